@@ -1,0 +1,197 @@
+package dev.gunyahdt.dt;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * A devicetree node: its full name ({@code name@unit}), labels, properties and children in
+ * source order. Immutable; the {@code with…} methods return changed copies. A node does not
+ * know its parent or path: walk the tree with {@link NodeCursor} for that.
+ *
+ * <p>{@code spans} lists every place the node was defined (merged definitions add entries, as
+ * dtc's "also defined at" lines show); empty for blob input.
+ */
+public final class Node {
+
+    private final String name;
+    private final List<String> labels;
+    private final List<Property> properties;
+    private final List<Node> children;
+    private final List<SourceSpan> spans;
+    private final boolean omitIfNoRef;
+
+    public Node(String name, List<String> labels, List<Property> properties, List<Node> children,
+                List<SourceSpan> spans, boolean omitIfNoRef) {
+        this.name = name;
+        this.labels = List.copyOf(labels);
+        this.properties = List.copyOf(properties);
+        this.children = List.copyOf(children);
+        this.spans = List.copyOf(spans);
+        this.omitIfNoRef = omitIfNoRef;
+    }
+
+    public static Node of(String name, List<Property> properties, List<Node> children) {
+        return new Node(name, List.of(), properties, children, List.of(), false);
+    }
+
+    /** The full name, {@code ""} for the root. */
+    public String name() {
+        return name;
+    }
+
+    /** The name without its unit address. */
+    public String baseName() {
+        int at = name.indexOf('@');
+        return at < 0 ? name : name.substring(0, at);
+    }
+
+    /** The unit address (text after '@'), or empty when there is none. */
+    public String unitAddress() {
+        int at = name.indexOf('@');
+        return at < 0 ? "" : name.substring(at + 1);
+    }
+
+    public boolean hasUnitAddress() {
+        return name.indexOf('@') >= 0;
+    }
+
+    public List<String> labels() {
+        return labels;
+    }
+
+    public List<Property> properties() {
+        return properties;
+    }
+
+    public List<Node> children() {
+        return children;
+    }
+
+    public List<SourceSpan> spans() {
+        return spans;
+    }
+
+    /** The first place the node was defined, or null. */
+    public SourceSpan span() {
+        return spans.isEmpty() ? null : spans.get(0);
+    }
+
+    public boolean omitIfNoRef() {
+        return omitIfNoRef;
+    }
+
+    public Optional<Property> property(String propName) {
+        for (Property p : properties) {
+            if (p.name().equals(propName)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public boolean hasProperty(String propName) {
+        return property(propName).isPresent();
+    }
+
+    /** The child with this exact full name. */
+    public Optional<Node> child(String childName) {
+        for (Node c : children) {
+            if (c.name.equals(childName)) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The phandle this node carries in {@code phandle} (or else {@code linux,phandle}), or 0.
+     */
+    public long phandle() {
+        for (String p : List.of("phandle", "linux,phandle")) {
+            Optional<Property> prop = property(p);
+            if (prop.isPresent() && prop.get().value().length() == 4) {
+                return prop.get().value().cellAt(0);
+            }
+        }
+        return 0;
+    }
+
+    public Node withName(String n) {
+        return new Node(n, labels, properties, children, spans, omitIfNoRef);
+    }
+
+    public Node withLabels(List<String> l) {
+        return new Node(name, l, properties, children, spans, omitIfNoRef);
+    }
+
+    public Node withProperties(List<Property> p) {
+        return new Node(name, labels, p, children, spans, omitIfNoRef);
+    }
+
+    public Node withChildren(List<Node> c) {
+        return new Node(name, labels, properties, c, spans, omitIfNoRef);
+    }
+
+    public Node withSpans(List<SourceSpan> s) {
+        return new Node(name, labels, properties, children, s, omitIfNoRef);
+    }
+
+    public Node withOmitIfNoRef(boolean omit) {
+        return new Node(name, labels, properties, children, spans, omit);
+    }
+
+    /** This node with the named property replaced, or appended when absent. */
+    public Node withProperty(Property p) {
+        List<Property> out = new ArrayList<>(properties);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).name().equals(p.name())) {
+                out.set(i, p);
+                return withProperties(out);
+            }
+        }
+        out.add(p);
+        return withProperties(out);
+    }
+
+    public Node withoutProperty(String propName) {
+        List<Property> out = new ArrayList<>(properties);
+        out.removeIf(p -> p.name().equals(propName));
+        return withProperties(out);
+    }
+
+    /** This node with the child of the same name replaced, or appended when absent. */
+    public Node withChild(Node child) {
+        List<Node> out = new ArrayList<>(children);
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).name.equals(child.name)) {
+                out.set(i, child);
+                return withChildren(out);
+            }
+        }
+        out.add(child);
+        return withChildren(out);
+    }
+
+    /** Rebuilds the subtree bottom-up: children first, then {@code f} on this node. */
+    public Node mapBottomUp(UnaryOperator<Node> f) {
+        List<Node> mapped = new ArrayList<>(children.size());
+        boolean changed = false;
+        for (Node c : children) {
+            Node m = c.mapBottomUp(f);
+            changed |= m != c;
+            if (m != null) {
+                mapped.add(m);
+            } else {
+                changed = true;
+            }
+        }
+        return f.apply(changed ? withChildren(mapped) : this);
+    }
+
+    @Override
+    public String toString() {
+        return "Node[" + (name.isEmpty() ? "/" : name) + "]";
+    }
+}
