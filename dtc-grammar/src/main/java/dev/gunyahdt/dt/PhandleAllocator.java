@@ -1,0 +1,102 @@
+package dev.gunyahdt.dt;
+
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Hands out phandles the way dtc does: a node that already has a valid phandle keeps it; any
+ * other node gets the lowest number, counting up from where the last allocation stopped, that
+ * no node of the tree uses. The counter only moves forward for the life of the allocator, so
+ * use one allocator per compilation.
+ *
+ * <p>Allocation does not touch the tree; {@link #applyTo} adds the {@code phandle} (and/or
+ * {@code linux,phandle}) properties at the end of each newly numbered node in one pass.
+ * Nodes are keyed by identity, so allocate against one tree and apply to that same tree.
+ */
+public final class PhandleAllocator {
+
+    private final PhandleFormat format;
+    private final Set<Long> used = new HashSet<>();
+    private final Map<Node, Long> assigned = new IdentityHashMap<>();
+    private long next = 1;
+
+    public PhandleAllocator(DeviceTree tree, PhandleFormat format) {
+        this.format = format;
+        tree.walk(c -> {
+            long ph = c.node().phandle();
+            if (isValid(ph)) {
+                used.add(ph);
+            }
+        });
+    }
+
+    public static boolean isValid(long phandle) {
+        return phandle != 0 && phandle != 0xffffffffL;
+    }
+
+    /** The node's phandle, allocating one when it has none. */
+    public long phandleOf(Node node) {
+        long ph = node.phandle();
+        if (isValid(ph)) {
+            return ph;
+        }
+        Long pending = assigned.get(node);
+        if (pending != null) {
+            return pending;
+        }
+        while (used.contains(next)) {
+            next++;
+        }
+        long mine = next;
+        used.add(mine);
+        assigned.put(node, mine);
+        return mine;
+    }
+
+    /** The phandle this allocator gave {@code node}, or 0. */
+    public long allocated(Node node) {
+        Long v = assigned.get(node);
+        return v == null ? 0 : v;
+    }
+
+    public boolean isEmpty() {
+        return assigned.isEmpty();
+    }
+
+    /**
+     * {@code tree} with a phandle property appended to each node numbered here (a node that
+     * already has such a property keeps its own: that is a self-reference the caller patches).
+     */
+    public DeviceTree applyTo(DeviceTree tree) {
+        if (assigned.isEmpty()) {
+            return tree;
+        }
+        return tree.withRoot(tree.root().mapBottomUp(this::withPhandleProperties));
+    }
+
+    /** One node with its allocated phandle properties appended; unchanged when not allocated. */
+    public Node withPhandleProperties(Node n) {
+        Long ph = assigned.get(n);
+        if (ph == null) {
+            return n;
+        }
+        Node out = n;
+        PropertyValue cell = PropertyValue.ofCells(ph);
+        if (format.writesLegacy() && !n.hasProperty("linux,phandle")) {
+            out = appendProperty(out, "linux,phandle", cell);
+        }
+        if (format.writesEpapr() && !n.hasProperty("phandle")) {
+            out = appendProperty(out, "phandle", cell);
+        }
+        return out;
+    }
+
+    private static Node appendProperty(Node n, String name, PropertyValue v) {
+        List<Property> props = new java.util.ArrayList<>(n.properties());
+        props.add(Property.of(name, v));
+        return n.withProperties(props);
+    }
+}
