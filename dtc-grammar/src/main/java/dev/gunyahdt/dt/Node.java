@@ -3,7 +3,7 @@ package dev.gunyahdt.dt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
+import java.util.function.BiFunction;
 
 /**
  * A devicetree node: its full name ({@code name@unit}), labels, properties and children in
@@ -174,20 +174,22 @@ public final class Node {
         return withChildren(out);
     }
 
-    /** Rebuilds the subtree bottom-up: children first, then {@code f} on this node. */
-    public Node mapBottomUp(UnaryOperator<Node> f) {
+    /**
+     * Rebuilds the subtree bottom-up. For each node, children are rewritten first; then
+     * {@code f} gets the node as it was (its identity is a key rewrites can look up) and the
+     * node with its rewritten children, and returns the replacement, or null to delete it.
+     */
+    public Node rewrite(BiFunction<Node, Node, Node> f) {
         List<Node> mapped = new ArrayList<>(children.size());
         boolean changed = false;
         for (Node c : children) {
-            Node m = c.mapBottomUp(f);
+            Node m = c.rewrite(f);
             changed |= m != c;
             if (m != null) {
                 mapped.add(m);
-            } else {
-                changed = true;
             }
         }
-        return f.apply(changed ? withChildren(mapped) : this);
+        return f.apply(this, changed ? withChildren(mapped) : this);
     }
 
     @Override

@@ -74,15 +74,19 @@ public final class PhandleAllocator {
         if (assigned.isEmpty()) {
             return tree;
         }
-        return tree.withRoot(tree.root().mapBottomUp(this::withPhandleProperties));
+        return tree.withRoot(tree.root().rewrite((orig, rebuilt) -> withPhandleProperties(orig, rebuilt)));
     }
 
-    /** One node with its allocated phandle properties appended; unchanged when not allocated. */
-    public Node withPhandleProperties(Node n) {
-        Long ph = assigned.get(n);
+    /**
+     * {@code rebuilt} (the current form of {@code original}) with the phandle properties
+     * allocated to {@code original} appended; unchanged when none was allocated.
+     */
+    public Node withPhandleProperties(Node original, Node rebuilt) {
+        Long ph = assigned.get(original);
         if (ph == null) {
-            return n;
+            return rebuilt;
         }
+        Node n = rebuilt;
         Node out = n;
         PropertyValue cell = PropertyValue.ofCells(ph);
         if (format.writesLegacy() && !n.hasProperty("linux,phandle")) {
