@@ -21,10 +21,20 @@ public final class PhandleAllocator {
     private final PhandleFormat format;
     private final Set<Long> used = new HashSet<>();
     private final Map<Node, Long> assigned = new IdentityHashMap<>();
-    private long next = 1;
+    private long next;
 
     public PhandleAllocator(DeviceTree tree, PhandleFormat format) {
+        this(tree, format, 1);
+    }
+
+    /**
+     * An allocator for {@code tree} whose counter starts at {@code startAt}: a later stage of
+     * the same compilation continues where the earlier one stopped (see {@link #nextCandidate}),
+     * as dtc's single counter does.
+     */
+    public PhandleAllocator(DeviceTree tree, PhandleFormat format, long startAt) {
         this.format = format;
+        this.next = startAt;
         tree.walk(c -> {
             long ph = c.node().phandle();
             if (isValid(ph)) {
@@ -60,6 +70,15 @@ public final class PhandleAllocator {
     public long allocated(Node node) {
         Long v = assigned.get(node);
         return v == null ? 0 : v;
+    }
+
+    /** Where the counter stands: pass it to the allocator of the next stage. */
+    public long nextCandidate() {
+        return next;
+    }
+
+    public PhandleFormat format() {
+        return format;
     }
 
     public boolean isEmpty() {
