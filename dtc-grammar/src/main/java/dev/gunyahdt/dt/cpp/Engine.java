@@ -371,14 +371,14 @@ final class Engine {
                 if (depth == 0) break;
                 depth--;
             } else if (t.is(",") && depth == 0 && !(m.variadic() && args.size() == paramc - 1)) {
-                args.add(cur.toArray(NONE));
+                args.add(trimmed(cur));
                 cur.clear();
                 continue;
             }
             cur.add(t);
             if (++budget > MAX_TOKENS) throw tooBig();
         }
-        args.add(cur.toArray(NONE));
+        args.add(trimmed(cur));
         int argc = args.size();
         if (argc == 1 && paramc == 0 && args.get(0).length == 0) argc = 0;
         Arg[] result = new Arg[paramc];
@@ -398,6 +398,13 @@ final class Engine {
             }
         }
         return result;
+    }
+
+    /** An argument's tokens without trailing padding (leading padding is never collected). */
+    private static Token[] trimmed(List<Token> cur) {
+        int n = cur.size();
+        while (n > 0 && cur.get(n - 1).kind == Token.PADDING) n--;
+        return cur.subList(0, n).toArray(NONE);
     }
 
     /** The replacement list with arguments put in (GCC's replace_args). */
