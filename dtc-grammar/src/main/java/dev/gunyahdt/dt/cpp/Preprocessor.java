@@ -33,7 +33,7 @@ public final class Preprocessor {
     private static final Map<String, String> PREDEFINED = Map.of(
             "__STDC__", "1", "__STDC_HOSTED__", "1", "__ASSEMBLER__", "1");
     private static final List<String> BUILTINS = List.of(
-            "__FILE__", "__LINE__", "__INCLUDE_LEVEL__", "__BASE_FILE__", "__COUNTER__", "__DATE__", "__TIME__");
+            "__FILE__", "__LINE__", "__INCLUDE_LEVEL__", "__BASE_FILE__", "__COUNTER__", "__DATE__", "__TIME__", "_Pragma");
 
     private final List<Path> includeDirs;
     private final Map<String, Macro> initial;
