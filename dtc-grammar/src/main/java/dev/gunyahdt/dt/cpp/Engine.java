@@ -24,7 +24,7 @@ import java.util.Set;
 final class Engine {
 
     private static final int MAX_INCLUDE_DEPTH = 200;
-    private static final long MAX_TOKENS = 50_000_000L;
+    private static final long MAX_TOKENS = 20_000_000L;   // a large real DTS needs about 1M
     private static final int MAX_INCLUDES = 100_000;
     private static final int MAX_ARG_NESTING = 400;
     private static final Token[] NONE = new Token[0];
