@@ -16,13 +16,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
+import dev.gunyahdt.dt.DeviceTree;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Hand-run corpus comparison of {@code dtc -I dtb -O dts} with the printer:
  * {@code mvn -pl dtc-grammar test -Dtest=DtbCorpusTest -Dcorpus.dir=/work/linux/linux-source-6.1/arch/arm64/boot/dts}.
  * Each .dts is preprocessed with cpp and compiled with dtc into a temp dir; the blob is then
- * decompiled by dtc and printed by us. A difference is accepted only where dtc's text loses
+ * decompiled by dtc and printed by us, once as read and once sorted as by {@code -s}. A difference is accepted only where dtc's text loses
  * bytes (a NUL before an octal digit, which we write as \000): our text must then compile back
  * to the very same blob.
  */
@@ -87,11 +89,24 @@ class DtbCorpusTest {
                         "-o", dtb.toString(), pp.toString())) != 0) {
             return new Result(dts, Outcome.DTC_REJECTS, "");
         }
-        Path expected = Path.of(base + ".dtc.dts");
-        run(List.of("dtc", "-q", "-I", "dtb", "-O", "dts", "-o", expected.toString(), dtb.toString()));
         byte[] blob = Files.readAllBytes(dtb);
+        DeviceTree tree = TestBlobReader.read(blob);
+        Result plain = compare(dts, base, blob, List.of(), DtsPrinter.print(tree));
+        Result sorted = compare(dts, base + ".s", blob, List.of("-s"), DtsPrinter.print(TreeSorter.sort(tree)));
+        return sorted.outcome().compareTo(plain.outcome()) > 0 ? sorted : plain;
+    }
+
+    /** Our text against dtc's decompilation of the blob (with extra dtc flags). */
+    private static Result compare(Path dts, String base, byte[] blob, List<String> flags, String got)
+            throws IOException, InterruptedException {
+        Path expected = Path.of(base + ".dtc.dts");
+        Path dtb = Path.of(base + ".in.dtb");
+        Files.write(dtb, blob);
+        List<String> cmd = new ArrayList<>(List.of("dtc", "-q", "-I", "dtb", "-O", "dts", "-o", expected.toString()));
+        cmd.addAll(flags);
+        cmd.add(dtb.toString());
+        run(cmd);
         String want = new String(Files.readAllBytes(expected), StandardCharsets.ISO_8859_1);
-        String got = DtsPrinter.print(TestBlobReader.read(blob));
         if (got.equals(want)) {
             return new Result(dts, Outcome.IDENTICAL, "");
         }
@@ -100,12 +115,19 @@ class DtbCorpusTest {
             Path back = Path.of(base + ".back.dtb");
             Files.write(ours, got.getBytes(StandardCharsets.ISO_8859_1));
             run(List.of("dtc", "-q", "-I", "dts", "-O", "dtb", "-o", back.toString(), ours.toString()));
-            if (Arrays.equals(blob, Files.readAllBytes(back))) {
+            byte[] expectBack = blob;
+            if (!flags.isEmpty()) {
+                // a sorted tree compiles to a sorted blob: compare with dtc's own sorted blob
+                Path sortedDtb = Path.of(base + ".sorted.dtb");
+                run(List.of("dtc", "-q", "-s", "-I", "dtb", "-O", "dtb", "-o", sortedDtb.toString(), dtb.toString()));
+                expectBack = Files.readAllBytes(sortedDtb);
+            }
+            if (Arrays.equals(expectBack, Files.readAllBytes(back))) {
                 return new Result(dts, Outcome.ROUNDTRIP_FIX, "");
             }
-            return new Result(dts, Outcome.DIFFERENT, "\\000 text does not compile back to the blob");
+            return new Result(dts, Outcome.DIFFERENT, flags + " \\000 text does not compile back to the blob");
         }
-        return new Result(dts, Outcome.DIFFERENT, firstDifference(want, got));
+        return new Result(dts, Outcome.DIFFERENT, flags + " " + firstDifference(want, got));
     }
 
     private static String firstDifference(String want, String got) {
