@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Hand-run corpus comparison of {@code dtc -I dtb -O dts} with the printer:
  * {@code mvn -pl dtc-grammar test -Dtest=DtbCorpusTest -Dcorpus.dir=/work/linux/linux-source-6.1/arch/arm64/boot/dts}.
  * Each .dts is preprocessed with cpp and compiled with dtc into a temp dir; the blob is then
- * decompiled by dtc and printed by us, once as read and once sorted as by {@code -s}. A difference is accepted only where dtc's text loses
+ * decompiled by dtc and printed by us, once as read and once sorted as by {@code -s}; all of
+ * that again for the blob compiled with {@code -@}. A file counts by its worst comparison. A difference is accepted only where dtc's text loses
  * bytes (a NUL before an octal digit, which we write as \000): our text must then compile back
  * to the very same blob.
  */
@@ -89,11 +90,22 @@ class DtbCorpusTest {
                         "-o", dtb.toString(), pp.toString())) != 0) {
             return new Result(dts, Outcome.DTC_REJECTS, "");
         }
-        byte[] blob = Files.readAllBytes(dtb);
-        DeviceTree tree = TestBlobReader.read(blob);
-        Result plain = compare(dts, base, blob, List.of(), DtsPrinter.print(tree));
-        Result sorted = compare(dts, base + ".s", blob, List.of("-s"), DtsPrinter.print(TreeSorter.sort(tree)));
-        return sorted.outcome().compareTo(plain.outcome()) > 0 ? sorted : plain;
+        Path dtbSymbols = Path.of(base + ".sym.dtb");
+        run(List.of("dtc", "-q", "-@", "-i", dts.getParent().toString(), "-I", "dts", "-O", "dtb",
+                "-o", dtbSymbols.toString(), pp.toString()));
+        Result worst = null;
+        for (Path blobFile : List.of(dtb, dtbSymbols)) {
+            byte[] blob = Files.readAllBytes(blobFile);
+            DeviceTree tree = TestBlobReader.read(blob);
+            String b = blobFile.toString();
+            for (Result r : List.of(compare(dts, b, blob, List.of(), DtsPrinter.print(tree)),
+                    compare(dts, b + ".s", blob, List.of("-s"), DtsPrinter.print(TreeSorter.sort(tree))))) {
+                if (worst == null || r.outcome().compareTo(worst.outcome()) > 0) {
+                    worst = r;
+                }
+            }
+        }
+        return worst;
     }
 
     /** Our text against dtc's decompilation of the blob (with extra dtc flags). */
