@@ -148,4 +148,61 @@ final class TreeText {
         }
         return Property.of(name, b.build());
     }
+
+    // ---------------------------------------------------------------- a minimal blob writer
+
+    /**
+     * A version-17 blob of {@code t} in dtc's layout (strings in first-use order, no sharing):
+     * enough to hand-craft malformed overlays without dtc.
+     */
+    static byte[] blob(DeviceTree t) {
+        java.io.ByteArrayOutputStream st = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream strs = new java.io.ByteArrayOutputStream();
+        java.util.Map<String, Integer> offs = new java.util.HashMap<>();
+        writeNode(t.root(), st, strs, offs);
+        put(st, FlatTree.END);
+        byte[] s = st.toByteArray();
+        byte[] z = strs.toByteArray();
+        int offStruct = 40 + 16;
+        byte[] out = new byte[offStruct + s.length + z.length];
+        int[] h = {FlatTree.MAGIC, out.length, offStruct, offStruct + s.length, 40, 17, 16, 0, z.length, s.length};
+        for (int i = 0; i < h.length; i++) {
+            FlatTree.put32(out, 4 * i, h[i]);
+        }
+        System.arraycopy(s, 0, out, offStruct, s.length);
+        System.arraycopy(z, 0, out, offStruct + s.length, z.length);
+        return out;
+    }
+
+    private static void writeNode(Node n, java.io.ByteArrayOutputStream st, java.io.ByteArrayOutputStream strs,
+                                  java.util.Map<String, Integer> offs) {
+        put(st, FlatTree.BEGIN_NODE);
+        byte[] name = n.name().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        st.writeBytes(name);
+        st.writeBytes(new byte[FlatTree.align4(name.length + 1) - name.length]);
+        for (Property p : n.properties()) {
+            Integer off = offs.get(p.name());
+            if (off == null) {
+                off = strs.size();
+                offs.put(p.name(), off);
+                strs.writeBytes((p.name() + "\0").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+            byte[] v = p.value().bytes();
+            put(st, FlatTree.PROP);
+            put(st, v.length);
+            put(st, off);
+            st.writeBytes(v);
+            st.writeBytes(new byte[FlatTree.align4(v.length) - v.length]);
+        }
+        for (Node c : n.children()) {
+            writeNode(c, st, strs, offs);
+        }
+        put(st, FlatTree.END_NODE);
+    }
+
+    private static void put(java.io.ByteArrayOutputStream o, int v) {
+        byte[] b = new byte[4];
+        FlatTree.put32(b, 0, v);
+        o.writeBytes(b);
+    }
 }
