@@ -70,7 +70,7 @@ dtc_run() { # suffix, extra flags…
   done < "$work/list"
 }
 t0=$(date +%s.%N); dtc_run ""; t1=$(date +%s.%N); dtc_run ".sym" -@; t2=$(date +%s.%N)
-dtc_time=$(echo "$t1 - $t0" | bc)
+dtc_time=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 
 # ---- gunyah-dt: one process per variant ------------------------------------------------------
 "$gdt" --version >/dev/null   # builds the jar if needed, outside the timing
@@ -84,7 +84,7 @@ t3=$(date +%s.%N)
 "$gdt" dtc -I dts -O dtb -i "$prefixes" --batch "$work/batch" 2> "$work/gdt/warnings" || true
 t4=$(date +%s.%N)
 "$gdt" dtc -@ -I dts -O dtb -i "$prefixes" --batch "$work/batch.sym" 2> "$work/gdt/warnings.sym" || true
-gdt_time=$(echo "$t4 - $t3" | bc)
+gdt_time=$(awk -v a="$t3" -v b="$t4" 'BEGIN { printf "%.2f", b - a }')
 
 # ---- 1. DTBs ---------------------------------------------------------------------------------
 fail=0
@@ -140,7 +140,7 @@ for b in "$work"/ref/*.dtb; do
 done
 
 # ---- report ------------------------------------------------------------------------------------
-ratio=$(echo "scale=2; $dtc_time / $gdt_time" | bc)
+ratio=$(awk -v a="$dtc_time" -v b="$gdt_time" 'BEGIN { printf "%.2f", a / b }')
 cat <<REPORT
 dtc-corpus: $total arm64 .dts files (dtc 1.6.1 accepted $accepted, rejected $rejected)
   1. DTB byte-identical:        $same / $accepted   (with -@: $same_sym / $accepted)
@@ -153,7 +153,7 @@ if [ ${#diffs[@]} -gt 0 ]; then
   printf '    %s\n' "${diffs[@]:0:40}"
   fail=1
 fi
-if [ "$(echo "$gdt_time >= $dtc_time" | bc)" = 1 ]; then
+if awk -v a="$gdt_time" -v b="$dtc_time" 'BEGIN { exit !(a >= b) }'; then
   echo "  gunyah-dt was not faster than dtc"
   fail=1
 fi

@@ -9,7 +9,8 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * Writes outputs whole or not at all: a temp file beside the target, then a rename, so a
- * failed or interrupted run never leaves a half-written file behind.
+ * failed or interrupted run never leaves a half-written file behind. Missing parent
+ * directories are created (commands write under out/&lt;board&gt;/ by default).
  */
 final class OutputFiles {
 
@@ -25,6 +26,7 @@ final class OutputFiles {
         }
         Path path = Path.of(target).toAbsolutePath();
         Path dir = path.getParent();
+        Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
         try {
             Files.write(tmp, bytes);
