@@ -29,6 +29,8 @@ final class MappingTokenSource implements TokenSource {
     private static final Pattern MARKER =
             Pattern.compile("#\\s*(?:line\\s+)?(\\d+)\\s+\"((?:[^\"\\\\]|\\\\.)*)\".*", Pattern.DOTALL);
     private static final int MAX_INCLUDE_DEPTH = 100;
+    /** Deeper brace or parenthesis nesting than any real tree has; the parser recurses per level. */
+    static final int MAX_NESTING = 1000;
 
     /** One lexer with the position mapping in force for its text. */
     private static final class Frame {
@@ -47,6 +49,7 @@ final class MappingTokenSource implements TokenSource {
     private final Deque<Frame> frames = new ArrayDeque<>();
     private final IncludeResolver resolver;
     private Token pendingEof;
+    private int nesting;
     private SourceSpan lastSpan;
 
     MappingTokenSource(String text, String fileName, IncludeResolver resolver) {
@@ -107,7 +110,20 @@ final class MappingTokenSource implements TokenSource {
             }
             PositionedToken pt = position(t, f);
             lastSpan = pt.span();
+            track(pt);
             return pt;
+        }
+    }
+
+    private void track(PositionedToken t) {
+        switch (t.getType()) {
+            case DtsLexer.LBRACE, DtsLexer.LPAREN -> {
+                if (++nesting > MAX_NESTING) {
+                    throw new DtException(t.span(), "nesting deeper than " + MAX_NESTING + " levels");
+                }
+            }
+            case DtsLexer.RBRACE, DtsLexer.RPAREN -> nesting--;
+            default -> { }
         }
     }
 
