@@ -11,7 +11,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads a flattened devicetree blob into a {@link DeviceTree}. Every blob is untrusted: each
@@ -199,6 +201,8 @@ public final class DtbReader {
         private final int stringsBase;
         private final int stringsSize;
         private final boolean compact;
+        // Names repeat across nodes; decode each string-table entry once.
+        private final Map<Long, String> names = new HashMap<>();
 
         StructParser(int base, int size, int stringsBase, int stringsSize, boolean compact) {
             this.base = base;
@@ -333,6 +337,10 @@ public final class DtbReader {
         }
 
         private String propertyName(long nameOff, int tokenPos) {
+            String known = names.get(nameOff);
+            if (known != null) {
+                return known;
+            }
             if (nameOff >= stringsSize) {
                 throw bad("property at " + at(tokenPos) + ": name offset " + hex(nameOff)
                         + " is outside the strings block (size " + hex(stringsSize) + ")");
@@ -343,7 +351,9 @@ public final class DtbReader {
                 throw bad("property at " + at(tokenPos) + ": name at strings offset " + hex(nameOff)
                         + " has no NUL before the end of the strings block");
             }
-            return new String(blob, start, end - start, StandardCharsets.ISO_8859_1);
+            String name = new String(blob, start, end - start, StandardCharsets.ISO_8859_1);
+            names.put(nameOff, name);
+            return name;
         }
     }
 
