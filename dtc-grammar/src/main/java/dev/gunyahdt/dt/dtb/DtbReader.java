@@ -20,7 +20,7 @@ import java.util.Map;
  * offset and size is checked against the blob before it is used, nothing is allocated from an
  * unchecked size, and every problem is a {@link DtException} naming the blob offset.
  *
- * <p>Accepts what dtc 1.6.1 accepts: versions 16 and later (read as version 17), and the old
+ * <p>Accepts what dtc 1.6.1 accepts: versions 16, 17 and later (those read as 17), and the old
  * versions 1 to 3 whose nodes are named by full path. Properties come back as plain bytes;
  * nodes carry no labels or source spans.
  */
@@ -78,21 +78,18 @@ public final class DtbReader {
             throw bad("totalsize " + hex(total) + " (header offset 0x4) is too small for a header");
         }
         long versionField = u32(Fdt.OFF_VERSION);
-        int version;
-        if (versionField >= 1 && versionField <= 3) {
-            version = (int) versionField;
-        } else if (versionField >= Fdt.FIRST_COMPACT_VERSION) {
-            version = 17; // later versions are read as 17, as dtc does
-        } else {
+        if (versionField == 0 || (versionField > 3 && versionField < Fdt.FIRST_COMPACT_VERSION)) {
             throw bad("unsupported version " + versionField + " (header offset 0x14)");
         }
-        int headerSize = Fdt.headerSize(version == 17 && versionField == 16 ? 16 : version);
+        // The layout the blob is read with: versions after 17 are read as 17, as dtc does.
+        int version = (int) Math.min(versionField, 17);
+        int headerSize = Fdt.headerSize(version);
         if (total < headerSize) {
             throw bad("totalsize " + hex(total) + " is smaller than the version " + versionField
                     + " header (" + headerSize + " bytes)");
         }
         boolean compact = version >= Fdt.FIRST_COMPACT_VERSION;
-        boolean hasStructSize = versionField >= 17;
+        boolean hasStructSize = version >= 17;
 
         long rsvOff = u32(Fdt.OFF_MEM_RSVMAP);
         long structOff = u32(Fdt.OFF_DT_STRUCT);
