@@ -29,6 +29,8 @@ final class MappingTokenSource implements TokenSource {
     private static final Pattern MARKER =
             Pattern.compile("#\\s*(?:line\\s+)?(\\d+)\\s+\"((?:[^\"\\\\]|\\\\.)*)\".*", Pattern.DOTALL);
     private static final int MAX_INCLUDE_DEPTH = 100;
+    /** Deeper brace or parenthesis nesting than any real tree has; the parser recurses per level. */
+    static final int MAX_NESTING = 1000;
 
     /** One lexer with the position mapping in force for its text. */
     private static final class Frame {
@@ -47,6 +49,7 @@ final class MappingTokenSource implements TokenSource {
     private final Deque<Frame> frames = new ArrayDeque<>();
     private final IncludeResolver resolver;
     private Token pendingEof;
+    private int nesting;
     private SourceSpan lastSpan;
 
     MappingTokenSource(String text, String fileName, IncludeResolver resolver) {
@@ -58,7 +61,9 @@ final class MappingTokenSource implements TokenSource {
         if (frames.size() >= MAX_INCLUDE_DEPTH) {
             throw new DtException(lastSpan, "/include/ nested more than " + MAX_INCLUDE_DEPTH + " deep (include loop?)");
         }
-        CharStream cs = CharStreams.fromString(text, fileName);
+        // The leading newline lets a line marker on the first line match (see DtsLexer.g4);
+        // the frame's line offset of -1 takes it back out of every position.
+        CharStream cs = CharStreams.fromString("\n" + text, fileName);
         DtsLexer lexer = new DtsLexer(cs);
         lexer.removeErrorListeners();
         Frame outer = frames.peek();
@@ -67,7 +72,9 @@ final class MappingTokenSource implements TokenSource {
             lexer.mode(outer.lexer._mode);
         }
         Path parent = Path.of(fileName).getParent();
-        frames.push(new Frame(lexer, fileName, parent == null ? Path.of("") : parent));
+        Frame frame = new Frame(lexer, fileName, parent == null ? Path.of("") : parent);
+        frame.lineOffset = -1;
+        frames.push(frame);
     }
 
     /** The directory of the file currently being lexed (for /incbin/). */
@@ -103,19 +110,32 @@ final class MappingTokenSource implements TokenSource {
             }
             PositionedToken pt = position(t, f);
             lastSpan = pt.span();
+            track(pt);
             return pt;
         }
     }
 
+    private void track(PositionedToken t) {
+        switch (t.getType()) {
+            case DtsLexer.LBRACE, DtsLexer.LPAREN -> {
+                if (++nesting > MAX_NESTING) {
+                    throw new DtException(t.span(), "nesting deeper than " + MAX_NESTING + " levels");
+                }
+            }
+            case DtsLexer.RBRACE, DtsLexer.RPAREN -> nesting--;
+            default -> { }
+        }
+    }
+
     private void applyMarker(Token t, Frame f) {
-        Matcher m = MARKER.matcher(t.getText());
+        Matcher m = MARKER.matcher(t.getText().strip());
         if (!m.matches()) {
             return;
         }
         int line = Integer.parseInt(m.group(1));
         f.file = SourceText.unescape(m.group(2));
-        // The marker names the line that follows it.
-        f.lineOffset = line - (t.getLine() + 1);
+        // The token starts with the newline before the marker; the marker names the line after it.
+        f.lineOffset = line - (t.getLine() + 2);
     }
 
     private void include(Token includeTok, Frame f) {

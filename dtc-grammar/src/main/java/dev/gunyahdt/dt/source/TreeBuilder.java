@@ -35,6 +35,7 @@ final class TreeBuilder {
     private final IncludeResolver resolver;
     private boolean plugin;
     private int nextFragment;
+    private final LabelIndex labels = new LabelIndex();
 
     TreeBuilder(MappingTokenSource tokens, IncludeResolver resolver) {
         this.tokens = tokens;
@@ -72,6 +73,7 @@ final class TreeBuilder {
         for (TopItemContext item : file.topItem()) {
             if (item instanceof RootNodeContext r) {
                 MNode def = node("", r.nodeBody());
+                labels.invalidate();
                 if (haveRoot) {
                     root.merge(def);
                 } else {
@@ -93,6 +95,7 @@ final class TreeBuilder {
                 }
             } else if (item instanceof DeleteNodeByRefContext d) {
                 lookup(root, refName(d.REF()), d.REF()).delete();
+                labels.invalidate();
             } else if (item instanceof OmitNodeByRefContext o) {
                 lookup(root, refName(o.REF()), o.REF()).omitIfNoRef = true;
             }
@@ -101,7 +104,7 @@ final class TreeBuilder {
     }
 
     private MNode lookup(MNode root, String ref, TerminalNode at) {
-        MNode target = ref.startsWith("/") ? root.findByPath(ref) : root.findByLabel(ref);
+        MNode target = ref.startsWith("/") ? root.findByPath(ref) : labels.find(root, ref);
         if (target == null) {
             throw new DtException(span(at.getSymbol()), "Label or path " + ref + " not found");
         }

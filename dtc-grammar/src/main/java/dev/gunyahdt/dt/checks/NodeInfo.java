@@ -1,0 +1,67 @@
+package dev.gunyahdt.dt.checks;
+
+import dev.gunyahdt.dt.Node;
+import dev.gunyahdt.dt.Property;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A node of the tree being checked, as dtc's checks see it: its parent, full path, and the
+ * per-node facts some checks record for later ones (cell sizes, which bus it is, whether a
+ * reference targets it). Indexed in pre-order; fixups that keep the tree's shape keep indices.
+ */
+final class NodeInfo {
+
+    /** The kind of bus a bridge check recognised this node as (dtc keeps one per node). */
+    enum Bus { PCI, SIMPLE, I2C, SPI, GRAPH_PORT, GRAPH_PORTS }
+
+    Node node;
+    final NodeInfo parent;
+    final String path;
+    final int index;
+    final List<NodeInfo> children = new ArrayList<>();
+
+    /** 0 until addr_size_cells has run; then the property's value or -1 when absent. */
+    int addrCells;
+    int sizeCells;
+    Bus bus;
+    boolean referenced;
+
+    NodeInfo(Node node, NodeInfo parent, String path, int index) {
+        this.node = node;
+        this.parent = parent;
+        this.path = path;
+        this.index = index;
+    }
+
+    Property prop(String name) {
+        for (Property p : node.properties()) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    boolean has(String name) {
+        return prop(name) != null;
+    }
+
+    String name() {
+        return node.name();
+    }
+
+    String baseName() {
+        return node.baseName();
+    }
+
+    /** dtc's cell size as a bus: the recorded value, 2 (address) / 1 (size) when absent. */
+    int addrCellsOrDefault() {
+        return addrCells == -1 ? 2 : addrCells;
+    }
+
+    int sizeCellsOrDefault() {
+        return sizeCells == -1 ? 1 : sizeCells;
+    }
+}
