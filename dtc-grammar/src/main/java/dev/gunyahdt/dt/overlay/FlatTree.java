@@ -43,6 +43,8 @@ final class FlatTree {
     private final int bootCpuid;
 
     private byte[] buf;
+    /** Children lists by node offset; valid until the next splice moves offsets. */
+    private final java.util.Map<Integer, List<Integer>> childrenCache = new java.util.HashMap<>();
     private int structSize;
     private int stringsOff;
     private int stringsSize;
@@ -315,6 +317,10 @@ final class FlatTree {
 
     /** Offsets of the node's direct children, in order. */
     List<Integer> children(int node) {
+        return childrenCache.computeIfAbsent(node, this::scanChildren);
+    }
+
+    private List<Integer> scanChildren(int node) {
         List<Integer> out = new ArrayList<>();
         int off = next(node);
         int depth = 0;
@@ -327,7 +333,7 @@ final class FlatTree {
                 depth++;
             } else if (t == END_NODE) {
                 if (depth == 0) {
-                    return out;
+                    return List.copyOf(out);
                 }
                 depth--;
             }
@@ -597,6 +603,9 @@ final class FlatTree {
     private void splice(int at, int oldLen, int newLen) {
         int dataEnd = stringsOff + stringsSize;
         int delta = newLen - oldLen;
+        if (delta != 0) {
+            childrenCache.clear();
+        }
         ensure(dataEnd + Math.max(delta, 0));
         System.arraycopy(buf, at + oldLen, buf, at + newLen, dataEnd - (at + oldLen));
         structSize += delta;
