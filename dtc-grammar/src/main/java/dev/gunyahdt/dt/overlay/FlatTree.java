@@ -1,6 +1,7 @@
 package dev.gunyahdt.dt.overlay;
 
 import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.dtb.Fdt;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,14 +26,14 @@ import java.util.List;
  */
 final class FlatTree {
 
-    static final int BEGIN_NODE = 1;
-    static final int END_NODE = 2;
-    static final int PROP = 3;
-    static final int NOP = 4;
-    static final int END = 9;
+    static final int BEGIN_NODE = Fdt.BEGIN_NODE;
+    static final int END_NODE = Fdt.END_NODE;
+    static final int PROP = Fdt.PROP;
+    static final int NOP = Fdt.NOP;
+    static final int END = Fdt.END;
 
-    static final int MAGIC = 0xd00dfeed;
-    static final int HEADER_SIZE = 40;
+    static final int MAGIC = Fdt.MAGIC;
+    static final int HEADER_SIZE = Fdt.OFF_SIZE_DT_STRUCT + 4;
     /** Nesting deeper than this is refused: real trees are a dozen levels deep. */
     static final int MAX_DEPTH = 1024;
 
