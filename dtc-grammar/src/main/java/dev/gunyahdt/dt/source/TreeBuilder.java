@@ -100,7 +100,24 @@ final class TreeBuilder {
                 lookup(root, refName(o.REF()), o.REF()).omitIfNoRef = true;
             }
         }
-        return new DeviceTree(root.freeze(), reserves, plugin, 0);
+        return new DeviceTree(root.freeze(), reserves, plugin, guessBootCpu(root));
+    }
+
+    /**
+     * The blob header's boot CPU as dtc guesses it from source: the one-cell {@code reg} of the
+     * first child of {@code /cpus} (deleted or not, as dtc's child list holds it), else 0.
+     */
+    private static long guessBootCpu(MNode root) {
+        MNode cpus = root.findByPath("/cpus");
+        if (cpus == null || cpus.children.isEmpty()) {
+            return 0;
+        }
+        for (Prop p : cpus.children.get(0).props) {
+            if (!p.deleted && p.name.equals("reg")) {
+                return p.value.length() == 4 ? p.value.cellAt(0) : 0;
+            }
+        }
+        return 0;
     }
 
     private MNode lookup(MNode root, String ref, TerminalNode at) {
