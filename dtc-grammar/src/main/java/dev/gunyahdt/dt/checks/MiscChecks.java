@@ -157,7 +157,7 @@ final class MiscChecks {
         graphReg(run, n);
         NodeInfo remote = remoteEndpoint(run, n);
         if (remote != null && remoteEndpoint(run, remote) != n) {
-            run.fail(remote, null, "graph connection to node '" + n.path + "' is not bidirectional");
+            run.fail(n, null, "graph connection to node '" + remote.path + "' is not bidirectional");
         }
     }
 
@@ -174,11 +174,12 @@ final class MiscChecks {
         if (!n.node.unitAddress().equals(expected)) {
             run.fail(n, null, "graph node unit address error, expected \"" + expected + "\"");
         }
+        // dtc judges the parent's cells but names the node's own property (if it has one)
         if (n.parent.addrCells != 1) {
-            run.fail(n, n.parent.prop("#address-cells"), "graph node '#address-cells' is " + n.parent.addrCells + ", must be 1");
+            run.fail(n, n.prop("#address-cells"), "graph node '#address-cells' is " + n.parent.addrCells + ", must be 1");
         }
         if (n.parent.sizeCells != 0) {
-            run.fail(n, n.parent.prop("#size-cells"), "graph node '#size-cells' is " + n.parent.sizeCells + ", must be 0");
+            run.fail(n, n.prop("#size-cells"), "graph node '#size-cells' is " + n.parent.sizeCells + ", must be 0");
         }
     }
 
