@@ -1,0 +1,317 @@
+package dev.gunyahdt.cli;
+
+import dev.gunyahdt.dt.PhandleFormat;
+import dev.gunyahdt.dt.compile.Compilation;
+import dev.gunyahdt.dt.compile.CompileOptions;
+import dev.gunyahdt.dt.compile.Compiler;
+import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.dtb.DtbOptions;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code gunyah-dt dtc}: dtc 1.6.1's command line over the dtc-grammar pipeline, plus a batch
+ * form that compiles many files in one process.
+ */
+final class DtcCommand {
+
+    private DtcCommand() {
+    }
+
+    static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder("q").longOpt("quiet").desc("quiet: -q suppresses warnings, -qq errors, -qqq everything").build());
+        o.addOption(Option.builder("I").longOpt("in-format").hasArg().argName("fmt").desc("input format: dts or dtb (guessed when absent)").build());
+        o.addOption(Option.builder("o").longOpt("out").hasArg().argName("file").desc("output file (default: stdout)").build());
+        o.addOption(Option.builder("O").longOpt("out-format").hasArg().argName("fmt").desc("output format: dts or dtb (asm and yaml are not supported)").build());
+        o.addOption(Option.builder("V").longOpt("out-version").hasArg().argName("n").desc("blob version to produce (default 17)").build());
+        o.addOption(Option.builder("d").longOpt("out-dependency").hasArg().argName("file").desc("write a make-style dependency file").build());
+        o.addOption(Option.builder("R").longOpt("reserve").hasArg().argName("n").desc("make space for n extra memory reserve entries").build());
+        o.addOption(Option.builder("S").longOpt("space").hasArg().argName("bytes").desc("make the blob at least this long").build());
+        o.addOption(Option.builder("p").longOpt("pad").hasArg().argName("bytes").desc("add this much padding to the blob").build());
+        o.addOption(Option.builder("a").longOpt("align").hasArg().argName("bytes").desc("align the blob size to this (a power of two)").build());
+        o.addOption(Option.builder("b").longOpt("boot-cpu").hasArg().argName("id").desc("physical boot CPU id for the blob header").build());
+        o.addOption(Option.builder("f").longOpt("force").desc("write output even if the input tree has errors").build());
+        o.addOption(Option.builder("i").longOpt("include").hasArg().argName("dir").desc("add a directory to the include search path (#include, /include/, /incbin/)").build());
+        o.addOption(Option.builder("D").longOpt("define").hasArg().argName("name[=value]").desc("define a preprocessor macro (__DTS__ is always defined)").build());
+        o.addOption(Option.builder().longOpt("no-cpp").desc("do not run the C preprocessor over source input").build());
+        o.addOption(Option.builder("s").longOpt("sort").desc("sort nodes and properties before output").build());
+        o.addOption(Option.builder("H").longOpt("phandle").hasArg().argName("fmt").desc("phandle properties to write: legacy, epapr (default) or both").build());
+        o.addOption(Option.builder("W").longOpt("warning").hasArg().argName("[no-]check").desc("enable/disable a check as a warning").build());
+        o.addOption(Option.builder("E").longOpt("error").hasArg().argName("[no-]check").desc("enable/disable a check as an error").build());
+        o.addOption(Option.builder("@").longOpt("symbols").desc("generate /__symbols__").build());
+        o.addOption(Option.builder("A").longOpt("auto-alias").desc("generate /aliases from labels").build());
+        o.addOption(Option.builder("L").longOpt("local-fixups").desc("generate __fixups__/__local_fixups__ for non-plugin trees too (later dtc; not in 1.6.1)").build());
+        o.addOption(Option.builder("T").longOpt("annotate").desc("annotate output with source positions (not supported)").build());
+        o.addOption(Option.builder().longOpt("batch").hasArg().argName("list").desc("compile every 'INPUT OUTPUT' line of LIST in this one process").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
+        o.addOption(Option.builder("v").longOpt("version").desc("print the version").build());
+        return o;
+    }
+
+    static int run(List<String> args, Io io) throws Exception {
+        CommandLine cmd;
+        try {
+            cmd = new DefaultParser().parse(options(), args.toArray(String[]::new));
+        } catch (ParseException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (cmd.hasOption("h")) {
+            help(io.out());
+            return 0;
+        }
+        if (cmd.hasOption("v")) {
+            io.out().println("Version: DTC 1.6.1 (gunyah-dt " + Main.version() + ")");
+            return 0;
+        }
+        if (cmd.hasOption("T")) {
+            throw new UsageException("-T (annotate) is not supported yet");
+        }
+        int quiet = 0;
+        for (Option opt : cmd.getOptions()) {
+            if (opt.getOpt().equals("q")) {
+                quiet++;
+            }
+        }
+        CompileOptions options = compileOptions(cmd);
+        if (cmd.hasOption("batch")) {
+            if (!cmd.getArgList().isEmpty() || cmd.hasOption("o") || cmd.hasOption("d")) {
+                throw new UsageException("--batch takes no input file, -o or -d: each line of LIST names an input and an output");
+            }
+            return batch(Path.of(cmd.getOptionValue("batch")), options, quiet, io);
+        }
+        if (cmd.getArgList().size() > 1) {
+            throw new UsageException("only one input file may be given (got " + cmd.getArgList() + ")");
+        }
+        String input = cmd.getArgList().isEmpty() ? "-" : cmd.getArgList().get(0);
+        String output = cmd.getOptionValue("o", "-");
+        Compiler compiler = new Compiler(options);
+        Result r = compileOne(compiler, input, output, cmd.getOptionValue("d"), quiet, input.equals("-") ? io.readStdin() : null, "");
+        io.err().print(r.stderr);
+        if (r.bytes != null) {
+            OutputFiles.write(output, r.bytes, io.out());
+        }
+        return r.status;
+    }
+
+    /** The outcome of one file: its stderr text, the bytes to write, the exit status. */
+    private record Result(String stderr, byte[] bytes, int status) {
+    }
+
+    private static Result compileOne(Compiler compiler, String input, String output, String depFile,
+                                     int quiet, byte[] stdin, String prefix) {
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+        int status;
+        byte[] bytes = null;
+        try {
+            Compilation c = compiler.compile(input.equals("-") ? null : Path.of(input), stdin, output);
+            for (Compilation.Message m : c.messages()) {
+                if (m.level().shows(quiet)) {
+                    err.println(prefix + m.text());
+                }
+            }
+            if (c.failed()) {
+                status = 1;
+            } else {
+                bytes = c.output();
+                status = 0;
+                if (depFile != null) {
+                    writeDeps(depFile, output, c.dependencies());
+                }
+            }
+        } catch (DtException e) {
+            err.println(prefix + e.render());
+            status = 1;
+        } catch (IllegalArgumentException e) {
+            // an unknown -W/-E check name and similar option values
+            err.println(prefix + "error: " + e.getMessage());
+            status = 2;
+        } catch (IOException e) {
+            err.println(prefix + "error: " + e.getMessage());
+            status = 2;
+        }
+        return new Result(errBytes.toString(StandardCharsets.UTF_8), bytes, status);
+    }
+
+    private static void writeDeps(String depFile, String output, List<Path> deps) throws IOException {
+        StringBuilder sb = new StringBuilder(output).append(':');
+        for (Path p : deps) {
+            sb.append(' ').append(p);
+        }
+        sb.append('\n');
+        OutputFiles.write(depFile, sb.toString().getBytes(StandardCharsets.UTF_8), System.out);
+    }
+
+    /**
+     * Compiles each "INPUT OUTPUT" line as {@code dtc [flags] -o OUTPUT INPUT} would, on all
+     * cores, printing each file's messages (prefixed by its input) in list order.
+     */
+    private static int batch(Path list, CompileOptions options, int quiet, Io io) throws Exception {
+        List<String[]> jobs = new ArrayList<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(list);
+        } catch (IOException e) {
+            throw new UsageException("cannot read batch list " + list + ": " + e.getMessage());
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] parts = line.split("\\s+");
+            if (parts.length != 2) {
+                throw new UsageException(list + ":" + (i + 1) + ": expected 'INPUT OUTPUT', got '" + line + "'");
+            }
+            jobs.add(parts);
+        }
+        Compiler compiler = new Compiler(options);
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(null, r, "dtc-batch", 64L << 20);
+            t.setDaemon(true);
+            return t;
+        });
+        Progress progress = new Progress(io, jobs.size());
+        int worst = 0;
+        try {
+            List<Future<Result>> futures = new ArrayList<>();
+            for (String[] job : jobs) {
+                futures.add(pool.submit(() -> {
+                    Result r = compileOne(compiler, job[0], job[1], null, quiet, null, job[0] + ": ");
+                    if (r.bytes != null) {
+                        OutputFiles.write(job[1], r.bytes, io.out());
+                    }
+                    return r;
+                }));
+            }
+            for (Future<Result> f : futures) {
+                Result r = f.get();
+                progress.step();
+                io.err().print(r.stderr);
+                worst = Math.max(worst, r.status);
+            }
+        } finally {
+            pool.shutdownNow();
+            progress.done();
+        }
+        return worst;
+    }
+
+    private static CompileOptions compileOptions(CommandLine cmd) throws UsageException {
+        CompileOptions.Format in = format(cmd, "I");
+        CompileOptions.Format out = format(cmd, "O");
+        DtbOptions dtb;
+        try {
+            dtb = new DtbOptions(
+                    (int) number(cmd, "V", 17), (int) number(cmd, "R", 0), (int) number(cmd, "S", 0),
+                    (int) number(cmd, "p", 0), (int) number(cmd, "a", 0));
+        } catch (DtException | IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        PhandleFormat phandles = PhandleFormat.EPAPR;
+        if (cmd.hasOption("H")) {
+            phandles = switch (cmd.getOptionValue("H")) {
+                case "legacy" -> PhandleFormat.LEGACY;
+                case "epapr" -> PhandleFormat.EPAPR;
+                case "both" -> PhandleFormat.BOTH;
+                default -> throw new UsageException("Invalid argument \"" + cmd.getOptionValue("H") + "\" to -H option");
+            };
+        }
+        List<CompileOptions.CheckFlag> flags = new ArrayList<>();
+        for (Option opt : cmd.getOptions()) {
+            if (opt.getOpt().equals("W") || opt.getOpt().equals("E")) {
+                flags.add(new CompileOptions.CheckFlag(opt.getValue(), opt.getOpt().equals("E")));
+            }
+        }
+        List<Path> includes = new ArrayList<>();
+        for (Option opt : cmd.getOptions()) {
+            if (opt.getOpt().equals("i")) {
+                includes.add(Path.of(opt.getValue()));
+            }
+        }
+        Map<String, String> defines = new HashMap<>();
+        for (String d : cmd.getOptionValues("D") == null ? new String[0] : cmd.getOptionValues("D")) {
+            int eq = d.indexOf('=');
+            defines.put(eq < 0 ? d : d.substring(0, eq), eq < 0 ? "1" : d.substring(eq + 1));
+        }
+        CompileOptions o = new CompileOptions(in, out, dtb, number(cmd, "b", -1), cmd.hasOption("f"), includes,
+                cmd.hasOption("s"), phandles, flags, cmd.hasOption("@"), cmd.hasOption("A"), cmd.hasOption("L"),
+                !cmd.hasOption("no-cpp"), defines);
+        // Validate -W/-E names now, so a typo is a usage error before any file is read.
+        try {
+            dev.gunyahdt.dt.checks.CheckConfig c = dev.gunyahdt.dt.checks.CheckConfig.defaults();
+            for (CompileOptions.CheckFlag f : flags) {
+                c.apply(f.flag(), f.error());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return o;
+    }
+
+    private static CompileOptions.Format format(CommandLine cmd, String opt) throws UsageException {
+        if (!cmd.hasOption(opt)) {
+            return null;
+        }
+        String name = cmd.getOptionValue(opt);
+        CompileOptions.Format f = CompileOptions.Format.parse(name);
+        if (f == null) {
+            throw new UsageException("format '" + name + "' is not supported (gunyah-dt reads and writes dts and dtb)");
+        }
+        return f;
+    }
+
+    /** A C-style number (decimal, 0x hex, 0 octal) as dtc's strtol with base 0 reads it. */
+    private static long number(CommandLine cmd, String opt, long dflt) throws UsageException {
+        if (!cmd.hasOption(opt)) {
+            return dflt;
+        }
+        String s = cmd.getOptionValue(opt).strip();
+        try {
+            if (s.startsWith("0x") || s.startsWith("0X")) {
+                return Long.parseLong(s.substring(2), 16);
+            }
+            if (s.length() > 1 && s.startsWith("0")) {
+                return Long.parseLong(s.substring(1), 8);
+            }
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new UsageException("-" + opt + " needs a number, got '" + s + "'");
+        }
+    }
+
+    private static void help(PrintStream out) {
+        HelpFormatter f = new HelpFormatter();
+        PrintWriter w = new PrintWriter(out);
+        f.printHelp(w, 100, "gunyah-dt dtc [options] <input file>",
+                "Compile, decompile and check devicetrees exactly as dtc 1.6.1 does. Source input is run\n"
+                        + "through gunyah-dt's own C preprocessor first (like the kernel's cpp -nostdinc -undef\n"
+                        + "-D__DTS__ -x assembler-with-cpp); --no-cpp turns that off.\n\n",
+                options(), 2, 4,
+                "\nBatch: gunyah-dt dtc [options] --batch LIST compiles each 'INPUT OUTPUT' line of LIST\n"
+                        + "as 'gunyah-dt dtc [options] -o OUTPUT INPUT' would, in one process.\n"
+                        + "Exit status: 0 ok, 1 errors in an input, 2 usage or I/O problem.");
+        w.flush();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.gunyahdt.dt.cpp;
+
+import java.nio.file.Path;
+
+/**
+ * A file split into logical lines of tokens: lexed once, shared by every run of one
+ * {@link Preprocessor} (files do not change during a run).
+ *
+ * @param path      the normalized absolute path it was read from
+ * @param lines     its logical lines (backslash-newlines joined, comments removed)
+ * @param guard     the include-guard macro when the whole file is {@code #ifndef G … #endif}, else null
+ * @param lexError  a lexing error (unterminated comment) to report on entry, else null
+ */
+record SourceFile(Path path, Line[] lines, String guard, LexError lexError) {
+
+    /** One logical line. {@code text} is kept only for directive lines (header names, #error). */
+    static final class Line {
+        final int line;
+        final int endLine;
+        final Token[] tokens;
+        final String text;
+        final boolean directive;
+        /** A parsed #define, cached across runs (immutable once set; a racy set is harmless). */
+        Macro macro;
+
+        Line(int line, int endLine, Token[] tokens, String text) {
+            this.line = line;
+            this.endLine = endLine;
+            this.tokens = tokens;
+            this.text = text;
+            this.directive = tokens.length > 0 && tokens[0].is("#");
+        }
+    }
+
+    record LexError(int line, int column, String message) {
+    }
+}

@@ -1,0 +1,342 @@
+package dev.gunyahdt.dt.source;
+
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.Marker;
+import dev.gunyahdt.dt.MemReserve;
+import dev.gunyahdt.dt.PropertyValue;
+import dev.gunyahdt.dt.SourceSpan;
+import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.source.DtsParser.*;
+import dev.gunyahdt.dt.source.LiveTree.MNode;
+import dev.gunyahdt.dt.source.LiveTree.Prop;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.tree.ParseTree;
+import org.antlr.v4.runtime.tree.TerminalNode;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a parse tree into a DeviceTree the way dtc's parser actions do: values become bytes
+ * with markers, later definitions merge into earlier ones, deletions apply, and in a
+ * {@code /plugin/} source a top-level {@code &ref { … }} becomes {@code fragment@N}.
+ * References stay unresolved (markers) for the checks stage.
+ */
+final class TreeBuilder {
+
+    private static final long UNRESOLVED = 0xffffffffL;
+
+    private final MappingTokenSource tokens;
+    private final IncludeResolver resolver;
+    private boolean plugin;
+    private int nextFragment;
+
+    TreeBuilder(MappingTokenSource tokens, IncludeResolver resolver) {
+        this.tokens = tokens;
+        this.resolver = resolver;
+    }
+
+    static SourceSpan span(Token t) {
+        return ((PositionedToken) t).span();
+    }
+
+    static SourceSpan span(ParserRuleContext ctx) {
+        return span(ctx.getStart()).to(span(ctx.getStop()));
+    }
+
+    private static SourceSpan span(Token from, Token to) {
+        return span(from).to(span(to));
+    }
+
+    DeviceTree build(DtsFileContext file) {
+        for (HeaderContext h : file.header()) {
+            if (h.PLUGIN() != null) {
+                plugin = true;
+            }
+        }
+        List<MemReserve> reserves = new ArrayList<>();
+        for (MemreserveContext m : file.memreserve()) {
+            List<LiveTree.Label> labels = new ArrayList<>();
+            for (int i = m.LABEL().size() - 1; i >= 0; i--) {
+                LiveTree.addLabel(labels, labelName(m.LABEL(i)));
+            }
+            reserves.add(new MemReserve(integer(m.addr), integer(m.size), LiveTree.liveLabels(labels), span(m)));
+        }
+        MNode root = new MNode("");
+        boolean haveRoot = false;
+        for (TopItemContext item : file.topItem()) {
+            if (item instanceof RootNodeContext r) {
+                MNode def = node("", r.nodeBody());
+                if (haveRoot) {
+                    root.merge(def);
+                } else {
+                    root = def;
+                    haveRoot = true;
+                }
+            } else if (item instanceof RefNodeContext r) {
+                String ref = refName(r.REF());
+                MNode def = node("", r.nodeBody());
+                if (plugin && r.LABEL() == null) {
+                    root.children.add(fragment(ref, def));
+                } else {
+                    MNode target = lookup(root, ref, r.REF());
+                    if (r.LABEL() != null) {
+                        LiveTree.addLabel(target.labels, labelName(r.LABEL()));
+                    }
+                    def.name = target.name;
+                    target.merge(def);
+                }
+            } else if (item instanceof DeleteNodeByRefContext d) {
+                lookup(root, refName(d.REF()), d.REF()).delete();
+            } else if (item instanceof OmitNodeByRefContext o) {
+                lookup(root, refName(o.REF()), o.REF()).omitIfNoRef = true;
+            }
+        }
+        return new DeviceTree(root.freeze(), reserves, plugin, 0);
+    }
+
+    private MNode lookup(MNode root, String ref, TerminalNode at) {
+        MNode target = ref.startsWith("/") ? root.findByPath(ref) : root.findByLabel(ref);
+        if (target == null) {
+            throw new DtException(span(at.getSymbol()), "Label or path " + ref + " not found");
+        }
+        return target;
+    }
+
+    /** The /plugin/ sugar: {@code &ref { … }} is {@code fragment@N { target…; __overlay__ { … }; }}. */
+    private MNode fragment(String ref, MNode overlay) {
+        MNode frag = new MNode("fragment@" + nextFragment++);
+        PropertyValue.Builder v = PropertyValue.builder();
+        if (ref.startsWith("/")) {
+            v.string(ref);
+            frag.props.add(new Prop("target-path", v.build(), null));
+        } else {
+            v.marker(Marker.Kind.REF_PHANDLE, ref).uint(UNRESOLVED, 4);
+            frag.props.add(new Prop("target", v.build(), null));
+        }
+        overlay.name = "__overlay__";
+        frag.children.add(overlay);
+        return frag;
+    }
+
+    private MNode node(String name, NodeBodyContext body) {
+        MNode n = new MNode(name);
+        n.spans.add(span(body));
+        boolean sawChild = false;
+        for (ParseTree item : body.children) {
+            if (item instanceof PropDefContext p) {
+                if (sawChild) {
+                    throw new DtException(span(p), "Properties must precede subnodes");
+                }
+                n.props.add(property(p));
+            } else if (item instanceof ChildNodeContext c) {
+                sawChild = true;
+                MNode child = node(c.PROPNODENAME().getText(), c.nodeBody());
+                // Prefix labels are added innermost first, as the grammar nests them.
+                for (int i = c.getChildCount() - 1; i >= 0; i--) {
+                    ParseTree k = c.getChild(i);
+                    if (k instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.LABEL) {
+                        LiveTree.addLabel(child.labels, labelName(t));
+                    } else if (k instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.OMIT_IF_NO_REF) {
+                        child.omitIfNoRef = true;
+                    }
+                }
+                n.children.add(child);
+            } else if (item instanceof DeleteChildContext d) {
+                sawChild = true;
+                MNode marker = new MNode(d.PROPNODENAME().getText());
+                marker.deleted = true;
+                n.children.add(marker);
+            }
+        }
+        return n;
+    }
+
+    private Prop property(PropDefContext p) {
+        if (p instanceof DeletePropertyContext d) {
+            Prop marker = new Prop(d.PROPNODENAME().getText(), PropertyValue.EMPTY, span(d));
+            marker.deleted = true;
+            return marker;
+        }
+        PropertyContext pc = (PropertyContext) p;
+        PropertyValue value = pc.propValue() == null ? PropertyValue.EMPTY : value(pc.propValue());
+        Prop prop = new Prop(pc.PROPNODENAME().getText(), value, span(pc.PROPNODENAME().getSymbol(), pc.SEMI().getSymbol()));
+        for (int i = pc.LABEL().size() - 1; i >= 0; i--) {
+            LiveTree.addLabel(prop.labels, labelName(pc.LABEL(i)));
+        }
+        return prop;
+    }
+
+    private PropertyValue value(PropValueContext ctx) {
+        PropertyValue.Builder b = PropertyValue.builder();
+        for (ParseTree item : ctx.children) {
+            if (item instanceof ValueLabelsContext ls) {
+                for (TerminalNode l : ls.LABEL()) {
+                    b.label(labelName(l));
+                }
+            } else if (item instanceof ChunkContext c) {
+                chunk(b, c);
+            }
+        }
+        return b.build();
+    }
+
+    private void chunk(PropertyValue.Builder b, ChunkContext c) {
+        if (c instanceof StringChunkContext s) {
+            String raw = s.STRING().getText();
+            b.type(Marker.Kind.TYPE_STRING);
+            b.bytes(SourceText.unescapeBytes(raw.substring(1, raw.length() - 1))).u8(0);
+        } else if (c instanceof CellChunkContext a) {
+            cells(b, a);
+        } else if (c instanceof ByteChunkContext bs) {
+            b.type(Marker.Kind.TYPE_UINT8);
+            for (ByteItemContext item : bs.byteItem()) {
+                if (item.LABEL() != null) {
+                    b.label(labelName(item.LABEL()));
+                } else {
+                    b.u8(Integer.parseInt(item.BYTE().getText(), 16));
+                }
+            }
+        } else if (c instanceof PathRefChunkContext r) {
+            b.marker(Marker.Kind.REF_PATH, refName(r.REF()));
+        } else if (c instanceof IncbinChunkContext inc) {
+            incbin(b, inc);
+        }
+    }
+
+    private void cells(PropertyValue.Builder b, CellChunkContext a) {
+        int bits = 32;
+        if (a.bits != null) {
+            long v = literal(a.bits);
+            if (v != 8 && v != 16 && v != 32 && v != 64) {
+                throw new DtException(span(a.bits), "Invalid bits value " + Long.toUnsignedString(v)
+                        + "; only 8, 16, 32 and 64 are allowed");
+            }
+            bits = (int) v;
+        }
+        b.type(switch (bits) {
+            case 8 -> Marker.Kind.TYPE_UINT8;
+            case 16 -> Marker.Kind.TYPE_UINT16;
+            case 64 -> Marker.Kind.TYPE_UINT64;
+            default -> Marker.Kind.TYPE_UINT32;
+        });
+        for (CellContext cell : a.cell()) {
+            if (cell.LABEL() != null) {
+                b.label(labelName(cell.LABEL()));
+            } else if (cell.REF() != null) {
+                if (bits != 32) {
+                    throw new DtException(span(cell), "References are only allowed in arrays with 32-bit elements.");
+                }
+                b.marker(Marker.Kind.REF_PHANDLE, refName(cell.REF())).uint(UNRESOLVED, 4);
+            } else {
+                long v = integer(cell.integerPrim());
+                if (bits < 64) {
+                    long mask = (1L << bits) - 1;
+                    if (Long.compareUnsigned(v, mask) > 0 && (v | mask) != -1L) {
+                        throw new DtException(span(cell), "Value out of range for " + bits + "-bit array element");
+                    }
+                }
+                b.uint(v, bits / 8);
+            }
+        }
+    }
+
+    private void incbin(PropertyValue.Builder b, IncbinChunkContext inc) {
+        String raw = inc.STRING().getText();
+        String name = SourceText.unescape(raw.substring(1, raw.length() - 1));
+        Path file = resolver.resolve(name, dirOf(span(inc.STRING().getSymbol()).file()));
+        SourceSpan at = span(inc);
+        if (file == null) {
+            throw new DtException(at, "Couldn't open \"" + name + "\": No such file or directory");
+        }
+        byte[] data;
+        try {
+            data = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new DtException(at, "Couldn't read \"" + name + "\": " + e.getMessage());
+        }
+        b.type(Marker.Kind.TYPE_UINT8);
+        if (inc.offset == null) {
+            b.bytes(data);
+            return;
+        }
+        long off = integer(inc.offset);
+        long len = integer(inc.length);
+        if (off < 0 || off > data.length) {
+            throw new DtException(at, "Couldn't seek to offset " + off + " in \"" + name + "\"");
+        }
+        if (len < 0 || len > data.length - off) {
+            throw new DtException(at, "Couldn't read " + len + " bytes at offset " + off + " from \"" + name + "\"");
+        }
+        b.bytes(data, (int) off, (int) len);
+    }
+
+    private static Path dirOf(String file) {
+        Path p = Path.of(file).getParent();
+        return p == null ? Path.of("") : p;
+    }
+
+    // ---- integers ------------------------------------------------------------------------
+
+    private long integer(IntegerPrimContext p) {
+        if (p.INT_LITERAL() != null) {
+            return literal(p.INT_LITERAL().getSymbol());
+        }
+        if (p.CHAR_LITERAL() != null) {
+            String raw = p.CHAR_LITERAL().getText();
+            byte[] bytes = SourceText.unescapeBytes(raw.substring(1, raw.length() - 1));
+            if (bytes.length != 1) {
+                throw new DtException(span(p), "Character literal has " + bytes.length + " characters instead of 1");
+            }
+            return bytes[0];
+        }
+        return new ExpressionEvaluator(this::integer).eval(p.expr());
+    }
+
+    /** A C integer literal: decimal, 0x hex or 0 octal, with an optional U/L/UL/LL/ULL suffix. */
+    static long literal(Token t) {
+        String text = t.getText();
+        int end = text.length();
+        while (end > 0 && "uUlL".indexOf(text.charAt(end - 1)) >= 0) {
+            end--;
+        }
+        String suffix = text.substring(end).toUpperCase();
+        String digits = text.substring(0, end);
+        if (!suffix.isEmpty() && !List.of("U", "L", "UL", "LL", "ULL").contains(suffix)) {
+            throw new DtException(span(t), "Bad integer literal '" + text + "'");
+        }
+        int radix = 10;
+        if (digits.startsWith("0x") || digits.startsWith("0X")) {
+            radix = 16;
+            digits = digits.substring(2);
+        } else if (digits.length() > 1 && digits.startsWith("0")) {
+            radix = 8;
+            digits = digits.substring(1);
+        }
+        BigInteger v;
+        try {
+            v = new BigInteger(digits, radix);
+        } catch (NumberFormatException e) {
+            throw new DtException(span(t), "Bad integer literal '" + text + "'");
+        }
+        if (v.bitLength() > 64) {
+            throw new DtException(span(t), "Integer literal '" + text + "' out of range");
+        }
+        return v.longValue();
+    }
+
+    static String labelName(TerminalNode label) {
+        String t = label.getText();
+        return t.substring(0, t.length() - 1);
+    }
+
+    static String refName(TerminalNode ref) {
+        String t = ref.getText();
+        return t.startsWith("&{") ? t.substring(2, t.length() - 1) : t.substring(1);
+    }
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# dtc conformance over the Linux 6.1 arm64 corpus (issue 2, acceptance 1-3).
+#
+# For every arch/arm64/boot/dts/**/*.dts of Debian's linux-source-6.1 tarball:
+#   reference: cpp (the kernel's flags) + dtc 1.6.1, once per file, without and with -@
+#   gunyah-dt: one process per variant (dtc --batch), preprocessing the raw sources itself
+# and compares
+#   1. the DTBs, byte for byte (plain and -@);
+#   2. the warnings (check name + node path), file for file;
+#   3. -I dtb -O dts text of every reference DTB; where dtc's own decompiler loses bytes
+#      (it prints 00 32 4b 00 as "\02K", which reads back one byte shorter) gunyah-dt's text
+#      must instead compile back to the same bytes, and those files are counted;
+#   4. wall time of gunyah-dt's one process against dtc run once per file.
+# Exits 1 on any difference not explained above.
+#
+# Needs: dtc (device-tree-compiler), cpp, /usr/src/linux-source-6.1.tar.xz (linux-source-6.1).
+# Env: CORPUS_WORK (scratch dir, default /tmp/gunyah-dt-corpus), LINUX_SRC (an extracted tree
+# to use instead of the tarball), CORPUS_LIMIT (only the first N files, for a quick look).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="${CORPUS_WORK:-/tmp/gunyah-dt-corpus}"
+tarball=/usr/src/linux-source-6.1.tar.xz
+gdt="$root/gunyah-dt"
+
+for tool in dtc cpp java; do
+  command -v "$tool" >/dev/null || { echo "dtc-corpus: $tool not found (apt-get install device-tree-compiler cpp)" >&2; exit 2; }
+done
+mkdir -p "$work"
+
+# ---- the sources --------------------------------------------------------------------------
+if [ -n "${LINUX_SRC:-}" ]; then
+  src="$LINUX_SRC"
+else
+  src="$work/linux-source-6.1"
+  if [ ! -d "$src/arch/arm64/boot/dts" ]; then
+    [ -f "$tarball" ] || { echo "dtc-corpus: $tarball missing (apt-get install linux-source-6.1)" >&2; exit 2; }
+    echo "extracting the dts corpus from $tarball…" >&2
+    tar -C "$work" -xJf "$tarball" linux-source-6.1/arch linux-source-6.1/include linux-source-6.1/scripts/dtc/include-prefixes \
+      --wildcards 'linux-source-6.1/arch/*/boot/dts/*' 'linux-source-6.1/include/*' 'linux-source-6.1/scripts/dtc/include-prefixes*'
+  fi
+fi
+cd "$src"
+prefixes=scripts/dtc/include-prefixes
+find arch/arm64/boot/dts -name '*.dts' | LC_ALL=C sort > "$work/list"
+if [ -n "${CORPUS_LIMIT:-}" ]; then head -n "$CORPUS_LIMIT" "$work/list" > "$work/list.tmp"; mv "$work/list.tmp" "$work/list"; fi
+total=$(wc -l < "$work/list")
+echo "corpus: $total files from $src" >&2
+
+name_of() { local n="${1#arch/arm64/boot/dts/}"; n="${n//\//__}"; echo "${n%.dts}"; }
+
+rm -rf "$work/pp" "$work/ref" "$work/gdt" "$work/dec"
+mkdir -p "$work/pp" "$work/ref" "$work/gdt" "$work/dec"
+
+# ---- reference: the kernel's cpp, then dtc once per file ----------------------------------
+while read -r f; do
+  n=$(name_of "$f")
+  cpp -nostdinc -I "$(dirname "$f")" -I "$prefixes" -undef -D__DTS__ -x assembler-with-cpp -o "$work/pp/$n.dts" "$f"
+done < "$work/list"
+dtc_run() { # suffix, extra flags…
+  local suffix=$1; shift
+  while read -r f; do
+    n=$(name_of "$f")
+    if dtc "$@" -I dts -O dtb -i "$(dirname "$f")" -i "$prefixes" -o "$work/ref/$n$suffix.dtb" "$work/pp/$n.dts" 2> "$work/ref/$n$suffix.warn"; then
+      :
+    else
+      echo "$n" >> "$work/ref/rejected$suffix"
+      rm -f "$work/ref/$n$suffix.dtb"
+    fi
+  done < "$work/list"
+}
+t0=$(date +%s.%N); dtc_run ""; t1=$(date +%s.%N); dtc_run ".sym" -@; t2=$(date +%s.%N)
+dtc_time=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+
+# ---- gunyah-dt: one process per variant ------------------------------------------------------
+"$gdt" --version >/dev/null   # builds the jar if needed, outside the timing
+: > "$work/batch"; : > "$work/batch.sym"
+while read -r f; do
+  n=$(name_of "$f")
+  echo "$f $work/gdt/$n.dtb" >> "$work/batch"
+  echo "$f $work/gdt/$n.sym.dtb" >> "$work/batch.sym"
+done < "$work/list"
+t3=$(date +%s.%N)
+"$gdt" dtc -I dts -O dtb -i "$prefixes" --batch "$work/batch" 2> "$work/gdt/warnings" || true
+t4=$(date +%s.%N)
+"$gdt" dtc -@ -I dts -O dtb -i "$prefixes" --batch "$work/batch.sym" 2> "$work/gdt/warnings.sym" || true
+gdt_time=$(awk -v a="$t3" -v b="$t4" 'BEGIN { printf "%.2f", b - a }')
+
+# ---- 1. DTBs ---------------------------------------------------------------------------------
+fail=0
+accepted=0; same=0; same_sym=0; diffs=()
+while read -r f; do
+  n=$(name_of "$f")
+  [ -f "$work/ref/$n.dtb" ] || continue
+  accepted=$((accepted + 1))
+  if cmp -s "$work/ref/$n.dtb" "$work/gdt/$n.dtb"; then same=$((same + 1)); else diffs+=("dtb:$n"); fi
+  if cmp -s "$work/ref/$n.sym.dtb" "$work/gdt/$n.sym.dtb"; then same_sym=$((same_sym + 1)); else diffs+=("dtb-@:$n"); fi
+done < "$work/list"
+rejected=$(cat "$work/ref/rejected" 2>/dev/null | wc -l)
+
+# ---- 2. warnings: (check, node path) per file ---------------------------------------------------
+# dtc:       <pos>: Warning (name): /path[:prop]: text
+# gunyah-dt: <input>: <pos>: Warning (name): /path[:prop]: text
+extract() { sed -nE 's/.*(Warning|ERROR) \(([a-z0-9_]+)\): (\/[^:]*|\(null\)|<[^>]*>)?.*/\2 \3/p' | LC_ALL=C sort; }
+warn_same=0; warn_files=0
+while read -r f; do
+  n=$(name_of "$f")
+  [ -f "$work/ref/$n.dtb" ] || continue
+  warn_files=$((warn_files + 1))
+  extract < "$work/ref/$n.warn" > "$work/ref/$n.pairs"
+  grep -F "$f: " "$work/gdt/warnings" | extract > "$work/gdt/$n.pairs" || true
+  if cmp -s "$work/ref/$n.pairs" "$work/gdt/$n.pairs"; then warn_same=$((warn_same + 1)); else diffs+=("warnings:$n"); fi
+done < "$work/list"
+dtc_warnings=$(cat "$work"/ref/*.pairs | wc -l)
+gdt_warnings=$(cat "$work"/gdt/*.pairs | wc -l)
+
+# ---- 3. -I dtb -O dts ----------------------------------------------------------------------------
+: > "$work/batch.dec"
+for b in "$work"/ref/*.dtb; do
+  n=$(basename "$b" .dtb)
+  dtc -I dtb -O dts -o "$work/dec/$n.ref.dts" "$b" 2>/dev/null
+  echo "$b $work/dec/$n.gdt.dts" >> "$work/batch.dec"
+done
+"$gdt" dtc -q -I dtb -O dts --batch "$work/batch.dec" 2>/dev/null || true
+dec_total=0; dec_same=0; dec_lossy=0
+for b in "$work"/ref/*.dtb; do
+  n=$(basename "$b" .dtb)
+  dec_total=$((dec_total + 1))
+  if cmp -s "$work/dec/$n.ref.dts" "$work/dec/$n.gdt.dts"; then
+    dec_same=$((dec_same + 1)); continue
+  fi
+  # dtc's text must itself be lossy here, and ours must round-trip.
+  dtc -q -I dts -O dtb -o "$work/dec/$n.ref.rt" "$work/dec/$n.ref.dts" 2>/dev/null || true
+  dtc -q -I dts -O dtb -o "$work/dec/$n.gdt.rt" "$work/dec/$n.gdt.dts" 2>/dev/null || true
+  if ! cmp -s "$work/dec/$n.ref.rt" "$b" && cmp -s "$work/dec/$n.gdt.rt" "$b"; then
+    dec_lossy=$((dec_lossy + 1))
+  else
+    diffs+=("dts:$n")
+  fi
+done
+
+# ---- report ------------------------------------------------------------------------------------
+ratio=$(awk -v a="$dtc_time" -v b="$gdt_time" 'BEGIN { printf "%.2f", a / b }')
+cat <<REPORT
+dtc-corpus: $total arm64 .dts files (dtc 1.6.1 accepted $accepted, rejected $rejected)
+  1. DTB byte-identical:        $same / $accepted   (with -@: $same_sym / $accepted)
+     -I dtb -O dts identical:   $dec_same / $dec_total; dtc's own text lossy, ours round-trips: $dec_lossy
+  2. warnings (check + node):   $warn_same / $warn_files files identical ($dtc_warnings from dtc, $gdt_warnings from gunyah-dt)
+  3. wall time, plain variant:  dtc once per file ${dtc_time}s, gunyah-dt one process ${gdt_time}s (preprocessing included) -> dtc/gunyah-dt = ${ratio}x
+REPORT
+if [ ${#diffs[@]} -gt 0 ]; then
+  echo "  differences (${#diffs[@]}):"
+  printf '    %s\n' "${diffs[@]:0:40}"
+  fail=1
+fi
+if awk -v a="$gdt_time" -v b="$dtc_time" 'BEGIN { exit !(a >= b) }'; then
+  echo "  gunyah-dt was not faster than dtc"
+  fail=1
+fi
+exit $fail
