@@ -134,7 +134,7 @@ final class AddressChecks {
         if (n.parent == null || n.addrCells < 0 || n.sizeCells < 0) {
             return;
         }
-        if (n.has("ranges") || n.children.isEmpty()) {
+        if (n.has("ranges") || !n.hasChildList()) {
             return;
         }
         for (NodeInfo c : n.children) {

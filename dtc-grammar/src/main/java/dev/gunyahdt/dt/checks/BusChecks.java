@@ -154,7 +154,7 @@ final class BusChecks {
         } else {
             return;
         }
-        if (n.children.isEmpty()) {
+        if (!n.hasChildList()) {
             return;
         }
         if (n.addrCellsOrDefault() != 1) {
@@ -225,7 +225,7 @@ final class BusChecks {
                 run.fail(n, null, "node name for SPI buses should be 'spi'");
             }
         }
-        if (n.children.isEmpty()) {
+        if (!n.hasChildList()) {
             return;
         }
         int want = n.has("spi-slave") ? 0 : 1;

@@ -166,7 +166,11 @@ final class Fixups {
         }
         Node root = run.tree.root().rewrite((orig, rebuilt) -> {
             NodeInfo info = run.info(orig);
-            return info != null && gone[info.index] ? null : rebuilt;
+            if (info != null && gone[info.index]) {
+                return null;
+            }
+            // dtc keeps deleted nodes in their parent's child list
+            return rebuilt.children().size() < orig.children().size() ? rebuilt.withDeletedChildren(true) : rebuilt;
         });
         run.replaceTree(run.tree.withRoot(root), false);
     }

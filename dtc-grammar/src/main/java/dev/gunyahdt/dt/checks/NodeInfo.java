@@ -48,6 +48,11 @@ final class NodeInfo {
         return prop(name) != null;
     }
 
+    /** dtc's "has children" test, which counts children deleted in source. */
+    boolean hasChildList() {
+        return !children.isEmpty() || node.hasDeletedChildren();
+    }
+
     String name() {
         return node.name();
     }
