@@ -190,7 +190,8 @@ final class BusChecks {
             long a = Values.cell(v, i) & ~I2C_OWN_SLAVE;
             if ((a & I2C_TEN_BIT) != 0 && (a & ~I2C_TEN_BIT) > 0x3ff) {
                 run.fail(n, reg, "I2C address must be less than 10-bits, got \"0x" + Long.toHexString(a) + "\"");
-            } else if (a > 0x7f && (a & I2C_TEN_BIT) == 0) {
+            } else if (a > 0x7f) {
+                // dtc 1.6.1 also says this of valid 10-bit addresses
                 run.fail(n, reg, "I2C address must be less than 7-bits, got \"0x" + Long.toHexString(a)
                         + "\". Set I2C_TEN_BIT_ADDRESS for 10 bit addresses or fix the property");
             }

@@ -64,7 +64,8 @@ final class StructureChecks {
             names.add(p.name());
         }
         for (int[] p : duplicatePairs(names)) {
-            run.fail(n, props.get(p[1]), "Duplicate property name");
+            // unlike nodes, dtc names the earlier property of each pair
+            run.fail(n, props.get(p[0]), "Duplicate property name");
         }
     }
 
