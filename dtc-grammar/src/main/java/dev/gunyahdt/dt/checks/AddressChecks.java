@@ -83,7 +83,7 @@ final class AddressChecks {
     }
 
     static void unitAddressVsReg(CheckRun run, NodeInfo n) {
-        if (n.node.child("__overlay__").isPresent()) {
+        if (n.node().child("__overlay__").isPresent()) {
             return; // overlay fragments are exempt
         }
         Property p = n.prop("reg");
@@ -93,7 +93,7 @@ final class AddressChecks {
                 p = null;
             }
         }
-        String unit = n.node.unitAddress();
+        String unit = n.node().unitAddress();
         if (p != null && unit.isEmpty()) {
             run.fail(n, null, "node has a reg or ranges property, but no unit name");
         } else if (p == null && !unit.isEmpty()) {
@@ -105,7 +105,7 @@ final class AddressChecks {
         if (n.parent != null && n.parent.bus != null) {
             return; // bus-specific checks judge these
         }
-        String unit = n.node.unitAddress();
+        String unit = n.node().unitAddress();
         if (unit.isEmpty()) {
             return;
         }
@@ -160,7 +160,7 @@ final class AddressChecks {
         }
         Map<String, List<NodeInfo>> earlier = new HashMap<>();
         for (NodeInfo a : n.children) {
-            String addr = a.node.unitAddress();
+            String addr = a.node().unitAddress();
             if (addr.isEmpty() || (enabledOnly && disabled(a))) {
                 continue;
             }

@@ -93,7 +93,7 @@ final class BusChecks {
         if ((r & 0xff) != 0) {
             run.fail(n, reg, "PCI reg config space address register number must be 0");
         }
-        String unit = n.node.unitAddress();
+        String unit = n.node().unitAddress();
         if (func == 0 && unit.equals(Long.toHexString(dev))) {
             return;
         }
@@ -138,7 +138,7 @@ final class BusChecks {
             addr = (addr << 32) | Values.cell(cells, first + i);
         }
         String expected = Long.toHexString(addr);
-        if (!n.node.unitAddress().equals(expected)) {
+        if (!n.node().unitAddress().equals(expected)) {
             run.fail(n, null, "simple-bus unit address format error, expected \"" + expected + "\"");
         }
     }
@@ -183,7 +183,7 @@ final class BusChecks {
         }
         long r = Values.cell(v, 0) & ~I2C_OWN_SLAVE;
         String expected = Long.toHexString(r);
-        if (!n.node.unitAddress().equals(expected)) {
+        if (!n.node().unitAddress().equals(expected)) {
             run.fail(n, null, "I2C bus unit address format error, expected \"" + expected + "\"");
         }
         for (int i = 0; 4 * i < v.length(); i++) {
@@ -208,7 +208,7 @@ final class BusChecks {
             }
             boolean found = false;
             for (NodeInfo c : n.children) {
-                for (Property p : c.node.properties()) {
+                for (Property p : c.node().properties()) {
                     if (p.name().startsWith("spi-")) {
                         found = true;
                         break;
@@ -248,7 +248,7 @@ final class BusChecks {
             return;
         }
         String expected = Long.toHexString(Values.cell(reg.value(), 0));
-        if (!n.node.unitAddress().equals(expected)) {
+        if (!n.node().unitAddress().equals(expected)) {
             run.fail(n, null, "SPI bus unit address format error, expected \"" + expected + "\"");
         }
     }

@@ -36,7 +36,7 @@ final class MiscChecks {
     }
 
     static void namesIsStringList(CheckRun run, NodeInfo n) {
-        for (Property p : n.node.properties()) {
+        for (Property p : n.node().properties()) {
             if (p.name().endsWith("-names")) {
                 isStringList(run, n, p);
             }
@@ -83,13 +83,13 @@ final class MiscChecks {
         isString(run, n, name);
     }
 
-    private static final String ALIAS_CHARS = StructureChecks.LOWER + StructureChecks.DIGITS + "-";
+    private static final boolean[] ALIAS_CHARS = Values.charSet(StructureChecks.LOWER + StructureChecks.DIGITS + "-");
 
     static void aliasPaths(CheckRun run, NodeInfo n) {
         if (!n.name().equals("aliases")) {
             return;
         }
-        for (Property p : n.node.properties()) {
+        for (Property p : n.node().properties()) {
             if (p.name().equals("phandle") || p.name().equals("linux,phandle")) {
                 continue;
             }
@@ -171,7 +171,7 @@ final class MiscChecks {
             return;
         }
         String expected = Long.toHexString(reg.value().cellAt(0));
-        if (!n.node.unitAddress().equals(expected)) {
+        if (!n.node().unitAddress().equals(expected)) {
             run.fail(n, null, "graph node unit address error, expected \"" + expected + "\"");
         }
         // dtc judges the parent's cells but names the node's own property (if it has one)
