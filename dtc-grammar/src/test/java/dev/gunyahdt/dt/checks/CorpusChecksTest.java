@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The checks against dtc 1.6.1 over a corpus of kernel sources. Runs only when
  * {@code corpus.dir} names a directory of .dts files (e.g. a kernel's arch/arm64/boot/dts);
  * {@code corpus.include} is the include-prefixes directory (default: the kernel's
- * scripts/dtc/include-prefixes found from corpus.dir).
+ * scripts/dtc/include-prefixes found from corpus.dir); {@code corpus.nocpp=true} reads the files
+ * as they are (e.g. generated test inputs).
  *
  * <p>Each file goes through the kernel's cpp command once; dtc and our parser+checks then read
  * the same text, so any difference is the checks'. Compared per file: the set of (check name,
@@ -55,10 +56,14 @@ class CorpusChecksTest {
         List<String> mismatches = new ArrayList<>();
         for (Path f : files) {
             Path pp = work.resolve("x.pp.dts");
-            run(List.of("cpp", "-nostdinc", "-I", f.getParent().toString(), "-I", prefixes.toString(), "-undef",
-                    "-D__DTS__", "-x", "assembler-with-cpp", "-o", pp.toString(), f.toString()));
+            if (Boolean.getBoolean("corpus.nocpp")) {
+                pp = f; // already preprocessed (or plain) sources
+            } else {
+                run(List.of("cpp", "-nostdinc", "-I", f.getParent().toString(), "-I", prefixes.toString(), "-undef",
+                        "-D__DTS__", "-x", "assembler-with-cpp", "-o", pp.toString(), f.toString()));
+            }
             String dtcErr = run(List.of("dtc", "-I", "dts", "-O", "dtb", "-o", "/dev/null", pp.toString()));
-            if (dtcErr.contains("FATAL ERROR") || dtcErr.contains("syntax error")) {
+            if (dtcErr == null || dtcErr.contains("FATAL ERROR") || dtcErr.contains("syntax error")) {
                 skipped++;
                 continue;
             }
@@ -87,7 +92,7 @@ class CorpusChecksTest {
                         + DtbDifferentialTest.firstDifference(expected, actual));
             }
         }
-        System.out.printf("corpus checks: %d files compared (%d skipped: dtc cannot parse them)%n", total, skipped);
+        System.out.printf("corpus checks: %d files compared (%d skipped: dtc cannot parse them or crashes)%n", total, skipped);
         System.out.printf("  same (check, node) findings: %d/%d; identical text: %d/%d; parse+checks %.1f s, checks %.2f s%n",
                 sameSet, total, sameText, total, ourNanos / 1e9, checkNanos / 1e9);
         mismatches.stream().limit(30).forEach(System.out::println);
@@ -122,7 +127,7 @@ class CorpusChecksTest {
     private static String run(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-        p.waitFor();
-        return err;
+        // dtc 1.6.1 aborts (assertions) or crashes on some odd inputs: nothing to compare with
+        return p.waitFor() > 2 ? null : err;
     }
 }
