@@ -83,7 +83,10 @@ final class TreeBuilder {
             } else if (item instanceof RefNodeContext r) {
                 String ref = refName(r.REF());
                 MNode def = node("", r.nodeBody());
-                if (plugin && r.LABEL() == null) {
+                // In an overlay, a reference to something outside it becomes a fragment; dtc
+                // still merges a label the overlay defines itself (but never a path).
+                boolean external = ref.startsWith("/") || labels.find(root, ref) == null;
+                if (plugin && r.LABEL() == null && external) {
                     root.children.add(fragment(ref, def));
                 } else {
                     MNode target = lookup(root, ref, r.REF());
