@@ -111,14 +111,24 @@ final class LineMap {
 
     final class Cursor {
         private int index;
+        private int from = 1;                 // the entry at index covers [from, until)
+        private int until = bound(0);
 
-        /** The entry in force at physical line {@code line}. */
+        private int bound(int i) {
+            return i + 1 < entries.size() ? entries.get(i + 1).line : Integer.MAX_VALUE;
+        }
+
+        /** The entry in force at physical line {@code line}; O(1) while lines move forward. */
         private Entry at(int line) {
-            while (index + 1 < entries.size() && entries.get(index + 1).line <= line) {
-                index++;
-            }
-            while (index > 0 && entries.get(index).line > line) {
-                index--;
+            if (line < from || line >= until) {
+                if (line < from) {
+                    index = 0;
+                }
+                while (index + 1 < entries.size() && entries.get(index + 1).line <= line) {
+                    index++;
+                }
+                from = entries.get(index).line;
+                until = bound(index);
             }
             return entries.get(index);
         }
