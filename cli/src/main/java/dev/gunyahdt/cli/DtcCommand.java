@@ -63,6 +63,7 @@ final class DtcCommand {
         o.addOption(Option.builder("L").longOpt("local-fixups").desc("generate __fixups__/__local_fixups__ for non-plugin trees too (later dtc; not in 1.6.1)").build());
         o.addOption(Option.builder("T").longOpt("annotate").desc("annotate output with source positions (not supported)").build());
         o.addOption(Option.builder().longOpt("batch").hasArg().argName("list").desc("compile every 'INPUT OUTPUT' line of LIST in this one process").build());
+        o.addOption(Option.builder().longOpt("timings").desc("print the CPU time each pipeline stage took (to stderr)").build());
         o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         o.addOption(Option.builder("v").longOpt("version").desc("print the version").build());
         return o;
@@ -97,7 +98,7 @@ final class DtcCommand {
             if (!cmd.getArgList().isEmpty() || cmd.hasOption("o") || cmd.hasOption("d")) {
                 throw new UsageException("--batch takes no input file, -o or -d: each line of LIST names an input and an output");
             }
-            return batch(Path.of(cmd.getOptionValue("batch")), options, quiet, io);
+            return batch(Path.of(cmd.getOptionValue("batch")), options, quiet, io, cmd.hasOption("timings"));
         }
         if (cmd.getArgList().size() > 1) {
             throw new UsageException("only one input file may be given (got " + cmd.getArgList() + ")");
@@ -107,6 +108,9 @@ final class DtcCommand {
         Compiler compiler = new Compiler(options);
         Result r = compileOne(compiler, input, output, cmd.getOptionValue("d"), quiet, input.equals("-") ? io.readStdin() : null, "");
         io.err().print(r.stderr);
+        if (cmd.hasOption("timings")) {
+            io.err().print(compiler.times().report());
+        }
         if (r.bytes != null) {
             OutputFiles.write(output, r.bytes, io.out());
         }
@@ -166,7 +170,7 @@ final class DtcCommand {
      * Compiles each "INPUT OUTPUT" line as {@code dtc [flags] -o OUTPUT INPUT} would, on all
      * cores, printing each file's messages (prefixed by its input) in list order.
      */
-    private static int batch(Path list, CompileOptions options, int quiet, Io io) throws Exception {
+    private static int batch(Path list, CompileOptions options, int quiet, Io io, boolean timings) throws Exception {
         List<String[]> jobs = new ArrayList<>();
         List<String> lines;
         try {
@@ -214,6 +218,9 @@ final class DtcCommand {
         } finally {
             pool.shutdownNow();
             progress.done();
+        }
+        if (timings) {
+            io.err().print("gunyah-dt dtc: " + jobs.size() + " files\n" + compiler.times().report());
         }
         return worst;
     }

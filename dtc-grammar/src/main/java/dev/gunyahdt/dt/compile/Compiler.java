@@ -40,6 +40,7 @@ public final class Compiler {
 
     private final CompileOptions options;
     private final Preprocessor preprocessor;
+    private final StageTimes times = new StageTimes();
 
     public Compiler(CompileOptions options) {
         this.options = options;
@@ -50,6 +51,11 @@ public final class Compiler {
 
     public CompileOptions options() {
         return options;
+    }
+
+    /** CPU time per stage over every compilation so far. */
+    public StageTimes times() {
+        return times;
     }
 
     /**
@@ -69,9 +75,11 @@ public final class Compiler {
 
         // 1. read
         DeviceTree tree;
+        long t = StageTimes.now();
         if (in == CompileOptions.Format.DTB) {
             deps.add(Path.of(inName));
             tree = DtbReader.read(raw, inName);
+            times.add(StageTimes.Stage.DECODE_BLOB, t);
         } else {
             tree = readSource(input, raw, inName, deps);
         }
@@ -84,7 +92,9 @@ public final class Compiler {
         for (CompileOptions.CheckFlag f : options.checkFlags()) {
             config.apply(f.flag(), f.error());
         }
+        t = StageTimes.now();
         CheckResult checked = Checker.run(tree, config, outName);
+        times.add(StageTimes.Stage.CHECKS, t);
         for (Diagnostic d : checked.diagnostics()) {
             messages.add(new Compilation.Message(d.rendered(),
                     d.severity() == Severity.ERROR ? Compilation.Level.ERROR : Compilation.Level.WARNING));
@@ -100,6 +110,7 @@ public final class Compiler {
         tree = checked.tree();
 
         // 3. generated nodes, in dtc's order
+        t = StageTimes.now();
         List<String> notes = new ArrayList<>();
         if (options.autoAlias()) {
             tree = GeneratedNodes.autoAliases(tree, notes::add);
@@ -113,16 +124,21 @@ public final class Compiler {
         for (String n : notes) {
             messages.add(new Compilation.Message(n, Compilation.Level.WARNING));
         }
+        times.add(StageTimes.Stage.GENERATED_NODES, t);
 
         // 4. sort
         if (options.sort()) {
+            t = StageTimes.now();
             tree = TreeSorter.sort(tree);
+            times.add(StageTimes.Stage.SORT, t);
         }
 
         // 5. write
+        t = StageTimes.now();
         byte[] bytes = out == CompileOptions.Format.DTB
                 ? DtbWriter.write(tree, options.dtb())
                 : DtsPrinter.print(tree).getBytes(StandardCharsets.ISO_8859_1);
+        times.add(StageTimes.Stage.WRITE, t);
         return new Compilation(bytes, tree, messages, checked.diagnostics(), List.copyOf(deps), false);
     }
 
@@ -130,14 +146,18 @@ public final class Compiler {
         IncludeResolver resolver = new IncludeResolver(options.includeDirs());
         String text;
         if (options.cpp() && input != null && !"-".equals(input.toString())) {
+            long t = StageTimes.now();
             Preprocessor.Result pp = preprocessor.run(input);
+            times.add(StageTimes.Stage.PREPROCESS, t);
             text = pp.text();
             deps.addAll(pp.dependencies());
         } else {
             text = new String(raw, StandardCharsets.ISO_8859_1);
             deps.add(Path.of(inName));
         }
+        long t = StageTimes.now();
         DeviceTree tree = DtsSource.parse(text, inName, resolver);
+        times.add(StageTimes.Stage.PARSE, t);
         deps.addAll(resolver.used());
         return tree;
     }
