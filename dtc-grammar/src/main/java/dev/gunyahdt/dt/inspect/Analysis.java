@@ -127,6 +127,13 @@ final class Analysis {
                 }
             }
         }
+        for (Map.Entry<Key, TreeMap<Integer, CellRef>> e : refs.entrySet()) {
+            if (isArgsList(e.getKey().prop())) {
+                for (int off : e.getValue().keySet()) {
+                    addBreak(e.getKey(), off); // one <…> per phandle + args entry
+                }
+            }
+        }
         for (NodeCursor c : byPath.values()) {
             decodeInterrupts(c);
             entryBreaks(c);
@@ -299,9 +306,11 @@ final class Analysis {
                 }
                 addLocalRef(key, 4 * i, t, CellRef.Source.PROPERTY);
             }
-        } else if (PHANDLE_ARGS.containsKey(name) || name.endsWith("-gpios") || name.endsWith("-gpio")) {
+        } else if (isArgsList(name)) {
             for (Entry e : entries(cells, PHANDLE_ARGS.getOrDefault(name, "#gpio-cells"))) {
                 addLocalRef(key, e.start, e.target, CellRef.Source.PROPERTY);
+                addBreak(key, e.start);
+                addBreak(key, e.argsStart + 4 * e.args); // where the walk left off, when it stops early
             }
         } else if (ID_MAPS.contains(name) && cells.length % 4 == 0) {
             for (int i = 1; i < cells.length; i += 4) {
@@ -309,12 +318,17 @@ final class Analysis {
                 if (t != null) {
                     addLocalRef(key, 4 * i, t, CellRef.Source.PROPERTY);
                 }
+                addBreak(key, 4 * (i - 1));
             }
         } else if (name.equals("interrupt-map")) {
             for (Entry e : interruptMap(c, cells)) {
                 addLocalRef(key, e.start, e.target, CellRef.Source.PROPERTY);
             }
         }
+    }
+
+    private static boolean isArgsList(String name) {
+        return PHANDLE_ARGS.containsKey(name) || name.endsWith("-gpios") || name.endsWith("-gpio");
     }
 
     /**

@@ -194,10 +194,17 @@ final class Views {
         return sb.toString();
     }
 
-    /** Cells joined into one hex number (a 3-cell PCI address prints as its 96 bits). */
+    /** One or two cells as one hex number; more (a PCI address) as the cells in brackets. */
     private static String number(long[] cells, int at, int n) {
         if (n == 0) {
             return "-";
+        }
+        if (n > 2) {
+            StringBuilder sb = new StringBuilder("<");
+            for (int i = 0; i < n; i++) {
+                sb.append(i > 0 ? " " : "").append("0x").append(Long.toHexString(cells[at + i]));
+            }
+            return sb.append('>').toString();
         }
         StringBuilder sb = new StringBuilder("0x");
         boolean lead = true;
