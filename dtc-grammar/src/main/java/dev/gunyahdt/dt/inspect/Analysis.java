@@ -78,7 +78,9 @@ final class Analysis {
     private static final Set<String> PHANDLE_LISTS = Set.of(
             "interrupt-parent", "memory-region", "remote-endpoint", "cpu", "cpus", "next-level-cache",
             "operating-points-v2", "phy-handle", "pcs-handle", "trip", "cpu-idle-states",
-            "domain-idle-states", "nvmem", "nvmem-cells", "sram", "interrupt-affinity", "dais");
+            "domain-idle-states", "nvmem", "nvmem-cells", "sram", "interrupt-affinity", "dais",
+            "required-opps", "wakeup-parent", "mmc-pwrseq", "backlight", "extcon", "companion", "shmem",
+            "affinity", "peer-hub");
 
     /** {@code (id-base, phandle, out-base, length)} maps. */
     private static final Set<String> ID_MAPS = Set.of("iommu-map", "msi-map");
@@ -94,6 +96,7 @@ final class Analysis {
     final boolean overlay;
     /** An overlay whose fixups did not all place: printed as a plain tree, fixup nodes kept. */
     final boolean overlayVerbatim;
+    private final boolean overlayShaped;
     private final Set<String> usedLabels = new java.util.HashSet<>();
     private Map<String, NodeCursor> nodeLabels;
 
@@ -102,7 +105,7 @@ final class Analysis {
         tree.walk(c -> byPath.putIfAbsent(c.path(), c));
         this.phandles = tree.phandles();
         Node root = tree.root();
-        boolean overlayShaped = tree.plugin() || root.child("__fixups__").isPresent()
+        this.overlayShaped = tree.plugin() || root.child("__fixups__").isPresent()
                 || root.child("__local_fixups__").isPresent();
 
         List<String[]> fixups = readFixups(root);
@@ -375,7 +378,7 @@ final class Analysis {
     }
 
     /**
-     * interrupt-map entries: child unit address, child specifier, parent phandle, parent unit
+     * interrupt-map entries (all of them, or none when the layout does not fit): child unit address, child specifier, parent phandle, parent unit
      * address (parent's #address-cells, default 0), parent specifier (parent's #interrupt-cells).
      */
     private List<Entry> interruptMap(NodeCursor c, long[] cells) {
@@ -400,7 +403,8 @@ final class Analysis {
             out.add(new Entry(4 * (int) ph, t, 4 * (int) (ph + 1 + pAddr), (int) pInt));
             i = (int) (ph + 1 + pAddr + pInt);
         }
-        return out;
+        // entries that do not tile the property exactly were read with the wrong layout: trust none
+        return i == cells.length ? out : List.of();
     }
 
     // ---- interrupts
@@ -434,9 +438,14 @@ final class Analysis {
             long[] cells = ints.get().value().cells();
             if (per > 0 && cells.length % per == 0) {
                 Key key = new Key(c.path(), "interrupts");
+                boolean partitions = per == 4 && Gic.isGic(parent.node()) && !overlayShaped;
                 for (int i = 0; i < cells.length; i += (int) per) {
                     addBreak(key, 4 * i);
                     note(key, parent, cells, i, (int) per);
+                    NodeCursor partition = partitions ? phandles.get(cells[i + 3]) : null;
+                    if (partition != null) {
+                        addLocalRef(key, 4 * (i + 3), partition, CellRef.Source.PROPERTY); // GICv3 PPI partition
+                    }
                 }
             }
         }
