@@ -96,7 +96,7 @@ while read -r f; do
   if cmp -s "$work/ref/$n.dtb" "$work/gdt/$n.dtb"; then same=$((same + 1)); else diffs+=("dtb:$n"); fi
   if cmp -s "$work/ref/$n.sym.dtb" "$work/gdt/$n.sym.dtb"; then same_sym=$((same_sym + 1)); else diffs+=("dtb-@:$n"); fi
 done < "$work/list"
-rejected=$(cat "$work/ref/rejected" 2>/dev/null | wc -l)
+rejected=0; [ -f "$work/ref/rejected" ] && rejected=$(wc -l < "$work/ref/rejected")
 
 # ---- 2. warnings: (check, node path) per file ---------------------------------------------------
 # dtc:       <pos>: Warning (name): /path[:prop]: text

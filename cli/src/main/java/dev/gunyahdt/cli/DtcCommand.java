@@ -88,7 +88,7 @@ final class DtcCommand {
         }
         int quiet = 0;
         for (Option opt : cmd.getOptions()) {
-            if (opt.getOpt().equals("q")) {
+            if ("q".equals(opt.getOpt())) {
                 quiet++;
             }
         }
@@ -240,13 +240,13 @@ final class DtcCommand {
         }
         List<CompileOptions.CheckFlag> flags = new ArrayList<>();
         for (Option opt : cmd.getOptions()) {
-            if (opt.getOpt().equals("W") || opt.getOpt().equals("E")) {
-                flags.add(new CompileOptions.CheckFlag(opt.getValue(), opt.getOpt().equals("E")));
+            if ("W".equals(opt.getOpt()) || "E".equals(opt.getOpt())) {
+                flags.add(new CompileOptions.CheckFlag(opt.getValue(), "E".equals(opt.getOpt())));
             }
         }
         List<Path> includes = new ArrayList<>();
         for (Option opt : cmd.getOptions()) {
-            if (opt.getOpt().equals("i")) {
+            if ("i".equals(opt.getOpt())) {
                 includes.add(Path.of(opt.getValue()));
             }
         }

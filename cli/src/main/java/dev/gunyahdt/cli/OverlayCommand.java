@@ -56,7 +56,7 @@ final class OverlayCommand {
         for (String o : overlays) {
             blobs.add(read(o));
         }
-        byte[] result = OverlayApplier.apply(baseBlob, blobs);
+        byte[] result = OverlayApplier.apply(baseBlob, blobs, overlays);
         OutputFiles.write(out, result, io.out());
         return 0;
     }

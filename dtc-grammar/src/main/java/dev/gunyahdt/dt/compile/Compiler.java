@@ -74,9 +74,6 @@ public final class Compiler {
             tree = DtbReader.read(raw, inName);
         } else {
             tree = readSource(input, raw, inName, deps);
-            if (options.bootCpu() < 0) {
-                tree = tree.withBootCpuidPhys(0);
-            }
         }
         if (options.bootCpu() >= 0) {
             tree = tree.withBootCpuidPhys(options.bootCpu());

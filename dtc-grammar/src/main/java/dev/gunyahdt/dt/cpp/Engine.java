@@ -24,7 +24,7 @@ import java.util.Set;
 final class Engine {
 
     private static final int MAX_INCLUDE_DEPTH = 200;
-    private static final long MAX_TOKENS = 50_000_000L;
+    private static final long MAX_TOKENS = 20_000_000L;   // a large real DTS needs about 1M
     private static final int MAX_INCLUDES = 100_000;
     private static final int MAX_ARG_NESTING = 400;
     private static final Token[] NONE = new Token[0];
@@ -294,7 +294,7 @@ final class Engine {
                         lastFromSource = fromSource;
                         return t.withFlags(t.flags | Token.NO_EXPAND);
                     }
-                    if (preventExpansion == 0 && enter(m, t)) {
+                    if (preventExpansion == 0 && enter(m, t, fromSource)) {
                         if (inDirective) continue;
                         lastFromSource = false;
                         return Token.padding(t);
@@ -307,7 +307,11 @@ final class Engine {
     }
 
     /** Starts expanding m; false when a function-like macro is not followed by '('. */
-    private boolean enter(Macro m, Token name) {
+    private boolean enter(Macro m, Token name, boolean nameFromSource) {
+        if ("_Pragma".equals(m.builtin())) {
+            pragmaOperator(name, nameFromSource);
+            return true;
+        }
         if (m.builtin() != null) {
             pushContext(new Token[] {builtin(m.builtin())}, 1, null);
             return true;
@@ -340,7 +344,7 @@ final class Engine {
         parsingArgs = 2;
         Arg[] args;
         try {
-            args = collectArgs(m, name);
+            args = collectArgs(m, nameFromSource ? name : null);
         } finally {
             parsingArgs = savedParsing;
             preventExpansion--;
@@ -350,6 +354,7 @@ final class Engine {
         return true;
     }
 
+    /** Reads the arguments up to the closing ')'; name is the macro's name token when it is a source token. */
     private Arg[] collectArgs(Macro m, Token name) {
         List<Token[]> args = new ArrayList<>();
         List<Token> cur = new ArrayList<>();
@@ -558,6 +563,24 @@ final class Engine {
             return null;
         }
         return new Token(t[0].kind, t[0].text, a.flags & Token.PREV_WHITE, 0, 0, null, 0, 0, null);
+    }
+
+    /** _Pragma("…"): consumed; pragmas mean nothing to a devicetree. */
+    private void pragmaOperator(Token name, boolean nameFromSource) {
+        preventExpansion++;
+        int saved = parsingArgs;
+        parsingArgs = 2;
+        try {
+            Token at = nameFromSource ? name : null;
+            if (!nextReal().is("(")) throw error(at, "_Pragma takes a parenthesized string literal");
+            Token s = nextReal();
+            if (s.kind != Token.STRING) throw error(at, "_Pragma takes a parenthesized string literal");
+            if (!nextReal().is(")")) throw error(at, "_Pragma takes a parenthesized string literal");
+        } finally {
+            parsingArgs = saved;
+            preventExpansion--;
+        }
+        pushContext(NONE, 0, null);
     }
 
     private Token builtin(String name) {
@@ -809,7 +832,7 @@ final class Engine {
         try {
             return Expr.eval(toks);
         } catch (Expr.Failure e) {
-            throw error(e.at != null && e.at.line > 0 ? e.at : l.tokens[1], e.getMessage());
+            throw error(e.at != null && List.of(l.tokens).contains(e.at) ? e.at : l.tokens[1], e.getMessage());
         }
     }
 

@@ -94,6 +94,7 @@ final class Expr {
             int p = prec(op);
             if (p < minPrec) return l;
             pos++;
+            if (peek() == null) throw new Failure(op, "operator '" + op.text + "' has no right operand");
             if (p == 1) {
                 Val r = binary(p + 1, ev && l.v == 0);
                 l = new Val(l.v != 0 || r.v != 0 ? 1 : 0, false);

@@ -135,12 +135,13 @@ final class Lexer {
     /** The blanks before a token as they look on its own physical line; comments become spaces. */
     private String lead(int from, int to) {
         if (from == to) return "";
-        if (to - from == 1 && c[from] == ' ') return " ";
+        if (to - from == 1 && c[from] == ' ' && lineOf[from] == lineOf[to]) return " ";
         StringBuilder sb = new StringBuilder(to - from);
+        int line = lineOf[to];
         for (int i = from; i < to; i++) {
-            char ch = c[i];
-            if (ch == '\n') sb.setLength(0);
-            else sb.append(ch == '\t' ? '\t' : ' ');
+            // only what is on the token's own physical line (comments and splices may span lines)
+            if (lineOf[i] != line || c[i] == '\n') continue;
+            sb.append(c[i] == '\t' ? '\t' : ' ');
         }
         String s = sb.toString();
         String known = leads.putIfAbsent(s, s);

@@ -33,7 +33,7 @@ public final class Preprocessor {
     private static final Map<String, String> PREDEFINED = Map.of(
             "__STDC__", "1", "__STDC_HOSTED__", "1", "__ASSEMBLER__", "1");
     private static final List<String> BUILTINS = List.of(
-            "__FILE__", "__LINE__", "__INCLUDE_LEVEL__", "__BASE_FILE__", "__COUNTER__", "__DATE__", "__TIME__");
+            "__FILE__", "__LINE__", "__INCLUDE_LEVEL__", "__BASE_FILE__", "__COUNTER__", "__DATE__", "__TIME__", "_Pragma");
 
     private final List<Path> includeDirs;
     private final Map<String, Macro> initial;
@@ -169,16 +169,12 @@ public final class Preprocessor {
         return Lexer.lex(real, decode(bytes));
     }
 
-    /** UTF-8 when the bytes are valid UTF-8, else ISO-8859-1 (one char per byte). */
+    /**
+     * One char per byte (ISO-8859-1): the parser turns string literals back into bytes the
+     * same way, so UTF-8 (or any other) text in a source reaches the blob byte for byte.
+     */
     private static String decode(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return new String(bytes, StandardCharsets.ISO_8859_1);
-        }
+        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     // ---------------------------------------------------------------- #define

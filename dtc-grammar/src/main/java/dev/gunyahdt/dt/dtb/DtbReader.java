@@ -11,14 +11,16 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads a flattened devicetree blob into a {@link DeviceTree}. Every blob is untrusted: each
  * offset and size is checked against the blob before it is used, nothing is allocated from an
  * unchecked size, and every problem is a {@link DtException} naming the blob offset.
  *
- * <p>Accepts what dtc 1.6.1 accepts: versions 16 and later (read as version 17), and the old
+ * <p>Accepts what dtc 1.6.1 accepts: versions 16, 17 and later (those read as 17), and the old
  * versions 1 to 3 whose nodes are named by full path. Properties come back as plain bytes;
  * nodes carry no labels or source spans.
  */
@@ -76,21 +78,18 @@ public final class DtbReader {
             throw bad("totalsize " + hex(total) + " (header offset 0x4) is too small for a header");
         }
         long versionField = u32(Fdt.OFF_VERSION);
-        int version;
-        if (versionField >= 1 && versionField <= 3) {
-            version = (int) versionField;
-        } else if (versionField >= Fdt.FIRST_COMPACT_VERSION) {
-            version = 17; // later versions are read as 17, as dtc does
-        } else {
+        if (versionField == 0 || (versionField > 3 && versionField < Fdt.FIRST_COMPACT_VERSION)) {
             throw bad("unsupported version " + versionField + " (header offset 0x14)");
         }
-        int headerSize = Fdt.headerSize(version == 17 && versionField == 16 ? 16 : version);
+        // The layout the blob is read with: versions after 17 are read as 17, as dtc does.
+        int version = (int) Math.min(versionField, 17);
+        int headerSize = Fdt.headerSize(version);
         if (total < headerSize) {
             throw bad("totalsize " + hex(total) + " is smaller than the version " + versionField
                     + " header (" + headerSize + " bytes)");
         }
         boolean compact = version >= Fdt.FIRST_COMPACT_VERSION;
-        boolean hasStructSize = versionField >= 17;
+        boolean hasStructSize = version >= 17;
 
         long rsvOff = u32(Fdt.OFF_MEM_RSVMAP);
         long structOff = u32(Fdt.OFF_DT_STRUCT);
@@ -199,6 +198,8 @@ public final class DtbReader {
         private final int stringsBase;
         private final int stringsSize;
         private final boolean compact;
+        // Names repeat across nodes; decode each string-table entry once.
+        private final Map<Long, String> names = new HashMap<>();
 
         StructParser(int base, int size, int stringsBase, int stringsSize, boolean compact) {
             this.base = base;
@@ -333,6 +334,10 @@ public final class DtbReader {
         }
 
         private String propertyName(long nameOff, int tokenPos) {
+            String known = names.get(nameOff);
+            if (known != null) {
+                return known;
+            }
             if (nameOff >= stringsSize) {
                 throw bad("property at " + at(tokenPos) + ": name offset " + hex(nameOff)
                         + " is outside the strings block (size " + hex(stringsSize) + ")");
@@ -343,7 +348,9 @@ public final class DtbReader {
                 throw bad("property at " + at(tokenPos) + ": name at strings offset " + hex(nameOff)
                         + " has no NUL before the end of the strings block");
             }
-            return new String(blob, start, end - start, StandardCharsets.ISO_8859_1);
+            String name = new String(blob, start, end - start, StandardCharsets.ISO_8859_1);
+            names.put(nameOff, name);
+            return name;
         }
     }
 

@@ -105,26 +105,25 @@ public final class DtbWriter {
     /**
      * dtc's strings block: a name reuses the first place where its bytes plus the NUL already
      * occur anywhere in the table (so "cells" reuses the tail of "#address-cells"); otherwise
-     * it is appended.
+     * it is appended. Such a place is always the tail of a stored string, and the earliest one
+     * belongs to the earliest such string, so a map from every tail to its first offset answers
+     * the search without scanning the table.
      */
     private static final class StringTable {
         private final StringBuilder table = new StringBuilder();
-        // Safe to memoise: appending never creates an earlier match, since the old table ends in a NUL.
-        private final Map<String, Integer> seen = new HashMap<>();
+        private final Map<String, Integer> tails = new HashMap<>();
 
         int offsetOf(String name) {
-            Integer known = seen.get(name);
-            if (known != null) {
-                return known;
+            Integer at = tails.get(name);
+            if (at != null) {
+                return at;
             }
-            String needle = name + '\0';
-            int at = table.indexOf(needle);
-            if (at < 0) {
-                at = table.length();
-                table.append(needle);
+            int start = table.length();
+            table.append(name).append('\0');
+            for (int i = 0; i <= name.length(); i++) {
+                tails.putIfAbsent(name.substring(i), start + i);
             }
-            seen.put(name, at);
-            return at;
+            return start;
         }
 
         int length() {

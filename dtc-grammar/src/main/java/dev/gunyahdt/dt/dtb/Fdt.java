@@ -1,31 +1,31 @@
 package dev.gunyahdt.dt.dtb;
 
-/** The flattened-devicetree format's constants, shared by the reader and the writer. */
-final class Fdt {
-    static final int MAGIC = 0xd00dfeed;
+/** The flattened-devicetree format's constants, shared by the blob reader, writer and the overlay editor. */
+public final class Fdt {
+    public static final int MAGIC = 0xd00dfeed;
 
-    static final int BEGIN_NODE = 1;
-    static final int END_NODE = 2;
-    static final int PROP = 3;
-    static final int NOP = 4;
-    static final int END = 9;
+    public static final int BEGIN_NODE = 1;
+    public static final int END_NODE = 2;
+    public static final int PROP = 3;
+    public static final int NOP = 4;
+    public static final int END = 9;
 
     /** Header field offsets. */
-    static final int OFF_TOTALSIZE = 4;
-    static final int OFF_DT_STRUCT = 8;
-    static final int OFF_DT_STRINGS = 12;
-    static final int OFF_MEM_RSVMAP = 16;
-    static final int OFF_VERSION = 20;
-    static final int OFF_LAST_COMP_VERSION = 24;
-    static final int OFF_BOOT_CPUID = 28;      // from version 2
-    static final int OFF_SIZE_DT_STRINGS = 32; // from version 3
-    static final int OFF_SIZE_DT_STRUCT = 36;  // from version 17
+    public static final int OFF_TOTALSIZE = 4;
+    public static final int OFF_DT_STRUCT = 8;
+    public static final int OFF_DT_STRINGS = 12;
+    public static final int OFF_MEM_RSVMAP = 16;
+    public static final int OFF_VERSION = 20;
+    public static final int OFF_LAST_COMP_VERSION = 24;
+    public static final int OFF_BOOT_CPUID = 28;      // from version 2
+    public static final int OFF_SIZE_DT_STRINGS = 32; // from version 3
+    public static final int OFF_SIZE_DT_STRUCT = 36;  // from version 17
 
     /** One memory-reserve entry: 64-bit address and size. */
-    static final int RSV_ENTRY = 16;
+    public static final int RSV_ENTRY = 16;
 
     /** Versions before 16 name nodes by full path and carry a "name" property. */
-    static final int FIRST_COMPACT_VERSION = 16;
+    public static final int FIRST_COMPACT_VERSION = 16;
 
     private Fdt() {
     }

@@ -1,6 +1,7 @@
 package dev.gunyahdt.dt.overlay;
 
 import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.dtb.Fdt;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,14 +26,14 @@ import java.util.List;
  */
 final class FlatTree {
 
-    static final int BEGIN_NODE = 1;
-    static final int END_NODE = 2;
-    static final int PROP = 3;
-    static final int NOP = 4;
-    static final int END = 9;
+    static final int BEGIN_NODE = Fdt.BEGIN_NODE;
+    static final int END_NODE = Fdt.END_NODE;
+    static final int PROP = Fdt.PROP;
+    static final int NOP = Fdt.NOP;
+    static final int END = Fdt.END;
 
-    static final int MAGIC = 0xd00dfeed;
-    static final int HEADER_SIZE = 40;
+    static final int MAGIC = Fdt.MAGIC;
+    static final int HEADER_SIZE = Fdt.OFF_SIZE_DT_STRUCT + 4;
     /** Nesting deeper than this is refused: real trees are a dozen levels deep. */
     static final int MAX_DEPTH = 1024;
 
@@ -43,6 +44,8 @@ final class FlatTree {
     private final int bootCpuid;
 
     private byte[] buf;
+    /** Children lists by node offset; valid until the next splice moves offsets. */
+    private final java.util.Map<Integer, List<Integer>> childrenCache = new java.util.HashMap<>();
     private int structSize;
     private int stringsOff;
     private int stringsSize;
@@ -315,6 +318,10 @@ final class FlatTree {
 
     /** Offsets of the node's direct children, in order. */
     List<Integer> children(int node) {
+        return childrenCache.computeIfAbsent(node, this::scanChildren);
+    }
+
+    private List<Integer> scanChildren(int node) {
         List<Integer> out = new ArrayList<>();
         int off = next(node);
         int depth = 0;
@@ -327,7 +334,7 @@ final class FlatTree {
                 depth++;
             } else if (t == END_NODE) {
                 if (depth == 0) {
-                    return out;
+                    return List.copyOf(out);
                 }
                 depth--;
             }
@@ -597,6 +604,9 @@ final class FlatTree {
     private void splice(int at, int oldLen, int newLen) {
         int dataEnd = stringsOff + stringsSize;
         int delta = newLen - oldLen;
+        if (delta != 0) {
+            childrenCache.clear();
+        }
         ensure(dataEnd + Math.max(delta, 0));
         System.arraycopy(buf, at + oldLen, buf, at + newLen, dataEnd - (at + oldLen));
         structSize += delta;

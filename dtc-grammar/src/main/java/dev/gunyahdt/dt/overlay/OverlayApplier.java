@@ -29,16 +29,33 @@ public final class OverlayApplier {
 
     /**
      * Applies {@code overlayBlobs} in order to {@code baseBlob} and returns the packed result.
+     * Messages name the overlays "overlay 1", "overlay 2", ….
      *
      * @throws DtException when a blob is malformed or an overlay cannot be applied; nothing is
      *                     returned in that case (the inputs are never modified)
      */
     public static byte[] apply(byte[] baseBlob, List<byte[]> overlayBlobs) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 1; i <= overlayBlobs.size(); i++) {
+            names.add("overlay " + i);
+        }
+        return apply(baseBlob, overlayBlobs, names);
+    }
+
+    /**
+     * As {@link #apply(byte[], List)}, naming each overlay in messages as fdtoverlay does, by
+     * its file name ({@code Failed to apply 'ov.dtbo': FDT_ERR_NOTFOUND: …}).
+     */
+    public static byte[] apply(byte[] baseBlob, List<byte[]> overlayBlobs, List<String> overlayFileNames) {
+        if (overlayFileNames.size() != overlayBlobs.size()) {
+            throw new IllegalArgumentException("one name per overlay");
+        }
         FlatTree base = FlatTree.parse(baseBlob, "base blob");
         for (int i = 0; i < overlayBlobs.size(); i++) {
-            String name = "overlay " + (i + 1);
-            FlatTree overlay = FlatTree.parse(overlayBlobs.get(i), name);
-            new Application(base, overlay, name).run();
+            String name = overlayFileNames.get(i);
+            String quoted = name.startsWith("overlay ") ? name : "'" + name + "'";
+            FlatTree overlay = FlatTree.parse(overlayBlobs.get(i), quoted);
+            new Application(base, overlay, quoted).run();
         }
         return base.toPackedBlob();
     }
@@ -104,20 +121,19 @@ public final class OverlayApplier {
             for (int fp : fdto.properties(fixupNode)) {
                 String prop = fdto.propName(fp);
                 int len = fdto.propLength(fp);
-                String where = fdto.pathOf(fixupNode) + ":" + prop;
                 if (len % 4 != 0) {
-                    throw fail("FDT_ERR_BADOVERLAY", where + " is " + len + " bytes, not a list of cells");
+                    throw fail("FDT_ERR_BADOVERLAY", where(fixupNode, prop) + " is " + len + " bytes, not a list of cells");
                 }
                 int tp = fdto.property(treeNode, prop);
                 if (tp < 0) {
-                    throw fail("FDT_ERR_BADOVERLAY", where + " names a property that "
+                    throw fail("FDT_ERR_BADOVERLAY", where(fixupNode, prop) + " names a property that "
                             + fdto.pathOf(treeNode) + " does not have");
                 }
                 for (int i = 0; i < len; i += 4) {
                     long off = fdto.readCell(fp, i);
                     if (off + 4 > fdto.propLength(tp)) {
-                        throw fail("FDT_ERR_BADOVERLAY", where + " offset " + off + " is beyond the "
-                                + fdto.propLength(tp) + "-byte property");
+                        throw fail("FDT_ERR_BADOVERLAY", where(fixupNode, prop) + " offset " + off
+                                + " is beyond the " + fdto.propLength(tp) + "-byte property");
                     }
                     long v = (fdto.readCell(tp, (int) off) + delta) & 0xffffffffL;
                     fdto.writeInPlace(tp, (int) off, FlatTree.cell(v));
@@ -132,6 +148,11 @@ public final class OverlayApplier {
                 }
                 shiftLocalReferences(tc, fc, delta);
             }
+        }
+
+        /** "path:property" of an overlay property, for messages (a path costs a walk). */
+        private String where(int node, String prop) {
+            return fdto.pathOf(node) + ":" + prop;
         }
 
         // ---------------------------------------------------------------- fixups
@@ -270,38 +291,37 @@ public final class OverlayApplier {
 
         /** The base node a fragment targets, and its target-path text when it used one. */
         private Target target(int frag) {
-            String fragPath = fdto.pathOf(frag);
             int tp = fdto.property(frag, "target");
             long ph = 0;
             if (tp >= 0) {
                 if (fdto.propLength(tp) != 4) {
-                    throw fail("FDT_ERR_BADPHANDLE", fragPath + ":target is " + fdto.propLength(tp)
+                    throw fail("FDT_ERR_BADPHANDLE", fdto.pathOf(frag) + ":target is " + fdto.propLength(tp)
                             + " bytes, not one phandle cell");
                 }
                 ph = fdto.readCell(tp, 0);
                 if (ph == 0xffffffffL) {
-                    throw fail("FDT_ERR_BADPHANDLE", fragPath + ":target is an unresolved reference"
+                    throw fail("FDT_ERR_BADPHANDLE", fdto.pathOf(frag) + ":target is an unresolved reference"
                             + " (0xffffffff) with no matching /__fixups__ entry");
                 }
             }
             if (ph != 0) {
                 int node = fdt.nodeByPhandle(ph);
                 if (node < 0) {
-                    throw fail("FDT_ERR_NOTFOUND", fragPath + ":target phandle 0x" + Long.toHexString(ph)
+                    throw fail("FDT_ERR_NOTFOUND", fdto.pathOf(frag) + ":target phandle 0x" + Long.toHexString(ph)
                             + " is not in the base tree");
                 }
                 return new Target(node, null);
             }
             int pp = fdto.property(frag, "target-path");
             if (pp < 0) {
-                throw fail("FDT_ERR_BADOVERLAY", fragPath + " has an __overlay__ node but neither a"
+                throw fail("FDT_ERR_BADOVERLAY", fdto.pathOf(frag) + " has an __overlay__ node but neither a"
                         + " target nor a target-path property");
             }
             String path = FlatTree.cString(fdto.propValue(pp));
             int node = fdt.pathOffset(path);
             if (node < 0) {
                 throw fail(path.startsWith("/") ? "FDT_ERR_NOTFOUND" : "FDT_ERR_BADPATH",
-                        fragPath + ":target-path \"" + path + "\" is not in the base tree");
+                        fdto.pathOf(frag) + ":target-path \"" + path + "\" is not in the base tree");
             }
             return new Target(node, path);
         }

@@ -65,7 +65,9 @@ public final class DtsPrinter {
     private static void openNode(StringBuilder out, Node node, int depth) {
         indent(out, depth);
         appendLabels(out, node.labels());
-        out.append(depth == 0 && node.name().isEmpty() ? "/" : node.name()).append(" {\n");
+        // dtc writes an empty name as "/" at any depth and a named root by its name (both seen
+        // in blobs); the root of a source tree is always the empty name
+        out.append(node.name().isEmpty() ? "/" : node.name()).append(" {\n");
         for (Property p : node.properties()) {
             indent(out, depth + 1);
             appendLabels(out, p.labels());

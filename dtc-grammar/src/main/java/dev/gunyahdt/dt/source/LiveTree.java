@@ -182,22 +182,13 @@ final class LiveTree {
             return new Node(name, liveLabels(labels), ps, cs, spans, omitIfNoRef);
         }
 
-        /** Pre-order search for a live node carrying a live label. */
-        MNode findByLabel(String label) {
+        boolean hasLiveLabel(String label) {
             for (Label l : labels) {
                 if (!l.deleted && l.name.equals(label)) {
-                    return this;
+                    return true;
                 }
             }
-            for (MNode c : children) {
-                if (!c.deleted) {
-                    MNode hit = c.findByLabel(label);
-                    if (hit != null) {
-                        return hit;
-                    }
-                }
-            }
-            return null;
+            return false;
         }
 
         /** Exact-name path lookup below this node ("/a/b@1"); null when absent. */

@@ -1,6 +1,5 @@
 package dev.gunyahdt.dt.source;
 
-import dev.gunyahdt.dt.SourceSpan;
 import dev.gunyahdt.dt.diag.DtException;
 import org.antlr.v4.runtime.CharStream;
 import org.antlr.v4.runtime.CharStreams;
@@ -29,17 +28,18 @@ final class MappingTokenSource implements TokenSource {
     private static final Pattern MARKER =
             Pattern.compile("#\\s*(?:line\\s+)?(\\d+)\\s+\"((?:[^\"\\\\]|\\\\.)*)\".*", Pattern.DOTALL);
     private static final int MAX_INCLUDE_DEPTH = 100;
+    /** Deeper brace or parenthesis nesting than any real tree has; the parser recurses per level. */
+    static final int MAX_NESTING = 1000;
 
-    /** One lexer with the position mapping in force for its text. */
+    /** One lexer; its token factory holds the position mapping in force for its text. */
     private static final class Frame {
         final DtsLexer lexer;
-        String file;
-        int lineOffset;   // original line = physical line + lineOffset
+        final PositionedToken.Factory mapping;   // original line = physical line + lineOffset
         final Path dir;   // where relative /include/ and /incbin/ paths start
 
-        Frame(DtsLexer lexer, String file, Path dir) {
+        Frame(DtsLexer lexer, PositionedToken.Factory mapping, Path dir) {
             this.lexer = lexer;
-            this.file = file;
+            this.mapping = mapping;
             this.dir = dir;
         }
     }
@@ -47,7 +47,8 @@ final class MappingTokenSource implements TokenSource {
     private final Deque<Frame> frames = new ArrayDeque<>();
     private final IncludeResolver resolver;
     private Token pendingEof;
-    private SourceSpan lastSpan;
+    private int nesting;
+    private PositionedToken lastToken;
 
     MappingTokenSource(String text, String fileName, IncludeResolver resolver) {
         this.resolver = resolver;
@@ -56,7 +57,7 @@ final class MappingTokenSource implements TokenSource {
 
     private void push(String text, String fileName) {
         if (frames.size() >= MAX_INCLUDE_DEPTH) {
-            throw new DtException(lastSpan, "/include/ nested more than " + MAX_INCLUDE_DEPTH + " deep (include loop?)");
+            throw new DtException(lastToken == null ? null : lastToken.span(), "/include/ nested more than " + MAX_INCLUDE_DEPTH + " deep (include loop?)");
         }
         // The leading newline lets a line marker on the first line match (see DtsLexer.g4);
         // the frame's line offset of -1 takes it back out of every position.
@@ -68,10 +69,10 @@ final class MappingTokenSource implements TokenSource {
             // dtc keeps its start condition across an include boundary.
             lexer.mode(outer.lexer._mode);
         }
+        PositionedToken.Factory mapping = new PositionedToken.Factory(fileName, -1);
+        lexer.setTokenFactory(mapping);
         Path parent = Path.of(fileName).getParent();
-        Frame frame = new Frame(lexer, fileName, parent == null ? Path.of("") : parent);
-        frame.lineOffset = -1;
-        frames.push(frame);
+        frames.push(new Frame(lexer, mapping, parent == null ? Path.of("") : parent));
     }
 
     /** The directory of the file currently being lexed (for /incbin/). */
@@ -94,7 +95,7 @@ final class MappingTokenSource implements TokenSource {
                     frames.peek().lexer.mode(mode);
                     continue;
                 }
-                pendingEof = position(t, f);
+                pendingEof = t;
                 return pendingEof;
             }
             if (t.getType() == DtsLexer.LINEMARKER) {
@@ -105,9 +106,22 @@ final class MappingTokenSource implements TokenSource {
                 include(t, f);
                 continue;
             }
-            PositionedToken pt = position(t, f);
-            lastSpan = pt.span();
+            PositionedToken pt = (PositionedToken) t;
+            lastToken = pt;
+            track(pt);
             return pt;
+        }
+    }
+
+    private void track(PositionedToken t) {
+        switch (t.getType()) {
+            case DtsLexer.LBRACE, DtsLexer.LPAREN -> {
+                if (++nesting > MAX_NESTING) {
+                    throw new DtException(t.span(), "nesting deeper than " + MAX_NESTING + " levels");
+                }
+            }
+            case DtsLexer.RBRACE, DtsLexer.RPAREN -> nesting--;
+            default -> { }
         }
     }
 
@@ -117,13 +131,13 @@ final class MappingTokenSource implements TokenSource {
             return;
         }
         int line = Integer.parseInt(m.group(1));
-        f.file = SourceText.unescape(m.group(2));
+        f.mapping.file = SourceText.unescape(m.group(2));
         // The token starts with the newline before the marker; the marker names the line after it.
-        f.lineOffset = line - (t.getLine() + 2);
+        f.mapping.lineOffset = line - (t.getLine() + 2);
     }
 
     private void include(Token includeTok, Frame f) {
-        PositionedToken at = position(includeTok, f);
+        PositionedToken at = (PositionedToken) includeTok;
         Token name = f.lexer.nextToken();
         while (name.getType() == DtsLexer.LINEMARKER) {
             name = f.lexer.nextToken();
@@ -135,32 +149,15 @@ final class MappingTokenSource implements TokenSource {
         String fileName = SourceText.unescape(raw.substring(1, raw.length() - 1));
         Path found = resolver.resolve(fileName, f.dir);
         if (found == null) {
-            throw new DtException(position(name, f).span(), "Couldn't open \"" + fileName + "\": No such file or directory");
+            throw new DtException(((PositionedToken) name).span(), "Couldn't open \"" + fileName + "\": No such file or directory");
         }
         String text;
         try {
             text = Files.readString(found, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            throw new DtException(position(name, f).span(), "Couldn't read \"" + fileName + "\": " + e.getMessage());
+            throw new DtException(((PositionedToken) name).span(), "Couldn't read \"" + fileName + "\": " + e.getMessage());
         }
         push(text, found.toString());
-    }
-
-    private PositionedToken position(Token t, Frame f) {
-        int line = t.getLine() + f.lineOffset;
-        int col = t.getCharPositionInLine() + 1;
-        String text = t.getType() == Token.EOF ? "" : t.getText();
-        int endLine = line;
-        int endCol = col;
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
-                endLine++;
-                endCol = 1;
-            } else {
-                endCol++;
-            }
-        }
-        return new PositionedToken(t, new SourceSpan(f.file, line, col, endLine, endCol));
     }
 
     @Override
@@ -180,7 +177,7 @@ final class MappingTokenSource implements TokenSource {
 
     @Override
     public String getSourceName() {
-        return frames.peek().file;
+        return frames.peek().mapping.file;
     }
 
     @Override

@@ -1,20 +1,79 @@
 package dev.gunyahdt.dt.source;
 
 import dev.gunyahdt.dt.SourceSpan;
+import org.antlr.v4.runtime.CharStream;
 import org.antlr.v4.runtime.CommonToken;
-import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.TokenFactory;
+import org.antlr.v4.runtime.TokenSource;
+import org.antlr.v4.runtime.misc.Pair;
 
-/** A token that knows where it came from in the original (pre-preprocessor) file. */
+/**
+ * A token that knows where it came from in the original (pre-preprocessor) file: the file and
+ * line offset in force (from the last line marker) when it was lexed. The span is worked out
+ * only when someone asks, since most tokens never need one.
+ */
 final class PositionedToken extends CommonToken {
 
-    private final SourceSpan span;
+    private final String file;
+    private final int lineOffset;
+    private SourceSpan span;
 
-    PositionedToken(Token t, SourceSpan span) {
-        super(t);
-        this.span = span;
+    private PositionedToken(Pair<TokenSource, CharStream> source, int type, int channel, int start, int stop,
+                            String file, int lineOffset) {
+        super(source, type, channel, start, stop);
+        this.file = file;
+        this.lineOffset = lineOffset;
     }
 
     SourceSpan span() {
+        if (span == null) {
+            int line = getLine() + lineOffset;
+            int col = getCharPositionInLine() + 1;
+            int endLine = line;
+            int endCol = col;
+            if (getType() != EOF) {
+                String text = getText();
+                for (int i = 0; i < text.length(); i++) {
+                    if (text.charAt(i) == '\n') {
+                        endLine++;
+                        endCol = 1;
+                    } else {
+                        endCol++;
+                    }
+                }
+            }
+            span = new SourceSpan(file, line, col, endLine, endCol);
+        }
         return span;
+    }
+
+    /** Makes the tokens of one lexer, stamping each with the mapping in force at that moment. */
+    static final class Factory implements TokenFactory<PositionedToken> {
+        String file;
+        int lineOffset;
+
+        Factory(String file, int lineOffset) {
+            this.file = file;
+            this.lineOffset = lineOffset;
+        }
+
+        @Override
+        public PositionedToken create(Pair<TokenSource, CharStream> source, int type, String text, int channel,
+                                      int start, int stop, int line, int charPositionInLine) {
+            PositionedToken t = new PositionedToken(source, type, channel, start, stop, file, lineOffset);
+            t.setLine(line);
+            t.setCharPositionInLine(charPositionInLine);
+            if (text != null) {
+                t.setText(text);
+            }
+            return t;
+        }
+
+        @Override
+        public PositionedToken create(int type, String text) {
+            PositionedToken t = new PositionedToken(null, type, DEFAULT_CHANNEL, -1, -1, file, lineOffset);
+            t.setText(text);
+            return t;
+        }
     }
 }

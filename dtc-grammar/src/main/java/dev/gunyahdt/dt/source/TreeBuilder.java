@@ -35,6 +35,7 @@ final class TreeBuilder {
     private final IncludeResolver resolver;
     private boolean plugin;
     private int nextFragment;
+    private final LabelIndex labels = new LabelIndex();
 
     TreeBuilder(MappingTokenSource tokens, IncludeResolver resolver) {
         this.tokens = tokens;
@@ -72,6 +73,7 @@ final class TreeBuilder {
         for (TopItemContext item : file.topItem()) {
             if (item instanceof RootNodeContext r) {
                 MNode def = node("", r.nodeBody());
+                labels.invalidate();
                 if (haveRoot) {
                     root.merge(def);
                 } else {
@@ -93,15 +95,33 @@ final class TreeBuilder {
                 }
             } else if (item instanceof DeleteNodeByRefContext d) {
                 lookup(root, refName(d.REF()), d.REF()).delete();
+                labels.invalidate();
             } else if (item instanceof OmitNodeByRefContext o) {
                 lookup(root, refName(o.REF()), o.REF()).omitIfNoRef = true;
             }
         }
-        return new DeviceTree(root.freeze(), reserves, plugin, 0);
+        return new DeviceTree(root.freeze(), reserves, plugin, guessBootCpu(root));
+    }
+
+    /**
+     * The blob header's boot CPU as dtc guesses it from source: the one-cell {@code reg} of the
+     * first child of {@code /cpus} (deleted or not, as dtc's child list holds it), else 0.
+     */
+    private static long guessBootCpu(MNode root) {
+        MNode cpus = root.findByPath("/cpus");
+        if (cpus == null || cpus.children.isEmpty()) {
+            return 0;
+        }
+        for (Prop p : cpus.children.get(0).props) {
+            if (!p.deleted && p.name.equals("reg")) {
+                return p.value.length() == 4 ? p.value.cellAt(0) : 0;
+            }
+        }
+        return 0;
     }
 
     private MNode lookup(MNode root, String ref, TerminalNode at) {
-        MNode target = ref.startsWith("/") ? root.findByPath(ref) : root.findByLabel(ref);
+        MNode target = ref.startsWith("/") ? root.findByPath(ref) : labels.find(root, ref);
         if (target == null) {
             throw new DtException(span(at.getSymbol()), "Label or path " + ref + " not found");
         }

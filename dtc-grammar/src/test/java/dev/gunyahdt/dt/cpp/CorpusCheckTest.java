@@ -42,6 +42,7 @@ class CorpusCheckTest {
         String[] ours = new String[dts.size()];
         String[] errors = new String[dts.size()];
         long t0 = System.nanoTime();
+        long c0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         for (int i = 0; i < dts.size(); i++) {
             Path f = dts.get(i);
             try {
@@ -51,6 +52,7 @@ class CorpusCheckTest {
             }
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
+        long cpuMs = (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - c0) / 1_000_000;
         int same = 0;
         StringBuilder report = new StringBuilder();
         for (int i = 0; i < dts.size(); i++) {
@@ -63,7 +65,24 @@ class CorpusCheckTest {
                         .append('\n');
             }
         }
-        String summary = "identical " + same + " / " + dts.size() + "; our wall time " + ms + " ms";
+        // where the outputs agree, compare the (file, line) each word is mapped to
+        long words = 0, moved = 0;
+        StringBuilder movedReport = new StringBuilder();
+        for (int i = 0; i < dts.size(); i++) {
+            if (ours[i] == null || gcc.get(i) == null) continue;
+            List<String[]> a = mappedWords(ours[i]), b = mappedWords(gcc.get(i));
+            if (a.size() != b.size()) continue;
+            for (int k = 0; k < a.size(); k++) {
+                words++;
+                if (!a.get(k)[1].equals(b.get(k)[1])) {
+                    if (moved++ < 15) movedReport.append("  ").append(a.get(k)[0]).append(" ours ").append(a.get(k)[1])
+                            .append(" gcc ").append(b.get(k)[1]).append('\n');
+                }
+            }
+        }
+        report.append("words mapped to a different line than GCC's: ").append(moved).append(" of ").append(words).append('\n')
+                .append(movedReport);
+        String summary = "identical " + same + " / " + dts.size() + "; our wall time " + ms + " ms (" + cpuMs + " ms cpu of this thread)";
         System.out.println(summary);
         System.out.print(report);
         Files.writeString(cache.resolve("report.txt"), summary + "\n" + report);
@@ -82,6 +101,25 @@ class CorpusCheckTest {
             }
         }
         return Files.readString(out, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Every whitespace-separated word with the "file:line" the linemarkers give it. */
+    static List<String[]> mappedWords(String s) {
+        List<String[]> out = new ArrayList<>();
+        String file = "?";
+        int line = 0;
+        for (String l : s.split("\n", -1)) {
+            if (l.startsWith("# ") && l.length() > 2 && Character.isDigit(l.charAt(2))) {
+                int sp = l.indexOf(' ', 2);
+                line = Integer.parseInt(l.substring(2, sp));
+                int q = l.lastIndexOf('"');
+                file = l.substring(sp + 2, q);
+                continue;
+            }
+            for (String w : l.trim().split("\\s+")) if (!w.isEmpty()) out.add(new String[] {w, file + ":" + line});
+            line++;
+        }
+        return out;
     }
 
     /** Linemarkers dropped; every whitespace run (newlines too) becomes one space. */

@@ -8,6 +8,8 @@ import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
 import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.source.DtsSource;
+import dev.gunyahdt.dt.source.IncludeResolver;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,6 +47,15 @@ class DtbWriterTest {
         byte[] actual = DtbWriter.write(Samples.sampleTree(),
                 new DtbOptions(version, reserve, minSize, padding, align));
         assertEquals(Samples.hexDump(expected), Samples.hexDump(actual));
+    }
+
+    /** From source: the DTS front end's tree of the same files flattens to dtc's bytes too. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"sample.dts, sample.dtb, 3", "strings.dts, strings.dtb, 0"})
+    void parsedSourcesMatchDtc(String dts, String golden, long bootCpu) {
+        String text = new String(Samples.golden(dts), java.nio.charset.StandardCharsets.ISO_8859_1);
+        DeviceTree t = DtsSource.parse(text, dts, new IncludeResolver(List.of())).withBootCpuidPhys(bootCpu);
+        assertEquals(Samples.hexDump(Samples.golden(golden)), Samples.hexDump(DtbWriter.write(t, DtbOptions.defaults())));
     }
 
     @Test

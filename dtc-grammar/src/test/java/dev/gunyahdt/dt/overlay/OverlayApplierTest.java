@@ -261,4 +261,11 @@ class OverlayApplierTest {
         DtException e = assertThrows(DtException.class, () -> OverlayApplier.apply(base(), list));
         assertTrue(e.getMessage().startsWith("Failed to apply overlay 2: FDT_ERR_NOTFOUND"), e.getMessage());
     }
+
+    @Test
+    void messagesNameOverlaysByFileNameWhenGiven() {
+        DtException e = assertThrows(DtException.class, () -> OverlayApplier.apply(base(),
+                List.of(overlay(fragment("/missing"))), List.of("ov.dtbo")));
+        assertTrue(e.getMessage().startsWith("Failed to apply 'ov.dtbo': FDT_ERR_NOTFOUND: "), e.getMessage());
+    }
 }

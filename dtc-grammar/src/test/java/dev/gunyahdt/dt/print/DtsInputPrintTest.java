@@ -1,5 +1,8 @@
 package dev.gunyahdt.dt.print;
 
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.checks.CheckConfig;
+import dev.gunyahdt.dt.checks.Checker;
 import dev.gunyahdt.dt.source.DtsSource;
 import dev.gunyahdt.dt.source.IncludeResolver;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,8 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * DTS in, DTS out. Each {@code NAME.dts} resource is parsed and printed; {@code NAME.expected.dts}
- * is what {@code dtc -q -I dts -O dts NAME.dts} (1.6.1) printed, committed as is. The cases use
- * no references, so they need no resolution stage.
+ * is what {@code dtc -q -I dts -O dts NAME.dts} (1.6.1) printed, committed as is.
  */
 class DtsInputPrintTest {
 
@@ -29,15 +31,15 @@ class DtsInputPrintTest {
         assertEquals(want, got);
     }
 
-    /**
-     * references.dts needs the compile stage (phandle allocation, path expansion) between
-     * parsing and printing; enable this once that stage is on main and call it here.
-     */
-    @org.junit.jupiter.api.Disabled("needs reference resolution, not on main yet")
+    /** references.dts goes through reference resolution (the checks stage) before printing. */
     @ParameterizedTest
     @ValueSource(strings = {"references"})
     void printsResolvedReferencesAsDtcDoes(String name) throws IOException {
-        printsWhatDtcPrints(name);
+        String src = resource(name + ".dts");
+        String want = resource(name + ".expected.dts");
+        DeviceTree parsed = DtsSource.parse(src, name + ".dts", new IncludeResolver(List.of()));
+        DeviceTree resolved = Checker.run(parsed, CheckConfig.defaults(), "-").tree();
+        assertEquals(want, DtsPrinter.print(resolved));
     }
 
     private static String resource(String file) throws IOException {

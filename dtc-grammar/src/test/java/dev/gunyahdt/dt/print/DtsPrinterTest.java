@@ -134,6 +134,16 @@ class DtsPrinterTest {
         assertEquals("/dts-v1/;\n\n/ {\n};\n", DtsPrinter.print(t));
     }
 
+    @Test
+    void emptyNamesPrintAsSlashAtAnyDepthAndANamedRootByItsName() {
+        // blobs patched to hold a root named "x", and a child with an empty name, through dtc -I dtb
+        Node a = Node.of("a", List.of(), List.of());
+        assertEquals("/dts-v1/;\n\nx {\n\n\ta {\n\t};\n};\n",
+                DtsPrinter.print(tree(Node.of("x", List.of(), List.of(a)), List.of())));
+        assertEquals("/dts-v1/;\n\n/ {\n\n\t/ {\n\t};\n};\n",
+                DtsPrinter.print(tree(Node.of("", List.of(), List.of(a.withName(""))), List.of())));
+    }
+
     /** One property line as printed inside the root. */
     private static String line(Property p) {
         String all = DtsPrinter.print(tree(Node.of("", List.of(p), List.of()), List.of()));

@@ -82,6 +82,13 @@ class DtsSourceTest {
     }
 
     @Test
+    void bootCpuIsGuessedFromTheFirstCpuNode() {
+        assertEquals(0x100, parse("/dts-v1/;\n/ { cpus { c0 { reg = <0x100>; }; c1 { reg = <0>; }; }; };").bootCpuidPhys());
+        assertEquals(0, parse("/dts-v1/;\n/ { cpus { cpu-map { }; c0 { reg = <0x100>; }; }; };").bootCpuidPhys());
+        assertEquals(0, parse("/dts-v1/;\n/ { cpus { c0 { reg = <0 0x100>; }; }; };").bootCpuidPhys());
+    }
+
+    @Test
     void lineMarkersMapPositionsToTheOriginalFile() {
         DeviceTree t = parse("# 1 \"board.dts\"\n/dts-v1/;\n# 40 \"inc.dtsi\" 1\n/ {\n\tp = <1>;\n};\n");
         Property p = prop(t, "/", "p");

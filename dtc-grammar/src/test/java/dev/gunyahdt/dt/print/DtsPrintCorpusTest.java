@@ -1,5 +1,7 @@
 package dev.gunyahdt.dt.print;
 
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.dtb.DtbReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -16,13 +18,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
-import dev.gunyahdt.dt.DeviceTree;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Hand-run corpus comparison of {@code dtc -I dtb -O dts} with the printer:
- * {@code mvn -pl dtc-grammar test -Dtest=DtbCorpusTest -Dcorpus.dir=/work/linux/linux-source-6.1/arch/arm64/boot/dts}.
+ * {@code mvn -pl dtc-grammar test -Dtest=DtsPrintCorpusTest -Dcorpus.dir=/work/linux/linux-source-6.1/arch/arm64/boot/dts}.
  * Each .dts is preprocessed with cpp and compiled with dtc into a temp dir; the blob is then
  * decompiled by dtc and printed by us, once as read and once sorted as by {@code -s}; all of
  * that again for the blob compiled with {@code -@}. A file counts by its worst comparison. A difference is accepted only where dtc's text loses
@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * to the very same blob.
  */
 @EnabledIfSystemProperty(named = "corpus.dir", matches = ".+")
-class DtbCorpusTest {
+class DtsPrintCorpusTest {
 
     private static final Path LINUX = Path.of(System.getProperty("linux.dir", "/work/linux/linux-source-6.1"));
 
@@ -65,6 +65,9 @@ class DtbCorpusTest {
             results.add(fu.get());
         }
         pool.shutdown();
+        try (Stream<Path> s = Files.walk(tmp)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
         int[] counts = new int[Outcome.values().length];
         List<String> bad = Collections.synchronizedList(new ArrayList<>());
         for (Result r : results) {
@@ -96,7 +99,7 @@ class DtbCorpusTest {
         Result worst = null;
         for (Path blobFile : List.of(dtb, dtbSymbols)) {
             byte[] blob = Files.readAllBytes(blobFile);
-            DeviceTree tree = TestBlobReader.read(blob);
+            DeviceTree tree = DtbReader.read(blob, blobFile.toString());
             String b = blobFile.toString();
             for (Result r : List.of(compare(dts, b, blob, List.of(), DtsPrinter.print(tree)),
                     compare(dts, b + ".s", blob, List.of("-s"), DtsPrinter.print(TreeSorter.sort(tree))))) {
