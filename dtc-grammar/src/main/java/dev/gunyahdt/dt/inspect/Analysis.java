@@ -8,6 +8,7 @@ import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,13 +142,147 @@ final class Analysis {
             decodeInterrupts(c);
             entryBreaks(c);
         }
-        this.overlay = overlayShaped && placed;
-        this.overlayVerbatim = overlayShaped && !placed;
+        boolean regenerable = overlayShaped && placed && regenerable();
+        this.overlay = regenerable;
+        this.overlayVerbatim = overlayShaped && !regenerable;
     }
 
+    /** The label a reference to {@code path} is written with; none for the root, which DTS cannot label in place. */
     String labelFor(String path) {
         List<String> l = labels.get(path);
-        return l == null || l.isEmpty() ? null : l.get(0);
+        return l == null || l.isEmpty() || path.equals("/") ? null : l.get(0);
+    }
+
+    // ---- fixup regeneration
+
+    /**
+     * Whether dtc, given the references as a /plugin/ source, rebuilds the fixup nodes exactly
+     * as they are: the same entries in the same order (dtc lists them in tree order), at the
+     * end of the root (where dtc appends them), {@code __fixups__} first. Empty fixup nodes are
+     * printed as they are (dtc would not create them). A blob from another tool may order
+     * things otherwise; it is then printed verbatim instead.
+     */
+    private boolean regenerable() {
+        Map<String, List<String>> fixups = new LinkedHashMap<>();
+        Map<String, Map<String, List<Long>>> local = new LinkedHashMap<>();
+        for (NodeCursor c : byPath.values()) {
+            for (Property p : c.node().properties()) {
+                TreeMap<Integer, CellRef> m = refs.get(new Key(c.path(), p.name()));
+                if (m == null) {
+                    continue;
+                }
+                for (CellRef r : m.values()) {
+                    if (r.targetPath() == null) {
+                        fixups.computeIfAbsent(r.label(), k -> new ArrayList<>())
+                              .add(c.path() + ":" + p.name() + ":" + r.offset());
+                    } else {
+                        local.computeIfAbsent(c.path(), k -> new LinkedHashMap<>())
+                             .computeIfAbsent(p.name(), k -> new ArrayList<>()).add((long) r.offset());
+                    }
+                }
+            }
+        }
+        List<String> tail = new ArrayList<>();
+        Node root = tree.root();
+        Optional<Node> fx = root.child("__fixups__");
+        if (!fixups.isEmpty()) {
+            if (fx.isEmpty() || !fx.get().children().isEmpty() || !sameFixups(fx.get(), fixups)) {
+                return false;
+            }
+            tail.add("__fixups__");
+        } else if (fx.isPresent() && !isEmpty(fx.get())) {
+            return false;
+        }
+        Optional<Node> lf = root.child("__local_fixups__");
+        if (!local.isEmpty()) {
+            if (lf.isEmpty() || !sameLocalFixups(lf.get(), local)) {
+                return false;
+            }
+            tail.add("__local_fixups__");
+        } else if (lf.isPresent() && !isEmpty(lf.get())) {
+            return false;
+        }
+        List<Node> children = root.children();
+        for (int i = 0; i < tail.size(); i++) {
+            if (!children.get(children.size() - tail.size() + i).name().equals(tail.get(i))) {
+                return false;
+            }
+        }
+        regenerated.addAll(tail);
+        return true;
+    }
+
+    /** Root children dtc rebuilds from the references (left out of a /plugin/ printout). */
+    final Set<String> regenerated = new java.util.HashSet<>();
+
+    private static boolean isEmpty(Node n) {
+        return n.properties().isEmpty() && n.children().isEmpty();
+    }
+
+    private static boolean sameFixups(Node node, Map<String, List<String>> expected) {
+        List<Property> props = node.properties();
+        if (props.size() != expected.size()) {
+            return false;
+        }
+        int i = 0;
+        for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+            Property p = props.get(i++);
+            if (!p.name().equals(e.getKey()) || !Arrays.equals(p.value().bytes(), PropertyValue.ofStrings(e.getValue()).bytes())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The __local_fixups__ subtree against the one dtc would build from {@code expected}, node order included. */
+    private boolean sameLocalFixups(Node node, Map<String, Map<String, List<Long>>> expected) {
+        // dtc creates each node along an entry's path the first time it is met, so the
+        // expected tree's pre-order is the order of first appearance of every path prefix
+        List<String> order = new ArrayList<>();
+        Map<String, List<String>> kids = new HashMap<>();
+        for (String path : expected.keySet()) {
+            String at = "";
+            for (String part : path.substring(1).split("/")) {
+                if (part.isEmpty()) {
+                    continue;
+                }
+                String next = at + "/" + part;
+                List<String> k = kids.computeIfAbsent(at, x -> new ArrayList<>());
+                if (!k.contains(next)) {
+                    k.add(next);
+                }
+                at = next;
+            }
+        }
+        preorder("", kids, order);
+        Map<String, Node> actual = new LinkedHashMap<>();
+        NodeCursor.root(node).walk(c -> actual.put(c.path().equals("/") ? "" : c.path(), c.node()));
+        if (!new ArrayList<>(actual.keySet()).equals(order)) {
+            return false;
+        }
+        for (Map.Entry<String, Node> a : actual.entrySet()) {
+            Map<String, List<Long>> props = expected.getOrDefault(a.getKey().isEmpty() ? "/" : a.getKey(), Map.of());
+            List<Property> have = a.getValue().properties();
+            if (have.size() != props.size()) {
+                return false;
+            }
+            int i = 0;
+            for (Map.Entry<String, List<Long>> e : props.entrySet()) {
+                Property p = have.get(i++);
+                long[] want = e.getValue().stream().mapToLong(Long::longValue).toArray();
+                if (!p.name().equals(e.getKey()) || !Arrays.equals(p.value().bytes(), PropertyValue.ofCells(want).bytes())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static void preorder(String at, Map<String, List<String>> kids, List<String> out) {
+        out.add(at);
+        for (String k : kids.getOrDefault(at, List.of())) {
+            preorder(k, kids, out);
+        }
     }
 
     // ---- labels

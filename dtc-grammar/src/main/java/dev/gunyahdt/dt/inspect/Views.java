@@ -84,6 +84,10 @@ final class Views {
             if (!a.tree.memReserves().isEmpty()) {
                 out.append('\n');
             }
+            if (a.tree.bootCpuidPhys() != 0) {
+                out.append("// the blob header's boot CPU is 0x").append(Long.toHexString(a.tree.bootCpuidPhys()))
+                   .append(": compile with -b ").append(a.tree.bootCpuidPhys()).append(" to keep it\n\n");
+            }
         } else {
             out.append("// ").append(start.path()).append('\n');
         }
@@ -94,8 +98,8 @@ final class Views {
     private void dtsNode(StringBuilder out, NodeCursor c, int depth) {
         Node n = c.node();
         indent(out, depth);
-        for (String l : a.labels.getOrDefault(c.path(), List.of())) {
-            out.append(l).append(": ");
+        for (String l : c.isRoot() ? List.<String>of() : a.labels.getOrDefault(c.path(), List.of())) {
+            out.append(l).append(": "); // DTS has no place for a label on the root ("&{/}" refers to it)
         }
         out.append(c.isRoot() ? "/" : n.name()).append(" {\n");
         for (Property p : n.properties()) {
@@ -110,7 +114,7 @@ final class Views {
             out.append(";\n");
         }
         for (NodeCursor child : c.children()) {
-            if (a.overlay && c.isRoot() && isFixupNode(child.node().name())) {
+            if (a.overlay && c.isRoot() && a.regenerated.contains(child.node().name())) {
                 continue; // dtc rebuilds these from the references
             }
             out.append('\n');
@@ -118,10 +122,6 @@ final class Views {
         }
         indent(out, depth);
         out.append("};\n");
-    }
-
-    static boolean isFixupNode(String name) {
-        return name.equals("__fixups__") || name.equals("__local_fixups__");
     }
 
     private static void indent(StringBuilder out, int depth) {

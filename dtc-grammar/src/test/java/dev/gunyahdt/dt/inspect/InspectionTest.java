@@ -263,4 +263,23 @@ class InspectionTest {
                 """, false);
         assertRoundTrip(blob);
     }
+
+    @Test
+    void rootLabelsAndBootCpu() {
+        byte[] blob = Dts.blob("""
+                /dts-v1/;
+                / {
+                	x { interrupt-parent = <&{/}>; };
+                	__symbols__ { top = "/"; };
+                };
+                """, false);
+        DeviceTree t = DtbReader.read(blob, "r.dtb").withBootCpuidPhys(3);
+        Inspection in = Inspection.of(t);
+        assertEquals(List.of("top"), in.labels("/"));
+        String dts = in.render(Format.DTS, null);
+        assertTrue(dts.contains("// the blob header's boot CPU is 0x3: compile with -b 3 to keep it\n\n/ {\n"), dts);
+        assertTrue(dts.contains("interrupt-parent = <&{/}>;"), dts);
+        assertArrayEquals(blob, Dts.blob(dts, false), dts);
+        assertTrue(in.render(Format.TREE, null).startsWith("/  top:\n"));
+    }
 }

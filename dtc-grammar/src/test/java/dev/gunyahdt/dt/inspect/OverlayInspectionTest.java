@@ -148,4 +148,69 @@ class OverlayInspectionTest {
         assertTrue(dts.contains("\tm {\n"), dts);
         assertArrayEquals(blob, Dts.blob(dts, false), dts);
     }
+
+    @Test
+    void emptyFixupNodesArePrintedAsTheyAre() {
+        // as the Gunyah RM writes them: fixup nodes present but empty; dtc would not create them
+        byte[] blob = Dts.blob("""
+                /dts-v1/;
+                / {
+                	fragment@0 { target-path = "/"; __overlay__ { hypervisor { }; }; };
+                	__fixups__ { };
+                	__local_fixups__ { };
+                };
+                """, false);
+        String dts = Inspection.of(DtbReader.read(blob, "o.dtbo")).render(Format.DTS, null);
+        assertTrue(dts.startsWith("/dts-v1/;\n/plugin/;\n"), dts);
+        assertTrue(dts.contains("\t__fixups__ {\n\t};\n"), dts);
+        assertArrayEquals(blob, Dts.blob(dts, false), dts);
+    }
+
+    @Test
+    void fixupsDtcWouldOrderOtherwiseKeepTheTreeVerbatim() {
+        // __symbols__ after the fixup nodes: dtc would append the rebuilt fixups after it
+        byte[] blob = Dts.blob("""
+                /dts-v1/;
+                / {
+                	fragment@0 { target = <0xffffffff>; __overlay__ { x = <1>; }; };
+                	__fixups__ { uart0 = "/fragment@0:target:0"; };
+                	__symbols__ { };
+                };
+                """, false);
+        String dts = Inspection.of(DtbReader.read(blob, "o.dtbo")).render(Format.DTS, null);
+        assertFalse(dts.contains("/plugin/"), dts);
+        assertTrue(dts.contains("target = <0xffffffff /* &uart0 */>;"), dts);
+        assertArrayEquals(blob, Dts.blob(dts, false), dts);
+
+        // and fixup entries in another order than dtc's tree order
+        byte[] swapped = Dts.blob("""
+                /dts-v1/;
+                / {
+                	a { p = <0xffffffff>; };
+                	b { p = <0xffffffff>; };
+                	__fixups__ { x = "/b:p:0", "/a:p:0"; };
+                };
+                """, false);
+        String dts2 = Inspection.of(DtbReader.read(swapped, "o.dtbo")).render(Format.DTS, null);
+        assertFalse(dts2.contains("/plugin/"), dts2);
+        assertArrayEquals(swapped, Dts.blob(dts2, false), dts2);
+    }
+
+    @Test
+    void localFixupsInDtcOrderAreRebuilt() {
+        byte[] blob = Dts.blob("""
+                /dts-v1/;
+                / {
+                	n: n { phandle = <1>; };
+                	b { c { p = <1 0 1>; }; };
+                	a { q = <1>; };
+                	__local_fixups__ { b { c { p = <0 8>; }; }; a { q = <0>; }; };
+                };
+                """, false);
+        Inspection in = Inspection.of(DtbReader.read(blob, "o.dtbo"));
+        String dts = in.render(Format.DTS, null);
+        assertTrue(dts.contains("/plugin/"), dts);
+        assertTrue(dts.contains("p = <&{/n} 0x0 &{/n}>;"), dts);
+        assertArrayEquals(blob, Dts.blob(dts, false), dts);
+    }
 }
