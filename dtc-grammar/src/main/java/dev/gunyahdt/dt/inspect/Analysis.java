@@ -433,6 +433,9 @@ final class Analysis {
         if (v.isEmpty() || v.length() % 4 != 0 || name.startsWith("#")) {
             return;
         }
+        if (name.equals("gpios") && c.node().hasProperty("gpio-hog")) {
+            return; // a hog's specifiers belong to its parent controller: no phandle in them
+        }
         Key key = new Key(c.path(), name);
         long[] cells = v.cells();
         if (PHANDLE_LISTS.contains(name) || PINCTRL.matcher(name).matches()

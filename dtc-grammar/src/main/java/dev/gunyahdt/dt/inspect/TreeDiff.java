@@ -22,7 +22,9 @@ import java.util.TreeSet;
  * them). Each phandle cell is compared by the path of the node it points at, the values of
  * {@code phandle}/{@code linux,phandle} are ignored, node and property order are ignored, and
  * {@code __fixups__}/{@code __local_fixups__} entries are compared as sets. A cell counts as a
- * phandle when either tree's {@link Inspection} analysis says so.
+ * phandle when either tree's {@link Inspection} analysis says so, or when the two trees hold
+ * different values there that are phandles of the same node in each (a vendor property the
+ * analysis does not know).
  */
 public final class TreeDiff {
 
@@ -92,12 +94,39 @@ public final class TreeDiff {
                 } else {
                     Set<Integer> union = new TreeSet<>(sa.refOffsets(path, name));
                     union.addAll(sb.refOffsets(path, name));
+                    union.addAll(renumbered(sa, x.value(), sb, y.value()));
                     String vx = sa.render(path, x, union);
                     String vy = sb.render(path, y, union);
                     if (!vx.equals(vy)) {
                         out.add(new Change('~', path, name, vx, vy));
                     }
                 }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Cells that differ only by numbering in a property neither analysis recognised (a vendor's
+     * phandle property): at the same offset of equally long values, each cell is a phandle of
+     * its own tree and both name the same node. Equal cells there are taken as equal: whether
+     * they are phandles (naming different nodes) or plain numbers cannot be told.
+     */
+    private static Set<Integer> renumbered(Side sa, PropertyValue a, Side sb, PropertyValue b) {
+        Set<Integer> out = new TreeSet<>();
+        if (a.length() != b.length() || a.length() % 4 != 0) {
+            return out;
+        }
+        for (int off = 0; off < a.length(); off += 4) {
+            long x = a.cellAt(off);
+            long y = b.cellAt(off);
+            if (x == y) {
+                continue;
+            }
+            NodeCursor tx = sa.analysis.phandles.get(x);
+            NodeCursor ty = sb.analysis.phandles.get(y);
+            if (tx != null && ty != null && tx.path().equals(ty.path())) {
+                out.add(off);
             }
         }
         return out;

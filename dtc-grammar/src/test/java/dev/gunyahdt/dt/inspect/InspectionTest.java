@@ -119,6 +119,8 @@ class InspectionTest {
                 	b { clocks = <&clk 1>, <0x99 2>; };
                 	c { vendor,clk = <&clk>; };
                 	d { compatible = "abc"; reg = <0x61626300>; };
+                	gpio: gpio { gpio-controller; #gpio-cells = <2>; hog { gpio-hog; gpios = <1 0>; }; };
+                	e { reset-gpios = <&gpio 1 0>; };
                 };
                 """, false));
         String dts = in.render(Format.DTS, null);
@@ -129,6 +131,9 @@ class InspectionTest {
         assertTrue(dts.contains("vendor,clk = <0x1>;"), dts);
         // reg is numbers even when its bytes happen to read as a string
         assertTrue(dts.contains("reg = <0x61626300>;"), dts);
+        // a gpio hog's cells are relative to its parent: 0x1 is not the clock's phandle there
+        assertTrue(dts.contains("gpios = <0x1 0x0>;"), dts);
+        assertTrue(dts.contains("reset-gpios = <&{/gpio} 0x1 0x0>;"), dts);
     }
 
     @Test
