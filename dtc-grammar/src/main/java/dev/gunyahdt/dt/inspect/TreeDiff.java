@@ -238,7 +238,12 @@ public final class TreeDiff {
             if (path.equals("/__fixups__") && v.isStringList()) {
                 List<String> s = new ArrayList<>(v.asStrings());
                 s.sort(null);
-                return "\"" + String.join("\", \"", s) + "\"";
+                StringBuilder sb = new StringBuilder();
+                for (String e : s) {
+                    byte[] b = e.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                    ValueText.quote(sb.append(sb.length() > 0 ? ", " : ""), b, 0, b.length);
+                }
+                return sb.toString();
             }
             if (v.length() % 4 == 0) {
                 List<Long> cells = new ArrayList<>();
