@@ -21,15 +21,27 @@ public final class Node {
     private final List<Node> children;
     private final List<SourceSpan> spans;
     private final boolean omitIfNoRef;
+    private final boolean deletedChildren;
 
     public Node(String name, List<String> labels, List<Property> properties, List<Node> children,
                 List<SourceSpan> spans, boolean omitIfNoRef) {
+        this(name, labels, properties, children, spans, omitIfNoRef, false);
+    }
+
+    /**
+     * @param deletedChildren true when source deleted one or more children of this node
+     *                        ({@code /delete-node/}, {@code /omit-if-no-ref/}): dtc keeps those in
+     *                        its child list, and a few checks ("has it any children?") see them
+     */
+    public Node(String name, List<String> labels, List<Property> properties, List<Node> children,
+                List<SourceSpan> spans, boolean omitIfNoRef, boolean deletedChildren) {
         this.name = name;
         this.labels = List.copyOf(labels);
         this.properties = List.copyOf(properties);
         this.children = List.copyOf(children);
         this.spans = List.copyOf(spans);
         this.omitIfNoRef = omitIfNoRef;
+        this.deletedChildren = deletedChildren;
     }
 
     public static Node of(String name, List<Property> properties, List<Node> children) {
@@ -82,6 +94,11 @@ public final class Node {
         return omitIfNoRef;
     }
 
+    /** Whether children of this node were deleted in source (see the constructor). */
+    public boolean hasDeletedChildren() {
+        return deletedChildren;
+    }
+
     public Optional<Property> property(String propName) {
         for (Property p : properties) {
             if (p.name().equals(propName)) {
@@ -119,27 +136,31 @@ public final class Node {
     }
 
     public Node withName(String n) {
-        return new Node(n, labels, properties, children, spans, omitIfNoRef);
+        return new Node(n, labels, properties, children, spans, omitIfNoRef, deletedChildren);
     }
 
     public Node withLabels(List<String> l) {
-        return new Node(name, l, properties, children, spans, omitIfNoRef);
+        return new Node(name, l, properties, children, spans, omitIfNoRef, deletedChildren);
     }
 
     public Node withProperties(List<Property> p) {
-        return new Node(name, labels, p, children, spans, omitIfNoRef);
+        return new Node(name, labels, p, children, spans, omitIfNoRef, deletedChildren);
     }
 
     public Node withChildren(List<Node> c) {
-        return new Node(name, labels, properties, c, spans, omitIfNoRef);
+        return new Node(name, labels, properties, c, spans, omitIfNoRef, deletedChildren);
     }
 
     public Node withSpans(List<SourceSpan> s) {
-        return new Node(name, labels, properties, children, s, omitIfNoRef);
+        return new Node(name, labels, properties, children, s, omitIfNoRef, deletedChildren);
     }
 
     public Node withOmitIfNoRef(boolean omit) {
-        return new Node(name, labels, properties, children, spans, omit);
+        return new Node(name, labels, properties, children, spans, omit, deletedChildren);
+    }
+
+    public Node withDeletedChildren(boolean deleted) {
+        return new Node(name, labels, properties, children, spans, omitIfNoRef, deleted);
     }
 
     /** This node with the named property replaced, or appended when absent. */

@@ -35,12 +35,18 @@ public final class PhandleAllocator {
     public PhandleAllocator(DeviceTree tree, PhandleFormat format, long startAt) {
         this.format = format;
         this.next = startAt;
-        tree.walk(c -> {
-            long ph = c.node().phandle();
-            if (isValid(ph)) {
-                used.add(ph);
-            }
-        });
+        collectUsed(tree.root());
+    }
+
+    // a plain recursion: the cursors of DeviceTree.walk would build every node's path
+    private void collectUsed(Node n) {
+        long ph = n.phandle();
+        if (isValid(ph)) {
+            used.add(ph);
+        }
+        for (Node c : n.children()) {
+            collectUsed(c);
+        }
     }
 
     public static boolean isValid(long phandle) {

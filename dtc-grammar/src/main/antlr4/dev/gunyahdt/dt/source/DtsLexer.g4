@@ -6,15 +6,12 @@
  */
 lexer grammar DtsLexer;
 
-// A line marker from the C preprocessor ("# 12 "file.dtsi" 1") is only one at the start of a
-// line, so the rule starts with the newline before it (the source handed to the lexer always
-// begins with a newline for that reason); a predicate would stop ANTLR caching its DFA.
+// The C preprocessor's line markers (# 12 "file.dtsi") never reach this lexer: LineMap takes
+// them out of the text first and maps every token's line back to its original file.
 
 // ---- default mode: values, expressions, top-level keywords ---------------------------------
 
-LINEMARKER      : '\n' [ \t]* '#' [ \t]* ('line' [ \t]+)? [0-9]+ [ \t]+ '"' (~["\\\r\n] | '\\' .)* '"' ~[\r\n]* -> channel(HIDDEN);
-WS              : [ \t\r\f]+ -> skip;
-NEWLINE         : '\n' -> skip;   // alone, so a line marker after it can claim it
+WS              : [ \t\r\n\f]+ -> skip;
 BLOCK_COMMENT   : '/*' .*? '*/' -> skip;
 LINE_COMMENT    : '//' ~[\r\n]* -> skip;
 
@@ -75,9 +72,7 @@ fragment PATH_CHAR : PROPNODE_CHAR | '/';
 // ---- NAME mode: the next word is a node or property name ------------------------------------
 mode NAME;
 
-N_LINEMARKER    : '\n' [ \t]* '#' [ \t]* ('line' [ \t]+)? [0-9]+ [ \t]+ '"' (~["\\\r\n] | '\\' .)* '"' ~[\r\n]* -> channel(HIDDEN), type(LINEMARKER);
-N_WS            : [ \t\r\f]+ -> skip;
-N_NEWLINE       : '\n' -> skip;
+N_WS            : [ \t\r\n\f]+ -> skip;
 N_BLOCK_COMMENT : '/*' .*? '*/' -> skip;
 N_LINE_COMMENT  : '//' ~[\r\n]* -> skip;
 N_DTS_V1        : '/dts-v1/' -> type(DTS_V1), mode(DEFAULT_MODE);
@@ -101,11 +96,9 @@ N_BAD_CHAR      : . -> type(BAD_CHAR);
 // ---- BYTES mode: inside [ ... ], pairs of hex digits ----------------------------------------
 mode BYTES;
 
-B_WS            : [ \t\r\f]+ -> skip;
-B_NEWLINE       : '\n' -> skip;
+B_WS            : [ \t\r\n\f]+ -> skip;
 B_BLOCK_COMMENT : '/*' .*? '*/' -> skip;
 B_LINE_COMMENT  : '//' ~[\r\n]* -> skip;
-B_LINEMARKER    : '\n' [ \t]* '#' [ \t]* ('line' [ \t]+)? [0-9]+ [ \t]+ '"' (~["\\\r\n] | '\\' .)* '"' ~[\r\n]* -> channel(HIDDEN), type(LINEMARKER);
 BYTE            : [0-9a-fA-F] [0-9a-fA-F];
 B_LABEL         : LABEL_TEXT ':' -> type(LABEL);
 RBRACKET        : ']' -> popMode;

@@ -33,10 +33,11 @@ final class AddressChecks {
         int len = reg.value().length();
         if (len == 0) {
             run.fail(n, reg, "property is empty");
+            return;
         }
         int ac = n.parent.addrCellsOrDefault();
         int sc = n.parent.sizeCellsOrDefault();
-        long entry = 4L * (ac + sc);
+        int entry = 4 * (ac + sc); // 32-bit, wrapping as dtc's int does
         if (entry == 0 || len % entry != 0) {
             run.fail(n, reg, "property has invalid length (" + len + " bytes) (#address-cells == " + ac
                     + ", #size-cells == " + sc + ")");
@@ -64,7 +65,7 @@ final class AddressChecks {
         int psc = n.parent.sizeCellsOrDefault();
         int cac = n.addrCellsOrDefault();
         int csc = n.sizeCellsOrDefault();
-        long entry = 4L * (pac + cac + csc);
+        int entry = 4 * (pac + cac + csc); // 32-bit, wrapping as dtc's int does
         int len = p.value().length();
         if (len == 0) {
             if (pac != cac) {
@@ -82,7 +83,7 @@ final class AddressChecks {
     }
 
     static void unitAddressVsReg(CheckRun run, NodeInfo n) {
-        if (n.node.child("__overlay__").isPresent()) {
+        if (n.node().child("__overlay__").isPresent()) {
             return; // overlay fragments are exempt
         }
         Property p = n.prop("reg");
@@ -92,7 +93,7 @@ final class AddressChecks {
                 p = null;
             }
         }
-        String unit = n.node.unitAddress();
+        String unit = n.node().unitAddress();
         if (p != null && unit.isEmpty()) {
             run.fail(n, null, "node has a reg or ranges property, but no unit name");
         } else if (p == null && !unit.isEmpty()) {
@@ -104,7 +105,7 @@ final class AddressChecks {
         if (n.parent != null && n.parent.bus != null) {
             return; // bus-specific checks judge these
         }
-        String unit = n.node.unitAddress();
+        String unit = n.node().unitAddress();
         if (unit.isEmpty()) {
             return;
         }
@@ -133,7 +134,7 @@ final class AddressChecks {
         if (n.parent == null || n.addrCells < 0 || n.sizeCells < 0) {
             return;
         }
-        if (n.has("ranges") || n.children.isEmpty()) {
+        if (n.has("ranges") || !n.hasChildList()) {
             return;
         }
         for (NodeInfo c : n.children) {
@@ -154,9 +155,12 @@ final class AddressChecks {
 
     /** For each child, every earlier sibling with the same unit address is reported. */
     private static void unique(CheckRun run, NodeInfo n, boolean enabledOnly) {
+        if (n.addrCells < 0 || n.sizeCells < 0) {
+            return; // only a node that declares its children's cell sizes is a bus to judge
+        }
         Map<String, List<NodeInfo>> earlier = new HashMap<>();
         for (NodeInfo a : n.children) {
-            String addr = a.node.unitAddress();
+            String addr = a.node().unitAddress();
             if (addr.isEmpty() || (enabledOnly && disabled(a))) {
                 continue;
             }

@@ -93,7 +93,7 @@ final class BusChecks {
         if ((r & 0xff) != 0) {
             run.fail(n, reg, "PCI reg config space address register number must be 0");
         }
-        String unit = n.node.unitAddress();
+        String unit = n.node().unitAddress();
         if (func == 0 && unit.equals(Long.toHexString(dev))) {
             return;
         }
@@ -138,7 +138,7 @@ final class BusChecks {
             addr = (addr << 32) | Values.cell(cells, first + i);
         }
         String expected = Long.toHexString(addr);
-        if (!n.node.unitAddress().equals(expected)) {
+        if (!n.node().unitAddress().equals(expected)) {
             run.fail(n, null, "simple-bus unit address format error, expected \"" + expected + "\"");
         }
     }
@@ -154,7 +154,7 @@ final class BusChecks {
         } else {
             return;
         }
-        if (n.children.isEmpty()) {
+        if (!n.hasChildList()) {
             return;
         }
         if (n.addrCellsOrDefault() != 1) {
@@ -183,14 +183,15 @@ final class BusChecks {
         }
         long r = Values.cell(v, 0) & ~I2C_OWN_SLAVE;
         String expected = Long.toHexString(r);
-        if (!n.node.unitAddress().equals(expected)) {
+        if (!n.node().unitAddress().equals(expected)) {
             run.fail(n, null, "I2C bus unit address format error, expected \"" + expected + "\"");
         }
         for (int i = 0; 4 * i < v.length(); i++) {
             long a = Values.cell(v, i) & ~I2C_OWN_SLAVE;
             if ((a & I2C_TEN_BIT) != 0 && (a & ~I2C_TEN_BIT) > 0x3ff) {
                 run.fail(n, reg, "I2C address must be less than 10-bits, got \"0x" + Long.toHexString(a) + "\"");
-            } else if (a > 0x7f && (a & I2C_TEN_BIT) == 0) {
+            } else if (a > 0x7f) {
+                // dtc 1.6.1 also says this of valid 10-bit addresses
                 run.fail(n, reg, "I2C address must be less than 7-bits, got \"0x" + Long.toHexString(a)
                         + "\". Set I2C_TEN_BIT_ADDRESS for 10 bit addresses or fix the property");
             }
@@ -207,7 +208,7 @@ final class BusChecks {
             }
             boolean found = false;
             for (NodeInfo c : n.children) {
-                for (Property p : c.node.properties()) {
+                for (Property p : c.node().properties()) {
                     if (p.name().startsWith("spi-")) {
                         found = true;
                         break;
@@ -225,7 +226,7 @@ final class BusChecks {
                 run.fail(n, null, "node name for SPI buses should be 'spi'");
             }
         }
-        if (n.children.isEmpty()) {
+        if (!n.hasChildList()) {
             return;
         }
         int want = n.has("spi-slave") ? 0 : 1;
@@ -247,7 +248,7 @@ final class BusChecks {
             return;
         }
         String expected = Long.toHexString(Values.cell(reg.value(), 0));
-        if (!n.node.unitAddress().equals(expected)) {
+        if (!n.node().unitAddress().equals(expected)) {
             run.fail(n, null, "SPI bus unit address format error, expected \"" + expected + "\"");
         }
     }

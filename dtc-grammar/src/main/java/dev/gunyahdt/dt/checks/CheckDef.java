@@ -24,10 +24,16 @@ final class CheckDef {
     private final List<String> prereqNames;
     private final PerNode perNode;
     private final Whole whole;
+    private final String onlyWith;
     private List<CheckDef> prereqs;
 
+    /**
+     * @param onlyWith for a per-node check that has nothing to say about a node without this
+     *                 property: the run then visits only the nodes that have it (still in
+     *                 pre-order), which keeps the 88 passes cheap; null to visit every node
+     */
     CheckDef(int index, String name, boolean defaultWarn, boolean defaultError, List<String> prereqNames,
-             PerNode perNode, Whole whole) {
+             PerNode perNode, Whole whole, String onlyWith) {
         this.index = index;
         this.name = name;
         this.defaultWarn = defaultWarn;
@@ -35,6 +41,11 @@ final class CheckDef {
         this.prereqNames = List.copyOf(prereqNames);
         this.perNode = perNode;
         this.whole = whole;
+        this.onlyWith = onlyWith;
+    }
+
+    String onlyWith() {
+        return onlyWith;
     }
 
     int index() {

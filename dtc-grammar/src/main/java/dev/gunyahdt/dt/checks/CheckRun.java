@@ -34,6 +34,7 @@ final class CheckRun {
     long nextPhandle = 1;
 
     private Map<String, NodeInfo> labelIndex;
+    private Map<String, List<NodeInfo>> propIndex;
     private Map<Long, NodeInfo> phandleIndex;
     private IdentityHashMap<Node, NodeInfo> byNode;
 
@@ -95,8 +96,10 @@ final class CheckRun {
                 if (d.whole() != null) {
                     d.whole().check(this);
                 } else {
-                    for (NodeInfo n : new ArrayList<>(nodes)) {
-                        d.perNode().check(this, n);
+                    List<NodeInfo> visit = d.onlyWith() != null ? nodesWith(d.onlyWith()) : nodes;
+                    CheckDef.PerNode fn = d.perNode();
+                    for (int k = 0, n = visit.size(); k < n; k++) {
+                        fn.check(this, visit.get(k));
                     }
                 }
                 current = saved;
@@ -132,8 +135,8 @@ final class CheckRun {
         SourceSpan span = null;
         if (prop != null && prop.span() != null) {
             span = prop.span();
-        } else if (node != null && node.node.span() != null) {
-            span = node.node.span();
+        } else if (node != null && node.node().span() != null) {
+            span = node.node().span();
         }
         StringBuilder sb = new StringBuilder();
         sb.append(span != null ? span.toString() : outName);
@@ -150,7 +153,7 @@ final class CheckRun {
             sb.append('\n');
         }
         if (node != null && prop == null) {
-            List<SourceSpan> spans = node.node.spans();
+            List<SourceSpan> spans = node.node().spans();
             for (int k = 1; k < spans.size(); k++) {
                 sb.append("\n  also defined at ").append(spans.get(k));
             }
@@ -172,13 +175,14 @@ final class CheckRun {
             reassign(newTree.root(), k);
             byNode = null;
             phandleIndex = null;
+            // propIndex stays: it lists nodes (kept), and checks re-read the property itself
         } else {
             rebuild(newTree);
         }
     }
 
     private void reassign(Node n, int[] k) {
-        nodes.get(k[0]++).node = n;
+        nodes.get(k[0]++).setNode(n);
         for (Node c : n.children()) {
             reassign(c, k);
         }
@@ -191,6 +195,7 @@ final class CheckRun {
         byNode = null;
         phandleIndex = null;
         labelIndex = null;
+        propIndex = null;
     }
 
     private NodeInfo add(Node n, NodeInfo parent, String path) {
@@ -202,12 +207,58 @@ final class CheckRun {
         return info;
     }
 
+    /** A property (by index in its node) whose value holds references. */
+    record RefSite(NodeInfo node, int prop) {
+    }
+
+    private List<RefSite> refSites;
+
+    /**
+     * Every property holding a phandle or path reference, in pre-order and property order.
+     * Computed once: the fixups keep property indices (they only patch values and append).
+     */
+    List<RefSite> refSites() {
+        if (refSites == null) {
+            refSites = new ArrayList<>();
+            for (NodeInfo n : nodes) {
+                List<dev.gunyahdt.dt.Property> ps = n.node().properties();
+                for (int k = 0; k < ps.size(); k++) {
+                    for (dev.gunyahdt.dt.Marker m : ps.get(k).value().markers()) {
+                        if (m.kind() == dev.gunyahdt.dt.Marker.Kind.REF_PHANDLE
+                                || m.kind() == dev.gunyahdt.dt.Marker.Kind.REF_PATH) {
+                            refSites.add(new RefSite(n, k));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        return refSites;
+    }
+
+    /** The nodes having a property of this name, in pre-order (built once per tree version). */
+    List<NodeInfo> nodesWith(String prop) {
+        if (propIndex == null) {
+            propIndex = new HashMap<>();
+            for (NodeInfo i : nodes) {
+                List<dev.gunyahdt.dt.Property> ps = i.node().properties();
+                for (int k = 0; k < ps.size(); k++) {
+                    List<NodeInfo> l = propIndex.computeIfAbsent(ps.get(k).name(), x -> new ArrayList<>());
+                    if (l.isEmpty() || l.get(l.size() - 1) != i) {
+                        l.add(i);
+                    }
+                }
+            }
+        }
+        return propIndex.getOrDefault(prop, List.of());
+    }
+
     /** The info of a node of the current tree, by identity. */
     NodeInfo info(Node n) {
         if (byNode == null) {
             byNode = new IdentityHashMap<>();
             for (NodeInfo i : nodes) {
-                byNode.putIfAbsent(i.node, i);
+                byNode.putIfAbsent(i.node(), i);
             }
         }
         return byNode.get(n);
@@ -218,7 +269,7 @@ final class CheckRun {
         if (labelIndex == null) {
             labelIndex = new HashMap<>();
             for (NodeInfo i : nodes) {
-                for (String l : i.node.labels()) {
+                for (String l : i.node().labels()) {
                     labelIndex.putIfAbsent(l, i);
                 }
             }
@@ -235,7 +286,7 @@ final class CheckRun {
         if (phandleIndex == null) {
             phandleIndex = new HashMap<>();
             for (NodeInfo i : nodes) {
-                long p = i.node.phandle();
+                long p = i.node().phandle();
                 if (PhandleAllocator.isValid(p)) {
                     phandleIndex.putIfAbsent(p, i);
                 }

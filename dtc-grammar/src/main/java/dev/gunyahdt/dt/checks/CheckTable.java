@@ -45,11 +45,16 @@ final class CheckTable {
     static final List<CheckDef> TABLE;
 
     private static void node(String name, int level, CheckDef.PerNode fn, String... prereqs) {
-        add(new CheckDef(building.size(), name, level == WARN, level == ERROR, List.of(prereqs), fn, null));
+        add(new CheckDef(building.size(), name, level == WARN, level == ERROR, List.of(prereqs), fn, null, null));
+    }
+
+    /** A per-node check that only looks at nodes having property {@code prop}. */
+    private static void nodeWith(String name, int level, String prop, CheckDef.PerNode fn, String... prereqs) {
+        add(new CheckDef(building.size(), name, level == WARN, level == ERROR, List.of(prereqs), fn, null, prop));
     }
 
     private static void whole(String name, int level, CheckDef.Whole fn, String... prereqs) {
-        add(new CheckDef(building.size(), name, level == WARN, level == ERROR, List.of(prereqs), null, fn));
+        add(new CheckDef(building.size(), name, level == WARN, level == ERROR, List.of(prereqs), null, fn, null));
     }
 
     private static void add(CheckDef d) {
@@ -72,29 +77,29 @@ final class CheckTable {
         whole("path_references", ERROR, Fixups::pathReferences, "duplicate_node_names");
         whole("omit_unused_nodes", ERROR, Fixups::omitUnusedNodes, "phandle_references", "path_references");
 
-        node("address_cells_is_cell", WARN, (r, n) -> MiscChecks.isCell(r, n, "#address-cells"));
-        node("size_cells_is_cell", WARN, (r, n) -> MiscChecks.isCell(r, n, "#size-cells"));
-        node("device_type_is_string", WARN, (r, n) -> MiscChecks.isString(r, n, "device_type"));
-        node("model_is_string", WARN, (r, n) -> MiscChecks.isString(r, n, "model"));
-        node("status_is_string", WARN, (r, n) -> MiscChecks.isString(r, n, "status"));
-        node("label_is_string", WARN, (r, n) -> MiscChecks.isString(r, n, "label"));
-        node("compatible_is_string_list", WARN, MiscChecks::compatibleIsStringList);
+        nodeWith("address_cells_is_cell", WARN, "#address-cells", (r, n) -> MiscChecks.isCell(r, n, "#address-cells"));
+        nodeWith("size_cells_is_cell", WARN, "#size-cells", (r, n) -> MiscChecks.isCell(r, n, "#size-cells"));
+        nodeWith("device_type_is_string", WARN, "device_type", (r, n) -> MiscChecks.isString(r, n, "device_type"));
+        nodeWith("model_is_string", WARN, "model", (r, n) -> MiscChecks.isString(r, n, "model"));
+        nodeWith("status_is_string", WARN, "status", (r, n) -> MiscChecks.isString(r, n, "status"));
+        nodeWith("label_is_string", WARN, "label", (r, n) -> MiscChecks.isString(r, n, "label"));
+        nodeWith("compatible_is_string_list", WARN, "compatible", MiscChecks::compatibleIsStringList);
         node("names_is_string_list", WARN, MiscChecks::namesIsStringList);
         node("property_name_chars_strict", OFF, StructureChecks::propertyNameCharsStrict);
         node("node_name_chars_strict", OFF, StructureChecks::nodeNameCharsStrict);
 
         node("addr_size_cells", WARN, AddressChecks::addrSizeCells, "address_cells_is_cell", "size_cells_is_cell");
-        node("reg_format", WARN, AddressChecks::regFormat, "addr_size_cells");
-        node("ranges_format", WARN, AddressChecks::rangesFormat, "addr_size_cells");
-        node("dma_ranges_format", WARN, AddressChecks::dmaRangesFormat, "addr_size_cells");
+        nodeWith("reg_format", WARN, "reg", AddressChecks::regFormat, "addr_size_cells");
+        nodeWith("ranges_format", WARN, "ranges", AddressChecks::rangesFormat, "addr_size_cells");
+        nodeWith("dma_ranges_format", WARN, "dma-ranges", AddressChecks::dmaRangesFormat, "addr_size_cells");
         node("unit_address_vs_reg", WARN, AddressChecks::unitAddressVsReg);
         // needs the PCI and simple-bus bridges to have marked their buses, whose children it skips
         node("unit_address_format", WARN, AddressChecks::unitAddressFormat,
                 "node_name_format", "pci_bridge", "simple_bus_bridge");
-        node("pci_bridge", WARN, BusChecks::pciBridge, "device_type_is_string", "addr_size_cells");
+        nodeWith("pci_bridge", WARN, "device_type", BusChecks::pciBridge, "device_type_is_string", "addr_size_cells");
         node("pci_device_reg", WARN, BusChecks::pciDeviceReg, "reg_format", "pci_bridge");
         node("pci_device_bus_num", WARN, BusChecks::pciDeviceBusNum, "reg_format", "pci_bridge");
-        node("simple_bus_bridge", WARN, BusChecks::simpleBusBridge, "addr_size_cells", "compatible_is_string_list");
+        nodeWith("simple_bus_bridge", WARN, "compatible", BusChecks::simpleBusBridge, "addr_size_cells", "compatible_is_string_list");
         node("simple_bus_reg", WARN, BusChecks::simpleBusReg, "reg_format", "simple_bus_bridge");
         node("i2c_bus_bridge", WARN, BusChecks::i2cBusBridge, "addr_size_cells");
         node("i2c_bus_reg", WARN, BusChecks::i2cBusReg, "reg_format", "i2c_bus_bridge");
@@ -112,14 +117,14 @@ final class CheckTable {
         // each list check walks its list after its provider-cells check and reference resolution
         for (ProviderChecks.Provider p : PROVIDERS) {
             String isCell = p.checkStem() + "_is_cell";
-            node(p.checkStem() + "_property", WARN, (r, n) -> ProviderChecks.providerProperty(r, n, p),
+            nodeWith(p.checkStem() + "_property", WARN, p.property(), (r, n) -> ProviderChecks.providerProperty(r, n, p),
                     isCell, "phandle_references");
-            node(isCell, WARN, (r, n) -> MiscChecks.isCell(r, n, p.cellsProperty()));
+            nodeWith(isCell, WARN, p.cellsProperty(), (r, n) -> MiscChecks.isCell(r, n, p.cellsProperty()));
         }
 
         node("deprecated_gpio_property", OFF, ProviderChecks::deprecatedGpioProperty);
         node("gpios_property", WARN, ProviderChecks::gpiosProperty, "phandle_references");
-        node("interrupts_property", WARN, ProviderChecks::interruptsProperty);
+        nodeWith("interrupts_property", WARN, "interrupts", ProviderChecks::interruptsProperty);
         node("interrupt_provider", WARN, ProviderChecks::interruptProvider);
         node("alias_paths", WARN, MiscChecks::aliasPaths);
         node("graph_nodes", WARN, MiscChecks::graphNodes);

@@ -27,10 +27,11 @@ final class Fixups {
         PhandleAllocator alloc = new PhandleAllocator(run.tree, run.config.phandleFormat(), run.nextPhandle);
         // node index -> (property index -> [offset, phandle]...)
         Map<Integer, Map<Integer, List<long[]>>> patches = new HashMap<>();
-        for (NodeInfo n : run.nodes) {
-            List<Property> props = n.node.properties();
-            for (int pi = 0; pi < props.size(); pi++) {
-                PropertyValue v = props.get(pi).value();
+        for (CheckRun.RefSite site : run.refSites()) {
+            NodeInfo n = site.node();
+            int pi = site.prop();
+            {
+                PropertyValue v = n.node().properties().get(pi).value();
                 for (Marker m : v.markers()) {
                     if (m.kind() != Marker.Kind.REF_PHANDLE) {
                         continue;
@@ -45,7 +46,7 @@ final class Fixups {
                     if (m.offset() < 0 || m.offset() + 4 > v.length()) {
                         continue;
                     }
-                    long ph = alloc.phandleOf(target.node);
+                    long ph = alloc.phandleOf(target.node());
                     target.referenced = true;
                     patches.computeIfAbsent(n.index, k -> new HashMap<>())
                             .computeIfAbsent(pi, k -> new ArrayList<>()).add(new long[] {m.offset(), ph});
@@ -79,10 +80,11 @@ final class Fixups {
 
     static void pathReferences(CheckRun run) {
         Map<Integer, Map<Integer, PropertyValue>> changed = new HashMap<>();
-        for (NodeInfo n : run.nodes) {
-            List<Property> props = n.node.properties();
-            for (int pi = 0; pi < props.size(); pi++) {
-                PropertyValue v = props.get(pi).value();
+        for (CheckRun.RefSite site : run.refSites()) {
+            NodeInfo n = site.node();
+            int pi = site.prop();
+            {
+                PropertyValue v = n.node().properties().get(pi).value();
                 if (!v.hasMarker(Marker.Kind.REF_PATH)) {
                     continue;
                 }
@@ -153,10 +155,10 @@ final class Fixups {
                 gone[n.index] = true;
                 continue;
             }
-            if (run.config.generateSymbols() && !n.node.labels().isEmpty()) {
+            if (run.config.generateSymbols() && !n.node().labels().isEmpty()) {
                 continue;
             }
-            if (n.node.omitIfNoRef() && !n.referenced) {
+            if (n.node().omitIfNoRef() && !n.referenced) {
                 gone[n.index] = true;
                 any = true;
             }
@@ -166,7 +168,11 @@ final class Fixups {
         }
         Node root = run.tree.root().rewrite((orig, rebuilt) -> {
             NodeInfo info = run.info(orig);
-            return info != null && gone[info.index] ? null : rebuilt;
+            if (info != null && gone[info.index]) {
+                return null;
+            }
+            // dtc keeps deleted nodes in their parent's child list
+            return rebuilt.children().size() < orig.children().size() ? rebuilt.withDeletedChildren(true) : rebuilt;
         });
         run.replaceTree(run.tree.withRoot(root), false);
     }

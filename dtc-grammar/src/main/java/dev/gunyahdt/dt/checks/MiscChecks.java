@@ -36,7 +36,7 @@ final class MiscChecks {
     }
 
     static void namesIsStringList(CheckRun run, NodeInfo n) {
-        for (Property p : n.node.properties()) {
+        for (Property p : n.node().properties()) {
             if (p.name().endsWith("-names")) {
                 isStringList(run, n, p);
             }
@@ -83,13 +83,13 @@ final class MiscChecks {
         isString(run, n, name);
     }
 
-    private static final String ALIAS_CHARS = StructureChecks.LOWER + StructureChecks.DIGITS + "-";
+    private static final boolean[] ALIAS_CHARS = Values.charSet(StructureChecks.LOWER + StructureChecks.DIGITS + "-");
 
     static void aliasPaths(CheckRun run, NodeInfo n) {
         if (!n.name().equals("aliases")) {
             return;
         }
-        for (Property p : n.node.properties()) {
+        for (Property p : n.node().properties()) {
             if (p.name().equals("phandle") || p.name().equals("linux,phandle")) {
                 continue;
             }
@@ -157,7 +157,7 @@ final class MiscChecks {
         graphReg(run, n);
         NodeInfo remote = remoteEndpoint(run, n);
         if (remote != null && remoteEndpoint(run, remote) != n) {
-            run.fail(remote, null, "graph connection to node '" + n.path + "' is not bidirectional");
+            run.fail(n, null, "graph connection to node '" + remote.path + "' is not bidirectional");
         }
     }
 
@@ -171,14 +171,18 @@ final class MiscChecks {
             return;
         }
         String expected = Long.toHexString(reg.value().cellAt(0));
-        if (!n.node.unitAddress().equals(expected)) {
+        if (!n.node().unitAddress().equals(expected)) {
             run.fail(n, null, "graph node unit address error, expected \"" + expected + "\"");
         }
+        if (n.parent == null) {
+            return; // the root as a graph port: dtc itself crashes here
+        }
+        // dtc judges the parent's cells but names the node's own property (if it has one)
         if (n.parent.addrCells != 1) {
-            run.fail(n, n.parent.prop("#address-cells"), "graph node '#address-cells' is " + n.parent.addrCells + ", must be 1");
+            run.fail(n, n.prop("#address-cells"), "graph node '#address-cells' is " + n.parent.addrCells + ", must be 1");
         }
         if (n.parent.sizeCells != 0) {
-            run.fail(n, n.parent.prop("#size-cells"), "graph node '#size-cells' is " + n.parent.sizeCells + ", must be 0");
+            run.fail(n, n.prop("#size-cells"), "graph node '#size-cells' is " + n.parent.sizeCells + ", must be 0");
         }
     }
 

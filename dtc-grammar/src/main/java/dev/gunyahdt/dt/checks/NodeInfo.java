@@ -16,7 +16,8 @@ final class NodeInfo {
     /** The kind of bus a bridge check recognised this node as (dtc keeps one per node). */
     enum Bus { PCI, SIMPLE, I2C, SPI, GRAPH_PORT, GRAPH_PORTS }
 
-    Node node;
+    private Node node;
+    private java.util.Map<String, Property> propMap;
     final NodeInfo parent;
     final String path;
     final int index;
@@ -35,17 +36,44 @@ final class NodeInfo {
         this.index = index;
     }
 
+    Node node() {
+        return node;
+    }
+
+    void setNode(Node n) {
+        node = n;
+        propMap = null;
+    }
+
+    /** The first property of this name, or null; nodes with many properties get a lookup map. */
     Property prop(String name) {
-        for (Property p : node.properties()) {
-            if (p.name().equals(name)) {
-                return p;
+        List<Property> ps = node.properties();
+        int n = ps.size();
+        if (n <= 6) {
+            for (int i = 0; i < n; i++) {
+                Property p = ps.get(i);
+                if (p.name().equals(name)) {
+                    return p;
+                }
+            }
+            return null;
+        }
+        if (propMap == null) {
+            propMap = new java.util.HashMap<>(n * 2);
+            for (int i = 0; i < n; i++) {
+                propMap.putIfAbsent(ps.get(i).name(), ps.get(i));
             }
         }
-        return null;
+        return propMap.get(name);
     }
 
     boolean has(String name) {
         return prop(name) != null;
+    }
+
+    /** dtc's "has children" test, which counts children deleted in source. */
+    boolean hasChildList() {
+        return !children.isEmpty() || node.hasDeletedChildren();
     }
 
     String name() {

@@ -81,7 +81,7 @@ final class ProviderChecks {
         if (n.has("gpio-hog")) {
             return; // hogs have a "gpios" of their own shape
         }
-        for (Property p : n.node.properties()) {
+        for (Property p : n.node().properties()) {
             if (isGpioProperty(p.name())) {
                 phandleArgs(run, n, p, "#gpio-cells", false);
             }
@@ -89,7 +89,7 @@ final class ProviderChecks {
     }
 
     static void deprecatedGpioProperty(CheckRun run, NodeInfo n) {
-        for (Property p : n.node.properties()) {
+        for (Property p : n.node().properties()) {
             if (!isGpioProperty(p.name())) {
                 continue;
             }

@@ -20,12 +20,26 @@ final class StructureChecks {
     static final String LOWER = "abcdefghijklmnopqrstuvwxyz";
     static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     static final String DIGITS = "0123456789";
-    static final String NODE_CHARS = LOWER + UPPER + DIGITS + ",._+-@";
-    static final String PROP_CHARS = LOWER + UPPER + DIGITS + ",._+*#?-";
-    static final String STRICT_CHARS = LOWER + UPPER + DIGITS + ",-";
+    static final boolean[] NODE_CHARS = Values.charSet(LOWER + UPPER + DIGITS + ",._+-@");
+    static final boolean[] PROP_CHARS = Values.charSet(LOWER + UPPER + DIGITS + ",._+*#?-");
+    static final boolean[] STRICT_CHARS = Values.charSet(LOWER + UPPER + DIGITS + ",-");
 
     /** Pairs (i, j), i < j, of equal keys, ordered by i then j as dtc's nested loops meet them. */
     static List<int[]> duplicatePairs(List<String> keys) {
+        if (keys.size() < 2) {
+            return List.of();
+        }
+        if (keys.size() <= 8) {
+            boolean dup = false;
+            for (int i = 0; i < keys.size() && !dup; i++) {
+                for (int j = i + 1; j < keys.size() && !dup; j++) {
+                    dup = keys.get(i).equals(keys.get(j));
+                }
+            }
+            if (!dup) {
+                return List.of();
+            }
+        }
         Map<String, List<Integer>> seen = new HashMap<>();
         boolean any = false;
         for (int i = 0; i < keys.size(); i++) {
@@ -58,14 +72,43 @@ final class StructureChecks {
     }
 
     static void duplicatePropertyNames(CheckRun run, NodeInfo n) {
-        List<Property> props = n.node.properties();
+        List<Property> props = n.node().properties();
+        if (!hasDuplicateName(props)) {
+            return;
+        }
         List<String> names = new ArrayList<>(props.size());
         for (Property p : props) {
             names.add(p.name());
         }
         for (int[] p : duplicatePairs(names)) {
-            run.fail(n, props.get(p[1]), "Duplicate property name");
+            // unlike nodes, dtc names the earlier property of each pair
+            run.fail(n, props.get(p[0]), "Duplicate property name");
         }
+    }
+
+    private static boolean hasDuplicateName(List<Property> props) {
+        int size = props.size();
+        if (size < 2) {
+            return false;
+        }
+        if (size <= 16) {
+            for (int i = 0; i < size; i++) {
+                String a = props.get(i).name();
+                for (int j = i + 1; j < size; j++) {
+                    if (a.equals(props.get(j).name())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        Set<String> seen = new HashSet<>();
+        for (Property p : props) {
+            if (!seen.add(p.name())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static void nodeNameChars(CheckRun run, NodeInfo n) {
@@ -84,13 +127,13 @@ final class StructureChecks {
     }
 
     static void nodeNameFormat(CheckRun run, NodeInfo n) {
-        if (n.node.unitAddress().indexOf('@') >= 0) {
+        if (n.node().unitAddress().indexOf('@') >= 0) {
             run.fail(n, null, "multiple '@' characters in node name");
         }
     }
 
     static void propertyNameChars(CheckRun run, NodeInfo n) {
-        for (Property p : n.node.properties()) {
+        for (Property p : n.node().properties()) {
             int bad = Values.firstNotIn(p.name(), PROP_CHARS);
             if (bad >= 0) {
                 run.fail(n, p, "Bad character '" + p.name().charAt(bad) + "' in property name");
@@ -99,7 +142,7 @@ final class StructureChecks {
     }
 
     static void propertyNameCharsStrict(CheckRun run, NodeInfo n) {
-        for (Property p : n.node.properties()) {
+        for (Property p : n.node().properties()) {
             String name = p.name();
             int bad = Values.firstNotIn(name, STRICT_CHARS);
             if (bad < 0 || name.equals("device_type")) {
@@ -140,7 +183,7 @@ final class StructureChecks {
                 run.fail(n, null, "\"name\" property is incorrect (\"" + Values.cString(p.value())
                         + "\" instead of base node name)");
             } else {
-                strip.add(n.node);
+                strip.add(n.node());
             }
         }
         if (strip.isEmpty()) {
@@ -164,65 +207,51 @@ final class StructureChecks {
 
     // ---- labels ------------------------------------------------------------------------------
 
-    /** Where a label is first defined: on a node, else on a property, else inside a value. */
-    private record LabelSite(NodeInfo node, int prop, int mark) {
+    /** A label's place: on a node (prop and mark -1), on a property (mark -1), or inside a value. */
+    private record LabelSite(String label, NodeInfo node, int prop, int mark) {
+        int rank() {
+            return mark >= 0 ? 2 : prop >= 0 ? 1 : 0;
+        }
+
+        boolean sameSpot(LabelSite o) {
+            return node == o.node && prop == o.prop && mark == o.mark;
+        }
     }
 
+    /**
+     * Each label is compared with where dtc's lookup finds it first: the first node carrying
+     * it, else the first property, else the first value; any other place is a duplicate.
+     */
     static void duplicateLabel(CheckRun run) {
-        Map<String, LabelSite> onNode = new HashMap<>();
-        Map<String, LabelSite> onProp = new HashMap<>();
-        Map<String, LabelSite> onMark = new HashMap<>();
+        List<LabelSite> sites = new ArrayList<>();
         for (NodeInfo n : run.nodes) {
-            for (String l : n.node.labels()) {
-                onNode.putIfAbsent(l, new LabelSite(n, -1, -1));
+            for (String l : n.node().labels()) {
+                sites.add(new LabelSite(l, n, -1, -1));
             }
-            List<Property> props = n.node.properties();
+            List<Property> props = n.node().properties();
             for (int pi = 0; pi < props.size(); pi++) {
                 Property p = props.get(pi);
                 for (String l : p.labels()) {
-                    onProp.putIfAbsent(l, new LabelSite(n, pi, -1));
+                    sites.add(new LabelSite(l, n, pi, -1));
                 }
                 List<Marker> ms = p.value().markers();
                 for (int mi = 0; mi < ms.size(); mi++) {
                     if (ms.get(mi).kind() == Marker.Kind.LABEL) {
-                        onMark.putIfAbsent(ms.get(mi).ref(), new LabelSite(n, pi, mi));
+                        sites.add(new LabelSite(ms.get(mi).ref(), n, pi, mi));
                     }
                 }
             }
         }
-        for (NodeInfo n : run.nodes) {
-            for (String l : n.node.labels()) {
-                checkLabel(run, l, new LabelSite(n, -1, -1), onNode, onProp, onMark);
-            }
-            List<Property> props = n.node.properties();
-            for (int pi = 0; pi < props.size(); pi++) {
-                Property p = props.get(pi);
-                for (String l : p.labels()) {
-                    checkLabel(run, l, new LabelSite(n, pi, -1), onNode, onProp, onMark);
-                }
-                List<Marker> ms = p.value().markers();
-                for (int mi = 0; mi < ms.size(); mi++) {
-                    if (ms.get(mi).kind() == Marker.Kind.LABEL) {
-                        checkLabel(run, ms.get(mi).ref(), new LabelSite(n, pi, mi), onNode, onProp, onMark);
-                    }
-                }
+        Map<String, LabelSite> first = new HashMap<>();
+        for (LabelSite s : sites) {
+            first.merge(s.label(), s, (a, b) -> b.rank() < a.rank() ? b : a);
+        }
+        for (LabelSite s : sites) {
+            LabelSite f = first.get(s.label());
+            if (!f.sameSpot(s)) {
+                run.fail(s.node(), null, "Duplicate label '" + s.label() + "' on " + describe(s) + " and " + describe(f));
             }
         }
-    }
-
-    private static void checkLabel(CheckRun run, String label, LabelSite here, Map<String, LabelSite> onNode,
-                                   Map<String, LabelSite> onProp, Map<String, LabelSite> onMark) {
-        LabelSite first = onNode.get(label);
-        if (first == null) {
-            first = onProp.get(label);
-        }
-        if (first == null) {
-            first = onMark.get(label);
-        }
-        if (first == null || first.equals(here)) {
-            return;
-        }
-        run.fail(here.node(), null, "Duplicate label '" + label + "' on " + describe(here) + " and " + describe(first));
     }
 
     private static String describe(LabelSite s) {
@@ -231,7 +260,7 @@ final class StructureChecks {
             sb.append("value of ");
         }
         if (s.prop() >= 0) {
-            sb.append('\'').append(s.node().node.properties().get(s.prop()).name()).append("' in ");
+            sb.append('\'').append(s.node().node().properties().get(s.prop()).name()).append("' in ");
         }
         return sb.append(s.node().path).toString();
     }

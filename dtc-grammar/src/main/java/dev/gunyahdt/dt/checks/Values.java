@@ -63,10 +63,20 @@ final class Values {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    /** An ASCII character set for {@link #firstNotIn}. */
+    static boolean[] charSet(String chars) {
+        boolean[] set = new boolean[128];
+        for (int i = 0; i < chars.length(); i++) {
+            set[chars.charAt(i)] = true;
+        }
+        return set;
+    }
+
     /** Index of the first char of {@code s} not in {@code allowed}, or -1. */
-    static int firstNotIn(String s, String allowed) {
-        for (int i = 0; i < s.length(); i++) {
-            if (allowed.indexOf(s.charAt(i)) < 0) {
+    static int firstNotIn(String s, boolean[] allowed) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 128 || !allowed[c]) {
                 return i;
             }
         }

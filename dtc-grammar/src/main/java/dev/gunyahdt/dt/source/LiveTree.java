@@ -179,7 +179,8 @@ final class LiveTree {
                     cs.add(c.freeze());
                 }
             }
-            return new Node(name, liveLabels(labels), ps, cs, spans, omitIfNoRef);
+            // dtc's checks still see deleted children in a node's child list
+            return new Node(name, liveLabels(labels), ps, cs, spans, omitIfNoRef, cs.size() < children.size());
         }
 
         boolean hasLiveLabel(String label) {

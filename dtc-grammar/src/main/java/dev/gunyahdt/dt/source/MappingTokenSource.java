@@ -14,19 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Feeds the parser tokens from a stack of lexers: it follows {@code /include/ "file"} by lexing
- * the included file in place (as dtc does, continuing in the lexer's current mode), and reads
- * the C preprocessor's {@code # line "file"} markers so every token carries its position in the
- * original file rather than in the preprocessed text.
+ * the included file in place (as dtc does, continuing in the lexer's current mode), and has
+ * every token stamped (through {@link LineMap}) with its position in the original file rather
+ * than in the preprocessed text.
  */
 final class MappingTokenSource implements TokenSource {
 
-    private static final Pattern MARKER =
-            Pattern.compile("#\\s*(?:line\\s+)?(\\d+)\\s+\"((?:[^\"\\\\]|\\\\.)*)\".*", Pattern.DOTALL);
     private static final int MAX_INCLUDE_DEPTH = 100;
     /** Deeper brace or parenthesis nesting than any real tree has; the parser recurses per level. */
     static final int MAX_NESTING = 1000;
@@ -59,9 +55,8 @@ final class MappingTokenSource implements TokenSource {
         if (frames.size() >= MAX_INCLUDE_DEPTH) {
             throw new DtException(lastToken == null ? null : lastToken.span(), "/include/ nested more than " + MAX_INCLUDE_DEPTH + " deep (include loop?)");
         }
-        // The leading newline lets a line marker on the first line match (see DtsLexer.g4);
-        // the frame's line offset of -1 takes it back out of every position.
-        CharStream cs = CharStreams.fromString("\n" + text, fileName);
+        LineMap lines = LineMap.of(text, fileName);
+        CharStream cs = CharStreams.fromString(lines.text(), fileName);
         DtsLexer lexer = new DtsLexer(cs);
         lexer.removeErrorListeners();
         Frame outer = frames.peek();
@@ -69,7 +64,7 @@ final class MappingTokenSource implements TokenSource {
             // dtc keeps its start condition across an include boundary.
             lexer.mode(outer.lexer._mode);
         }
-        PositionedToken.Factory mapping = new PositionedToken.Factory(fileName, -1);
+        PositionedToken.Factory mapping = new PositionedToken.Factory(lines);
         lexer.setTokenFactory(mapping);
         Path parent = Path.of(fileName).getParent();
         frames.push(new Frame(lexer, mapping, parent == null ? Path.of("") : parent));
@@ -98,10 +93,6 @@ final class MappingTokenSource implements TokenSource {
                 pendingEof = t;
                 return pendingEof;
             }
-            if (t.getType() == DtsLexer.LINEMARKER) {
-                applyMarker(t, f);
-                continue;
-            }
             if (t.getType() == DtsLexer.INCLUDE) {
                 include(t, f);
                 continue;
@@ -125,23 +116,9 @@ final class MappingTokenSource implements TokenSource {
         }
     }
 
-    private void applyMarker(Token t, Frame f) {
-        Matcher m = MARKER.matcher(t.getText().strip());
-        if (!m.matches()) {
-            return;
-        }
-        int line = Integer.parseInt(m.group(1));
-        f.mapping.file = SourceText.unescape(m.group(2));
-        // The token starts with the newline before the marker; the marker names the line after it.
-        f.mapping.lineOffset = line - (t.getLine() + 2);
-    }
-
     private void include(Token includeTok, Frame f) {
         PositionedToken at = (PositionedToken) includeTok;
         Token name = f.lexer.nextToken();
-        while (name.getType() == DtsLexer.LINEMARKER) {
-            name = f.lexer.nextToken();
-        }
         if (name.getType() != DtsLexer.STRING) {
             throw new DtException(at.span(), "/include/ must be followed by a quoted file name");
         }
@@ -177,7 +154,7 @@ final class MappingTokenSource implements TokenSource {
 
     @Override
     public String getSourceName() {
-        return frames.peek().mapping.file;
+        return frames.peek().mapping.fileAt(frames.peek().lexer.getLine());
     }
 
     @Override

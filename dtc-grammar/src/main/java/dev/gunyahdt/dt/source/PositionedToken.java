@@ -47,20 +47,23 @@ final class PositionedToken extends CommonToken {
         return span;
     }
 
-    /** Makes the tokens of one lexer, stamping each with the mapping in force at that moment. */
+    /** Makes the tokens of one lexer, stamping each with where its line came from. */
     static final class Factory implements TokenFactory<PositionedToken> {
-        String file;
-        int lineOffset;
+        private final LineMap.Cursor lines;
 
-        Factory(String file, int lineOffset) {
-            this.file = file;
-            this.lineOffset = lineOffset;
+        Factory(LineMap map) {
+            this.lines = map.cursor();
+        }
+
+        String fileAt(int line) {
+            return lines.file(line);
         }
 
         @Override
         public PositionedToken create(Pair<TokenSource, CharStream> source, int type, String text, int channel,
                                       int start, int stop, int line, int charPositionInLine) {
-            PositionedToken t = new PositionedToken(source, type, channel, start, stop, file, lineOffset);
+            PositionedToken t = new PositionedToken(source, type, channel, start, stop,
+                    lines.file(line), lines.offset(line));
             t.setLine(line);
             t.setCharPositionInLine(charPositionInLine);
             if (text != null) {
@@ -71,7 +74,7 @@ final class PositionedToken extends CommonToken {
 
         @Override
         public PositionedToken create(int type, String text) {
-            PositionedToken t = new PositionedToken(null, type, DEFAULT_CHANNEL, -1, -1, file, lineOffset);
+            PositionedToken t = new PositionedToken(null, type, DEFAULT_CHANNEL, -1, -1, lines.file(1), 0);
             t.setText(text);
             return t;
         }

@@ -36,6 +36,7 @@ final class TreeBuilder {
     private boolean plugin;
     private int nextFragment;
     private final LabelIndex labels = new LabelIndex();
+    private final ExpressionEvaluator evaluator = new ExpressionEvaluator(this::integer);
 
     TreeBuilder(MappingTokenSource tokens, IncludeResolver resolver) {
         this.tokens = tokens;
@@ -83,7 +84,10 @@ final class TreeBuilder {
             } else if (item instanceof RefNodeContext r) {
                 String ref = refName(r.REF());
                 MNode def = node("", r.nodeBody());
-                if (plugin && r.LABEL() == null) {
+                // In an overlay, a reference to something outside it becomes a fragment; dtc
+                // still merges a label the overlay defines itself (but never a path).
+                boolean external = ref.startsWith("/") || labels.find(root, ref) == null;
+                if (plugin && r.LABEL() == null && external) {
                     root.children.add(fragment(ref, def));
                 } else {
                     MNode target = lookup(root, ref, r.REF());
@@ -245,16 +249,20 @@ final class TreeBuilder {
             case 64 -> Marker.Kind.TYPE_UINT64;
             default -> Marker.Kind.TYPE_UINT32;
         });
-        for (CellContext cell : a.cell()) {
-            if (cell.LABEL() != null) {
-                b.label(labelName(cell.LABEL()));
-            } else if (cell.REF() != null) {
+        for (ParseTree item : a.children) {
+            if (!(item instanceof CellContext cell)) {
+                continue;   // '<', '>', /bits/ and its width
+            }
+            ParseTree first = cell.getChild(0);
+            if (first instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.LABEL) {
+                b.label(labelName(t));
+            } else if (first instanceof TerminalNode t) {
                 if (bits != 32) {
                     throw new DtException(span(cell), "References are only allowed in arrays with 32-bit elements.");
                 }
-                b.marker(Marker.Kind.REF_PHANDLE, refName(cell.REF())).uint(UNRESOLVED, 4);
+                b.marker(Marker.Kind.REF_PHANDLE, refName(t)).uint(UNRESOLVED, 4);
             } else {
-                long v = integer(cell.integerPrim());
+                long v = integer((IntegerPrimContext) first);
                 if (bits < 64) {
                     long mask = (1L << bits) - 1;
                     if (Long.compareUnsigned(v, mask) > 0 && (v | mask) != -1L) {
@@ -304,23 +312,28 @@ final class TreeBuilder {
     // ---- integers ------------------------------------------------------------------------
 
     private long integer(IntegerPrimContext p) {
-        if (p.INT_LITERAL() != null) {
-            return literal(p.INT_LITERAL().getSymbol());
+        Token first = p.getStart();
+        if (first.getType() == DtsLexer.INT_LITERAL) {
+            return literal(first);
         }
-        if (p.CHAR_LITERAL() != null) {
-            String raw = p.CHAR_LITERAL().getText();
+        if (first.getType() == DtsLexer.CHAR_LITERAL) {
+            String raw = first.getText();
             byte[] bytes = SourceText.unescapeBytes(raw.substring(1, raw.length() - 1));
             if (bytes.length != 1) {
                 throw new DtException(span(p), "Character literal has " + bytes.length + " characters instead of 1");
             }
             return bytes[0];
         }
-        return new ExpressionEvaluator(this::integer).eval(p.expr());
+        return evaluator.eval(p.expr());
     }
 
     /** A C integer literal: decimal, 0x hex or 0 octal, with an optional U/L/UL/LL/ULL suffix. */
     static long literal(Token t) {
         String text = t.getText();
+        long fast = plainLiteral(text);
+        if (fast >= 0) {
+            return fast;
+        }
         int end = text.length();
         while (end > 0 && "uUlL".indexOf(text.charAt(end - 1)) >= 0) {
             end--;
@@ -348,6 +361,40 @@ final class TreeBuilder {
             throw new DtException(span(t), "Integer literal '" + text + "' out of range");
         }
         return v.longValue();
+    }
+
+    /**
+     * The common case without allocation: up to 15 hex or 18 decimal digits, no suffix, no
+     * octal. -1 for anything else (the general path handles it).
+     */
+    private static long plainLiteral(String text) {
+        int n = text.length();
+        if (n > 2 && text.charAt(0) == '0' && (text.charAt(1) == 'x' || text.charAt(1) == 'X')) {
+            if (n > 17) {
+                return -1;
+            }
+            long v = 0;
+            for (int i = 2; i < n; i++) {
+                int d = Character.digit(text.charAt(i), 16);
+                if (d < 0) {
+                    return -1;
+                }
+                v = (v << 4) | d;
+            }
+            return v;
+        }
+        if (n == 0 || n > 18 || (n > 1 && text.charAt(0) == '0')) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     static String labelName(TerminalNode label) {

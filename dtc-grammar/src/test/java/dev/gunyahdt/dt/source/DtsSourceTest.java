@@ -89,6 +89,14 @@ class DtsSourceTest {
     }
 
     @Test
+    void pluginMergesItsOwnLabelsButNotPaths() {
+        DeviceTree t = parse("/dts-v1/;\n/plugin/;\n/ { l: n { a; }; };\n&l { b; };\n&{/n} { c; };\n&x { d; };");
+        assertTrue(t.find("/n").orElseThrow().node().hasProperty("b"));
+        assertEquals("/n", t.find("/fragment@0").orElseThrow().node().property("target-path").orElseThrow().value().asString());
+        assertTrue(t.find("/fragment@1/__overlay__").orElseThrow().node().hasProperty("d"));
+    }
+
+    @Test
     void lineMarkersMapPositionsToTheOriginalFile() {
         DeviceTree t = parse("# 1 \"board.dts\"\n/dts-v1/;\n# 40 \"inc.dtsi\" 1\n/ {\n\tp = <1>;\n};\n");
         Property p = prop(t, "/", "p");
