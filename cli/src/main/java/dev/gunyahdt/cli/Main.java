@@ -29,9 +29,9 @@ public final class Main {
             new Verb("partition", "BOARD_DIR [-o DIR]", "split a board between VMs and write the bootable config", null),
             new Verb("build", "BOARD_DIR [-o DIR]", "lint + partition + emit", null),
             new Verb("boot", "BOARD_DIR|CONFIG_DIR", "boot the Java Gunyah model, write each guest's overlay", null),
-            new Verb("inspect", "FILE [--path P] [--format dts|tree|json]", "show a DTB/DTBO readably", null),
+            new Verb("inspect", "FILE [--path P] [--format dts|tree|json]", "show a DTB/DTBO readably", InspectCommand::run),
             new Verb("overlay", "apply BASE.dtb OVERLAY.dtbo… -o OUT", "apply overlays as fdtoverlay does", OverlayCommand::run),
-            new Verb("diff", "A B", "compare two trees, ignoring phandle renumbering", null));
+            new Verb("diff", "A B", "compare two trees, ignoring phandle renumbering", DiffCommand::run));
 
     private Main() {
     }

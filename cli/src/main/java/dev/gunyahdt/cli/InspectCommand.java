@@ -1,0 +1,85 @@
+package dev.gunyahdt.cli;
+
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.inspect.Inspection;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code gunyah-dt inspect FILE [--path P] [--format dts|tree|json]}: a tree made readable. */
+final class InspectCommand {
+
+    private InspectCommand() {
+    }
+
+    private static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder("p").longOpt("path").hasArg().argName("P").desc("show only the subtree at this path (or &label)").build());
+        o.addOption(Option.builder("f").longOpt("format").hasArg().argName("fmt").desc("dts (default), tree or json").build());
+        o.addOption(Option.builder("o").longOpt("out").hasArg().argName("file").desc("write to a file instead of stdout").build());
+        o.addOption(Option.builder("i").longOpt("include").hasArg().argName("dir").desc("include search directory, for DTS input").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
+        return o;
+    }
+
+    static int run(List<String> args, Io io) throws Exception {
+        CommandLine cmd;
+        try {
+            cmd = new DefaultParser().parse(options(), args.toArray(String[]::new));
+        } catch (ParseException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (cmd.hasOption("h")) {
+            help(io);
+            return 0;
+        }
+        if (cmd.getArgList().size() != 1) {
+            throw new UsageException(cmd.getArgList().isEmpty() ? "no input file" : "one input file only");
+        }
+        Inspection.Format format = format(cmd.getOptionValue("f", "dts"));
+        String file = cmd.getArgList().get(0);
+        DeviceTree tree = TreeInput.load(file, includeDirs(cmd), io);
+        String text = Inspection.of(tree).render(format, cmd.getOptionValue("p"));
+        OutputFiles.write(cmd.getOptionValue("o", "-"), text.getBytes(StandardCharsets.ISO_8859_1), io.out());
+        return 0;
+    }
+
+    static List<Path> includeDirs(CommandLine cmd) {
+        List<Path> dirs = new ArrayList<>();
+        for (String d : cmd.getOptionValues("i") == null ? new String[0] : cmd.getOptionValues("i")) {
+            dirs.add(Path.of(d));
+        }
+        return dirs;
+    }
+
+    private static Inspection.Format format(String name) throws UsageException {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "dts" -> Inspection.Format.DTS;
+            case "tree" -> Inspection.Format.TREE;
+            case "json" -> Inspection.Format.JSON;
+            default -> throw new UsageException("unknown format '" + name + "' (dts, tree or json)");
+        };
+    }
+
+    private static void help(Io io) {
+        PrintWriter w = new PrintWriter(io.out(), true);
+        new HelpFormatter().printHelp(w, 100, "gunyah-dt inspect FILE [--path P] [--format dts|tree|json]",
+                "\nShows a DTB, DTBO or DTS readably: labels restored from __symbols__, phandle cells as "
+                + "&label (or &{/path}) references, an overlay's __fixups__ as the &label references they "
+                + "stand for, and GIC interrupt specifiers decoded in comments.\n\n",
+                options(), 2, 4,
+                "\nThe dts format compiles back with dtc (without -@) to the same blob. "
+                + "FILE may be - for stdin.");
+        w.flush();
+    }
+}
