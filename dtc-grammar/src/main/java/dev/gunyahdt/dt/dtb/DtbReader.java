@@ -156,7 +156,10 @@ public final class DtbReader {
         }
     }
 
-    /** Reads entries up to the all-zero terminator; returns the offset just past it. */
+    /**
+     * Reads entries up to the terminator; returns the offset just past it. Like dtc, the first
+     * entry of size 0 ends the map, whatever its address (later entries are not read).
+     */
     private long readReserves(long off, long total, List<MemReserve> out) {
         long at = off;
         while (true) {
@@ -167,7 +170,7 @@ public final class DtbReader {
             long addr = u64((int) at);
             long size = u64((int) at + 8);
             at += Fdt.RSV_ENTRY;
-            if (addr == 0 && size == 0) {
+            if (size == 0) {
                 return at;
             }
             out.add(MemReserve.of(addr, size));
