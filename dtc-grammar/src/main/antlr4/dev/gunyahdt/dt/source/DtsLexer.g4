@@ -27,7 +27,11 @@ INCLUDE         : '/include/';
 
 LABEL           : LABEL_TEXT ':';
 REF             : '&' LABEL_TEXT | '&{/' PATH_CHAR* '}';
-INT_LITERAL     : ([0-9]+ | '0' [xX] [0-9a-fA-F]+) [uUlL]*;
+INT_LITERAL     : INT_TEXT;
+// The commonest value by far, "<0x0 0x1000>", as one token: most of a board's tokens are the
+// literals of such lists, and the parser need not see them one by one. Anything else in
+// angle brackets (references, labels, expressions, comments) falls back to LT … GT.
+PLAIN_CELLS     : '<' ([ \t\r\n\f]* INT_TEXT)+ [ \t\r\n\f]* '>';
 CHAR_LITERAL    : '\'' (~['\\\r\n] | '\\' ~[\r\n])* '\'';
 STRING          : '"' (~["\\] | '\\' .)* '"';
 
@@ -65,6 +69,7 @@ COLON     : ':';
 // Anything else is a lexical error the parser reports with its position.
 BAD_CHAR  : . ;
 
+fragment INT_TEXT : ([0-9]+ | '0' [xX] [0-9a-fA-F]+) [uUlL]*;
 fragment LABEL_TEXT : [a-zA-Z_] [a-zA-Z0-9_]*;
 fragment PROPNODE_CHAR : [a-zA-Z0-9,._+*#?@-];
 fragment PATH_CHAR : PROPNODE_CHAR | '/';

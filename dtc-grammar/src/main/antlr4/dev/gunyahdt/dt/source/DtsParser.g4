@@ -36,7 +36,7 @@ propValue   : valueLabels chunk (valueLabels COMMA valueLabels chunk)* valueLabe
 valueLabels : LABEL* ;
 
 chunk       : STRING                                                              # stringChunk
-            | (BITS bits=INT_LITERAL)? LT cell* GT                                # cellChunk
+            | (BITS bits=INT_LITERAL)? (PLAIN_CELLS | LT cell* GT)                # cellChunk
             | LBRACKET byteItem* RBRACKET                                         # byteChunk
             | REF                                                                 # pathRefChunk
             | INCBIN LPAREN STRING (COMMA offset=integerPrim COMMA length=integerPrim)? RPAREN  # incbinChunk
@@ -57,6 +57,7 @@ expr        : integerPrim                                  # primary
             | expr op=(PLUS | MINUS) expr                  # additive
             | expr op=(LSHIFT | RSHIFT) expr               # shift
             | expr op=(LT | GT | LE | GE) expr             # relational
+            | expr PLAIN_CELLS expr                        # lessGreater   // "(a < 2 > b)" lexed as one token
             | expr op=(EQ | NE) expr                       # equality
             | expr AMP expr                                # bitAnd
             | expr CARET expr                              # bitXor

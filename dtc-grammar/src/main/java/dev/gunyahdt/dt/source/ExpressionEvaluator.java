@@ -3,6 +3,7 @@ package dev.gunyahdt.dt.source;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.source.DtsParser.*;
 
+import java.util.List;
 import java.util.function.ToLongFunction;
 
 /**
@@ -35,6 +36,16 @@ final class ExpressionEvaluator {
             long a = eval(c.expr(1));
             long b = eval(c.expr(2));
             return cond != 0 ? a : b;
+        }
+        if (e instanceof LessGreaterContext lg) {
+            // "(a < 2 > b)": the lexer took "< 2 >" for a cell list; it is (a < 2) > b.
+            List<String> middle = TreeBuilder.plainCells(lg.PLAIN_CELLS().getSymbol());
+            if (middle.size() != 1) {
+                throw new DtException(TreeBuilder.span(lg.PLAIN_CELLS().getSymbol()), "syntax error");
+            }
+            long m = TreeBuilder.literal(middle.get(0), lg.PLAIN_CELLS().getSymbol());
+            long lt = Long.compareUnsigned(eval(lg.expr(0)), m) < 0 ? 1 : 0;
+            return Long.compareUnsigned(lt, eval(lg.expr(1))) > 0 ? 1 : 0;
         }
         long l = eval((ExprContext) e.getChild(0));
         long r = eval((ExprContext) e.getChild(2));

@@ -249,6 +249,15 @@ final class TreeBuilder {
             case 64 -> Marker.Kind.TYPE_UINT64;
             default -> Marker.Kind.TYPE_UINT32;
         });
+        if (a.PLAIN_CELLS() != null) {
+            Token t = a.PLAIN_CELLS().getSymbol();
+            for (String lit : plainCells(t)) {
+                long v = literal(lit, t);
+                checkRange(v, bits, t);
+                b.uint(v, bits / 8);
+            }
+            return;
+        }
         for (ParseTree item : a.children) {
             if (!(item instanceof CellContext cell)) {
                 continue;   // '<', '>', /bits/ and its width
@@ -263,15 +272,41 @@ final class TreeBuilder {
                 b.marker(Marker.Kind.REF_PHANDLE, refName(t)).uint(UNRESOLVED, 4);
             } else {
                 long v = integer((IntegerPrimContext) first);
-                if (bits < 64) {
-                    long mask = (1L << bits) - 1;
-                    if (Long.compareUnsigned(v, mask) > 0 && (v | mask) != -1L) {
-                        throw new DtException(span(cell), "Value out of range for " + bits + "-bit array element");
-                    }
-                }
+                checkRange(v, bits, cell.getStart());
                 b.uint(v, bits / 8);
             }
         }
+    }
+
+    /** dtc accepts a value that fits the element, also as a sign-extended negative number. */
+    private static void checkRange(long v, int bits, Token at) {
+        if (bits < 64) {
+            long mask = (1L << bits) - 1;
+            if (Long.compareUnsigned(v, mask) > 0 && (v | mask) != -1L) {
+                throw new DtException(span(at), "Value out of range for " + bits + "-bit array element");
+            }
+        }
+    }
+
+    /** The literals of a PLAIN_CELLS token ("<0x0 0x1000>"). */
+    static List<String> plainCells(Token t) {
+        String text = t.getText();
+        List<String> out = new ArrayList<>();
+        int i = 1;
+        int end = text.length() - 1;
+        while (i < end) {
+            while (i < end && Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < end && !Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                out.add(text.substring(start, i));
+            }
+        }
+        return out;
     }
 
     private void incbin(PropertyValue.Builder b, IncbinChunkContext inc) {
@@ -329,7 +364,12 @@ final class TreeBuilder {
 
     /** A C integer literal: decimal, 0x hex or 0 octal, with an optional U/L/UL/LL/ULL suffix. */
     static long literal(Token t) {
-        String text = t.getText();
+        return literal(t.getText(), t);
+    }
+
+    /** {@code text} read as a C integer literal; errors point at {@code at}. */
+    static long literal(String text, Token at) {
+        Token t = at;
         long fast = plainLiteral(text);
         if (fast >= 0) {
             return fast;

@@ -33,6 +33,14 @@ class DtsSourceTest {
     }
 
     @Test
+    void plainCellListsAndComparisonsThatLookLikeThem() {
+        DeviceTree t = parse("/dts-v1/;\n/ { a = <0x1 2\n\t 3>; b = /bits/ 16 <4 5>; c = <(1 < 2 > 0) (3 < 2 > 0)>; };");
+        assertArrayEquals(new long[] {1, 2, 3}, prop(t, "/", "a").value().cells());
+        assertArrayEquals(new byte[] {0, 4, 0, 5}, prop(t, "/", "b").value().bytes());
+        assertArrayEquals(new long[] {1, 0}, prop(t, "/", "c").value().cells());
+    }
+
+    @Test
     void stringsBytesAndMixedChunks() {
         DeviceTree t = parse("/dts-v1/;\n/ { s = \"a\\tb\", \"\\x41\\101\"; m = \"x\", <2>, [0a 0B]; e; };");
         assertEquals(List.of("a\tb", "AA"), prop(t, "/", "s").value().asStrings());
