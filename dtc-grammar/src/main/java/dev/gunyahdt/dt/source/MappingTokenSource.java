@@ -29,11 +29,11 @@ final class MappingTokenSource implements TokenSource {
 
     /** One lexer; its token factory holds the position mapping in force for its text. */
     private static final class Frame {
-        final DtsLexer lexer;
+        final DtsTokenizer lexer;
         final PositionedToken.Factory mapping;   // original line = physical line + lineOffset
         final Path dir;   // where relative /include/ and /incbin/ paths start
 
-        Frame(DtsLexer lexer, PositionedToken.Factory mapping, Path dir) {
+        Frame(DtsTokenizer lexer, PositionedToken.Factory mapping, Path dir) {
             this.lexer = lexer;
             this.mapping = mapping;
             this.dir = dir;
@@ -56,16 +56,13 @@ final class MappingTokenSource implements TokenSource {
             throw new DtException(lastToken == null ? null : lastToken.span(), "/include/ nested more than " + MAX_INCLUDE_DEPTH + " deep (include loop?)");
         }
         LineMap lines = LineMap.of(text, fileName);
-        CharStream cs = CharStreams.fromString(lines.text(), fileName);
-        DtsLexer lexer = new DtsLexer(cs);
-        lexer.removeErrorListeners();
+        PositionedToken.Factory mapping = new PositionedToken.Factory(lines);
+        DtsTokenizer lexer = new DtsTokenizer(lines.text(), fileName, mapping, this);
         Frame outer = frames.peek();
         if (outer != null) {
             // dtc keeps its start condition across an include boundary.
-            lexer.mode(outer.lexer._mode);
+            lexer.mode(outer.lexer.mode());
         }
-        PositionedToken.Factory mapping = new PositionedToken.Factory(lines);
-        lexer.setTokenFactory(mapping);
         Path parent = Path.of(fileName).getParent();
         frames.push(new Frame(lexer, mapping, parent == null ? Path.of("") : parent));
     }
@@ -82,10 +79,10 @@ final class MappingTokenSource implements TokenSource {
                 return pendingEof;
             }
             Frame f = frames.peek();
-            Token t = f.lexer.nextToken();
+            Token t = f.lexer.next();
             if (t.getType() == Token.EOF) {
                 if (frames.size() > 1) {
-                    int mode = f.lexer._mode;
+                    int mode = f.lexer.mode();
                     frames.pop();
                     frames.peek().lexer.mode(mode);
                     continue;
@@ -118,7 +115,7 @@ final class MappingTokenSource implements TokenSource {
 
     private void include(Token includeTok, Frame f) {
         PositionedToken at = (PositionedToken) includeTok;
-        Token name = f.lexer.nextToken();
+        Token name = f.lexer.next();
         if (name.getType() != DtsLexer.STRING) {
             throw new DtException(at.span(), "/include/ must be followed by a quoted file name");
         }
@@ -139,22 +136,22 @@ final class MappingTokenSource implements TokenSource {
 
     @Override
     public int getLine() {
-        return frames.peek().lexer.getLine();
+        return frames.peek().lexer.line();
     }
 
     @Override
     public int getCharPositionInLine() {
-        return frames.peek().lexer.getCharPositionInLine();
+        return frames.peek().lexer.column();
     }
 
     @Override
     public CharStream getInputStream() {
-        return frames.peek().lexer.getInputStream();
+        return frames.peek().lexer.stream();
     }
 
     @Override
     public String getSourceName() {
-        return frames.peek().mapping.fileAt(frames.peek().lexer.getLine());
+        return frames.peek().mapping.fileAt(frames.peek().lexer.line());
     }
 
     @Override
