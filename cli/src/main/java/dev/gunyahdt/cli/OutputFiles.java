@@ -6,6 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes outputs whole or not at all: a temp file beside the target, then a rename, so a
@@ -27,7 +28,13 @@ final class OutputFiles {
         Path path = Path.of(target).toAbsolutePath();
         Path dir = path.getParent();
         Files.createDirectories(dir);
+        // Temp files are created 0600; an output should be readable like any file dtc writes.
         Path tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException notPosix) {
+            // keep the file system's default
+        }
         try {
             Files.write(tmp, bytes);
             try {
