@@ -1,0 +1,146 @@
+package dev.gunyahdt.hypervisor;
+
+import dev.gunyahdt.hypervisor.cspace.CSpace;
+import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
+import dev.gunyahdt.hypervisor.cspace.CSpaceRights;
+import dev.gunyahdt.hypervisor.cspace.Lookup;
+import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
+import dev.gunyahdt.hypervisor.hypercall.Abi;
+import dev.gunyahdt.hypervisor.hypercall.CallContext;
+import dev.gunyahdt.hypervisor.hypercall.HvcArgs;
+import dev.gunyahdt.hypervisor.hypercall.HvcResult;
+import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
+import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
+import dev.gunyahdt.hypervisor.object.KernelObject;
+import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.object.ObjectType;
+import dev.gunyahdt.hypervisor.partition.Partition;
+import dev.gunyahdt.hypervisor.partition.PartitionCalls;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The hypervisor model's entry point: boots a root partition and a root cspace holding master caps to
+ * both, and runs hypercalls for callers. Deterministic: no threads, no clock; every random choice (CapID
+ * scrambling) comes from one generator seeded by {@code seed}, so the same seed and the same calls give
+ * the same CapIDs and results.
+ */
+public final class Hypervisor {
+    private final HypercallTable table = new HypercallTable();
+    private final Random rng;
+    private final boolean documentedCopyErrors;
+    private long serial;
+    private final Partition rootPartition;
+    private final Caller root;
+    private final long rootPartitionCap;
+    private final long rootCSpaceCap;
+
+    public Hypervisor(long seed) {
+        this(seed, false);
+    }
+
+    /**
+     * @param documentedCopyErrors msgqueue send/receive with a bad size or buffer: false (default) follows the
+     *        code (OK, nothing moves), true returns the documented ARGUMENT_SIZE / ADDR_INVALID (§3.6)
+     */
+    public Hypervisor(long seed, boolean documentedCopyErrors) {
+        this.rng = new Random(seed);
+        this.documentedCopyErrors = documentedCopyErrors;
+        Abi.install(table);
+        PartitionCalls.install(table);
+        ObjectCalls.install(table);
+        CSpaceCalls.install(table);
+        DoorbellCalls.install(table);
+        MsgQueueCalls.install(table);
+        dev.gunyahdt.hypervisor.vic.VicCalls.install(table);
+
+        rootPartition = Partition.root(++serial);
+        CSpace rootCs = CSpace.bootCSpace(++serial, rng, CSpace.MAX_CAPS);
+        rootPartition.register(rootCs);
+        rootPartitionCap = rootCs.insertMaster(rootPartition, ++serial);
+        rootCSpaceCap = rootCs.insertMaster(rootCs, ++serial);
+        rootCs.attachThread();
+        root = new Caller("root", rootCs, GuestMemory.flat(1 << 16));
+    }
+
+    /** The root VM (the Resource Manager's seat): its cspace holds the two caps below. */
+    public Caller root() {
+        return root;
+    }
+
+    /** The root VM's master cap to the root partition (all partition rights). */
+    public long rootPartitionCap() {
+        return rootPartitionCap;
+    }
+
+    /** The root VM's master cap to its own cspace (all cspace rights). */
+    public long rootCSpaceCap() {
+        return rootCSpaceCap;
+    }
+
+    /**
+     * A new thread of a VM, running on the ACTIVE cspace that {@code owner}'s cap {@code cspaceCap} names
+     * (what cspace_attach_thread will do once vCPUs exist; needs ATTACH on the cap). Null when refused.
+     */
+    public Caller attach(Caller owner, long cspaceCap, String name, GuestMemory memory) {
+        Lookup l = owner.cspace().lookup(cspaceCap, ObjectType.CSPACE, CSpaceRights.ATTACH, true);
+        if (!l.ok()) {
+            return null;
+        }
+        CSpace cs = l.as(CSpace.class);
+        cs.attachThread();
+        return new Caller(name, cs, memory);
+    }
+
+    /** {@code hvc #immediate}: 0 is the SMCCC entry, 0x6000+N a native Gunyah hypercall. */
+    public HvcResult hvc(Caller caller, int immediate, HvcArgs args) {
+        CallContext ctx = context(caller);
+        if (immediate == 0) {
+            return Abi.smccc(table, ctx, args);
+        }
+        int n = Abi.nativeNumber(immediate);
+        if (n < 0) {
+            // The real hypervisor does not treat this trap as a hypercall (it becomes an exception for the
+            // guest); exceptions are not modelled yet, so the model answers UNIMPLEMENTED.
+            return HvcResult.error(HypError.UNIMPLEMENTED);
+        }
+        return table.invoke(n, ctx, args);
+    }
+
+    /** {@code smc #0}: the same SMCCC entry as {@code hvc #0}. */
+    public HvcResult smc(Caller caller, HvcArgs args) {
+        return Abi.smccc(table, context(caller), args);
+    }
+
+    /** Convenience: native call {@code number} with inputs X0.. in order. */
+    public HvcResult call(Caller caller, int number, long... inputs) {
+        return hvc(caller, Abi.HVC_BASE + number, HvcArgs.of(inputs));
+    }
+
+    /** The name a call number is defined under, or null. */
+    public String hypercallName(int number) {
+        HypercallTable.Entry e = table.entry(number);
+        return e == null ? null : e.name();
+    }
+
+    /** Live objects in creation order. */
+    public List<KernelObject> objects() {
+        return rootPartition.objects();
+    }
+
+    /** The state of every live object, one line each (equal lists = equal hypervisor states). */
+    public List<String> snapshot() {
+        List<String> out = new ArrayList<>();
+        for (KernelObject o : rootPartition.objects()) {
+            out.add(o.snapshot());
+        }
+        return out;
+    }
+
+    private CallContext context(Caller c) {
+        return new CallContext(c.cspace(), c.memory(), rootPartition, rng, () -> ++serial, documentedCopyErrors);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.gunyahdt.hypervisor.hypercall;
+
+import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.cspace.CSpace;
+import dev.gunyahdt.hypervisor.cspace.Lookup;
+import dev.gunyahdt.hypervisor.object.ObjectType;
+import dev.gunyahdt.hypervisor.partition.Partition;
+
+import java.util.Random;
+import java.util.function.LongSupplier;
+
+/**
+ * What a hypercall handler may use: the calling VM's cspace and memory, the partition its objects come
+ * from, the seeded generator (new cspaces draw their CapID scrambling from it) and the serial counter.
+ */
+public final class CallContext {
+    private final CSpace cspace;
+    private final GuestMemory memory;
+    private final Partition partition;
+    private final Random rng;
+    private final LongSupplier serials;
+    private final boolean documentedCopyErrors;
+
+    public CallContext(CSpace cspace, GuestMemory memory, Partition partition, Random rng,
+                       LongSupplier serials, boolean documentedCopyErrors) {
+        this.cspace = cspace;
+        this.memory = memory;
+        this.partition = partition;
+        this.rng = rng;
+        this.serials = serials;
+        this.documentedCopyErrors = documentedCopyErrors;
+    }
+
+    /** The caller's own cspace (the one its thread is attached to). */
+    public CSpace cspace() {
+        return cspace;
+    }
+
+    public GuestMemory memory() {
+        return memory;
+    }
+
+    /** The partition objects are registered in (today: the root partition; create_partition is unimplemented). */
+    public Partition partition() {
+        return partition;
+    }
+
+    public Random rng() {
+        return rng;
+    }
+
+    public long nextSerial() {
+        return serials.getAsLong();
+    }
+
+    /**
+     * How a failed guest-memory copy in msgqueue send/receive ends. false (default) follows the code: OK
+     * and nothing moves; true gives the documented ARGUMENT_SIZE / ADDR_INVALID (§0, §3.6).
+     */
+    public boolean documentedCopyErrors() {
+        return documentedCopyErrors;
+    }
+
+    /** Typed lookup in the caller's cspace for an operation on an ACTIVE object. */
+    public Lookup active(long capId, ObjectType type, int rights) {
+        return cspace.lookup(capId, type, rights, true);
+    }
+
+    /** Lookup for configure calls: any state, with the generic OBJECT_ACTIVATE right (§2.4). */
+    public Lookup forConfigure(long capId, ObjectType type) {
+        return cspace.lookup(capId, type, ObjectType.OBJECT_ACTIVATE, false);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.gunyahdt.hypervisor.hypercall;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Hypercalls by call number (native immediate = 0x6000 + number). Each object package declares its own
+ * calls here; a number in range with no definition returns UNIMPLEMENTED, as the real table does.
+ */
+public final class HypercallTable {
+    /** Highest defined call number + 1 in the reference snapshot (vcpu_run_check is 0x68). */
+    public static final int HYPERCALL_NUM = 0x69;
+
+    /** A reserved input: must be 0 (res0) or all ones (res1), else ARGUMENT_INVALID before the call runs. */
+    public record Reserved(int input, long required) {
+        public static final Reserved NONE = new Reserved(-1, 0);
+
+        public static Reserved res0(int input) {
+            return new Reserved(input, 0);
+        }
+
+        public static Reserved res1(int input) {
+            return new Reserved(input, -1L);
+        }
+    }
+
+    /** One defined hypercall. */
+    public record Entry(int number, String name, Reserved reserved, HypercallHandler handler) {
+    }
+
+    private final Map<Integer, Entry> entries = new TreeMap<>();
+
+    public void define(int number, String name, Reserved reserved, HypercallHandler handler) {
+        if (number < 0 || number >= HYPERCALL_NUM || entries.containsKey(number)) {
+            throw new IllegalStateException("bad or duplicate hypercall number 0x" + Integer.toHexString(number));
+        }
+        entries.put(number, new Entry(number, name, reserved, handler));
+    }
+
+    /** Null when undefined. */
+    public Entry entry(int number) {
+        return entries.get(number);
+    }
+
+    /** Runs call {@code number} with native-order inputs: reserved-input check, then the handler. */
+    public HvcResult invoke(int number, CallContext ctx, HvcArgs in) {
+        Entry e = entries.get(number);
+        if (e == null) {
+            return HvcResult.error(HypError.UNIMPLEMENTED);
+        }
+        Reserved r = e.reserved();
+        if (r.input() >= 0 && in.x(r.input()) != r.required()) {
+            return HvcResult.error(HypError.ARGUMENT_INVALID);
+        }
+        return e.handler().call(ctx, in);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.gunyahdt.hypervisor.virq;
+
+import dev.gunyahdt.hypervisor.hypercall.HypError;
+
+/**
+ * One interrupt source of an object (a doorbell has one, a message queue two), bound to a VIRQ of some
+ * {@link VirqTarget} or unbound. Asserting an unbound source does nothing (§4).
+ */
+public final class VirqSource {
+    private VirqTarget target;
+    private int virq;
+
+    /** Bind rules (§3.5): already bound → VIRQ_BOUND; otherwise the target's claim decides. */
+    public HypError bind(VirqTarget t, int v) {
+        if (target != null) {
+            return HypError.VIRQ_BOUND;
+        }
+        HypError e = t.claim(v);
+        if (e == HypError.OK) {
+            target = t;
+            virq = v;
+        }
+        return e;
+    }
+
+    /** Unbinding an unbound source is OK (§3.5). */
+    public void unbind() {
+        if (target != null) {
+            target.clearVirq(virq);
+            target.release(virq);
+            target = null;
+        }
+    }
+
+    public void assertLevel() {
+        if (target != null) {
+            target.assertVirq(virq, false);
+        }
+    }
+
+    public void assertEdgeOnly() {
+        if (target != null) {
+            target.assertVirq(virq, true);
+        }
+    }
+
+    public void clear() {
+        if (target != null) {
+            target.clearVirq(virq);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return target == null ? "unbound" : "virq " + virq + "@" + target;
+    }
+}
