@@ -36,8 +36,8 @@ else
   if [ ! -d "$src/arch/arm64/boot/dts" ]; then
     [ -f "$tarball" ] || { echo "dtc-corpus: $tarball missing (apt-get install linux-source-6.1)" >&2; exit 2; }
     echo "extracting the dts corpus from $tarball…" >&2
-    tar -C "$work" -xJf "$tarball" linux-source-6.1/arch linux-source-6.1/include linux-source-6.1/scripts/dtc/include-prefixes \
-      --wildcards 'linux-source-6.1/arch/*/boot/dts/*' 'linux-source-6.1/include/*' 'linux-source-6.1/scripts/dtc/include-prefixes*'
+    tar -C "$work" -xJf "$tarball" --wildcards 'linux-source-6.1/arch/*/boot/dts' \
+      'linux-source-6.1/include' 'linux-source-6.1/scripts/dtc/include-prefixes'
   fi
 fi
 cd "$src"
