@@ -94,9 +94,14 @@ final class Extractor {
             int sc = cellCount(parent, "#size-cells", 1, 1, 2);
             Node n = c.node();
             List<Range> reg = n.property("reg").map(p -> ranges(c, p, ac, sc)).orElse(List.of());
-            List<Range> alloc = n.property("alloc-ranges").map(p -> ranges(c, p, ac, sc)).orElse(List.of());
+            // size, alignment and alloc-ranges only mean something to a region without reg (the OS
+            // places it); kernel sources put a 1-cell alignment on static regions, which nothing reads.
+            boolean dynamic = reg.isEmpty();
+            List<Range> alloc = dynamic
+                    ? n.property("alloc-ranges").map(p -> ranges(c, p, ac, sc)).orElse(List.of()) : List.of();
             out.add(new Reserved(c.path(), strings(n, "compatible"), reg, n.hasProperty("no-map"),
-                    n.hasProperty("reusable"), single(c, "size", sc), single(c, "alignment", sc), alloc, n.span()));
+                    n.hasProperty("reusable"), dynamic ? single(c, "size", sc) : OptionalLong.empty(),
+                    dynamic ? single(c, "alignment", sc) : OptionalLong.empty(), alloc, n.span()));
         }
         return out;
     }
@@ -505,7 +510,14 @@ final class Extractor {
             if (i + ac + ic + 1 > v.length) {
                 throw err(nexus, map, "row at cell " + i + " is cut short");
             }
-            NodeCursor parent = phandleTarget(nexus, map, (i + ac + ic) * 4);
+            long ph = v[i + ac + ic];
+            NodeCursor parent = phandles.get(ph);
+            if (parent == null) {
+                // the usual cause: a row written without the parent's unit address cells
+                throw err(nexus, map, String.format("row at cell %d: phandle 0x%x refers to no node (a row is %d "
+                        + "child unit address cell(s), %d interrupt cell(s), the parent's phandle, then the parent's "
+                        + "#address-cells and #interrupt-cells)", i, ph, ac, ic));
+            }
             int pac = cells(parent, "#address-cells", 0);
             int pic = interruptCells(parent, nexus, map);
             int end = i + ac + ic + 1 + pac + pic;

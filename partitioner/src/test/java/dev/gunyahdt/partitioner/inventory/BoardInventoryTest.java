@@ -130,7 +130,7 @@ class BoardInventoryTest {
                 		#address-cells = <1>;
                 		#size-cells = <1>;
                 		ranges;
-                		secure@80000000 { reg = <0x80000000 0x200000>; no-map; };
+                		secure@80000000 { reg = <0x80000000 0x200000>; no-map; alignment = <0x1000 0x0>; };
                 		cma {
                 			compatible = "shared-dma-pool";
                 			reusable;
@@ -146,6 +146,7 @@ class BoardInventoryTest {
         assertEquals(List.of(new Range(0x80000000L, 0x200000)), secure.reg());
         assertTrue(secure.noMap());
         assertFalse(secure.dynamic());
+        assertFalse(secure.alignment().isPresent()); // meaningless on a static region: not read
         Reserved cma = inv.reserved().get(1);
         assertTrue(cma.dynamic());
         assertTrue(cma.reusable());
@@ -260,5 +261,18 @@ class BoardInventoryTest {
                 	cpus { #address-cells = <3>; #size-cells = <0>; cpu@0 { device_type = "cpu"; reg = <0 0 0>; }; };
                 """));
         assertTrue(e.getMessage().startsWith("/cpus: #address-cells: is 3"), e.getMessage());
+
+        // ipq8074's PCIe map in Linux 6.1 leaves out the GIC's unit address cell
+        e = assertThrows(DtException.class, () -> inv("""
+                	gic2: ic2 { interrupt-controller; #interrupt-cells = <3>; #address-cells = <1>; };
+                	pci {
+                		#address-cells = <3>;
+                		#size-cells = <2>;
+                		#interrupt-cells = <1>;
+                		interrupt-map-mask = <0 0 0 7>;
+                		interrupt-map = <0 0 0 1 &gic2 0 142 4>, <0 0 0 2 &gic2 0 143 4>;
+                	};
+                """));
+        assertTrue(e.getMessage().startsWith("/pci: interrupt-map: row at cell 9: phandle 0x0 refers to no node"), e.getMessage());
     }
 }
