@@ -39,10 +39,17 @@ class InventoryCorpusTest {
         }
         Map<Path, Compiler> compilers = new HashMap<>();
         int frontEndFailed = 0;
+        int overlays = 0;
         int ok = 0;
         long devices = 0;
         long spis = 0;
         long nanos = 0;
+        long untranslatable = 0;
+        long cpus = 0;
+        int noMemory = 0;
+        List<String> noGic = new ArrayList<>();
+        List<String> noMemoryBoards = new ArrayList<>();
+        Map<String, Integer> gics = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         List<String> crashes = new ArrayList<>();
         Map<String, Integer> reasons = new TreeMap<>();
@@ -57,12 +64,29 @@ class InventoryCorpusTest {
                 continue;
             }
             String name = dir.relativize(f).toString();
+            if (c.tree().plugin()) {
+                overlays++; // an overlay fragment is no board
+                continue;
+            }
             try {
                 long t0 = System.nanoTime();
                 BoardInventory inv = BoardInventory.of(c.tree());
                 nanos += System.nanoTime() - t0;
                 ok++;
                 devices += inv.devices().size();
+                untranslatable += inv.devices().stream().filter(d -> d.untranslatable().isPresent()).count();
+                inv.gic().flatMap(BoardInventory.InterruptController::gicVersion).ifPresentOrElse(
+                        v -> gics.merge(v.toString(), 1, Integer::sum), () -> {
+                            gics.merge("none", 1, Integer::sum);
+                            noGic.add(name + " " + inv.interruptControllers().stream()
+                                    .map(ic -> ic.compatible().isEmpty() ? "?" : ic.compatible().get(0)).distinct().toList());
+                        });
+                cpus += inv.cpus().size();
+                if (inv.memory().isEmpty()) {
+                    noMemory++;
+                    noMemoryBoards.add(name + " " + c.tree().root().children().stream().map(n -> n.name())
+                            .filter(n -> n.startsWith("mem")).toList());
+                }
                 spis += inv.devices().stream().flatMap(d -> d.interrupts().stream())
                         .filter(i -> i.kind() == BoardInventory.InterruptKind.SPI).count();
             } catch (DtException e) {
@@ -73,11 +97,15 @@ class InventoryCorpusTest {
             }
         }
         StringBuilder report = new StringBuilder();
-        report.append(String.format("%d boards: %d inventories, %d DtException, %d front-end failures, %d other exceptions%n",
-                files.size(), ok, failures.size(), frontEndFailed, crashes.size()));
+        report.append(String.format("%d .dts: %d overlays skipped; boards: %d inventories, %d DtException, %d front-end failures, "
+                + "%d other exceptions%n", files.size(), overlays, ok, failures.size(), frontEndFailed, crashes.size()));
         report.append(String.format("%d devices, %d SPI interrupts in the successful inventories; %.0f ms in BoardInventory.of%n",
                 devices, spis, nanos / 1e6));
+        report.append(String.format("%d devices not translatable (i2c/spi/mdio/PCI config space...), %d CPUs, "
+                + "%d boards without memory nodes, GIC per board %s%n", untranslatable, cpus, noMemory, gics));
         reasons.forEach((r, n) -> report.append(String.format("%5d  %s%n", n, r)));
+        noMemoryBoards.forEach(l -> report.append("no memory: ").append(l).append('\n'));
+        noGic.forEach(l -> report.append("no GIC: ").append(l).append('\n'));
         failures.forEach(l -> report.append(l).append('\n'));
         crashes.forEach(l -> report.append("CRASH ").append(l).append('\n'));
         Files.writeString(Path.of("target/inventory-corpus.txt"), report);
