@@ -156,7 +156,7 @@ public record BoardInventory(List<Range> memory, List<Reserved> reserved, List<C
 
     /**
      * A device: a node with {@code reg} or interrupts outside {@code /cpus}, {@code /memory*} and
-     * {@code /reserved-memory}. {@code mmio} are its {@code reg} entries as physical ranges when
+     * {@code /reserved-memory}. {@code mmio} are its {@code reg} entries, in reg order, as physical ranges when
      * they translate to the root; otherwise {@code mmio} is empty and {@code untranslatable} says
      * why (a parent without {@code ranges}, {@code #size-cells = 0}, an address outside every range).
      * {@code interrupts} are its own ({@code interrupts} / {@code interrupts-extended}),

@@ -287,8 +287,7 @@ final class Extractor {
             }
             out.add(new Range(base.longValue(), size.longValue()));
         }
-        out.sort(null);
-        return null;
+        return null; // kept in reg order: reg-names and drivers index entries by position
     }
 
     /**

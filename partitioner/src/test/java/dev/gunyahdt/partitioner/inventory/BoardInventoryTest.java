@@ -61,7 +61,7 @@ class BoardInventoryTest {
                 	};
                 """);
         assertEquals(List.of(new Range(0xf0100080L, 0x20)), inv.device("/soc@f0000000/bridge@100000/uart@1,80").orElseThrow().mmio());
-        assertEquals(List.of(new Range(0xf0100000L, 0x4), new Range(0xf0200008L, 0x8)),
+        assertEquals(List.of(new Range(0xf0200008L, 0x8), new Range(0xf0100000L, 0x4)), // reg order
                 inv.device("/soc@f0000000/bridge@100000/timer@2,40").orElseThrow().mmio());
         assertEquals(List.of(new Range(0xf0000800L, 0x100)), inv.device("/soc@f0000000/direct@800").orElseThrow().mmio());
         Device outside = inv.device("/soc@f0000000/bridge@100000/outside@3,0").orElseThrow();
