@@ -7,7 +7,7 @@
 # and compares
 #   1. the DTBs, byte for byte (plain and -@);
 #   2. the warnings (check name + node path), file for file;
-#   3. -I dtb -O dts text of every reference DTB; where dtc's own decompiler loses bytes
+#   3. -I dtb -O dts text of every reference DTB (and -I dts -O dts of every source); where dtc's own decompiler loses bytes
 #      (it prints 00 32 4b 00 as "\02K", which reads back one byte shorter) gunyah-dt's text
 #      must instead compile back to the same bytes, and those files are counted;
 #   4. wall time of gunyah-dt's one process against dtc run once per file.
@@ -36,8 +36,8 @@ else
   if [ ! -d "$src/arch/arm64/boot/dts" ]; then
     [ -f "$tarball" ] || { echo "dtc-corpus: $tarball missing (apt-get install linux-source-6.1)" >&2; exit 2; }
     echo "extracting the dts corpus from $tarball…" >&2
-    tar -C "$work" -xJf "$tarball" linux-source-6.1/arch linux-source-6.1/include linux-source-6.1/scripts/dtc/include-prefixes \
-      --wildcards 'linux-source-6.1/arch/*/boot/dts/*' 'linux-source-6.1/include/*' 'linux-source-6.1/scripts/dtc/include-prefixes*'
+    tar -C "$work" -xJf "$tarball" --wildcards 'linux-source-6.1/arch/*/boot/dts' \
+      'linux-source-6.1/include' 'linux-source-6.1/scripts/dtc/include-prefixes'
   fi
 fi
 cd "$src"
@@ -138,12 +138,28 @@ for b in "$work"/ref/*.dtb; do
   fi
 done
 
+# ---- 3b. -I dts -O dts ---------------------------------------------------------------------------
+: > "$work/batch.d2d"
+while read -r f n d; do
+  [ -f "$work/ref/$n.dtb" ] || continue
+  dtc -q -I dts -O dts -i "$d" -i "$prefixes" -o "$work/dec/$n.src.ref.dts" "$work/pp/$n.dts" 2>/dev/null || true
+  echo "$f $work/dec/$n.src.gdt.dts" >> "$work/batch.d2d"
+done < "$work/list.named"
+"$gdt" dtc -q -I dts -O dts -i "$prefixes" --batch "$work/batch.d2d" 2>/dev/null || true
+d2d_total=0; d2d_same=0
+while read -r f n d; do
+  [ -f "$work/ref/$n.dtb" ] || continue
+  d2d_total=$((d2d_total + 1))
+  if cmp -s "$work/dec/$n.src.ref.dts" "$work/dec/$n.src.gdt.dts"; then d2d_same=$((d2d_same + 1)); else diffs+=("dts-from-source:$n"); fi
+done < "$work/list.named"
+
 # ---- report ------------------------------------------------------------------------------------
 ratio=$(awk -v a="$dtc_time" -v b="$gdt_time" 'BEGIN { printf "%.2f", a / b }')
 cat <<REPORT
 dtc-corpus: $total arm64 .dts files (dtc 1.6.1 accepted $accepted, rejected $rejected)
   1. DTB byte-identical:        $same / $accepted   (with -@: $same_sym / $accepted)
      -I dtb -O dts identical:   $dec_same / $dec_total; dtc's own text lossy, ours round-trips: $dec_lossy
+     -I dts -O dts identical:   $d2d_same / $d2d_total
   2. warnings (check + node):   $warn_same / $warn_files files identical ($dtc_warnings from dtc, $gdt_warnings from gunyah-dt)
   3. wall time, plain variant:  dtc once per file ${dtc_time}s, gunyah-dt one process ${gdt_time}s (preprocessing included) -> dtc/gunyah-dt = ${ratio}x
 REPORT

@@ -3,9 +3,6 @@ package dev.gunyahdt.dt.cpp;
 import dev.gunyahdt.dt.diag.DtException;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

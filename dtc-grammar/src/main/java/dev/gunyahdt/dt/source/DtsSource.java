@@ -53,7 +53,7 @@ public final class DtsSource {
             parser.getInterpreter().setPredictionMode(PredictionMode.LL);
             file = parser.dtsFile();
         }
-        return new TreeBuilder(source, resolver).build(file);
+        return new TreeBuilder(resolver).build(file);
     }
 
     private static SourceSpan spanOf(Object token) {

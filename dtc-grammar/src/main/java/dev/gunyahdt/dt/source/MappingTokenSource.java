@@ -2,7 +2,6 @@ package dev.gunyahdt.dt.source;
 
 import dev.gunyahdt.dt.diag.DtException;
 import org.antlr.v4.runtime.CharStream;
-import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenFactory;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.TokenFactory;
@@ -65,11 +64,6 @@ final class MappingTokenSource implements TokenSource {
         }
         Path parent = Path.of(fileName).getParent();
         frames.push(new Frame(lexer, mapping, parent == null ? Path.of("") : parent));
-    }
-
-    /** The directory of the file currently being lexed (for /incbin/). */
-    Path currentDir() {
-        return frames.isEmpty() ? Path.of("") : frames.peek().dir;
     }
 
     @Override

@@ -31,15 +31,13 @@ final class TreeBuilder {
 
     private static final long UNRESOLVED = 0xffffffffL;
 
-    private final MappingTokenSource tokens;
     private final IncludeResolver resolver;
     private boolean plugin;
     private int nextFragment;
     private final LabelIndex labels = new LabelIndex();
     private final ExpressionEvaluator evaluator = new ExpressionEvaluator(this::integer);
 
-    TreeBuilder(MappingTokenSource tokens, IncludeResolver resolver) {
-        this.tokens = tokens;
+    TreeBuilder(IncludeResolver resolver) {
         this.resolver = resolver;
     }
 
