@@ -1,0 +1,316 @@
+package dev.gunyahdt.bindings;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gunyahdt.bindings.schema.Fixups;
+import dev.gunyahdt.bindings.yaml.YamlDocument;
+import dev.gunyahdt.bindings.yaml.YamlLoadException;
+import dev.gunyahdt.bindings.yaml.YamlLoader;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * A set of dt-schema binding documents, loaded, reference-checked and fixed up, ready for a
+ * {@link Validator}. Documents are keyed by their path under the schema root, as their
+ * {@code $id} {@code http://devicetree.org/schemas/<path>#} names them. Problems with a document
+ * (bad YAML, a {@code $ref} to nothing, a {@code $ref} cycle) are {@link #findings()} and keep
+ * that document (and those that depend on it) out of validation; they never stop the load.
+ */
+public final class BindingSet {
+
+    public static final String SCHEMA_BASE = "http://devicetree.org/schemas/";
+    /** The bindings shipped in this module's resources (bindings/index.txt lists them). */
+    private static final String BUILTIN = "bindings/";
+
+    /** One loaded binding document. */
+    public record Binding(String path, String file, YamlDocument source, ObjectNode processed) {
+        public String id() {
+            return SCHEMA_BASE + path;
+        }
+    }
+
+    private final Map<String, Binding> bindings;
+    private final List<Finding> findings;
+
+    private BindingSet(Map<String, Binding> bindings, List<Finding> findings) {
+        this.bindings = bindings;
+        this.findings = List.copyOf(findings);
+    }
+
+    /** The module's own core types and Gunyah bindings. */
+    public static BindingSet builtin() {
+        return load(List.of(), true);
+    }
+
+    /**
+     * Every {@code *.yaml} under each directory (a later directory's file wins over an earlier one
+     * with the same path), plus the built-in set first when {@code withBuiltin}.
+     */
+    public static BindingSet load(List<Path> dirs, boolean withBuiltin) {
+        Map<String, Source> sources = new TreeMap<>();
+        List<Finding> findings = new ArrayList<>();
+        if (withBuiltin) {
+            for (String rel : builtinIndex()) {
+                sources.put(rel, new Source(rel, "builtin:" + BUILTIN + rel, () -> resource(BUILTIN + rel)));
+            }
+        }
+        for (Path dir : dirs) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".yaml")).sorted()::iterator) {
+                    String rel = dir.relativize(f).toString().replace('\\', '/');
+                    sources.put(rel, new Source(rel, f.toString(), () -> Files.readString(f, StandardCharsets.UTF_8)));
+                }
+            } catch (IOException | UncheckedIOException e) {
+                findings.add(loadFinding(dir.toString(), 0, 0, "io", "cannot read binding directory: " + e.getMessage()));
+            }
+        }
+        return build(sources, findings);
+    }
+
+    private interface Reader {
+        String read() throws IOException;
+    }
+
+    private record Source(String path, String file, Reader reader) {
+    }
+
+    private static BindingSet build(Map<String, Source> sources, List<Finding> findings) {
+        YamlLoader loader = new YamlLoader();
+        Map<String, YamlDocument> docs = new LinkedHashMap<>();
+        Map<String, String> files = new LinkedHashMap<>();
+        for (Source s : sources.values()) {
+            try {
+                YamlDocument d = loader.load(s.file(), s.reader().read());
+                if (!(d.root() instanceof ObjectNode)) {
+                    findings.add(loadFinding(s.file(), 1, 1, "yaml", "a binding must be a YAML mapping"));
+                    continue;
+                }
+                String expected = SCHEMA_BASE + s.path() + "#";
+                String id = d.root().path("$id").asText("");
+                if (!id.equals(expected)) {
+                    YamlDocument.Position p = d.positionOf("/$id");
+                    findings.add(loadFinding(s.file(), p.line(), p.column(), "$id",
+                            "$id is '" + id + "' but the file's place under the schema root makes it '" + expected + "'"));
+                }
+                docs.put(s.path(), d);
+                files.put(s.path(), s.file());
+            } catch (YamlLoadException e) {
+                findings.add(loadFinding(e.file(), e.line(), e.column(), "yaml", e.getMessage()));
+            } catch (IOException | RuntimeException e) {
+                findings.add(loadFinding(s.file(), 0, 0, "io", "cannot read: " + e.getMessage()));
+            }
+        }
+        Set<String> broken = References.check(docs, files, findings);
+        Map<String, Binding> out = new LinkedHashMap<>();
+        for (Map.Entry<String, YamlDocument> e : docs.entrySet()) {
+            if (!broken.contains(e.getKey())) {
+                ObjectNode processed = Fixups.apply((ObjectNode) e.getValue().root());
+                out.put(e.getKey(), new Binding(e.getKey(), files.get(e.getKey()), e.getValue(), processed));
+            }
+        }
+        return new BindingSet(out, findings);
+    }
+
+    static Finding loadFinding(String file, int line, int col, String rule, String message) {
+        return new Finding(file, line, col, null, null, rule, null, file, message);
+    }
+
+    /** The bindings that loaded cleanly, by path. */
+    public Map<String, Binding> bindings() {
+        return bindings;
+    }
+
+    /** Problems found while loading (about binding files, not trees). */
+    public List<Finding> findings() {
+        return findings;
+    }
+
+    /** The processed (fixed-up) JSON of a binding by its IRI, for the validator's schema loader. */
+    InputStream processedJson(String iri) throws IOException {
+        String path = iri.startsWith(SCHEMA_BASE) ? iri.substring(SCHEMA_BASE.length()) : iri;
+        int hash = path.indexOf('#');
+        if (hash >= 0) {
+            path = path.substring(0, hash);
+        }
+        Binding b = bindings.get(path);
+        if (b == null) {
+            throw new IOException("no binding " + iri + " (references are resolved offline only)");
+        }
+        return new ByteArrayInputStream(new ObjectMapper().writeValueAsBytes(b.processed()));
+    }
+
+    private static List<String> builtinIndex() {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String line : resource(BUILTIN + "index.txt").split("\n")) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    out.add(line.trim());
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = BindingSet.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Offline {@code $ref} resolution and cycle detection over a set of documents. */
+    static final class References {
+
+        private record Ref(String from, String pointer, String target, String fragment) {
+        }
+
+        /** Adds findings; returns the documents unusable for validation. */
+        static Set<String> check(Map<String, YamlDocument> docs, Map<String, String> files, List<Finding> findings) {
+            Map<String, List<Ref>> edges = new LinkedHashMap<>();
+            Set<String> broken = new LinkedHashSet<>();
+            for (Map.Entry<String, YamlDocument> e : docs.entrySet()) {
+                List<Ref> refs = new ArrayList<>();
+                collect(e.getKey(), e.getValue().root(), "", refs);
+                List<Ref> external = new ArrayList<>();
+                for (Ref r : refs) {
+                    YamlDocument.Position p = e.getValue().positionOf(r.pointer());
+                    if (r.target() == null) {
+                        findings.add(loadFinding(files.get(e.getKey()), p.line(), p.column(), "$ref",
+                                "$ref '" + raw(e.getValue(), r) + "' is outside " + SCHEMA_BASE
+                                        + " and cannot be resolved offline"));
+                        broken.add(e.getKey());
+                        continue;
+                    }
+                    YamlDocument target = docs.get(r.target());
+                    if (target == null) {
+                        findings.add(loadFinding(files.get(e.getKey()), p.line(), p.column(), "$ref",
+                                "$ref '" + raw(e.getValue(), r) + "': no binding '" + r.target()
+                                        + "' in the binding directories"));
+                        broken.add(e.getKey());
+                        continue;
+                    }
+                    if (!r.fragment().isEmpty() && target.root().at(r.fragment()).isMissingNode()) {
+                        findings.add(loadFinding(files.get(e.getKey()), p.line(), p.column(), "$ref",
+                                "$ref '" + raw(e.getValue(), r) + "': '" + r.fragment() + "' does not exist in "
+                                        + r.target()));
+                        broken.add(e.getKey());
+                        continue;
+                    }
+                    if (!r.target().equals(e.getKey())) {
+                        external.add(r);
+                    }
+                }
+                edges.put(e.getKey(), external);
+            }
+            // a cycle of documents referring to each other: report each once, by its members in order
+            Set<String> done = new LinkedHashSet<>();
+            Set<Set<String>> reported = new LinkedHashSet<>();
+            for (String start : edges.keySet()) {
+                dfs(start, new ArrayList<>(), new ArrayList<>(), done, edges, docs, files, findings, broken, reported);
+            }
+            // documents that reference an unusable one are unusable too
+            boolean changed = true;
+            while (changed) {
+                changed = false;
+                for (Map.Entry<String, List<Ref>> e : edges.entrySet()) {
+                    if (!broken.contains(e.getKey())
+                            && e.getValue().stream().anyMatch(r -> broken.contains(r.target()))) {
+                        broken.add(e.getKey());
+                        changed = true;
+                    }
+                }
+            }
+            return broken;
+        }
+
+        private static void dfs(String at, List<String> path, List<Ref> via, Set<String> done,
+                                Map<String, List<Ref>> edges, Map<String, YamlDocument> docs,
+                                Map<String, String> files, List<Finding> findings, Set<String> broken,
+                                Set<Set<String>> reported) {
+            int i = path.indexOf(at);
+            if (i >= 0) {
+                List<String> cycle = new ArrayList<>(path.subList(i, path.size()));
+                if (reported.add(new LinkedHashSet<>(cycle))) {
+                    Ref first = via.get(i);
+                    YamlDocument.Position p = docs.get(first.from()).positionOf(first.pointer());
+                    cycle.add(at);
+                    findings.add(loadFinding(files.get(first.from()), p.line(), p.column(), "$ref-cycle",
+                            "$ref cycle: " + String.join(" -> ", cycle)));
+                    broken.addAll(cycle);
+                }
+                return;
+            }
+            if (done.contains(at)) {
+                return;
+            }
+            path.add(at);
+            for (Ref r : edges.getOrDefault(at, List.of())) {
+                via.add(r);
+                dfs(r.target(), path, via, done, edges, docs, files, findings, broken, reported);
+                via.remove(via.size() - 1);
+            }
+            path.remove(path.size() - 1);
+            done.add(at);
+        }
+
+        private static String raw(YamlDocument d, Ref r) {
+            return d.root().at(r.pointer()).asText();
+        }
+
+        private static void collect(String self, JsonNode n, String pointer, List<Ref> out) {
+            if (n instanceof ObjectNode o) {
+                o.fields().forEachRemaining(e -> {
+                    String child = pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
+                    if (e.getKey().equals("$ref") && e.getValue().isTextual()) {
+                        out.add(resolve(self, e.getValue().asText(), child));
+                    } else {
+                        collect(self, e.getValue(), child, out);
+                    }
+                });
+            } else if (n instanceof ArrayNode a) {
+                for (int i = 0; i < a.size(); i++) {
+                    collect(self, a.get(i), pointer + "/" + i, out);
+                }
+            }
+        }
+
+        /** {@code /schemas/x.yaml#/a}, {@code x.yaml}, {@code #/a} or the full IRI → (document path, fragment). */
+        static Ref resolve(String self, String ref, String pointer) {
+            try {
+                URI abs = new URI(SCHEMA_BASE + self).resolve(new URI(ref.replace(" ", "%20")));
+                String s = abs.toString();
+                int hash = s.indexOf('#');
+                String doc = hash < 0 ? s : s.substring(0, hash);
+                String frag = hash < 0 ? "" : java.net.URLDecoder.decode(s.substring(hash + 1), StandardCharsets.UTF_8);
+                if (!doc.startsWith(SCHEMA_BASE)) {
+                    return new Ref(self, pointer, null, frag);
+                }
+                return new Ref(self, pointer, doc.substring(SCHEMA_BASE.length()), frag);
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                return new Ref(self, pointer, null, "");
+            }
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package dev.gunyahdt.bindings.schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The dt-schema processing a binding goes through before validation, as small named steps
+ * applied in order to a copy of the document (toolchain-anchors.md §2.2). Only the steps the
+ * bindings of this module need are here; README.md lists the rest.
+ */
+public final class Fixups {
+
+    static final String DRAFT_2019_09 = "https://json-schema.org/draft/2019-09/schema";
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final List<String> NODE_SCHEMA_COMBINERS = List.of("allOf", "anyOf", "oneOf", "then", "else");
+    private static final List<String> IMPLICIT = List.of("$nodename", "phandle", "status", "secure-status",
+            "pinctrl-names");
+    private static final Pattern PY_QUANTIFIER = Pattern.compile("\\{,(\\d+)}");
+
+    private Fixups() {
+    }
+
+    /** Every step, in order, on a deep copy of {@code doc}. */
+    public static ObjectNode apply(ObjectNode doc) {
+        ObjectNode s = doc.deepCopy();
+        dropDocumentation(s);
+        s.put("$schema", DRAFT_2019_09);
+        javaRegex(s);
+        fixNodeSchema(s, false);
+        return s;
+    }
+
+    /** description/examples/maintainers are for people; typeSize is dt-schema's own annotation. */
+    static void dropDocumentation(JsonNode n) {
+        drop(n, false);
+    }
+
+    private static void drop(JsonNode n, boolean nameMap) {
+        if (n instanceof ObjectNode o) {
+            if (!nameMap) {
+                o.remove(List.of("description", "examples", "maintainers", "typeSize"));
+            }
+            // under `properties` the keys are names: a property called "description" must survive
+            o.fields().forEachRemaining(e -> drop(e.getValue(), !nameMap && NAME_MAPS.contains(e.getKey())));
+        } else if (n instanceof ArrayNode a) {
+            a.forEach(x -> drop(x, false));
+        }
+    }
+
+    private static final List<String> NAME_MAPS = List.of("properties", "patternProperties", "$defs", "definitions");
+
+    /** Python's {@code {,n}} (0 to n) is a syntax error in java.util.regex (networknt-notes trap 2). */
+    static void javaRegex(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            if (o.get("pattern") != null && o.get("pattern").isTextual()) {
+                JsonNode p = o.get("pattern");
+                o.put("pattern", toJavaRegex(p.asText()));
+            }
+            if (o.get("patternProperties") instanceof ObjectNode pp) {
+                ObjectNode out = F.objectNode();
+                pp.fields().forEachRemaining(e -> out.set(toJavaRegex(e.getKey()), e.getValue()));
+                o.set("patternProperties", out);
+            }
+            o.elements().forEachRemaining(Fixups::javaRegex);
+        } else if (n instanceof ArrayNode a) {
+            a.forEach(Fixups::javaRegex);
+        }
+    }
+
+    static String toJavaRegex(String re) {
+        return PY_QUANTIFIER.matcher(re).replaceAll("{0,$1}");
+    }
+
+    /** A schema for a node: fix each property schema, recurse into child-node schemas and combiners. */
+    static void fixNodeSchema(ObjectNode s, boolean underThenElse) {
+        for (String key : List.of("properties", "patternProperties")) {
+            if (s.get(key) instanceof ObjectNode props) {
+                Iterator<Map.Entry<String, JsonNode>> it = props.fields();
+                List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+                it.forEachRemaining(entries::add);
+                for (Map.Entry<String, JsonNode> e : entries) {
+                    if (!(e.getValue() instanceof ObjectNode p)) {
+                        continue;
+                    }
+                    if (isNodeSchema(p)) {
+                        fixNodeSchema(p, false);
+                    } else {
+                        props.set(e.getKey(), fixPropertySchema(p, underThenElse));
+                    }
+                }
+            }
+        }
+        for (String c : NODE_SCHEMA_COMBINERS) {
+            JsonNode sub = s.get(c);
+            boolean te = c.equals("then") || c.equals("else");
+            if (sub instanceof ObjectNode o) {
+                fixNodeSchema(o, te);
+            } else if (sub instanceof ArrayNode a) {
+                a.forEach(x -> {
+                    if (x instanceof ObjectNode o) {
+                        fixNodeSchema(o, te);
+                    }
+                });
+            }
+        }
+        if (s.get("if") instanceof ObjectNode i) {
+            fixNodeSchema(i, true);
+        }
+        for (String defs : List.of("$defs", "definitions")) {
+            if (s.get(defs) instanceof ObjectNode d) {
+                d.elements().forEachRemaining(x -> {
+                    if (x instanceof ObjectNode o && isNodeSchema(o)) {
+                        fixNodeSchema(o, false);
+                    }
+                });
+            }
+        }
+        implicitProperties(s);
+    }
+
+    static boolean isNodeSchema(ObjectNode p) {
+        return "object".equals(p.path("type").asText(null)) || p.has("properties") || p.has("patternProperties")
+                || p.has("required") || p.has("unevaluatedProperties") || p.has("additionalProperties");
+    }
+
+    /**
+     * A property schema: scalar integer constraints become a one-cell matrix, string constraints a
+     * one-string array, integer constraints in an {@code items} list one matrix row, then array sizing.
+     */
+    static ObjectNode fixPropertySchema(ObjectNode p, boolean underThenElse) {
+        ObjectNode out = p;
+        if (!p.has("items") && hasScalarIntConstraint(p)) {
+            out = wrap(p, SCALAR_KEYS, true);
+        } else if (!p.has("items") && hasStringConstraint(p)) {
+            out = wrap(p, STRING_KEYS, false);
+        } else if (p.get("items") instanceof ArrayNode items && anyScalarInt(items)) {
+            // `items: [{const: 1}, {maximum: 7}]` on a cell property describes the cells of one row
+            ObjectNode row = F.objectNode();
+            row.set("items", items);
+            out = p.deepCopy();
+            ArrayNode rows = F.arrayNode();
+            rows.add(row);
+            out.set("items", rows);
+            itemsSize(row, false);
+        } else if (p.get("items") instanceof ObjectNode one && hasScalarIntConstraint(one)) {
+            ObjectNode row = F.objectNode();
+            row.put("type", "array");
+            row.set("items", one);
+            out = p.deepCopy();
+            out.set("items", row);
+        }
+        itemsSize(out, underThenElse);
+        for (String c : List.of("allOf", "anyOf", "oneOf")) {
+            if (out.get(c) instanceof ArrayNode a) {
+                for (int i = 0; i < a.size(); i++) {
+                    if (a.get(i) instanceof ObjectNode o && !o.has("$ref")) {
+                        a.set(i, fixPropertySchema(o, underThenElse));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final List<String> SCALAR_KEYS = List.of("const", "enum", "minimum", "maximum",
+            "exclusiveMinimum", "exclusiveMaximum", "multipleOf");
+    private static final List<String> STRING_KEYS = List.of("const", "enum", "pattern");
+
+    static boolean hasScalarIntConstraint(ObjectNode p) {
+        if (p.has("minimum") || p.has("maximum") || p.has("multipleOf") || p.has("exclusiveMinimum")
+                || p.has("exclusiveMaximum")) {
+            return true;
+        }
+        if (p.get("const") != null && p.get("const").isIntegralNumber()) {
+            return true;
+        }
+        return p.get("enum") instanceof ArrayNode e && !e.isEmpty() && allMatch(e, JsonNode::isIntegralNumber);
+    }
+
+    static boolean hasStringConstraint(ObjectNode p) {
+        if (p.has("pattern") || p.get("const") != null && p.get("const").isTextual()) {
+            return true;
+        }
+        return p.get("enum") instanceof ArrayNode e && !e.isEmpty() && allMatch(e, JsonNode::isTextual);
+    }
+
+    private static boolean anyScalarInt(ArrayNode items) {
+        for (JsonNode i : items) {
+            if (i instanceof ObjectNode o && hasScalarIntConstraint(o)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean allMatch(ArrayNode a, java.util.function.Predicate<JsonNode> t) {
+        for (JsonNode x : a) {
+            if (!t.test(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Moves {@code keys} of p into a one-element list (a one-cell row inside a one-row matrix for integers). */
+    private static ObjectNode wrap(ObjectNode p, List<String> keys, boolean matrix) {
+        ObjectNode inner = F.objectNode();
+        ObjectNode out = p.deepCopy();
+        for (String k : keys) {
+            if (out.has(k)) {
+                inner.set(k, out.remove(k));
+            }
+        }
+        ObjectNode element = inner;
+        if (matrix) {
+            element = F.objectNode();
+            ArrayNode cells = F.arrayNode();
+            cells.add(inner);
+            element.set("items", cells);
+            itemsSize(element, false);
+        }
+        ArrayNode list = F.arrayNode();
+        list.add(element);
+        out.set("items", list);
+        return out;
+    }
+
+    /**
+     * A fixed list of {@code items} means exactly that many unless said otherwise; one of
+     * minItems/maxItems alone means both (but not under then/else, where it narrows the other).
+     */
+    static void itemsSize(ObjectNode p, boolean underThenElse) {
+        if (p.get("items") instanceof ArrayNode items) {
+            if (!p.has("minItems")) {
+                p.put("minItems", items.size());
+            }
+            if (!p.has("maxItems")) {
+                p.put("maxItems", items.size());
+            }
+            p.put("type", "array");
+        } else if (!underThenElse && !p.has("$ref")) {
+            if (p.has("minItems") && !p.has("maxItems") && p.path("minItems").asInt() > 0 && !p.has("items")) {
+                p.set("maxItems", p.get("minItems"));
+            } else if (p.has("maxItems") && !p.has("minItems")) {
+                p.set("minItems", p.get("maxItems"));
+            }
+        }
+    }
+
+    /**
+     * A closed node schema (additionalProperties or unevaluatedProperties false) still allows the
+     * properties every node may carry. {@code additionalProperties: true} is dropped (it would
+     * defeat unevaluatedProperties). networknt's additionalProperties skips names starting with
+     * '#' (networknt-notes trap 1), so a closed schema also gets a propertyNames rule that holds
+     * the '#'-names to the declared ones.
+     */
+    static void implicitProperties(ObjectNode s) {
+        if (s.path("additionalProperties").isBoolean() && s.path("additionalProperties").asBoolean()) {
+            s.remove("additionalProperties");
+        }
+        boolean closedByAdditional = s.path("additionalProperties").isBoolean() && !s.path("additionalProperties").asBoolean();
+        boolean closedByUnevaluated = s.path("unevaluatedProperties").isBoolean() && !s.path("unevaluatedProperties").asBoolean();
+        if (!closedByAdditional && !closedByUnevaluated) {
+            return;
+        }
+        ObjectNode props = s.get("properties") instanceof ObjectNode p ? p : s.putObject("properties");
+        for (String name : IMPLICIT) {
+            if (!props.has(name)) {
+                props.put(name, true);
+            }
+        }
+        ObjectNode pats = s.get("patternProperties") instanceof ObjectNode p ? p : s.putObject("patternProperties");
+        if (!pats.has("^pinctrl-[0-9]+$")) {
+            pats.put("^pinctrl-[0-9]+$", true);
+        }
+        if (!pats.has("^bootph-")) {
+            pats.put("^bootph-", true);
+        }
+        if (closedByAdditional) {
+            ArrayNode allowed = F.arrayNode();
+            props.fieldNames().forEachRemaining(n -> {
+                if (n.startsWith("#")) {
+                    allowed.add(n);
+                }
+            });
+            ObjectNode hashRule = F.objectNode();
+            ObjectNode ifHash = hashRule.putObject("if");
+            ifHash.put("pattern", "^#");
+            ObjectNode then = hashRule.putObject("then");
+            ArrayNode anyOf = then.putArray("anyOf");
+            anyOf.addObject().set("enum", allowed);
+            pats.fieldNames().forEachRemaining(re -> anyOf.addObject().put("pattern", re));
+            s.set("propertyNames", hashRule);
+        }
+    }
+}
