@@ -42,6 +42,8 @@ public final class Validator {
     private record Compiled(BindingSet.Binding binding, JsonSchema schema, JsonSchema select, Set<String> declared) {
     }
 
+    private static final java.util.regex.Pattern QUOTED_NAME = java.util.regex.Pattern.compile("property '([^']+)'");
+
     private final List<Finding> compileFindings = new ArrayList<>();
     private final Map<String, List<Compiled>> byCompatible = new HashMap<>();
     private final List<Compiled> bySelect = new ArrayList<>();
@@ -198,11 +200,15 @@ public final class Validator {
             property = m.getProperty();
         }
         String schemaLocation = m.getSchemaLocation().toString();
-        // our propertyNames rule stands in for additionalProperties on '#'-names (Fixups.implicitProperties)
-        if (schemaLocation.contains("/propertyNames/")) {
+        // our propertyNames rule stands in for additionalProperties on '#'-names (Fixups.implicitProperties);
+        // networknt names the offending key only in its message text
+        boolean hashRule = keyword.equals("propertyNames") && schemaLocation.endsWith("/propertyNames");
+        if (hashRule) {
             keyword = "additionalProperties";
-            property = m.getInstanceNode() != null && m.getInstanceNode().isTextual()
-                    ? m.getInstanceNode().asText() : property;
+            java.util.regex.Matcher k = QUOTED_NAME.matcher(m.getMessage());
+            property = k.find() ? k.group(1) : property;
+            schemaLocation = schemaLocation.substring(0, schemaLocation.length() - "propertyNames".length())
+                    + "additionalProperties";
         }
         String finalProperty = property;
         SourceSpan span = property == null ? null
@@ -211,8 +217,9 @@ public final class Validator {
             span = node.node().span();
         }
         String message = m.getMessage();
-        if (finalProperty != null && !node.node().hasProperty(finalProperty) && keyword.equals("additionalProperties")) {
-            message = finalProperty + ": not allowed here";
+        if (hashRule) {
+            message = "property '" + finalProperty + "' is not defined in the schema and the schema does not allow"
+                    + " additional properties";
         }
         return new Finding(span != null ? span.file() : file, span != null ? span.firstLine() : 0,
                 span != null ? span.firstColumn() : 0, node.path(), finalProperty, keyword, schemaLocation,
