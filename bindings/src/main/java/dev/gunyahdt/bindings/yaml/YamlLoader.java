@@ -163,6 +163,12 @@ public final class YamlLoader {
                         throw new YamlLoadException(name, line, col, "YAML mapping key is not a scalar");
                     }
                     String key = k.getValue();
+                    if (o.has(key)) {
+                        // the composer keeps both; JSON (and dt-schema) cannot
+                        Mark km = k.getStartMark().orElse(null);
+                        throw new YamlLoadException(name, km == null ? line : km.getLine() + 1,
+                                km == null ? col : km.getColumn() + 1, "YAML: duplicate key '" + key + "'");
+                    }
                     String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
                     o.set(key, convert(t.getValueNode(), child, depth + 1));
                 }
