@@ -38,6 +38,6 @@ public final class TestBoards {
 
     public static Allocation partition(Path vmsYaml) {
         VmPlan plan = plan(vmsYaml);
-        return Partitioner.partition(plan, compile(vmsYaml.resolveSibling(plan.board())));
+        return Partitioner.partition(plan, compile(vmsYaml.resolveSibling(plan.board()).normalize()));
     }
 }

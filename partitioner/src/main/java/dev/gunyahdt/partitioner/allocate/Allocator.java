@@ -213,10 +213,13 @@ public final class Allocator {
         }
         Map<String, Integer> out = new LinkedHashMap<>();
         int next = DYNAMIC_FIRST;
+        boolean primarySeen = false;
         for (Vm vm : plan.vms()) {
             if (vm.vmid().isPresent()) {
                 out.put(vm.name(), vm.vmid().getAsInt());
-            } else if (vm.primary()) {
+                primarySeen |= vm.primary();
+            } else if (vm.primary() && !primarySeen) {
+                primarySeen = true;
                 out.put(vm.name(), HLOS_VMID);
                 used.add(HLOS_VMID);
             } else {

@@ -64,10 +64,16 @@ public final class Rules {
             new Rule("spi-exclusive", "every hardware SPI is owned by exactly one VM", Rules::spiExclusive),
             new Rule("virq-window", "a VM's vdevices fit its 60 VIRQs (INTID 960..1019)", Rules::virqWindow));
 
-    /** Every violation of every rule, rule by rule. */
+    /**
+     * Every violation of every rule, rule by rule. When VM names repeat, only that is reported:
+     * every later rule (and the allocator) tells VMs apart by name.
+     */
     public static List<Problem> check(Allocation a) {
         List<Problem> out = new ArrayList<>();
         for (Rule r : ALL) {
+            if (!out.isEmpty() && out.get(0).rule().equals("vm-name-unique")) {
+                return out;
+            }
             for (String m : r.check().apply(a)) {
                 out.add(new Problem(r.name(), m));
             }
@@ -116,8 +122,13 @@ public final class Rules {
     private static List<String> vmids(Allocation a) {
         List<String> out = new ArrayList<>();
         Map<Integer, VmAllocation> seen = new HashMap<>();
+        boolean primarySeen = false;
         for (VmAllocation v : a.vms()) {
             Vm vm = v.vm();
+            if (vm.primary() && primarySeen) {
+                continue; // a second primary: primary-unique reports it
+            }
+            primarySeen |= vm.primary();
             Pos at = vm.vmid().isPresent() ? vm.vmidPos() : vm.pos();
             String given = vm.vmid().isPresent() ? "" : " (given automatically)";
             if (vm.primary() && v.vmid() != Allocator.HLOS_VMID) {
@@ -179,7 +190,7 @@ public final class Rules {
                     if (reported.add(String.join(",", key))) {
                         StringBuilder b = new StringBuilder(start.ownerPos() + ": ownership loops: ");
                         for (Vm c : chain) {
-                            b.append("'").append(c.name()).append("' is owned by (").append(c.ownerPos()).append(") ");
+                            b.append("'").append(c.name()).append("' (owner at ").append(c.ownerPos()).append(") -> ");
                         }
                         b.append("'").append(start.name()).append("'");
                         out.add(b.toString());
