@@ -164,6 +164,12 @@ public final class PlanLoader {
                 }
                 String k = key.getValue();
                 String child = pointer + "/" + k.replace("~", "~0").replace("/", "~1");
+                if (o.has(k)) {
+                    // Compose does not check this (only Engine's constructor does): a repeated key
+                    // would silently win over the first
+                    throw new PlanException("yaml", startOf(key) + ": duplicate key '" + k + "' (first at "
+                            + positions.get(child + "#key") + ")");
+                }
                 positions.put(child + "#key", startOf(key));
                 o.set(k, toJson(t.getValueNode(), child, depth + 1));
             }
@@ -235,6 +241,7 @@ public final class PlanLoader {
                         + (allowed.isEmpty() ? "" : " (allowed here: " + String.join(", ", allowed) + ")")));
             }
         }
+        problems.sort(Comparator.comparingInt((Problem p) -> lineOf(p.message())).thenComparingInt(p -> columnOf(p.message())));
         Set<String> seen = new TreeSet<>();
         for (ValidationMessage m : sorted) {
             String at = pointer(m.getInstanceLocation());
@@ -251,6 +258,14 @@ public final class PlanLoader {
             }
         }
         throw new PlanException(problems);
+    }
+
+    private int lineOf(String message) {
+        return Integer.parseInt(message.substring(file.length() + 1).split(":")[0]);
+    }
+
+    private int columnOf(String message) {
+        return Integer.parseInt(message.substring(file.length() + 1).split(":")[1]);
     }
 
     private static boolean hasOtherAt(List<ValidationMessage> all, String at) {
