@@ -88,7 +88,7 @@ public final class Allocator {
                 if (d.type() == VDeviceType.SHM) {
                     Optional<Range> r = d.base().isPresent() ? Optional.of(new Range(d.base().getAsLong(), d.size()))
                             : lowest(d.size());
-                    shared.add(new SharedRegion(vm.name(), d, r, Set.of(vm.name(), d.peer())));
+                    shared.add(new SharedRegion(vm.name(), d, r, new HashSet<>(List.of(vm.name(), d.peer()))));
                 }
             }
         }
