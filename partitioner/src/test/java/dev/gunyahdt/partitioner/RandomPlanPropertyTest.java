@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * without the rules' code, finds no overlap, no shared CPU/device/SPI, no exhausted window — or
  * fail with problems of named rules. Never another exception.
  */
-class RandomPlanProperties {
+class RandomPlanPropertyTest {
 
     static final BoardView BOARD = BoardView.of(TestBoards.compile(TestBoards.REPO.resolve("boards/qemu-virt/board.dts")));
     static final Set<String> RULES = new HashSet<>(Rules.ALL.stream().map(Rule::name).toList());
