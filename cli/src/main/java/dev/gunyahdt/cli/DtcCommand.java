@@ -7,11 +7,9 @@ import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbOptions;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.commons.cli.ParseException;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -70,12 +68,7 @@ final class DtcCommand {
     }
 
     static int run(List<String> args, Io io) throws Exception {
-        CommandLine cmd;
-        try {
-            cmd = new DefaultParser().parse(options(), args.toArray(String[]::new));
-        } catch (ParseException e) {
-            throw new UsageException(e.getMessage());
-        }
+        CommandLine cmd = CommandLines.parse(options(), args);
         if (cmd.hasOption("h")) {
             help(io.out());
             return 0;

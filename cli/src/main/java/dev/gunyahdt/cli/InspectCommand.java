@@ -3,11 +3,9 @@ package dev.gunyahdt.cli;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.inspect.Inspection;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.commons.cli.ParseException;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -33,12 +31,7 @@ final class InspectCommand {
     }
 
     static int run(List<String> args, Io io) throws Exception {
-        CommandLine cmd;
-        try {
-            cmd = new DefaultParser().parse(options(), args.toArray(String[]::new));
-        } catch (ParseException e) {
-            throw new UsageException(e.getMessage());
-        }
+        CommandLine cmd = CommandLines.parse(options(), args);
         if (cmd.hasOption("h")) {
             help(io);
             return 0;

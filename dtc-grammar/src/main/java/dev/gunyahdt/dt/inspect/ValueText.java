@@ -3,6 +3,7 @@ package dev.gunyahdt.dt.inspect;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Marker.Kind;
 import dev.gunyahdt.dt.PropertyValue;
+import dev.gunyahdt.dt.print.DtsPrinter;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,7 +40,7 @@ final class ValueText {
         }
         List<Chunk> out = fromMarkers(v, b);
         if (out == null) {
-            Kind k = cellsFirst && b.length % 4 == 0 ? Kind.TYPE_UINT32 : guess(b);
+            Kind k = cellsFirst && b.length % 4 == 0 ? Kind.TYPE_UINT32 : DtsPrinter.guessType(b);
             out = List.of(new Chunk(k, 0, b.length));
         }
         for (int r : refs) {
@@ -63,7 +64,7 @@ final class ValueText {
         types.sort(Comparator.comparingInt(Marker::offset));
         List<Chunk> out = new ArrayList<>();
         if (types.get(0).offset() > 0) {
-            out.add(checked(guess(java.util.Arrays.copyOf(b, types.get(0).offset())), 0, types.get(0).offset(), b));
+            out.add(checked(DtsPrinter.guessType(java.util.Arrays.copyOf(b, types.get(0).offset())), 0, types.get(0).offset(), b));
         }
         for (int i = 0; i < types.size(); i++) {
             int from = types.get(i).offset();
@@ -108,28 +109,6 @@ final class ValueText {
             out.add(new Chunk(Kind.TYPE_UINT8, at, len));
         }
         return out;
-    }
-
-    /**
-     * dtc's guess for an untyped value: strings when it ends in NUL, is not mostly NULs and
-     * holds only printable characters and the C escapes; else 32-bit cells when the length is
-     * a multiple of 4; else bytes.
-     */
-    static Kind guess(byte[] b) {
-        int nul = 0;
-        boolean text = b.length > 0 && b[b.length - 1] == 0;
-        for (int i = 0; i < b.length && text; i++) {
-            int c = b[i] & 0xff;
-            if (c == 0) {
-                nul++;
-            } else if (!(c >= 0x20 && c <= 0x7e) && !(c >= 7 && c <= 13)) {
-                text = false;
-            }
-        }
-        if (text && nul <= b.length - nul) {
-            return Kind.TYPE_STRING;
-        }
-        return b.length % 4 == 0 ? Kind.TYPE_UINT32 : Kind.TYPE_UINT8;
     }
 
     /** What to write inside a value besides plain numbers. */

@@ -1,6 +1,7 @@
 package dev.gunyahdt.dt.print;
 
 import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.MemReserve;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
@@ -92,5 +93,13 @@ public final class DtsPrinter {
     private static String hex16(long v) {
         String h = Long.toHexString(v);
         return "0".repeat(16 - h.length()) + h;
+    }
+
+    /**
+     * How dtc prints a value whose source type is unknown (blob input): as strings, 32-bit cells
+     * or bytes. Other views (inspect) use the same guess so they read like dtc's output.
+     */
+    public static Marker.Kind guessType(byte[] value) {
+        return ValueWriter.guess(value);
     }
 }
