@@ -1,0 +1,32 @@
+package dev.gunyahdt.partitioner;
+
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.partitioner.allocate.Allocation;
+import dev.gunyahdt.partitioner.allocate.Allocator;
+import dev.gunyahdt.partitioner.allocate.BoardView;
+import dev.gunyahdt.partitioner.plan.PlanException;
+import dev.gunyahdt.partitioner.plan.Problem;
+import dev.gunyahdt.partitioner.plan.VmPlan;
+import dev.gunyahdt.partitioner.rules.Rules;
+
+import java.util.List;
+
+/** Plan + board → an allocation every rule accepts, or a {@link PlanException} listing each violation. */
+public final class Partitioner {
+
+    private Partitioner() {
+    }
+
+    public static Allocation partition(VmPlan plan, DeviceTree board) {
+        return partition(plan, BoardView.of(board));
+    }
+
+    public static Allocation partition(VmPlan plan, BoardView board) {
+        Allocation a = Allocator.allocate(plan, board);
+        List<Problem> problems = Rules.check(a);
+        if (!problems.isEmpty()) {
+            throw new PlanException(problems);
+        }
+        return a;
+    }
+}

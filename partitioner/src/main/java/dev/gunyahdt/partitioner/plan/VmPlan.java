@@ -1,0 +1,108 @@
+package dev.gunyahdt.partitioner.plan;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * A loaded {@code vms.yaml} (DESIGN.md §4.1): the board file it partitions, the hypervisor's
+ * carve-out and the VMs, each field with the position it was written at. Immutable.
+ */
+public record VmPlan(String board, Pos boardPos, Hypervisor hypervisor, List<Vm> vms) {
+
+    public VmPlan {
+        vms = List.copyOf(vms);
+    }
+
+    public Optional<Vm> vm(String name) {
+        return vms.stream().filter(v -> v.name().equals(name)).findFirst();
+    }
+
+    /** The hypervisor's own memory: a size, and a base when the plan fixes one. */
+    public record Hypervisor(long size, OptionalLong base, Pos pos) {
+    }
+
+    /** How a VM's vCPUs are scheduled: the RM's {@code affinity} values (gunyah-model.md §9.3). */
+    public enum Scheduling {
+        STATIC, PINNED, PROXY, STICKY;
+
+        public String yaml() {
+            return name().toLowerCase();
+        }
+    }
+
+    /**
+     * One VM. {@code owner} is empty for the primary and for a secondary that leaves it to default
+     * to the primary. {@code memory.size} is 0 only when the plan gave none (the schema requires it).
+     */
+    public record Vm(String name, Pos pos, OptionalInt vmid, Pos vmidPos, boolean primary, Optional<String> owner,
+                     Pos ownerPos, Memory memory, int vcpus, Pos vcpusPos, Affinity affinity, Scheduling scheduling,
+                     Pos schedulingPos, List<DeviceRef> devices, boolean console, Optional<String> bootargs,
+                     List<VDevice> vdevices, Optional<String> program) {
+
+        public Vm {
+            devices = List.copyOf(devices);
+            vdevices = List.copyOf(vdevices);
+        }
+    }
+
+    /** A VM's memory: its size, and a physical base when the plan places it explicitly. */
+    public record Memory(long size, OptionalLong base, Pos pos) {
+    }
+
+    /** {@code any}, or one physical CPU per vCPU. */
+    public record Affinity(boolean any, List<CpuRef> cpus, Pos pos) {
+
+        public Affinity {
+            cpus = List.copyOf(cpus);
+        }
+    }
+
+    /** A physical CPU named by its index in {@code /cpus} or by its MPIDR. */
+    public record CpuRef(boolean byMpidr, long value, Pos pos) {
+
+        @Override
+        public String toString() {
+            return byMpidr ? "mpidr 0x" + Long.toHexString(value) : "cpu " + value;
+        }
+    }
+
+    /** A passed-through device as the plan names it: a label, an alias, or a path (starts with '/'). */
+    public record DeviceRef(String ref, Pos pos) {
+    }
+
+    /** The vdevice kinds a plan can declare. */
+    public enum VDeviceType {
+        MESSAGE_QUEUE_PAIR("message-queue-pair"), MESSAGE_QUEUE("message-queue"), DOORBELL("doorbell"), SHM("shm");
+
+        private final String yaml;
+
+        VDeviceType(String yaml) {
+            this.yaml = yaml;
+        }
+
+        public String yaml() {
+            return yaml;
+        }
+
+        public static Optional<VDeviceType> of(String yaml) {
+            for (VDeviceType t : values()) {
+                if (t.yaml.equals(yaml)) {
+                    return Optional.of(t);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A vdevice between the VM that declares it and {@code peer}. For {@code message-queue} and
+     * {@code doorbell} the declaring VM sends and the peer receives. {@code queueDepth} and
+     * {@code messageSize} default to the RM's 8 and 240; {@code size}/{@code base} are for shm.
+     */
+    public record VDevice(VDeviceType type, Pos pos, String peer, Pos peerPos, long label, int queueDepth,
+                          Pos queueDepthPos, int messageSize, Pos messageSizePos, long size, OptionalLong base,
+                          Pos sizePos) {
+    }
+}

@@ -1,0 +1,15 @@
+package dev.gunyahdt.partitioner.rules;
+
+import dev.gunyahdt.partitioner.allocate.Allocation;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * A named check over an allocation: {@code name} is what a failure is reported under,
+ * {@code summary} says in one line what the rule demands, and {@code check} returns one message
+ * per violation, each naming both sides of the conflict ({@code vms.yaml:line:col} and, where
+ * the board is involved, the board node's {@code file:line}).
+ */
+public record Rule(String name, String summary, Function<Allocation, List<String>> check) {
+}

@@ -1,0 +1,530 @@
+package dev.gunyahdt.partitioner.rules;
+
+import dev.gunyahdt.partitioner.allocate.Allocation;
+import dev.gunyahdt.partitioner.allocate.Allocation.PassedDevice;
+import dev.gunyahdt.partitioner.allocate.Allocation.SharedRegion;
+import dev.gunyahdt.partitioner.allocate.Allocation.VmAllocation;
+import dev.gunyahdt.partitioner.allocate.Allocator;
+import dev.gunyahdt.partitioner.allocate.BoardView;
+import dev.gunyahdt.partitioner.allocate.BoardView.MemoryBank;
+import dev.gunyahdt.partitioner.inventory.BoardInventory.Cpu;
+import dev.gunyahdt.partitioner.inventory.BoardInventory.Device;
+import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
+import dev.gunyahdt.partitioner.inventory.BoardInventory.Reserved;
+import dev.gunyahdt.partitioner.plan.Pos;
+import dev.gunyahdt.partitioner.plan.Problem;
+import dev.gunyahdt.partitioner.plan.Sizes;
+import dev.gunyahdt.partitioner.plan.VmPlan.CpuRef;
+import dev.gunyahdt.partitioner.plan.VmPlan.Scheduling;
+import dev.gunyahdt.partitioner.plan.VmPlan.VDevice;
+import dev.gunyahdt.partitioner.plan.VmPlan.VDeviceType;
+import dev.gunyahdt.partitioner.plan.VmPlan.Vm;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The rule catalogue, in the order it runs. */
+public final class Rules {
+
+    /** Gunyah's message-queue limits (gunyah-model.md §3.1): depth 1..255, message size 1..1023 bytes. */
+    public static final int MAX_QUEUE_DEPTH = 255;
+    public static final int MAX_MESSAGE_SIZE = 1023;
+    static final long PAGE = 4096;
+
+    private Rules() {
+    }
+
+    public static final List<Rule> ALL = List.of(
+            new Rule("vm-name-unique", "every VM has its own name", Rules::namesUnique),
+            new Rule("primary-unique", "at most one VM is primary, and it has no owner", Rules::primaryUnique),
+            new Rule("vmid-valid", "VMIDs are unique and in the RM's ranges: primary 3, secondaries 4..31 or 0x80..0xbe",
+                    Rules::vmids),
+            new Rule("owner-exists", "every secondary's owner is another VM of the plan", Rules::ownersExist),
+            new Rule("owner-acyclic", "ownership has no cycle", Rules::ownersAcyclic),
+            new Rule("vdevice-peer-exists", "every vdevice's peer is another VM of the plan", Rules::peersExist),
+            new Rule("queue-limits", "queue depths 1..255 and message sizes 1..1023 bytes (Gunyah msgqueue limits)",
+                    Rules::queueLimits),
+            new Rule("memory-alignment", "VM and hypervisor memory: 2 MiB-aligned sizes and bases; shm: 4 KiB pages",
+                    Rules::alignment),
+            new Rule("memory-fits", "there is room in board memory for every automatic placement", Rules::fits),
+            new Rule("memory-in-physical", "every region lies inside one physical memory bank", Rules::inPhysical),
+            new Rule("memory-no-overlap",
+                    "no overlap between VMs, the hypervisor, shm and no-map reserved memory, except a VM's memory with shm it is declared to share",
+                    Rules::noOverlap),
+            new Rule("cpu-exists", "affinity names existing CPUs, one per vCPU", Rules::cpusExist),
+            new Rule("cpu-exclusive", "a pinned vCPU has its physical CPU to itself among pinned vCPUs", Rules::cpuExclusive),
+            new Rule("device-exists", "every passthrough device is a device of the board", Rules::devicesExist),
+            new Rule("device-exclusive", "a device is passed through to one VM only", Rules::deviceExclusive),
+            new Rule("spi-exclusive", "every hardware SPI is owned by exactly one VM", Rules::spiExclusive),
+            new Rule("virq-window", "a VM's vdevices fit its 60 VIRQs (INTID 960..1019)", Rules::virqWindow));
+
+    /**
+     * Every violation of every rule, rule by rule. When VM names repeat, only that is reported:
+     * every later rule (and the allocator) tells VMs apart by name.
+     */
+    public static List<Problem> check(Allocation a) {
+        List<Problem> out = new ArrayList<>();
+        for (Rule r : ALL) {
+            if (!out.isEmpty() && out.get(0).rule().equals("vm-name-unique")) {
+                return out;
+            }
+            for (String m : r.check().apply(a)) {
+                out.add(new Problem(r.name(), m));
+            }
+        }
+        return out;
+    }
+
+    // ---- identity and ownership ----------------------------------------------------------------
+
+    private static List<String> namesUnique(Allocation a) {
+        List<String> out = new ArrayList<>();
+        Map<String, Vm> seen = new HashMap<>();
+        for (Vm vm : a.plan().vms()) {
+            Vm first = seen.putIfAbsent(vm.name(), vm);
+            if (first != null) {
+                out.add(vm.pos() + ": VM name '" + vm.name() + "' is already used at " + first.pos());
+            }
+        }
+        return out;
+    }
+
+    private static List<String> primaryUnique(Allocation a) {
+        List<String> out = new ArrayList<>();
+        Vm first = null;
+        for (Vm vm : a.plan().vms()) {
+            if (!vm.primary()) {
+                continue;
+            }
+            if (vm.owner().isPresent()) {
+                out.add(vm.ownerPos() + ": primary VM '" + vm.name() + "' cannot have an owner (the RM starts it)");
+            }
+            if (first != null) {
+                out.add(vm.pos() + ": VM '" + vm.name() + "' is a second primary; '" + first.name() + "' at " + first.pos()
+                        + " already is");
+            } else {
+                first = vm;
+            }
+        }
+        return out;
+    }
+
+    private static boolean validSecondary(int id) {
+        return (id >= 4 && id <= 31) || (id >= Allocator.DYNAMIC_FIRST && id <= Allocator.DYNAMIC_LAST);
+    }
+
+    private static List<String> vmids(Allocation a) {
+        List<String> out = new ArrayList<>();
+        Map<Integer, VmAllocation> seen = new HashMap<>();
+        boolean primarySeen = false;
+        for (VmAllocation v : a.vms()) {
+            Vm vm = v.vm();
+            if (vm.primary() && primarySeen) {
+                continue; // a second primary: primary-unique reports it
+            }
+            primarySeen |= vm.primary();
+            Pos at = vm.vmid().isPresent() ? vm.vmidPos() : vm.pos();
+            String given = vm.vmid().isPresent() ? "" : " (given automatically)";
+            if (vm.primary() && v.vmid() != Allocator.HLOS_VMID) {
+                out.add(at + ": the primary VM '" + vm.name() + "' has VMID " + v.vmid() + "; the RM gives HLOS VMID 3");
+            } else if (!vm.primary() && !validSecondary(v.vmid())) {
+                out.add(at + ": VM '" + vm.name() + "' has VMID 0x" + Integer.toHexString(v.vmid()) + given
+                        + ", outside the RM's secondary ranges 4..31 and 0x80..0xbe");
+            }
+            VmAllocation first = seen.putIfAbsent(v.vmid(), v);
+            if (first != null) {
+                out.add(at + ": VM '" + vm.name() + "' has VMID " + v.vmid() + ", which VM '" + first.vm().name() + "' at "
+                        + (first.vm().vmid().isPresent() ? first.vm().vmidPos() : first.vm().pos()) + " already has");
+            }
+        }
+        return out;
+    }
+
+    private static Optional<String> ownerOf(Allocation a, Vm vm) {
+        if (vm.primary()) {
+            return Optional.empty();
+        }
+        return vm.owner().or(() -> a.plan().vms().stream().filter(Vm::primary).map(Vm::name).findFirst());
+    }
+
+    private static List<String> ownersExist(Allocation a) {
+        List<String> out = new ArrayList<>();
+        for (Vm vm : a.plan().vms()) {
+            if (vm.primary()) {
+                continue;
+            }
+            Optional<String> owner = ownerOf(a, vm);
+            if (owner.isEmpty()) {
+                out.add(vm.pos() + ": secondary VM '" + vm.name() + "' has no owner: name one with 'owner' or mark a VM 'primary: true'");
+            } else if (owner.get().equals(vm.name())) {
+                out.add(vm.ownerPos() + ": VM '" + vm.name() + "' cannot own itself");
+            } else if (a.plan().vm(owner.get()).isEmpty()) {
+                out.add(vm.ownerPos() + ": VM '" + vm.name() + "' names owner '" + owner.get() + "', which the plan does not have"
+                        + names(a));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> ownersAcyclic(Allocation a) {
+        List<String> out = new ArrayList<>();
+        Set<String> reported = new HashSet<>();
+        for (Vm start : a.plan().vms()) {
+            List<Vm> chain = new ArrayList<>(List.of(start));
+            Vm cur = start;
+            for (int step = 0; step < a.plan().vms().size(); step++) {
+                String here = cur.name();
+                Optional<Vm> next = ownerOf(a, cur).filter(n -> !n.equals(here)).flatMap(n -> a.plan().vm(n));
+                if (next.isEmpty()) {
+                    break;
+                }
+                if (next.get().name().equals(start.name())) {
+                    Set<String> key = new java.util.TreeSet<>();
+                    chain.forEach(c -> key.add(c.name()));
+                    if (reported.add(String.join(",", key))) {
+                        StringBuilder b = new StringBuilder(start.ownerPos() + ": ownership loops: ");
+                        for (Vm c : chain) {
+                            b.append("'").append(c.name()).append("' (owner at ").append(c.ownerPos()).append(") -> ");
+                        }
+                        b.append("'").append(start.name()).append("'");
+                        out.add(b.toString());
+                    }
+                    break;
+                }
+                chain.add(next.get());
+                cur = next.get();
+            }
+        }
+        return out;
+    }
+
+    private static List<String> peersExist(Allocation a) {
+        List<String> out = new ArrayList<>();
+        for (Vm vm : a.plan().vms()) {
+            for (VDevice d : vm.vdevices()) {
+                if (d.peer().equals(vm.name())) {
+                    out.add(d.peerPos() + ": " + d.type().yaml() + " of VM '" + vm.name() + "' names itself as peer");
+                } else if (a.plan().vm(d.peer()).isEmpty()) {
+                    out.add(d.peerPos() + ": " + d.type().yaml() + " of VM '" + vm.name() + "' names peer '" + d.peer()
+                            + "', which the plan does not have" + names(a));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String names(Allocation a) {
+        return " (VMs: " + String.join(", ", a.plan().vms().stream().map(Vm::name).toList()) + ")";
+    }
+
+    private static List<String> queueLimits(Allocation a) {
+        List<String> out = new ArrayList<>();
+        for (Vm vm : a.plan().vms()) {
+            for (VDevice d : vm.vdevices()) {
+                if (d.type() != VDeviceType.MESSAGE_QUEUE && d.type() != VDeviceType.MESSAGE_QUEUE_PAIR) {
+                    continue;
+                }
+                if (d.queueDepth() < 1 || d.queueDepth() > MAX_QUEUE_DEPTH) {
+                    out.add(d.queueDepthPos() + ": queue-depth " + d.queueDepth() + " of " + d.type().yaml() + " '" + vm.name()
+                            + "'->'" + d.peer() + "' is outside Gunyah's 1.." + MAX_QUEUE_DEPTH);
+                }
+                if (d.messageSize() < 1 || d.messageSize() > MAX_MESSAGE_SIZE) {
+                    out.add(d.messageSizePos() + ": message-size " + d.messageSize() + " of " + d.type().yaml() + " '" + vm.name()
+                            + "'->'" + d.peer() + "' is outside Gunyah's 1.." + MAX_MESSAGE_SIZE + " bytes");
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- memory --------------------------------------------------------------------------------
+
+    private static List<String> alignment(Allocation a) {
+        List<String> out = new ArrayList<>();
+        var h = a.plan().hypervisor();
+        if (h.size() == 0 || h.size() % Allocator.ALIGN != 0) {
+            out.add(h.pos() + ": hypervisor size " + Sizes.format(h.size()) + " is not a non-zero multiple of 2MiB");
+        }
+        if (h.base().isPresent() && h.base().getAsLong() % Allocator.ALIGN != 0) {
+            out.add(h.pos() + ": hypervisor base 0x" + Long.toHexString(h.base().getAsLong()) + " is not 2MiB-aligned");
+        }
+        for (Vm vm : a.plan().vms()) {
+            var m = vm.memory();
+            if (m.size() == 0 || Long.remainderUnsigned(m.size(), Allocator.ALIGN) != 0) {
+                out.add(m.pos() + ": memory of VM '" + vm.name() + "' (" + Sizes.format(m.size()) + ") is not a non-zero multiple of 2MiB");
+            }
+            if (m.base().isPresent() && Long.remainderUnsigned(m.base().getAsLong(), Allocator.ALIGN) != 0) {
+                out.add(m.pos() + ": memory base 0x" + Long.toHexString(m.base().getAsLong()) + " of VM '" + vm.name()
+                        + "' is not 2MiB-aligned");
+            }
+            for (VDevice d : vm.vdevices()) {
+                if (d.type() != VDeviceType.SHM) {
+                    continue;
+                }
+                if (d.size() == 0 || Long.remainderUnsigned(d.size(), PAGE) != 0) {
+                    out.add(d.sizePos() + ": shm size " + Sizes.format(d.size()) + " is not a non-zero multiple of 4KiB");
+                }
+                if (d.base().isPresent() && Long.remainderUnsigned(d.base().getAsLong(), PAGE) != 0) {
+                    out.add(d.pos() + ": shm base 0x" + Long.toHexString(d.base().getAsLong()) + " is not 4KiB-aligned");
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String banks(Allocation a) {
+        List<String> l = new ArrayList<>();
+        for (MemoryBank b : a.board().banks()) {
+            l.add(b.range() + " (" + b.path() + " at " + BoardView.where(b.span()) + ")");
+        }
+        return l.isEmpty() ? "the board declares no memory" : "board memory: " + String.join(", ", l);
+    }
+
+    private static List<String> fits(Allocation a) {
+        List<String> out = new ArrayList<>();
+        if (a.hypervisor().isEmpty()) {
+            out.add(a.plan().hypervisor().pos() + ": no room for the hypervisor's " + Sizes.format(a.plan().hypervisor().size())
+                    + "; " + banks(a));
+        }
+        for (VmAllocation v : a.vms()) {
+            if (v.memory().isEmpty()) {
+                out.add(v.vm().memory().pos() + ": no room left for the " + Sizes.format(v.vm().memory().size()) + " of VM '"
+                        + v.vm().name() + "'; " + banks(a));
+            }
+        }
+        for (SharedRegion s : a.shared()) {
+            if (s.range().isEmpty()) {
+                out.add(s.vdevice().sizePos() + ": no room left for the " + Sizes.format(s.vdevice().size()) + " shm of VM '"
+                        + s.declaredBy() + "'; " + banks(a));
+            }
+        }
+        return out;
+    }
+
+    /** A region some party of the plan (or the board) holds, for the overlap and containment rules. */
+    record Held(String what, Range range, Pos pos, String boardWhere, Set<String> vms, boolean shm) {
+    }
+
+    static List<Held> held(Allocation a) {
+        List<Held> l = new ArrayList<>();
+        a.hypervisor().ifPresent(r -> l.add(new Held("the hypervisor", r, a.plan().hypervisor().pos(), null, Set.of(), false)));
+        for (VmAllocation v : a.vms()) {
+            v.memory().ifPresent(r -> l.add(new Held("VM '" + v.vm().name() + "'", r, v.vm().memory().pos(), null,
+                    Set.of(v.vm().name()), false)));
+        }
+        for (SharedRegion s : a.shared()) {
+            s.range().ifPresent(r -> l.add(new Held("shm of '" + s.declaredBy() + "' and '" + s.vdevice().peer() + "'", r,
+                    s.vdevice().pos(), null, s.sharers(), true)));
+        }
+        return l;
+    }
+
+    private static List<String> inPhysical(Allocation a) {
+        List<String> out = new ArrayList<>();
+        for (Held h : held(a)) {
+            if (h.range().size() == 0) {
+                continue;
+            }
+            boolean inside = a.board().banks().stream().anyMatch(b -> within(h.range(), b.range()));
+            if (!inside) {
+                out.add(h.pos() + ": " + h.what() + " at " + h.range() + " is not inside physical memory; " + banks(a));
+            }
+        }
+        return out;
+    }
+
+    static boolean within(Range r, Range bank) {
+        return bank.contains(r.base()) && bank.contains(r.last());
+    }
+
+    static boolean overlap(Range x, Range y) {
+        return x.size() != 0 && y.size() != 0 && Long.compareUnsigned(x.base(), y.last()) <= 0
+                && Long.compareUnsigned(y.base(), x.last()) <= 0;
+    }
+
+    private static List<String> noOverlap(Allocation a) {
+        List<String> out = new ArrayList<>();
+        List<Held> l = held(a);
+        for (int i = 0; i < l.size(); i++) {
+            for (int j = i + 1; j < l.size(); j++) {
+                Held x = l.get(i);
+                Held y = l.get(j);
+                if (!overlap(x.range(), y.range()) || sharedOnPurpose(x, y)) {
+                    continue;
+                }
+                out.add(y.pos() + ": " + y.what() + " at " + y.range() + " overlaps " + x.what() + " at " + x.range()
+                        + " (" + x.pos() + ")");
+            }
+            for (Reserved r : a.board().inventory().reserved()) {
+                if (!r.noMap()) {
+                    continue;
+                }
+                for (Range rr : r.reg()) {
+                    Held x = l.get(i);
+                    if (overlap(x.range(), rr)) {
+                        out.add(x.pos() + ": " + x.what() + " at " + x.range() + " overlaps no-map reserved memory " + rr + " ("
+                                + r.path() + " at " + BoardView.where(r.span()) + ")");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A VM's own memory may hold shm it shares; nothing else may overlap. */
+    private static boolean sharedOnPurpose(Held x, Held y) {
+        if (x.shm() == y.shm()) {
+            return false;
+        }
+        Held vm = x.shm() ? y : x;
+        Held shm = x.shm() ? x : y;
+        return !vm.vms().isEmpty() && shm.vms().containsAll(vm.vms());
+    }
+
+    // ---- CPUs ----------------------------------------------------------------------------------
+
+    private static List<String> cpusExist(Allocation a) {
+        List<String> out = new ArrayList<>();
+        List<Cpu> all = a.board().inventory().cpus();
+        String cpusAt = a.board().tree().find("/cpus").map(c -> BoardView.where(c.node().span())).orElse("(no /cpus)");
+        for (VmAllocation v : a.vms()) {
+            Vm vm = v.vm();
+            if (vm.affinity().any()) {
+                if (vm.scheduling() != Scheduling.PROXY && all.isEmpty()) {
+                    out.add(vm.affinity().pos() + ": VM '" + vm.name() + "' needs CPUs and the board has none");
+                }
+                continue;
+            }
+            if (vm.affinity().cpus().size() != vm.vcpus()) {
+                out.add(vm.affinity().pos() + ": VM '" + vm.name() + "' has " + vm.vcpus() + " vCPUs (" + vm.vcpusPos()
+                        + ") but affinity names " + vm.affinity().cpus().size() + " CPUs");
+            }
+            for (int i = 0; i < vm.affinity().cpus().size(); i++) {
+                CpuRef c = vm.affinity().cpus().get(i);
+                if (vm.scheduling() != Scheduling.PROXY && v.cpus().get(i) < 0) {
+                    out.add(c.pos() + ": VM '" + vm.name() + "' names " + c + ", which the board does not have (" + all.size()
+                            + " CPUs in /cpus at " + cpusAt + ")");
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> cpuExclusive(Allocation a) {
+        List<String> out = new ArrayList<>();
+        Map<Integer, String> owner = new HashMap<>();
+        Map<Integer, Pos> ownerPos = new HashMap<>();
+        List<Cpu> all = a.board().inventory().cpus();
+        for (VmAllocation v : a.vms()) {
+            Vm vm = v.vm();
+            if (vm.scheduling() != Scheduling.PINNED) {
+                continue;
+            }
+            for (int i = 0; i < v.cpus().size(); i++) {
+                int c = v.cpus().get(i);
+                Pos at = vm.affinity().any() ? vm.affinity().pos() : vm.affinity().cpus().get(i).pos();
+                if (c < 0) {
+                    if (vm.affinity().any()) {
+                        out.add(at + ": no physical CPU is left for pinned vCPU " + i + " of VM '" + vm.name() + "' ("
+                                + all.size() + " CPUs, all pinned)");
+                    }
+                    continue;
+                }
+                String prev = owner.putIfAbsent(c, vm.name() + " vCPU " + i);
+                if (prev != null) {
+                    Cpu cpu = all.get(c);
+                    out.add(at + ": pinned vCPU " + i + " of VM '" + vm.name() + "' is on " + cpu.path() + " ("
+                            + BoardView.where(cpu.span()) + "), where pinned " + prev + " already is (" + ownerPos.get(c) + ")");
+                } else {
+                    ownerPos.put(c, at);
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- devices and interrupts ------------------------------------------------------------------
+
+    private static List<String> devicesExist(Allocation a) {
+        List<String> out = new ArrayList<>();
+        for (VmAllocation v : a.vms()) {
+            for (PassedDevice d : v.devices()) {
+                if (d.device().isEmpty()) {
+                    out.add(d.ref().pos() + ": VM '" + v.vm().name() + "' passes through '" + d.ref().ref()
+                            + "', which is no device, label or alias of the board");
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> deviceExclusive(Allocation a) {
+        List<String> out = new ArrayList<>();
+        Map<String, Map.Entry<VmAllocation, PassedDevice>> seen = new LinkedHashMap<>();
+        for (VmAllocation v : a.vms()) {
+            for (PassedDevice d : v.devices()) {
+                if (d.device().isEmpty()) {
+                    continue;
+                }
+                Device dev = d.device().get();
+                var first = seen.putIfAbsent(dev.path(), Map.entry(v, d));
+                if (first != null) {
+                    String who = first.getKey() == v ? "it already takes" : "VM '" + first.getKey().vm().name() + "' already has";
+                    out.add(d.ref().pos() + ": VM '" + v.vm().name() + "' passes through " + dev.path() + " ("
+                            + BoardView.where(dev.span()) + "), which " + who + " (" + first.getValue().ref().pos() + ")");
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> spiExclusive(Allocation a) {
+        List<String> out = new ArrayList<>();
+        record Owner(VmAllocation vm, PassedDevice via) {
+        }
+        Map<Long, Owner> owners = new HashMap<>();
+        for (VmAllocation v : a.vms()) {
+            for (PassedDevice d : v.devices()) {
+                if (d.device().isEmpty()) {
+                    continue;
+                }
+                Device dev = d.device().get();
+                for (long spi : Allocator.spisOf(dev)) {
+                    Owner first = owners.putIfAbsent(spi, new Owner(v, d));
+                    if (first == null || first.vm() == v) {
+                        continue;
+                    }
+                    Device other = first.via().device().get();
+                    if (other.path().equals(dev.path())) {
+                        continue; // the same device twice: device-exclusive says so
+                    }
+                    out.add(d.ref().pos() + ": SPI " + spi + " (INTID " + (spi + 32) + ") of " + dev.path() + " ("
+                            + BoardView.where(dev.span()) + ") passed to VM '" + v.vm().name() + "' is also raised by "
+                            + other.path() + " (" + BoardView.where(other.span()) + ") passed to VM '" + first.vm().vm().name()
+                            + "' (" + first.via().ref().pos() + ")");
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> virqWindow(Allocation a) {
+        List<String> out = new ArrayList<>();
+        int window = Allocator.VIRQ_LAST - Allocator.VIRQ_FIRST + 1;
+        for (VmAllocation v : a.vms()) {
+            if (v.virqs().size() > window) {
+                Map<String, Integer> kinds = new LinkedHashMap<>();
+                v.virqs().forEach(q -> kinds.merge(q.purpose().split(" ")[0], 1, Integer::sum));
+                out.add(v.vm().pos() + ": VM '" + v.vm().name() + "' needs " + v.virqs().size() + " VIRQs but the RM has "
+                        + window + " (INTID " + Allocator.VIRQ_FIRST + ".." + Allocator.VIRQ_LAST + "): " + kinds);
+            }
+        }
+        return out;
+    }
+}
