@@ -65,8 +65,11 @@ public final class BindingSet {
      * with the same path), plus the built-in set first when {@code withBuiltin}.
      */
     public static BindingSet load(List<Path> dirs, boolean withBuiltin) {
+        return load(dirs, List.of(), withBuiltin);
+    }
+
+    private static Map<String, Source> sources(List<Path> dirs, boolean withBuiltin, List<Finding> findings) {
         Map<String, Source> sources = new TreeMap<>();
-        List<Finding> findings = new ArrayList<>();
         if (withBuiltin) {
             for (String rel : builtinIndex()) {
                 sources.put(rel, new Source(rel, "builtin:" + BUILTIN + rel, () -> resource(BUILTIN + rel)));
@@ -81,6 +84,33 @@ public final class BindingSet {
             } catch (IOException | UncheckedIOException e) {
                 findings.add(loadFinding(dir.toString(), 0, 0, "io", "cannot read binding directory: " + e.getMessage()));
             }
+        }
+        return sources;
+    }
+
+    private static final java.util.regex.Pattern ID_LINE = java.util.regex.Pattern.compile(
+            "^\\$id:\\s*[\"']?" + java.util.regex.Pattern.quote(SCHEMA_BASE) + "([^#\"'\\s]+)", java.util.regex.Pattern.MULTILINE);
+
+    /**
+     * As {@link #load(List, boolean)}, plus single binding files: each is keyed by the path its
+     * {@code $id} names when the file's path ends with it (so it sits at its place under a schema
+     * root), else by its file name. Siblings of a file are not loaded.
+     */
+    public static BindingSet load(List<Path> dirs, List<Path> files, boolean withBuiltin) {
+        List<Finding> findings = new ArrayList<>();
+        Map<String, Source> sources = sources(dirs, withBuiltin, findings);
+        for (Path f : files) {
+            String rel = f.getFileName().toString();
+            try {
+                java.util.regex.Matcher m = ID_LINE.matcher(Files.readString(f, StandardCharsets.UTF_8));
+                String p = f.toString().replace('\\', '/');
+                if (m.find() && (p.equals(m.group(1)) || p.endsWith("/" + m.group(1)))) {
+                    rel = m.group(1);
+                }
+            } catch (IOException | UncheckedIOException e) {
+                // reported when the source is read below
+            }
+            sources.put(rel, new Source(rel, f.toString(), () -> Files.readString(f, StandardCharsets.UTF_8)));
         }
         return build(sources, findings);
     }

@@ -47,6 +47,8 @@ public final class Validator {
     private final List<Finding> compileFindings = new ArrayList<>();
     private final Map<String, List<Compiled>> byCompatible = new HashMap<>();
     private final List<Compiled> bySelect = new ArrayList<>();
+    /** Every compatible string any loaded binding names, generic ones and select-bindings' included. */
+    private final Set<String> documented = new HashSet<>();
 
     public Validator(BindingSet set) {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
@@ -55,6 +57,7 @@ public final class Validator {
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
         for (BindingSet.Binding b : set.bindings().values()) {
             Set<String> compatibles = compatibles(b.processed().path("properties").path("compatible"));
+            documented.addAll(compatibles);
             JsonNode select = b.processed().get("select");
             boolean explicitSelect = select != null && !(select.isBoolean() && !select.asBoolean());
             if (compatibles.isEmpty() && !explicitSelect) {
@@ -83,6 +86,11 @@ public final class Validator {
                         "binding cannot be compiled: " + e.getMessage()));
             }
         }
+    }
+
+    /** Whether some binding names {@code compatible} in its {@code compatible} schema (for {@code -m}). */
+    public boolean documents(String compatible) {
+        return documented.contains(compatible);
     }
 
     /** Bindings that loaded but could not be compiled into validators. */

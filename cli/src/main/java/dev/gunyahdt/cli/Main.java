@@ -24,8 +24,8 @@ public final class Main {
 
     private static final List<Verb> VERBS = List.of(
             new Verb("dtc", "[dtc flags] FILE", "drop-in dtc 1.6.1: compile/decompile DTS and DTB, overlays, checks", DtcCommand::run),
-            new Verb("lint", "[--bindings DIR]… FILE…", "DTS/DTB against bindings + dtc checks", null),
-            new Verb("check-bindings", "DIR|FILE…", "binding documents against the meta-schema", null),
+            new Verb("lint", "[--bindings DIR]… [--format text|json|sarif|junit] [-m] FILE…", "DTS/DTB against bindings + dtc checks", LintCommand::run),
+            new Verb("check-bindings", "DIR|FILE…", "binding documents against the meta-schema; compile and validate their examples", CheckBindingsCommand::run),
             new Verb("partition", "BOARD_DIR [-o DIR]", "split a board between VMs and write the bootable config", null),
             new Verb("build", "BOARD_DIR [-o DIR]", "lint + partition + emit", null),
             new Verb("boot", "BOARD_DIR|CONFIG_DIR", "boot the Java Gunyah model, write each guest's overlay", null),

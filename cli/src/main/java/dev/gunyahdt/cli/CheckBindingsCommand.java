@@ -1,0 +1,238 @@
+package dev.gunyahdt.cli;
+
+import dev.gunyahdt.bindings.BindingSet;
+import dev.gunyahdt.bindings.Examples;
+import dev.gunyahdt.bindings.Finding;
+import dev.gunyahdt.bindings.MetaChecks;
+import dev.gunyahdt.bindings.Validator;
+import dev.gunyahdt.bindings.yaml.YamlDocument;
+import dev.gunyahdt.bindings.yaml.YamlLoadException;
+import dev.gunyahdt.bindings.yaml.YamlLoader;
+import dev.gunyahdt.dt.SourceSpan;
+import dev.gunyahdt.dt.compile.Compilation;
+import dev.gunyahdt.dt.compile.CompileOptions;
+import dev.gunyahdt.dt.compile.Compiler;
+import dev.gunyahdt.dt.diag.Diagnostic;
+import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.diag.Severity;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * {@code gunyah-dt check-bindings DIR|FILE…}: loads binding documents (with the built-in core
+ * types, so {@code /schemas/types.yaml} resolves), reports load errors, unresolved {@code $ref}s,
+ * {@code $ref} cycles and the meta-schema basics ({@link MetaChecks}), then compiles each
+ * {@code examples:} entry and validates it against the set, as {@code make dt_binding_check} does.
+ */
+final class CheckBindingsCommand {
+
+    private CheckBindingsCommand() {
+    }
+
+    private static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("format").hasArg().argName("FMT")
+                .desc("text (default), json, sarif or junit").build());
+        o.addOption(Option.builder("i").longOpt("include").hasArg().argName("DIR")
+                .desc("include search directory for the examples' #include lines (repeatable)").build());
+        o.addOption(Option.builder("W").longOpt("warning").hasArg().argName("CHECK")
+                .desc("dtc check flag for compiling the examples, as dtc -W (after the kernel's defaults)").build());
+        o.addOption(Option.builder("E").longOpt("error").hasArg().argName("CHECK")
+                .desc("dtc check flag for compiling the examples, as dtc -E").build());
+        o.addOption(Option.builder().longOpt("no-examples").desc("do not compile and validate the examples").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
+        return o;
+    }
+
+    static int run(List<String> args, Io io) throws Exception {
+        CommandLine cmd = CommandLines.parse(options(), args);
+        if (cmd.hasOption("h")) {
+            help(io);
+            return 0;
+        }
+        FindingFormats.Format format = FindingFormats.Format.parse(cmd.getOptionValue("format", "text"));
+        if (cmd.getArgList().isEmpty()) {
+            throw new UsageException("no binding directory or file given");
+        }
+        List<Path> dirs = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        Set<Path> targets = new LinkedHashSet<>();
+        for (String a : cmd.getArgList()) {
+            Path p = Path.of(a);
+            if (Files.isDirectory(p)) {
+                dirs.add(p);
+                try (Stream<Path> walk = Files.walk(p)) {
+                    walk.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(targets::add);
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    throw new UsageException("cannot read " + a + ": " + e.getMessage());
+                }
+            } else if (Files.isRegularFile(p) && Files.isReadable(p)) {
+                files.add(p);
+                targets.add(p);
+            } else {
+                throw new UsageException("cannot read " + a + ": no such file or directory");
+            }
+        }
+        List<CompileOptions.CheckFlag> flags = new ArrayList<>(KERNEL_EXAMPLE_FLAGS);
+        for (String f : cmd.getOptionValues("W") == null ? new String[0] : cmd.getOptionValues("W")) {
+            flags.add(new CompileOptions.CheckFlag(f, false));
+        }
+        for (String f : cmd.getOptionValues("E") == null ? new String[0] : cmd.getOptionValues("E")) {
+            flags.add(new CompileOptions.CheckFlag(f, true));
+        }
+        List<LintFinding> all = check(dirs, files, targets, InspectCommand.includeDirs(cmd), flags,
+                !cmd.hasOption("no-examples"), new Progress(io, targets.size()));
+        List<String> names = targets.stream().map(Path::toString).toList();
+        io.out().write(FindingFormats.render(format, names, all, "gunyah-dt check-bindings").getBytes(StandardCharsets.UTF_8));
+        io.out().flush();
+        if (format == FindingFormats.Format.TEXT && all.isEmpty() && io.interactive()) {
+            io.err().println(targets.size() + " binding file(s) clean");
+        }
+        return all.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * The dtc checks the kernel turns off when it builds trees without W=1 (scripts/Makefile.lib),
+     * which is how {@code make dt_binding_check} compiles the examples.
+     */
+    static final List<CompileOptions.CheckFlag> KERNEL_EXAMPLE_FLAGS = Stream.of("no-unit_address_vs_reg",
+            "no-avoid_unnecessary_addr_size", "no-alias_paths", "no-graph_child_address", "no-simple_bus_reg",
+            "no-unique_unit_address").map(f -> new CompileOptions.CheckFlag(f, false)).toList();
+
+    static List<LintFinding> check(List<Path> dirs, List<Path> files, Set<Path> targets, List<Path> includeDirs,
+                                   List<CompileOptions.CheckFlag> checkFlags, boolean examples, Progress progress) {
+        BindingSet set = BindingSet.load(dirs, files, true);
+        Validator validator = new Validator(set);
+        List<LintFinding> out = new ArrayList<>();
+        for (Finding f : set.findings()) {
+            out.add(bindingFinding(f, f.keyword()));
+        }
+        for (Finding f : validator.compileFindings()) {
+            out.add(bindingFinding(f, f.keyword()));
+        }
+        YamlLoader loader = new YamlLoader();
+        Compiler compiler = new Compiler(new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB,
+                CompileOptions.defaults().dtb(), -1, false, includeDirs, false, CompileOptions.defaults().phandles(),
+                checkFlags, false, false, false, true, java.util.Map.of()));
+        for (Path target : targets) {
+            String file = target.toString();
+            String text;
+            YamlDocument doc;
+            try {
+                text = Files.readString(target, StandardCharsets.UTF_8);
+                doc = loader.load(file, text);
+            } catch (IOException | YamlLoadException | RuntimeException e) {
+                progress.step();
+                continue; // the set's load findings already say why
+            }
+            for (Finding f : MetaChecks.check(doc, file)) {
+                out.add(bindingFinding(f, "meta"));
+            }
+            boolean usable = set.bindings().values().stream().anyMatch(b -> b.file().equals(file));
+            if (examples && usable) {
+                for (Examples.Example ex : Examples.of(doc, text)) {
+                    out.addAll(example(file, ex, compiler, validator));
+                }
+            }
+            progress.step();
+        }
+        progress.done();
+        return out;
+    }
+
+    private static LintFinding bindingFinding(Finding f, String rule) {
+        return new LintFinding(f.file(), f.line() > 0 ? f.line() : null, f.line() > 0 ? f.column() : null,
+                null, null, "error", rule, f.binding(), null, null, f.message());
+    }
+
+    /** Compiles one example from a temporary file and validates it; positions are mapped back to the binding. */
+    private static List<LintFinding> example(String binding, Examples.Example ex, Compiler compiler, Validator validator) {
+        List<LintFinding> out = new ArrayList<>();
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("gunyah-dt-example-", ".dts");
+            Files.writeString(tmp, ex.dts(), StandardCharsets.UTF_8);
+            String tmpName = tmp.toString();
+            Compilation c;
+            try {
+                c = compiler.compile(tmp, null, "-");
+            } catch (DtException e) {
+                out.add(exampleFinding(binding, ex, tmpName, e.span(), null, null, "error", "fatal", null, null,
+                        e.getMessage()));
+                return out;
+            }
+            for (Diagnostic d : c.diagnostics()) {
+                out.add(exampleFinding(binding, ex, tmpName, d.span(), d.nodePath(), d.property(),
+                        d.severity() == Severity.ERROR ? "error" : "warning", d.rule(), null, null, d.message()));
+            }
+            if (c.tree() != null) {
+                for (Finding f : validator.validate(c.tree(), tmpName)) {
+                    SourceSpan s = f.line() > 0 ? SourceSpan.point(f.file(), f.line(), f.column()) : null;
+                    out.add(exampleFinding(binding, ex, tmpName, s, f.node(), f.property(), "error", "schema",
+                            f.keyword(), f.schemaLocation(), f.message() + " (binding " + f.binding() + ")"));
+                }
+            }
+        } catch (IOException e) {
+            out.add(new LintFinding(binding, null, null, null, null, "error", "example", binding, null, null,
+                    "example " + ex.index() + ": cannot write a temporary file: " + e.getMessage()));
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a leftover temporary file is harmless
+                }
+            }
+        }
+        return out;
+    }
+
+    private static LintFinding exampleFinding(String binding, Examples.Example ex, String tmpName, SourceSpan span,
+                                              String node, String property, String severity, String check,
+                                              String constraint, String schemaLocation, String message) {
+        Integer line = null;
+        Integer column = null;
+        if (span != null && span.file().equals(tmpName)) {
+            int l = ex.bindingLine(span.firstLine());
+            if (l > 0) {
+                line = l;
+                column = span.firstColumn() + ex.indent();
+            }
+        }
+        if (line == null && ex.firstLine() > 0) {
+            line = ex.firstLine() - 1; // the example's '- |' line
+            column = 1;
+        }
+        return new LintFinding(binding, line, column, node, property, severity, "example", binding,
+                constraint != null ? constraint : check, schemaLocation,
+                "example " + ex.index() + ": " + check + ": " + message);
+    }
+
+    private static void help(Io io) {
+        PrintWriter w = new PrintWriter(io.out(), true);
+        new HelpFormatter().printHelp(w, 100, "gunyah-dt check-bindings [--format text|json|sarif|junit] [-i DIR] DIR|FILE…",
+                "\nChecks devicetree binding documents: YAML loading, $ref resolution and cycles, $id against the "
+                + "file's place, the meta-schema basics dt-doc-validate enforces ($schema, title, maintainers, "
+                + "allowed top-level keys, property schemas that are schemas, vendor properties with a type), "
+                + "then compiles every examples: entry (wrapped in a root node, as make dt_binding_check does) and "
+                + "validates it against the bindings. The built-in core types and Gunyah bindings are always "
+                + "loaded, so /schemas/types.yaml resolves. A single FILE is placed under its schema root by "
+                + "its $id.\n\n",
+                options(), 2, 4,
+                "\nExit status: 0 clean, 1 findings, 2 usage or I/O problem.");
+        w.flush();
+    }
+}

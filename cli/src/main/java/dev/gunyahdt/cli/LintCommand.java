@@ -1,0 +1,193 @@
+package dev.gunyahdt.cli;
+
+import dev.gunyahdt.bindings.BindingSet;
+import dev.gunyahdt.bindings.Finding;
+import dev.gunyahdt.bindings.Validator;
+import dev.gunyahdt.dt.NodeCursor;
+import dev.gunyahdt.dt.Property;
+import dev.gunyahdt.dt.SourceSpan;
+import dev.gunyahdt.dt.compile.Compilation;
+import dev.gunyahdt.dt.compile.CompileOptions;
+import dev.gunyahdt.dt.compile.Compiler;
+import dev.gunyahdt.dt.diag.Diagnostic;
+import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.diag.Severity;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * {@code gunyah-dt lint}: each input (DTS or DTB) through dtc's checks and the binding
+ * validator; every finding names file, line and column (DTS), node, property, the violated
+ * constraint and the binding that imposed it. Exit 0 clean, 1 findings, 2 usage or I/O.
+ */
+final class LintCommand {
+
+    private LintCommand() {
+    }
+
+    private static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("bindings").hasArg().argName("DIR")
+                .desc("a directory of dt-schema bindings to add to the built-in Gunyah set (repeatable)").build());
+        o.addOption(Option.builder().longOpt("format").hasArg().argName("FMT")
+                .desc("text (default), json, sarif or junit").build());
+        o.addOption(Option.builder("m").longOpt("unmatched")
+                .desc("also report nodes whose compatible matches no binding (rule unmatched-compatible)").build());
+        o.addOption(Option.builder("i").longOpt("include").hasArg().argName("DIR")
+                .desc("include search directory for DTS input (repeatable)").build());
+        o.addOption(Option.builder("W").longOpt("warning").hasArg().argName("CHECK")
+                .desc("dtc check flag, as dtc -W (e.g. no-simple_bus_reg)").build());
+        o.addOption(Option.builder("E").longOpt("error").hasArg().argName("CHECK")
+                .desc("dtc check flag, as dtc -E").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
+        return o;
+    }
+
+    static int run(List<String> args, Io io) throws Exception {
+        CommandLine cmd = CommandLines.parse(options(), args);
+        if (cmd.hasOption("h")) {
+            help(io);
+            return 0;
+        }
+        FindingFormats.Format format = FindingFormats.Format.parse(cmd.getOptionValue("format", "text"));
+        List<String> files = cmd.getArgList();
+        if (files.isEmpty()) {
+            throw new UsageException("no input files");
+        }
+        List<Path> dirs = new ArrayList<>();
+        for (String d : values(cmd, "bindings")) {
+            if (!Files.isDirectory(Path.of(d))) {
+                throw new UsageException("--bindings " + d + ": not a directory");
+            }
+            dirs.add(Path.of(d));
+        }
+        List<CompileOptions.CheckFlag> flags = new ArrayList<>();
+        // commons-cli does not keep -W/-E interleaving; dtc applies them in order, but for one
+        // check per flag the order between the two lists does not matter
+        values(cmd, "W").forEach(f -> flags.add(new CompileOptions.CheckFlag(f, false)));
+        values(cmd, "E").forEach(f -> flags.add(new CompileOptions.CheckFlag(f, true)));
+
+        BindingSet set = BindingSet.load(dirs, true);
+        Validator validator = new Validator(set);
+        // broken bindings are kept out of validation; say so, but they are not findings about the inputs
+        List<Finding> bindingProblems = new ArrayList<>(set.findings());
+        bindingProblems.addAll(validator.compileFindings());
+        for (Finding f : bindingProblems) {
+            io.err().println("gunyah-dt lint: binding not used: " + f.render());
+        }
+        if (!bindingProblems.isEmpty()) {
+            io.err().println("gunyah-dt lint: " + bindingProblems.size()
+                    + " binding problem(s); run 'gunyah-dt check-bindings' on the binding directories");
+        }
+
+        CompileOptions opts = new CompileOptions(null, CompileOptions.Format.DTB, CompileOptions.defaults().dtb(),
+                -1, false, InspectCommand.includeDirs(cmd), false, CompileOptions.defaults().phandles(), flags,
+                false, false, false, true, java.util.Map.of());
+        Compiler compiler = new Compiler(opts);
+        List<LintFinding> all = new ArrayList<>();
+        boolean ioProblem = false;
+        Progress progress = new Progress(io, files.size());
+        for (String file : files) {
+            try {
+                all.addAll(lintOne(file, compiler, validator, cmd.hasOption("m")));
+            } catch (UsageException e) {
+                io.err().println("gunyah-dt lint: " + e.getMessage());
+                ioProblem = true;
+            }
+            progress.step();
+        }
+        progress.done();
+        String out = FindingFormats.render(format, files, all, "gunyah-dt lint");
+        io.out().write(out.getBytes(StandardCharsets.UTF_8));
+        io.out().flush();
+        if (format == FindingFormats.Format.TEXT && all.isEmpty() && !ioProblem && io.interactive()) {
+            io.err().println(files.size() + " file(s) clean");
+        }
+        return ioProblem ? 2 : all.isEmpty() ? 0 : 1;
+    }
+
+    /** The findings for one input, in order: dtc's checks, then the bindings, then unmatched compatibles. */
+    static List<LintFinding> lintOne(String file, Compiler compiler, Validator validator, boolean unmatched)
+            throws UsageException {
+        Path path = Path.of(file);
+        if (!Files.isReadable(path) || Files.isDirectory(path)) {
+            throw new UsageException("cannot read " + file + (Files.exists(path) ? "" : ": no such file"));
+        }
+        List<LintFinding> out = new ArrayList<>();
+        Compilation c;
+        try {
+            c = compiler.compile(path, null, "-");
+        } catch (DtException e) {
+            SourceSpan s = e.span();
+            out.add(new LintFinding(s != null ? s.file() : file, s != null ? s.firstLine() : null,
+                    s != null ? s.firstColumn() : null, null, null, "error", "fatal", null, null, null, e.getMessage()));
+            return out;
+        } catch (java.io.UncheckedIOException e) {
+            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+        }
+        for (Diagnostic d : c.diagnostics()) {
+            SourceSpan s = d.span();
+            out.add(new LintFinding(s != null ? s.file() : file, s != null ? s.firstLine() : null,
+                    s != null ? s.firstColumn() : null, d.nodePath(), d.property(),
+                    d.severity() == Severity.ERROR ? "error" : "warning", d.rule(), null, null, null, d.message()));
+        }
+        if (c.tree() == null) {
+            return out;
+        }
+        for (Finding f : validator.validate(c.tree(), file)) {
+            out.add(new LintFinding(f.file(), f.line() > 0 ? f.line() : null, f.line() > 0 ? f.column() : null,
+                    f.node(), f.property(), "error", "schema", f.binding(), f.keyword(), f.schemaLocation(),
+                    f.message()));
+        }
+        if (unmatched) {
+            c.tree().walk(at -> unmatched(at, file, validator, out));
+        }
+        return out;
+    }
+
+    private static void unmatched(NodeCursor at, String file, Validator validator, List<LintFinding> out) {
+        Optional<Property> compat = at.node().property("compatible");
+        if (compat.isEmpty() || !compat.get().value().isStringList()) {
+            return;
+        }
+        List<String> strings = compat.get().value().asStrings();
+        if (strings.stream().anyMatch(validator::documents)) {
+            return;
+        }
+        SourceSpan s = compat.get().span();
+        out.add(new LintFinding(s != null ? s.file() : file, s != null ? s.firstLine() : null,
+                s != null ? s.firstColumn() : null, at.path(), "compatible", "warning", "unmatched-compatible",
+                null, null, null, "no binding matches compatible "
+                + strings.stream().map(x -> "'" + x + "'").collect(Collectors.joining(", "))));
+    }
+
+    private static List<String> values(CommandLine cmd, String opt) {
+        String[] v = cmd.getOptionValues(opt);
+        return v == null ? List.of() : List.of(v);
+    }
+
+    private static void help(Io io) {
+        PrintWriter w = new PrintWriter(io.out(), true);
+        new HelpFormatter().printHelp(w, 100, "gunyah-dt lint [--bindings DIR]… [--format text|json|sarif|junit] [-m] [-i DIR] FILE…",
+                "\nRuns dtc's checks and validates against devicetree bindings (the built-in Gunyah bindings and "
+                + "core types always, plus each --bindings directory). Input is DTS (preprocessed) or DTB (by its "
+                + "magic number); DTB findings have no line or column. JSON output is an array of objects with "
+                + "file, line, column, node, property, severity, rule (a dtc check name, schema, "
+                + "unmatched-compatible or fatal), schema (the binding file), constraint, schemaLocation and "
+                + "message.\n\n",
+                options(), 2, 4,
+                "\nExit status: 0 clean, 1 findings, 2 usage or I/O problem.");
+        w.flush();
+    }
+}
