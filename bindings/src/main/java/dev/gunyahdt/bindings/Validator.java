@@ -57,7 +57,7 @@ public final class Validator {
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
         for (BindingSet.Binding b : set.bindings().values()) {
             Set<String> compatibles = compatibles(b.processed().path("properties").path("compatible"));
-            documented.addAll(compatibles);
+            nestedCompatibles(b.processed(), documented);
             JsonNode select = b.processed().get("select");
             boolean explicitSelect = select != null && !(select.isBoolean() && !select.asBoolean());
             if (compatibles.isEmpty() && !explicitSelect) {
@@ -88,7 +88,10 @@ public final class Validator {
         }
     }
 
-    /** Whether some binding names {@code compatible} in its {@code compatible} schema (for {@code -m}). */
+    /**
+     * Whether some binding names {@code compatible} in a {@code compatible} schema, its own or a
+     * child node's (for {@code lint -m}).
+     */
     public boolean documents(String compatible) {
         return documented.contains(compatible);
     }
@@ -232,6 +235,19 @@ public final class Validator {
         return new Finding(span != null ? span.file() : file, span != null ? span.firstLine() : 0,
                 span != null ? span.firstColumn() : 0, node.path(), finalProperty, keyword, schemaLocation,
                 binding.file(), message);
+    }
+
+    /** Compatibles named by any {@code properties/compatible} in a binding, child-node schemas included. */
+    private static void nestedCompatibles(JsonNode n, Set<String> out) {
+        if (n.isObject()) {
+            JsonNode c = n.path("properties").get("compatible");
+            if (c != null) {
+                collectStrings(c, out);
+            }
+            n.elements().forEachRemaining(x -> nestedCompatibles(x, out));
+        } else if (n.isArray()) {
+            n.forEach(x -> nestedCompatibles(x, out));
+        }
     }
 
     /** Every string a binding's {@code compatible} schema can accept as a const or enum, anywhere inside it. */
