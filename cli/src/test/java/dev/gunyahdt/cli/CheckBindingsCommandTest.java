@@ -1,0 +1,256 @@
+package dev.gunyahdt.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.gunyahdt.cli.LintCommandTest.JSON;
+import static dev.gunyahdt.cli.LintCommandTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code gunyah-dt check-bindings} on the Gunyah bindings and on broken binding documents. */
+class CheckBindingsCommandTest {
+
+    /** The module's own bindings, as files (tests run in cli/). */
+    static final Path GUNYAH = Path.of("../bindings/src/main/resources/bindings");
+
+    @TempDir
+    Path tmp;
+
+    static final String HEADER = """
+            # SPDX-License-Identifier: BSD-3-Clause
+            %YAML 1.2
+            ---
+            $id: http://devicetree.org/schemas/NAME.yaml#
+            $schema: http://devicetree.org/meta-schemas/core.yaml#
+
+            title: A test binding
+
+            maintainers:
+              - Someone <someone@example.org>
+
+            """;
+
+    Path binding(String name, String body) throws Exception {
+        Path p = tmp.resolve(name + ".yaml");
+        Files.writeString(p, HEADER.replace("NAME", name) + body);
+        return p;
+    }
+
+    static JsonNode json(Run r) throws Exception {
+        return JSON.readTree(r.out());
+    }
+
+    record Run(int status, String out, String err) {
+    }
+
+    static Run check(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "check-bindings";
+        System.arraycopy(args, 0, all, 1, args.length);
+        LintCommandTest.Run r = run(all);
+        return new Run(r.status(), r.out(), r.err());
+    }
+
+    @Test
+    void gunyahBindingsAreCleanButForTheRmsU32Labels() throws Exception {
+        // the examples carry `label = <n>` as the RM writes it; dtc's label_is_string warns about that
+        Run r = check("--format", "json", GUNYAH.toString());
+        assertEquals(1, r.status(), r.out());
+        JsonNode a = json(r);
+        assertEquals(2, a.size(), r.out());
+        for (JsonNode f : a) {
+            assertEquals("example", f.get("rule").asText());
+            assertEquals("label_is_string", f.get("constraint").asText());
+            assertEquals("label", f.get("property").asText());
+            assertEquals("warning", f.get("severity").asText());
+        }
+        JsonNode doorbell = a.get(0);
+        assertEquals(GUNYAH.resolve("gunyah-doorbell.yaml").toString(), doorbell.get("file").asText());
+        // line 82 of gunyah-doorbell.yaml is the example's "            label = <9>;"
+        assertEquals(82, doorbell.get("line").asInt());
+        assertEquals(13, doorbell.get("column").asInt());
+        assertEquals("/example-0/hypervisor/doorbell@6", doorbell.get("node").asText());
+        assertTrue(doorbell.get("message").asText().startsWith("example 0: label_is_string: "), doorbell.toString());
+
+        Run clean = check("-W", "no-label_is_string", GUNYAH.toString());
+        assertEquals("", clean.out());
+        assertEquals(0, clean.status());
+    }
+
+    @Test
+    void singleGunyahFileIsPlacedByItsId() {
+        Run r = check("-W", "no-label_is_string", GUNYAH.resolve("gunyah-hypervisor.yaml").toString());
+        assertEquals("", r.out());
+        assertEquals(0, r.status());
+    }
+
+    /** Issue 3 acceptance 1: the August 2022 shape, a YAML list under compatible, is rejected at its line. */
+    @Test
+    void compatibleHoldingAListIsRejectedWithItsLine() throws Exception {
+        Path p = binding("list-compat", """
+                properties:
+                  compatible:
+                    - items:
+                        - const: qcom,gunyah-hypervisor-1.0
+                        - const: qcom,gunyah-hypervisor
+
+                required:
+                  - compatible
+
+                additionalProperties: false
+                """);
+        Run r = check("--format", "json", p.toString());
+        assertEquals(1, r.status());
+        JsonNode a = json(r);
+        assertEquals(1, a.size(), r.out());
+        JsonNode f = a.get(0);
+        assertEquals(p.toString(), f.get("file").asText());
+        assertEquals("meta", f.get("rule").asText());
+        assertEquals(14, f.get("line").asInt()); // "    - items:"
+        assertEquals(5, f.get("column").asInt());
+        assertTrue(f.get("message").asText().startsWith("property 'compatible' holds a YAML list, not a schema"),
+                f.toString());
+        Run text = check(p.toString());
+        assertEquals(p + ":14:5: error: property 'compatible' holds a YAML list, not a schema (write its list under"
+                + " 'items:', 'enum:', 'oneOf:' or 'anyOf:') [meta]\n", text.out());
+    }
+
+    @Test
+    void metaSchemaBasics() throws Exception {
+        Path p = tmp.resolve("meta.yaml");
+        Files.writeString(p, """
+                %YAML 1.2
+                ---
+                $id: http://devicetree.org/schemas/meta.yaml#
+                $schema: http://json-schema.org/draft/2019-09/schema
+
+                compatibles: wrong-key
+
+                properties:
+                  compatible:
+                    const: acme,meta
+                  acme,untyped:
+                    description: has no type
+                  acme,typed:
+                    description: has a type
+                    $ref: /schemas/types.yaml#/definitions/uint32
+                  acme,flag:
+                    type: boolean
+                    description: a flag
+                  acme,mode:
+                    enum: [ fast, slow ]
+                    description: a string choice
+                  vdd-supply: true
+
+                additionalProperties: false
+                """);
+        Run r = check("--format", "json", p.toString());
+        assertEquals(1, r.status());
+        List<String> got = new ArrayList<>();
+        for (JsonNode f : json(r)) {
+            got.add(f.get("line").asInt() + ":" + f.get("column").asInt() + " " + f.get("rule").asText() + " "
+                    + f.get("message").asText().replaceAll(" \\(.*|;.*|:.*", ""));
+        }
+        assertEquals(List.of(
+                "4:10 meta '$schema' is 'http",
+                "3:1 meta 'title' is missing or not a string",
+                "3:1 meta 'maintainers' is missing",
+                "6:14 meta top-level key 'compatibles' is not allowed in a binding",
+                "12:5 meta vendor property 'acme,untyped' needs a type"), got);
+    }
+
+    @Test
+    void unresolvedReferenceCycleAndBadYaml() throws Exception {
+        Path missing = binding("missing", """
+                properties:
+                  compatible:
+                    const: acme,missing
+                  acme,x:
+                    description: refers to nothing
+                    $ref: /schemas/nowhere.yaml#/definitions/x
+                additionalProperties: false
+                """);
+        binding("a", "allOf:\n  - $ref: b.yaml#\n");
+        binding("b", "allOf:\n  - $ref: a.yaml#\n");
+        Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(bad, "%YAML 1.2\n---\n$id: [unclosed\n");
+        Run r = check("--no-examples", "--format", "json", tmp.toString());
+        assertEquals(1, r.status());
+        List<String> got = new ArrayList<>();
+        for (JsonNode f : json(r)) {
+            got.add(Path.of(f.get("file").asText()).getFileName() + ":" + f.get("line").asInt() + " " + f.get("rule").asText());
+        }
+        assertTrue(got.contains("missing.yaml:17 $ref"), got.toString());
+        assertTrue(got.contains("a.yaml:13 $ref-cycle"), got.toString());
+        assertTrue(got.stream().anyMatch(s -> s.startsWith("bad.yaml:") && s.endsWith(" yaml")), got.toString());
+        JsonNode cycle = null;
+        for (JsonNode f : json(r)) {
+            if (f.get("rule").asText().equals("$ref-cycle")) {
+                cycle = f;
+            }
+        }
+        assertEquals("$ref cycle: a.yaml -> b.yaml -> a.yaml", cycle.get("message").asText());
+    }
+
+    @Test
+    void failingExampleNamesBindingExampleIndexAndLine() throws Exception {
+        Path p = binding("acme-widget", """
+                properties:
+                  compatible:
+                    const: acme,widget
+                  reg:
+                    maxItems: 1
+                  interrupts:
+                    maxItems: 1
+
+                required:
+                  - compatible
+                  - reg
+
+                additionalProperties: false
+
+                examples:
+                  - |
+                    widget@1000 {
+                        compatible = "acme,widget";
+                        reg = <0x1000 0x10>;
+                        interrupts = <0 5 4>;
+                    };
+                  - |
+                    widget@2000 {
+                        compatible = "acme,widget";
+                        reg = <0x2000 0x10>, <0x3000 0x10>;
+                        interrupts = <0 6 4>, <0 7 4>;
+                        acme,unknown = <1>;
+                    };
+                """);
+        Run r = check("--format", "json", p.toString());
+        assertEquals(1, r.status(), r.out());
+        List<String> got = new ArrayList<>();
+        for (JsonNode f : json(r)) {
+            assertEquals("example", f.get("rule").asText());
+            assertEquals(p.toString(), f.get("schema").asText());
+            got.add(f.get("line").asInt() + ":" + f.get("column").asInt() + " " + f.get("node").asText() + " "
+                    + f.get("property").asText() + " " + f.get("constraint").asText() + " "
+                    + f.get("message").asText().substring(0, 10));
+        }
+        // example 1 starts on line 34 ("    widget@2000 {"); its reg is on 36, interrupts 37, acme,unknown 38
+        assertEquals(List.of(
+                "36:9 /example-1/widget@2000 reg maxItems example 1:",
+                "37:9 /example-1/widget@2000 interrupts maxItems example 1:",
+                "38:9 /example-1/widget@2000 acme,unknown additionalProperties example 1:"), got);
+    }
+
+    @Test
+    void usageProblems() {
+        assertEquals(2, check().status());
+        assertEquals(2, check(tmp.resolve("none").toString()).status());
+    }
+}
