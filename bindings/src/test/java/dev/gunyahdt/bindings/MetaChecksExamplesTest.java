@@ -1,0 +1,85 @@
+package dev.gunyahdt.bindings;
+
+import dev.gunyahdt.bindings.yaml.YamlDocument;
+import dev.gunyahdt.bindings.yaml.YamlLoader;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** MetaChecks on the built-in bindings, and the wrapping and line mapping of Examples. */
+class MetaChecksExamplesTest {
+
+    @Test
+    void builtinBindingsPassTheMetaChecks() {
+        for (BindingSet.Binding b : BindingSet.builtin().bindings().values()) {
+            assertEquals(List.of(), MetaChecks.check(b.source(), b.file()), b.file());
+        }
+    }
+
+    @Test
+    void listUnderCompatibleIsReportedAtTheList() throws Exception {
+        YamlDocument d = new YamlLoader().load("x.yaml", """
+                $id: http://devicetree.org/schemas/x.yaml#
+                $schema: http://devicetree.org/meta-schemas/core.yaml#
+                title: X
+                maintainers:
+                  - A <a@example.org>
+                properties:
+                  compatible:
+                    - items:
+                        - const: a,b
+                """);
+        List<Finding> f = MetaChecks.check(d, "x.yaml");
+        assertEquals(1, f.size(), f.toString());
+        assertEquals(8, f.get(0).line());
+        assertEquals(5, f.get(0).column());
+        assertEquals("meta", f.get(0).keyword());
+    }
+
+    @Test
+    void exampleIsWrappedAndMapsBackToTheBindingLines() throws Exception {
+        String text = """
+                $id: http://devicetree.org/schemas/x.yaml#
+                examples:
+                  - |
+                    node@1 {
+                        interrupts = <0 (1 + 2) 4>;
+                    };
+                """;
+        YamlDocument d = new YamlLoader().load("x.yaml", text);
+        List<Examples.Example> ex = Examples.of(d, text);
+        assertEquals(1, ex.size());
+        Examples.Example e = ex.get(0);
+        assertEquals(4, e.firstLine());
+        assertEquals(4, e.indent());
+        assertEquals("""
+                /dts-v1/;
+                /plugin/; // labels the snippet refers to but does not define become fixups
+                / {
+                \tcompatible = "example";
+                \tmodel = "example";
+                \t#address-cells = <1>;
+                \t#size-cells = <1>;
+                \texample-0 {
+                \t\t#address-cells = <1>; #size-cells = <1>; interrupt-controller; #interrupt-cells = <3>;
+                node@1 {
+                    interrupts = <0 (1 + 2) 4>;
+                };
+                \t};
+                };
+                """, e.dts());
+        assertEquals(10, e.dtsFirstLine());
+        assertEquals(5, e.bindingLine(11));
+        assertEquals(0, e.bindingLine(9));
+        assertEquals(0, e.bindingLine(13));
+    }
+
+    @Test
+    void interruptCellsCountTopLevelTokensAndSkipSnippetsWithAParent() {
+        assertEquals(2, Examples.interruptCells("interrupts = <5 (1 << 2)>;"));
+        assertEquals(0, Examples.interruptCells("interrupt-parent = <&gic>; interrupts = <5 4>;"));
+        assertEquals(0, Examples.interruptCells("reg = <1 2>;"));
+    }
+}
