@@ -1,0 +1,162 @@
+package dev.gunyahdt.cli;
+
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.compile.Compilation;
+import dev.gunyahdt.dt.compile.CompileOptions;
+import dev.gunyahdt.dt.compile.Compiler;
+import dev.gunyahdt.partitioner.Partitioner;
+import dev.gunyahdt.partitioner.allocate.Allocation;
+import dev.gunyahdt.partitioner.emit.ConfigEmitter;
+import dev.gunyahdt.partitioner.emit.ResourceTable;
+import dev.gunyahdt.partitioner.plan.PlanException;
+import dev.gunyahdt.partitioner.plan.PlanLoader;
+import dev.gunyahdt.partitioner.plan.Problem;
+import dev.gunyahdt.partitioner.plan.VmPlan;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code gunyah-dt partition BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]…}: compile the
+ * board, allocate the plan, check every rule, print the resource table and write the bootable
+ * config. {@link BuildCommand} runs the same with the board's dtc-check findings as errors.
+ */
+final class PartitionCommand {
+
+    private PartitionCommand() {
+    }
+
+    static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder("o").longOpt("out").hasArg().argName("DIR").desc("where to write the config (default out/<board>/)").build());
+        o.addOption(Option.builder("i").longOpt("include").hasArg().argName("DIR").desc("include search directory for the board's #include (repeatable)").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
+        return o;
+    }
+
+    static int run(List<String> args, Io io) throws Exception {
+        return run("partition", args, io, false);
+    }
+
+    /** The shared pipeline; {@code strict} (build) stops on any dtc-check finding in the board. */
+    static int run(String verb, List<String> args, Io io, boolean strict) throws Exception {
+        CommandLine cmd = CommandLines.parse(options(), args);
+        if (cmd.hasOption("h")) {
+            help(verb, io, strict);
+            return 0;
+        }
+        List<String> files = cmd.getArgList();
+        if (strict ? files.size() != 1 : files.isEmpty() || files.size() > 2) {
+            throw new UsageException(files.isEmpty() ? "no board given"
+                    : strict ? "one BOARD_DIR only" : "BOARD_DIR, or BOARD.dts VMS.yaml");
+        }
+        // 1. where the plan and the board are
+        Path vmsYaml;
+        Path boardDts = null;
+        Path boardDir;
+        if (files.size() == 1) {
+            boardDir = Path.of(files.get(0));
+            if (!Files.isDirectory(boardDir)) {
+                return ioError(verb, io, boardDir + ": no such board directory");
+            }
+            vmsYaml = boardDir.resolve("vms.yaml");
+        } else {
+            boardDts = Path.of(files.get(0));
+            vmsYaml = Path.of(files.get(1));
+            boardDir = boardDts.toAbsolutePath().getParent();
+        }
+        if (!Files.isRegularFile(vmsYaml)) {
+            return ioError(verb, io, vmsYaml + ": no such plan file");
+        }
+        VmPlan plan;
+        try {
+            plan = PlanLoader.load(vmsYaml);
+        } catch (PlanException e) {
+            return planErrors(io, e);
+        }
+        if (boardDts == null) {
+            boardDts = vmsYaml.resolveSibling(plan.board()).normalize();
+        }
+        if (!Files.isRegularFile(boardDts)) {
+            return ioError(verb, io, boardDts + ": no such board file");
+        }
+        // 2. compile the board; boards/include beside the board folder is searched automatically
+        List<Path> includes = new ArrayList<>(InspectCommand.includeDirs(cmd));
+        Path parent = boardDir.toAbsolutePath().normalize().getParent();
+        if (parent != null && Files.isDirectory(parent.resolve("include"))) {
+            includes.add(parent.resolve("include"));
+        }
+        CompileOptions d = CompileOptions.defaults();
+        CompileOptions opts = new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB, d.dtb(), -1, false,
+                includes, false, d.phandles(), List.of(), false, false, false, true, Map.of());
+        Compilation c = new Compiler(opts).compile(boardDts, null, "-");
+        for (Compilation.Message m : c.messages()) {
+            io.err().println(m.text());
+        }
+        if (c.failed()) {
+            return 1;
+        }
+        if (strict && !c.diagnostics().isEmpty()) {
+            io.err().println("gunyah-dt " + verb + ": " + boardDts + ": " + c.diagnostics().size()
+                    + " dtc check finding(s); fix the board (or use 'partition', which only warns)");
+            return 1;
+        }
+        DeviceTree tree = c.tree();
+        // 3. allocate and check every rule
+        Allocation allocation;
+        try {
+            allocation = Partitioner.partition(plan, tree);
+        } catch (PlanException e) {
+            return planErrors(io, e);
+        }
+        io.out().print(ResourceTable.render(allocation));
+        // 4. emit
+        Path out = cmd.hasOption("o") ? Path.of(cmd.getOptionValue("o"))
+                : Path.of("out", boardDir.toAbsolutePath().normalize().getFileName().toString());
+        List<Path> written = ConfigEmitter.emit(allocation, out);
+        io.out().println("wrote " + written.size() + " files to " + out + "/ (system.dtb, "
+                + allocation.vms().size() + " VM trees, plan.json; every tree clean under dtc's checks)");
+        return 0;
+    }
+
+    private static int planErrors(Io io, PlanException e) {
+        for (Problem p : e.problems()) {
+            io.err().println(p);
+        }
+        io.err().println(e.problems().size() + " problem(s) in the plan; nothing written");
+        return 1;
+    }
+
+    private static int ioError(String verb, Io io, String message) {
+        io.err().println("gunyah-dt " + verb + ": " + message);
+        return 2;
+    }
+
+    static void help(String verb, Io io, boolean build) {
+        PrintWriter w = new PrintWriter(io.out(), true);
+        String usage = build ? "gunyah-dt build BOARD_DIR [-o DIR] [-i DIR]…"
+                : "gunyah-dt partition BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]…";
+        String what = build
+                ? "\nThe one command for bring-up: compiles BOARD_DIR/vms.yaml's board, runs dtc's checks on it "
+                  + "(any finding stops the build), partitions it and writes the bootable config. Bindings lint "
+                  + "of the board and of the emitted trees is a later step and is not run yet.\n\n"
+                : "\nCompiles the board, allocates the VM plan, checks every rule and writes the bootable config. "
+                  + "dtc-check findings in the board are printed as warnings (build treats them as errors).\n\n";
+        String after = "\nBOARD_DIR holds vms.yaml (its 'board:' key names the .dts). When a folder named 'include' "
+                + "sits beside BOARD_DIR (boards/include for boards/qemu-virt), it is on the include path "
+                + "automatically, after any -i.\n\nPrints the resource table (VM, VMID, memory, CPUs, SPIs, VIRQs) "
+                + "and writes DIR/system.dtb + .dts, DIR/vm/<name>.dtb + .dts and DIR/plan.json, each file "
+                + "atomically. report.html and memory-map.svg are not built yet.\n\nExit status: 0 written; "
+                + "1 the board does not compile, or the plan breaks a rule (each printed as 'rule: file:line:col: "
+                + "message'; nothing is written); 2 usage or I/O problem (a missing board or plan).";
+        new HelpFormatter().printHelp(w, 100, usage, what, options(), 1, 3, after);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.gunyahdt.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The partition and build verbs through Main.run, with captured streams. */
+class PartitionCommandTest {
+
+    static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    static final Path QEMU = REPO.resolve("boards/qemu-virt");
+
+    record Run(int status, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(args, new Io(new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void buildWritesTheConfigAndPrintsTheTable(@TempDir Path dir) {
+        Run r = run("build", QEMU.toString(), "-o", dir.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.err());
+        assertTrue(r.out().startsWith("""
+                VM    VMID  memory                          CPUs          SPIs  VIRQs
+                hlos  0x3   0x40000000-0x7fffffff (1GiB)    0-3 (pinned)  1-6   960-961
+                svm1  0x80  0x80000000-0x8fffffff (256MiB)  4-5 (pinned)  16    960-963
+                svm2  0x81  0x90000000-0x9fffffff (256MiB)  6-7 (static)  -     960-964
+                hypervisor: 0xbc000000-0xbfffffff (64MiB)
+                shm svm1/2: 0xa0000000-0xa01fffff (2MiB) shared by svm1, svm2
+                """), r.out());
+        for (String f : new String[]{"system.dtb", "system.dts", "plan.json", "vm/hlos.dtb", "vm/svm1.dts", "vm/svm2.dtb"}) {
+            assertTrue(Files.isRegularFile(dir.resolve(f)), f);
+        }
+    }
+
+    @Test
+    void partitionTakesABoardAndAPlanFile(@TempDir Path dir) throws Exception {
+        Run r = run("partition", QEMU.resolve("board.dts").toString(), QEMU.resolve("vms.yaml").toString(), "-o", dir.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("svm2  0x81"), r.out());
+        assertTrue(Files.size(dir.resolve("vm/svm1.dtb")) > 0);
+    }
+
+    @Test
+    void aBrokenPlanExitsOneWithItsRuleAndWritesNothing(@TempDir Path dir) throws Exception {
+        Path plan = dir.resolve("vms.yaml");
+        Files.writeString(plan, """
+                board: board.dts
+                hypervisor: {size: 64MiB}
+                vms:
+                  - name: hlos
+                    primary: true
+                    memory: 1GiB
+                    vcpus: 2
+                    scheduling: pinned
+                    affinity: [0, 1]
+                  - name: svm
+                    memory: 256MiB
+                    vcpus: 1
+                    scheduling: pinned
+                    affinity: [1]
+                """);
+        Path out = dir.resolve("out");
+        Run r = run("partition", QEMU.resolve("board.dts").toString(), plan.toString(), "-o", out.toString());
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.err().startsWith("cpu-exclusive: " + plan + ":14:"), r.err());
+        assertTrue(r.err().contains("1 problem(s) in the plan; nothing written"), r.err());
+        assertEquals("", r.out());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void aMissingBoardExitsTwo() {
+        Run r = run("build", REPO.resolve("boards/no-such-board").toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("no such board directory"), r.err());
+        Run p = run("partition", "/nonexistent/board.dts", QEMU.resolve("vms.yaml").toString());
+        assertEquals(2, p.status());
+        assertTrue(p.err().contains("/nonexistent/board.dts: no such board file"), p.err());
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertEquals(2, run("partition").status());
+        assertEquals(2, run("build", "a", "b").status());
+    }
+
+    @Test
+    void helpSaysWhatIsNotBuilt() {
+        Run b = run("build", "--help");
+        assertEquals(0, b.status());
+        assertTrue(b.out().contains("Bindings lint"), b.out());
+        assertTrue(b.out().contains("boards/include"), b.out());
+        Run p = run("partition", "--help");
+        assertEquals(0, p.status());
+        assertTrue(p.out().contains("BOARD.dts VMS.yaml"), p.out());
+        assertTrue(p.out().replaceAll("\\s+", " ").contains("report.html and memory-map.svg are not built yet"), p.out());
+    }
+}

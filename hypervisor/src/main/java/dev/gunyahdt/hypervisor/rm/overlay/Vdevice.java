@@ -1,0 +1,66 @@
+package dev.gunyahdt.hypervisor.rm.overlay;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A vdevice the RM exports into a secondary VM's overlay (reference §10.4), as the RM knows it
+ * once the objects exist. {@code generate} is the absolute DT path from the VM config (§9.5);
+ * {@code pushCompatibles} come first in {@code compatible}, before the fixed strings.
+ */
+public sealed interface Vdevice {
+
+    String generate();
+
+    List<String> pushCompatibles();
+
+    /**
+     * A bidirectional pair. {@code peerId} is present only when the peer has a matching vdevice
+     * (then it goes into {@code peer} and {@code /hypervisor/qcom,gunyah-vm/qcom,peers});
+     * {@code peerVmid} only when, in addition, the peer VM is valid.
+     */
+    record MessageQueuePair(String generate, List<String> pushCompatibles, QueuePair queues,
+                            long vdeviceHandle, Optional<String> peerId, OptionalLong peerVmid,
+                            long label) implements Vdevice {
+        public MessageQueuePair {
+            pushCompatibles = List.copyOf(pushCompatibles);
+            Vdevice.checkGenerate(generate);
+            if (peerId.isEmpty() && peerVmid.isPresent()) {
+                throw new IllegalArgumentException("qcom,peer-vmid needs a peer vdevice (peerId)");
+            }
+        }
+    }
+
+    /** One direction: the VM either sends ({@code sender}) or receives on it. */
+    record MessageQueue(String generate, List<String> pushCompatibles, long cap, Virq virq, boolean sender,
+                        int messageSize, int queueDepth, long label) implements Vdevice {
+        public MessageQueue {
+            pushCompatibles = List.copyOf(pushCompatibles);
+            Vdevice.checkGenerate(generate);
+        }
+    }
+
+    /**
+     * A doorbell: the receiver side carries its VIRQ, the source side ({@code virq} empty) has
+     * none.
+     */
+    record Doorbell(String generate, List<String> pushCompatibles, long cap, Optional<Virq> virq, long label)
+            implements Vdevice {
+        public Doorbell {
+            pushCompatibles = List.copyOf(pushCompatibles);
+            Vdevice.checkGenerate(generate);
+        }
+
+        public boolean source() {
+            return virq.isEmpty();
+        }
+    }
+
+    private static void checkGenerate(String generate) {
+        if (generate == null || !generate.startsWith("/") || generate.length() < 2 || generate.endsWith("/")
+                || generate.contains("//")) {
+            throw new IllegalArgumentException("generate must be an absolute node path: " + generate);
+        }
+    }
+}

@@ -1,0 +1,376 @@
+package dev.gunyahdt.partitioner.emit;
+
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.Marker;
+import dev.gunyahdt.dt.Node;
+import dev.gunyahdt.dt.Property;
+import dev.gunyahdt.dt.PropertyValue;
+import dev.gunyahdt.partitioner.allocate.Allocation;
+import dev.gunyahdt.partitioner.allocate.Allocation.PassedDevice;
+import dev.gunyahdt.partitioner.allocate.Allocation.SharedRegion;
+import dev.gunyahdt.partitioner.allocate.Allocation.VmAllocation;
+import dev.gunyahdt.partitioner.inventory.BoardInventory;
+import dev.gunyahdt.partitioner.inventory.BoardInventory.Cpu;
+import dev.gunyahdt.partitioner.inventory.BoardInventory.Device;
+import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
+import dev.gunyahdt.partitioner.plan.VmPlan.Scheduling;
+import dev.gunyahdt.partitioner.plan.VmPlan.VDevice;
+import dev.gunyahdt.partitioner.plan.VmPlan.VDeviceType;
+import dev.gunyahdt.partitioner.plan.VmPlan.Vm;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The trees of the bootable config (DESIGN.md §4.2), built from an allocation every rule
+ * accepted: the system tree the hypervisor boots from, and each VM's own tree with its
+ * {@code /qcom,vm-config} node (gunyah-model.md §9).
+ */
+public final class ConfigTrees {
+
+    /** iomemory-ranges are page granular (gunyah-model.md §9.1): MMIO is widened to whole 4 KiB pages. */
+    static final long PAGE = 0x1000;
+    /** iomemory-ranges access cell: read + write. */
+    static final long ACCESS_RW = 3;
+
+    private final Allocation allocation;
+    private final BoardNodes board;
+    private final int acells;
+    private final int scells;
+
+    private ConfigTrees(Allocation allocation) {
+        this.allocation = allocation;
+        this.board = new BoardNodes(allocation.board().tree());
+        this.acells = board.rootCells("#address-cells", 2);
+        this.scells = board.rootCells("#size-cells", 1);
+    }
+
+    public static ConfigTrees of(Allocation allocation) {
+        return new ConfigTrees(allocation);
+    }
+
+    private BoardInventory inventory() {
+        return allocation.board().inventory();
+    }
+
+    // ---------------------------------------------------------------- the system tree
+
+    /** The board's platform, the hypervisor's carve-out and the table of VMs. */
+    public DeviceTree system() {
+        List<Property> props = rootProperties();
+        List<Node> children = new ArrayList<>();
+        Optional<String> gic = inventory().gic().map(g -> g.path());
+        List<String> platform = new ArrayList<>();
+        board.at("/cpus").ifPresent(n -> platform.add("/cpus"));
+        for (Node n : allocation.board().tree().root().children()) {
+            if (n.name().startsWith("memory") && n.property("device_type").map(p -> p.value().isStringList()
+                    && p.value().asString().equals("memory")).orElse(false)) {
+                platform.add("/" + n.name());
+            }
+        }
+        gic.ifPresent(platform::add);
+        board.rootChildCompatible("arm,armv8-timer", "arm,armv7-timer").ifPresent(n -> platform.add("/" + n.name()));
+        board.rootChildCompatible("arm,psci-1.0", "arm,psci-0.2", "arm,psci").ifPresent(n -> platform.add("/" + n.name()));
+        children.addAll(board.withReferenced(platform, Set.of("/reserved-memory")));
+        children.add(reservedMemory());
+        children.add(vmTable());
+        return tree(Node.of("", props, children));
+    }
+
+    private List<Property> rootProperties() {
+        List<Property> props = new ArrayList<>();
+        for (String name : List.of("model", "compatible", "#address-cells", "#size-cells", "interrupt-parent")) {
+            board.rootProperty(name).ifPresent(props::add);
+        }
+        if (board.rootProperty("#address-cells").isEmpty()) {
+            props.add(Cells.u32("#address-cells", acells));
+        }
+        if (board.rootProperty("#size-cells").isEmpty()) {
+            props.add(Cells.u32("#size-cells", scells));
+        }
+        return props;
+    }
+
+    /** The board's {@code /reserved-memory} (or a new one) with the hypervisor's carve-out added, no-map. */
+    private Node reservedMemory() {
+        Node rm = board.at("/reserved-memory").orElse(Node.of("reserved-memory", List.of(
+                Cells.u32("#address-cells", acells), Cells.u32("#size-cells", scells),
+                Property.of("ranges", PropertyValue.EMPTY)), List.of()));
+        Optional<Range> hyp = allocation.hypervisor();
+        if (hyp.isPresent()) {
+            int ra = rm.property("#address-cells").map(p -> (int) p.value().asCell()).orElse(acells);
+            int rs = rm.property("#size-cells").map(p -> (int) p.value().asCell()).orElse(scells);
+            rm = rm.withChild(Node.of("gunyah-hypervisor@" + Long.toHexString(hyp.get().base()), List.of(
+                    Cells.str("compatible", "gunyah-dt,hypervisor-carveout"),
+                    Property.of("reg", Cells.ranges(ra, rs, List.of(hyp.get()))),
+                    Cells.flag("no-map")), List.of()));
+        }
+        return rm;
+    }
+
+    /** {@code /gunyah-vms}: one child per VM with its physical assignment, one per shared region. */
+    private Node vmTable() {
+        List<Node> rows = new ArrayList<>();
+        for (VmAllocation va : allocation.vms()) {
+            Vm vm = va.vm();
+            List<Property> p = new ArrayList<>();
+            p.add(Cells.str("vm-name", vm.name()));
+            p.add(Cells.u32("vmid", va.vmid()));
+            if (vm.primary()) {
+                p.add(Cells.flag("primary"));
+            } else {
+                p.add(Cells.str("owner", owner(vm)));
+            }
+            p.add(Property.of("memory-ranges", Cells.ranges(acells, scells, va.memory().stream().toList())));
+            p.add(Cells.str("scheduling", vm.scheduling().yaml()));
+            p.add(Property.of("physical-cpus", Cells.u32s(va.cpus())));
+            PropertyValue.Builder mpidrs = PropertyValue.builder().type(Marker.Kind.TYPE_UINT32);
+            for (int i : va.cpus()) {
+                Cells.number(mpidrs, 2, inventory().cpus().get(i).mpidr());
+            }
+            p.add(Property.of("cpu-mpidrs", mpidrs.build()));
+            p.add(Property.of("hw-spis", Cells.u32s(va.spis())));
+            List<String> paths = va.devices().stream().flatMap(d -> d.device().stream()).map(Device::path).toList();
+            if (!paths.isEmpty()) {
+                p.add(Cells.strs("passthrough-devices", paths));
+            }
+            p.add(Property.of("passthrough-mmio", Cells.ranges(acells, scells, mmio(va))));
+            p.add(Property.of("virqs", Cells.u32s(va.virqs().stream().map(v -> v.intid()).toList())));
+            rows.add(Node.of(vm.name(), p, List.of()));
+        }
+        for (SharedRegion s : allocation.shared()) {
+            rows.add(Node.of("shm-" + s.declaredBy() + "-" + s.vdevice().label(), List.of(
+                    Cells.str("declared-by", s.declaredBy()),
+                    Cells.u32("vdevice-label", s.vdevice().label()),
+                    Property.of("memory-ranges", Cells.ranges(acells, scells, s.range().stream().toList())),
+                    Cells.strs("sharers", s.sharers().stream().sorted().toList())), List.of()));
+        }
+        return Node.of("gunyah-vms", List.of(Cells.str("compatible", "gunyah-dt,vm-table")), rows);
+    }
+
+    private String owner(Vm vm) {
+        return vm.owner().orElseGet(() -> allocation.plan().vms().stream().filter(Vm::primary)
+                .map(Vm::name).findFirst().orElse(""));
+    }
+
+    private static List<Range> mmio(VmAllocation va) {
+        List<Range> out = new ArrayList<>();
+        for (PassedDevice d : va.devices()) {
+            d.device().ifPresent(dev -> out.addAll(dev.mmio()));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- a VM's tree
+
+    /** Each VM's tree, by VM name in plan order. */
+    public Map<String, DeviceTree> vms() {
+        Map<String, DeviceTree> out = new LinkedHashMap<>();
+        for (VmAllocation va : allocation.vms()) {
+            out.put(va.vm().name(), vm(va));
+        }
+        return out;
+    }
+
+    /**
+     * One guest's tree. Its memory is placed at the same addresses as physically (IPA = PA), and
+     * passthrough devices keep their board addresses and SPIs. No {@code /hypervisor}: the RM adds it.
+     */
+    public DeviceTree vm(VmAllocation va) {
+        Vm vm = va.vm();
+        List<Property> props = rootProperties();
+        List<Node> children = new ArrayList<>();
+        children.add(Node.of("chosen", chosen(va), List.of()));
+        children.add(cpus(va));
+        va.memory().ifPresent(m -> children.add(Node.of("memory@" + Long.toHexString(m.base()), List.of(
+                Cells.str("device_type", "memory"), Property.of("reg", Cells.ranges(acells, scells, List.of(m)))),
+                List.of())));
+        children.add(Node.of("psci", List.of(Cells.strs("compatible", List.of("arm,psci-1.0", "arm,psci-0.2")),
+                Cells.str("method", "hvc")), List.of()));
+        List<String> wanted = new ArrayList<>();
+        inventory().gic().ifPresent(g -> wanted.add(g.path()));
+        board.rootChildCompatible("arm,armv8-timer", "arm,armv7-timer").ifPresent(n -> wanted.add("/" + n.name()));
+        for (PassedDevice d : va.devices()) {
+            d.device().ifPresent(dev -> wanted.add(dev.path()));
+        }
+        children.addAll(board.withReferenced(wanted, Set.of("/cpus", "/chosen", "/aliases", "/reserved-memory",
+                "/__symbols__")));
+        children.add(vmConfig(va));
+        return tree(Node.of("", props, children));
+    }
+
+    private List<Property> chosen(VmAllocation va) {
+        List<Property> p = new ArrayList<>();
+        va.vm().bootargs().ifPresent(b -> p.add(Cells.str("bootargs", b)));
+        // The console goes to the board's stdout device when this VM holds it.
+        if (va.vm().console()) {
+            board.at("/chosen").flatMap(c -> c.property("stdout-path")).filter(s -> s.value().isStringList())
+                    .filter(s -> va.devices().stream().flatMap(d -> d.device().stream())
+                            .anyMatch(d -> s.value().asString().split(":")[0].equals(d.path())))
+                    .ifPresent(s -> p.add(Cells.str("stdout-path", s.value().asString())));
+        }
+        return p;
+    }
+
+    /** vCPU i is {@code cpu@i}, with the compatible and enable-method of the physical CPU it runs on. */
+    private Node cpus(VmAllocation va) {
+        List<Node> cpus = new ArrayList<>();
+        int n = va.vm().vcpus();
+        for (int i = 0; i < n; i++) {
+            Optional<Node> phys = physicalCpu(va, i);
+            List<Property> p = new ArrayList<>();
+            p.add(Cells.str("device_type", "cpu"));
+            phys.flatMap(c -> c.property("compatible")).ifPresent(p::add);
+            p.add(Cells.u32("reg", i));
+            p.add(Cells.str("enable-method", "psci"));
+            cpus.add(Node.of("cpu@" + Integer.toHexString(i), p, List.of()));
+        }
+        return Node.of("cpus", List.of(Cells.u32("#address-cells", 1), Cells.u32("#size-cells", 0)), cpus);
+    }
+
+    private Optional<Node> physicalCpu(VmAllocation va, int vcpu) {
+        List<Cpu> all = inventory().cpus();
+        int idx = vcpu < va.cpus().size() ? va.cpus().get(vcpu) : all.isEmpty() ? -1 : 0;
+        return idx >= 0 && idx < all.size() ? board.at(all.get(idx).path()) : Optional.empty();
+    }
+
+    private Node vmConfig(VmAllocation va) {
+        Vm vm = va.vm();
+        List<Property> p = new ArrayList<>();
+        // The RM reads the memory child's cells with this node's #address-cells/#size-cells,
+        // defaulting to 2 and 1; they are written only when a size needs 2 cells, as dtc warns
+        // about #size-cells on a node without reg children (avoid_unnecessary_addr_size).
+        int sizeCells = va.memory().map(m -> m.size() >>> 32 != 0 ? 2 : 1).orElse(1);
+        if (sizeCells == 2) {
+            p.add(Cells.u32("#address-cells", 2));
+            p.add(Cells.u32("#size-cells", 2));
+        }
+        p.add(Cells.str("vm-type", "aarch64-guest"));
+        p.add(Cells.str("os-type", "linux"));
+        p.add(Cells.str("image-name", vm.name()));
+        List<Range> mmio = mmio(va);
+        if (!mmio.isEmpty()) {
+            PropertyValue.Builder b = PropertyValue.builder().type(Marker.Kind.TYPE_UINT32);
+            for (Range r : mmio) {
+                long base = r.base() & -PAGE;
+                long end = (r.base() + r.size() + PAGE - 1) & -PAGE;
+                Cells.number(b, 2, base);
+                Cells.number(b, 2, base);
+                Cells.number(b, 2, end - base);
+                Cells.number(b, 1, ACCESS_RW);
+            }
+            p.add(Property.of("iomemory-ranges", b.build()));
+        }
+        if (!va.spis().isEmpty()) {
+            List<Long> pairs = new ArrayList<>();
+            for (long spi : va.spis()) {
+                pairs.add(spi + 32);
+                pairs.add(spi + 32);
+            }
+            p.add(Property.of("gic-irq-ranges", Cells.u32s(pairs)));
+        }
+        List<Node> children = new ArrayList<>();
+        va.memory().ifPresent(m -> {
+            PropertyValue.Builder base = PropertyValue.builder().type(Marker.Kind.TYPE_UINT32);
+            Cells.number(base, 2, m.base());
+            PropertyValue.Builder size = PropertyValue.builder().type(Marker.Kind.TYPE_UINT32);
+            Cells.number(size, sizeCells, m.size());
+            children.add(Node.of("memory", List.of(Property.of("base-address", base.build()),
+                    Property.of("size-min", size.build()), Property.of("size-max", size.build())), List.of()));
+        });
+        List<Property> vc = new ArrayList<>();
+        vc.add(Cells.str("config", "/cpus"));
+        vc.add(Cells.str("affinity", vm.scheduling().yaml()));
+        if (vm.scheduling() != Scheduling.PROXY) {
+            vc.add(Property.of("affinity-map", Cells.u32s(va.cpus())));
+        }
+        children.add(Node.of("vcpus", vc, List.of()));
+        inventory().gic().ifPresent(g -> children.add(Node.of("interrupts", List.of(Cells.str("config", g.path())), List.of())));
+        children.add(Node.of("vdevices", List.of(), vdevices(va)));
+        return Node.of("qcom,vm-config", p, children);
+    }
+
+    /** RM-RPC, then the VM's own vdevices, then those other VMs declare with it as peer. */
+    private List<Node> vdevices(VmAllocation va) {
+        Vm vm = va.vm();
+        List<Node> out = new ArrayList<>();
+        List<Property> rpc = new ArrayList<>();
+        rpc.add(Cells.str("vdevice-type", "rm-rpc"));
+        rpc.add(Cells.str("generate", "/hypervisor/qcom,resource-mgr"));
+        rpc.add(Cells.u32("message-size", 240));
+        rpc.add(Cells.u32("queue-depth", 8));
+        if (vm.console()) {
+            rpc.add(Cells.flag("console-dev"));
+        }
+        out.add(Node.of("rm-rpc", rpc, List.of()));
+        for (VDevice d : vm.vdevices()) {
+            out.add(vdevice(vm.name(), d, true, d.peer()));
+        }
+        for (Vm other : allocation.plan().vms()) {
+            if (other == vm) {
+                continue;
+            }
+            for (VDevice d : other.vdevices()) {
+                if (d.peer().equals(vm.name())) {
+                    out.add(vdevice(other.name(), d, false, other.name()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One side of a vdevice. {@code declarer} names the VM whose plan declared it (node names are
+     * {@code <type>-<declarer>-<label>} on both sides, so the two sides match by name).
+     */
+    private Node vdevice(String declarer, VDevice d, boolean declaringSide, String peer) {
+        String id = declarer + "-" + d.label();
+        List<Property> p = new ArrayList<>();
+        String type = switch (d.type()) {
+            case DOORBELL -> declaringSide ? "doorbell-source" : "doorbell";
+            default -> d.type().yaml();
+        };
+        p.add(Cells.str("vdevice-type", type));
+        p.add(Cells.str("generate", "/hypervisor/" + type + "-" + id));
+        p.add(Cells.str("peer", peer));
+        p.add(Cells.u32("qcom,label", d.label()));
+        List<Node> children = new ArrayList<>();
+        switch (d.type()) {
+            case MESSAGE_QUEUE_PAIR -> {
+                p.add(Cells.u32("message-size", d.messageSize()));
+                p.add(Cells.u32("queue-depth", d.queueDepth()));
+            }
+            case MESSAGE_QUEUE -> {
+                p.add(Cells.flag(declaringSide ? "is-sender" : "is-receiver"));
+                p.add(Cells.u32("message-size", d.messageSize()));
+                p.add(Cells.u32("queue-depth", d.queueDepth()));
+            }
+            case DOORBELL -> {
+            }
+            case SHM -> {
+                Optional<Range> r = allocation.shared().stream()
+                        .filter(s -> s.declaredBy().equals(declarer) && s.vdevice().equals(d))
+                        .findFirst().flatMap(SharedRegion::range);
+                List<Property> mem = new ArrayList<>();
+                mem.add(Cells.u32("qcom,label", d.label()));
+                r.ifPresent(range -> {
+                    PropertyValue.Builder b = PropertyValue.builder().type(Marker.Kind.TYPE_UINT32);
+                    Cells.number(b, 2, range.base());
+                    mem.add(Property.of("base", b.build()));
+                });
+                // base is read with the shm node's #address-cells, absent so the RM's default 2
+                children.add(Node.of("memory", mem, List.of()));
+            }
+        }
+        String prefix = d.type() == VDeviceType.SHM ? "shm" : type;
+        return Node.of(prefix + "-" + id, p, children);
+    }
+
+    private DeviceTree tree(Node root) {
+        return new DeviceTree(root, List.of(), false, allocation.board().tree().bootCpuidPhys());
+    }
+}
