@@ -71,7 +71,7 @@ public final class Main {
                 } catch (DtException e) {
                     io.err().println(e.render());
                     return 1;
-                } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+                } catch (Exception | StackOverflowError | OutOfMemoryError | LinkageError e) {
                     io.err().println("gunyah-dt " + name + ": internal error: " + e
                             + (debug ? "" : " (run with --debug for the stack trace, and please report it)"));
                     if (debug) {
