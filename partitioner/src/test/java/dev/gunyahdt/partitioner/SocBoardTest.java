@@ -2,6 +2,7 @@ package dev.gunyahdt.partitioner;
 
 import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.allocate.Allocation.VmAllocation;
+import dev.gunyahdt.partitioner.emit.ConfigEmitter;
 import dev.gunyahdt.partitioner.inventory.BoardInventory;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Device;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.InterruptKind;
@@ -9,6 +10,7 @@ import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
 import dev.gunyahdt.partitioner.plan.PlanException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -136,5 +138,13 @@ class SocBoardTest {
                 assertFalse(x.base() <= y.last() && y.base() <= x.last(), x + " overlaps " + y);
             }
         }
+    }
+
+    @Test
+    void emitsSeventeenFilesEveryTreeCleanUnderDtcChecks(@TempDir Path dir) throws Exception {
+        // emit() refuses (EmitException) any tree with a dtc-check finding.
+        List<Path> files = ConfigEmitter.emit(a, dir);
+        assertEquals(17, files.size()); // system.dtb/.dts, 7 x vm/<name>.dtb/.dts, plan.json
+        assertTrue(files.contains(dir.resolve("vm/secure.dtb")));
     }
 }
