@@ -24,7 +24,8 @@ import java.util.Map;
 
 /**
  * Writes the bootable config of DESIGN.md §4.2 into a directory: {@code system.dtb}/{@code .dts},
- * {@code vm/<name>.dtb}/{@code .dts}, {@code plan.json}. Everything is built and checked in
+ * {@code vm/<name>.dtb}/{@code .dts}, {@code plan.json}, and for people {@code memory-map.svg} and
+ * {@code report.html}. Everything is built and checked in
  * memory first, then each file is written to a temp file beside it and renamed, so a failure
  * leaves no half-written file.
  */
@@ -71,6 +72,9 @@ public final class ConfigEmitter {
             throw new EmitException("emitted trees fail dtc's checks:\n" + String.join("\n", findings));
         }
         files.put("plan.json", PlanJson.render(allocation).getBytes(StandardCharsets.UTF_8));
+        String svg = MemoryMapSvg.render(allocation);
+        files.put("memory-map.svg", svg.getBytes(StandardCharsets.UTF_8));
+        files.put("report.html", ReportHtml.render(allocation, svg).getBytes(StandardCharsets.UTF_8));
         return new Rendered(files, checked);
     }
 

@@ -62,9 +62,9 @@ class QemuVirtEmitTest {
             s.filter(Files::isRegularFile).forEach(p -> names.add(out.relativize(p).toString()));
         }
         names.sort(null);
-        assertEquals(List.of("plan.json", "system.dtb", "system.dts", "vm/hlos.dtb", "vm/hlos.dts",
+        assertEquals(List.of("memory-map.svg", "plan.json", "report.html", "system.dtb", "system.dts", "vm/hlos.dtb", "vm/hlos.dts",
                 "vm/svm1.dtb", "vm/svm1.dts", "vm/svm2.dtb", "vm/svm2.dts"), names);
-        assertEquals(9, written.size());
+        assertEquals(11, written.size());
     }
 
     @Test
