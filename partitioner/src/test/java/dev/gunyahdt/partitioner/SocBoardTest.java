@@ -141,10 +141,10 @@ class SocBoardTest {
     }
 
     @Test
-    void emitsSeventeenFilesEveryTreeCleanUnderDtcChecks(@TempDir Path dir) throws Exception {
+    void emitsNineteenFilesEveryTreeCleanUnderDtcChecks(@TempDir Path dir) throws Exception {
         // emit() refuses (EmitException) any tree with a dtc-check finding.
         List<Path> files = ConfigEmitter.emit(a, dir);
-        assertEquals(17, files.size()); // system.dtb/.dts, 7 x vm/<name>.dtb/.dts, plan.json
+        assertEquals(19, files.size()); // system.dtb/.dts, 7 x vm/<name>.dtb/.dts, plan.json, memory-map.svg, report.html
         assertTrue(files.contains(dir.resolve("vm/secure.dtb")));
     }
 }
