@@ -121,7 +121,17 @@ final class PartitionCommand {
         // 4. emit
         Path out = cmd.hasOption("o") ? Path.of(cmd.getOptionValue("o"))
                 : Path.of("out", boardDir.toAbsolutePath().normalize().getFileName().toString());
-        List<Path> written = ConfigEmitter.emit(allocation, out);
+        List<Path> written;
+        try {
+            written = ConfigEmitter.emit(allocation, out);
+        } catch (ConfigEmitter.EmitException e) {
+            // A valid plan the emitter cannot express yet (e.g. a passthrough device whose
+            // memory-region is not copied, a VM of 4 GiB or more): say so, write nothing.
+            io.err().println("gunyah-dt: this configuration cannot be emitted yet (a gap in gunyah-dt, "
+                    + "not in the plan): " + e.getMessage());
+            io.err().println("nothing written");
+            return 1;
+        }
         io.out().println("wrote " + written.size() + " files to " + out + "/ (system.dtb, "
                 + allocation.vms().size() + " VM trees, plan.json; every tree clean under dtc's checks)");
         return 0;
