@@ -133,7 +133,7 @@ final class PartitionCommand {
             return 1;
         }
         io.out().println("wrote " + written.size() + " files to " + out + "/ (system.dtb, "
-                + allocation.vms().size() + " VM trees, plan.json; every tree clean under dtc's checks)");
+                + allocation.vms().size() + " VM trees, plan.json, report.html, memory-map.svg; every tree clean under dtc's checks)");
         return 0;
     }
 
