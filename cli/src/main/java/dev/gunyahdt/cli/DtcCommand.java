@@ -192,9 +192,19 @@ final class DtcCommand {
         Progress progress = new Progress(io, jobs.size());
         int worst = 0;
         try {
-            List<Future<Result>> futures = new ArrayList<>();
-            for (String[] job : jobs) {
-                futures.add(pool.submit(() -> {
+            // Biggest inputs first, so no core is left with one large file at the end; results
+            // are still reported in list order.
+            List<Integer> order = new ArrayList<>();
+            long[] sizes = new long[jobs.size()];
+            for (int i = 0; i < jobs.size(); i++) {
+                order.add(i);
+                sizes[i] = sizeOf(jobs.get(i)[0]);
+            }
+            order.sort((a, b) -> Long.compare(sizes[b], sizes[a]));
+            List<Future<Result>> futures = new ArrayList<>(java.util.Collections.nCopies(jobs.size(), null));
+            for (int i : order) {
+                String[] job = jobs.get(i);
+                futures.set(i, pool.submit(() -> {
                     Result r = compileOne(compiler, job[0], job[1], null, quiet, null, job[0] + ": ");
                     if (r.bytes != null) {
                         OutputFiles.write(job[1], r.bytes, io.out());
@@ -216,6 +226,14 @@ final class DtcCommand {
             io.err().print("gunyah-dt dtc: " + jobs.size() + " files\n" + compiler.times().report());
         }
         return worst;
+    }
+
+    private static long sizeOf(String file) {
+        try {
+            return Files.size(Path.of(file));
+        } catch (IOException | RuntimeException e) {
+            return 0;   // the compile itself reports it
+        }
     }
 
     private static CompileOptions compileOptions(CommandLine cmd) throws UsageException {
