@@ -87,13 +87,8 @@ final class CheckBindingsCommand {
             }
         }
         List<CompileOptions.CheckFlag> flags = new ArrayList<>(KERNEL_EXAMPLE_FLAGS);
-        for (String f : cmd.getOptionValues("W") == null ? new String[0] : cmd.getOptionValues("W")) {
-            flags.add(new CompileOptions.CheckFlag(f, false));
-        }
-        for (String f : cmd.getOptionValues("E") == null ? new String[0] : cmd.getOptionValues("E")) {
-            flags.add(new CompileOptions.CheckFlag(f, true));
-        }
-        List<LintFinding> all = check(dirs, files, targets, InspectCommand.includeDirs(cmd), flags,
+        flags.addAll(CommandLines.checkFlags(cmd));
+        List<LintFinding> all = check(dirs, files, targets, CommandLines.includeDirs(cmd), flags,
                 !cmd.hasOption("no-examples"), new Progress(io, targets.size()));
         List<String> names = targets.stream().map(Path::toString).toList();
         io.out().write(FindingFormats.render(format, names, all, "gunyah-dt check-bindings").getBytes(StandardCharsets.UTF_8));

@@ -34,8 +34,8 @@ final class DiffCommand {
         if (cmd.getArgList().size() != 2) {
             throw new UsageException("need two inputs, A and B");
         }
-        DeviceTree a = TreeInput.load(cmd.getArgList().get(0), InspectCommand.includeDirs(cmd), io);
-        DeviceTree b = TreeInput.load(cmd.getArgList().get(1), InspectCommand.includeDirs(cmd), io);
+        DeviceTree a = TreeInput.load(cmd.getArgList().get(0), CommandLines.includeDirs(cmd), io);
+        DeviceTree b = TreeInput.load(cmd.getArgList().get(1), CommandLines.includeDirs(cmd), io);
         List<TreeDiff.Change> changes = TreeDiff.compare(a, b);
         if (!cmd.hasOption("q")) {
             StringBuilder sb = new StringBuilder();

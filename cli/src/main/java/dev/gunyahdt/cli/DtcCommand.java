@@ -256,18 +256,8 @@ final class DtcCommand {
                 default -> throw new UsageException("Invalid argument \"" + cmd.getOptionValue("H") + "\" to -H option");
             };
         }
-        List<CompileOptions.CheckFlag> flags = new ArrayList<>();
-        for (Option opt : cmd.getOptions()) {
-            if ("W".equals(opt.getOpt()) || "E".equals(opt.getOpt())) {
-                flags.add(new CompileOptions.CheckFlag(opt.getValue(), "E".equals(opt.getOpt())));
-            }
-        }
-        List<Path> includes = new ArrayList<>();
-        for (Option opt : cmd.getOptions()) {
-            if ("i".equals(opt.getOpt())) {
-                includes.add(Path.of(opt.getValue()));
-            }
-        }
+        List<CompileOptions.CheckFlag> flags = CommandLines.checkFlags(cmd);
+        List<Path> includes = CommandLines.includeDirs(cmd);
         Map<String, String> defines = new HashMap<>();
         for (String d : cmd.getOptionValues("D") == null ? new String[0] : cmd.getOptionValues("D")) {
             int eq = d.indexOf('=');

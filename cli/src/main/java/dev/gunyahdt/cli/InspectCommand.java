@@ -9,8 +9,6 @@ import org.apache.commons.cli.Options;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -41,18 +39,10 @@ final class InspectCommand {
         }
         Inspection.Format format = format(cmd.getOptionValue("f", "dts"));
         String file = cmd.getArgList().get(0);
-        DeviceTree tree = TreeInput.load(file, includeDirs(cmd), io);
+        DeviceTree tree = TreeInput.load(file, CommandLines.includeDirs(cmd), io);
         String text = Inspection.of(tree).render(format, cmd.getOptionValue("p"));
         OutputFiles.write(cmd.getOptionValue("o", "-"), text.getBytes(StandardCharsets.ISO_8859_1), io.out());
         return 0;
-    }
-
-    static List<Path> includeDirs(CommandLine cmd) {
-        List<Path> dirs = new ArrayList<>();
-        for (String d : cmd.getOptionValues("i") == null ? new String[0] : cmd.getOptionValues("i")) {
-            dirs.add(Path.of(d));
-        }
-        return dirs;
     }
 
     private static Inspection.Format format(String name) throws UsageException {

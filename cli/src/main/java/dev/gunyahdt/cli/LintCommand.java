@@ -72,11 +72,7 @@ final class LintCommand {
             }
             dirs.add(Path.of(d));
         }
-        List<CompileOptions.CheckFlag> flags = new ArrayList<>();
-        // commons-cli does not keep -W/-E interleaving; dtc applies them in order, but for one
-        // check per flag the order between the two lists does not matter
-        values(cmd, "W").forEach(f -> flags.add(new CompileOptions.CheckFlag(f, false)));
-        values(cmd, "E").forEach(f -> flags.add(new CompileOptions.CheckFlag(f, true)));
+        List<CompileOptions.CheckFlag> flags = CommandLines.checkFlags(cmd);
 
         BindingSet set = BindingSet.load(dirs, true);
         Validator validator = new Validator(set);
@@ -92,7 +88,7 @@ final class LintCommand {
         }
 
         CompileOptions opts = new CompileOptions(null, CompileOptions.Format.DTB, CompileOptions.defaults().dtb(),
-                -1, false, InspectCommand.includeDirs(cmd), false, CompileOptions.defaults().phandles(), flags,
+                -1, false, CommandLines.includeDirs(cmd), false, CompileOptions.defaults().phandles(), flags,
                 false, false, false, true, java.util.Map.of());
         Compiler compiler = new Compiler(opts);
         List<LintFinding> all = new ArrayList<>();

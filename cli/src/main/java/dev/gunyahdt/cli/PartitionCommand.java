@@ -89,7 +89,7 @@ final class PartitionCommand {
             return ioError(verb, io, boardDts + ": no such board file");
         }
         // 2. compile the board; boards/include beside the board folder is searched automatically
-        List<Path> includes = new ArrayList<>(InspectCommand.includeDirs(cmd));
+        List<Path> includes = new ArrayList<>(CommandLines.includeDirs(cmd));
         Path parent = boardDir.toAbsolutePath().normalize().getParent();
         if (parent != null && Files.isDirectory(parent.resolve("include"))) {
             includes.add(parent.resolve("include"));
