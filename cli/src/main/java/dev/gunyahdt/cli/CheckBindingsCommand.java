@@ -119,9 +119,9 @@ final class CheckBindingsCommand {
             out.add(bindingFinding(f, f.keyword()));
         }
         YamlLoader loader = new YamlLoader();
-        Compiler compiler = new Compiler(new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB,
-                CompileOptions.defaults().dtb(), -1, false, includeDirs, false, CompileOptions.defaults().phandles(),
-                checkFlags, false, false, false, true, java.util.Map.of()));
+        Compiler compiler = new Compiler(CompileOptions.defaults()
+                .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB)
+                .withIncludeDirs(includeDirs).withCheckFlags(checkFlags));
         for (Path target : targets) {
             String file = target.toString();
             String text;

@@ -87,9 +87,8 @@ final class LintCommand {
                     + " binding problem(s); run 'gunyah-dt check-bindings' on the binding directories");
         }
 
-        CompileOptions opts = new CompileOptions(null, CompileOptions.Format.DTB, CompileOptions.defaults().dtb(),
-                -1, false, CommandLines.includeDirs(cmd), false, CompileOptions.defaults().phandles(), flags,
-                false, false, false, true, java.util.Map.of());
+        CompileOptions opts = CompileOptions.defaults().withFormats(null, CompileOptions.Format.DTB)
+                .withIncludeDirs(CommandLines.includeDirs(cmd)).withCheckFlags(flags);
         Compiler compiler = new Compiler(opts);
         List<LintFinding> all = new ArrayList<>();
         boolean ioProblem = false;

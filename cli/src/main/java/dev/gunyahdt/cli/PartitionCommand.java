@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code gunyah-dt partition BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]…}: compile the
@@ -94,9 +93,8 @@ final class PartitionCommand {
         if (parent != null && Files.isDirectory(parent.resolve("include"))) {
             includes.add(parent.resolve("include"));
         }
-        CompileOptions d = CompileOptions.defaults();
-        CompileOptions opts = new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB, d.dtb(), -1, false,
-                includes, false, d.phandles(), List.of(), false, false, false, true, Map.of());
+        CompileOptions opts = CompileOptions.defaults()
+                .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB).withIncludeDirs(includes);
         Compilation c = new Compiler(opts).compile(boardDts, null, "-");
         for (Compilation.Message m : c.messages()) {
             io.err().println(m.text());

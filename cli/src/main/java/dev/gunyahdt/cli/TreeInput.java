@@ -35,9 +35,8 @@ final class TreeInput {
                 && (raw[2] & 0xff) == 0xfe && (raw[3] & 0xff) == 0xed) {
             return DtbReader.read(raw, name);
         }
-        CompileOptions opts = new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB,
-                CompileOptions.defaults().dtb(), -1, false, includeDirs, false,
-                CompileOptions.defaults().phandles(), List.of(), false, false, false, true, java.util.Map.of());
+        CompileOptions opts = CompileOptions.defaults()
+                .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB).withIncludeDirs(includeDirs);
         Compilation c = new Compiler(opts).compile(Path.of(file), stdin ? raw : null, "-");
         if (c.failed() || c.tree() == null) {
             for (Compilation.Message m : c.messages()) {

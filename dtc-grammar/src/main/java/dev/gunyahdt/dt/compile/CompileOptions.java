@@ -65,6 +65,16 @@ public record CompileOptions(Format inFormat, Format outFormat, DtbOptions dtb, 
                 checkFlags, on, autoAlias, localFixups, cpp, defines);
     }
 
+    public CompileOptions withIncludeDirs(List<Path> dirs) {
+        return new CompileOptions(inFormat, outFormat, dtb, bootCpu, force, dirs, sort, phandles,
+                checkFlags, symbols, autoAlias, localFixups, cpp, defines);
+    }
+
+    public CompileOptions withCheckFlags(List<CheckFlag> flags) {
+        return new CompileOptions(inFormat, outFormat, dtb, bootCpu, force, includeDirs, sort, phandles,
+                flags, symbols, autoAlias, localFixups, cpp, defines);
+    }
+
     public CompileOptions withFormats(Format in, Format out) {
         return new CompileOptions(in, out, dtb, bootCpu, force, includeDirs, sort, phandles,
                 checkFlags, symbols, autoAlias, localFixups, cpp, defines);
