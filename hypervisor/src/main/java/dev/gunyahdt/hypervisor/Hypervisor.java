@@ -32,6 +32,7 @@ public final class Hypervisor {
     private final HypercallTable table = new HypercallTable();
     private final Random rng;
     private final boolean documentedCopyErrors;
+    private boolean plainCapIds;
     private long serial;
     private final Partition rootPartition;
     private final Caller root;
@@ -64,6 +65,15 @@ public final class Hypervisor {
         rootCSpaceCap = rootCs.insertMaster(rootCs, ++serial);
         rootCs.attachThread();
         root = new Caller("root", rootCs, GuestMemory.flat(1 << 16));
+    }
+
+    /**
+     * From now on, cspaces created by {@code partition_create_cspace} number their CapIDs 0x1, 0x2, … in slot
+     * order instead of scrambling them (for worked examples with hand-picked CapIDs, reference §10.6).
+     */
+    public Hypervisor plainCapIds() {
+        plainCapIds = true;
+        return this;
     }
 
     /** The root VM (the Resource Manager's seat): its cspace holds the two caps below. */
@@ -141,6 +151,7 @@ public final class Hypervisor {
     }
 
     private CallContext context(Caller c) {
-        return new CallContext(c.cspace(), c.memory(), rootPartition, rng, () -> ++serial, documentedCopyErrors);
+        return new CallContext(c.cspace(), c.memory(), rootPartition, rng, () -> ++serial, documentedCopyErrors,
+                plainCapIds);
     }
 }

@@ -20,9 +20,16 @@ public final class CallContext {
     private final Random rng;
     private final LongSupplier serials;
     private final boolean documentedCopyErrors;
+    private final boolean plainCapIds;
 
     public CallContext(CSpace cspace, GuestMemory memory, Partition partition, Random rng,
                        LongSupplier serials, boolean documentedCopyErrors) {
+        this(cspace, memory, partition, rng, serials, documentedCopyErrors, false);
+    }
+
+    public CallContext(CSpace cspace, GuestMemory memory, Partition partition, Random rng,
+                       LongSupplier serials, boolean documentedCopyErrors, boolean plainCapIds) {
+        this.plainCapIds = plainCapIds;
         this.cspace = cspace;
         this.memory = memory;
         this.partition = partition;
@@ -59,6 +66,11 @@ public final class CallContext {
      */
     public boolean documentedCopyErrors() {
         return documentedCopyErrors;
+    }
+
+    /** New cspaces number their CapIDs 0x1, 0x2, … in slot order ({@link CSpace#plain}). */
+    public boolean plainCapIds() {
+        return plainCapIds;
     }
 
     /** Typed lookup in the caller's cspace for an operation on an ACTIVE object. */
