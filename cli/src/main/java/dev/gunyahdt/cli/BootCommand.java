@@ -112,7 +112,7 @@ final class BootCommand {
             return 2;
         }
 
-        Simulation.Result r = Simulation.run(new Simulation.Config(system, vmDtbs, programs, seed, false));
+        Simulation.Result r = Simulation.run(Simulation.Config.of(system, vmDtbs, programs, seed));
         String log = render(r);
         io.out().print(log);
 

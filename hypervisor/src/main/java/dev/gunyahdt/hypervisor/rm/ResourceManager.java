@@ -53,6 +53,7 @@ public final class ResourceManager {
     private final Hypervisor hv;
     private final HypCalls hyp;
     private final SystemConfig system;
+    private final Platform platform;
     private final VcpuHost host;
     private final LongSupplier clock;
     private final List<RmEvent> events = new ArrayList<>();
@@ -72,8 +73,9 @@ public final class ResourceManager {
         byte[] handle(RmVm caller, Wire.Reader in);
     }
 
-    private ResourceManager(Hypervisor hv, SystemConfig system, VcpuHost host, LongSupplier clock) {
+    private ResourceManager(Hypervisor hv, SystemConfig system, Platform platform, VcpuHost host, LongSupplier clock) {
         this.hv = hv;
+        this.platform = platform;
         this.hyp = new HypCalls(hv);
         this.system = system;
         this.host = host;
@@ -90,9 +92,9 @@ public final class ResourceManager {
      * @throws RmFailure when the primary cannot be created (the message names it and the cause)
      * @throws DtException when its DTB or config is malformed (positioned)
      */
-    public static ResourceManager boot(Hypervisor hv, SystemConfig system, byte[] primaryDtb, VcpuHost host,
-                                       LongSupplier clock) {
-        ResourceManager rm = new ResourceManager(hv, system, host, clock);
+    public static ResourceManager boot(Hypervisor hv, SystemConfig system, Platform platform, byte[] primaryDtb,
+                                       VcpuHost host, LongSupplier clock) {
+        ResourceManager rm = new ResourceManager(hv, system, platform, host, clock);
         rm.startPrimary(primaryDtb);
         return rm;
     }
@@ -222,8 +224,9 @@ public final class ResourceManager {
             if (vmid > LAST_DYNAMIC_VMID) {
                 throw new RmFailure(RmError.NORESOURCE, "no free dynamic VMID");
             }
-        } else if (want >= 4 && want <= 31 && !vms.containsKey(want)) {
-            vmid = want; // QEMU's secondary VMID bitmap 0xFFFFFFF0 (§8.4)
+        } else if (want >= platform.firstSecondaryVmid() && want <= platform.lastSecondaryVmid()
+                && !vms.containsKey(want)) {
+            vmid = want; // the platform's secondary VMIDs (§8.4)
         } else {
             throw new RmFailure(RmError.NORESOURCE, "VMID " + want + " is not a free secondary VMID");
         }

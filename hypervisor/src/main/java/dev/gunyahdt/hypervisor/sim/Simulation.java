@@ -8,6 +8,7 @@ import dev.gunyahdt.hypervisor.guest.GuestProgram;
 import dev.gunyahdt.hypervisor.guest.GuestPrograms;
 import dev.gunyahdt.hypervisor.guest.GuestReport;
 import dev.gunyahdt.hypervisor.rm.GuestSeat;
+import dev.gunyahdt.hypervisor.rm.Platform;
 import dev.gunyahdt.hypervisor.rm.ResourceManager;
 import dev.gunyahdt.hypervisor.rm.RmEvent;
 import dev.gunyahdt.hypervisor.rm.RmFailure;
@@ -37,10 +38,15 @@ public final class Simulation implements VcpuHost {
 
     /** What to boot: system.dtb, the vm/&lt;name&gt;.dtb beside it, each VM's program (default linux-probe). */
     public record Config(byte[] systemDtb, Map<String, byte[]> vmDtbs, Map<String, String> programs, long seed,
-                         boolean plainCapIds) {
+                         boolean plainCapIds, Platform platform) {
         public Config {
             vmDtbs = Map.copyOf(vmDtbs);
             programs = Map.copyOf(programs);
+        }
+
+        /** The QEMU platform, scrambled CapIDs. */
+        public static Config of(byte[] systemDtb, Map<String, byte[]> vmDtbs, Map<String, String> programs, long seed) {
+            return new Config(systemDtb, vmDtbs, programs, seed, false, Platform.QEMU);
         }
     }
 
@@ -91,7 +97,7 @@ public final class Simulation implements VcpuHost {
     private Result go() {
         SystemConfig.VmEntry primary = system.primary().orElseThrow();
         try {
-            rm = ResourceManager.boot(hv, system, config.vmDtbs().get(primary.name()), this, () -> now);
+            rm = ResourceManager.boot(hv, system, config.platform(), config.vmDtbs().get(primary.name()), this, () -> now);
         } catch (RmFailure | DtException e) {
             return new Result(List.of(new RmEvent(now, primary.name(), RmEvent.Kind.FAILURE, e.getMessage())),
                     Map.of(), null, Optional.of(primary.name() + ": " + e.getMessage()), true, now);
