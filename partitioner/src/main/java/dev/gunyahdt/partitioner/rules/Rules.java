@@ -11,6 +11,7 @@ import dev.gunyahdt.partitioner.inventory.BoardInventory.Cpu;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Device;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Reserved;
+import dev.gunyahdt.partitioner.inventory.RangeIndex;
 import dev.gunyahdt.partitioner.plan.Pos;
 import dev.gunyahdt.partitioner.plan.Problem;
 import dev.gunyahdt.partitioner.plan.Sizes;
@@ -353,7 +354,7 @@ public final class Rules {
 
     private static List<String> inPhysical(Allocation a) {
         List<String> out = new ArrayList<>();
-        BankIndex banks = new BankIndex(a.board().banks());
+        RangeIndex banks = RangeIndex.of(a.board().banks().stream().map(MemoryBank::range).toList());
         for (Held h : held(a)) {
             if (h.range().size() == 0) {
                 continue;
@@ -364,47 +365,6 @@ public final class Rules {
             }
         }
         return out;
-    }
-
-    /**
-     * The banks sorted by base with, for each, the highest last address among it and the banks
-     * before it: a region lies inside some bank exactly when the banks starting at or below its
-     * base reach its last byte — a binary search instead of a pass over every bank.
-     */
-    static final class BankIndex {
-        private final long[] bases;
-        private final long[] reach;
-
-        BankIndex(List<MemoryBank> banks) {
-            List<Range> sorted = banks.stream().map(MemoryBank::range).filter(r -> r.size() != 0).sorted().toList();
-            bases = new long[sorted.size()];
-            reach = new long[sorted.size()];
-            for (int i = 0; i < sorted.size(); i++) {
-                bases[i] = sorted.get(i).base();
-                long last = sorted.get(i).last();
-                reach[i] = i > 0 && Long.compareUnsigned(reach[i - 1], last) > 0 ? reach[i - 1] : last;
-            }
-        }
-
-        boolean holds(Range r) {
-            int lo = 0;
-            int hi = bases.length - 1;
-            int at = -1; // the last bank whose base <= r.base
-            while (lo <= hi) {
-                int mid = (lo + hi) >>> 1;
-                if (Long.compareUnsigned(bases[mid], r.base()) <= 0) {
-                    at = mid;
-                    lo = mid + 1;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return at >= 0 && Long.compareUnsigned(reach[at], r.last()) >= 0;
-        }
-    }
-
-    static boolean within(Range r, Range bank) {
-        return bank.contains(r.base()) && bank.contains(r.last());
     }
 
     static boolean overlap(Range x, Range y) {
