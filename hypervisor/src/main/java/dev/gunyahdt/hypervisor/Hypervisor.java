@@ -17,6 +17,11 @@ import dev.gunyahdt.hypervisor.object.ObjectCalls;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.Partition;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
+import dev.gunyahdt.hypervisor.memory.MemDb;
+import dev.gunyahdt.hypervisor.memory.MemoryCalls;
+import dev.gunyahdt.hypervisor.vcpu.Scheduler;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +42,12 @@ public final class Hypervisor {
     private final Caller root;
     private final long rootPartitionCap;
     private final long rootCSpaceCap;
+    /** QEMU build (§13): 8 physical CPUs; DDR 0x40000000 + 2 GiB, owned by the root partition at boot. */
+    public static final int CPUS = 8;
+    public static final long DDR_BASE = 0x4000_0000L;
+    public static final long DDR_SIZE = 0x8000_0000L;
+    private final Scheduler scheduler = new Scheduler(CPUS);
+    private final MemDb memdb = new MemDb();
 
     public Hypervisor(long seed) {
         this(seed, false);
@@ -56,10 +67,13 @@ public final class Hypervisor {
         DoorbellCalls.install(table);
         MsgQueueCalls.install(table);
         dev.gunyahdt.hypervisor.vic.VicCalls.install(table);
+        VcpuCalls.install(table);
+        MemoryCalls.install(table);
 
         rootPartition = Partition.root(++serial);
         CSpace rootCs = CSpace.bootCSpace(++serial, rng, CSpace.MAX_CAPS);
         rootPartition.register(rootCs);
+        memdb.seed(DDR_BASE, DDR_SIZE, rootPartition);
         rootPartitionCap = rootCs.insertMaster(rootPartition, ++serial);
         rootCSpaceCap = rootCs.insertMaster(rootCs, ++serial);
         rootCs.attachThread();
@@ -93,6 +107,22 @@ public final class Hypervisor {
         CSpace cs = l.as(CSpace.class);
         cs.attachThread();
         return new Caller(name, cs, memory);
+    }
+
+    /** The FPRR scheduler: what the simulation loop drives (next / tick / runRound). */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Physical memory: page ownership (who was given what) and contents. */
+    public MemDb memdb() {
+        return memdb;
+    }
+
+    /** The vCPU object {@code owner}'s cap {@code threadCap} names (any rights), to give it a program; null if none. */
+    public Vcpu vcpu(Caller owner, long threadCap) {
+        Lookup l = owner.cspace().lookup(threadCap, ObjectType.THREAD, 0, false);
+        return l.ok() ? l.as(Vcpu.class) : null;
     }
 
     /** {@code hvc #immediate}: 0 is the SMCCC entry, 0x6000+N a native Gunyah hypercall. */
@@ -137,10 +167,13 @@ public final class Hypervisor {
         for (KernelObject o : rootPartition.objects()) {
             out.add(o.snapshot());
         }
+        out.add(scheduler.snapshot());
+        out.add(memdb.snapshot());
         return out;
     }
 
     private CallContext context(Caller c) {
-        return new CallContext(c.cspace(), c.memory(), rootPartition, rng, () -> ++serial, documentedCopyErrors);
+        return new CallContext(c.cspace(), c.memory(), rootPartition, rng, () -> ++serial, documentedCopyErrors,
+                c.vcpu(), scheduler, memdb);
     }
 }

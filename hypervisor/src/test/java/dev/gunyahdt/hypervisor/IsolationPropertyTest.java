@@ -13,9 +13,18 @@ import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueRights;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.partition.PartitionRights;
+import dev.gunyahdt.hypervisor.memory.AddrSpaceRights;
+import dev.gunyahdt.hypervisor.memory.MemExtent;
+import dev.gunyahdt.hypervisor.memory.MemExtentRights;
+import dev.gunyahdt.hypervisor.memory.MemoryCalls;
+import dev.gunyahdt.hypervisor.vcpu.Scheduler;
+import dev.gunyahdt.hypervisor.vcpu.ThreadRights;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.VicRights;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -43,7 +52,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * every refusal returns the documented error and leaves every object exactly as it was.
  *
  * <p>The world: the root VM creates three VMs, each with its own VIC, two active message queues, one queue
- * left in INIT, an active and an INIT doorbell, and hands random caps with random rights to random VMs
+ * left in INIT, an active and an INIT doorbell, an addrspace with a BASIC extent mapped, two SPARSE extents,
+ * three vCPUs (proxy-scheduled and on, on CPU 0 and off, INIT), and hands random caps with random rights to random VMs
  * (including caps on the VMs' own and each other's cspaces, and sometimes the partition). Then the VMs make
  * random calls whose cap arguments are drawn from their own CapIDs, other VMs' CapIDs and junk.
  */
@@ -61,9 +71,48 @@ class IsolationPropertyTest {
     static final ObjectType MQ = ObjectType.MSGQUEUE;
     static final ObjectType DB = ObjectType.DOORBELL;
     static final ObjectType CS = ObjectType.CSPACE;
+    static final ObjectType TH = ObjectType.THREAD;
+    static final ObjectType AS = ObjectType.ADDRSPACE;
+    static final ObjectType ME = ObjectType.MEMEXTENT;
+    static final ObjectType VIC = ObjectType.VIC;
+    /** Spec.reservedInput for calls without a reserved input. */
+    static final int NO_RESERVED = -1;
 
-    // kinds per input: c = cap, f = flags/mask, s = size, a = address, v = virq, t = threshold, i = create_info
+    // kinds per input: c = cap, f = flags/mask, s = size, a = address, v = virq, t = threshold, i = create_info,
+    // z = 0, y = small 0..2, u = cpu, p = priority, n = timeslice, g = page-ish address/size, m = map attrs,
+    // e = extent attrs, w = donate-to-sibling option
     static final List<Spec> SPECS = List.of(
+            new Spec(VcpuCalls.POWERON, NO_RESERVED, 0, List.of(new Need(0, TH, ThreadRights.POWER)), "caaz"),
+            new Spec(VcpuCalls.KILL, 1, 0, List.of(new Need(0, TH, ThreadRights.LIFECYCLE)), "c"),
+            new Spec(VcpuCalls.SET_AFFINITY, 2, -1, List.of(new Need(0, TH, ThreadRights.AFFINITY)), "cu"),
+            new Spec(VcpuCalls.SET_PRIORITY, NO_RESERVED, 0, List.of(new Need(0, TH, ThreadRights.PRIORITY)), "cp"),
+            new Spec(VcpuCalls.SET_TIMESLICE, NO_RESERVED, 0, List.of(new Need(0, TH, ThreadRights.TIMESLICE)), "cn"),
+            new Spec(VcpuCalls.CONFIGURE, 2, 0, List.of(new Need(0, TH, ACT)), "cz"),
+            new Spec(VcpuCalls.RUN, 4, 0, List.of(new Need(0, TH, ThreadRights.AFFINITY | ThreadRights.YIELD_TO)),
+                    "czzz"),
+            new Spec(VcpuCalls.RUN_CHECK, 1, 0, List.of(new Need(0, TH, ThreadRights.STATE)), "c"),
+            new Spec(VcpuCalls.BIND_VIRQ, 4, 0, List.of(new Need(0, TH, ThreadRights.BIND_VIRQ),
+                    new Need(1, VIC, VicRights.BIND_SOURCE)), "ccvy"),
+            new Spec(VcpuCalls.UNBIND_VIRQ, 2, 0, List.of(new Need(0, TH, ThreadRights.BIND_VIRQ)), "cy"),
+            new Spec(VcpuCalls.REGISTER_WRITE, 4, 0, List.of(new Need(0, TH, ThreadRights.WRITE_CONTEXT)), "cyyf"),
+            new Spec(VcpuCalls.CSPACE_ATTACH_THREAD, 2, 0, List.of(new Need(0, CS, CSpaceRights.ATTACH),
+                    new Need(1, TH, ACT)), "cc"),
+            new Spec(VcpuCalls.ADDRSPACE_ATTACH_THREAD, 2, 0, List.of(new Need(0, AS, AddrSpaceRights.ATTACH),
+                    new Need(1, TH, ACT)), "cc"),
+            new Spec(VcpuCalls.VIC_ATTACH_VCPU, 3, 0, List.of(new Need(0, VIC, VicRights.ATTACH_VCPU),
+                    new Need(1, TH, ACT)), "ccy"),
+            new Spec(MemoryCalls.ADDRSPACE_MAP, NO_RESERVED, 0, List.of(new Need(0, AS, AddrSpaceRights.MAP),
+                    new Need(1, ME, MemExtentRights.MAP)), "ccgmygg"),
+            new Spec(MemoryCalls.ADDRSPACE_UNMAP, NO_RESERVED, 0, List.of(new Need(0, AS, AddrSpaceRights.MAP),
+                    new Need(1, ME, MemExtentRights.MAP)), "ccgygg"),
+            new Spec(MemoryCalls.ADDRSPACE_LOOKUP, 4, 0, List.of(new Need(0, AS, AddrSpaceRights.LOOKUP),
+                    new Need(1, ME, MemExtentRights.LOOKUP)), "ccgg"),
+            new Spec(MemoryCalls.MEMEXTENT_CONFIGURE_DERIVE, 5, 0, List.of(new Need(0, ME, ACT),
+                    new Need(1, ME, MemExtentRights.DERIVE)), "ccgge"),
+            new Spec(MemoryCalls.MEMEXTENT_DONATE, 5, 0, List.of(new Need(1, ME, MemExtentRights.DONATE),
+                    new Need(2, ME, MemExtentRights.DONATE)), "wccgg"),
+            new Spec(PartitionCalls.CREATE_THREAD, 2, 0, List.of(new Need(0, ObjectType.PARTITION,
+                    PartitionRights.OBJECT_CREATE), new Need(1, CS, CSpaceRights.CAP_CREATE)), "cc"),
             new Spec(MsgQueueCalls.SEND, 4, 0, List.of(new Need(0, MQ, MsgQueueRights.SEND)), "csaf"),
             new Spec(MsgQueueCalls.RECEIVE, 3, 0, List.of(new Need(0, MQ, MsgQueueRights.RECEIVE)), "cas"),
             new Spec(MsgQueueCalls.FLUSH, 1, 0, List.of(new Need(0, MQ, MsgQueueRights.RECEIVE)), "c"),
@@ -103,14 +152,14 @@ class IsolationPropertyTest {
     }
 
     static final int VMS = 3;
-    static final int ROOT_OBJECTS = 8 + VMS * 2; // see world()
+    static final int ROOT_OBJECTS = 8 + VMS * 2 + 7; // see world()
 
     @Provide
     Arbitrary<List<Grant>> grants() {
         Arbitrary<Grant> g = Combinators.combine(Arbitraries.integers().between(0, VMS - 1),
                 Arbitraries.integers().between(0, ROOT_OBJECTS - 1),
                 Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(-1)), // all rights, ACTIVATE included
-                        Tuple.of(2, Arbitraries.integers().between(0, 0x1F).map(r -> r | (r & 0x10) << 27))))
+                        Tuple.of(2, Arbitraries.integers().between(0, 0x3FF).map(r -> r | (r & 0x10) << 27))))
                 .as(Grant::new);
         return g.list().ofMinSize(10).ofMaxSize(50);
     }
@@ -119,7 +168,7 @@ class IsolationPropertyTest {
     Arbitrary<List<Op>> ops() {
         Arbitrary<Op> op = Combinators.combine(Arbitraries.integers().between(0, VMS - 1),
                 Arbitraries.integers().between(0, SPECS.size() - 1),
-                Arbitraries.integers().between(0, 1 << 20).list().ofSize(6),
+                Arbitraries.integers().between(0, 1 << 20).list().ofSize(7),
                 Arbitraries.integers().between(0, 9).map(n -> n != 0))
                 .as(Op::new);
         return op.list().ofMinSize(1).ofMaxSize(60);
@@ -150,6 +199,23 @@ class IsolationPropertyTest {
         caps.add(f.hv.rootPartitionCap());
         caps.add(f.hv.rootCSpaceCap());
         caps.add(f.create(PartitionCalls.CREATE_VIC)); // INIT VIC
+        // memory: an addrspace, a BASIC extent, two SPARSE siblings (the first given two pages)
+        long as = Builders.addrspace(f, 45);
+        caps.add(as);
+        long basic = Builders.extent(f, Hypervisor.DDR_BASE, 0x4000, Builders.RW, MemExtent.BASIC);
+        caps.add(basic);
+        long sparseA = Builders.extent(f, Hypervisor.DDR_BASE + 0x10000, 0x4000, Builders.RW, MemExtent.SPARSE);
+        f.ok(MemoryCalls.MEMEXTENT_DONATE, 0, f.hv.rootPartitionCap(), sparseA, 0, 0x2000, 0);
+        caps.add(sparseA);
+        caps.add(Builders.extent(f, Hypervisor.DDR_BASE + 0x10000, 0x4000, Builders.RW, MemExtent.SPARSE));
+        Builders.mapWhole(f, as, basic, 0, 0x4000);
+        // vCPUs of vm0: one proxy-scheduled and powered on, one on CPU 0 (off), one left INIT
+        long proxy = Builders.vcpu(f, vms.get(0).cspaceCap(), as, caps.get(1), 0, Scheduler.CPU_INDEX_INVALID, 0,
+                Vcpu.OPTION_VCPU_RUN_SCHEDULED);
+        f.ok(VcpuCalls.POWERON, proxy, 0, 0, 0);
+        caps.add(proxy);
+        caps.add(Builders.vcpu(f, vms.get(0).cspaceCap(), as, caps.get(1), 1, 0, 32, 0));
+        caps.add(f.create(PartitionCalls.CREATE_THREAD));
         assertEquals(ROOT_OBJECTS, caps.size());
         // every VM can at least see the queues' VICs bound: bind q0 send → vm0's VIC, receive → vm1's VIC
         f.ok(MsgQueueCalls.BIND_SEND_VIRQ, caps.get(2 * VMS), caps.get(1), 960, 0);
@@ -195,15 +261,34 @@ class IsolationPropertyTest {
                 case 'v' -> new long[] {31, 960, 961, 963, 964, 1019, 1020, 5000}[p % 8];
                 case 't' -> new long[] {-1L, 0xFFFF_FFFFL, 0xFFFF_FFFEL, 0, 1, 2, 3}[p % 7];
                 case 'i' -> new long[] {MsgQueueCalls.createInfo(2, 8), 0, MsgQueueCalls.createInfo(256, 8)}[p % 3];
+                case 'z' -> 0;
+                case 'y' -> p % 3;
+                case 'u' -> new long[] {0, 1, 7}[p % 3];
+                case 'p' -> new long[] {0, 32, 62, 63}[p % 4];
+                case 'n' -> new long[] {100_000, 5_000_000, 5}[p % 3];
+                case 'g' -> new long[] {0, 0x1000, 0x2000, 0x4000, 0x10}[p % 5];
+                case 'm' -> MemoryCalls.mapAttrs(new int[] {Builders.RW, 4, 3}[p % 3], 15);
+                case 'e' -> MemoryCalls.extentAttrs(new int[] {Builders.RW, 4, 7}[p % 3], 0, p / 3 % 2);
+                case 'w' -> 2;
                 default -> throw new IllegalStateException();
             };
         }
-        in[spec.reservedInput] = op.reservedOk ? spec.reservedValue : spec.reservedValue ^ 0x10;
+        boolean reservedOk = spec.reservedInput == NO_RESERVED || op.reservedOk;
+        if (spec.reservedInput != NO_RESERVED) {
+            in[spec.reservedInput] = op.reservedOk ? spec.reservedValue : spec.reservedValue ^ 0x10;
+        }
 
         // The oracle's view before the call: what each cap argument names in the caller's cspace.
         HypError expectedCapError = null;
+        // A cap looked up for an operation is also checked ACTIVE before the next cap is looked up, so an
+        // earlier cap naming a non-ACTIVE object may end the call with OBJECT_STATE first.
+        boolean earlierNotActive = false;
         for (Need n : spec.needs) {
             long cap = in[n.input];
+            if (expectedCapError == null && n != spec.needs.get(0)) {
+                long prev = in[spec.needs.get(spec.needs.indexOf(n) - 1).input];
+                earlierNotActive |= cs.lookup(prev, null, 0, false).object().state() != ObjectState.ACTIVE;
+            }
             int rights = cs.rightsOf(cap);
             if (rights == -1) {
                 expectedCapError = HypError.CSPACE_CAP_NULL; // stands for "not a VALID cap": one of three
@@ -228,8 +313,10 @@ class IsolationPropertyTest {
         String what = f.hv.hypercallName(spec.number) + " by " + vm.name() + " → " + e;
         Statistics.collect(e == HypError.OK ? "OK" : expectedCapError != null ? "refused: cap/right" : "refused: other");
 
-        if (!op.reservedOk) {
+        if (!reservedOk) {
             assertEquals(HypError.ARGUMENT_INVALID, e, what);
+        } else if (earlierNotActive && e == HypError.OBJECT_STATE) {
+            Statistics.collect("refused: earlier cap's object not ACTIVE");
         } else if (expectedCapError == HypError.CSPACE_CAP_NULL) {
             assertTrue(e == HypError.CSPACE_CAP_NULL || e == HypError.CSPACE_CAP_REVOKED
                     || e == HypError.ARGUMENT_INVALID, what);
@@ -237,11 +324,14 @@ class IsolationPropertyTest {
             assertEquals(expectedCapError, e, what);
         }
         if (e != HypError.OK) {
-            boolean activationFailure = spec.number == ObjectCalls.ACTIVATE && e == HypError.OBJECT_CONFIG;
-            if (!activationFailure) {
+            if (spec.number == ObjectCalls.ACTIVATE) {
+                // a failed activation may mark its object FAILED (§2.2), and nothing else
+                assertEquals(initForFailed(before), initForFailed(f.hv.snapshot()), "a refused call changed state: "
+                        + what);
+            } else {
                 assertEquals(before, f.hv.snapshot(), "a refused call changed state: " + what);
             }
-        } else if (expectedCapError != null || !op.reservedOk) {
+        } else if (expectedCapError != null || !reservedOk) {
             fail("allowed without the cap/right: " + what);
         }
         // Queues and doorbells the caller held no cap to are untouched, whatever the result.
@@ -250,6 +340,10 @@ class IsolationPropertyTest {
             unheldAfter.put(o, f.hv.objects().contains(o) ? o.snapshot() : "destroyed");
         }
         assertEquals(unheldBefore, unheldAfter, "reached an unheld object: " + what);
+    }
+
+    private static List<String> initForFailed(List<String> snapshot) {
+        return snapshot.stream().map(l -> l.replace("[FAILED]", "[INIT]")).toList();
     }
 
     /**
@@ -299,7 +393,8 @@ class IsolationPropertyTest {
     private static Map<KernelObject, String> ipcObjectsNotIn(Hypervisor hv, Set<KernelObject> held) {
         Map<KernelObject, String> out = new HashMap<>();
         for (KernelObject o : hv.objects()) {
-            if ((o.type() == MQ || o.type() == DB) && !held.contains(o)) {
+            // vCPUs too: none can be powered, run, killed, bound or configured by a VM without a cap to it
+            if ((o.type() == MQ || o.type() == DB || o.type() == TH) && !held.contains(o)) {
                 out.put(o, o.snapshot());
             }
         }

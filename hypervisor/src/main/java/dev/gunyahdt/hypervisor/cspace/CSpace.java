@@ -211,6 +211,13 @@ public final class CSpace extends KernelObject {
         attachedThreads++;
     }
 
+    /** A thread left this cspace (re-attached elsewhere or destroyed). */
+    public void detachThread() {
+        if (attachedThreads > 0) {
+            attachedThreads--;
+        }
+    }
+
     boolean hasThreads() {
         return attachedThreads > 0;
     }

@@ -12,7 +12,8 @@ public final class Doorbell extends KernelObject {
     long flags;
     long enableMask = -1L;
     long ackMask;
-    final VirqSource virq = new VirqSource();
+    /** Level re-check (§4): pending ⇔ (flags &amp; enable_mask) ≠ 0. */
+    final VirqSource virq = new VirqSource(() -> (flags & enableMask) != 0);
 
     public Doorbell(long serial) {
         super(ObjectType.DOORBELL, serial);

@@ -30,10 +30,11 @@ public final class Abi {
      */
     public static final long API_INFO = 1L | 1L << 15 | 0x51L << 56;
     /**
-     * api_flags0: only what this model implements — bit 0 partition+cspace, bit 1 doorbell, bit 2 msgqueue.
-     * No vic/virq (3), vcpu (5), memextent (6), vcpu_run (11) and scheduler variant 0 until those exist.
+     * api_flags0: only what this model implements — bit 0 partition+cspace, 1 doorbell, 2 msgqueue, 3 vic/virq,
+     * 5 vcpu, 6 memextent, 11 vcpu_run; scheduler variant 1 (FPRR) in 31:28. Not vpm (4), trace (7),
+     * watchdog (8), virtio_mmio (9), prng (10).
      */
-    public static final long API_FLAGS0 = 0x7;
+    public static final long API_FLAGS0 = 0x7L | 1L << 3 | 1L << 5 | 1L << 6 | 1L << 11 | 1L << 28;
 
     private Abi() {
     }

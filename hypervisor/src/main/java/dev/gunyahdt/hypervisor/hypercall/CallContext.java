@@ -3,8 +3,11 @@ package dev.gunyahdt.hypervisor.hypercall;
 import dev.gunyahdt.hypervisor.GuestMemory;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
 import dev.gunyahdt.hypervisor.cspace.Lookup;
+import dev.gunyahdt.hypervisor.memory.MemDb;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.Partition;
+import dev.gunyahdt.hypervisor.vcpu.Scheduler;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 
 import java.util.Random;
 import java.util.function.LongSupplier;
@@ -20,9 +23,20 @@ public final class CallContext {
     private final Random rng;
     private final LongSupplier serials;
     private final boolean documentedCopyErrors;
+    private final Vcpu vcpu;
+    private final Scheduler scheduler;
+    private final MemDb memdb;
 
     public CallContext(CSpace cspace, GuestMemory memory, Partition partition, Random rng,
                        LongSupplier serials, boolean documentedCopyErrors) {
+        this(cspace, memory, partition, rng, serials, documentedCopyErrors, null, new Scheduler(1), new MemDb());
+    }
+
+    public CallContext(CSpace cspace, GuestMemory memory, Partition partition, Random rng, LongSupplier serials,
+                       boolean documentedCopyErrors, Vcpu vcpu, Scheduler scheduler, MemDb memdb) {
+        this.vcpu = vcpu;
+        this.scheduler = scheduler;
+        this.memdb = memdb;
         this.cspace = cspace;
         this.memory = memory;
         this.partition = partition;
@@ -43,6 +57,20 @@ public final class CallContext {
     /** The partition objects are registered in (today: the root partition; create_partition is unimplemented). */
     public Partition partition() {
         return partition;
+    }
+
+    /** The calling vCPU, or null for a thread without one (the root VM's seat). */
+    public Vcpu vcpu() {
+        return vcpu;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Page ownership and contents of physical memory. */
+    public MemDb memdb() {
+        return memdb;
     }
 
     public Random rng() {

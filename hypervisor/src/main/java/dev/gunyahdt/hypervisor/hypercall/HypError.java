@@ -2,7 +2,7 @@ package dev.gunyahdt.hypervisor.hypercall;
 
 /**
  * Gunyah's {@code error_t}, returned in X0 as a signed 32-bit value (reference §1.6).
- * Only the codes a guest can see are listed; the internal string/allocator/memdb ones are not.
+ * Only the codes a guest can see are listed; the internal string/allocator ones are not.
  */
 public enum HypError {
     OK(0),
@@ -32,6 +32,8 @@ public enum HypError {
     CSPACE_FULL(54),
     MSGQUEUE_EMPTY(60),
     MSGQUEUE_FULL(61),
+    MEMDB_EMPTY(110),
+    MEMDB_NOT_OWNER(111),
     MEMEXTENT_MAPPINGS_FULL(120),
     MEMEXTENT_TYPE(121),
     EXISTING_MAPPING(200);

@@ -23,8 +23,9 @@ public final class MsgQueue extends KernelObject {
     final ArrayDeque<byte[]> messages = new ArrayDeque<>();
     int notFullThreshold;
     int notEmptyThreshold;
-    final VirqSource sendVirq = new VirqSource();
-    final VirqSource receiveVirq = new VirqSource();
+    // Level re-check (§3.4): send pending ⇔ count ≤ not_full; receive pending ⇔ count ≥ not_empty.
+    final VirqSource sendVirq = new VirqSource(() -> count() <= notFullThreshold);
+    final VirqSource receiveVirq = new VirqSource(() -> count() >= notEmptyThreshold);
 
     public MsgQueue(long serial) {
         super(ObjectType.MSGQUEUE, serial);

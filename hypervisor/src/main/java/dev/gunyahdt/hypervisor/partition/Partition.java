@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * A partition: the owner objects are allocated from, and the registry of the objects it holds, in
- * creation order. Memory accounting is not modelled yet (no memextents).
+ * creation order. The pages it owns are recorded in the hypervisor's {@code memory.MemDb}.
  */
 public final class Partition extends KernelObject {
     private final List<KernelObject> objects = new ArrayList<>();

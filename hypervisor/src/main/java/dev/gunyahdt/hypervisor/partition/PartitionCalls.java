@@ -10,9 +10,12 @@ import dev.gunyahdt.hypervisor.hypercall.HvcResult;
 import dev.gunyahdt.hypervisor.hypercall.HypError;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
+import dev.gunyahdt.hypervisor.memory.AddrSpace;
+import dev.gunyahdt.hypervisor.memory.MemExtent;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueue;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectType;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vic.Vic;
 
 import java.util.function.Function;
@@ -21,6 +24,9 @@ import java.util.function.Function;
 public final class PartitionCalls {
     public static final int CREATE_PARTITION = 0x01;
     public static final int CREATE_CSPACE = 0x02;
+    public static final int CREATE_ADDRSPACE = 0x03;
+    public static final int CREATE_MEMEXTENT = 0x04;
+    public static final int CREATE_THREAD = 0x05;
     public static final int CREATE_DOORBELL = 0x06;
     public static final int CREATE_MSGQUEUE = 0x07;
     public static final int CREATE_VIC = 0x0A;
@@ -40,8 +46,14 @@ public final class PartitionCalls {
                 (ctx, in) -> create(ctx, in, MsgQueue::new));
         t.define(CREATE_VIC, "partition_create_vic", Reserved.res0(2),
                 (ctx, in) -> create(ctx, in, Vic::new));
-        // addrspace, memextent, thread, vpm_group, virtio_mmio: their object types are not built yet, so
-        // their create numbers stay undefined and return UNIMPLEMENTED.
+        t.define(CREATE_ADDRSPACE, "partition_create_addrspace", Reserved.res0(2),
+                (ctx, in) -> create(ctx, in, s -> new AddrSpace(s, ctx.memdb())));
+        t.define(CREATE_MEMEXTENT, "partition_create_memextent", Reserved.res0(2),
+                (ctx, in) -> create(ctx, in, s -> new MemExtent(s, ctx.memdb(), ctx.partition())));
+        t.define(CREATE_THREAD, "partition_create_thread", Reserved.res0(2),
+                (ctx, in) -> create(ctx, in, s -> new Vcpu(s, ctx.scheduler())));
+        // vpm_group, virtio_mmio: their object types are not built yet, so their create numbers stay
+        // undefined and return UNIMPLEMENTED.
     }
 
     private static HvcResult create(CallContext ctx, HvcArgs in, Function<Long, KernelObject> make) {

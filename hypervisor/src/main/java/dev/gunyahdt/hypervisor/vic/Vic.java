@@ -4,17 +4,31 @@ import dev.gunyahdt.hypervisor.hypercall.HypError;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.virq.VirqEvent;
+import dev.gunyahdt.hypervisor.virq.VirqSource;
 import dev.gunyahdt.hypervisor.virq.VirqTarget;
+import dev.gunyahdt.hypervisor.virq.Wakeable;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * A placeholder virtual interrupt controller: enough of a VIC object to be configured, to own SPIs that
- * sources bind to (§3.5, §6.1), and to record every assertion as a {@link VirqEvent}. It does not deliver
- * anything to vCPUs: the vGIC (priorities, edge/level configuration, acknowledge) is not built yet.
+ * A VIC — the virtual GICv3 of one VM (§6). Shared sources (doorbells, queues, vCPU halt/wakeup) bind to
+ * SPIs (32 ≤ INTID, INTID−32 &lt; max_virqs, one source per SPI); private interrupts (SGIs/PPIs 0..31) live
+ * per attached vCPU and are raised by local sources through {@link #assertPrivate}.
+ *
+ * <p>Per line: edge or level, pending, active. An assertion makes the line pending (an edge-only assertion
+ * only when the line is configured edge); {@link #acknowledge} hands the lowest pending, not-active INTID
+ * routed to a vCPU to it and makes it active; {@link #endOfInterrupt} deactivates it and, for a level line,
+ * re-checks the source: pending again if it was re-asserted meanwhile or its condition still holds (§3.4).
+ * A line that becomes deliverable wakes the vCPU it is routed to.
+ *
+ * <p>Not modelled (said plainly): priorities and priority masks (the lowest INTID wins), the GICD/GICR
+ * enable bits (every line is enabled), groups, SGI generation between vCPUs, LPIs/MSIs, the register frames
+ * themselves — the methods below stand for the guest's register accesses. SPI lines default to level and
+ * are routed to vCPU index 0 until {@link #route} says otherwise.
  */
 public final class Vic extends KernelObject implements VirqTarget {
     /** PLATFORM_MAX_CORES on the QEMU reference build (§6.2). */
@@ -22,13 +36,36 @@ public final class Vic extends KernelObject implements VirqTarget {
     /** SPIs 32..1019 (§6.1). */
     public static final int MAX_VIRQS = 988;
     static final int SPI_BASE = 32;
+    /** What an acknowledge returns when nothing is deliverable (GIC's spurious INTID). */
+    public static final int SPURIOUS = 1023;
 
     private int maxVcpus;
     private int maxVirqs;
     private long options;
-    private final TreeSet<Integer> claimed = new TreeSet<>();
-    private final TreeSet<Integer> pending = new TreeSet<>();
+    private Wakeable[] vcpus = new Wakeable[0];
+    /** SPI lines by INTID; a line exists once claimed or configured. */
+    private final TreeMap<Integer, Line> spis = new TreeMap<>();
+    /** Private lines: key vcpuIndex &lt;&lt; 16 | INTID. */
+    private final TreeMap<Integer, Line> privates = new TreeMap<>();
     private final List<VirqEvent> events = new ArrayList<>();
+
+    /** One interrupt line's state. */
+    private static final class Line {
+        VirqSource source;
+        boolean claimed;
+        boolean edge;
+        boolean pending;
+        boolean active;
+        /** Asserted again since it was acknowledged: stays pending whatever the level re-check says. */
+        boolean reasserted;
+        int route;
+
+        @Override
+        public String toString() {
+            return (claimed ? "c" : "") + (edge ? "e" : "l") + (pending ? "P" : "") + (active ? "A" : "")
+                    + (route != 0 ? ">" + route : "");
+        }
+    }
 
     public Vic(long serial) {
         super(ObjectType.VIC, serial);
@@ -38,34 +75,199 @@ public final class Vic extends KernelObject implements VirqTarget {
         maxVcpus = vcpus;
         maxVirqs = virqs;
         options = opts;
+        this.vcpus = new Wakeable[vcpus];
     }
+
+    // ---- vCPU attachment (vic_attach_vcpu, in VcpuCalls) -----------------------------------------
+
+    /** The configured vCPU count (vic_attach_vcpu indexes must be below it). */
+    public int maxVcpus() {
+        return maxVcpus;
+    }
+
+    /** Whether index {@code i} has a vCPU. */
+    public boolean hasVcpu(int i) {
+        return vcpus[i] != null;
+    }
+
+    /** Attaches {@code v} at {@code index} (checked by the caller). */
+    public void attachVcpu(int index, Wakeable v) {
+        vcpus[index] = v;
+    }
+
+    /** Frees the slot of {@code v} (vCPU destroyed or re-attached). */
+    public void detachVcpu(Wakeable v) {
+        for (int i = 0; i < vcpus.length; i++) {
+            if (vcpus[i] == v) {
+                vcpus[i] = null;
+            }
+        }
+    }
+
+    // ---- VirqTarget: shared sources -------------------------------------------------------------
 
     /** A shared source must use an SPI below the configured count (§6.1). */
     @Override
     public HypError claim(int virq) {
+        return claim(virq, null);
+    }
+
+    @Override
+    public HypError claim(int virq, VirqSource source) {
         if (virq < SPI_BASE || virq - SPI_BASE >= maxVirqs) {
             return HypError.ARGUMENT_INVALID;
         }
-        return claimed.add(virq) ? HypError.OK : HypError.BUSY;
+        Line l = spis.computeIfAbsent(virq, k -> new Line());
+        if (l.claimed) {
+            return HypError.BUSY;
+        }
+        l.claimed = true;
+        l.source = source;
+        return HypError.OK;
     }
 
     @Override
     public void release(int virq) {
-        claimed.remove(virq);
+        Line l = spis.get(virq);
+        if (l != null) {
+            l.claimed = false;
+            l.source = null;
+            l.pending = false;
+        }
     }
 
     @Override
     public void assertVirq(int virq, boolean edgeOnly) {
         events.add(new VirqEvent(virq, edgeOnly ? VirqEvent.Kind.ASSERT_EDGE_ONLY : VirqEvent.Kind.ASSERT));
-        if (!edgeOnly) {
-            pending.add(virq);
+        Line l = spis.get(virq);
+        if (l != null && (!edgeOnly || l.edge)) {
+            raise(l, l.route);
         }
     }
 
     @Override
     public void clearVirq(int virq) {
         events.add(new VirqEvent(virq, VirqEvent.Kind.CLEAR));
-        pending.remove(virq);
+        Line l = spis.get(virq);
+        if (l != null) {
+            l.pending = false;
+        }
+    }
+
+    // ---- private interrupts ----------------------------------------------------------------------
+
+    /** A local source (e.g. a virtual timer, PPI 27) raises private INTID {@code intid} 0..31 on vCPU {@code index}. */
+    public void assertPrivate(int index, int intid) {
+        checkPrivate(index, intid);
+        raise(privates.computeIfAbsent(index << 16 | intid, k -> new Line()), index);
+    }
+
+    private void checkPrivate(int index, int intid) {
+        if (index < 0 || index >= maxVcpus || intid < 0 || intid >= SPI_BASE) {
+            throw new IllegalArgumentException("no private INTID " + intid + " on vCPU " + index);
+        }
+    }
+
+    // ---- the guest's distributor / CPU-interface accesses ----------------------------------------
+
+    /** GICD_ICFGR / GICR_ICFGR: configure {@code intid} edge- (true) or level-triggered, on vCPU {@code index} if private. */
+    public void configureEdge(int index, int intid, boolean edge) {
+        line(index, intid).edge = edge;
+    }
+
+    /** GICD_IROUTER: send SPI {@code intid} to vCPU {@code index}; a pending line wakes its new target. */
+    public void route(int intid, int index) {
+        if (intid < SPI_BASE || index < 0 || index >= maxVcpus) {
+            throw new IllegalArgumentException("cannot route INTID " + intid + " to vCPU " + index);
+        }
+        Line l = line(0, intid);
+        l.route = index;
+        if (l.pending && !l.active) {
+            wake(index);
+        }
+    }
+
+    /**
+     * ICC_IAR1 read by vCPU {@code index}: the lowest pending, not-active INTID routed to it (private lines
+     * first, as they are numbered lower), now active and no longer pending; {@link #SPURIOUS} if none.
+     */
+    public int acknowledge(int index) {
+        Map.Entry<Integer, Line> e = deliverable(index);
+        if (e == null) {
+            return SPURIOUS;
+        }
+        Line l = e.getValue();
+        l.pending = false;
+        l.active = true;
+        l.reasserted = false;
+        return e.getKey() & 0xFFFF;
+    }
+
+    /**
+     * ICC_EOIR1 (EOImode 0: priority drop and deactivate) by vCPU {@code index} for {@code intid}: the line
+     * is no longer active; a level line is pending again if it was re-asserted since the acknowledge or its
+     * source still holds the condition. Ending a line that is not active does nothing.
+     */
+    public void endOfInterrupt(int index, int intid) {
+        Line l = intid < SPI_BASE ? privates.get(index << 16 | intid) : spis.get(intid);
+        if (l == null || !l.active) {
+            return;
+        }
+        l.active = false;
+        if (!l.edge && !l.pending && l.source != null && l.source.levelAsserted()) {
+            l.pending = true;
+        }
+        if (l.pending) {
+            wake(intid < SPI_BASE ? index : l.route);
+        }
+    }
+
+    /** Whether vCPU {@code index} has an interrupt to take (what ends a WFI). */
+    public boolean hasDeliverable(int index) {
+        return deliverable(index) != null;
+    }
+
+    private Map.Entry<Integer, Line> deliverable(int index) {
+        for (Map.Entry<Integer, Line> e : privates.subMap(index << 16, (index + 1) << 16).entrySet()) {
+            if (e.getValue().pending && !e.getValue().active) {
+                return e;
+            }
+        }
+        for (Map.Entry<Integer, Line> e : spis.entrySet()) {
+            Line l = e.getValue();
+            if (l.pending && !l.active && l.route == index) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private Line line(int index, int intid) {
+        if (intid < SPI_BASE) {
+            checkPrivate(index, intid);
+            return privates.computeIfAbsent(index << 16 | intid, k -> new Line());
+        }
+        if (intid - SPI_BASE >= maxVirqs) {
+            throw new IllegalArgumentException("INTID " + intid + " is beyond this VIC's " + maxVirqs + " SPIs");
+        }
+        return spis.computeIfAbsent(intid, k -> new Line());
+    }
+
+    private void raise(Line l, int index) {
+        if (l.active) {
+            l.reasserted = true;
+        }
+        boolean was = l.pending;
+        l.pending = true;
+        if (!was && !l.active) {
+            wake(index);
+        }
+    }
+
+    private void wake(int index) {
+        if (index < vcpus.length && vcpus[index] != null) {
+            vcpus[index].virqDeliverable();
+        }
     }
 
     /** Every assertion and clear so far, oldest first. */
@@ -73,14 +275,26 @@ public final class Vic extends KernelObject implements VirqTarget {
         return Collections.unmodifiableList(events);
     }
 
-    /** Whether a level assertion of {@code virq} is outstanding. */
+    /** Whether SPI {@code virq} is pending (asserted and not yet acknowledged or cleared). */
     public boolean isPending(int virq) {
-        return pending.contains(virq);
+        Line l = spis.get(virq);
+        return l != null && l.pending;
+    }
+
+    /** Whether {@code intid} (private lines: on vCPU {@code index}) is active. */
+    public boolean isActive(int index, int intid) {
+        Line l = intid < SPI_BASE ? privates.get(index << 16 | intid) : spis.get(intid);
+        return l != null && l.active;
     }
 
     @Override
     protected String describeState() {
-        return " vcpus=" + maxVcpus + " virqs=" + maxVirqs + " opts=" + options + " claimed=" + claimed
-                + " pending=" + pending + " events=" + events;
+        StringBuilder sb = new StringBuilder(" vcpus=").append(maxVcpus).append(" virqs=").append(maxVirqs)
+                .append(" opts=").append(options).append(" attached=[");
+        for (Wakeable w : vcpus) {
+            sb.append(w == null ? "-" : w.toString()).append(' ');
+        }
+        return sb.append("] spis=").append(spis).append(" ppis=").append(privates).append(" events=")
+                .append(events).toString();
     }
 }

@@ -4,13 +4,18 @@ import dev.gunyahdt.hypervisor.hypercall.HypError;
 
 /**
  * Where a bound VIRQ source delivers: the receiving VM's virtual interrupt controller. Today the
- * {@code vic} package's recording VIC implements it; the vGIC (not built yet) will.
+ * {@code vic} package's vGIC implements it.
  * The SPI range check and the per-controller "one source per VIRQ" rule belong to the target.
  */
 public interface VirqTarget {
 
     /** Reserve {@code virq} for a source: OK, ARGUMENT_INVALID (not a usable SPI) or BUSY (already taken). */
     HypError claim(int virq);
+
+    /** As {@link #claim(int)}, telling the target which source will assert it (for the level re-check). */
+    default HypError claim(int virq, VirqSource source) {
+        return claim(virq);
+    }
 
     /** Give a VIRQ back on unbind. */
     void release(int virq);

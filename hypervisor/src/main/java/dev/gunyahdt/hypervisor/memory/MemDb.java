@@ -1,0 +1,127 @@
+package dev.gunyahdt.hypervisor.memory;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Physical memory (§7.1): who owns each page — exactly one partition or memextent — and the bytes of the
+ * pages that were ever written (others read as zero). Ranges are kept as [start, end) runs, so a 2 GiB
+ * DDR costs one entry until it is carved up.
+ */
+public final class MemDb {
+    /** 4 KiB granule on the QEMU build (§13). */
+    public static final long PAGE = 4096;
+    /** 36-bit physical and VM address space (§13). */
+    public static final long ADDR_LIMIT = 1L << 36;
+
+    private record Run(long end, Object owner) {
+    }
+
+    private final TreeMap<Long, Run> runs = new TreeMap<>();
+    private final Map<Long, byte[]> pages = new HashMap<>();
+
+    /** Hands [base, base+size) to {@code owner} (boot: DDR to the root partition). */
+    public void seed(long base, long size, Object owner) {
+        assign(base, base + size, owner);
+    }
+
+    /** The owner of the page holding {@code pa}, or null. */
+    public Object ownerOf(long pa) {
+        Map.Entry<Long, Run> e = runs.floorEntry(pa);
+        return e != null && pa < e.getValue().end ? e.getValue().owner : null;
+    }
+
+    /** Whether every page of [base, base+size) is owned by {@code owner} (size 0: true). */
+    public boolean ownedBy(long base, long size, Object owner) {
+        long at = base;
+        long end = base + size;
+        while (at < end) {
+            Map.Entry<Long, Run> e = runs.floorEntry(at);
+            if (e == null || at >= e.getValue().end || e.getValue().owner != owner) {
+                return false;
+            }
+            at = e.getValue().end;
+        }
+        return true;
+    }
+
+    /** Moves [base, base+size) from {@code from} to {@code to}; false (nothing moves) if {@code from} does not own it all. */
+    public boolean transfer(long base, long size, Object from, Object to) {
+        if (!ownedBy(base, size, from)) {
+            return false;
+        }
+        assign(base, base + size, to);
+        return true;
+    }
+
+    /** Every run {@code from} owns inside [base, base+size) goes back to {@code to} (an extent is destroyed). */
+    public void returnAll(long base, long size, Object from, Object to) {
+        for (Map.Entry<Long, Run> e : new TreeMap<>(runs.subMap(base, base + size)).entrySet()) {
+            if (e.getValue().owner == from) {
+                assign(e.getKey(), e.getValue().end, to);
+            }
+        }
+    }
+
+    private void assign(long start, long end, Object owner) {
+        split(start);
+        split(end);
+        runs.subMap(start, end).clear();
+        runs.put(start, new Run(end, owner));
+        merge(start);
+        merge(end);
+    }
+
+    /** Make {@code at} a run boundary. */
+    private void split(long at) {
+        Map.Entry<Long, Run> e = runs.lowerEntry(at);
+        if (e != null && e.getValue().end > at) {
+            runs.put(e.getKey(), new Run(at, e.getValue().owner));
+            runs.put(at, new Run(e.getValue().end, e.getValue().owner));
+        }
+    }
+
+    /** Join the run starting at {@code at} with the one ending there if they have the same owner. */
+    private void merge(long at) {
+        Map.Entry<Long, Run> prev = runs.lowerEntry(at);
+        Run next = runs.get(at);
+        if (prev != null && next != null && prev.getValue().end == at && prev.getValue().owner == next.owner) {
+            runs.remove(at);
+            runs.put(prev.getKey(), new Run(next.end, next.owner));
+        }
+    }
+
+    byte[] read(long pa, int len) {
+        byte[] out = new byte[len];
+        for (int i = 0; i < len; ) {
+            long page = (pa + i) / PAGE;
+            int off = (int) ((pa + i) % PAGE);
+            int n = (int) Math.min(len - i, PAGE - off);
+            byte[] p = pages.get(page);
+            if (p != null) {
+                System.arraycopy(p, off, out, i, n);
+            }
+            i += n;
+        }
+        return out;
+    }
+
+    void write(long pa, byte[] data) {
+        for (int i = 0; i < data.length; ) {
+            long page = (pa + i) / PAGE;
+            int off = (int) ((pa + i) % PAGE);
+            int n = (int) Math.min(data.length - i, PAGE - off);
+            System.arraycopy(data, i, pages.computeIfAbsent(page, k -> new byte[(int) PAGE]), off, n);
+            i += n;
+        }
+    }
+
+    /** One line: every run and its owner, and how many pages hold data. */
+    public String snapshot() {
+        StringBuilder sb = new StringBuilder("memdb");
+        runs.forEach((s, r) -> sb.append(' ').append(Long.toHexString(s)).append('-')
+                .append(Long.toHexString(r.end)).append(':').append(r.owner));
+        return sb.append(" written=").append(pages.size()).toString();
+    }
+}
