@@ -37,6 +37,7 @@ public final class Hypervisor {
     private final HypercallTable table = new HypercallTable();
     private final Random rng;
     private final boolean documentedCopyErrors;
+    private boolean plainCapIds;
     private long serial;
     private final Partition rootPartition;
     private final Caller root;
@@ -78,6 +79,15 @@ public final class Hypervisor {
         rootCSpaceCap = rootCs.insertMaster(rootCs, ++serial);
         rootCs.attachThread();
         root = new Caller("root", rootCs, GuestMemory.flat(1 << 16));
+    }
+
+    /**
+     * From now on, cspaces created by {@code partition_create_cspace} number their CapIDs 0x1, 0x2, … in slot
+     * order instead of scrambling them (for worked examples with hand-picked CapIDs, reference §10.6).
+     */
+    public Hypervisor plainCapIds() {
+        plainCapIds = true;
+        return this;
     }
 
     /** The root VM (the Resource Manager's seat): its cspace holds the two caps below. */
@@ -174,6 +184,6 @@ public final class Hypervisor {
 
     private CallContext context(Caller c) {
         return new CallContext(c.cspace(), c.memory(), rootPartition, rng, () -> ++serial, documentedCopyErrors,
-                c.vcpu(), scheduler, memdb);
+                c.vcpu(), scheduler, memdb, plainCapIds);
     }
 }

@@ -27,6 +27,8 @@ public final class CSpace extends KernelObject {
 
     private final int multiplier;
     private final long base;
+    /** 0 for scrambled CapIDs; 1 for {@link #plain} (CapID = slot value + 1). */
+    private final long offset;
     private int maxCaps;
     private Cap[] slots = new Cap[0];
     /** Threads (today: {@code Caller} handles) running on this cspace keep it alive. */
@@ -62,6 +64,22 @@ public final class CSpace extends KernelObject {
             b = rng.nextLong();
         } while ((b >>> 32) >= 0xFFFFFF00L);
         this.base = b;
+        this.offset = 0;
+    }
+
+    /**
+     * A cspace whose CapIDs are the slot value plus one (0x1, 0x2, … in slot order): what a worked example
+     * with hand-picked CapIDs needs (reference §10.6). Not what the hypervisor does; opt-in only.
+     */
+    public static CSpace plain(long serial) {
+        return new CSpace(serial);
+    }
+
+    private CSpace(long serial) {
+        super(ObjectType.CSPACE, serial);
+        this.multiplier = 1;
+        this.base = 0;
+        this.offset = 1;
     }
 
     /** The root VM's cspace, created ACTIVE at boot with {@code maxCaps} slots. */
@@ -77,12 +95,12 @@ public final class CSpace extends KernelObject {
 
     private long encode(int linear) {
         int slotValue = (linear / SLOTS_PER_TABLE) << 8 | (linear % SLOTS_PER_TABLE);
-        return ((long) slotValue * multiplier) ^ base;
+        return (((long) slotValue * multiplier) ^ base) + offset;
     }
 
     /** Linear slot index of a CapID, or -1 when it does not decode to a slot of this cspace. */
     private int decode(long capId) {
-        long v = capId ^ base;
+        long v = (capId - offset) ^ base;
         if (Long.remainderUnsigned(v, multiplier) != 0) {
             return -1;
         }

@@ -26,6 +26,7 @@ public final class CallContext {
     private final Vcpu vcpu;
     private final Scheduler scheduler;
     private final MemDb memdb;
+    private final boolean plainCapIds;
 
     public CallContext(CSpace cspace, GuestMemory memory, Partition partition, Random rng,
                        LongSupplier serials, boolean documentedCopyErrors) {
@@ -34,6 +35,13 @@ public final class CallContext {
 
     public CallContext(CSpace cspace, GuestMemory memory, Partition partition, Random rng, LongSupplier serials,
                        boolean documentedCopyErrors, Vcpu vcpu, Scheduler scheduler, MemDb memdb) {
+        this(cspace, memory, partition, rng, serials, documentedCopyErrors, vcpu, scheduler, memdb, false);
+    }
+
+    public CallContext(CSpace cspace, GuestMemory memory, Partition partition, Random rng, LongSupplier serials,
+                       boolean documentedCopyErrors, Vcpu vcpu, Scheduler scheduler, MemDb memdb,
+                       boolean plainCapIds) {
+        this.plainCapIds = plainCapIds;
         this.vcpu = vcpu;
         this.scheduler = scheduler;
         this.memdb = memdb;
@@ -87,6 +95,11 @@ public final class CallContext {
      */
     public boolean documentedCopyErrors() {
         return documentedCopyErrors;
+    }
+
+    /** New cspaces number their CapIDs 0x1, 0x2, … in slot order ({@link CSpace#plain}). */
+    public boolean plainCapIds() {
+        return plainCapIds;
     }
 
     /** Typed lookup in the caller's cspace for an operation on an ACTIVE object. */

@@ -88,8 +88,16 @@ public final class RpcEndpoint {
      * error (kept in {@link #lastError()}).
      */
     public List<RpcMessage> receive() {
+        return receive(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #receive()}, but stops once {@code maxMessages} whole messages are in (the RM takes one request
+     * at a time from a client while its reply slot is busy, leaving the rest in the queue as back-pressure).
+     */
+    public List<RpcMessage> receive(int maxMessages) {
         List<RpcMessage> out = new ArrayList<>();
-        while (true) {
+        while (out.size() < maxMessages) {
             HvcResult r = hv.call(self, MsgQueueCalls.RECEIVE, rxCap, rxVa, WINDOW, 0);
             if (!r.isOk()) {
                 lastError = r.error() == HypError.MSGQUEUE_EMPTY ? HypError.OK : r.error();
@@ -112,6 +120,7 @@ public final class RpcEndpoint {
                 return out;
             }
         }
+        return out;
     }
 
     /** Fragments queued but not yet accepted by the send queue. */

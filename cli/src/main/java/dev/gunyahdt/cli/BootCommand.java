@@ -1,0 +1,223 @@
+package dev.gunyahdt.cli;
+
+import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.hypervisor.guest.GuestReport;
+import dev.gunyahdt.hypervisor.rm.RmEvent;
+import dev.gunyahdt.hypervisor.rm.SystemConfig;
+import dev.gunyahdt.hypervisor.rm.VmState;
+import dev.gunyahdt.hypervisor.rm.VmView;
+import dev.gunyahdt.hypervisor.sim.Simulation;
+import dev.gunyahdt.partitioner.plan.PlanException;
+import dev.gunyahdt.partitioner.plan.PlanLoader;
+import dev.gunyahdt.partitioner.plan.VmPlan;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N]}: boots the Java Gunyah model from a bootable
+ * config (building it first, as {@code build} does, when given a board), prints the boot log in virtual time and
+ * each guest's console, and writes {@code vm/<name>.hypervisor.dtbo}, {@code vm/<name>.guest.dtb} and
+ * {@code boot.log} beside the config (DESIGN.md §4.2).
+ */
+final class BootCommand {
+
+    private BootCommand() {
+    }
+
+    static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder("o").longOpt("out").hasArg().argName("DIR")
+                .desc("where the config is built and the boot files go (board: default out/<board>/; config: the "
+                        + "config folder)").build());
+        o.addOption(Option.builder().longOpt("seed").hasArg().argName("N")
+                .desc("seed of the run (CapID scrambling); default 1").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
+        return o;
+    }
+
+    static int run(List<String> args, Io io) throws Exception {
+        CommandLine cmd = CommandLines.parse(options(), args);
+        if (cmd.hasOption("h")) {
+            help(io);
+            return 0;
+        }
+        if (cmd.getArgList().size() != 1) {
+            throw new UsageException(cmd.getArgList().isEmpty() ? "no BOARD_DIR or CONFIG_DIR given"
+                    : "one BOARD_DIR or CONFIG_DIR only");
+        }
+        long seed;
+        try {
+            seed = Long.decode(cmd.getOptionValue("seed", "1"));
+        } catch (NumberFormatException e) {
+            throw new UsageException("--seed takes a number: " + cmd.getOptionValue("seed"));
+        }
+        Path dir = Path.of(cmd.getArgList().get(0));
+        if (!Files.isDirectory(dir)) {
+            io.err().println("gunyah-dt boot: " + dir + ": no such directory");
+            return 2;
+        }
+        Map<String, String> programs = new LinkedHashMap<>();
+        Path config;
+        if (Files.isRegularFile(dir.resolve("vms.yaml"))) {
+            // a board: build it first, exactly as 'build' does
+            config = cmd.hasOption("o") ? Path.of(cmd.getOptionValue("o"))
+                    : Path.of("out", dir.toAbsolutePath().normalize().getFileName().toString());
+            int built = PartitionCommand.run("build", List.of(dir.toString(), "-o", config.toString()), io, true);
+            if (built != 0) {
+                return built;
+            }
+            try {
+                for (VmPlan.Vm vm : PlanLoader.load(dir.resolve("vms.yaml")).vms()) {
+                    vm.program().ifPresent(p -> programs.put(vm.name(), p));
+                }
+            } catch (PlanException e) {
+                return 1; // build reported it already
+            }
+        } else if (Files.isRegularFile(dir.resolve("system.dtb"))) {
+            config = cmd.hasOption("o") ? Path.of(cmd.getOptionValue("o")) : dir;
+        } else {
+            io.err().println("gunyah-dt boot: " + dir + ": neither a board (vms.yaml) nor a bootable config "
+                    + "(system.dtb)");
+            return 2;
+        }
+        Path source = Files.isRegularFile(dir.resolve("system.dtb")) ? dir : config;
+        byte[] system;
+        Map<String, byte[]> vmDtbs = new LinkedHashMap<>();
+        try {
+            system = Files.readAllBytes(source.resolve("system.dtb"));
+            SystemConfig sys = SystemConfig.read("system.dtb",
+                    dev.gunyahdt.dt.dtb.DtbReader.read(system, source.resolve("system.dtb").toString()));
+            for (SystemConfig.VmEntry e : sys.vms()) {
+                Path p = source.resolve("vm").resolve(e.name() + ".dtb");
+                if (!Files.isRegularFile(p)) {
+                    io.err().println("gunyah-dt boot: " + p + ": missing (system.dtb lists VM " + e.name() + ")");
+                    return 2;
+                }
+                vmDtbs.put(e.name(), Files.readAllBytes(p));
+            }
+        } catch (IOException e) {
+            io.err().println("gunyah-dt boot: " + e.getMessage());
+            return 2;
+        }
+
+        Simulation.Result r = Simulation.run(Simulation.Config.of(system, vmDtbs, programs, seed));
+        String log = render(r);
+        io.out().print(log);
+
+        // the files of DESIGN.md §4.2, each written atomically
+        if (!config.equals(source)) {
+            for (Map.Entry<String, byte[]> e : vmDtbs.entrySet()) {
+                OutputFiles.write(config.resolve("vm").resolve(e.getKey() + ".dtb").toString(), e.getValue(), io.out());
+            }
+            OutputFiles.write(config.resolve("system.dtb").toString(), system, io.out());
+        }
+        if (r.rm() != null) {
+            for (VmView v : r.rm().vms()) {
+                if (v.overlay().isPresent()) {
+                    OutputFiles.write(config.resolve("vm").resolve(v.name() + ".hypervisor.dtbo").toString(),
+                            v.overlay().get(), io.out());
+                }
+                if (v.guestDtb().isPresent()) {
+                    OutputFiles.write(config.resolve("vm").resolve(v.name() + ".guest.dtb").toString(),
+                            v.guestDtb().get(), io.out());
+                }
+            }
+        }
+        OutputFiles.write(config.resolve("boot.log").toString(), log.getBytes(StandardCharsets.UTF_8), io.out());
+
+        List<String> failures = failures(r, vmDtbs.keySet());
+        if (failures.isEmpty()) {
+            io.out().println("boot: every VM RUNNING (" + vmDtbs.size() + "); wrote the overlays, guest DTBs and "
+                    + "boot.log to " + config + "/");
+            return 0;
+        }
+        for (String f : failures) {
+            io.err().println("gunyah-dt boot: " + f);
+        }
+        return 1;
+    }
+
+    /** Why the boot did not end with every VM RUNNING and every guest content; empty when it did. */
+    static List<String> failures(Simulation.Result r, Iterable<String> names) {
+        List<String> out = new ArrayList<>();
+        r.bootFailure().ifPresent(f -> out.add("RM failed to boot the primary VM " + f));
+        if (r.rm() == null) {
+            return out;
+        }
+        for (RmEvent e : r.events()) {
+            if (e.kind() == RmEvent.Kind.FAILURE) {
+                out.add("VM " + e.vm() + ": " + e.text());
+            }
+        }
+        for (String n : names) {
+            VmState s = r.rm().vm(n).map(VmView::state).orElse(VmState.NONE);
+            if (s != VmState.RUNNING) {
+                out.add("VM " + n + " is " + s + ", not RUNNING");
+            }
+            GuestReport g = r.guests().get(n);
+            if (g != null) {
+                g.problems().forEach(p -> out.add("VM " + n + " (" + g.program() + "): " + p));
+                if (!g.done() && g.problems().isEmpty()) {
+                    out.add("VM " + n + " (" + g.program() + ") did not finish its program");
+                }
+            }
+        }
+        if (!r.settled()) {
+            out.add("the run did not settle within " + Simulation.LIMIT_NS / 1_000_000_000L + " s of virtual time");
+        }
+        if (r.rm().internalFaults() > 0) {
+            out.add("the RM hit " + r.rm().internalFaults() + " internal fault(s)");
+        }
+        return out;
+    }
+
+    /** The boot log: one line per event, {@code [seconds.micros] vm: text}. */
+    static String render(Simulation.Result r) {
+        StringBuilder sb = new StringBuilder();
+        for (RmEvent e : r.events()) {
+            String what = switch (e.kind()) {
+                case STATE -> "state " + e.text();
+                case CONSOLE -> "console| " + e.text();
+                case FAILURE -> "FAILED: " + e.text();
+                case NOTE -> e.text();
+            };
+            sb.append(String.format("[%5d.%06d] %s: %s%n", e.time() / 1_000_000_000L, e.time() / 1000 % 1_000_000,
+                    e.vm(), what.stripTrailing()));
+        }
+        for (GuestReport g : r.guests().values()) {
+            sb.append(String.format("%s (%s): console %s, hyp resources %s, %d/%d queue pairs, %d/%d doorbells%s%n",
+                    g.vm(), g.program(), g.consoleOpen() ? "open" : "none", g.resourcesMatch() ? "match" : "DIFFER",
+                    g.pairsExchanged(), g.pairs(), g.doorbellsExercised(), g.doorbells(),
+                    g.ok() ? ", OK" : ", NOT OK"));
+        }
+        return sb.toString();
+    }
+
+    static void help(Io io) {
+        PrintWriter w = new PrintWriter(io.out(), true);
+        new HelpFormatter().printHelp(w, 100, "gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N]",
+                "\nBoots the Java Gunyah model: the RM boots from system.dtb and vm/<name>.dtb, starts the primary VM, "
+                        + "whose guest program (linux-probe unless vms.yaml names another) launches the secondaries "
+                        + "over RPC (VM_ALLOCATE, MEM_LEND, VM_CONFIG_IMAGE, VM_INIT, VM_START). A BOARD_DIR is built "
+                        + "first, as 'build' does.\n\n",
+                options(), 1, 3,
+                "\nPrints the boot log in virtual time (state changes, consoles, each guest's checks) and writes "
+                        + "vm/<name>.hypervisor.dtbo (the overlay the RM generated), vm/<name>.guest.dtb (the merged "
+                        + "DTB the guest booted with) and boot.log, each atomically. The same seed gives the same run."
+                        + "\n\nExit status: 0 every VM RUNNING and every guest's checks passed; 1 an RM failure (the "
+                        + "VM and the cause are named), a guest check failed, or the board does not build; 2 usage or "
+                        + "I/O problem.");
+    }
+}

@@ -1,0 +1,36 @@
+package dev.gunyahdt.hypervisor.guest;
+
+import dev.gunyahdt.hypervisor.Hypervisor;
+import dev.gunyahdt.hypervisor.hypercall.HvcResult;
+import dev.gunyahdt.hypervisor.rm.GuestSeat;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A guest's vCPU as a program sees it: hypercalls with its own thread, its RAM, X0, and — for the primary only —
+ * the VMs to launch, which crosvm would get on its command line ({@link Launch}). {@code log} is the guest's
+ * kernel log (notes in the boot log).
+ */
+public record GuestContext(Hypervisor hv, GuestSeat seat, List<Launch> launches, Consumer<String> log) {
+
+    public GuestContext {
+        launches = List.copyOf(launches);
+    }
+
+    /** A secondary VM the primary starts: the VMID the plan gave it and its image DT (vm/&lt;name&gt;.dtb). */
+    public record Launch(String name, int vmid, byte[] dtb) {
+        public Launch {
+            dtb = dtb.clone();
+        }
+
+        @Override
+        public byte[] dtb() {
+            return dtb.clone();
+        }
+    }
+
+    public HvcResult call(int number, long... inputs) {
+        return hv.call(seat.thread(), number, inputs);
+    }
+}

@@ -1,0 +1,558 @@
+package dev.gunyahdt.hypervisor.guest;
+
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.NodeCursor;
+import dev.gunyahdt.dt.Property;
+import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
+import dev.gunyahdt.hypervisor.hypercall.HvcResult;
+import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
+import dev.gunyahdt.hypervisor.rm.Wire;
+import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * What a Linux guest does with Gunyah, reduced to its contract with the RM (reference §12, §14 step 7): it reads
+ * the DTB at X0 and nothing else, finds {@code /hypervisor}, the RM node (compatible "gunyah-resource-manager" or
+ * "qcom,resource-manager": reg = TX, RX CapIDs; interrupts = TX, RX VIRQs) and {@code qcom,gunyah-vm}'s vmid, and
+ * then, over RPC only: opens its console and writes a banner, checks VM_GET_HYP_RESOURCES against its DT, sends
+ * and receives on each message-queue pair, rings / takes each doorbell, reports VM_SET_STATUS RUN (secondary VMs)
+ * and writes a closing line. The primary first launches its secondaries as crosvm would: VM_ALLOCATE, MEM_LEND of
+ * the image DT, VM_CONFIG_IMAGE, VM_INIT, VM_GET_HYP_RESOURCES, VM_CONSOLE_OPEN of the owner side, then VM_START
+ * for each.
+ *
+ * <p>The program is a queue of actions run one per vCPU slice; an action that waits (for a reply, a message, a
+ * doorbell) stays at the head. VIRQ delivery is not modelled yet, so waiting means polling when the vCPU runs.
+ * A NOTIFY_VM_SHUTDOWN is answered with VM_EXIT.
+ */
+public final class LinuxProbe implements GuestProgram {
+
+    public enum Role { PROBE, ECHO_CLIENT, ECHO_SERVER }
+
+    private static final long RPC_BUFFER = 0x1000;
+    private static final long PAIR_BUFFER = 0x2000;
+    private static final long IMAGE_AREA = 0x1000_0000L;
+
+    private final String program;
+    private final Role role;
+    private final Deque<BooleanSupplier> script = new ArrayDeque<>();
+    private final List<String> problems = new ArrayList<>();
+    private final List<String> consoleSeen = new ArrayList<>();
+    private final Map<Integer, Consumer<RpcMessage>> waiting = new HashMap<>();
+    private GuestContext ctx;
+    private RpcClient rpc;
+    private String name = "?";
+    private int vmid;
+    private boolean consoleOpen;
+    private boolean resourcesMatch;
+    private boolean started;
+    private final List<Pair> pairs = new ArrayList<>();
+    private final List<Bell> bells = new ArrayList<>();
+
+    /** A message-queue pair from the DT: the caps and VIRQs of the VM's own side. */
+    private static final class Pair {
+        long tx;
+        long rx;
+        int txVirq;
+        int rxVirq;
+        long label;
+        String peer = "";
+        boolean sent;
+        boolean received;
+        String path;
+    }
+
+    private static final class Bell {
+        long cap;
+        int virq;
+        boolean source;
+        long label;
+        boolean exercised;
+        String path;
+    }
+
+    public LinuxProbe(String program, Role role) {
+        this.program = program;
+        this.role = role;
+    }
+
+    @Override
+    public void start(GuestContext ctx) {
+        this.ctx = ctx;
+        started = true;
+        DeviceTree dt;
+        try {
+            dt = readDtb(ctx.seat().dtbIpa());
+        } catch (DtException e) {
+            problem("my DTB at X0 does not read: " + e.getMessage());
+            return;
+        }
+        if (!findHypervisor(dt)) {
+            return;
+        }
+        script.add(call(MessageId.VM_CONSOLE_OPEN, Wire.writer().u16(0).u16(0).build(), r -> {
+            consoleOpen = error(r) == 0;
+            if (!consoleOpen) {
+                ctx.log().accept("no console (VM_CONSOLE_OPEN -> " + error(r) + ")");
+            }
+        }));
+        script.add(() -> !consoleOpen || run(consoleWrite(banner())));
+        script.add(call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(vmid).u16(0).build(), this::checkResources));
+        if (ctx.seat().primary()) {
+            launchSecondaries();
+        }
+        script.add(this::sendHellos);
+        script.add(this::ringDoorbells);
+        script.add(this::awaitPeers);
+        if (!ctx.seat().primary()) {
+            script.add(call(MessageId.VM_SET_STATUS, Wire.writer().u8(0).u8(4).u16(0).build(), r -> {
+                if (error(r) != 0) {
+                    problem("VM_SET_STATUS -> " + error(r));
+                }
+            }));
+        }
+        script.add(() -> !consoleOpen || run(consoleWrite(summary())));
+    }
+
+    // ---- finding the hypervisor in the DT (§12) -------------------------------------------------------
+
+    private DeviceTree readDtb(long ipa) {
+        byte[] head = ctx.seat().memory().read(ipa, 8);
+        if (head == null) {
+            throw new DtException("X0 = 0x" + Long.toHexString(ipa) + " is outside my memory");
+        }
+        long total = (head[4] & 0xFFL) << 24 | (head[5] & 0xFF) << 16 | (head[6] & 0xFF) << 8 | (head[7] & 0xFF);
+        byte[] blob = ctx.seat().memory().read(ipa, (int) Math.min(total, 1 << 24));
+        if (blob == null) {
+            throw new DtException("the DTB's totalsize runs past my memory");
+        }
+        return DtbReader.read(blob, "DTB at X0");
+    }
+
+    private boolean findHypervisor(DeviceTree dt) {
+        Optional<NodeCursor> hyp = dt.find("/hypervisor");
+        if (hyp.isEmpty()) {
+            problem("no /hypervisor in my DT");
+            return false;
+        }
+        NodeCursor rm = null;
+        for (NodeCursor c : hyp.get().children()) {
+            List<String> compat = strings(c, "compatible");
+            if (c.node().name().equals("qcom,gunyah-vm")) {
+                vmid = (int) (long) c.node().property("qcom,vmid").map(p -> p.value().asCell()).orElse(0L);
+                name = c.node().property("qcom,image-name").map(p -> p.value().asString()).orElse(ctx.seat().name());
+            } else if (compat.contains("gunyah-resource-manager") || compat.contains("qcom,resource-manager")) {
+                rm = c;
+            } else if (compat.contains("qcom,gunyah-message-queue") && c.node().hasProperty("qcom,is-full-duplex")) {
+                long[] reg = u64s(c, "reg");
+                long[] irq = cells(c, "interrupts");
+                Pair p = new Pair();
+                p.path = c.path();
+                if (reg.length == 2 && irq.length == 6) {
+                    p.tx = reg[0];
+                    p.rx = reg[1];
+                    p.txVirq = intid(irq, 0);
+                    p.rxVirq = intid(irq, 3);
+                } else {
+                    problem(c.path() + ": reg/interrupts are not <tx rx>");
+                }
+                p.label = c.node().property("qcom,label").map(x -> x.value().asCell()).orElse(0L);
+                p.peer = c.node().property("peer").map(x -> x.value().asString()).orElse("");
+                pairs.add(p);
+            } else if (compat.contains("qcom,gunyah-doorbell") || compat.contains("qcom,gunyah-doorbell-source")) {
+                Bell b = new Bell();
+                b.path = c.path();
+                b.source = compat.contains("qcom,gunyah-doorbell-source");
+                long[] reg = u64s(c, "reg");
+                b.cap = reg.length > 0 ? reg[0] : -1;
+                long[] irq = cells(c, "interrupts");
+                b.virq = irq.length == 3 ? intid(irq, 0) : 0;
+                b.label = c.node().property("qcom,label").map(x -> x.value().asCell()).orElse(0L);
+                bells.add(b);
+            }
+        }
+        if (rm == null) {
+            problem("no RM node (compatible gunyah-resource-manager) under /hypervisor");
+            return false;
+        }
+        long[] reg = u64s(rm, "reg");
+        if (reg.length != 2) {
+            problem(rm.path() + ": reg is not <tx rx>");
+            return false;
+        }
+        long base = ctx.seat().memory().base();
+        rpc = new RpcClient(new RpcEndpoint(ctx.hv(), ctx.seat().thread(), reg[0], reg[1], base + RPC_BUFFER));
+        ctx.log().accept(program + ": found " + rm.path() + " (tx 0x" + Long.toHexString(reg[0]) + ", rx 0x"
+                + Long.toHexString(reg[1]) + "), vmid 0x" + Integer.toHexString(vmid) + ", " + pairs.size()
+                + " queue pair(s), " + bells.size() + " doorbell(s)");
+        return true;
+    }
+
+    private static int intid(long[] cells, int at) {
+        long base = switch ((int) cells[at]) {
+            case 0 -> 32;
+            case 1 -> 16;
+            case 2 -> 4096;
+            default -> 1056;
+        };
+        return (int) (base + cells[at + 1]);
+    }
+
+    private static List<String> strings(NodeCursor c, String prop) {
+        return c.node().property(prop).map(p -> p.value().asStrings()).orElse(List.of());
+    }
+
+    private static long[] cells(NodeCursor c, String prop) {
+        return c.node().property(prop).map(p -> p.value().cells()).orElse(new long[0]);
+    }
+
+    private static long[] u64s(NodeCursor c, String prop) {
+        long[] cells = cells(c, prop);
+        long[] out = new long[cells.length / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = cells[2 * i] << 32 | cells[2 * i + 1];
+        }
+        return out;
+    }
+
+    // ---- stepping -------------------------------------------------------------------------------------
+
+    @Override
+    public boolean step(GuestContext ctx) {
+        if (rpc == null) {
+            return false;
+        }
+        boolean progress = false;
+        for (RpcClient.Incoming in : rpc.poll()) {
+            progress = true;
+            if (in.isReply()) {
+                Consumer<RpcMessage> k = waiting.remove(in.message().sequence());
+                if (k != null) {
+                    k.accept(in.message());
+                }
+            } else {
+                notification(in.message());
+            }
+        }
+        if (!script.isEmpty() && script.peekFirst().getAsBoolean()) {
+            script.removeFirst();
+            progress = true;
+        }
+        return progress;
+    }
+
+    @Override
+    public boolean done() {
+        return started && script.isEmpty() && waiting.isEmpty();
+    }
+
+    private void notification(RpcMessage m) {
+        byte[] p = m.payload();
+        Wire.Reader r = new Wire.Reader(p);
+        try {
+            if (m.messageId() == MessageId.NOTIFY_VM_CONSOLE_CHARS.id()) {
+                int from = r.u16();
+                int n = r.u16();
+                consoleSeen.add("0x" + Integer.toHexString(from) + ": "
+                        + new String(r.bytes(n), StandardCharsets.ISO_8859_1));
+            } else if (m.messageId() == MessageId.NOTIFY_VM_SHUTDOWN.id()) {
+                ctx.log().accept("shutdown requested; VM_EXIT");
+                rpc.request(MessageId.VM_EXIT, Wire.writer().u16(0).u8(0).u8(0).build());
+            }
+        } catch (RuntimeException malformed) {
+            problem("malformed notification " + m);
+        }
+    }
+
+    /** An action that sends a request once and completes when its reply came and {@code then} ran. */
+    private BooleanSupplier call(MessageId id, byte[] payload, Consumer<RpcMessage> then) {
+        boolean[] sent = {false};
+        boolean[] answered = {false};
+        return () -> {
+            if (!sent[0]) {
+                sent[0] = true;
+                int seq = rpc.request(id, payload);
+                waiting.put(seq, m -> {
+                    answered[0] = true;
+                    then.accept(m);
+                });
+            }
+            return answered[0];
+        };
+    }
+
+    private boolean run(BooleanSupplier action) {
+        return action.getAsBoolean();
+    }
+
+    private BooleanSupplier pendingWrite;
+
+    private BooleanSupplier consoleWrite(String line) {
+        if (pendingWrite == null) {
+            byte[] b = line.getBytes(StandardCharsets.ISO_8859_1);
+            pendingWrite = call(MessageId.VM_CONSOLE_WRITE, Wire.writer().u16(0).u16(b.length).bytes(b).build(), r -> {
+                if (error(r) != 0) {
+                    problem("VM_CONSOLE_WRITE -> " + error(r));
+                }
+            });
+        }
+        BooleanSupplier w = pendingWrite;
+        return () -> {
+            boolean ok = w.getAsBoolean();
+            if (ok) {
+                pendingWrite = null;
+            }
+            return ok;
+        };
+    }
+
+    private String banner() {
+        return "gunyah-dt " + program + " on " + name + " (vmid 0x" + Integer.toHexString(vmid) + "): /hypervisor found, "
+                + "RM reached over RPC";
+    }
+
+    private String summary() {
+        long pairsOk = pairs.stream().filter(p -> p.sent && p.received).count();
+        long bellsOk = bells.stream().filter(b -> b.exercised).count();
+        return program + ": " + pairsOk + "/" + pairs.size() + " queue pairs exchanged, " + bellsOk + "/"
+                + bells.size() + " doorbells exercised, hyp resources " + (resourcesMatch ? "match" : "DIFFER")
+                + (problems.isEmpty() ? "; OK" : "; " + problems.size() + " problem(s)");
+    }
+
+    private static int error(RpcMessage reply) {
+        return reply.payloadLength() < 4 ? -2 : reply.replyErrorCode();
+    }
+
+    private void problem(String text) {
+        problems.add(text);
+        if (ctx != null) {
+            ctx.log().accept("PROBLEM: " + text);
+        }
+    }
+
+    // ---- VM_GET_HYP_RESOURCES against the DT (§8.7) -------------------------------------------------------
+
+    private void checkResources(RpcMessage r) {
+        if (error(r) != 0) {
+            problem("VM_GET_HYP_RESOURCES -> " + error(r));
+            return;
+        }
+        Wire.Reader in = new Wire.Reader(r.replyData());
+        long n = in.u32();
+        if (in.remaining() != n * 44) {
+            problem("VM_GET_HYP_RESOURCES: " + n + " entries in " + in.remaining() + " bytes");
+            return;
+        }
+        List<long[]> entries = new ArrayList<>(); // type, label, cap, virq
+        for (int i = 0; i < n; i++) {
+            int type = in.u8();
+            in.u8();
+            in.u16();
+            in.u32();
+            long label = in.u32();
+            long cap = in.u64();
+            in.u32();
+            long virq = in.u32();
+            in.u64();
+            in.u64();
+            entries.add(new long[] {type, label, cap, virq});
+        }
+        int before = problems.size();
+        for (Pair p : pairs) {
+            expect(entries, 2, p.label, p.tx, p.txVirq, p.path + " (send)");
+            expect(entries, 3, p.label, p.rx, p.rxVirq, p.path + " (receive)");
+        }
+        for (Bell b : bells) {
+            expect(entries, b.source ? 0 : 1, b.label, b.cap, b.source ? 0 : b.virq, b.path);
+        }
+        if (entries.size() != 2L * pairs.size() + bells.size()) {
+            problem("VM_GET_HYP_RESOURCES lists " + entries.size() + " entries, my DT has "
+                    + (2 * pairs.size() + bells.size()));
+        }
+        resourcesMatch = problems.size() == before;
+    }
+
+    private void expect(List<long[]> entries, int type, long label, long cap, long virq, String what) {
+        boolean found = entries.stream().anyMatch(e -> e[0] == type && e[1] == label && e[2] == cap && e[3] == virq);
+        if (!found) {
+            problem("VM_GET_HYP_RESOURCES has no type-" + type + " entry for " + what + " (cap 0x"
+                    + Long.toHexString(cap) + ", VIRQ " + virq + ")");
+        }
+    }
+
+    // ---- the primary launches its secondaries (crosvm's part) ------------------------------------------------
+
+    private void launchSecondaries() {
+        List<GuestContext.Launch> launches = ctx.launches();
+        int[] vmids = new int[launches.size()];
+        for (int i = 0; i < launches.size(); i++) {
+            GuestContext.Launch l = launches.get(i);
+            int index = i;
+            int want = l.vmid() < 64 ? l.vmid() : 0;
+            script.add(call(MessageId.VM_ALLOCATE, Wire.writer().u16(want).u16(0).build(), r -> {
+                vmids[index] = want != 0 ? want : r.payloadLength() >= 8 ? (int) new Wire.Reader(r.replyData()).u32() : 0;
+                if (error(r) != 0) {
+                    problem("VM_ALLOCATE for " + l.name() + " -> " + error(r));
+                } else if (vmids[index] != l.vmid()) {
+                    problem("VM_ALLOCATE gave " + l.name() + " vmid 0x" + Integer.toHexString(vmids[index])
+                            + ", the plan says 0x" + Integer.toHexString(l.vmid()));
+                }
+            }));
+            long ipa = ctx.seat().memory().base() + IMAGE_AREA + (long) i * 0x10_0000;
+            byte[] dtb = l.dtb();
+            long size = (dtb.length + 0xFFFL) & ~0xFFFL;
+            int[] handle = {-1};
+            script.add(() -> {
+                if (!ctx.seat().memory().write(ipa, dtb)) {
+                    problem("no room for " + l.name() + "'s image");
+                }
+                return true;
+            });
+            script.add(deferred(() -> call(MessageId.MEM_LEND, Wire.writer().u8(0).u8(0).u8(0).u8(0).u32(0)
+                    .u16(1).u16(0).u16(vmids[index]).u8(6).u8(0)
+                    .u16(1).u16(0).u64(ipa).u64(size)
+                    .u16(0).u16(0).build(), r -> {
+                        if (error(r) != 0) {
+                            problem("MEM_LEND of " + l.name() + "'s image -> " + error(r));
+                        } else {
+                            handle[0] = (int) new Wire.Reader(r.replyData()).u32();
+                        }
+                    })));
+            script.add(deferred(() -> call(MessageId.VM_CONFIG_IMAGE, Wire.writer().u16(vmids[index]).u16(0)
+                    .u32(handle[0]).u64(0).u64(0).u64(0).u64(dtb.length).build(),
+                    r -> expectOk(r, "VM_CONFIG_IMAGE " + l.name()))));
+            script.add(deferred(() -> call(MessageId.VM_INIT, Wire.writer().u16(vmids[index]).u16(0).build(),
+                    r -> expectOk(r, "VM_INIT " + l.name()))));
+            script.add(deferred(() -> call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(vmids[index]).u16(0)
+                    .build(), r -> expectOk(r, "VM_GET_HYP_RESOURCES " + l.name()))));
+            script.add(deferred(() -> call(MessageId.VM_CONSOLE_OPEN, Wire.writer().u16(vmids[index]).u16(0).build(),
+                    r -> ctx.log().accept("console of " + l.name() + ": " + (error(r) == 0 ? "opened (owner side)"
+                            : "none (" + error(r) + ")")))));
+        }
+        for (int i = 0; i < launches.size(); i++) {
+            int index = i;
+            String n = launches.get(i).name();
+            script.add(deferred(() -> call(MessageId.VM_START, Wire.writer().u16(vmids[index]).u16(0).build(),
+                    r -> expectOk(r, "VM_START " + n))));
+        }
+    }
+
+    /** An action whose request is built when it reaches the head of the script (it needs earlier replies). */
+    private static BooleanSupplier deferred(java.util.function.Supplier<BooleanSupplier> make) {
+        BooleanSupplier[] made = {null};
+        return () -> {
+            if (made[0] == null) {
+                made[0] = make.get();
+            }
+            return made[0].getAsBoolean();
+        };
+    }
+
+    private void expectOk(RpcMessage r, String what) {
+        if (error(r) != 0) {
+            problem(what + " -> RM error " + error(r));
+        }
+    }
+
+    // ---- peers: queue pairs and doorbells ------------------------------------------------------------------
+
+    private boolean sendHellos() {
+        boolean all = true;
+        for (Pair p : pairs) {
+            if (!p.sent && role != Role.ECHO_SERVER) {
+                p.sent = send(p, "hello from " + name + " (label " + p.label + ")");
+            }
+            all &= p.sent || role == Role.ECHO_SERVER;
+        }
+        return all;
+    }
+
+    private boolean send(Pair p, String text) {
+        byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+        long va = ctx.seat().memory().base() + PAIR_BUFFER;
+        ctx.seat().memory().write(va, b);
+        HvcResult r = ctx.call(MsgQueueCalls.SEND, p.tx, b.length, va, MsgQueueCalls.SEND_FLAG_PUSH);
+        if (r.error() == HypError.MSGQUEUE_FULL) {
+            return false;
+        }
+        if (!r.isOk()) {
+            problem(p.path + ": msgqueue_send -> " + r.error());
+        }
+        return true;
+    }
+
+    private boolean ringDoorbells() {
+        for (Bell b : bells) {
+            if (b.source && !b.exercised) {
+                HvcResult r = ctx.call(DoorbellCalls.SEND, b.cap, 1);
+                if (!r.isOk()) {
+                    problem(b.path + ": doorbell_send -> " + r.error());
+                }
+                b.exercised = true;
+                ctx.log().accept("rang " + b.path);
+            }
+        }
+        return true;
+    }
+
+    private boolean awaitPeers() {
+        long va = ctx.seat().memory().base() + PAIR_BUFFER + 0x400;
+        boolean all = true;
+        for (Pair p : pairs) {
+            HvcResult r = ctx.call(MsgQueueCalls.RECEIVE, p.rx, va, 1024, 0);
+            if (r.isOk() && r.x1() > 0) {
+                String text = new String(ctx.seat().memory().read(va, (int) r.x1()), StandardCharsets.ISO_8859_1);
+                ctx.log().accept("got \"" + text + "\" on " + p.path);
+                if (role == Role.ECHO_SERVER) {
+                    p.sent = send(p, "echo: " + text);
+                    p.received = true;
+                } else if (role == Role.ECHO_CLIENT) {
+                    p.received |= text.startsWith("echo: ");
+                } else {
+                    p.received = true;
+                }
+            } else if (!r.isOk() && r.error() != HypError.MSGQUEUE_EMPTY) {
+                problem(p.path + ": msgqueue_receive -> " + r.error());
+                p.received = true;
+            }
+            all &= p.received && p.sent;
+        }
+        for (Bell b : bells) {
+            if (!b.source && !b.exercised) {
+                HvcResult r = ctx.call(DoorbellCalls.RECEIVE, b.cap, ~0L);
+                if (!r.isOk()) {
+                    problem(b.path + ": doorbell_receive -> " + r.error());
+                    b.exercised = true;
+                } else if (r.x1() != 0) {
+                    b.exercised = true;
+                    ctx.log().accept("doorbell " + b.path + " rang (flags 0x" + Long.toHexString(r.x1()) + ")");
+                }
+            }
+            all &= b.exercised;
+        }
+        return all;
+    }
+
+    @Override
+    public GuestReport report() {
+        int pairsOk = (int) pairs.stream().filter(p -> p.sent && p.received).count();
+        int bellsOk = (int) bells.stream().filter(b -> b.exercised).count();
+        return new GuestReport(name, program, done(), consoleOpen, resourcesMatch, pairs.size(), pairsOk,
+                bells.size(), bellsOk, problems, consoleSeen);
+    }
+}

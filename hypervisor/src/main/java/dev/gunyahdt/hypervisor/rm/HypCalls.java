@@ -1,0 +1,108 @@
+package dev.gunyahdt.hypervisor.rm;
+
+import dev.gunyahdt.hypervisor.Caller;
+import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.Hypervisor;
+import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
+import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
+import dev.gunyahdt.hypervisor.hypercall.HvcResult;
+import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
+import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.partition.PartitionCalls;
+import dev.gunyahdt.hypervisor.rm.rpc.RmError;
+import dev.gunyahdt.hypervisor.vic.Vic;
+import dev.gunyahdt.hypervisor.vic.VicCalls;
+
+/**
+ * The RM's own hypercalls, made from the root VM with the caps it holds (the RM is the root VM). Each helper
+ * fails with an {@link RmFailure} carrying the RM error the hypervisor's error maps to (§8.3) and what was
+ * being done.
+ */
+final class HypCalls {
+    private final Hypervisor hv;
+    private final Caller rm;
+
+    HypCalls(Hypervisor hv) {
+        this.hv = hv;
+        this.rm = hv.root();
+    }
+
+    Caller rm() {
+        return rm;
+    }
+
+    private long ok(String what, int number, long... in) {
+        HvcResult r = hv.call(rm, number, in);
+        if (!r.isOk()) {
+            throw new RmFailure(RmError.fromHyp(r.error()), what + ": " + hv.hypercallName(number) + " -> "
+                    + r.error());
+        }
+        return r.x1();
+    }
+
+    private long create(String what, int call) {
+        return ok(what, call, hv.rootPartitionCap(), hv.rootCSpaceCap(), 0);
+    }
+
+    /** A new ACTIVE cspace of {@code maxCaps} slots; the RM's master cap. */
+    long cspace(int maxCaps) {
+        long cs = create("cspace", PartitionCalls.CREATE_CSPACE);
+        ok("cspace", CSpaceCalls.CONFIGURE, cs, maxCaps, 0);
+        ok("cspace", ObjectCalls.ACTIVATE, cs, 0);
+        return cs;
+    }
+
+    /** A new ACTIVE VIC with every SPI (§6.2: max cores, 988 VIRQs). */
+    long vic() {
+        long vic = create("vic", PartitionCalls.CREATE_VIC);
+        ok("vic", VicCalls.CONFIGURE, vic, Vic.MAX_VCPUS, Vic.MAX_VIRQS, 0, 0);
+        ok("vic", ObjectCalls.ACTIVATE, vic, 0);
+        return vic;
+    }
+
+    /** A configured message queue, not yet ACTIVE (the RM binds its VIRQs first). */
+    long msgqueue(int depth, int size) {
+        long q = create("msgqueue", PartitionCalls.CREATE_MSGQUEUE);
+        ok("msgqueue " + depth + "x" + size, MsgQueueCalls.CONFIGURE, q, MsgQueueCalls.createInfo(depth, size), 0);
+        return q;
+    }
+
+    long doorbell() {
+        return create("doorbell", PartitionCalls.CREATE_DOORBELL);
+    }
+
+    void activate(long cap) {
+        ok("activate", ObjectCalls.ACTIVATE, cap, 0);
+    }
+
+    /** Copies the RM's cap into the VM's cspace with {@code rights}; the VM's CapID. */
+    long grant(long vmCSpace, long rmCap, int rights) {
+        return ok("copy cap", CSpaceCalls.COPY_CAP_FROM, hv.rootCSpaceCap(), rmCap, vmCSpace, rights, 0);
+    }
+
+    void bindSend(long queue, long vic, int virq) {
+        ok("bind send VIRQ " + virq, MsgQueueCalls.BIND_SEND_VIRQ, queue, vic, virq);
+    }
+
+    void bindReceive(long queue, long vic, int virq) {
+        ok("bind receive VIRQ " + virq, MsgQueueCalls.BIND_RECEIVE_VIRQ, queue, vic, virq);
+    }
+
+    void bindDoorbell(long doorbell, long vic, int virq) {
+        ok("bind doorbell VIRQ " + virq, DoorbellCalls.BIND_VIRQ, doorbell, vic, virq);
+    }
+
+    /** Deletes one of the RM's caps (the object goes with its last cap); errors are ignored (teardown). */
+    void delete(long cap) {
+        hv.call(rm, CSpaceCalls.DELETE_CAP_FROM, hv.rootCSpaceCap(), cap, 0);
+    }
+
+    /** A thread of the VM on its cspace (cspace_attach_thread's stand-in). */
+    Caller attach(long cspaceCap, String name, GuestMemory memory) {
+        Caller c = hv.attach(rm, cspaceCap, name, memory);
+        if (c == null) {
+            throw new RmFailure(RmError.DENIED, "attach a thread to the cspace of " + name);
+        }
+        return c;
+    }
+}

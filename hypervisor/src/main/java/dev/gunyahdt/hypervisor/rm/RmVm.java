@@ -1,0 +1,64 @@
+package dev.gunyahdt.hypervisor.rm;
+
+import dev.gunyahdt.hypervisor.Caller;
+import dev.gunyahdt.hypervisor.rm.config.VmConfig;
+import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
+import dev.gunyahdt.hypervisor.rm.rpc.RmLink;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Everything the RM holds about one VM (its {@code vm_t} + {@code vm_config_t}). Mutable, RM-internal. */
+final class RmVm {
+    final int vmid;
+    final int owner;
+    final boolean primary;
+    String name;
+    VmState state = VmState.NONE;
+    int osState;
+    int appStatus;
+
+    /** The RM's master caps: the VM's cspace and VIC; every other master cap made for it, to delete at reset. */
+    long cspaceCap = -1;
+    long vicCap = -1;
+    final List<Long> masterCaps = new ArrayList<>();
+    Caller thread;
+    SparseMemory memory;
+    VirqAllocator virqs = new VirqAllocator(VirqAllocator.VM_BASE);
+
+    String blobName;
+    byte[] baseDtb;
+    VmConfig config;
+
+    /** RM-RPC: the VM's view, and the RM's side of the link. */
+    QueuePair rpcView;
+    RpcEndpoint rmEndpoint;
+    RmLink link;
+
+    boolean hasConsole;
+    boolean selfOpened;
+    boolean ownerOpened;
+
+    final Set<Integer> peers = new TreeSet<>();
+    /** This VM's side of every vdevice, in creation order (including owner-side halves of peer-default ones). */
+    final List<Side> sides = new ArrayList<>();
+
+    byte[] dtbo;
+    byte[] guestDtb;
+    String crashMessage = "";
+
+    RmVm(int vmid, int owner, boolean primary, String name) {
+        this.vmid = vmid;
+        this.owner = owner;
+        this.primary = primary;
+        this.name = name;
+    }
+
+    @Override
+    public String toString() {
+        return name + " (vmid 0x" + Integer.toHexString(vmid) + ")";
+    }
+}

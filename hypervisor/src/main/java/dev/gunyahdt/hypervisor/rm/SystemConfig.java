@@ -1,0 +1,76 @@
+package dev.gunyahdt.hypervisor.rm;
+
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.NodeCursor;
+import dev.gunyahdt.dt.Property;
+import dev.gunyahdt.hypervisor.rm.config.VmConfigException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the RM takes from {@code system.dtb} (DESIGN.md §4.2): the table of VMs under {@code /gunyah-vms} with
+ * their names, VMIDs, the primary, owners and physical memory, and the shared-memory regions. The platform
+ * (CPUs, GIC) is not read: vCPUs and the vGIC are not modelled here.
+ */
+public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared) {
+
+    public SystemConfig {
+        vms = List.copyOf(vms);
+        shared = List.copyOf(shared);
+    }
+
+    /** One VM of the table. {@code owner} is empty for the primary. */
+    public record VmEntry(String name, int vmid, boolean primary, Optional<String> owner, long memoryBase,
+                          long memorySize) {
+    }
+
+    /** A region shared between VMs, declared by a VM's shm vdevice with {@code label}. */
+    public record SharedRegion(String declaredBy, long label, long base, long size, List<String> sharers) {
+        public SharedRegion {
+            sharers = List.copyOf(sharers);
+        }
+    }
+
+    public Optional<VmEntry> primary() {
+        return vms.stream().filter(VmEntry::primary).findFirst();
+    }
+
+    public Optional<VmEntry> vm(String name) {
+        return vms.stream().filter(v -> v.name().equals(name)).findFirst();
+    }
+
+    /** Reads {@code /gunyah-vms} of a system tree; {@code blob} names it in messages. */
+    public static SystemConfig read(String blob, DeviceTree tree) {
+        NodeCursor table = tree.find("/gunyah-vms").orElseThrow(() ->
+                new VmConfigException(blob, "/", null, "no /gunyah-vms table (not a gunyah-dt bootable config?)"));
+        List<VmEntry> vms = new ArrayList<>();
+        List<SharedRegion> shared = new ArrayList<>();
+        for (NodeCursor c : table.children()) {
+            Optional<Property> name = c.node().property("vm-name");
+            long[] mem = c.node().property("memory-ranges").map(p -> p.value().cells()).orElse(new long[0]);
+            if (name.isPresent()) {
+                long vmid = c.node().property("vmid").map(p -> p.value().asCell()).orElse(-1L);
+                if (vmid < 0 || vmid > 0xFFFF) {
+                    throw new VmConfigException(blob, c.path(), "vmid", "missing or not one cell");
+                }
+                if (mem.length < 4) {
+                    throw new VmConfigException(blob, c.path(), "memory-ranges", "missing");
+                }
+                vms.add(new VmEntry(name.get().value().asString(), (int) vmid, c.node().hasProperty("primary"),
+                        c.node().property("owner").map(p -> p.value().asString()),
+                        mem[0] << 32 | mem[1], mem[2] << 32 | mem[3]));
+            } else if (c.node().hasProperty("declared-by") && mem.length >= 4) {
+                shared.add(new SharedRegion(c.node().property("declared-by").get().value().asString(),
+                        c.node().property("vdevice-label").map(p -> p.value().asCell()).orElse(0L),
+                        mem[0] << 32 | mem[1], mem[2] << 32 | mem[3],
+                        c.node().property("sharers").map(p -> p.value().asStrings()).orElse(List.of())));
+            }
+        }
+        if (vms.stream().filter(VmEntry::primary).count() != 1) {
+            throw new VmConfigException(blob, table.path(), null, "needs exactly one primary VM");
+        }
+        return new SystemConfig(vms, shared);
+    }
+}

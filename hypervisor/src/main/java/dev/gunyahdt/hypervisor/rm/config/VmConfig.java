@@ -1,0 +1,94 @@
+package dev.gunyahdt.hypervisor.rm.config;
+
+import dev.gunyahdt.hypervisor.rm.overlay.Virq;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One VM's configuration as the RM reads it from the {@code /qcom,vm-config} node of the VM's own DTB
+ * (reference §9). Immutable; built by {@link VmConfigParser}, which reports every problem with the node path
+ * and property it is about.
+ *
+ * @param imageName {@code image-name} (required, under 80 chars): the VM's name
+ * @param vmAttrs   {@code vm-attrs} as written (crash-fatal, no-shutdown, no-reset, …)
+ * @param rmRpc     the {@code rm-rpc} vdevice (a default one when the config has none, see the parser)
+ * @param vdevices  the other vdevices in the order the RM creates them (§6.3: doorbells, message queues,
+ *                  message-queue pairs, shm), each in tree order within its kind
+ */
+public record VmConfig(String imageName, Optional<String> uri, Optional<String> guid, List<String> vmAttrs,
+                       Memory memory, Vcpus vcpus, Optional<String> gicPath, RmRpc rmRpc,
+                       List<Vdevice> vdevices) {
+
+    public VmConfig {
+        vmAttrs = List.copyOf(vmAttrs);
+        vdevices = List.copyOf(vdevices);
+    }
+
+    public boolean hasAttr(String attr) {
+        return vmAttrs.contains(attr) || (vmAttrs.contains("crash-fatal")
+                && (attr.equals("no-shutdown") || attr.equals("no-reset")));
+    }
+
+    /** {@code memory}: the VM's IPA base and size limits (§9.2). */
+    public record Memory(long baseAddress, long sizeMin, long sizeMax) {
+    }
+
+    /** {@code vcpus} (§9.3): the affinity mode, the physical CPU of each vCPU, the cpus node used. */
+    public record Vcpus(String affinity, List<Long> affinityMap, String config, int count) {
+        public Vcpus {
+            affinityMap = List.copyOf(affinityMap);
+        }
+    }
+
+    /** The {@code rm-rpc} vdevice (§9.5). {@code interrupts} is empty (allocate) or exactly {tx, rx}. */
+    public record RmRpc(String path, String generate, List<String> pushCompatibles, boolean console,
+                        int messageSize, int queueDepth, List<Virq> interrupts) {
+        public RmRpc {
+            pushCompatibles = List.copyOf(pushCompatibles);
+            interrupts = List.copyOf(interrupts);
+        }
+    }
+
+    /** The vdevice kinds the model creates, in the RM's creation order (§6.3). */
+    public enum Kind {
+        DOORBELL("doorbell"), DOORBELL_SOURCE("doorbell-source"), MESSAGE_QUEUE("message-queue"),
+        MESSAGE_QUEUE_PAIR("message-queue-pair"), SHM("shm");
+
+        public final String dtName;
+
+        Kind(String dtName) {
+            this.dtName = dtName;
+        }
+
+        /** The creation rank: doorbells (both sides), queues, pairs, shm. */
+        int rank() {
+            return this == DOORBELL_SOURCE ? 0 : ordinal() == 0 ? 0 : ordinal() - 1;
+        }
+    }
+
+    /**
+     * Whom a vdevice connects to: {@code peerId} names the peer VM (its image-name), or {@code peerDefault}
+     * means the VM's owner (§9.5).
+     */
+    public record Peer(Optional<String> peerId, boolean peerDefault) {
+    }
+
+    /**
+     * A vdevice other than rm-rpc (§9.5).
+     *
+     * @param path        the config node's path (for messages)
+     * @param sender      message-queue: is-sender (else is-receiver)
+     * @param interrupts  config-supplied VIRQs (empty: the RM allocates)
+     * @param shmBase     shm: the {@code memory/base} of the region, when given
+     */
+    public record Vdevice(String path, Kind kind, String generate, List<String> pushCompatibles, long label,
+                          Peer peer, int messageSize, int queueDepth, List<Virq> interrupts, boolean sender,
+                          boolean sourceCanClear, OptionalLong shmBase) {
+        public Vdevice {
+            pushCompatibles = List.copyOf(pushCompatibles);
+            interrupts = List.copyOf(interrupts);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.gunyahdt.hypervisor.rm;
+
+import dev.gunyahdt.dt.NodeCursor;
+import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.hypervisor.Hypervisor;
+import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Combinators;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 5 acceptance 5: whatever a client puts on its RM-RPC queue — short packets, wrong versions, bad fragment
+ * counts, continuations of nothing or of another message, oversized fragments, whole requests with junk payloads
+ * to every message ID — the RM neither throws nor wedges: afterwards the same client still gets a correct
+ * VM_GET_VMID answer, and no handler ever hit an internal fault (§8.2: framing faults are dropped silently,
+ * requests are answered with an error).
+ */
+class BadRpcPropertyTest {
+
+    private static final List<Integer> IDS = java.util.Arrays.stream(MessageId.values()).map(MessageId::id).toList();
+
+    @Property(tries = 200)
+    void junkNeverCrashesOrWedgesTheRm(@ForAll("packets") List<byte[]> packets) {
+        List<GuestSeat> seats = new ArrayList<>();
+        VcpuHost host = new VcpuHost() {
+            @Override
+            public void powerOn(GuestSeat seat) {
+                seats.add(seat);
+            }
+
+            @Override
+            public void powerOff(int vmid) {
+            }
+        };
+        Hypervisor hv = new Hypervisor(3);
+        SystemConfig sys = SystemConfig.read("system.dtb", DtbReader.read(Configs.compile(Configs.system(
+                Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L))), "system.dtb"));
+        byte[] hlos = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, "console-dev;", "", ""));
+        ResourceManager rm = ResourceManager.boot(hv, sys, Platform.QEMU, hlos, host, () -> 0);
+        GuestSeat seat = seats.get(0);
+        NodeCursor node = DtbReader.read(rm.vm("hlos").orElseThrow().guestDtb().orElseThrow(), "guest").find("/hypervisor")
+                .orElseThrow().children().stream().filter(c -> c.node().name().startsWith("qcom,resource-manager-rpc@"))
+                .findFirst().orElseThrow();
+        long[] reg = node.node().property("reg").orElseThrow().value().cells();
+        RpcEndpoint ep = new RpcEndpoint(hv, seat.thread(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
+                seat.memory().base() + 0x1000);
+        for (byte[] p : packets) {
+            ep.sendRaw(p);
+            rm.step();
+            ep.receive(); // read what the RM answered, so its queue never fills
+        }
+        // finish any message a junk first fragment left in progress with a fresh request (it starts anew)
+        RpcClient client = new RpcClient(ep);
+        int seq = client.request(MessageId.VM_GET_VMID, new byte[0]);
+        RpcMessage reply = null;
+        for (int i = 0; i < 20 && reply == null; i++) {
+            rm.step();
+            for (RpcClient.Incoming in : client.poll()) {
+                if (in.isReply() && in.message().sequence() == seq) {
+                    reply = in.message();
+                }
+            }
+        }
+        assertTrue(reply != null, "the RM stopped answering");
+        assertEquals(0, reply.replyErrorCode());
+        assertEquals(3, dev.gunyahdt.hypervisor.rm.rpc.Le.u32(reply.replyData(), 0));
+        assertEquals(0, rm.internalFaults());
+        assertEquals(VmState.RUNNING, rm.vm("hlos").orElseThrow().state());
+    }
+
+    @Provide
+    Arbitrary<List<byte[]>> packets() {
+        Arbitrary<byte[]> junk = Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(260);
+        Arbitrary<byte[]> framed = Combinators.combine(
+                Arbitraries.of(0x21, 0x21, 0x21, 0x11, 0x22, 0x31, 0x20),      // version / header words
+                Arbitraries.integers().between(0, 255),                      // type + fragment count
+                Arbitraries.integers().between(0, 3),                        // sequence
+                Arbitraries.oneOf(Arbitraries.of(IDS), Arbitraries.integers()),
+                Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(250))
+                .as((b0, b1, seq, id, payload) -> {
+                    byte[] p = new byte[8 + payload.length];
+                    p[0] = (byte) (int) b0;
+                    p[1] = (byte) (int) b1;
+                    p[2] = (byte) (int) seq;
+                    p[4] = (byte) (int) id;
+                    p[5] = (byte) (id >>> 8);
+                    p[6] = (byte) (id >>> 16);
+                    p[7] = (byte) (id >>> 24);
+                    System.arraycopy(payload, 0, p, 8, payload.length);
+                    return p;
+                });
+        // whole well-framed requests with junk payloads reach every handler
+        Arbitrary<byte[]> request = Combinators.combine(Arbitraries.of(IDS),
+                Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(48)).as((id, payload) -> {
+                    byte[] p = new byte[8 + payload.length];
+                    p[0] = 0x21;
+                    p[1] = 1;
+                    p[4] = (byte) (int) id;
+                    p[5] = (byte) (id >>> 8);
+                    p[6] = (byte) (id >>> 16);
+                    p[7] = (byte) (id >>> 24);
+                    System.arraycopy(payload, 0, p, 8, payload.length);
+                    return p;
+                });
+        return Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(2, junk), net.jqwik.api.Tuple.of(5, framed), net.jqwik.api.Tuple.of(5, request))
+                .list().ofMinSize(1).ofMaxSize(40);
+    }
+
+}

@@ -1,0 +1,93 @@
+package dev.gunyahdt.hypervisor.rm;
+
+import dev.gunyahdt.dt.compile.CompileOptions;
+import dev.gunyahdt.dt.compile.Compiler;
+import dev.gunyahdt.hypervisor.sim.Simulation;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Small bootable configs written by hand in the shape the partitioner emits (system.dtb's /gunyah-vms table,
+ * each VM's DTB with /qcom,vm-config), compiled with our compiler.
+ */
+public final class Configs {
+    private Configs() {
+    }
+
+    public static byte[] compile(String dts) {
+        return new Compiler(CompileOptions.defaults().withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB))
+                .compile(Path.of("-"), dts.getBytes(StandardCharsets.UTF_8), "out.dtb").output();
+    }
+
+    /** One row of the VM table. */
+    public static String tableEntry(String name, int vmid, boolean primary, long base, long size) {
+        return String.format("%s { vm-name = \"%s\"; vmid = <%d>; %s memory-ranges = <0x0 0x%x 0x0 0x%x>; };%n",
+                name, name, vmid, primary ? "primary;" : "owner = \"hlos\";", base, size);
+    }
+
+    public static String system(String... entries) {
+        return "/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n gunyah-vms { compatible = \"gunyah-dt,vm-table\";\n"
+                + String.join("", entries) + " };\n};\n";
+    }
+
+    /** A VM's DTB: two CPUs, memory, a GIC, and its vm-config with {@code rmRpc} and {@code vdevices} nodes. */
+    public static String vm(String name, long base, long size, String rmRpcExtra, String vdevices, String extraRoot) {
+        return """
+                /dts-v1/;
+                / {
+                	#address-cells = <2>;
+                	#size-cells = <2>;
+                	compatible = "linux,dummy-virt";
+                	interrupt-parent = <&gic>;
+                	chosen { };
+                	cpus { #address-cells = <1>; #size-cells = <0>;
+                		cpu@0 { device_type = "cpu"; compatible = "arm,cortex-a57"; reg = <0>; enable-method = "psci"; };
+                	};
+                	memory@%1$x { device_type = "memory"; reg = <0x0 0x%1$x 0x0 0x%2$x>; };
+                	gic: intc@8000000 { compatible = "arm,gic-v3"; #interrupt-cells = <3>; interrupt-controller;
+                		reg = <0x0 0x8000000 0x0 0x10000>, <0x0 0x80a0000 0x0 0xf60000>; };
+                	%5$s
+                	qcom,vm-config {
+                		vm-type = "aarch64-guest";
+                		os-type = "linux";
+                		image-name = "%3$s";
+                		memory { base-address = <0x0 0x%1$x>; size-min = <0x%2$x>; size-max = <0x%2$x>; };
+                		vcpus { config = "/cpus"; affinity = "static"; affinity-map = <0>; };
+                		interrupts { config = "/intc@8000000"; };
+                		vdevices {
+                			rm-rpc { vdevice-type = "rm-rpc"; %4$s };
+                			%6$s
+                		};
+                	};
+                };
+                """.formatted(base, size, name, rmRpcExtra, extraRoot, vdevices);
+    }
+
+    /** hlos (primary, console) and two secondaries joined by a pair and a doorbell, like boards/qemu-virt. */
+    public static Simulation.Config pairOfSecondaries(long seed, String svm1Vdevices, String svm2Vdevices,
+                                                      String svm2Root) {
+        Map<String, byte[]> vms = new LinkedHashMap<>();
+        vms.put("hlos", compile(vm("hlos", 0x40000000L, 0x40000000L,
+                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;", "", "")));
+        vms.put("svm1", compile(vm("svm1", 0x80000000L, 0x10000000L,
+                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;", svm1Vdevices, "")));
+        vms.put("svm2", compile(vm("svm2", 0x90000000L, 0x10000000L,
+                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;", svm2Vdevices, svm2Root)));
+        byte[] system = compile(system(tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
+                tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L),
+                tableEntry("svm2", 0x81, false, 0x90000000L, 0x10000000L)));
+        return Simulation.Config.of(system, vms, Map.of(), seed);
+    }
+
+    public static final String SVM1_VDEVICES = """
+            mqp { vdevice-type = "message-queue-pair"; generate = "/hypervisor/mqp"; peer = "svm2"; qcom,label = <0>; };
+            bell { vdevice-type = "doorbell-source"; generate = "/hypervisor/bell"; peer = "svm2"; qcom,label = <1>; };
+            """;
+    public static final String SVM2_VDEVICES = """
+            mqp { vdevice-type = "message-queue-pair"; generate = "/hypervisor/mqp"; peer = "svm1"; qcom,label = <0>; };
+            bell { vdevice-type = "doorbell"; generate = "/hypervisor/bell"; peer = "svm1"; qcom,label = <1>; };
+            """;
+}
