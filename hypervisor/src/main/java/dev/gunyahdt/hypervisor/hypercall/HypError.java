@@ -50,8 +50,11 @@ public enum HypError {
     }
 
     /** Decodes X0; null when the value is not a known error code. */
+    /** values() clones its array on every call; this is read on every hypercall result. */
+    private static final HypError[] VALUES = values();
+
     public static HypError of(long x0) {
-        for (HypError e : values()) {
+        for (HypError e : VALUES) {
             if (e.code == x0) {
                 return e;
             }

@@ -70,7 +70,7 @@ public class RmRpcBench {
         int total = (head[4] & 0xFF) << 24 | (head[5] & 0xFF) << 16 | (head[6] & 0xFF) << 8 | head[7] & 0xFF;
         DeviceTree dt = DtbReader.read(s.memory().read(s.dtbIpa(), total), "DTB at X0");
         NodeCursor rmNode = dt.find("/hypervisor").orElseThrow().children().stream()
-                .filter(n -> n.node().name().startsWith("qcom,resource-mgr")).findFirst().orElseThrow();
+                .filter(n -> n.node().name().startsWith("qcom,resource-manager-rpc@")).findFirst().orElseThrow();
         long[] reg = rmNode.node().property("reg").orElseThrow().value().cells();
         client = new RpcClient(new RpcEndpoint(hv, s.thread(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
                 s.memory().base() + 0x10_0000));
