@@ -141,9 +141,7 @@ final class LintCommand {
             return out;
         }
         for (Finding f : validator.validate(c.tree(), file)) {
-            out.add(new LintFinding(f.file(), f.line() > 0 ? f.line() : null, f.line() > 0 ? f.column() : null,
-                    f.node(), f.property(), "error", "schema", f.binding(), f.keyword(), f.schemaLocation(),
-                    f.message()));
+            out.add(LintFinding.schema(f));
         }
         if (unmatched) {
             c.tree().walk(at -> unmatched(at, file, validator, out));
