@@ -34,6 +34,7 @@ public final class Fixups {
         dropDocumentation(s);
         s.put("$schema", DRAFT_2019_09);
         javaRegex(s);
+        normalRefs(s);
         fixNodeSchema(s, false);
         return s;
     }
@@ -56,6 +57,35 @@ public final class Fixups {
     }
 
     private static final List<String> NAME_MAPS = List.of("properties", "patternProperties", "$defs", "definitions");
+
+    /**
+     * References Python's resolver tolerates and networknt does not (networknt-notes trap 3):
+     * {@code x.yaml/#} and a fragment without its leading slash ({@code #definitions/uint32}).
+     */
+    static void normalRefs(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            if (o.get("$ref") != null && o.get("$ref").isTextual()) {
+                String ref = o.get("$ref").asText();
+                int hash = ref.indexOf('#');
+                String doc = hash < 0 ? ref : ref.substring(0, hash);
+                String frag = hash < 0 ? null : normalFragment(ref.substring(hash + 1));
+                o.put("$ref", normalDocument(doc) + (frag == null ? "" : "#" + frag));
+            }
+            o.elements().forEachRemaining(Fixups::normalRefs);
+        } else if (n instanceof ArrayNode a) {
+            a.forEach(Fixups::normalRefs);
+        }
+    }
+
+    /** {@code definitions/x} → {@code /definitions/x}. */
+    public static String normalFragment(String fragment) {
+        return fragment.isEmpty() || fragment.startsWith("/") ? fragment : "/" + fragment;
+    }
+
+    /** {@code …/x.yaml/} → {@code …/x.yaml}. */
+    public static String normalDocument(String doc) {
+        return doc.endsWith(".yaml/") ? doc.substring(0, doc.length() - 1) : doc;
+    }
 
     /** Python's {@code {,n}} (0 to n) is a syntax error in java.util.regex (networknt-notes trap 2). */
     static void javaRegex(JsonNode n) {
