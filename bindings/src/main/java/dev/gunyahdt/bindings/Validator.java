@@ -11,6 +11,7 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.gunyahdt.bindings.instance.InstanceBuilder;
+import dev.gunyahdt.bindings.instance.PropertyTypes;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
@@ -49,11 +50,14 @@ public final class Validator {
     private final List<Compiled> bySelect = new ArrayList<>();
     /** Every compatible string any loaded binding names, generic ones and select-bindings' included. */
     private final Set<String> documented = new HashSet<>();
+    /** Types of property names across the set, to decode DTB values (dt-schema's dt-extract-props table). */
+    private final PropertyTypes types;
 
     public Validator(BindingSet set) {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
                 b -> b.schemaLoaders(l -> l.add(iri -> iri.toString().startsWith(BindingSet.SCHEMA_BASE)
                         ? () -> set.processedJson(iri.toString()) : null)));
+        types = PropertyTypes.of(set.bindings().values().stream().map(BindingSet.Binding::processed).toList());
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
         for (BindingSet.Binding b : set.bindings().values()) {
             Set<String> compatibles = compatibles(b.processed().path("properties").path("compatible"));
@@ -103,7 +107,7 @@ public final class Validator {
 
     /** Findings for every node of {@code tree}; {@code file} names the input for findings without a source span. */
     public List<Finding> validate(DeviceTree tree, String file) {
-        InstanceBuilder builder = new InstanceBuilder(tree.phandles());
+        InstanceBuilder builder = new InstanceBuilder(tree.phandles(), types);
         List<Finding> out = new ArrayList<>();
         tree.walk(at -> validateNode(at, builder, file, out));
         return out;
