@@ -100,6 +100,16 @@ public final class Validator {
         return documented.contains(compatible);
     }
 
+    /**
+     * Whether a node with these compatible strings is documented, as dt-validate -m decides: the
+     * generic {@code syscon}/{@code simple-mfd}/{@code simple-bus} count only when the node has
+     * nothing more specific.
+     */
+    public boolean documentsNode(List<String> compatibles) {
+        boolean specific = compatibles.stream().anyMatch(c -> !GENERIC.contains(c));
+        return compatibles.stream().filter(c -> !specific || !GENERIC.contains(c)).anyMatch(documented::contains);
+    }
+
     /** Bindings that loaded but could not be compiled into validators. */
     public List<Finding> compileFindings() {
         return List.copyOf(compileFindings);
@@ -171,8 +181,13 @@ public final class Validator {
         }
         List<Finding> out = new ArrayList<>();
         for (Finding f : found) {
-            boolean echo = f.keyword().equals("unevaluatedProperties") && nodesWithRealFindings.contains(f.node())
-                    && f.property() != null && declared.contains(f.property());
+            boolean unevaluated = f.keyword().equals("unevaluatedProperties") && f.property() != null;
+            String child = (f.node().equals("/") ? "" : f.node()) + "/" + f.property();
+            // a child node whose own schema failed comes back unevaluated at its parent too
+            boolean failedChild = unevaluated && nodesWithRealFindings.stream()
+                    .anyMatch(n -> n.equals(child) || n.startsWith(child + "/"));
+            boolean echo = failedChild || unevaluated && nodesWithRealFindings.contains(f.node())
+                    && declared.contains(f.property());
             if (!echo) {
                 out.add(f);
             }

@@ -23,6 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -97,14 +101,36 @@ final class LintCommand {
         List<LintFinding> all = new ArrayList<>();
         boolean ioProblem = false;
         Progress progress = new Progress(io, files.size());
-        for (String file : files) {
-            try {
-                all.addAll(lintOne(file, compiler, validator, cmd.hasOption("m")));
-            } catch (UsageException e) {
-                io.err().println("gunyah-dt lint: " + e.getMessage());
-                ioProblem = true;
+        // the compiled bindings are shared: one thread per core, results in input order
+        int threads = Math.max(1, Math.min(files.size(), Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(null, r, "lint", 64L << 20);
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<List<LintFinding>>> futures = new ArrayList<>();
+            boolean unmatched = cmd.hasOption("m");
+            for (String file : files) {
+                futures.add(pool.submit(() -> lintOne(file, compiler, validator, unmatched)));
             }
-            progress.step();
+            for (Future<List<LintFinding>> f : futures) {
+                try {
+                    all.addAll(f.get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UsageException u) {
+                        io.err().println("gunyah-dt lint: " + u.getMessage());
+                        ioProblem = true;
+                    } else if (e.getCause() instanceof Exception x) {
+                        throw x;
+                    } else {
+                        throw e;
+                    }
+                }
+                progress.step();
+            }
+        } finally {
+            pool.shutdownNow();
         }
         progress.done();
         String out = FindingFormats.render(format, files, all, "gunyah-dt lint");
@@ -161,7 +187,7 @@ final class LintCommand {
             return;
         }
         List<String> strings = compat.get().value().asStrings();
-        if (strings.stream().anyMatch(validator::documents)) {
+        if (validator.documentsNode(strings)) {
             return;
         }
         SourceSpan s = compat.get().span();

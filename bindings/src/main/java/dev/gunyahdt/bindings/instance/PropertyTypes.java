@@ -87,6 +87,7 @@ public final class PropertyTypes {
             if (a != null) {
                 merged.types.addAll(a.types);
                 merged.matrix |= a.matrix;
+                // the row width may come from a schema that leaves the type to a pattern (`opp-hz` and `-hz$`)
                 if (a.rowWidth >= 0) {
                     merged.width(a.rowWidth);
                 }
@@ -144,9 +145,7 @@ public final class PropertyTypes {
                 s.get(c).forEach(x -> property(a, x));
             }
         }
-        if (a.matrix) {
-            rowWidth(a, s.get("items"));
-        }
+        rowWidth(a, s.get("items"));
     }
 
     private static void rowWidth(Acc a, JsonNode items) {
@@ -158,6 +157,9 @@ public final class PropertyTypes {
     }
 
     private static void fixed(Acc a, ObjectNode row) {
+        if (!row.has("items") && !row.has("minItems") && !row.has("maxItems")) {
+            return;
+        }
         if (row.has("minItems") && row.has("maxItems") && row.get("minItems").asInt() == row.get("maxItems").asInt()) {
             a.width(row.get("minItems").asInt());
         } else if (row.get("items") != null && row.get("items").isArray() && !row.has("minItems")) {
