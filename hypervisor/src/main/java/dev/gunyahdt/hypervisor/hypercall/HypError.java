@@ -49,16 +49,17 @@ public enum HypError {
         return code;
     }
 
-    /** Decodes X0; null when the value is not a known error code. */
-    /** values() clones its array on every call; this is read on every hypercall result. */
-    private static final HypError[] VALUES = values();
+    /** Codes -2..200 by code + 2: X0 is decoded on every hypercall result, so a table, not a scan of values(). */
+    private static final HypError[] BY_CODE = new HypError[203];
 
-    public static HypError of(long x0) {
-        for (HypError e : VALUES) {
-            if (e.code == x0) {
-                return e;
-            }
+    static {
+        for (HypError e : values()) {
+            BY_CODE[e.code + 2] = e;
         }
-        return null;
+    }
+
+    /** Decodes X0; null when the value is not a known error code. */
+    public static HypError of(long x0) {
+        return x0 >= -2 && x0 <= 200 ? BY_CODE[(int) x0 + 2] : null;
     }
 }
