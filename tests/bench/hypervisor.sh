@@ -29,7 +29,7 @@ print("|---|---|---|---|---|")
 boots = {}
 for r in res:
     name = r["benchmark"].rsplit(".", 2)[-2]
-    s, e = r["primaryMetric"]["score"], r["primaryMetric"]["scoreError"]
+    s, e = float(r["primaryMetric"]["score"]), float(r["primaryMetric"]["scoreError"])  # "NaN" under 3 iterations
     if name == "MsgQueueBench":
         size = r["params"]["size"]
         print(f"| msgqueue send+receive pairs, {size}-byte messages | {s:,.0f} /s | {e:,.0f} | ≥ 2,000,000 /s | {'yes' if s >= 2e6 else 'NO'} |")
@@ -52,6 +52,13 @@ if boots:
         k = f"{math.log(s / boots[prev][0]) / math.log(n / prev):.2f}" if prev else "-"
         print(f"| {n} | {s:,.1f} | {s / n:.2f} | {k} |")
         prev = n
+    if len(boots) > 2:
+        xs = [math.log(n) for n in sorted(boots)]
+        ys = [math.log(boots[n][0]) for n in sorted(boots)]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        k = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+        print()
+        print(f"overall growth: time ~ n^{k:.2f} (least squares over every size; 1 = linear, 2 = quadratic)")
     print()
     print("512 VMs (and 128, 256) are not measured: the QEMU RM numbers at most 92 VMs (HLOS 3, secondaries 4..31,")
     print("dynamic 0x80..0xBE; gunyah-model.md §8.4), and an addrspace VMID is at most 255 in any case.")

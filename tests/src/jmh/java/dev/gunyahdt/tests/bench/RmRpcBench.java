@@ -73,7 +73,7 @@ public class RmRpcBench {
                 .filter(n -> n.node().name().startsWith("qcom,resource-manager-rpc@")).findFirst().orElseThrow();
         long[] reg = rmNode.node().property("reg").orElseThrow().value().cells();
         client = new RpcClient(new RpcEndpoint(hv, s.thread(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
-                s.memory().base() + 0x10_0000));
+                VmFleet.PRIMARY_BASE + 0x10_0000)); // a free page of its RAM
         if (roundTrip() != 3) {
             throw new IllegalStateException("VM_GET_VMID did not answer 3");
         }

@@ -24,7 +24,8 @@ import java.util.Map;
 public final class VmFleet {
     /** HLOS + QEMU's secondary VMIDs 4..31 + the dynamic 0x80..0xBE. */
     public static final int MAX_VMS = 1 + 28 + 63;
-    static final long PRIMARY_BASE = 0x4000_0000L;
+    /** Where the primary's RAM starts (IPA = PA in this model). */
+    public static final long PRIMARY_BASE = 0x4000_0000L;
     static final long PRIMARY_SIZE = 0x2000_0000L;
     static final long SECONDARY_SIZE = 0x100_0000L;
 
