@@ -26,8 +26,8 @@ class BootCommandTest {
             assertTrue(r.out().contains("] " + vm + ": console| gunyah-dt "), vm + " banner");
         }
         assertTrue(r.out().contains("] hlos: state NONE -> RUNNING"));
-        assertTrue(r.out().contains("svm1 (echo-client): console open, hyp resources match, 1/1 queue pairs, 1/1 doorbells, OK"), r.out());
-        assertTrue(r.out().contains("svm2 (echo-server): console open, hyp resources match, 1/1 queue pairs, 1/1 doorbells, OK"), r.out());
+        assertTrue(r.out().contains("svm1 (linux-probe): console open, hyp resources match, 1/1 queue pairs, 1/1 doorbells, OK"), r.out());
+        assertTrue(r.out().contains("svm2 (linux-probe): console open, hyp resources match, 1/1 queue pairs, 1/1 doorbells, OK"), r.out());
         String log = Files.readString(dir.resolve("boot.log"), StandardCharsets.UTF_8);
         assertTrue(r.out().startsWith(r.out().substring(0, r.out().indexOf('['))) && r.out().contains(log), "boot.log = printed log");
         for (String vm : List.of("hlos", "svm1", "svm2")) {

@@ -106,11 +106,13 @@ public final class ResourceManager {
         vm.baseDtb = dtb.clone();
         vms.put(vm.vmid, vm);
         try {
+            // The primary's config may list vdevices (its halves of the secondaries' queues and doorbells). The
+            // real RM has no DT config for HLOS: those halves belong to the secondaries' vdevices (§9.5 peer /
+            // peer-default), the HLOS overlay carries only the RM-RPC node (§10.5) and HLOS learns of its halves by
+            // VM_GET_HYP_RESOURCES about each secondary (§8.7), as crosvm does. So the RM makes them here (objects,
+            // caps, VIRQs in the primary's VIC; the secondary joins at its VM_INIT) and never puts them in the
+            // primary's overlay.
             vm.config = VmConfigParser.parse(vm.blobName, DtbReader.read(dtb, vm.blobName));
-            if (!vm.config.vdevices().isEmpty()) {
-                throw new RmFailure(RmError.ARGUMENT_INVALID, "vdevices of the primary VM are not modelled ("
-                        + vm.config.vdevices().get(0).path() + ")");
-            }
             vm.cspaceCap = hyp.cspace(1024);
             setUp(vm);
             byte[] merged = OverlayGenerator.apply(dtb, overlayInfo(vm));
@@ -521,7 +523,9 @@ public final class ResourceManager {
         }
         List<byte[]> entries = new ArrayList<>();
         // VIRTUAL_CPU entries for the owner: vCPU objects are not modelled yet, so none are listed.
-        List<Side> view = caller == vm ? vm.sides
+        // §8.7: the vdevices of V's config that involve C, with C's caps. The primary's halves belong to the
+        // secondaries' vdevices (see startPrimary), so asking about itself lists none of them.
+        List<Side> view = caller == vm ? (vm.primary ? List.of() : vm.sides)
                 : caller.sides.stream().filter(s -> s.peer != null && s.peer.vm == vm).toList();
         for (Side s : view) {
             int partner = s.peer == null ? 0 : s.peer.vm.vmid;
