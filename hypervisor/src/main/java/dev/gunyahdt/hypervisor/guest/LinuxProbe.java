@@ -103,6 +103,7 @@ public final class LinuxProbe implements GuestProgram {
     public void start(GuestContext ctx) {
         this.ctx = ctx;
         started = true;
+        name = ctx.seat().name(); // for the report; the DT's qcom,image-name replaces it when there is one
         DeviceTree dt;
         try {
             dt = readDtb(ctx.seat().dtbIpa());
@@ -113,13 +114,6 @@ public final class LinuxProbe implements GuestProgram {
         if (!findHypervisor(dt)) {
             return;
         }
-        script.add(call(MessageId.VM_CONSOLE_OPEN, Wire.writer().u16(0).u16(0).build(), r -> {
-            consoleOpen = error(r) == 0;
-            if (!consoleOpen) {
-                ctx.log().accept("no console (VM_CONSOLE_OPEN -> " + error(r) + ")");
-            }
-        }));
-        script.add(() -> !consoleOpen || run(consoleWrite(banner())));
         if (vmid == 0) {
             // no qcom,gunyah-vm node (the dt-schema overlay style): ask the RM who I am
             script.add(call(MessageId.VM_GET_VMID, new byte[0], r -> {
@@ -130,6 +124,13 @@ public final class LinuxProbe implements GuestProgram {
                 }
             }));
         }
+        script.add(call(MessageId.VM_CONSOLE_OPEN, Wire.writer().u16(0).u16(0).build(), r -> {
+            consoleOpen = error(r) == 0;
+            if (!consoleOpen) {
+                ctx.log().accept("no console (VM_CONSOLE_OPEN -> " + error(r) + ")");
+            }
+        }));
+        script.add(() -> !consoleOpen || run(consoleWrite(banner())));
         script.add(deferred(() -> call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(vmid).u16(0).build(),
                 this::checkResources)));
         if (ctx.seat().primary()) {

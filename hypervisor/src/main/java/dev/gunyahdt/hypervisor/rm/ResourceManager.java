@@ -10,6 +10,7 @@ import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmConfigParser;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayGenerator;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayRefusedException;
+import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.overlay.Vdevice;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
@@ -56,6 +57,7 @@ public final class ResourceManager {
     private final Platform platform;
     private final VcpuHost host;
     private final LongSupplier clock;
+    private final OverlayStyle overlayStyle;
     private final List<RmEvent> events = new ArrayList<>();
     private final TreeMap<Integer, RmVm> vms = new TreeMap<>();
     private final Map<Integer, Memparcel> parcels = new TreeMap<>();
@@ -73,8 +75,10 @@ public final class ResourceManager {
         byte[] handle(RmVm caller, Wire.Reader in);
     }
 
-    private ResourceManager(Hypervisor hv, SystemConfig system, Platform platform, VcpuHost host, LongSupplier clock) {
+    private ResourceManager(Hypervisor hv, SystemConfig system, Platform platform, VcpuHost host, LongSupplier clock,
+                            OverlayStyle overlayStyle) {
         this.hv = hv;
+        this.overlayStyle = overlayStyle;
         this.platform = platform;
         this.hyp = new HypCalls(hv);
         this.system = system;
@@ -94,7 +98,13 @@ public final class ResourceManager {
      */
     public static ResourceManager boot(Hypervisor hv, SystemConfig system, Platform platform, byte[] primaryDtb,
                                        VcpuHost host, LongSupplier clock) {
-        ResourceManager rm = new ResourceManager(hv, system, platform, host, clock);
+        return boot(hv, system, platform, primaryDtb, host, clock, OverlayStyle.RM);
+    }
+
+    /** {@link #boot(Hypervisor, SystemConfig, Platform, byte[], VcpuHost, LongSupplier)} writing overlays of a style. */
+    public static ResourceManager boot(Hypervisor hv, SystemConfig system, Platform platform, byte[] primaryDtb,
+                                       VcpuHost host, LongSupplier clock, OverlayStyle overlayStyle) {
+        ResourceManager rm = new ResourceManager(hv, system, platform, host, clock, overlayStyle);
         rm.startPrimary(primaryDtb);
         return rm;
     }
@@ -115,8 +125,8 @@ public final class ResourceManager {
             vm.config = VmConfigParser.parse(vm.blobName, DtbReader.read(dtb, vm.blobName));
             vm.cspaceCap = hyp.cspace(1024);
             setUp(vm);
-            byte[] merged = OverlayGenerator.apply(dtb, overlayInfo(vm));
-            vm.dtbo = OverlayGenerator.dtbo(overlayInfo(vm));
+            byte[] merged = OverlayGenerator.apply(dtb, overlayInfo(vm), overlayStyle);
+            vm.dtbo = OverlayGenerator.dtbo(overlayInfo(vm), overlayStyle);
             powerOn(vm, merged);
         } catch (RmFailure | DtException f) {
             failure(vm, f.getMessage());
@@ -329,8 +339,8 @@ public final class ResourceManager {
         byte[] merged;
         try {
             VmOverlayInfo info = overlayInfo(vm);
-            vm.dtbo = OverlayGenerator.dtbo(info);
-            merged = OverlayGenerator.apply(vm.baseDtb, info);
+            vm.dtbo = OverlayGenerator.dtbo(info, overlayStyle);
+            merged = OverlayGenerator.apply(vm.baseDtb, info, overlayStyle);
         } catch (OverlayRefusedException e) {
             failInit(vm, e.error(), "VM_START: " + e.getMessage());
             return null;
