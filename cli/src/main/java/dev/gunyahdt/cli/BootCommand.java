@@ -151,7 +151,7 @@ final class BootCommand {
         OutputFiles.write(config.resolve("boot.log").toString(), log.getBytes(StandardCharsets.UTF_8), io.out());
 
         List<String> failures = failures(r, vmDtbs.keySet());
-        failures.addAll(lintGuests(r, config, style));
+        failures.addAll(lintGuests(r, config));
         if (failures.isEmpty()) {
             io.out().println("boot: every VM RUNNING (" + vmDtbs.size() + "), every guest DTB clean against the "
                     + "bindings (" + style.word() + " overlays); wrote the overlays, guest DTBs and boot.log to "
@@ -204,7 +204,7 @@ final class BootCommand {
      * rm style they warn about the RM's shape itself (simple_bus_reg: nodes named by the RX CapID, a child without
      * reg; label_is_string: the u32 labels), which the model reproduces on purpose.
      */
-    static List<String> lintGuests(Simulation.Result r, Path config, OverlayStyle style) {
+    static List<String> lintGuests(Simulation.Result r, Path config) {
         List<String> out = new ArrayList<>();
         if (r.rm() == null) {
             return out;
@@ -217,11 +217,6 @@ final class BootCommand {
             }
             String file = config.resolve("vm").resolve(v.name() + ".guest.dtb").toString();
             for (Finding f : validator.validate(DtbReader.read(v.guestDtb().get(), file), file)) {
-                // the built-in gunyah-hypervisor.yaml describes the RM's shape only; the dtschema shape is the
-                // upstream Linux binding's, checked by dt-validate (BootCommandTest), so that binding is not its judge
-                if (style == OverlayStyle.DTSCHEMA && f.binding() != null && f.binding().endsWith("gunyah-hypervisor.yaml")) {
-                    continue;
-                }
                 out.add("lint: " + f.render());
             }
         }
