@@ -228,7 +228,8 @@ public final class LinuxProbe implements GuestProgram {
         long base = ctx.seat().memory().base();
         rpc = new RpcClient(new RpcEndpoint(ctx.hv(), ctx.seat().thread(), reg[0], reg[1], base + RPC_BUFFER));
         ctx.log().accept(program + ": found " + rm.path() + " (tx 0x" + Long.toHexString(reg[0]) + ", rx 0x"
-                + Long.toHexString(reg[1]) + "), vmid 0x" + Integer.toHexString(vmid) + ", " + pairs.size()
+                + Long.toHexString(reg[1]) + "), vmid " + (vmid == 0 ? "not in the DT" : "0x" + Integer.toHexString(vmid))
+                + ", " + pairs.size()
                 + " queue pair(s), " + bells.size() + " doorbell(s)");
         return true;
     }
