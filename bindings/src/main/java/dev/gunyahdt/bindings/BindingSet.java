@@ -68,6 +68,28 @@ public final class BindingSet {
         return load(dirs, List.of(), withBuiltin);
     }
 
+    /**
+     * As {@link #load(List, boolean)} with an installed dt-schema's core schemas (its
+     * {@code schemas/} folder, see {@link DtSchema}) in place of the built-in core set
+     * ({@code types.yaml}, {@code dt-core.yaml}); the built-in Gunyah bindings are still loaded.
+     */
+    public static BindingSet loadWithCore(Path coreSchemas, List<Path> dirs) {
+        List<Finding> findings = new ArrayList<>();
+        List<Path> all = new ArrayList<>();
+        all.add(coreSchemas);
+        all.addAll(dirs);
+        Map<String, Source> sources = sources(all, false, findings);
+        for (String rel : builtinIndex()) {
+            if (!CORE.contains(rel)) {
+                sources.putIfAbsent(rel, new Source(rel, "builtin:" + BUILTIN + rel, () -> resource(BUILTIN + rel)));
+            }
+        }
+        return build(sources, findings, true);
+    }
+
+    /** The built-in documents an installed dt-schema's core set replaces. */
+    private static final Set<String> CORE = Set.of("types.yaml", "dt-core.yaml");
+
     private static Map<String, Source> sources(List<Path> dirs, boolean withBuiltin, List<Finding> findings) {
         Map<String, Source> sources = new TreeMap<>();
         if (withBuiltin) {
@@ -112,7 +134,7 @@ public final class BindingSet {
             }
             sources.put(rel, new Source(rel, f.toString(), () -> Files.readString(f, StandardCharsets.UTF_8)));
         }
-        return build(sources, findings);
+        return build(sources, findings, false);
     }
 
     private interface Reader {
@@ -122,7 +144,12 @@ public final class BindingSet {
     private record Source(String path, String file, Reader reader) {
     }
 
-    private static BindingSet build(Map<String, Source> sources, List<Finding> findings) {
+    /**
+     * {@code lenient}: as dt-schema, a {@code $ref} to a missing document or pointer only fails
+     * where it is used, so the referring binding is kept with that {@code $ref} dropped (it still is
+     * a finding); strict: the binding is kept out of validation.
+     */
+    private static BindingSet build(Map<String, Source> sources, List<Finding> findings, boolean lenient) {
         YamlLoader loader = new YamlLoader();
         Map<String, YamlDocument> docs = new LinkedHashMap<>();
         Map<String, String> files = new LinkedHashMap<>();
@@ -148,11 +175,23 @@ public final class BindingSet {
                 findings.add(loadFinding(s.file(), 0, 0, "io", "cannot read: " + e.getMessage()));
             }
         }
-        Set<String> broken = References.check(docs, files, findings);
+        Map<String, List<String>> unresolved = lenient ? new LinkedHashMap<>() : null;
+        Set<String> broken = References.check(docs, files, findings, unresolved);
         Map<String, Binding> out = new LinkedHashMap<>();
         for (Map.Entry<String, YamlDocument> e : docs.entrySet()) {
             if (!broken.contains(e.getKey())) {
-                ObjectNode processed = Fixups.apply((ObjectNode) e.getValue().root());
+                ObjectNode root = (ObjectNode) e.getValue().root();
+                List<String> drop = unresolved == null ? List.of() : unresolved.getOrDefault(e.getKey(), List.of());
+                if (!drop.isEmpty()) {
+                    root = root.deepCopy();
+                    for (String pointer : drop) {
+                        JsonNode holder = root.at(pointer.substring(0, pointer.lastIndexOf('/')));
+                        if (holder instanceof ObjectNode o) {
+                            o.remove("$ref");
+                        }
+                    }
+                }
+                ObjectNode processed = Fixups.apply(root);
                 out.put(e.getKey(), new Binding(e.getKey(), files.get(e.getKey()), e.getValue(), processed));
             }
         }
@@ -216,8 +255,13 @@ public final class BindingSet {
         private record Ref(String from, String pointer, String target, String fragment) {
         }
 
-        /** Adds findings; returns the documents unusable for validation. */
-        static Set<String> check(Map<String, YamlDocument> docs, Map<String, String> files, List<Finding> findings) {
+        /**
+         * Adds findings; returns the documents unusable for validation. With {@code unresolved}
+         * (lenient), a {@code $ref} to nothing does not make its document unusable: its pointer
+         * is added there instead.
+         */
+        static Set<String> check(Map<String, YamlDocument> docs, Map<String, String> files, List<Finding> findings,
+                                 Map<String, List<String>> unresolved) {
             Map<String, List<Ref>> edges = new LinkedHashMap<>();
             Set<String> broken = new LinkedHashSet<>();
             for (Map.Entry<String, YamlDocument> e : docs.entrySet()) {
@@ -230,7 +274,7 @@ public final class BindingSet {
                         findings.add(loadFinding(files.get(e.getKey()), p.line(), p.column(), "$ref",
                                 "$ref '" + raw(e.getValue(), r) + "' is outside " + SCHEMA_BASE
                                         + " and cannot be resolved offline"));
-                        broken.add(e.getKey());
+                        unusable(e.getKey(), r, broken, unresolved);
                         continue;
                     }
                     YamlDocument target = docs.get(r.target());
@@ -238,14 +282,14 @@ public final class BindingSet {
                         findings.add(loadFinding(files.get(e.getKey()), p.line(), p.column(), "$ref",
                                 "$ref '" + raw(e.getValue(), r) + "': no binding '" + r.target()
                                         + "' in the binding directories"));
-                        broken.add(e.getKey());
+                        unusable(e.getKey(), r, broken, unresolved);
                         continue;
                     }
                     if (!r.fragment().isEmpty() && target.root().at(r.fragment()).isMissingNode()) {
                         findings.add(loadFinding(files.get(e.getKey()), p.line(), p.column(), "$ref",
                                 "$ref '" + raw(e.getValue(), r) + "': '" + r.fragment() + "' does not exist in "
                                         + r.target()));
-                        broken.add(e.getKey());
+                        unusable(e.getKey(), r, broken, unresolved);
                         continue;
                     }
                     if (!r.target().equals(e.getKey())) {
@@ -273,6 +317,14 @@ public final class BindingSet {
                 }
             }
             return broken;
+        }
+
+        private static void unusable(String doc, Ref r, Set<String> broken, Map<String, List<String>> unresolved) {
+            if (unresolved == null) {
+                broken.add(doc);
+            } else {
+                unresolved.computeIfAbsent(doc, k -> new ArrayList<>()).add(r.pointer());
+            }
         }
 
         private static void dfs(String at, List<String> path, List<Ref> via, Set<String> done,
@@ -334,6 +386,8 @@ public final class BindingSet {
                 int hash = s.indexOf('#');
                 String doc = hash < 0 ? s : s.substring(0, hash);
                 String frag = hash < 0 ? "" : java.net.URLDecoder.decode(s.substring(hash + 1), StandardCharsets.UTF_8);
+                frag = Fixups.normalFragment(frag);
+                doc = Fixups.normalDocument(doc);
                 if (!doc.startsWith(SCHEMA_BASE)) {
                     return new Ref(self, pointer, null, frag);
                 }

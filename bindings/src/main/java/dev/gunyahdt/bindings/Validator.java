@@ -11,6 +11,7 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.gunyahdt.bindings.instance.InstanceBuilder;
+import dev.gunyahdt.bindings.instance.PropertyTypes;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
@@ -49,11 +50,14 @@ public final class Validator {
     private final List<Compiled> bySelect = new ArrayList<>();
     /** Every compatible string any loaded binding names, generic ones and select-bindings' included. */
     private final Set<String> documented = new HashSet<>();
+    /** Types of property names across the set, to decode DTB values (dt-schema's dt-extract-props table). */
+    private final PropertyTypes types;
 
     public Validator(BindingSet set) {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
                 b -> b.schemaLoaders(l -> l.add(iri -> iri.toString().startsWith(BindingSet.SCHEMA_BASE)
                         ? () -> set.processedJson(iri.toString()) : null)));
+        types = PropertyTypes.of(set.bindings().values().stream().map(BindingSet.Binding::processed).toList());
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
         for (BindingSet.Binding b : set.bindings().values()) {
             Set<String> compatibles = compatibles(b.processed().path("properties").path("compatible"));
@@ -96,6 +100,16 @@ public final class Validator {
         return documented.contains(compatible);
     }
 
+    /**
+     * Whether a node with these compatible strings is documented, as dt-validate -m decides: the
+     * generic {@code syscon}/{@code simple-mfd}/{@code simple-bus} count only when the node has
+     * nothing more specific.
+     */
+    public boolean documentsNode(List<String> compatibles) {
+        boolean specific = compatibles.stream().anyMatch(c -> !GENERIC.contains(c));
+        return compatibles.stream().filter(c -> !specific || !GENERIC.contains(c)).anyMatch(documented::contains);
+    }
+
     /** Bindings that loaded but could not be compiled into validators. */
     public List<Finding> compileFindings() {
         return List.copyOf(compileFindings);
@@ -103,7 +117,7 @@ public final class Validator {
 
     /** Findings for every node of {@code tree}; {@code file} names the input for findings without a source span. */
     public List<Finding> validate(DeviceTree tree, String file) {
-        InstanceBuilder builder = new InstanceBuilder(tree.phandles());
+        InstanceBuilder builder = new InstanceBuilder(tree.phandles(), types);
         List<Finding> out = new ArrayList<>();
         tree.walk(at -> validateNode(at, builder, file, out));
         return out;
@@ -167,8 +181,13 @@ public final class Validator {
         }
         List<Finding> out = new ArrayList<>();
         for (Finding f : found) {
-            boolean echo = f.keyword().equals("unevaluatedProperties") && nodesWithRealFindings.contains(f.node())
-                    && f.property() != null && declared.contains(f.property());
+            boolean unevaluated = f.keyword().equals("unevaluatedProperties") && f.property() != null;
+            String child = (f.node().equals("/") ? "" : f.node()) + "/" + f.property();
+            // a child node whose own schema failed comes back unevaluated at its parent too
+            boolean failedChild = unevaluated && nodesWithRealFindings.stream()
+                    .anyMatch(n -> n.equals(child) || n.startsWith(child + "/"));
+            boolean echo = failedChild || unevaluated && nodesWithRealFindings.contains(f.node())
+                    && declared.contains(f.property());
             if (!echo) {
                 out.add(f);
             }

@@ -3,6 +3,7 @@ package dev.gunyahdt.cli;
 import dev.gunyahdt.bindings.BindingSet;
 import dev.gunyahdt.bindings.Finding;
 import dev.gunyahdt.bindings.Validator;
+import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.partitioner.emit.ConfigEmitter;
@@ -17,7 +18,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * {@code build}'s lint of the config it is about to write: every DTB (system and each VM) goes
+ * {@code build}'s lint: the board's tree against the built-in bindings (its dtc checks ran when it
+ * compiled), then the config it is about to write: every DTB (system and each VM) goes
  * through exactly what {@code gunyah-dt lint FILE.dtb} runs — dtc's checks and the built-in
  * bindings — before anything is written to the output directory. The blobs are staged in a
  * private temp directory (so lint reads the same bytes from a file), and findings name the
@@ -25,18 +27,29 @@ import java.util.stream.Stream;
  */
 final class EmittedLint {
 
-    private EmittedLint() {
+    private final Validator validator;
+    private final List<Finding> bindingProblems;
+
+    EmittedLint() {
+        BindingSet set = BindingSet.load(List.of(), true);
+        validator = new Validator(set);
+        List<Finding> problems = new ArrayList<>(set.findings());
+        problems.addAll(validator.compileFindings());
+        bindingProblems = List.copyOf(problems);
     }
 
     /** Problems with the built-in bindings themselves (a gunyah-dt bug; build reports them). */
-    record Result(List<LintFinding> findings, List<Finding> bindingProblems) {
+    List<Finding> bindingProblems() {
+        return bindingProblems;
     }
 
-    static Result lint(ConfigEmitter.Rendered rendered, Path outDir) throws IOException {
-        BindingSet set = BindingSet.load(List.of(), true);
-        Validator validator = new Validator(set);
-        List<Finding> bindingProblems = new ArrayList<>(set.findings());
-        bindingProblems.addAll(validator.compileFindings());
+    /** The board's own tree against the bindings, positioned in its source. */
+    List<LintFinding> board(DeviceTree tree, String file) {
+        return validator.validate(tree, file).stream().map(LintFinding::schema).toList();
+    }
+
+    /** Every DTB of the rendered config, findings named by the path each blob will have. */
+    List<LintFinding> config(ConfigEmitter.Rendered rendered, Path outDir) throws IOException {
         Compiler compiler = new Compiler(CompileOptions.defaults().withFormats(null, CompileOptions.Format.DTB));
         List<LintFinding> out = new ArrayList<>();
         Path stage = Files.createTempDirectory("gunyah-dt-build-lint");
@@ -62,7 +75,7 @@ final class EmittedLint {
                 }
             }
         }
-        return new Result(out, bindingProblems);
+        return out;
     }
 
     private static LintFinding withFile(LintFinding f, String file) {

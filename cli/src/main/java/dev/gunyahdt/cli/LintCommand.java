@@ -1,6 +1,7 @@
 package dev.gunyahdt.cli;
 
 import dev.gunyahdt.bindings.BindingSet;
+import dev.gunyahdt.bindings.DtSchema;
 import dev.gunyahdt.bindings.Finding;
 import dev.gunyahdt.bindings.Validator;
 import dev.gunyahdt.dt.NodeCursor;
@@ -22,6 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -40,6 +45,9 @@ final class LintCommand {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("bindings").hasArg().argName("DIR")
                 .desc("a directory of dt-schema bindings to add to the built-in Gunyah set (repeatable)").build());
+        o.addOption(Option.builder().longOpt("dtschema").hasArg().argName("DIR|auto")
+                .desc("use an installed dt-schema's core schemas (its package folder or its schemas/ folder;"
+                        + " 'auto' finds the installed one) instead of the built-in core types").build());
         o.addOption(Option.builder().longOpt("format").hasArg().argName("FMT")
                 .desc("text (default), json, sarif or junit").build());
         o.addOption(Option.builder("m").longOpt("unmatched")
@@ -74,7 +82,7 @@ final class LintCommand {
         }
         List<CompileOptions.CheckFlag> flags = CommandLines.checkFlags(cmd);
 
-        BindingSet set = BindingSet.load(dirs, true);
+        BindingSet set = loadBindings(cmd, dirs);
         Validator validator = new Validator(set);
         // broken bindings are kept out of validation; say so, but they are not findings about the inputs
         List<Finding> bindingProblems = new ArrayList<>(set.findings());
@@ -93,14 +101,36 @@ final class LintCommand {
         List<LintFinding> all = new ArrayList<>();
         boolean ioProblem = false;
         Progress progress = new Progress(io, files.size());
-        for (String file : files) {
-            try {
-                all.addAll(lintOne(file, compiler, validator, cmd.hasOption("m")));
-            } catch (UsageException e) {
-                io.err().println("gunyah-dt lint: " + e.getMessage());
-                ioProblem = true;
+        // the compiled bindings are shared: one thread per core, results in input order
+        int threads = Math.max(1, Math.min(files.size(), Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(null, r, "lint", 64L << 20);
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<List<LintFinding>>> futures = new ArrayList<>();
+            boolean unmatched = cmd.hasOption("m");
+            for (String file : files) {
+                futures.add(pool.submit(() -> lintOne(file, compiler, validator, unmatched)));
             }
-            progress.step();
+            for (Future<List<LintFinding>> f : futures) {
+                try {
+                    all.addAll(f.get());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UsageException u) {
+                        io.err().println("gunyah-dt lint: " + u.getMessage());
+                        ioProblem = true;
+                    } else if (e.getCause() instanceof Exception x) {
+                        throw x;
+                    } else {
+                        throw e;
+                    }
+                }
+                progress.step();
+            }
+        } finally {
+            pool.shutdownNow();
         }
         progress.done();
         String out = FindingFormats.render(format, files, all, "gunyah-dt lint");
@@ -141,9 +171,7 @@ final class LintCommand {
             return out;
         }
         for (Finding f : validator.validate(c.tree(), file)) {
-            out.add(new LintFinding(f.file(), f.line() > 0 ? f.line() : null, f.line() > 0 ? f.column() : null,
-                    f.node(), f.property(), "error", "schema", f.binding(), f.keyword(), f.schemaLocation(),
-                    f.message()));
+            out.add(LintFinding.schema(f));
         }
         if (unmatched) {
             c.tree().walk(at -> unmatched(at, file, validator, out));
@@ -157,7 +185,7 @@ final class LintCommand {
             return;
         }
         List<String> strings = compat.get().value().asStrings();
-        if (strings.stream().anyMatch(validator::documents)) {
+        if (validator.documentsNode(strings)) {
             return;
         }
         SourceSpan s = compat.get().span();
@@ -167,6 +195,19 @@ final class LintCommand {
                 + strings.stream().map(x -> "'" + x + "'").collect(Collectors.joining(", "))));
     }
 
+    /** The built-in set plus {@code dirs}, with an installed dt-schema's core set when --dtschema says so. */
+    static BindingSet loadBindings(CommandLine cmd, List<Path> dirs) throws UsageException {
+        String d = cmd.getOptionValue("dtschema");
+        if (d == null) {
+            return BindingSet.load(dirs, true);
+        }
+        DtSchema dt = (d.equals("auto") ? DtSchema.locate() : DtSchema.at(Path.of(d)))
+                .orElseThrow(() -> new UsageException("--dtschema " + d + ": "
+                        + (d.equals("auto") ? "no installed dt-schema found (apt-get install dt-schema)"
+                        : "not a dt-schema package folder (no schemas/types.yaml)")));
+        return BindingSet.loadWithCore(dt.schemas(), dirs);
+    }
+
     private static List<String> values(CommandLine cmd, String opt) {
         String[] v = cmd.getOptionValues(opt);
         return v == null ? List.of() : List.of(v);
@@ -174,7 +215,7 @@ final class LintCommand {
 
     private static void help(Io io) {
         PrintWriter w = new PrintWriter(io.out(), true);
-        new HelpFormatter().printHelp(w, 100, "gunyah-dt lint [--bindings DIR]… [--format text|json|sarif|junit] [-m] [-i DIR] FILE…",
+        new HelpFormatter().printHelp(w, 100, "gunyah-dt lint [--bindings DIR]… [--dtschema DIR|auto] [--format text|json|sarif|junit] [-m] [-i DIR] FILE…",
                 "\nRuns dtc's checks and validates against devicetree bindings (the built-in Gunyah bindings and "
                 + "core types always, plus each --bindings directory). Input is DTS (preprocessed) or DTB (by its "
                 + "magic number); DTB findings have no line or column. JSON output is an array of objects with "

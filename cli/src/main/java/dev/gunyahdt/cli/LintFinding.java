@@ -20,6 +20,13 @@ package dev.gunyahdt.cli;
 record LintFinding(String file, Integer line, Integer column, String node, String property, String severity,
                    String rule, String schema, String constraint, String schemaLocation, String message) {
 
+    /** A binding's finding on a tree (rule {@code schema}); a blob's findings have no position. */
+    static LintFinding schema(dev.gunyahdt.bindings.Finding f) {
+        return new LintFinding(f.file(), f.line() > 0 ? f.line() : null, f.line() > 0 ? f.column() : null,
+                f.node(), f.property(), "error", "schema", f.binding(), f.keyword(), f.schemaLocation(),
+                f.message());
+    }
+
     /** {@code file:line:col: severity: node: property: message [rule …]}, one line. */
     String text() {
         StringBuilder sb = new StringBuilder(file);

@@ -110,6 +110,22 @@ final class PartitionCommand {
             return 1;
         }
         DeviceTree tree = c.tree();
+        // build lints the board against the bindings first, then each tree it would write
+        EmittedLint lint = strict ? new EmittedLint() : null;
+        if (strict) {
+            for (Finding f : lint.bindingProblems()) {
+                io.err().println("gunyah-dt " + verb + ": built-in binding problem: " + f.render());
+            }
+            List<LintFinding> boardFindings = lint.board(tree, boardDts.toString());
+            for (LintFinding f : boardFindings) {
+                io.err().println(f.text());
+            }
+            if (!lint.bindingProblems().isEmpty() || !boardFindings.isEmpty()) {
+                io.err().println("gunyah-dt " + verb + ": " + boardDts + ": " + boardFindings.size()
+                        + " binding finding(s) in the board; fix the board (or use 'partition', which does not lint)");
+                return 1;
+            }
+        }
         // 3. allocate and check every rule
         Allocation allocation;
         try {
@@ -134,15 +150,12 @@ final class PartitionCommand {
         }
         // 5. build: lint every DTB as 'gunyah-dt lint' would, before anything is written
         if (strict) {
-            EmittedLint.Result lint = EmittedLint.lint(rendered, out);
-            for (Finding f : lint.bindingProblems()) {
-                io.err().println("gunyah-dt " + verb + ": built-in binding problem: " + f.render());
-            }
-            for (LintFinding f : lint.findings()) {
+            List<LintFinding> findings = lint.config(rendered, out);
+            for (LintFinding f : findings) {
                 io.err().println(f.text());
             }
-            if (!lint.findings().isEmpty() || !lint.bindingProblems().isEmpty()) {
-                io.err().println("gunyah-dt " + verb + ": " + lint.findings().size()
+            if (!findings.isEmpty()) {
+                io.err().println("gunyah-dt " + verb + ": " + findings.size()
                         + " lint finding(s) in the trees it would write (from board nodes copied into them, or a gap in gunyah-dt's emitter); nothing written");
                 return 1;
             }
@@ -172,11 +185,10 @@ final class PartitionCommand {
         String usage = build ? "gunyah-dt build BOARD_DIR [-o DIR] [-i DIR]…"
                 : "gunyah-dt partition BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]…";
         String what = build
-                ? "\nThe one command for bring-up: compiles BOARD_DIR/vms.yaml's board, runs dtc's checks on it "
-                  + "(any finding stops the build), partitions it, lints every DTB it is about to write "
+                ? "\nThe one command for bring-up: compiles BOARD_DIR/vms.yaml's board, runs dtc's checks and the built-in "
+                  + "bindings on it (any finding stops the build), partitions it, lints every DTB it is about to write "
                   + "(system.dtb and each vm/<name>.dtb) as 'gunyah-dt lint' would — dtc's checks and the built-in "
-                  + "bindings — and only when all are clean writes the bootable config. The board itself is not "
-                  + "checked against bindings.\n\n"
+                  + "bindings — and only when all are clean writes the bootable config.\n\n"
                 : "\nCompiles the board, allocates the VM plan, checks every rule and writes the bootable config. "
                   + "dtc-check findings in the board are printed as warnings (build treats them as errors).\n\n";
         String after = "\nBOARD_DIR holds vms.yaml (its 'board:' key names the .dts). When a folder named 'include' "

@@ -1,5 +1,8 @@
 package dev.gunyahdt.cli;
 
+import java.util.List;
+import java.util.Map;
+import dev.gunyahdt.partitioner.emit.ConfigEmitter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,20 +121,35 @@ class PartitionCommandTest {
 
     /** A passed-through device that breaks a built-in binding: build prints the finding as lint does, writes nothing. */
     @Test
-    void buildLintsTheEmittedTreesAndWritesNothingOnAFinding(@TempDir Path dir) {
+    void buildLintsTheBoardAndWritesNothingOnAFinding(@TempDir Path dir) {
         Path out = dir.resolve("out");
+        Path board = BUILD.resolve("lint-finding").resolve("board.dts");
         Run r = run("build", BUILD.resolve("lint-finding").toString(), "-o", out.toString());
         assertEquals(1, r.status(), r.err());
-        assertEquals(out.resolve("vm/svm.dtb") + ": error: /doorbell@9000000: qcom,label: : required property "
+        assertEquals(board + ":33:19: error: /doorbell@9000000: qcom,label: : required property "
                 + "'qcom,label' not found [schema: required at http://devicetree.org/schemas/gunyah-doorbell.yaml#/required; "
                 + "binding builtin:bindings/gunyah-doorbell.yaml]", r.err().lines().findFirst().orElse(""), r.err());
-        assertTrue(r.err().contains("1 lint finding(s) in the trees it would write"), r.err());
-        assertTrue(r.err().contains("nothing written"), r.err());
+        assertTrue(r.err().contains("1 binding finding(s) in the board"), r.err());
         assertFalse(Files.exists(out), "nothing may be written");
         // partition does not lint: the same plan is written
         Run p = run("partition", BUILD.resolve("lint-finding").toString(), "-o", out.toString());
         assertEquals(0, p.status(), p.err());
         assertTrue(Files.isRegularFile(out.resolve("vm/svm.dtb")));
+    }
+
+    /** The emitted trees are linted as blobs and named by the path each will have. */
+    @Test
+    void theEmittedTreesAreLintedAsTheBlobsTheyWillBe(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        assertEquals(0, run("partition", BUILD.resolve("lint-finding").toString(), "-o", out.toString()).status());
+        byte[] svm = Files.readAllBytes(out.resolve("vm/svm.dtb"));
+        List<LintFinding> findings = new EmittedLint().config(
+                new ConfigEmitter.Rendered(Map.of("vm/svm.dtb", svm, "plan.json", new byte[0]), Map.of()),
+                dir.resolve("target"));
+        assertEquals(List.of(dir.resolve("target").resolve("vm/svm.dtb") + ": error: /doorbell@9000000: qcom,label: : "
+                + "required property 'qcom,label' not found [schema: required at "
+                + "http://devicetree.org/schemas/gunyah-doorbell.yaml#/required; binding builtin:bindings/gunyah-doorbell.yaml]"),
+                findings.stream().map(LintFinding::text).toList());
     }
 
     /** A 6 GiB VM: two size cells (and an empty ranges) on /qcom,vm-config, the memory-region's node carried over. */

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A node of a DeviceTree as the JSON instance dt-schema validates (toolchain-anchors.md §2.3):
@@ -28,19 +29,29 @@ import java.util.Optional;
  * the interrupt parent's {@code #interrupt-cells}, so {@code <0 1 0 2>} and {@code <0 1>, <0 2>}
  * validate alike. Phandle references stay numbers (the resolved phandle), as in a blob.
  *
- * <p>A value with no type markers (a property decoded from a DTB) is guessed: printable
- * NUL-terminated strings, else 32-bit cells, else bytes. The binding-driven type inference of
- * dt-schema for DTB input is not built yet.
+ * <p>A value with no type markers (a property decoded from a DTB) takes its type from the
+ * binding set's {@link PropertyTypes} as dt-schema does: strings, flags, 8/16/32/64-bit signed or
+ * unsigned integers (one row, or rows of the width a matrix schema fixes), phandle-arrays split by
+ * each provider's {@code #…-cells}; {@code ranges}/{@code dma-ranges} by the address and size
+ * cells around them. A name no binding types is guessed: printable NUL-terminated strings, else
+ * 32-bit cells, else bytes.
  */
 public final class InstanceBuilder {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private final Map<Long, NodeCursor> phandles;
+    private final PropertyTypes types;
 
     /** {@code phandles}: the tree's phandle → node map, to find interrupt parents. */
     public InstanceBuilder(Map<Long, NodeCursor> phandles) {
+        this(phandles, PropertyTypes.NONE);
+    }
+
+    /** As {@link #InstanceBuilder(Map)}, typing DTB values by {@code types}. */
+    public InstanceBuilder(Map<Long, NodeCursor> phandles, PropertyTypes types) {
         this.phandles = phandles;
+        this.types = types;
     }
 
     /** The instance of {@code at}'s node with its whole subtree. */
@@ -75,6 +86,10 @@ public final class InstanceBuilder {
         }
         ArrayNode out = F.arrayNode();
         if (types.isEmpty()) {
+            JsonNode typed = fromBlob(at, p);
+            if (typed != null) {
+                return typed;
+            }
             guess(v, out);
         } else {
             byte[] b = v.bytes();
@@ -120,6 +135,144 @@ public final class InstanceBuilder {
             }
         }
         out.add(row);
+    }
+
+    /** Cells-per-specifier property of the provider a phandle-array points at. */
+    static String providerCells(String name) {
+        if (name.equals("gpios") || name.equals("gpio") || name.endsWith("-gpios") || name.endsWith("-gpio")) {
+            return "#gpio-cells";
+        }
+        return switch (name) {
+            case "interrupts-extended" -> "#interrupt-cells";
+            case "nvmem-cells" -> "#nvmem-cell-cells";
+            case "sound-dai" -> "#sound-dai-cells";
+            case "msi-parent" -> "#msi-cells";
+            case "mboxes" -> "#mbox-cells";
+            case "io-channels" -> "#io-channel-cells";
+            case "thermal-sensors" -> "#thermal-sensor-cells";
+            case "cooling-device" -> "#cooling-cells";
+            default -> "#" + (name.endsWith("es") && (name.endsWith("ses") || name.endsWith("xes"))
+                    ? name.substring(0, name.length() - 2) : name.endsWith("s") ? name.substring(0, name.length() - 1) : name)
+                    + "-cells";
+        };
+    }
+
+    /** A DTB value typed by the binding set, or null when no binding types this name. */
+    private JsonNode fromBlob(NodeCursor at, Property p) {
+        String name = p.name();
+        byte[] b = p.value().bytes();
+        if (name.equals("interrupts-extended")) {
+            return phandleArray(b, "#interrupt-cells");
+        }
+        if (name.equals("ranges") || name.equals("dma-ranges")) {
+            return b.length % 4 == 0 ? cellRows(b, rangesWidth(at)) : null;
+        }
+        if (name.equals("reg") || name.equals("interrupts")) {
+            return null; // cells, re-split below by the tree
+        }
+        PropertyTypes.Info info = types.of(name);
+        if (info.types().isEmpty()) {
+            return null;
+        }
+        Set<PropertyTypes.Type> t = info.types();
+        if (t.contains(PropertyTypes.Type.STRING) && p.value().isStringList()) {
+            ArrayNode out = F.arrayNode();
+            p.value().asStrings().forEach(out::add);
+            return out;
+        }
+        if (t.contains(PropertyTypes.Type.PHANDLE_ARRAY) && b.length % 4 == 0) {
+            return phandleArray(b, providerCells(name));
+        }
+        PropertyTypes.Type it = null;
+        for (PropertyTypes.Type c : PREFERENCE) {
+            if (t.contains(c) && b.length % c.width() == 0) {
+                it = c;
+                break;
+            }
+        }
+        if (it == null) {
+            return null;
+        }
+        int per = info.matrix() && info.rowWidth() > 0 ? info.rowWidth() : Integer.MAX_VALUE;
+        ArrayNode out = F.arrayNode();
+        ArrayNode row = null;
+        int inRow = 0;
+        for (int off = 0; off + it.width() <= b.length; off += it.width()) {
+            if (row == null || inRow == per) {
+                row = out.addArray();
+                inRow = 0;
+            }
+            long x = 0;
+            for (int k = 0; k < it.width(); k++) {
+                x = (x << 8) | (b[off + k] & 0xffL);
+            }
+            if (it.signed() && it.width() < 8) {
+                int shift = 64 - 8 * it.width();
+                x = (x << shift) >> shift;
+                row.add(x);
+            } else if (!it.signed() && x < 0) {
+                row.add(new BigInteger(Long.toUnsignedString(x)));
+            } else {
+                row.add(x);
+            }
+            inRow++;
+        }
+        return out;
+    }
+
+    /** When several binding types fit a length: 32-bit first, as most DT cells are. */
+    private static final List<PropertyTypes.Type> PREFERENCE = List.of(PropertyTypes.Type.PHANDLE,
+            PropertyTypes.Type.INT32, PropertyTypes.Type.UINT32, PropertyTypes.Type.INT64, PropertyTypes.Type.UINT64,
+            PropertyTypes.Type.INT16, PropertyTypes.Type.UINT16, PropertyTypes.Type.INT8, PropertyTypes.Type.UINT8);
+
+    /** Rows of phandle + the provider's {@code cells} arguments; an unknown provider ends the split (rest in one row). */
+    private JsonNode phandleArray(byte[] b, String cells) {
+        if (b.length % 4 != 0) {
+            return null;
+        }
+        int n = b.length / 4;
+        ArrayNode out = F.arrayNode();
+        int i = 0;
+        while (i < n) {
+            long ph = cellAt(b, i);
+            NodeCursor provider = phandles.get(ph);
+            int args;
+            if (provider == null) {
+                args = ph == 0 ? 0 : n - i - 1;
+            } else {
+                args = (int) cell(provider.node(), cells, 0);
+            }
+            args = Math.max(0, Math.min(args, n - i - 1));
+            ArrayNode row = out.addArray();
+            for (int k = 0; k <= args; k++) {
+                row.add(cellAt(b, i + k));
+            }
+            i += args + 1;
+        }
+        return out;
+    }
+
+    private static long cellAt(byte[] b, int i) {
+        return ((b[4 * i] & 0xffL) << 24) | ((b[4 * i + 1] & 0xffL) << 16) | ((b[4 * i + 2] & 0xffL) << 8) | (b[4 * i + 3] & 0xffL);
+    }
+
+    private static JsonNode cellRows(byte[] b, int width) {
+        ArrayNode out = F.arrayNode();
+        int n = b.length / 4;
+        int w = width > 0 && n % width == 0 ? width : n;
+        for (int i = 0; i < n; i += w) {
+            ArrayNode row = out.addArray();
+            for (int k = 0; k < w; k++) {
+                row.add(cellAt(b, i + k));
+            }
+        }
+        return out;
+    }
+
+    private static int rangesWidth(NodeCursor at) {
+        Node n = at.node();
+        long parentAddr = at.parent() == null ? 2 : cell(at.parent().node(), "#address-cells", 2);
+        return (int) (cell(n, "#address-cells", 2) + parentAddr + cell(n, "#size-cells", 1));
     }
 
     private static void guess(PropertyValue v, ArrayNode out) {

@@ -34,6 +34,7 @@ public final class Fixups {
         dropDocumentation(s);
         s.put("$schema", DRAFT_2019_09);
         javaRegex(s);
+        normalRefs(s);
         fixNodeSchema(s, false);
         return s;
     }
@@ -56,6 +57,35 @@ public final class Fixups {
     }
 
     private static final List<String> NAME_MAPS = List.of("properties", "patternProperties", "$defs", "definitions");
+
+    /**
+     * References Python's resolver tolerates and networknt does not (networknt-notes trap 3):
+     * {@code x.yaml/#} and a fragment without its leading slash ({@code #definitions/uint32}).
+     */
+    static void normalRefs(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            if (o.get("$ref") != null && o.get("$ref").isTextual()) {
+                String ref = o.get("$ref").asText();
+                int hash = ref.indexOf('#');
+                String doc = hash < 0 ? ref : ref.substring(0, hash);
+                String frag = hash < 0 ? null : normalFragment(ref.substring(hash + 1));
+                o.put("$ref", normalDocument(doc) + (frag == null ? "" : "#" + frag));
+            }
+            o.elements().forEachRemaining(Fixups::normalRefs);
+        } else if (n instanceof ArrayNode a) {
+            a.forEach(Fixups::normalRefs);
+        }
+    }
+
+    /** {@code definitions/x} → {@code /definitions/x}. */
+    public static String normalFragment(String fragment) {
+        return fragment.isEmpty() || fragment.startsWith("/") ? fragment : "/" + fragment;
+    }
+
+    /** {@code …/x.yaml/} → {@code …/x.yaml}. */
+    public static String normalDocument(String doc) {
+        return doc.endsWith(".yaml/") ? doc.substring(0, doc.length() - 1) : doc;
+    }
 
     /** Python's {@code {,n}} (0 to n) is a syntax error in java.util.regex (networknt-notes trap 2). */
     static void javaRegex(JsonNode n) {
@@ -114,6 +144,15 @@ public final class Fixups {
         if (s.get("if") instanceof ObjectNode i) {
             fixNodeSchema(i, true);
         }
+        // a select is evaluated on the node's instance: its constraints need the same shapes
+        if (s.get("select") instanceof ObjectNode sel) {
+            fixNodeSchema(sel, false);
+        }
+        dependencies(s);
+        if (!underThenElse) {
+            interrupts(s);
+            impliedByClocks(s);
+        }
         for (String defs : List.of("$defs", "definitions")) {
             if (s.get(defs) instanceof ObjectNode d) {
                 d.elements().forEachRemaining(x -> {
@@ -124,6 +163,73 @@ public final class Fixups {
             }
         }
         implicitProperties(s);
+    }
+
+    /** Draft-7 {@code dependencies} → 2019-09 {@code dependentRequired} (lists) / {@code dependentSchemas}. */
+    static void dependencies(ObjectNode s) {
+        if (!(s.remove("dependencies") instanceof ObjectNode deps)) {
+            return;
+        }
+        deps.fields().forEachRemaining(e -> {
+            String key = e.getValue().isArray() ? "dependentRequired" : "dependentSchemas";
+            ObjectNode target = s.get(key) instanceof ObjectNode o ? o : s.putObject(key);
+            target.set(e.getKey(), e.getValue());
+        });
+    }
+
+    /**
+     * A node that may have {@code interrupts} may say it with {@code interrupts-extended} (same
+     * size rules) and name an {@code interrupt-parent}; requiring {@code interrupts} accepts either.
+     */
+    static void interrupts(ObjectNode s) {
+        if (s.get("properties") instanceof ObjectNode props && props.has("interrupts")) {
+            if (!props.has("interrupts-extended") && props.get("interrupts") instanceof ObjectNode irq) {
+                ObjectNode ext = F.objectNode();
+                for (String k : List.of("minItems", "maxItems")) {
+                    if (irq.has(k)) {
+                        ext.set(k, irq.get(k));
+                    }
+                }
+                props.set("interrupts-extended", irq.has("minItems") || irq.has("maxItems") ? ext : irq);
+            }
+            if (!props.has("interrupt-parent")) {
+                props.put("interrupt-parent", true);
+            }
+        }
+        if (s.get("required") instanceof ArrayNode req) {
+            int at = -1;
+            for (int i = 0; i < req.size(); i++) {
+                if ("interrupts".equals(req.get(i).asText())) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                return;
+            }
+            req.remove(at);
+            ArrayNode either = F.arrayNode();
+            either.addObject().putArray("required").add("interrupts");
+            either.addObject().putArray("required").add("interrupts-extended");
+            if (!s.has("oneOf")) {
+                s.set("oneOf", either);
+            } else {
+                ArrayNode all = s.get("allOf") instanceof ArrayNode a ? a : s.putArray("allOf");
+                all.addObject().set("oneOf", either);
+            }
+        }
+    }
+
+    /** {@code assigned-clock*} go with {@code clocks} (dt-schema 2022.08 does not yet add {@code dma-ranges}). */
+    static void impliedByClocks(ObjectNode s) {
+        if (s.get("properties") instanceof ObjectNode props) {
+            if (props.has("clocks")) {
+                for (String k : List.of("assigned-clocks", "assigned-clock-parents", "assigned-clock-rates")) {
+                    if (!props.has(k)) {
+                        props.put(k, true);
+                    }
+                }
+            }
+        }
     }
 
     static boolean isNodeSchema(ObjectNode p) {
@@ -158,6 +264,7 @@ public final class Fixups {
             out.set("items", row);
         }
         itemsSize(out, underThenElse);
+        out = arraySizeEitherShape(out);
         for (String c : List.of("allOf", "anyOf", "oneOf")) {
             if (out.get(c) instanceof ArrayNode a) {
                 for (int i = 0; i < a.size(); i++) {
@@ -167,6 +274,35 @@ public final class Fixups {
                 }
             }
         }
+        return out;
+    }
+
+    private static final Pattern INT_ARRAY_REF = Pattern.compile(".*types\\.yaml#/definitions/u?int(8|16|32|64)-array$");
+
+    /**
+     * Sizes on an integer {@code -array} count cells, and a blob gives them as one row while a
+     * source may write one cell per {@code < >}: accept either shape.
+     */
+    static ObjectNode arraySizeEitherShape(ObjectNode p) {
+        if (p.has("items") || !p.has("$ref") || !INT_ARRAY_REF.matcher(p.get("$ref").asText()).matches()
+                || !(p.has("minItems") || p.has("maxItems"))) {
+            return p;
+        }
+        ObjectNode out = p.deepCopy();
+        ObjectNode size = F.objectNode();
+        for (String k : List.of("minItems", "maxItems")) {
+            if (out.has(k)) {
+                size.set(k, out.remove(k));
+            }
+        }
+        ArrayNode oneOf = out.putArray("oneOf");
+        ObjectNode cellPerRow = size.deepCopy();
+        cellPerRow.putObject("items").put("maxItems", 1).put("minItems", 1);
+        cellPerRow.put("type", "array");
+        oneOf.add(cellPerRow);
+        ObjectNode oneRow = oneOf.addObject();
+        oneRow.putArray("items").add(size);
+        oneRow.put("type", "array").put("minItems", 1).put("maxItems", 1);
         return out;
     }
 

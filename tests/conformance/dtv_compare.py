@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Compare dt-validate -m text output with gunyah-dt lint --format json findings.
+
+Hand-run helper of dtvalidate-agreement.sh (not CI). Usage:
+  dtv_compare.py OURS.json DTV_DIR DTB...
+DTV_DIR holds NAME.txt (dt-validate's output for NAME.dtb).
+
+Both sides are reduced to triples (node, property, failed constraint). dt-validate prints the
+name of the node a binding matched followed by the path inside it ("thermal-zones: gpu0-thermal:
+'trips' is a required property"), not the full path, so a dt-validate triple matches one of ours
+when the property and constraint are equal and our full node path ends with its node chain.
+oneOf and anyOf count as one constraint class (networknt and jsonschema pick differently).
+"""
+import json
+import os
+import re
+import sys
+from collections import defaultdict
+
+CONSTRAINTS = [
+    ("is a required property", "required"),
+    ("Unevaluated properties are not allowed", "unevaluatedProperties"),
+    ("Additional properties are not allowed", "additionalProperties"),
+    ("not match any of the regexes", "additionalProperties"),
+    ("is too long", "maxItems"),
+    ("is too short", "minItems"),
+    ("was expected", "const"),
+    ("is not one of", "enum"),
+    ("does not match '", "pattern"),
+    ("is not of type", "type"),
+    ("conditional failed", "oneOf"),
+    ("is not valid under any of the given schemas", "oneOf"),
+    ("is valid under each of", "oneOf"),
+    ("is greater than the maximum", "maximum"),
+    ("is less than the minimum", "minimum"),
+    ("greater than or equal to the maximum", "exclusiveMaximum"),
+    ("less than or equal to the minimum", "exclusiveMinimum"),
+    ("should not be valid under", "not"),
+    ("is a dependency of", "dependentRequired"),
+    ("Additional items are not allowed", "items"),
+    ("non-unique elements", "uniqueItems"),
+    ("is not a multiple of", "multipleOf"),
+    ("does not contain items matching", "contains"),
+    ("failed to match any schema with compatible", "unmatched-compatible"),
+    ("False schema does not allow", "false"),
+]
+OUR_CLASS = {"anyOf": "oneOf", "additionalItems": "items"}
+LOCATION = re.compile(r"^[A-Za-z0-9,._+@#$/-]+(:\d+)*$")
+QUOTED = re.compile(r"'([^']*)'")
+
+
+def constraint_of(msg):
+    for text, c in CONSTRAINTS:
+        if text in msg:
+            return c
+    return "other"
+
+
+def dtv_triples(path):
+    """(chain, property, constraint, text) from one dt-validate output file."""
+    out = set()
+    if not os.path.exists(path):
+        return None
+    for line in open(path, encoding="utf-8", errors="replace"):
+        if line.startswith("\t") or ": " not in line or not line.startswith("/"):
+            continue
+        rest = line.rstrip("\n").split(": ", 1)[1]  # drop "FILE.dtb" or "FILE.dtb:0:0"
+        locs = []
+        while True:
+            head, sep, tail = rest.partition(": ")
+            if sep and LOCATION.match(head) and not head.startswith("'"):
+                locs.append(head)
+                rest = tail
+            else:
+                break
+        msg = rest
+        c = constraint_of(msg)
+        if c == "unmatched-compatible":
+            out.add((locs[0] if locs else "?", "compatible", c, msg[:120]))
+            continue
+        if c == "required":
+            props = QUOTED.findall(msg)[:1]
+            chain = locs
+        elif c == "dependentRequired":  # "'a' is a dependency of 'b'": ours names b, the present one
+            props = QUOTED.findall(msg)[1:2]
+            chain = locs
+        elif c in ("unevaluatedProperties", "additionalProperties"):
+            if re.search(r"were unexpected\)|was unexpected\)", msg):
+                props = QUOTED.findall(msg[msg.index("("):])
+            else:
+                props = QUOTED.findall(msg.split(" do")[0])
+            chain = locs
+        else:
+            chain, props = (locs[:-1], [locs[-1].split(":")[0]]) if locs else ([], [None])
+        node = "/".join(chain) if chain else "?"
+        for p in props:
+            out.add((node, p, c, msg[:120]))
+    return out
+
+
+def ours_triples(findings):
+    out = defaultdict(set)
+    for f in findings:
+        if f["rule"] not in ("schema", "unmatched-compatible"):
+            continue
+        c = "unmatched-compatible" if f["rule"] == "unmatched-compatible" else f.get("constraint") or "other"
+        c = OUR_CLASS.get(c, c)
+        out[os.path.basename(f["file"])].add((f["node"], f["property"], c, f["message"][:120]))
+    return out
+
+
+def matches(d, o):
+    chain, prop, c, _ = d
+    node, oprop, oc, _ = o
+    if c != oc:
+        return False
+    if prop != oprop:
+        # a node-level failure (oneOf, false schema) on a child node: dt-validate prints the child's
+        # name where a property would be
+        return oprop is None and prop is not None and node.endswith("/" + prop)
+
+    if c == "unmatched-compatible" or chain == "/":
+        return node == chain
+    return ("/" + node.lstrip("/")).endswith("/" + chain) or node.endswith("/" + chain.split("/")[-1])
+
+
+def main():
+    ours_file, dtv_dir, dtbs = sys.argv[1], sys.argv[2], sys.argv[3:]
+    ours = ours_triples(json.load(open(ours_file)))
+    agree = only_dtv = only_ours = 0
+    files = 0
+    for dtb in dtbs:
+        name = os.path.basename(dtb)
+        d = dtv_triples(os.path.join(dtv_dir, name[:-4] + ".txt"))
+        if d is None:
+            continue
+        files += 1
+        o = set(ours.get(name, set()))
+        dkeys = {t[:3]: t for t in d}
+        okeys = {t[:3]: t for t in o}
+        used = set()
+        for k, t in sorted(dkeys.items(), key=str):
+            hit = next((ok for ok in okeys if ok not in used and matches(t, okeys[ok])), None)
+            if hit is None:
+                only_dtv += 1
+                print(f"ONLY-DTV  {name}: {k[0]}: {k[1]}: {k[2]}: {t[3]}")
+            else:
+                used.add(hit)
+                agree += 1
+        for ok in sorted(okeys, key=str):
+            if ok not in used:
+                only_ours += 1
+                print(f"ONLY-OURS {name}: {ok[0]}: {ok[1]}: {ok[2]}: {okeys[ok][3]}")
+    total = agree + only_dtv + only_ours
+    print(f"files compared: {files}")
+    print(f"agreement: {agree} of {total} distinct (node, property, constraint) triples; "
+          f"only dt-validate: {only_dtv}; only gunyah-dt: {only_ours}")
+    return 0 if only_dtv == 0 and only_ours == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
