@@ -14,6 +14,8 @@ import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import dev.gunyahdt.hypervisor.vic.Vic;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -36,9 +38,11 @@ import java.util.function.Consumer;
  * the image DT, VM_CONFIG_IMAGE, VM_INIT, VM_GET_HYP_RESOURCES, VM_CONSOLE_OPEN of the owner side, then VM_START
  * for each.
  *
- * <p>The program is a queue of actions run one per vCPU slice; an action that waits (for a reply, a message, a
- * doorbell) stays at the head. VIRQ delivery is not modelled yet, so waiting means polling when the vCPU runs.
- * A NOTIFY_VM_SHUTDOWN is answered with VM_EXIT.
+ * <p>The program is a queue of actions run one per turn of its vCPU; an action that waits (for a reply, a message,
+ * a doorbell) stays at the head. Interrupt-driven, as a Linux driver is: at boot it configures each VIRQ of its DT
+ * in its vGIC (edge or level from the specifier's flags); each turn it acknowledges every pending VIRQ, reads only
+ * the sources whose VIRQ fired (the RM link, a pair's receive queue, a doorbell), ends the VIRQs, and executes WFI
+ * when nothing moved. A NOTIFY_VM_SHUTDOWN is answered with VM_EXIT.
  */
 public final class LinuxProbe implements GuestProgram {
 
@@ -56,6 +60,10 @@ public final class LinuxProbe implements GuestProgram {
     private final Map<Integer, Consumer<RpcMessage>> waiting = new HashMap<>();
     private GuestContext ctx;
     private RpcClient rpc;
+    private int rpcTxVirq = -1;
+    private int rpcRxVirq = -1;
+    /** The RM link's VIRQs fired (or boot): poll it. */
+    private boolean rpcReady = true;
     private String name = "?";
     private int vmid;
     private boolean consoleOpen;
@@ -74,6 +82,8 @@ public final class LinuxProbe implements GuestProgram {
         String peer = "";
         boolean sent;
         boolean received;
+        /** Its receive VIRQ fired since the queue was last drained (true at boot: look once). */
+        boolean rxReady = true;
         String path;
     }
 
@@ -83,6 +93,7 @@ public final class LinuxProbe implements GuestProgram {
         boolean source;
         long label;
         boolean exercised;
+        boolean ready = true;
         String path;
     }
 
@@ -97,7 +108,7 @@ public final class LinuxProbe implements GuestProgram {
         started = true;
         DeviceTree dt;
         try {
-            dt = readDtb(ctx.seat().dtbIpa());
+            dt = readDtb(ctx.seat().vcpu().x(0)); // X0 = the DTB's IPA (§5.4)
         } catch (DtException e) {
             problem("my DTB at X0 does not read: " + e.getMessage());
             return;
@@ -168,6 +179,8 @@ public final class LinuxProbe implements GuestProgram {
                     p.rx = reg[1];
                     p.txVirq = intid(irq, 0);
                     p.rxVirq = intid(irq, 3);
+                    configureLine(irq, 0);
+                    configureLine(irq, 3);
                 } else {
                     problem(c.path() + ": reg/interrupts are not <tx rx>");
                 }
@@ -182,6 +195,9 @@ public final class LinuxProbe implements GuestProgram {
                 b.cap = reg.length > 0 ? reg[0] : -1;
                 long[] irq = cells(c, "interrupts");
                 b.virq = irq.length == 3 ? intid(irq, 0) : 0;
+                if (irq.length == 3) {
+                    configureLine(irq, 0);
+                }
                 b.label = c.node().property("qcom,label").map(x -> x.value().asCell()).orElse(0L);
                 bells.add(b);
             }
@@ -195,12 +211,30 @@ public final class LinuxProbe implements GuestProgram {
             problem(rm.path() + ": reg is not <tx rx>");
             return false;
         }
-        long base = ctx.seat().memory().base();
-        rpc = new RpcClient(new RpcEndpoint(ctx.hv(), ctx.seat().thread(), reg[0], reg[1], base + RPC_BUFFER));
+        long[] irq = cells(rm, "interrupts");
+        if (irq.length == 6) {
+            rpcTxVirq = intid(irq, 0);
+            rpcRxVirq = intid(irq, 3);
+            configureLine(irq, 0);
+            configureLine(irq, 3);
+        } else {
+            problem(rm.path() + ": interrupts are not <tx rx>");
+        }
+        long base = ctx.seat().ramBase();
+        rpc = new RpcClient(new RpcEndpoint(ctx.hv(), ctx.seat().caller(), reg[0], reg[1], base + RPC_BUFFER));
         ctx.log().accept(program + ": found " + rm.path() + " (tx 0x" + Long.toHexString(reg[0]) + ", rx 0x"
                 + Long.toHexString(reg[1]) + "), vmid 0x" + Integer.toHexString(vmid) + ", " + pairs.size()
                 + " queue pair(s), " + bells.size() + " doorbell(s)");
         return true;
+    }
+
+    /** GICD_ICFGR for the VIRQ of a 3-cell specifier: flags 1 = edge rising, 4 = level high (§6.4). */
+    private void configureLine(long[] cells, int at) {
+        Vcpu self = ctx.seat().vcpu();
+        int intid = intid(cells, at);
+        if (intid >= 32 && intid < 1020) {
+            self.vic().configureEdge(self.vicIndex(), intid, (cells[at + 2] & 0xF) == 1);
+        }
     }
 
     private static int intid(long[] cells, int at) {
@@ -232,13 +266,43 @@ public final class LinuxProbe implements GuestProgram {
 
     // ---- stepping -------------------------------------------------------------------------------------
 
+    /**
+     * One turn: acknowledge every pending VIRQ, note which sources fired, poll the RM link if it did, run the head
+     * of the script, end the VIRQs; WFI when nothing moved (a VIRQ wakes the vCPU again).
+     */
     @Override
     public boolean step(GuestContext ctx) {
+        Vcpu self = ctx.seat().vcpu();
+        Vic vic = self.vic();
+        List<Integer> taken = new ArrayList<>();
+        for (int i = vic.acknowledge(self.vicIndex()); i != Vic.SPURIOUS; i = vic.acknowledge(self.vicIndex())) {
+            taken.add(i);
+            rpcReady |= i == rpcTxVirq || i == rpcRxVirq;
+            for (Pair p : pairs) {
+                p.rxReady |= i == p.rxVirq;
+            }
+            for (Bell b : bells) {
+                b.ready |= !b.source && i == b.virq;
+            }
+        }
+        boolean progress = turn();
+        for (int i : taken) {
+            vic.endOfInterrupt(self.vicIndex(), i);
+        }
+        if (!progress) {
+            self.waitForInterrupt();
+        }
+        return progress;
+    }
+
+    private boolean turn() {
         if (rpc == null) {
             return false;
         }
         boolean progress = false;
-        for (RpcClient.Incoming in : rpc.poll()) {
+        List<RpcClient.Incoming> incoming = rpcReady ? rpc.poll() : List.of();
+        rpcReady = false;
+        for (RpcClient.Incoming in : incoming) {
             progress = true;
             if (in.isReply()) {
                 Consumer<RpcMessage> k = waiting.remove(in.message().sequence());
@@ -413,7 +477,7 @@ public final class LinuxProbe implements GuestProgram {
                             + ", the plan says 0x" + Integer.toHexString(l.vmid()));
                 }
             }));
-            long ipa = ctx.seat().memory().base() + IMAGE_AREA + (long) i * 0x10_0000;
+            long ipa = ctx.seat().ramBase() + IMAGE_AREA + (long) i * 0x10_0000;
             byte[] dtb = l.dtb();
             long size = (dtb.length + 0xFFFL) & ~0xFFFL;
             int[] handle = {-1};
@@ -484,7 +548,7 @@ public final class LinuxProbe implements GuestProgram {
 
     private boolean send(Pair p, String text) {
         byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
-        long va = ctx.seat().memory().base() + PAIR_BUFFER;
+        long va = ctx.seat().ramBase() + PAIR_BUFFER;
         ctx.seat().memory().write(va, b);
         HvcResult r = ctx.call(MsgQueueCalls.SEND, p.tx, b.length, va, MsgQueueCalls.SEND_FLAG_PUSH);
         if (r.error() == HypError.MSGQUEUE_FULL) {
@@ -511,29 +575,33 @@ public final class LinuxProbe implements GuestProgram {
     }
 
     private boolean awaitPeers() {
-        long va = ctx.seat().memory().base() + PAIR_BUFFER + 0x400;
+        long va = ctx.seat().ramBase() + PAIR_BUFFER + 0x400;
         boolean all = true;
         for (Pair p : pairs) {
-            HvcResult r = ctx.call(MsgQueueCalls.RECEIVE, p.rx, va, 1024, 0);
-            if (r.isOk() && r.x1() > 0) {
-                String text = new String(ctx.seat().memory().read(va, (int) r.x1()), StandardCharsets.ISO_8859_1);
-                ctx.log().accept("got \"" + text + "\" on " + p.path);
-                if (role == Role.ECHO_SERVER) {
-                    p.sent = send(p, "echo: " + text);
-                    p.received = true;
-                } else if (role == Role.ECHO_CLIENT) {
-                    p.received |= text.startsWith("echo: ");
-                } else {
+            while (p.rxReady) { // drain: the VIRQ is edge-triggered, so nothing left behind would raise it again
+                HvcResult r = ctx.call(MsgQueueCalls.RECEIVE, p.rx, va, 1024, 0);
+                p.rxReady = r.isOk() && r.x2() != 0;
+                if (r.isOk() && r.x1() > 0) {
+                    String text = new String(ctx.seat().memory().read(va, (int) r.x1()), StandardCharsets.ISO_8859_1);
+                    ctx.log().accept("got \"" + text + "\" on " + p.path);
+                    if (role == Role.ECHO_SERVER) {
+                        p.sent = send(p, "echo: " + text);
+                        p.received = true;
+                    } else if (role == Role.ECHO_CLIENT) {
+                        p.received |= text.startsWith("echo: ");
+                    } else {
+                        p.received = true;
+                    }
+                } else if (!r.isOk() && r.error() != HypError.MSGQUEUE_EMPTY) {
+                    problem(p.path + ": msgqueue_receive -> " + r.error());
                     p.received = true;
                 }
-            } else if (!r.isOk() && r.error() != HypError.MSGQUEUE_EMPTY) {
-                problem(p.path + ": msgqueue_receive -> " + r.error());
-                p.received = true;
             }
             all &= p.received && p.sent;
         }
         for (Bell b : bells) {
-            if (!b.source && !b.exercised) {
+            if (!b.source && !b.exercised && b.ready) {
+                b.ready = false;
                 HvcResult r = ctx.call(DoorbellCalls.RECEIVE, b.cap, ~0L);
                 if (!r.isOk()) {
                     problem(b.path + ": doorbell_receive -> " + r.error());
