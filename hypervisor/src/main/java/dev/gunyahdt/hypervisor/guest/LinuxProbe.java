@@ -14,6 +14,7 @@ import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
+import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vic.Vic;
 
@@ -71,6 +72,24 @@ public final class LinuxProbe implements GuestProgram {
     private boolean started;
     private final List<Pair> pairs = new ArrayList<>();
     private final List<Bell> bells = new ArrayList<>();
+    private final List<Proxied> proxied = new ArrayList<>();
+    private int vcpusChecked;
+
+    /** A proxy-scheduled vCPU of a VM this primary launched: run through vcpu_run, as crosvm's vCPU threads do. */
+    private static final class Proxied {
+        final String vm;
+        final long cap;
+        final int wakeupVirq;
+        boolean started;
+        boolean runnable;
+        int runs;
+
+        Proxied(String vm, long cap, int wakeupVirq) {
+            this.vm = vm;
+            this.cap = cap;
+            this.wakeupVirq = wakeupVirq;
+        }
+    }
 
     /** A message-queue pair from the DT: the caps and VIRQs of the VM's own side. */
     private static final class Pair {
@@ -284,8 +303,11 @@ public final class LinuxProbe implements GuestProgram {
             for (Bell b : bells) {
                 b.ready |= !b.source && i == b.virq;
             }
+            for (Proxied v : proxied) {
+                v.runnable |= v.started && i == v.wakeupVirq;
+            }
         }
-        boolean progress = turn();
+        boolean progress = turn() | runProxied();
         for (int i : taken) {
             vic.endOfInterrupt(self.vicIndex(), i);
         }
@@ -293,6 +315,29 @@ public final class LinuxProbe implements GuestProgram {
             self.waitForInterrupt();
         }
         return progress;
+    }
+
+    /**
+     * vcpu_run on each proxied vCPU that is runnable: READY keeps it runnable (and this vCPU busy); EXPECTS_WAKEUP
+     * or POWERED_OFF parks it until its wakeup VIRQ fires here.
+     */
+    private boolean runProxied() {
+        boolean ran = false;
+        for (Proxied v : proxied) {
+            if (!v.runnable) {
+                continue;
+            }
+            HvcResult r = ctx.call(VcpuCalls.RUN, v.cap, 0, 0, 0);
+            if (!r.isOk()) {
+                problem("vcpu_run of " + v.vm + " -> " + r.error());
+                v.runnable = false;
+                continue;
+            }
+            v.runs++;
+            ran = true;
+            v.runnable = r.x1() == VcpuCalls.RUN_READY;
+        }
+        return ran;
     }
 
     private boolean turn() {
@@ -422,20 +467,7 @@ public final class LinuxProbe implements GuestProgram {
             problem("VM_GET_HYP_RESOURCES: " + n + " entries in " + in.remaining() + " bytes");
             return;
         }
-        List<long[]> entries = new ArrayList<>(); // type, label, cap, virq
-        for (int i = 0; i < n; i++) {
-            int type = in.u8();
-            in.u8();
-            in.u16();
-            in.u32();
-            long label = in.u32();
-            long cap = in.u64();
-            in.u32();
-            long virq = in.u32();
-            in.u64();
-            in.u64();
-            entries.add(new long[] {type, label, cap, virq});
-        }
+        List<long[]> entries = entries(r).stream().filter(e -> e[0] != 4).toList(); // no vCPUs of my own: the RM owns them
         int before = problems.size();
         for (Pair p : pairs) {
             expect(entries, 2, p.label, p.tx, p.txVirq, p.path + " (send)");
@@ -503,7 +535,7 @@ public final class LinuxProbe implements GuestProgram {
             script.add(deferred(() -> call(MessageId.VM_INIT, Wire.writer().u16(vmids[index]).u16(0).build(),
                     r -> expectOk(r, "VM_INIT " + l.name()))));
             script.add(deferred(() -> call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(vmids[index]).u16(0)
-                    .build(), r -> expectOk(r, "VM_GET_HYP_RESOURCES " + l.name()))));
+                    .build(), r -> checkVcpus(l, r))));
             script.add(deferred(() -> call(MessageId.VM_CONSOLE_OPEN, Wire.writer().u16(vmids[index]).u16(0).build(),
                     r -> ctx.log().accept("console of " + l.name() + ": " + (error(r) == 0 ? "opened (owner side)"
                             : "none (" + error(r) + ")")))));
@@ -512,8 +544,95 @@ public final class LinuxProbe implements GuestProgram {
             int index = i;
             String n = launches.get(i).name();
             script.add(deferred(() -> call(MessageId.VM_START, Wire.writer().u16(vmids[index]).u16(0).build(),
-                    r -> expectOk(r, "VM_START " + n))));
+                    r -> {
+                        expectOk(r, "VM_START " + n);
+                        if (error(r) == 0) {
+                            for (Proxied v : proxied) {
+                                if (v.vm.equals(n)) {
+                                    v.started = true;
+                                    v.runnable = true;
+                                }
+                            }
+                        }
+                    })));
         }
+    }
+
+    /**
+     * §8.7 as the owner sees it: one VIRTUAL_CPU entry per enabled CPU of the launched VM's /cpus, labelled with
+     * its affinity-map entry (proxy: its index) and carrying the wakeup VIRQ only when proxy-scheduled. Proxy
+     * vCPUs are kept to be run through vcpu_run; their wakeup VIRQs are configured edge here.
+     */
+    private void checkVcpus(GuestContext.Launch l, RpcMessage r) {
+        if (error(r) != 0) {
+            problem("VM_GET_HYP_RESOURCES " + l.name() + " -> RM error " + error(r));
+            return;
+        }
+        DeviceTree dt;
+        try {
+            dt = DtbReader.read(l.dtb(), "vm/" + l.name() + ".dtb");
+        } catch (DtException e) {
+            problem(l.name() + "'s DT does not read: " + e.getMessage());
+            return;
+        }
+        Optional<NodeCursor> vc = dt.find("/qcom,vm-config/vcpus");
+        String cpusPath = vc.flatMap(c -> c.node().property("config")).map(p -> p.value().asString()).orElse("/cpus");
+        boolean proxy = vc.flatMap(c -> c.node().property("affinity")).map(p -> p.value().asString())
+                .filter("proxy"::equals).isPresent();
+        long[] map = vc.map(c -> cells(c, "affinity-map")).orElse(new long[0]);
+        int cpus = 0;
+        for (NodeCursor c : dt.find(cpusPath).map(NodeCursor::children).orElse(List.of())) {
+            List<String> status = strings(c, "status");
+            if (strings(c, "device_type").contains("cpu") && (status.isEmpty() || status.get(0).startsWith("ok"))) {
+                cpus++;
+            }
+        }
+        List<long[]> entries = entries(r);
+        List<long[]> vcpus = entries.stream().filter(e -> e[0] == 4).toList();
+        int before = problems.size();
+        if (vcpus.size() != cpus) {
+            problem(l.name() + ": VM_GET_HYP_RESOURCES lists " + vcpus.size() + " VIRTUAL_CPU entries, its "
+                    + cpusPath + " has " + cpus + " CPUs");
+        }
+        for (int i = 0; i < vcpus.size(); i++) {
+            long[] e = vcpus.get(i);
+            long label = proxy ? i : i < map.length ? map[i] : -1;
+            boolean virqOk = proxy ? e[3] >= 960 && e[3] <= 1019 : e[3] == 0xFFFF_FFFFL;
+            if (e[1] != label || e[2] == 0 || !virqOk) {
+                problem(l.name() + ": VIRTUAL_CPU entry " + i + " (label " + e[1] + ", VIRQ 0x" + Long.toHexString(e[3])
+                        + ") does not match " + cpusPath + (proxy ? " (proxy)" : " and affinity-map"));
+            } else if (proxy) {
+                proxied.add(new Proxied(l.name(), e[2], (int) e[3]));
+                Vcpu self = ctx.seat().vcpu();
+                self.vic().configureEdge(self.vicIndex(), (int) e[3], true);
+            }
+        }
+        if (problems.size() == before) {
+            vcpusChecked += vcpus.size();
+            ctx.log().accept(l.name() + ": " + vcpus.size() + " vCPU(s) as its " + cpusPath + " says"
+                    + (proxy ? ", proxy-scheduled: run through vcpu_run" : ""));
+        }
+    }
+
+    /** VM_GET_HYP_RESOURCES entries as {type, label, cap, virq}. */
+    private static List<long[]> entries(RpcMessage r) {
+        Wire.Reader in = new Wire.Reader(r.replyData());
+        long n = in.u32();
+        List<long[]> entries = new ArrayList<>();
+        for (int i = 0; i < n && in.remaining() >= 44; i++) {
+            int type = in.u8();
+            in.u8();
+            in.u16();
+            in.u32();
+            long label = in.u32();
+            long cap = in.u64();
+            in.u32();
+            long virq = in.u32();
+            in.u64();
+            in.u64();
+            entries.add(new long[] {type, label, cap, virq});
+        }
+        return entries;
     }
 
     /** An action whose request is built when it reaches the head of the script (it needs earlier replies). */
@@ -621,6 +740,7 @@ public final class LinuxProbe implements GuestProgram {
         int pairsOk = (int) pairs.stream().filter(p -> p.sent && p.received).count();
         int bellsOk = (int) bells.stream().filter(b -> b.exercised).count();
         return new GuestReport(name, program, done(), consoleOpen, resourcesMatch, pairs.size(), pairsOk,
-                bells.size(), bellsOk, problems, consoleSeen);
+                bells.size(), bellsOk, problems, consoleSeen,
+                vcpusChecked, proxied.stream().mapToInt(v -> v.runs).sum());
     }
 }
