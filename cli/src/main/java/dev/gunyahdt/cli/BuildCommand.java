@@ -3,8 +3,8 @@ package dev.gunyahdt.cli;
 import java.util.List;
 
 /**
- * {@code gunyah-dt build BOARD_DIR [-o DIR]}: compile + dtc checks + partition + emit. The
- * bindings lint the design adds to this is not run yet (the help says so).
+ * {@code gunyah-dt build BOARD_DIR [-o DIR]}: compile + dtc checks + partition + lint of every
+ * emitted DTB (dtc checks + built-in bindings) + write.
  */
 final class BuildCommand {
 

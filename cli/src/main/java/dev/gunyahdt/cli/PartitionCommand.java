@@ -1,5 +1,6 @@
 package dev.gunyahdt.cli;
 
+import dev.gunyahdt.bindings.Finding;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
@@ -26,7 +27,8 @@ import java.util.List;
 /**
  * {@code gunyah-dt partition BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]…}: compile the
  * board, allocate the plan, check every rule, print the resource table and write the bootable
- * config. {@link BuildCommand} runs the same with the board's dtc-check findings as errors.
+ * config. {@link BuildCommand} runs the same with the board's dtc-check findings as errors, and
+ * lints every emitted DTB (dtc's checks + the built-in bindings) before writing anything.
  */
 final class PartitionCommand {
 
@@ -119,19 +121,36 @@ final class PartitionCommand {
         // 4. emit
         Path out = cmd.hasOption("o") ? Path.of(cmd.getOptionValue("o"))
                 : Path.of("out", boardDir.toAbsolutePath().normalize().getFileName().toString());
-        List<Path> written;
+        ConfigEmitter.Rendered rendered;
         try {
-            written = ConfigEmitter.emit(allocation, out);
+            rendered = ConfigEmitter.render(allocation);
         } catch (ConfigEmitter.EmitException e) {
-            // A valid plan the emitter cannot express yet (e.g. a passthrough device whose
-            // memory-region is not copied, a VM of 4 GiB or more): say so, write nothing.
-            io.err().println("gunyah-dt: this configuration cannot be emitted yet (a gap in gunyah-dt, "
+            // A valid plan the emitter cannot express (a value too wide for the board's cells,
+            // an emitted tree dtc's checks refuse): say so, write nothing.
+            io.err().println("gunyah-dt: this configuration cannot be emitted (a gap in gunyah-dt, "
                     + "not in the plan): " + e.getMessage());
             io.err().println("nothing written");
             return 1;
         }
+        // 5. build: lint every DTB as 'gunyah-dt lint' would, before anything is written
+        if (strict) {
+            EmittedLint.Result lint = EmittedLint.lint(rendered, out);
+            for (Finding f : lint.bindingProblems()) {
+                io.err().println("gunyah-dt " + verb + ": built-in binding problem: " + f.render());
+            }
+            for (LintFinding f : lint.findings()) {
+                io.err().println(f.text());
+            }
+            if (!lint.findings().isEmpty() || !lint.bindingProblems().isEmpty()) {
+                io.err().println("gunyah-dt " + verb + ": " + lint.findings().size()
+                        + " lint finding(s) in the trees it would write (from board nodes copied into them, or a gap in gunyah-dt's emitter); nothing written");
+                return 1;
+            }
+        }
+        List<Path> written = ConfigEmitter.write(rendered, out);
         io.out().println("wrote " + written.size() + " files to " + out + "/ (system.dtb, "
-                + allocation.vms().size() + " VM trees, plan.json, report.html, memory-map.svg; every tree clean under dtc's checks)");
+                + allocation.vms().size() + " VM trees, plan.json, report.html, memory-map.svg; every tree clean under "
+                + (strict ? "dtc's checks and the built-in bindings)" : "dtc's checks)"));
         return 0;
     }
 
@@ -154,17 +173,20 @@ final class PartitionCommand {
                 : "gunyah-dt partition BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]…";
         String what = build
                 ? "\nThe one command for bring-up: compiles BOARD_DIR/vms.yaml's board, runs dtc's checks on it "
-                  + "(any finding stops the build), partitions it and writes the bootable config. Bindings lint "
-                  + "of the board and of the emitted trees is a later step and is not run yet.\n\n"
+                  + "(any finding stops the build), partitions it, lints every DTB it is about to write "
+                  + "(system.dtb and each vm/<name>.dtb) as 'gunyah-dt lint' would — dtc's checks and the built-in "
+                  + "bindings — and only when all are clean writes the bootable config. The board itself is not "
+                  + "checked against bindings.\n\n"
                 : "\nCompiles the board, allocates the VM plan, checks every rule and writes the bootable config. "
                   + "dtc-check findings in the board are printed as warnings (build treats them as errors).\n\n";
         String after = "\nBOARD_DIR holds vms.yaml (its 'board:' key names the .dts). When a folder named 'include' "
                 + "sits beside BOARD_DIR (boards/include for boards/qemu-virt), it is on the include path "
                 + "automatically, after any -i.\n\nPrints the resource table (VM, VMID, memory, CPUs, SPIs, VIRQs) "
                 + "and writes DIR/system.dtb + .dts, DIR/vm/<name>.dtb + .dts and DIR/plan.json, each file "
-                + "atomically. report.html and memory-map.svg are not built yet.\n\nExit status: 0 written; "
-                + "1 the board does not compile, or the plan breaks a rule (each printed as 'rule: file:line:col: "
-                + "message'; nothing is written); 2 usage or I/O problem (a missing board or plan).";
+                + "atomically, plus report.html and memory-map.svg.\n\nExit status: 0 written; "
+                + "1 the board does not compile, the plan breaks a rule (each printed as 'rule: file:line:col: "
+                + "message'), or (build) an emitted tree has a lint finding (printed as lint prints it) — "
+                + "nothing is written; 2 usage or I/O problem (a missing board or plan).";
         new HelpFormatter().printHelp(w, 100, usage, what, options(), 1, 3, after);
     }
 }

@@ -102,14 +102,92 @@ class PartitionCommandTest {
     }
 
     @Test
-    void helpSaysWhatIsNotBuilt() {
+    void helpSaysWhatBuildChecks() {
         Run b = run("build", "--help");
         assertEquals(0, b.status());
-        assertTrue(b.out().contains("Bindings lint"), b.out());
+        String flat = b.out().replaceAll("\\s+", " ");
+        assertTrue(flat.contains("lints every DTB it is about to write"), b.out());
+        assertTrue(flat.contains("The board itself is not checked against bindings"), b.out());
         assertTrue(b.out().contains("boards/include"), b.out());
         Run p = run("partition", "--help");
         assertEquals(0, p.status());
         assertTrue(p.out().contains("BOARD.dts VMS.yaml"), p.out());
-        assertTrue(p.out().replaceAll("\\s+", " ").contains("report.html and memory-map.svg are not built yet"), p.out());
+    }
+
+    static final Path BUILD = REPO.resolve("cli/src/test/resources/build");
+
+    /** A passed-through device that breaks a built-in binding: build prints the finding as lint does, writes nothing. */
+    @Test
+    void buildLintsTheEmittedTreesAndWritesNothingOnAFinding(@TempDir Path dir) {
+        Path out = dir.resolve("out");
+        Run r = run("build", BUILD.resolve("lint-finding").toString(), "-o", out.toString());
+        assertEquals(1, r.status(), r.err());
+        assertEquals(out.resolve("vm/svm.dtb") + ": error: /doorbell@9000000: qcom,label: : required property "
+                + "'qcom,label' not found [schema: required at http://devicetree.org/schemas/gunyah-doorbell.yaml#/required; "
+                + "binding builtin:bindings/gunyah-doorbell.yaml]", r.err().lines().findFirst().orElse(""), r.err());
+        assertTrue(r.err().contains("1 lint finding(s) in the trees it would write"), r.err());
+        assertTrue(r.err().contains("nothing written"), r.err());
+        assertFalse(Files.exists(out), "nothing may be written");
+        // partition does not lint: the same plan is written
+        Run p = run("partition", BUILD.resolve("lint-finding").toString(), "-o", out.toString());
+        assertEquals(0, p.status(), p.err());
+        assertTrue(Files.isRegularFile(out.resolve("vm/svm.dtb")));
+    }
+
+    /** A 6 GiB VM: two size cells (and an empty ranges) on /qcom,vm-config, the memory-region's node carried over. */
+    @Test
+    void aVmOfSixGibAndAMemoryRegionAreEmittedLintClean(@TempDir Path dir) throws Exception {
+        Run r = run("build", BUILD.resolve("vm-4gib").toString(), "-o", dir.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("svm   0x80  0x800000000-0x97fffffff (6GiB)"), r.out());
+        String svm = Files.readString(dir.resolve("vm/svm.dts"));
+        assertTrue(svm.contains("""
+                	memory@800000000 {
+                		device_type = "memory";
+                		reg = <0x08 0x00 0x01 0x80000000>;
+                	};
+                """), svm);
+        assertTrue(svm.contains("""
+                	qcom,vm-config {
+                		#address-cells = <0x02>;
+                		#size-cells = <0x02>;
+                		ranges;
+                """), svm);
+        assertTrue(svm.contains("""
+                		memory {
+                			base-address = <0x08 0x00>;
+                			size-min = <0x01 0x80000000>;
+                			size-max = <0x01 0x80000000>;
+                		};
+                """), svm);
+        // the DMA engine's memory-region: its /reserved-memory child comes along, phandle and label kept
+        assertTrue(svm.contains("""
+                	reserved-memory {
+                		#address-cells = <0x02>;
+                		#size-cells = <0x02>;
+                		ranges;
+
+                		dma_fw: dma-firmware@f0000000 {
+                			reg = <0x00 0xf0000000 0x00 0x100000>;
+                			no-map;
+                			phandle = <0x02>;
+                		};
+                	};
+                """), svm);
+        assertTrue(svm.contains("memory-region = <0x02>;"), svm);
+        // the GIC comes from the root's interrupt-parent: no "interrupts" child in the vm-config
+        assertFalse(svm.contains("interrupts {"), svm);
+        assertFalse(Files.readString(dir.resolve("vm/hlos.dts")).contains("reserved-memory"));
+    }
+
+    /** Root cells 2/1: iomemory-ranges are read with the root's cells, so 2 + 2 + 1 + 1 per entry. */
+    @Test
+    void iomemoryRangesTakeTheRootsCellSizes(@TempDir Path dir) throws Exception {
+        Run r = run("build", BUILD.resolve("one-size-cell").toString(), "-o", dir.toString());
+        assertEquals(0, r.status(), r.err());
+        String svm = Files.readString(dir.resolve("vm/svm.dts"));
+        assertTrue(svm.contains("iomemory-ranges = <0x00 0x9100000 0x00 0x9100000 0x1000 0x03>;"), svm);
+        assertTrue(svm.contains("reg = <0x08 0x00 0x80000000>;"), svm);
+        assertFalse(svm.contains("#size-cells = <0x02>;\n\t\tranges;\n\t\tvm-type"), svm);
     }
 }

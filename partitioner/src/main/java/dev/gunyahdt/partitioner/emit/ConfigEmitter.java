@@ -80,7 +80,15 @@ public final class ConfigEmitter {
 
     /** Renders and writes into {@code dir} (created when missing); returns the files written. */
     public static List<Path> emit(Allocation allocation, Path dir) throws IOException {
-        Rendered r = render(allocation);
+        return write(render(allocation), dir);
+    }
+
+    /**
+     * Writes what {@link #render} produced into {@code dir} (created when missing), each file
+     * atomically; returns the files written. Callers that check the bytes first (build's lint)
+     * render, check, then write.
+     */
+    public static List<Path> write(Rendered r, Path dir) throws IOException {
         List<Path> written = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : r.files().entrySet()) {
             Path target = dir.resolve(e.getKey());

@@ -181,8 +181,14 @@ public final class ConfigTrees {
      * passthrough devices keep their board addresses and SPIs. No {@code /hypervisor}: the RM adds it.
      */
     public DeviceTree vm(VmAllocation va) {
-        Vm vm = va.vm();
         List<Property> props = rootProperties();
+        if (board.rootProperty("interrupt-parent").isEmpty()) {
+            // The RM finds the GIC from the root's interrupt-parent (gunyah-model.md §9.4); say it
+            // there rather than in a vm-config "interrupts" child (see vmConfig).
+            inventory().gic().ifPresent(g -> props.add(Property.of("interrupt-parent", PropertyValue.builder()
+                    .type(Marker.Kind.TYPE_UINT32).marker(Marker.Kind.REF_PHANDLE, g.path())
+                    .uint(0xffffffffL, 4).build())));
+        }
         List<Node> children = new ArrayList<>();
         children.add(Node.of("chosen", chosen(va), List.of()));
         children.add(cpus(va));
@@ -197,8 +203,9 @@ public final class ConfigTrees {
         for (PassedDevice d : va.devices()) {
             d.device().ifPresent(dev -> wanted.add(dev.path()));
         }
-        children.addAll(board.withReferenced(wanted, Set.of("/cpus", "/chosen", "/aliases", "/reserved-memory",
-                "/__symbols__")));
+        // A device's memory-region pulls in its /reserved-memory child (with its phandle); the
+        // rest of /reserved-memory stays out.
+        children.addAll(board.withReferenced(wanted, Set.of("/cpus", "/chosen", "/aliases", "/__symbols__")));
         children.add(vmConfig(va));
         return tree(Node.of("", props, children));
     }
@@ -241,26 +248,29 @@ public final class ConfigTrees {
     private Node vmConfig(VmAllocation va) {
         Vm vm = va.vm();
         List<Property> p = new ArrayList<>();
-        // The RM reads the memory child's cells with this node's #address-cells/#size-cells,
-        // defaulting to 2 and 1; they are written only when a size needs 2 cells, as dtc warns
-        // about #size-cells on a node without reg children (avoid_unnecessary_addr_size).
+        // The RM reads the memory child's numbers with this node's #address-cells/#size-cells,
+        // defaulting to 2 and 1. A VM of 4 GiB or more needs 2 size cells; an empty ranges goes
+        // with them, as dtc warns about cell sizes on a node without ranges or reg children
+        // (avoid_unnecessary_addr_size) and the RM reads an empty ranges as identity.
         int sizeCells = va.memory().map(m -> m.size() >>> 32 != 0 ? 2 : 1).orElse(1);
         if (sizeCells == 2) {
             p.add(Cells.u32("#address-cells", 2));
             p.add(Cells.u32("#size-cells", 2));
+            p.add(Cells.flag("ranges"));
         }
         p.add(Cells.str("vm-type", "aarch64-guest"));
         p.add(Cells.str("os-type", "linux"));
         p.add(Cells.str("image-name", vm.name()));
         List<Range> mmio = mmio(va);
         if (!mmio.isEmpty()) {
+            // read with the root's cell sizes: the parent of /qcom,vm-config
             PropertyValue.Builder b = PropertyValue.builder().type(Marker.Kind.TYPE_UINT32);
             for (Range r : mmio) {
                 long base = r.base() & -PAGE;
                 long end = (r.base() + r.size() + PAGE - 1) & -PAGE;
-                Cells.number(b, 2, base);
-                Cells.number(b, 2, base);
-                Cells.number(b, 2, end - base);
+                Cells.number(b, acells, base);
+                Cells.number(b, acells, base);
+                Cells.number(b, scells, end - base);
                 Cells.number(b, 1, ACCESS_RW);
             }
             p.add(Property.of("iomemory-ranges", b.build()));
@@ -289,9 +299,28 @@ public final class ConfigTrees {
             vc.add(Property.of("affinity-map", Cells.u32s(va.cpus())));
         }
         children.add(Node.of("vcpus", vc, List.of()));
-        inventory().gic().ifPresent(g -> children.add(Node.of("interrupts", List.of(Cells.str("config", g.path())), List.of())));
+        // The GIC: the RM takes it from the root's interrupt-parent, which vm() points at the GIC,
+        // so an "interrupts" {config} child would repeat it — and dt-schema types "interrupts" as
+        // a property on every node, so that child cannot pass dt-validate. It is written only when
+        // the board's root interrupt-parent is some other controller.
+        inventory().gic().filter(g -> !rootInterruptParentIs(g.path())).ifPresent(g -> children.add(
+                Node.of("interrupts", List.of(Cells.str("config", g.path())), List.of())));
         children.add(Node.of("vdevices", List.of(), vdevices(va)));
         return Node.of("qcom,vm-config", p, children);
+    }
+
+    /** Whether the board's root interrupt-parent (copied into every VM tree) is the node at {@code path}. */
+    private boolean rootInterruptParentIs(String path) {
+        Optional<Property> ip = board.rootProperty("interrupt-parent");
+        if (ip.isEmpty()) {
+            return true; // vm() adds one pointing at the GIC
+        }
+        if (ip.get().value().length() != 4) {
+            return false;
+        }
+        long ph = ip.get().value().asCell();
+        return board.at(path).flatMap(n -> n.property("phandle")).filter(p -> p.value().length() == 4)
+                .map(p -> p.value().asCell() == ph).orElse(false);
     }
 
     /** RM-RPC, then the VM's own vdevices, then those other VMs declare with it as peer. */

@@ -85,8 +85,9 @@ public final class ReportHtml {
         String cluster = null;
         for (int i = 0; i < cpus.size(); i++) {
             Cpu c = cpus.get(i);
-            if (!c.cluster().equals(cluster)) {
-                cluster = c.cluster();
+            String in = c.cluster() == null ? "" : c.cluster(); // no cpu-map: no cluster
+            if (!in.equals(cluster)) {
+                cluster = in;
                 sb.append("<tr class=\"cluster\"><th colspan=\"").append(3 + a.vms().size()).append("\">cluster ")
                         .append(esc(cluster.isEmpty() ? "(none)" : cluster)).append("</th></tr>\n");
             }

@@ -1,0 +1,72 @@
+package dev.gunyahdt.cli;
+
+import dev.gunyahdt.bindings.BindingSet;
+import dev.gunyahdt.bindings.Finding;
+import dev.gunyahdt.bindings.Validator;
+import dev.gunyahdt.dt.compile.CompileOptions;
+import dev.gunyahdt.dt.compile.Compiler;
+import dev.gunyahdt.partitioner.emit.ConfigEmitter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code build}'s lint of the config it is about to write: every DTB (system and each VM) goes
+ * through exactly what {@code gunyah-dt lint FILE.dtb} runs — dtc's checks and the built-in
+ * bindings — before anything is written to the output directory. The blobs are staged in a
+ * private temp directory (so lint reads the same bytes from a file), and findings name the
+ * path each blob will have.
+ */
+final class EmittedLint {
+
+    private EmittedLint() {
+    }
+
+    /** Problems with the built-in bindings themselves (a gunyah-dt bug; build reports them). */
+    record Result(List<LintFinding> findings, List<Finding> bindingProblems) {
+    }
+
+    static Result lint(ConfigEmitter.Rendered rendered, Path outDir) throws IOException {
+        BindingSet set = BindingSet.load(List.of(), true);
+        Validator validator = new Validator(set);
+        List<Finding> bindingProblems = new ArrayList<>(set.findings());
+        bindingProblems.addAll(validator.compileFindings());
+        Compiler compiler = new Compiler(CompileOptions.defaults().withFormats(null, CompileOptions.Format.DTB));
+        List<LintFinding> out = new ArrayList<>();
+        Path stage = Files.createTempDirectory("gunyah-dt-build-lint");
+        try {
+            for (Map.Entry<String, byte[]> e : rendered.files().entrySet()) {
+                if (!e.getKey().endsWith(".dtb")) {
+                    continue;
+                }
+                Path staged = stage.resolve(e.getKey());
+                Files.createDirectories(staged.getParent());
+                Files.write(staged, e.getValue());
+                String target = outDir.resolve(e.getKey()).toString();
+                for (LintFinding f : LintCommand.lintOne(staged.toString(), compiler, validator, false)) {
+                    out.add(f.file().equals(staged.toString()) ? withFile(f, target) : f);
+                }
+            }
+        } catch (UsageException e) {
+            throw new IOException("cannot read a staged blob: " + e.getMessage(), e);
+        } finally {
+            try (Stream<Path> s = Files.walk(stage)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        return new Result(out, bindingProblems);
+    }
+
+    private static LintFinding withFile(LintFinding f, String file) {
+        return new LintFinding(file, f.line(), f.column(), f.node(), f.property(), f.severity(), f.rule(),
+                f.schema(), f.constraint(), f.schemaLocation(), f.message());
+    }
+}
