@@ -56,8 +56,9 @@ public final class ResourceManager {
     public static final long DT_OFFSET = 0xF0_0000L;
     /** §13: HLOS enters at RAM base + 0x1000000 (0x41000000); the model uses that offset for every VM. */
     public static final long ENTRY_OFFSET = 0x100_0000L;
-    /** Where a lent memparcel's pages show in the RM's own address space: their PA plus this. */
-    static final long PARCEL_WINDOW = 0x8_0000_0000L;
+    /** Where lent memparcels show in the RM's own address space: the top 4 GiB of the 36-bit IPA space (§13). */
+    static final long PARCEL_WINDOW = 0xF_0000_0000L;
+    static final long PARCEL_WINDOW_END = 0x10_0000_0000L;
     /** §5.1: ROOTVM_PRIORITY, also HLOS's; a secondary's vCPUs run one below their owner's (model default). */
     static final int ROOT_PRIORITY = 32;
     /** vcpu_option_flags (§5.4): pinned bit 0, critical bit 8, vcpu_run_scheduled bit 9, hlos_vm bit 63. */
@@ -79,10 +80,13 @@ public final class ResourceManager {
     private final long rmVic;
     /** The RM's own: its address space (VMID 255), the extent over DDR every VM's RAM is derived from, its vCPU. */
     private final long rmAddrspace;
-    private final long rmRam;
+    /** The RM's RAM extents: DDR and system.dtb's /memory, merged; every VM's RAM and shm is derived from one. */
+    private final List<long[]> rmRam = new ArrayList<>();
+    private long nextParcelIpa = PARCEL_WINDOW;
     private final Vcpu rmVcpu;
     private final GuestMemory rmMemory;
-    private final Map<Integer, List<Long>> parcelExtents = new TreeMap<>();
+    /** LEND/DONATE memparcels: per SGL entry {extent cap, where the RM maps it}. */
+    private final Map<Integer, List<long[]>> parcelExtents = new TreeMap<>();
     private final Map<MessageId, Handler> handlers = new EnumMap<>(MessageId.class);
     private long nextVdeviceHandle;
     private int nextParcel = 1;
@@ -105,7 +109,13 @@ public final class ResourceManager {
         this.rmVic = hyp.vic();
         // the root VM's own objects: the hypervisor makes them at boot in Gunyah; here the RM makes them itself
         this.rmAddrspace = hyp.addrspace(VMID_RM);
-        this.rmRam = hyp.extent(Hypervisor.DDR_BASE, Hypervisor.DDR_SIZE);
+        for (long[] r : ramRuns(system)) {
+            try {
+                rmRam.add(new long[] {r[0], r[1], hyp.extent(r[0], r[1])});
+            } catch (RmFailure notGiven) {
+                // RAM the hypervisor did not give the root VM: the RM cannot hand it out (a VM there fails)
+            }
+        }
         long t = hyp.vcpu(hv.rootCSpaceCap(), rmAddrspace, rmVic, 0, 0, ROOT_PRIORITY, Scheduler.TIMESLICE_DEFAULT,
                 OPT_PINNED, "the RM's vCPU");
         this.rmVcpu = hv.vcpu(hyp.rm(), t);
@@ -113,6 +123,35 @@ public final class ResourceManager {
         rmVcpu.program(this::runVcpu);
         hyp.powerOn(t, 0, 0);
         installHandlers();
+    }
+
+    /** DDR plus system.dtb's RAM ranges, sorted and merged into disjoint runs {base, size}. */
+    private static List<long[]> ramRuns(SystemConfig system) {
+        List<long[]> all = new ArrayList<>();
+        all.add(new long[] {Hypervisor.DDR_BASE, Hypervisor.DDR_BASE + Hypervisor.DDR_SIZE});
+        system.ram().forEach(r -> all.add(new long[] {r.base(), r.base() + r.size()}));
+        all.sort(java.util.Comparator.comparingLong(r -> r[0]));
+        List<long[]> runs = new ArrayList<>();
+        for (long[] r : all) {
+            long[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+            if (last != null && r[0] <= last[1]) {
+                last[1] = Math.max(last[1], r[1]);
+            } else {
+                runs.add(new long[] {r[0], r[1]});
+            }
+        }
+        return runs.stream().map(r -> new long[] {r[0], r[1] - r[0]}).toList();
+    }
+
+    /** An extent of [pa, pa+size) derived from the RM's RAM extent that holds it all. */
+    private long deriveRam(long pa, long size, String what) {
+        for (long[] r : rmRam) {
+            if (size > 0 && pa >= r[0] && pa - r[0] <= r[1] - size) {
+                return hyp.derive(r[2], pa - r[0], size, what);
+            }
+        }
+        throw new RmFailure(RmError.MEM_INVALID, what + ": 0x" + Long.toHexString(pa) + "+0x" + Long.toHexString(size)
+                + " is not inside the RM's memory");
     }
 
     /**
@@ -777,16 +816,21 @@ public final class ResourceManager {
      * leave the owner (it can no longer touch them); the RM sees them at PA + {@link #PARCEL_WINDOW}. A SHARE
      * keeps the pages where they are (the owner keeps its access) and the RM reads them through its RAM mapping.
      */
-    private List<Long> takePages(RmVm owner, List<long[]> sgl, int handle) {
-        List<Long> made = new ArrayList<>();
+    private List<long[]> takePages(RmVm owner, List<long[]> sgl, int handle) {
+        long total = sgl.stream().mapToLong(e -> e[1]).sum();
+        if (total > PARCEL_WINDOW_END - nextParcelIpa) {
+            throw new RmFailure(RmError.NORESOURCE, "memparcel " + handle + ": no room left in the RM's window");
+        }
+        List<long[]> made = new ArrayList<>();
         try {
             for (long[] e : sgl) {
                 long me = hyp.derive(owner.ramExtent, e[0] - owner.ram.ipa(), e[1], "memparcel " + handle);
-                made.add(me);
-                hyp.map(rmAddrspace, me, owner.ram.pa(e[0]) + PARCEL_WINDOW, e[1], 6, "memparcel " + handle);
+                made.add(new long[] {me, nextParcelIpa});
+                hyp.map(rmAddrspace, me, nextParcelIpa, e[1], 6, "memparcel " + handle);
+                nextParcelIpa += e[1];
             }
         } catch (RmFailure f) {
-            made.forEach(hyp::delete);
+            made.forEach(m -> hyp.delete(m[0]));
             throw f;
         }
         return made;
@@ -801,7 +845,7 @@ public final class ResourceManager {
         }
         parcels.remove(handle);
         // the derived extents go: their pages return to the owner's RAM extent, and the owner's access with them
-        parcelExtents.getOrDefault(handle, List.of()).forEach(hyp::delete);
+        parcelExtents.getOrDefault(handle, List.of()).forEach(m -> hyp.delete(m[0]));
         parcelExtents.remove(handle);
         return new byte[0];
     }
@@ -811,7 +855,9 @@ public final class ResourceManager {
         byte[] out = new byte[len];
         int done = 0;
         long skip = offset;
-        for (long[] e : p.sgl()) {
+        List<long[]> lent = parcelExtents.get(p.handle());
+        for (int k = 0; k < p.sgl().size(); k++) {
+            long[] e = p.sgl().get(k);
             if (done == len) {
                 break;
             }
@@ -820,7 +866,7 @@ public final class ResourceManager {
                 continue;
             }
             int n = (int) Math.min(len - done, e[1] - skip);
-            long at = owner.ram.pa(e[0] + skip) + (parcelExtents.containsKey(p.handle()) ? PARCEL_WINDOW : 0);
+            long at = lent != null ? lent.get(k)[1] + skip : owner.ram.pa(e[0] + skip);
             byte[] part = rmMemory.read(at, n);
             if (part == null) {
                 throw new RmFailure(RmError.MEM_INVALID, "memparcel " + p.handle() + " is not readable");
@@ -861,11 +907,7 @@ public final class ResourceManager {
         }
         long ipa = cfg.memory().baseAddress();
         long pa = entry.map(SystemConfig.VmEntry::memoryBase).orElse(ipa);
-        if (pa < Hypervisor.DDR_BASE || size <= 0 || pa - Hypervisor.DDR_BASE > Hypervisor.DDR_SIZE - size) {
-            throw new RmFailure(RmError.MEM_INVALID, "memory 0x" + Long.toHexString(pa) + "+0x" + Long.toHexString(size)
-                    + " of " + vm + " is not inside the RM's DDR");
-        }
-        vm.ramExtent = hyp.derive(rmRam, pa - Hypervisor.DDR_BASE, size, "RAM of " + vm);
+        vm.ramExtent = deriveRam(pa, size, "RAM of " + vm);
         vm.masterCaps.add(vm.ramExtent);
         vm.addrspaceCap = hyp.addrspace(vm.vmid);
         vm.masterCaps.add(vm.addrspaceCap);
@@ -1148,11 +1190,7 @@ public final class ResourceManager {
         parcels.put(handle, new Memparcel(handle, VMID_RM, 2, 0, s.label, acl, List.of(new long[] {ipa, size})));
         s.memparcel = handle;
         // the pages: an extent derived from the RM's DDR, mapped RW in each sharer at the region's address
-        if (ipa < Hypervisor.DDR_BASE || size <= 0 || ipa - Hypervisor.DDR_BASE > Hypervisor.DDR_SIZE - size) {
-            throw new RmFailure(RmError.MEM_INVALID, "shm " + s.cfg.path() + ": region 0x" + Long.toHexString(ipa)
-                    + " is not inside the RM's DDR");
-        }
-        s.masterA = hyp.derive(rmRam, ipa - Hypervisor.DDR_BASE, size, "shm " + s.cfg.path());
+        s.masterA = deriveRam(ipa, size, "shm " + s.cfg.path());
         s.vm.masterCaps.add(s.masterA);
         mapShared(s);
     }

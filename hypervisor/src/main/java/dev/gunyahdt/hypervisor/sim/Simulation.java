@@ -98,9 +98,12 @@ public final class Simulation implements VcpuHost {
         SystemConfig.VmEntry primary = system.primary().orElseThrow();
         Scheduler scheduler = hv.scheduler();
         try {
+            for (SystemConfig.Range r : system.ram()) {
+                hv.addRam(r.base(), r.size()); // the board's RAM beyond the QEMU DDR, as its boot environment says
+            }
             rm = ResourceManager.boot(hv, system, config.platform(), config.vmDtbs().get(primary.name()), this,
                     scheduler::now);
-        } catch (RmFailure | DtException e) {
+        } catch (RmFailure | DtException | IllegalArgumentException e) {
             return new Result(List.of(new RmEvent(scheduler.now(), primary.name(), RmEvent.Kind.FAILURE,
                     e.getMessage())), Map.of(), null, Optional.of(primary.name() + ": " + e.getMessage()), true,
                     scheduler.now());
