@@ -43,8 +43,10 @@ import java.util.function.LongSupplier;
  * config and starts it; after that the RM only answers RPC: secondary VMs go through VM_ALLOCATE,
  * VM_CONFIG_IMAGE, VM_INIT, VM_START (and VM_STOP / VM_RESET / VM_DEALLOCATE / VM_EXIT) as their owner asks.
  *
- * <p>Deterministic and single-threaded: {@link #step} serves every client link once (in VMID order); the
- * simulation calls it when the RM's vCPU runs. Events (state changes, console output, failures) go to
+ * <p>Every VM is built on the hypervisor's objects (§5.4, §7): vCPU threads, an addrspace with its RAM as an extent
+ * derived from the RM's own, a VIC with the VIRQs the RM allocated bound in it. The RM runs on its own vCPU:
+ * deterministic and single-threaded, it takes its VIRQs and {@link #step} serves every client link once (in VMID
+ * order), then waits for an interrupt. Events (state changes, console output, failures) go to
  * {@link #events()} stamped with the simulation's clock.
  */
 public final class ResourceManager {
