@@ -19,6 +19,7 @@ import dev.gunyahdt.partitioner.plan.VmPlan.VDeviceType;
 import dev.gunyahdt.partitioner.plan.VmPlan.Vm;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Shares a board out to a plan's VMs, deterministically: the hypervisor's carve-out first (its
@@ -47,8 +49,11 @@ public final class Allocator {
 
     private final VmPlan plan;
     private final BoardView board;
-    /** Free physical memory, sorted, never overlapping. */
-    private final List<Range> free = new ArrayList<>();
+    /**
+     * Free physical memory, by base address, never overlapping: a tree, so taking a region costs
+     * log n plus the pieces it touches rather than a pass over every memory range.
+     */
+    private final TreeSet<Range> free = new TreeSet<>();
 
     private Allocator(VmPlan plan, BoardView board) {
         this.plan = plan;
@@ -60,7 +65,7 @@ public final class Allocator {
     }
 
     private Allocation run() {
-        free.addAll(board.inventory().memory());
+        addMemory(board.inventory().memory());
         for (Reserved r : board.inventory().reserved()) {
             r.reg().forEach(this::take);
         }
@@ -96,15 +101,16 @@ public final class Allocator {
         Map<String, List<Integer>> cpus = cpus();
         Map<String, List<Virq>> virqs = virqs();
         List<VmAllocation> out = new ArrayList<>();
+        Function<String, Optional<Device>> devices = board.deviceLookup();
         for (Vm vm : plan.vms()) {
-            List<PassedDevice> devices = new ArrayList<>();
+            List<PassedDevice> passed = new ArrayList<>();
             TreeSet<Long> spis = new TreeSet<>();
             for (DeviceRef ref : vm.devices()) {
-                Optional<Device> d = board.device(ref.ref());
-                devices.add(new PassedDevice(ref, d));
+                Optional<Device> d = devices.apply(ref.ref());
+                passed.add(new PassedDevice(ref, d));
                 d.ifPresent(dev -> spis.addAll(spisOf(dev)));
             }
-            out.add(new VmAllocation(vm, vmids.get(vm.name()), memory.get(vm.name()), cpus.get(vm.name()), devices,
+            out.add(new VmAllocation(vm, vmids.get(vm.name()), memory.get(vm.name()), cpus.get(vm.name()), passed,
                     spis, virqs.get(vm.name())));
         }
         return new Allocation(plan, board, hyp, out, shared);
@@ -133,8 +139,10 @@ public final class Allocator {
             return Optional.of(r);
         }
         long need = roundUp(h.size());
-        for (int i = free.size() - 1; i >= 0 && need != 0; i--) {
-            Range f = free.get(i);
+        for (Range f : free.descendingSet()) {
+            if (need == 0) {
+                break;
+            }
             long end = f.base() + f.size(); // may wrap to 0 for a range ending at 2^64
             long base = (end - need) & -ALIGN;
             if (Long.compareUnsigned(f.size(), need) >= 0 && Long.compareUnsigned(base, f.base()) >= 0) {
@@ -172,31 +180,61 @@ public final class Allocator {
         return Long.compareUnsigned(r, v) < 0 ? 0 : r; // 0 = does not fit in 64 bits
     }
 
-    /** Removes {@code r} from the free list (whatever part of it is free). */
+    /**
+     * The board's memory as free pieces. Ranges that overlap (two memory nodes naming the same
+     * bytes) become one piece, so the pieces never overlap; ranges that only touch stay apart, as
+     * a VM must lie inside one bank.
+     */
+    private void addMemory(List<Range> sortedMemory) {
+        Range cur = null;
+        for (Range r : sortedMemory) {
+            if (r.size() == 0) {
+                continue;
+            }
+            if (cur != null && Long.compareUnsigned(r.base(), cur.last()) <= 0) {
+                long last = Long.compareUnsigned(r.last(), cur.last()) > 0 ? r.last() : cur.last();
+                cur = new Range(cur.base(), last - cur.base() + 1);
+            } else {
+                if (cur != null) {
+                    free.add(cur);
+                }
+                cur = r;
+            }
+        }
+        if (cur != null) {
+            free.add(cur);
+        }
+    }
+
+    /** Removes {@code r} from the free pieces (whatever part of it is free). */
     private void take(Range r) {
         if (r.size() == 0) {
             return;
         }
         long lo = r.base();
         long hi = r.base() + r.size(); // exclusive; 0 means 2^64
-        List<Range> next = new ArrayList<>();
-        for (Range f : free) {
-            long fLo = f.base();
-            long fHi = f.base() + f.size();
-            boolean overlaps = lessThanEnd(lo, fHi) && lessThanEnd(fLo, hi);
-            if (!overlaps) {
-                next.add(f);
-                continue;
+        // pieces never overlap, so only the one starting at or before lo can reach into r from below
+        Range first = free.floor(new Range(lo, -1L));
+        List<Range> hit = new ArrayList<>();
+        for (Range f : first == null ? free : free.tailSet(first, true)) {
+            if (!lessThanEnd(f.base(), hi)) {
+                break;
             }
-            if (Long.compareUnsigned(fLo, lo) < 0) {
-                next.add(new Range(fLo, lo - fLo));
-            }
-            if (hi != 0 && lessThanEnd(hi, fHi)) {
-                next.add(new Range(hi, fHi - hi));
+            if (lessThanEnd(lo, f.base() + f.size())) {
+                hit.add(f);
             }
         }
-        free.clear();
-        free.addAll(next);
+        for (Range f : hit) {
+            long fLo = f.base();
+            long fHi = f.base() + f.size();
+            free.remove(f);
+            if (Long.compareUnsigned(fLo, lo) < 0) {
+                free.add(new Range(fLo, lo - fLo));
+            }
+            if (hi != 0 && lessThanEnd(hi, fHi)) {
+                free.add(new Range(hi, fHi - hi));
+            }
+        }
     }
 
     /** a < end, where an end of 0 stands for 2^64. */
@@ -235,13 +273,17 @@ public final class Allocator {
 
     private Map<String, List<Integer>> cpus() {
         List<Cpu> all = board.inventory().cpus();
+        Map<Long, Integer> byMpidr = new HashMap<>();
+        for (int i = 0; i < all.size(); i++) {
+            byMpidr.putIfAbsent(all.get(i).mpidr(), i);
+        }
         Set<Integer> pinned = new HashSet<>();
         Map<String, List<Integer>> out = new LinkedHashMap<>();
         for (Vm vm : plan.vms()) {
             if (!vm.affinity().any() && vm.scheduling() != Scheduling.PROXY) {
                 List<Integer> l = new ArrayList<>();
                 for (CpuRef c : vm.affinity().cpus()) {
-                    l.add(indexOf(all, c));
+                    l.add(indexOf(all.size(), byMpidr, c));
                 }
                 if (vm.scheduling() == Scheduling.PINNED) {
                     l.stream().filter(i -> i >= 0).forEach(pinned::add);
@@ -249,13 +291,13 @@ public final class Allocator {
                 out.put(vm.name(), l);
             }
         }
+        int c = 0; // every CPU below c is pinned: pinning only adds, so the search never goes back
         for (Vm vm : plan.vms()) {
             if (out.containsKey(vm.name())) {
                 continue;
             }
             List<Integer> l = new ArrayList<>();
             if (vm.scheduling() == Scheduling.PINNED) {
-                int c = 0;
                 for (int i = 0; i < vm.vcpus(); i++) {
                     while (c < all.size() && pinned.contains(c)) {
                         c++;
@@ -275,16 +317,11 @@ public final class Allocator {
         return out;
     }
 
-    private static int indexOf(List<Cpu> all, CpuRef c) {
+    private static int indexOf(int cpuCount, Map<Long, Integer> byMpidr, CpuRef c) {
         if (!c.byMpidr()) {
-            return c.value() >= 0 && c.value() < all.size() ? (int) c.value() : -1;
+            return c.value() >= 0 && c.value() < cpuCount ? (int) c.value() : -1;
         }
-        for (int i = 0; i < all.size(); i++) {
-            if (all.get(i).mpidr() == c.value()) {
-                return i;
-            }
-        }
-        return -1;
+        return byMpidr.getOrDefault(c.value(), -1);
     }
 
     /**
@@ -298,47 +335,42 @@ public final class Allocator {
             out.put(vm.name(), new ArrayList<>());
         }
         for (Vm vm : plan.vms()) {
-            List<Virq> l = out.get(vm.name());
-            add(l, "rm-rpc tx");
-            add(l, "rm-rpc rx");
-            for (VDeviceType t : List.of(VDeviceType.DOORBELL, VDeviceType.MESSAGE_QUEUE, VDeviceType.MESSAGE_QUEUE_PAIR)) {
-                for (Vm decl : plan.vms()) {
-                    for (VDevice d : decl.vdevices()) {
-                        if (d.type() != t) {
-                            continue;
+            add(out.get(vm.name()), "rm-rpc tx");
+            add(out.get(vm.name()), "rm-rpc rx");
+        }
+        // one pass over the vdevices per kind, in plan order: each VM's list comes out kind by
+        // kind, declarers in plan order, as the RM would number them
+        for (VDeviceType t : List.of(VDeviceType.DOORBELL, VDeviceType.MESSAGE_QUEUE, VDeviceType.MESSAGE_QUEUE_PAIR)) {
+            for (Vm decl : plan.vms()) {
+                for (VDevice d : decl.vdevices()) {
+                    if (d.type() != t) {
+                        continue;
+                    }
+                    List<Virq> mine = out.get(decl.name());
+                    List<Virq> peer = out.get(d.peer()); // null: no such VM, vdevice-peer-exists says so
+                    String what = t.yaml() + " " + decl.name() + "->" + d.peer() + " label " + d.label();
+                    switch (t) {
+                        case DOORBELL -> addTo(peer, what);
+                        case MESSAGE_QUEUE -> {
+                            addTo(mine, what + " send");
+                            addTo(peer, what + " receive");
                         }
-                        boolean declarer = decl.name().equals(vm.name());
-                        boolean peer = d.peer().equals(vm.name());
-                        String what = t.yaml() + " " + decl.name() + "->" + d.peer() + " label " + d.label();
-                        switch (t) {
-                            case DOORBELL -> {
-                                if (peer) {
-                                    add(l, what);
-                                }
-                            }
-                            case MESSAGE_QUEUE -> {
-                                if (declarer) {
-                                    add(l, what + " send");
-                                }
-                                if (peer) {
-                                    add(l, what + " receive");
-                                }
-                            }
-                            default -> {
-                                if (declarer || peer) {
-                                    add(l, what + " tx");
-                                    add(l, what + " rx");
-                                }
+                        default -> {
+                            addTo(mine, what + " tx");
+                            addTo(mine, what + " rx");
+                            if (peer != mine) {
+                                addTo(peer, what + " tx");
+                                addTo(peer, what + " rx");
                             }
                         }
                     }
                 }
             }
         }
+        String primary = plan.vms().stream().filter(Vm::primary).map(Vm::name).findFirst().orElse(null);
         for (Vm vm : plan.vms()) {
             if (vm.scheduling() == Scheduling.PROXY) {
-                String owner = vm.owner().orElseGet(() -> plan.vms().stream().filter(Vm::primary).map(Vm::name)
-                        .findFirst().orElse(null));
+                String owner = vm.owner().orElse(primary);
                 if (owner != null && out.containsKey(owner) && !owner.equals(vm.name())) {
                     for (int i = 0; i < vm.vcpus(); i++) {
                         add(out.get(owner), "vcpu-run wakeup " + vm.name() + " vcpu " + i);
@@ -347,6 +379,12 @@ public final class Allocator {
             }
         }
         return out;
+    }
+
+    private static void addTo(List<Virq> l, String purpose) {
+        if (l != null) {
+            add(l, purpose);
+        }
     }
 
     private static void add(List<Virq> l, String purpose) {

@@ -9,6 +9,7 @@ import dev.gunyahdt.dt.Property;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ import java.util.Set;
 final class BoardNodes {
 
     private final DeviceTree board;
+    /** The board's labels, walked for once: every VM's tree asks. */
+    private Map<String, NodeCursor> labels;
 
     BoardNodes(DeviceTree board) {
         this.board = board;
@@ -65,7 +68,9 @@ final class BoardNodes {
     List<Node> withReferenced(List<String> paths, Set<String> excluded) {
         Set<String> wanted = new LinkedHashSet<>();
         Deque<String> work = new ArrayDeque<>(paths);
-        Map<String, NodeCursor> labels = board.nodeLabels();
+        if (labels == null) {
+            labels = board.nodeLabels();
+        }
         while (!work.isEmpty()) {
             String path = work.pop();
             if (path.equals("/") || excluded.contains(topLevel(path)) || !wanted.add(path)) {
@@ -85,20 +90,32 @@ final class BoardNodes {
                 }
             }));
         }
+        // the ancestors of wanted nodes: pruning goes down only these, not the whole board per VM
+        Set<String> onTheWay = new HashSet<>();
+        for (String w : wanted) {
+            for (int slash = w.lastIndexOf('/'); slash > 0; slash = w.lastIndexOf('/', slash - 1)) {
+                if (!onTheWay.add(w.substring(0, slash))) {
+                    break;
+                }
+            }
+        }
         List<Node> out = new ArrayList<>();
         for (NodeCursor c : board.rootCursor().children()) {
-            prune(c, wanted).ifPresent(out::add);
+            prune(c, wanted, onTheWay).ifPresent(out::add);
         }
         return out;
     }
 
-    private static Optional<Node> prune(NodeCursor c, Set<String> wanted) {
+    private static Optional<Node> prune(NodeCursor c, Set<String> wanted, Set<String> onTheWay) {
         if (wanted.contains(c.path())) {
             return Optional.of(c.node());
         }
+        if (!onTheWay.contains(c.path())) {
+            return Optional.empty();
+        }
         List<Node> kept = new ArrayList<>();
         for (NodeCursor child : c.children()) {
-            prune(child, wanted).ifPresent(kept::add);
+            prune(child, wanted, onTheWay).ifPresent(kept::add);
         }
         return kept.isEmpty() ? Optional.empty() : Optional.of(c.node().withChildren(kept));
     }

@@ -4,6 +4,7 @@ import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.allocate.Allocation.SharedRegion;
 import dev.gunyahdt.partitioner.allocate.Allocation.VmAllocation;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
+import dev.gunyahdt.partitioner.inventory.RangeIndex;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Reserved;
 import dev.gunyahdt.partitioner.plan.Sizes;
 
@@ -39,9 +40,18 @@ public final class MemoryMapSvg {
     /** The piecewise axis: breaks (ascending addresses) and each one's y (descending). */
     private record Axis(long[] breaks, double[] y) {
         double at(long address) {
-            for (int i = 0; i < breaks.length; i++) {
-                if (breaks[i] == address) {
-                    return y[i];
+            int lo = 0;
+            int hi = breaks.length - 1;
+            while (lo <= hi) { // breaks ascend unsigned
+                int mid = (lo + hi) >>> 1;
+                int c = Long.compareUnsigned(breaks[mid], address);
+                if (c == 0) {
+                    return y[mid];
+                }
+                if (c < 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
                 }
             }
             throw new IllegalArgumentException("not a break: 0x" + Long.toHexString(address));
@@ -56,6 +66,11 @@ public final class MemoryMapSvg {
         a.vms().forEach(v -> v.memory().ifPresent(owned::add));
         List<Range> shm = a.shared().stream().flatMap(s -> s.range().stream()).toList();
         List<Range> reserved = a.board().inventory().reserved().stream().flatMap(r -> r.reg().stream()).toList();
+        // indexed: a board of thousands of banks has thousands of breaks, each asked about
+        RangeIndex inBanks = RangeIndex.of(banks);
+        RangeIndex inOwned = RangeIndex.of(owned);
+        RangeIndex inShm = RangeIndex.of(shm);
+        RangeIndex inReserved = RangeIndex.of(reserved);
 
         TreeSet<Long> edges = new TreeSet<>(Long::compareUnsigned);
         for (List<Range> rs : List.of(banks, owned, shm, reserved)) {
@@ -71,8 +86,8 @@ public final class MemoryMapSvg {
         for (int i = 0; i + 1 < breaks.length; i++) {
             long lo = breaks[i];
             long size = breaks[i + 1] - lo;
-            boolean inBank = banks.stream().anyMatch(b -> b.contains(lo));
-            h[i] = inBank || covered(owned, lo) || covered(shm, lo) || covered(reserved, lo) ? pieceHeight(size) : HOLE_H;
+            boolean inBank = inBanks.contains(lo);
+            h[i] = inBank || inOwned.contains(lo) || inShm.contains(lo) || inReserved.contains(lo) ? pieceHeight(size) : HOLE_H;
             total += h[i];
         }
         double[] y = new double[breaks.length];
@@ -133,7 +148,7 @@ public final class MemoryMapSvg {
         for (int i = 0; i + 1 < breaks.length; i++) {
             long lo = breaks[i];
             // shm outside every VM is drawn in its own column; not free either
-            if (banks.stream().anyMatch(b -> b.contains(lo)) && !covered(owned, lo) && !covered(shm, lo)) {
+            if (inBanks.contains(lo) && !inOwned.contains(lo) && !inShm.contains(lo)) {
                 box(sb, "free", null, COL_OWNER, OWNER_W, y[i + 1], y[i], VmColors.FREE, "#cccccc",
                         List.of("free " + Sizes.format(breaks[i + 1] - lo)));
             }
@@ -195,10 +210,6 @@ public final class MemoryMapSvg {
     static double pieceHeight(long size) {
         int log2 = 63 - Long.numberOfLeadingZeros(Math.max(1, size));
         return 20 + 10 * Math.max(0, log2 - 12);
-    }
-
-    private static boolean covered(List<Range> ranges, long address) {
-        return ranges.stream().anyMatch(r -> r.contains(address));
     }
 
     private static void header(StringBuilder sb, int x, String text) {

@@ -11,6 +11,7 @@ import dev.gunyahdt.partitioner.inventory.BoardInventory.Cpu;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Device;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Reserved;
+import dev.gunyahdt.partitioner.inventory.RangeIndex;
 import dev.gunyahdt.partitioner.plan.Pos;
 import dev.gunyahdt.partitioner.plan.Problem;
 import dev.gunyahdt.partitioner.plan.Sizes;
@@ -146,25 +147,38 @@ public final class Rules {
         return out;
     }
 
-    private static Optional<String> ownerOf(Allocation a, Vm vm) {
-        if (vm.primary()) {
-            return Optional.empty();
+    /** Each VM by name (the first of a name), for lookups in constant time. */
+    private static Map<String, Vm> byName(Allocation a) {
+        Map<String, Vm> m = new HashMap<>();
+        for (Vm vm : a.plan().vms()) {
+            m.putIfAbsent(vm.name(), vm);
         }
-        return vm.owner().or(() -> a.plan().vms().stream().filter(Vm::primary).map(Vm::name).findFirst());
+        return m;
+    }
+
+    /** A secondary's owner: its own, else the (first) primary's name; empty for a primary. */
+    private static Optional<String> ownerOf(Optional<String> primary, Vm vm) {
+        return vm.primary() ? Optional.empty() : vm.owner().or(() -> primary);
+    }
+
+    private static Optional<String> primaryName(Allocation a) {
+        return a.plan().vms().stream().filter(Vm::primary).map(Vm::name).findFirst();
     }
 
     private static List<String> ownersExist(Allocation a) {
         List<String> out = new ArrayList<>();
+        Map<String, Vm> byName = byName(a);
+        Optional<String> primary = primaryName(a);
         for (Vm vm : a.plan().vms()) {
             if (vm.primary()) {
                 continue;
             }
-            Optional<String> owner = ownerOf(a, vm);
+            Optional<String> owner = ownerOf(primary, vm);
             if (owner.isEmpty()) {
                 out.add(vm.pos() + ": secondary VM '" + vm.name() + "' has no owner: name one with 'owner' or mark a VM 'primary: true'");
             } else if (owner.get().equals(vm.name())) {
                 out.add(vm.ownerPos() + ": VM '" + vm.name() + "' cannot own itself");
-            } else if (a.plan().vm(owner.get()).isEmpty()) {
+            } else if (!byName.containsKey(owner.get())) {
                 out.add(vm.ownerPos() + ": VM '" + vm.name() + "' names owner '" + owner.get() + "', which the plan does not have"
                         + names(a));
             }
@@ -172,45 +186,58 @@ public final class Rules {
         return out;
     }
 
+    /**
+     * Ownership is a function (each VM has at most one owner), so its cycles are disjoint and one
+     * walk with three colours finds them all in linear time. Each is reported once, from its member
+     * that comes first in the plan, following the owners from there.
+     */
     private static List<String> ownersAcyclic(Allocation a) {
-        List<String> out = new ArrayList<>();
-        Set<String> reported = new HashSet<>();
-        for (Vm start : a.plan().vms()) {
-            List<Vm> chain = new ArrayList<>(List.of(start));
-            Vm cur = start;
-            for (int step = 0; step < a.plan().vms().size(); step++) {
-                String here = cur.name();
-                Optional<Vm> next = ownerOf(a, cur).filter(n -> !n.equals(here)).flatMap(n -> a.plan().vm(n));
-                if (next.isEmpty()) {
-                    break;
-                }
-                if (next.get().name().equals(start.name())) {
-                    Set<String> key = new java.util.TreeSet<>();
-                    chain.forEach(c -> key.add(c.name()));
-                    if (reported.add(String.join(",", key))) {
-                        StringBuilder b = new StringBuilder(start.ownerPos() + ": ownership loops: ");
-                        for (Vm c : chain) {
-                            b.append("'").append(c.name()).append("' (owner at ").append(c.ownerPos()).append(") -> ");
-                        }
-                        b.append("'").append(start.name()).append("'");
-                        out.add(b.toString());
-                    }
-                    break;
-                }
-                chain.add(next.get());
-                cur = next.get();
-            }
+        List<Vm> vms = a.plan().vms();
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < vms.size(); i++) {
+            index.putIfAbsent(vms.get(i).name(), i);
         }
-        return out;
+        Optional<String> primary = primaryName(a);
+        int[] next = new int[vms.size()];
+        for (int i = 0; i < vms.size(); i++) {
+            String here = vms.get(i).name();
+            next[i] = ownerOf(primary, vms.get(i)).filter(n -> !n.equals(here)).map(index::get).orElse(-1);
+        }
+        int[] state = new int[vms.size()]; // 0 unseen, 1 on the current walk, 2 done
+        java.util.TreeMap<Integer, String> found = new java.util.TreeMap<>();
+        for (int s = 0; s < vms.size(); s++) {
+            List<Integer> walk = new ArrayList<>();
+            int cur = s;
+            while (cur >= 0 && state[cur] == 0) {
+                state[cur] = 1;
+                walk.add(cur);
+                cur = next[cur];
+            }
+            if (cur >= 0 && state[cur] == 1) {
+                List<Integer> cycle = walk.subList(walk.indexOf(cur), walk.size());
+                int first = cycle.stream().min(Integer::compare).orElseThrow();
+                StringBuilder b = new StringBuilder(vms.get(first).ownerPos() + ": ownership loops: ");
+                int c = first;
+                do {
+                    b.append("'").append(vms.get(c).name()).append("' (owner at ").append(vms.get(c).ownerPos()).append(") -> ");
+                    c = next[c];
+                } while (c != first);
+                b.append("'").append(vms.get(first).name()).append("'");
+                found.put(first, b.toString());
+            }
+            walk.forEach(w -> state[w] = 2);
+        }
+        return new ArrayList<>(found.values());
     }
 
     private static List<String> peersExist(Allocation a) {
         List<String> out = new ArrayList<>();
+        Map<String, Vm> byName = byName(a);
         for (Vm vm : a.plan().vms()) {
             for (VDevice d : vm.vdevices()) {
                 if (d.peer().equals(vm.name())) {
                     out.add(d.peerPos() + ": " + d.type().yaml() + " of VM '" + vm.name() + "' names itself as peer");
-                } else if (a.plan().vm(d.peer()).isEmpty()) {
+                } else if (!byName.containsKey(d.peer())) {
                     out.add(d.peerPos() + ": " + d.type().yaml() + " of VM '" + vm.name() + "' names peer '" + d.peer()
                             + "', which the plan does not have" + names(a));
                 }
@@ -327,11 +354,12 @@ public final class Rules {
 
     private static List<String> inPhysical(Allocation a) {
         List<String> out = new ArrayList<>();
+        RangeIndex banks = RangeIndex.of(a.board().banks().stream().map(MemoryBank::range).toList());
         for (Held h : held(a)) {
             if (h.range().size() == 0) {
                 continue;
             }
-            boolean inside = a.board().banks().stream().anyMatch(b -> within(h.range(), b.range()));
+            boolean inside = banks.holds(h.range());
             if (!inside) {
                 out.add(h.pos() + ": " + h.what() + " at " + h.range() + " is not inside physical memory; " + banks(a));
             }
@@ -339,40 +367,82 @@ public final class Rules {
         return out;
     }
 
-    static boolean within(Range r, Range bank) {
-        return bank.contains(r.base()) && bank.contains(r.last());
-    }
-
     static boolean overlap(Range x, Range y) {
         return x.size() != 0 && y.size() != 0 && Long.compareUnsigned(x.base(), y.last()) <= 0
                 && Long.compareUnsigned(y.base(), x.last()) <= 0;
     }
 
+    /**
+     * Every overlapping pair, found by a sweep over the regions sorted by base (n log n plus the
+     * pairs found), then reported in the order of a pass over all pairs: by the earlier region of
+     * the pair in {@link #held} order, its overlaps with later regions before those with no-map
+     * reserved memory.
+     */
     private static List<String> noOverlap(Allocation a) {
-        List<String> out = new ArrayList<>();
         List<Held> l = held(a);
-        for (int i = 0; i < l.size(); i++) {
-            for (int j = i + 1; j < l.size(); j++) {
-                Held x = l.get(i);
-                Held y = l.get(j);
-                if (!overlap(x.range(), y.range()) || sharedOnPurpose(x, y)) {
-                    continue;
-                }
-                out.add(y.pos() + ": " + y.what() + " at " + y.range() + " overlaps " + x.what() + " at " + x.range()
-                        + " (" + x.pos() + ")");
-            }
-            for (Reserved r : a.board().inventory().reserved()) {
-                if (!r.noMap()) {
-                    continue;
-                }
+        List<Range> noMap = new ArrayList<>();
+        List<Reserved> noMapOf = new ArrayList<>();
+        for (Reserved r : a.board().inventory().reserved()) {
+            if (r.noMap()) {
                 for (Range rr : r.reg()) {
-                    Held x = l.get(i);
-                    if (overlap(x.range(), rr)) {
-                        out.add(x.pos() + ": " + x.what() + " at " + x.range() + " overlaps no-map reserved memory " + rr + " ("
-                                + r.path() + " at " + BoardView.where(r.span()) + ")");
-                    }
+                    noMap.add(rr);
+                    noMapOf.add(r);
                 }
             }
+        }
+        // sweep items: held regions are 0..n-1, no-map ranges n..; a pair is reported only once
+        List<Range> ranges = new ArrayList<>();
+        l.forEach(h -> ranges.add(h.range()));
+        ranges.addAll(noMap);
+        java.util.TreeMap<Long, String> messages = new java.util.TreeMap<>();
+        for (long[] pair : overlappingPairs(ranges)) {
+            int i = (int) Math.min(pair[0], pair[1]);
+            int j = (int) Math.max(pair[0], pair[1]);
+            if (i >= l.size()) {
+                continue; // two reserved ranges: the board's business
+            }
+            Held x = l.get(i);
+            if (j < l.size()) {
+                Held y = l.get(j);
+                if (!sharedOnPurpose(x, y)) {
+                    messages.put((long) i * ranges.size() + j, y.pos() + ": " + y.what() + " at " + y.range() + " overlaps "
+                            + x.what() + " at " + x.range() + " (" + x.pos() + ")");
+                }
+            } else {
+                Range rr = noMap.get(j - l.size());
+                Reserved r = noMapOf.get(j - l.size());
+                messages.put((long) i * ranges.size() + j, x.pos() + ": " + x.what() + " at " + x.range()
+                        + " overlaps no-map reserved memory " + rr + " (" + r.path() + " at " + BoardView.where(r.span()) + ")");
+            }
+        }
+        return new ArrayList<>(messages.values());
+    }
+
+    /** The index pairs of ranges that {@link #overlap}: sorted by base, each checked against the still-open ones. */
+    static List<long[]> overlappingPairs(List<Range> ranges) {
+        Integer[] order = new Integer[ranges.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (p, q) -> ranges.get(p).compareTo(ranges.get(q)));
+        // open: ranges that started earlier, by last address, so the ended ones leave from the front
+        java.util.TreeSet<Integer> open = new java.util.TreeSet<>((p, q) -> {
+            int c = Long.compareUnsigned(ranges.get(p).last(), ranges.get(q).last());
+            return c != 0 ? c : Integer.compare(p, q);
+        });
+        List<long[]> out = new ArrayList<>();
+        for (int k : order) {
+            Range r = ranges.get(k);
+            if (r.size() == 0) {
+                continue;
+            }
+            while (!open.isEmpty() && Long.compareUnsigned(ranges.get(open.first()).last(), r.base()) < 0) {
+                open.pollFirst();
+            }
+            for (int o : open) {
+                out.add(new long[] {o, k});
+            }
+            open.add(k);
         }
         return out;
     }
