@@ -137,7 +137,8 @@ final class HypCalls {
 
     /**
      * One vCPU in the RM's order (§5.4): create thread, set_affinity, set_priority, set_timeslice,
-     * cspace_attach_thread, addrspace_attach_thread, vic_attach_vcpu(index), vcpu_configure(options), activate.
+     * cspace_attach_thread, addrspace_attach_thread, vic_attach_vcpu(index), vcpu_configure(options). Still INIT:
+     * the RM activates its VM's vCPUs in a second pass.
      */
     long vcpu(long cspace, long addrspace, long vic, int index, int affinity, int priority, long timeslice,
               long options, String what) {
@@ -149,7 +150,6 @@ final class HypCalls {
         ok(what, VcpuCalls.ADDRSPACE_ATTACH_THREAD, addrspace, t, 0);
         ok(what, VcpuCalls.VIC_ATTACH_VCPU, vic, t, index, 0);
         ok(what, VcpuCalls.CONFIGURE, t, options, 0);
-        ok(what, ObjectCalls.ACTIVATE, t, 0);
         return t;
     }
 

@@ -120,6 +120,7 @@ public final class ResourceManager {
         }
         long t = hyp.vcpu(hv.rootCSpaceCap(), rmAddrspace, rmVic, 0, 0, ROOT_PRIORITY, Scheduler.TIMESLICE_DEFAULT,
                 OPT_PINNED, "the RM's vCPU");
+        hyp.activate(t);
         this.rmVcpu = hv.vcpu(hyp.rm(), t);
         this.rmMemory = rmVcpu.caller().memory();
         rmVcpu.program(this::runVcpu);
@@ -930,6 +931,7 @@ public final class ResourceManager {
         VmConfig.Vcpus c = vm.config.vcpus();
         boolean proxy = !vm.primary && "proxy".equals(c.affinity());
         RmVm owner = vm.primary ? null : vms.get(vm.owner);
+        List<Long> made = new ArrayList<>();
         for (int i = 0; i < c.count(); i++) {
             String what = "vCPU " + i + " of " + vm;
             int affinity = proxy ? Scheduler.CPU_INDEX_INVALID : (int) (long) c.affinityMap().get(i);
@@ -942,6 +944,12 @@ public final class ResourceManager {
                     : "pinned".equals(c.affinity()) ? OPT_PINNED : 0;
             long t = hyp.vcpu(vm.cspaceCap, vm.addrspaceCap, vm.vicCap, i, affinity, priority, slice, options, what);
             vm.masterCaps.add(t);
+            made.add(t);
+        }
+        for (int i = 0; i < made.size(); i++) { // §5.4's second loop
+            String what = "vCPU " + i + " of " + vm;
+            long t = made.get(i);
+            hyp.activate(t);
             int halt = rmVirq();
             hyp.bindVcpuVirq(t, rmVic, halt, 0);
             int wakeup = -1;
@@ -951,7 +959,8 @@ public final class ResourceManager {
             }
             long ownerCap = owner == null ? t : hyp.grant(owner.cspaceCap, t, ThreadRights.AFFINITY
                     | ThreadRights.YIELD_TO);
-            vm.vcpus.add(new RmVm.VcpuSlot(t, ownerCap, proxy ? i : affinity, wakeup, halt));
+            int label = proxy ? i : (int) (long) c.affinityMap().get(i);
+            vm.vcpus.add(new RmVm.VcpuSlot(t, ownerCap, label, wakeup, halt));
         }
     }
 
