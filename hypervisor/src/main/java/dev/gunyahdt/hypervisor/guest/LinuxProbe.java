@@ -2,7 +2,6 @@ package dev.gunyahdt.hypervisor.guest;
 
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
-import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;

@@ -1,7 +1,6 @@
 package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.hypervisor.Caller;
-import dev.gunyahdt.hypervisor.GuestMemory;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
@@ -166,14 +165,5 @@ final class HypCalls {
     /** vcpu_kill; errors are ignored (teardown of a vCPU that is already gone or killed). */
     void kill(long thread) {
         hv.call(rm, VcpuCalls.KILL, thread);
-    }
-
-    /** A thread of the VM on its cspace (cspace_attach_thread's stand-in). */
-    Caller attach(long cspaceCap, String name, GuestMemory memory) {
-        Caller c = hv.attach(rm, cspaceCap, name, memory);
-        if (c == null) {
-            throw new RmFailure(RmError.DENIED, "attach a thread to the cspace of " + name);
-        }
-        return c;
     }
 }
