@@ -2,7 +2,6 @@ package dev.gunyahdt.hypervisor.guest;
 
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
-import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
@@ -14,6 +13,9 @@ import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
+import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import dev.gunyahdt.hypervisor.vic.Vic;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -36,9 +38,11 @@ import java.util.function.Consumer;
  * the image DT, VM_CONFIG_IMAGE, VM_INIT, VM_GET_HYP_RESOURCES, VM_CONSOLE_OPEN of the owner side, then VM_START
  * for each.
  *
- * <p>The program is a queue of actions run one per vCPU slice; an action that waits (for a reply, a message, a
- * doorbell) stays at the head. VIRQ delivery is not modelled yet, so waiting means polling when the vCPU runs.
- * A NOTIFY_VM_SHUTDOWN is answered with VM_EXIT.
+ * <p>The program is a queue of actions run one per turn of its vCPU; an action that waits (for a reply, a message,
+ * a doorbell) stays at the head. Interrupt-driven, as a Linux driver is: at boot it configures each VIRQ of its DT
+ * in its vGIC (edge or level from the specifier's flags); each turn it acknowledges every pending VIRQ, reads only
+ * the sources whose VIRQ fired (the RM link, a pair's receive queue, a doorbell), ends the VIRQs, and executes WFI
+ * when nothing moved. A NOTIFY_VM_SHUTDOWN is answered with VM_EXIT.
  */
 public final class LinuxProbe implements GuestProgram {
 
@@ -56,6 +60,10 @@ public final class LinuxProbe implements GuestProgram {
     private final Map<Integer, Consumer<RpcMessage>> waiting = new HashMap<>();
     private GuestContext ctx;
     private RpcClient rpc;
+    private int rpcTxVirq = -1;
+    private int rpcRxVirq = -1;
+    /** The RM link's VIRQs fired (or boot): poll it. */
+    private boolean rpcReady = true;
     private String name = "?";
     private int vmid;
     private boolean consoleOpen;
@@ -63,6 +71,24 @@ public final class LinuxProbe implements GuestProgram {
     private boolean started;
     private final List<Pair> pairs = new ArrayList<>();
     private final List<Bell> bells = new ArrayList<>();
+    private final List<Proxied> proxied = new ArrayList<>();
+    private int vcpusChecked;
+
+    /** A proxy-scheduled vCPU of a VM this primary launched: run through vcpu_run, as crosvm's vCPU threads do. */
+    private static final class Proxied {
+        final String vm;
+        final long cap;
+        final int wakeupVirq;
+        boolean started;
+        boolean runnable;
+        int runs;
+
+        Proxied(String vm, long cap, int wakeupVirq) {
+            this.vm = vm;
+            this.cap = cap;
+            this.wakeupVirq = wakeupVirq;
+        }
+    }
 
     /** A message-queue pair from the DT: the caps and VIRQs of the VM's own side. */
     private static final class Pair {
@@ -74,6 +100,8 @@ public final class LinuxProbe implements GuestProgram {
         String peer = "";
         boolean sent;
         boolean received;
+        /** Its receive VIRQ fired since the queue was last drained (true at boot: look once). */
+        boolean rxReady = true;
         String path;
     }
 
@@ -83,6 +111,7 @@ public final class LinuxProbe implements GuestProgram {
         boolean source;
         long label;
         boolean exercised;
+        boolean ready = true;
         String path;
     }
 
@@ -97,7 +126,7 @@ public final class LinuxProbe implements GuestProgram {
         started = true;
         DeviceTree dt;
         try {
-            dt = readDtb(ctx.seat().dtbIpa());
+            dt = readDtb(ctx.seat().vcpu().x(0)); // X0 = the DTB's IPA (§5.4)
         } catch (DtException e) {
             problem("my DTB at X0 does not read: " + e.getMessage());
             return;
@@ -168,6 +197,8 @@ public final class LinuxProbe implements GuestProgram {
                     p.rx = reg[1];
                     p.txVirq = intid(irq, 0);
                     p.rxVirq = intid(irq, 3);
+                    configureLine(irq, 0);
+                    configureLine(irq, 3);
                 } else {
                     problem(c.path() + ": reg/interrupts are not <tx rx>");
                 }
@@ -182,6 +213,9 @@ public final class LinuxProbe implements GuestProgram {
                 b.cap = reg.length > 0 ? reg[0] : -1;
                 long[] irq = cells(c, "interrupts");
                 b.virq = irq.length == 3 ? intid(irq, 0) : 0;
+                if (irq.length == 3) {
+                    configureLine(irq, 0);
+                }
                 b.label = c.node().property("qcom,label").map(x -> x.value().asCell()).orElse(0L);
                 bells.add(b);
             }
@@ -195,12 +229,30 @@ public final class LinuxProbe implements GuestProgram {
             problem(rm.path() + ": reg is not <tx rx>");
             return false;
         }
-        long base = ctx.seat().memory().base();
-        rpc = new RpcClient(new RpcEndpoint(ctx.hv(), ctx.seat().thread(), reg[0], reg[1], base + RPC_BUFFER));
+        long[] irq = cells(rm, "interrupts");
+        if (irq.length == 6) {
+            rpcTxVirq = intid(irq, 0);
+            rpcRxVirq = intid(irq, 3);
+            configureLine(irq, 0);
+            configureLine(irq, 3);
+        } else {
+            problem(rm.path() + ": interrupts are not <tx rx>");
+        }
+        long base = ctx.seat().ramBase();
+        rpc = new RpcClient(new RpcEndpoint(ctx.hv(), ctx.seat().caller(), reg[0], reg[1], base + RPC_BUFFER));
         ctx.log().accept(program + ": found " + rm.path() + " (tx 0x" + Long.toHexString(reg[0]) + ", rx 0x"
                 + Long.toHexString(reg[1]) + "), vmid 0x" + Integer.toHexString(vmid) + ", " + pairs.size()
                 + " queue pair(s), " + bells.size() + " doorbell(s)");
         return true;
+    }
+
+    /** GICD_ICFGR for the VIRQ of a 3-cell specifier: flags 1 = edge rising, 4 = level high (§6.4). */
+    private void configureLine(long[] cells, int at) {
+        Vcpu self = ctx.seat().vcpu();
+        int intid = intid(cells, at);
+        if (intid >= 32 && intid < 1020) {
+            self.vic().configureEdge(self.vicIndex(), intid, (cells[at + 2] & 0xF) == 1);
+        }
     }
 
     private static int intid(long[] cells, int at) {
@@ -232,13 +284,69 @@ public final class LinuxProbe implements GuestProgram {
 
     // ---- stepping -------------------------------------------------------------------------------------
 
+    /**
+     * One turn: acknowledge every pending VIRQ, note which sources fired, poll the RM link if it did, run the head
+     * of the script, end the VIRQs; WFI when nothing moved (a VIRQ wakes the vCPU again).
+     */
     @Override
     public boolean step(GuestContext ctx) {
+        Vcpu self = ctx.seat().vcpu();
+        Vic vic = self.vic();
+        List<Integer> taken = new ArrayList<>();
+        for (int i = vic.acknowledge(self.vicIndex()); i != Vic.SPURIOUS; i = vic.acknowledge(self.vicIndex())) {
+            taken.add(i);
+            rpcReady |= i == rpcTxVirq || i == rpcRxVirq;
+            for (Pair p : pairs) {
+                p.rxReady |= i == p.rxVirq;
+            }
+            for (Bell b : bells) {
+                b.ready |= !b.source && i == b.virq;
+            }
+            for (Proxied v : proxied) {
+                v.runnable |= v.started && i == v.wakeupVirq;
+            }
+        }
+        boolean progress = turn() | runProxied();
+        for (int i : taken) {
+            vic.endOfInterrupt(self.vicIndex(), i);
+        }
+        if (!progress) {
+            self.waitForInterrupt();
+        }
+        return progress;
+    }
+
+    /**
+     * vcpu_run on each proxied vCPU that is runnable: READY keeps it runnable (and this vCPU busy); EXPECTS_WAKEUP
+     * or POWERED_OFF parks it until its wakeup VIRQ fires here.
+     */
+    private boolean runProxied() {
+        boolean ran = false;
+        for (Proxied v : proxied) {
+            if (!v.runnable) {
+                continue;
+            }
+            HvcResult r = ctx.call(VcpuCalls.RUN, v.cap, 0, 0, 0);
+            if (!r.isOk()) {
+                problem("vcpu_run of " + v.vm + " -> " + r.error());
+                v.runnable = false;
+                continue;
+            }
+            v.runs++;
+            ran = true;
+            v.runnable = r.x1() == VcpuCalls.RUN_READY;
+        }
+        return ran;
+    }
+
+    private boolean turn() {
         if (rpc == null) {
             return false;
         }
         boolean progress = false;
-        for (RpcClient.Incoming in : rpc.poll()) {
+        List<RpcClient.Incoming> incoming = rpcReady ? rpc.poll() : List.of();
+        rpcReady = false;
+        for (RpcClient.Incoming in : incoming) {
             progress = true;
             if (in.isReply()) {
                 Consumer<RpcMessage> k = waiting.remove(in.message().sequence());
@@ -358,20 +466,7 @@ public final class LinuxProbe implements GuestProgram {
             problem("VM_GET_HYP_RESOURCES: " + n + " entries in " + in.remaining() + " bytes");
             return;
         }
-        List<long[]> entries = new ArrayList<>(); // type, label, cap, virq
-        for (int i = 0; i < n; i++) {
-            int type = in.u8();
-            in.u8();
-            in.u16();
-            in.u32();
-            long label = in.u32();
-            long cap = in.u64();
-            in.u32();
-            long virq = in.u32();
-            in.u64();
-            in.u64();
-            entries.add(new long[] {type, label, cap, virq});
-        }
+        List<long[]> entries = entries(r).stream().filter(e -> e[0] != 4).toList(); // no vCPUs of my own: the RM owns them
         int before = problems.size();
         for (Pair p : pairs) {
             expect(entries, 2, p.label, p.tx, p.txVirq, p.path + " (send)");
@@ -413,7 +508,7 @@ public final class LinuxProbe implements GuestProgram {
                             + ", the plan says 0x" + Integer.toHexString(l.vmid()));
                 }
             }));
-            long ipa = ctx.seat().memory().base() + IMAGE_AREA + (long) i * 0x10_0000;
+            long ipa = ctx.seat().ramBase() + IMAGE_AREA + (long) i * 0x10_0000;
             byte[] dtb = l.dtb();
             long size = (dtb.length + 0xFFFL) & ~0xFFFL;
             int[] handle = {-1};
@@ -439,7 +534,7 @@ public final class LinuxProbe implements GuestProgram {
             script.add(deferred(() -> call(MessageId.VM_INIT, Wire.writer().u16(vmids[index]).u16(0).build(),
                     r -> expectOk(r, "VM_INIT " + l.name()))));
             script.add(deferred(() -> call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(vmids[index]).u16(0)
-                    .build(), r -> expectOk(r, "VM_GET_HYP_RESOURCES " + l.name()))));
+                    .build(), r -> checkVcpus(l, r))));
             script.add(deferred(() -> call(MessageId.VM_CONSOLE_OPEN, Wire.writer().u16(vmids[index]).u16(0).build(),
                     r -> ctx.log().accept("console of " + l.name() + ": " + (error(r) == 0 ? "opened (owner side)"
                             : "none (" + error(r) + ")")))));
@@ -448,8 +543,95 @@ public final class LinuxProbe implements GuestProgram {
             int index = i;
             String n = launches.get(i).name();
             script.add(deferred(() -> call(MessageId.VM_START, Wire.writer().u16(vmids[index]).u16(0).build(),
-                    r -> expectOk(r, "VM_START " + n))));
+                    r -> {
+                        expectOk(r, "VM_START " + n);
+                        if (error(r) == 0) {
+                            for (Proxied v : proxied) {
+                                if (v.vm.equals(n)) {
+                                    v.started = true;
+                                    v.runnable = true;
+                                }
+                            }
+                        }
+                    })));
         }
+    }
+
+    /**
+     * §8.7 as the owner sees it: one VIRTUAL_CPU entry per enabled CPU of the launched VM's /cpus, labelled with
+     * its affinity-map entry (proxy: its index) and carrying the wakeup VIRQ only when proxy-scheduled. Proxy
+     * vCPUs are kept to be run through vcpu_run; their wakeup VIRQs are configured edge here.
+     */
+    private void checkVcpus(GuestContext.Launch l, RpcMessage r) {
+        if (error(r) != 0) {
+            problem("VM_GET_HYP_RESOURCES " + l.name() + " -> RM error " + error(r));
+            return;
+        }
+        DeviceTree dt;
+        try {
+            dt = DtbReader.read(l.dtb(), "vm/" + l.name() + ".dtb");
+        } catch (DtException e) {
+            problem(l.name() + "'s DT does not read: " + e.getMessage());
+            return;
+        }
+        Optional<NodeCursor> vc = dt.find("/qcom,vm-config/vcpus");
+        String cpusPath = vc.flatMap(c -> c.node().property("config")).map(p -> p.value().asString()).orElse("/cpus");
+        boolean proxy = vc.flatMap(c -> c.node().property("affinity")).map(p -> p.value().asString())
+                .filter("proxy"::equals).isPresent();
+        long[] map = vc.map(c -> cells(c, "affinity-map")).orElse(new long[0]);
+        int cpus = 0;
+        for (NodeCursor c : dt.find(cpusPath).map(NodeCursor::children).orElse(List.of())) {
+            List<String> status = strings(c, "status");
+            if (strings(c, "device_type").contains("cpu") && (status.isEmpty() || status.get(0).startsWith("ok"))) {
+                cpus++;
+            }
+        }
+        List<long[]> entries = entries(r);
+        List<long[]> vcpus = entries.stream().filter(e -> e[0] == 4).toList();
+        int before = problems.size();
+        if (vcpus.size() != cpus) {
+            problem(l.name() + ": VM_GET_HYP_RESOURCES lists " + vcpus.size() + " VIRTUAL_CPU entries, its "
+                    + cpusPath + " has " + cpus + " CPUs");
+        }
+        for (int i = 0; i < vcpus.size(); i++) {
+            long[] e = vcpus.get(i);
+            long label = proxy ? i : i < map.length ? map[i] : -1;
+            boolean virqOk = proxy ? e[3] >= 960 && e[3] <= 1019 : e[3] == 0xFFFF_FFFFL;
+            if (e[1] != label || e[2] == 0 || !virqOk) {
+                problem(l.name() + ": VIRTUAL_CPU entry " + i + " (label " + e[1] + ", VIRQ 0x" + Long.toHexString(e[3])
+                        + ") does not match " + cpusPath + (proxy ? " (proxy)" : " and affinity-map"));
+            } else if (proxy) {
+                proxied.add(new Proxied(l.name(), e[2], (int) e[3]));
+                Vcpu self = ctx.seat().vcpu();
+                self.vic().configureEdge(self.vicIndex(), (int) e[3], true);
+            }
+        }
+        if (problems.size() == before) {
+            vcpusChecked += vcpus.size();
+            ctx.log().accept(l.name() + ": " + vcpus.size() + " vCPU(s) as its " + cpusPath + " says"
+                    + (proxy ? ", proxy-scheduled: run through vcpu_run" : ""));
+        }
+    }
+
+    /** VM_GET_HYP_RESOURCES entries as {type, label, cap, virq}. */
+    private static List<long[]> entries(RpcMessage r) {
+        Wire.Reader in = new Wire.Reader(r.replyData());
+        long n = in.u32();
+        List<long[]> entries = new ArrayList<>();
+        for (int i = 0; i < n && in.remaining() >= 44; i++) {
+            int type = in.u8();
+            in.u8();
+            in.u16();
+            in.u32();
+            long label = in.u32();
+            long cap = in.u64();
+            in.u32();
+            long virq = in.u32();
+            in.u64();
+            in.u64();
+            entries.add(new long[] {type, label, cap, virq});
+        }
+        return entries;
     }
 
     /** An action whose request is built when it reaches the head of the script (it needs earlier replies). */
@@ -484,7 +666,7 @@ public final class LinuxProbe implements GuestProgram {
 
     private boolean send(Pair p, String text) {
         byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
-        long va = ctx.seat().memory().base() + PAIR_BUFFER;
+        long va = ctx.seat().ramBase() + PAIR_BUFFER;
         ctx.seat().memory().write(va, b);
         HvcResult r = ctx.call(MsgQueueCalls.SEND, p.tx, b.length, va, MsgQueueCalls.SEND_FLAG_PUSH);
         if (r.error() == HypError.MSGQUEUE_FULL) {
@@ -511,29 +693,33 @@ public final class LinuxProbe implements GuestProgram {
     }
 
     private boolean awaitPeers() {
-        long va = ctx.seat().memory().base() + PAIR_BUFFER + 0x400;
+        long va = ctx.seat().ramBase() + PAIR_BUFFER + 0x400;
         boolean all = true;
         for (Pair p : pairs) {
-            HvcResult r = ctx.call(MsgQueueCalls.RECEIVE, p.rx, va, 1024, 0);
-            if (r.isOk() && r.x1() > 0) {
-                String text = new String(ctx.seat().memory().read(va, (int) r.x1()), StandardCharsets.ISO_8859_1);
-                ctx.log().accept("got \"" + text + "\" on " + p.path);
-                if (role == Role.ECHO_SERVER) {
-                    p.sent = send(p, "echo: " + text);
-                    p.received = true;
-                } else if (role == Role.ECHO_CLIENT) {
-                    p.received |= text.startsWith("echo: ");
-                } else {
+            while (p.rxReady) { // drain: the VIRQ is edge-triggered, so nothing left behind would raise it again
+                HvcResult r = ctx.call(MsgQueueCalls.RECEIVE, p.rx, va, 1024, 0);
+                p.rxReady = r.isOk() && r.x2() != 0;
+                if (r.isOk() && r.x1() > 0) {
+                    String text = new String(ctx.seat().memory().read(va, (int) r.x1()), StandardCharsets.ISO_8859_1);
+                    ctx.log().accept("got \"" + text + "\" on " + p.path);
+                    if (role == Role.ECHO_SERVER) {
+                        p.sent = send(p, "echo: " + text);
+                        p.received = true;
+                    } else if (role == Role.ECHO_CLIENT) {
+                        p.received |= text.startsWith("echo: ");
+                    } else {
+                        p.received = true;
+                    }
+                } else if (!r.isOk() && r.error() != HypError.MSGQUEUE_EMPTY) {
+                    problem(p.path + ": msgqueue_receive -> " + r.error());
                     p.received = true;
                 }
-            } else if (!r.isOk() && r.error() != HypError.MSGQUEUE_EMPTY) {
-                problem(p.path + ": msgqueue_receive -> " + r.error());
-                p.received = true;
             }
             all &= p.received && p.sent;
         }
         for (Bell b : bells) {
-            if (!b.source && !b.exercised) {
+            if (!b.source && !b.exercised && b.ready) {
+                b.ready = false;
                 HvcResult r = ctx.call(DoorbellCalls.RECEIVE, b.cap, ~0L);
                 if (!r.isOk()) {
                     problem(b.path + ": doorbell_receive -> " + r.error());
@@ -553,6 +739,7 @@ public final class LinuxProbe implements GuestProgram {
         int pairsOk = (int) pairs.stream().filter(p -> p.sent && p.received).count();
         int bellsOk = (int) bells.stream().filter(b -> b.exercised).count();
         return new GuestReport(name, program, done(), consoleOpen, resourcesMatch, pairs.size(), pairsOk,
-                bells.size(), bellsOk, problems, consoleSeen);
+                bells.size(), bellsOk, problems, consoleSeen,
+                vcpusChecked, proxied.stream().mapToInt(v -> v.runs).sum());
     }
 }
