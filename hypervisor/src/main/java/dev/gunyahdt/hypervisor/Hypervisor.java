@@ -121,6 +121,19 @@ public final class Hypervisor {
         return new Caller(name, cs, memory);
     }
 
+    /**
+     * More physical RAM for the root partition, as a board's boot environment describes it (system.dtb's
+     * {@code /memory}): the pages of [base, base+size) nobody owns yet become the root partition's. Page aligned,
+     * below the 36-bit limit (§13), else {@code IllegalArgumentException}.
+     */
+    public void addRam(long base, long size) {
+        if (base % MemDb.PAGE != 0 || size % MemDb.PAGE != 0 || base < 0 || size <= 0 || base > MemDb.ADDR_LIMIT - size) {
+            throw new IllegalArgumentException("RAM 0x" + Long.toHexString(base) + "+0x" + Long.toHexString(size)
+                    + " is not page aligned below 2^36");
+        }
+        memdb.seedFree(base, size, rootPartition);
+    }
+
     /** The FPRR scheduler: what the simulation loop drives (next / tick / runRound). */
     public Scheduler scheduler() {
         return scheduler;

@@ -31,6 +31,6 @@ public record GuestContext(Hypervisor hv, GuestSeat seat, List<Launch> launches,
     }
 
     public HvcResult call(int number, long... inputs) {
-        return hv.call(seat.thread(), number, inputs);
+        return hv.call(seat.caller(), number, inputs);
     }
 }

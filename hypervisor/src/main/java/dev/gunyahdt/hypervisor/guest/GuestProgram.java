@@ -1,16 +1,18 @@
 package dev.gunyahdt.hypervisor.guest;
 
 /**
- * A program a VM runs. It is stepped only when its vCPU runs ({@link dev.gunyahdt.hypervisor.sim.Simulation}),
- * never blocks, and reaches the world only through hypercalls with its own caps and its own memory — in
- * particular it learns everything about the hypervisor from the DTB at X0.
+ * A program a VM runs on its boot vCPU ({@link dev.gunyahdt.hypervisor.sim.Simulation} makes it the vCPU's
+ * {@code VcpuProgram}): stepped when the scheduler (or an owner's {@code vcpu_run}) runs that vCPU, it never
+ * blocks — it ends a turn by returning, or by WFI ({@code Vcpu.waitForInterrupt}) when it waits for a VIRQ — and
+ * reaches the world only through hypercalls with its own caps and its own addrspace; it learns everything about
+ * the hypervisor from the DTB at X0.
  */
 public interface GuestProgram {
 
     /** The boot vCPU was powered on (X0 = the DTB's IPA). */
     void start(GuestContext ctx);
 
-    /** One slice of the vCPU. Returns true when it did something (false: it is only waiting). */
+    /** One turn of the vCPU. Returns true when it did something (false: it went into WFI). */
     boolean step(GuestContext ctx);
 
     /** Finished its script (it may still answer the RM, e.g. a shutdown request). */

@@ -2,7 +2,6 @@ package dev.gunyahdt.hypervisor.guest;
 
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
-import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
@@ -14,6 +13,9 @@ import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
+import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import dev.gunyahdt.hypervisor.vic.Vic;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -36,45 +38,80 @@ import java.util.function.Consumer;
  * the image DT, VM_CONFIG_IMAGE, VM_INIT, VM_GET_HYP_RESOURCES, VM_CONSOLE_OPEN of the owner side, then VM_START
  * for each.
  *
- * <p>The program is a queue of actions run one per vCPU slice; an action that waits (for a reply, a message, a
- * doorbell) stays at the head. VIRQ delivery is not modelled yet, so waiting means polling when the vCPU runs.
- * A NOTIFY_VM_SHUTDOWN is answered with VM_EXIT.
+ * <p>The program is a queue of actions run one per turn of its vCPU; an action that waits (for a reply, a message,
+ * a doorbell) stays at the head. Interrupt-driven, as a Linux driver is: at boot it configures each VIRQ of its DT
+ * in its vGIC (edge or level from the specifier's flags); each turn it acknowledges every pending VIRQ, reads only
+ * the sources whose VIRQ fired (the RM link, a pair's receive queue, a doorbell), ends the VIRQs, and executes WFI
+ * when nothing moved. A NOTIFY_VM_SHUTDOWN is answered with VM_EXIT.
  */
 public final class LinuxProbe implements GuestProgram {
-
-    public enum Role { PROBE, ECHO_CLIENT, ECHO_SERVER }
 
     private static final long RPC_BUFFER = 0x1000;
     private static final long PAIR_BUFFER = 0x2000;
     private static final long IMAGE_AREA = 0x1000_0000L;
 
     private final String program;
-    private final Role role;
     private final Deque<BooleanSupplier> script = new ArrayDeque<>();
     private final List<String> problems = new ArrayList<>();
     private final List<String> consoleSeen = new ArrayList<>();
     private final Map<Integer, Consumer<RpcMessage>> waiting = new HashMap<>();
     private GuestContext ctx;
     private RpcClient rpc;
+    private int rpcTxVirq = -1;
+    private int rpcRxVirq = -1;
+    /** The RM link's VIRQs fired (or boot): poll it. */
+    private boolean rpcReady = true;
     private String name = "?";
     private int vmid;
+    /** Whether the DT lists vdevice nodes; if not (the primary, §10.5; the dt-schema overlay style), the RM's
+     *  VM_GET_HYP_RESOURCES answers are the vdevice list. */
+    private boolean dtListsVdevices;
     private boolean consoleOpen;
     private boolean resourcesMatch;
     private boolean started;
     private final List<Pair> pairs = new ArrayList<>();
     private final List<Bell> bells = new ArrayList<>();
+    private final List<Proxied> proxied = new ArrayList<>();
+    private int vcpusChecked;
 
-    /** A message-queue pair from the DT: the caps and VIRQs of the VM's own side. */
+    /** A proxy-scheduled vCPU of a VM this primary launched: run through vcpu_run, as crosvm's vCPU threads do. */
+    private static final class Proxied {
+        final String vm;
+        final long cap;
+        final int wakeupVirq;
+        boolean started;
+        boolean runnable;
+        int runs;
+
+        Proxied(String vm, long cap, int wakeupVirq) {
+            this.vm = vm;
+            this.cap = cap;
+            this.wakeupVirq = wakeupVirq;
+        }
+    }
+
+    /**
+     * A message-queue pair (tx and rx) or one direction of a one-way queue (tx or rx only): the caps and VIRQs of
+     * the VM's own side, from its DT or from a VM_GET_HYP_RESOURCES answer. (CapIDs are any 64-bit value.)
+     */
     private static final class Pair {
+        boolean hasTx;
+        boolean hasRx;
         long tx;
         long rx;
         int txVirq;
         int rxVirq;
         long label;
-        String peer = "";
+        int partner;
         boolean sent;
         boolean received;
+        /** Its receive VIRQ fired since the queue was last drained (true at boot: look once). */
+        boolean rxReady = true;
         String path;
+
+        boolean exchanged() {
+            return (!hasTx || sent) && (!hasRx || received);
+        }
     }
 
     private static final class Bell {
@@ -83,27 +120,38 @@ public final class LinuxProbe implements GuestProgram {
         boolean source;
         long label;
         boolean exercised;
+        boolean ready = true;
         String path;
     }
 
-    public LinuxProbe(String program, Role role) {
+    LinuxProbe(String program) {
         this.program = program;
-        this.role = role;
     }
 
     @Override
     public void start(GuestContext ctx) {
         this.ctx = ctx;
         started = true;
+        name = ctx.seat().name(); // for the report; the DT's qcom,image-name replaces it when there is one
         DeviceTree dt;
         try {
-            dt = readDtb(ctx.seat().dtbIpa());
+            dt = readDtb(ctx.seat().vcpu().x(0)); // X0 = the DTB's IPA (§5.4)
         } catch (DtException e) {
             problem("my DTB at X0 does not read: " + e.getMessage());
             return;
         }
         if (!findHypervisor(dt)) {
             return;
+        }
+        if (vmid == 0) {
+            // no qcom,gunyah-vm node (the dt-schema overlay style): ask the RM who I am
+            script.add(call(MessageId.VM_GET_VMID, new byte[0], r -> {
+                if (error(r) == 0 && r.replyData().length >= 4) {
+                    vmid = (int) new Wire.Reader(r.replyData()).u32();
+                } else {
+                    problem("VM_GET_VMID -> " + error(r));
+                }
+            }));
         }
         script.add(call(MessageId.VM_CONSOLE_OPEN, Wire.writer().u16(0).u16(0).build(), r -> {
             consoleOpen = error(r) == 0;
@@ -112,7 +160,8 @@ public final class LinuxProbe implements GuestProgram {
             }
         }));
         script.add(() -> !consoleOpen || run(consoleWrite(banner())));
-        script.add(call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(vmid).u16(0).build(), this::checkResources));
+        script.add(deferred(() -> call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(vmid).u16(0).build(),
+                this::checkResources)));
         if (ctx.seat().primary()) {
             launchSecondaries();
         }
@@ -158,21 +207,34 @@ public final class LinuxProbe implements GuestProgram {
                 name = c.node().property("qcom,image-name").map(p -> p.value().asString()).orElse(ctx.seat().name());
             } else if (compat.contains("gunyah-resource-manager") || compat.contains("qcom,resource-manager")) {
                 rm = c;
-            } else if (compat.contains("qcom,gunyah-message-queue") && c.node().hasProperty("qcom,is-full-duplex")) {
+            } else if (compat.contains("qcom,gunyah-message-queue")) {
                 long[] reg = u64s(c, "reg");
                 long[] irq = cells(c, "interrupts");
                 Pair p = new Pair();
                 p.path = c.path();
-                if (reg.length == 2 && irq.length == 6) {
+                boolean duplex = c.node().hasProperty("qcom,is-full-duplex");
+                if (duplex && reg.length == 2 && irq.length == 6) {
+                    p.hasTx = p.hasRx = true;
                     p.tx = reg[0];
                     p.rx = reg[1];
                     p.txVirq = intid(irq, 0);
                     p.rxVirq = intid(irq, 3);
+                    configureLine(irq, 0);
+                    configureLine(irq, 3);
+                } else if (!duplex && reg.length == 1 && irq.length == 3 && c.node().hasProperty("is-sender")) {
+                    p.hasTx = true;
+                    p.tx = reg[0];
+                    p.txVirq = intid(irq, 0);
+                    configureLine(irq, 0);
+                } else if (!duplex && reg.length == 1 && irq.length == 3 && c.node().hasProperty("is-receiver")) {
+                    p.hasRx = true;
+                    p.rx = reg[0];
+                    p.rxVirq = intid(irq, 0);
+                    configureLine(irq, 0);
                 } else {
-                    problem(c.path() + ": reg/interrupts are not <tx rx>");
+                    problem(c.path() + ": reg/interrupts/direction do not describe a queue pair or a one-way queue");
                 }
                 p.label = c.node().property("qcom,label").map(x -> x.value().asCell()).orElse(0L);
-                p.peer = c.node().property("peer").map(x -> x.value().asString()).orElse("");
                 pairs.add(p);
             } else if (compat.contains("qcom,gunyah-doorbell") || compat.contains("qcom,gunyah-doorbell-source")) {
                 Bell b = new Bell();
@@ -182,10 +244,14 @@ public final class LinuxProbe implements GuestProgram {
                 b.cap = reg.length > 0 ? reg[0] : -1;
                 long[] irq = cells(c, "interrupts");
                 b.virq = irq.length == 3 ? intid(irq, 0) : 0;
+                if (irq.length == 3) {
+                    configureLine(irq, 0);
+                }
                 b.label = c.node().property("qcom,label").map(x -> x.value().asCell()).orElse(0L);
                 bells.add(b);
             }
         }
+        dtListsVdevices = !pairs.isEmpty() || !bells.isEmpty();
         if (rm == null) {
             problem("no RM node (compatible gunyah-resource-manager) under /hypervisor");
             return false;
@@ -195,12 +261,34 @@ public final class LinuxProbe implements GuestProgram {
             problem(rm.path() + ": reg is not <tx rx>");
             return false;
         }
-        long base = ctx.seat().memory().base();
-        rpc = new RpcClient(new RpcEndpoint(ctx.hv(), ctx.seat().thread(), reg[0], reg[1], base + RPC_BUFFER));
+        long[] irq = cells(rm, "interrupts");
+        if (irq.length == 6) {
+            rpcTxVirq = intid(irq, 0);
+            rpcRxVirq = intid(irq, 3);
+            configureLine(irq, 0);
+            configureLine(irq, 3);
+        } else {
+            problem(rm.path() + ": interrupts are not <tx rx>");
+        }
+        long base = ctx.seat().ramBase();
+        rpc = new RpcClient(new RpcEndpoint(ctx.hv(), ctx.seat().caller(), reg[0], reg[1], base + RPC_BUFFER));
         ctx.log().accept(program + ": found " + rm.path() + " (tx 0x" + Long.toHexString(reg[0]) + ", rx 0x"
-                + Long.toHexString(reg[1]) + "), vmid 0x" + Integer.toHexString(vmid) + ", " + pairs.size()
+                + Long.toHexString(reg[1]) + "), vmid " + (vmid == 0 ? "not in the DT" : "0x" + Integer.toHexString(vmid))
+                + ", " + pairs.size()
                 + " queue pair(s), " + bells.size() + " doorbell(s)");
         return true;
+    }
+
+    /** GICD_ICFGR for the VIRQ of a 3-cell specifier: flags 1 = edge rising, 4 = level high (§6.4). */
+    private void configureLine(long[] cells, int at) {
+        configureLine(intid(cells, at), (cells[at + 2] & 0xF) == 1);
+    }
+
+    private void configureLine(int intid, boolean edge) {
+        Vcpu self = ctx.seat().vcpu();
+        if (intid >= 32 && intid < 1020) {
+            self.vic().configureEdge(self.vicIndex(), intid, edge);
+        }
     }
 
     private static int intid(long[] cells, int at) {
@@ -232,13 +320,69 @@ public final class LinuxProbe implements GuestProgram {
 
     // ---- stepping -------------------------------------------------------------------------------------
 
+    /**
+     * One turn: acknowledge every pending VIRQ, note which sources fired, poll the RM link if it did, run the head
+     * of the script, end the VIRQs; WFI when nothing moved (a VIRQ wakes the vCPU again).
+     */
     @Override
     public boolean step(GuestContext ctx) {
+        Vcpu self = ctx.seat().vcpu();
+        Vic vic = self.vic();
+        List<Integer> taken = new ArrayList<>();
+        for (int i = vic.acknowledge(self.vicIndex()); i != Vic.SPURIOUS; i = vic.acknowledge(self.vicIndex())) {
+            taken.add(i);
+            rpcReady |= i == rpcTxVirq || i == rpcRxVirq;
+            for (Pair p : pairs) {
+                p.rxReady |= i == p.rxVirq;
+            }
+            for (Bell b : bells) {
+                b.ready |= !b.source && i == b.virq;
+            }
+            for (Proxied v : proxied) {
+                v.runnable |= v.started && i == v.wakeupVirq;
+            }
+        }
+        boolean progress = turn() | runProxied();
+        for (int i : taken) {
+            vic.endOfInterrupt(self.vicIndex(), i);
+        }
+        if (!progress) {
+            self.waitForInterrupt();
+        }
+        return progress;
+    }
+
+    /**
+     * vcpu_run on each proxied vCPU that is runnable: READY keeps it runnable (and this vCPU busy); EXPECTS_WAKEUP
+     * or POWERED_OFF parks it until its wakeup VIRQ fires here.
+     */
+    private boolean runProxied() {
+        boolean ran = false;
+        for (Proxied v : proxied) {
+            if (!v.runnable) {
+                continue;
+            }
+            HvcResult r = ctx.call(VcpuCalls.RUN, v.cap, 0, 0, 0);
+            if (!r.isOk()) {
+                problem("vcpu_run of " + v.vm + " -> " + r.error());
+                v.runnable = false;
+                continue;
+            }
+            v.runs++;
+            ran = true;
+            v.runnable = r.x1() == VcpuCalls.RUN_READY;
+        }
+        return ran;
+    }
+
+    private boolean turn() {
         if (rpc == null) {
             return false;
         }
         boolean progress = false;
-        for (RpcClient.Incoming in : rpc.poll()) {
+        List<RpcClient.Incoming> incoming = rpcReady ? rpc.poll() : List.of();
+        rpcReady = false;
+        for (RpcClient.Incoming in : incoming) {
             progress = true;
             if (in.isReply()) {
                 Consumer<RpcMessage> k = waiting.remove(in.message().sequence());
@@ -327,7 +471,7 @@ public final class LinuxProbe implements GuestProgram {
     }
 
     private String summary() {
-        long pairsOk = pairs.stream().filter(p -> p.sent && p.received).count();
+        long pairsOk = pairs.stream().filter(Pair::exchanged).count();
         long bellsOk = bells.stream().filter(b -> b.exercised).count();
         return program + ": " + pairsOk + "/" + pairs.size() + " queue pairs exchanged, " + bellsOk + "/"
                 + bells.size() + " doorbells exercised, hyp resources " + (resourcesMatch ? "match" : "DIFFER")
@@ -347,22 +491,27 @@ public final class LinuxProbe implements GuestProgram {
 
     // ---- VM_GET_HYP_RESOURCES against the DT (§8.7) -------------------------------------------------------
 
-    private void checkResources(RpcMessage r) {
+    /** One 44-byte entry of §8.7, the fields the probe uses. */
+    private record Resource(int type, int partner, long label, long cap, long virq) {
+    }
+
+    /** The entries of a VM_GET_HYP_RESOURCES reply, or null (problem noted) when it is an error or malformed. */
+    private List<Resource> resources(RpcMessage r, String what) {
         if (error(r) != 0) {
-            problem("VM_GET_HYP_RESOURCES -> " + error(r));
-            return;
+            problem(what + " -> RM error " + error(r));
+            return null;
         }
         Wire.Reader in = new Wire.Reader(r.replyData());
         long n = in.u32();
         if (in.remaining() != n * 44) {
-            problem("VM_GET_HYP_RESOURCES: " + n + " entries in " + in.remaining() + " bytes");
-            return;
+            problem(what + ": " + n + " entries in " + in.remaining() + " bytes");
+            return null;
         }
-        List<long[]> entries = new ArrayList<>(); // type, label, cap, virq
+        List<Resource> entries = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int type = in.u8();
             in.u8();
-            in.u16();
+            int partner = in.u16();
             in.u32();
             long label = in.u32();
             long cap = in.u64();
@@ -370,29 +519,93 @@ public final class LinuxProbe implements GuestProgram {
             long virq = in.u32();
             in.u64();
             in.u64();
-            entries.add(new long[] {type, label, cap, virq});
+            entries.add(new Resource(type, partner, label, cap, virq));
+        }
+        return entries;
+    }
+
+    /** My own VM_GET_HYP_RESOURCES: checked entry for entry against my DT's vdevices, or adopted if it lists none. */
+    private void checkResources(RpcMessage r) {
+        List<Resource> all = resources(r, "VM_GET_HYP_RESOURCES");
+        if (all == null) {
+            return;
+        }
+        List<Resource> entries = all.stream().filter(e -> e.type() != 4).toList(); // no vCPUs of my own: the RM owns them
+        if (!dtListsVdevices) {
+            adopt(entries, "VM_GET_HYP_RESOURCES(self)");
+            resourcesMatch = true;
+            return;
         }
         int before = problems.size();
+        int expected = 0;
         for (Pair p : pairs) {
-            expect(entries, 2, p.label, p.tx, p.txVirq, p.path + " (send)");
-            expect(entries, 3, p.label, p.rx, p.rxVirq, p.path + " (receive)");
+            if (p.hasTx) {
+                expect(entries, 2, p.label, p.tx, p.txVirq, p.path + " (send)");
+                expected++;
+            }
+            if (p.hasRx) {
+                expect(entries, 3, p.label, p.rx, p.rxVirq, p.path + " (receive)");
+                expected++;
+            }
         }
         for (Bell b : bells) {
             expect(entries, b.source ? 0 : 1, b.label, b.cap, b.source ? 0 : b.virq, b.path);
+            expected++;
         }
-        if (entries.size() != 2L * pairs.size() + bells.size()) {
-            problem("VM_GET_HYP_RESOURCES lists " + entries.size() + " entries, my DT has "
-                    + (2 * pairs.size() + bells.size()));
+        long listed = entries.stream().filter(e -> e.type() <= 3).count(); // queues and doorbells
+        if (listed != expected) {
+            problem("VM_GET_HYP_RESOURCES lists " + listed + " queue/doorbell entries, my DT has " + expected);
         }
         resourcesMatch = problems.size() == before;
     }
 
-    private void expect(List<long[]> entries, int type, long label, long cap, long virq, String what) {
-        boolean found = entries.stream().anyMatch(e -> e[0] == type && e[1] == label && e[2] == cap && e[3] == virq);
+    private void expect(List<Resource> entries, int type, long label, long cap, long virq, String what) {
+        boolean found = entries.stream().anyMatch(e -> e.type() == type && e.label() == label && e.cap() == cap
+                && e.virq() == virq);
         if (!found) {
             problem("VM_GET_HYP_RESOURCES has no type-" + type + " entry for " + what + " (cap 0x"
                     + Long.toHexString(cap) + ", VIRQ " + virq + ")");
         }
+    }
+
+    /**
+     * Takes the doorbells and queues of a resources answer as mine, as a Linux/crosvm host does when its DT does
+     * not list them: a SEND and a RECV entry with the same partner and label are one pair. The RM allocates edge
+     * VIRQs (§6.3), so the receive lines are configured edge.
+     */
+    private void adopt(List<Resource> entries, String from) {
+        Map<String, Pair> byKey = new java.util.LinkedHashMap<>();
+        for (Resource e : entries) {
+            if (e.type() == 2 || e.type() == 3) {
+                Pair p = byKey.computeIfAbsent(e.partner() + "/" + e.label(), k -> new Pair());
+                p.label = e.label();
+                p.partner = e.partner();
+                p.path = from + " vmid 0x" + Integer.toHexString(e.partner()) + " label " + e.label();
+                if (e.type() == 2) {
+                    p.hasTx = true;
+                    p.tx = e.cap();
+                    p.txVirq = (int) e.virq();
+                } else {
+                    p.hasRx = true;
+                    p.rx = e.cap();
+                    p.rxVirq = (int) e.virq();
+                }
+                configureLine((int) e.virq(), true);
+            } else if (e.type() == 0 || e.type() == 1) {
+                Bell b = new Bell();
+                b.source = e.type() == 0;
+                b.cap = e.cap();
+                b.virq = (int) e.virq();
+                b.label = e.label();
+                b.path = from + " doorbell" + (b.source ? "-source" : "") + " vmid 0x"
+                        + Integer.toHexString(e.partner()) + " label " + e.label();
+                if (!b.source) {
+                    configureLine(b.virq, true);
+                }
+                bells.add(b);
+            }
+        }
+        pairs.addAll(byKey.values());
     }
 
     // ---- the primary launches its secondaries (crosvm's part) ------------------------------------------------
@@ -413,7 +626,7 @@ public final class LinuxProbe implements GuestProgram {
                             + ", the plan says 0x" + Integer.toHexString(l.vmid()));
                 }
             }));
-            long ipa = ctx.seat().memory().base() + IMAGE_AREA + (long) i * 0x10_0000;
+            long ipa = ctx.seat().ramBase() + IMAGE_AREA + (long) i * 0x10_0000;
             byte[] dtb = l.dtb();
             long size = (dtb.length + 0xFFFL) & ~0xFFFL;
             int[] handle = {-1};
@@ -439,7 +652,15 @@ public final class LinuxProbe implements GuestProgram {
             script.add(deferred(() -> call(MessageId.VM_INIT, Wire.writer().u16(vmids[index]).u16(0).build(),
                     r -> expectOk(r, "VM_INIT " + l.name()))));
             script.add(deferred(() -> call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(vmids[index]).u16(0)
-                    .build(), r -> expectOk(r, "VM_GET_HYP_RESOURCES " + l.name()))));
+                    .build(), r -> {
+                        // §10.5: my DT carries only the RM-RPC node, so my halves of this VM's vdevices come from
+                        // here (§8.7), with its vCPUs
+                        List<Resource> entries = resources(r, "VM_GET_HYP_RESOURCES " + l.name());
+                        if (entries != null) {
+                            checkVcpus(l, entries.stream().filter(e -> e.type() == 4).toList());
+                            adopt(entries, l.name());
+                        }
+                    })));
             script.add(deferred(() -> call(MessageId.VM_CONSOLE_OPEN, Wire.writer().u16(vmids[index]).u16(0).build(),
                     r -> ctx.log().accept("console of " + l.name() + ": " + (error(r) == 0 ? "opened (owner side)"
                             : "none (" + error(r) + ")")))));
@@ -448,7 +669,67 @@ public final class LinuxProbe implements GuestProgram {
             int index = i;
             String n = launches.get(i).name();
             script.add(deferred(() -> call(MessageId.VM_START, Wire.writer().u16(vmids[index]).u16(0).build(),
-                    r -> expectOk(r, "VM_START " + n))));
+                    r -> {
+                        expectOk(r, "VM_START " + n);
+                        if (error(r) == 0) {
+                            for (Proxied v : proxied) {
+                                if (v.vm.equals(n)) {
+                                    v.started = true;
+                                    v.runnable = true;
+                                }
+                            }
+                        }
+                    })));
+        }
+    }
+
+    /**
+     * §8.7 as the owner sees it: one VIRTUAL_CPU entry per enabled CPU of the launched VM's /cpus, labelled with
+     * its affinity-map entry (proxy: its index) and carrying the wakeup VIRQ only when proxy-scheduled. Proxy
+     * vCPUs are kept to be run through vcpu_run; their wakeup VIRQs are configured edge here.
+     */
+    private void checkVcpus(GuestContext.Launch l, List<Resource> vcpus) {
+        DeviceTree dt;
+        try {
+            dt = DtbReader.read(l.dtb(), "vm/" + l.name() + ".dtb");
+        } catch (DtException e) {
+            problem(l.name() + "'s DT does not read: " + e.getMessage());
+            return;
+        }
+        Optional<NodeCursor> vc = dt.find("/qcom,vm-config/vcpus");
+        String cpusPath = vc.flatMap(c -> c.node().property("config")).map(p -> p.value().asString()).orElse("/cpus");
+        boolean proxy = vc.flatMap(c -> c.node().property("affinity")).map(p -> p.value().asString())
+                .filter("proxy"::equals).isPresent();
+        long[] map = vc.map(c -> cells(c, "affinity-map")).orElse(new long[0]);
+        int cpus = 0;
+        for (NodeCursor c : dt.find(cpusPath).map(NodeCursor::children).orElse(List.of())) {
+            List<String> status = strings(c, "status");
+            if (strings(c, "device_type").contains("cpu") && (status.isEmpty() || status.get(0).startsWith("ok"))) {
+                cpus++;
+            }
+        }
+        int before = problems.size();
+        if (vcpus.size() != cpus) {
+            problem(l.name() + ": VM_GET_HYP_RESOURCES lists " + vcpus.size() + " VIRTUAL_CPU entries, its "
+                    + cpusPath + " has " + cpus + " CPUs");
+        }
+        for (int i = 0; i < vcpus.size(); i++) {
+            Resource e = vcpus.get(i);
+            long label = proxy ? i : i < map.length ? map[i] : -1;
+            boolean virqOk = proxy ? e.virq() >= 960 && e.virq() <= 1019 : e.virq() == 0xFFFF_FFFFL;
+            if (e.label() != label || e.cap() == 0 || !virqOk) {
+                problem(l.name() + ": VIRTUAL_CPU entry " + i + " (label " + e.label() + ", VIRQ 0x"
+                        + Long.toHexString(e.virq()) + ") does not match " + cpusPath
+                        + (proxy ? " (proxy)" : " and affinity-map"));
+            } else if (proxy) {
+                proxied.add(new Proxied(l.name(), e.cap(), (int) e.virq()));
+                configureLine((int) e.virq(), true);
+            }
+        }
+        if (problems.size() == before) {
+            vcpusChecked += vcpus.size();
+            ctx.log().accept(l.name() + ": " + vcpus.size() + " vCPU(s) as its " + cpusPath + " says"
+                    + (proxy ? ", proxy-scheduled: run through vcpu_run" : ""));
         }
     }
 
@@ -474,17 +755,17 @@ public final class LinuxProbe implements GuestProgram {
     private boolean sendHellos() {
         boolean all = true;
         for (Pair p : pairs) {
-            if (!p.sent && role != Role.ECHO_SERVER) {
+            if (p.hasTx && !p.sent) {
                 p.sent = send(p, "hello from " + name + " (label " + p.label + ")");
             }
-            all &= p.sent || role == Role.ECHO_SERVER;
+            all &= !p.hasTx || p.sent;
         }
         return all;
     }
 
     private boolean send(Pair p, String text) {
         byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
-        long va = ctx.seat().memory().base() + PAIR_BUFFER;
+        long va = ctx.seat().ramBase() + PAIR_BUFFER;
         ctx.seat().memory().write(va, b);
         HvcResult r = ctx.call(MsgQueueCalls.SEND, p.tx, b.length, va, MsgQueueCalls.SEND_FLAG_PUSH);
         if (r.error() == HypError.MSGQUEUE_FULL) {
@@ -511,29 +792,26 @@ public final class LinuxProbe implements GuestProgram {
     }
 
     private boolean awaitPeers() {
-        long va = ctx.seat().memory().base() + PAIR_BUFFER + 0x400;
+        long va = ctx.seat().ramBase() + PAIR_BUFFER + 0x400;
         boolean all = true;
         for (Pair p : pairs) {
-            HvcResult r = ctx.call(MsgQueueCalls.RECEIVE, p.rx, va, 1024, 0);
-            if (r.isOk() && r.x1() > 0) {
-                String text = new String(ctx.seat().memory().read(va, (int) r.x1()), StandardCharsets.ISO_8859_1);
-                ctx.log().accept("got \"" + text + "\" on " + p.path);
-                if (role == Role.ECHO_SERVER) {
-                    p.sent = send(p, "echo: " + text);
+            while (p.hasRx && p.rxReady) { // drain: the VIRQ is edge-triggered, so nothing left would raise it again
+                HvcResult r = ctx.call(MsgQueueCalls.RECEIVE, p.rx, va, 1024, 0);
+                p.rxReady = r.isOk() && r.x2() != 0;
+                if (r.isOk() && r.x1() > 0) {
+                    String text = new String(ctx.seat().memory().read(va, (int) r.x1()), StandardCharsets.ISO_8859_1);
+                    ctx.log().accept("got \"" + text + "\" on " + p.path);
                     p.received = true;
-                } else if (role == Role.ECHO_CLIENT) {
-                    p.received |= text.startsWith("echo: ");
-                } else {
+                } else if (!r.isOk() && r.error() != HypError.MSGQUEUE_EMPTY) {
+                    problem(p.path + ": msgqueue_receive -> " + r.error());
                     p.received = true;
                 }
-            } else if (!r.isOk() && r.error() != HypError.MSGQUEUE_EMPTY) {
-                problem(p.path + ": msgqueue_receive -> " + r.error());
-                p.received = true;
             }
-            all &= p.received && p.sent;
+            all &= p.exchanged();
         }
         for (Bell b : bells) {
-            if (!b.source && !b.exercised) {
+            if (!b.source && !b.exercised && b.ready) {
+                b.ready = false;
                 HvcResult r = ctx.call(DoorbellCalls.RECEIVE, b.cap, ~0L);
                 if (!r.isOk()) {
                     problem(b.path + ": doorbell_receive -> " + r.error());
@@ -550,9 +828,10 @@ public final class LinuxProbe implements GuestProgram {
 
     @Override
     public GuestReport report() {
-        int pairsOk = (int) pairs.stream().filter(p -> p.sent && p.received).count();
+        int pairsOk = (int) pairs.stream().filter(Pair::exchanged).count();
         int bellsOk = (int) bells.stream().filter(b -> b.exercised).count();
         return new GuestReport(name, program, done(), consoleOpen, resourcesMatch, pairs.size(), pairsOk,
-                bells.size(), bellsOk, problems, consoleSeen);
+                bells.size(), bellsOk, problems, consoleSeen,
+                vcpusChecked, proxied.stream().mapToInt(v -> v.runs).sum());
     }
 }

@@ -26,6 +26,23 @@ public final class MemDb {
         assign(base, base + size, owner);
     }
 
+    /** Hands the parts of [base, base+size) that nobody owns to {@code owner} (a board's RAM beyond the QEMU DDR). */
+    public void seedFree(long base, long size, Object owner) {
+        long at = base;
+        long end = base + size;
+        while (at < end) {
+            Map.Entry<Long, Run> e = runs.floorEntry(at);
+            if (e != null && at < e.getValue().end) {
+                at = e.getValue().end;
+                continue;
+            }
+            Long next = runs.higherKey(at);
+            long stop = next == null ? end : Math.min(end, next);
+            assign(at, stop, owner);
+            at = stop;
+        }
+    }
+
     /** The owner of the page holding {@code pa}, or null. */
     public Object ownerOf(long pa) {
         Map.Entry<Long, Run> e = runs.floorEntry(pa);

@@ -1,11 +1,23 @@
 package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.hypervisor.Caller;
+import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 
 /**
- * What the RM hands the platform when it powers on a VM's boot vCPU (reference §5.4 "VM start"): the VM's
- * thread (its cspace), its RAM, and X0 = the IPA of the merged DTB the RM wrote there. A guest knows nothing
- * else.
+ * What the RM hands the platform when it starts a VM (reference §5.4 "VM start"): the VM's boot vCPU (its
+ * thread object, which the RM is about to power on with X0 = the IPA of the merged DTB it wrote into the VM's
+ * RAM), and where that RAM lies. A guest knows nothing else.
  */
-public record GuestSeat(int vmid, String name, boolean primary, Caller thread, SparseMemory memory, long dtbIpa) {
+public record GuestSeat(int vmid, String name, boolean primary, Vcpu vcpu, long ramBase, long ramSize, long dtbIpa) {
+
+    /** The boot vCPU's hypercall handle: the VM's cspace, and its addrspace as its memory. */
+    public Caller caller() {
+        return vcpu.caller();
+    }
+
+    /** The VM's memory as the vCPU sees it (its addrspace: only what the RM mapped). */
+    public GuestMemory memory() {
+        return vcpu.caller().memory();
+    }
 }

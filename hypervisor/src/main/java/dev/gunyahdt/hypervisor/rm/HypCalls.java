@@ -1,7 +1,6 @@
 package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.hypervisor.Caller;
-import dev.gunyahdt.hypervisor.GuestMemory;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
@@ -10,6 +9,9 @@ import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.object.ObjectCalls;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
+import dev.gunyahdt.hypervisor.memory.MemExtent;
+import dev.gunyahdt.hypervisor.memory.MemoryCalls;
+import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
 
@@ -97,12 +99,71 @@ final class HypCalls {
         hv.call(rm, CSpaceCalls.DELETE_CAP_FROM, hv.rootCSpaceCap(), cap, 0);
     }
 
-    /** A thread of the VM on its cspace (cspace_attach_thread's stand-in). */
-    Caller attach(long cspaceCap, String name, GuestMemory memory) {
-        Caller c = hv.attach(rm, cspaceCap, name, memory);
-        if (c == null) {
-            throw new RmFailure(RmError.DENIED, "attach a thread to the cspace of " + name);
-        }
-        return c;
+    // ---- memory (§7.1) -----------------------------------------------------------------------------
+
+    /** A new ACTIVE address space for {@code vmid}. */
+    long addrspace(int vmid) {
+        long as = create("addrspace", PartitionCalls.CREATE_ADDRSPACE);
+        ok("addrspace vmid " + vmid, MemoryCalls.ADDRSPACE_CONFIGURE, as, vmid, 0);
+        ok("addrspace vmid " + vmid, ObjectCalls.ACTIVATE, as, 0);
+        return as;
+    }
+
+    /** A BASIC RWX extent over physical [base, base+size), taking its pages from the root partition. */
+    long extent(long base, long size) {
+        long me = create("memextent", PartitionCalls.CREATE_MEMEXTENT);
+        ok("memextent 0x" + Long.toHexString(base), MemoryCalls.MEMEXTENT_CONFIGURE, me, base, size,
+                MemoryCalls.extentAttrs(7, 0, MemExtent.BASIC), 0);
+        ok("memextent 0x" + Long.toHexString(base), ObjectCalls.ACTIVATE, me, 0);
+        return me;
+    }
+
+    /** A BASIC RWX extent derived from {@code parent} at [offset, offset+size): its pages leave the parent. */
+    long derive(long parent, long offset, long size, String what) {
+        long me = create(what, PartitionCalls.CREATE_MEMEXTENT);
+        ok(what, MemoryCalls.MEMEXTENT_CONFIGURE_DERIVE, me, parent, offset, size,
+                MemoryCalls.extentAttrs(7, 0, MemExtent.BASIC), 0);
+        ok(what, ObjectCalls.ACTIVATE, me, 0);
+        return me;
+    }
+
+    /** Maps the whole BASIC extent at {@code ipa} with {@code access} (R 4, W 2, X 1), normal memory. */
+    void map(long addrspace, long extent, long ipa, long size, int access, String what) {
+        ok(what, MemoryCalls.ADDRSPACE_MAP, addrspace, extent, ipa, MemoryCalls.mapAttrs(access, 15), 0, 0, size);
+    }
+
+    // ---- vCPUs (§5.4) ------------------------------------------------------------------------------
+
+    /**
+     * One vCPU in the RM's order (§5.4): create thread, set_affinity, set_priority, set_timeslice,
+     * cspace_attach_thread, addrspace_attach_thread, vic_attach_vcpu(index), vcpu_configure(options). Still INIT:
+     * the RM activates its VM's vCPUs in a second pass.
+     */
+    long vcpu(long cspace, long addrspace, long vic, int index, int affinity, int priority, long timeslice,
+              long options, String what) {
+        long t = create(what, PartitionCalls.CREATE_THREAD);
+        ok(what, VcpuCalls.SET_AFFINITY, t, affinity, -1L);
+        ok(what, VcpuCalls.SET_PRIORITY, t, priority);
+        ok(what, VcpuCalls.SET_TIMESLICE, t, timeslice);
+        ok(what, VcpuCalls.CSPACE_ATTACH_THREAD, cspace, t, 0);
+        ok(what, VcpuCalls.ADDRSPACE_ATTACH_THREAD, addrspace, t, 0);
+        ok(what, VcpuCalls.VIC_ATTACH_VCPU, vic, t, index, 0);
+        ok(what, VcpuCalls.CONFIGURE, t, options, 0);
+        return t;
+    }
+
+    /** vcpu_bind_virq: type 0 HALT, 1 VCPU_RUN_WAKEUP. */
+    void bindVcpuVirq(long thread, long vic, int virq, int type) {
+        ok("bind vCPU VIRQ " + virq, VcpuCalls.BIND_VIRQ, thread, vic, virq, type, 0);
+    }
+
+    /** vcpu_poweron(thread, entry, context = X0). */
+    void powerOn(long thread, long entry, long x0) {
+        ok("vcpu_poweron", VcpuCalls.POWERON, thread, entry, x0, 0);
+    }
+
+    /** vcpu_kill; errors are ignored (teardown of a vCPU that is already gone or killed). */
+    void kill(long thread) {
+        hv.call(rm, VcpuCalls.KILL, thread);
     }
 }

@@ -3,13 +3,20 @@ package dev.gunyahdt.hypervisor.rm;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.hypervisor.GuestMemory;
 import dev.gunyahdt.hypervisor.Hypervisor;
+import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
+import dev.gunyahdt.hypervisor.vcpu.Scheduler;
+import dev.gunyahdt.hypervisor.vcpu.ThreadRights;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellRights;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueRights;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmConfigParser;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayGenerator;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayRefusedException;
+import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.overlay.Vdevice;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
@@ -37,8 +44,10 @@ import java.util.function.LongSupplier;
  * config and starts it; after that the RM only answers RPC: secondary VMs go through VM_ALLOCATE,
  * VM_CONFIG_IMAGE, VM_INIT, VM_START (and VM_STOP / VM_RESET / VM_DEALLOCATE / VM_EXIT) as their owner asks.
  *
- * <p>Deterministic and single-threaded: {@link #step} serves every client link once (in VMID order); the
- * simulation calls it when the RM's vCPU runs. Events (state changes, console output, failures) go to
+ * <p>Every VM is built on the hypervisor's objects (§5.4, §7): vCPU threads, an addrspace with its RAM as an extent
+ * derived from the RM's own, a VIC with the VIRQs the RM allocated bound in it. The RM runs on its own vCPU:
+ * deterministic and single-threaded, it takes its VIRQs and {@link #step} serves every client link once (in VMID
+ * order), then waits for an interrupt. Events (state changes, console output, failures) go to
  * {@link #events()} stamped with the simulation's clock.
  */
 public final class ResourceManager {
@@ -48,6 +57,16 @@ public final class ResourceManager {
     static final int LAST_DYNAMIC_VMID = 0xBE;
     /** §13: HLOS's DT sits at 0x40F00000 with RAM at 0x40000000; the model uses RAM base + 0xF00000 for every VM. */
     public static final long DT_OFFSET = 0xF0_0000L;
+    /** §13: HLOS enters at RAM base + 0x1000000 (0x41000000); the model uses that offset for every VM. */
+    public static final long ENTRY_OFFSET = 0x100_0000L;
+    /** Where lent memparcels show in the RM's own address space: the top 4 GiB of the 36-bit IPA space (§13). */
+    static final long PARCEL_WINDOW = 0xF_0000_0000L;
+    static final long PARCEL_WINDOW_END = 0x10_0000_0000L;
+    /** §5.1: ROOTVM_PRIORITY, also HLOS's; a secondary's vCPUs run one below their owner's (model default). */
+    static final int ROOT_PRIORITY = 32;
+    /** vcpu_option_flags (§5.4): pinned bit 0, critical bit 8, vcpu_run_scheduled bit 9, hlos_vm bit 63. */
+    static final long OPT_PINNED = 1;
+    static final long OPT_HLOS = 1 | 1L << 8 | 1L << 63;
     private static final int PAGE = 4096;
 
     private final Hypervisor hv;
@@ -56,12 +75,22 @@ public final class ResourceManager {
     private final Platform platform;
     private final VcpuHost host;
     private final LongSupplier clock;
+    private final OverlayStyle overlayStyle;
     private final List<RmEvent> events = new ArrayList<>();
     private final TreeMap<Integer, RmVm> vms = new TreeMap<>();
     private final Map<Integer, Memparcel> parcels = new TreeMap<>();
     private final RmLink.Counter notificationCounter = new RmLink.Counter();
     private final VirqAllocator rmVirqs = new VirqAllocator(VirqAllocator.RM_BASE);
     private final long rmVic;
+    /** The RM's own: its address space (VMID 255), the extent over DDR every VM's RAM is derived from, its vCPU. */
+    private final long rmAddrspace;
+    /** The RM's RAM extents: DDR and system.dtb's /memory, merged; every VM's RAM and shm is derived from one. */
+    private final List<long[]> rmRam = new ArrayList<>();
+    private long nextParcelIpa = PARCEL_WINDOW;
+    private final Vcpu rmVcpu;
+    private final GuestMemory rmMemory;
+    /** LEND/DONATE memparcels: per SGL entry {extent cap, where the RM maps it}. */
+    private final Map<Integer, List<long[]>> parcelExtents = new TreeMap<>();
     private final Map<MessageId, Handler> handlers = new EnumMap<>(MessageId.class);
     private long nextVdeviceHandle;
     private int nextParcel = 1;
@@ -73,8 +102,10 @@ public final class ResourceManager {
         byte[] handle(RmVm caller, Wire.Reader in);
     }
 
-    private ResourceManager(Hypervisor hv, SystemConfig system, Platform platform, VcpuHost host, LongSupplier clock) {
+    private ResourceManager(Hypervisor hv, SystemConfig system, Platform platform, VcpuHost host, LongSupplier clock,
+                            OverlayStyle overlayStyle) {
         this.hv = hv;
+        this.overlayStyle = overlayStyle;
         this.platform = platform;
         this.hyp = new HypCalls(hv);
         this.system = system;
@@ -82,7 +113,71 @@ public final class ResourceManager {
         this.clock = clock;
         hv.call(hyp.rm(), 0); // hypervisor_identify, as the RM does first (§14 step 1)
         this.rmVic = hyp.vic();
+        // the root VM's own objects: the hypervisor makes them at boot in Gunyah; here the RM makes them itself
+        this.rmAddrspace = hyp.addrspace(VMID_RM);
+        for (long[] r : ramRuns(system)) {
+            try {
+                rmRam.add(new long[] {r[0], r[1], hyp.extent(r[0], r[1])});
+            } catch (RmFailure notGiven) {
+                // RAM the hypervisor did not give the root VM: the RM cannot hand it out (a VM there fails)
+            }
+        }
+        long t = hyp.vcpu(hv.rootCSpaceCap(), rmAddrspace, rmVic, 0, 0, ROOT_PRIORITY, Scheduler.TIMESLICE_DEFAULT,
+                OPT_PINNED, "the RM's vCPU");
+        hyp.activate(t);
+        this.rmVcpu = hv.vcpu(hyp.rm(), t);
+        this.rmMemory = rmVcpu.caller().memory();
+        rmVcpu.program(this::runVcpu);
+        hyp.powerOn(t, 0, 0);
         installHandlers();
+    }
+
+    /** DDR plus system.dtb's RAM ranges, sorted and merged into disjoint runs {base, size}. */
+    private static List<long[]> ramRuns(SystemConfig system) {
+        List<long[]> all = new ArrayList<>();
+        all.add(new long[] {Hypervisor.DDR_BASE, Hypervisor.DDR_BASE + Hypervisor.DDR_SIZE});
+        system.ram().forEach(r -> all.add(new long[] {r.base(), r.base() + r.size()}));
+        all.sort(java.util.Comparator.comparingLong(r -> r[0]));
+        List<long[]> runs = new ArrayList<>();
+        for (long[] r : all) {
+            long[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+            if (last != null && r[0] <= last[1]) {
+                last[1] = Math.max(last[1], r[1]);
+            } else {
+                runs.add(new long[] {r[0], r[1]});
+            }
+        }
+        return runs.stream().map(r -> new long[] {r[0], r[1] - r[0]}).toList();
+    }
+
+    /** An extent of [pa, pa+size) derived from the RM's RAM extent that holds it all. */
+    private long deriveRam(long pa, long size, String what) {
+        for (long[] r : rmRam) {
+            if (size > 0 && pa >= r[0] && pa - r[0] <= r[1] - size) {
+                return hyp.derive(r[2], pa - r[0], size, what);
+            }
+        }
+        throw new RmFailure(RmError.MEM_INVALID, what + ": 0x" + Long.toHexString(pa) + "+0x" + Long.toHexString(size)
+                + " is not inside the RM's memory");
+    }
+
+    /**
+     * The RM's vCPU: take every pending VIRQ (a VM's request arrived, a reply queue has room, a vCPU halted),
+     * serve the links, end the VIRQs, and wait for the next one when nothing moved.
+     */
+    private void runVcpu(Vcpu self) {
+        Vic vic = self.vic();
+        List<Integer> taken = new ArrayList<>();
+        for (int i = vic.acknowledge(self.vicIndex()); i != Vic.SPURIOUS; i = vic.acknowledge(self.vicIndex())) {
+            taken.add(i);
+        }
+        boolean progress = step();
+        for (int i : taken) {
+            vic.endOfInterrupt(self.vicIndex(), i);
+        }
+        if (!progress) {
+            self.waitForInterrupt();
+        }
     }
 
     /**
@@ -94,7 +189,13 @@ public final class ResourceManager {
      */
     public static ResourceManager boot(Hypervisor hv, SystemConfig system, Platform platform, byte[] primaryDtb,
                                        VcpuHost host, LongSupplier clock) {
-        ResourceManager rm = new ResourceManager(hv, system, platform, host, clock);
+        return boot(hv, system, platform, primaryDtb, host, clock, OverlayStyle.RM);
+    }
+
+    /** {@link #boot(Hypervisor, SystemConfig, Platform, byte[], VcpuHost, LongSupplier)} writing overlays of a style. */
+    public static ResourceManager boot(Hypervisor hv, SystemConfig system, Platform platform, byte[] primaryDtb,
+                                       VcpuHost host, LongSupplier clock, OverlayStyle overlayStyle) {
+        ResourceManager rm = new ResourceManager(hv, system, platform, host, clock, overlayStyle);
         rm.startPrimary(primaryDtb);
         return rm;
     }
@@ -106,15 +207,17 @@ public final class ResourceManager {
         vm.baseDtb = dtb.clone();
         vms.put(vm.vmid, vm);
         try {
+            // The primary's config may list vdevices (its halves of the secondaries' queues and doorbells). The
+            // real RM has no DT config for HLOS: those halves belong to the secondaries' vdevices (§9.5 peer /
+            // peer-default), the HLOS overlay carries only the RM-RPC node (§10.5) and HLOS learns of its halves by
+            // VM_GET_HYP_RESOURCES about each secondary (§8.7), as crosvm does. So the RM makes them here (objects,
+            // caps, VIRQs in the primary's VIC; the secondary joins at its VM_INIT) and never puts them in the
+            // primary's overlay.
             vm.config = VmConfigParser.parse(vm.blobName, DtbReader.read(dtb, vm.blobName));
-            if (!vm.config.vdevices().isEmpty()) {
-                throw new RmFailure(RmError.ARGUMENT_INVALID, "vdevices of the primary VM are not modelled ("
-                        + vm.config.vdevices().get(0).path() + ")");
-            }
             vm.cspaceCap = hyp.cspace(1024);
             setUp(vm);
-            byte[] merged = OverlayGenerator.apply(dtb, overlayInfo(vm));
-            vm.dtbo = OverlayGenerator.dtbo(overlayInfo(vm));
+            byte[] merged = OverlayGenerator.apply(dtb, overlayInfo(vm), overlayStyle);
+            vm.dtbo = OverlayGenerator.dtbo(overlayInfo(vm), overlayStyle);
             powerOn(vm, merged);
         } catch (RmFailure | DtException f) {
             failure(vm, f.getMessage());
@@ -327,8 +430,8 @@ public final class ResourceManager {
         byte[] merged;
         try {
             VmOverlayInfo info = overlayInfo(vm);
-            vm.dtbo = OverlayGenerator.dtbo(info);
-            merged = OverlayGenerator.apply(vm.baseDtb, info);
+            vm.dtbo = OverlayGenerator.dtbo(info, overlayStyle);
+            merged = OverlayGenerator.apply(vm.baseDtb, info, overlayStyle);
         } catch (OverlayRefusedException e) {
             failInit(vm, e.error(), "VM_START: " + e.getMessage());
             return null;
@@ -336,19 +439,33 @@ public final class ResourceManager {
             failInit(vm, RmError.NORESOURCE, "VM_START: overlay: " + e.getMessage());
             return null;
         }
-        if (merged.length > vm.memory.size() - DT_OFFSET) {
+        if (merged.length > vm.ram.size() - DT_OFFSET) {
             failInit(vm, RmError.NORESOURCE, "VM_START: the merged DTB does not fit the VM's memory");
         }
         powerOn(vm, merged);
         return new byte[0];
     }
 
+    /** §5.4 "VM start": the merged DTB into the VM's RAM (through the RM's mapping), boot vCPU on with X0 = its IPA. */
     private void powerOn(RmVm vm, byte[] merged) {
+        long dtbIpa = vm.ram.ipa() + DT_OFFSET;
+        if (!rmMemory.write(vm.ram.pa(dtbIpa), merged)) {
+            throw new RmFailure(RmError.MEM_INVALID, "cannot write the DTB into the RAM of " + vm);
+        }
         vm.guestDtb = merged;
-        long dtbIpa = vm.memory.base() + DT_OFFSET;
-        vm.memory.write(dtbIpa, merged);
         setState(vm, VmState.RUNNING, !vm.primary);
-        host.powerOn(new GuestSeat(vm.vmid, vm.name, vm.primary, vm.thread, vm.memory, dtbIpa));
+        RmVm.VcpuSlot boot = vm.vcpus.get(0);
+        host.powerOn(new GuestSeat(vm.vmid, vm.name, vm.primary, hv.vcpu(hyp.rm(), boot.master()), vm.ram.ipa(),
+                vm.ram.size(), dtbIpa));
+        hyp.powerOn(boot.master(), vm.ram.ipa() + ENTRY_OFFSET, dtbIpa);
+    }
+
+    /** vcpu_kill on every vCPU of the VM (exit, stop, reset). */
+    private void killVcpus(RmVm vm) {
+        for (RmVm.VcpuSlot v : vm.vcpus) {
+            hyp.kill(v.master());
+        }
+        host.powerOff(vm.vmid);
     }
 
     private byte[] vmStop(RmVm caller, Wire.Reader in) {
@@ -387,7 +504,7 @@ public final class ResourceManager {
 
     /** Kills the VM's vCPUs, EXITED, NOTIFY_VM_EXITED to the owner (§11.4). */
     private void exit(RmVm vm, int type, int flags, int code) {
-        host.powerOff(vm.vmid);
+        killVcpus(vm);
         setState(vm, VmState.EXITED, true);
         RmVm owner = vms.get(vm.owner);
         if (owner != null && owner.link != null) {
@@ -413,7 +530,18 @@ public final class ResourceManager {
 
     /** The staged teardown of VM_RESET: vdevices, IRQs, the VM's objects, peers. */
     private void teardown(RmVm vm) {
-        host.powerOff(vm.vmid);
+        killVcpus(vm);
+        RmVm owner0 = vms.get(vm.owner);
+        for (RmVm.VcpuSlot v : vm.vcpus) {
+            if (v.ownerCap() != v.master() && owner0 != null) {
+                hv.call(hyp.rm(), CSpaceCalls.DELETE_CAP_FROM, owner0.cspaceCap, v.ownerCap(), 0);
+            }
+            if (v.wakeupVirq() >= 0 && owner0 != null) {
+                owner0.virqs.release(v.wakeupVirq());
+            }
+            rmVirqs.release(v.haltVirq());
+        }
+        vm.vcpus.clear();
         for (Side s : vm.sides) {
             if (s.peer != null) {
                 s.peer.peer = null;
@@ -423,17 +551,16 @@ public final class ResourceManager {
             }
         }
         vm.sides.clear();
-        for (long cap : vm.masterCaps) {
-            hyp.delete(cap);
-        }
-        vm.masterCaps.clear();
+        deleteMasters(vm);
         vm.cspaceCap = -1;
         vm.vicCap = -1;
         vm.virqs = new VirqAllocator(VirqAllocator.VM_BASE);
         vm.link = null;
         vm.rmEndpoint = null;
         vm.rpcView = null;
-        vm.thread = null;
+        vm.addrspaceCap = -1;
+        vm.ramExtent = -1;
+        vm.ram = null;
         vm.selfOpened = false;
         vm.ownerOpened = false;
         for (int p : vm.peers) {
@@ -461,12 +588,18 @@ public final class ResourceManager {
         } else {
             event(vm.name, RmEvent.Kind.STATE, vm.state + " -> " + VmState.NONE);
         }
-        for (long cap : vm.masterCaps) {
-            hyp.delete(cap);
-        }
+        deleteMasters(vm);
         vms.remove(vm.vmid);
         caller.peers.remove(vm.vmid);
         return new byte[0];
+    }
+
+    /** Deletes the RM's caps for the VM's objects, newest first (vCPUs before the addrspace and cspace they use). */
+    private void deleteMasters(RmVm vm) {
+        for (int i = vm.masterCaps.size() - 1; i >= 0; i--) {
+            hyp.delete(vm.masterCaps.get(i));
+        }
+        vm.masterCaps.clear();
     }
 
     private byte[] vmGetPeers(RmVm caller, Wire.Reader in) {
@@ -520,8 +653,16 @@ public final class ResourceManager {
             throw new RmFailure(RmError.NORESOURCE, vm + " has no config yet");
         }
         List<byte[]> entries = new ArrayList<>();
-        // VIRTUAL_CPU entries for the owner: vCPU objects are not modelled yet, so none are listed.
-        List<Side> view = caller == vm ? vm.sides
+        if (caller.vmid == vm.owner) {
+            // the owner's copies (AFFINITY|YIELD_TO), label = the affinity index, the proxy wakeup VIRQ or none
+            for (RmVm.VcpuSlot v : vm.vcpus) {
+                entries.add(Wire.writer().u8(4).u8(0).u16(vm.vmid).u32(0).u32(v.label()).u64(v.ownerCap()).u32(0)
+                        .u32(v.wakeupVirq() < 0 ? 0xFFFF_FFFFL : v.wakeupVirq()).u64(0).u64(0).build());
+            }
+        }
+        // §8.7: the vdevices of V's config that involve C, with C's caps. The primary's halves belong to the
+        // secondaries' vdevices (see startPrimary), so asking about itself lists none of them.
+        List<Side> view = caller == vm ? (vm.primary ? List.of() : vm.sides)
                 : caller.sides.stream().filter(s -> s.peer != null && s.peer.vm == vm).toList();
         for (Side s : view) {
             int partner = s.peer == null ? 0 : s.peer.vm.vmid;
@@ -656,7 +797,7 @@ public final class ResourceManager {
                 throw new RmFailure(RmError.MEM_INVALID, "SGL entry 0x" + Long.toHexString(ipa) + "+0x"
                         + Long.toHexString(size) + " not page aligned or beyond 2^44");
             }
-            if (caller.memory == null || !caller.memory.contains(ipa, size)) {
+            if (caller.ram == null || !caller.ram.contains(ipa, size)) {
                 throw new RmFailure(RmError.MEM_INVALID, "SGL entry outside " + caller.name + "'s memory");
             }
             sgl.add(new long[] {ipa, size});
@@ -671,6 +812,9 @@ public final class ResourceManager {
             throw new RmFailure(RmError.ARGUMENT_INVALID, "empty ACL or SGL");
         }
         int handle = nextParcel++;
+        if (transaction != 2) {
+            parcelExtents.put(handle, takePages(caller, sgl, handle));
+        }
         parcels.put(handle, new Memparcel(handle, caller.vmid, transaction, memType, label, acl, sgl));
         return Wire.writer().u32(handle).build();
     }
@@ -684,6 +828,31 @@ public final class ResourceManager {
         return n;
     }
 
+    /**
+     * LEND / DONATE (§7.2): each SGL range becomes an extent derived from the owner's RAM extent, so its pages
+     * leave the owner (it can no longer touch them); the RM sees them at PA + {@link #PARCEL_WINDOW}. A SHARE
+     * keeps the pages where they are (the owner keeps its access) and the RM reads them through its RAM mapping.
+     */
+    private List<long[]> takePages(RmVm owner, List<long[]> sgl, int handle) {
+        long total = sgl.stream().mapToLong(e -> e[1]).sum();
+        if (total > PARCEL_WINDOW_END - nextParcelIpa) {
+            throw new RmFailure(RmError.NORESOURCE, "memparcel " + handle + ": no room left in the RM's window");
+        }
+        List<long[]> made = new ArrayList<>();
+        try {
+            for (long[] e : sgl) {
+                long me = hyp.derive(owner.ramExtent, e[0] - owner.ram.ipa(), e[1], "memparcel " + handle);
+                made.add(new long[] {me, nextParcelIpa});
+                hyp.map(rmAddrspace, me, nextParcelIpa, e[1], 6, "memparcel " + handle);
+                nextParcelIpa += e[1];
+            }
+        } catch (RmFailure f) {
+            made.forEach(m -> hyp.delete(m[0]));
+            throw f;
+        }
+        return made;
+    }
+
     private byte[] memReclaim(RmVm caller, Wire.Reader in) {
         in.exactly(8);
         int handle = (int) in.u32();
@@ -692,6 +861,9 @@ public final class ResourceManager {
             throw new RmFailure(RmError.HANDLE_INVALID, "no memparcel " + handle + " of " + caller.name);
         }
         parcels.remove(handle);
+        // the derived extents go: their pages return to the owner's RAM extent, and the owner's access with them
+        parcelExtents.getOrDefault(handle, List.of()).forEach(m -> hyp.delete(m[0]));
+        parcelExtents.remove(handle);
         return new byte[0];
     }
 
@@ -700,7 +872,9 @@ public final class ResourceManager {
         byte[] out = new byte[len];
         int done = 0;
         long skip = offset;
-        for (long[] e : p.sgl()) {
+        List<long[]> lent = parcelExtents.get(p.handle());
+        for (int k = 0; k < p.sgl().size(); k++) {
+            long[] e = p.sgl().get(k);
             if (done == len) {
                 break;
             }
@@ -709,7 +883,11 @@ public final class ResourceManager {
                 continue;
             }
             int n = (int) Math.min(len - done, e[1] - skip);
-            byte[] part = owner.memory.read(e[0] + skip, n);
+            long at = lent != null ? lent.get(k)[1] + skip : owner.ram.pa(e[0] + skip);
+            byte[] part = rmMemory.read(at, n);
+            if (part == null) {
+                throw new RmFailure(RmError.MEM_INVALID, "memparcel " + p.handle() + " is not readable");
+            }
             System.arraycopy(part, 0, out, done, n);
             done += n;
             skip = 0;
@@ -723,16 +901,80 @@ public final class ResourceManager {
         VmConfig cfg = vm.config;
         vm.vicCap = hyp.vic();
         vm.masterCaps.add(vm.vicCap);
-        long size = Math.max(cfg.memory().sizeMin(), cfg.memory().sizeMax());
-        if (vm.primary) {
-            size = system.primary().map(SystemConfig.VmEntry::memorySize).orElse(size);
-        }
-        vm.memory = new SparseMemory(cfg.memory().baseAddress(), size);
-        vm.thread = hyp.attach(vm.cspaceCap, vm.name, vm.memory);
+        setUpMemory(vm);
+        setUpVcpus(vm);
         vm.hasConsole = vm.primary || cfg.rmRpc().console();
         setUpRmRpc(vm);
         for (VmConfig.Vdevice d : cfg.vdevices()) {
             setUpVdevice(vm, d);
+        }
+    }
+
+    /**
+     * §7.1: the VM's RAM is an extent derived from the RM's (so its pages leave the RM and no other VM can have
+     * them), mapped RWX in a new addrspace for the VM's VMID at the config's IPA, and RW in the RM's own
+     * addrspace at its PA (where the RM writes the DTB and reads memparcels). PA = system.dtb's assignment.
+     */
+    private void setUpMemory(RmVm vm) {
+        VmConfig cfg = vm.config;
+        long size = Math.max(cfg.memory().sizeMin(), cfg.memory().sizeMax());
+        Optional<SystemConfig.VmEntry> entry = vm.primary ? system.primary() : system.vm(vm.name);
+        if (vm.primary) {
+            size = entry.map(SystemConfig.VmEntry::memorySize).orElse(size);
+        }
+        long ipa = cfg.memory().baseAddress();
+        long pa = entry.map(SystemConfig.VmEntry::memoryBase).orElse(ipa);
+        vm.ramExtent = deriveRam(pa, size, "RAM of " + vm);
+        vm.masterCaps.add(vm.ramExtent);
+        vm.addrspaceCap = hyp.addrspace(vm.vmid);
+        vm.masterCaps.add(vm.addrspaceCap);
+        hyp.map(vm.addrspaceCap, vm.ramExtent, ipa, size, 7, "RAM of " + vm);
+        hyp.map(rmAddrspace, vm.ramExtent, pa, size, 6, "the RM's view of the RAM of " + vm);
+        vm.ram = new RmVm.Ram(ipa, pa, size);
+    }
+
+    /**
+     * §5.4: one vCPU per enabled CPU of the config. pinned / static / sticky: affinity = affinity-map[i] (pinned
+     * also sets the pinned option), priority 32 for the primary (with hlos_vm, critical, pinned), else the owner's
+     * minus one (sched-priority / sched-timeslice are not read: a model default), 5 ms. proxy: priority 0, 100 µs,
+     * no affinity, vcpu_run_scheduled, and a VCPU_RUN_WAKEUP VIRQ allocated in and bound to the owner's VIC. Each
+     * gets a HALT VIRQ in the RM's VIC; the owner gets a copy with AFFINITY|YIELD_TO. No POWER cap goes into the
+     * VM's own cspace: the model treats every VM as PSCI-managed (§5.4), so the RM-RPC caps stay 0x1/0x2.
+     */
+    private void setUpVcpus(RmVm vm) {
+        VmConfig.Vcpus c = vm.config.vcpus();
+        boolean proxy = !vm.primary && "proxy".equals(c.affinity());
+        RmVm owner = vm.primary ? null : vms.get(vm.owner);
+        List<Long> made = new ArrayList<>();
+        for (int i = 0; i < c.count(); i++) {
+            String what = "vCPU " + i + " of " + vm;
+            int affinity = proxy ? Scheduler.CPU_INDEX_INVALID : (int) (long) c.affinityMap().get(i);
+            if (!proxy && (affinity < 0 || affinity >= hv.scheduler().cpus())) {
+                throw new RmFailure(RmError.ARGUMENT_INVALID, what + ": affinity " + affinity + " is not a CPU");
+            }
+            int priority = vm.primary ? ROOT_PRIORITY : proxy ? 0 : ROOT_PRIORITY - 1;
+            long slice = proxy ? Scheduler.TIMESLICE_MIN : Scheduler.TIMESLICE_DEFAULT;
+            long options = vm.primary ? OPT_HLOS : proxy ? Vcpu.OPTION_VCPU_RUN_SCHEDULED
+                    : "pinned".equals(c.affinity()) ? OPT_PINNED : 0;
+            long t = hyp.vcpu(vm.cspaceCap, vm.addrspaceCap, vm.vicCap, i, affinity, priority, slice, options, what);
+            vm.masterCaps.add(t);
+            made.add(t);
+        }
+        for (int i = 0; i < made.size(); i++) { // §5.4's second loop
+            String what = "vCPU " + i + " of " + vm;
+            long t = made.get(i);
+            hyp.activate(t);
+            int halt = rmVirq();
+            hyp.bindVcpuVirq(t, rmVic, halt, 0);
+            int wakeup = -1;
+            if (proxy) {
+                wakeup = virq(owner, List.of(), 0, what + " (wakeup)").intid();
+                hyp.bindVcpuVirq(t, owner.vicCap, wakeup, 1);
+            }
+            long ownerCap = owner == null ? t : hyp.grant(owner.cspaceCap, t, ThreadRights.AFFINITY
+                    | ThreadRights.YIELD_TO);
+            int label = proxy ? i : (int) (long) c.affinityMap().get(i);
+            vm.vcpus.add(new RmVm.VcpuSlot(t, ownerCap, label, wakeup, halt));
         }
     }
 
@@ -752,11 +994,13 @@ public final class ResourceManager {
         return Virq.edge(n);
     }
 
+    /** A VIRQ in the RM's own VIC; the RM's vCPU takes it edge-triggered, as the RM records every VIRQ (§6.3). */
     private int rmVirq() {
         int n = rmVirqs.allocate();
         if (n < 0) {
             throw new RmFailure(RmError.NORESOURCE, "the RM is out of VIRQs");
         }
+        rmVcpu.vic().configureEdge(rmVcpu.vicIndex(), n, true);
         return n;
     }
 
@@ -914,7 +1158,11 @@ public final class ResourceManager {
                 s.masterA = first.masterA;
                 wireDoorbellEnd(s, s.masterA);
             }
-            case SHM -> s.memparcel = first.memparcel;
+            case SHM -> {
+                s.memparcel = first.memparcel;
+                s.masterA = first.masterA;
+                mapShared(s);
+            }
         }
         s.peer = first;
         first.peer = s;
@@ -966,6 +1214,16 @@ public final class ResourceManager {
         }
         parcels.put(handle, new Memparcel(handle, VMID_RM, 2, 0, s.label, acl, List.of(new long[] {ipa, size})));
         s.memparcel = handle;
+        // the pages: an extent derived from the RM's DDR, mapped RW in each sharer at the region's address
+        s.masterA = deriveRam(ipa, size, "shm " + s.cfg.path());
+        s.vm.masterCaps.add(s.masterA);
+        mapShared(s);
+    }
+
+    private void mapShared(Side s) {
+        Memparcel p = parcels.get(s.memparcel);
+        long[] range = p.sgl().get(0);
+        hyp.map(s.vm.addrspaceCap, s.masterA, range[0], range[1], 6, "shm label " + s.label + " in " + s.vm);
     }
 
     // ---- the overlay (§10) ---------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.hypervisor.Caller;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.rpc.RmLink;
@@ -25,8 +24,12 @@ final class RmVm {
     long cspaceCap = -1;
     long vicCap = -1;
     final List<Long> masterCaps = new ArrayList<>();
-    Caller thread;
-    SparseMemory memory;
+    /** The VM's stage-2 address space, the extent holding its RAM (derived from the RM's), its RAM's place. */
+    long addrspaceCap = -1;
+    long ramExtent = -1;
+    Ram ram;
+    /** Its vCPUs in index order; the boot vCPU first. */
+    final List<VcpuSlot> vcpus = new ArrayList<>();
     VirqAllocator virqs = new VirqAllocator(VirqAllocator.VM_BASE);
 
     String blobName;
@@ -49,6 +52,25 @@ final class RmVm {
     byte[] dtbo;
     byte[] guestDtb;
     String crashMessage = "";
+
+    /** A VM's RAM: [ipa, ipa+size) in its addrspace, backed by physical [pa, pa+size). */
+    record Ram(long ipa, long pa, long size) {
+        boolean contains(long at, long len) {
+            return len >= 0 && at >= ipa && at - ipa <= size - len;
+        }
+
+        long pa(long at) {
+            return pa + (at - ipa);
+        }
+    }
+
+    /**
+     * One vCPU (§5.4): the RM's master cap, the owner's copy (AFFINITY|YIELD_TO; the master for the primary, whose
+     * owner is the RM), its VIRTUAL_CPU label, the proxy wakeup VIRQ in the owner's VIC (-1: not proxy) and the
+     * HALT VIRQ in the RM's.
+     */
+    record VcpuSlot(long master, long ownerCap, int label, int wakeupVirq, int haltVirq) {
+    }
 
     RmVm(int vmid, int owner, boolean primary, String name) {
         this.vmid = vmid;

@@ -14,11 +14,20 @@ import java.util.Optional;
  * their names, VMIDs, the primary, owners and physical memory, and the shared-memory regions. The platform
  * (CPUs, GIC) is not read: vCPUs and the vGIC are not modelled here.
  */
-public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared) {
+public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Range> ram) {
 
     public SystemConfig {
         vms = List.copyOf(vms);
         shared = List.copyOf(shared);
+        ram = List.copyOf(ram);
+    }
+
+    public SystemConfig(List<VmEntry> vms, List<SharedRegion> shared) {
+        this(vms, shared, List.of());
+    }
+
+    /** A physical range, [base, base+size). */
+    public record Range(long base, long size) {
     }
 
     /** One VM of the table. {@code owner} is empty for the primary. */
@@ -71,6 +80,28 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared) {
         if (vms.stream().filter(VmEntry::primary).count() != 1) {
             throw new VmConfigException(blob, table.path(), null, "needs exactly one primary VM");
         }
-        return new SystemConfig(vms, shared);
+        return new SystemConfig(vms, shared, ram(tree));
+    }
+
+    /** The {@code reg} ranges of the top-level {@code device_type = "memory"} nodes (root cells, default 2/1). */
+    private static List<Range> ram(DeviceTree tree) {
+        NodeCursor root = tree.find("/").orElseThrow();
+        int ac = (int) (long) root.node().property("#address-cells").map(p -> p.value().asCell()).orElse(2L);
+        int sc = (int) (long) root.node().property("#size-cells").map(p -> p.value().asCell()).orElse(1L);
+        List<Range> out = new ArrayList<>();
+        for (NodeCursor c : root.children()) {
+            boolean memory = c.node().property("device_type").map(p -> p.value().asString()).filter("memory"::equals)
+                    .isPresent();
+            long[] reg = c.node().property("reg").map(p -> p.value().cells()).orElse(new long[0]);
+            if (!memory || ac < 1 || ac > 2 || sc < 1 || sc > 2) {
+                continue;
+            }
+            for (int i = 0; i + ac + sc <= reg.length; i += ac + sc) {
+                long base = ac == 2 ? reg[i] << 32 | reg[i + 1] : reg[i];
+                long size = sc == 2 ? reg[i + ac] << 32 | reg[i + ac + 1] : reg[i + ac];
+                out.add(new Range(base, size));
+            }
+        }
+        return out;
     }
 }

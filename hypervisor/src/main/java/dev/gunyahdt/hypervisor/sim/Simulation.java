@@ -6,6 +6,7 @@ import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.guest.GuestContext;
 import dev.gunyahdt.hypervisor.guest.GuestProgram;
 import dev.gunyahdt.hypervisor.guest.GuestPrograms;
+import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.guest.GuestReport;
 import dev.gunyahdt.hypervisor.rm.GuestSeat;
 import dev.gunyahdt.hypervisor.rm.Platform;
@@ -14,6 +15,7 @@ import dev.gunyahdt.hypervisor.rm.RmEvent;
 import dev.gunyahdt.hypervisor.rm.RmFailure;
 import dev.gunyahdt.hypervisor.rm.SystemConfig;
 import dev.gunyahdt.hypervisor.rm.VcpuHost;
+import dev.gunyahdt.hypervisor.vcpu.Scheduler;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,24 +26,36 @@ import java.util.Optional;
 
 /**
  * A whole boot in virtual time (DESIGN.md §1 "boot"; reference §14): the hypervisor, the RM booting from
- * {@code system.dtb}, and each VM's guest program from the moment the RM powers its vCPU on. One seed (the
- * hypervisor's CapID scrambling) and a deterministic scheduler: the same inputs give the same run, event for
- * event. Each vCPU slice costs {@link #SLICE_NS} of virtual time.
+ * {@code system.dtb}, and each VM's guest program on its boot vCPU from the moment the RM powers it on. The
+ * hypervisor's own FPRR scheduler decides who runs: each round, every physical CPU runs one step of the vCPU
+ * {@code hv.scheduler()} picks, then {@link #SLICE_NS} of virtual time pass. vCPUs waiting for an interrupt
+ * (WFI) are not picked; proxy-scheduled ones run only inside their owner's {@code vcpu_run}. One seed (CapID
+ * scrambling) and no other source of choice: the same inputs give the same run, event for event.
  *
- * <p>The run ends when every guest has finished its program and a whole round passes with nothing happening,
- * or at {@link #LIMIT_NS} (then {@link Result#settled()} is false).
+ * <p>The run ends when a round finds every CPU idle (every vCPU waits for an interrupt that nothing can raise
+ * any more: there are no timers), or at {@link #LIMIT_NS} (then {@link Result#settled()} is false).
  */
 public final class Simulation implements VcpuHost {
-    /** FPRR's minimum timeslice (§5.1), used as the length of one slice. */
+    /** FPRR's minimum timeslice (§5.1), used as the length of one round. */
     public static final long SLICE_NS = 100_000;
     public static final long LIMIT_NS = 10_000_000_000L;
 
     /** What to boot: system.dtb, the vm/&lt;name&gt;.dtb beside it, each VM's program (default linux-probe). */
     public record Config(byte[] systemDtb, Map<String, byte[]> vmDtbs, Map<String, String> programs, long seed,
-                         boolean plainCapIds, Platform platform) {
+                         boolean plainCapIds, Platform platform, OverlayStyle overlayStyle) {
         public Config {
             vmDtbs = Map.copyOf(vmDtbs);
             programs = Map.copyOf(programs);
+        }
+
+        /** The RM's own overlay style. */
+        public Config(byte[] systemDtb, Map<String, byte[]> vmDtbs, Map<String, String> programs, long seed,
+                      boolean plainCapIds, Platform platform) {
+            this(systemDtb, vmDtbs, programs, seed, plainCapIds, platform, OverlayStyle.RM);
+        }
+
+        public Config withOverlayStyle(OverlayStyle style) {
+            return new Config(systemDtb, vmDtbs, programs, seed, plainCapIds, platform, style);
         }
 
         /** The QEMU platform, scrambled CapIDs. */
@@ -56,14 +70,11 @@ public final class Simulation implements VcpuHost {
     }
 
     private final Hypervisor hv;
-    private final Scheduler scheduler = new RoundRobin();
     private final Config config;
     private final SystemConfig system;
     private final List<RmEvent> guestEvents = new ArrayList<>();
-    private final Map<String, GuestVcpu> guests = new LinkedHashMap<>();
-    private final Map<Integer, GuestVcpu> byVmid = new LinkedHashMap<>();
+    private final Map<String, GuestProgram> guests = new LinkedHashMap<>();
     private ResourceManager rm;
-    private long now;
 
     private Simulation(Config config, SystemConfig system) {
         this.config = config;
@@ -96,92 +107,33 @@ public final class Simulation implements VcpuHost {
 
     private Result go() {
         SystemConfig.VmEntry primary = system.primary().orElseThrow();
+        Scheduler scheduler = hv.scheduler();
         try {
-            rm = ResourceManager.boot(hv, system, config.platform(), config.vmDtbs().get(primary.name()), this, () -> now);
-        } catch (RmFailure | DtException e) {
-            return new Result(List.of(new RmEvent(now, primary.name(), RmEvent.Kind.FAILURE, e.getMessage())),
-                    Map.of(), null, Optional.of(primary.name() + ": " + e.getMessage()), true, now);
-        }
-        scheduler.add(new RmVcpu());
-        // the RM's vCPU may be re-added nowhere else; guests join through powerOn
-        boolean quietRound = false;
-        while (now < LIMIT_NS) {
-            boolean progress = false;
-            for (Vcpu v : scheduler.round()) {
-                progress |= v.run(now);
-                now += SLICE_NS;
+            for (SystemConfig.Range r : system.ram()) {
+                hv.addRam(r.base(), r.size()); // the board's RAM beyond the QEMU DDR, as its boot environment says
             }
-            boolean allSettled = scheduler.round().stream().allMatch(Vcpu::settled);
-            if (!progress && allSettled) {
-                if (quietRound) {
-                    break;
-                }
-                quietRound = true;
-            } else {
-                quietRound = false;
-            }
+            rm = ResourceManager.boot(hv, system, config.platform(), config.vmDtbs().get(primary.name()), this,
+                    scheduler::now, config.overlayStyle());
+        } catch (RmFailure | DtException | IllegalArgumentException e) {
+            return new Result(List.of(new RmEvent(scheduler.now(), primary.name(), RmEvent.Kind.FAILURE,
+                    e.getMessage())), Map.of(), null, Optional.of(primary.name() + ": " + e.getMessage()), true,
+                    scheduler.now());
         }
+        while (scheduler.now() < LIMIT_NS && scheduler.runRound(SLICE_NS) > 0) {
+            // every CPU runs its vCPU's next step; virtual time passes
+        }
+        long end = scheduler.now();
         List<RmEvent> events = new ArrayList<>(rm.events());
         events.addAll(guestEvents);
-        events.sort(Comparator.comparingLong(RmEvent::time)); // stable: RM lines first within a slice
+        events.sort(Comparator.comparingLong(RmEvent::time)); // stable: RM lines first within a round
         Map<String, GuestReport> reports = new LinkedHashMap<>();
-        guests.forEach((n, g) -> reports.put(n, g.program.report()));
-        return new Result(events, reports, rm, Optional.empty(), now < LIMIT_NS, now);
-    }
-
-    private final class RmVcpu implements Vcpu {
-        @Override
-        public String name() {
-            return "rm";
-        }
-
-        @Override
-        public boolean run(long t) {
-            return rm.step();
-        }
-
-        @Override
-        public boolean settled() {
-            return true;
-        }
-    }
-
-    private final class GuestVcpu implements Vcpu {
-        final GuestSeat seat;
-        final GuestProgram program;
-        final GuestContext ctx;
-        boolean started;
-
-        GuestVcpu(GuestSeat seat, GuestProgram program, List<GuestContext.Launch> launches) {
-            this.seat = seat;
-            this.program = program;
-            this.ctx = new GuestContext(hv, seat, launches,
-                    text -> guestEvents.add(new RmEvent(now, seat.name(), RmEvent.Kind.NOTE, text)));
-        }
-
-        @Override
-        public String name() {
-            return seat.name();
-        }
-
-        @Override
-        public boolean run(long t) {
-            if (!started) {
-                started = true;
-                program.start(ctx);
-                return true;
-            }
-            return program.step(ctx);
-        }
-
-        @Override
-        public boolean settled() {
-            return started && program.done();
-        }
+        guests.forEach((n, g) -> reports.put(n, g.report()));
+        return new Result(events, reports, rm, Optional.empty(), end < LIMIT_NS, end);
     }
 
     // ---- VcpuHost: where the RM's vcpu_poweron / kill land --------------------------------------------
 
+    /** The RM is about to power on a VM's boot vCPU: its image is the VM's guest program. */
     @Override
     public void powerOn(GuestSeat seat) {
         String p = config.programs().getOrDefault(seat.name(), GuestPrograms.DEFAULT);
@@ -194,20 +146,21 @@ public final class Simulation implements VcpuHost {
                 }
             }
         }
-        GuestVcpu v = new GuestVcpu(seat, program, launches);
-        GuestVcpu old = byVmid.put(seat.vmid(), v);
-        if (old != null) {
-            scheduler.remove(old);
-        }
-        guests.put(seat.name(), v);
-        scheduler.add(v);
+        GuestContext ctx = new GuestContext(hv, seat, launches,
+                text -> guestEvents.add(new RmEvent(hv.scheduler().now(), seat.name(), RmEvent.Kind.NOTE, text)));
+        boolean[] started = {false};
+        seat.vcpu().program(self -> {
+            if (!started[0]) {
+                started[0] = true;
+                program.start(ctx);
+            }
+            program.step(ctx);
+        });
+        guests.put(seat.name(), program);
     }
 
+    /** The RM killed the VM's vCPUs: they are never scheduled again; the program's report stays. */
     @Override
     public void powerOff(int vmid) {
-        GuestVcpu v = byVmid.remove(vmid);
-        if (v != null) {
-            scheduler.remove(v);
-        }
     }
 }

@@ -54,8 +54,8 @@ class BadRpcPropertyTest {
                 .orElseThrow().children().stream().filter(c -> c.node().name().startsWith("qcom,resource-manager-rpc@"))
                 .findFirst().orElseThrow();
         long[] reg = node.node().property("reg").orElseThrow().value().cells();
-        RpcEndpoint ep = new RpcEndpoint(hv, seat.thread(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
-                seat.memory().base() + 0x1000);
+        RpcEndpoint ep = new RpcEndpoint(hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
+                seat.ramBase() + 0x1000);
         for (byte[] p : packets) {
             ep.sendRaw(p);
             rm.step();

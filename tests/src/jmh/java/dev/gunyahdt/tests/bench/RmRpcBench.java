@@ -72,7 +72,7 @@ public class RmRpcBench {
         NodeCursor rmNode = dt.find("/hypervisor").orElseThrow().children().stream()
                 .filter(n -> n.node().name().startsWith("qcom,resource-manager-rpc@")).findFirst().orElseThrow();
         long[] reg = rmNode.node().property("reg").orElseThrow().value().cells();
-        client = new RpcClient(new RpcEndpoint(hv, s.thread(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
+        client = new RpcClient(new RpcEndpoint(hv, s.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
                 VmFleet.PRIMARY_BASE + 0x10_0000)); // a free page of its RAM
         if (roundTrip() != 3) {
             throw new IllegalStateException("VM_GET_VMID did not answer 3");

@@ -1,0 +1,131 @@
+package dev.gunyahdt.hypervisor.rm;
+
+import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.Hypervisor;
+import dev.gunyahdt.hypervisor.memory.AddrSpace;
+import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A secondary VM's whole life driven over RPC by hand as its owner (crosvm's part): its vCPU and RAM appear at
+ * VM_INIT / VM_START, VM_STOP kills the vCPU, VM_RESET gives every page back to the RM and deletes the vCPU (and
+ * the owner's copy), MEM_RECLAIM gives the lent image back to the owner, and the VM can be configured again.
+ */
+class RmVmTeardownTest {
+    private static final long IMAGE = 0x5000_0000L;
+    private final List<GuestSeat> seats = new ArrayList<>();
+    private final Hypervisor hv = new Hypervisor(4);
+    private ResourceManager rm;
+    private RpcClient hlos;
+
+    private RpcMessage call(MessageId id, byte[] payload) {
+        int seq = hlos.request(id, payload);
+        for (int i = 0; i < 50; i++) {
+            rm.step();
+            for (RpcClient.Incoming in : hlos.poll()) {
+                if (in.isReply() && in.message().sequence() == seq) {
+                    return in.message();
+                }
+            }
+        }
+        throw new AssertionError("no reply to " + id);
+    }
+
+    private long ok(MessageId id, byte[] payload) {
+        RpcMessage r = call(id, payload);
+        assertEquals(0, r.replyErrorCode(), id.toString());
+        return r.replyData().length >= 4 ? new Wire.Reader(r.replyData()).u32() : -1;
+    }
+
+    private static byte[] vmid(int vmid) {
+        return Wire.writer().u16(vmid).u16(0).build();
+    }
+
+    private List<Vcpu> vcpusOf(int vmid) {
+        return hv.objects().stream().filter(o -> o instanceof Vcpu).map(o -> (Vcpu) o)
+                .filter(v -> ((AddrSpace) v.caller().memory()).vmid() == vmid).toList();
+    }
+
+    private int lendImage(byte[] dt) {
+        assertTrue(seats.get(0).memory().write(IMAGE, dt));
+        return (int) ok(MessageId.MEM_LEND, Wire.writer().u8(0).u8(0).u8(0).u8(0).u32(0).u16(1).u16(0).u16(0x80).u8(6)
+                .u8(0).u16(1).u16(0).u64(IMAGE).u64(0x10000).u16(0).u16(0).build());
+    }
+
+    private void configure(int handle, byte[] dt) {
+        ok(MessageId.VM_CONFIG_IMAGE, Wire.writer().u16(0x80).u16(0).u32(handle).u64(0).u64(0).u64(0).u64(dt.length)
+                .build());
+        ok(MessageId.VM_INIT, vmid(0x80));
+    }
+
+    @Test
+    void stopResetAndReclaimGiveEverythingBack() {
+        SystemConfig sys = SystemConfig.read("system.dtb", DtbReader.read(Configs.compile(Configs.system(
+                Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
+                Configs.tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L))), "system.dtb"));
+        byte[] primary = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, "console-dev;", "", ""));
+        byte[] svm1 = Configs.compile(Configs.vm("svm1", 0x80000000L, 0x10000000L, "console-dev;", "", ""));
+        rm = ResourceManager.boot(hv, sys, Platform.QEMU, primary, new VcpuHost() {
+            @Override
+            public void powerOn(GuestSeat seat) {
+                seats.add(seat);
+            }
+
+            @Override
+            public void powerOff(int vmid) {
+            }
+        }, () -> 0);
+        long[] reg = DtbReader.read(rm.vm("hlos").orElseThrow().guestDtb().orElseThrow(), "g").find("/hypervisor")
+                .orElseThrow().children().stream().filter(c -> c.node().name().startsWith("qcom,resource-manager-rpc@"))
+                .findFirst().orElseThrow().node().property("reg").orElseThrow().value().cells();
+        GuestSeat seat = seats.get(0);
+        hlos = new RpcClient(new RpcEndpoint(hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
+                seat.ramBase() + 0x1000));
+        GuestMemory hlosMemory = seat.memory();
+        Object rmRam = hv.memdb().ownerOf(0x80000000L);
+
+        assertEquals(0x80, ok(MessageId.VM_ALLOCATE, vmid(0)));
+        int handle = lendImage(svm1);
+        assertNull(hlosMemory.read(IMAGE, 4), "lent: the owner lost the pages");
+        configure(handle, svm1);
+        assertEquals(1, vcpusOf(0x80).size());
+        assertNotSame(rmRam, hv.memdb().ownerOf(0x80000000L), "svm1's RAM left the RM's extent");
+        ok(MessageId.VM_START, vmid(0x80));
+        Vcpu v = vcpusOf(0x80).get(0);
+        assertTrue(v.poweredOn());
+        assertEquals(VmState.RUNNING, rm.vm(0x80).orElseThrow().state());
+
+        ok(MessageId.VM_STOP, Wire.writer().u16(0x80).u8(1).u8(0).u32(0).build()); // force
+        assertEquals(VmState.EXITED, rm.vm(0x80).orElseThrow().state());
+        assertFalse(v.poweredOn(), "killed");
+
+        ok(MessageId.VM_RESET, vmid(0x80));
+        assertEquals(VmState.RESET, rm.vm(0x80).orElseThrow().state());
+        assertEquals(List.of(), vcpusOf(0x80), "the vCPU object is gone (RM's master and hlos's copy deleted)");
+        assertSame(rmRam, hv.memdb().ownerOf(0x80000000L), "svm1's RAM is the RM's again");
+
+        ok(MessageId.MEM_RECLAIM, Wire.writer().u32(handle).u8(0).u8(0).u8(0).u8(0).build());
+        assertNotNull(hlosMemory.read(IMAGE, 4), "reclaimed: the owner has its pages back");
+
+        configure(lendImage(svm1), svm1); // a reset VM is configured afresh
+        assertEquals(VmState.READY, rm.vm(0x80).orElseThrow().state());
+        assertEquals(1, vcpusOf(0x80).size());
+        assertEquals(0, rm.internalFaults());
+    }
+}
