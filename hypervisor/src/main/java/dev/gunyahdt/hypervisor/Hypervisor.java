@@ -36,6 +36,7 @@ import java.util.Random;
 public final class Hypervisor {
     private final HypercallTable table = new HypercallTable();
     private final Random rng;
+    private final long seed;
     private final boolean documentedCopyErrors;
     private boolean plainCapIds;
     private long serial;
@@ -62,6 +63,7 @@ public final class Hypervisor {
      */
     public Hypervisor(long seed, boolean documentedCopyErrors) {
         this.rng = new Random(seed);
+        this.seed = seed;
         this.documentedCopyErrors = documentedCopyErrors;
         Abi.install(table);
         PartitionCalls.install(table);
@@ -87,6 +89,11 @@ public final class Hypervisor {
      * From now on, cspaces created by {@code partition_create_cspace} number their CapIDs 0x1, 0x2, … in slot
      * order instead of scrambling them (for worked examples with hand-picked CapIDs, reference §10.6).
      */
+    /** The seed this model was made with (the RM seeds its own entropy from it: same seed, same bytes). */
+    public long seed() {
+        return seed;
+    }
+
     public Hypervisor plainCapIds() {
         plainCapIds = true;
         return this;

@@ -132,6 +132,11 @@ final class HypCalls {
         ok(what, MemoryCalls.ADDRSPACE_MAP, addrspace, extent, ipa, MemoryCalls.mapAttrs(access, 15), 0, 0, size);
     }
 
+    /** addrspace_lookup: fails unless [ipa, ipa+size) is mapped in {@code addrspace} from {@code extent}. */
+    void lookup(long addrspace, long extent, long ipa, long size, String what) {
+        ok(what, MemoryCalls.ADDRSPACE_LOOKUP, addrspace, extent, ipa, size);
+    }
+
     // ---- vCPUs (§5.4) ------------------------------------------------------------------------------
 
     /**

@@ -14,6 +14,7 @@ import dev.gunyahdt.hypervisor.doorbell.DoorbellRights;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueRights;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmConfigParser;
+import dev.gunyahdt.hypervisor.rm.overlay.GuestLayout;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayGenerator;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayRefusedException;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
@@ -76,6 +77,8 @@ public final class ResourceManager {
     private final VcpuHost host;
     private final LongSupplier clock;
     private final OverlayStyle overlayStyle;
+    /** The RM's entropy for kaslr-seed (§10.2 step 3): from the model's seed, so the same seed gives the same bytes. */
+    private final java.util.Random entropy;
     private final List<RmEvent> events = new ArrayList<>();
     private final TreeMap<Integer, RmVm> vms = new TreeMap<>();
     private final Map<Integer, Memparcel> parcels = new TreeMap<>();
@@ -106,6 +109,7 @@ public final class ResourceManager {
                             OverlayStyle overlayStyle) {
         this.hv = hv;
         this.overlayStyle = overlayStyle;
+        this.entropy = new java.util.Random(hv.seed() ^ 0x6b61_736c_7273_6564L);
         this.platform = platform;
         this.hyp = new HypCalls(hv);
         this.system = system;
@@ -1161,6 +1165,14 @@ public final class ResourceManager {
             case SHM -> {
                 s.memparcel = first.memparcel;
                 s.masterA = first.masterA;
+                // the parcel was made before this VM existed: it joins the ACL (the overlay's peers list reads it)
+                Memparcel p = parcels.get(s.memparcel);
+                if (!p.grants(vm.vmid)) {
+                    List<int[]> acl = new ArrayList<>(p.acl());
+                    acl.add(new int[] {vm.vmid, 6});
+                    parcels.put(p.handle(), new Memparcel(p.handle(), p.owner(), p.transaction(), p.memType(),
+                            p.label(), acl, p.sgl()));
+                }
                 mapShared(s);
             }
         }
@@ -1234,6 +1246,11 @@ public final class ResourceManager {
         }
         VmConfig c = vm.config;
         List<Vdevice> out = new ArrayList<>();
+        List<GuestLayout.Region> memory = new ArrayList<>();
+        List<GuestLayout.Buffer> buffers = new ArrayList<>();
+        // the VM's RAM: the RM asks the hypervisor that it really is mapped there before telling the guest
+        hyp.lookup(vm.addrspaceCap, vm.ramExtent, vm.ram.ipa(), vm.ram.size(), "RAM of " + vm);
+        memory.add(new GuestLayout.Region(vm.ram.ipa(), vm.ram.size()));
         for (Side s : vm.sides) {
             if (s.cfg == null) {
                 continue;
@@ -1253,12 +1270,28 @@ public final class ResourceManager {
                 case DOORBELL, DOORBELL_SOURCE -> out.add(new Vdevice.Doorbell(d.generate(), d.pushCompatibles(),
                         s.txCap, Optional.ofNullable(s.rxVirq), s.label));
                 case SHM -> {
-                    // the shm node needs reserved-memory fragments the generator does not build yet
+                    // §10.2 step 4: a shared parcel counts as accepted memory and gets a no-map buffer; the shm
+                    // node points at it. The model maps shm at VM_INIT (no MEM_ACCEPT), so "accepted" = mapped.
+                    Memparcel p = parcels.get(s.memparcel);
+                    long[] range = p.sgl().get(0);
+                    hyp.lookup(vm.addrspaceCap, s.masterA, range[0], range[1], "shm label " + s.label + " in " + vm);
+                    GuestLayout.Region r = new GuestLayout.Region(range[0], range[1]);
+                    memory.add(r);
+                    buffers.add(new GuestLayout.Buffer(r, s.label, p.handle(),
+                            p.acl().stream().map(e -> (long) e[0]).toList(), d.pushCompatibles(), Optional.empty(),
+                            OptionalLong.empty()));
+                    OptionalLong peerVmid = s.peer != null ? OptionalLong.of(s.peer.vm.vmid)
+                            : p.acl().stream().mapToLong(e -> e[0]).filter(v -> v != vm.vmid).findFirst();
+                    out.add(new Vdevice.SharedMemory(d.generate(), d.pushCompatibles(), s.label, peerVmid));
                 }
             }
         }
+        // §10.2 step 3: the real RM takes kaslr-seed from the hypervisor's PRNG (prng_get_entropy, not built);
+        // the model's RM draws it from its own generator, seeded from the model's seed
+        GuestLayout layout = GuestLayout.of(DtbReader.read(vm.baseDtb, vm.blobName), entropy.nextLong(), memory,
+                buffers);
         return new VmOverlayInfo(vm.vmid, vm.owner, c.imageName(), c.uri(), c.guid(), false,
-                c.rmRpc().generate(), c.rmRpc().pushCompatibles(), vm.rpcView, out);
+                c.rmRpc().generate(), c.rmRpc().pushCompatibles(), vm.rpcView, out, Optional.of(layout));
     }
 
     // ---- state, notifications, events ------------------------------------------------------------------

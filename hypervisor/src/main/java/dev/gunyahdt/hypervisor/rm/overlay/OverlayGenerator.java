@@ -12,22 +12,30 @@ import dev.gunyahdt.dt.overlay.OverlayApplier;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
  * Builds the overlay the RM writes for a VM (reference §10) and applies it as the RM does.
  *
- * <p>Secondary VM (§10.2 steps 7, 8, 10): {@code fragment@0} targets "/" and adds
- * {@code /hypervisor} with {@code qcom,gunyah-vm} (§10.3); then one fragment per vdevice, RM-RPC
- * first, each built with the RM's "construct path" helper — a fragment at "/" that nests the
- * components of the vdevice's {@code generate} path, the last one named
- * {@code <component>@<CapID in %lx>} (§10.4); then empty {@code __fixups__} and
- * {@code __local_fixups__} (nothing emitted here refers to a phandle). The fragments of §10.2
- * steps 1–6 and 9 (reserved memory, iomem, /chosen, /memory, /vsoc, CPU caps, vGIC patch) are not
- * generated, so the hypervisor fragment is {@code fragment@0} here rather than {@code fragment@N}.
+ * <p>Secondary VM (§10.2): with a {@link GuestLayout} (the RM always gives one) first the memory fragments —
+ * step 1 when the base has {@code /reserved-memory} (patch matching children, then {@code buffer@<ipa>} nodes for
+ * the other shared parcels), step 3 {@code /chosen} with {@code kaslr-seed}, step 4 at "/" (a new
+ * {@code reserved-memory} when the base has none, then {@code memory} with the merged accepted ranges), step 5
+ * {@code /vsoc} when the base lacks it — then step 7, {@code /hypervisor} with {@code qcom,gunyah-vm} (§10.3), then
+ * step 8, one fragment per vdevice, RM-RPC first, each built with the RM's "construct path" helper — a fragment at
+ * "/" that nests the components of the vdevice's {@code generate} path, the last one named
+ * {@code <component>@<CapID in %lx>} (shm: the bare component) (§10.4); then {@code __fixups__} (empty: no
+ * fragment targets a label) and {@code __local_fixups__} (each shm node's {@code memory-region}). Not generated:
+ * step 2 (iomem), step 6 (never applies: see {@link #memoryFragments}), step 9 (the vGIC patch: our bases carry
+ * the GIC's {@code reg}). Without a layout (unit tests) the hypervisor fragment is {@code fragment@0}.
  *
  * <p>Primary VM (§10.5): one fragment at "/" with the whole {@code /hypervisor} node, its RM-RPC
  * child named {@code qcom,resource-manager-rpc@<TX CapID in %016lx>}.
@@ -60,14 +68,25 @@ public final class OverlayGenerator {
 
     /** The overlay of the given style as a tree ({@code /plugin/}). */
     public static DeviceTree generate(VmOverlayInfo vm, OverlayStyle style) {
-        List<Node> fragments = style == OverlayStyle.DTSCHEMA ? dtschemaFragments(vm)
-                : vm.primary() ? primaryFragments(vm) : secondaryFragments(vm);
-        List<Node> rootChildren = new ArrayList<>();
-        for (int i = 0; i < fragments.size(); i++) {
-            rootChildren.add(fragments.get(i).withName("fragment@" + i));
+        Fragments f = new Fragments();
+        if (vm.primary()) {
+            f.fragments.addAll(style == OverlayStyle.DTSCHEMA ? dtschemaFragments(vm) : primaryFragments(vm));
+        } else {
+            vm.layout().ifPresent(l -> memoryFragments(f, l, style));
+            if (style == OverlayStyle.DTSCHEMA) {
+                f.fragments.addAll(dtschemaFragments(vm));
+            } else {
+                secondaryFragments(vm, f);
+            }
         }
+        List<Node> rootChildren = new ArrayList<>();
+        for (int i = 0; i < f.fragments.size(); i++) {
+            rootChildren.add(f.fragments.get(i).withName("fragment@" + i));
+        }
+        // no fragment of ours targets a label (the vGIC patch, the only one that would, is not built), so
+        // __fixups__ stays empty; __local_fixups__ lists the shm nodes' memory-region phandles
         rootChildren.add(Node.of("__fixups__", List.of(), List.of()));
-        rootChildren.add(Node.of("__local_fixups__", List.of(), List.of()));
+        rootChildren.add(f.localFixups());
         return new DeviceTree(Node.of("", List.of(), rootChildren), List.of(), true, 0);
     }
 
@@ -105,10 +124,143 @@ public final class OverlayGenerator {
         return OverlayApplier.apply(baseDtb, List.of(dtbo(vm, style)));
     }
 
+    /** The fragments as they are made, the phandles handed out and the local fixups they need. */
+    private static final class Fragments {
+        final List<Node> fragments = new ArrayList<>();
+        /** label of a shared parcel → the phandle of its buffer node (overlay-local or the base's) */
+        final Map<Long, Long> bufferPhandle = new HashMap<>();
+        final Set<Long> localPhandle = new HashSet<>();
+        /** {fragment index, path inside __overlay__ (components), property} per phandle reference */
+        final List<Object[]> fixups = new ArrayList<>();
+        /** libfdt's generator in an overlay: one more than the highest phandle so far, from 1 */
+        long nextPhandle = 1;
+
+        Node localFixups() {
+            Node root = Node.of("__local_fixups__", List.of(), List.of());
+            for (Object[] fx : fixups) {
+                List<String> path = new ArrayList<>();
+                path.add("fragment@" + fx[0]);
+                path.add("__overlay__");
+                path.addAll(Arrays.asList((String[]) fx[1]));
+                root = addFixup(root, path, 0, (String) fx[2]);
+            }
+            return root;
+        }
+
+        private static Node addFixup(Node at, List<String> path, int i, String prop) {
+            if (i == path.size()) {
+                return at.withProperty(Property.of(prop, PropertyValue.ofCells(0)));
+            }
+            Node child = at.child(path.get(i)).orElse(Node.of(path.get(i), List.of(), List.of()));
+            return at.withChild(addFixup(child, path, i + 1, prop));
+        }
+    }
+
+    // ---- memory, /chosen, /vsoc (§10.2 steps 1, 3, 4, 5) ------------------------------------------
+
+    /**
+     * Steps 1 to 5 of §10.2 as far as the model has them. Step 2 (iomem) and the firmware node are not built;
+     * {@code linux,initrd-*} and {@code bootargs} never apply (the model loads no ramdisk and reads no config
+     * cpio). Step 6 (a POWER cap on each CPU node) is for VMs the RM manages without PSCI; the model treats every
+     * VM as PSCI-managed (§5.4), so it never applies. The dt-schema style leaves out {@code /vsoc}: simple-bus.yaml
+     * does not allow that node name.
+     */
+    private static void memoryFragments(Fragments f, GuestLayout l, OverlayStyle style) {
+        if (l.baseReservedMemory()) {
+            List<Node> fresh = new ArrayList<>();
+            for (GuestLayout.Buffer b : l.buffers()) {
+                if (b.patchPath().isPresent()) {
+                    Node patch = Node.of("__overlay__", bufferProperties(f, b, l, false), List.of());
+                    f.fragments.add(Node.of("fragment", List.of(strings("target-path", List.of(b.patchPath().get()))),
+                            List.of(patch)));
+                } else {
+                    fresh.add(Node.of(b.nodeName(), bufferProperties(f, b, l, true), List.of()));
+                }
+            }
+            if (!fresh.isEmpty()) {
+                f.fragments.add(Node.of("fragment", List.of(strings("target-path", List.of("/reserved-memory"))),
+                        List.of(Node.of("__overlay__", List.of(), fresh))));
+            }
+        }
+        Property seed = u64s("kaslr-seed", l.kaslrSeed());
+        if (l.baseChosen()) {
+            f.fragments.add(Node.of("fragment", List.of(strings("target-path", List.of("/chosen"))),
+                    List.of(Node.of("__overlay__", List.of(seed), List.of()))));
+        } else {
+            // a target-path the base lacks cannot be applied; the model makes /chosen instead (a choice)
+            f.fragments.add(fragmentAtRoot(Node.of("chosen", List.of(seed), List.of())));
+        }
+        List<Node> atRoot = new ArrayList<>();
+        if (!l.baseReservedMemory()) {
+            List<Node> buffers = new ArrayList<>();
+            for (GuestLayout.Buffer b : l.buffers()) {
+                buffers.add(Node.of(b.nodeName(), bufferProperties(f, b, l, true), List.of()));
+            }
+            atRoot.add(Node.of("reserved-memory", List.of(
+                    u32("#address-cells", l.addressCells()), u32("#size-cells", l.sizeCells()),
+                    Property.of("ranges", PropertyValue.EMPTY)), buffers));
+        }
+        atRoot.add(Node.of("memory", List.of(strings("device_type", List.of("memory")),
+                ranges("reg", l, l.memory())), List.of()));
+        f.fragments.add(Node.of("fragment", List.of(strings("target-path", List.of("/"))),
+                List.of(Node.of("__overlay__", List.of(), atRoot))));
+        if (!l.baseVsoc() && style == OverlayStyle.RM) {
+            f.fragments.add(fragmentAtRoot(Node.of("vsoc", List.of(u32("#address-cells", 2), u32("#size-cells", 2),
+                    Property.of("ranges", PropertyValue.EMPTY), strings("compatible", List.of("simple-bus"))),
+                    List.of())));
+        }
+    }
+
+    /**
+     * A shared parcel's buffer node (§10.4): reg (new nodes only), qcom,shared-memory, no-map, peers,
+     * qcom,rm-mem-handle, phandle (unless the patched base node has one), qcom,label, the shm's push-compatibles.
+     */
+    private static List<Property> bufferProperties(Fragments f, GuestLayout.Buffer b, GuestLayout l, boolean withReg) {
+        List<Property> props = new ArrayList<>();
+        if (withReg) {
+            props.add(ranges("reg", l, List.of(b.region())));
+        }
+        props.add(Property.of("qcom,shared-memory", PropertyValue.EMPTY));
+        props.add(Property.of("no-map", PropertyValue.EMPTY));
+        props.add(Property.of("peers", PropertyValue.ofCells(b.peers().stream().mapToLong(v -> v & 0xffff_ffffL)
+                .toArray())));
+        props.add(u32("qcom,rm-mem-handle", b.memHandle()));
+        if (b.basePhandle().isPresent()) {
+            f.bufferPhandle.put(b.label(), b.basePhandle().getAsLong());
+        } else {
+            long ph = f.nextPhandle++;
+            f.bufferPhandle.put(b.label(), ph);
+            f.localPhandle.add(b.label());
+            props.add(u32("phandle", ph));
+        }
+        props.add(u32("qcom,label", b.label()));
+        if (!b.compatibles().isEmpty()) {
+            props.add(strings("compatible", b.compatibles()));
+        }
+        return props;
+    }
+
+    /** {@code reg}-style ranges in the root's cell sizes (§10.7). */
+    private static Property ranges(String name, GuestLayout l, List<GuestLayout.Region> regions) {
+        PropertyValue.Builder b = PropertyValue.builder().type(Marker.Kind.TYPE_UINT32);
+        for (GuestLayout.Region r : regions) {
+            b.uint(fit(r.ipa(), l.addressCells()), 4 * l.addressCells());
+            b.uint(fit(r.size(), l.sizeCells()), 4 * l.sizeCells());
+        }
+        return Property.of(name, b.build());
+    }
+
+    private static long fit(long v, int cells) {
+        if (cells == 1 && (v >>> 32) != 0) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(v) + " does not fit one cell");
+        }
+        return v;
+    }
+
     // ---- secondary VM ----------------------------------------------------------------------
 
-    private static List<Node> secondaryFragments(VmOverlayInfo vm) {
-        List<Node> out = new ArrayList<>();
+    private static void secondaryFragments(VmOverlayInfo vm, Fragments f) {
+        List<Node> out = f.fragments;
         List<Property> vmProps = new ArrayList<>();
         vmProps.add(strings("compatible", VM_ID_COMPATIBLE));
         vmProps.add(u32("qcom,vmid", vm.vmid()));
@@ -141,17 +293,25 @@ public final class OverlayGenerator {
         rpcProps.addAll(queuePairShape(rpc));
         // RM-RPC nodes always say 0 and take no value from the RM's vdevice-handle counter
         rpcProps.add(u32("qcom,vdevice-handle", 0));
-        out.add(constructPath(vm.rmRpcGenerate(), rpc.rxCap(), rpcProps));
+        out.add(constructPath(vm.rmRpcGenerate(), OptionalLong.of(rpc.rxCap()), rpcProps));
 
         for (Vdevice d : vm.vdevices()) {
-            out.add(vdeviceFragment(d));
+            out.add(vdeviceFragment(d, f));
         }
-        return out;
     }
 
-    private static Node vdeviceFragment(Vdevice d) {
+    private static Node vdeviceFragment(Vdevice d, Fragments f) {
         List<Property> props = new ArrayList<>();
-        if (d instanceof Vdevice.MessageQueuePair p) {
+        if (d instanceof Vdevice.SharedMemory m) {
+            props.add(strings("compatible", concat(m.pushCompatibles(), List.of("qcom,shared-memory"))));
+            props.add(u32("memory-region", f.bufferPhandle.get(m.label())));
+            if (f.localPhandle.contains(m.label())) {
+                f.fixups.add(new Object[] {f.fragments.size(), m.generate().substring(1).split("/"), "memory-region"});
+            }
+            m.peerVmid().ifPresent(v -> props.add(u32("peer", v)));
+            addLabels(props, m.label());
+            return constructPath(m.generate(), OptionalLong.empty(), props);
+        } else if (d instanceof Vdevice.MessageQueuePair p) {
             props.add(strings("compatible", concat(p.pushCompatibles(), MSGQ_COMPATIBLE)));
             props.addAll(queuePairCore(p.queues()));
             p.peerVmid().ifPresent(v -> props.add(u32("qcom,peer-vmid", v)));
@@ -160,7 +320,7 @@ public final class OverlayGenerator {
             props.add(u32("qcom,vdevice-handle", p.vdeviceHandle()));
             p.peerId().ifPresent(id -> props.add(strings("peer", List.of(id))));
             addLabels(props, p.label());
-            return constructPath(p.generate(), p.queues().rxCap(), props);
+            return constructPath(p.generate(), OptionalLong.of(p.queues().rxCap()), props);
         } else if (d instanceof Vdevice.MessageQueue q) {
             props.add(strings("compatible", concat(q.pushCompatibles(), MSGQ_COMPATIBLE)));
             props.add(u64s("reg", q.cap()));
@@ -169,7 +329,7 @@ public final class OverlayGenerator {
             props.add(u32("tx_queue_depth", q.queueDepth()));
             props.add(interrupts(q.virq()));
             addLabels(props, q.label());
-            return constructPath(q.generate(), q.cap(), props);
+            return constructPath(q.generate(), OptionalLong.of(q.cap()), props);
         } else {
             Vdevice.Doorbell b = (Vdevice.Doorbell) d;
             props.add(strings("compatible", concat(b.pushCompatibles(),
@@ -178,7 +338,7 @@ public final class OverlayGenerator {
             props.add(u64s("reg", b.cap()));
             b.virq().ifPresent(v -> props.add(interrupts(v)));
             addLabels(props, b.label());
-            return constructPath(b.generate(), b.cap(), props);
+            return constructPath(b.generate(), OptionalLong.of(b.cap()), props);
         }
     }
 
@@ -247,11 +407,13 @@ public final class OverlayGenerator {
     /**
      * The RM's "construct path": a fragment at "/" whose overlay nests each component of
      * {@code generate}, the last one with "@" and the CapID in lower-case hex without leading
-     * zeros.
+     * zeros (no unit address for shm nodes, {@code capId} empty).
      */
-    private static Node constructPath(String generate, long capId, List<Property> props) {
+    private static Node constructPath(String generate, OptionalLong capId, List<Property> props) {
         String[] parts = generate.substring(1).split("/");
-        Node node = Node.of(parts[parts.length - 1] + "@" + Long.toHexString(capId), props, List.of());
+        String last = parts[parts.length - 1];
+        Node node = Node.of(capId.isPresent() ? last + "@" + Long.toHexString(capId.getAsLong()) : last, props,
+                List.of());
         for (int i = parts.length - 2; i >= 0; i--) {
             node = Node.of(parts[i], List.of(), List.of(node));
         }

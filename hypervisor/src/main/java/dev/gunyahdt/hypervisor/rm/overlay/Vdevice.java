@@ -57,6 +57,20 @@ public sealed interface Vdevice {
         }
     }
 
+    /**
+     * A shared-memory region (§10.4 "Shared memory"): its node is named {@code generate} itself (no unit address);
+     * {@code memory-region} points at the reserved-memory buffer of the parcel with the same label.
+     *
+     * @param peerVmid the VMID of the VM it is shared with (empty while that VM does not exist yet)
+     */
+    record SharedMemory(String generate, List<String> pushCompatibles, long label, OptionalLong peerVmid)
+            implements Vdevice {
+        public SharedMemory {
+            pushCompatibles = List.copyOf(pushCompatibles);
+            Vdevice.checkGenerate(generate);
+        }
+    }
+
     private static void checkGenerate(String generate) {
         if (generate == null || !generate.startsWith("/") || generate.length() < 2 || generate.endsWith("/")
                 || generate.contains("//")) {

@@ -19,10 +19,21 @@ import java.util.regex.Pattern;
  * @param rmRpcPushCompatibles the RM-RPC vdevice's push-compatibles (at most 3)
  * @param rmRpc         the RM-RPC queue pair
  * @param vdevices      the other exported vdevices, in the RM's vdevice-list order
+ * @param layout        memory, buffers, seed and base facts for the fragments before {@code /hypervisor}
+ *                      (secondary VMs); empty: those fragments are left out (unit tests of the /hypervisor part)
  */
 public record VmOverlayInfo(long vmid, long ownerVmid, String imageName, Optional<String> uri,
                             Optional<String> guid, boolean primary, String rmRpcGenerate,
-                            List<String> rmRpcPushCompatibles, QueuePair rmRpc, List<Vdevice> vdevices) {
+                            List<String> rmRpcPushCompatibles, QueuePair rmRpc, List<Vdevice> vdevices,
+                            Optional<GuestLayout> layout) {
+
+    /** Without a layout: only the {@code /hypervisor} and vdevice fragments. */
+    public VmOverlayInfo(long vmid, long ownerVmid, String imageName, Optional<String> uri,
+                         Optional<String> guid, boolean primary, String rmRpcGenerate,
+                         List<String> rmRpcPushCompatibles, QueuePair rmRpc, List<Vdevice> vdevices) {
+        this(vmid, ownerVmid, imageName, uri, guid, primary, rmRpcGenerate, rmRpcPushCompatibles, rmRpc, vdevices,
+                Optional.empty());
+    }
 
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -48,12 +59,28 @@ public record VmOverlayInfo(long vmid, long ownerVmid, String imageName, Optiona
             // §10.5 describes the primary overlay as one fragment; its vdevices are not covered
             throw new IllegalArgumentException("vdevices of the primary VM are not supported");
         }
+        if (primary && layout.isPresent()) {
+            throw new IllegalArgumentException("the primary VM's overlay has no memory fragments (§10.5)");
+        }
+        for (Vdevice d : vdevices) {
+            if (d instanceof Vdevice.SharedMemory m && (layout.isEmpty()
+                    || layout.get().buffers().stream().noneMatch(b -> b.label() == m.label()))) {
+                throw new IllegalArgumentException("shm " + m.generate() + ": no shared buffer with label "
+                        + m.label());
+            }
+        }
         if (uri.isPresent() && uri.get().length() >= 80) {
             throw new IllegalArgumentException("vm-uri must be under 80 characters");
         }
         if (guid.isPresent() && !GUID.matcher(guid.get()).matches()) {
             throw new IllegalArgumentException("vm-guid must be xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: " + guid.get());
         }
+    }
+
+    /** This VM with the memory fragments of {@code l}. */
+    public VmOverlayInfo withLayout(GuestLayout l) {
+        return new VmOverlayInfo(vmid, ownerVmid, imageName, uri, guid, primary, rmRpcGenerate, rmRpcPushCompatibles,
+                rmRpc, vdevices, Optional.of(l));
     }
 
     /** A secondary VM with no URI, GUID or push-compatibles. */
