@@ -143,6 +143,8 @@ public final class LinuxProbe implements GuestProgram {
         if (!findHypervisor(dt)) {
             return;
         }
+        checkMemory(dt);
+        findSharedMemory(dt);
         if (vmid == 0) {
             // no qcom,gunyah-vm node (the dt-schema overlay style): ask the RM who I am
             script.add(call(MessageId.VM_GET_VMID, new byte[0], r -> {
@@ -175,7 +177,120 @@ public final class LinuxProbe implements GuestProgram {
                 }
             }));
         }
+        script.add(() -> {
+            readSharedMemory();
+            return true;
+        });
         script.add(() -> !consoleOpen || run(consoleWrite(summary())));
+    }
+
+    // ---- memory and shared memory (§10.2 step 4, §10.4 "Shared memory") --------------------------------
+
+    /** A shm node: its buffer's range, and the text this VM and its peer write at the start and the middle. */
+    private record Shm(String path, long ipa, long size, long peer) {
+        long slot(long writerVmid, long otherVmid) {
+            return writerVmid < otherVmid ? ipa : ipa + size / 2;
+        }
+    }
+
+    private final List<Shm> shms = new ArrayList<>();
+    private final List<long[]> memoryRanges = new ArrayList<>();
+
+    /**
+     * Every {@code device_type = "memory"} node's ranges must cover the RAM the RM gave this VM (its seat) and be
+     * mapped: the first and last byte of each range read through my own address space.
+     */
+    private void checkMemory(DeviceTree dt) {
+        int ac = (int) dt.root().property("#address-cells").map(p -> p.value().asCell()).orElse(2L).longValue();
+        int sc = (int) dt.root().property("#size-cells").map(p -> p.value().asCell()).orElse(1L).longValue();
+        for (NodeCursor c : dt.rootCursor().children()) {
+            if (!strings(c, "device_type").contains("memory")) {
+                continue;
+            }
+            long[] reg = cells(c, "reg");
+            for (int i = 0; ac + sc > 0 && i + ac + sc <= reg.length; i += ac + sc) {
+                memoryRanges.add(new long[] {join(reg, i, ac), join(reg, i + ac, sc)});
+            }
+        }
+        long base = ctx.seat().ramBase();
+        long end = base + ctx.seat().ramSize();
+        if (memoryRanges.stream().noneMatch(r -> r[0] <= base && end <= r[0] + r[1])) {
+            problem("/memory does not cover my RAM 0x" + Long.toHexString(base) + "+0x"
+                    + Long.toHexString(ctx.seat().ramSize()));
+        }
+        for (long[] r : memoryRanges) {
+            if (ctx.seat().memory().read(r[0], 1) == null || ctx.seat().memory().read(r[0] + r[1] - 1, 1) == null) {
+                problem("/memory range 0x" + Long.toHexString(r[0]) + "+0x" + Long.toHexString(r[1])
+                        + " is not mapped for me");
+            }
+        }
+        ctx.log().accept(program + ": /memory has " + memoryRanges.size() + " range(s), my RAM among them");
+    }
+
+    private static long join(long[] cells, int at, int n) {
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            v = v << 32 | cells[at + i];
+        }
+        return v;
+    }
+
+    /**
+     * shm nodes under /hypervisor: memory-region must name a reserved-memory node whose range lies in /memory;
+     * I write my greeting into my half of it (the lower VMID takes the first half).
+     */
+    private void findSharedMemory(DeviceTree dt) {
+        Optional<NodeCursor> hyp = dt.find("/hypervisor");
+        if (hyp.isEmpty()) {
+            return;
+        }
+        Map<Long, NodeCursor> byPhandle = dt.phandles();
+        Optional<NodeCursor> resmem = dt.find("/reserved-memory");
+        int ac = resmem.map(r -> (int) r.node().property("#address-cells").map(p -> p.value().asCell()).orElse(2L)
+                .longValue()).orElse(2);
+        int sc = resmem.map(r -> (int) r.node().property("#size-cells").map(p -> p.value().asCell()).orElse(1L)
+                .longValue()).orElse(2);
+        for (NodeCursor c : hyp.get().children()) {
+            if (!strings(c, "compatible").contains("qcom,shared-memory")) {
+                continue;
+            }
+            long[] region = cells(c, "memory-region");
+            NodeCursor buffer = region.length == 1 ? byPhandle.get(region[0]) : null;
+            long[] reg = buffer == null ? new long[0] : cells(buffer, "reg");
+            if (buffer == null || reg.length < ac + sc) {
+                problem(c.path() + ": memory-region does not name a reserved-memory node with a reg");
+                continue;
+            }
+            Shm shm = new Shm(c.path(), join(reg, 0, ac), join(reg, ac, sc),
+                    c.node().property("peer").map(p -> p.value().asCell()).orElse(-1L));
+            if (memoryRanges.stream().noneMatch(r -> r[0] <= shm.ipa() && shm.ipa() + shm.size() <= r[0] + r[1])) {
+                problem(c.path() + ": its buffer is not in /memory");
+            }
+            if (!ctx.seat().memory().write(shm.slot(ctx.seat().vmid(), shm.peer()), greeting(ctx.seat().vmid()))) {
+                problem(c.path() + ": cannot write my half of 0x" + Long.toHexString(shm.ipa()));
+                continue;
+            }
+            shms.add(shm);
+        }
+    }
+
+    private static byte[] greeting(long vmid) {
+        return String.format("shm hello from vmid 0x%x\0", vmid).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** Reads the peer's half of each shm region; a peer without a shm node of its own (HLOS) writes nothing. */
+    private void readSharedMemory() {
+        for (Shm shm : shms) {
+            byte[] want = greeting(shm.peer());
+            byte[] got = ctx.seat().memory().read(shm.slot(shm.peer(), ctx.seat().vmid()), want.length);
+            if (got == null) {
+                problem(shm.path() + ": my shared memory is no longer readable");
+            } else {
+                ctx.log().accept(program + ": " + shm.path() + " at 0x" + Long.toHexString(shm.ipa()) + ": "
+                        + (java.util.Arrays.equals(got, want) ? "read the peer's \"" + new String(want, 0,
+                        want.length - 1, java.nio.charset.StandardCharsets.US_ASCII) + "\"" : "nothing from the peer yet"));
+            }
+        }
     }
 
     // ---- finding the hypervisor in the DT (§12) -------------------------------------------------------
