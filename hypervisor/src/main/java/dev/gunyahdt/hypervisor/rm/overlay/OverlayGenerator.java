@@ -167,13 +167,17 @@ public final class OverlayGenerator {
      */
     private static void memoryFragments(Fragments f, GuestLayout l, OverlayStyle style) {
         if (l.baseReservedMemory()) {
-            List<Node> fresh = new ArrayList<>();
+            // patches first, then the new buffers: phandles are handed out in that (creation) order
             for (GuestLayout.Buffer b : l.buffers()) {
                 if (b.patchPath().isPresent()) {
                     Node patch = Node.of("__overlay__", bufferProperties(f, b, l, false), List.of());
                     f.fragments.add(Node.of("fragment", List.of(strings("target-path", List.of(b.patchPath().get()))),
                             List.of(patch)));
-                } else {
+                }
+            }
+            List<Node> fresh = new ArrayList<>();
+            for (GuestLayout.Buffer b : l.buffers()) {
+                if (b.patchPath().isEmpty()) {
                     fresh.add(Node.of(b.nodeName(), bufferProperties(f, b, l, true), List.of()));
                 }
             }
