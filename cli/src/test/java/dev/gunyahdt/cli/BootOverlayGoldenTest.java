@@ -73,6 +73,24 @@ class BootOverlayGoldenTest {
                 "peers"));
     }
 
+    /** kaslr-seed comes from the model's seed: the same seed gives the same bytes, another seed others. */
+    @Test
+    void kaslrSeedFollowsTheBootSeed(@TempDir Path dir) throws Exception {
+        List<Long> seeds = new java.util.ArrayList<>();
+        for (String[] run : List.of(new String[] {"a", "7"}, new String[] {"b", "7"}, new String[] {"c", "8"})) {
+            Path out = dir.resolve(run[0]);
+            PartitionCommandTest.Run r = PartitionCommandTest.run("boot", PartitionCommandTest.QEMU.toString(), "-o",
+                    out.toString(), "--seed", run[1]);
+            assertEquals(0, r.status(), r.err());
+            DeviceTree guest = DtbReader.read(Files.readAllBytes(out.resolve("vm/svm1.guest.dtb")), "svm1");
+            long[] c = guest.find("/chosen").orElseThrow().node().property("kaslr-seed").orElseThrow().value().cells();
+            assertEquals(2, c.length);
+            seeds.add(c[0] << 32 | c[1]);
+        }
+        assertEquals(seeds.get(0), seeds.get(1));
+        org.junit.jupiter.api.Assertions.assertNotEquals(seeds.get(0), seeds.get(2));
+    }
+
     /** The path inside {@code __overlay__} down to the first node that has properties (construct-path nesting). */
     private static String leaf(Node n) {
         if (n.properties().isEmpty() && n.children().size() == 1) {
