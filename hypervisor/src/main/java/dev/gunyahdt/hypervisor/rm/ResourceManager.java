@@ -442,6 +442,10 @@ public final class ResourceManager {
         } catch (DtException | IllegalArgumentException e) {
             failInit(vm, RmError.NORESOURCE, "VM_START: overlay: " + e.getMessage());
             return null;
+        } catch (RmFailure f) {
+            // a range the RM meant to list in /memory is not mapped in the VM (addrspace_lookup refused)
+            failInit(vm, f.error(), "VM_START: overlay: " + f.getMessage());
+            return null;
         }
         if (merged.length > vm.ram.size() - DT_OFFSET) {
             failInit(vm, RmError.NORESOURCE, "VM_START: the merged DTB does not fit the VM's memory");
