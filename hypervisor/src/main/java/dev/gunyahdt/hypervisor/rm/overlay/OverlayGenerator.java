@@ -12,7 +12,6 @@ import dev.gunyahdt.dt.overlay.OverlayApplier;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -124,25 +123,26 @@ public final class OverlayGenerator {
         return OverlayApplier.apply(baseDtb, List.of(dtbo(vm, style)));
     }
 
+    /** A phandle reference: the fragment, the node path inside its {@code __overlay__}, the property. */
+    private record Fixup(int fragment, List<String> path, String property) {
+    }
+
     /** The fragments as they are made, the phandles handed out and the local fixups they need. */
     private static final class Fragments {
         final List<Node> fragments = new ArrayList<>();
         /** label of a shared parcel → the phandle of its buffer node (overlay-local or the base's) */
         final Map<Long, Long> bufferPhandle = new HashMap<>();
         final Set<Long> localPhandle = new HashSet<>();
-        /** {fragment index, path inside __overlay__ (components), property} per phandle reference */
-        final List<Object[]> fixups = new ArrayList<>();
+        final List<Fixup> fixups = new ArrayList<>();
         /** libfdt's generator in an overlay: one more than the highest phandle so far, from 1 */
         long nextPhandle = 1;
 
         Node localFixups() {
             Node root = Node.of("__local_fixups__", List.of(), List.of());
-            for (Object[] fx : fixups) {
-                List<String> path = new ArrayList<>();
-                path.add("fragment@" + fx[0]);
-                path.add("__overlay__");
-                path.addAll(Arrays.asList((String[]) fx[1]));
-                root = addFixup(root, path, 0, (String) fx[2]);
+            for (Fixup fx : fixups) {
+                List<String> path = new ArrayList<>(List.of("fragment@" + fx.fragment(), "__overlay__"));
+                path.addAll(fx.path());
+                root = addFixup(root, path, 0, fx.property());
             }
             return root;
         }
@@ -310,7 +310,8 @@ public final class OverlayGenerator {
             props.add(strings("compatible", concat(m.pushCompatibles(), List.of("qcom,shared-memory"))));
             props.add(u32("memory-region", f.bufferPhandle.get(m.label())));
             if (f.localPhandle.contains(m.label())) {
-                f.fixups.add(new Object[] {f.fragments.size(), m.generate().substring(1).split("/"), "memory-region"});
+                f.fixups.add(new Fixup(f.fragments.size(), List.of(m.generate().substring(1).split("/")),
+                        "memory-region"));
             }
             m.peerVmid().ifPresent(v -> props.add(u32("peer", v)));
             addLabels(props, m.label());
