@@ -1,0 +1,141 @@
+package dev.gunyahdt.hypervisor.rm;
+
+import dev.gunyahdt.hypervisor.vcpu.Scheduler;
+import dev.gunyahdt.hypervisor.vcpu.ThreadRights;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import dev.gunyahdt.hypervisor.msgqueue.MsgQueueRights;
+import dev.gunyahdt.hypervisor.rm.config.VmConfig;
+import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
+import dev.gunyahdt.hypervisor.rm.overlay.Virq;
+import dev.gunyahdt.hypervisor.rm.rpc.RmError;
+import dev.gunyahdt.hypervisor.rm.rpc.RmLink;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.ROOT_PRIORITY;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.OPT_PINNED;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.OPT_HLOS;
+
+/**
+ * VM set-up at VM_INIT (and for the primary at boot): VIC, RAM, vCPUs, the RM-RPC pair, then the vdevices (§5.4, §6.3,
+ * §7.1, §8.1).
+ */
+final class VmSetup {
+    private final RmContext ctx;
+    private final Vdevices vdevices;
+
+    VmSetup(RmContext ctx, Vdevices vdevices) {
+        this.ctx = ctx;
+        this.vdevices = vdevices;
+    }
+
+    void setUp(RmVm vm) {
+        VmConfig cfg = vm.config;
+        vm.vicCap = ctx.hyp.vic();
+        vm.masterCaps.add(vm.vicCap);
+        setUpMemory(vm);
+        setUpVcpus(vm);
+        vm.hasConsole = vm.primary || cfg.rmRpc().console();
+        setUpRmRpc(vm);
+        for (VmConfig.Vdevice d : cfg.vdevices()) {
+            vdevices.setUpVdevice(vm, d);
+        }
+    }
+
+    /**
+     * §7.1: the VM's RAM is an extent derived from the RM's (so its pages leave the RM and no other VM can have
+     * them), mapped RWX in a new addrspace for the VM's VMID at the config's IPA, and RW in the RM's own
+     * addrspace at its PA (where the RM writes the DTB and reads memparcels). PA = system.dtb's assignment.
+     */
+    private void setUpMemory(RmVm vm) {
+        VmConfig cfg = vm.config;
+        long size = Math.max(cfg.memory().sizeMin(), cfg.memory().sizeMax());
+        Optional<SystemConfig.VmEntry> entry = vm.primary ? ctx.system.primary() : ctx.system.vm(vm.name);
+        if (vm.primary) {
+            size = entry.map(SystemConfig.VmEntry::memorySize).orElse(size);
+        }
+        long ipa = cfg.memory().baseAddress();
+        long pa = entry.map(SystemConfig.VmEntry::memoryBase).orElse(ipa);
+        vm.ramExtent = ctx.deriveRam(pa, size, "RAM of " + vm);
+        vm.masterCaps.add(vm.ramExtent);
+        vm.addrspaceCap = ctx.hyp.addrspace(vm.vmid);
+        vm.masterCaps.add(vm.addrspaceCap);
+        ctx.hyp.map(vm.addrspaceCap, vm.ramExtent, ipa, size, 7, "RAM of " + vm);
+        ctx.hyp.map(ctx.rmAddrspace, vm.ramExtent, pa, size, 6, "the RM's view of the RAM of " + vm);
+        vm.ram = new RmVm.Ram(ipa, pa, size);
+    }
+
+    /**
+     * §5.4: one vCPU per enabled CPU of the config. pinned / static / sticky: affinity = affinity-map[i] (pinned
+     * also sets the pinned option), priority 32 for the primary (with hlos_vm, critical, pinned), else the owner's
+     * minus one (sched-priority / sched-timeslice are not read: a model default), 5 ms. proxy: priority 0, 100 µs,
+     * no affinity, vcpu_run_scheduled, and a VCPU_RUN_WAKEUP VIRQ allocated in and bound to the owner's VIC. Each
+     * gets a HALT VIRQ in the RM's VIC; the owner gets a copy with AFFINITY|YIELD_TO. No POWER cap goes into the
+     * VM's own cspace: the model treats every VM as PSCI-managed (§5.4), so the RM-RPC caps stay 0x1/0x2.
+     */
+    private void setUpVcpus(RmVm vm) {
+        VmConfig.Vcpus c = vm.config.vcpus();
+        boolean proxy = !vm.primary && "proxy".equals(c.affinity());
+        RmVm owner = vm.primary ? null : ctx.vms.get(vm.owner);
+        List<Long> made = new ArrayList<>();
+        for (int i = 0; i < c.count(); i++) {
+            String what = "vCPU " + i + " of " + vm;
+            int affinity = proxy ? Scheduler.CPU_INDEX_INVALID : (int) (long) c.affinityMap().get(i);
+            if (!proxy && (affinity < 0 || affinity >= ctx.hv.scheduler().cpus())) {
+                throw new RmFailure(RmError.ARGUMENT_INVALID, what + ": affinity " + affinity + " is not a CPU");
+            }
+            int priority = vm.primary ? ROOT_PRIORITY : proxy ? 0 : ROOT_PRIORITY - 1;
+            long slice = proxy ? Scheduler.TIMESLICE_MIN : Scheduler.TIMESLICE_DEFAULT;
+            long options = vm.primary ? OPT_HLOS : proxy ? Vcpu.OPTION_VCPU_RUN_SCHEDULED
+                    : "pinned".equals(c.affinity()) ? OPT_PINNED : 0;
+            long t = ctx.hyp.vcpu(vm.cspaceCap, vm.addrspaceCap, vm.vicCap, i, affinity, priority, slice, options, what);
+            vm.masterCaps.add(t);
+            made.add(t);
+        }
+        for (int i = 0; i < made.size(); i++) { // §5.4's second loop
+            String what = "vCPU " + i + " of " + vm;
+            long t = made.get(i);
+            ctx.hyp.activate(t);
+            int halt = ctx.rmVirq();
+            ctx.hyp.bindVcpuVirq(t, ctx.rmVic, halt, 0);
+            int wakeup = -1;
+            if (proxy) {
+                wakeup = ctx.virq(owner, List.of(), 0, what + " (wakeup)").intid();
+                ctx.hyp.bindVcpuVirq(t, owner.vicCap, wakeup, 1);
+            }
+            long ownerCap = owner == null ? t : ctx.hyp.grant(owner.cspaceCap, t, ThreadRights.AFFINITY
+                    | ThreadRights.YIELD_TO);
+            int label = proxy ? i : (int) (long) c.affinityMap().get(i);
+            vm.vcpus.add(new RmVm.VcpuSlot(t, ownerCap, label, wakeup, halt));
+        }
+    }
+
+    private void setUpRmRpc(RmVm vm) {
+        VmConfig.RmRpc r = vm.config.rmRpc();
+        String what = "rm-rpc " + r.path();
+        int rmTx = ctx.rmVirq();
+        int rmRx = ctx.rmVirq();
+        Virq tx = ctx.virq(vm, r.interrupts(), 0, what);
+        Virq rx = ctx.virq(vm, r.interrupts(), 1, what);
+        long toRm = ctx.hyp.msgqueue(r.queueDepth(), r.messageSize());
+        vm.masterCaps.add(toRm);
+        long toVm = ctx.hyp.msgqueue(r.queueDepth(), r.messageSize());
+        vm.masterCaps.add(toVm);
+        ctx.hyp.bindSend(toRm, vm.vicCap, tx.intid());
+        ctx.hyp.bindReceive(toRm, ctx.rmVic, rmRx);
+        ctx.hyp.bindSend(toVm, ctx.rmVic, rmTx);
+        ctx.hyp.bindReceive(toVm, vm.vicCap, rx.intid());
+        ctx.hyp.activate(toRm);
+        ctx.hyp.activate(toVm);
+        // TX first: in a fresh cspace the VM's caps come out in this order (0x1, 0x2 with plain CapIDs, §10.6)
+        long txCap = ctx.hyp.grant(vm.cspaceCap, toRm, MsgQueueRights.SEND);
+        long rxCap = ctx.hyp.grant(vm.cspaceCap, toVm, MsgQueueRights.RECEIVE);
+        vm.rpcView = new QueuePair(txCap, rxCap, tx, rx, r.messageSize(), r.messageSize(), r.queueDepth(),
+                r.queueDepth());
+        vm.rmEndpoint = new RpcEndpoint(ctx.hv, ctx.hyp.rm(), toVm, toRm, 0);
+        vm.link = new RmLink(vm.rmEndpoint, ctx.notificationCounter);
+    }
+}
