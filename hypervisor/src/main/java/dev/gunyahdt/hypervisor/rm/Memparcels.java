@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.PAGE;
 import static dev.gunyahdt.hypervisor.rm.ResourceManager.PARCEL_WINDOW;
 import static dev.gunyahdt.hypervisor.rm.ResourceManager.PARCEL_WINDOW_END;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.PAGE;
 
 /** Memparcels (§7.2): MEM_LEND / MEM_SHARE / MEM_DONATE / MEM_RECLAIM, and the RM reading a parcel's bytes. */
 final class Memparcels {

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
 import static dev.gunyahdt.hypervisor.rm.ResourceManager.PAGE;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
 
 /** A VM's vdevices (§6.3, §9.5): queues, doorbells and shm, made by the first side and joined by its peer. */
 final class Vdevices {

@@ -11,12 +11,12 @@ import dev.gunyahdt.hypervisor.rm.overlay.VmOverlayInfo;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_HLOS;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.FIRST_DYNAMIC_VMID;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.LAST_DYNAMIC_VMID;
 import static dev.gunyahdt.hypervisor.rm.ResourceManager.DT_OFFSET;
 import static dev.gunyahdt.hypervisor.rm.ResourceManager.ENTRY_OFFSET;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.FIRST_DYNAMIC_VMID;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.LAST_DYNAMIC_VMID;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_HLOS;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
 
 /** VM lifecycle (§8.6, §11.2): the primary at boot, then VM_ALLOCATE .. VM_DEALLOCATE, VM_EXIT and the VM queries. */
 final class VmLifecycle {

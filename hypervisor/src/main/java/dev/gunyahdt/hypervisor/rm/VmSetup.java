@@ -1,8 +1,5 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.hypervisor.vcpu.Scheduler;
-import dev.gunyahdt.hypervisor.vcpu.ThreadRights;
-import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueRights;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
@@ -10,14 +7,17 @@ import dev.gunyahdt.hypervisor.rm.overlay.Virq;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import dev.gunyahdt.hypervisor.rm.rpc.RmLink;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
+import dev.gunyahdt.hypervisor.vcpu.Scheduler;
+import dev.gunyahdt.hypervisor.vcpu.ThreadRights;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.ROOT_PRIORITY;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.OPT_PINNED;
 import static dev.gunyahdt.hypervisor.rm.ResourceManager.OPT_HLOS;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.OPT_PINNED;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.ROOT_PRIORITY;
 
 /**
  * VM set-up at VM_INIT (and for the primary at boot): VIC, RAM, vCPUs, the RM-RPC pair, then the vdevices (§5.4, §6.3,
