@@ -137,32 +137,12 @@ public final class InstanceBuilder {
         out.add(row);
     }
 
-    /** Cells-per-specifier property of the provider a phandle-array points at. */
-    static String providerCells(String name) {
-        if (name.equals("gpios") || name.equals("gpio") || name.endsWith("-gpios") || name.endsWith("-gpio")) {
-            return "#gpio-cells";
-        }
-        return switch (name) {
-            case "interrupts-extended" -> "#interrupt-cells";
-            case "nvmem-cells" -> "#nvmem-cell-cells";
-            case "sound-dai" -> "#sound-dai-cells";
-            case "msi-parent" -> "#msi-cells";
-            case "mboxes" -> "#mbox-cells";
-            case "io-channels" -> "#io-channel-cells";
-            case "thermal-sensors" -> "#thermal-sensor-cells";
-            case "cooling-device" -> "#cooling-cells";
-            default -> "#" + (name.endsWith("es") && (name.endsWith("ses") || name.endsWith("xes"))
-                    ? name.substring(0, name.length() - 2) : name.endsWith("s") ? name.substring(0, name.length() - 1) : name)
-                    + "-cells";
-        };
-    }
-
     /** A DTB value typed by the binding set, or null when no binding types this name. */
     private JsonNode fromBlob(NodeCursor at, Property p) {
         String name = p.name();
         byte[] b = p.value().bytes();
         if (name.equals("interrupts-extended")) {
-            return phandleArray(b, "#interrupt-cells");
+            return phandleArray(b, name, 0);
         }
         if (name.equals("ranges") || name.equals("dma-ranges")) {
             return b.length % 4 == 0 ? cellRows(b, rangesWidth(at)) : null;
@@ -181,7 +161,7 @@ public final class InstanceBuilder {
             return out;
         }
         if (t.contains(PropertyTypes.Type.PHANDLE_ARRAY) && b.length % 4 == 0) {
-            return phandleArray(b, providerCells(name));
+            return phandleArray(b, name, info.matrix() ? info.rowWidth() : 0);
         }
         PropertyTypes.Type it = null;
         for (PropertyTypes.Type c : PREFERENCE) {
@@ -225,31 +205,90 @@ public final class InstanceBuilder {
             PropertyTypes.Type.INT32, PropertyTypes.Type.UINT32, PropertyTypes.Type.INT64, PropertyTypes.Type.UINT64,
             PropertyTypes.Type.INT16, PropertyTypes.Type.UINT16, PropertyTypes.Type.INT8, PropertyTypes.Type.UINT8);
 
-    /** Rows of phandle + the provider's {@code cells} arguments; an unknown provider ends the split (rest in one row). */
-    private JsonNode phandleArray(byte[] b, String cells) {
-        if (b.length % 4 != 0) {
-            return null;
-        }
+    /** Specifier sizes dt-schema fixes by name; a null value means one phandle per row. */
+    private static final Map<String, String> PHANDLE_ARGS = new java.util.HashMap<>(Map.of(
+            "assigned-clocks", "#clock-cells", "assigned-clock-parents", "#clock-cells",
+            "cooling-device", "#cooling-cells", "interrupts-extended", "#interrupt-cells",
+            "interconnects", "#interconnect-cells", "mboxes", "#mbox-cells", "sound-dai", "#sound-dai-cells",
+            "msi-parent", "#msi-cells", "gpio-ranges", "3"));
+
+    static {
+        PHANDLE_ARGS.put("nvmem-cells", null);
+        PHANDLE_ARGS.put("memory-region", null);
+    }
+
+    private static boolean isGpio(String name) {
+        return (name.endsWith("-gpios") || name.endsWith("-gpio") || name.equals("gpio") || name.equals("gpios"))
+                && !name.endsWith(",nr-gpios");
+    }
+
+    /**
+     * A phandle-array split into specifiers as dt-schema's DTB reader splits it: rows of a width the
+     * binding fixes; else {@code *-gpios} by {@code #gpio-cells}; else by the cells property of the
+     * name ({@code clocks} → {@code #clock-cells}, a fixed table for the irregular names), where an
+     * unknown phandle ends the split and drops the rest; names not ending in {@code s} stay one row.
+     */
+    private JsonNode phandleArray(byte[] b, String name, int rowWidth) {
         int n = b.length / 4;
+        if (rowWidth > 0 && n > rowWidth && n % rowWidth == 0) {
+            return cellRows(b, rowWidth);
+        }
         ArrayNode out = F.arrayNode();
-        int i = 0;
-        while (i < n) {
-            long ph = cellAt(b, i);
-            NodeCursor provider = phandles.get(ph);
-            int args;
-            if (provider == null) {
-                args = ph == 0 ? 0 : n - i - 1;
-            } else {
-                args = (int) cell(provider.node(), cells, 0);
+        if (isGpio(name)) {
+            for (int i = 0; i < n; ) {
+                long ph = cellAt(b, i);
+                NodeCursor provider = phandles.get(ph);
+                int cells = ph == 0 || provider == null ? 0 : (int) Math.min(cell(provider.node(), "#gpio-cells", 0), n);
+                i = row(out, b, i, Math.max(1, Math.min(cells + 1, n - i)));
             }
-            args = Math.max(0, Math.min(args, n - i - 1));
-            ArrayNode row = out.addArray();
-            for (int k = 0; k <= args; k++) {
-                row.add(cellAt(b, i + k));
+            return out;
+        }
+        String cellName;
+        if (PHANDLE_ARGS.containsKey(name)) {
+            cellName = PHANDLE_ARGS.get(name);
+        } else if (name.endsWith("s") && !name.contains("gpio")) {
+            cellName = "#" + name.substring(0, name.length() - 1) + "-cells";
+            if (specifierSize(b, 0, cellName) == 0) {
+                return cellRows(b, n);
             }
-            i += args + 1;
+        } else {
+            return cellRows(b, n);
+        }
+        for (int i = 0; i < n; ) {
+            int cells = specifierSize(b, i, cellName);
+            if (cells == 0) {
+                break;
+            }
+            if (name.equals("interconnects")) {
+                cells += specifierSize(b, i + cells, cellName); // pairs of phandle + args
+            }
+            i = row(out, b, i, Math.max(1, Math.min(cells, n - i)));
         }
         return out;
+    }
+
+    /** Cells of the specifier at cell {@code i}: 1 + the provider's {@code cellName}; 0 for an unknown phandle. */
+    private int specifierSize(byte[] b, int i, String cellName) {
+        if (i >= b.length / 4) {
+            return 0;
+        }
+        long ph = cellAt(b, i);
+        if (ph == 0 || cellName == null) {
+            return 1;
+        }
+        if (Character.isDigit(cellName.charAt(0))) {
+            return Integer.parseInt(cellName) + 1; // gpio-ranges: fixed size
+        }
+        NodeCursor provider = phandles.get(ph);
+        return provider == null ? 0 : (int) Math.min(cell(provider.node(), cellName, 0), b.length) + 1;
+    }
+
+    private static int row(ArrayNode out, byte[] b, int from, int count) {
+        ArrayNode row = out.addArray();
+        for (int k = 0; k < count; k++) {
+            row.add(cellAt(b, from + k));
+        }
+        return from + count;
     }
 
     private static long cellAt(byte[] b, int i) {

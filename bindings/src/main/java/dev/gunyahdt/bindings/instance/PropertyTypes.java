@@ -156,14 +156,23 @@ public final class PropertyTypes {
         }
     }
 
+    /** A fixed row width, with dt-schema's defaults (minItems 1, maxItems = minItems, an items list's length). */
     private static void fixed(Acc a, ObjectNode row) {
         if (!row.has("items") && !row.has("minItems") && !row.has("maxItems")) {
             return;
         }
-        if (row.has("minItems") && row.has("maxItems") && row.get("minItems").asInt() == row.get("maxItems").asInt()) {
-            a.width(row.get("minItems").asInt());
-        } else if (row.get("items") != null && row.get("items").isArray() && !row.has("minItems")) {
-            a.width(row.get("items").size());
+        int min;
+        int max;
+        if (row.get("items") != null && row.get("items").isArray()) {
+            max = row.get("items").size();
+            min = row.has("minItems") ? row.get("minItems").asInt() : max;
+        } else {
+            min = row.has("minItems") ? row.get("minItems").asInt() : 1;
+            max = row.has("maxItems") ? row.get("maxItems").asInt() : row.has("minItems") ? min : 0;
+        }
+        if (min == max && max > 0) {
+            a.width(max);
+            a.matrix = true; // rows given by items make a matrix, whatever the $ref says (opp-hz)
         }
     }
 
