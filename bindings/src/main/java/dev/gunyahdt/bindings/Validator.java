@@ -40,7 +40,12 @@ public final class Validator {
     /** Generic compatibles that match too much to select a binding by (as dt-schema drops them). */
     private static final Set<String> GENERIC = Set.of("syscon", "simple-mfd", "simple-bus");
 
-    private record Compiled(BindingSet.Binding binding, JsonSchema schema, JsonSchema select, Set<String> declared) {
+    /**
+     * {@code selectOnly}: for an explicit select that requires a compatible from a fixed set, that set
+     * (a node without any of them cannot be selected, so its select is not evaluated); else null.
+     */
+    private record Compiled(BindingSet.Binding binding, JsonSchema schema, JsonSchema select, Set<String> declared,
+                            Set<String> selectOnly) {
     }
 
     private static final java.util.regex.Pattern QUOTED_NAME = java.util.regex.Pattern.compile("property '([^']+)'");
@@ -59,8 +64,11 @@ public final class Validator {
     private final PropertyTypes types;
 
     public Validator(BindingSet set) {
+        // the documents are served as JSON; networknt would read a ".yaml" IRI with its YAML mapper,
+        // which is slower and refuses keys over 1024 characters (Fixups.mergeOpenPatterns makes long ones)
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
-                b -> b.schemaLoaders(l -> l.add(iri -> iri.toString().startsWith(BindingSet.SCHEMA_BASE)
+                b -> b.yamlMapper(new com.fasterxml.jackson.databind.ObjectMapper())
+                        .schemaLoaders(l -> l.add(iri -> iri.toString().startsWith(BindingSet.SCHEMA_BASE)
                         ? () -> set.processedJson(iri.toString()) : null)));
         types = PropertyTypes.of(set.bindings().values().stream().map(BindingSet.Binding::processed).toList());
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
@@ -83,7 +91,7 @@ public final class Validator {
                 }
                 Set<String> declared = new HashSet<>();
                 declaredProperties(b.processed(), declared);
-                Compiled c = new Compiled(b, schema, sel, declared);
+                Compiled c = new Compiled(b, schema, sel, declared, explicitSelect ? selectCompatibles(select) : null);
                 if (explicitSelect) {
                     bySelect.add(c);
                 } else {
@@ -168,7 +176,12 @@ public final class Validator {
         if (!matched.isEmpty() || !bySelect.isEmpty()) {
             instance = builder.build(at);
         }
+        List<String> strings = compat.isPresent() && compat.get().value().isStringList()
+                ? compat.get().value().asStrings() : List.of();
         for (Compiled c : bySelect) {
+            if (c.selectOnly() != null && strings.stream().noneMatch(c.selectOnly()::contains)) {
+                continue;
+            }
             if (c.select().validate(instance).isEmpty()) {
                 matched.add(c);
             }
@@ -397,6 +410,25 @@ public final class Validator {
         return new Finding(span != null ? span.file() : file, span != null ? span.firstLine() : 0,
                 span != null ? span.firstColumn() : 0, node.path(), finalProperty, keyword, schemaLocation,
                 binding.file(), message);
+    }
+
+    /**
+     * The compatibles a select needs one of: it requires {@code compatible} and its compatible
+     * schema names only consts/enums (no pattern, no {@code not}); null when the select is anything else.
+     */
+    private static Set<String> selectCompatibles(JsonNode select) {
+        JsonNode required = select.path("required");
+        boolean needs = false;
+        for (JsonNode r : required) {
+            needs |= r.asText().equals("compatible");
+        }
+        JsonNode c = select.path("properties").path("compatible");
+        if (!needs || !c.isObject() || c.findValue("pattern") != null || c.findValue("not") != null
+                || c.findValue("$ref") != null) {
+            return null;
+        }
+        Set<String> out = compatibles(c);
+        return out.isEmpty() ? null : out;
     }
 
     /** Compatibles named by any {@code properties/compatible} in a binding, child-node schemas included. */

@@ -35,8 +35,99 @@ public final class Fixups {
         s.put("$schema", DRAFT_2019_09);
         javaRegex(s);
         normalRefs(s);
+        mergeOpenPatterns(s); // before fixNodeSchema, so its '#'-name rule gets the merged patterns
         fixNodeSchema(s, false);
         return s;
+    }
+
+    /** Below this many always-true patterns a schema's patternProperties are left as written. */
+    private static final int MERGE_AT = 16;
+
+    /**
+     * Speed, same verdicts: {@code patternProperties} entries that accept anything ({@code true} or
+     * {@code {}}; vendor-prefixes.yaml has about 750, tried on every property of every node) become
+     * a few alternations. They only mark names as evaluated.
+     */
+    private static boolean compiles(String regex) {
+        try {
+            Pattern.compile(regex);
+            return true;
+        } catch (java.util.regex.PatternSyntaxException e) {
+            return false;
+        }
+    }
+
+    /** A vendor-prefix style pattern: {@code ^literal,.*}. */
+    private static final Pattern LITERAL_PREFIX = Pattern.compile("\\^([A-Za-z0-9_]+(?:[-+.][A-Za-z0-9_]+)*),\\.\\*");
+
+    /**
+     * One pattern for many: the {@code ^literal,.*} ones as a trie ({@code ^(?:a(?:bb|cme)|…),}, so a
+     * name is matched in one pass, not tried against each prefix), the rest as {@code (?:p1)|(?:p2)|…}.
+     */
+    private static String merge(List<String> patterns) {
+        java.util.TreeMap<String, Object> trie = new java.util.TreeMap<>();
+        List<String> rest = new ArrayList<>();
+        for (String p : patterns) {
+            var m = LITERAL_PREFIX.matcher(p);
+            if (m.matches()) {
+                insert(trie, m.group(1) + ",");
+            } else {
+                rest.add(p);
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        if (!trie.isEmpty()) {
+            b.append("(?:^").append(trieRegex(trie)).append(')');
+        }
+        for (String p : rest) {
+            b.append(b.length() == 0 ? "" : "|").append("(?:").append(p).append(')');
+        }
+        return b.toString();
+    }
+
+    /** Trie of strings: each key one character, the value its subtree; "" marks an end. */
+    @SuppressWarnings("unchecked")
+    private static void insert(java.util.TreeMap<String, Object> trie, String word) {
+        java.util.TreeMap<String, Object> t = trie;
+        for (int i = 0; i < word.length(); i++) {
+            t = (java.util.TreeMap<String, Object>) t.computeIfAbsent(String.valueOf(word.charAt(i)), k -> new java.util.TreeMap<String, Object>());
+        }
+        t.put("", new java.util.TreeMap<String, Object>());
+    }
+
+    /** The trie as a regex; every word ends in ',' (a leaf), so no alternative is optional. */
+    @SuppressWarnings("unchecked")
+    private static String trieRegex(java.util.TreeMap<String, Object> t) {
+        List<String> alts = new ArrayList<>();
+        for (var e : t.entrySet()) {
+            if (!e.getKey().isEmpty()) {
+                String c = e.getKey();
+                alts.add((Character.isLetterOrDigit(c.charAt(0)) || c.equals("_") || c.equals(",") ? c : "\\" + c)
+                        + trieRegex((java.util.TreeMap<String, Object>) e.getValue()));
+            }
+        }
+        return alts.isEmpty() ? "" : alts.size() == 1 ? alts.get(0) : "(?:" + String.join("|", alts) + ")";
+    }
+
+    static void mergeOpenPatterns(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            if (o.get("patternProperties") instanceof ObjectNode pats) {
+                List<String> open = new ArrayList<>();
+                pats.fields().forEachRemaining(e -> {
+                    JsonNode v = e.getValue();
+                    if ((v.isBoolean() && v.asBoolean() || v.isObject() && v.isEmpty()) && compiles(e.getKey())) {
+                        open.add(e.getKey());
+                    }
+                });
+                if (open.size() >= MERGE_AT) {
+                    open.forEach(pats::remove);
+                    pats.put(merge(open), true);
+                }
+            }
+            o.elements().forEachRemaining(Fixups::mergeOpenPatterns);
+        } else if (n instanceof ArrayNode a) {
+            a.forEach(Fixups::mergeOpenPatterns);
+        }
     }
 
     /** description/examples/maintainers are for people; typeSize is dt-schema's own annotation. */
