@@ -37,15 +37,15 @@ import java.util.Set;
  */
 public final class Validator {
 
-    /** Generic compatibles that match too much to select a binding by (as dt-schema drops them). */
-    private static final Set<String> GENERIC = Set.of("syscon", "simple-mfd", "simple-bus");
+    /** Generic compatibles that match too much to select a binding by (dt-schema drops them from its selects). */
+    private static final Set<String> GENERIC = Set.of("syscon", "simple-mfd");
 
     /**
      * {@code selectOnly}: for an explicit select that requires a compatible from a fixed set, that set
      * (a node without any of them cannot be selected, so its select is not evaluated); else null.
      */
     private record Compiled(BindingSet.Binding binding, JsonSchema schema, JsonSchema select, Set<String> declared,
-                            Set<String> selectOnly) {
+                            Set<String> selectOnly, boolean selectsName) {
     }
 
     private static final java.util.regex.Pattern QUOTED_NAME = java.util.regex.Pattern.compile("property '([^']+)'");
@@ -78,24 +78,30 @@ public final class Validator {
             compatiblePatterns(b.processed(), false, documentedPatterns);
             JsonNode select = b.processed().get("select");
             boolean explicitSelect = select != null && !(select.isBoolean() && !select.asBoolean());
-            if (compatibles.isEmpty() && !explicitSelect) {
+            Set<String> specific = new LinkedHashSet<>(compatibles);
+            specific.removeAll(GENERIC);
+            // dt-schema's select when a binding has neither a select nor a specific compatible: its $nodename
+            JsonNode nodename = b.processed().path("properties").get("$nodename");
+            boolean byNodename = select == null && specific.isEmpty() && nodename != null
+                    && !(nodename.isBoolean() && nodename.asBoolean());
+            if (specific.isEmpty() && !explicitSelect && !byNodename) {
                 continue; // a library of definitions (types.yaml) or a binding selected by nothing
             }
             try {
                 JsonSchema schema = factory.getSchema(SchemaLocation.of(b.id() + "#"), config);
                 schema.initializeValidators();
                 JsonSchema sel = null;
-                if (explicitSelect) {
-                    sel = factory.getSchema(SchemaLocation.of(b.id() + "#/select"), config);
+                if (explicitSelect || byNodename) {
+                    sel = factory.getSchema(SchemaLocation.of(b.id() + (byNodename ? "#/properties/$nodename" : "#/select")), config);
                     sel.initializeValidators();
                 }
                 Set<String> declared = new HashSet<>();
                 declaredProperties(b.processed(), declared);
-                Compiled c = new Compiled(b, schema, sel, declared, explicitSelect ? selectCompatibles(select) : null);
-                if (explicitSelect) {
+                Compiled c = new Compiled(b, schema, sel, declared, explicitSelect ? selectCompatibles(select) : null, byNodename);
+                if (explicitSelect || byNodename) {
                     bySelect.add(c);
                 } else {
-                    for (String compat : compatibles) {
+                    for (String compat : specific) {
                         byCompatible.computeIfAbsent(compat, k -> new ArrayList<>()).add(c);
                     }
                 }
@@ -182,7 +188,7 @@ public final class Validator {
             if (c.selectOnly() != null && strings.stream().noneMatch(c.selectOnly()::contains)) {
                 continue;
             }
-            if (c.select().validate(instance).isEmpty()) {
+            if (c.select().validate(c.selectsName() ? instance.get("$nodename") : instance).isEmpty()) {
                 matched.add(c);
             }
         }

@@ -54,19 +54,38 @@ public final class InstanceBuilder {
         this.types = types;
     }
 
-    /** The instance of {@code at}'s node with its whole subtree. */
+    /**
+     * The instance of {@code at}'s node with its whole subtree. Only the node itself has a
+     * {@code $nodename}: dt-validate adds it to each node as it reaches it, after the bindings of
+     * the node's ancestors have run, so a binding never sees its child nodes' names that way.
+     */
     public ObjectNode build(NodeCursor at) {
-        ObjectNode o = F.objectNode();
+        ObjectNode o = subtree(at);
         Node n = at.node();
-        ArrayNode name = o.putArray("$nodename");
-        name.add(n.name().isEmpty() ? "/" : n.name());
+        ObjectNode named = F.objectNode();
+        named.putArray("$nodename").add(n.name().isEmpty() ? "/" : n.name());
+        named.setAll(o);
+        return named;
+    }
+
+    /** Subtrees already built: a node's instance is part of each ancestor's, so build it once (read-only after). */
+    private final Map<Node, ObjectNode> built = new java.util.IdentityHashMap<>();
+
+    private ObjectNode subtree(NodeCursor at) {
+        ObjectNode done = built.get(at.node());
+        if (done != null) {
+            return done;
+        }
+        ObjectNode o = F.objectNode();
+        built.put(at.node(), o);
+        Node n = at.node();
         for (Property p : n.properties()) {
             o.set(p.name(), value(at, p));
         }
         for (NodeCursor c : at.children()) {
             // a child node and a property of the same name cannot both be kept: the property wins, as in dtc's YAML
             if (!o.has(c.node().name())) {
-                o.set(c.node().name(), build(c));
+                o.set(c.node().name(), subtree(c));
             }
         }
         return o;
@@ -160,8 +179,16 @@ public final class InstanceBuilder {
             p.value().asStrings().forEach(out::add);
             return out;
         }
+        if (t.equals(Set.of(PropertyTypes.Type.STRING)) && b.length > 0 && b[b.length - 1] == 0 && ascii(b)) {
+            // only a string type: dt-schema splits at every NUL, empty strings too (gpio-line-names = "", "a")
+            ArrayNode out = F.arrayNode();
+            for (String x : new String(b, 0, b.length - 1, StandardCharsets.US_ASCII).split("\0", -1)) {
+                out.add(x);
+            }
+            return out;
+        }
         if (t.contains(PropertyTypes.Type.PHANDLE_ARRAY) && b.length % 4 == 0) {
-            return phandleArray(b, name, info.matrix() ? info.rowWidth() : 0);
+            return phandleArray(b, name, info.stride(b.length / 4));
         }
         PropertyTypes.Type it = null;
         for (PropertyTypes.Type c : PREFERENCE) {
@@ -173,7 +200,7 @@ public final class InstanceBuilder {
         if (it == null) {
             return null;
         }
-        int per = info.matrix() && info.rowWidth() > 0 ? info.rowWidth() : Integer.MAX_VALUE;
+        int per = info.matrix() ? info.stride(b.length / it.width()) : Integer.MAX_VALUE;
         ArrayNode out = F.arrayNode();
         ArrayNode row = null;
         int inRow = 0;
@@ -223,15 +250,15 @@ public final class InstanceBuilder {
     }
 
     /**
-     * A phandle-array split into specifiers as dt-schema's DTB reader splits it: rows of a width the
-     * binding fixes; else {@code *-gpios} by {@code #gpio-cells}; else by the cells property of the
+     * A phandle-array split into specifiers as dt-schema's DTB reader splits it: rows of the
+     * binding set's matrix dimensions ({@link PropertyTypes.Info#stride}); else {@code *-gpios} by {@code #gpio-cells}; else by the cells property of the
      * name ({@code clocks} → {@code #clock-cells}, a fixed table for the irregular names), where an
      * unknown phandle ends the split and drops the rest; names not ending in {@code s} stay one row.
      */
-    private JsonNode phandleArray(byte[] b, String name, int rowWidth) {
+    private JsonNode phandleArray(byte[] b, String name, int stride) {
         int n = b.length / 4;
-        if (rowWidth > 0 && n > rowWidth && n % rowWidth == 0) {
-            return cellRows(b, rowWidth);
+        if (stride > 0 && stride < n && n % stride == 0) {
+            return cellRows(b, stride); // the binding's dimensions cut it already
         }
         ArrayNode out = F.arrayNode();
         if (isGpio(name)) {
@@ -289,6 +316,15 @@ public final class InstanceBuilder {
             row.add(cellAt(b, from + k));
         }
         return from + count;
+    }
+
+    private static boolean ascii(byte[] b) {
+        for (byte x : b) {
+            if (x < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long cellAt(byte[] b, int i) {

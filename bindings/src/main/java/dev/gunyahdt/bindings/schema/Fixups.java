@@ -333,6 +333,7 @@ public final class Fixups {
      * one-string array, integer constraints in an {@code items} list one matrix row, then array sizing.
      */
     static ObjectNode fixPropertySchema(ObjectNode p, boolean underThenElse) {
+        p = variableMatrix(p);
         ObjectNode out = p;
         if (!p.has("items") && hasScalarIntConstraint(p)) {
             out = wrap(p, SCALAR_KEYS, true);
@@ -368,6 +369,66 @@ public final class Fixups {
         return out;
     }
 
+    /** An items schema (or the first of an items list) that sizes rows: the property is a matrix. */
+    static boolean isMatrix(ObjectNode p) {
+        JsonNode items = p.get("items");
+        if (items instanceof ArrayNode list) {
+            for (JsonNode l : list) {
+                if (l instanceof ObjectNode o && isMatrixRow(o)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return items instanceof ObjectNode o && isMatrixRow(o);
+    }
+
+    /** The row {@code fixPropertySchema} wraps around a cell schema: {@code {type: array, items: {maximum: …}}}. */
+    private static boolean cellWrapper(ObjectNode row) {
+        List<String> keys = new ArrayList<>();
+        row.fieldNames().forEachRemaining(keys::add);
+        return List.of("type", "items").containsAll(keys) && row.get("items") instanceof ObjectNode cell && !isMatrixRow(cell);
+    }
+
+    private static boolean isMatrixRow(ObjectNode o) {
+        return o.has("items") || o.has("minItems") || o.has("maxItems");
+    }
+
+    /** dt-schema's (minItems, maxItems) of an array schema, with its defaults; (0, 0) for a list of several. */
+    private static int[] arrayRange(JsonNode s) {
+        if (s instanceof ArrayNode a) {
+            if (a.size() != 1) {
+                return new int[] {0, 0};
+            }
+            s = a.get(0);
+        }
+        if (s.get("items") instanceof ArrayNode list) {
+            int max = list.size();
+            return new int[] {s.path("minItems").asInt(max), max};
+        }
+        int min = s.path("minItems").asInt(1);
+        return new int[] {min, s.path("maxItems").asInt(s.path("minItems").asInt(0))};
+    }
+
+    /**
+     * A matrix whose rows and row count both vary cannot be cut into rows from a blob, so dt-schema
+     * keeps only {@code type: array} (simple-bus's child {@code ranges}).
+     */
+    static ObjectNode variableMatrix(ObjectNode p) {
+        if (!isMatrix(p)) {
+            return p;
+        }
+        int[] outer = arrayRange(p);
+        int[] inner = arrayRange(p.get("items"));
+        if (outer[0] == outer[1] || inner[0] == inner[1]) {
+            return p;
+        }
+        ObjectNode out = p.deepCopy();
+        out.remove(List.of("items", "minItems", "maxItems"));
+        out.put("type", "array");
+        return out;
+    }
+
     private static final Pattern INT_ARRAY_REF = Pattern.compile(".*types\\.yaml#/definitions/u?int(8|16|32|64)-array$");
 
     /**
@@ -375,8 +436,11 @@ public final class Fixups {
      * source may write one cell per {@code < >}: accept either shape.
      */
     static ObjectNode arraySizeEitherShape(ObjectNode p) {
-        if (p.has("items") || !p.has("$ref") || !INT_ARRAY_REF.matcher(p.get("$ref").asText()).matches()
-                || !(p.has("minItems") || p.has("maxItems"))) {
+        // as dt-schema: not for an items list or a matrix, nor a lone maxItems 1 (bus-range has `items: {maximum}`)
+        boolean cellItems = !p.has("items") || p.get("items") instanceof ObjectNode row
+                && (!isMatrix(p) || cellWrapper(row));
+        if (!cellItems || !p.has("$ref") || !INT_ARRAY_REF.matcher(p.get("$ref").asText()).matches()
+                || !(p.has("minItems") || p.has("maxItems")) || p.path("maxItems").asInt(0) == 1) {
             return p;
         }
         ObjectNode out = p.deepCopy();
@@ -388,6 +452,9 @@ public final class Fixups {
         }
         ArrayNode oneOf = out.putArray("oneOf");
         ObjectNode cellPerRow = size.deepCopy();
+        if (cellPerRow.path("minItems").asInt(0) == 1) {
+            cellPerRow.put("minItems", 2); // else both branches hold for one cell
+        }
         cellPerRow.putObject("items").put("maxItems", 1).put("minItems", 1);
         cellPerRow.put("type", "array");
         oneOf.add(cellPerRow);
