@@ -31,6 +31,7 @@ CONSTRAINTS = [
     ("conditional failed", "oneOf"),
     ("is not valid under any of the given schemas", "oneOf"),
     ("is valid under each of", "oneOf"),
+    ("More than one condition true in oneOf", "oneOf"),
     ("is greater than the maximum", "maximum"),
     ("is less than the minimum", "minimum"),
     ("greater than or equal to the maximum", "exclusiveMaximum"),
@@ -45,7 +46,9 @@ CONSTRAINTS = [
     ("False schema does not allow", "false"),
 ]
 OUR_CLASS = {"anyOf": "oneOf", "additionalItems": "items"}
-LOCATION = re.compile(r"^[A-Za-z0-9,._+@#$/-]+(:\d+)*$")
+# one "path:" group of dt-validate: the node name, then the error's instance path joined with ':'
+# (child node names, a property, array indices: "rpm:rpm-requests", "reg:0:1")
+LOCATION = re.compile(r"^[A-Za-z0-9,._+@#$/-]+(:[A-Za-z0-9,._+@#$/-]+)*$")
 QUOTED = re.compile(r"'([^']*)'")
 
 
@@ -74,6 +77,8 @@ def dtv_triples(path):
             else:
                 break
         msg = rest
+        # split "a:b" groups into path elements; array indices say nothing of node or property
+        locs = [p for loc in locs for p in loc.split(":") if not p.isdigit()]
         c = constraint_of(msg)
         if c == "unmatched-compatible":
             out.add((locs[0] if locs else "?", "compatible", c, msg[:120]))
@@ -91,7 +96,7 @@ def dtv_triples(path):
                 props = QUOTED.findall(msg.split(" do")[0])
             chain = locs
         else:
-            chain, props = (locs[:-1], [locs[-1].split(":")[0]]) if locs else ([], [None])
+            chain, props = (locs[:-1], [locs[-1]]) if locs else ([], [None])
         node = "/".join(chain) if chain else "?"
         for p in props:
             out.add((node, p, c, msg[:120]))
