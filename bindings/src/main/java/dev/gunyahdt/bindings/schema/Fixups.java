@@ -360,7 +360,9 @@ public final class Fixups {
         for (String c : List.of("allOf", "anyOf", "oneOf")) {
             if (out.get(c) instanceof ArrayNode a) {
                 for (int i = 0; i < a.size(); i++) {
-                    if (a.get(i) instanceof ObjectNode o && !o.has("$ref")) {
+                    if (a.get(i) instanceof ObjectNode o && isNodeSchema(o)) {
+                        fixNodeSchema(o, false); // `fixed-link: oneOf: [cells, {type: object, properties: …}]`
+                    } else if (a.get(i) instanceof ObjectNode o && !o.has("$ref")) {
                         a.set(i, fixPropertySchema(o, underThenElse));
                     }
                 }
@@ -557,12 +559,17 @@ public final class Fixups {
      * the '#'-names to the declared ones.
      */
     static void implicitProperties(ObjectNode s) {
-        if (s.path("additionalProperties").isBoolean() && s.path("additionalProperties").asBoolean()) {
+        boolean openByAdditional = s.path("additionalProperties").isBoolean() && s.path("additionalProperties").asBoolean();
+        if (openByAdditional) {
             s.remove("additionalProperties");
         }
         boolean closedByAdditional = s.path("additionalProperties").isBoolean() && !s.path("additionalProperties").asBoolean();
         boolean closedByUnevaluated = s.path("unevaluatedProperties").isBoolean() && !s.path("unevaluatedProperties").asBoolean();
-        if (!closedByAdditional && !closedByUnevaluated) {
+        // dt-schema adds them to every node schema that lists properties and is not explicitly open
+        // (`additionalProperties: {type: object}` in virtio/mmio.yaml must not see $nodename or status)
+        boolean listsProperties = s.has("properties") || s.has("patternProperties") || s.has("unevaluatedProperties");
+        boolean open = openByAdditional || s.path("unevaluatedProperties").isBoolean() && s.path("unevaluatedProperties").asBoolean();
+        if (!closedByAdditional && !closedByUnevaluated && (!listsProperties || open)) {
             return;
         }
         ObjectNode props = s.get("properties") instanceof ObjectNode p ? p : s.putObject("properties");
