@@ -10,7 +10,7 @@ work="$here/tests/target/bench"
 mkdir -p "$work"
 cd "$here"
 echo "building (mvn -Pbenchmarks -pl tests -am test-compile)..." >&2
-mvn -q -B -o -Pbenchmarks -pl tests -am test-compile dependency:build-classpath \
+mvn -q -B ${MVN_OFFLINE:-} -Pbenchmarks -pl tests -am test-compile dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >&2
 cp="$here/tests/target/test-classes:$(cat "$work/classpath.txt")"
 java -cp "$cp" org.openjdk.jmh.Main PartitionScaleBench -rf json -rff "$work/partition-scale.json" "$@" >&2

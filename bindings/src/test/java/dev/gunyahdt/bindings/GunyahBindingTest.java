@@ -49,6 +49,36 @@ class GunyahBindingTest {
         assertEquals(List.of(), Trees.validate(validator, Trees.resource("dts/hlos-hypervisor.dts")));
     }
 
+    static final String UPSTREAM = """
+            /dts-v1/;
+            / {
+            	#address-cells = <2>;
+            	#size-cells = <2>;
+            	hypervisor {
+            		compatible = "gunyah-hypervisor";
+            		#address-cells = <2>;
+            		#size-cells = <0>;
+            		gunyah-resource-mgr@a8ab85dcf7bed9d5 {
+            			compatible = "gunyah-resource-manager";
+            			reg = <0xa8ab85dc 0xf7bed9d5>, <0xa8ab85dc 0xf7be7a5c>;
+            			interrupts = <0 928 1>, <0 929 1>;
+            		};
+            	};
+            };
+            """;
+
+    /** The upstream-Linux shape ('boot --overlay-style dtschema') is held to its own binding. */
+    @Test
+    void upstreamShapeIsCheckedByItsBinding() {
+        assertEquals(List.of(), Trees.validate(validator, Trees.write(tmp, "upstream.dts", UPSTREAM)));
+        List<Finding> f = Trees.validate(validator, Trees.write(tmp, "upstream-bad.dts",
+                UPSTREAM.replace("interrupts = <0 928 1>, <0 929 1>;", "interrupts = <0 928 1>;\n\t\t\tqcom,vmid = <45>;")));
+        assertEquals(List.of("/hypervisor/gunyah-resource-mgr@a8ab85dcf7bed9d5 interrupts minItems gunyah-hypervisor-upstream.yaml",
+                        "/hypervisor/gunyah-resource-mgr@a8ab85dcf7bed9d5 qcom,vmid additionalProperties gunyah-hypervisor-upstream.yaml"),
+                f.stream().map(x -> x.node() + " " + x.property() + " " + x.keyword() + " "
+                        + x.binding().substring(x.binding().lastIndexOf('/') + 1)).sorted().toList(), f.toString());
+    }
+
     /**
      * One broken variant.
      *
@@ -101,7 +131,7 @@ class GunyahBindingTest {
             new Variant("secondary VM without owner", "svm", "qcom,owner-vmid = <3>;\n", "", VM, VM_PATH,
                     "qcom,owner-vmid", "required", null),
             new Variant("wrong vendor", "svm", "\"Qualcomm\"", "\"Acme\"", VM, VM_PATH, "qcom,vendor", "const", "qcom,vendor"),
-            new Variant("message size over 240", "svm", "qcom,tx-message-size = <240>;", "qcom,tx-message-size = <241>;",
+            new Variant("message size over the hypervisor's 1023", "svm", "qcom,tx-message-size = <240>;", "qcom,tx-message-size = <1024>;",
                     RM, RM_PATH, "qcom,tx-message-size", "maximum", "qcom,tx-message-size"),
             new Variant("secondary free-irq-start not 0", "svm", "qcom,free-irq-start = <0>;",
                     "qcom,free-irq-start = <960>;", RM, RM_PATH, "qcom,free-irq-start", "const", "qcom,free-irq-start"),

@@ -1,6 +1,11 @@
 package dev.gunyahdt.cli;
 
+import dev.gunyahdt.bindings.BindingSet;
+import dev.gunyahdt.bindings.Finding;
+import dev.gunyahdt.bindings.Validator;
 import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.guest.GuestReport;
 import dev.gunyahdt.hypervisor.rm.RmEvent;
 import dev.gunyahdt.hypervisor.rm.SystemConfig;
@@ -43,6 +48,10 @@ final class BootCommand {
                         + "config folder)").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("N")
                 .desc("seed of the run (CapID scrambling); default 1").build());
+        o.addOption(Option.builder().longOpt("overlay-style").hasArg().argName("rm|dtschema")
+                .desc("shape of the /hypervisor overlay: rm (default) as the real RM writes it, simple-bus and "
+                        + "all; dtschema the upstream Linux binding's shape (compatible \"gunyah-hypervisor\", only "
+                        + "the gunyah-resource-mgr node), clean under dt-schema").build());
         o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         return o;
     }
@@ -63,6 +72,9 @@ final class BootCommand {
         } catch (NumberFormatException e) {
             throw new UsageException("--seed takes a number: " + cmd.getOptionValue("seed"));
         }
+        String styleWord = cmd.getOptionValue("overlay-style", OverlayStyle.RM.word());
+        OverlayStyle style = OverlayStyle.of(styleWord).orElseThrow(() -> new UsageException(
+                "--overlay-style takes rm or dtschema, not '" + styleWord + "'"));
         Path dir = Path.of(cmd.getArgList().get(0));
         if (!Files.isDirectory(dir)) {
             io.err().println("gunyah-dt boot: " + dir + ": no such directory");
@@ -112,7 +124,8 @@ final class BootCommand {
             return 2;
         }
 
-        Simulation.Result r = Simulation.run(Simulation.Config.of(system, vmDtbs, programs, seed));
+        Simulation.Result r = Simulation.run(Simulation.Config.of(system, vmDtbs, programs, seed)
+                .withOverlayStyle(style));
         String log = render(r);
         io.out().print(log);
 
@@ -138,9 +151,11 @@ final class BootCommand {
         OutputFiles.write(config.resolve("boot.log").toString(), log.getBytes(StandardCharsets.UTF_8), io.out());
 
         List<String> failures = failures(r, vmDtbs.keySet());
+        failures.addAll(lintGuests(r, config));
         if (failures.isEmpty()) {
-            io.out().println("boot: every VM RUNNING (" + vmDtbs.size() + "); wrote the overlays, guest DTBs and "
-                    + "boot.log to " + config + "/");
+            io.out().println("boot: every VM RUNNING (" + vmDtbs.size() + "), every guest DTB clean against the "
+                    + "bindings (" + style.word() + " overlays); wrote the overlays, guest DTBs and boot.log to "
+                    + config + "/");
             return 0;
         }
         for (String f : failures) {
@@ -183,6 +198,31 @@ final class BootCommand {
         return out;
     }
 
+    /**
+     * Every merged guest DTB the RM wrote, against the built-in bindings (the Gunyah ones among them) — what
+     * {@code gunyah-dt lint vm/<name>.guest.dtb} reports from the bindings. dtc's own checks are left out: in the
+     * rm style they warn about the RM's shape itself (simple_bus_reg: nodes named by the RX CapID, a child without
+     * reg; label_is_string: the u32 labels), which the model reproduces on purpose.
+     */
+    static List<String> lintGuests(Simulation.Result r, Path config) {
+        List<String> out = new ArrayList<>();
+        if (r.rm() == null) {
+            return out;
+        }
+        BindingSet set = BindingSet.builtin();
+        Validator validator = new Validator(set);
+        for (VmView v : r.rm().vms()) {
+            if (v.guestDtb().isEmpty()) {
+                continue;
+            }
+            String file = config.resolve("vm").resolve(v.name() + ".guest.dtb").toString();
+            for (Finding f : validator.validate(DtbReader.read(v.guestDtb().get(), file), file)) {
+                out.add("lint: " + f.render());
+            }
+        }
+        return out;
+    }
+
     /** The boot log: one line per event, {@code [seconds.micros] vm: text}. */
     static String render(Simulation.Result r) {
         StringBuilder sb = new StringBuilder();
@@ -207,7 +247,8 @@ final class BootCommand {
 
     static void help(Io io) {
         PrintWriter w = new PrintWriter(io.out(), true);
-        new HelpFormatter().printHelp(w, 100, "gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N]",
+        new HelpFormatter().printHelp(w, 100, "gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] "
+                        + "[--overlay-style rm|dtschema]",
                 "\nBoots the Java Gunyah model: the RM boots from system.dtb and vm/<name>.dtb, starts the primary VM, "
                         + "whose guest program (linux-probe unless vms.yaml names another) launches the secondaries "
                         + "over RPC (VM_ALLOCATE, MEM_LEND, VM_CONFIG_IMAGE, VM_INIT, VM_START). A BOARD_DIR is built "
@@ -215,9 +256,17 @@ final class BootCommand {
                 options(), 1, 3,
                 "\nPrints the boot log in virtual time (state changes, consoles, each guest's checks) and writes "
                         + "vm/<name>.hypervisor.dtbo (the overlay the RM generated), vm/<name>.guest.dtb (the merged "
-                        + "DTB the guest booted with) and boot.log, each atomically. The same seed gives the same run."
-                        + "\n\nExit status: 0 every VM RUNNING and every guest's checks passed; 1 an RM failure (the "
-                        + "VM and the cause are named), a guest check failed, or the board does not build; 2 usage or "
+                        + "DTB the guest booted with) and boot.log, each atomically, then lints every guest DTB "
+                        + "against the built-in bindings (the Gunyah binding among them). The same seed gives the "
+                        + "same run.\n\nOverlay styles: 'rm' reproduces the real RM (reference §10): /hypervisor is "
+                        + "compatible with \"simple-bus\" and carries qcom,gunyah-vm and one node per vdevice; "
+                        + "dt-schema's simple-bus.yaml rejects that node (name, #size-cells 0, no ranges). 'dtschema' "
+                        + "writes the upstream Linux binding's shape (gunyah-hypervisor.yaml): compatible "
+                        + "\"gunyah-hypervisor\" and the gunyah-resource-mgr@<TX CapID> node only; guests then ask "
+                        + "the RM for their VMID and vdevices (VM_GET_VMID, VM_GET_HYP_RESOURCES)."
+                        + "\n\nExit status: 0 every VM RUNNING, every guest's checks passed and every guest DTB lints "
+                        + "clean; 1 an RM failure (the VM and the cause are named), a guest check or lint failed, or "
+                        + "the board does not build; 2 usage or "
                         + "I/O problem.");
     }
 }

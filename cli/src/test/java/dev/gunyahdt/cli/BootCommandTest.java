@@ -26,27 +26,118 @@ class BootCommandTest {
             assertTrue(r.out().contains("] " + vm + ": console| gunyah-dt "), vm + " banner");
         }
         assertTrue(r.out().contains("] hlos: state NONE -> RUNNING"));
-        assertTrue(r.out().contains("svm1 (echo-client): console open, hyp resources match, 1/1 queue pairs, 1/1 doorbells, OK"), r.out());
-        assertTrue(r.out().contains("svm2 (echo-server): console open, hyp resources match, 1/1 queue pairs, 1/1 doorbells, OK"), r.out());
+        assertTrue(r.out().contains("svm1 (linux-probe): console open, hyp resources match, 1/1 queue pairs, 1/1 doorbells, OK"), r.out());
+        assertTrue(r.out().contains("svm2 (linux-probe): console open, hyp resources match, 1/1 queue pairs, 1/1 doorbells, OK"), r.out());
         String log = Files.readString(dir.resolve("boot.log"), StandardCharsets.UTF_8);
         assertTrue(r.out().startsWith(r.out().substring(0, r.out().indexOf('['))) && r.out().contains(log), "boot.log = printed log");
-        for (String vm : List.of("hlos", "svm1", "svm2")) {
+        assertFdtoverlayGivesGuestDtbs(dir, List.of("hlos", "svm1", "svm2"));
+    }
+
+    private static final Path FDTOVERLAY = Path.of("/usr/bin/fdtoverlay");
+    private static final Path DT_VALIDATE = Path.of("/usr/bin/dt-validate");
+    private static final List<String> SOC_VMS = List.of("hlos", "display", "net", "audio", "camera", "sensors", "secure");
+
+    /** fdtoverlay 1.6.1 applied to vm/NAME.dtb + vm/NAME.hypervisor.dtbo gives vm/NAME.guest.dtb's bytes. */
+    private static void assertFdtoverlayGivesGuestDtbs(Path dir, List<String> vms) throws Exception {
+        for (String vm : vms) {
             Path base = dir.resolve("vm/" + vm + ".dtb");
             Path dtbo = dir.resolve("vm/" + vm + ".hypervisor.dtbo");
             Path guest = dir.resolve("vm/" + vm + ".guest.dtb");
             assertTrue(Files.isRegularFile(dtbo) && Files.isRegularFile(guest), vm);
-            Path tool = Path.of("/usr/bin/fdtoverlay");
-            if (!Files.isExecutable(tool)) {
-                System.out.println("BootCommandTest: fdtoverlay not installed; merged-bytes comparison skipped");
-                continue;
+            if (!Files.isExecutable(FDTOVERLAY)) {
+                System.out.println("BootCommandTest: " + FDTOVERLAY + " not installed; merged-bytes comparison skipped");
+                return;
             }
             Path out = dir.resolve(vm + ".fdtoverlay.dtb");
-            Process p = new ProcessBuilder(tool.toString(), "-i", base.toString(), "-o", out.toString(), dtbo.toString())
-                    .redirectErrorStream(true).start();
-            String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, p.waitFor(), msg);
-            assertArrayEquals(Files.readAllBytes(out), Files.readAllBytes(guest), vm + ": fdtoverlay vs guest.dtb");
+            String msg = exec(FDTOVERLAY.toString(), "-i", base.toString(), "-o", out.toString(), dtbo.toString());
+            assertArrayEquals(Files.readAllBytes(out), Files.readAllBytes(guest), vm + ": fdtoverlay vs guest.dtb " + msg);
         }
+    }
+
+    /** Runs a tool, asserts exit 0, returns its output (stdout + stderr). */
+    private static String exec(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+        return out;
+    }
+
+    /**
+     * Issue 5 acceptance 2 and 3 on both boards in both overlay styles: exit 0 (which includes boot's own lint of
+     * every guest DTB against the built-in bindings), every VM RUNNING with its banner and every queue and doorbell
+     * exercised, and fdtoverlay's merge byte-identical to guest.dtb. The dtschema style is also clean under
+     * dt-validate 2022.08 with dt-schema's own core schemas; the rm style is not (the simple-bus tension).
+     */
+    @Test
+    void bothBoardsBootInBothStylesLintCleanAndMergeAsFdtoverlay(@TempDir Path dir) throws Exception {
+        Path core = coreSchema(dir);
+        for (String style : List.of("rm", "dtschema")) {
+            for (String board : List.of("qemu-virt", "soc-2cluster")) {
+                Path out = dir.resolve(style + "-" + board);
+                PartitionCommandTest.Run r = PartitionCommandTest.run("boot", PartitionCommandTest.REPO
+                        .resolve("boards").resolve(board).toString(), "-o", out.toString(), "--overlay-style", style);
+                assertEquals(0, r.status(), style + " " + board + ": " + r.err());
+                assertTrue(r.out().contains("every guest DTB clean against the bindings (" + style + " overlays)"));
+                List<String> vms = board.equals("qemu-virt") ? List.of("hlos", "svm1", "svm2") : SOC_VMS;
+                for (String vm : vms) {
+                    assertTrue(r.out().contains("] " + vm + ": console| gunyah-dt linux-probe on " + vm + " (vmid 0x"),
+                            style + " " + vm + " banner");
+                    assertTrue(r.out().lines().anyMatch(l -> l.startsWith(vm + " (linux-probe): console open, hyp "
+                            + "resources match, ") && l.endsWith(", OK") && allDone(l)), style + " " + vm + ": " + r.out());
+                }
+                assertFdtoverlayGivesGuestDtbs(out, vms);
+                if (core != null) {
+                    List<String> cmd = new java.util.ArrayList<>(List.of(DT_VALIDATE.toString(), "-s", core.toString()));
+                    vms.forEach(vm -> cmd.add(out.resolve("vm/" + vm + ".guest.dtb").toString()));
+                    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                    String found = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    p.waitFor();
+                    if (style.equals("dtschema")) {
+                        assertEquals("", found, board + ": dt-validate on the dtschema style");
+                    } else {
+                        assertTrue(found.contains("hypervisor: 'ranges' is a required property")
+                                && found.contains("simple-bus.yaml"), board + ": the rm style meets simple-bus.yaml");
+                    }
+                }
+            }
+        }
+        // the primary gets §10.5 in the rm style: the RM-RPC node only (merged: reverse order), despite its 6 queues
+        dev.gunyahdt.dt.DeviceTree hlos = dev.gunyahdt.dt.dtb.DtbReader.read(
+                Files.readAllBytes(dir.resolve("rm-soc-2cluster/vm/hlos.guest.dtb")), "hlos.guest.dtb");
+        assertEquals(List.of("qcom,resource-manager-rpc@", "qcom,gunyah-vm"), hlos.find("/hypervisor").orElseThrow()
+                .children().stream().map(c -> c.node().name().replaceAll("@.*", "@")).toList());
+    }
+
+    /** "n/n queue pairs, m/m doorbells": everything the guest had was exercised, and it had something or nothing. */
+    private static boolean allDone(String line) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)/(\\d+) queue pairs, (\\d+)/(\\d+) doorbells")
+                .matcher(line);
+        return m.find() && m.group(1).equals(m.group(2)) && m.group(3).equals(m.group(4));
+    }
+
+    /** dt-mk-schema's processed schema of the installed dt-schema's own core schemas, or null (reason printed). */
+    private static Path coreSchema(Path dir) throws Exception {
+        if (!Files.isExecutable(DT_VALIDATE) || !Files.isExecutable(Path.of("/usr/bin/dt-mk-schema"))) {
+            System.out.println("BootCommandTest: dt-validate/dt-mk-schema not installed; dt-schema checks skipped");
+            return null;
+        }
+        // dt-validate's own interpreter knows where its package (and the core schemas) live
+        String python = Files.readAllLines(DT_VALIDATE).get(0).substring(2).trim();
+        String pkg = exec(python, "-c", "import dtschema, os; print(os.path.dirname(dtschema.__file__))").trim();
+        Path core = dir.resolve("core.json");
+        Process p = new ProcessBuilder("/usr/bin/dt-mk-schema", "-j", "-o", core.toString(), pkg + "/schemas")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes(); // duplicate-$id notes of the core set itself
+        assertEquals(0, p.waitFor());
+        return core;
+    }
+
+    @Test
+    void thePlanSchemaNamesExactlyTheGuestPrograms() {
+        List<String> schema = new java.util.ArrayList<>();
+        dev.gunyahdt.partitioner.plan.PlanLoader.schema().at("/$defs/vm/properties/program/enum")
+                .forEach(n -> schema.add(n.asText()));
+        assertEquals(dev.gunyahdt.hypervisor.guest.GuestPrograms.NAMES, schema);
     }
 
     @Test
@@ -93,6 +184,10 @@ class BootCommandTest {
         assertEquals(2, PartitionCommandTest.run("boot", dir.toString(), "--seed", "x").status());
         PartitionCommandTest.Run help = PartitionCommandTest.run("boot", "--help");
         assertEquals(0, help.status());
-        assertTrue(help.out().contains("gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N]"));
+        assertTrue(help.out().contains("gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] [--overlay-style rm|dtschema]"));
+        assertTrue(help.out().contains("'dtschema'") && help.out().contains("simple-bus"), help.out());
+        PartitionCommandTest.Run style = PartitionCommandTest.run("boot", dir.toString(), "--overlay-style", "linux");
+        assertEquals(2, style.status());
+        assertTrue(style.err().contains("--overlay-style takes rm or dtschema, not 'linux'"), style.err());
     }
 }

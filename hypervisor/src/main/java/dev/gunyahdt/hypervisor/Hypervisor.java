@@ -49,6 +49,8 @@ public final class Hypervisor {
     public static final long DDR_SIZE = 0x8000_0000L;
     private final Scheduler scheduler = new Scheduler(CPUS);
     private final MemDb memdb = new MemDb();
+    /** One supplier for every call's context (not a new capturing lambda per hypercall). */
+    private final java.util.function.LongSupplier serials = () -> ++serial;
 
     public Hypervisor(long seed) {
         this(seed, false);
@@ -196,7 +198,7 @@ public final class Hypervisor {
     }
 
     private CallContext context(Caller c) {
-        return new CallContext(c.cspace(), c.memory(), rootPartition, rng, () -> ++serial, documentedCopyErrors,
+        return new CallContext(c.cspace(), c.memory(), rootPartition, rng, serials, documentedCopyErrors,
                 c.vcpu(), scheduler, memdb, plainCapIds);
     }
 }

@@ -58,8 +58,8 @@ class EmittedDtValidateTest {
         System.out.print(out);
         assertEquals(0, p.exitValue(), out);
         List<String> pass = out.lines().filter(l -> l.startsWith("PASS ")).toList();
-        // 4 + 8 + 3 + 3 emitted DTBs, then 5 binding examples
-        assertEquals(23, pass.size(), out);
+        // 4 + 8 + 3 + 3 emitted DTBs, then 6 binding examples
+        assertEquals(24, pass.size(), out);
         assertTrue(out.lines().noneMatch(l -> l.startsWith("FAIL ")), out);
         for (String vm : List.of("qemu-virt/vm/svm1.dtb", "soc-2cluster/vm/audio.dtb", "vm-4gib/vm/svm.dtb")) {
             assertTrue(pass.contains("PASS " + vm + ": lint ok, dtc ok, dtv ok, /qcom,vm-config matched gunyah-vm-config.yaml"),

@@ -12,8 +12,14 @@ public record HvcArgs(long x0, long x1, long x2, long x3, long x4, long x5, long
         if (regs.length > 8) {
             throw new IllegalArgumentException("at most 8 argument registers, got " + regs.length);
         }
-        long[] r = java.util.Arrays.copyOf(regs, 8);
-        return new HvcArgs(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+        // no padded copy of the array: this runs on every hypercall
+        return new HvcArgs(reg(regs, 0), reg(regs, 1), reg(regs, 2), reg(regs, 3), reg(regs, 4), reg(regs, 5),
+                reg(regs, 6), reg(regs, 7));
+    }
+
+    /** {@code regs[i]}, or 0 past its end (shared with {@link HvcResult}). */
+    static long reg(long[] regs, int i) {
+        return i < regs.length ? regs[i] : 0;
     }
 
     /** Register X{@code i}, 0 ≤ i ≤ 7. */

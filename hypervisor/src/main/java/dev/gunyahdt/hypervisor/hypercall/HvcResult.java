@@ -11,13 +11,12 @@ public record HvcResult(long x0, long x1, long x2, long x3, long x4, long x5) {
     public static final long CAP_INVALID = -1L;
 
     public static HvcResult ok(long... out) {
-        long[] r = java.util.Arrays.copyOf(out, 5);
-        return new HvcResult(0, r[0], r[1], r[2], r[3], r[4]);
+        return error(HypError.OK, out);
     }
 
     public static HvcResult error(HypError e, long... out) {
-        long[] r = java.util.Arrays.copyOf(out, 5);
-        return new HvcResult(e.code(), r[0], r[1], r[2], r[3], r[4]);
+        return new HvcResult(e.code(), HvcArgs.reg(out, 0), HvcArgs.reg(out, 1), HvcArgs.reg(out, 2),
+                HvcArgs.reg(out, 3), HvcArgs.reg(out, 4));
     }
 
     /** Raw registers, for calls whose X0 is not an error (identify, SMCCC service calls). */

@@ -49,13 +49,17 @@ public enum HypError {
         return code;
     }
 
+    /** Codes -2..200 by code + 2: X0 is decoded on every hypercall result, so a table, not a scan of values(). */
+    private static final HypError[] BY_CODE = new HypError[203];
+
+    static {
+        for (HypError e : values()) {
+            BY_CODE[e.code + 2] = e;
+        }
+    }
+
     /** Decodes X0; null when the value is not a known error code. */
     public static HypError of(long x0) {
-        for (HypError e : values()) {
-            if (e.code == x0) {
-                return e;
-            }
-        }
-        return null;
+        return x0 >= -2 && x0 <= 200 ? BY_CODE[(int) x0 + 2] : null;
     }
 }

@@ -1,8 +1,5 @@
 package dev.gunyahdt.hypervisor.hypercall;
 
-import java.util.Map;
-import java.util.TreeMap;
-
 /**
  * Hypercalls by call number (native immediate = 0x6000 + number). Each object package declares its own
  * calls here; a number in range with no definition returns UNIMPLEMENTED, as the real table does.
@@ -28,23 +25,24 @@ public final class HypercallTable {
     public record Entry(int number, String name, Reserved reserved, HypercallHandler handler) {
     }
 
-    private final Map<Integer, Entry> entries = new TreeMap<>();
+    /** Indexed by call number: every hypercall goes through {@link #invoke}, so no map lookup (JMH hot spot). */
+    private final Entry[] entries = new Entry[HYPERCALL_NUM];
 
     public void define(int number, String name, Reserved reserved, HypercallHandler handler) {
-        if (number < 0 || number >= HYPERCALL_NUM || entries.containsKey(number)) {
+        if (number < 0 || number >= HYPERCALL_NUM || entries[number] != null) {
             throw new IllegalStateException("bad or duplicate hypercall number 0x" + Integer.toHexString(number));
         }
-        entries.put(number, new Entry(number, name, reserved, handler));
+        entries[number] = new Entry(number, name, reserved, handler);
     }
 
     /** Null when undefined. */
     public Entry entry(int number) {
-        return entries.get(number);
+        return number >= 0 && number < HYPERCALL_NUM ? entries[number] : null;
     }
 
     /** Runs call {@code number} with native-order inputs: reserved-input check, then the handler. */
     public HvcResult invoke(int number, CallContext ctx, HvcArgs in) {
-        Entry e = entries.get(number);
+        Entry e = entry(number);
         if (e == null) {
             return HvcResult.error(HypError.UNIMPLEMENTED);
         }

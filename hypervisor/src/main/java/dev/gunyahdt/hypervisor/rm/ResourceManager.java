@@ -16,6 +16,7 @@ import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmConfigParser;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayGenerator;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayRefusedException;
+import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.overlay.Vdevice;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
@@ -74,6 +75,7 @@ public final class ResourceManager {
     private final Platform platform;
     private final VcpuHost host;
     private final LongSupplier clock;
+    private final OverlayStyle overlayStyle;
     private final List<RmEvent> events = new ArrayList<>();
     private final TreeMap<Integer, RmVm> vms = new TreeMap<>();
     private final Map<Integer, Memparcel> parcels = new TreeMap<>();
@@ -100,8 +102,10 @@ public final class ResourceManager {
         byte[] handle(RmVm caller, Wire.Reader in);
     }
 
-    private ResourceManager(Hypervisor hv, SystemConfig system, Platform platform, VcpuHost host, LongSupplier clock) {
+    private ResourceManager(Hypervisor hv, SystemConfig system, Platform platform, VcpuHost host, LongSupplier clock,
+                            OverlayStyle overlayStyle) {
         this.hv = hv;
+        this.overlayStyle = overlayStyle;
         this.platform = platform;
         this.hyp = new HypCalls(hv);
         this.system = system;
@@ -185,7 +189,13 @@ public final class ResourceManager {
      */
     public static ResourceManager boot(Hypervisor hv, SystemConfig system, Platform platform, byte[] primaryDtb,
                                        VcpuHost host, LongSupplier clock) {
-        ResourceManager rm = new ResourceManager(hv, system, platform, host, clock);
+        return boot(hv, system, platform, primaryDtb, host, clock, OverlayStyle.RM);
+    }
+
+    /** {@link #boot(Hypervisor, SystemConfig, Platform, byte[], VcpuHost, LongSupplier)} writing overlays of a style. */
+    public static ResourceManager boot(Hypervisor hv, SystemConfig system, Platform platform, byte[] primaryDtb,
+                                       VcpuHost host, LongSupplier clock, OverlayStyle overlayStyle) {
+        ResourceManager rm = new ResourceManager(hv, system, platform, host, clock, overlayStyle);
         rm.startPrimary(primaryDtb);
         return rm;
     }
@@ -197,15 +207,17 @@ public final class ResourceManager {
         vm.baseDtb = dtb.clone();
         vms.put(vm.vmid, vm);
         try {
+            // The primary's config may list vdevices (its halves of the secondaries' queues and doorbells). The
+            // real RM has no DT config for HLOS: those halves belong to the secondaries' vdevices (§9.5 peer /
+            // peer-default), the HLOS overlay carries only the RM-RPC node (§10.5) and HLOS learns of its halves by
+            // VM_GET_HYP_RESOURCES about each secondary (§8.7), as crosvm does. So the RM makes them here (objects,
+            // caps, VIRQs in the primary's VIC; the secondary joins at its VM_INIT) and never puts them in the
+            // primary's overlay.
             vm.config = VmConfigParser.parse(vm.blobName, DtbReader.read(dtb, vm.blobName));
-            if (!vm.config.vdevices().isEmpty()) {
-                throw new RmFailure(RmError.ARGUMENT_INVALID, "vdevices of the primary VM are not modelled ("
-                        + vm.config.vdevices().get(0).path() + ")");
-            }
             vm.cspaceCap = hyp.cspace(1024);
             setUp(vm);
-            byte[] merged = OverlayGenerator.apply(dtb, overlayInfo(vm));
-            vm.dtbo = OverlayGenerator.dtbo(overlayInfo(vm));
+            byte[] merged = OverlayGenerator.apply(dtb, overlayInfo(vm), overlayStyle);
+            vm.dtbo = OverlayGenerator.dtbo(overlayInfo(vm), overlayStyle);
             powerOn(vm, merged);
         } catch (RmFailure | DtException f) {
             failure(vm, f.getMessage());
@@ -418,8 +430,8 @@ public final class ResourceManager {
         byte[] merged;
         try {
             VmOverlayInfo info = overlayInfo(vm);
-            vm.dtbo = OverlayGenerator.dtbo(info);
-            merged = OverlayGenerator.apply(vm.baseDtb, info);
+            vm.dtbo = OverlayGenerator.dtbo(info, overlayStyle);
+            merged = OverlayGenerator.apply(vm.baseDtb, info, overlayStyle);
         } catch (OverlayRefusedException e) {
             failInit(vm, e.error(), "VM_START: " + e.getMessage());
             return null;
@@ -648,7 +660,9 @@ public final class ResourceManager {
                         .u32(v.wakeupVirq() < 0 ? 0xFFFF_FFFFL : v.wakeupVirq()).u64(0).u64(0).build());
             }
         }
-        List<Side> view = caller == vm ? vm.sides
+        // §8.7: the vdevices of V's config that involve C, with C's caps. The primary's halves belong to the
+        // secondaries' vdevices (see startPrimary), so asking about itself lists none of them.
+        List<Side> view = caller == vm ? (vm.primary ? List.of() : vm.sides)
                 : caller.sides.stream().filter(s -> s.peer != null && s.peer.vm == vm).toList();
         for (Side s : view) {
             int partner = s.peer == null ? 0 : s.peer.vm.vmid;

@@ -6,6 +6,7 @@ import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.guest.GuestContext;
 import dev.gunyahdt.hypervisor.guest.GuestProgram;
 import dev.gunyahdt.hypervisor.guest.GuestPrograms;
+import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.guest.GuestReport;
 import dev.gunyahdt.hypervisor.rm.GuestSeat;
 import dev.gunyahdt.hypervisor.rm.Platform;
@@ -41,10 +42,20 @@ public final class Simulation implements VcpuHost {
 
     /** What to boot: system.dtb, the vm/&lt;name&gt;.dtb beside it, each VM's program (default linux-probe). */
     public record Config(byte[] systemDtb, Map<String, byte[]> vmDtbs, Map<String, String> programs, long seed,
-                         boolean plainCapIds, Platform platform) {
+                         boolean plainCapIds, Platform platform, OverlayStyle overlayStyle) {
         public Config {
             vmDtbs = Map.copyOf(vmDtbs);
             programs = Map.copyOf(programs);
+        }
+
+        /** The RM's own overlay style. */
+        public Config(byte[] systemDtb, Map<String, byte[]> vmDtbs, Map<String, String> programs, long seed,
+                      boolean plainCapIds, Platform platform) {
+            this(systemDtb, vmDtbs, programs, seed, plainCapIds, platform, OverlayStyle.RM);
+        }
+
+        public Config withOverlayStyle(OverlayStyle style) {
+            return new Config(systemDtb, vmDtbs, programs, seed, plainCapIds, platform, style);
         }
 
         /** The QEMU platform, scrambled CapIDs. */
@@ -102,7 +113,7 @@ public final class Simulation implements VcpuHost {
                 hv.addRam(r.base(), r.size()); // the board's RAM beyond the QEMU DDR, as its boot environment says
             }
             rm = ResourceManager.boot(hv, system, config.platform(), config.vmDtbs().get(primary.name()), this,
-                    scheduler::now);
+                    scheduler::now, config.overlayStyle());
         } catch (RmFailure | DtException | IllegalArgumentException e) {
             return new Result(List.of(new RmEvent(scheduler.now(), primary.name(), RmEvent.Kind.FAILURE,
                     e.getMessage())), Map.of(), null, Optional.of(primary.name() + ": " + e.getMessage()), true,

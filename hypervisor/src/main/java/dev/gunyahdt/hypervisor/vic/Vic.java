@@ -8,8 +8,7 @@ import dev.gunyahdt.hypervisor.virq.VirqSource;
 import dev.gunyahdt.hypervisor.virq.VirqTarget;
 import dev.gunyahdt.hypervisor.virq.Wakeable;
 
-import java.util.ArrayList;
-import java.util.Collections;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -47,7 +46,14 @@ public final class Vic extends KernelObject implements VirqTarget {
     private final TreeMap<Integer, Line> spis = new TreeMap<>();
     /** Private lines: key vcpuIndex &lt;&lt; 16 | INTID. */
     private final TreeMap<Integer, Line> privates = new TreeMap<>();
-    private final List<VirqEvent> events = new ArrayList<>();
+    /** The same lines by INTID for the hot path (assert/clear on every queue send/receive); the map keeps the order. */
+    private final Line[] spiByIntid = new Line[SPI_BASE + MAX_VIRQS];
+    /**
+     * The last {@link #EVENT_HISTORY} assertions and clears: a bounded history (an unbounded list grew by two
+     * records per message-queue exchange for the life of the VM).
+     */
+    private final ArrayDeque<VirqEvent> events = new ArrayDeque<>();
+    public static final int EVENT_HISTORY = 256;
 
     /** One interrupt line's state. */
     private static final class Line {
@@ -117,7 +123,7 @@ public final class Vic extends KernelObject implements VirqTarget {
         if (virq < SPI_BASE || virq - SPI_BASE >= maxVirqs) {
             return HypError.ARGUMENT_INVALID;
         }
-        Line l = spis.computeIfAbsent(virq, k -> new Line());
+        Line l = spiLine(virq);
         if (l.claimed) {
             return HypError.BUSY;
         }
@@ -128,7 +134,7 @@ public final class Vic extends KernelObject implements VirqTarget {
 
     @Override
     public void release(int virq) {
-        Line l = spis.get(virq);
+        Line l = spi(virq);
         if (l != null) {
             l.claimed = false;
             l.source = null;
@@ -138,8 +144,8 @@ public final class Vic extends KernelObject implements VirqTarget {
 
     @Override
     public void assertVirq(int virq, boolean edgeOnly) {
-        events.add(new VirqEvent(virq, edgeOnly ? VirqEvent.Kind.ASSERT_EDGE_ONLY : VirqEvent.Kind.ASSERT));
-        Line l = spis.get(virq);
+        record(new VirqEvent(virq, edgeOnly ? VirqEvent.Kind.ASSERT_EDGE_ONLY : VirqEvent.Kind.ASSERT));
+        Line l = spi(virq);
         if (l != null && (!edgeOnly || l.edge)) {
             raise(l, l.route);
         }
@@ -147,8 +153,8 @@ public final class Vic extends KernelObject implements VirqTarget {
 
     @Override
     public void clearVirq(int virq) {
-        events.add(new VirqEvent(virq, VirqEvent.Kind.CLEAR));
-        Line l = spis.get(virq);
+        record(new VirqEvent(virq, VirqEvent.Kind.CLEAR));
+        Line l = spi(virq);
         if (l != null) {
             l.pending = false;
         }
@@ -209,7 +215,7 @@ public final class Vic extends KernelObject implements VirqTarget {
      * source still holds the condition. Ending a line that is not active does nothing.
      */
     public void endOfInterrupt(int index, int intid) {
-        Line l = intid < SPI_BASE ? privates.get(index << 16 | intid) : spis.get(intid);
+        Line l = intid < SPI_BASE ? privates.get(index << 16 | intid) : spi(intid);
         if (l == null || !l.active) {
             return;
         }
@@ -250,7 +256,7 @@ public final class Vic extends KernelObject implements VirqTarget {
         if (intid - SPI_BASE >= maxVirqs) {
             throw new IllegalArgumentException("INTID " + intid + " is beyond this VIC's " + maxVirqs + " SPIs");
         }
-        return spis.computeIfAbsent(intid, k -> new Line());
+        return spiLine(intid);
     }
 
     private void raise(Line l, int index) {
@@ -270,20 +276,43 @@ public final class Vic extends KernelObject implements VirqTarget {
         }
     }
 
-    /** Every assertion and clear so far, oldest first. */
+    /** The last {@link #EVENT_HISTORY} assertions and clears, oldest first. */
     public List<VirqEvent> events() {
-        return Collections.unmodifiableList(events);
+        return List.copyOf(events);
+    }
+
+    private void record(VirqEvent e) {
+        if (events.size() == EVENT_HISTORY) {
+            events.removeFirst();
+        }
+        events.addLast(e);
+    }
+
+    /** The SPI line {@code intid}, or null when none was claimed or configured (any int is safe). */
+    private Line spi(int intid) {
+        return intid >= 0 && intid < spiByIntid.length ? spiByIntid[intid] : null;
+    }
+
+    /** The SPI line {@code intid} (32 ≤ intid &lt; 32 + MAX_VIRQS, checked by the callers), made on first use. */
+    private Line spiLine(int intid) {
+        Line l = spiByIntid[intid];
+        if (l == null) {
+            l = new Line();
+            spiByIntid[intid] = l;
+            spis.put(intid, l);
+        }
+        return l;
     }
 
     /** Whether SPI {@code virq} is pending (asserted and not yet acknowledged or cleared). */
     public boolean isPending(int virq) {
-        Line l = spis.get(virq);
+        Line l = spi(virq);
         return l != null && l.pending;
     }
 
     /** Whether {@code intid} (private lines: on vCPU {@code index}) is active. */
     public boolean isActive(int index, int intid) {
-        Line l = intid < SPI_BASE ? privates.get(index << 16 | intid) : spis.get(intid);
+        Line l = intid < SPI_BASE ? privates.get(index << 16 | intid) : spi(intid);
         return l != null && l.active;
     }
 

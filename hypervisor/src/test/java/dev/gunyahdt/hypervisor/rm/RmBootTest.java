@@ -47,6 +47,46 @@ class RmBootTest {
         assertTrue(r.rm().vm("svm2").orElseThrow().guestDtb().isPresent());
     }
 
+    /**
+     * The primary's config lists its halves (a pair, a receiving doorbell, a receiving one-way queue with svm1): the
+     * RM makes them at boot but its overlay stays §10.5's (RM-RPC only); VM_GET_HYP_RESOURCES about itself lists none
+     * of them, about svm1 lists them with its caps and VIRQs (§8.7), and linux-probe exercises them from that answer.
+     */
+    @Test
+    void thePrimaryLearnsItsVdeviceHalvesFromHypResourcesNotFromItsOverlay() {
+        String hlosVdevices = """
+                mqp { vdevice-type = "message-queue-pair"; generate = "/hypervisor/mqp"; peer = "svm1"; qcom,label = <0>; };
+                bell { vdevice-type = "doorbell"; generate = "/hypervisor/bell"; peer = "svm1"; qcom,label = <1>; };
+                mq { vdevice-type = "message-queue"; generate = "/hypervisor/mq"; peer = "svm1"; is-receiver; qcom,label = <2>; };
+                """;
+        String svm1Vdevices = hlosVdevices.replace("\"svm1\"", "\"hlos\"").replace("\"doorbell\"", "\"doorbell-source\"")
+                .replace("is-receiver", "is-sender");
+        java.util.Map<String, byte[]> vms = new java.util.LinkedHashMap<>();
+        String rpc = "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;";
+        vms.put("hlos", Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, rpc, hlosVdevices, "")));
+        vms.put("svm1", Configs.compile(Configs.vm("svm1", 0x80000000L, 0x10000000L, rpc, svm1Vdevices, "")));
+        byte[] system = Configs.compile(Configs.system(Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
+                Configs.tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L)));
+        Simulation.Result r = Simulation.run(Simulation.Config.of(system, vms, java.util.Map.of(), 3));
+        assertTrue(r.settled());
+        for (String vm : List.of("hlos", "svm1")) {
+            assertEquals(VmState.RUNNING, r.rm().vm(vm).orElseThrow().state(), vm);
+            GuestReport g = r.guests().get(vm);
+            assertTrue(g.ok() && g.resourcesMatch(), vm + ": " + g.problems());
+            assertEquals(2, g.pairs(), vm + " (the pair and the one-way queue)");
+            assertEquals(2, g.pairsExchanged(), vm);
+            assertEquals(1, g.doorbellsExercised(), vm);
+        }
+        dev.gunyahdt.dt.DeviceTree overlay = dev.gunyahdt.dt.dtb.DtbReader.read(
+                r.rm().vm("hlos").orElseThrow().overlay().orElseThrow(), "hlos.dtbo");
+        assertEquals(List.of("qcom,gunyah-vm", "qcom,resource-manager-rpc@"), overlay
+                .find("/fragment@0/__overlay__/hypervisor").orElseThrow().children().stream()
+                .map(c -> c.node().name().replaceAll("@.*", "@")).toList());
+        assertTrue(overlay.find("/fragment@1").isEmpty());
+        assertTrue(r.events().stream().anyMatch(e -> e.vm().equals("hlos") && e.text().startsWith("got \"hello from svm1 (label 2)\"")),
+                "the one-way queue reached the primary");
+    }
+
     @Test
     void theSameSeedGivesTheSameRunAndAnotherSeedOtherCapIds() {
         Simulation.Result a = Simulation.run(Configs.pairOfSecondaries(11, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES, ""));

@@ -239,6 +239,15 @@ public final class PlanLoader {
                 String hint = didYouMean(key, allowed).map(s -> " — did you mean '" + s + "'?").orElse("");
                 problems.add(new Problem("unknown-key", p + ": unknown key '" + key + "'" + hint
                         + (allowed.isEmpty() ? "" : " (allowed here: " + String.join(", ", allowed) + ")")));
+            } else if (m.getType().equals("enum") && json.at(pointer(m.getInstanceLocation())).isTextual()) {
+                // a word from a fixed list (e.g. a guest program): name the list and the closest word
+                String at = pointer(m.getInstanceLocation());
+                String value = json.at(at).asText();
+                List<String> allowed = enumValues(m);
+                unknownAt.add(at);
+                String hint = didYouMean(value, allowed).map(s -> " — did you mean '" + s + "'?").orElse("");
+                problems.add(new Problem("unknown-value", positionOf(at) + ": unknown " + at.substring(at.lastIndexOf('/') + 1)
+                        + " '" + value + "'" + hint + " (known: " + String.join(", ", allowed) + ")"));
             }
         }
         problems.sort(Comparator.comparingInt((Problem p) -> lineOf(p.message())).thenComparingInt(p -> columnOf(p.message())));
@@ -318,6 +327,17 @@ public final class PlanLoader {
             keys.add(it.next());
         }
         return keys;
+    }
+
+    /** The words an {@code enum} keyword allows. */
+    private static List<String> enumValues(ValidationMessage m) {
+        String loc = m.getSchemaLocation().toString();
+        int hash = loc.indexOf('#');
+        List<String> values = new ArrayList<>();
+        if (hash >= 0) {
+            SCHEMA_JSON.at(loc.substring(hash + 1)).forEach(v -> values.add(v.asText()));
+        }
+        return values;
     }
 
     /** The allowed key closest to {@code key}, when it is close enough to be a likely typo. */

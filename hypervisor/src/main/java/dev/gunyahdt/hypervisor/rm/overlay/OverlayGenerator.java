@@ -55,7 +55,13 @@ public final class OverlayGenerator {
 
     /** The overlay as a tree ({@code /plugin/}), fragments in the RM's order. */
     public static DeviceTree generate(VmOverlayInfo vm) {
-        List<Node> fragments = vm.primary() ? primaryFragments(vm) : secondaryFragments(vm);
+        return generate(vm, OverlayStyle.RM);
+    }
+
+    /** The overlay of the given style as a tree ({@code /plugin/}). */
+    public static DeviceTree generate(VmOverlayInfo vm, OverlayStyle style) {
+        List<Node> fragments = style == OverlayStyle.DTSCHEMA ? dtschemaFragments(vm)
+                : vm.primary() ? primaryFragments(vm) : secondaryFragments(vm);
         List<Node> rootChildren = new ArrayList<>();
         for (int i = 0; i < fragments.size(); i++) {
             rootChildren.add(fragments.get(i).withName("fragment@" + i));
@@ -67,7 +73,12 @@ public final class OverlayGenerator {
 
     /** The overlay as a DTBO (dtc's layout, version 17). */
     public static byte[] dtbo(VmOverlayInfo vm) {
-        return DtbWriter.write(generate(vm), DtbOptions.defaults());
+        return dtbo(vm, OverlayStyle.RM);
+    }
+
+    /** The overlay of the given style as a DTBO. */
+    public static byte[] dtbo(VmOverlayInfo vm, OverlayStyle style) {
+        return DtbWriter.write(generate(vm, style), DtbOptions.defaults());
     }
 
     /**
@@ -80,13 +91,18 @@ public final class OverlayGenerator {
      *                                 cannot be applied
      */
     public static byte[] apply(byte[] baseDtb, VmOverlayInfo vm) {
+        return apply(baseDtb, vm, OverlayStyle.RM);
+    }
+
+    /** {@link #apply(byte[], VmOverlayInfo)} with the overlay of the given style. */
+    public static byte[] apply(byte[] baseDtb, VmOverlayInfo vm, OverlayStyle style) {
         DeviceTree base = DtbReader.read(baseDtb, "base DTB of VM " + vm.vmid());
         // libfdt's path lookup, like DeviceTree.find, lets "hypervisor" match "hypervisor@…" too
         if (!vm.primary() && base.find("/hypervisor").isPresent()) {
             throw new OverlayRefusedException(RmError.DENIED,
                     "VM " + vm.vmid() + ": base DTB already has /hypervisor");
         }
-        return OverlayApplier.apply(baseDtb, List.of(dtbo(vm)));
+        return OverlayApplier.apply(baseDtb, List.of(dtbo(vm, style)));
     }
 
     // ---- secondary VM ----------------------------------------------------------------------
@@ -184,6 +200,25 @@ public final class OverlayGenerator {
                 u32("#address-cells", 2), u32("#size-cells", 0),
                 strings("compatible", HYP_COMPATIBLE_PRIMARY)),
                 List.of(vmNode, rpcNode));
+        return List.of(fragmentAtRoot(hypervisor));
+    }
+
+    // ---- the dt-schema style (OverlayStyle.DTSCHEMA) ------------------------------------------
+
+    /**
+     * One fragment at "/": {@code /hypervisor} as the upstream Linux binding describes it — the RM node only, named
+     * after its first {@code reg} entry (the TX CapID) so dtc's unit-address checks hold. Same for every VM.
+     */
+    private static List<Node> dtschemaFragments(VmOverlayInfo vm) {
+        QueuePair rpc = vm.rmRpc();
+        Node rpcNode = Node.of("gunyah-resource-mgr@" + Long.toHexString(rpc.txCap()), List.of(
+                strings("compatible", List.of("gunyah-resource-manager")),
+                u64s("reg", rpc.txCap(), rpc.rxCap()),
+                interrupts(rpc.txVirq(), rpc.rxVirq())), List.of());
+        Node hypervisor = Node.of("hypervisor", List.of(
+                u32("#address-cells", 2), u32("#size-cells", 0),
+                strings("compatible", List.of("gunyah-hypervisor"))),
+                List.of(rpcNode));
         return List.of(fragmentAtRoot(hypervisor));
     }
 

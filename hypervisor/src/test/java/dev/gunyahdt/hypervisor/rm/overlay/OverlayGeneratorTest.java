@@ -187,6 +187,37 @@ class OverlayGeneratorTest {
         sameAsFdtoverlay(dir, base, OverlayGenerator.dtbo(primary()), merged);
     }
 
+    /**
+     * The dt-schema style: the upstream Linux binding's shape, the same for a secondary with vdevices and for the
+     * primary — /hypervisor {compatible "gunyah-hypervisor", 2/0 cells} with one gunyah-resource-mgr@<TX CapID>.
+     */
+    @Test
+    void dtschemaStyleIsTheUpstreamBindingShapeForEveryVm(@TempDir Path dir) throws Exception {
+        String expected = """
+                /dts-v1/;
+                / { #address-cells = <2>; #size-cells = <2>;
+                	hypervisor { #address-cells = <2>; #size-cells = <0>; compatible = "gunyah-hypervisor";
+                		gunyah-resource-mgr@1 { compatible = "gunyah-resource-manager";
+                			reg = <0x0 0x1 0x0 0x2>; interrupts = <0 928 1>, <0 929 1>; };
+                	};
+                };
+                """;
+        byte[] base = compile(BASE_DTS);
+        for (VmOverlayInfo vm : List.of(withVdevices(), primary())) {
+            byte[] dtbo = OverlayGenerator.dtbo(vm, OverlayStyle.DTSCHEMA);
+            DeviceTree ov = DtbReader.read(dtbo, "dtbo");
+            assertEquals(List.of("fragment@0", "__fixups__", "__local_fixups__"), names(ov.root().children()));
+            Node hyp = ov.find("/fragment@0/__overlay__/hypervisor").orElseThrow().node();
+            assertEquals(List.of("#address-cells", "#size-cells", "compatible"), propNames(hyp));
+            assertEquals(List.of("compatible", "reg", "interrupts"), propNames(hyp.children().get(0)));
+            byte[] merged = OverlayGenerator.apply(base, vm, OverlayStyle.DTSCHEMA);
+            assertSubtreeEquals(node(compile(expected), "/hypervisor"), node(merged, "/hypervisor"));
+            sameAsFdtoverlay(dir, base, dtbo, merged);
+        }
+        assertEquals(Optional.of(OverlayStyle.DTSCHEMA), OverlayStyle.of("dtschema"));
+        assertEquals(Optional.empty(), OverlayStyle.of("DTSCHEMA"));
+    }
+
     @Test
     void primaryNodeNamePadsTheTxCapIdTo16Digits() throws Exception {
         VmOverlayInfo vm = VmOverlayInfo.primary(3,
