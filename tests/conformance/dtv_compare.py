@@ -62,7 +62,8 @@ def constraint_of(msg):
 def dtv_triples(path):
     """(chain, property, constraint, text) from one dt-validate output file."""
     out = set()
-    if not os.path.exists(path):
+    # NAME.time is written when dt-validate has finished: a .txt without it may still be growing
+    if not os.path.exists(path) or not os.path.exists(path[:-4] + ".time"):
         return None
     for line in open(path, encoding="utf-8", errors="replace"):
         if line.startswith("\t") or ": " not in line or not line.startswith("/"):

@@ -273,6 +273,11 @@ public final class Fixups {
      * size rules) and name an {@code interrupt-parent}; requiring {@code interrupts} accepts either.
      */
     static void interrupts(ObjectNode s) {
+        // an interrupt controller may have an interrupt-parent too (dt-schema: interrupts or interrupt-controller)
+        if (s.get("properties") instanceof ObjectNode props && props.has("interrupt-controller")
+                && !props.has("interrupts") && !props.has("interrupt-parent")) {
+            props.put("interrupt-parent", true);
+        }
         if (s.get("properties") instanceof ObjectNode props && props.has("interrupts")) {
             if (!props.has("interrupts-extended") && props.get("interrupts") instanceof ObjectNode irq) {
                 ObjectNode ext = F.objectNode();
@@ -325,7 +330,10 @@ public final class Fixups {
 
     static boolean isNodeSchema(ObjectNode p) {
         return "object".equals(p.path("type").asText(null)) || p.has("properties") || p.has("patternProperties")
-                || p.has("required") || p.has("unevaluatedProperties") || p.has("additionalProperties");
+                || p.has("required") || p.has("unevaluatedProperties") || p.has("additionalProperties")
+                // `'^opp-table…$': {if: {properties: …}, then: {patternProperties: …}}` (qcom-cpufreq-nvmem.yaml)
+                || p.get("if") instanceof ObjectNode i && isNodeSchema(i)
+                || p.get("then") instanceof ObjectNode t && isNodeSchema(t);
     }
 
     /**
