@@ -145,6 +145,8 @@ CAUSES = [
      "(string lists such as simple-audio-card,routing, u8 arrays such as qcom,ports-*) as bytes or cells"),
     ("dtv", "minItems", r"^qcom,(halt|spare|qaccept)-regs$|^renesas,vsps$", r".", "dtv-decoding: phandle + args "
      "property kept as one cell row by dt-validate (no #cells table entry), split by us"),
+    ("dtv", "maxItems", r"^pm_qos$", r".", "dtv-decoding: a phandle list missing from dt-schema's type table "
+     "(pm_qos) is left as one row of cells, which then exceeds maxItems; ours is typed and split"),
     ("dtv", "unevaluatedProperties", r".", r".", "unevaluated-semantics: python-jsonschema 4.10 counts a property "
      "as evaluated only when its own subschema passes (and follows $ref whatever its result), networknt drops "
      "every annotation of a failed subschema"),
