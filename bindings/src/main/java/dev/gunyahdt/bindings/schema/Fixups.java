@@ -239,6 +239,13 @@ public final class Fixups {
         if (s.get("select") instanceof ObjectNode sel) {
             fixNodeSchema(sel, false);
         }
+        // child nodes described under additionalProperties (renesas,pfc.yaml's pin groups) and `not`
+        // schemas over the node get the same fixups, as dt-schema gives them
+        for (String k : List.of("additionalProperties", "not")) {
+            if (s.get(k) instanceof ObjectNode o) {
+                fixNodeSchema(o, false);
+            }
+        }
         dependencies(s);
         if (!underThenElse) {
             interrupts(s);
