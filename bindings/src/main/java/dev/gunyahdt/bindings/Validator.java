@@ -37,10 +37,15 @@ import java.util.Set;
  */
 public final class Validator {
 
-    /** Generic compatibles that match too much to select a binding by (as dt-schema drops them). */
-    private static final Set<String> GENERIC = Set.of("syscon", "simple-mfd", "simple-bus");
+    /** Generic compatibles that match too much to select a binding by (dt-schema drops them from its selects). */
+    private static final Set<String> GENERIC = Set.of("syscon", "simple-mfd");
 
-    private record Compiled(BindingSet.Binding binding, JsonSchema schema, JsonSchema select, Set<String> declared) {
+    /**
+     * {@code selectOnly}: for an explicit select that requires a compatible from a fixed set, that set
+     * (a node without any of them cannot be selected, so its select is not evaluated); else null.
+     */
+    private record Compiled(BindingSet.Binding binding, JsonSchema schema, JsonSchema select, Set<String> declared,
+                            Set<String> selectOnly, boolean selectsName) {
     }
 
     private static final java.util.regex.Pattern QUOTED_NAME = java.util.regex.Pattern.compile("property '([^']+)'");
@@ -50,38 +55,53 @@ public final class Validator {
     private final List<Compiled> bySelect = new ArrayList<>();
     /** Every compatible string any loaded binding names, generic ones and select-bindings' included. */
     private final Set<String> documented = new HashSet<>();
+    /**
+     * Compatible patterns of the set (a {@code pattern} under any {@code compatible} key), as dt-schema's
+     * generated-compatibles schema holds them; its catch-all vendor pattern excluded, {@code ^foo} added.
+     */
+    private final Map<String, java.util.regex.Pattern> documentedPatterns = new LinkedHashMap<>();
     /** Types of property names across the set, to decode DTB values (dt-schema's dt-extract-props table). */
     private final PropertyTypes types;
 
     public Validator(BindingSet set) {
+        // the documents are served as JSON; networknt would read a ".yaml" IRI with its YAML mapper,
+        // which is slower and refuses keys over 1024 characters (Fixups.mergeOpenPatterns makes long ones)
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
-                b -> b.schemaLoaders(l -> l.add(iri -> iri.toString().startsWith(BindingSet.SCHEMA_BASE)
+                b -> b.yamlMapper(new com.fasterxml.jackson.databind.ObjectMapper())
+                        .schemaLoaders(l -> l.add(iri -> iri.toString().startsWith(BindingSet.SCHEMA_BASE)
                         ? () -> set.processedJson(iri.toString()) : null)));
         types = PropertyTypes.of(set.bindings().values().stream().map(BindingSet.Binding::processed).toList());
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
         for (BindingSet.Binding b : set.bindings().values()) {
             Set<String> compatibles = compatibles(b.processed().path("properties").path("compatible"));
             nestedCompatibles(b.processed(), documented);
+            compatiblePatterns(b.processed(), false, documentedPatterns);
             JsonNode select = b.processed().get("select");
             boolean explicitSelect = select != null && !(select.isBoolean() && !select.asBoolean());
-            if (compatibles.isEmpty() && !explicitSelect) {
+            Set<String> specific = new LinkedHashSet<>(compatibles);
+            specific.removeAll(GENERIC);
+            // dt-schema's select when a binding has neither a select nor a specific compatible: its $nodename
+            JsonNode nodename = b.processed().path("properties").get("$nodename");
+            boolean byNodename = select == null && specific.isEmpty() && nodename != null
+                    && !(nodename.isBoolean() && nodename.asBoolean());
+            if (specific.isEmpty() && !explicitSelect && !byNodename) {
                 continue; // a library of definitions (types.yaml) or a binding selected by nothing
             }
             try {
                 JsonSchema schema = factory.getSchema(SchemaLocation.of(b.id() + "#"), config);
                 schema.initializeValidators();
                 JsonSchema sel = null;
-                if (explicitSelect) {
-                    sel = factory.getSchema(SchemaLocation.of(b.id() + "#/select"), config);
+                if (explicitSelect || byNodename) {
+                    sel = factory.getSchema(SchemaLocation.of(b.id() + (byNodename ? "#/properties/$nodename" : "#/select")), config);
                     sel.initializeValidators();
                 }
                 Set<String> declared = new HashSet<>();
                 declaredProperties(b.processed(), declared);
-                Compiled c = new Compiled(b, schema, sel, declared);
-                if (explicitSelect) {
+                Compiled c = new Compiled(b, schema, sel, declared, explicitSelect ? selectCompatibles(select) : null, byNodename);
+                if (explicitSelect || byNodename) {
                     bySelect.add(c);
                 } else {
-                    for (String compat : compatibles) {
+                    for (String compat : specific) {
                         byCompatible.computeIfAbsent(compat, k -> new ArrayList<>()).add(c);
                     }
                 }
@@ -101,13 +121,36 @@ public final class Validator {
     }
 
     /**
-     * Whether a node with these compatible strings is documented, as dt-validate -m decides: the
-     * generic {@code syscon}/{@code simple-mfd}/{@code simple-bus} count only when the node has
-     * nothing more specific.
+     * Whether a node with these compatible strings is documented, as dt-validate -m decides: each
+     * string is named (const, enum) or matched (pattern) under some binding's {@code compatible} key.
      */
     public boolean documentsNode(List<String> compatibles) {
-        boolean specific = compatibles.stream().anyMatch(c -> !GENERIC.contains(c));
-        return compatibles.stream().filter(c -> !specific || !GENERIC.contains(c)).anyMatch(documented::contains);
+        // dt-validate -m: every string must be documented (its generated schema is `items: anyOf`)
+        return compatibles.stream().allMatch(c -> documented.contains(c)
+                || documentedPatterns.values().stream().anyMatch(p -> p.matcher(c).find()));
+    }
+
+    /** The catch-all compatible pattern dt-schema leaves out of its generated-compatibles schema. */
+    private static final String ANY_COMPATIBLE = "^[a-zA-Z0-9][a-zA-Z0-9,+\\-._]+$";
+
+    private static void compatiblePatterns(JsonNode n, boolean underCompatible, Map<String, java.util.regex.Pattern> out) {
+        if (out.isEmpty()) {
+            out.put("^foo", java.util.regex.Pattern.compile("^foo")); // dt-schema allows 'foo' for examples
+        }
+        if (n.isObject()) {
+            JsonNode p = n.get("pattern");
+            if (underCompatible && p != null && p.isTextual() && !p.asText().equals(ANY_COMPATIBLE)) {
+                try {
+                    out.computeIfAbsent(p.asText(), java.util.regex.Pattern::compile);
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    // a Python-only pattern documents nothing here
+                }
+            }
+            n.fields().forEachRemaining(f -> compatiblePatterns(f.getValue(),
+                    underCompatible || f.getKey().equals("compatible"), out));
+        } else if (n.isArray()) {
+            n.forEach(x -> compatiblePatterns(x, underCompatible, out));
+        }
     }
 
     /** Bindings that loaded but could not be compiled into validators. */
@@ -139,32 +182,149 @@ public final class Validator {
         if (!matched.isEmpty() || !bySelect.isEmpty()) {
             instance = builder.build(at);
         }
+        List<String> strings = compat.isPresent() && compat.get().value().isStringList()
+                ? compat.get().value().asStrings() : List.of();
         for (Compiled c : bySelect) {
-            if (c.select().validate(instance).isEmpty()) {
+            if (c.selectOnly() != null && strings.stream().noneMatch(c.selectOnly()::contains)) {
+                continue;
+            }
+            if (c.select().validate(c.selectsName() ? instance.get("$nodename") : instance).isEmpty()) {
                 matched.add(c);
             }
         }
         if (matched.isEmpty()) {
             return;
         }
-        boolean disabled = at.node().property("status").map(p -> p.value().asString())
-                .filter(s -> s.equals("disabled")).isPresent();
         for (Compiled c : matched) {
             Set<String> keys = new LinkedHashSet<>();
             List<Finding> found = new ArrayList<>();
-            for (ValidationMessage m : c.schema().validate(instance)) {
-                // dt-validate does not hold a disabled node to `required` (networknt-notes trap 6)
-                if (disabled && "required".equals(m.getType())) {
-                    continue;
-                }
-                Finding f = finding(at, c.binding(), m, file);
-                // networknt repeats errors per anyOf/oneOf branch and per unevaluatedProperties level (trap 5)
-                if (keys.add(f.node() + "|" + f.property() + "|" + f.keyword() + "|" + f.message())) {
+            for (List<ValidationMessage> group : byCombinator(c.schema().validate(instance))) {
+                Finding f = reduce(at, c.binding(), group, file);
+                // networknt repeats errors per unevaluatedProperties level (trap 5)
+                if (f != null && keys.add(f.node() + "|" + f.property() + "|" + f.keyword() + "|" + f.message())) {
                     found.add(f);
                 }
             }
             out.addAll(withoutEchoes(found, c.declared()));
         }
+    }
+
+    /**
+     * Groups networknt's messages as python-jsonschema reports them (what dt-validate prints): every
+     * error under a failed {@code oneOf}/{@code anyOf} belongs to that combinator's one error, the
+     * outermost combinator on the evaluation path, at one instance location; other errors stand alone.
+     */
+    private static List<List<ValidationMessage>> byCombinator(Set<ValidationMessage> messages) {
+        Map<String, List<ValidationMessage>> groups = new LinkedHashMap<>();
+        int alone = 0;
+        for (ValidationMessage m : messages) {
+            int end = combinatorEnd(m.getEvaluationPath());
+            String key = end < 0 ? "#" + alone++
+                    : prefix(m.getEvaluationPath(), end) + "@" + prefix(m.getInstanceLocation(), instanceDepth(m.getEvaluationPath(), end));
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
+        }
+        return new ArrayList<>(groups.values());
+    }
+
+    /** Index just past the outermost oneOf/anyOf keyword on an evaluation path, or -1. */
+    private static int combinatorEnd(JsonNodePath path) {
+        for (int i = 0; i < path.getNameCount(); i++) {
+            String n = path.getName(i);
+            if (n.equals("oneOf") || n.equals("anyOf")) {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    private static String prefix(JsonNodePath path, int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n && i < path.getNameCount(); i++) {
+            b.append('/').append(path.getName(i));
+        }
+        return b.toString();
+    }
+
+    /** How many instance steps the first {@code end} elements of an evaluation path take. */
+    private static int instanceDepth(JsonNodePath eval, int end) {
+        int depth = 0;
+        for (int i = 0; i < end; i++) {
+            switch (eval.getName(i)) {
+                case "properties", "patternProperties", "dependentSchemas" -> {
+                    i++;
+                    depth += eval.getName(i - 1).equals("dependentSchemas") ? 0 : 1;
+                }
+                case "items", "prefixItems" -> {
+                    if (i + 1 < end && eval.getName(i + 1).matches("\\d+")) {
+                        i++;
+                    }
+                    depth++;
+                }
+                case "additionalProperties", "unevaluatedProperties", "additionalItems", "unevaluatedItems",
+                        "contains", "propertyNames" -> depth++;
+                case "allOf", "oneOf", "anyOf" -> i++;
+                default -> {
+                    // $ref, if, then, else, not: same instance
+                }
+            }
+        }
+        return depth;
+    }
+
+    /**
+     * One finding for a group of {@link #byCombinator}, or null when dt-validate would not report it:
+     * on a disabled node it drops missing-property errors, and a failed combinator whose errors
+     * are all missing properties.
+     */
+    private static Finding reduce(NodeCursor at, BindingSet.Binding binding, List<ValidationMessage> group, String file) {
+        ValidationMessage first = group.get(0);
+        int end = combinatorEnd(first.getEvaluationPath());
+        if (end < 0) {
+            Finding f = finding(at, binding, first, file, -1);
+            return "required".equals(first.getType()) && disabled(at, f.node()) ? null : f;
+        }
+        String kind = first.getEvaluationPath().getName(end - 1);
+        List<ValidationMessage> branches = group.stream().filter(m -> combinatorEnd(m.getEvaluationPath()) != m.getEvaluationPath().getNameCount()).toList();
+        ValidationMessage own = group.stream().filter(m -> !branches.contains(m)).findFirst().orElse(null);
+        int depth = instanceDepth(first.getEvaluationPath(), end);
+        Finding where = finding(at, binding, own != null ? own : first, file, own != null ? -1 : depth);
+        if (disabled(at, where.node()) && branches.stream().allMatch(m -> "required".equals(m.getType()))) {
+            return null;
+        }
+        String schemaLocation = own != null ? own.getSchemaLocation().toString()
+                : binding.id() + "#" + prefix(first.getEvaluationPath(), end);
+        StringBuilder message = new StringBuilder("'" + kind + "' conditional failed, one must be fixed");
+        String sep = ": ";
+        for (ValidationMessage m : branches.isEmpty() ? group : branches) {
+            message.append(sep).append(m.getMessage());
+            sep = "; ";
+        }
+        String property = where.property();
+        if (own == null && property != null && depth == 0) {
+            property = null; // a node-level combinator: the branch's missing property is not the subject
+        }
+        return new Finding(where.file(), where.line(), where.column(), where.node(), property, kind,
+                schemaLocation, binding.file(), message.toString());
+    }
+
+    /** dt-validate's disabled test: the nearest status at or above the node says "disabled". */
+    private static boolean disabled(NodeCursor at, String nodePath) {
+        NodeCursor n = at;
+        String rel = nodePath.equals(at.path()) ? "" : nodePath.substring(at.path().equals("/") ? 1 : at.path().length() + 1);
+        for (String part : rel.isEmpty() ? new String[0] : rel.split("/")) {
+            Optional<Node> child = n.node().child(part);
+            if (child.isEmpty()) {
+                break;
+            }
+            n = n.child(child.get());
+        }
+        for (NodeCursor c = n; c != null; c = c.parent()) {
+            Optional<Property> status = c.node().property("status");
+            if (status.isPresent()) {
+                return status.get().value().isStringList() && status.get().value().asStrings().contains("disabled");
+            }
+        }
+        return false;
     }
 
     /**
@@ -207,11 +367,13 @@ public final class Validator {
         }
     }
 
-    private static Finding finding(NodeCursor at, BindingSet.Binding binding, ValidationMessage m, String file) {
+    /** A finding at {@code m}'s instance location, or at its first {@code depth} steps when depth >= 0. */
+    private static Finding finding(NodeCursor at, BindingSet.Binding binding, ValidationMessage m, String file, int depth) {
         NodeCursor node = at;
         String property = null;
         JsonNodePath loc = m.getInstanceLocation();
-        for (int i = 0; i < loc.getNameCount() && property == null; i++) {
+        int steps = depth < 0 ? loc.getNameCount() : Math.min(depth, loc.getNameCount());
+        for (int i = 0; i < steps && property == null; i++) {
             Object el = loc.getElement(i);
             if (!(el instanceof String name)) {
                 break;
@@ -224,7 +386,7 @@ public final class Validator {
             }
         }
         String keyword = m.getType();
-        if (property == null && m.getProperty() != null
+        if (property == null && depth < 0 && m.getProperty() != null
                 && (keyword.equals("required") || keyword.equals("additionalProperties")
                 || keyword.equals("unevaluatedProperties") || keyword.equals("dependentRequired"))) {
             property = m.getProperty();
@@ -254,6 +416,25 @@ public final class Validator {
         return new Finding(span != null ? span.file() : file, span != null ? span.firstLine() : 0,
                 span != null ? span.firstColumn() : 0, node.path(), finalProperty, keyword, schemaLocation,
                 binding.file(), message);
+    }
+
+    /**
+     * The compatibles a select needs one of: it requires {@code compatible} and its compatible
+     * schema names only consts/enums (no pattern, no {@code not}); null when the select is anything else.
+     */
+    private static Set<String> selectCompatibles(JsonNode select) {
+        JsonNode required = select.path("required");
+        boolean needs = false;
+        for (JsonNode r : required) {
+            needs |= r.asText().equals("compatible");
+        }
+        JsonNode c = select.path("properties").path("compatible");
+        if (!needs || !c.isObject() || c.findValue("pattern") != null || c.findValue("not") != null
+                || c.findValue("$ref") != null) {
+            return null;
+        }
+        Set<String> out = compatibles(c);
+        return out.isEmpty() ? null : out;
     }
 
     /** Compatibles named by any {@code properties/compatible} in a binding, child-node schemas included. */

@@ -54,19 +54,38 @@ public final class InstanceBuilder {
         this.types = types;
     }
 
-    /** The instance of {@code at}'s node with its whole subtree. */
+    /**
+     * The instance of {@code at}'s node with its whole subtree. Only the node itself has a
+     * {@code $nodename}: dt-validate adds it to each node as it reaches it, after the bindings of
+     * the node's ancestors have run, so a binding never sees its child nodes' names that way.
+     */
     public ObjectNode build(NodeCursor at) {
-        ObjectNode o = F.objectNode();
+        ObjectNode o = subtree(at);
         Node n = at.node();
-        ArrayNode name = o.putArray("$nodename");
-        name.add(n.name().isEmpty() ? "/" : n.name());
+        ObjectNode named = F.objectNode();
+        named.putArray("$nodename").add(n.name().isEmpty() ? "/" : n.name());
+        named.setAll(o);
+        return named;
+    }
+
+    /** Subtrees already built: a node's instance is part of each ancestor's, so build it once (read-only after). */
+    private final Map<Node, ObjectNode> built = new java.util.IdentityHashMap<>();
+
+    private ObjectNode subtree(NodeCursor at) {
+        ObjectNode done = built.get(at.node());
+        if (done != null) {
+            return done;
+        }
+        ObjectNode o = F.objectNode();
+        built.put(at.node(), o);
+        Node n = at.node();
         for (Property p : n.properties()) {
             o.set(p.name(), value(at, p));
         }
         for (NodeCursor c : at.children()) {
             // a child node and a property of the same name cannot both be kept: the property wins, as in dtc's YAML
             if (!o.has(c.node().name())) {
-                o.set(c.node().name(), build(c));
+                o.set(c.node().name(), subtree(c));
             }
         }
         return o;
@@ -137,32 +156,12 @@ public final class InstanceBuilder {
         out.add(row);
     }
 
-    /** Cells-per-specifier property of the provider a phandle-array points at. */
-    static String providerCells(String name) {
-        if (name.equals("gpios") || name.equals("gpio") || name.endsWith("-gpios") || name.endsWith("-gpio")) {
-            return "#gpio-cells";
-        }
-        return switch (name) {
-            case "interrupts-extended" -> "#interrupt-cells";
-            case "nvmem-cells" -> "#nvmem-cell-cells";
-            case "sound-dai" -> "#sound-dai-cells";
-            case "msi-parent" -> "#msi-cells";
-            case "mboxes" -> "#mbox-cells";
-            case "io-channels" -> "#io-channel-cells";
-            case "thermal-sensors" -> "#thermal-sensor-cells";
-            case "cooling-device" -> "#cooling-cells";
-            default -> "#" + (name.endsWith("es") && (name.endsWith("ses") || name.endsWith("xes"))
-                    ? name.substring(0, name.length() - 2) : name.endsWith("s") ? name.substring(0, name.length() - 1) : name)
-                    + "-cells";
-        };
-    }
-
     /** A DTB value typed by the binding set, or null when no binding types this name. */
     private JsonNode fromBlob(NodeCursor at, Property p) {
         String name = p.name();
         byte[] b = p.value().bytes();
         if (name.equals("interrupts-extended")) {
-            return phandleArray(b, "#interrupt-cells");
+            return phandleArray(b, name, 0);
         }
         if (name.equals("ranges") || name.equals("dma-ranges")) {
             return b.length % 4 == 0 ? cellRows(b, rangesWidth(at)) : null;
@@ -180,8 +179,16 @@ public final class InstanceBuilder {
             p.value().asStrings().forEach(out::add);
             return out;
         }
+        if (t.equals(Set.of(PropertyTypes.Type.STRING)) && b.length > 0 && b[b.length - 1] == 0 && ascii(b)) {
+            // only a string type: dt-schema splits at every NUL, empty strings too (gpio-line-names = "", "a")
+            ArrayNode out = F.arrayNode();
+            for (String x : new String(b, 0, b.length - 1, StandardCharsets.US_ASCII).split("\0", -1)) {
+                out.add(x);
+            }
+            return out;
+        }
         if (t.contains(PropertyTypes.Type.PHANDLE_ARRAY) && b.length % 4 == 0) {
-            return phandleArray(b, providerCells(name));
+            return phandleArray(b, name, info.stride(b.length / 4));
         }
         PropertyTypes.Type it = null;
         for (PropertyTypes.Type c : PREFERENCE) {
@@ -193,7 +200,7 @@ public final class InstanceBuilder {
         if (it == null) {
             return null;
         }
-        int per = info.matrix() && info.rowWidth() > 0 ? info.rowWidth() : Integer.MAX_VALUE;
+        int per = info.matrix() ? info.stride(b.length / it.width()) : Integer.MAX_VALUE;
         ArrayNode out = F.arrayNode();
         ArrayNode row = null;
         int inRow = 0;
@@ -225,31 +232,99 @@ public final class InstanceBuilder {
             PropertyTypes.Type.INT32, PropertyTypes.Type.UINT32, PropertyTypes.Type.INT64, PropertyTypes.Type.UINT64,
             PropertyTypes.Type.INT16, PropertyTypes.Type.UINT16, PropertyTypes.Type.INT8, PropertyTypes.Type.UINT8);
 
-    /** Rows of phandle + the provider's {@code cells} arguments; an unknown provider ends the split (rest in one row). */
-    private JsonNode phandleArray(byte[] b, String cells) {
-        if (b.length % 4 != 0) {
-            return null;
-        }
+    /** Specifier sizes dt-schema fixes by name; a null value means one phandle per row. */
+    private static final Map<String, String> PHANDLE_ARGS = new java.util.HashMap<>(Map.of(
+            "assigned-clocks", "#clock-cells", "assigned-clock-parents", "#clock-cells",
+            "cooling-device", "#cooling-cells", "interrupts-extended", "#interrupt-cells",
+            "interconnects", "#interconnect-cells", "mboxes", "#mbox-cells", "sound-dai", "#sound-dai-cells",
+            "msi-parent", "#msi-cells", "gpio-ranges", "3"));
+
+    static {
+        PHANDLE_ARGS.put("nvmem-cells", null);
+        PHANDLE_ARGS.put("memory-region", null);
+    }
+
+    private static boolean isGpio(String name) {
+        return (name.endsWith("-gpios") || name.endsWith("-gpio") || name.equals("gpio") || name.equals("gpios"))
+                && !name.endsWith(",nr-gpios");
+    }
+
+    /**
+     * A phandle-array split into specifiers as dt-schema's DTB reader splits it: rows of the
+     * binding set's matrix dimensions ({@link PropertyTypes.Info#stride}); else {@code *-gpios} by {@code #gpio-cells}; else by the cells property of the
+     * name ({@code clocks} → {@code #clock-cells}, a fixed table for the irregular names), where an
+     * unknown phandle ends the split and drops the rest; names not ending in {@code s} stay one row.
+     */
+    private JsonNode phandleArray(byte[] b, String name, int stride) {
         int n = b.length / 4;
+        if (stride > 0 && stride < n && n % stride == 0) {
+            return cellRows(b, stride); // the binding's dimensions cut it already
+        }
         ArrayNode out = F.arrayNode();
-        int i = 0;
-        while (i < n) {
-            long ph = cellAt(b, i);
-            NodeCursor provider = phandles.get(ph);
-            int args;
-            if (provider == null) {
-                args = ph == 0 ? 0 : n - i - 1;
-            } else {
-                args = (int) cell(provider.node(), cells, 0);
+        if (isGpio(name)) {
+            for (int i = 0; i < n; ) {
+                long ph = cellAt(b, i);
+                NodeCursor provider = phandles.get(ph);
+                int cells = ph == 0 || provider == null ? 0 : (int) Math.min(cell(provider.node(), "#gpio-cells", 0), n);
+                i = row(out, b, i, Math.max(1, Math.min(cells + 1, n - i)));
             }
-            args = Math.max(0, Math.min(args, n - i - 1));
-            ArrayNode row = out.addArray();
-            for (int k = 0; k <= args; k++) {
-                row.add(cellAt(b, i + k));
+            return out;
+        }
+        String cellName;
+        if (PHANDLE_ARGS.containsKey(name)) {
+            cellName = PHANDLE_ARGS.get(name);
+        } else if (name.endsWith("s") && !name.contains("gpio")) {
+            cellName = "#" + name.substring(0, name.length() - 1) + "-cells";
+            if (specifierSize(b, 0, cellName) == 0) {
+                return cellRows(b, n);
             }
-            i += args + 1;
+        } else {
+            return cellRows(b, n);
+        }
+        for (int i = 0; i < n; ) {
+            int cells = specifierSize(b, i, cellName);
+            if (cells == 0) {
+                break;
+            }
+            if (name.equals("interconnects")) {
+                cells += specifierSize(b, i + cells, cellName); // pairs of phandle + args
+            }
+            i = row(out, b, i, Math.max(1, Math.min(cells, n - i)));
         }
         return out;
+    }
+
+    /** Cells of the specifier at cell {@code i}: 1 + the provider's {@code cellName}; 0 for an unknown phandle. */
+    private int specifierSize(byte[] b, int i, String cellName) {
+        if (i >= b.length / 4) {
+            return 0;
+        }
+        long ph = cellAt(b, i);
+        if (ph == 0 || cellName == null) {
+            return 1;
+        }
+        if (Character.isDigit(cellName.charAt(0))) {
+            return Integer.parseInt(cellName) + 1; // gpio-ranges: fixed size
+        }
+        NodeCursor provider = phandles.get(ph);
+        return provider == null ? 0 : (int) Math.min(cell(provider.node(), cellName, 0), b.length) + 1;
+    }
+
+    private static int row(ArrayNode out, byte[] b, int from, int count) {
+        ArrayNode row = out.addArray();
+        for (int k = 0; k < count; k++) {
+            row.add(cellAt(b, from + k));
+        }
+        return from + count;
+    }
+
+    private static boolean ascii(byte[] b) {
+        for (byte x : b) {
+            if (x < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long cellAt(byte[] b, int i) {

@@ -1,6 +1,7 @@
 package dev.gunyahdt.bindings.instance;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
@@ -39,8 +40,33 @@ public final class PropertyTypes {
         }
     }
 
-    /** What is known of one property name: its possible types, whether a matrix, its row width (0 unknown). */
-    public record Info(Set<Type> types, boolean matrix, int rowWidth) {
+    /**
+     * What is known of one property name: its possible types, whether a matrix, and dt-schema's
+     * matrix dimensions {@code dim} = {outer min, outer max, inner min, inner max} (null: none).
+     */
+    public record Info(Set<Type> types, boolean matrix, int[] dim) {
+
+        /** Elements per row for a value of {@code n} elements, as dt-schema's DTB reader cuts matrices. */
+        public int stride(int n) {
+            if (dim == null || n == 0) {
+                return Math.max(n, 1);
+            }
+            if (Math.max(dim[2], dim[3]) > 0 && dim[2] == dim[3]) {
+                return dim[3];
+            }
+            if (Math.max(dim[0], dim[1]) > 0 && dim[0] == dim[1]) {
+                return n % dim[1] == 0 ? n / dim[1] : n;
+            }
+            int match = 0;
+            int stride = 0;
+            for (int d = dim[2]; Math.min(dim[2], dim[3]) > 0 && d <= dim[3]; d++) {
+                if (n % d == 0) {
+                    match++;
+                    stride = d;
+                }
+            }
+            return match == 1 ? stride : n;
+        }
     }
 
     private static final Pattern TYPE_REF = Pattern.compile(
@@ -56,14 +82,29 @@ public final class PropertyTypes {
     private static final class Acc {
         final EnumSet<Type> types = EnumSet.noneOf(Type.class);
         boolean matrix;
-        int rowWidth = -1; // -1 none seen, 0 conflicting
+        int[] dim;
 
-        void width(int w) {
-            rowWidth = rowWidth == -1 || rowWidth == w ? w : 0;
+        /** dt-schema's merge: a (0, 0) range gives way, other ranges widen to cover both. */
+        void dim(int[] d) {
+            if (dim == null) {
+                dim = d.clone();
+                return;
+            }
+            for (int i = 0; i < 4; i += 2) {
+                if (dim[i] == 0 && dim[i + 1] == 0) {
+                    dim[i] = d[i];
+                    dim[i + 1] = d[i + 1];
+                } else if (d[i] != 0 || d[i + 1] != 0) {
+                    int lo = Math.min(Math.min(dim[i], dim[i + 1]), Math.min(d[i], d[i + 1]));
+                    int hi = Math.max(Math.max(dim[i], dim[i + 1]), Math.max(d[i], d[i + 1]));
+                    dim[i] = lo;
+                    dim[i + 1] = hi;
+                }
+            }
         }
 
         Info info() {
-            return new Info(Set.copyOf(types), matrix, Math.max(rowWidth, 0));
+            return new Info(Set.copyOf(types), matrix, dim == null ? null : dim.clone());
         }
     }
 
@@ -87,9 +128,9 @@ public final class PropertyTypes {
             if (a != null) {
                 merged.types.addAll(a.types);
                 merged.matrix |= a.matrix;
-                // the row width may come from a schema that leaves the type to a pattern (`opp-hz` and `-hz$`)
-                if (a.rowWidth >= 0) {
-                    merged.width(a.rowWidth);
+                // the dimensions may come from a schema that leaves the type to a pattern (`opp-hz` and `-hz$`)
+                if (a.dim != null) {
+                    merged.dim(a.dim);
                 }
             }
             if (merged.types.isEmpty()) {
@@ -97,6 +138,11 @@ public final class PropertyTypes {
                     if (e.getKey().matcher(n).find()) {
                         merged.types.addAll(e.getValue().types);
                         merged.matrix |= e.getValue().matrix;
+                        if (a == null || a.dim == null) {
+                            if (e.getValue().dim != null) {
+                                merged.dim(e.getValue().dim);
+                            }
+                        }
                     }
                 }
             }
@@ -107,7 +153,7 @@ public final class PropertyTypes {
     private void scan(JsonNode n) {
         if (n instanceof ObjectNode o) {
             if (o.get("properties") instanceof ObjectNode props) {
-                props.fields().forEachRemaining(e -> property(byName.computeIfAbsent(e.getKey(), k -> new Acc()), e.getValue()));
+                props.fields().forEachRemaining(e -> property(byName.computeIfAbsent(e.getKey(), k -> new Acc()), e.getKey(), e.getValue()));
             }
             if (o.get("patternProperties") instanceof ObjectNode pats) {
                 pats.fields().forEachRemaining(e -> {
@@ -120,7 +166,7 @@ public final class PropertyTypes {
                         }
                         return fresh;
                     });
-                    property(a, e.getValue());
+                    property(a, e.getKey(), e.getValue());
                 });
             }
             o.elements().forEachRemaining(this::scan);
@@ -129,42 +175,53 @@ public final class PropertyTypes {
         }
     }
 
-    private static void property(Acc a, JsonNode schema) {
+    /** dt-schema's unit-suffix names, which it types as matrices when they have {@code items} but no $ref. */
+    private static final Pattern UNIT_SUFFIX = Pattern.compile("-(kBps|bits|percent|bp|m?hz|sec|ms|us|ns|ps|mm|nanoamp|"
+            + "(micro-)?ohms|micro(amp|watt)(-hours)?|milliwatt|microvolt|picofarads|(milli)?celsius|kelvin|kpascal)$");
+
+    private static void property(Acc a, String name, JsonNode schema) {
         if (!(schema instanceof ObjectNode s)) {
             return;
         }
         JsonNode ref = s.get("$ref");
+        boolean dims = false;
         if (ref != null && ref.isTextual()) {
             var m = TYPE_REF.matcher(ref.asText());
             if (m.matches()) {
                 add(a, m.group(1));
+                dims = m.group(1).equals("phandle-array") || m.group(1).endsWith("-matrix");
             }
+        } else if (s.has("items") && UNIT_SUFFIX.matcher(name).find() && !s.path("items").path(0).path("items").isArray()) {
+            a.types.add(Type.UINT32); // `opp-hz: items: {maxItems: 1}`: an implicit uint32-matrix
+            a.matrix = true;
+            dims = true;
+        }
+        if (dims) {
+            int[] outer = arrayRange(s);
+            int[] inner = arrayRange(s.has("items") ? s.get("items") : JsonNodeFactory.instance.objectNode());
+            a.dim(new int[] {outer[0], outer[1], inner[0], inner[1]});
         }
         for (String c : List.of("allOf", "oneOf", "anyOf")) {
             if (s.get(c) != null && s.get(c).isArray()) {
-                s.get(c).forEach(x -> property(a, x));
+                s.get(c).forEach(x -> property(a, name, x));
             }
         }
-        rowWidth(a, s.get("items"));
     }
 
-    private static void rowWidth(Acc a, JsonNode items) {
-        if (items instanceof ObjectNode row) {
-            fixed(a, row);
-        } else if (items != null && items.isArray() && !items.isEmpty() && items.get(0) instanceof ObjectNode first) {
-            fixed(a, first);
+    /** dt-schema's (minItems, maxItems) of an array schema, with its defaults; (0, 0) for a list of several. */
+    private static int[] arrayRange(JsonNode s) {
+        if (s.isArray()) {
+            if (s.size() != 1) {
+                return new int[] {0, 0};
+            }
+            s = s.get(0);
         }
-    }
-
-    private static void fixed(Acc a, ObjectNode row) {
-        if (!row.has("items") && !row.has("minItems") && !row.has("maxItems")) {
-            return;
+        if (s.get("items") != null && s.get("items").isArray()) {
+            int max = s.get("items").size();
+            return new int[] {s.path("minItems").asInt(max), max};
         }
-        if (row.has("minItems") && row.has("maxItems") && row.get("minItems").asInt() == row.get("maxItems").asInt()) {
-            a.width(row.get("minItems").asInt());
-        } else if (row.get("items") != null && row.get("items").isArray() && !row.has("minItems")) {
-            a.width(row.get("items").size());
-        }
+        int min = s.path("minItems").asInt(1);
+        return new int[] {min, s.path("maxItems").asInt(s.path("minItems").asInt(0))};
     }
 
     private static void add(Acc a, String def) {

@@ -35,8 +35,99 @@ public final class Fixups {
         s.put("$schema", DRAFT_2019_09);
         javaRegex(s);
         normalRefs(s);
+        mergeOpenPatterns(s); // before fixNodeSchema, so its '#'-name rule gets the merged patterns
         fixNodeSchema(s, false);
         return s;
+    }
+
+    /** Below this many always-true patterns a schema's patternProperties are left as written. */
+    private static final int MERGE_AT = 16;
+
+    /**
+     * Speed, same verdicts: {@code patternProperties} entries that accept anything ({@code true} or
+     * {@code {}}; vendor-prefixes.yaml has about 750, tried on every property of every node) become
+     * a few alternations. They only mark names as evaluated.
+     */
+    private static boolean compiles(String regex) {
+        try {
+            Pattern.compile(regex);
+            return true;
+        } catch (java.util.regex.PatternSyntaxException e) {
+            return false;
+        }
+    }
+
+    /** A vendor-prefix style pattern: {@code ^literal,.*}. */
+    private static final Pattern LITERAL_PREFIX = Pattern.compile("\\^([A-Za-z0-9_]+(?:[-+.][A-Za-z0-9_]+)*),\\.\\*");
+
+    /**
+     * One pattern for many: the {@code ^literal,.*} ones as a trie ({@code ^(?:a(?:bb|cme)|…),}, so a
+     * name is matched in one pass, not tried against each prefix), the rest as {@code (?:p1)|(?:p2)|…}.
+     */
+    private static String merge(List<String> patterns) {
+        java.util.TreeMap<String, Object> trie = new java.util.TreeMap<>();
+        List<String> rest = new ArrayList<>();
+        for (String p : patterns) {
+            var m = LITERAL_PREFIX.matcher(p);
+            if (m.matches()) {
+                insert(trie, m.group(1) + ",");
+            } else {
+                rest.add(p);
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        if (!trie.isEmpty()) {
+            b.append("(?:^").append(trieRegex(trie)).append(')');
+        }
+        for (String p : rest) {
+            b.append(b.length() == 0 ? "" : "|").append("(?:").append(p).append(')');
+        }
+        return b.toString();
+    }
+
+    /** Trie of strings: each key one character, the value its subtree; "" marks an end. */
+    @SuppressWarnings("unchecked")
+    private static void insert(java.util.TreeMap<String, Object> trie, String word) {
+        java.util.TreeMap<String, Object> t = trie;
+        for (int i = 0; i < word.length(); i++) {
+            t = (java.util.TreeMap<String, Object>) t.computeIfAbsent(String.valueOf(word.charAt(i)), k -> new java.util.TreeMap<String, Object>());
+        }
+        t.put("", new java.util.TreeMap<String, Object>());
+    }
+
+    /** The trie as a regex; every word ends in ',' (a leaf), so no alternative is optional. */
+    @SuppressWarnings("unchecked")
+    private static String trieRegex(java.util.TreeMap<String, Object> t) {
+        List<String> alts = new ArrayList<>();
+        for (var e : t.entrySet()) {
+            if (!e.getKey().isEmpty()) {
+                String c = e.getKey();
+                alts.add((Character.isLetterOrDigit(c.charAt(0)) || c.equals("_") || c.equals(",") ? c : "\\" + c)
+                        + trieRegex((java.util.TreeMap<String, Object>) e.getValue()));
+            }
+        }
+        return alts.isEmpty() ? "" : alts.size() == 1 ? alts.get(0) : "(?:" + String.join("|", alts) + ")";
+    }
+
+    static void mergeOpenPatterns(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            if (o.get("patternProperties") instanceof ObjectNode pats) {
+                List<String> open = new ArrayList<>();
+                pats.fields().forEachRemaining(e -> {
+                    JsonNode v = e.getValue();
+                    if ((v.isBoolean() && v.asBoolean() || v.isObject() && v.isEmpty()) && compiles(e.getKey())) {
+                        open.add(e.getKey());
+                    }
+                });
+                if (open.size() >= MERGE_AT) {
+                    open.forEach(pats::remove);
+                    pats.put(merge(open), true);
+                }
+            }
+            o.elements().forEachRemaining(Fixups::mergeOpenPatterns);
+        } else if (n instanceof ArrayNode a) {
+            a.forEach(Fixups::mergeOpenPatterns);
+        }
     }
 
     /** description/examples/maintainers are for people; typeSize is dt-schema's own annotation. */
@@ -148,6 +239,13 @@ public final class Fixups {
         if (s.get("select") instanceof ObjectNode sel) {
             fixNodeSchema(sel, false);
         }
+        // child nodes described under additionalProperties (renesas,pfc.yaml's pin groups) and `not`
+        // schemas over the node get the same fixups, as dt-schema gives them
+        for (String k : List.of("additionalProperties", "not")) {
+            if (s.get(k) instanceof ObjectNode o) {
+                fixNodeSchema(o, false);
+            }
+        }
         dependencies(s);
         if (!underThenElse) {
             interrupts(s);
@@ -182,6 +280,11 @@ public final class Fixups {
      * size rules) and name an {@code interrupt-parent}; requiring {@code interrupts} accepts either.
      */
     static void interrupts(ObjectNode s) {
+        // an interrupt controller may have an interrupt-parent too (dt-schema: interrupts or interrupt-controller)
+        if (s.get("properties") instanceof ObjectNode props && props.has("interrupt-controller")
+                && !props.has("interrupts") && !props.has("interrupt-parent")) {
+            props.put("interrupt-parent", true);
+        }
         if (s.get("properties") instanceof ObjectNode props && props.has("interrupts")) {
             if (!props.has("interrupts-extended") && props.get("interrupts") instanceof ObjectNode irq) {
                 ObjectNode ext = F.objectNode();
@@ -234,7 +337,10 @@ public final class Fixups {
 
     static boolean isNodeSchema(ObjectNode p) {
         return "object".equals(p.path("type").asText(null)) || p.has("properties") || p.has("patternProperties")
-                || p.has("required") || p.has("unevaluatedProperties") || p.has("additionalProperties");
+                || p.has("required") || p.has("unevaluatedProperties") || p.has("additionalProperties")
+                // `'^opp-table…$': {if: {properties: …}, then: {patternProperties: …}}` (qcom-cpufreq-nvmem.yaml)
+                || p.get("if") instanceof ObjectNode i && isNodeSchema(i)
+                || p.get("then") instanceof ObjectNode t && isNodeSchema(t);
     }
 
     /**
@@ -242,6 +348,7 @@ public final class Fixups {
      * one-string array, integer constraints in an {@code items} list one matrix row, then array sizing.
      */
     static ObjectNode fixPropertySchema(ObjectNode p, boolean underThenElse) {
+        p = variableMatrix(p);
         ObjectNode out = p;
         if (!p.has("items") && hasScalarIntConstraint(p)) {
             out = wrap(p, SCALAR_KEYS, true);
@@ -268,12 +375,74 @@ public final class Fixups {
         for (String c : List.of("allOf", "anyOf", "oneOf")) {
             if (out.get(c) instanceof ArrayNode a) {
                 for (int i = 0; i < a.size(); i++) {
-                    if (a.get(i) instanceof ObjectNode o && !o.has("$ref")) {
+                    if (a.get(i) instanceof ObjectNode o && isNodeSchema(o)) {
+                        fixNodeSchema(o, false); // `fixed-link: oneOf: [cells, {type: object, properties: …}]`
+                    } else if (a.get(i) instanceof ObjectNode o && !o.has("$ref")) {
                         a.set(i, fixPropertySchema(o, underThenElse));
                     }
                 }
             }
         }
+        return out;
+    }
+
+    /** An items schema (or the first of an items list) that sizes rows: the property is a matrix. */
+    static boolean isMatrix(ObjectNode p) {
+        JsonNode items = p.get("items");
+        if (items instanceof ArrayNode list) {
+            for (JsonNode l : list) {
+                if (l instanceof ObjectNode o && isMatrixRow(o)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return items instanceof ObjectNode o && isMatrixRow(o);
+    }
+
+    /** The row {@code fixPropertySchema} wraps around a cell schema: {@code {type: array, items: {maximum: …}}}. */
+    private static boolean cellWrapper(ObjectNode row) {
+        List<String> keys = new ArrayList<>();
+        row.fieldNames().forEachRemaining(keys::add);
+        return List.of("type", "items").containsAll(keys) && row.get("items") instanceof ObjectNode cell && !isMatrixRow(cell);
+    }
+
+    private static boolean isMatrixRow(ObjectNode o) {
+        return o.has("items") || o.has("minItems") || o.has("maxItems");
+    }
+
+    /** dt-schema's (minItems, maxItems) of an array schema, with its defaults; (0, 0) for a list of several. */
+    private static int[] arrayRange(JsonNode s) {
+        if (s instanceof ArrayNode a) {
+            if (a.size() != 1) {
+                return new int[] {0, 0};
+            }
+            s = a.get(0);
+        }
+        if (s.get("items") instanceof ArrayNode list) {
+            int max = list.size();
+            return new int[] {s.path("minItems").asInt(max), max};
+        }
+        int min = s.path("minItems").asInt(1);
+        return new int[] {min, s.path("maxItems").asInt(s.path("minItems").asInt(0))};
+    }
+
+    /**
+     * A matrix whose rows and row count both vary cannot be cut into rows from a blob, so dt-schema
+     * keeps only {@code type: array} (simple-bus's child {@code ranges}).
+     */
+    static ObjectNode variableMatrix(ObjectNode p) {
+        if (!isMatrix(p)) {
+            return p;
+        }
+        int[] outer = arrayRange(p);
+        int[] inner = arrayRange(p.get("items"));
+        if (outer[0] == outer[1] || inner[0] == inner[1]) {
+            return p;
+        }
+        ObjectNode out = p.deepCopy();
+        out.remove(List.of("items", "minItems", "maxItems"));
+        out.put("type", "array");
         return out;
     }
 
@@ -284,8 +453,11 @@ public final class Fixups {
      * source may write one cell per {@code < >}: accept either shape.
      */
     static ObjectNode arraySizeEitherShape(ObjectNode p) {
-        if (p.has("items") || !p.has("$ref") || !INT_ARRAY_REF.matcher(p.get("$ref").asText()).matches()
-                || !(p.has("minItems") || p.has("maxItems"))) {
+        // as dt-schema: not for an items list or a matrix, nor a lone maxItems 1 (bus-range has `items: {maximum}`)
+        boolean cellItems = !p.has("items") || p.get("items") instanceof ObjectNode row
+                && (!isMatrix(p) || cellWrapper(row));
+        if (!cellItems || !p.has("$ref") || !INT_ARRAY_REF.matcher(p.get("$ref").asText()).matches()
+                || !(p.has("minItems") || p.has("maxItems")) || p.path("maxItems").asInt(0) == 1) {
             return p;
         }
         ObjectNode out = p.deepCopy();
@@ -297,6 +469,9 @@ public final class Fixups {
         }
         ArrayNode oneOf = out.putArray("oneOf");
         ObjectNode cellPerRow = size.deepCopy();
+        if (cellPerRow.path("minItems").asInt(0) == 1) {
+            cellPerRow.put("minItems", 2); // else both branches hold for one cell
+        }
         cellPerRow.putObject("items").put("maxItems", 1).put("minItems", 1);
         cellPerRow.put("type", "array");
         oneOf.add(cellPerRow);
@@ -399,12 +574,17 @@ public final class Fixups {
      * the '#'-names to the declared ones.
      */
     static void implicitProperties(ObjectNode s) {
-        if (s.path("additionalProperties").isBoolean() && s.path("additionalProperties").asBoolean()) {
+        boolean openByAdditional = s.path("additionalProperties").isBoolean() && s.path("additionalProperties").asBoolean();
+        if (openByAdditional) {
             s.remove("additionalProperties");
         }
         boolean closedByAdditional = s.path("additionalProperties").isBoolean() && !s.path("additionalProperties").asBoolean();
         boolean closedByUnevaluated = s.path("unevaluatedProperties").isBoolean() && !s.path("unevaluatedProperties").asBoolean();
-        if (!closedByAdditional && !closedByUnevaluated) {
+        // dt-schema adds them to every node schema that lists properties and is not explicitly open
+        // (`additionalProperties: {type: object}` in virtio/mmio.yaml must not see $nodename or status)
+        boolean listsProperties = s.has("properties") || s.has("patternProperties") || s.has("unevaluatedProperties");
+        boolean open = openByAdditional || s.path("unevaluatedProperties").isBoolean() && s.path("unevaluatedProperties").asBoolean();
+        if (!closedByAdditional && !closedByUnevaluated && (!listsProperties || open)) {
             return;
         }
         ObjectNode props = s.get("properties") instanceof ObjectNode p ? p : s.putObject("properties");

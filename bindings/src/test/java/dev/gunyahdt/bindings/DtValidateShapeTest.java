@@ -1,0 +1,95 @@
+package dev.gunyahdt.bindings;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gunyahdt.dt.DeviceTree;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Findings shaped as dt-validate 2022.08 reports them (bindings/README.md, "How dt-validate reports"). */
+class DtValidateShapeTest {
+
+    @TempDir
+    Path dir;
+
+    private void binding(String path, String body) throws Exception {
+        Files.writeString(dir.resolve(path), "%YAML 1.2\n---\n$id: http://devicetree.org/schemas/" + path + "#\n"
+                + "$schema: http://devicetree.org/meta-schemas/core.yaml#\ntitle: t\n" + body);
+    }
+
+    private List<Finding> lint(String nodeBody) throws Exception {
+        BindingSet set = BindingSet.load(List.of(dir), true);
+        DeviceTree t = Trees.compile(Trees.write(dir, "t.dts", "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n"
+                + "\t#size-cells = <1>;\n\tdev {\n\t\tcompatible = \"x,dev\";\n" + nodeBody + "\t};\n};\n"));
+        List<Finding> out = new ArrayList<>();
+        for (Finding f : new Validator(set).validate(t, "t.dts")) {
+            if (f.binding().endsWith("dev.yaml")) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    private static final String EITHER = "properties:\n  compatible:\n    const: x,dev\n"
+            + "  x,a:\n    type: boolean\n  x,b:\n    type: boolean\n"
+            + "oneOf:\n  - required: [x,a]\n  - required: [x,b]\nadditionalProperties: false\n";
+
+    @Test
+    void aFailedOneOfIsOneFindingNamedOneOf() throws Exception {
+        binding("dev.yaml", EITHER);
+        List<Finding> f = lint("");
+        assertEquals(1, f.size(), f.toString());
+        assertEquals("oneOf", f.get(0).keyword());
+        assertEquals(null, f.get(0).property());
+        assertEquals("/dev", f.get(0).node());
+        assertTrue(f.get(0).message().startsWith("'oneOf' conditional failed, one must be fixed: "), f.get(0).message());
+    }
+
+    @Test
+    void aOneOfOfMissingPropertiesIsNotHeldAgainstADisabledNode() throws Exception {
+        binding("dev.yaml", EITHER);
+        assertEquals(List.of(), lint("\t\tstatus = \"disabled\";\n"));
+    }
+
+    @Test
+    void unmatchedWhenAnyCompatibleStringIsUndocumentedPatternsIncluded() throws Exception {
+        binding("dev.yaml", "properties:\n  compatible:\n    const: x,dev\n");
+        binding("gen.yaml", "properties:\n  compatible:\n    items:\n      - pattern: \"^x,gen-[0-9]+$\"\n");
+        Validator v = new Validator(BindingSet.load(List.of(dir), true));
+        assertTrue(v.documentsNode(List.of("x,dev")));
+        assertTrue(v.documentsNode(List.of("x,gen-7", "x,dev")));
+        assertFalse(v.documentsNode(List.of("x,dev", "y,other")));
+        assertFalse(v.documentsNode(List.of("syscon")));
+    }
+
+    @Test
+    void manyOpenPatternsBecomeOneTrieWithTheSameVerdicts() throws Exception {
+        StringBuilder b = new StringBuilder("select: true\nproperties: {}\npatternProperties:\n");
+        for (int i = 0; i < 20; i++) {
+            b.append("  \"^v").append(i).append(",.*\": true\n");
+        }
+        b.append("  \"^[a-z#][a-z-]*$\": true\nadditionalProperties: false\n");
+        binding("vp.yaml", b.toString());
+        binding("dev.yaml", "properties:\n  compatible:\n    const: x,dev\n");
+        BindingSet set = BindingSet.load(List.of(dir), true);
+        JsonNode pats = set.bindings().get("vp.yaml").processed().get("patternProperties");
+        assertTrue(pats.size() < 5, pats.toString());
+        DeviceTree t = Trees.compile(Trees.write(dir, "v.dts",
+                "/dts-v1/;\n/ {\n\tn {\n\t\tv13,ok = <1>;\n\t\tv1,ok;\n\t\tzz,bad = <1>;\n\t\tv13x,bad;\n\t};\n};\n"));
+        List<String> bad = new ArrayList<>();
+        for (Finding f : new Validator(set).validate(t, "v.dts")) {
+            if (f.binding().endsWith("vp.yaml")) {
+                bad.add(f.node() + ":" + f.property() + ":" + f.keyword());
+            }
+        }
+        assertEquals(List.of("/n:v13x,bad:additionalProperties", "/n:zz,bad:additionalProperties"), bad.stream().sorted().toList());
+    }
+}
