@@ -44,7 +44,7 @@ public final class Validator {
      * {@code selectOnly}: for an explicit select that requires a compatible from a fixed set, that set
      * (a node without any of them cannot be selected, so its select is not evaluated); else null.
      */
-    private record Compiled(BindingSet.Binding binding, JsonSchema schema, JsonSchema select, Set<String> declared,
+    private record Compiled(BindingSet.Binding binding, JsonSchema schema, JsonSchema select,
                             Set<String> selectOnly, boolean selectsName) {
     }
 
@@ -68,6 +68,7 @@ public final class Validator {
         // which is slower and refuses keys over 1024 characters (Fixups.mergeOpenPatterns makes long ones)
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
                 b -> b.yamlMapper(new com.fasterxml.jackson.databind.ObjectMapper())
+                        .metaSchema(UnevaluatedProperties.metaSchema()) // python-jsonschema's rule, as dt-validate
                         .schemaLoaders(l -> l.add(iri -> iri.toString().startsWith(BindingSet.SCHEMA_BASE)
                         ? () -> set.processedJson(iri.toString()) : null)));
         types = PropertyTypes.of(set.bindings().values().stream().map(BindingSet.Binding::processed).toList());
@@ -95,9 +96,7 @@ public final class Validator {
                     sel = factory.getSchema(SchemaLocation.of(b.id() + (byNodename ? "#/properties/$nodename" : "#/select")), config);
                     sel.initializeValidators();
                 }
-                Set<String> declared = new HashSet<>();
-                declaredProperties(b.processed(), declared);
-                Compiled c = new Compiled(b, schema, sel, declared, explicitSelect ? selectCompatibles(select) : null, byNodename);
+                Compiled c = new Compiled(b, schema, sel, explicitSelect ? selectCompatibles(select) : null, byNodename);
                 if (explicitSelect || byNodename) {
                     bySelect.add(c);
                 } else {
@@ -200,12 +199,12 @@ public final class Validator {
             List<Finding> found = new ArrayList<>();
             for (List<ValidationMessage> group : byCombinator(c.schema().validate(instance))) {
                 Finding f = reduce(at, c.binding(), group, file);
-                // networknt repeats errors per unevaluatedProperties level (trap 5)
+                // the same error reached on several paths (a $ref'd schema and its referrer) is one finding
                 if (f != null && keys.add(f.node() + "|" + f.property() + "|" + f.keyword() + "|" + f.message())) {
                     found.add(f);
                 }
             }
-            out.addAll(withoutEchoes(found, c.declared()));
+            out.addAll(found);
         }
     }
 
@@ -325,46 +324,6 @@ public final class Validator {
             }
         }
         return false;
-    }
-
-    /**
-     * When a subschema fails, networknt forgets what it evaluated, so every property it declares
-     * comes back as "unevaluated" too (networknt-notes trap 5). On a node that has a real finding,
-     * drop unevaluatedProperties findings for names the binding declares.
-     */
-    private static List<Finding> withoutEchoes(List<Finding> found, Set<String> declared) {
-        Set<String> nodesWithRealFindings = new HashSet<>();
-        for (Finding f : found) {
-            if (!f.keyword().equals("unevaluatedProperties")) {
-                nodesWithRealFindings.add(f.node());
-            }
-        }
-        List<Finding> out = new ArrayList<>();
-        for (Finding f : found) {
-            boolean unevaluated = f.keyword().equals("unevaluatedProperties") && f.property() != null;
-            String child = (f.node().equals("/") ? "" : f.node()) + "/" + f.property();
-            // a child node whose own schema failed comes back unevaluated at its parent too
-            boolean failedChild = unevaluated && nodesWithRealFindings.stream()
-                    .anyMatch(n -> n.equals(child) || n.startsWith(child + "/"));
-            boolean echo = failedChild || unevaluated && nodesWithRealFindings.contains(f.node())
-                    && declared.contains(f.property());
-            if (!echo) {
-                out.add(f);
-            }
-        }
-        return out;
-    }
-
-    private static void declaredProperties(JsonNode n, Set<String> out) {
-        if (n.isObject()) {
-            JsonNode props = n.get("properties");
-            if (props != null && props.isObject()) {
-                props.fieldNames().forEachRemaining(out::add);
-            }
-            n.elements().forEachRemaining(x -> declaredProperties(x, out));
-        } else if (n.isArray()) {
-            n.forEach(x -> declaredProperties(x, out));
-        }
     }
 
     /** A finding at {@code m}'s instance location, or at its first {@code depth} steps when depth >= 0. */

@@ -92,4 +92,23 @@ class DtValidateShapeTest {
         }
         assertEquals(List.of("/n:v13x,bad:additionalProperties", "/n:zz,bad:additionalProperties"), bad.stream().sorted().toList());
     }
+
+    /**
+     * python-jsonschema 4.10.3's unevaluatedProperties rule (UnevaluatedPropertiesTest has the small cases):
+     * a property whose own subschema fails is also unevaluated; properties a failed {@code $ref} evaluated
+     * are not (an {@code allOf} branch holding that {@code $ref} would count only if it passed).
+     */
+    @Test
+    void unevaluatedAsDtValidateSeesIt() throws Exception {
+        binding("base.yaml", "properties:\n  x,p:\n    $ref: /schemas/types.yaml#/definitions/uint32\n"
+                + "  x,q:\n    type: boolean\nrequired: [\"x,missing\"]\n");
+        binding("dev.yaml", "$ref: base.yaml#\nproperties:\n  compatible:\n    const: x,dev\n"
+                + "  x,n:\n    $ref: /schemas/types.yaml#/definitions/uint32\n    maximum: 3\n"
+                + "unevaluatedProperties: false\n");
+        List<String> got = new ArrayList<>();
+        for (Finding f : lint("\t\tx,p = <1>;\n\t\tx,q;\n\t\tx,n = <7>;\n")) {
+            got.add(f.property() + ":" + f.keyword());
+        }
+        assertEquals(List.of("x,missing:required", "x,n:maximum", "x,n:unevaluatedProperties"), got.stream().sorted().toList());
+    }
 }
