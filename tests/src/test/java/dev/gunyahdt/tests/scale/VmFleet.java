@@ -1,11 +1,8 @@
 package dev.gunyahdt.tests.scale;
 
-import dev.gunyahdt.dt.compile.CompileOptions;
-import dev.gunyahdt.dt.compile.Compiler;
+import dev.gunyahdt.hypervisor.rm.Configs;
 import dev.gunyahdt.hypervisor.sim.Simulation;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,7 +10,7 @@ import java.util.Map;
  * A bootable config of {@code n} VMs for the hypervisor benchmarks (issue 5, acceptance 6), generated
  * deterministically in the shape the partitioner emits: {@code system.dtb} with its {@code /gunyah-vms} table, and
  * each VM's DTB with {@code /qcom,vm-config}. VM 0 is the primary {@code hlos} (VMID 3, 512 MiB at 0x40000000 — linux-probe
- * stages the secondaries' images from 256 MiB up —, no vdevices: the RM refuses them on the primary); VM {@code i ≥ 1}
+ * stages the secondaries' images from 256 MiB up —, no vdevices of its own); VM {@code i ≥ 1}
  * is {@code svm<i>}, owned by hlos, with 16 MiB after the previous VM (all inside QEMU's 2 GiB of DDR), an RM-RPC link with console, and a message-queue pair
  * with VM {@code i − 1} when that is a secondary (label {@code i}). VMIDs as the QEMU RM numbers them (gunyah-model.md
  * §8.4): the first 28 secondaries take the platform's secondary VMIDs 4..31, the rest the dynamic 0x80..0xBE.
@@ -65,16 +62,13 @@ public final class VmFleet {
         StringBuilder table = new StringBuilder();
         Map<String, byte[]> vms = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
-            table.append(String.format("%s { vm-name = \"%s\"; vmid = <%d>; %s memory-ranges = <0x0 0x%x 0x0 0x%x>; };%n",
-                    name(i), name(i), vmid(i), i == 0 ? "primary;" : "owner = \"hlos\";", base(i), size(i)));
-            vms.put(name(i), compile(vmDts(i, n)));
+            table.append(Configs.tableEntry(name(i), vmid(i), i == 0, base(i), size(i)));
+            vms.put(name(i), Configs.compile(vmDts(i, n)));
         }
-        byte[] system = compile("/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n"
-                + " gunyah-vms { compatible = \"gunyah-dt,vm-table\";\n" + table + " };\n};\n");
-        return Simulation.Config.of(system, vms, Map.of(), seed);
+        return Simulation.Config.of(Configs.compile(Configs.system(table.toString())), vms, Map.of(), seed);
     }
 
-    /** VM {@code i}'s DTS: a CPU, its memory, a GICv3, its vm-config. */
+    /** VM {@code i}'s DTS: a CPU, its memory, a GICv3, its vm-config with an RM-RPC console link and its pairs. */
     static String vmDts(int i, int n) {
         StringBuilder vdevices = new StringBuilder();
         if (i >= 2) {
@@ -83,42 +77,12 @@ public final class VmFleet {
         if (i >= 1 && i + 1 < n) {
             vdevices.append(pair("next", i + 1, i + 1));
         }
-        return """
-                /dts-v1/;
-                / {
-                	#address-cells = <2>;
-                	#size-cells = <2>;
-                	compatible = "linux,dummy-virt";
-                	interrupt-parent = <&gic>;
-                	chosen { };
-                	cpus { #address-cells = <1>; #size-cells = <0>;
-                		cpu@0 { device_type = "cpu"; compatible = "arm,cortex-a57"; reg = <0>; enable-method = "psci"; };
-                	};
-                	memory@%1$x { device_type = "memory"; reg = <0x0 0x%1$x 0x0 0x%2$x>; };
-                	gic: intc@8000000 { compatible = "arm,gic-v3"; #interrupt-cells = <3>; interrupt-controller;
-                		reg = <0x0 0x8000000 0x0 0x10000>, <0x0 0x80a0000 0x0 0xf60000>; };
-                	qcom,vm-config {
-                		vm-type = "aarch64-guest";
-                		os-type = "linux";
-                		image-name = "%3$s";
-                		memory { base-address = <0x0 0x%1$x>; size-min = <0x%2$x>; size-max = <0x%2$x>; };
-                		vcpus { config = "/cpus"; affinity = "static"; affinity-map = <0>; };
-                		interrupts { config = "/intc@8000000"; };
-                		vdevices {
-                			rm-rpc { vdevice-type = "rm-rpc"; generate = "/hypervisor/qcom,resource-mgr"; console-dev; };
-                %4$s		};
-                	};
-                };
-                """.formatted(base(i), size(i), name(i), vdevices);
+        return Configs.vm(name(i), base(i), size(i), "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
+                vdevices.toString(), "");
     }
 
     private static String pair(String node, int peer, int label) {
         return String.format("\t\t\t%s { vdevice-type = \"message-queue-pair\"; generate = \"/hypervisor/%s\"; "
                 + "peer = \"%s\"; qcom,label = <%d>; };%n", node, node, name(peer), label);
-    }
-
-    static byte[] compile(String dts) {
-        return new Compiler(CompileOptions.defaults().withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB))
-                .compile(Path.of("-"), dts.getBytes(StandardCharsets.UTF_8), "fleet.dtb").output();
     }
 }
