@@ -8,17 +8,10 @@
 # n stops at 92: the QEMU RM numbers no more VMs (tests/README.md). Extra arguments go to JMH
 # (e.g. -wi 1 -i 3 for a quicker run, or a benchmark regexp).
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-work="$here/tests/target/bench"
-mkdir -p "$work"
-cd "$here"
-echo "building (mvn -Pbenchmarks -pl tests -am test-compile)..." >&2
-mvn -q -B ${MVN_OFFLINE:-} -Pbenchmarks -pl tests -am test-compile dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >&2
-cp="$here/tests/target/test-classes:$(cat "$work/classpath.txt")"
+source "$(dirname "${BASH_SOURCE[0]}")/jmh-run.sh"
 bench=("$@")
 [ ${#bench[@]} -gt 0 ] && [[ "${bench[0]}" != -* ]] || bench=('MsgQueueBench|RmRpcBench|VmBootBench' "${bench[@]}")
-java -cp "$cp" org.openjdk.jmh.Main "${bench[@]}" -rf json -rff "$work/hypervisor.json" >&2
+jmh_run "$work/hypervisor.json" "${bench[@]}"
 python3 - "$work/hypervisor.json" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import json, math, sys
 res = json.load(open(sys.argv[1]))

@@ -5,22 +5,15 @@
 # time / (n log n), normalised to the smallest size (1.00 everywhere = exactly n log n; falling =
 # better). Extra arguments go to JMH (e.g. -wi 2 -i 3 for a quicker run).
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-work="$here/tests/target/bench"
-mkdir -p "$work"
-cd "$here"
-echo "building (mvn -Pbenchmarks -pl tests -am test-compile)..." >&2
-mvn -q -B ${MVN_OFFLINE:-} -Pbenchmarks -pl tests -am test-compile dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" >&2
-cp="$here/tests/target/test-classes:$(cat "$work/classpath.txt")"
-java -cp "$cp" org.openjdk.jmh.Main PartitionScaleBench -rf json -rff "$work/partition-scale.json" "$@" >&2
+source "$(dirname "${BASH_SOURCE[0]}")/jmh-run.sh"
+jmh_run "$work/partition-scale.json" PartitionScaleBench "$@"
 python3 - "$work/partition-scale.json" <<'PY'
 import json, math, sys
 rows = {}
 for r in json.load(open(sys.argv[1])):
     name = r["benchmark"].rsplit(".", 1)[1]
     d = int(r["params"]["divisor"])
-    rows.setdefault(d, {})[name] = (r["primaryMetric"]["score"], r["primaryMetric"]["scoreError"])
+    rows.setdefault(d, {})[name] = (r["primaryMetric"]["score"], float(r["primaryMetric"]["scoreError"]))  # "NaN" with one iteration
 def n(d):  # ScaleBoard.Spec.n(): cpus + ranges + spis + devices + vms
     return 256 // d + 4096 // d + round(988 / d) + 2000 // d + 200 // d
 ds = sorted(rows, reverse=True)
