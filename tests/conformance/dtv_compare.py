@@ -210,13 +210,15 @@ def main():
         our_nodes = {ok[0] for ok in missed_ours if ok[2] != "unevaluatedProperties"}
         for k, t in missed_dtv:
             only_dtv += 1
-            causes[cause_of("dtv", t, dtv_nodes)] += 1
-            print(f"ONLY-DTV  {name}: {k[0]}: {k[1]}: {k[2]}: {t[3]}")
+            cause = cause_of("dtv", t, dtv_nodes)
+            causes[cause] += 1
+            print(f"ONLY-DTV  {name}: {k[0]}: {k[1]}: {k[2]}: {t[3]}  [{cause.split(':')[0]}]")
+        names = {(u[0].rsplit("/", 1)[-1], u[1], u[2]) for u in used}
         for ok in missed_ours:
             only_ours += 1
-            names = {(u[0].rsplit("/", 1)[-1], u[1], u[2]) for u in used}
-            causes[cause_of("ours", okeys[ok], our_nodes, names)] += 1
-            print(f"ONLY-OURS {name}: {ok[0]}: {ok[1]}: {ok[2]}: {okeys[ok][3]}")
+            cause = cause_of("ours", okeys[ok], our_nodes, names)
+            causes[cause] += 1
+            print(f"ONLY-OURS {name}: {ok[0]}: {ok[1]}: {ok[2]}: {okeys[ok][3]}  [{cause.split(':')[0]}]")
     total = agree + only_dtv + only_ours
     print("disagreements by cause:")
     for cause, n in sorted(causes.items(), key=lambda x: -x[1]):
