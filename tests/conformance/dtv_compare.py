@@ -60,8 +60,13 @@ def constraint_of(msg):
 
 
 def dtv_triples(path):
-    """(chain, property, constraint, text) from one dt-validate output file."""
+    """(chain, property, constraint, text, repeat) from one dt-validate output file.
+
+    repeat counts earlier lines with the same triple: dt-validate names a node by its name only,
+    so two nodes of one name under different parents (cp0/cp1 mmc@780000) give the same triple
+    twice, each a finding of its own (a repeat that matches none of ours is counted as a repeat)."""
     out = set()
+    seen = defaultdict(int)
     # NAME.time is written when dt-validate has finished: a .txt without it may still be growing
     if not os.path.exists(path) or not os.path.exists(path[:-4] + ".time"):
         return None
@@ -82,7 +87,9 @@ def dtv_triples(path):
         locs = [p for loc in locs for p in loc.split(":") if not p.isdigit()]
         c = constraint_of(msg)
         if c == "unmatched-compatible":
-            out.add((locs[0] if locs else "?", "compatible", c, msg[:120]))
+            key = (locs[0] if locs else "?", "compatible", c)
+            out.add(key + (msg[:120], seen[key]))
+            seen[key] += 1
             continue
         if c == "required":
             props = QUOTED.findall(msg)[:1]
@@ -101,7 +108,8 @@ def dtv_triples(path):
         # a binding matched at the root prints "/" first: "/: opp-table: opp-1: …" is /opp-table/opp-1
         node = ("/" + "/".join(chain[1:]) if chain[0] == "/" else "/".join(chain)) if chain else "?"
         for p in props:
-            out.add((node, p, c, msg[:120]))
+            out.add((node, p, c, msg[:120], seen[(node, p, c)]))
+            seen[(node, p, c)] += 1
     return out
 
 
@@ -117,7 +125,7 @@ def ours_triples(findings):
 
 
 def matches(d, o):
-    chain, prop, c, _ = d
+    chain, prop, c = d[:3]
     node, oprop, oc, _ = o
     if c != oc:
         return False
@@ -162,7 +170,7 @@ SAME_NAME = ("dtv-print: dt-validate names a node by its name only, so two nodes
 
 
 def cause_of(side, triple, other_nodes=frozenset(), matched_names=frozenset()):
-    node, prop, c, msg = triple
+    node, prop, c, msg = triple[:4]
     if c == "unevaluatedProperties" and node in other_nodes:
         return FOLLOWS
     if side == "ours" and (node.rsplit("/", 1)[-1], prop, c) in matched_names:
@@ -186,7 +194,7 @@ def main():
             continue
         files += 1
         o = set(ours.get(name, set()))
-        dkeys = {t[:3]: t for t in d}
+        dkeys = {t[:3] + t[4:]: t for t in d}
         okeys = {t[:3]: t for t in o}
         used = {}
         missed_dtv = []
@@ -197,7 +205,7 @@ def main():
                 # ("geniqup@8c0000: i2c@880000: …" from the parent's binding, "i2c@880000: …" from its own):
                 # one (node, property, constraint) triple, counted once
                 twin = next((ok for ok, d in used.items() if matches(t, okeys[ok])
-                             and (d.endswith("/" + k[0]) or k[0].endswith("/" + d))), None)
+                             and (d == k[0] or d.endswith("/" + k[0]) or k[0].endswith("/" + d))), None)
                 if twin is not None:
                     duplicates += 1
                 else:

@@ -161,8 +161,26 @@ public final class Validator {
     public List<Finding> validate(DeviceTree tree, String file) {
         InstanceBuilder builder = new InstanceBuilder(tree.phandles(), types);
         List<Finding> out = new ArrayList<>();
-        tree.walk(at -> validateNode(at, builder, file, out));
+        TypeSize.WIDTHS.set(builder::bitsOf);
+        try {
+            tree.walk(at -> {
+                if (!underGenerated(at)) {
+                    validateNode(at, builder, file, out);
+                }
+            });
+        } finally {
+            TypeSize.WIDTHS.remove();
+        }
         return out;
+    }
+
+    private static boolean underGenerated(NodeCursor at) {
+        for (NodeCursor c = at; c != null; c = c.parent()) {
+            if (InstanceBuilder.isGenerated(c.node())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void validateNode(NodeCursor at, InstanceBuilder builder, String file, List<Finding> out) {

@@ -136,7 +136,7 @@ public final class Fixups {
         }
     }
 
-    /** description/examples/maintainers are for people; typeSize is dt-schema's own annotation. */
+    /** description/examples/maintainers are for people. */
     static void dropDocumentation(JsonNode n) {
         drop(n, false);
     }
@@ -144,7 +144,7 @@ public final class Fixups {
     private static void drop(JsonNode n, boolean nameMap) {
         if (n instanceof ObjectNode o) {
             if (!nameMap) {
-                o.remove(List.of("description", "examples", "maintainers", "typeSize"));
+                o.remove(List.of("description", "examples", "maintainers"));
             }
             // under `properties` the keys are names: a property called "description" must survive
             o.fields().forEachRemaining(e -> drop(e.getValue(), !nameMap && NAME_MAPS.contains(e.getKey())));
