@@ -65,7 +65,7 @@ public final class Validator {
 
     public Validator(BindingSet set) {
         // the documents are served as JSON; networknt would read a ".yaml" IRI with its YAML mapper,
-        // which is slower and refuses keys over 1024 characters (Fixups.mergeOpenPatterns makes long ones)
+        // which is slower and refuses keys over 1024 characters (Fixups.mergeEqualPatterns makes long ones)
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
                 b -> b.yamlMapper(new com.fasterxml.jackson.databind.ObjectMapper())
                         .metaSchema(UnevaluatedProperties.metaSchema()) // python-jsonschema's rule, as dt-validate

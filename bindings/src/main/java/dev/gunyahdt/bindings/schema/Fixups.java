@@ -2,11 +2,14 @@ package dev.gunyahdt.bindings.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -31,7 +34,7 @@ public final class Fixups {
         s.put("$schema", DRAFT_2019_09);
         javaRegex(s);
         normalRefs(s);
-        mergeOpenPatterns(s);
+        mergeEqualPatterns(s);
         hashNames(s); // after the merge, so the '#'-name rule lists the merged patterns
         return s;
     }
@@ -46,14 +49,6 @@ public final class Fixups {
         return s;
     }
 
-    /** Below this many always-true patterns a schema's patternProperties are left as written. */
-    private static final int MERGE_AT = 16;
-
-    /**
-     * Speed, same verdicts: {@code patternProperties} entries that accept anything ({@code true} or
-     * {@code {}}; vendor-prefixes.yaml has about 750, tried on every property of every node) become
-     * a few alternations. They only mark names as evaluated.
-     */
     private static boolean compiles(String regex) {
         try {
             Pattern.compile(regex);
@@ -115,24 +110,35 @@ public final class Fixups {
         return alts.isEmpty() ? "" : alts.size() == 1 ? alts.get(0) : "(?:" + String.join("|", alts) + ")";
     }
 
-    static void mergeOpenPatterns(JsonNode n) {
+    /**
+     * Speed, same verdicts: {@code patternProperties} entries with equal schemas become one entry
+     * whose pattern is their alternation. vendor-prefixes.yaml's 750 always-true {@code ^vendor,.*}
+     * and property-units.yaml's 25 unit suffixes typed uint32-array are tried on every property of
+     * every node; one pattern each is enough, as a name matched by two of them was checked twice
+     * against the same schema. Always-true entries ({@code true}, {@code {}}) count as equal.
+     */
+    static void mergeEqualPatterns(JsonNode n) {
         if (n instanceof ObjectNode o) {
-            if (o.get("patternProperties") instanceof ObjectNode pats) {
-                List<String> open = new ArrayList<>();
+            if (o.get("patternProperties") instanceof ObjectNode pats && pats.size() > 1) {
+                Map<JsonNode, List<String>> bySchema = new LinkedHashMap<>();
                 pats.fields().forEachRemaining(e -> {
                     JsonNode v = e.getValue();
-                    if ((v.isBoolean() && v.asBoolean() || v.isObject() && v.isEmpty()) && compiles(e.getKey())) {
-                        open.add(e.getKey());
+                    // a false schema's message names its pattern: those stay as written
+                    if (compiles(e.getKey()) && !(v.isBoolean() && !v.asBoolean())) {
+                        JsonNode key = v.isObject() && v.isEmpty() ? BooleanNode.TRUE : v;
+                        bySchema.computeIfAbsent(key, k -> new ArrayList<>()).add(e.getKey());
                     }
                 });
-                if (open.size() >= MERGE_AT) {
-                    open.forEach(pats::remove);
-                    pats.put(merge(open), true);
-                }
+                bySchema.forEach((schema, patterns) -> {
+                    if (patterns.size() > 1) {
+                        patterns.forEach(pats::remove);
+                        pats.set(merge(patterns), schema);
+                    }
+                });
             }
-            o.elements().forEachRemaining(Fixups::mergeOpenPatterns);
+            o.elements().forEachRemaining(Fixups::mergeEqualPatterns);
         } else if (n instanceof ArrayNode a) {
-            a.forEach(Fixups::mergeOpenPatterns);
+            a.forEach(Fixups::mergeEqualPatterns);
         }
     }
 
