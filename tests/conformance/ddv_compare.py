@@ -23,6 +23,7 @@ PATH = re.compile(r'^(.*?\.yaml):')
 def ddv_kind(text):
     if re.match(r'\d+:\d+: ', text):
         return 'yaml'  # ruamel's problem mark (schema errors carry no line: -n is not given)
+    # 'Error in referenced schema' (a $ref'd binding fails its meta-schema) stays 'schema': ours reports it as meta-schema
     if 'Unable to find schema' in text or 'Unresolvable' in text or 'RefResolution' in text:
         return '$ref'
     if "$id: relative path" in text:
@@ -82,11 +83,13 @@ def main():
         counts = collections.Counter()
         per = collections.defaultdict(collections.Counter)
         disagree = []
+        same_count = 0
         for p in files:
             d = [m for k, m in ddv.get(p, []) if comparison == 'any' or k == 'schema']
             o = [m for k, m in ours.get(p, []) if comparison == 'any' or k == 'meta-schema']
             cell = ('both' if d and o else 'only dt-doc-validate' if d else 'only ours' if o else 'neither')
             counts[cell] += 1
+            same_count += cell == 'both' and len(d) == len(o)
             per[manifest.get(p, 'unmodified')][cell] += 1
             if cell.startswith('only'):
                 disagree.append((p, manifest.get(p, 'unmodified'), cell, d[:1], o[:2]))
@@ -94,6 +97,7 @@ def main():
             label, comparison, len(files), counts['both'], counts['only dt-doc-validate'], counts['only ours'],
             counts['neither'], counts['both'] + counts['neither'],
             100.0 * (counts['both'] + counts['neither']) / max(1, len(files))))
+        print('   of the files both flag, %d have as many dt-doc-validate errors as our findings' % same_count)
         if manifest:
             print('   %-20s %5s %5s %5s %5s' % ('mutation', 'both', 'ddv', 'ours', 'none'))
             for m in sorted(per):

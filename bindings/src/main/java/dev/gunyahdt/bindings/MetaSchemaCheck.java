@@ -19,16 +19,21 @@ import dev.gunyahdt.bindings.yaml.YamlLoader;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Stream;
 
 /**
@@ -128,9 +133,12 @@ public final class MetaSchemaCheck {
             return out;
         }
         Set<String> seen = new LinkedHashSet<>();
+        formats(doc, file, out);
         for (List<ValidationMessage> group : Validator.byCombinator(messages)) {
             Finding f = finding(doc, file, group);
-            if (seen.add(f.line() + ":" + f.column() + "|" + f.keyword() + "|" + f.message())) {
+            // the same failure under two meta-schemas (draft-07's and keywords.yaml's uniqueItems on 'enum') is one
+            String instanceMessage = f.message().substring(0, f.message().lastIndexOf(" (meta-schema "));
+            if (seen.add(f.line() + ":" + f.column() + "|" + f.keyword() + "|" + instanceMessage)) {
                 out.add(f);
             }
         }
@@ -138,12 +146,168 @@ public final class MetaSchemaCheck {
         return out;
     }
 
+    private final Map<String, Optional<Finding>> firstFindingByPath = new ConcurrentHashMap<>();
+
+    /**
+     * dt-doc-validate also resolves every {@code $ref} of a document and checks the binding it names
+     * against that binding's meta-schema ("Error in referenced schema matching $id"), stopping at the
+     * first that fails: so one finding (rule {@link #RULE}, keyword {@code $ref}) at the first
+     * {@code $ref} to a document of {@code set} (the document itself too, by its full name) that fails its
+     * meta-schema. Missing documents are {@link BindingSet}'s findings.
+     */
+    public List<Finding> checkReferences(YamlDocument doc, String file, BindingSet set) {
+        List<Finding> out = new ArrayList<>();
+        String id = doc.root().path("$id").asText("");
+        if (!id.startsWith(BindingSet.SCHEMA_BASE)) {
+            return out;
+        }
+        URI base;
+        try {
+            base = new URI(id);
+        } catch (URISyntaxException e) {
+            return out; // BindingSet reports a malformed $id
+        }
+        references(doc.root(), "", (pointer, ref) -> {
+            String path = referencedPath(base, ref);
+            BindingSet.Binding b = path == null ? null : set.bindings().get(path);
+            if (b == null || !out.isEmpty()) {
+                return;
+            }
+            Optional<Finding> bad = firstFindingByPath.computeIfAbsent(path,
+                    k -> check(b.source(), b.file()).stream().findFirst());
+            bad.ifPresent(f -> {
+                YamlDocument.Position p = doc.positionOf(pointer);
+                out.add(new Finding(file, p.line(), p.column(), null, null, "$ref", null, file,
+                        "referenced binding " + BindingSet.SCHEMA_BASE + path + " fails its meta-schema: "
+                                + b.file() + ":" + f.line() + ":" + f.column() + ": " + f.message()));
+            });
+        });
+        return out;
+    }
+
+    /** The binding path a {@code $ref} names ({@code clock/x.yaml}), or null for a local or foreign one. */
+    private static String referencedPath(URI base, String ref) {
+        int hash = ref.indexOf('#');
+        String document = hash < 0 ? ref : ref.substring(0, hash);
+        if (document.isEmpty()) {
+            return null;
+        }
+        try {
+            String abs = base.resolve(new URI(null, null, dev.gunyahdt.bindings.schema.Fixups.normalDocument(document),
+                    null)).toString();
+            return abs.startsWith(BindingSet.SCHEMA_BASE) ? abs.substring(BindingSet.SCHEMA_BASE.length()) : null;
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private interface RefSink {
+        void accept(String pointer, String ref);
+    }
+
+    private static void references(JsonNode n, String pointer, RefSink sink) {
+        if (n instanceof ObjectNode o) {
+            o.fields().forEachRemaining(e -> {
+                String child = pointer + "/" + escape(e.getKey());
+                if (e.getKey().equals("$ref") && e.getValue().isTextual()) {
+                    sink.accept(child, e.getValue().asText());
+                } else {
+                    references(e.getValue(), child, sink);
+                }
+            });
+        } else if (n instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                references(a.get(i), pointer + "/" + i, sink);
+            }
+        }
+    }
+
+    /** Draft-07 keywords whose value is a schema, a list of schemas or a map of names to schemas. */
+    private static final Set<String> DRAFT7_SCHEMA = Set.of("additionalItems", "items", "contains",
+            "additionalProperties", "propertyNames", "if", "then", "else", "not", "allOf", "anyOf", "oneOf");
+    private static final Set<String> DRAFT7_MAPS = Set.of("properties", "patternProperties", "definitions",
+            "dependencies");
+    private static final String DRAFT7 = "http://json-schema.org/draft-07/schema#";
+
+    /**
+     * The two formats python-jsonschema's default checker asserts here (networknt's are off): a
+     * maintainer is an 'email' when it holds an '@'; a {@code pattern} or {@code patternProperties}
+     * key, wherever the draft-07 meta-schema reaches, must be a 'regex' (compiled here as Java's, after
+     * the {@code {,n}} translation, where dt-doc-validate compiles it as Python's).
+     */
+    private static void formats(YamlDocument doc, String file, List<Finding> out) {
+        JsonNode maintainers = doc.root().path("maintainers");
+        for (int i = 0; i < maintainers.size(); i++) {
+            JsonNode m = maintainers.get(i);
+            if (m.isTextual() && !m.asText().contains("@")) {
+                String loc = META_BASE + "base.yaml#/properties/maintainers/items/format";
+                out.add(at(doc, file, "format", loc, "/maintainers/" + i + ": '" + m.asText() + "' is not a 'email'",
+                        "/maintainers/" + i));
+            }
+        }
+        regexes(doc, file, doc.root(), "", out);
+        if (doc.root().has("select")) {
+            // the root's select is outside the draft-07 keywords, base.yaml sends it through them
+            regexes(doc, file, doc.root().get("select"), "/select", out);
+        }
+    }
+
+    private static void regexes(YamlDocument doc, String file, JsonNode n, String pointer, List<Finding> out) {
+        if (!(n instanceof ObjectNode o)) {
+            return;
+        }
+        if (o.get("pattern") != null && o.get("pattern").isTextual() && !compiles(o.get("pattern").asText())) {
+            out.add(at(doc, file, "format", DRAFT7 + "/properties/pattern/format", pointer + "/pattern: '"
+                    + o.get("pattern").asText() + "' is not a 'regex'", pointer + "/pattern"));
+        }
+        if (o.get("patternProperties") instanceof ObjectNode pp) {
+            pp.fieldNames().forEachRemaining(k -> {
+                if (!compiles(k)) {
+                    out.add(at(doc, file, "format", DRAFT7 + "/properties/patternProperties/propertyNames/format",
+                            pointer + "/patternProperties: '" + k + "' is not a 'regex'",
+                            pointer + "/patternProperties/" + escape(k)));
+                }
+            });
+        }
+        o.fields().forEachRemaining(e -> {
+            String child = pointer + "/" + escape(e.getKey());
+            if (DRAFT7_SCHEMA.contains(e.getKey())) {
+                if (e.getValue().isArray()) {
+                    for (int i = 0; i < e.getValue().size(); i++) {
+                        regexes(doc, file, e.getValue().get(i), child + "/" + i, out);
+                    }
+                } else {
+                    regexes(doc, file, e.getValue(), child, out);
+                }
+            } else if (DRAFT7_MAPS.contains(e.getKey()) && e.getValue().isObject()) {
+                e.getValue().fields().forEachRemaining(x ->
+                        regexes(doc, file, x.getValue(), child + "/" + escape(x.getKey()), out));
+            }
+        });
+    }
+
+    private static boolean compiles(String regex) {
+        try {
+            Pattern.compile(javaRegex(regex));
+            return true;
+        } catch (PatternSyntaxException e) {
+            return false;
+        }
+    }
+
+    private static Finding at(YamlDocument doc, String file, String keyword, String location, String message,
+                              String pointer) {
+        YamlDocument.Position p = doc.positionOf(pointer);
+        return new Finding(file, p.line(), p.column(), null, null, keyword, location, file,
+                message + " (meta-schema " + metaFile(location) + ")");
+    }
+
     /** One finding per error dt-doc-validate would print: a failed oneOf/anyOf is one, with its branches' messages. */
     private static Finding finding(YamlDocument doc, String file, List<ValidationMessage> group) {
         ValidationMessage first = group.get(0);
         int end = Validator.combinatorEnd(first.getEvaluationPath());
         if (end < 0) {
-            return at(doc, file, first, first.getType(), first.getSchemaLocation().toString(),
+            return at(doc, file, first.getType(), first.getSchemaLocation().toString(),
                     text(first), instancePath(first, -1));
         }
         String kind = first.getEvaluationPath().getName(end - 1);
@@ -168,14 +332,7 @@ public final class MetaSchemaCheck {
         }
         String pointer = own != null ? instancePath(own, -1)
                 : instancePath(first, Validator.instanceDepth(first.getEvaluationPath(), end));
-        return at(doc, file, first, kind, location, message.toString(), pointer);
-    }
-
-    private static Finding at(YamlDocument doc, String file, ValidationMessage m, String keyword, String location,
-                              String message, String pointer) {
-        YamlDocument.Position p = doc.positionOf(pointer);
-        return new Finding(file, p.line(), p.column(), null, null, keyword, location, file,
-                message + " (meta-schema " + metaFile(location) + ")");
+        return at(doc, file, kind, location, message.toString(), pointer);
     }
 
     /** The failing schema location cut back to its oneOf/anyOf keyword. */

@@ -4,6 +4,10 @@ import dev.gunyahdt.bindings.yaml.YamlDocument;
 import dev.gunyahdt.bindings.yaml.YamlLoader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.List;
 import java.util.Optional;
@@ -140,6 +144,66 @@ class MetaSchemaCheckTest {
         assertEquals("oneOf", f.get(0).keyword());
         assertEquals("http://devicetree.org/meta-schemas/core.yaml#/allOf/1/oneOf", f.get(0).schemaLocation());
         assertEquals(3, f.get(0).line()); // the document mapping starts at $id
+    }
+
+    /** python-jsonschema's format checker: 'email' wants an '@', 'regex' must compile; networknt's formats are off. */
+    @Test
+    void emailAndRegexFormats() throws Exception {
+        YamlDocument d = new YamlLoader().load("x.yaml", """
+                $id: http://devicetree.org/schemas/x.yaml#
+                $schema: http://devicetree.org/meta-schemas/core.yaml#
+                title: X
+                maintainers:
+                  - Nobody
+                properties:
+                  acme,pat:
+                    description: a pattern that does not compile
+                    $ref: /schemas/types.yaml#/definitions/string
+                    pattern: '^(unclosed'
+                patternProperties:
+                  '^a{,2}$': true
+                  '^b(': true
+                additionalProperties: false
+                """);
+        List<String> got = check.check(d, "x.yaml").stream()
+                .map(f -> f.line() + ":" + f.column() + " " + f.keyword() + " " + f.message()).toList();
+        assertEquals(List.of(
+                "5:5 format /maintainers/0: 'Nobody' is not a 'email' (meta-schema base.yaml)",
+                "10:14 format /properties/acme,pat/pattern: '^(unclosed' is not a 'regex'"
+                        + " (meta-schema http://json-schema.org/draft-07/schema)",
+                "13:10 format /patternProperties: '^b(' is not a 'regex' (meta-schema http://json-schema.org/draft-07/schema)"),
+                got); // Python's {,2} is a regex
+    }
+
+    /** dt-doc-validate: "Error in referenced schema matching $id" for the first $ref'd binding failing its meta-schema. */
+    @Test
+    void referencedBindingFailingItsMetaSchema(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("bad.yaml"), HEADER.replace("x.yaml", "bad.yaml") + """
+                properties:
+                  compatible:
+                    - const: acme,bad
+                additionalProperties: false
+                """);
+        Files.writeString(dir.resolve("good.yaml"), HEADER.replace("x.yaml", "good.yaml") + """
+                properties:
+                  compatible:
+                    const: acme,good
+                  child:
+                    $ref: bad.yaml#
+                  other:
+                    $ref: /schemas/bad.yaml#
+                additionalProperties: false
+                """);
+        BindingSet set = BindingSet.load(List.of(dir), true);
+        BindingSet.Binding good = set.bindings().get("good.yaml");
+        assertEquals(List.of(), check.check(good.source(), good.file()));
+        List<Finding> f = check.checkReferences(good.source(), good.file(), set);
+        assertEquals(1, f.size(), f.toString());
+        assertEquals(12, f.get(0).line()); // the first $ref
+        assertEquals("$ref", f.get(0).keyword());
+        assertEquals("referenced binding http://devicetree.org/schemas/bad.yaml fails its meta-schema: "
+                + dir.resolve("bad.yaml") + ":10:5: /properties/compatible: array found, [object, boolean] expected"
+                + " (meta-schema http://json-schema.org/draft-07/schema)", f.get(0).message());
     }
 
     @Test

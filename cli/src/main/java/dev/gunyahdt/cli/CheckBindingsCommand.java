@@ -161,7 +161,9 @@ final class CheckBindingsCommand {
                 out.add(bindingFinding(f, "meta"));
             }
             if (meta != null) {
-                for (Finding f : meta.check(doc, file)) {
+                List<Finding> own = new ArrayList<>(meta.check(doc, file));
+                own.addAll(meta.checkReferences(doc, file, set));
+                for (Finding f : own) {
                     out.add(new LintFinding(f.file(), f.line(), f.column(), null, null, "error", MetaSchemaCheck.RULE,
                             f.binding(), f.keyword(), f.schemaLocation(), f.message()));
                 }
