@@ -152,7 +152,7 @@ public final class MetaSchemaCheck {
      * dt-doc-validate also resolves every {@code $ref} of a document and checks the binding it names
      * against that binding's meta-schema ("Error in referenced schema matching $id"), stopping at the
      * first that fails: so one finding (rule {@link #RULE}, keyword {@code $ref}) at the first
-     * {@code $ref} to a document of {@code set} (the document itself too, by its full name) that fails its
+     * {@code $ref} to a document of {@code set} (the document itself too, even by a local {@code #/…}) that fails its
      * meta-schema. Missing documents are {@link BindingSet}'s findings.
      */
     public List<Finding> checkReferences(YamlDocument doc, String file, BindingSet set) {
@@ -185,12 +185,17 @@ public final class MetaSchemaCheck {
         return out;
     }
 
-    /** The binding path a {@code $ref} names ({@code clock/x.yaml}), or null for a local or foreign one. */
+    /**
+     * The binding path a {@code $ref} names ({@code clock/x.yaml}), or null for a foreign one. A local
+     * {@code #/…} names the document itself: python-jsonschema resolves it by the {@code $id}, through
+     * dt-schema's handler, which checks the document against its meta-schema like any other.
+     */
     private static String referencedPath(URI base, String ref) {
         int hash = ref.indexOf('#');
         String document = hash < 0 ? ref : ref.substring(0, hash);
         if (document.isEmpty()) {
-            return null;
+            String self = base.toString();
+            return self.substring(BindingSet.SCHEMA_BASE.length(), self.length() - (self.endsWith("#") ? 1 : 0));
         }
         try {
             String abs = base.resolve(new URI(null, null, dev.gunyahdt.bindings.schema.Fixups.normalDocument(document),

@@ -182,6 +182,11 @@ class MetaSchemaCheckTest {
                 properties:
                   compatible:
                     - const: acme,bad
+                  child:
+                    $ref: '#/$defs/child'
+                $defs:
+                  child:
+                    type: object
                 additionalProperties: false
                 """);
         Files.writeString(dir.resolve("good.yaml"), HEADER.replace("x.yaml", "good.yaml") + """
@@ -204,6 +209,11 @@ class MetaSchemaCheckTest {
         assertEquals("referenced binding http://devicetree.org/schemas/bad.yaml fails its meta-schema: "
                 + dir.resolve("bad.yaml") + ":10:5: /properties/compatible: array found, [object, boolean] expected"
                 + " (meta-schema http://json-schema.org/draft-07/schema)", f.get(0).message());
+        // a local '#/…' is resolved through the $id too, so a failing document refers to a failing binding
+        BindingSet.Binding bad = set.bindings().get("bad.yaml");
+        List<Finding> self = check.checkReferences(bad.source(), bad.file(), set);
+        assertEquals(List.of("12:11 referenced binding http://devicetree.org/schemas/bad.yaml fails its meta-schema"),
+                self.stream().map(x -> x.line() + ":" + x.column() + " " + x.message().replaceAll(": /.*", "")).toList());
     }
 
     @Test
