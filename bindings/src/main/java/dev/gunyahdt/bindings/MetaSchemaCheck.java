@@ -57,6 +57,8 @@ public final class MetaSchemaCheck {
 
     private final Map<String, JsonSchema> bySchemaUri = new HashMap<>();
     private final Path root;
+    /** Per binding path, its first meta-schema finding (for {@link #checkReferences}); filled on first use. */
+    private final Map<String, Optional<Finding>> firstFindingByPath = new ConcurrentHashMap<>();
 
     private MetaSchemaCheck(Path root, Map<String, JsonNode> documents) {
         this.root = root;
@@ -65,8 +67,7 @@ public final class MetaSchemaCheck {
                     JsonNode doc = documents.get(fileOf(iri.toString()));
                     return doc == null ? null : () -> new ByteArrayInputStream(json(doc));
                 })));
-        // format is not asserted: python-jsonschema checks 'email' by an '@' (MetaChecks does that) and
-        // 'regex' by Python's re, which differs from java.util.regex either way
+        // networknt's formats are stricter than python-jsonschema's ('email' there is just an '@'): see formats()
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER)
                 .formatAssertionsEnabled(false).build();
         for (String name : List.of("core.yaml", "base.yaml")) {
@@ -86,6 +87,9 @@ public final class MetaSchemaCheck {
      */
     public static MetaSchemaCheck load(DtSchema dtSchema) throws IOException {
         Path dir = dtSchema.metaSchemas();
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("no meta-schemas folder at " + dir);
+        }
         Map<String, JsonNode> documents = new HashMap<>();
         YamlLoader loader = new YamlLoader();
         try (Stream<Path> files = Files.list(dir)) {
@@ -127,7 +131,7 @@ public final class MetaSchemaCheck {
         try {
             messages = meta.validate(doc.root());
         } catch (RuntimeException e) {
-            // a pattern in the binding that java.util.regex cannot compile, a deep document, …
+            // networknt tripping over an unusual document must not end the run
             out.add(new Finding(file, 1, 1, null, null, RULE, null, file,
                     "cannot be checked against " + meta.getSchemaLocation() + ": " + e.getMessage()));
             return out;
@@ -145,8 +149,6 @@ public final class MetaSchemaCheck {
         out.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
         return out;
     }
-
-    private final Map<String, Optional<Finding>> firstFindingByPath = new ConcurrentHashMap<>();
 
     /**
      * dt-doc-validate also resolves every {@code $ref} of a document and checks the binding it names
