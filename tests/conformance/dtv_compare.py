@@ -60,8 +60,13 @@ def constraint_of(msg):
 
 
 def dtv_triples(path):
-    """(chain, property, constraint, text) from one dt-validate output file."""
+    """(chain, property, constraint, text, repeat) from one dt-validate output file.
+
+    repeat counts earlier lines with the same triple: dt-validate names a node by its name only,
+    so two nodes of one name under different parents (cp0/cp1 mmc@780000) give the same triple
+    twice, each a finding of its own (a repeat that matches none of ours is counted as a repeat)."""
     out = set()
+    seen = defaultdict(int)
     # NAME.time is written when dt-validate has finished: a .txt without it may still be growing
     if not os.path.exists(path) or not os.path.exists(path[:-4] + ".time"):
         return None
@@ -82,7 +87,9 @@ def dtv_triples(path):
         locs = [p for loc in locs for p in loc.split(":") if not p.isdigit()]
         c = constraint_of(msg)
         if c == "unmatched-compatible":
-            out.add((locs[0] if locs else "?", "compatible", c, msg[:120]))
+            key = (locs[0] if locs else "?", "compatible", c)
+            out.add(key + (msg[:120], seen[key]))
+            seen[key] += 1
             continue
         if c == "required":
             props = QUOTED.findall(msg)[:1]
@@ -101,7 +108,8 @@ def dtv_triples(path):
         # a binding matched at the root prints "/" first: "/: opp-table: opp-1: …" is /opp-table/opp-1
         node = ("/" + "/".join(chain[1:]) if chain[0] == "/" else "/".join(chain)) if chain else "?"
         for p in props:
-            out.add((node, p, c, msg[:120]))
+            out.add((node, p, c, msg[:120], seen[(node, p, c)]))
+            seen[(node, p, c)] += 1
     return out
 
 
@@ -117,7 +125,7 @@ def ours_triples(findings):
 
 
 def matches(d, o):
-    chain, prop, c, _ = d
+    chain, prop, c = d[:3]
     node, oprop, oc, _ = o
     if c != oc:
         return False
@@ -138,18 +146,11 @@ def matches(d, o):
     return ("/" + node.lstrip("/")).endswith("/" + chain) or node.endswith("/" + chain.split("/")[-1])
 
 
-# Known causes of the remaining disagreements, first match wins: (side, constraint, property
-# regex, message regex, cause). Each was looked at by hand on examples; see bindings/README.md.
-CAUSES = [
-    ("dtv", "type", r".", r"^b'|^\[\d+, \d+, \d+, \d+", "dtv-decoding: dt-validate reads a property its type table lacks "
-     "(string lists such as simple-audio-card,routing, u8 arrays such as qcom,ports-*) as bytes or cells"),
-    ("dtv", "minItems", r"^qcom,(halt|spare|qaccept)-regs$|^renesas,vsps$", r".", "dtv-decoding: phandle + args "
-     "property kept as one cell row by dt-validate (no #cells table entry), split by us"),
-    ("dtv", "maxItems", r"^pm_qos$", r".", "dtv-decoding: a phandle list missing from dt-schema's type table "
-     "(pm_qos) is left as one row of cells, which then exceeds maxItems; ours is typed and split"),
-    ("ours", "minItems", r"^(assigned-clock-rates|interrupts|data-lanes|pwm-dutycycle-range|reg|gw,voltage-divider-ohms)$",
-     r".", "row-shape: a DTB integer array cut into rows differently from dt-schema's dims/fixups"),
-]
+# Known causes of disagreements, first match wins: (side, constraint, property regex, message
+# regex, cause). Empty since gunyah-dt reproduces dt-mk-schema's processing and dt-validate's DTB
+# decoding (bindings/README.md); the four causes listed here before (dt-validate's decoding of
+# properties its type table lacks, row shapes) were fixed on our side rather than explained.
+CAUSES = []
 
 
 FOLLOWS = ("unevaluated-follows: a property that is unevaluated on one side only, on a node where that side has "
@@ -162,7 +163,7 @@ SAME_NAME = ("dtv-print: dt-validate names a node by its name only, so two nodes
 
 
 def cause_of(side, triple, other_nodes=frozenset(), matched_names=frozenset()):
-    node, prop, c, msg = triple
+    node, prop, c, msg = triple[:4]
     if c == "unevaluatedProperties" and node in other_nodes:
         return FOLLOWS
     if side == "ours" and (node.rsplit("/", 1)[-1], prop, c) in matched_names:
@@ -186,7 +187,7 @@ def main():
             continue
         files += 1
         o = set(ours.get(name, set()))
-        dkeys = {t[:3]: t for t in d}
+        dkeys = {t[:3] + t[4:]: t for t in d}
         okeys = {t[:3]: t for t in o}
         used = {}
         missed_dtv = []
@@ -197,7 +198,7 @@ def main():
                 # ("geniqup@8c0000: i2c@880000: …" from the parent's binding, "i2c@880000: …" from its own):
                 # one (node, property, constraint) triple, counted once
                 twin = next((ok for ok, d in used.items() if matches(t, okeys[ok])
-                             and (d.endswith("/" + k[0]) or k[0].endswith("/" + d))), None)
+                             and (d == k[0] or d.endswith("/" + k[0]) or k[0].endswith("/" + d))), None)
                 if twin is not None:
                     duplicates += 1
                 else:
@@ -210,13 +211,15 @@ def main():
         our_nodes = {ok[0] for ok in missed_ours if ok[2] != "unevaluatedProperties"}
         for k, t in missed_dtv:
             only_dtv += 1
-            causes[cause_of("dtv", t, dtv_nodes)] += 1
-            print(f"ONLY-DTV  {name}: {k[0]}: {k[1]}: {k[2]}: {t[3]}")
+            cause = cause_of("dtv", t, dtv_nodes)
+            causes[cause] += 1
+            print(f"ONLY-DTV  {name}: {k[0]}: {k[1]}: {k[2]}: {t[3]}  [{cause.split(':')[0]}]")
+        names = {(u[0].rsplit("/", 1)[-1], u[1], u[2]) for u in used}
         for ok in missed_ours:
             only_ours += 1
-            names = {(u[0].rsplit("/", 1)[-1], u[1], u[2]) for u in used}
-            causes[cause_of("ours", okeys[ok], our_nodes, names)] += 1
-            print(f"ONLY-OURS {name}: {ok[0]}: {ok[1]}: {ok[2]}: {okeys[ok][3]}")
+            cause = cause_of("ours", okeys[ok], our_nodes, names)
+            causes[cause] += 1
+            print(f"ONLY-OURS {name}: {ok[0]}: {ok[1]}: {ok[2]}: {okeys[ok][3]}  [{cause.split(':')[0]}]")
     total = agree + only_dtv + only_ours
     print("disagreements by cause:")
     for cause, n in sorted(causes.items(), key=lambda x: -x[1]):

@@ -57,7 +57,7 @@ final class UnevaluatedProperties implements Keyword {
     }
 
     /**
-     * Draft 2019-09 with this keyword. The applicator vocabulary is replaced too: networknt puts a
+     * Draft 2019-09 with this keyword and dt-schema's {@link TypeSize}. The applicator vocabulary is replaced too: networknt puts a
      * vocabulary's keywords over the builder's, so a plain keyword override would be undone.
      */
     static JsonMetaSchema metaSchema() {
@@ -68,6 +68,7 @@ final class UnevaluatedProperties implements Keyword {
         Vocabulary replaced = new Vocabulary(applicator.getIri(), keywords);
         return JsonMetaSchema.builder(JsonMetaSchema.getV201909())
                 .keyword(ours)
+                .keyword(new TypeSize())
                 .vocabularyFactory(iri -> iri.equals(applicator.getIri()) ? replaced : null)
                 .build();
     }

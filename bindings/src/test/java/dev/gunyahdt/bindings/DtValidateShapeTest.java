@@ -111,4 +111,17 @@ class DtValidateShapeTest {
         }
         assertEquals(List.of("x,missing:required", "x,n:maximum", "x,n:unevaluatedProperties"), got.stream().sorted().toList());
     }
+
+    /** dt-schema's typeSize: the width a value was written with tells types.yaml's uint32 and uint64 branches apart. */
+    @Test
+    void typeSizeIsTheWidthTheValueWasWrittenWith() throws Exception {
+        binding("dev.yaml", "properties:\n  compatible:\n    const: x,dev\n"
+                + "  x,rate:\n    oneOf:\n      - typeSize: 32\n      - typeSize: 64\n");
+        assertEquals(List.of(), lint("\t\tx,rate = /bits/ 64 <5>;\n"));
+        assertEquals(List.of(), lint("\t\tx,rate = <5>;\n"));
+        List<Finding> f = lint("\t\tx,rate = /bits/ 16 <5>;\n");
+        assertEquals(1, f.size(), f.toString());
+        assertEquals("x,rate", f.get(0).property());
+        assertTrue(f.get(0).message().contains("size is 16, expected 32"), f.get(0).message());
+    }
 }

@@ -41,6 +41,8 @@ public final class InstanceBuilder {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private final Map<Long, NodeCursor> phandles;
+    /** Values whose numbers are not 32-bit, by identity: the instance's JSON has no room for it. */
+    private final Map<JsonNode, Integer> bits = new java.util.IdentityHashMap<>();
     private final PropertyTypes types;
 
     /** {@code phandles}: the tree's phandle → node map, to find interrupt parents. */
@@ -71,6 +73,14 @@ public final class InstanceBuilder {
     /** Subtrees already built: a node's instance is part of each ancestor's, so build it once (read-only after). */
     private final Map<Node, ObjectNode> built = new java.util.IdentityHashMap<>();
 
+    /**
+     * dtc's generated nodes ({@code __symbols__}, {@code __fixups__}, {@code __local_fixups__}) and an
+     * overlay's {@code __overlay__} contents: dt-validate reads none of them as nodes.
+     */
+    public static boolean isGenerated(Node n) {
+        return n.name().startsWith("__");
+    }
+
     private ObjectNode subtree(NodeCursor at) {
         ObjectNode done = built.get(at.node());
         if (done != null) {
@@ -84,7 +94,7 @@ public final class InstanceBuilder {
         }
         for (NodeCursor c : at.children()) {
             // a child node and a property of the same name cannot both be kept: the property wins, as in dtc's YAML
-            if (!o.has(c.node().name())) {
+            if (!o.has(c.node().name()) && !isGenerated(c.node())) {
                 o.set(c.node().name(), subtree(c));
             }
         }
@@ -118,12 +128,34 @@ public final class InstanceBuilder {
                 chunk(b, m.offset(), end, m.kind(), out);
             }
         }
-        int width = switch (p.name()) {
-            case "reg" -> regWidth(at);
-            case "interrupts" -> interruptWidth(at);
-            default -> 0;
-        };
-        return width > 0 ? resplit(out, width) : out;
+        JsonNode result;
+        if (p.name().equals("interrupt-map")) {
+            result = interruptMapRows(at, out);
+        } else {
+            int width = switch (p.name()) {
+                case "reg" -> regWidth(at);
+                case "interrupts" -> interruptWidth(at);
+                default -> 0;
+            };
+            result = width > 0 ? resplit(out, width) : out;
+        }
+        Marker.Kind first = types.isEmpty() ? (v.isStringList() || v.bytes().length % 4 == 0
+                ? Marker.Kind.TYPE_UINT32 : Marker.Kind.TYPE_UINT8) : types.get(0).kind();
+        if (first != Marker.Kind.TYPE_STRING) {
+            recordBits(result, 8 * first.elementSize());
+        }
+        return result;
+    }
+
+    /** Bit width the first number of a value built here was written with (dt-schema's typeSize); 32 by default. */
+    public int bitsOf(JsonNode value) {
+        return bits.getOrDefault(value, 32);
+    }
+
+    private void recordBits(JsonNode value, int width) {
+        if (width != 32) {
+            bits.put(value, width);
+        }
     }
 
     private static void chunk(byte[] b, int start, int end, Marker.Kind kind, ArrayNode out) {
@@ -166,71 +198,138 @@ public final class InstanceBuilder {
         if (name.equals("ranges") || name.equals("dma-ranges")) {
             return b.length % 4 == 0 ? cellRows(b, rangesWidth(at)) : null;
         }
-        if (name.equals("reg") || name.equals("interrupts")) {
+        if (name.equals("reg") || name.equals("interrupts") || name.equals("interrupt-map") && b.length % 4 == 0) {
             return null; // cells, re-split below by the tree
         }
-        PropertyTypes.Info info = types.of(name);
-        if (info.types().isEmpty()) {
-            return null;
+        if (at.node().name().equals("aliases")) {
+            JsonNode strings = stringList(b);
+            return strings != null ? strings : F.binaryNode(b);
         }
-        Set<PropertyTypes.Type> t = info.types();
-        if (t.contains(PropertyTypes.Type.STRING) && p.value().isStringList()) {
-            ArrayNode out = F.arrayNode();
-            p.value().asStrings().forEach(out::add);
-            return out;
+        List<String> t = types.typesOf(name);
+        String fmt = null;
+        if (t.size() > 1) {
+            List<String> rest = new ArrayList<>(t);
+            if (rest.removeAll(List.of("string", "string-array"))) {
+                JsonNode strings = stringList(b);
+                if (strings != null) {
+                    return strings;
+                }
+                if (rest.isEmpty()) {
+                    return F.binaryNode(b);
+                }
+                fmt = rest.get(0);
+            } else if (rest.remove("flag")) {
+                fmt = rest.get(0);
+            }
+        } else if (t.size() == 1) {
+            fmt = t.get(0);
         }
-        if (t.equals(Set.of(PropertyTypes.Type.STRING)) && b.length > 0 && b[b.length - 1] == 0 && ascii(b)) {
-            // only a string type: dt-schema splits at every NUL, empty strings too (gpio-line-names = "", "a")
+        if (fmt == null) {
+            // no type, or several integer types: a printable string wins, as dt-validate reads aliases
+            String one = printable(b);
+            if (one != null) {
+                return F.arrayNode().add(one);
+            }
+            if (b.length % 4 != 0) {
+                return F.binaryNode(b);
+            }
+            fmt = "uint32-array";
+        }
+        if (fmt.startsWith("string")) {
+            if (!ascii(b) || b[b.length - 1] != 0) {
+                return F.binaryNode(b);
+            }
             ArrayNode out = F.arrayNode();
             for (String x : new String(b, 0, b.length - 1, StandardCharsets.US_ASCII).split("\0", -1)) {
                 out.add(x);
             }
             return out;
         }
-        if (t.contains(PropertyTypes.Type.PHANDLE_ARRAY) && b.length % 4 == 0) {
-            return phandleArray(b, name, info.stride(b.length / 4));
+        if (fmt.equals("flag")) {
+            return F.binaryNode(b); // a flag with a value
         }
-        PropertyTypes.Type it = null;
-        for (PropertyTypes.Type c : PREFERENCE) {
-            if (t.contains(c) && b.length % c.width() == 0) {
-                it = c;
-                break;
+        if (fmt.equals("phandle-array") || isGpio(name)) {
+            return b.length % 4 == 0 ? phandleArray(b, name, PropertyTypes.stride(types.dimOf(name), b.length / 4))
+                    : F.binaryNode(b);
+        }
+        String base = fmt.split("-", 2)[0];
+        int width = switch (base) {
+            case "int8", "uint8" -> 1;
+            case "int16", "uint16" -> 2;
+            case "int64", "uint64" -> 8;
+            default -> 4;
+        };
+        boolean signed = base.startsWith("int");
+        if (b.length % width != 0) {
+            // dt-validate's fallback for a size that does not fit the type: by the length alone
+            width = switch (b.length) {
+                case 4 -> 4;
+                case 2 -> 2;
+                case 1 -> 1;
+                default -> 0;
+            };
+            signed = false;
+            if (width == 0) {
+                return F.binaryNode(b);
             }
         }
-        if (it == null) {
-            return null;
-        }
-        int per = info.matrix() ? info.stride(b.length / it.width()) : Integer.MAX_VALUE;
+        int n = b.length / width;
+        int per = fmt.endsWith("-matrix") ? PropertyTypes.stride(types.dimOf(name), n) : n;
         ArrayNode out = F.arrayNode();
         ArrayNode row = null;
-        int inRow = 0;
-        for (int off = 0; off + it.width() <= b.length; off += it.width()) {
-            if (row == null || inRow == per) {
+        for (int i = 0; i < n; i++) {
+            if (i % per == 0) {
                 row = out.addArray();
-                inRow = 0;
             }
             long x = 0;
-            for (int k = 0; k < it.width(); k++) {
-                x = (x << 8) | (b[off + k] & 0xffL);
+            for (int k = 0; k < width; k++) {
+                x = (x << 8) | (b[i * width + k] & 0xffL);
             }
-            if (it.signed() && it.width() < 8) {
-                int shift = 64 - 8 * it.width();
-                x = (x << shift) >> shift;
-                row.add(x);
-            } else if (!it.signed() && x < 0) {
+            if (signed && width < 8) {
+                int shift = 64 - 8 * width;
+                row.add((x << shift) >> shift);
+            } else if (!signed && x < 0) {
                 row.add(new BigInteger(Long.toUnsignedString(x)));
             } else {
                 row.add(x);
             }
-            inRow++;
+        }
+        recordBits(out, 8 * width);
+        return out;
+    }
+
+    /** dt-validate's reading of a value that may be strings: NUL-terminated, every non-empty one printable. */
+    private static JsonNode stringList(byte[] b) {
+        if (b.length == 0 || b[b.length - 1] != 0 || !ascii(b)) {
+            return null;
+        }
+        String[] parts = new String(b, 0, b.length - 1, StandardCharsets.US_ASCII).split("\0", -1);
+        ArrayNode out = F.arrayNode();
+        for (String x : parts) {
+            if (!x.isEmpty() && printable(x) == null) {
+                return null;
+            }
+            out.add(x);
         }
         return out;
     }
 
-    /** When several binding types fit a length: 32-bit first, as most DT cells are. */
-    private static final List<PropertyTypes.Type> PREFERENCE = List.of(PropertyTypes.Type.PHANDLE,
-            PropertyTypes.Type.INT32, PropertyTypes.Type.UINT32, PropertyTypes.Type.INT64, PropertyTypes.Type.UINT64,
-            PropertyTypes.Type.INT16, PropertyTypes.Type.UINT16, PropertyTypes.Type.INT8, PropertyTypes.Type.UINT8);
+    /** The one printable ASCII string a NUL-terminated value holds, or null. */
+    private static String printable(byte[] b) {
+        if (b.length == 0 || b[b.length - 1] != 0 || !ascii(b)) {
+            return null;
+        }
+        return printable(new String(b, 0, b.length - 1, StandardCharsets.US_ASCII));
+    }
+
+    private static String printable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < 0x20 || s.charAt(i) > 0x7e) {
+                return null;
+            }
+        }
+        return s;
+    }
 
     /** Specifier sizes dt-schema fixes by name; a null value means one phandle per row. */
     private static final Map<String, String> PHANDLE_ARGS = new java.util.HashMap<>(Map.of(
@@ -251,7 +350,7 @@ public final class InstanceBuilder {
 
     /**
      * A phandle-array split into specifiers as dt-schema's DTB reader splits it: rows of the
-     * binding set's matrix dimensions ({@link PropertyTypes.Info#stride}); else {@code *-gpios} by {@code #gpio-cells}; else by the cells property of the
+     * binding set's matrix dimensions ({@link PropertyTypes#stride}); else {@code *-gpios} by {@code #gpio-cells}; else by the cells property of the
      * name ({@code clocks} → {@code #clock-cells}, a fixed table for the irregular names), where an
      * unknown phandle ends the split and drops the rest; names not ending in {@code s} stay one row.
      */
@@ -381,6 +480,51 @@ public final class InstanceBuilder {
         return out;
     }
 
+    /**
+     * interrupt-map cut into entries as dt-validate cuts it: child unit address, child specifier,
+     * parent phandle, parent unit address and specifier, every entry as long as the first one
+     * (sized by the parent the first entry names). With the parent phandle unresolved (-1, an
+     * overlay), an entry runs up to the next -1. Left whole where dt-validate would fail.
+     */
+    private JsonNode interruptMapRows(NodeCursor at, ArrayNode rows) {
+        List<JsonNode> cells = new ArrayList<>();
+        for (JsonNode r : rows) {
+            if (!r.isArray()) {
+                return rows;
+            }
+            r.forEach(cells::add);
+        }
+        Node n = at.node();
+        int head = (int) (cell(n, "#address-cells", 0) + cell(n, "#interrupt-cells", 0));
+        if (cells.size() <= head) {
+            return rows;
+        }
+        long parent = cells.get(head).asLong();
+        int entry;
+        if (parent == 0xffffffffL) {
+            int next = -1;
+            for (int i = head + 1; i < cells.size() && next < 0; i++) {
+                next = cells.get(i).asLong() == 0xffffffffL ? i : -1;
+            }
+            if (next < 0) {
+                return rows;
+            }
+            entry = next - head;
+        } else {
+            NodeCursor ctl = phandles.get(parent);
+            if (ctl == null) {
+                return rows;
+            }
+            entry = head + 1 + (int) (cell(ctl.node(), "#address-cells", 0) + cell(ctl.node(), "#interrupt-cells", 0));
+        }
+        ArrayNode out = F.arrayNode();
+        for (int i = 0; i < cells.size(); i += entry) {
+            ArrayNode row = out.addArray();
+            cells.subList(i, Math.min(i + entry, cells.size())).forEach(row::add);
+        }
+        return out;
+    }
+
     private static int regWidth(NodeCursor at) {
         if (at.parent() == null) {
             return 0;
@@ -389,15 +533,41 @@ public final class InstanceBuilder {
         return (int) (cell(parent, "#address-cells", 2) + cell(parent, "#size-cells", 1));
     }
 
+    /**
+     * The row width dt-validate gives {@code interrupts}: its blob reader walks the tree from the
+     * root with a width that starts at 1, takes the {@code #interrupt-cells} of a node's
+     * {@code interrupt-parent} for that node and below, and the node's own {@code #interrupt-cells}
+     * for its children. So the nearest ancestor that is an interrupt controller wins over an
+     * {@code interrupt-parent} inherited from higher up (PMIC children of an SPMI controller), which
+     * the devicetree spec would not do. 0 (no re-split) where dt-validate would loop forever, and
+     * in a tree with no interrupt parent at all, where dt-validate cuts single cells but the rows
+     * as written (one row from a blob) say more.
+     */
     private int interruptWidth(NodeCursor at) {
-        for (NodeCursor c = at; c != null; c = c.parent()) {
-            Optional<Property> ip = c.node().property("interrupt-parent");
-            if (ip.isPresent()) {
-                NodeCursor ctl = phandles.get(ip.get().value().asCell());
-                return ctl == null ? 0 : (int) cell(ctl.node(), "#interrupt-cells", 0);
+        Long own = parentInterruptCells(at.node());
+        if (own != null) {
+            return (int) (long) own;
+        }
+        for (NodeCursor c = at.parent(); c != null; c = c.parent()) {
+            if (c.node().property("#interrupt-cells").isPresent()) {
+                return (int) cell(c.node(), "#interrupt-cells", 0);
+            }
+            Long inherited = parentInterruptCells(c.node());
+            if (inherited != null) {
+                return (int) (long) inherited;
             }
         }
         return 0;
+    }
+
+    /** #interrupt-cells of n's interrupt-parent; null without one (or an overlay's unresolved -1). */
+    private Long parentInterruptCells(Node n) {
+        Optional<Property> ip = n.property("interrupt-parent");
+        if (ip.isEmpty() || ip.get().value().asCell() < 0 || ip.get().value().asCell() == 0xffffffffL) {
+            return null;
+        }
+        NodeCursor ctl = phandles.get(ip.get().value().asCell());
+        return ctl == null ? 0L : cell(ctl.node(), "#interrupt-cells", 0);
     }
 
     private static long cell(Node n, String name, long dflt) {

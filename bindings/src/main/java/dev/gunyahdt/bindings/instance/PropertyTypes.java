@@ -1,112 +1,67 @@
 package dev.gunyahdt.bindings.instance;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * The property-name → type table dt-schema extracts from a binding set to decode DTB values,
- * which carry no types (toolchain-anchors.md §2.3): every {@code properties}/{@code patternProperties}
- * entry that references a {@code types.yaml} definition (directly or through
- * {@code allOf}/{@code oneOf}/{@code anyOf}) adds that type to the name, and a row width when the
- * schema fixes one ({@code items} with equal {@code minItems}/{@code maxItems}).
+ * The property-name → type table dt-schema 2022.08 builds from a processed binding set to decode
+ * DTB values, which carry no types (toolchain-anchors.md §2.3), built the same way so a blob
+ * decodes here as it does for dt-validate:
+ * <ul>
+ *   <li>only what {@code properties}/{@code patternProperties}/{@code additionalProperties} reach,
+ *       through nested node schemas and {@code allOf}/{@code oneOf}/{@code anyOf}: a property
+ *       described only under {@code $defs} or {@code if/then} has no type (rockchip's
+ *       {@code pm_qos});
+ *   <li>a type is a types.yaml name found in the {@code $ref}, else {@code flag} for
+ *       {@code type: boolean}, {@code string-array} for string items, {@code uint32-matrix} for
+ *       items on a unit-suffix name; an array type replaces its scalar ({@code uint32} →
+ *       {@code uint32-array}), a matrix's dimensions widen to cover every binding's;
+ *   <li>pattern entries type a name only when no plain entry does, and only patterns with
+ *       three fixed characters count.
+ * </ul>
  */
 public final class PropertyTypes {
 
-    /** The types.yaml vocabulary, by element width. */
-    public enum Type {
-        FLAG, STRING, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, PHANDLE, PHANDLE_ARRAY;
+    /** One type a binding gives a name: dt-schema's type name, matrix dimensions (null: none). */
+    private static final class Entry {
+        final String type;
+        int[] dim; // {outer min, outer max, inner min, inner max}
+        final Pattern regex;
 
-        int width() {
-            return switch (this) {
-                case UINT8, INT8 -> 1;
-                case UINT16, INT16 -> 2;
-                case UINT64, INT64 -> 8;
-                default -> 4;
-            };
-        }
-
-        boolean signed() {
-            return this == INT8 || this == INT16 || this == INT32 || this == INT64;
+        Entry(String type, int[] dim, Pattern regex) {
+            this.type = type;
+            this.dim = dim;
+            this.regex = regex;
         }
     }
 
-    /**
-     * What is known of one property name: its possible types, whether a matrix, and dt-schema's
-     * matrix dimensions {@code dim} = {outer min, outer max, inner min, inner max} (null: none).
-     */
-    public record Info(Set<Type> types, boolean matrix, int[] dim) {
-
-        /** Elements per row for a value of {@code n} elements, as dt-schema's DTB reader cuts matrices. */
-        public int stride(int n) {
-            if (dim == null || n == 0) {
-                return Math.max(n, 1);
-            }
-            if (Math.max(dim[2], dim[3]) > 0 && dim[2] == dim[3]) {
-                return dim[3];
-            }
-            if (Math.max(dim[0], dim[1]) > 0 && dim[0] == dim[1]) {
-                return n % dim[1] == 0 ? n / dim[1] : n;
-            }
-            int match = 0;
-            int stride = 0;
-            for (int d = dim[2]; Math.min(dim[2], dim[3]) > 0 && d <= dim[3]; d++) {
-                if (n % d == 0) {
-                    match++;
-                    stride = d;
-                }
-            }
-            return match == 1 ? stride : n;
-        }
-    }
-
-    private static final Pattern TYPE_REF = Pattern.compile(
-            ".*types\\.yaml#/definitions/(flag|(non-unique-)?string(-array)?|(u?int)(8|16|32|64)(-array|-matrix)?|phandle(-array)?)$");
+    private static final Pattern TYPE_NAME = Pattern.compile(
+            "(flag|u?int(8|16|32|64)(-(array|matrix))?|string(-array)?|phandle(-array)?)");
+    private static final Pattern NODE_REF = Pattern.compile("\\.yaml#?$");
+    /** dt-schema's unit-suffix names, typed as matrices when they have {@code items} but no $ref. */
+    private static final Pattern UNIT_SUFFIX = Pattern.compile("-(kBps|bits|percent|bp|m?hz|sec|ms|us|ns|ps|mm|nanoamp|"
+            + "(micro-)?ohms|micro(amp|watt)(-hours)?|milliwatt|microvolt|picofarads|(milli)?celsius|kelvin|kpascal)$");
+    /** Catch-all patterns dt-schema drops from the table. */
+    private static final List<String> GENERIC_PATTERNS = List.of("^[a-z][a-z0-9\\-]*$", "^[a-zA-Z][a-zA-Z0-9\\-_]{0,63}$",
+            "^.*$", ".*");
+    private static final Pattern FIXED_PART = Pattern.compile("[0-9a-zA-F-]{3}");
+    private static final int[] NO_DIM = {0, 0, 0, 0};
 
     public static final PropertyTypes NONE = new PropertyTypes();
 
-    private final Map<String, Acc> byName = new HashMap<>();
-    private final List<Map.Entry<Pattern, Acc>> byPattern = new ArrayList<>();
-    private final Map<String, Acc> patternAcc = new HashMap<>();
-    private final Map<String, Info> cache = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static final class Acc {
-        final EnumSet<Type> types = EnumSet.noneOf(Type.class);
-        boolean matrix;
-        int[] dim;
-
-        /** dt-schema's merge: a (0, 0) range gives way, other ranges widen to cover both. */
-        void dim(int[] d) {
-            if (dim == null) {
-                dim = d.clone();
-                return;
-            }
-            for (int i = 0; i < 4; i += 2) {
-                if (dim[i] == 0 && dim[i + 1] == 0) {
-                    dim[i] = d[i];
-                    dim[i + 1] = d[i + 1];
-                } else if (d[i] != 0 || d[i + 1] != 0) {
-                    int lo = Math.min(Math.min(dim[i], dim[i + 1]), Math.min(d[i], d[i + 1]));
-                    int hi = Math.max(Math.max(dim[i], dim[i + 1]), Math.max(d[i], d[i + 1]));
-                    dim[i] = lo;
-                    dim[i + 1] = hi;
-                }
-            }
-        }
-
-        Info info() {
-            return new Info(Set.copyOf(types), matrix, dim == null ? null : dim.clone());
-        }
-    }
+    private final Map<String, List<Entry>> props = new LinkedHashMap<>();
+    private final Map<String, List<Entry>> patterns = new LinkedHashMap<>();
+    private final Map<String, List<String>> typeCache = new ConcurrentHashMap<>();
 
     private PropertyTypes() {
     }
@@ -114,137 +69,232 @@ public final class PropertyTypes {
     /** The table of a set of processed binding schemas. */
     public static PropertyTypes of(Iterable<ObjectNode> schemas) {
         PropertyTypes t = new PropertyTypes();
+        Map<String, List<Entry>> all = new LinkedHashMap<>();
         for (ObjectNode s : schemas) {
-            t.scan(s);
+            subschemaTypes(all, s);
+        }
+        GENERIC_PATTERNS.forEach(all::remove);
+        for (Map.Entry<String, List<Entry>> e : all.entrySet()) {
+            List<Entry> typed = e.getValue().stream().filter(x -> x.type != null && !x.type.equals("node")).toList();
+            if (typed.isEmpty()) {
+                continue;
+            }
+            if (typed.get(0).regex == null) {
+                t.props.put(e.getKey(), typed);
+            } else if (FIXED_PART.matcher(e.getKey()).find()) {
+                t.patterns.put(e.getKey(), typed);
+            }
         }
         return t;
     }
 
-    /** The known types of {@code name}, or empty types when no binding types it. */
-    public Info of(String name) {
-        return cache.computeIfAbsent(name, n -> {
-            Acc a = byName.get(n);
-            Acc merged = new Acc();
-            if (a != null) {
-                merged.types.addAll(a.types);
-                merged.matrix |= a.matrix;
-                // the dimensions may come from a schema that leaves the type to a pattern (`opp-hz` and `-hz$`)
-                if (a.dim != null) {
-                    merged.dim(a.dim);
-                }
+    /** dt-schema's types of {@code name}: its own entries, else those of every pattern that matches it. */
+    public List<String> typesOf(String name) {
+        return typeCache.computeIfAbsent(name, n -> {
+            List<String> out = new ArrayList<>();
+            for (Entry e : props.getOrDefault(n, List.of())) {
+                out.add(e.type);
             }
-            if (merged.types.isEmpty()) {
-                for (Map.Entry<Pattern, Acc> e : byPattern) {
-                    if (e.getKey().matcher(n).find()) {
-                        merged.types.addAll(e.getValue().types);
-                        merged.matrix |= e.getValue().matrix;
-                        if (a == null || a.dim == null) {
-                            if (e.getValue().dim != null) {
-                                merged.dim(e.getValue().dim);
-                            }
-                        }
+            if (out.isEmpty()) {
+                for (List<Entry> p : patterns.values()) {
+                    Entry first = p.get(0);
+                    if (!out.contains(first.type) && first.regex.matcher(n).find()) {
+                        out.add(first.type);
                     }
                 }
             }
-            return merged.info();
+            return List.copyOf(out);
         });
     }
 
-    private void scan(JsonNode n) {
-        if (n instanceof ObjectNode o) {
-            if (o.get("properties") instanceof ObjectNode props) {
-                props.fields().forEachRemaining(e -> property(byName.computeIfAbsent(e.getKey(), k -> new Acc()), e.getKey(), e.getValue()));
+    /** dt-schema's matrix dimensions of {@code name} ({outer min, outer max, inner min, inner max}), or null. */
+    public int[] dimOf(String name) {
+        for (Entry e : props.getOrDefault(name, List.of())) {
+            if (e.dim != null) {
+                return e.dim.clone();
             }
-            if (o.get("patternProperties") instanceof ObjectNode pats) {
-                pats.fields().forEachRemaining(e -> {
-                    Acc a = patternAcc.computeIfAbsent(e.getKey(), k -> {
-                        Acc fresh = new Acc();
-                        try {
-                            byPattern.add(Map.entry(Pattern.compile(k), fresh));
-                        } catch (PatternSyntaxException x) {
-                            // a pattern Java cannot read types nothing
-                        }
-                        return fresh;
-                    });
-                    property(a, e.getKey(), e.getValue());
-                });
+        }
+        for (List<Entry> p : patterns.values()) {
+            Entry first = p.get(0);
+            if (first.dim != null && first.regex.matcher(name).find()) {
+                return first.dim.clone();
             }
-            o.elements().forEachRemaining(this::scan);
-        } else if (n != null && n.isArray()) {
-            n.forEach(this::scan);
+        }
+        return null;
+    }
+
+    /** Elements per row for a matrix of {@code n} elements with dimensions {@code dim}, as dt-schema's DTB reader cuts it. */
+    public static int stride(int[] dim, int n) {
+        if (dim == null || n == 0) {
+            return Math.max(n, 1);
+        }
+        if (Math.max(dim[2], dim[3]) > 0 && dim[2] == dim[3]) {
+            return dim[3];
+        }
+        if (Math.max(dim[0], dim[1]) > 0 && dim[0] == dim[1]) {
+            return n % dim[1] == 0 ? n / dim[1] : n;
+        }
+        int match = 0;
+        int stride = 0;
+        for (int d = dim[2]; Math.min(dim[2], dim[3]) > 0 && d <= dim[3]; d++) {
+            if (n % d == 0) {
+                match++;
+                stride = d;
+            }
+        }
+        return match == 1 ? stride : n;
+    }
+
+    private static void subschemaTypes(Map<String, List<Entry>> all, JsonNode n) {
+        if (!(n instanceof ObjectNode s)) {
+            return;
+        }
+        if (s.has("additionalProperties")) {
+            subschemaTypes(all, s.get("additionalProperties"));
+        }
+        for (String k : List.of("properties", "patternProperties")) {
+            if (s.get(k) instanceof ObjectNode map) {
+                boolean pattern = k.equals("patternProperties");
+                map.fields().forEachRemaining(e -> propertyType(all, e.getKey(), e.getValue(), pattern));
+            }
         }
     }
 
-    /** dt-schema's unit-suffix names, which it types as matrices when they have {@code items} but no $ref. */
-    private static final Pattern UNIT_SUFFIX = Pattern.compile("-(kBps|bits|percent|bp|m?hz|sec|ms|us|ns|ps|mm|nanoamp|"
-            + "(micro-)?ohms|micro(amp|watt)(-hours)?|milliwatt|microvolt|picofarads|(milli)?celsius|kelvin|kpascal)$");
-
-    private static void property(Acc a, String name, JsonNode schema) {
-        if (!(schema instanceof ObjectNode s)) {
+    private static void propertyType(Map<String, List<Entry>> all, String name, JsonNode n, boolean pattern) {
+        if (!(n instanceof ObjectNode s) || name.startsWith("$")) {
             return;
         }
-        JsonNode ref = s.get("$ref");
-        boolean dims = false;
-        if (ref != null && ref.isTextual()) {
-            var m = TYPE_REF.matcher(ref.asText());
-            if (m.matches()) {
-                add(a, m.group(1));
-                dims = m.group(1).equals("phandle-array") || m.group(1).endsWith("-matrix");
-            }
-        } else if (s.has("items") && UNIT_SUFFIX.matcher(name).find() && !s.path("items").path(0).path("items").isArray()) {
-            a.types.add(Type.UINT32); // `opp-hz: items: {maxItems: 1}`: an implicit uint32-matrix
-            a.matrix = true;
-            dims = true;
-        }
-        if (dims) {
-            int[] outer = arrayRange(s);
-            int[] inner = arrayRange(s.has("items") ? s.get("items") : JsonNodeFactory.instance.objectNode());
-            a.dim(new int[] {outer[0], outer[1], inner[0], inner[1]});
+        List<Entry> entries = all.computeIfAbsent(name, k -> new ArrayList<>());
+        if (s.has("properties") || s.has("patternProperties") || s.has("additionalProperties")) {
+            subschemaTypes(all, s);
         }
         for (String c : List.of("allOf", "oneOf", "anyOf")) {
-            if (s.get(c) != null && s.get(c).isArray()) {
-                s.get(c).forEach(x -> property(a, name, x));
+            if (s.get(c) instanceof ArrayNode list) {
+                list.forEach(x -> propertyType(all, name, x, pattern));
             }
         }
+        String type = typeOf(name, s);
+        Pattern regex = pattern ? compile(name) : null;
+        if (pattern && regex == null) {
+            return; // a pattern Java cannot read types nothing
+        }
+        if (type == null) {
+            if (entries.isEmpty()) {
+                entries.add(new Entry(null, null, regex));
+            }
+            return;
+        }
+        boolean matrix = type.equals("phandle-array") || type.endsWith("-matrix");
+        int[] dim = matrix ? dims(s) : NO_DIM;
+        Entry replaced = null;
+        for (Entry e : entries) {
+            if (e.type == null) {
+                replaced = e;
+                break;
+            }
+            if (!Arrays.equals(dim, NO_DIM) && (e.type.equals("phandle-array") || e.type.endsWith("-matrix"))) {
+                e.dim = e.dim == null ? dim : Arrays.equals(e.dim, dim) ? e.dim : merge(e.dim, dim);
+                return;
+            }
+            if (e.type.startsWith(type)) {
+                return; // the same or a looser type already
+            }
+            if (type.contains(e.type)) {
+                replaced = e; // an array type replaces its scalar
+                break;
+            }
+        }
+        if (replaced != null) {
+            entries.remove(replaced);
+        }
+        entries.add(new Entry(type, matrix ? dim : null, regex));
+    }
+
+    private static String typeOf(String name, ObjectNode s) {
+        if ("object".equals(s.path("type").asText(null))) {
+            return "node";
+        }
+        String ref = s.path("$ref").asText(null);
+        if (ref != null) {
+            var m = TYPE_NAME.matcher(ref);
+            if (m.find()) {
+                return m.group(1);
+            }
+        }
+        if ("boolean".equals(s.path("type").asText(null))) {
+            return "flag";
+        }
+        if (s.has("items")) {
+            JsonNode items = s.get("items");
+            JsonNode first = items instanceof ArrayNode a ? (a.isEmpty() ? null : a.get(0)) : items;
+            if (isStringSchema(first)) {
+                return "string-array";
+            }
+            return UNIT_SUFFIX.matcher(name).find() ? "uint32-matrix" : null;
+        }
+        return ref != null && NODE_REF.matcher(ref).find() ? "node" : null;
+    }
+
+    private static boolean isStringSchema(JsonNode s) {
+        if (!(s instanceof ObjectNode o)) {
+            return false;
+        }
+        for (String k : List.of("const", "enum", "pattern")) {
+            JsonNode v = o.get(k);
+            if (v instanceof ArrayNode a) {
+                v = a.isEmpty() ? null : a.get(0);
+            }
+            if (v != null && v.isTextual()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int[] dims(ObjectNode s) {
+        int[] outer = arrayRange(s);
+        int[] inner = s.has("items") ? arrayRange(s.get("items")) : new int[] {1, 0};
+        return new int[] {outer[0], outer[1], inner[0], inner[1]};
     }
 
     /** dt-schema's (minItems, maxItems) of an array schema, with its defaults; (0, 0) for a list of several. */
     private static int[] arrayRange(JsonNode s) {
-        if (s.isArray()) {
-            if (s.size() != 1) {
+        if (s instanceof ArrayNode a) {
+            if (a.size() != 1) {
                 return new int[] {0, 0};
             }
-            s = s.get(0);
+            s = a.get(0);
         }
-        if (s.get("items") != null && s.get("items").isArray()) {
-            int max = s.get("items").size();
-            return new int[] {s.path("minItems").asInt(max), max};
+        if (s.get("items") instanceof ArrayNode items) {
+            return new int[] {s.path("minItems").asInt(items.size()), items.size()};
         }
         int min = s.path("minItems").asInt(1);
         return new int[] {min, s.path("maxItems").asInt(s.path("minItems").asInt(0))};
     }
 
-    private static void add(Acc a, String def) {
-        if (def.equals("flag")) {
-            a.types.add(Type.FLAG);
-        } else if (def.contains("string")) {
-            a.types.add(Type.STRING);
-        } else if (def.equals("phandle")) {
-            a.types.add(Type.PHANDLE);
-        } else if (def.equals("phandle-array")) {
-            a.types.add(Type.PHANDLE_ARRAY);
-        } else {
-            boolean signed = !def.startsWith("u");
-            String bits = def.replaceAll("\\D", "");
-            a.types.add(switch (bits) {
-                case "8" -> signed ? Type.INT8 : Type.UINT8;
-                case "16" -> signed ? Type.INT16 : Type.UINT16;
-                case "64" -> signed ? Type.INT64 : Type.UINT64;
-                default -> signed ? Type.INT32 : Type.UINT32;
-            });
-            if (def.endsWith("-matrix")) {
-                a.matrix = true;
+    /** dt-schema's merge of two bindings' dimensions: a (0, 0) range gives way, others widen to cover both. */
+    private static int[] merge(int[] a, int[] b) {
+        int[] out = new int[4];
+        for (int i = 0; i < 4; i += 2) {
+            if (a[i] == 0 && a[i + 1] == 0) {
+                out[i] = b[i];
+                out[i + 1] = b[i + 1];
+            } else if (b[i] == 0 && b[i + 1] == 0) {
+                out[i] = a[i];
+                out[i + 1] = a[i + 1];
+            } else {
+                out[i] = Math.min(Math.min(a[i], a[i + 1]), Math.min(b[i], b[i + 1]));
+                out[i + 1] = Math.max(Math.max(a[i], a[i + 1]), Math.max(b[i], b[i + 1]));
             }
+        }
+        return out;
+    }
+
+    private static Pattern compile(String regex) {
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            return null;
         }
     }
 }
