@@ -206,7 +206,10 @@ final class CheckBindingsCommand {
                         d.severity() == Severity.ERROR ? "error" : "warning", d.rule(), null, null, d.message()));
             }
             if (c.tree() != null) {
-                for (Finding f : validator.validate(c.tree(), tmpName)) {
+                // in the example's line order (the validator's order per node is by binding and keyword)
+                List<Finding> found = new ArrayList<>(validator.validate(c.tree(), tmpName));
+                found.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
+                for (Finding f : found) {
                     SourceSpan s = f.line() > 0 ? SourceSpan.point(f.file(), f.line(), f.column()) : null;
                     out.add(exampleFinding(binding, ex, tmpName, s, f.node(), f.property(), "error", "schema",
                             f.keyword(), f.schemaLocation(), f.message() + " (binding " + f.binding() + ")"));
