@@ -74,6 +74,11 @@ public final class BindingSet {
      * ({@code types.yaml}, {@code dt-core.yaml}); the built-in Gunyah bindings are still loaded.
      */
     public static BindingSet loadWithCore(Path coreSchemas, List<Path> dirs) {
+        return loadWithCore(coreSchemas, dirs, List.of());
+    }
+
+    /** As {@link #loadWithCore(Path, List)}, plus single binding files placed as {@link #load(List, List, boolean)} does. */
+    public static BindingSet loadWithCore(Path coreSchemas, List<Path> dirs, List<Path> files) {
         List<Finding> findings = new ArrayList<>();
         List<Path> all = new ArrayList<>();
         all.add(coreSchemas);
@@ -84,6 +89,7 @@ public final class BindingSet {
                 sources.putIfAbsent(rel, new Source(rel, "builtin:" + BUILTIN + rel, () -> resource(BUILTIN + rel)));
             }
         }
+        addFiles(sources, files);
         return build(sources, findings, true);
     }
 
@@ -121,6 +127,12 @@ public final class BindingSet {
     public static BindingSet load(List<Path> dirs, List<Path> files, boolean withBuiltin) {
         List<Finding> findings = new ArrayList<>();
         Map<String, Source> sources = sources(dirs, withBuiltin, findings);
+        addFiles(sources, files);
+        return build(sources, findings, false);
+    }
+
+    /** Each file keyed by the path its {@code $id} names when the file's path ends with it, else by its name. */
+    private static void addFiles(Map<String, Source> sources, List<Path> files) {
         for (Path f : files) {
             String rel = f.getFileName().toString();
             try {
@@ -134,7 +146,6 @@ public final class BindingSet {
             }
             sources.put(rel, new Source(rel, f.toString(), () -> Files.readString(f, StandardCharsets.UTF_8)));
         }
-        return build(sources, findings, false);
     }
 
     private interface Reader {

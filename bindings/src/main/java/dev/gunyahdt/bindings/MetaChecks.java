@@ -37,6 +37,9 @@ public final class MetaChecks {
             Pattern.compile("-(nanoamp|microamp|microamp-hours|ohms|micro-ohms|microwatt-hours)$"),
             Pattern.compile("-(microvolt|(femto|pico)farads|celsius|millicelsius|kelvin|kpascal)$"));
 
+    /** Vendor {@code -names} lists are string arrays by their suffix; they need only a description. */
+    private static final Pattern VENDOR_NAMES = Pattern.compile(",.*-names$");
+
     private static final Pattern TYPES_REF = Pattern.compile("types\\.yaml#/definitions/");
     private static final Pattern LOCAL_REF = Pattern.compile("^#/(definitions|\\$defs)/");
 
@@ -115,7 +118,11 @@ public final class MetaChecks {
                                 + " (write its list under 'items:', 'enum:', 'oneOf:' or 'anyOf:')"));
                         continue;
                     }
-                    if (top && vendor(p.getKey()) && !typed(p.getValue())) {
+                    if (top && vendor(p.getKey()) && VENDOR_NAMES.matcher(p.getKey()).find()) {
+                        if (!p.getValue().isObject() || !p.getValue().has("description")) {
+                            out.add(at(doc, file, pp, "vendor property '" + p.getKey() + "' needs a description"));
+                        }
+                    } else if (top && vendor(p.getKey()) && !typed(p.getValue())) {
                         out.add(at(doc, file, pp, "vendor property '" + p.getKey() + "' needs a type: a $ref to"
                                 + " /schemas/types.yaml#/definitions/…, 'type: boolean', or string 'enum'/'const';"
                                 + " and a description"));

@@ -240,7 +240,7 @@ public final class Validator {
      * error under a failed {@code oneOf}/{@code anyOf} belongs to that combinator's one error, the
      * outermost combinator on the evaluation path, at one instance location; other errors stand alone.
      */
-    private static List<List<ValidationMessage>> byCombinator(Set<ValidationMessage> messages) {
+    static List<List<ValidationMessage>> byCombinator(Set<ValidationMessage> messages) {
         Map<String, List<ValidationMessage>> groups = new LinkedHashMap<>();
         int alone = 0;
         for (ValidationMessage m : messages) {
@@ -253,7 +253,7 @@ public final class Validator {
     }
 
     /** Index just past the outermost oneOf/anyOf keyword on an evaluation path, or -1. */
-    private static int combinatorEnd(JsonNodePath path) {
+    static int combinatorEnd(JsonNodePath path) {
         for (int i = 0; i < path.getNameCount(); i++) {
             String n = path.getName(i);
             if (n.equals("oneOf") || n.equals("anyOf")) {
@@ -272,7 +272,7 @@ public final class Validator {
     }
 
     /** How many instance steps the first {@code end} elements of an evaluation path take. */
-    private static int instanceDepth(JsonNodePath eval, int end) {
+    static int instanceDepth(JsonNodePath eval, int end) {
         int depth = 0;
         for (int i = 0; i < end; i++) {
             switch (eval.getName(i)) {

@@ -1,9 +1,11 @@
 package dev.gunyahdt.cli;
 
 import dev.gunyahdt.bindings.BindingSet;
+import dev.gunyahdt.bindings.DtSchema;
 import dev.gunyahdt.bindings.Examples;
 import dev.gunyahdt.bindings.Finding;
 import dev.gunyahdt.bindings.MetaChecks;
+import dev.gunyahdt.bindings.MetaSchemaCheck;
 import dev.gunyahdt.bindings.Validator;
 import dev.gunyahdt.bindings.yaml.YamlDocument;
 import dev.gunyahdt.bindings.yaml.YamlLoadException;
@@ -36,6 +38,8 @@ import java.util.stream.Stream;
  * types, so {@code /schemas/types.yaml} resolves), reports load errors, unresolved {@code $ref}s,
  * {@code $ref} cycles and the meta-schema basics ({@link MetaChecks}), then compiles each
  * {@code examples:} entry and validates it against the set, as {@code make dt_binding_check} does.
+ * With {@code --dtschema}, an installed dt-schema's core schemas replace the built-in core types and
+ * each document is also validated against its meta-schemas ({@link MetaSchemaCheck}), as dt-doc-validate does.
  */
 final class CheckBindingsCommand {
 
@@ -52,6 +56,10 @@ final class CheckBindingsCommand {
                 .desc("dtc check flag for compiling the examples, as dtc -W (after the kernel's defaults)").build());
         o.addOption(Option.builder("E").longOpt("error").hasArg().argName("CHECK")
                 .desc("dtc check flag for compiling the examples, as dtc -E").build());
+        o.addOption(Option.builder().longOpt("dtschema").hasArg().argName("DIR|auto")
+                .desc("use an installed dt-schema (its package folder; 'auto' finds it): its core schemas replace the"
+                        + " built-in core types, and every document is validated against its meta-schemas"
+                        + " (rule meta-schema), as dt-doc-validate does").build());
         o.addOption(Option.builder().longOpt("no-examples").desc("do not compile and validate the examples").build());
         o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         return o;
@@ -86,9 +94,22 @@ final class CheckBindingsCommand {
                 throw new UsageException("cannot read " + a + ": no such file or directory");
             }
         }
+        DtSchema dtSchema = null;
+        MetaSchemaCheck meta = null;
+        String d = cmd.getOptionValue("dtschema");
+        if (d != null) {
+            dtSchema = LintCommand.dtSchema(d);
+            try {
+                meta = MetaSchemaCheck.load(dtSchema);
+            } catch (java.io.IOException e) {
+                throw new UsageException("--dtschema " + d + ": " + e.getMessage());
+            }
+        }
         List<CompileOptions.CheckFlag> flags = new ArrayList<>(KERNEL_EXAMPLE_FLAGS);
         flags.addAll(CommandLines.checkFlags(cmd));
-        List<LintFinding> all = check(dirs, files, targets, CommandLines.includeDirs(cmd), flags,
+        BindingSet set = dtSchema == null ? BindingSet.load(dirs, files, true)
+                : BindingSet.loadWithCore(dtSchema.schemas(), dirs, files);
+        List<LintFinding> all = check(set, meta, targets, CommandLines.includeDirs(cmd), flags,
                 !cmd.hasOption("no-examples"), new Progress(io, targets.size()));
         List<String> names = targets.stream().map(Path::toString).toList();
         io.out().write(FindingFormats.render(format, names, all, "gunyah-dt check-bindings").getBytes(StandardCharsets.UTF_8));
@@ -107,13 +128,16 @@ final class CheckBindingsCommand {
             "no-avoid_unnecessary_addr_size", "no-alias_paths", "no-graph_child_address", "no-simple_bus_reg",
             "no-unique_unit_address").map(f -> new CompileOptions.CheckFlag(f, false)).toList();
 
-    static List<LintFinding> check(List<Path> dirs, List<Path> files, Set<Path> targets, List<Path> includeDirs,
+    /** {@code meta}: the installed meta-schemas to validate each target against, or null. */
+    static List<LintFinding> check(BindingSet set, MetaSchemaCheck meta, Set<Path> targets, List<Path> includeDirs,
                                    List<CompileOptions.CheckFlag> checkFlags, boolean examples, Progress progress) {
-        BindingSet set = BindingSet.load(dirs, files, true);
         Validator validator = new Validator(set);
         List<LintFinding> out = new ArrayList<>();
         for (Finding f : set.findings()) {
-            out.add(bindingFinding(f, f.keyword()));
+            // an installed dt-schema's own core schemas are not the user's to fix (lint: "binding not used")
+            if (meta == null || targets.contains(Path.of(f.file())) || !f.file().startsWith(meta.root().toString())) {
+                out.add(bindingFinding(f, f.keyword()));
+            }
         }
         for (Finding f : validator.compileFindings()) {
             out.add(bindingFinding(f, f.keyword()));
@@ -135,6 +159,14 @@ final class CheckBindingsCommand {
             }
             for (Finding f : MetaChecks.check(doc, file)) {
                 out.add(bindingFinding(f, "meta"));
+            }
+            if (meta != null) {
+                List<Finding> own = new ArrayList<>(meta.check(doc, file));
+                own.addAll(meta.checkReferences(doc, file, set));
+                for (Finding f : own) {
+                    out.add(new LintFinding(f.file(), f.line(), f.column(), null, null, "error", MetaSchemaCheck.RULE,
+                            f.binding(), f.keyword(), f.schemaLocation(), f.message()));
+                }
             }
             boolean usable = set.bindings().values().stream().anyMatch(b -> b.file().equals(file));
             if (examples && usable) {
@@ -174,7 +206,10 @@ final class CheckBindingsCommand {
                         d.severity() == Severity.ERROR ? "error" : "warning", d.rule(), null, null, d.message()));
             }
             if (c.tree() != null) {
-                for (Finding f : validator.validate(c.tree(), tmpName)) {
+                // in the example's line order (the validator's order per node is by binding and keyword)
+                List<Finding> found = new ArrayList<>(validator.validate(c.tree(), tmpName));
+                found.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
+                for (Finding f : found) {
                     SourceSpan s = f.line() > 0 ? SourceSpan.point(f.file(), f.line(), f.column()) : null;
                     out.add(exampleFinding(binding, ex, tmpName, s, f.node(), f.property(), "error", "schema",
                             f.keyword(), f.schemaLocation(), f.message() + " (binding " + f.binding() + ")"));
@@ -218,14 +253,16 @@ final class CheckBindingsCommand {
 
     private static void help(Io io) {
         PrintWriter w = new PrintWriter(io.out(), true);
-        new HelpFormatter().printHelp(w, 100, "gunyah-dt check-bindings [--format text|json|sarif|junit] [-i DIR] DIR|FILE…",
+        new HelpFormatter().printHelp(w, 100, "gunyah-dt check-bindings [--dtschema DIR|auto] [--format text|json|sarif|junit] [-i DIR] DIR|FILE…",
                 "\nChecks devicetree binding documents: YAML loading, $ref resolution and cycles, $id against the "
                 + "file's place, the meta-schema basics dt-doc-validate enforces ($schema, title, maintainers, "
                 + "allowed top-level keys, property schemas that are schemas, vendor properties with a type), "
                 + "then compiles every examples: entry (wrapped in a root node, as make dt_binding_check does) and "
                 + "validates it against the bindings. The built-in core types and Gunyah bindings are always "
                 + "loaded, so /schemas/types.yaml resolves. A single FILE is placed under its schema root by "
-                + "its $id.\n\n",
+                + "its $id. With --dtschema, an installed dt-schema's core schemas are used instead of the built-in "
+                + "core types and each document is validated against dt-schema's meta-schemas (the one its $schema "
+                + "names), as dt-doc-validate does; findings name the keyword and the meta-schema file.\n\n",
                 options(), 2, 4,
                 "\nExit status: 0 clean, 1 findings, 2 usage or I/O problem.");
         w.flush();

@@ -201,11 +201,15 @@ final class LintCommand {
         if (d == null) {
             return BindingSet.load(dirs, true);
         }
-        DtSchema dt = (d.equals("auto") ? DtSchema.locate() : DtSchema.at(Path.of(d)))
+        return BindingSet.loadWithCore(dtSchema(d).schemas(), dirs);
+    }
+
+    /** The dt-schema a {@code --dtschema DIR|auto} value names; a usage error when there is none. */
+    static DtSchema dtSchema(String d) throws UsageException {
+        return (d.equals("auto") ? DtSchema.locate() : DtSchema.at(Path.of(d)))
                 .orElseThrow(() -> new UsageException("--dtschema " + d + ": "
                         + (d.equals("auto") ? "no installed dt-schema found (apt-get install dt-schema)"
                         : "not a dt-schema package folder (no schemas/types.yaml)")));
-        return BindingSet.loadWithCore(dt.schemas(), dirs);
     }
 
     private static List<String> values(CommandLine cmd, String opt) {

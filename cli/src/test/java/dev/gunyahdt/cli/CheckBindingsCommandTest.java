@@ -13,6 +13,7 @@ import static dev.gunyahdt.cli.LintCommandTest.JSON;
 import static dev.gunyahdt.cli.LintCommandTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code gunyah-dt check-bindings} on the Gunyah bindings and on broken binding documents. */
 class CheckBindingsCommandTest {
@@ -105,6 +106,59 @@ class CheckBindingsCommandTest {
         Run text = check(p.toString());
         assertEquals(p + ":14:5: error: property 'compatible' holds a YAML list, not a schema (write its list under"
                 + " 'items:', 'enum:', 'oneOf:' or 'anyOf:') [meta]\n", text.out());
+    }
+
+    private static void assumeDtSchema() {
+        assumeTrue(dev.gunyahdt.bindings.DtSchema.locate().isPresent(),
+                "no installed dt-schema (python3 package dtschema): --dtschema tests skipped");
+    }
+
+    /** With the installed meta-schemas the same shape is a meta-schema finding too, at the same line. */
+    @Test
+    void dtschemaMetaSchemasRejectTheListAtItsLine() throws Exception {
+        assumeDtSchema();
+        Path p = binding("list-compat", """
+                properties:
+                  compatible:
+                    - items:
+                        - const: qcom,gunyah-hypervisor-1.0
+                additionalProperties: false
+                """);
+        Run r = check("--dtschema", "auto", "--format", "json", p.toString());
+        assertEquals(1, r.status(), r.err());
+        List<String> got = new ArrayList<>();
+        for (JsonNode f : json(r)) {
+            got.add(f.get("line").asInt() + ":" + f.get("column").asInt() + " " + f.get("rule").asText() + " "
+                    + f.get("constraint").asText() + " " + f.get("schemaLocation").asText());
+        }
+        assertEquals(List.of("14:5 meta null null",
+                "14:5 meta-schema type http://json-schema.org/draft-07/schema#/type"), got);
+        Run text = check("--dtschema", "auto", p.toString());
+        assertTrue(text.out().contains(p + ":14:5: error: /properties/compatible: array found, [object, boolean]"
+                + " expected (meta-schema http://json-schema.org/draft-07/schema) [meta-schema: type at"
+                + " http://json-schema.org/draft-07/schema#/type]\n"), text.out());
+    }
+
+    @Test
+    void dtschemaGunyahBindingsHaveNoMetaSchemaFinding() throws Exception {
+        assumeDtSchema();
+        Run r = check("--dtschema", "auto", "--format", "json", GUNYAH.toString());
+        List<String> rules = new ArrayList<>();
+        for (JsonNode f : json(r)) {
+            rules.add(f.get("rule").asText() + " " + f.get("schema").asText());
+        }
+        // only the hypervisor example's known conflicts with dt-schema's simple-bus.yaml (bindings README)
+        assertEquals(List.of(), rules.stream().filter(x -> !x.startsWith("example ")).toList(), r.out());
+        assertEquals(4, rules.size(), r.out());
+    }
+
+    @Test
+    void dtschemaNotInstalledThereIsAUsageError() throws Exception {
+        Run r = check("--dtschema", tmp.toString(), GUNYAH.toString());
+        assertEquals(2, r.status());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains("--dtschema " + tmp + ": not a dt-schema package folder (no schemas/types.yaml)"),
+                r.err());
     }
 
     @Test
