@@ -13,6 +13,7 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.gunyahdt.bindings.schema.Fixups;
 import dev.gunyahdt.bindings.yaml.YamlDocument;
 import dev.gunyahdt.bindings.yaml.YamlLoadException;
 import dev.gunyahdt.bindings.yaml.YamlLoader;
@@ -51,7 +52,6 @@ public final class MetaSchemaCheck {
 
     private static final String META_BASE = "http://devicetree.org/meta-schemas/";
     private static final String DRAFT_2019_09 = "https://json-schema.org/draft/2019-09/schema";
-    private static final Pattern PY_QUANTIFIER = Pattern.compile("\\{,(\\d+)}");
     /** Messages of one failed oneOf/anyOf printed in a finding; dt-doc-validate prints them all, indented. */
     private static final int MAX_BRANCH_MESSAGES = 4;
 
@@ -295,7 +295,7 @@ public final class MetaSchemaCheck {
 
     private static boolean compiles(String regex) {
         try {
-            Pattern.compile(javaRegex(regex));
+            Pattern.compile(Fixups.toJavaRegex(regex));
             return true;
         } catch (PatternSyntaxException e) {
             return false;
@@ -440,11 +440,11 @@ public final class MetaSchemaCheck {
             o.put("$ref", "#");
         }
         if (o.get("pattern") != null && o.get("pattern").isTextual()) {
-            o.put("pattern", javaRegex(o.get("pattern").asText()));
+            o.put("pattern", Fixups.toJavaRegex(o.get("pattern").asText()));
         }
         if (o.get("patternProperties") instanceof ObjectNode pp) {
             ObjectNode renamed = JsonNodeFactory.instance.objectNode();
-            pp.fields().forEachRemaining(e -> renamed.set(javaRegex(e.getKey()), e.getValue()));
+            pp.fields().forEachRemaining(e -> renamed.set(Fixups.toJavaRegex(e.getKey()), e.getValue()));
             o.set("patternProperties", renamed);
         }
         // networknt-notes trap 1: exact when nothing else names properties here
@@ -457,11 +457,6 @@ public final class MetaSchemaCheck {
                 fix(e.getValue(), NAME_MAPS.contains(e.getKey()));
             }
         });
-    }
-
-    /** Python's {@code {,n}} (0 to n) is a syntax error in java.util.regex. */
-    static String javaRegex(String re) {
-        return PY_QUANTIFIER.matcher(re).replaceAll("{0,$1}");
     }
 
     private static String escape(String key) {

@@ -208,7 +208,8 @@ public final class Fixups {
         }
     }
 
-    static String toJavaRegex(String re) {
+    /** Python's {@code {,n}} (0 to n), a syntax error in java.util.regex, as {@code {0,n}}. */
+    public static String toJavaRegex(String re) {
         return PY_QUANTIFIER.matcher(re).replaceAll("{0,$1}");
     }
 
