@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A node of a DeviceTree as the JSON instance dt-schema validates (toolchain-anchors.md §2.3):
