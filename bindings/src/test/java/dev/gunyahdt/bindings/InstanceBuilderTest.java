@@ -92,4 +92,81 @@ class InstanceBuilderTest {
                 + "\"reset-gpios\":[[7,1,0],[7,2,1]],\"clocks\":[[8,3],[8,4]],\"offset\":[[-2]],"
                 + "\"big\":[[5]],\"m\":[[1,2,3],[4,5,6]],\"untyped\":[[1,2]]}", bus.get("dev").toString());
     }
+
+    private ObjectNode fromBlob(String dts, String node, String schemaJson) throws Exception {
+        DeviceTree t = dev.gunyahdt.dt.dtb.DtbReader.read(dev.gunyahdt.dt.dtb.DtbWriter.write(Trees.compile(
+                Trees.write(dir, "b.dts", dts)), dev.gunyahdt.dt.dtb.DtbOptions.defaults()), "b.dtb");
+        ObjectNode schema = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(schemaJson);
+        return new InstanceBuilder(t.phandles(), PropertyTypes.of(java.util.List.of(schema))).build(t.find(node).orElseThrow());
+    }
+
+    /**
+     * dt-validate's blob reader: the nearest interrupt controller above a node sets its interrupts'
+     * width (over an interrupt-parent inherited from the root); interrupt-map entries are sized by
+     * the parent the first one names; __symbols__ is no node.
+     */
+    @Test
+    void interruptsAndInterruptMapAreCutAsDtValidateCutsThem() throws Exception {
+        String dts = """
+                /dts-v1/;
+                / {
+                	#address-cells = <1>;
+                	#size-cells = <1>;
+                	interrupt-parent = <&gic>;
+                	gic: gic { interrupt-controller; #interrupt-cells = <3>; #address-cells = <0>; };
+                	spmi: spmi {
+                		interrupt-controller;
+                		#interrupt-cells = <4>;
+                		pmic {
+                			leds { interrupts = <3 0xd8 1 1 3 0xd8 2 1>; };
+                		};
+                	};
+                	pcie {
+                		#address-cells = <3>;
+                		#interrupt-cells = <1>;
+                		interrupt-map = <0 0 0 1 &gic 0 100 4>, <0 0 0 2 &gic 0 101 4>;
+                	};
+                };
+                """;
+        ObjectNode root = fromBlob(dts, "/", "{}");
+        assertEquals("[[3,216,1,1],[3,216,2,1]]", root.at("/spmi/pmic/leds/interrupts").toString());
+        assertEquals(2, root.at("/pcie/interrupt-map").size(), root.at("/pcie/interrupt-map").toString());
+        assertEquals("[0,0,0,1,1,0,100,4]", root.at("/pcie/interrupt-map/0").toString());
+        assertEquals(false, root.has("__symbols__"));
+    }
+
+    /**
+     * dt-validate's reading of values its type table does not settle: an untyped printable string is
+     * a string, other untyped cells one row, untyped odd bytes raw bytes; with two integer types a
+     * value that reads as a string is one (clock-frequency = "M|m" on mt7622); a type only described
+     * under $defs is no type (rockchip's pm_qos).
+     */
+    @Test
+    void valuesTheTypeTableDoesNotSettleAreReadAsDtValidateReadsThem() throws Exception {
+        String dts = """
+                /dts-v1/;
+                / {
+                	dev {
+                		label-ish = "text";
+                		cells = <1 2 3>;
+                		odd = /bits/ 8 <1 2 3>;
+                		clock-frequency = <0x4d7c6d00>;
+                		pm_qos = <1 2 3>;
+                	};
+                };
+                """;
+        String schema = """
+                {"properties": {"clock-frequency": {"oneOf": [
+                    {"$ref": "/schemas/types.yaml#/definitions/uint32"},
+                    {"$ref": "/schemas/types.yaml#/definitions/uint64"}]}},
+                 "$defs": {"pd": {"properties": {"pm_qos": {"$ref": "/schemas/types.yaml#/definitions/phandle-array",
+                    "items": {"maxItems": 1}}}}}}
+                """;
+        ObjectNode dev = fromBlob(dts, "/dev", schema);
+        assertEquals("[\"text\"]", dev.get("label-ish").toString());
+        assertEquals("[[1,2,3]]", dev.get("cells").toString());
+        assertEquals(true, dev.get("odd").isBinary(), dev.get("odd").toString());
+        assertEquals("[\"M|m\"]", dev.get("clock-frequency").toString());
+        assertEquals("[[1,2,3]]", dev.get("pm_qos").toString());
+    }
 }
