@@ -169,4 +169,25 @@ class InstanceBuilderTest {
         assertEquals("[\"M|m\"]", dev.get("clock-frequency").toString());
         assertEquals("[[1,2,3]]", dev.get("pm_qos").toString());
     }
+
+    /** A plugin's unresolved phandles (-1) are found by its __fixups__, as dt-validate reads binding examples. */
+    @Test
+    void unresolvedPhandlesOfAPluginAreFoundByItsFixups() throws Exception {
+        String dts = """
+                /dts-v1/;
+                /plugin/;
+                / {
+                	dev {
+                		clocks = <&ext 1 &ext 2>;
+                		reset-gpios = <&gpx 3 0 &gpx 4 1>;
+                	};
+                };
+                """;
+        String schema = """
+                {"properties": {"clocks": {"$ref": "/schemas/types.yaml#/definitions/phandle-array"}}}
+                """;
+        ObjectNode dev = fromBlob(dts, "/dev", schema);
+        assertEquals("[[4294967295,1],[4294967295,2]]", dev.get("clocks").toString());
+        assertEquals("[[4294967295,3,0],[4294967295,4,1]]", dev.get("reset-gpios").toString());
+    }
 }

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -42,6 +43,8 @@ public final class InstanceBuilder {
     private final Map<Long, NodeCursor> phandles;
     /** Values whose numbers are not 32-bit, by identity: the instance's JSON has no room for it. */
     private final Map<JsonNode, Integer> bits = new java.util.IdentityHashMap<>();
+    /** The tree's plugin phandle positions, read on first need. */
+    private Set<String> phandleLocations;
     private final PropertyTypes types;
 
     /** {@code phandles}: the tree's phandle → node map, to find interrupt parents. */
@@ -192,7 +195,7 @@ public final class InstanceBuilder {
         String name = p.name();
         byte[] b = p.value().bytes();
         if (name.equals("interrupts-extended")) {
-            return phandleArray(b, name, 0);
+            return phandleArray(at, b, name, 0);
         }
         if (name.equals("ranges") || name.equals("dma-ranges")) {
             return b.length % 4 == 0 ? cellRows(b, rangesWidth(at)) : null;
@@ -248,7 +251,7 @@ public final class InstanceBuilder {
             return F.binaryNode(b); // a flag with a value
         }
         if (fmt.equals("phandle-array") || isGpio(name)) {
-            return b.length % 4 == 0 ? phandleArray(b, name, PropertyTypes.stride(types.dimOf(name), b.length / 4))
+            return b.length % 4 == 0 ? phandleArray(at, b, name, PropertyTypes.stride(types.dimOf(name), b.length / 4))
                     : F.binaryNode(b);
         }
         String base = fmt.split("-", 2)[0];
@@ -353,7 +356,7 @@ public final class InstanceBuilder {
      * name ({@code clocks} → {@code #clock-cells}, a fixed table for the irregular names), where an
      * unknown phandle ends the split and drops the rest; names not ending in {@code s} stay one row.
      */
-    private JsonNode phandleArray(byte[] b, String name, int stride) {
+    private JsonNode phandleArray(NodeCursor at, byte[] b, String name, int stride) {
         int n = b.length / 4;
         if (stride > 0 && stride < n && n % stride == 0) {
             return cellRows(b, stride); // the binding's dimensions cut it already
@@ -362,50 +365,114 @@ public final class InstanceBuilder {
         if (isGpio(name)) {
             for (int i = 0; i < n; ) {
                 long ph = cellAt(b, i);
-                NodeCursor provider = phandles.get(ph);
-                int cells = ph == 0 || provider == null ? 0 : (int) Math.min(cell(provider.node(), "#gpio-cells", 0), n);
+                int cells;
+                if (ph == UNRESOLVED) {
+                    // an unresolved phandle (a plugin): the specifier runs up to the next unresolved one
+                    int next = i + 1;
+                    while (next < n - 1 && cellAt(b, next) != UNRESOLVED) {
+                        next++;
+                    }
+                    cells = (next < n - 1 ? next : n) - (i + 1);
+                } else {
+                    NodeCursor provider = phandles.get(ph);
+                    cells = ph == 0 || provider == null ? 0 : (int) Math.min(cell(provider.node(), "#gpio-cells", 0), n);
+                }
                 i = row(out, b, i, Math.max(1, Math.min(cells + 1, n - i)));
             }
             return out;
         }
         String cellName;
+        String where = (at.parent() == null ? "" : at.path()) + ":" + name + ":";
         if (PHANDLE_ARGS.containsKey(name)) {
             cellName = PHANDLE_ARGS.get(name);
         } else if (name.endsWith("s") && !name.contains("gpio")) {
             cellName = "#" + name.substring(0, name.length() - 1) + "-cells";
-            if (specifierSize(b, 0, cellName) == 0) {
+            if (specifierSize(at, where, b, 0, cellName) == 0) {
                 return cellRows(b, n);
             }
         } else {
             return cellRows(b, n);
         }
         for (int i = 0; i < n; ) {
-            int cells = specifierSize(b, i, cellName);
+            int cells = specifierSize(at, where, b, i, cellName);
             if (cells == 0) {
                 break;
             }
             if (name.equals("interconnects")) {
-                cells += specifierSize(b, i + cells, cellName); // pairs of phandle + args
+                cells += specifierSize(at, where, b, i + cells, cellName); // pairs of phandle + args
             }
             i = row(out, b, i, Math.max(1, Math.min(cells, n - i)));
         }
         return out;
     }
 
-    /** Cells of the specifier at cell {@code i}: 1 + the provider's {@code cellName}; 0 for an unknown phandle. */
-    private int specifierSize(byte[] b, int i, String cellName) {
-        if (i >= b.length / 4) {
+    private static final long UNRESOLVED = 0xffffffffL;
+
+    /**
+     * Cells of the specifier at cell {@code i}: 1 + the provider's {@code cellName}; 0 for an unknown
+     * phandle. An unresolved phandle of a plugin runs up to the next cell {@code __fixups__} or
+     * {@code __local_fixups__} mark as a phandle ({@code where}: "node path:property:").
+     */
+    private int specifierSize(NodeCursor at, String where, byte[] b, int i, String cellName) {
+        int n = b.length / 4;
+        if (i >= n) {
             return 0;
         }
         long ph = cellAt(b, i);
         if (ph == 0 || cellName == null) {
             return 1;
         }
+        if (ph == UNRESOLVED) {
+            Set<String> loc = phandleLocations(at);
+            if (!loc.contains(where + 4 * i)) {
+                return 0;
+            }
+            int count = 1;
+            while (count < n - i && !loc.contains(where + 4 * (i + count))) {
+                count++;
+            }
+            return count;
+        }
         if (Character.isDigit(cellName.charAt(0))) {
             return Integer.parseInt(cellName) + 1; // gpio-ranges: fixed size
         }
         NodeCursor provider = phandles.get(ph);
         return provider == null ? 0 : (int) Math.min(cell(provider.node(), cellName, 0), b.length) + 1;
+    }
+
+    /** Where a plugin's phandles are, "path:property:byte offset", from its {@code __fixups__} and {@code __local_fixups__}. */
+    private Set<String> phandleLocations(NodeCursor at) {
+        if (phandleLocations == null) {
+            NodeCursor root = at;
+            while (root.parent() != null) {
+                root = root.parent();
+            }
+            Set<String> loc = new java.util.HashSet<>();
+            for (NodeCursor c : root.children()) {
+                if (c.node().name().equals("__fixups__")) {
+                    for (Property p : c.node().properties()) {
+                        if (p.value().isStringList()) {
+                            loc.addAll(p.value().asStrings());
+                        }
+                    }
+                } else if (c.node().name().equals("__local_fixups__")) {
+                    localFixups(c, "", loc);
+                }
+            }
+            phandleLocations = loc;
+        }
+        return phandleLocations;
+    }
+
+    private static void localFixups(NodeCursor n, String path, Set<String> loc) {
+        for (Property p : n.node().properties()) {
+            for (long offset : p.value().cells()) {
+                loc.add(path + ":" + p.name() + ":" + offset);
+            }
+        }
+        for (NodeCursor c : n.children()) {
+            localFixups(c, path + "/" + c.node().name(), loc);
+        }
     }
 
     private static int row(ArrayNode out, byte[] b, int from, int count) {
