@@ -124,4 +124,16 @@ class DtValidateShapeTest {
         assertEquals("x,rate", f.get(0).property());
         assertTrue(f.get(0).message().contains("size is 16, expected 32"), f.get(0).message());
     }
+
+    /** networknt-notes trap 1 for an additionalProperties schema: '#'-names are held to it too (w1-gpio.yaml). */
+    @Test
+    void hashNamesMeetAnAdditionalPropertiesSchema() throws Exception {
+        binding("dev.yaml", "properties:\n  compatible:\n    const: x,dev\n  '#x-cells':\n    const: 1\n"
+                + "additionalProperties:\n  type: object\n");
+        assertEquals(List.of(), lint("\t\t#x-cells = <1>;\n"));
+        List<Finding> f = lint("\t\t#gpio-cells = <1>;\n");
+        assertEquals(1, f.size(), f.toString());
+        assertEquals("#gpio-cells", f.get(0).property());
+        assertEquals("type", f.get(0).keyword());
+    }
 }

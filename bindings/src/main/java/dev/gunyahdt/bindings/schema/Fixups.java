@@ -214,10 +214,32 @@ public final class Fixups {
     }
 
     /**
-     * networknt's additionalProperties skips names starting with '#' (networknt-notes trap 1), so
+     * networknt's additionalProperties skips names starting with '#' (networknt-notes trap 1). So
      * a schema closed by {@code additionalProperties: false} also gets a propertyNames rule that
-     * holds the '#'-names to the declared ones.
+     * holds the '#'-names to the declared ones, and one whose {@code additionalProperties} is a
+     * schema ({@code type: object} in w1-gpio.yaml) gets a pattern entry applying that schema to
+     * the '#'-names neither listed nor matched by another pattern.
      */
+    /**
+     * A regex for the '#'-names that neither {@code properties} lists nor another pattern matches:
+     * lookaheads at the start, one refusing the listed names, one per pattern refusing a name in
+     * which that pattern is found (JSON Schema patterns are unanchored).
+     */
+    private static String undeclaredHashNames(ObjectNode s) {
+        StringBuilder re = new StringBuilder("^");
+        List<String> listed = new ArrayList<>();
+        if (s.get("properties") instanceof ObjectNode props) {
+            props.fieldNames().forEachRemaining(name -> listed.add(Pattern.quote(name)));
+        }
+        if (!listed.isEmpty()) {
+            re.append("(?!(?:").append(String.join("|", listed)).append(")$)");
+        }
+        if (s.get("patternProperties") instanceof ObjectNode pats) {
+            pats.fieldNames().forEachRemaining(p -> re.append("(?!.*?(?:").append(p).append("))"));
+        }
+        return re.append('#').toString();
+    }
+
     static void hashNames(JsonNode n) {
         if (n instanceof ObjectNode s) {
             JsonNode ap = s.get("additionalProperties");
@@ -239,6 +261,9 @@ public final class Fixups {
                     pats.fieldNames().forEachRemaining(re -> anyOf.addObject().put("pattern", re));
                 }
                 s.set("propertyNames", rule);
+            } else if (ap instanceof ObjectNode schema) {
+                ObjectNode pats = s.get("patternProperties") instanceof ObjectNode p ? p : s.putObject("patternProperties");
+                pats.set(undeclaredHashNames(s), schema.deepCopy());
             }
             s.elements().forEachRemaining(Fixups::hashNames);
         } else if (n instanceof ArrayNode a) {
