@@ -561,10 +561,11 @@ public final class InstanceBuilder {
             r.forEach(cells::add);
         }
         Node n = at.node();
-        int head = (int) (cell(n, "#address-cells", 0) + cell(n, "#interrupt-cells", 0));
-        if (cells.size() <= head) {
+        long headCells = cell(n, "#address-cells", 0) + cell(n, "#interrupt-cells", 0);
+        if (cells.size() <= headCells) {
             return rows;
         }
+        int head = (int) headCells;
         long parent = cells.get(head).asLong();
         int entry;
         if (parent == 0xffffffffL) {
@@ -581,7 +582,11 @@ public final class InstanceBuilder {
             if (ctl == null) {
                 return rows;
             }
-            entry = head + 1 + (int) (cell(ctl.node(), "#address-cells", 0) + cell(ctl.node(), "#interrupt-cells", 0));
+            long parentCells = cell(ctl.node(), "#address-cells", 0) + cell(ctl.node(), "#interrupt-cells", 0);
+            if (head + 1 + parentCells > cells.size()) {
+                return rows; // not even one entry: the sizes are wrong, leave it whole
+            }
+            entry = head + 1 + (int) parentCells;
         }
         ArrayNode out = F.arrayNode();
         for (int i = 0; i < cells.size(); i += entry) {

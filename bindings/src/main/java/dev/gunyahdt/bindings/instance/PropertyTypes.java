@@ -136,7 +136,8 @@ public final class PropertyTypes {
         }
         int match = 0;
         int stride = 0;
-        for (int d = dim[2]; Math.min(dim[2], dim[3]) > 0 && d <= dim[3]; d++) {
+        // a row longer than the value cannot divide it: no need to try (a binding may say maxItems 2^31-1)
+        for (int d = dim[2]; Math.min(dim[2], dim[3]) > 0 && d <= Math.min(dim[3], n); d++) {
             if (n % d == 0) {
                 match++;
                 stride = d;
