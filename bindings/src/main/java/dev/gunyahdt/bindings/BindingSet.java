@@ -41,7 +41,13 @@ public final class BindingSet {
     private static final String BUILTIN = "bindings/";
 
     /** One loaded binding document. */
-    public record Binding(String path, String file, YamlDocument source, ObjectNode processed) {
+    /**
+     * One loaded binding.
+     *
+     * @param dtSchema  the document as dt-mk-schema processes it (the property-type table is built from this)
+     * @param processed that, adapted for networknt (what the validator runs)
+     */
+    public record Binding(String path, String file, YamlDocument source, ObjectNode dtSchema, ObjectNode processed) {
         public String id() {
             return SCHEMA_BASE + path;
         }
@@ -202,8 +208,9 @@ public final class BindingSet {
                         }
                     }
                 }
-                ObjectNode processed = Fixups.apply(root);
-                out.put(e.getKey(), new Binding(e.getKey(), files.get(e.getKey()), e.getValue(), processed));
+                ObjectNode dtSchema = Fixups.asDtMkSchema(root);
+                out.put(e.getKey(), new Binding(e.getKey(), files.get(e.getKey()), e.getValue(), dtSchema,
+                        Fixups.forNetworknt(dtSchema)));
             }
         }
         return new BindingSet(out, findings);

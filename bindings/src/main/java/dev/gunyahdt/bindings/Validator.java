@@ -71,7 +71,8 @@ public final class Validator {
                         .metaSchema(UnevaluatedProperties.metaSchema()) // python-jsonschema's rule, as dt-validate
                         .schemaLoaders(l -> l.add(iri -> iri.toString().startsWith(BindingSet.SCHEMA_BASE)
                         ? () -> set.processedJson(iri.toString()) : null)));
-        types = PropertyTypes.of(set.bindings().values().stream().map(BindingSet.Binding::processed).toList());
+        // from dt-mk-schema's form, as dt-schema builds it: not from our merged patterns or '#'-name entries
+        types = PropertyTypes.of(set.bindings().values().stream().map(BindingSet.Binding::dtSchema).toList());
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER)
                 .regularExpressionFactory(new MemoRegex()).build();
         for (BindingSet.Binding b : set.bindings().values()) {

@@ -190,4 +190,43 @@ class InstanceBuilderTest {
         assertEquals("[[4294967295,1],[4294967295,2]]", dev.get("clocks").toString());
         assertEquals("[[4294967295,3,0],[4294967295,4,1]]", dev.get("reset-gpios").toString());
     }
+
+    /**
+     * More of dt-validate's blob reader: reg cut by the nearest ancestor's cells (not the parent's
+     * defaults) and always read as cells; a hog's gpios not split; gpio-ranges with an unknown
+     * phandle ends; a phandle-array cut by the binding's row size keeps a short last row.
+     */
+    @Test
+    void regHogsAndFixedRowsAreReadAsDtValidateReadsThem() throws Exception {
+        String dts = """
+                /dts-v1/;
+                / {
+                	#address-cells = <1>;
+                	#size-cells = <1>;
+                	bus {
+                		dev@2000 { reg = <0x2000 0x10 0x3000 0x10>; };
+                		word@61626300 { reg = <0x61626300 0x10>; };
+                	};
+                	gpio: gpio {
+                		#gpio-cells = <2>;
+                		gpio-controller;
+                		phandle = <7>;
+                		gpio-ranges = <0x99 0 0 32>;
+                		hog { gpio-hog; gpios = <5 0 6 0>; };
+                	};
+                	dev { pwms = <7 1 2 7 3>; };
+                };
+                """;
+        String schema = """
+                {"properties": {"pwms": {"$ref": "/schemas/types.yaml#/definitions/phandle-array",
+                                         "items": {"minItems": 3, "maxItems": 3}},
+                                "gpio-ranges": {"$ref": "/schemas/types.yaml#/definitions/phandle-array"}}}
+                """;
+        ObjectNode root = fromBlob(dts, "/", schema);
+        assertEquals("[[8192,16],[12288,16]]", root.at("/bus/dev@2000/reg").toString());
+        assertEquals("[[1633837824,16]]", root.at("/bus/word@61626300/reg").toString());
+        assertEquals("[[5,0,6,0]]", root.at("/gpio/hog/gpios").toString());
+        assertEquals("[]", root.at("/gpio/gpio-ranges").toString());
+        assertEquals("[[7,1,2],[7,3]]", root.at("/dev/pwms").toString());
+    }
 }

@@ -92,7 +92,10 @@ public final class InstanceBuilder {
         built.put(at.node(), o);
         Node n = at.node();
         for (Property p : n.properties()) {
-            o.set(p.name(), value(at, p));
+            // dt-validate deletes an overlay's unresolved interrupt-parent
+            if (!(p.name().equals("interrupt-parent") && p.value().asCell() == UNRESOLVED)) {
+                o.set(p.name(), value(at, p));
+            }
         }
         for (NodeCursor c : at.children()) {
             // a child node and a property of the same name cannot both be kept: the property wins, as in dtc's YAML
@@ -116,7 +119,9 @@ public final class InstanceBuilder {
             }
         }
         ArrayNode out = F.arrayNode();
-        if (types.isEmpty()) {
+        if (types.isEmpty() && RESPLIT.contains(p.name()) && v.bytes().length % 4 == 0) {
+            chunk(v.bytes(), 0, v.bytes().length, Marker.Kind.TYPE_UINT32, out); // cells, cut by the tree below
+        } else if (types.isEmpty()) {
             JsonNode typed = fromBlob(at, p);
             if (typed != null) {
                 return typed;
@@ -190,22 +195,24 @@ public final class InstanceBuilder {
         out.add(row);
     }
 
+    /** Cells whose rows come from the tree ({@code #address-cells}, interrupt parents), not from the binding set. */
+    private static final java.util.Set<String> RESPLIT = java.util.Set.of("reg", "interrupts", "interrupt-map");
+
     /** A DTB value typed by the binding set, or null when no binding types this name. */
     private JsonNode fromBlob(NodeCursor at, Property p) {
         String name = p.name();
         byte[] b = p.value().bytes();
         if (name.equals("interrupts-extended")) {
-            return phandleArray(at, b, name, 0);
+            return b.length % 4 == 0 ? phandleArray(at, b, name, 0) : F.binaryNode(b);
         }
         if (name.equals("ranges") || name.equals("dma-ranges")) {
             return b.length % 4 == 0 ? cellRows(b, rangesWidth(at)) : null;
         }
-        if (name.equals("reg") || name.equals("interrupts") || name.equals("interrupt-map") && b.length % 4 == 0) {
-            return null; // cells, re-split below by the tree
+        if (RESPLIT.contains(name)) {
+            return null; // not whole cells: read as dt-validate reads an odd size, below
         }
         if (at.node().name().equals("aliases")) {
-            JsonNode strings = stringList(b);
-            return strings != null ? strings : F.binaryNode(b);
+            return asciiStrings(b);
         }
         List<String> t = types.typesOf(name);
         String fmt = null;
@@ -238,14 +245,7 @@ public final class InstanceBuilder {
             fmt = "uint32-array";
         }
         if (fmt.startsWith("string")) {
-            if (!ascii(b) || b[b.length - 1] != 0) {
-                return F.binaryNode(b);
-            }
-            ArrayNode out = F.arrayNode();
-            for (String x : new String(b, 0, b.length - 1, StandardCharsets.US_ASCII).split("\0", -1)) {
-                out.add(x);
-            }
-            return out;
+            return asciiStrings(b);
         }
         if (fmt.equals("flag")) {
             return F.binaryNode(b); // a flag with a value
@@ -297,6 +297,21 @@ public final class InstanceBuilder {
             }
         }
         recordBits(out, 8 * width);
+        return out;
+    }
+
+    /**
+     * dt-validate's reading of a string-typed value: its last byte dropped (the NUL, or whatever is
+     * there), the rest split at NULs; raw bytes where that is not ASCII (dt-validate fails there).
+     */
+    private static JsonNode asciiStrings(byte[] b) {
+        if (!ascii(b)) {
+            return F.binaryNode(b);
+        }
+        ArrayNode out = F.arrayNode();
+        for (String x : new String(b, 0, b.length - 1, StandardCharsets.US_ASCII).split("\0", -1)) {
+            out.add(x);
+        }
         return out;
     }
 
@@ -358,10 +373,18 @@ public final class InstanceBuilder {
      */
     private JsonNode phandleArray(NodeCursor at, byte[] b, String name, int stride) {
         int n = b.length / 4;
-        if (stride > 0 && stride < n && n % stride == 0) {
-            return cellRows(b, stride); // the binding's dimensions cut it already
+        if (stride > 0 && stride < n) {
+            // the binding's dimensions cut it already (a short last row where they do not divide)
+            ArrayNode out = F.arrayNode();
+            for (int i = 0; i < n; ) {
+                i = row(out, b, i, Math.min(stride, n - i));
+            }
+            return out;
         }
         ArrayNode out = F.arrayNode();
+        if (isGpio(name) && underGpioHog(at)) {
+            return cellRows(b, n); // dt-validate does not split the gpios of a hog or below it
+        }
         if (isGpio(name)) {
             for (int i = 0; i < n; ) {
                 long ph = cellAt(b, i);
@@ -408,6 +431,15 @@ public final class InstanceBuilder {
 
     private static final long UNRESOLVED = 0xffffffffL;
 
+    private static boolean underGpioHog(NodeCursor at) {
+        for (NodeCursor c = at; c != null; c = c.parent()) {
+            if (c.node().property("gpio-hog").isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Cells of the specifier at cell {@code i}: 1 + the provider's {@code cellName}; 0 for an unknown
      * phandle. An unresolved phandle of a plugin runs up to the next cell {@code __fixups__} or
@@ -433,10 +465,10 @@ public final class InstanceBuilder {
             }
             return count;
         }
-        if (Character.isDigit(cellName.charAt(0))) {
+        NodeCursor provider = phandles.get(ph);
+        if (provider != null && Character.isDigit(cellName.charAt(0))) {
             return Integer.parseInt(cellName) + 1; // gpio-ranges: fixed size
         }
-        NodeCursor provider = phandles.get(ph);
         return provider == null ? 0 : (int) Math.min(cell(provider.node(), cellName, 0), b.length) + 1;
     }
 
@@ -509,10 +541,11 @@ public final class InstanceBuilder {
         return out;
     }
 
+    /** dt-validate's ranges row: the inherited parent address cells plus the node's own cells (0 when absent). */
     private static int rangesWidth(NodeCursor at) {
         Node n = at.node();
-        long parentAddr = at.parent() == null ? 2 : cell(at.parent().node(), "#address-cells", 2);
-        return (int) (cell(n, "#address-cells", 2) + parentAddr + cell(n, "#size-cells", 1));
+        long parentAddr = at.parent() == null ? 2 : inherited(at.parent(), "#address-cells", 2);
+        return (int) (cell(n, "#address-cells", 0) + parentAddr + cell(n, "#size-cells", 0));
     }
 
     private static void guess(PropertyValue v, ArrayNode out) {
@@ -574,7 +607,7 @@ public final class InstanceBuilder {
                 next = cells.get(i).asLong() == 0xffffffffL ? i : -1;
             }
             if (next < 0) {
-                return rows;
+                return F.arrayNode(); // one entry: dt-validate's cut fails and leaves none
             }
             entry = next - head;
         } else {
@@ -596,12 +629,24 @@ public final class InstanceBuilder {
         return out;
     }
 
+    /**
+     * dt-validate's reg row: {@code #address-cells} and {@code #size-cells} each from the nearest
+     * ancestor that has it, 2 and 1 above the root (dtc would take the parent's or its defaults).
+     */
     private static int regWidth(NodeCursor at) {
         if (at.parent() == null) {
             return 0;
         }
-        Node parent = at.parent().node();
-        return (int) (cell(parent, "#address-cells", 2) + cell(parent, "#size-cells", 1));
+        return (int) (inherited(at.parent(), "#address-cells", 2) + inherited(at.parent(), "#size-cells", 1));
+    }
+
+    private static long inherited(NodeCursor from, String name, long dflt) {
+        for (NodeCursor c = from; c != null; c = c.parent()) {
+            if (c.node().property(name).isPresent()) {
+                return cell(c.node(), name, 0);
+            }
+        }
+        return dflt;
     }
 
     /**

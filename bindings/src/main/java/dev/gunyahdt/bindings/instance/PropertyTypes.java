@@ -293,7 +293,7 @@ public final class PropertyTypes {
 
     private static Pattern compile(String regex) {
         try {
-            return Pattern.compile(regex);
+            return Pattern.compile(dev.gunyahdt.bindings.schema.Fixups.toJavaRegex(regex));
         } catch (PatternSyntaxException e) {
             return null;
         }

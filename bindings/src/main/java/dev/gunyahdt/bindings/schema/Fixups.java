@@ -29,7 +29,12 @@ public final class Fixups {
 
     /** dt-mk-schema's processing, then what networknt needs to validate the same way, on a copy of {@code doc}. */
     public static ObjectNode apply(ObjectNode doc) {
-        ObjectNode s = asDtMkSchema(doc);
+        return forNetworknt(asDtMkSchema(doc));
+    }
+
+    /** What networknt needs on top of dt-mk-schema's processing, on a copy of {@code dtSchema}. */
+    public static ObjectNode forNetworknt(ObjectNode dtSchema) {
+        ObjectNode s = dtSchema.deepCopy();
         dropDocumentation(s);
         s.put("$schema", DRAFT_2019_09);
         javaRegex(s);
@@ -48,6 +53,9 @@ public final class Fixups {
         DtSchemaFixups.process(s);
         return s;
     }
+
+    /** Backreferences and comment mode would change meaning inside an alternation: such patterns stay alone. */
+    private static final Pattern SELF_REFERRING = Pattern.compile("\\\\[1-9]|\\\\k<|\\(\\?[a-z]*x");
 
     private static boolean compiles(String regex) {
         try {
@@ -124,7 +132,7 @@ public final class Fixups {
                 pats.fields().forEachRemaining(e -> {
                     JsonNode v = e.getValue();
                     // a false schema's message names its pattern: those stay as written
-                    if (compiles(e.getKey()) && !(v.isBoolean() && !v.asBoolean())) {
+                    if (compiles(e.getKey()) && !(v.isBoolean() && !v.asBoolean()) && !SELF_REFERRING.matcher(e.getKey()).find()) {
                         JsonNode key = v.isObject() && v.isEmpty() ? BooleanNode.TRUE : v;
                         bySchema.computeIfAbsent(key, k -> new ArrayList<>()).add(e.getKey());
                     }
@@ -226,13 +234,13 @@ public final class Fixups {
      * which that pattern is found (JSON Schema patterns are unanchored).
      */
     private static String undeclaredHashNames(ObjectNode s) {
-        StringBuilder re = new StringBuilder("^");
+        StringBuilder re = new StringBuilder("(?s)^"); // (?s) and \z: a DTB may put a newline in a name
         List<String> listed = new ArrayList<>();
         if (s.get("properties") instanceof ObjectNode props) {
             props.fieldNames().forEachRemaining(name -> listed.add(Pattern.quote(name)));
         }
         if (!listed.isEmpty()) {
-            re.append("(?!(?:").append(String.join("|", listed)).append(")$)");
+            re.append("(?!(?:").append(String.join("|", listed)).append(")\\z)");
         }
         if (s.get("patternProperties") instanceof ObjectNode pats) {
             pats.fieldNames().forEachRemaining(p -> re.append("(?!.*?(?:").append(p).append("))"));
