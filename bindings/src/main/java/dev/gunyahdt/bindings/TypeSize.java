@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.ExecutionContext;
 import com.networknt.schema.JsonNodePath;
 import com.networknt.schema.JsonSchema;
+import com.networknt.schema.AbstractJsonValidator;
+import com.networknt.schema.AbstractKeyword;
 import com.networknt.schema.JsonValidator;
-import com.networknt.schema.Keyword;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.ValidationContext;
 import com.networknt.schema.ValidationMessage;
@@ -21,23 +22,22 @@ import java.util.function.ToIntFunction;
  * instance, so the instance's builder answers it for the node being validated ({@link #WIDTHS},
  * set by {@link Validator} around each tree).
  */
-final class TypeSize implements Keyword {
+final class TypeSize extends AbstractKeyword {
 
     static final String KEYWORD = "typeSize";
 
     /** Bit width of an instance value's first number: the builder's answer, 32 when it has none. */
     static final ThreadLocal<ToIntFunction<JsonNode>> WIDTHS = ThreadLocal.withInitial(() -> v -> 32);
 
-    @Override
-    public String getValue() {
-        return KEYWORD;
+    TypeSize() {
+        super(KEYWORD);
     }
 
     @Override
     public JsonValidator newValidator(SchemaLocation schemaLocation, JsonNodePath evaluationPath, JsonNode schemaNode,
                                       JsonSchema parentSchema, ValidationContext validationContext) {
         int want = schemaNode.asInt();
-        return new JsonValidator() {
+        return new AbstractJsonValidator(schemaLocation, evaluationPath, this, schemaNode) {
             @Override
             public Set<ValidationMessage> validate(ExecutionContext ctx, JsonNode node, JsonNode root, JsonNodePath at) {
                 // like dt-schema: only a matrix (a list of rows) has a size to check
@@ -56,21 +56,6 @@ final class TypeSize implements Keyword {
                     throw new com.networknt.schema.FailFastAssertionException(m);
                 }
                 return Set.of(m);
-            }
-
-            @Override
-            public SchemaLocation getSchemaLocation() {
-                return schemaLocation;
-            }
-
-            @Override
-            public JsonNodePath getEvaluationPath() {
-                return evaluationPath;
-            }
-
-            @Override
-            public String getKeyword() {
-                return KEYWORD;
             }
         };
     }

@@ -5,6 +5,8 @@ import com.networknt.schema.ExecutionContext;
 import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonNodePath;
 import com.networknt.schema.JsonSchema;
+import com.networknt.schema.AbstractJsonValidator;
+import com.networknt.schema.AbstractKeyword;
 import com.networknt.schema.JsonValidator;
 import com.networknt.schema.Keyword;
 import com.networknt.schema.PropertiesValidator;
@@ -44,7 +46,7 @@ import java.util.regex.PatternSyntaxException;
  * {@code $ref} came back "unevaluated" and names whose own subschema failed did not.
  * Findings: one message per unexpected name, in dt-validate's words.
  */
-final class UnevaluatedProperties implements Keyword {
+final class UnevaluatedProperties extends AbstractKeyword {
 
     static final String KEYWORD = "unevaluatedProperties";
     /** Bound on nested {@code $ref}/branch steps at one instance (a {@code $ref: "#"} loop would recurse forever). */
@@ -54,6 +56,7 @@ final class UnevaluatedProperties implements Keyword {
     private final Map<String, Walk> walks = new ConcurrentHashMap<>();
 
     private UnevaluatedProperties() {
+        super(KEYWORD);
     }
 
     /**
@@ -71,11 +74,6 @@ final class UnevaluatedProperties implements Keyword {
                 .keyword(new TypeSize())
                 .vocabularyFactory(iri -> iri.equals(applicator.getIri()) ? replaced : null)
                 .build();
-    }
-
-    @Override
-    public String getValue() {
-        return KEYWORD;
     }
 
     @Override
@@ -106,16 +104,13 @@ final class UnevaluatedProperties implements Keyword {
     }
 
     /** The validator at one {@code unevaluatedProperties} site; {@code parent} is the schema object holding it. */
-    private final class Check implements JsonValidator {
-        private final SchemaLocation location;
-        private final JsonNodePath evaluationPath;
+    private final class Check extends AbstractJsonValidator {
         private final JsonNode value;
         private final JsonSchema parent;
         private final JsonSchema each;
 
         Check(SchemaLocation location, JsonNodePath evaluationPath, JsonNode value, JsonSchema parent, JsonSchema each) {
-            this.location = location;
-            this.evaluationPath = evaluationPath;
+            super(location, evaluationPath, UnevaluatedProperties.this, value);
             this.value = value;
             this.parent = parent;
             this.each = each;
@@ -136,28 +131,13 @@ final class UnevaluatedProperties implements Keyword {
                 }
                 String text = at + ": Unevaluated properties are not allowed ('" + name + "' was unexpected)";
                 out.add(ValidationMessage.builder().type(KEYWORD).code("unevaluated").property(name)
-                        .instanceLocation(at).evaluationPath(evaluationPath).schemaLocation(location)
+                        .instanceLocation(at).evaluationPath(getEvaluationPath()).schemaLocation(getSchemaLocation())
                         .instanceNode(node).arguments(name).messageSupplier(() -> text).build());
             }
             if (!out.isEmpty() && ctx.isFailFast()) {
                 throw new com.networknt.schema.FailFastAssertionException(out.iterator().next());
             }
             return out;
-        }
-
-        @Override
-        public SchemaLocation getSchemaLocation() {
-            return location;
-        }
-
-        @Override
-        public JsonNodePath getEvaluationPath() {
-            return evaluationPath;
-        }
-
-        @Override
-        public String getKeyword() {
-            return KEYWORD;
         }
     }
 
