@@ -209,7 +209,7 @@ public final class InstanceBuilder {
             return b.length % 4 == 0 ? cellRows(b, rangesWidth(at)) : null;
         }
         if (RESPLIT.contains(name)) {
-            return null; // not whole cells: read as dt-validate reads an odd size, below
+            return null; // not whole cells: guessed below (strings, else byte cells)
         }
         if (at.node().name().equals("aliases")) {
             return asciiStrings(b);

@@ -190,15 +190,7 @@ final class DtSchemaFixups {
         if (!isIntArray(name, s)) {
             return;
         }
-        ObjectNode target = s;
-        if (s.get("allOf") instanceof ArrayNode all) {
-            for (JsonNode item : all) {
-                if (item instanceof ObjectNode o && (o.has("minItems") || o.has("maxItems"))) {
-                    target = o;
-                    break;
-                }
-            }
-        }
+        ObjectNode target = allOfPart(s, o -> o.has("minItems") || o.has("maxItems"));
         if (target.get("items") instanceof ArrayNode || isMatrix(target) || isOne(target.get("maxItems"))) {
             return;
         }
@@ -221,20 +213,24 @@ final class DtSchemaFixups {
         oneOf.forEach(DtSchemaFixups::itemsSize);
     }
 
+    /** The first {@code allOf} entry of {@code s} that {@code has} what a step works on (dt-schema looks there too), else s. */
+    private static ObjectNode allOfPart(ObjectNode s, java.util.function.Predicate<ObjectNode> has) {
+        if (s.get("allOf") instanceof ArrayNode all) {
+            for (JsonNode item : all) {
+                if (item instanceof ObjectNode o && has.test(o)) {
+                    return o;
+                }
+            }
+        }
+        return s;
+    }
+
     /** Item constraints of an integer array describe the cells of one row. */
     private static void itemsIntoRow(String name, ObjectNode s) {
         if (!isIntArray(name, s)) {
             return;
         }
-        ObjectNode target = s;
-        if (s.get("allOf") instanceof ArrayNode all) {
-            for (JsonNode item : all) {
-                if (item instanceof ObjectNode o && o.has("items")) {
-                    target = o;
-                    break;
-                }
-            }
-        }
+        ObjectNode target = allOfPart(s, o -> o.has("items"));
         if (!target.has("items") || isMatrix(target)) {
             return;
         }
