@@ -56,12 +56,15 @@ public final class PropertyTypes {
             "^.*$", ".*");
     private static final Pattern FIXED_PART = Pattern.compile("[0-9a-zA-F-]{3}");
     private static final int[] NO_DIM = {0, 0, 0, 0};
+    /** The cache's "no dimensions" (ConcurrentHashMap holds no nulls), told by identity. */
+    private static final int[] NO_DIM_FOUND = new int[0];
 
     public static final PropertyTypes NONE = new PropertyTypes();
 
     private final Map<String, List<Entry>> props = new LinkedHashMap<>();
     private final Map<String, List<Entry>> patterns = new LinkedHashMap<>();
     private final Map<String, List<String>> typeCache = new ConcurrentHashMap<>();
+    private final Map<String, int[]> dimCache = new ConcurrentHashMap<>();
 
     private PropertyTypes() {
     }
@@ -109,18 +112,24 @@ public final class PropertyTypes {
 
     /** dt-schema's matrix dimensions of {@code name} ({outer min, outer max, inner min, inner max}), or null. */
     public int[] dimOf(String name) {
+        int[] d = dimCache.computeIfAbsent(name, this::findDim);
+        return d == NO_DIM_FOUND ? null : d.clone();
+    }
+
+    /** Tried on every matrix value of every tree: the pattern scan is done once per name. */
+    private int[] findDim(String name) {
         for (Entry e : props.getOrDefault(name, List.of())) {
             if (e.dim != null) {
-                return e.dim.clone();
+                return e.dim;
             }
         }
         for (List<Entry> p : patterns.values()) {
             Entry first = p.get(0);
             if (first.dim != null && first.regex.matcher(name).find()) {
-                return first.dim.clone();
+                return first.dim;
             }
         }
-        return null;
+        return NO_DIM_FOUND;
     }
 
     /** Elements per row for a matrix of {@code n} elements with dimensions {@code dim}, as dt-schema's DTB reader cuts it. */
