@@ -3,6 +3,7 @@ package dev.gunyahdt.bindings.instance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gunyahdt.bindings.schema.Fixups;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,9 +49,6 @@ public final class PropertyTypes {
     private static final Pattern TYPE_NAME = Pattern.compile(
             "(flag|u?int(8|16|32|64)(-(array|matrix))?|string(-array)?|phandle(-array)?)");
     private static final Pattern NODE_REF = Pattern.compile("\\.yaml#?$");
-    /** dt-schema's unit-suffix names, typed as matrices when they have {@code items} but no $ref. */
-    private static final Pattern UNIT_SUFFIX = Pattern.compile("-(kBps|bits|percent|bp|m?hz|sec|ms|us|ns|ps|mm|nanoamp|"
-            + "(micro-)?ohms|micro(amp|watt)(-hours)?|milliwatt|microvolt|picofarads|(milli)?celsius|kelvin|kpascal)$");
     /** Catch-all patterns dt-schema drops from the table. */
     private static final List<String> GENERIC_PATTERNS = List.of("^[a-z][a-z0-9\\-]*$", "^[a-zA-Z][a-zA-Z0-9\\-_]{0,63}$",
             "^.*$", ".*");
@@ -237,49 +235,18 @@ public final class PropertyTypes {
         if (s.has("items")) {
             JsonNode items = s.get("items");
             JsonNode first = items instanceof ArrayNode a ? (a.isEmpty() ? null : a.get(0)) : items;
-            if (isStringSchema(first)) {
+            if (Fixups.isStringSchema(first)) {
                 return "string-array";
             }
-            return UNIT_SUFFIX.matcher(name).find() ? "uint32-matrix" : null;
+            return Fixups.hasUnitSuffix(name) ? "uint32-matrix" : null;
         }
         return ref != null && NODE_REF.matcher(ref).find() ? "node" : null;
     }
 
-    private static boolean isStringSchema(JsonNode s) {
-        if (!(s instanceof ObjectNode o)) {
-            return false;
-        }
-        for (String k : List.of("const", "enum", "pattern")) {
-            JsonNode v = o.get(k);
-            if (v instanceof ArrayNode a) {
-                v = a.isEmpty() ? null : a.get(0);
-            }
-            if (v != null && v.isTextual()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static int[] dims(ObjectNode s) {
-        int[] outer = arrayRange(s);
-        int[] inner = s.has("items") ? arrayRange(s.get("items")) : new int[] {1, 0};
+        int[] outer = Fixups.arrayRange(s);
+        int[] inner = Fixups.arrayRange(s.get("items"));
         return new int[] {outer[0], outer[1], inner[0], inner[1]};
-    }
-
-    /** dt-schema's (minItems, maxItems) of an array schema, with its defaults; (0, 0) for a list of several. */
-    private static int[] arrayRange(JsonNode s) {
-        if (s instanceof ArrayNode a) {
-            if (a.size() != 1) {
-                return new int[] {0, 0};
-            }
-            s = a.get(0);
-        }
-        if (s.get("items") instanceof ArrayNode items) {
-            return new int[] {s.path("minItems").asInt(items.size()), items.size()};
-        }
-        int min = s.path("minItems").asInt(1);
-        return new int[] {min, s.path("maxItems").asInt(s.path("minItems").asInt(0))};
     }
 
     /** dt-schema's merge of two bindings' dimensions: a (0, 0) range gives way, others widen to cover both. */
@@ -302,7 +269,7 @@ public final class PropertyTypes {
 
     private static Pattern compile(String regex) {
         try {
-            return Pattern.compile(dev.gunyahdt.bindings.schema.Fixups.toJavaRegex(regex));
+            return Pattern.compile(Fixups.toJavaRegex(regex));
         } catch (PatternSyntaxException e) {
             return null;
         }

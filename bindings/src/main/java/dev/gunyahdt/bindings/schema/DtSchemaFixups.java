@@ -45,7 +45,7 @@ final class DtSchemaFixups {
 
     private static final Pattern INT_ARRAY_REF = Pattern.compile("int(8|16|32|64)-array");
     /** Property names whose standard unit suffix makes them integer arrays without a $ref. */
-    private static final Pattern UNIT_SUFFIX = Pattern.compile("-(kBps|bits|percent|bp|m?hz|sec|ms|us|ns|ps|mm|nanoamp"
+    static final Pattern UNIT_SUFFIX = Pattern.compile("-(kBps|bits|percent|bp|m?hz|sec|ms|us|ns|ps|mm|nanoamp"
             + "|(micro-)?ohms|micro(amp|watt)(-hours)?|milliwatt|microvolt|picofarads|(milli)?celsius|kelvin|kpascal)$");
     private static final Set<String> KNOWN_ARRAYS = Set.of("assigned-clock-rates", "linux,keycodes",
             "max8997,pmic-buck1-dvs-voltage", "max8997,pmic-buck2-dvs-voltage", "max8997,pmic-buck5-dvs-voltage");
@@ -361,7 +361,7 @@ final class DtSchemaFixups {
                 .map(k -> first(o.get(k))).anyMatch(v -> v != null && (v.isIntegralNumber() || v.isBoolean()));
     }
 
-    private static boolean isStringSchema(JsonNode s) {
+    static boolean isStringSchema(JsonNode s) {
         return s instanceof ObjectNode o && List.of("const", "enum", "pattern").stream()
                 .map(k -> first(o.get(k))).anyMatch(v -> v != null && v.isTextual());
     }
@@ -392,7 +392,7 @@ final class DtSchemaFixups {
     }
 
     /** (minItems, maxItems) with dt-schema's defaults; (0, 0) for a list of other than one schema. */
-    private static int[] arrayRange(JsonNode n) {
+    static int[] arrayRange(JsonNode n) {
         if (n instanceof ArrayNode a) {
             if (a.size() != 1) {
                 return new int[] {0, 0};

@@ -57,6 +57,23 @@ public final class Fixups {
     /** Backreferences and comment mode would change meaning inside an alternation: such patterns stay alone. */
     private static final Pattern SELF_REFERRING = Pattern.compile("\\\\[1-9]|\\\\k<|\\(\\?[a-z]*x");
 
+    // dt-schema's own notions of a schema, shared with the property-type table (instance.PropertyTypes)
+
+    /** A string schema: its const, enum (first entry) or pattern is a string. */
+    public static boolean isStringSchema(JsonNode s) {
+        return DtSchemaFixups.isStringSchema(s);
+    }
+
+    /** (minItems, maxItems) of an array schema with dt-schema's defaults; (0, 0) for a list of other than one schema. */
+    public static int[] arrayRange(JsonNode s) {
+        return DtSchemaFixups.arrayRange(s);
+    }
+
+    /** A name with a standard unit suffix ({@code -microvolt}, {@code -hz}, …), an integer array without a $ref. */
+    public static boolean hasUnitSuffix(String name) {
+        return DtSchemaFixups.UNIT_SUFFIX.matcher(name).find();
+    }
+
     private static boolean compiles(String regex) {
         try {
             Pattern.compile(regex);
