@@ -206,4 +206,20 @@ class PartitionCommandTest {
         assertFalse(svm.contains("iomemory-ranges"), svm);
         assertTrue(svm.contains("patch = \"/dma-controller@9100000\";"), svm);
     }
+
+    /**
+     * A plan the partitioner accepts but the Gunyah RM refuses (a secondary at 64 GiB, past its 36-bit IPA space):
+     * build runs vm-check on what it would write, names the VM and the RM's rule, and writes nothing.
+     */
+    @Test
+    void buildStopsWhenTheRmWouldRefuseAConfig(@TempDir Path dir) {
+        Path out = dir.resolve("out");
+        Run r = run("build", BUILD.resolve("rm-refuses").toString(), "-o", out.toString());
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains(out.resolve("vm/svm.dtb") + ": refused by the Gunyah RM (vmid 0x80): "
+                + "/qcom,vm-config/memory: base-address: 0x1000000000 is outside a secondary's 36-bit IPA space"
+                + " (64 GiB) (vm_config_update_parsed)"), r.err());
+        assertTrue(r.err().contains("the Gunyah RM would refuse 1 VM config(s) (vm-check); nothing written"), r.err());
+        assertFalse(Files.exists(out), "nothing written");
+    }
 }

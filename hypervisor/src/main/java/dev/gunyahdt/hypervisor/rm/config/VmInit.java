@@ -85,12 +85,13 @@ public final class VmInit {
         if (m.mapDirect()) {
             base = 0x1_0000_0000L + (long) (self.vmid - 0x80) * 0x1000_0000L; // the image memparcel's address
         }
-        if (Long.compareUnsigned(base, RmVmTable.SVM_SPACE) >= 0
-                || Long.compareUnsigned(m.sizeMin(), m.sizeMax()) > 0) {
-            throw RmCheckFailure.update(CONFIG + "/memory", Long.compareUnsigned(m.sizeMin(), m.sizeMax()) > 0 ? "size-min"
-                    : "base-address", "vm_config_update_parsed", "address space limits out of range (base 0x"
-                    + Long.toHexString(base) + ", IPA space 2^36; size-min 0x" + Long.toHexString(m.sizeMin())
-                    + " > size-max 0x" + Long.toHexString(m.sizeMax()) + "?)");
+        if (Long.compareUnsigned(base, RmVmTable.SVM_SPACE) >= 0) {
+            throw RmCheckFailure.update(CONFIG + "/memory", "base-address", "vm_config_update_parsed",
+                    "0x" + Long.toHexString(base) + " is outside a secondary's 36-bit IPA space (64 GiB)");
+        }
+        if (Long.compareUnsigned(m.sizeMin(), m.sizeMax()) > 0) {
+            throw RmCheckFailure.update(CONFIG + "/memory", "size-min", "vm_config_update_parsed",
+                    "0x" + Long.toHexString(m.sizeMin()) + " is above size-max 0x" + Long.toHexString(m.sizeMax()));
         }
         if (m.baseConstraints() != null && (m.baseConstraints()[0] != 0 || m.baseConstraints()[1] != 0)) {
             long generic = m.baseConstraints()[0];
