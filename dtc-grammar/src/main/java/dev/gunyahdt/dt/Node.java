@@ -22,6 +22,7 @@ public final class Node {
     private final List<SourceSpan> spans;
     private final boolean omitIfNoRef;
     private final boolean deletedChildren;
+    private final boolean deletedLabels;
 
     public Node(String name, List<String> labels, List<Property> properties, List<Node> children,
                 List<SourceSpan> spans, boolean omitIfNoRef) {
@@ -35,6 +36,16 @@ public final class Node {
      */
     public Node(String name, List<String> labels, List<Property> properties, List<Node> children,
                 List<SourceSpan> spans, boolean omitIfNoRef, boolean deletedChildren) {
+        this(name, labels, properties, children, spans, omitIfNoRef, deletedChildren, false);
+    }
+
+    /**
+     * @param deletedLabels true when source deleted labels of this node ({@code /delete-node/}
+     *                      before a redefinition): dtc keeps them in its label list, and -@/-A
+     *                      treat a node with any label list, even all deleted, as labelled
+     */
+    public Node(String name, List<String> labels, List<Property> properties, List<Node> children,
+                List<SourceSpan> spans, boolean omitIfNoRef, boolean deletedChildren, boolean deletedLabels) {
         this.name = name;
         this.labels = List.copyOf(labels);
         this.properties = List.copyOf(properties);
@@ -42,6 +53,7 @@ public final class Node {
         this.spans = List.copyOf(spans);
         this.omitIfNoRef = omitIfNoRef;
         this.deletedChildren = deletedChildren;
+        this.deletedLabels = deletedLabels;
     }
 
     public static Node of(String name, List<Property> properties, List<Node> children) {
@@ -99,6 +111,11 @@ public final class Node {
         return deletedChildren;
     }
 
+    /** Whether labels of this node were deleted in source (see the constructor). */
+    public boolean hasDeletedLabels() {
+        return deletedLabels;
+    }
+
     public Optional<Property> property(String propName) {
         for (Property p : properties) {
             if (p.name().equals(propName)) {
@@ -136,31 +153,31 @@ public final class Node {
     }
 
     public Node withName(String n) {
-        return new Node(n, labels, properties, children, spans, omitIfNoRef, deletedChildren);
+        return new Node(n, labels, properties, children, spans, omitIfNoRef, deletedChildren, deletedLabels);
     }
 
     public Node withLabels(List<String> l) {
-        return new Node(name, l, properties, children, spans, omitIfNoRef, deletedChildren);
+        return new Node(name, l, properties, children, spans, omitIfNoRef, deletedChildren, deletedLabels);
     }
 
     public Node withProperties(List<Property> p) {
-        return new Node(name, labels, p, children, spans, omitIfNoRef, deletedChildren);
+        return new Node(name, labels, p, children, spans, omitIfNoRef, deletedChildren, deletedLabels);
     }
 
     public Node withChildren(List<Node> c) {
-        return new Node(name, labels, properties, c, spans, omitIfNoRef, deletedChildren);
+        return new Node(name, labels, properties, c, spans, omitIfNoRef, deletedChildren, deletedLabels);
     }
 
     public Node withSpans(List<SourceSpan> s) {
-        return new Node(name, labels, properties, children, s, omitIfNoRef, deletedChildren);
+        return new Node(name, labels, properties, children, s, omitIfNoRef, deletedChildren, deletedLabels);
     }
 
     public Node withOmitIfNoRef(boolean omit) {
-        return new Node(name, labels, properties, children, spans, omit, deletedChildren);
+        return new Node(name, labels, properties, children, spans, omit, deletedChildren, deletedLabels);
     }
 
     public Node withDeletedChildren(boolean deleted) {
-        return new Node(name, labels, properties, children, spans, omitIfNoRef, deleted);
+        return new Node(name, labels, properties, children, spans, omitIfNoRef, deleted, deletedLabels);
     }
 
     /** This node with the named property replaced, or appended when absent. */

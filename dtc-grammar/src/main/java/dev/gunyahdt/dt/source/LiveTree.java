@@ -84,6 +84,9 @@ final class LiveTree {
             }
             for (Prop p : props) {
                 p.deleted = true;
+                for (Label l : p.labels) {
+                    l.deleted = true; // delete_property drops the property's labels too
+                }
             }
             for (Label l : labels) {
                 l.deleted = true;
@@ -180,7 +183,8 @@ final class LiveTree {
                 }
             }
             // dtc's checks still see deleted children in a node's child list
-            return new Node(name, liveLabels(labels), ps, cs, spans, omitIfNoRef, cs.size() < children.size());
+            return new Node(name, liveLabels(labels), ps, cs, spans, omitIfNoRef, cs.size() < children.size(),
+                    labels.size() > liveLabels(labels).size());
         }
 
         boolean hasLiveLabel(String label) {

@@ -87,6 +87,9 @@ final class TreeBuilder {
                 boolean external = ref.startsWith("/") || labels.find(root, ref) == null;
                 if (plugin && r.LABEL() == null && external) {
                     root.children.add(fragment(ref, def));
+                    // dtc's first-item rule builds an empty root for the fragment: a later
+                    // "/ { }" merges into it (devicetree: dt_ref nodedef)
+                    haveRoot = true;
                 } else {
                     MNode target = lookup(root, ref, r.REF());
                     if (r.LABEL() != null) {
@@ -158,7 +161,7 @@ final class TreeBuilder {
                 n.props.add(property(p));
             } else if (item instanceof ChildNodeContext c) {
                 sawChild = true;
-                MNode child = node(c.PROPNODENAME().getText(), c.nodeBody());
+                MNode child = node(name(c.PROPNODENAME()), c.nodeBody());
                 // Prefix labels are added innermost first, as the grammar nests them.
                 for (int i = c.getChildCount() - 1; i >= 0; i--) {
                     ParseTree k = c.getChild(i);
@@ -171,7 +174,7 @@ final class TreeBuilder {
                 n.children.add(child);
             } else if (item instanceof DeleteChildContext d) {
                 sawChild = true;
-                MNode marker = new MNode(d.PROPNODENAME().getText());
+                MNode marker = new MNode(name(d.PROPNODENAME()));
                 marker.deleted = true;
                 n.children.add(marker);
             }
@@ -181,13 +184,13 @@ final class TreeBuilder {
 
     private Prop property(PropDefContext p) {
         if (p instanceof DeletePropertyContext d) {
-            Prop marker = new Prop(d.PROPNODENAME().getText(), PropertyValue.EMPTY, span(d));
+            Prop marker = new Prop(name(d.PROPNODENAME()), PropertyValue.EMPTY, span(d));
             marker.deleted = true;
             return marker;
         }
         PropertyContext pc = (PropertyContext) p;
         PropertyValue value = pc.propValue() == null ? PropertyValue.EMPTY : value(pc.propValue());
-        Prop prop = new Prop(pc.PROPNODENAME().getText(), value, span(pc.PROPNODENAME().getSymbol(), pc.SEMI().getSymbol()));
+        Prop prop = new Prop(name(pc.PROPNODENAME()), value, span(pc.PROPNODENAME().getSymbol(), pc.SEMI().getSymbol()));
         for (int i = pc.LABEL().size() - 1; i >= 0; i--) {
             LiveTree.addLabel(prop.labels, labelName(pc.LABEL(i)));
         }
@@ -212,7 +215,7 @@ final class TreeBuilder {
         if (c instanceof StringChunkContext s) {
             String raw = s.STRING().getText();
             b.type(Marker.Kind.TYPE_STRING);
-            b.bytes(SourceText.unescapeBytes(raw.substring(1, raw.length() - 1))).u8(0);
+            b.bytes(unescape(raw, s.STRING().getSymbol())).u8(0);
         } else if (c instanceof CellChunkContext a) {
             cells(b, a);
         } else if (c instanceof ByteChunkContext bs) {
@@ -309,7 +312,7 @@ final class TreeBuilder {
 
     private void incbin(PropertyValue.Builder b, IncbinChunkContext inc) {
         String raw = inc.STRING().getText();
-        String name = SourceText.unescape(raw.substring(1, raw.length() - 1));
+        String name = new String(unescape(raw, inc.STRING().getSymbol()), java.nio.charset.StandardCharsets.ISO_8859_1);
         Path file = resolver.resolve(name, dirOf(span(inc.STRING().getSymbol()).file()));
         SourceSpan at = span(inc);
         if (file == null) {
@@ -321,20 +324,21 @@ final class TreeBuilder {
         } catch (IOException e) {
             throw new DtException(at, "Couldn't read \"" + name + "\": " + e.getMessage());
         }
-        b.type(Marker.Kind.TYPE_UINT8);
+        // data_copy_file: untyped data, read up to the length or the end of the file; a
+        // seek past the end reads nothing
+        b.marker(Marker.Kind.NONE, null);
         if (inc.offset == null) {
             b.bytes(data);
             return;
         }
         long off = integer(inc.offset);
         long len = integer(inc.length);
-        if (off < 0 || off > data.length) {
-            throw new DtException(at, "Couldn't seek to offset " + off + " in \"" + name + "\"");
+        if (off < 0) {
+            throw new DtException(at, "Couldn't seek to offset " + Long.toUnsignedString(off) + " in \"" + name + "\"");
         }
-        if (len < 0 || len > data.length - off) {
-            throw new DtException(at, "Couldn't read " + len + " bytes at offset " + off + " from \"" + name + "\"");
-        }
-        b.bytes(data, (int) off, (int) len);
+        int from = (int) Math.min(off, data.length);
+        int n = len < 0 ? data.length - from : (int) Math.min(len, data.length - from);
+        b.bytes(data, from, n);
     }
 
     private static Path dirOf(String file) {
@@ -351,13 +355,23 @@ final class TreeBuilder {
         }
         if (first.getType() == DtsLexer.CHAR_LITERAL) {
             String raw = first.getText();
-            byte[] bytes = SourceText.unescapeBytes(raw.substring(1, raw.length() - 1));
+            byte[] bytes = unescape(raw, first);
             if (bytes.length != 1) {
-                throw new DtException(span(p), "Character literal has " + bytes.length + " characters instead of 1");
+                throw new DtException(span(p), bytes.length == 0 ? "Empty character literal"
+                        : "Character literal has " + bytes.length + " characters instead of 1");
             }
-            return bytes[0];
+            return bytes[0] & 0xff; // the lexer's (unsigned char)
         }
         return evaluator.eval(p.expr());
+    }
+
+    /** The bytes of a quoted literal token; a bad escape is an error at the token. */
+    private static byte[] unescape(String quoted, Token at) {
+        try {
+            return SourceText.unescapeBytes(quoted.substring(1, quoted.length() - 1));
+        } catch (IllegalArgumentException e) {
+            throw new DtException(span(at), e.getMessage());
+        }
     }
 
     /** A C integer literal: decimal, 0x hex or 0 octal, with an optional U/L/UL/LL/ULL suffix. */
@@ -433,6 +447,12 @@ final class TreeBuilder {
             v = v * 10 + (c - '0');
         }
         return v;
+    }
+
+    /** A node or property name without dtc's optional escaping backslash. */
+    static String name(TerminalNode propNodeName) {
+        String t = propNodeName.getText();
+        return t.charAt(0) == '\\' ? t.substring(1) : t;
     }
 
     static String labelName(TerminalNode label) {
