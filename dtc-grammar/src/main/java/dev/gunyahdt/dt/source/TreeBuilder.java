@@ -55,9 +55,10 @@ final class TreeBuilder {
 
     DeviceTree build(DtsFileContext file) {
         for (HeaderContext h : file.header()) {
-            if (h.PLUGIN() != null) {
-                plugin = true;
+            if (h != file.header(0) && (h.PLUGIN() != null) != plugin) {
+                throw new DtException(span(h), "Header flags don't match earlier ones");
             }
+            plugin = h.PLUGIN() != null;
         }
         List<MemReserve> reserves = new ArrayList<>();
         for (MemreserveContext m : file.memreserve()) {
@@ -70,6 +71,9 @@ final class TreeBuilder {
         MNode root = new MNode("");
         boolean haveRoot = false;
         for (TopItemContext item : file.topItem()) {
+            if (!haveRoot && root.children.isEmpty()) {
+                firstItem(item);
+            }
             if (item instanceof RootNodeContext r) {
                 MNode def = node("", r.nodeBody());
                 labels.invalidate();
@@ -84,7 +88,8 @@ final class TreeBuilder {
                 MNode def = node("", r.nodeBody());
                 // In an overlay, a reference to something outside it becomes a fragment; dtc
                 // still merges a label the overlay defines itself (but never a path).
-                boolean external = ref.startsWith("/") || labels.find(root, ref) == null;
+                boolean external = ref.startsWith("/") || !haveRoot && root.children.isEmpty()
+                        || labels.find(root, ref) == null;
                 if (plugin && r.LABEL() == null && external) {
                     root.children.add(fragment(ref, def));
                     // dtc's first-item rule builds an empty root for the fragment: a later
@@ -105,7 +110,22 @@ final class TreeBuilder {
                 lookup(root, refName(o.REF()), o.REF()).omitIfNoRef = true;
             }
         }
-        return new DeviceTree(root.freeze(), reserves, plugin, guessBootCpu(root));
+        return new DeviceTree(root.freeze(), reserves, plugin, guessBootCpu(root), root.deleted);
+    }
+
+    /**
+     * dtc's grammar starts the tree with "/ { }" or "&ref { }" (a labelled reference, a deletion
+     * or an omission cannot come first), and "&ref { }" first only in a plugin, where it is a
+     * fragment whatever it names.
+     */
+    private void firstItem(TopItemContext item) {
+        if (item instanceof RefNodeContext r && r.LABEL() == null) {
+            if (!plugin) {
+                throw new DtException(span(r.REF().getSymbol()), "Label or path " + refName(r.REF()) + " not found");
+            }
+        } else if (!(item instanceof RootNodeContext)) {
+            throw new DtException(span(item.getStart()), "syntax error");
+        }
     }
 
     /**
@@ -162,30 +182,41 @@ final class TreeBuilder {
             } else if (item instanceof ChildNodeContext c) {
                 sawChild = true;
                 MNode child = node(name(c.PROPNODENAME()), c.nodeBody());
-                // Prefix labels are added innermost first, as the grammar nests them.
-                for (int i = c.getChildCount() - 1; i >= 0; i--) {
-                    ParseTree k = c.getChild(i);
-                    if (k instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.LABEL) {
-                        LiveTree.addLabel(child.labels, labelName(t));
-                    } else if (k instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.OMIT_IF_NO_REF) {
-                        child.omitIfNoRef = true;
-                    }
-                }
+                prefixes(c, child);
                 n.children.add(child);
             } else if (item instanceof DeleteChildContext d) {
                 sawChild = true;
+                // the placeholder keeps its labels and /omit-if-no-ref/: a later definition of
+                // the name merges into it and so revives them
                 MNode marker = new MNode(name(d.PROPNODENAME()));
                 marker.deleted = true;
+                prefixes(d, marker);
                 n.children.add(marker);
             }
         }
         return n;
     }
 
+    /** A subnode's prefix labels and /omit-if-no-ref/, labels added innermost first as the grammar nests them. */
+    private static void prefixes(ParserRuleContext c, MNode node) {
+        for (int i = c.getChildCount() - 1; i >= 0; i--) {
+            ParseTree k = c.getChild(i);
+            if (k instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.LABEL) {
+                LiveTree.addLabel(node.labels, labelName(t));
+            } else if (k instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.OMIT_IF_NO_REF) {
+                node.omitIfNoRef = true;
+            }
+        }
+    }
+
     private Prop property(PropDefContext p) {
         if (p instanceof DeletePropertyContext d) {
+            // labels stay on the placeholder, for a later definition that revives it
             Prop marker = new Prop(name(d.PROPNODENAME()), PropertyValue.EMPTY, span(d));
             marker.deleted = true;
+            for (int i = d.LABEL().size() - 1; i >= 0; i--) {
+                LiveTree.addLabel(marker.labels, labelName(d.LABEL(i)));
+            }
             return marker;
         }
         PropertyContext pc = (PropertyContext) p;

@@ -67,18 +67,33 @@ final class DtcDifferential {
     }
 
     static Result compare(Path source, Mode mode, Path scratch) throws IOException, InterruptedException {
-        return new Result(source, mode, dtc(source, mode, scratch), ours(source, mode));
+        return compare(source, mode, scratch, null);
+    }
+
+    /** As {@link #compare(Path, Mode, Path)}, running dtc through {@code server} when not null. */
+    static Result compare(Path source, Mode mode, Path scratch, DtcServer server) throws IOException, InterruptedException {
+        return new Result(source, mode, dtc(source, mode, scratch, server), ours(source, mode));
     }
 
     /** dtc writing to a scratch file; exit 0 with the file is acceptance, a signal a crash. */
-    static Outcome dtc(Path source, Mode mode, Path scratch) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(DTC.toString(), "-I", "dts"));
-        cmd.addAll(mode.flags);
-        cmd.addAll(List.of("-o", scratch.toString(), source.toString()));
+    static Outcome dtc(Path source, Mode mode, Path scratch, DtcServer server) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("-I", "dts"));
+        args.addAll(mode.flags);
+        args.addAll(List.of("-o", scratch.toString(), source.toString()));
         Files.deleteIfExists(scratch);
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        String err = new String(p.getErrorStream().readAllBytes());
-        int rc = p.waitFor();
+        int rc;
+        String err;
+        if (server != null) {
+            Path errFile = Path.of(scratch + ".err");
+            rc = server.run(args, errFile);
+            err = Files.readString(errFile, java.nio.charset.StandardCharsets.ISO_8859_1);
+        } else {
+            List<String> cmd = new ArrayList<>(List.of(DTC.toString()));
+            cmd.addAll(args);
+            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            rc = p.waitFor();
+        }
         boolean written = rc == 0 && Files.exists(scratch);
         return new Outcome(written ? Files.readAllBytes(scratch) : null, err, rc > 2);
     }
