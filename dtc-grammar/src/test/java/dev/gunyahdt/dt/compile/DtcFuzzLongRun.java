@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The fuzzer's long run, by hand ({@code tests/conformance/dtc-fuzz.sh}, which sets
  * {@code -Dfuzz.cases=N}): seeds {@code fuzz.seed} … {@code fuzz.seed + N - 1} over
- * {@code fuzz.threads} workers, progress every {@code fuzz.report} cases, differences saved to
+ * {@code fuzz.threads} workers (stopping after {@code fuzz.minutes} if set), progress every {@code fuzz.report} cases, differences saved to
  * {@code fuzz.save} (source and both outcomes per seed), dtc run through the fork server
  * {@code fuzz.forkserver} (a built tests/conformance/dtc-forkserver.so) when set, scratch files
  * under {@code fuzz.tmp}. Fails if any difference is unexplained.
@@ -28,6 +28,7 @@ class DtcFuzzLongRun {
         long first = Long.getLong("fuzz.seed", 1);
         int threads = Integer.getInteger("fuzz.threads", Runtime.getRuntime().availableProcessors());
         long report = Long.getLong("fuzz.report", 10000);
+        long deadline = System.nanoTime() + Long.getLong("fuzz.minutes", Long.MAX_VALUE / 120_000_000_000L) * 60_000_000_000L;
         Path save = Path.of(System.getProperty("fuzz.save", "target/fuzz-differences"));
         Path work = Files.createTempDirectory(Path.of(System.getProperty("fuzz.tmp", System.getProperty("java.io.tmpdir"))), "dtc-fuzz");
         String preload = System.getProperty("fuzz.forkserver"); // the built dtc-forkserver.so, or unset
@@ -41,7 +42,8 @@ class DtcFuzzLongRun {
             Path dir = DtcFuzz.workDir(work, "w" + t);
             Thread w = new Thread(() -> {
                 try (DtcServer server = preload == null ? null : new DtcServer(Path.of(preload))) {
-                    for (long seed = next.getAndIncrement(); seed < end; seed = next.getAndIncrement()) {
+                    for (long seed = next.getAndIncrement(); seed < end && System.nanoTime() < deadline;
+                         seed = next.getAndIncrement()) {
                         tally.add(DtcFuzz.run(seed, dir, server), save);
                         long done = tally.total();
                         if (done % report == 0) {
@@ -62,8 +64,8 @@ class DtcFuzzLongRun {
             w.join();
         }
         double s = (System.nanoTime() - start) / 1e9;
-        System.out.printf("fuzz: seeds %d..%d, %d threads: %s; %.0f s, %.0f cases/s%n",
-                first, end - 1, threads, tally, s, tally.total() / s);
+        System.out.printf("fuzz: seeds from %d, %d threads: %s; %.0f s, %.0f cases/s%n",
+                first, threads, tally, s, tally.total() / s);
         if (!tally.differentSeeds.isEmpty()) {
             System.out.println("fuzz: different seeds (sources in " + save.toAbsolutePath() + "): "
                     + tally.differentSeeds.stream().limit(50).toList());
