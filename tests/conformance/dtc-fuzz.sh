@@ -10,7 +10,7 @@
 # A source is reproduced with:
 #   java -cp dtc-grammar/target/test-classes dev.gunyahdt.dt.compile.DtsGenerator SEED
 # Env: FUZZ_THREADS (default: cores), FUZZ_MINUTES (stop after that long), FUZZ_TMP (scratch,
-# default /dev/shm). dtc runs through a fork server (dtc-forkserver.c, preloaded into the
+# default /dev/shm), MVN_FLAGS (e.g. -o). dtc runs through a fork server (dtc-forkserver.c, preloaded into the
 # unmodified dtc) when a C compiler is there, which halves its cost per case.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,4 +30,4 @@ else
   echo "dtc-fuzz: no C compiler: dtc runs as a fresh process per case (slower)" >&2
 fi
 cd "$root"
-exec mvn -B -q -pl dtc-grammar test -Dtest=DtcFuzzLongRun -Dsurefire.failIfNoSpecifiedTests=false "${props[@]}"
+exec mvn -B -q ${MVN_FLAGS:-} -pl dtc-grammar test -Dtest=DtcFuzzLongRun -Dsurefire.failIfNoSpecifiedTests=false "${props[@]}"
