@@ -19,10 +19,40 @@ final class CommandLines {
 
     static CommandLine parse(Options options, List<String> args) throws UsageException {
         try {
-            return new DefaultParser().parse(options, args.toArray(String[]::new));
+            return new DefaultParser().parse(options, detachValues(options, args).toArray(String[]::new));
         } catch (ParseException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /**
+     * The arguments with each attached short-option value split off ({@code -DNAME=VAL} →
+     * {@code -D NAME=VAL}), as getopt reads them: Commons CLI refuses an attached value with an
+     * '=' in it. A token that is itself an option's value is left alone.
+     */
+    static List<String> detachValues(Options options, List<String> args) {
+        List<String> out = new ArrayList<>(args.size() + 4);
+        boolean valueNext = false;
+        for (String a : args) {
+            if (a.equals("--")) {
+                int rest = args.indexOf(a);
+                out.addAll(args.subList(rest, args.size()));
+                return out;
+            }
+            Option opt = !valueNext && a.length() > 1 && a.charAt(0) == '-' && a.charAt(1) != '-'
+                    ? options.getOption(a.substring(1, 2)) : null;
+            if (opt != null && opt.hasArg() && a.length() > 2) {
+                out.add(a.substring(0, 2));
+                out.add(a.substring(2));
+                valueNext = false;
+                continue;
+            }
+            out.add(a);
+            valueNext = !valueNext && ((opt != null && opt.hasArg())
+                    || (a.startsWith("--") && !a.contains("=") && options.hasLongOption(a.substring(2))
+                        && options.getOption(a.substring(2)).hasArg()));
+        }
+        return out;
     }
 
     /** Every {@code -W}/{@code -E} flag in command-line order, the order dtc applies them in. */

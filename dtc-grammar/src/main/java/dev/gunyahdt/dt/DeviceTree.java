@@ -10,19 +10,32 @@ import java.util.function.Consumer;
 /**
  * A whole devicetree: the root node, the memory reserve map, whether the source was an overlay
  * ({@code /plugin/}), and the blob header's boot CPU. The model every stage takes and returns.
+ *
+ * <p>{@code rootDeleted}: source deleted the root itself ({@code /delete-node/ &{/}}, or an
+ * unreferenced {@code /omit-if-no-ref/} root) and nothing re-added it. dtc then writes a blob
+ * with no node at all, while its DTS output still shows the (emptied) root.
  */
-public record DeviceTree(Node root, List<MemReserve> memReserves, boolean plugin, long bootCpuidPhys) {
+public record DeviceTree(Node root, List<MemReserve> memReserves, boolean plugin, long bootCpuidPhys,
+                         boolean rootDeleted) {
 
     public DeviceTree {
         memReserves = List.copyOf(memReserves);
     }
 
+    public DeviceTree(Node root, List<MemReserve> memReserves, boolean plugin, long bootCpuidPhys) {
+        this(root, memReserves, plugin, bootCpuidPhys, false);
+    }
+
     public DeviceTree withRoot(Node newRoot) {
-        return new DeviceTree(newRoot, memReserves, plugin, bootCpuidPhys);
+        return new DeviceTree(newRoot, memReserves, plugin, bootCpuidPhys, rootDeleted);
     }
 
     public DeviceTree withBootCpuidPhys(long cpu) {
-        return new DeviceTree(root, memReserves, plugin, cpu);
+        return new DeviceTree(root, memReserves, plugin, cpu, rootDeleted);
+    }
+
+    public DeviceTree withRootDeleted(boolean deleted) {
+        return new DeviceTree(root, memReserves, plugin, bootCpuidPhys, deleted);
     }
 
     public NodeCursor rootCursor() {

@@ -14,6 +14,11 @@ package dev.gunyahdt.dt;
 public record Marker(int offset, Kind kind, String ref) {
 
     public enum Kind {
+        /**
+         * dtc's TYPE_NONE: data with no type of its own starts here (an {@code /incbin/}); it
+         * carries on the chunk before it when the value is printed
+         */
+        NONE,
         /** a 4-byte cell here holds the phandle of {@code ref} (0xffffffff until resolved) */
         REF_PHANDLE,
         /** the full path of {@code ref} (NUL-terminated) is inserted here when references resolve */

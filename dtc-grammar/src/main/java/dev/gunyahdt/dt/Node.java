@@ -22,6 +22,8 @@ public final class Node {
     private final List<SourceSpan> spans;
     private final boolean omitIfNoRef;
     private final boolean deletedChildren;
+    private final boolean deletedLabels;
+    private final List<Property> deletedProperties;
 
     public Node(String name, List<String> labels, List<Property> properties, List<Node> children,
                 List<SourceSpan> spans, boolean omitIfNoRef) {
@@ -35,6 +37,19 @@ public final class Node {
      */
     public Node(String name, List<String> labels, List<Property> properties, List<Node> children,
                 List<SourceSpan> spans, boolean omitIfNoRef, boolean deletedChildren) {
+        this(name, labels, properties, children, spans, omitIfNoRef, deletedChildren, false, List.of());
+    }
+
+    /**
+     * @param deletedLabels true when source deleted labels of this node ({@code /delete-node/}
+     *                      before a redefinition): dtc keeps them in its label list, and -@/-A
+     *                      treat a node with any label list, even all deleted, as labelled
+     * @param deletedProperties properties source deleted that dtc keeps in the node's list ahead
+     *                      of any live one of the same name: its "name" check still reads them
+     */
+    public Node(String name, List<String> labels, List<Property> properties, List<Node> children,
+                List<SourceSpan> spans, boolean omitIfNoRef, boolean deletedChildren, boolean deletedLabels,
+                List<Property> deletedProperties) {
         this.name = name;
         this.labels = List.copyOf(labels);
         this.properties = List.copyOf(properties);
@@ -42,6 +57,8 @@ public final class Node {
         this.spans = List.copyOf(spans);
         this.omitIfNoRef = omitIfNoRef;
         this.deletedChildren = deletedChildren;
+        this.deletedLabels = deletedLabels;
+        this.deletedProperties = List.copyOf(deletedProperties);
     }
 
     public static Node of(String name, List<Property> properties, List<Node> children) {
@@ -99,6 +116,16 @@ public final class Node {
         return deletedChildren;
     }
 
+    /** Whether labels of this node were deleted in source (see the constructor). */
+    public boolean hasDeletedLabels() {
+        return deletedLabels;
+    }
+
+    /** Deleted properties dtc still lists (see the constructor); empty for most nodes. */
+    public List<Property> deletedProperties() {
+        return deletedProperties;
+    }
+
     public Optional<Property> property(String propName) {
         for (Property p : properties) {
             if (p.name().equals(propName)) {
@@ -136,31 +163,31 @@ public final class Node {
     }
 
     public Node withName(String n) {
-        return new Node(n, labels, properties, children, spans, omitIfNoRef, deletedChildren);
+        return new Node(n, labels, properties, children, spans, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
     }
 
     public Node withLabels(List<String> l) {
-        return new Node(name, l, properties, children, spans, omitIfNoRef, deletedChildren);
+        return new Node(name, l, properties, children, spans, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
     }
 
     public Node withProperties(List<Property> p) {
-        return new Node(name, labels, p, children, spans, omitIfNoRef, deletedChildren);
+        return new Node(name, labels, p, children, spans, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
     }
 
     public Node withChildren(List<Node> c) {
-        return new Node(name, labels, properties, c, spans, omitIfNoRef, deletedChildren);
+        return new Node(name, labels, properties, c, spans, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
     }
 
     public Node withSpans(List<SourceSpan> s) {
-        return new Node(name, labels, properties, children, s, omitIfNoRef, deletedChildren);
+        return new Node(name, labels, properties, children, s, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
     }
 
     public Node withOmitIfNoRef(boolean omit) {
-        return new Node(name, labels, properties, children, spans, omit, deletedChildren);
+        return new Node(name, labels, properties, children, spans, omit, deletedChildren, deletedLabels, deletedProperties);
     }
 
     public Node withDeletedChildren(boolean deleted) {
-        return new Node(name, labels, properties, children, spans, omitIfNoRef, deleted);
+        return new Node(name, labels, properties, children, spans, omitIfNoRef, deleted, deletedLabels, deletedProperties);
     }
 
     /** This node with the named property replaced, or appended when absent. */

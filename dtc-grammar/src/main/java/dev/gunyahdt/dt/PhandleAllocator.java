@@ -22,6 +22,7 @@ public final class PhandleAllocator {
     private final Set<Long> used = new HashSet<>();
     private final Map<Node, Long> assigned = new IdentityHashMap<>();
     private long next;
+    private final Node deletedRoot;
 
     public PhandleAllocator(DeviceTree tree, PhandleFormat format) {
         this(tree, format, 1);
@@ -35,7 +36,13 @@ public final class PhandleAllocator {
     public PhandleAllocator(DeviceTree tree, PhandleFormat format, long startAt) {
         this.format = format;
         this.next = startAt;
-        collectUsed(tree.root());
+        // get_node_by_phandle never finds a deleted root: its phandle stays free for others
+        this.deletedRoot = tree.rootDeleted() ? tree.root() : null;
+        if (deletedRoot != null) {
+            deletedRoot.children().forEach(this::collectUsed);
+        } else {
+            collectUsed(tree.root());
+        }
     }
 
     // a plain recursion: the cursors of DeviceTree.walk would build every node's path
@@ -67,7 +74,9 @@ public final class PhandleAllocator {
             next++;
         }
         long mine = next;
-        used.add(mine);
+        if (node != deletedRoot) {
+            used.add(mine);
+        }
         assigned.put(node, mine);
         return mine;
     }

@@ -89,7 +89,7 @@ N_OMIT          : '/omit-if-no-ref/' -> type(OMIT_IF_NO_REF);
 N_INCLUDE       : '/include/' -> type(INCLUDE);
 N_LABEL         : LABEL_TEXT ':' -> type(LABEL);
 N_REF           : ('&' LABEL_TEXT | '&{/' PATH_CHAR* '}') -> type(REF);
-PROPNODENAME    : PROPNODE_CHAR+ -> mode(DEFAULT_MODE);
+PROPNODENAME    : '\\'? PROPNODE_CHAR+ -> mode(DEFAULT_MODE);
 N_STRING        : '"' (~["\\] | '\\' .)* '"' -> type(STRING);
 N_LBRACE        : '{' -> type(LBRACE);
 N_SEMI          : ';' -> type(SEMI);

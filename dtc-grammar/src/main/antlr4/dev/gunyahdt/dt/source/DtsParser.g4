@@ -14,6 +14,8 @@ header      : DTS_V1 SEMI (PLUGIN SEMI)? ;
 memreserve  : LABEL* MEMRESERVE addr=integerPrim size=integerPrim SEMI ;
 
 // The first definition of the tree, later merges into it, and top-level edits by reference.
+// dtc allows only "/ { }" or (in a plugin) "&ref { }" first; TreeBuilder enforces that.
+// Labels (and /omit-if-no-ref/) before a /delete-…/ are allowed and have no effect, as in dtc.
 topItem     : SLASH nodeBody                               # rootNode
             | LABEL? REF nodeBody                          # refNode
             | DELETE_NODE REF SEMI                         # deleteNodeByRef
@@ -24,11 +26,11 @@ topItem     : SLASH nodeBody                               # rootNode
 nodeBody    : LBRACE (propDef | subnode)* RBRACE SEMI ;
 
 propDef     : LABEL* PROPNODENAME (EQUALS propValue)? SEMI # property
-            | DELETE_PROPERTY PROPNODENAME SEMI            # deleteProperty
+            | LABEL* DELETE_PROPERTY PROPNODENAME SEMI     # deleteProperty
             ;
 
 subnode     : (LABEL | OMIT_IF_NO_REF)* PROPNODENAME nodeBody  # childNode
-            | DELETE_NODE PROPNODENAME SEMI                     # deleteChild
+            | (LABEL | OMIT_IF_NO_REF)* DELETE_NODE PROPNODENAME SEMI  # deleteChild
             ;
 
 // Comma-joined chunks; labels may sit before, between and after them.

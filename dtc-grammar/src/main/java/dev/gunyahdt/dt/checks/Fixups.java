@@ -155,7 +155,8 @@ final class Fixups {
                 gone[n.index] = true;
                 continue;
             }
-            if (run.config.generateSymbols() && !n.node().labels().isEmpty()) {
+            // fixup_omit_unused_nodes: any label list, deleted labels included, keeps a node under -@
+            if (run.config.generateSymbols() && (!n.node().labels().isEmpty() || n.node().hasDeletedLabels())) {
                 continue;
             }
             if (n.node().omitIfNoRef() && !n.referenced) {
@@ -174,6 +175,12 @@ final class Fixups {
             // dtc keeps deleted nodes in their parent's child list
             return rebuilt.children().size() < orig.children().size() ? rebuilt.withDeletedChildren(true) : rebuilt;
         });
-        run.replaceTree(run.tree.withRoot(root), false);
+        if (root == null) {
+            // an omitted root loses its contents, but dtc still writes it (empty)
+            Node old = run.tree.root();
+            root = new Node("", List.of(), List.of(), List.of(), old.spans(), false,
+                    !old.children().isEmpty() || old.hasDeletedChildren(), !old.labels().isEmpty() || old.hasDeletedLabels(), List.of());
+        }
+        run.replaceTree(gone[0] ? run.tree.withRoot(root).withRootDeleted(true) : run.tree.withRoot(root), false);
     }
 }

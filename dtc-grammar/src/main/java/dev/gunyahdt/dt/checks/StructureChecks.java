@@ -169,7 +169,10 @@ final class StructureChecks {
     static void nameProperties(CheckRun run) {
         Set<Node> strip = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (NodeInfo n : run.nodes) {
-            Property p = n.prop("name");
+            // check_name_properties walks the raw property list: a deleted "name" ahead of any
+            // live one is the one it reads
+            Property p = n.node().deletedProperties().stream().filter(d -> d.name().equals("name")).findFirst()
+                    .orElse(n.prop("name"));
             if (p == null) {
                 continue;
             }
@@ -182,7 +185,7 @@ final class StructureChecks {
             if (!same) {
                 run.fail(n, null, "\"name\" property is incorrect (\"" + Values.cString(p.value())
                         + "\" instead of base node name)");
-            } else {
+            } else if (p == n.prop("name")) {
                 strip.add(n.node());
             }
         }

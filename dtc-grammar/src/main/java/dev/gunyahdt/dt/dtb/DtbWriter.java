@@ -26,7 +26,9 @@ public final class DtbWriter {
 
         Buf struct = new Buf(1024);
         StringTable strings = new StringTable();
-        writeNode(tree.root(), "", true, compact, struct, strings);
+        if (!tree.rootDeleted()) { // flatten_tree writes nothing for a deleted root
+            writeNode(tree.root(), "", true, compact, struct, strings);
+        }
         struct.u32(Fdt.END);
 
         int rsvmapOff = Fdt.align(Fdt.headerSize(version), 8);

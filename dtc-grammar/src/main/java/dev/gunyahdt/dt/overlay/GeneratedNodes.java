@@ -110,6 +110,7 @@ public final class GeneratedNodes {
         List<String> taken = new ArrayList<>();
         existing.ifPresent(n -> n.properties().forEach(p -> taken.add(p.name())));
         List<Property> entries = new ArrayList<>();
+        boolean[] anyLabelList = {false};
         t.walk(c -> {
             List<String> labels = c.node().labels();
             for (String label : labels) {
@@ -120,13 +121,16 @@ public final class GeneratedNodes {
                 taken.add(label);
                 entries.add(Property.of(label, PropertyValue.ofString(c.path())));
             }
-            if (alloc != null && !labels.isEmpty()) {
-                alloc.phandleOf(c.node());
+            if (!labels.isEmpty() || c.node().hasDeletedLabels()) {
+                anyLabelList[0] = true; // any_label_tree: deleted labels count too
+                if (alloc != null) {
+                    alloc.phandleOf(c.node());
+                }
             }
         });
         DeviceTree withPhandles = alloc == null ? t : alloc.applyTo(t);
-        if (entries.isEmpty()) {
-            return withPhandles; // dtc creates the node only for a first entry
+        if (!anyLabelList[0]) {
+            return withPhandles; // generate_label_tree: no node without a labelled node
         }
         return addToRootChild(withPhandles, nodeName, entries);
     }

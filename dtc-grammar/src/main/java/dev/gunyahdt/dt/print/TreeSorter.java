@@ -29,7 +29,7 @@ public final class TreeSorter {
     public static DeviceTree sort(DeviceTree tree) {
         List<MemReserve> reserves = new ArrayList<>(tree.memReserves());
         reserves.sort(RESERVE_ORDER);
-        return new DeviceTree(sortNodes(tree.root()), reserves, tree.plugin(), tree.bootCpuidPhys());
+        return new DeviceTree(sortNodes(tree.root()), reserves, tree.plugin(), tree.bootCpuidPhys(), tree.rootDeleted());
     }
 
     /** Post-order without recursion: a node is rebuilt once all its children are. */

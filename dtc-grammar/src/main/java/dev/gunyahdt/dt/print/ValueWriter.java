@@ -116,7 +116,7 @@ final class ValueWriter {
             }
         }
         if (!typed) {
-            out.add(0, new Marker(0, guess(b), null));
+            out.add(0, new Marker(0, guess(b, sorted), null));
         }
         return out;
     }
@@ -131,6 +131,19 @@ final class ValueWriter {
      * 32-bit cells when the length is a multiple of 4; else bytes.
      */
     static Kind guess(byte[] b) {
+        return guess(b, List.of());
+    }
+
+    /** {@link #guess(byte[])} as guess_value_type also weighs labels inside the value. */
+    static Kind guess(byte[] b, List<Marker> markers) {
+        boolean labelMidString = false;
+        boolean labelMidCell = false;
+        for (Marker m : markers) {
+            if (m.kind() == Kind.LABEL) {
+                labelMidString |= m.offset() > 0 && b[m.offset() - 1] != 0;
+                labelMidCell |= m.offset() % 4 != 0;
+            }
+        }
         int nul = 0;
         boolean text = b.length > 0 && b[b.length - 1] == 0;
         for (int i = 0; i < b.length && text; i++) {
@@ -141,10 +154,10 @@ final class ValueWriter {
                 text = false;
             }
         }
-        if (text && nul <= b.length - nul) {
+        if (text && nul <= b.length - nul && !labelMidString) {
             return Kind.TYPE_STRING;
         }
-        return b.length % 4 == 0 ? Kind.TYPE_UINT32 : Kind.TYPE_UINT8;
+        return b.length % 4 == 0 && !labelMidCell ? Kind.TYPE_UINT32 : Kind.TYPE_UINT8;
     }
 
     private static String opener(Kind k) {

@@ -392,7 +392,10 @@ final class DtsTokenizer {
         }
         int labelEnd = isLabelStart(c) ? labelEnd(pos) : pos;
         boolean label = labelEnd > pos && labelEnd < n && s.charAt(labelEnd) == ':';
-        int nameEnd = pos;
+        // dtc's PROPNODENAME is \\?{PROPNODECHAR}+: a leading backslash escapes a name that
+        // would read as something else ("\\#size-cells"); the parser drops it
+        int nameStart = c == '\\' && pos + 1 < n && isPropNodeChar(s.charAt(pos + 1)) ? pos + 1 : pos;
+        int nameEnd = nameStart;
         while (nameEnd < n && isPropNodeChar(s.charAt(nameEnd))) {
             nameEnd++;
         }
@@ -400,7 +403,7 @@ final class DtsTokenizer {
             pos = labelEnd + 1;
             return LABEL;
         }
-        if (nameEnd > pos) {
+        if (nameEnd > nameStart) {
             pos = nameEnd;
             mode = DEFAULT_MODE;
             return PROPNODENAME;

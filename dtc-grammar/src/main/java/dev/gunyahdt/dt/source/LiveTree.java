@@ -79,11 +79,21 @@ final class LiveTree {
         /** Marks this subtree deleted, as dtc does: labels go too. */
         void delete() {
             deleted = true;
+            // delete_node walks only the live children and properties: an entry already
+            // deleted (a placeholder) keeps its labels for a later revival
             for (MNode c : children) {
-                c.delete();
+                if (!c.deleted) {
+                    c.delete();
+                }
             }
             for (Prop p : props) {
+                if (p.deleted) {
+                    continue;
+                }
                 p.deleted = true;
+                for (Label l : p.labels) {
+                    l.deleted = true; // delete_property drops the property's labels too
+                }
             }
             for (Label l : labels) {
                 l.deleted = true;
@@ -102,9 +112,7 @@ final class LiveTree {
         /** Merges a later definition of this node into it (dtc's node merge). */
         void merge(MNode later) {
             deleted = false;
-            if (later.omitIfNoRef) {
-                omitIfNoRef = true;
-            }
+            // merge_nodes carries no /omit-if-no-ref/ over: it marks only a node's first definition
             for (Label l : later.labels) {
                 if (!l.deleted) {
                     addLabel(labels, l.name);
@@ -112,8 +120,9 @@ final class LiveTree {
             }
             for (Prop np : later.props) {
                 if (np.deleted) {
+                    // delete_property_by_name: the first of that name, even one already deleted
                     for (Prop op : props) {
-                        if (!op.deleted && op.name.equals(np.name)) {
+                        if (op.name.equals(np.name)) {
                             op.deleted = true;
                             for (Label l : op.labels) {
                                 l.deleted = true;
@@ -143,9 +152,12 @@ final class LiveTree {
             }
             for (MNode nc : later.children) {
                 if (nc.deleted) {
-                    MNode victim = liveChild(nc.name);
-                    if (victim != null) {
-                        victim.delete();
+                    // delete_node_by_name: the first child of that name, even one already deleted
+                    for (MNode victim : children) {
+                        if (victim.name.equals(nc.name)) {
+                            victim.delete();
+                            break;
+                        }
                     }
                     continue;
                 }
@@ -168,9 +180,13 @@ final class LiveTree {
         /** The live subtree as the immutable model. */
         Node freeze() {
             List<Property> ps = new ArrayList<>(props.size());
+            List<Property> tombstones = new ArrayList<>(0);
             for (Prop p : props) {
                 if (!p.deleted) {
                     ps.add(new Property(p.name, p.value, liveLabels(p.labels), p.span));
+                } else if (ps.stream().noneMatch(q -> q.name().equals(p.name))
+                        && tombstones.stream().noneMatch(q -> q.name().equals(p.name))) {
+                    tombstones.add(new Property(p.name, p.value, List.of(), p.span));
                 }
             }
             List<Node> cs = new ArrayList<>(children.size());
@@ -180,7 +196,8 @@ final class LiveTree {
                 }
             }
             // dtc's checks still see deleted children in a node's child list
-            return new Node(name, liveLabels(labels), ps, cs, spans, omitIfNoRef, cs.size() < children.size());
+            return new Node(name, liveLabels(labels), ps, cs, spans, omitIfNoRef, cs.size() < children.size(),
+                    labels.size() > liveLabels(labels).size(), tombstones);
         }
 
         boolean hasLiveLabel(String label) {

@@ -3,9 +3,10 @@ package dev.gunyahdt.dt.source;
 import java.io.ByteArrayOutputStream;
 
 /**
- * Escapes in DTS string and character literals: {@code \a \b \t \n \v \f \r \\ \" \'},
- * {@code \xHH} (one or two hex digits) and {@code \ooo} (one to three octal digits); any other
- * escaped character stands for itself. Text is handled as ISO-8859-1 so bytes pass through.
+ * Escapes in DTS string and character literals, as dtc's get_escape_char reads them:
+ * {@code \a \b \t \n \v \f \r \\ \" \'}, {@code \xHH} and {@code \ooo} (strtol over the
+ * next two or three characters, so {@code "\x-1"} is 0xff; {@code \x} without a digit is an
+ * error); any other escaped character stands for itself. Text is handled as ISO-8859-1 so bytes pass through.
  */
 final class SourceText {
 
@@ -32,23 +33,19 @@ final class SourceText {
                 case 'f' -> out.write(12);
                 case 'r' -> out.write(13);
                 case 'x' -> {
-                    int v = 0;
-                    int n = 0;
-                    while (n < 2 && i < body.length() && Character.digit(body.charAt(i), 16) >= 0) {
-                        v = v * 16 + Character.digit(body.charAt(i++), 16);
-                        n++;
+                    // get_hex_char: strtol over the next two characters
+                    int[] r = strtol(body, i, 2, 16);
+                    if (r == null) {
+                        throw new IllegalArgumentException("\\x used with no following hex digits");
                     }
-                    out.write(n == 0 ? 'x' : v);
+                    out.write(r[0] & 0xff);
+                    i = r[1];
                 }
                 default -> {
                     if (e >= '0' && e <= '7') {
-                        int v = e - '0';
-                        int n = 1;
-                        while (n < 3 && i < body.length() && body.charAt(i) >= '0' && body.charAt(i) <= '7') {
-                            v = v * 8 + (body.charAt(i++) - '0');
-                            n++;
-                        }
-                        out.write(v & 0xff);
+                        int[] r = strtol(body, i - 1, 3, 8); // get_oct_char: the next three
+                        out.write(r[0] & 0xff);
+                        i = r[1];
                     } else {
                         out.write(e);
                     }
@@ -56,6 +53,31 @@ final class SourceText {
             }
         }
         return out.toByteArray();
+    }
+
+    /**
+     * C's strtol over at most {@code width} characters from {@code from} (dtc copies that many
+     * into a buffer first): leading white space and a sign are allowed. Returns the value and
+     * the index after the last digit, or null when there is no digit.
+     */
+    private static int[] strtol(String body, int from, int width, int radix) {
+        int end = Math.min(body.length(), from + width);
+        int i = from;
+        while (i < end && " \t\n\u000b\f\r".indexOf(body.charAt(i)) >= 0) {
+            i++;
+        }
+        boolean negative = false;
+        if (i < end && (body.charAt(i) == '+' || body.charAt(i) == '-')) {
+            negative = body.charAt(i) == '-';
+            i++;
+        }
+        int v = 0;
+        int digits = 0;
+        while (i < end && Character.digit(body.charAt(i), radix) >= 0 && body.charAt(i) < 128) {
+            v = v * radix + Character.digit(body.charAt(i++), radix);
+            digits++;
+        }
+        return digits == 0 ? null : new int[] {negative ? -v : v, i};
     }
 
     /** A file name or other literal body as text. */

@@ -55,9 +55,10 @@ final class TreeBuilder {
 
     DeviceTree build(DtsFileContext file) {
         for (HeaderContext h : file.header()) {
-            if (h.PLUGIN() != null) {
-                plugin = true;
+            if (h != file.header(0) && (h.PLUGIN() != null) != plugin) {
+                throw new DtException(span(h), "Header flags don't match earlier ones");
             }
+            plugin = h.PLUGIN() != null;
         }
         List<MemReserve> reserves = new ArrayList<>();
         for (MemreserveContext m : file.memreserve()) {
@@ -70,6 +71,9 @@ final class TreeBuilder {
         MNode root = new MNode("");
         boolean haveRoot = false;
         for (TopItemContext item : file.topItem()) {
+            if (!haveRoot && root.children.isEmpty()) {
+                firstItem(item);
+            }
             if (item instanceof RootNodeContext r) {
                 MNode def = node("", r.nodeBody());
                 labels.invalidate();
@@ -84,9 +88,13 @@ final class TreeBuilder {
                 MNode def = node("", r.nodeBody());
                 // In an overlay, a reference to something outside it becomes a fragment; dtc
                 // still merges a label the overlay defines itself (but never a path).
-                boolean external = ref.startsWith("/") || labels.find(root, ref) == null;
+                boolean external = ref.startsWith("/") || !haveRoot && root.children.isEmpty()
+                        || labels.find(root, ref) == null;
                 if (plugin && r.LABEL() == null && external) {
                     root.children.add(fragment(ref, def));
+                    // dtc's first-item rule builds an empty root for the fragment: a later
+                    // "/ { }" merges into it (devicetree: dt_ref nodedef)
+                    haveRoot = true;
                 } else {
                     MNode target = lookup(root, ref, r.REF());
                     if (r.LABEL() != null) {
@@ -102,7 +110,22 @@ final class TreeBuilder {
                 lookup(root, refName(o.REF()), o.REF()).omitIfNoRef = true;
             }
         }
-        return new DeviceTree(root.freeze(), reserves, plugin, guessBootCpu(root));
+        return new DeviceTree(root.freeze(), reserves, plugin, guessBootCpu(root), root.deleted);
+    }
+
+    /**
+     * dtc's grammar starts the tree with "/ { }" or "&ref { }" (a labelled reference, a deletion
+     * or an omission cannot come first), and "&ref { }" first only in a plugin, where it is a
+     * fragment whatever it names.
+     */
+    private void firstItem(TopItemContext item) {
+        if (item instanceof RefNodeContext r && r.LABEL() == null) {
+            if (!plugin) {
+                throw new DtException(span(r.REF().getSymbol()), "Label or path " + refName(r.REF()) + " not found");
+            }
+        } else if (!(item instanceof RootNodeContext)) {
+            throw new DtException(span(item.getStart()), "syntax error");
+        }
     }
 
     /**
@@ -158,36 +181,47 @@ final class TreeBuilder {
                 n.props.add(property(p));
             } else if (item instanceof ChildNodeContext c) {
                 sawChild = true;
-                MNode child = node(c.PROPNODENAME().getText(), c.nodeBody());
-                // Prefix labels are added innermost first, as the grammar nests them.
-                for (int i = c.getChildCount() - 1; i >= 0; i--) {
-                    ParseTree k = c.getChild(i);
-                    if (k instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.LABEL) {
-                        LiveTree.addLabel(child.labels, labelName(t));
-                    } else if (k instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.OMIT_IF_NO_REF) {
-                        child.omitIfNoRef = true;
-                    }
-                }
+                MNode child = node(name(c.PROPNODENAME()), c.nodeBody());
+                prefixes(c, child);
                 n.children.add(child);
             } else if (item instanceof DeleteChildContext d) {
                 sawChild = true;
-                MNode marker = new MNode(d.PROPNODENAME().getText());
+                // the placeholder keeps its labels and /omit-if-no-ref/: a later definition of
+                // the name merges into it and so revives them
+                MNode marker = new MNode(name(d.PROPNODENAME()));
                 marker.deleted = true;
+                prefixes(d, marker);
                 n.children.add(marker);
             }
         }
         return n;
     }
 
+    /** A subnode's prefix labels and /omit-if-no-ref/, labels added innermost first as the grammar nests them. */
+    private static void prefixes(ParserRuleContext c, MNode node) {
+        for (int i = c.getChildCount() - 1; i >= 0; i--) {
+            ParseTree k = c.getChild(i);
+            if (k instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.LABEL) {
+                LiveTree.addLabel(node.labels, labelName(t));
+            } else if (k instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.OMIT_IF_NO_REF) {
+                node.omitIfNoRef = true;
+            }
+        }
+    }
+
     private Prop property(PropDefContext p) {
         if (p instanceof DeletePropertyContext d) {
-            Prop marker = new Prop(d.PROPNODENAME().getText(), PropertyValue.EMPTY, span(d));
+            // labels stay on the placeholder, for a later definition that revives it
+            Prop marker = new Prop(name(d.PROPNODENAME()), PropertyValue.EMPTY, span(d));
             marker.deleted = true;
+            for (int i = d.LABEL().size() - 1; i >= 0; i--) {
+                LiveTree.addLabel(marker.labels, labelName(d.LABEL(i)));
+            }
             return marker;
         }
         PropertyContext pc = (PropertyContext) p;
         PropertyValue value = pc.propValue() == null ? PropertyValue.EMPTY : value(pc.propValue());
-        Prop prop = new Prop(pc.PROPNODENAME().getText(), value, span(pc.PROPNODENAME().getSymbol(), pc.SEMI().getSymbol()));
+        Prop prop = new Prop(name(pc.PROPNODENAME()), value, span(pc.PROPNODENAME().getSymbol(), pc.SEMI().getSymbol()));
         for (int i = pc.LABEL().size() - 1; i >= 0; i--) {
             LiveTree.addLabel(prop.labels, labelName(pc.LABEL(i)));
         }
@@ -212,7 +246,7 @@ final class TreeBuilder {
         if (c instanceof StringChunkContext s) {
             String raw = s.STRING().getText();
             b.type(Marker.Kind.TYPE_STRING);
-            b.bytes(SourceText.unescapeBytes(raw.substring(1, raw.length() - 1))).u8(0);
+            b.bytes(unescape(raw, s.STRING().getSymbol())).u8(0);
         } else if (c instanceof CellChunkContext a) {
             cells(b, a);
         } else if (c instanceof ByteChunkContext bs) {
@@ -309,7 +343,7 @@ final class TreeBuilder {
 
     private void incbin(PropertyValue.Builder b, IncbinChunkContext inc) {
         String raw = inc.STRING().getText();
-        String name = SourceText.unescape(raw.substring(1, raw.length() - 1));
+        String name = new String(unescape(raw, inc.STRING().getSymbol()), java.nio.charset.StandardCharsets.ISO_8859_1);
         Path file = resolver.resolve(name, dirOf(span(inc.STRING().getSymbol()).file()));
         SourceSpan at = span(inc);
         if (file == null) {
@@ -321,20 +355,21 @@ final class TreeBuilder {
         } catch (IOException e) {
             throw new DtException(at, "Couldn't read \"" + name + "\": " + e.getMessage());
         }
-        b.type(Marker.Kind.TYPE_UINT8);
+        // data_copy_file: untyped data, read up to the length or the end of the file; a
+        // seek past the end reads nothing
+        b.marker(Marker.Kind.NONE, null);
         if (inc.offset == null) {
             b.bytes(data);
             return;
         }
         long off = integer(inc.offset);
         long len = integer(inc.length);
-        if (off < 0 || off > data.length) {
-            throw new DtException(at, "Couldn't seek to offset " + off + " in \"" + name + "\"");
+        if (off < 0) {
+            throw new DtException(at, "Couldn't seek to offset " + Long.toUnsignedString(off) + " in \"" + name + "\"");
         }
-        if (len < 0 || len > data.length - off) {
-            throw new DtException(at, "Couldn't read " + len + " bytes at offset " + off + " from \"" + name + "\"");
-        }
-        b.bytes(data, (int) off, (int) len);
+        int from = (int) Math.min(off, data.length);
+        int n = len < 0 ? data.length - from : (int) Math.min(len, data.length - from);
+        b.bytes(data, from, n);
     }
 
     private static Path dirOf(String file) {
@@ -351,13 +386,23 @@ final class TreeBuilder {
         }
         if (first.getType() == DtsLexer.CHAR_LITERAL) {
             String raw = first.getText();
-            byte[] bytes = SourceText.unescapeBytes(raw.substring(1, raw.length() - 1));
+            byte[] bytes = unescape(raw, first);
             if (bytes.length != 1) {
-                throw new DtException(span(p), "Character literal has " + bytes.length + " characters instead of 1");
+                throw new DtException(span(p), bytes.length == 0 ? "Empty character literal"
+                        : "Character literal has " + bytes.length + " characters instead of 1");
             }
-            return bytes[0];
+            return bytes[0] & 0xff; // the lexer's (unsigned char)
         }
         return evaluator.eval(p.expr());
+    }
+
+    /** The bytes of a quoted literal token; a bad escape is an error at the token. */
+    private static byte[] unescape(String quoted, Token at) {
+        try {
+            return SourceText.unescapeBytes(quoted.substring(1, quoted.length() - 1));
+        } catch (IllegalArgumentException e) {
+            throw new DtException(span(at), e.getMessage());
+        }
     }
 
     /** A C integer literal: decimal, 0x hex or 0 octal, with an optional U/L/UL/LL/ULL suffix. */
@@ -433,6 +478,12 @@ final class TreeBuilder {
             v = v * 10 + (c - '0');
         }
         return v;
+    }
+
+    /** A node or property name without dtc's optional escaping backslash. */
+    static String name(TerminalNode propNodeName) {
+        String t = propNodeName.getText();
+        return t.charAt(0) == '\\' ? t.substring(1) : t;
     }
 
     static String labelName(TerminalNode label) {
