@@ -310,10 +310,11 @@ final class TreeBuilder {
     private void incbin(PropertyValue.Builder b, IncbinChunkContext inc) {
         String raw = inc.STRING().getText();
         String name = SourceText.unescape(raw.substring(1, raw.length() - 1));
-        Path file = resolver.resolve(name, dirOf(span(inc.STRING().getSymbol()).file()));
+        Path dir = IncludeResolver.dirOf(span(inc.STRING().getSymbol()).file());
+        Path file = resolver.resolve(name, dir);
         SourceSpan at = span(inc);
         if (file == null) {
-            throw new DtException(at, "Couldn't open \"" + name + "\": No such file or directory");
+            throw new DtException(at, "Couldn't open \"" + SourceText.printable(name) + "\": " + resolver.whyNotFound(name, dir));
         }
         byte[] data;
         try {
@@ -335,11 +336,6 @@ final class TreeBuilder {
             throw new DtException(at, "Couldn't read " + len + " bytes at offset " + off + " from \"" + name + "\"");
         }
         b.bytes(data, (int) off, (int) len);
-    }
-
-    private static Path dirOf(String file) {
-        Path p = Path.of(file).getParent();
-        return p == null ? Path.of("") : p;
     }
 
     // ---- integers ------------------------------------------------------------------------
