@@ -1,0 +1,81 @@
+package dev.gunyahdt.tests.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.compile.Compilation;
+import dev.gunyahdt.dt.compile.CompileOptions;
+import dev.gunyahdt.dt.compile.Compiler;
+import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.dt.inspect.Inspection;
+import dev.gunyahdt.dt.inspect.TreeDiff;
+import dev.gunyahdt.dt.overlay.OverlayApplier;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Issue 14: the blob entry points — the DTB reader as {@code dtc -I dtb -O dts} runs it,
+ * {@code inspect}/{@code diff}, and {@code overlay apply}. Seeds and findings are under
+ * src/test/resources/dev/gunyahdt/tests/fuzz/BlobFuzzTestInputs/METHOD/.
+ */
+class BlobFuzzTest {
+
+    /** {@code dtc -I dtb -O dts}: read, checks, print. */
+    @FuzzTest(maxDuration = "5s")
+    @Timeout(10)
+    void dtbToDts(byte[] blob) throws Exception {
+        Compiler c = new Compiler(CompileOptions.defaults().withFormats(CompileOptions.Format.DTB, CompileOptions.Format.DTS));
+        Refusals.run(() -> {
+            Compilation r = c.compile(null, blob, "-");
+            if (!r.failed() && r.output() == null) {
+                throw new AssertionError("a compilation that did not fail has no output");
+            }
+        }, DtException.class);
+    }
+
+    /** {@code inspect} in each format and {@code diff}: two blobs, each u16-length-prefixed but the last. */
+    @FuzzTest(maxDuration = "5s")
+    @Timeout(10)
+    void inspectAndDiff(byte[] data) throws Exception {
+        List<byte[]> blobs = Refusals.parts(data, 2);
+        DeviceTree[] trees = new DeviceTree[2];
+        for (int i = 0; i < 2; i++) {
+            int k = i;
+            Refusals.run(() -> trees[k] = DtbReader.read(blobs.get(k), "fuzz" + k + ".dtb"), DtException.class);
+        }
+        for (DeviceTree t : trees) {
+            if (t == null) {
+                continue;
+            }
+            Inspection in = Inspection.of(t);
+            for (Inspection.Format f : Inspection.Format.values()) {
+                in.render(f, null);
+                Refusals.run(() -> in.render(f, "/"), DtException.class);
+            }
+            assertEquals(List.of(), TreeDiff.compare(t, t), "a tree differs from itself");
+        }
+        if (trees[0] != null && trees[1] != null) {
+            assertEquals(TreeDiff.compare(trees[0], trees[1]).isEmpty(), TreeDiff.compare(trees[1], trees[0]).isEmpty(),
+                    "diff is not symmetric");
+        }
+    }
+
+    /** {@code overlay apply BASE OVERLAY…}: the base u16-length-prefixed, then up to two overlays. */
+    @FuzzTest(maxDuration = "5s")
+    @Timeout(10)
+    void overlayApply(byte[] data) throws Exception {
+        List<byte[]> blobs = Refusals.parts(data, 3);
+        List<byte[]> overlays = blobs.subList(1, blobs.size()).stream().filter(b -> b.length > 0).toList();
+        if (overlays.isEmpty()) {
+            return;
+        }
+        List<String> names = overlays.stream().map(b -> "fuzz.dtbo").toList();
+        byte[][] merged = new byte[1][];
+        if (Refusals.run(() -> merged[0] = OverlayApplier.apply(blobs.get(0), overlays, names), DtException.class)) {
+            DtbReader.read(merged[0], "merged.dtb");   // what it writes must read back
+        }
+    }
+}
