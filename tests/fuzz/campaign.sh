@@ -8,7 +8,9 @@
 # The corpus each target grows is kept in tests/.cifuzz-corpus/<Class>/<method>/ (not in git) and
 # reused by the next run; a finding is written into the target's seed folder
 # (src/test/resources/dev/gunyahdt/tests/fuzz/<Class>Inputs/<method>/crash-…), where `mvn verify`
-# replays it: fix the cause, keep the file. Prints executions and seconds per target and the total.
+# replays it: fix the cause, keep the file. (Killing a run can leave a crash- file of the input in
+# flight: if mvn verify replays it cleanly it is no finding.) Prints executions and seconds per
+# target and the total.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-600}
