@@ -99,7 +99,7 @@ final class DtcCommand {
         String input = cmd.getArgList().isEmpty() ? "-" : cmd.getArgList().get(0);
         String output = cmd.getOptionValue("o", "-");
         Compiler compiler = new Compiler(options);
-        Result r = compileOne(compiler, input, output, cmd.getOptionValue("d"), quiet, input.equals("-") ? io.readStdin() : null, "");
+        Result r = compileOne(compiler, input, output, cmd.getOptionValue("d"), io.out(), quiet, input.equals("-") ? io.readStdin() : null, "");
         io.err().print(r.stderr);
         if (cmd.hasOption("timings")) {
             io.err().print(compiler.times().report());
@@ -115,7 +115,7 @@ final class DtcCommand {
     }
 
     private static Result compileOne(Compiler compiler, String input, String output, String depFile,
-                                     int quiet, byte[] stdin, String prefix) {
+                                     PrintStream stdout, int quiet, byte[] stdin, String prefix) {
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
         int status;
@@ -133,7 +133,7 @@ final class DtcCommand {
                 bytes = c.output();
                 status = 0;
                 if (depFile != null) {
-                    writeDeps(depFile, output, c.dependencies());
+                    writeDeps(depFile, output, c.dependencies(), stdout);
                 }
             }
         } catch (DtException e) {
@@ -150,13 +150,13 @@ final class DtcCommand {
         return new Result(errBytes.toString(StandardCharsets.UTF_8), bytes, status);
     }
 
-    private static void writeDeps(String depFile, String output, List<Path> deps) throws IOException {
+    private static void writeDeps(String depFile, String output, List<Path> deps, PrintStream stdout) throws IOException {
         StringBuilder sb = new StringBuilder(output).append(':');
         for (Path p : deps) {
             sb.append(' ').append(p);
         }
         sb.append('\n');
-        OutputFiles.write(depFile, sb.toString().getBytes(StandardCharsets.UTF_8), System.out);
+        OutputFiles.write(depFile, sb.toString().getBytes(StandardCharsets.UTF_8), stdout);
     }
 
     /**
@@ -179,6 +179,9 @@ final class DtcCommand {
             String[] parts = line.split("\\s+");
             if (parts.length != 2) {
                 throw new UsageException(list + ":" + (i + 1) + ": expected 'INPUT OUTPUT', got '" + line + "'");
+            }
+            if (line.indexOf('\0') >= 0) {
+                throw new UsageException(list + ":" + (i + 1) + ": a file name contains a NUL character");
             }
             jobs.add(parts);
         }
@@ -205,9 +208,13 @@ final class DtcCommand {
             for (int i : order) {
                 String[] job = jobs.get(i);
                 futures.set(i, pool.submit(() -> {
-                    Result r = compileOne(compiler, job[0], job[1], null, quiet, null, job[0] + ": ");
+                    Result r = compileOne(compiler, job[0], job[1], null, null, quiet, null, job[0] + ": ");
                     if (r.bytes != null) {
-                        OutputFiles.write(job[1], r.bytes, io.out());
+                        try {
+                            OutputFiles.write(job[1], r.bytes, io.out());
+                        } catch (IOException e) {
+                            return new Result(r.stderr + job[0] + ": error: " + e.getMessage() + "\n", null, 2);
+                        }
                     }
                     return r;
                 }));

@@ -72,6 +72,10 @@ public final class Main {
                 } catch (DtException e) {
                     io.err().println(e.render());
                     return 1;
+                } catch (java.io.IOException e) {
+                    // an output that cannot be written (OutputFile names the path and the reason)
+                    io.err().println("gunyah-dt " + name + ": " + e.getMessage());
+                    return 2;
                 } catch (Exception | StackOverflowError | OutOfMemoryError | LinkageError e) {
                     io.err().println("gunyah-dt " + name + ": internal error: " + e
                             + (debug ? "" : " (run with --debug for the stack trace, and please report it)"));

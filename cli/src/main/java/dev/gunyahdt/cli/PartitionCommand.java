@@ -78,7 +78,7 @@ final class PartitionCommand {
             boardDir = boardDts.toAbsolutePath().getParent();
         }
         if (!Files.isRegularFile(vmsYaml)) {
-            return ioError(verb, io, vmsYaml + ": no such plan file");
+            return ioError(verb, io, vmsYaml + (Files.exists(vmsYaml) ? ": not a regular file" : ": no such plan file"));
         }
         VmPlan plan;
         try {
@@ -90,7 +90,7 @@ final class PartitionCommand {
             boardDts = vmsYaml.resolveSibling(plan.board()).normalize();
         }
         if (!Files.isRegularFile(boardDts)) {
-            return ioError(verb, io, boardDts + ": no such board file");
+            return ioError(verb, io, boardDts + (Files.exists(boardDts) ? ": not a regular file" : ": no such board file"));
         }
         // 2. compile the board; boards/include beside the board folder is searched automatically
         List<Path> includes = new ArrayList<>(CommandLines.includeDirs(cmd));

@@ -101,6 +101,60 @@ class BadInputTest {
         return m;
     }
 
+    /**
+     * Issue 14: file names taken from the input that no path can hold (a NUL) or that name no
+     * regular file: source text → expected message, for every verb that reads a source.
+     */
+    static Map<String, String> badFileNames() {
+        String v1 = "/dts-v1/;\n";
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(v1 + "/include/ \"a\\0b\"\n/ { };\n", ":2:11: error: Couldn't open \"a\\0b\": file name contains a NUL character");
+        m.put(v1 + "/include/ \"a\0b\"\n/ { };\n", ":2:11: error: Couldn't open \"a\\0b\": file name contains a NUL character");
+        m.put(v1 + "/ { a = /incbin/(\"a\\0b\"); };\n", ":2:9: error: Couldn't open \"a\\0b\": file name contains a NUL character");
+        m.put("#include \"a\0b\"\n" + v1 + "/ { };\n", ":1:10: error: a\\0b: file name contains a NUL character");
+        m.put("#if __has_include(\"a\0b\")\n#error found\n#endif\n#include \"/dev/zero\"\n" + v1 + "/ { };\n",
+                ":4:10: error: /dev/zero: not a regular file");
+        m.put(v1 + "/include/ \"/dev/zero\"\n/ { };\n", ":2:11: error: Couldn't open \"/dev/zero\": not a regular file");
+        m.put(v1 + "/ { a = /incbin/(\"/dev/zero\"); };\n", ":2:9: error: Couldn't open \"/dev/zero\": not a regular file");
+        m.put(v1 + "/include/ \"/\"\n/ { };\n", ":2:11: error: Couldn't open \"/\": not a regular file");
+        // a line marker may name any file; /incbin/ beside it then searches only the -i dirs
+        m.put(v1 + "# 1 \"a\\0b\"\n/ { a = /incbin/(\"c\"); };\n", ":1:9: error: Couldn't open \"c\": No such file or directory");
+        return m;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> badFileNamesInTheInputArePositionedErrors() {
+        List<DynamicTest> tests = new ArrayList<>();
+        int i = 0;
+        for (Map.Entry<String, String> e : badFileNames().entrySet()) {
+            String name = "bad-file-name-" + i++;
+            for (String verb : List.of("dtc", "lint", "inspect", "diff")) {
+                tests.add(DynamicTest.dynamicTest(name + " " + verb, () -> {
+                    Path src = dir.resolve(name + ".dts");
+                    Files.write(src, e.getKey().getBytes(StandardCharsets.ISO_8859_1));
+                    Run r = verb.equals("diff") ? run(verb, src.toString(), src.toString()) : run(verb, src.toString());
+                    assertEquals(1, r.status, verb + " " + e.getKey() + ": " + r.err + r.out);
+                    assertNoStackTrace(r);
+                    assertTrue((r.err + r.out).contains(e.getValue()), verb + ": expected '" + e.getValue() + "' in: " + r.err + r.out);
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> aPlanBoardNameWithANulIsAPositionedError() throws IOException {
+        Path board = Files.createDirectories(dir.resolve("nul-board"));
+        String plan = Files.readString(Path.of("../boards/qemu-virt/vms.yaml")).replaceFirst("(?m)^board:.*$", "board: \"a\\\\0b\"");
+        Files.writeString(board.resolve("vms.yaml"), plan);
+        return Stream.of("partition", "build", "boot").map(verb -> DynamicTest.dynamicTest(verb, () -> {
+            Run r = run(verb, board.toString(), "-o", dir.resolve("out-" + verb).toString());
+            assertEquals(1, r.status, verb + ": " + r.err);
+            assertNoStackTrace(r);
+            assertTrue(r.err.contains("vms.yaml:4:8: 'board' names a file with a NUL character in its name"), r.err);
+        }));
+    }
+
     private static String explodingMacros() {
         StringBuilder sb = new StringBuilder();
         for (int i = 1; i <= 40; i++) {

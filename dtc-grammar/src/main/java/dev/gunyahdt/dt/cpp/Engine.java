@@ -875,7 +875,9 @@ final class Engine {
         }
         if (name.isEmpty()) throw error(a, "empty filename in #" + d.text);
         Preprocessor.Found found = pp.find(name, angled, startDir(next), f.opened);
-        if (found == null) throw error(a, name + ": No such file or directory");
+        if (found == null) {
+            throw error(a, name.replace("\0", "\\0") + ": " + pp.whyNotFound(name, angled, startDir(next), f.opened));
+        }
         if (frames.size() >= MAX_INCLUDE_DEPTH) {
             throw error(d, "#include nested depth " + frames.size() + " exceeds maximum of " + MAX_INCLUDE_DEPTH
                     + " (use -fmax-include-depth=DEPTH to increase the maximum)");

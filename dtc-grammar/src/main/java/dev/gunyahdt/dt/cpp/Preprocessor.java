@@ -109,7 +109,7 @@ public final class Preprocessor {
 
     Found openMain(Path file) {
         Path real = realPath(file);
-        if (real == null) throw new DtException(file + ": No such file or directory");
+        if (real == null) throw new DtException(file + ": " + (Files.exists(file) ? NOT_REGULAR : NO_SUCH_FILE));
         SourceFile sf = files.get(real);
         if (sf == null) sf = read(real);   // main files are not kept: only headers are shared
         return new Found(sf, file, real, file.toString(), -1);
@@ -117,23 +117,43 @@ public final class Preprocessor {
 
     /** Looks a header up: the includer's dir (quoted form), then the include dirs from startDir. */
     Found find(String name, boolean angled, int startDir, Path includer) {
-        Path named = Path.of(name);
-        if (named.isAbsolute()) {
-            Path real = realPath(named);
-            return real == null ? null : found(named, real, -1);
-        }
-        if (!angled && startDir == 0) {
-            Path parent = includer.getParent();
-            Path cand = parent == null ? named : parent.resolve(name);
-            Path real = realPath(cand);
-            if (real != null) return found(cand, real, -1);
-        }
-        for (int i = startDir; i < includeDirs.size(); i++) {
-            Path cand = includeDirs.get(i).resolve(name);
-            Path real = realPath(cand);
-            if (real != null) return found(cand, real, i);
+        for (Candidate c : candidates(name, angled, startDir, includer)) {
+            Path real = realPath(c.path());
+            if (real != null) return found(c.path(), real, c.dirIndex());
         }
         return null;
+    }
+
+    /** Why {@link #find} found nothing: the words that follow the name in the error. */
+    String whyNotFound(String name, boolean angled, int startDir, Path includer) {
+        if (name.indexOf('\0') >= 0) return "file name contains a NUL character";
+        for (Candidate c : candidates(name, angled, startDir, includer)) {
+            // only regular files are opened: /dev/zero or a directory would never end
+            if (Files.exists(c.path())) return NOT_REGULAR;
+        }
+        return NO_SUCH_FILE;
+    }
+
+    private static final String NOT_REGULAR = "not a regular file";
+    private static final String NO_SUCH_FILE = "No such file or directory";
+
+    private record Candidate(Path path, int dirIndex) {
+    }
+
+    /** The paths a header name may be at, in search order (none for a name no path can hold). */
+    private List<Candidate> candidates(String name, boolean angled, int startDir, Path includer) {
+        if (name.indexOf('\0') >= 0) return List.of();
+        List<Candidate> out = new ArrayList<>();
+        Path named = Path.of(name);
+        if (named.isAbsolute()) return List.of(new Candidate(named, -1));
+        if (!angled && startDir == 0) {
+            Path parent = includer.getParent();
+            out.add(new Candidate(parent == null ? named : parent.resolve(name), -1));
+        }
+        for (int i = startDir; i < includeDirs.size(); i++) {
+            out.add(new Candidate(includeDirs.get(i).resolve(name), i));
+        }
+        return out;
     }
 
     private Found found(Path opened, Path real, int dirIndex) {

@@ -117,7 +117,8 @@ final class MappingTokenSource implements TokenSource {
         String fileName = SourceText.unescape(raw.substring(1, raw.length() - 1));
         Path found = resolver.resolve(fileName, f.dir);
         if (found == null) {
-            throw new DtException(((PositionedToken) name).span(), "Couldn't open \"" + fileName + "\": No such file or directory");
+            throw new DtException(((PositionedToken) name).span(), "Couldn't open \"" + SourceText.printable(fileName) + "\": "
+                    + resolver.whyNotFound(fileName, f.dir));
         }
         String text;
         try {

@@ -80,6 +80,22 @@ final class SourceText {
         return digits == 0 ? null : new int[] {negative ? -v : v, i};
     }
 
+    /** A name as a message shows it: control characters (a NUL above all) escaped as C writes them. */
+    static String printable(String name) {
+        StringBuilder sb = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == 0) {
+                sb.append("\\0");
+            } else if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
     /** A file name or other literal body as text. */
     static String unescape(String body) {
         return new String(unescapeBytes(body), java.nio.charset.StandardCharsets.ISO_8859_1);

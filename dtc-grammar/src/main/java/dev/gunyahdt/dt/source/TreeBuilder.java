@@ -344,10 +344,11 @@ final class TreeBuilder {
     private void incbin(PropertyValue.Builder b, IncbinChunkContext inc) {
         String raw = inc.STRING().getText();
         String name = new String(unescape(raw, inc.STRING().getSymbol()), java.nio.charset.StandardCharsets.ISO_8859_1);
-        Path file = resolver.resolve(name, dirOf(span(inc.STRING().getSymbol()).file()));
+        Path dir = IncludeResolver.dirOf(span(inc.STRING().getSymbol()).file());
+        Path file = resolver.resolve(name, dir);
         SourceSpan at = span(inc);
         if (file == null) {
-            throw new DtException(at, "Couldn't open \"" + name + "\": No such file or directory");
+            throw new DtException(at, "Couldn't open \"" + SourceText.printable(name) + "\": " + resolver.whyNotFound(name, dir));
         }
         byte[] data;
         try {
@@ -370,11 +371,6 @@ final class TreeBuilder {
         int from = (int) Math.min(off, data.length);
         int n = len < 0 ? data.length - from : (int) Math.min(len, data.length - from);
         b.bytes(data, from, n);
-    }
-
-    private static Path dirOf(String file) {
-        Path p = Path.of(file).getParent();
-        return p == null ? Path.of("") : p;
     }
 
     // ---- integers ------------------------------------------------------------------------

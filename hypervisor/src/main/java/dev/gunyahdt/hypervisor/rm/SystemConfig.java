@@ -50,6 +50,9 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
         return vms.stream().filter(v -> v.name().equals(name)).findFirst();
     }
 
+    /** A VM name that is also a safe file name (the partitioner's names are a subset). */
+    private static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,78}");
+
     /** Reads {@code /gunyah-vms} of a system tree; {@code blob} names it in messages. */
     public static SystemConfig read(String blob, DeviceTree tree) {
         NodeCursor table = tree.find("/gunyah-vms").orElseThrow(() ->
@@ -67,7 +70,13 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
                 if (mem.length < 4) {
                     throw new VmConfigException(blob, c.path(), "memory-ranges", "missing");
                 }
-                vms.add(new VmEntry(name.get().value().asString(), (int) vmid, c.node().hasProperty("primary"),
+                String vmName = name.get().value().asString();
+                if (!FILE_NAME.matcher(vmName).matches()) {
+                    // boot names each VM's files after it (vm/NAME.dtb): "../x" or "a/b" would leave the folder
+                    throw new VmConfigException(blob, c.path(), "vm-name", "\"" + vmName
+                            + "\" is not a VM name (1 to 79 letters, digits, '_', '-' or '.', not starting with '.')");
+                }
+                vms.add(new VmEntry(vmName, (int) vmid, c.node().hasProperty("primary"),
                         c.node().property("owner").map(p -> p.value().asString()),
                         mem[0] << 32 | mem[1], mem[2] << 32 | mem[3]));
             } else if (c.node().hasProperty("declared-by") && mem.length >= 4) {

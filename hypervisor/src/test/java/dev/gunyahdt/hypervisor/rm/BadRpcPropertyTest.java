@@ -1,12 +1,6 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.dt.NodeCursor;
-import dev.gunyahdt.dt.dtb.DtbReader;
-import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
-import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
-import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
-import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -14,11 +8,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Combinators;
 
-import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 5 acceptance 5: whatever a client puts on its RM-RPC queue — short packets, wrong versions, bad fragment
@@ -33,51 +23,12 @@ class BadRpcPropertyTest {
 
     @Property(tries = 200)
     void junkNeverCrashesOrWedgesTheRm(@ForAll("packets") List<byte[]> packets) {
-        List<GuestSeat> seats = new ArrayList<>();
-        VcpuHost host = new VcpuHost() {
-            @Override
-            public void powerOn(GuestSeat seat) {
-                seats.add(seat);
-            }
-
-            @Override
-            public void powerOff(int vmid) {
-            }
-        };
-        Hypervisor hv = new Hypervisor(3);
-        SystemConfig sys = SystemConfig.read("system.dtb", DtbReader.read(Configs.compile(Configs.system(
-                Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L))), "system.dtb"));
-        byte[] hlos = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, "console-dev;", "", ""));
-        ResourceManager rm = ResourceManager.boot(hv, sys, Platform.QEMU, hlos, host, () -> 0);
-        GuestSeat seat = seats.get(0);
-        NodeCursor node = DtbReader.read(rm.vm("hlos").orElseThrow().guestDtb().orElseThrow(), "guest").find("/hypervisor")
-                .orElseThrow().children().stream().filter(c -> c.node().name().startsWith("qcom,resource-manager-rpc@"))
-                .findFirst().orElseThrow();
-        long[] reg = node.node().property("reg").orElseThrow().value().cells();
-        RpcEndpoint ep = new RpcEndpoint(hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
-                seat.ramBase() + 0x1000);
+        RpcSeat seat = RpcSeat.boot();
         for (byte[] p : packets) {
-            ep.sendRaw(p);
-            rm.step();
-            ep.receive(); // read what the RM answered, so its queue never fills
+            seat.send(p);
         }
-        // finish any message a junk first fragment left in progress with a fresh request (it starts anew)
-        RpcClient client = new RpcClient(ep);
-        int seq = client.request(MessageId.VM_GET_VMID, new byte[0]);
-        RpcMessage reply = null;
-        for (int i = 0; i < 20 && reply == null; i++) {
-            rm.step();
-            for (RpcClient.Incoming in : client.poll()) {
-                if (in.isReply() && in.message().sequence() == seq) {
-                    reply = in.message();
-                }
-            }
-        }
-        assertTrue(reply != null, "the RM stopped answering");
-        assertEquals(0, reply.replyErrorCode());
-        assertEquals(3, dev.gunyahdt.hypervisor.rm.rpc.Le.u32(reply.replyData(), 0));
-        assertEquals(0, rm.internalFaults());
-        assertEquals(VmState.RUNNING, rm.vm("hlos").orElseThrow().state());
+        // any message a junk first fragment left in progress is finished by a fresh request (it starts anew)
+        seat.assertStillServes();
     }
 
     @Provide

@@ -7,16 +7,13 @@ import dev.gunyahdt.dt.checks.Checker;
 import dev.gunyahdt.dt.diag.Diagnostic;
 import dev.gunyahdt.dt.dtb.DtbOptions;
 import dev.gunyahdt.dt.dtb.DtbWriter;
+import dev.gunyahdt.dt.output.OutputFile;
 import dev.gunyahdt.dt.print.DtsPrinter;
 import dev.gunyahdt.partitioner.allocate.Allocation;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,38 +82,16 @@ public final class ConfigEmitter {
 
     /**
      * Writes what {@link #render} produced into {@code dir} (created when missing), each file
-     * atomically; returns the files written. Callers that check the bytes first (build's lint)
+     * by {@link OutputFile}'s rules; returns the files written. Callers that check the bytes first (build's lint)
      * render, check, then write.
      */
     public static List<Path> write(Rendered r, Path dir) throws IOException {
         List<Path> written = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : r.files().entrySet()) {
             Path target = dir.resolve(e.getKey());
-            writeAtomically(target, e.getValue());
+            OutputFile.write(target, e.getValue());
             written.add(target);
         }
         return written;
-    }
-
-    /** Temp file beside the target, then rename over it. */
-    public static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-        try {
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException notPosix) {
-                // keep the file system's default
-            }
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

@@ -385,7 +385,12 @@ public final class PlanLoader {
         for (int i = 0; i < list.size(); i++) {
             vms.add(vm(list.get(i), "/vms/" + i));
         }
-        return new VmPlan(json.get("board").asText(), at("/board"), hypervisor, vms);
+        String board = json.get("board").asText();
+        if (board.indexOf('\0') >= 0) {
+            // a path can hold any byte but NUL; the schema's "string" lets it through
+            throw new PlanException("schema", at("/board") + ": 'board' names a file with a NUL character in its name");
+        }
+        return new VmPlan(board, at("/board"), hypervisor, vms);
     }
 
     private Vm vm(JsonNode v, String p) {

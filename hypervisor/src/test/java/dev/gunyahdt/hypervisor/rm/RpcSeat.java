@@ -1,0 +1,76 @@
+package dev.gunyahdt.hypervisor.rm;
+
+import dev.gunyahdt.dt.NodeCursor;
+import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.hypervisor.Hypervisor;
+import dev.gunyahdt.hypervisor.rm.rpc.Le;
+import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A booted RM with one primary VM (hlos, VMID 3) and that VM's raw RM-RPC endpoint: for tests
+ * that put arbitrary packets on the RM's queue, then check it still works.
+ */
+public record RpcSeat(ResourceManager rm, RpcEndpoint endpoint) {
+
+    public static RpcSeat boot() {
+        List<GuestSeat> seats = new ArrayList<>();
+        VcpuHost host = new VcpuHost() {
+            @Override
+            public void powerOn(GuestSeat seat) {
+                seats.add(seat);
+            }
+
+            @Override
+            public void powerOff(int vmid) {
+            }
+        };
+        Hypervisor hv = new Hypervisor(3);
+        SystemConfig sys = SystemConfig.read("system.dtb", DtbReader.read(Configs.compile(Configs.system(
+                Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L))), "system.dtb"));
+        byte[] hlos = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, "console-dev;", "", ""));
+        ResourceManager rm = ResourceManager.boot(hv, sys, Platform.QEMU, hlos, host, () -> 0);
+        GuestSeat seat = seats.get(0);
+        NodeCursor node = DtbReader.read(rm.vm("hlos").orElseThrow().guestDtb().orElseThrow(), "guest").find("/hypervisor")
+                .orElseThrow().children().stream().filter(c -> c.node().name().startsWith("qcom,resource-manager-rpc@"))
+                .findFirst().orElseThrow();
+        long[] reg = node.node().property("reg").orElseThrow().value().cells();
+        return new RpcSeat(rm, new RpcEndpoint(hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
+                seat.ramBase() + 0x1000));
+    }
+
+    /** Sends one raw packet, lets the RM run, and reads what it answered so its queue never fills. */
+    public void send(byte[] packet) {
+        endpoint.sendRaw(packet);
+        rm.step();
+        endpoint.receive();
+    }
+
+    /** The RM answers a fresh VM_GET_VMID correctly, never faulted, and hlos still runs. */
+    public void assertStillServes() {
+        RpcClient client = new RpcClient(endpoint);
+        int seq = client.request(MessageId.VM_GET_VMID, new byte[0]);
+        RpcMessage reply = null;
+        for (int i = 0; i < 20 && reply == null; i++) {
+            rm.step();
+            for (RpcClient.Incoming in : client.poll()) {
+                if (in.isReply() && in.message().sequence() == seq) {
+                    reply = in.message();
+                }
+            }
+        }
+        assertTrue(reply != null, "the RM stopped answering");
+        assertEquals(0, reply.replyErrorCode());
+        assertEquals(3, Le.u32(reply.replyData(), 0));
+        assertEquals(0, rm.internalFaults(), "a handler hit an internal fault");
+        assertEquals(VmState.RUNNING, rm.vm("hlos").orElseThrow().state());
+    }
+}
