@@ -54,5 +54,5 @@ if boots:
         print(f"overall growth: time ~ n^{k:.2f} (least squares over every size; 1 = linear, 2 = quadratic)")
     print()
     print("512 VMs (and 128, 256) are not measured: the QEMU RM numbers at most 92 VMs (HLOS 3, secondaries 4..31,")
-    print("dynamic 0x80..0xBE; gunyah-model.md §8.4), and an addrspace VMID is at most 255 in any case.")
+    print("dynamic 0x80..0xBE; docs/gunyah-model.md §8.4), and an addrspace VMID is at most 255 in any case.")
 PY
