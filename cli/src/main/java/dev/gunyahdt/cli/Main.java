@@ -31,7 +31,8 @@ public final class Main {
             new Verb("boot", "BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] [--overlay-style rm|dtschema]", "boot the Java Gunyah model and its RM; print the boot log, write each guest's overlay and merged DTB", BootCommand::run),
             new Verb("inspect", "FILE [--path P] [--format dts|tree|json]", "show a DTB/DTBO readably", InspectCommand::run),
             new Verb("overlay", "apply BASE.dtb OVERLAY.dtbo… -o OUT", "apply overlays as fdtoverlay does", OverlayCommand::run),
-            new Verb("diff", "A B", "compare two trees, ignoring phandle renumbering", DiffCommand::run));
+            new Verb("diff", "A B", "compare two trees, ignoring phandle renumbering", DiffCommand::run),
+            new Verb("vm-check", "[--trusted] VM.dtb|VM.dts …", "judge VM devicetrees as the real Gunyah RM's VM_INIT does", VmCheckCommand::run));
 
     private Main() {
     }
