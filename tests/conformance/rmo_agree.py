@@ -14,7 +14,10 @@ of a-c that the oracle accepts with or without --trusted. Every case runs with a
 Writes DIR/manifest.tsv (one line per case and mode: set, id, mode, oracle exit status, oracle
 output file, description, then file, verdict, vmid for each file), then, unless --manifest-only,
 runs `CMD vm-check [--trusted] FILE…` per case and prints the counts per set and every
-disagreement with both outputs. Exit 0 all agree, 1 any disagreement, 2 a setup step failed.
+disagreement with both outputs. A file agrees when both give the same verdict and VMID and the exit
+statuses match; where the oracle aborts (an RM assert or crash: the real RM would die), vm-check
+must refuse that file, and the files after it are not compared. Exit 0 all agree, 1 any
+disagreement, 2 a setup step failed.
 """
 import argparse
 import json
@@ -238,14 +241,19 @@ def compare(cases, oracle, gdt, sets):
             r = run(gdt + ['vm-check'] + (['--trusted'] if mode == 'trusted' else []) + c.files)
             gv = verdicts(r.stdout + r.stderr, c.files)
             st = stats[c.set]
+            aborted = rc not in (0, 1)   # an RM assert or crash: the real RM would abort
             for f in c.files:
                 st['files'] += 1
-                if rc not in (0, 1):
+                if aborted and ov[f][0] not in ('accepted', 'refused'):
+                    # the file the RM aborts on is not accepted; vm-check must refuse it. The RM is
+                    # gone after that, so later files of the case have no verdict to compare.
                     st['aborted'] += 1
-                    bad.append(('aborted', c, mode, f, rc, log, r, ov[f], gv[f]))
-                    continue
+                    kind = 'aborted' if gv[f][0] == 'refused' else 'disagree'
+                    st['disagree' if kind == 'disagree' else 'agree'] += 1
+                    bad.append((kind, c, mode, f, rc, log, r, ov[f], gv[f]))
+                    break
                 st['accepted'] += ov[f][0] == 'accepted'
-                if ov[f] == gv[f] and r.returncode == rc:
+                if ov[f] == gv[f] and (aborted or r.returncode == rc):
                     st['agree'] += 1
                 else:
                     st['disagree'] += 1
@@ -264,7 +272,7 @@ def compare(cases, oracle, gdt, sets):
     for s in sets:
         st = stats[s]
         print(f'{s} {names[s]:20s} files {st["files"]:4d}  agree {st["agree"]:4d}  disagree {st["disagree"]:3d}'
-              f'  oracle aborted {st["aborted"]:2d}  (oracle accepted {st["accepted"]})')
+              f'  (oracle accepted {st["accepted"]}, aborted on {st["aborted"]})')
     total = sum(st['disagree'] for st in stats.values())
     print(f'== {"all agree" if total == 0 else f"{total} disagreement(s)"}')
     return 1 if total else 0
