@@ -13,12 +13,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -63,22 +61,14 @@ class RmOracleAgreementTest {
             Assumptions.abort(reason);
         }
 
-        // gunyah-dt from this build's classes (for `build` of the boards), not the launcher
-        Path gdt = dir.resolve("gunyah-dt");
-        Files.writeString(gdt, "#!/bin/sh\nexec java -Xss16m -cp '" + System.getProperty("java.class.path")
-                + "' dev.gunyahdt.cli.Main \"$@\"\n");
-        Files.setPosixFilePermissions(gdt, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path gdt = EmittedDtValidateTest.gunyahDtOfThisBuild(dir);   // for `build` of the boards
         Path work = dir.resolve("work");
         ProcessBuilder pb = new ProcessBuilder(REPO.resolve("tests/conformance/rm-oracle-agreement.sh").toString(),
                 "--manifest-only", "--work", work.toString(), "--mutations", "100", "--seed", "1")
-                .directory(dir.toFile()).redirectErrorStream(true);
+                .directory(dir.toFile());
         pb.environment().put("GUNYAH_DT", gdt.toString());
         pb.environment().put("RM_ORACLE_SRC", oracleSrc.toString());
-        Process p = pb.start();
-        String prep = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), prep);
-        System.out.print(prep);
-        assertEquals(0, p.exitValue(), prep);
+        EmittedDtValidateTest.runToSuccess(pb);
 
         Map<String, int[]> counts = new TreeMap<>();   // set -> files, agree, oracle aborted
         List<String> disagreements = new ArrayList<>();
