@@ -2,7 +2,8 @@
 # `gunyah-dt vm-check` against rm-oracle — the real Gunyah Resource Manager's VM_CONFIG_IMAGE +
 # VM_INIT code built for the host (../shared/tools/rm-oracle) — file by file, with and without
 # --trusted (issue 15, acceptance 2 and 6). Case sets (rmo_agree.py says more):
-#   a  the real Qualcomm VM devicetrees in tests/src/test/resources/qcom-vm (PROVENANCE.md), each alone
+#   a  the real Qualcomm VM devicetrees in tests/src/test/resources/qcom-vm (PROVENANCE.md), each alone,
+#      then all 15 in one run
 #   b  the oracle's own tests (tests/{accept,reject}; 04-pair-a/b and 06-* in one run)
 #   c  every secondary vm/*.dtb `gunyah-dt build` writes for boards/qemu-virt and boards/soc-2cluster
 #      (a board's secondaries in one run, in plan order; the primary excluded)

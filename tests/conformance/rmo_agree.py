@@ -4,7 +4,8 @@
     rmo_agree.py --oracle BIN --gunyah-dt CMD --work DIR [--sets a,b,c,d] [--mutations N] [--seed S]
                  [--manifest-only]
 
-Case sets: a = the Qualcomm VM devicetrees in tests/src/test/resources/qcom-vm (each alone),
+Case sets: a = the Qualcomm VM devicetrees in tests/src/test/resources/qcom-vm (each alone, then
+all in one run),
 b = rm-oracle's own tests (files sharing a number, e.g. 04-pair-a/b, in one run), c = every
 secondary vm/*.dtb `gunyah-dt build` writes for boards/qemu-virt and boards/soc-2cluster (a board's
 secondaries in one run, in plan order), d = seeded single mutations (rmo_mutate.py) of every case
@@ -90,6 +91,9 @@ def set_a(work):
                 if err:
                     die(f'{sub}/{f} does not compile with cpp + dtc:\n{err}')
                 cases.append(Case('a', f'{sub}/{f}', [dtb]))
+    # and all of them in one run, as VMs 0x80… of one owner: their peers (vm-name:qcom,trustedvm, …)
+    # meet the VMs that carry those names
+    cases.append(Case('a', 'together', [c.files[0] for c in cases]))
     return cases
 
 

@@ -14,7 +14,9 @@ The mutations target what the Resource Manager reads (gunyah-model.md §9; its d
 vm_config_parser.c): property deletion, cell values, node names and order, strings the parser
 matches (affinity, enable-method, status, vdevice-type…), peer / peer-default, the root's first
 child's #address-cells (the RM's cells-context quirk), psci position, vm-guid, image-name length,
-qcom,label collisions, interrupt numbers, scheduling bounds, vm-attrs, memory ranges.
+qcom,label collisions, interrupt numbers, scheduling bounds, vm-attrs, memory ranges; and, in
+cases of several VMs, peers that name the others by image-name / vm-uri / vm-guid (right, upper-cased,
+wrong) and the VMs created in reverse order.
 """
 import argparse
 import copy
@@ -296,6 +298,29 @@ def mutations(root):
     return found
 
 
+def peer_mutations(trees, files, i):
+    """In a case of several VMs: each peer of file i renamed to name another VM of the case by its
+    image-name, vm-uri or vm-guid (vm_mgnt.c's vm_lookup_by_id), or by a wrong one of those."""
+    found = []
+    others = []
+    for j, f in enumerate(files):
+        cfg = vm_config(trees[f][1])
+        if j != i and cfg is not None:
+            for prop, kind in (('image-name', 'vm-name'), ('vm-uri', 'vm-uri'), ('vm-guid', 'vm-guid')):
+                p = cfg.prop(prop)
+                if p is not None and p[1] and p[1].startswith('"'):
+                    name = p[1][1:-1].split('", "')[0]
+                    others += [f'{kind}:{name}', f'{kind}:{name.upper()}', f'{kind}:{name}x']
+    cfg = vm_config(trees[files[i]][1])
+    vds = cfg.child('vdevices') if cfg is not None else None
+    for d in (vds.children if vds is not None else []):
+        if d.prop('peer') is not None:
+            for o in (o for o in others if quote(o) != d.prop('peer')[1]):
+                found.append(('peer-name', f'{d.name}: peer = "{o}"', lambda r, name=d.name, o=o:
+                              set_prop(vm_config(r).child('vdevices').child(name), 'peer', quote(o))))
+    return found
+
+
 def at_r(root, path):
     for p, n in root.walk():
         if p == path:
@@ -399,24 +424,29 @@ def main():
     trees = {}
     for case in a.cases:
         files = case.split(',')
-        for i, f in enumerate(files):
+        for f in files:
             if f not in trees:
                 with open(f) as fh:
                     trees[f] = parse(fh.read())
-            for tag, desc, fn in mutations(trees[f][1]):
+        for i, f in enumerate(files):
+            for tag, desc, fn in mutations(trees[f][1]) + peer_mutations(trees, files, i):
                 pool.append((files, i, tag, desc, fn))
+        if len(files) > 1:
+            # the same VMs created in the other order (a peer named before it exists)
+            pool.append((files[::-1], None, 'vm-order', 'VMs created in reverse order', None))
     picked = stratified(pool, a.count, random.Random(a.seed))
     os.makedirs(a.out, exist_ok=True)
     rows = []
     made = 0
     for files, i, tag, desc, fn in picked:
-        head, root = trees[files[i]]
-        root = copy.deepcopy(root)
-        try:
-            fn(root)
-        except (KeyError, ValueError, StopIteration, AttributeError, TypeError) as e:
-            print(f'rmo_mutate: skipped "{desc}" on {files[i]}: {e!r}', file=sys.stderr)
-            continue
+        if fn is not None:
+            head, root = trees[files[i]]
+            root = copy.deepcopy(root)
+            try:
+                fn(root)
+            except (KeyError, ValueError, StopIteration, AttributeError, TypeError) as e:
+                print(f'rmo_mutate: skipped "{desc}" on {files[i]}: {e!r}', file=sys.stderr)
+                continue
         made += 1
         mid = f'{made:04d}-{tag}'
         d = os.path.join(a.out, mid)
@@ -428,7 +458,8 @@ def main():
             with open(dst, 'w') as fh:
                 fh.write(emit(head, root) if j == i else emit(*trees[f]))
             out.append(dst)
-        rows.append('\t'.join([mid, f'{os.path.basename(files[i])}: {desc}'] + out))
+        what = os.path.basename(files[i]) if i is not None else ','.join(os.path.basename(f) for f in files)
+        rows.append('\t'.join([mid, f'{what}: {desc}'] + out))
     with open(os.path.join(a.out, 'cases.tsv'), 'w') as fh:
         fh.write('\n'.join(rows) + '\n')
     print(f'rmo_mutate: {made} mutations of {len(pool)} possible (seed {a.seed})', file=sys.stderr)
