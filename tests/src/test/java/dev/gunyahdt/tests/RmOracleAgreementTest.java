@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code tests/conformance/rm-oracle-agreement.sh} into a cache); the script prepares the cases
  * and the oracle's verdicts ({@code --manifest-only}): the 15 real Qualcomm VM devicetrees, the
  * oracle's own tests, every secondary {@code build} writes for both boards, and 100 seeded
- * mutations. This test runs {@code vm-check} in-process on each case, with and without
+ * mutations ({@code -Drmo.mutations=N -Drmo.seed=S} for more or others: in-process, a few hundred
+ * take about a minute). This test runs {@code vm-check} in-process on each case, with and without
  * {@code --trusted}, and requires the same verdict and VMID for every file and the same exit status;
  * where the oracle aborts (an RM assert or crash), vm-check must refuse the file it aborted on.
  * Skipped, saying why, without clang, libfdt-dev, dtc, cpp, python3 or the oracle's sources.
@@ -64,7 +65,8 @@ class RmOracleAgreementTest {
         Path gdt = EmittedDtValidateTest.gunyahDtOfThisBuild(dir);   // for `build` of the boards
         Path work = dir.resolve("work");
         ProcessBuilder pb = new ProcessBuilder(REPO.resolve("tests/conformance/rm-oracle-agreement.sh").toString(),
-                "--manifest-only", "--work", work.toString(), "--mutations", "100", "--seed", "1")
+                "--manifest-only", "--work", work.toString(), "--mutations", Integer.getInteger("rmo.mutations", 100).toString(),
+                "--seed", Integer.getInteger("rmo.seed", 1).toString())
                 .directory(dir.toFile());
         pb.environment().put("GUNYAH_DT", gdt.toString());
         pb.environment().put("RM_ORACLE_SRC", oracleSrc.toString());
