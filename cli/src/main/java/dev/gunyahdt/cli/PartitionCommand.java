@@ -1,10 +1,13 @@
 package dev.gunyahdt.cli;
 
+
 import dev.gunyahdt.bindings.Finding;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
+import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.hypervisor.rm.config.VmCheck;
 import dev.gunyahdt.partitioner.Partitioner;
 import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.emit.ConfigEmitter;
@@ -159,12 +162,38 @@ final class PartitionCommand {
                         + " lint finding(s) in the trees it would write (from board nodes copied into them, or a gap in gunyah-dt's emitter); nothing written");
                 return 1;
             }
+            // 6. build: every secondary as the real RM's VM_CONFIG_IMAGE + VM_INIT would take it, in plan order
+            List<String> refusals = realRmCheck(allocation, rendered, out);
+            refusals.forEach(io.err()::println);
+            if (!refusals.isEmpty()) {
+                io.err().println("gunyah-dt " + verb + ": the Gunyah RM would refuse " + refusals.size()
+                        + " VM config(s) (vm-check); nothing written");
+                return 1;
+            }
         }
         List<Path> written = ConfigEmitter.write(rendered, out);
         io.out().println("wrote " + written.size() + " files to " + out + "/ (system.dtb, "
                 + allocation.vms().size() + " VM trees, plan.json, report.html, memory-map.svg; every tree clean under "
                 + (strict ? "dtc's checks and the built-in bindings)" : "dtc's checks)"));
         return 0;
+    }
+
+    /** {@code gunyah-dt vm-check} over the secondaries about to be written: one line per refusal. */
+    private static List<String> realRmCheck(Allocation allocation, ConfigEmitter.Rendered rendered, Path out) {
+        VmCheck check = new VmCheck(false);
+        List<String> refusals = new ArrayList<>();
+        for (Allocation.VmAllocation va : allocation.vms()) {
+            if (va.vm().primary()) {
+                continue; // the RM never parses HLOS's devicetree
+            }
+            String name = "vm/" + va.vm().name() + ".dtb";
+            VmCheck.Verdict v = check.check(name, DtbReader.read(rendered.files().get(name), name));
+            if (!v.accepted()) {
+                refusals.add(out.resolve(name) + ": refused by the Gunyah RM (vmid 0x" + Integer.toHexString(v.vmid())
+                        + "): " + v.refusal().describe());
+            }
+        }
+        return refusals;
     }
 
     private static int planErrors(Io io, PlanException e) {

@@ -66,9 +66,12 @@ final class VmCheckCommand {
                 RmCheckFailure f = v.refusal();
                 io.out().println(file + ": refused " + vmid + ": " + f.describe());
                 if (!quiet) {
-                    io.out().println("  stage: " + (f.stage() == RmCheckFailure.Stage.PARSE
-                            ? "devicetree parse (VM_INIT: \"Fatal error in DTB parsing at node " + f.path() + "\")"
-                            : "VM_INIT checks"));
+                    io.out().println("  stage: " + switch (f.stage()) {
+                        case PARSE -> "VM_INIT's devicetree parse (the RM prints \"Fatal error in DTB parsing at node "
+                                + f.path() + "\"; RM error MEM_INVALID)";
+                        case UPDATE -> "VM_INIT's vm_config_update_parsed (RM error ARGUMENT_INVALID)";
+                        case VDEVICES -> "VM_INIT's vm_config_create_vdevices (RM error NORESOURCE)";
+                    });
                     if (f.span() != null) {
                         io.out().println("  at " + f.span().toColonForm());
                     }

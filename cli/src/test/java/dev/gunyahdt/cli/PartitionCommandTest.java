@@ -45,7 +45,7 @@ class PartitionCommandTest {
                 svm1  0x80  0x80000000-0x8fffffff (256MiB)  4-5 (pinned)  16    960-963
                 svm2  0x81  0x90000000-0x9fffffff (256MiB)  6-7 (static)  -     960-964
                 hypervisor: 0xbc000000-0xbfffffff (64MiB)
-                shm svm1/2: 0xa0000000-0xa01fffff (2MiB) shared by svm1, svm2
+                shm svm1/2: 0xa0000000-0xa01fffff (2MiB) shared by hlos, svm1
                 """), r.out());
         for (String f : new String[]{"system.dtb", "system.dts", "plan.json", "vm/hlos.dtb", "vm/svm1.dts", "vm/svm2.dtb"}) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
@@ -152,30 +152,24 @@ class PartitionCommandTest {
                 findings.stream().map(LintFinding::text).toList());
     }
 
-    /** A 6 GiB VM: two size cells (and an empty ranges) on /qcom,vm-config, the memory-region's node carried over. */
+    /**
+     * A 6 GiB VM: the RM reads the memory child with /chosen's cell sizes (2 and 1), so only the base is given; no
+     * memory node (the RM writes /memory); the memory-region's node carried over.
+     */
     @Test
     void aVmOfSixGibAndAMemoryRegionAreEmittedLintClean(@TempDir Path dir) throws Exception {
         Run r = run("build", BUILD.resolve("vm-4gib").toString(), "-o", dir.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("svm   0x80  0x800000000-0x97fffffff (6GiB)"), r.out());
         String svm = Files.readString(dir.resolve("vm/svm.dts"));
-        assertTrue(svm.contains("""
-                	memory@800000000 {
-                		device_type = "memory";
-                		reg = <0x08 0x00 0x01 0x80000000>;
-                	};
-                """), svm);
+        assertFalse(svm.contains("memory@800000000 {"), svm);
         assertTrue(svm.contains("""
                 	qcom,vm-config {
-                		#address-cells = <0x02>;
-                		#size-cells = <0x02>;
-                		ranges;
+                		vm-type = "aarch64-guest";
                 """), svm);
         assertTrue(svm.contains("""
                 		memory {
                 			base-address = <0x08 0x00>;
-                			size-min = <0x01 0x80000000>;
-                			size-max = <0x01 0x80000000>;
                 		};
                 """), svm);
         // the DMA engine's memory-region: its /reserved-memory child comes along, phandle and label kept
@@ -198,14 +192,34 @@ class PartitionCommandTest {
         assertFalse(Files.readString(dir.resolve("vm/hlos.dts")).contains("reserved-memory"));
     }
 
-    /** Root cells 2/1: iomemory-ranges are read with the root's cells, so 2 + 2 + 1 + 1 per entry. */
+    /**
+     * Root cells 2/1: the primary's iomemory-ranges are read with the root's cells, so 2 + 2 + 1 + 1 per entry,
+     * access 0 (the RM's read-write); the untrusted secondary gets its device as an iomem vdevice instead.
+     */
     @Test
     void iomemoryRangesTakeTheRootsCellSizes(@TempDir Path dir) throws Exception {
         Run r = run("build", BUILD.resolve("one-size-cell").toString(), "-o", dir.toString());
         assertEquals(0, r.status(), r.err());
+        String hlos = Files.readString(dir.resolve("vm/hlos.dts"));
+        assertTrue(hlos.contains("iomemory-ranges = <0x00 0x9000000 0x00 0x9000000 0x1000 0x00>;"), hlos);
         String svm = Files.readString(dir.resolve("vm/svm.dts"));
-        assertTrue(svm.contains("iomemory-ranges = <0x00 0x9100000 0x00 0x9100000 0x1000 0x03>;"), svm);
-        assertTrue(svm.contains("reg = <0x08 0x00 0x80000000>;"), svm);
-        assertFalse(svm.contains("#size-cells = <0x02>;\n\t\tranges;\n\t\tvm-type"), svm);
+        assertFalse(svm.contains("iomemory-ranges"), svm);
+        assertTrue(svm.contains("patch = \"/dma-controller@9100000\";"), svm);
+    }
+
+    /**
+     * A plan the partitioner accepts but the Gunyah RM refuses (a secondary at 64 GiB, past its 36-bit IPA space):
+     * build runs vm-check on what it would write, names the VM and the RM's rule, and writes nothing.
+     */
+    @Test
+    void buildStopsWhenTheRmWouldRefuseAConfig(@TempDir Path dir) {
+        Path out = dir.resolve("out");
+        Run r = run("build", BUILD.resolve("rm-refuses").toString(), "-o", out.toString());
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains(out.resolve("vm/svm.dtb") + ": refused by the Gunyah RM (vmid 0x80): "
+                + "/qcom,vm-config/memory: base-address: 0x1000000000 is outside a secondary's 36-bit IPA space"
+                + " (64 GiB) (vm_config_update_parsed)"), r.err());
+        assertTrue(r.err().contains("the Gunyah RM would refuse 1 VM config(s) (vm-check); nothing written"), r.err());
+        assertFalse(Files.exists(out), "nothing written");
     }
 }

@@ -39,7 +39,7 @@ class QemuVirtPlanTest {
         assertEquals(Optional.of(new Range(0x90000000L, 0x10000000L)), vm("svm2").memory());
         assertEquals(1, a.shared().size());
         assertEquals(Optional.of(new Range(0xa0000000L, 0x200000L)), a.shared().get(0).range());
-        assertEquals(java.util.Set.of("svm1", "svm2"), a.shared().get(0).sharers());
+        assertEquals(java.util.Set.of("hlos", "svm1"), a.shared().get(0).sharers());
     }
 
     @Test

@@ -162,8 +162,12 @@ public final class LinuxProbe implements GuestProgram {
             }
         }));
         script.add(() -> !consoleOpen || run(consoleWrite(banner())));
-        script.add(deferred(() -> call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(vmid).u16(0).build(),
-                this::checkResources)));
+        if (ctx.seat().primary()) {
+            script.add(deferred(() -> call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(vmid).u16(0).build(),
+                    this::checkResources)));
+        } else {
+            checkResourcesByPartner();
+        }
         if (ctx.seat().primary()) {
             launchSecondaries();
         }
@@ -171,11 +175,14 @@ public final class LinuxProbe implements GuestProgram {
         script.add(this::ringDoorbells);
         script.add(this::awaitPeers);
         if (!ctx.seat().primary()) {
-            script.add(call(MessageId.VM_SET_STATUS, Wire.writer().u8(0).u8(4).u16(0).build(), r -> {
-                if (error(r) != 0) {
-                    problem("VM_SET_STATUS -> " + error(r));
+            // the RM takes VM_SET_STATUS from static secondary VMIDs only (below 64); a dynamic one is denied
+            script.add(deferred(() -> call(MessageId.VM_SET_STATUS, Wire.writer().u8(0).u8(4).u16(0).build(), r -> {
+                boolean allowed = vmid > 0 && vmid < 64;
+                if ((error(r) == 0) != allowed) {
+                    problem("VM_SET_STATUS -> " + error(r) + (allowed ? "" : " (the RM denies it to VMID 0x"
+                            + Integer.toHexString(vmid) + ")"));
                 }
-            }));
+            })));
         }
         script.add(() -> {
             readSharedMemory();
@@ -639,12 +646,75 @@ public final class LinuxProbe implements GuestProgram {
         return entries;
     }
 
+    /**
+     * A secondary learns or checks its vdevices the way the RM answers: about itself VM_GET_HYP_RESOURCES lists
+     * nothing, so it asks about its owner and each of its peers (VM_GET_OWNER, VM_GET_PEERS) and compares the union
+     * with its DT, or adopts it when its DT lists none (the dt-schema overlay style).
+     */
+    private void checkResourcesByPartner() {
+        List<Integer> partners = new ArrayList<>();
+        List<Resource> union = new ArrayList<>();
+        script.add(deferred(() -> call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(vmid).u16(0).build(), r -> {
+            List<Resource> self = resources(r, "VM_GET_HYP_RESOURCES(self)");
+            if (self != null && self.stream().anyMatch(e -> e.type() <= 3)) {
+                problem("VM_GET_HYP_RESOURCES(self) lists " + self.size() + " entries; the RM lists none about a VM"
+                        + " itself");
+            }
+        })));
+        script.add(call(MessageId.VM_GET_OWNER, new byte[0], r -> {
+            if (error(r) == 0 && r.replyData().length >= 4) {
+                partners.add((int) new Wire.Reader(r.replyData()).u32());
+            } else {
+                problem("VM_GET_OWNER -> " + error(r));
+            }
+        }));
+        script.add(call(MessageId.VM_GET_PEERS, new byte[0], r -> {
+            if (error(r) != 0 || r.replyData().length < 4) {
+                problem("VM_GET_PEERS -> " + error(r));
+                return;
+            }
+            Wire.Reader in = new Wire.Reader(r.replyData());
+            long n = in.u32();
+            for (long i = 0; i < n && in.remaining() >= 4; i++) {
+                int p = (int) in.u32();
+                if (!partners.contains(p)) {
+                    partners.add(p);
+                }
+            }
+        }));
+        script.add(deferred(() -> {
+            List<BooleanSupplier> calls = new ArrayList<>();
+            for (int p : partners) {
+                calls.add(call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(p).u16(0).build(), r -> {
+                    List<Resource> got = resources(r, "VM_GET_HYP_RESOURCES(0x" + Integer.toHexString(p) + ")");
+                    if (got != null) {
+                        union.addAll(got);
+                    }
+                }));
+            }
+            return () -> {
+                while (!calls.isEmpty() && calls.get(0).getAsBoolean()) {
+                    calls.remove(0);
+                }
+                return calls.isEmpty();
+            };
+        }));
+        script.add(() -> {
+            compareWithDt(union);
+            return true;
+        });
+    }
+
     /** My own VM_GET_HYP_RESOURCES: checked entry for entry against my DT's vdevices, or adopted if it lists none. */
     private void checkResources(RpcMessage r) {
         List<Resource> all = resources(r, "VM_GET_HYP_RESOURCES");
         if (all == null) {
             return;
         }
+        compareWithDt(all);
+    }
+
+    private void compareWithDt(List<Resource> all) {
         List<Resource> entries = all.stream().filter(e -> e.type() != 4).toList(); // no vCPUs of my own: the RM owns them
         if (!dtListsVdevices) {
             adopt(entries, "VM_GET_HYP_RESOURCES(self)");

@@ -32,9 +32,9 @@ final class HypResources {
                         .u32(v.wakeupVirq() < 0 ? 0xFFFF_FFFFL : v.wakeupVirq()).u64(0).u64(0).build());
             }
         }
-        // §8.7: the vdevices of V's config that involve C, with C's caps. The primary's halves belong to the
-        // secondaries' vdevices (see VmLifecycle.startPrimary), so asking about itself lists none of them.
-        List<Side> view = caller == vm ? (vm.primary ? List.of() : vm.sides)
+        // §8.7: the vdevices that join C and V, with C's caps (vm_config_get_resource_descs: C's vdevices whose peer
+        // is V, and V's peer-default ones whose peer is C). About itself a VM gets none: no vdevice is its own peer.
+        List<Side> view = caller == vm ? List.of()
                 : caller.sides.stream().filter(s -> s.peer != null && s.peer.vm == vm).toList();
         for (Side s : view) {
             int partner = s.peer == null ? 0 : s.peer.vm.vmid;

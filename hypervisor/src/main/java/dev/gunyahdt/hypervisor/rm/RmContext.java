@@ -1,5 +1,8 @@
 package dev.gunyahdt.hypervisor.rm;
 
+import dev.gunyahdt.hypervisor.rm.config.RmVmTable;
+import dev.gunyahdt.hypervisor.rm.config.VmInit;
+
 import dev.gunyahdt.hypervisor.GuestMemory;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
@@ -33,6 +36,8 @@ final class RmContext {
     private final LongSupplier clock;
     final List<RmEvent> events = new ArrayList<>();
     final TreeMap<Integer, RmVm> vms = new TreeMap<>();
+    /** The real RM's view of the VMs, for its VM_INIT rules (peers, VIRQs): see {@link VmInit}. */
+    final RmVmTable rmTable = new RmVmTable();
     final RmLink.Counter notificationCounter = new RmLink.Counter();
     final VirqAllocator rmVirqs = new VirqAllocator(VirqAllocator.RM_BASE);
     final long rmVic;

@@ -4,7 +4,10 @@ import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
+import dev.gunyahdt.hypervisor.rm.config.RmCheckFailure;
 import dev.gunyahdt.hypervisor.rm.config.VmConfigParser;
+import dev.gunyahdt.hypervisor.rm.config.VmDtParser;
+import dev.gunyahdt.hypervisor.rm.config.VmInit;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayGenerator;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayRefusedException;
 import dev.gunyahdt.hypervisor.rm.overlay.VmOverlayInfo;
@@ -45,7 +48,7 @@ final class VmLifecycle {
             // VM_GET_HYP_RESOURCES about each secondary (§8.7), as crosvm does. So the RM makes them here (objects,
             // caps, VIRQs in the primary's VIC; the secondary joins at its VM_INIT) and never puts them in the
             // primary's overlay.
-            vm.config = VmConfigParser.parse(vm.blobName, DtbReader.read(dtb, vm.blobName));
+            vm.config = VmConfigParser.parsePrimary(vm.blobName, DtbReader.read(dtb, vm.blobName));
             vm.cspaceCap = ctx.hyp.cspace(1024);
             setup.setUp(vm);
             byte[] merged = OverlayGenerator.apply(dtb, overlays.overlayInfo(vm), overlays.style());
@@ -150,8 +153,19 @@ final class VmLifecycle {
             throw new RmFailure(RmError.VM_STATE, vm + " is " + vm.state);
         }
         try {
-            vm.config = VmConfigParser.parse(vm.blobName, DtbReader.read(vm.baseDtb, vm.blobName));
+            DeviceTree tree = DtbReader.read(vm.baseDtb, vm.blobName);
+            // the real RM's parse and VM_INIT rules decide acceptance (its peers, VIRQs, priorities); the model
+            // then builds the VM from the same reading
+            VmInit.run(ctx.rmTable, VmDtParser.parse(tree), false, vm.vmid);
+            vm.config = VmConfigParser.parse(vm.blobName, tree);
             setup.setUp(vm);
+        } catch (RmCheckFailure f) {
+            RmError e = switch (f.stage()) {
+                case PARSE -> RmError.MEM_INVALID;
+                case UPDATE -> RmError.ARGUMENT_INVALID;
+                case VDEVICES -> RmError.NORESOURCE;
+            };
+            failInit(vm, e, "VM_INIT: the RM refuses " + f.describe());
         } catch (DtException e) {
             failInit(vm, RmError.ARGUMENT_INVALID, "VM_INIT: " + e.getMessage());
         } catch (RmFailure f) {
@@ -363,7 +377,7 @@ final class VmLifecycle {
         int id = in.u16();
         RmVm vm = id == 0 ? caller : ctx.vms.get(id);
         if (vm == null) {
-            throw new RmFailure(RmError.VMID_INVALID, "no VM " + id);
+            throw new RmFailure(RmError.NORESOURCE, "no VM " + id); // vm_mgnt_handle_get_state
         }
         if (vm != caller && vm.owner != caller.vmid && !vm.peers.contains(caller.vmid)) {
             throw new RmFailure(RmError.DENIED, caller + " may not see " + vm);
@@ -372,13 +386,16 @@ final class VmLifecycle {
     }
 
     byte[] vmSetStatus(RmVm caller, Wire.Reader in) {
+        // vm_mgnt_handle_set_state: only the static secondary VMIDs (below 64) may set a status, checked before
+        // the length; dynamic VMIDs (0x80…) are refused like the primary
+        if (caller.primary || caller.vmid >= 64) {
+            throw new RmFailure(RmError.DENIED, "VM_SET_STATUS is for static secondary VMIDs (below 64), not "
+                    + caller);
+        }
         in.exactly(4);
         in.u8();
         int os = in.u8();
         int app = in.u16();
-        if (caller.primary) {
-            throw new RmFailure(RmError.DENIED, "VM_SET_STATUS is for secondary VMs");
-        }
         if (os > 7) {
             throw new RmFailure(RmError.ARGUMENT_INVALID, "os state " + os);
         }

@@ -54,9 +54,9 @@ final class VmSetup {
         VmConfig cfg = vm.config;
         long size = Math.max(cfg.memory().sizeMin(), cfg.memory().sizeMax());
         Optional<SystemConfig.VmEntry> entry = vm.primary ? ctx.system.primary() : ctx.system.vm(vm.name);
-        if (vm.primary) {
-            size = entry.map(SystemConfig.VmEntry::memorySize).orElse(size);
-        }
+        // the memory the owner lends is the VM's assignment in system.dtb; the config's size-min/size-max are
+        // only limits (a VM of 4 GiB or more gives none)
+        size = entry.map(SystemConfig.VmEntry::memorySize).orElse(size);
         long ipa = cfg.memory().baseAddress();
         long pa = entry.map(SystemConfig.VmEntry::memoryBase).orElse(ipa);
         vm.ramExtent = ctx.deriveRam(pa, size, "RAM of " + vm);

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Small bootable configs written by hand in the shape the partitioner emits (system.dtb's /gunyah-vms table,
- * each VM's DTB with /qcom,vm-config), compiled with our compiler.
+ * each VM's DTB with /qcom,vm-config, in the shape the real RM accepts: an exact /memory, a timeslice and a
+ * priority below the owner's, peers by vm-name:), compiled with our compiler.
  */
 public final class Configs {
     private Configs() {
@@ -46,7 +47,7 @@ public final class Configs {
                 	cpus { #address-cells = <1>; #size-cells = <0>;
                 		cpu@0 { device_type = "cpu"; compatible = "arm,cortex-a57"; reg = <0>; enable-method = "psci"; };
                 	};
-                	memory@%1$x { device_type = "memory"; reg = <0x0 0x%1$x 0x0 0x%2$x>; };
+                	memory { device_type = "memory"; reg = <0x0 0x%1$x 0x0 0x%2$x>; };
                 	gic: intc@8000000 { compatible = "arm,gic-v3"; #interrupt-cells = <3>; interrupt-controller;
                 		reg = <0x0 0x8000000 0x0 0x10000>, <0x0 0x80a0000 0x0 0xf60000>; };
                 	%5$s
@@ -55,7 +56,8 @@ public final class Configs {
                 		os-type = "linux";
                 		image-name = "%3$s";
                 		memory { base-address = <0x0 0x%1$x>; size-min = <0x%2$x>; size-max = <0x%2$x>; };
-                		vcpus { config = "/cpus"; affinity = "static"; affinity-map = <0>; };
+                		vcpus { config = "/cpus"; affinity = "static"; affinity-map = <0>;
+                			sched-timeslice = <5000>; sched-priority = <(-1)>; };
                 		interrupts { config = "/intc@8000000"; };
                 		vdevices {
                 			rm-rpc { vdevice-type = "rm-rpc"; %4$s };
@@ -83,11 +85,11 @@ public final class Configs {
     }
 
     public static final String SVM1_VDEVICES = """
-            mqp { vdevice-type = "message-queue-pair"; generate = "/hypervisor/mqp"; peer = "svm2"; qcom,label = <0>; };
-            bell { vdevice-type = "doorbell-source"; generate = "/hypervisor/bell"; peer = "svm2"; qcom,label = <1>; };
+            mqp { vdevice-type = "message-queue-pair"; generate = "/hypervisor/mqp"; peer = "vm-name:svm2"; qcom,label = <0>; };
+            bell { vdevice-type = "doorbell-source"; generate = "/hypervisor/bell"; peer = "vm-name:svm2"; qcom,label = <1>; };
             """;
     public static final String SVM2_VDEVICES = """
-            mqp { vdevice-type = "message-queue-pair"; generate = "/hypervisor/mqp"; peer = "svm1"; qcom,label = <0>; };
-            bell { vdevice-type = "doorbell"; generate = "/hypervisor/bell"; peer = "svm1"; qcom,label = <1>; };
+            mqp { vdevice-type = "message-queue-pair"; generate = "/hypervisor/mqp"; peer = "vm-name:svm1"; qcom,label = <0>; };
+            bell { vdevice-type = "doorbell"; generate = "/hypervisor/bell"; peer = "vm-name:svm1"; qcom,label = <1>; };
             """;
 }

@@ -48,19 +48,19 @@ class RmBootTest {
     }
 
     /**
-     * The primary's config lists its halves (a pair, a receiving doorbell, a receiving one-way queue with svm1): the
-     * RM makes them at boot but its overlay stays §10.5's (RM-RPC only); VM_GET_HYP_RESOURCES about itself lists none
-     * of them, about svm1 lists them with its caps and VIRQs (§8.7), and linux-probe exercises them from that answer.
+     * svm1's config joins it to its owner (peer-default: a pair, a doorbell it rings, a one-way queue it sends on);
+     * the primary has no config of them, as in the real RM: its overlay stays §10.5's (RM-RPC only);
+     * VM_GET_HYP_RESOURCES about itself lists none of them, about svm1 lists them with its caps and VIRQs (§8.7),
+     * and linux-probe exercises them from that answer.
      */
     @Test
     void thePrimaryLearnsItsVdeviceHalvesFromHypResourcesNotFromItsOverlay() {
-        String hlosVdevices = """
-                mqp { vdevice-type = "message-queue-pair"; generate = "/hypervisor/mqp"; peer = "svm1"; qcom,label = <0>; };
-                bell { vdevice-type = "doorbell"; generate = "/hypervisor/bell"; peer = "svm1"; qcom,label = <1>; };
-                mq { vdevice-type = "message-queue"; generate = "/hypervisor/mq"; peer = "svm1"; is-receiver; qcom,label = <2>; };
+        String hlosVdevices = "";
+        String svm1Vdevices = """
+                mqp { vdevice-type = "message-queue-pair"; generate = "/hypervisor/mqp"; peer-default; qcom,label = <0>; };
+                bell { vdevice-type = "doorbell-source"; generate = "/hypervisor/bell"; peer-default; qcom,label = <1>; };
+                mq { vdevice-type = "message-queue"; generate = "/hypervisor/mq"; peer-default; is-sender; qcom,label = <2>; };
                 """;
-        String svm1Vdevices = hlosVdevices.replace("\"svm1\"", "\"hlos\"").replace("\"doorbell\"", "\"doorbell-source\"")
-                .replace("is-receiver", "is-sender");
         java.util.Map<String, byte[]> vms = new java.util.LinkedHashMap<>();
         String rpc = "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;";
         vms.put("hlos", Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, rpc, hlosVdevices, "")));
@@ -114,7 +114,7 @@ class RmBootTest {
     @Test
     void aVdeviceWhosePeerIsMissingFailsVmInit() {
         Simulation.Result r = Simulation.run(Configs.pairOfSecondaries(1, Configs.SVM1_VDEVICES.replace(
-                "peer = \"svm2\"; qcom,label = <1>", "peer = \"svm9\"; qcom,label = <1>"), Configs.SVM2_VDEVICES, ""));
+                "peer = \"vm-name:svm2\"; qcom,label = <1>", "peer = \"vm-name:svm9\"; qcom,label = <1>"), Configs.SVM2_VDEVICES, ""));
         assertEquals(VmState.INIT_FAILED, r.rm().vm("svm1").orElseThrow().state());
         assertEquals(List.of("VM_INIT: doorbell-source /qcom,vm-config/vdevices/bell: peer 'svm9' is not a VM of this system"),
                 lines(r, RmEvent.Kind.FAILURE, "svm1"));
@@ -127,12 +127,12 @@ class RmBootTest {
         StringBuilder many = new StringBuilder();
         for (int i = 0; i < 30; i++) { // 2 for RM-RPC + 60 for the pairs: 62 > the 60 numbers 960..1019
             many.append("q").append(i).append(" { vdevice-type = \"message-queue-pair\"; generate = \"/hypervisor/q")
-                    .append(i).append("\"; peer = \"svm2\"; qcom,label = <").append(100 + i).append(">; };\n");
+                    .append(i).append("\"; peer = \"vm-name:svm2\"; qcom,label = <").append(100 + i).append(">; };\n");
         }
         Simulation.Result r = Simulation.run(Configs.pairOfSecondaries(1, many.toString(), Configs.SVM2_VDEVICES, ""));
         assertEquals(VmState.INIT_FAILED, r.rm().vm("svm1").orElseThrow().state());
-        assertEquals(List.of("VM_INIT: message-queue-pair /qcom,vm-config/vdevices/q29: no free VIRQ for svm1 (vmid 0x80) "
-                + "(960..1019 are all taken)"), lines(r, RmEvent.Kind.FAILURE, "svm1"));
+        assertEquals(List.of("VM_INIT: the RM refuses /qcom,vm-config/vdevices/q29: interrupts: no free VIRQ left for"
+                + " VM svm1 (configure_msgqueue_pair)"), lines(r, RmEvent.Kind.FAILURE, "svm1"));
         assertTrue(r.guests().get("hlos").problems().contains("VM_INIT svm1 -> RM error " + RmError.NORESOURCE.code()));
     }
 
@@ -140,10 +140,11 @@ class RmBootTest {
     void aPrimaryWithABadConfigFailsTheBootNamingIt() {
         Simulation.Config good = Configs.pairOfSecondaries(1, "", "", "");
         java.util.Map<String, byte[]> vms = new java.util.HashMap<>(good.vmDtbs());
-        vms.put("hlos", Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, "interrupts = <0 1 1>;", "", "")));
+        vms.put("hlos", Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L,
+                "push-compatible = \"a\", \"b\", \"c\", \"d\";", "", "")));
         Simulation.Result r = Simulation.run(new Simulation.Config(good.systemDtb(), vms, java.util.Map.of(), 1, false,
                 Platform.QEMU));
         assertTrue(r.bootFailure().orElseThrow().startsWith("hlos: vm/hlos.dtb: /qcom,vm-config/vdevices/rm-rpc: "
-                + "interrupts: rm-rpc takes two (tx, rx), not 1"), r.bootFailure().get());
+                + "push-compatible: at most 3 strings for rm-rpc"), r.bootFailure().get());
     }
 }

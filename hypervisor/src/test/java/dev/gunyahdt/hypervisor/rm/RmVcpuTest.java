@@ -32,9 +32,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RmVcpuTest {
     private static final byte[] FDT_MAGIC = {(byte) 0xd0, 0x0d, (byte) 0xfe, (byte) 0xed};
-    private static final String SHM_SVM1 = "shm { vdevice-type = \"shm\"; generate = \"/hypervisor/shm\"; peer = \"svm2\"; "
-            + "qcom,label = <2>; memory { base = <0x0 0xa0000000>; }; };\n";
-    private static final String SHM_SVM2 = SHM_SVM1.replace("peer = \"svm2\"", "peer = \"svm1\"");
+    /** The RM's shm joins a VM with its owner (peer-default): svm1 and hlos share it. */
+    private static final String SHM_SVM1 = "shm { vdevice-type = \"shm\"; generate = \"/hypervisor/shm\"; peer-default; "
+            + "qcom,label = <2>; memory { qcom,label = <2>; base = <0x0 0xa0000000>; }; };\n";
+    private static final String SHM_SVM2 = "";
 
     /** The vCPU objects of the run by the VMID of their addrspace (255 = the RM), in creation order. */
     private static Map<Integer, List<Vcpu>> vcpus(Simulation.Result r) {
@@ -96,10 +97,10 @@ class RmVcpuTest {
         // the image DTs the primary lent (MEM_LEND) left it: it can no longer touch them; its other RAM it can
         assertNull(hlos.read(0x40000000L + 0x1000_0000L, 4));
         assertNotNull(hlos.read(0x40000000L + 0x0F00_0000L, 4));
-        // shm: one extent, mapped read-write in both sharers only
+        // shm (svm1 with its owner): one extent, mapped read-write in both sharers only
         assertTrue(svm1.write(0xa0000000L, new byte[] {42}));
-        assertArrayEquals(new byte[] {42}, svm2.read(0xa0000000L, 1));
-        assertNull(hlos.read(0xa0000000L, 1));
+        assertArrayEquals(new byte[] {42}, hlos.read(0xa0000000L, 1));
+        assertNull(svm2.read(0xa0000000L, 1));
     }
 
     @Test

@@ -79,8 +79,9 @@ class RmVmTeardownTest {
         SystemConfig sys = SystemConfig.read("system.dtb", DtbReader.read(Configs.compile(Configs.system(
                 Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
                 Configs.tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L))), "system.dtb"));
-        byte[] primary = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, "console-dev;", "", ""));
-        byte[] svm1 = Configs.compile(Configs.vm("svm1", 0x80000000L, 0x10000000L, "console-dev;", "", ""));
+        String rpc = "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;"; // the real RM crashes without
+        byte[] primary = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, rpc, "", ""));
+        byte[] svm1 = Configs.compile(Configs.vm("svm1", 0x80000000L, 0x10000000L, rpc, "", ""));
         rm = ResourceManager.boot(hv, sys, Platform.QEMU, primary, new VcpuHost() {
             @Override
             public void powerOn(GuestSeat seat) {

@@ -34,8 +34,14 @@ public final class ConfigTrees {
 
     /** iomemory-ranges are page granular (gunyah-model.md §9.1): MMIO is widened to whole 4 KiB pages. */
     static final long PAGE = 0x1000;
-    /** iomemory-ranges access cell: read + write. */
-    static final long ACCESS_RW = 3;
+    /** iomemory-ranges access cell: read + write (the RM's enum iomem_range_access: 0 RW, 1 R, 2 RWX, 3 W). */
+    static final long ACCESS_RW = 0;
+    /** A secondary's vCPU timeslice in µs (the RM allows 100..100000; Gunyah's scheduler default is 5 ms). */
+    static final long TIMESLICE_US = 5000;
+    /** A secondary's priority relative to its owner's: an untrusted VM must run below it (handle_vcpu). */
+    static final long PRIORITY_OFFSET = -1;
+    /** Labels of the iomem vdevices that stand for passed-through device memory, after the plan's own. */
+    static final long IOMEM_LABEL_BASE = 0x1000;
 
     private final Allocation allocation;
     private final BoardNodes board;
@@ -192,9 +198,13 @@ public final class ConfigTrees {
         List<Node> children = new ArrayList<>();
         children.add(Node.of("chosen", chosen(va), List.of()));
         children.add(cpus(va));
-        va.memory().ifPresent(m -> children.add(Node.of("memory@" + Long.toHexString(m.base()), List.of(
-                Cells.str("device_type", "memory"), Property.of("reg", Cells.ranges(acells, scells, List.of(m)))),
-                List.of())));
+        // A secondary's /memory is written by the RM at VM_START (from the memory it was given); the RM
+        // refuses any memory node but an exact /memory in the config (parse_memory), so none is emitted.
+        if (va.vm().primary()) {
+            va.memory().ifPresent(m -> children.add(Node.of("memory@" + Long.toHexString(m.base()), List.of(
+                    Cells.str("device_type", "memory"), Property.of("reg", Cells.ranges(acells, scells, List.of(m)))),
+                    List.of())));
+        }
         children.add(Node.of("psci", List.of(Cells.strs("compatible", List.of("arm,psci-1.0", "arm,psci-0.2")),
                 Cells.str("method", "hvc")), List.of()));
         List<String> wanted = new ArrayList<>();
@@ -223,10 +233,15 @@ public final class ConfigTrees {
         return p;
     }
 
-    /** vCPU i is {@code cpu@i}, with the compatible and enable-method of the physical CPU it runs on. */
+    /**
+     * vCPU i is {@code cpu@i}, with the compatible of the physical CPU it runs on, started by PSCI. The RM turns
+     * PSCI on for such a VM and then wants {@code cpu-idle-states} on every CPU of a non-proxy VM
+     * ({@code parse_vcpus}), so those get one PSCI idle state (a light WFI-like suspend).
+     */
     private Node cpus(VmAllocation va) {
         List<Node> cpus = new ArrayList<>();
         int n = va.vm().vcpus();
+        boolean idle = !va.vm().primary() && va.vm().scheduling() != Scheduling.PROXY;
         for (int i = 0; i < n; i++) {
             Optional<Node> phys = physicalCpu(va, i);
             List<Property> p = new ArrayList<>();
@@ -234,10 +249,22 @@ public final class ConfigTrees {
             phys.flatMap(c -> c.property("compatible")).ifPresent(p::add);
             p.add(Cells.u32("reg", i));
             p.add(Cells.str("enable-method", "psci"));
+            if (idle) {
+                p.add(Property.of("cpu-idle-states", PropertyValue.builder().type(Marker.Kind.TYPE_UINT32)
+                        .marker(Marker.Kind.REF_PHANDLE, IDLE_STATE).uint(0xffffffffL, 4).build()));
+            }
             cpus.add(Node.of("cpu@" + Integer.toHexString(i), p, List.of()));
+        }
+        if (idle) {
+            cpus.add(Node.of("idle-states", List.of(Cells.str("entry-method", "psci")), List.of(
+                    Node.of("cpu-sleep", List.of(Cells.str("compatible", "arm,idle-state"),
+                            Cells.u32("arm,psci-suspend-param", 0x1), Cells.u32("entry-latency-us", 40),
+                            Cells.u32("exit-latency-us", 100), Cells.u32("min-residency-us", 150)), List.of()))));
         }
         return Node.of("cpus", List.of(Cells.u32("#address-cells", 1), Cells.u32("#size-cells", 0)), cpus);
     }
+
+    private static final String IDLE_STATE = "/cpus/idle-states/cpu-sleep";
 
     private Optional<Node> physicalCpu(VmAllocation va, int vcpu) {
         List<Cpu> all = inventory().cpus();
@@ -248,20 +275,14 @@ public final class ConfigTrees {
     private Node vmConfig(VmAllocation va) {
         Vm vm = va.vm();
         List<Property> p = new ArrayList<>();
-        // The RM reads the memory child's numbers with this node's #address-cells/#size-cells,
-        // defaulting to 2 and 1. A VM of 4 GiB or more needs 2 size cells; an empty ranges goes
-        // with them, as dtc warns about cell sizes on a node without ranges or reg children
-        // (avoid_unnecessary_addr_size) and the RM reads an empty ranges as identity.
+        // The RM reads the memory child's numbers with the cell sizes of the root's first child (/chosen,
+        // which sets none: 2 and 1), not this node's (VmDtParser: dtb_parser.c's context quirk), so no cell
+        // sizes are written here; a VM of 4 GiB or more cannot give its size in one cell.
         int sizeCells = va.memory().map(m -> m.size() >>> 32 != 0 ? 2 : 1).orElse(1);
-        if (sizeCells == 2) {
-            p.add(Cells.u32("#address-cells", 2));
-            p.add(Cells.u32("#size-cells", 2));
-            p.add(Cells.flag("ranges"));
-        }
         p.add(Cells.str("vm-type", "aarch64-guest"));
         p.add(Cells.str("os-type", "linux"));
         p.add(Cells.str("image-name", vm.name()));
-        List<Range> mmio = mmio(va);
+        List<Range> mmio = vm.primary() ? mmio(va) : List.of();
         if (!mmio.isEmpty()) {
             // read with the root's cell sizes: the parent of /qcom,vm-config
             PropertyValue.Builder b = PropertyValue.builder().type(Marker.Kind.TYPE_UINT32);
@@ -275,7 +296,7 @@ public final class ConfigTrees {
             }
             p.add(Property.of("iomemory-ranges", b.build()));
         }
-        if (!va.spis().isEmpty()) {
+        if (vm.primary() && !va.spis().isEmpty()) {
             List<Long> pairs = new ArrayList<>();
             for (long spi : va.spis()) {
                 pairs.add(spi + 32);
@@ -289,14 +310,26 @@ public final class ConfigTrees {
             Cells.number(base, 2, m.base());
             PropertyValue.Builder size = PropertyValue.builder().type(Marker.Kind.TYPE_UINT32);
             Cells.number(size, sizeCells, m.size());
-            children.add(Node.of("memory", List.of(Property.of("base-address", base.build()),
-                    Property.of("size-min", size.build()), Property.of("size-max", size.build())), List.of()));
+            // The RM reads these with the cell sizes of the root's first child (/chosen: 2 and 1, see
+            // VmDtParser), whatever this node says; a 4 GiB+ VM cannot say its size in one cell, so it
+            // gives only its base and the RM's limits apply.
+            List<Property> mp = new ArrayList<>();
+            mp.add(Property.of("base-address", base.build()));
+            if (sizeCells == 1) {
+                mp.add(Property.of("size-min", size.build()));
+                mp.add(Property.of("size-max", size.build()));
+            }
+            children.add(Node.of("memory", mp, List.of()));
         });
         List<Property> vc = new ArrayList<>();
         vc.add(Cells.str("config", "/cpus"));
         vc.add(Cells.str("affinity", vm.scheduling().yaml()));
         if (vm.scheduling() != Scheduling.PROXY) {
             vc.add(Property.of("affinity-map", Cells.u32s(va.cpus())));
+            if (!vm.primary()) {
+                vc.add(Cells.u32("sched-timeslice", TIMESLICE_US));
+                vc.add(Property.of("sched-priority", Cells.u32s(List.of(PRIORITY_OFFSET & 0xffffffffL))));
+            }
         }
         children.add(Node.of("vcpus", vc, List.of()));
         // The GIC: the RM takes it from the root's interrupt-parent, which vm() points at the GIC,
@@ -336,6 +369,11 @@ public final class ConfigTrees {
             rpc.add(Cells.flag("console-dev"));
         }
         out.add(Node.of("rm-rpc", rpc, List.of()));
+        if (vm.primary()) {
+            // HLOS has no VM config in the real RM: it learns of its halves of the secondaries' links by
+            // VM_GET_HYP_RESOURCES, so only its RM link is listed.
+            return out;
+        }
         for (VDevice d : vm.vdevices()) {
             out.add(vdevice(vm.name(), d, true, d.peer()));
         }
@@ -349,7 +387,40 @@ public final class ConfigTrees {
                 }
             }
         }
+        out.addAll(iomems(va));
         return out;
+    }
+
+    /**
+     * A secondary's passed-through device memory, the way an untrusted VM gets it from the real RM: one
+     * {@code iomem} vdevice per device, which the owner fills by lending the device's MMIO as a memparcel
+     * with the vdevice's label, and which patches the device node in the guest's tree. (An untrusted config
+     * may not carry iomemory-ranges or gic-irq-ranges: handle_iomem_ranges, handle_irqs; the device's SPIs
+     * are lent by the owner at run time, IRQ_LEND.)
+     */
+    private List<Node> iomems(VmAllocation va) {
+        List<Node> out = new ArrayList<>();
+        long label = IOMEM_LABEL_BASE;
+        for (PassedDevice d : va.devices()) {
+            if (d.device().isEmpty() || d.device().get().mmio().isEmpty()) {
+                continue;
+            }
+            String path = d.device().get().path();
+            out.add(Node.of("iomem-" + Long.toHexString(label), List.of(Cells.str("vdevice-type", "iomem"),
+                    Cells.str("patch", path), Cells.flag("peer-default")),
+                    List.of(Node.of("memory", List.of(Cells.u32("qcom,label", label)), List.of()))));
+            label++;
+        }
+        return out;
+    }
+
+    /** How a secondary's config names a peer: its owner by {@code peer-default}, others by {@code vm-name:}. */
+    private Property peerOf(String self, String peer) {
+        Vm vm = allocation.plan().vms().stream().filter(v -> v.name().equals(self)).findFirst().orElseThrow();
+        if (peer.equals(owner(vm))) {
+            return Cells.flag("peer-default");
+        }
+        return Cells.str("peer", "vm-name:" + peer);
     }
 
     /**
@@ -357,6 +428,7 @@ public final class ConfigTrees {
      * {@code <type>-<declarer>-<label>} on both sides, so the two sides match by name).
      */
     private Node vdevice(String declarer, VDevice d, boolean declaringSide, String peer) {
+        String self = declaringSide ? declarer : d.peer();
         String id = declarer + "-" + d.label();
         List<Property> p = new ArrayList<>();
         String type = switch (d.type()) {
@@ -365,7 +437,7 @@ public final class ConfigTrees {
         };
         p.add(Cells.str("vdevice-type", type));
         p.add(Cells.str("generate", "/hypervisor/" + type + "-" + id));
-        p.add(Cells.str("peer", peer));
+        p.add(peerOf(self, peer));
         p.add(Cells.u32("qcom,label", d.label()));
         List<Node> children = new ArrayList<>();
         switch (d.type()) {

@@ -49,6 +49,9 @@ public final class Rules {
             new Rule("owner-exists", "every secondary's owner is another VM of the plan", Rules::ownersExist),
             new Rule("owner-acyclic", "ownership has no cycle", Rules::ownersAcyclic),
             new Rule("vdevice-peer-exists", "every vdevice's peer is another VM of the plan", Rules::peersExist),
+            new Rule("vdevice-with-owner",
+                    "shm and one-way message queues join a VM with its owner only (the RM's parse_shm_doorbell and"
+                            + " parse_message_queue take peer-default, nothing else)", Rules::ownerOnlyVdevices),
             new Rule("queue-limits", "queue depths 1..255 and message sizes 1..1023 bytes (Gunyah msgqueue limits)",
                     Rules::queueLimits),
             new Rule("memory-alignment", "VM and hypervisor memory: 2 MiB-aligned sizes and bases; shm: 4 KiB pages",
@@ -244,6 +247,44 @@ public final class Rules {
             }
         }
         return out;
+    }
+
+    /**
+     * The real RM builds {@code shm} and {@code message-queue} vdevices only between a VM and its owner: their
+     * config nodes must say {@code peer-default}, and a {@code peer} is a fatal parse error. Between two
+     * secondaries, share memory with the owner in each, or use a message-queue pair.
+     */
+    private static List<String> ownerOnlyVdevices(Allocation a) {
+        List<String> out = new ArrayList<>();
+        Map<String, Vm> byName = byName(a);
+        for (Vm vm : a.plan().vms()) {
+            for (VDevice d : vm.vdevices()) {
+                if (d.type() != VDeviceType.SHM && d.type() != VDeviceType.MESSAGE_QUEUE) {
+                    continue;
+                }
+                Vm peer = byName.get(d.peer());
+                if (peer == null || peer == vm) {
+                    continue; // vdevice-peer-exists says why
+                }
+                if (!ownerName(a, vm).equals(peer.name()) && !ownerName(a, peer).equals(vm.name())) {
+                    out.add(d.peerPos() + ": " + d.type().yaml() + " between '" + vm.name() + "' and '" + peer.name()
+                            + "': the Gunyah RM builds a " + d.type().yaml() + " only between a VM and its owner"
+                            + " (peer-default); neither owns the other. Make the peer the owner ('"
+                            + ownerName(a, vm) + "')" + (d.type() == VDeviceType.SHM
+                            ? ", in each VM that shares the buffer" : ", or use a message-queue-pair"));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A VM's owner: its {@code owner}, else the primary (the RM's HLOS). */
+    static String ownerName(Allocation a, Vm vm) {
+        if (vm.primary()) {
+            return "";
+        }
+        return vm.owner().orElseGet(() -> a.plan().vms().stream().filter(Vm::primary).map(Vm::name)
+                .findFirst().orElse(""));
     }
 
     private static String names(Allocation a) {

@@ -136,19 +136,28 @@ class QemuVirtEmitTest {
         DeviceTree s2 = read("vm/svm2.dtb");
         String v = "/qcom,vm-config/vdevices/";
         assertEquals("message-queue-pair", str(s1, v + "message-queue-pair-svm1-0", "vdevice-type"));
-        assertEquals("svm2", str(s1, v + "message-queue-pair-svm1-0", "peer"));
+        assertEquals("vm-name:svm2", str(s1, v + "message-queue-pair-svm1-0", "peer"));
         assertEquals("message-queue-pair", str(s2, v + "message-queue-pair-svm1-0", "vdevice-type"));
-        assertEquals("svm1", str(s2, v + "message-queue-pair-svm1-0", "peer"));
+        assertEquals("vm-name:svm1", str(s2, v + "message-queue-pair-svm1-0", "peer"));
         assertEquals("doorbell-source", str(s1, v + "doorbell-source-svm1-1", "vdevice-type"));
         assertEquals("doorbell", str(s2, v + "doorbell-svm1-1", "vdevice-type"));
         assertArrayEquals(new long[]{0, 0xa0000000L}, cells(s1, v + "shm-svm1-2/memory", "base"));
-        assertArrayEquals(new long[]{0, 0xa0000000L}, cells(s2, v + "shm-svm1-2/memory", "base"));
+        assertTrue(node(s1, v + "shm-svm1-2").hasProperty("peer-default"), "shm is always with the owner");
+        assertFalse(s2.find(v + "shm-svm1-2").isPresent());
         assertArrayEquals(new long[]{4, 5}, cells(s1, "/qcom,vm-config/vcpus", "affinity-map"));
+        assertArrayEquals(new long[]{5000}, cells(s1, "/qcom,vm-config/vcpus", "sched-timeslice"));
+        assertArrayEquals(new long[]{0xffffffffL}, cells(s1, "/qcom,vm-config/vcpus", "sched-priority"));
         assertEquals("static", str(s2, "/qcom,vm-config/vcpus", "affinity"));
-        assertArrayEquals(new long[]{0, 0xa000000L, 0, 0xa000000L, 0, 0x1000, 3},
-                cells(s1, "/qcom,vm-config", "iomemory-ranges"), "virtio-mmio's 0x200 widened to a page");
+        // passthrough to an untrusted secondary: an iomem vdevice, no iomemory-ranges / gic-irq-ranges
+        assertFalse(node(s1, "/qcom,vm-config").hasProperty("iomemory-ranges"));
+        assertFalse(node(s1, "/qcom,vm-config").hasProperty("gic-irq-ranges"));
+        assertEquals("iomem", str(s1, v + "iomem-1000", "vdevice-type"));
+        assertEquals("/virtio_mmio@a000000", str(s1, v + "iomem-1000", "patch"));
         assertTrue(s1.find("/virtio_mmio@a000000").isPresent());
-        assertEquals(2, node(s2, "/cpus").children().size());
+        // the RM writes /memory itself and refuses any other memory node
+        assertTrue(s1.rootCursor().children().stream().noneMatch(c -> c.node().name().startsWith("memory")));
+        assertEquals(3, node(s2, "/cpus").children().size(), "2 CPUs and idle-states");
+        assertTrue(node(s2, "/cpus/cpu@0").hasProperty("cpu-idle-states"));
         assertFalse(s2.find("/chosen").get().node().hasProperty("bootargs"));
     }
 

@@ -121,13 +121,13 @@ class ReportTest {
         }
         assertTrue(shm != null, "no shm group");
         assertEquals("svm1/2", shm.getAttribute("data-shm"));
-        assertEquals("svm1 svm2", shm.getAttribute("data-sharers"));
+        assertEquals("hlos svm1", shm.getAttribute("data-sharers"));
         NodeList rects = shm.getElementsByTagName("rect");
         assertEquals(3, rects.getLength());
         assertEquals(VmColors.SHARED, ((Element) rects.item(0)).getAttribute("fill"));
-        assertEquals(colors.get("svm1"), ((Element) rects.item(1)).getAttribute("fill"));
-        assertEquals(colors.get("svm2"), ((Element) rects.item(2)).getAttribute("fill"));
-        assertEquals(List.of("shm svm1/2 2MiB", "0xa0000000-0xa01fffff", "shared by svm1, svm2"), texts(shm));
+        assertEquals(colors.get("hlos"), ((Element) rects.item(1)).getAttribute("fill"));
+        assertEquals(colors.get("svm1"), ((Element) rects.item(2)).getAttribute("fill"));
+        assertEquals(List.of("shm svm1/2 2MiB", "0xa0000000-0xa01fffff", "shared by hlos, svm1"), texts(shm));
         // 2 MiB still gets 110 px
         assertEquals("110.0", ((Element) rects.item(0)).getAttribute("height"));
     }
@@ -153,7 +153,7 @@ class ReportTest {
         String svm2 = section(html, "<table class=\"vm-table\" id=\"table-svm2\"", "</table>");
         assertTrue(svm2.contains("<tr><th>CPUs</th><td>6-7 (static)</td></tr>"));
         assertTrue(svm2.contains("<tr><th>passthrough devices</th><td>-</td></tr>"));
-        assertTrue(svm2.contains("message-queue-pair label 0 ← svm1<br>doorbell label 1 ← svm1<br>shm label 2 ← svm1"), svm2);
+        assertTrue(svm2.contains("message-queue-pair label 0 ← svm1<br>doorbell label 1 ← svm1</td>"), svm2);
         String svm1 = section(html, "<table class=\"vm-table\" id=\"table-svm1\"", "</table>");
         assertTrue(svm1.contains("message-queue-pair label 0 → svm2"));
         assertEquals(3, count(svm1, Pattern.compile("<br>96\\d ")), "4 VIRQs, one a line");

@@ -25,7 +25,7 @@ import java.nio.file.Path;
  * pinned anywhere (2), two static anywhere (3) or static on an MPIDR (0), every 20th is
  * proxy-scheduled; an equal share of the other devices (named by label, path or alias in turn;
  * one device in ten is left to nobody); a message-queue pair with VM i-1, a doorbell to the
- * primary every 10th, a message queue to VM i-2 every 7th, a 2 MiB shm with VM i-1 every 3rd;
+ * primary every 10th, a message queue to its owner every 7th, a 2 MiB shm with its owner every 3rd;
  * every 9th is owned by VM i-1 instead of the primary; the first 28 secondaries take VMIDs
  * 4..31, the rest are given one from 0x80.
  *
@@ -347,11 +347,13 @@ public final class ScaleBoard {
         if (i % 10 == 0) {
             b.append("      - {type: doorbell, peer: hlos, label: 1}\n");
         }
+        // the RM builds one-way queues and shm only between a VM and its owner (rule vdevice-with-owner)
+        String owner = i % 9 == 0 ? vmName(i - 1) : "hlos";
         if (i % 7 == 0 && i >= 2) {
-            b.append("      - {type: message-queue, peer: ").append(vmName(i - 2)).append(", label: 2, message-size: 64}\n");
+            b.append("      - {type: message-queue, peer: ").append(owner).append(", label: 2, message-size: 64}\n");
         }
         if (i % 3 == 0) {
-            b.append("      - {type: shm, peer: ").append(vmName(i - 1)).append(", label: 3, size: 2MiB}\n");
+            b.append("      - {type: shm, peer: ").append(owner).append(", label: 3, size: 2MiB}\n");
         }
     }
 }

@@ -79,30 +79,38 @@ final class Fdt {
         return n.spans().isEmpty() ? null : n.span();
     }
 
-    /** {@code fdt_stringlist_get(…, idx, &len)}. */
-    static Str string(Node n, String name, int idx) {
-        Optional<byte[]> b = prop(n, name);
-        if (b.isEmpty()) {
-            return new Str(null, true, false);
-        }
-        byte[] v = b.get();
+    /** A property read as a string list: its NUL-terminated strings, and whether an unterminated one ended it. */
+    private record Strings(List<String> list, boolean bad) {
+    }
+
+    private static Strings split(byte[] v) {
+        List<String> out = new ArrayList<>();
         int pos = 0;
-        int i = idx;
         while (pos < v.length) {
             int end = pos;
             while (end < v.length && v[end] != 0) {
                 end++;
             }
             if (end == v.length) {
-                return new Str(null, false, true); // the last string is not NUL-terminated
+                return new Strings(out, true); // libfdt: -FDT_ERR_BADVALUE from here on
             }
-            if (i == 0) {
-                return new Str(new String(v, pos, end - pos, StandardCharsets.ISO_8859_1), false, false);
-            }
+            out.add(new String(v, pos, end - pos, StandardCharsets.ISO_8859_1));
             pos = end + 1;
-            i--;
         }
-        return new Str(null, true, false);
+        return new Strings(out, false);
+    }
+
+    /** {@code fdt_stringlist_get(…, idx, &len)}: an empty property has no string (NOTFOUND). */
+    static Str string(Node n, String name, int idx) {
+        Optional<byte[]> b = prop(n, name);
+        if (b.isEmpty()) {
+            return new Str(null, true, false);
+        }
+        Strings s = split(b.get());
+        if (idx < s.list().size()) {
+            return new Str(s.list().get(idx), false, false);
+        }
+        return s.bad() ? new Str(null, false, true) : new Str(null, true, false);
     }
 
     static String string0(Node n, String name) {
@@ -111,54 +119,12 @@ final class Fdt {
 
     /** {@code fdt_stringlist_count}: the count, -1 when absent, -2 when the last string is unterminated. */
     static int stringCount(Node n, String name) {
-        Optional<byte[]> b = prop(n, name);
-        if (b.isEmpty()) {
-            return -1;
-        }
-        byte[] v = b.get();
-        int count = 0;
-        int pos = 0;
-        while (pos < v.length) {
-            int end = pos;
-            while (end < v.length && v[end] != 0) {
-                end++;
-            }
-            if (end == v.length) {
-                return -2;
-            }
-            count++;
-            pos = end + 1;
-        }
-        return count;
+        return prop(n, name).map(Fdt::split).map(s -> s.bad() ? -2 : s.list().size()).orElse(-1);
     }
 
-    /** {@code fdt_stringlist_search(…) >= 0}. */
+    /** {@code fdt_stringlist_search(…) >= 0}: a match before an unterminated tail still counts. */
     static boolean stringListHas(Node n, String name, String wanted) {
-        int c = stringCount(n, name);
-        if (c < 0) {
-            // search stops at the first bad string; a match before it still counts
-            Optional<byte[]> b = prop(n, name);
-            if (b.isEmpty()) {
-                return false;
-            }
-        }
-        byte[] v = prop(n, name).orElse(new byte[0]);
-        byte[] w = wanted.getBytes(StandardCharsets.ISO_8859_1);
-        int pos = 0;
-        while (pos < v.length) {
-            int end = pos;
-            while (end < v.length && v[end] != 0) {
-                end++;
-            }
-            if (end == v.length) {
-                return false;
-            }
-            if (end - pos == w.length && java.util.Arrays.equals(v, pos, end, w, 0, w.length)) {
-                return true;
-            }
-            pos = end + 1;
-        }
-        return false;
+        return prop(n, name).map(b -> split(b).list().contains(wanted)).orElse(false);
     }
 
     /** {@code fdt_node_check_compatible(…) == 0} (libfdt's {@code fdt_stringlist_contains}). */

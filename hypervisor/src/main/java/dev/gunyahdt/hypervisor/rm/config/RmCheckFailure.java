@@ -8,8 +8,12 @@ import dev.gunyahdt.dt.SourceSpan;
  * inputs on which the RM itself would abort (an {@code assert}); they are refusals here.
  */
 public final class RmCheckFailure extends RuntimeException {
-    /** The RM stage that refuses: the DT parse of VM_INIT or the checks that follow it. */
-    public enum Stage { PARSE, VM_INIT }
+    /**
+     * The RM stage that refuses, as {@code vm_creation_init} tells them apart: the DT parse (RM error
+     * MEM_INVALID), {@code vm_config_update_parsed} (ARGUMENT_INVALID), {@code vm_config_create_vdevices}
+     * (NORESOURCE).
+     */
+    public enum Stage { PARSE, UPDATE, VDEVICES }
 
     private final Stage stage;
     private final String path;
@@ -33,8 +37,12 @@ public final class RmCheckFailure extends RuntimeException {
         return new RmCheckFailure(Stage.PARSE, path, property, function, reason, false);
     }
 
-    static RmCheckFailure init(String path, String property, String function, String reason) {
-        return new RmCheckFailure(Stage.VM_INIT, path, property, function, reason, false);
+    static RmCheckFailure update(String path, String property, String function, String reason) {
+        return new RmCheckFailure(Stage.UPDATE, path, property, function, reason, false);
+    }
+
+    static RmCheckFailure vdevices(String path, String property, String function, String reason) {
+        return new RmCheckFailure(Stage.VDEVICES, path, property, function, reason, false);
     }
 
     static RmCheckFailure crash(String path, String property, String function, String reason) {

@@ -16,14 +16,16 @@ import java.util.OptionalLong;
  * @param rmRpc     the {@code rm-rpc} vdevice (a default one when the config has none, see the parser)
  * @param vdevices  the other vdevices in the order the RM creates them (§6.3: doorbells, message queues,
  *                  message-queue pairs, shm), each in tree order within its kind
+ * @param unmodelled vdevices the real RM builds but the model does not yet ("virtio-mmio /path")
  */
 public record VmConfig(String imageName, Optional<String> uri, Optional<String> guid, List<String> vmAttrs,
                        Memory memory, Vcpus vcpus, Optional<String> gicPath, RmRpc rmRpc,
-                       List<Vdevice> vdevices) {
+                       List<Vdevice> vdevices, List<String> unmodelled) {
 
     public VmConfig {
         vmAttrs = List.copyOf(vmAttrs);
         vdevices = List.copyOf(vdevices);
+        unmodelled = List.copyOf(unmodelled);
     }
 
     public boolean hasAttr(String attr) {

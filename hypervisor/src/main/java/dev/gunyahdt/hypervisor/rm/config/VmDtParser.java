@@ -49,6 +49,7 @@ public final class VmDtParser {
     }
 
     private final Fdt fdt;
+    private final boolean primary;
     private final List<String> warnings = new ArrayList<>();
     // vm_config_parser_data_t, filled as the walk goes
     private String name;
@@ -76,13 +77,23 @@ public final class VmDtParser {
     private final List<RmVmConfig.Smmu> smmus = new ArrayList<>();
     private final List<RmVmConfig.Rtc> rtcs = new ArrayList<>();
 
-    private VmDtParser(DeviceTree tree) {
+    private VmDtParser(DeviceTree tree, boolean primary) {
         this.fdt = new Fdt(tree);
+        this.primary = primary;
     }
 
     /** Parses as {@code dtb_parser_parse_dtb} with the VM-config listeners does, or throws the refusal. */
     public static RmVmConfig parse(DeviceTree tree) {
-        return new VmDtParser(tree).run();
+        return new VmDtParser(tree, false).run();
+    }
+
+    /**
+     * The primary's tree, for the model only: the real RM never parses HLOS's devicetree (HLOS's setup comes
+     * from the boot environment), and HLOS's tree must describe its real memory and PSCI for Linux, so the
+     * two rules about those ({@code parse_memory}, the PSCI idle-state rule of {@code parse_vcpus}) are off.
+     */
+    public static RmVmConfig parsePrimary(DeviceTree tree) {
+        return new VmDtParser(tree, true).run();
     }
 
     private RmVmConfig run() {
@@ -241,7 +252,7 @@ public final class VmDtParser {
 
     /** {@code parse_memory}: a memory node is allowed only as {@code /memory}. */
     private void parseMemory(NodeCursor c) {
-        if (!c.node().name().equals("memory") || c.parent() == null || !c.parent().isRoot()) {
+        if (!primary && (!c.node().name().equals("memory") || c.parent() == null || !c.parent().isRoot())) {
             throw fatal(c, "device_type", "parse_memory",
                     "a memory node must be exactly /memory (no unit address, directly under the root)");
         }
@@ -507,7 +518,7 @@ public final class VmDtParser {
         if (psci != 0 || idle != 0) {
             enableVpmPsci = true;
         }
-        if (enableVpmPsci && affinity != Affinity.PROXY && idle != list.size()) {
+        if (enableVpmPsci && affinity != Affinity.PROXY && idle != list.size() && !primary) {
             throw fatal(c, null, "parse_vcpus", "PSCI is on (a psci node before the config, a psci enable-method"
                     + " or idle states) for a non-proxy VM, but only " + idle + " of " + list.size()
                     + " CPUs have cpu-idle-states");

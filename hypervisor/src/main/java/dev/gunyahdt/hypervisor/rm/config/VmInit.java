@@ -73,7 +73,7 @@ public final class VmInit {
     }
 
     private static RmCheckFailure refuse(String path, String prop, String fn, String reason) {
-        return RmCheckFailure.init(path, prop, fn, reason);
+        return RmCheckFailure.vdevices(path, prop, fn, reason);
     }
 
     private static final String CONFIG = "/qcom,vm-config";
@@ -85,17 +85,18 @@ public final class VmInit {
         if (m.mapDirect()) {
             base = 0x1_0000_0000L + (long) (self.vmid - 0x80) * 0x1000_0000L; // the image memparcel's address
         }
-        if (Long.compareUnsigned(base, RmVmTable.SVM_SPACE) >= 0
-                || Long.compareUnsigned(m.sizeMin(), m.sizeMax()) > 0) {
-            throw refuse(CONFIG + "/memory", Long.compareUnsigned(m.sizeMin(), m.sizeMax()) > 0 ? "size-min"
-                    : "base-address", "vm_config_update_parsed", "address space limits out of range (base 0x"
-                    + Long.toHexString(base) + ", IPA space 2^36; size-min 0x" + Long.toHexString(m.sizeMin())
-                    + " > size-max 0x" + Long.toHexString(m.sizeMax()) + "?)");
+        if (Long.compareUnsigned(base, RmVmTable.SVM_SPACE) >= 0) {
+            throw RmCheckFailure.update(CONFIG + "/memory", "base-address", "vm_config_update_parsed",
+                    "0x" + Long.toHexString(base) + " is outside a secondary's 36-bit IPA space (64 GiB)");
+        }
+        if (Long.compareUnsigned(m.sizeMin(), m.sizeMax()) > 0) {
+            throw RmCheckFailure.update(CONFIG + "/memory", "size-min", "vm_config_update_parsed",
+                    "0x" + Long.toHexString(m.sizeMin()) + " is above size-max 0x" + Long.toHexString(m.sizeMax()));
         }
         if (m.baseConstraints() != null && (m.baseConstraints()[0] != 0 || m.baseConstraints()[1] != 0)) {
             long generic = m.baseConstraints()[0];
             if (m.baseConstraints()[1] != 0 || (generic != 1)) {
-                throw refuse(CONFIG + "/memory", "base-mem-constraints", "vm_config_validate_base_constraints",
+                throw RmCheckFailure.update(CONFIG + "/memory", "base-mem-constraints", "vm_config_validate_base_constraints",
                         "constraints 0x" + Long.toHexString(generic) + " 0x" + Long.toHexString(m.baseConstraints()[1])
                                 + " the QEMU platform cannot meet");
             }
@@ -104,11 +105,11 @@ public final class VmInit {
                 + " size-max=0x" + Long.toHexString(Math.min(Long.remainderUnsigned(m.sizeMax(), 1L << 62),
                 RmVmTable.SVM_SPACE - base)) + (m.mapDirect() ? " (direct)" : ""));
         if (cfg.attrs().crashFatal() && !trusted) {
-            throw refuse(CONFIG, "vm-attrs", "vm_config_update_parsed",
+            throw RmCheckFailure.update(CONFIG, "vm-attrs", "vm_config_update_parsed",
                     "crash-fatal is only for a trusted config");
         }
         if (m.mapDirect() && !trusted) {
-            throw refuse(CONFIG + "/memory", "is-direct", "vm_config_update_parsed",
+            throw RmCheckFailure.update(CONFIG + "/memory", "is-direct", "vm_config_update_parsed",
                     "is-direct is only for a trusted config");
         }
     }
@@ -173,11 +174,7 @@ public final class VmInit {
                 throw refuse(CONFIG, "iomemory-ranges", "handle_iomem_ranges",
                         "range 0x" + Long.toHexString(r.phys()) + " must map to the same IPA and not wrap");
             }
-            if (self.space.alloc(r.ipa(), r.size(), 0) < 0) {
-                throw refuse(CONFIG, "iomemory-ranges", "handle_iomem_ranges", "range 0x"
-                        + Long.toHexString(r.ipa()) + "+0x" + Long.toHexString(r.size())
-                        + " overlaps the platform's device range or another mapping");
-            }
+            // device memory is always mapped 1:1 (is_mapped_direct for VM_MEMUSE_IO): nothing to allocate
             lines.add("iomem range 0x" + Long.toHexString(r.ipa()) + "+0x" + Long.toHexString(r.size()));
         }
     }

@@ -204,7 +204,11 @@ public final class OverlayGenerator {
                     u32("#address-cells", l.addressCells()), u32("#size-cells", l.sizeCells()),
                     Property.of("ranges", PropertyValue.EMPTY)), buffers));
         }
-        atRoot.add(Node.of("memory", List.of(strings("device_type", List.of("memory")),
+        // the RM names it plain "memory" (vm_creation.c); dt-schema's root-node.yaml wants a unit address, so the
+        // dt-schema style gives it the first range's base
+        String memoryName = style == OverlayStyle.DTSCHEMA && !l.memory().isEmpty()
+                ? "memory@" + Long.toHexString(l.memory().get(0).ipa()) : "memory";
+        atRoot.add(Node.of(memoryName, List.of(strings("device_type", List.of("memory")),
                 ranges("reg", l, l.memory())), List.of()));
         f.fragments.add(Node.of("fragment", List.of(strings("target-path", List.of("/"))),
                 List.of(Node.of("__overlay__", List.of(), atRoot))));
