@@ -34,6 +34,25 @@ class EmittedDtValidateTest {
         return false;
     }
 
+    /** A {@code gunyah-dt} command in dir that runs this build's classes, not the launcher (which would rebuild the jar). */
+    static Path gunyahDtOfThisBuild(Path dir) throws IOException {
+        Path gdt = dir.resolve("gunyah-dt");
+        Files.writeString(gdt, "#!/bin/sh\nexec java -Xss16m -cp '" + System.getProperty("java.class.path")
+                + "' dev.gunyahdt.cli.Main \"$@\"\n");
+        Files.setPosixFilePermissions(gdt, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return gdt;
+    }
+
+    /** Runs a conformance script (output merged), prints its output and requires exit 0 within 10 minutes. */
+    static String runToSuccess(ProcessBuilder pb) throws IOException, InterruptedException {
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), out);
+        System.out.print(out);
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
     @Test
     void everyEmittedTreePassesLintDtcAndDtValidate(@TempDir Path dir) throws IOException, InterruptedException {
         for (String tool : List.of("dt-validate", "dt-mk-schema", "dtc", "python3")) {
@@ -44,19 +63,11 @@ class EmittedDtValidateTest {
                 Assumptions.abort(reason);
             }
         }
-        // gunyah-dt from this build's classes, not the launcher (which would rebuild the jar)
-        Path gdt = dir.resolve("gunyah-dt");
-        Files.writeString(gdt, "#!/bin/sh\nexec java -Xss16m -cp '" + System.getProperty("java.class.path")
-                + "' dev.gunyahdt.cli.Main \"$@\"\n");
-        Files.setPosixFilePermissions(gdt, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path gdt = gunyahDtOfThisBuild(dir);
         ProcessBuilder pb = new ProcessBuilder(REPO.resolve("tests/conformance/emitted-dt-validate.sh").toString())
                 .directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().put("GUNYAH_DT", gdt.toString());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), out);
-        System.out.print(out);
-        assertEquals(0, p.exitValue(), out);
+        String out = runToSuccess(pb);
         List<String> pass = out.lines().filter(l -> l.startsWith("PASS ")).toList();
         // 4 + 8 + 3 + 3 emitted DTBs, then 7 binding examples
         assertEquals(25, pass.size(), out);

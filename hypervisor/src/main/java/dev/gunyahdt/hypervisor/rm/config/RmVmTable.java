@@ -128,8 +128,12 @@ public final class RmVmTable {
     private final TreeMap<Integer, Vm> vms = new TreeMap<>();
 
     public RmVmTable() {
-        vms.put(VMID_HLOS, new Vm(VMID_HLOS, "HLOS", "", new byte[16],
-                new AddressSpace(0x3000_0000L, 0x1000_0000L))); // PLATFORM_HLOS_VIRTIO_FREE_IPA_*
+        Vm hlos = new Vm(VMID_HLOS, "HLOS", "", new byte[16],
+                new AddressSpace(0x3000_0000L, 0x1000_0000L)); // PLATFORM_HLOS_VIRTIO_FREE_IPA_*
+        // vm_config_hlos_vdevices_setup: HLOS's own RM link takes the first two VIRQs at RM boot (960, 961)
+        hlos.alloc();
+        hlos.alloc();
+        vms.put(VMID_HLOS, hlos);
     }
 
     Vm hlos() {
