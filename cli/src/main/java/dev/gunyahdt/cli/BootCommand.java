@@ -258,7 +258,7 @@ final class BootCommand {
                         + "vm/<name>.hypervisor.dtbo (the overlay the RM generated), vm/<name>.guest.dtb (the merged "
                         + "DTB the guest booted with) and boot.log, each atomically, then lints every guest DTB "
                         + "against the built-in bindings (the Gunyah binding among them). The same seed gives the "
-                        + "same run.\n\nOverlay styles: 'rm' reproduces the real RM (reference §10): /hypervisor is "
+                        + "same run.\n\nOverlay styles: 'rm' reproduces the real RM (docs/gunyah-model.md §10): /hypervisor is "
                         + "compatible with \"simple-bus\" and carries qcom,gunyah-vm and one node per vdevice; "
                         + "dt-schema's simple-bus.yaml rejects that node (name, #size-cells 0, no ranges). 'dtschema' "
                         + "writes the upstream Linux binding's shape (gunyah-hypervisor.yaml): compatible "
