@@ -62,8 +62,11 @@ public final class Validator {
     private final Map<String, java.util.regex.Pattern> documentedPatterns = new LinkedHashMap<>();
     /** Types of property names across the set, to decode DTB values (dt-schema's dt-extract-props table). */
     private final PropertyTypes types;
+    /** The set's bindings by path, for the schema around a failed keyword (its regexes, for the message). */
+    private final Map<String, BindingSet.Binding> bindings;
 
     public Validator(BindingSet set) {
+        bindings = set.bindings();
         // the documents are served as JSON; networknt would read a ".yaml" IRI with its YAML mapper,
         // which is slower and refuses keys over 1024 characters (Fixups.mergeEqualPatterns makes long ones)
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
@@ -303,7 +306,7 @@ public final class Validator {
      * on a disabled node it drops missing-property errors, and a failed combinator whose errors
      * are all missing properties.
      */
-    private static Finding reduce(NodeCursor at, BindingSet.Binding binding, List<ValidationMessage> group, String file) {
+    private Finding reduce(NodeCursor at, BindingSet.Binding binding, List<ValidationMessage> group, String file) {
         ValidationMessage first = group.get(0);
         int end = combinatorEnd(first.getEvaluationPath());
         if (end < 0) {
@@ -323,7 +326,7 @@ public final class Validator {
         StringBuilder message = new StringBuilder("'" + kind + "' conditional failed, one must be fixed");
         String sep = ": ";
         for (ValidationMessage m : branches.isEmpty() ? group : branches) {
-            message.append(sep).append(m.getMessage());
+            message.append(sep).append(Messages.located(m));
             sep = "; ";
         }
         String property = where.property();
@@ -355,7 +358,7 @@ public final class Validator {
     }
 
     /** A finding at {@code m}'s instance location, or at its first {@code depth} steps when depth >= 0. */
-    private static Finding finding(NodeCursor at, BindingSet.Binding binding, ValidationMessage m, String file, int depth) {
+    private Finding finding(NodeCursor at, BindingSet.Binding binding, ValidationMessage m, String file, int depth) {
         NodeCursor node = at;
         String property = null;
         JsonNodePath loc = m.getInstanceLocation();
@@ -395,14 +398,39 @@ public final class Validator {
         if (span == null) {
             span = node.node().span();
         }
-        String message = m.getMessage();
-        if (hashRule) {
-            message = "property '" + finalProperty + "' is not defined in the schema and the schema does not allow"
-                    + " additional properties";
+        String message = Messages.bare(m);
+        if (keyword.equals("additionalProperties") && finalProperty != null) {
+            // as dt-validate prints it: the regexes the name failed, when the schema has any
+            message = Messages.additionalProperty(finalProperty,
+                    schemaAround(schemaLocation.replaceFirst("/additionalProperties$", "")));
+        } else if (keyword.equals("required") && finalProperty != null && m.getProperty() != null) {
+            message = Messages.pythonRepr(finalProperty) + " is a required property"; // as jsonschema says it
         }
         return new Finding(span != null ? span.file() : file, span != null ? span.firstLine() : 0,
                 span != null ? span.firstColumn() : 0, node.path(), finalProperty, keyword, schemaLocation,
                 binding.file(), message);
+    }
+
+    /**
+     * The schema at {@code location} ({@code IRI#pointer}) as dt-mk-schema processed it (our merged
+     * patterns are not dt-validate's), else as networknt runs it; null when it is not in the set.
+     */
+    private JsonNode schemaAround(String location) {
+        int hash = location.indexOf('#');
+        if (hash < 0 || !location.startsWith(BindingSet.SCHEMA_BASE)) {
+            return null;
+        }
+        BindingSet.Binding b = bindings.get(location.substring(BindingSet.SCHEMA_BASE.length(), hash));
+        if (b == null) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.core.JsonPointer pointer = com.fasterxml.jackson.core.JsonPointer.compile(location.substring(hash + 1));
+            JsonNode n = b.dtSchema().at(pointer);
+            return n.isMissingNode() ? b.processed().at(pointer) : n;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /**

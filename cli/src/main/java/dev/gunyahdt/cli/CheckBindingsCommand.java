@@ -112,7 +112,8 @@ final class CheckBindingsCommand {
         List<LintFinding> all = check(set, meta, targets, CommandLines.includeDirs(cmd), flags,
                 !cmd.hasOption("no-examples"), new Progress(io, targets.size()));
         List<String> names = targets.stream().map(Path::toString).toList();
-        io.out().write(FindingFormats.render(format, names, all, "gunyah-dt check-bindings").getBytes(StandardCharsets.UTF_8));
+        io.out().write(FindingFormats.render(format, FindingFormats.byFile(names, all), "gunyah-dt check-bindings",
+                "warning").getBytes(StandardCharsets.UTF_8));
         io.out().flush();
         if (format == FindingFormats.Format.TEXT && all.isEmpty() && io.interactive()) {
             io.err().println(targets.size() + " binding file(s) clean");
