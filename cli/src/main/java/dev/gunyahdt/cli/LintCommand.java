@@ -1,5 +1,6 @@
 package dev.gunyahdt.cli;
 
+import dev.gunyahdt.bindings.BindingCache;
 import dev.gunyahdt.bindings.BindingSet;
 import dev.gunyahdt.bindings.DtSchema;
 import dev.gunyahdt.bindings.Finding;
@@ -62,6 +63,10 @@ final class LintCommand {
                 .desc("dtc check flag, as dtc -W (e.g. no-simple_bus_reg)").build());
         o.addOption(Option.builder("E").longOpt("error").hasArg().argName("CHECK")
                 .desc("dtc check flag, as dtc -E").build());
+        o.addOption(Option.builder("p").longOpt("processed").hasArg().argName("FILE")
+                .desc("the processed-binding cache to read, or to write when it is missing or stale (default: one file"
+                        + " per binding set in $XDG_CACHE_HOME/gunyah-dt, else ~/.cache/gunyah-dt)").build());
+        o.addOption(Option.builder().longOpt("no-cache").desc("load and process the bindings afresh, without the cache").build());
         o.addOption(Option.builder().longOpt("fail-on").hasArg().argName("LEVEL")
                 .desc("error (default): only errors make the exit status 1 and JUnit failures; warning: warnings too").build());
         o.addOption(Option.builder("q").longOpt("quiet").desc("no summary line on stderr").build());
@@ -231,10 +236,15 @@ final class LintCommand {
     /** The built-in set plus {@code dirs}, with an installed dt-schema's core set when --dtschema says so. */
     static BindingSet loadBindings(CommandLine cmd, List<Path> dirs) throws UsageException {
         String d = cmd.getOptionValue("dtschema");
-        if (d == null) {
-            return BindingSet.load(dirs, true);
+        Path core = d == null ? null : dtSchema(d).schemas();
+        if (cmd.hasOption("no-cache")) {
+            return core == null ? BindingSet.load(dirs, true) : BindingSet.loadWithCore(core, dirs);
         }
-        return BindingSet.loadWithCore(dtSchema(d).schemas(), dirs);
+        String p = cmd.getOptionValue("processed");
+        if (p != null && Files.isDirectory(Path.of(p))) {
+            throw new UsageException("-p " + p + ": a directory, not a cache file");
+        }
+        return BindingCache.load(core, dirs, p == null ? null : Path.of(p)).set();
     }
 
     /** The dt-schema a {@code --dtschema DIR|auto} value names; a usage error when there is none. */
