@@ -60,9 +60,7 @@ public final class BindingCache {
      * cache file {@code file} (null: {@link #defaultFile}).
      */
     public static Result load(Path coreSchemas, List<Path> dirs, Path file) {
-        long t0 = System.nanoTime();
         BindingSet.Inputs in = BindingSet.inputs(coreSchemas, dirs, true);
-        T("inputs", t0);
         if (!in.findings().isEmpty()) {
             return new Result(BindingSet.build(in), null, "unwritable: a binding directory cannot be read");
         }
@@ -70,11 +68,9 @@ public final class BindingCache {
         String key = null;
         try {
             statKey = key(in, true);
-            T("statkey", t0);
             Path target = file != null ? file : defaultFile(coreSchemas, dirs);
             if (target != null && Files.isRegularFile(target)) {
                 java.nio.ByteBuffer data = map(target);
-                T("readfile", t0);
                 Header h = header(data);
                 if (h != null) {
                     // sizes and times unchanged: the files are taken to be (make's rule); else their bytes decide
@@ -83,7 +79,6 @@ public final class BindingCache {
                     }
                     if (h.statKey().equals(statKey) || h.contentKey().equals(key)) {
                         BindingSet cached = read(data);
-                        T("parsed", t0);
                         if (!h.statKey().equals(statKey)) {
                             rewriteHeader(target, Files.readAllBytes(target), new Header(statKey, h.contentKey()));
                         }
@@ -98,12 +93,6 @@ public final class BindingCache {
         } catch (IOException | RuntimeException e) {
             // an unreadable input or a damaged cache file: built without the cache
             return new Result(BindingSet.build(in), null, "unwritable: " + e.getMessage());
-        }
-    }
-
-    static void T(String what, long t0) {
-        if (System.getProperty("gdt.t") != null) {
-            System.err.printf("%s %.0f ms%n", what, (System.nanoTime() - t0) / 1e6);
         }
     }
 

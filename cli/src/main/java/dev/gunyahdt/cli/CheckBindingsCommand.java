@@ -170,10 +170,9 @@ final class CheckBindingsCommand {
                 }
             }
             boolean usable = set.bindings().values().stream().anyMatch(b -> b.file().equals(file));
-            if (examples && usable) {
-                for (Examples.Example ex : Examples.of(doc, text)) {
-                    out.addAll(example(file, ex, compiler, validator));
-                }
+            Examples.Source src = examples && usable ? Examples.of(doc, text) : null;
+            if (src != null) {
+                out.addAll(examples(file, src, compiler, validator));
             }
             progress.step();
         }
@@ -186,39 +185,42 @@ final class CheckBindingsCommand {
                 null, null, "error", rule, f.binding(), null, null, f.message());
     }
 
-    /** Compiles one example from a temporary file and validates it; positions are mapped back to the binding. */
-    private static List<LintFinding> example(String binding, Examples.Example ex, Compiler compiler, Validator validator) {
+    /**
+     * Compiles a file's examples as one source (as dt_binding_check does) from a temporary file and
+     * validates the tree; positions are mapped back to the binding, each finding to its example.
+     */
+    private static List<LintFinding> examples(String binding, Examples.Source src, Compiler compiler, Validator validator) {
         List<LintFinding> out = new ArrayList<>();
         Path tmp = null;
         try {
             tmp = Files.createTempFile("gunyah-dt-example-", ".dts");
-            Files.writeString(tmp, ex.dts(), StandardCharsets.UTF_8);
+            Files.writeString(tmp, src.dts(), StandardCharsets.UTF_8);
             String tmpName = tmp.toString();
             Compilation c;
             try {
                 c = compiler.compile(tmp, null, "-");
             } catch (DtException e) {
-                out.add(exampleFinding(binding, ex, tmpName, e.span(), null, null, "error", "fatal", null, null,
+                out.add(exampleFinding(binding, src, tmpName, e.span(), null, null, "error", "fatal", null, null,
                         e.getMessage()));
                 return out;
             }
             for (Diagnostic d : c.diagnostics()) {
-                out.add(exampleFinding(binding, ex, tmpName, d.span(), d.nodePath(), d.property(),
+                out.add(exampleFinding(binding, src, tmpName, d.span(), d.nodePath(), d.property(),
                         d.severity() == Severity.ERROR ? "error" : "warning", d.rule(), null, null, d.message()));
             }
             if (c.tree() != null) {
-                // in the example's line order (the validator's order per node is by binding and keyword)
+                // in the examples' line order (the validator's order per node is by binding and keyword)
                 List<Finding> found = new ArrayList<>(validator.validate(c.tree(), tmpName));
                 found.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
                 for (Finding f : found) {
                     SourceSpan s = f.line() > 0 ? SourceSpan.point(f.file(), f.line(), f.column()) : null;
-                    out.add(exampleFinding(binding, ex, tmpName, s, f.node(), f.property(), "error", "schema",
+                    out.add(exampleFinding(binding, src, tmpName, s, f.node(), f.property(), "error", "schema",
                             f.keyword(), f.schemaLocation(), f.message() + " (binding " + f.binding() + ")"));
                 }
             }
         } catch (IOException e) {
             out.add(new LintFinding(binding, null, null, null, null, "error", "example", binding, null, null,
-                    "example " + ex.index() + ": cannot write a temporary file: " + e.getMessage()));
+                    "examples: cannot write a temporary file: " + e.getMessage()));
         } finally {
             if (tmp != null) {
                 try {
@@ -231,12 +233,18 @@ final class CheckBindingsCommand {
         return out;
     }
 
-    private static LintFinding exampleFinding(String binding, Examples.Example ex, String tmpName, SourceSpan span,
+    private static LintFinding exampleFinding(String binding, Examples.Source src, String tmpName, SourceSpan span,
                                               String node, String property, String severity, String check,
                                               String constraint, String schemaLocation, String message) {
         Integer line = null;
         Integer column = null;
-        if (span != null && span.file().equals(tmpName)) {
+        boolean inSource = span != null && span.file().equals(tmpName);
+        Examples.Example ex = inSource ? src.at(span.firstLine()) : null;
+        Examples.Example byNode = src.byNode(node);
+        if (ex == null || (byNode != null && !ex.holds(span.firstLine()))) {
+            ex = byNode != null ? byNode : src.examples().get(0);
+        }
+        if (inSource) {
             int l = ex.bindingLine(span.firstLine());
             if (l > 0) {
                 line = l;
