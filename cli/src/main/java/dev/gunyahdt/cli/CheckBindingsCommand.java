@@ -60,6 +60,10 @@ final class CheckBindingsCommand {
                 .desc("use an installed dt-schema (its package folder; 'auto' finds it): its core schemas replace the"
                         + " built-in core types, and every document is validated against its meta-schemas"
                         + " (rule meta-schema), as dt-doc-validate does").build());
+        o.addOption(Option.builder("u").longOpt("schema-root").hasArg().argName("ROOT")
+                .desc("the schema root (as dt-doc-validate -u): every binding under it is loaded, so $refs resolve and"
+                        + " $ids are read against it; only the given files and directories are checked. Without it,"
+                        + " the root a document's $id names is used").build());
         o.addOption(Option.builder().longOpt("no-examples").desc("do not compile and validate the examples").build());
         o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         return o;
@@ -75,24 +79,43 @@ final class CheckBindingsCommand {
         if (cmd.getArgList().isEmpty()) {
             throw new UsageException("no binding directory or file given");
         }
+        Path root = null;
+        if (cmd.hasOption("u")) {
+            root = Path.of(cmd.getOptionValue("u"));
+            if (!Files.isDirectory(root)) {
+                throw new UsageException("-u " + root + ": not a directory");
+            }
+        }
         List<Path> dirs = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         Set<Path> targets = new LinkedHashSet<>();
         for (String a : cmd.getArgList()) {
             Path p = Path.of(a);
+            List<Path> own = new ArrayList<>();
             if (Files.isDirectory(p)) {
-                dirs.add(p);
                 try (Stream<Path> walk = Files.walk(p)) {
-                    walk.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(targets::add);
+                    walk.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(own::add);
                 } catch (IOException | java.io.UncheckedIOException e) {
                     throw new UsageException("cannot read " + a + ": " + e.getMessage());
                 }
             } else if (Files.isRegularFile(p) && Files.isReadable(p)) {
-                files.add(p);
-                targets.add(p);
+                own.add(p);
             } else {
                 throw new UsageException("cannot read " + a + ": no such file or directory");
             }
+            // the schema root the documents sit under (-u, else the one their $id names) is loaded whole,
+            // so $refs resolve through it and $ids are read against it; only the arguments are checked
+            Path r = root != null ? root : SchemaRoot.of(p, own);
+            if (r == null) {
+                if (Files.isDirectory(p)) {
+                    dirs.add(p);
+                } else {
+                    files.add(p);
+                }
+            } else if (!dirs.contains(r)) {
+                dirs.add(r);
+            }
+            targets.addAll(own);
         }
         DtSchema dtSchema = null;
         MetaSchemaCheck meta = null;
@@ -122,27 +145,41 @@ final class CheckBindingsCommand {
     }
 
     /**
-     * The dtc checks the kernel turns off when it builds trees without W=1 (scripts/Makefile.lib),
-     * which is how {@code make dt_binding_check} compiles the examples.
+     * The dtc flags {@code make dt_binding_check} compiles the examples with: Linux 6.1's
+     * Documentation/devicetree/bindings/Makefile overrides DTC_FLAGS with exactly these.
      */
-    static final List<CompileOptions.CheckFlag> KERNEL_EXAMPLE_FLAGS = Stream.of("no-unit_address_vs_reg",
-            "no-avoid_unnecessary_addr_size", "no-alias_paths", "no-graph_child_address", "no-simple_bus_reg",
-            "no-unique_unit_address").map(f -> new CompileOptions.CheckFlag(f, false)).toList();
+    static final List<CompileOptions.CheckFlag> KERNEL_EXAMPLE_FLAGS = List.of(
+            new CompileOptions.CheckFlag("no-avoid_unnecessary_addr_size", false),
+            new CompileOptions.CheckFlag("no-graph_child_address", false),
+            new CompileOptions.CheckFlag("no-interrupt_provider", false),
+            new CompileOptions.CheckFlag("no-unique_unit_address", false),
+            new CompileOptions.CheckFlag("unique_unit_address_if_enabled", false));
 
     /** {@code meta}: the installed meta-schemas to validate each target against, or null. */
     static List<LintFinding> check(BindingSet set, MetaSchemaCheck meta, Set<Path> targets, List<Path> includeDirs,
                                    List<CompileOptions.CheckFlag> checkFlags, boolean examples, Progress progress) {
         Validator validator = new Validator(set);
         List<LintFinding> out = new ArrayList<>();
+        // only the documents checked (and the built-in ones): not the rest of a schema root loaded to resolve
+        // $refs, nor an installed dt-schema's own core schemas (lint: "binding not used")
+        Set<Path> checked = new java.util.HashSet<>();
+        targets.forEach(t -> checked.add(t.toAbsolutePath().normalize()));
         for (Finding f : set.findings()) {
-            // an installed dt-schema's own core schemas are not the user's to fix (lint: "binding not used")
-            if (meta == null || targets.contains(Path.of(f.file())) || !f.file().startsWith(meta.root().toString())) {
+            if (f.file().startsWith("builtin:") || checked.contains(Path.of(f.file()).toAbsolutePath().normalize())) {
                 out.add(bindingFinding(f, f.keyword()));
             }
         }
         for (Finding f : validator.compileFindings()) {
-            out.add(bindingFinding(f, f.keyword()));
+            if (f.file().startsWith("builtin:") || checked.contains(Path.of(f.file()).toAbsolutePath().normalize())) {
+                out.add(bindingFinding(f, f.keyword()));
+            }
         }
+        Set<Path> usable = new java.util.HashSet<>();
+        set.bindings().values().forEach(b -> {
+            if (!b.file().startsWith("builtin:")) {
+                usable.add(Path.of(b.file()).toAbsolutePath().normalize());
+            }
+        });
         YamlLoader loader = new YamlLoader();
         Compiler compiler = new Compiler(CompileOptions.defaults()
                 .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB)
@@ -169,8 +206,8 @@ final class CheckBindingsCommand {
                             f.binding(), f.keyword(), f.schemaLocation(), f.message()));
                 }
             }
-            boolean usable = set.bindings().values().stream().anyMatch(b -> b.file().equals(file));
-            Examples.Source src = examples && usable ? Examples.of(doc, text) : null;
+            Examples.Source src = examples && usable.contains(target.toAbsolutePath().normalize())
+                    ? Examples.of(doc, text) : null;
             if (src != null) {
                 out.addAll(examples(file, src, compiler, validator));
             }
