@@ -68,7 +68,7 @@ public final class BindingCache {
         String key = null;
         try {
             statKey = key(in, true);
-            Path target = file != null ? file : defaultFile(coreSchemas, dirs);
+            Path target = file != null && (!Files.exists(file) || isCacheFile(file)) ? file : defaultFile(coreSchemas, dirs);
             if (target != null && Files.isRegularFile(target)) {
                 java.nio.ByteBuffer data = map(target);
                 Header h = header(data);
@@ -93,6 +93,15 @@ public final class BindingCache {
         } catch (IOException | RuntimeException e) {
             // an unreadable input or a damaged cache file: built without the cache
             return new Result(BindingSet.build(in), null, "unwritable: " + e.getMessage());
+        }
+    }
+
+    /** Whether {@code file} starts as a gunyah-dt binding cache does (any format version). */
+    public static boolean isCacheFile(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return new DataInputStream(in).readInt() == MAGIC;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

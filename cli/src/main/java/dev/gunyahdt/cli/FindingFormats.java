@@ -21,7 +21,9 @@ import java.util.Map;
 final class FindingFormats {
 
     enum Format {
-        TEXT, JSON, SARIF, JUNIT;
+        TEXT, JSON, SARIF, JUNIT,
+        /** dt-validate's lines, for the {@code dt-validate} drop-in: binding findings only (dtc prints its own). */
+        DTVALIDATE;
 
         static Format parse(String s) throws UsageException {
             try {
@@ -49,6 +51,7 @@ final class FindingFormats {
             case JSON -> json(findings);
             case SARIF -> sarif(findings, tool);
             case JUNIT -> junit(byInput, tool, failOn);
+            case DTVALIDATE -> dtValidate(findings);
         };
     }
 
@@ -68,6 +71,38 @@ final class FindingFormats {
         return String.format(Locale.ROOT, "%d file%s, %d error%s, %d warning%s in %.1f s", files, files == 1 ? "" : "s",
                 errors, errors == 1 ? "" : "s", findings.size() - errors, findings.size() - errors == 1 ? "" : "s",
                 seconds);
+    }
+
+    /**
+     * {@code FILE: NODE: [PROPERTY: ]MESSAGE} and a {@code \tFrom schema: BINDING} line, as dt-validate
+     * prints a failure (it names the node by its name; the full path here), and -m's
+     * "failed to match any schema with compatible" line.
+     */
+    private static String dtValidate(List<LintFinding> findings) {
+        StringBuilder sb = new StringBuilder();
+        for (LintFinding f : findings) {
+            switch (f.rule()) {
+                case "schema" -> {
+                    sb.append(f.file()).append(": ").append(f.node()).append(": ");
+                    if (f.property() != null && !f.message().startsWith("'" + f.property() + "'")) {
+                        sb.append(f.property()).append(": ");
+                    }
+                    sb.append(f.message()).append('\n');
+                    for (String b : f.bindings()) {
+                        sb.append("\tFrom schema: ").append(b).append('\n');
+                    }
+                }
+                case "unmatched-compatible" -> sb.append(f.file()).append(": ").append(f.node())
+                        .append(": failed to match any schema with compatible: ")
+                        .append(f.message().substring(f.message().indexOf('\'')).replaceAll("^(.*)$", "[$1]"))
+                        .append('\n');
+                case "fatal" -> sb.append(f.file()).append(": ").append(f.message()).append('\n');
+                default -> {
+                    // dtc's checks: dtc printed them when it built the blob
+                }
+            }
+        }
+        return sb.toString();
     }
 
     private static String text(List<LintFinding> findings) {

@@ -69,6 +69,8 @@ final class LintCommand {
         o.addOption(Option.builder().longOpt("no-cache").desc("load and process the bindings afresh, without the cache").build());
         o.addOption(Option.builder().longOpt("fail-on").hasArg().argName("LEVEL")
                 .desc("error (default): only errors make the exit status 1 and JUnit failures; warning: warnings too").build());
+        o.addOption(Option.builder().longOpt("limit").hasArg().argName("TEXT")
+                .desc("only binding findings of bindings whose file name contains TEXT (dt-validate -l)").build());
         o.addOption(Option.builder("q").longOpt("quiet").desc("no summary line on stderr").build());
         o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         return o;
@@ -138,6 +140,11 @@ final class LintCommand {
             pool.shutdownNow();
         }
         progress.done();
+        if (cmd.hasOption("limit")) {
+            String limit = cmd.getOptionValue("limit");
+            byInput.replaceAll((k, v) -> v.stream().filter(f -> !f.rule().equals("schema") && !f.rule().equals("unmatched-compatible")
+                    || f.bindings().stream().anyMatch(b -> b.contains(limit))).toList());
+        }
         String out = FindingFormats.render(format, byInput, "gunyah-dt lint", failOn);
         io.out().write(out.getBytes(StandardCharsets.UTF_8));
         io.out().flush();
