@@ -245,9 +245,15 @@ final class CheckBindingsCommand {
                 out.add(exampleFinding(binding, src, tmpName, d.span(), d.nodePath(), d.property(),
                         d.severity() == Severity.ERROR ? "error" : "warning", d.rule(), null, null, d.message()));
             }
-            if (c.tree() != null) {
+            if (c.tree() != null && c.output() != null) {
+                // dt_binding_check validates the compiled blob (values typed by the binding set, not by the
+                // source's <…> groups); positions come from the source tree, by node and property
+                dev.gunyahdt.dt.DeviceTree blob = dev.gunyahdt.dt.dtb.DtbReader.read(c.output(), tmpName);
+                List<Finding> found = new ArrayList<>();
+                for (Finding f : validator.validate(blob, tmpName)) {
+                    found.add(positioned(f, c.tree()));
+                }
                 // in the examples' line order (the validator's order per node is by binding and keyword)
-                List<Finding> found = new ArrayList<>(validator.validate(c.tree(), tmpName));
                 found.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
                 for (Finding f : found) {
                     SourceSpan s = f.line() > 0 ? SourceSpan.point(f.file(), f.line(), f.column()) : null;
@@ -268,6 +274,15 @@ final class CheckBindingsCommand {
             }
         }
         return out;
+    }
+
+    /** A blob's finding at the source position of its property (else its node) in the compiled source tree. */
+    private static Finding positioned(Finding f, dev.gunyahdt.dt.DeviceTree source) {
+        SourceSpan span = source.find(f.node()).map(n -> f.property() != null
+                ? n.node().property(f.property()).map(dev.gunyahdt.dt.Property::span).orElse(n.node().span())
+                : n.node().span()).orElse(null);
+        return span == null ? f : new Finding(span.file(), span.firstLine(), span.firstColumn(), f.node(), f.property(),
+                f.keyword(), f.schemaLocation(), f.binding(), f.message());
     }
 
     private static LintFinding exampleFinding(String binding, Examples.Source src, String tmpName, SourceSpan span,
