@@ -29,7 +29,8 @@ public final class Examples {
             "\t#address-cells = <1>;",
             "\t#size-cells = <1>;",
     };
-    private static final java.util.regex.Pattern ROOT_NODE = java.util.regex.Pattern.compile("(?m)^\\s*/\\s*\\{");
+    /** dt-extract-example's test for an example with its own root node: "/ {" at the very start. */
+    private static final java.util.regex.Pattern ROOT_NODE = java.util.regex.Pattern.compile("\\A/\\s*\\{");
 
     /**
      * One example's place in the source.
@@ -127,7 +128,7 @@ public final class Examples {
             }
             String snippet = e.asText().endsWith("\n") ? e.asText() : e.asText() + "\n";
             int snippetLines = (int) snippet.lines().count();
-            if (ROOT_NODE.matcher(snippet).find()) {
+            if (ROOT_NODE.matcher(snippet).lookingAt()) {
                 out.add(new Example(i, line, snippetLines, first, indent));
                 dts.append(snippet);
                 line += snippetLines;
@@ -155,36 +156,26 @@ public final class Examples {
         return out.isEmpty() ? null : new Source(dts.toString(), out);
     }
 
+    /**
+     * dt-extract-example 2022.08's rule: the first {@code interrupts = <…>} after whitespace whose
+     * cells hold only letters, digits, spaces, '|', '_' and parentheses.
+     */
     private static final java.util.regex.Pattern INTERRUPTS =
-            java.util.regex.Pattern.compile("(?<![\\w,-])interrupts\\s*=\\s*<([^>]*)>");
+            java.util.regex.Pattern.compile("\\sinterrupts\\s*=\\s*<([0-9a-zA-Z |()_]+)>");
+    /** What it drops before counting: from the first '(' to the end, and every ')'. */
+    private static final java.util.regex.Pattern PARENS = java.util.regex.Pattern.compile("\\(.+|\\)");
 
-    /** Cells of the snippet's first {@code interrupts} specifier (top-level tokens), 0 when none or it has a parent. */
+    /**
+     * The {@code #interrupt-cells} dt-extract-example gives the example node: the words of the
+     * snippet's first {@code interrupts} value once a parenthesised tail is cut to one word (an
+     * {@code interrupt-parent} in the snippet does not stop it); 0 when there is none.
+     */
     static int interruptCells(String snippet) {
-        if (snippet.contains("interrupt-parent") || snippet.contains("interrupts-extended")) {
-            return 0;
-        }
         java.util.regex.Matcher m = INTERRUPTS.matcher(snippet);
         if (!m.find()) {
             return 0;
         }
-        int depth = 0;
-        int tokens = 0;
-        boolean inToken = false;
-        for (char c : m.group(1).toCharArray()) {
-            if (c == '(') {
-                depth++;
-            } else if (c == ')') {
-                depth--;
-            }
-            boolean space = Character.isWhitespace(c);
-            if (depth == 0 && space) {
-                inToken = false;
-            } else if (!inToken) {
-                inToken = true;
-                tokens++;
-            }
-        }
-        return tokens;
+        String cells = PARENS.matcher(m.group(1)).replaceAll("0").strip();
+        return cells.isEmpty() ? 0 : cells.split("\\s+").length;
     }
-
 }

@@ -39,14 +39,14 @@ class MetaChecksExamplesTest {
     }
 
     @Test
-    void examplesAreOneSourceWrappedUnlessTheyHaveARootAndMapBackToTheBindingLines() throws Exception {
+    void examplesAreOneSourceWrappedUnlessTheyStartWithARootAndMapBackToTheBindingLines() throws Exception {
         String text = """
                 $id: http://devicetree.org/schemas/x.yaml#
                 examples:
                   - |
                     #include <dt-bindings/x.h>
                     node@1 {
-                        interrupts = <0 (1 + 2) 4>;
+                        interrupts = <0 (1 | 2) 4>;
                     };
                   - |
                     / {
@@ -69,10 +69,10 @@ class MetaChecksExamplesTest {
                 \t#address-cells = <1>;
                 \t#size-cells = <1>;
                 \texample-0 {
-                \t\t#address-cells = <1>; #size-cells = <1>; interrupt-controller; #interrupt-cells = <3>;
+                \t\t#address-cells = <1>; #size-cells = <1>; interrupt-controller; #interrupt-cells = <2>;
                 #include <dt-bindings/x.h>
                 node@1 {
-                    interrupts = <0 (1 + 2) 4>;
+                    interrupts = <0 (1 | 2) 4>;
                 };
                 \t};
                 };
@@ -93,9 +93,12 @@ class MetaChecksExamplesTest {
     }
 
     @Test
-    void interruptCellsCountTopLevelTokensAndSkipSnippetsWithAParent() {
-        assertEquals(2, Examples.interruptCells("interrupts = <5 (1 << 2)>;"));
-        assertEquals(0, Examples.interruptCells("interrupt-parent = <&gic>; interrupts = <5 4>;"));
-        assertEquals(0, Examples.interruptCells("reg = <1 2>;"));
+    void interruptCellsAsDtExtractExampleCountsThem() {
+        // a parenthesised tail is one cell; '<' or '+' inside keep the value from matching at all
+        assertEquals(2, Examples.interruptCells(" interrupts = <5 (1 | 2) 4>;"));
+        assertEquals(0, Examples.interruptCells(" interrupts = <5 (1 << 2)>;"));
+        assertEquals(3, Examples.interruptCells(" interrupt-parent = <&gic>;\n interrupts = <GIC_SPI 5 IRQ_TYPE_LEVEL_HIGH>, <0 1 2>;"));
+        assertEquals(1, Examples.interruptCells(" interrupts = <0>, <2>;"));
+        assertEquals(0, Examples.interruptCells(" reg = <1 2>;"));
     }
 }
