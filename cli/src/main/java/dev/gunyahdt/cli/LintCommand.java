@@ -71,7 +71,7 @@ final class LintCommand {
                 .desc("error (default): only errors make the exit status 1 and JUnit failures; warning: warnings too").build());
         o.addOption(Option.builder().longOpt("limit").hasArg().argName("TEXT")
                 .desc("only binding findings of bindings whose file name contains TEXT (dt-validate -l)").build());
-        o.addOption(Option.builder("q").longOpt("quiet").desc("no summary line on stderr").build());
+        o.addOption(Option.builder("q").longOpt("quiet").desc("no summary line and no binding-problem lines on stderr").build());
         o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         return o;
     }
@@ -100,7 +100,9 @@ final class LintCommand {
 
         BindingSet set = loadBindings(cmd, dirs);
         Validator validator = new Validator(set);
-        reportBindingProblems(set, validator, io);
+        if (!cmd.hasOption("q")) {
+            reportBindingProblems(set, validator, io);
+        }
 
         CompileOptions opts = CompileOptions.defaults().withFormats(null, CompileOptions.Format.DTB)
                 .withIncludeDirs(CommandLines.includeDirs(cmd)).withCheckFlags(flags);
