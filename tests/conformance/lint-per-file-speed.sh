@@ -20,13 +20,15 @@ mapfile -t large < <(ls -S "${all[@]}" | head -n "$n")
 "$gdt" --version >/dev/null
 start=$(date +%s.%N)
 "$gdt" lint -q -m --dtschema auto --bindings "$bindings" -p "$gcache" "${small[0]}" >/dev/null 2>&1 || true
-echo "gunyah-dt: processed-binding cache built in $(echo "$(date +%s.%N) - $start" | bc) s ($gcache)"
+echo "gunyah-dt: processed-binding cache ready in $(echo "$(date +%s.%N) - $start" | bc) s, first run (built when missing or stale: $gcache)"
 
 # timed CMD...: "wall cpu" seconds of one run (CPU of the process and its children)
 timed() {
   local t
-  t=$( { /usr/bin/time -f "%e %U %S" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1) || true
-  echo "$t" | awk '{ printf "%s %.2f\n", $1, $2 + $3 }'
+  t="$(mktemp)"
+  /usr/bin/time -o "$t" -f "%e %U %S" "$@" >/dev/null 2>&1 || true
+  awk 'END { printf "%s %.2f\n", $1, $2 + $3 }' "$t"
+  rm -f "$t"
 }
 
 results="$(mktemp)"
