@@ -29,6 +29,20 @@ final class DropIns {
     private DropIns() {
     }
 
+    /** The drop-in's arguments ({@code @FILE}s expanded), with dt-schema's {@code -V}. */
+    private static CommandLine parse(Options o, List<String> raw) throws UsageException {
+        o.addOption(Option.builder("V").longOpt("version").build());
+        return CommandLines.parse(o, expand(raw));
+    }
+
+    /** Answers {@code -V} as dt-schema 2022.08 would, naming gunyah-dt; whether it did. */
+    private static boolean version(CommandLine cmd, Io io) {
+        if (cmd.hasOption("V")) {
+            io.out().println("2022.8 (gunyah-dt " + Main.version() + ")");
+        }
+        return cmd.hasOption("V");
+    }
+
     /** {@code @FILE} arguments replaced by the file's whitespace-separated words (argparse's fromfile). */
     static List<String> expand(List<String> args) throws UsageException {
         List<String> out = new ArrayList<>();
@@ -66,10 +80,8 @@ final class DropIns {
         o.addOption(Option.builder("M").longOpt("show-matched").build());
         o.addOption(Option.builder("n").longOpt("line-number").build());
         o.addOption(Option.builder("v").longOpt("verbose").build());
-        o.addOption(Option.builder("V").longOpt("version").build());
-        CommandLine cmd = CommandLines.parse(o, expand(raw));
-        if (cmd.hasOption("V")) {
-            io.out().println("2022.8 (gunyah-dt " + Main.version() + ")");
+        CommandLine cmd = parse(o, raw);
+        if (version(cmd, io)) {
             return 0;
         }
         if (cmd.hasOption("M")) {
@@ -116,10 +128,8 @@ final class DropIns {
         o.addOption(Option.builder("o").longOpt("outfile").hasArg().build());
         o.addOption(Option.builder("j").longOpt("json").build());
         o.addOption(Option.builder("u").longOpt("useronly").build());
-        o.addOption(Option.builder("V").longOpt("version").build());
-        CommandLine cmd = CommandLines.parse(o, expand(raw));
-        if (cmd.hasOption("V")) {
-            io.out().println("2022.8 (gunyah-dt " + Main.version() + ")");
+        CommandLine cmd = parse(o, raw);
+        if (version(cmd, io)) {
             return 0;
         }
         List<Path> roots = new ArrayList<>();
@@ -164,10 +174,8 @@ final class DropIns {
         o.addOption(Option.builder("u").longOpt("url-path").hasArg().build());
         o.addOption(Option.builder("n").longOpt("line-number").build());
         o.addOption(Option.builder("v").longOpt("verbose").build());
-        o.addOption(Option.builder("V").longOpt("version").build());
-        CommandLine cmd = CommandLines.parse(o, expand(raw));
-        if (cmd.hasOption("V")) {
-            io.out().println("2022.8 (gunyah-dt " + Main.version() + ")");
+        CommandLine cmd = parse(o, raw);
+        if (version(cmd, io)) {
             return 0;
         }
         List<String> args = new ArrayList<>(List.of("--no-examples"));
