@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * A set of dt-schema binding documents, loaded, reference-checked and fixed up, ready for a
@@ -37,17 +36,72 @@ import java.util.stream.Stream;
 public final class BindingSet {
 
     public static final String SCHEMA_BASE = "http://devicetree.org/schemas/";
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** The bindings shipped in this module's resources (bindings/index.txt lists them). */
     private static final String BUILTIN = "bindings/";
 
-    /** One loaded binding document. */
     /**
-     * One loaded binding.
-     *
-     * @param dtSchema  the document as dt-mk-schema processes it (the property-type table is built from this)
-     * @param processed that, adapted for networknt (what the validator runs)
+     * One loaded binding: its place under the schema root ({@code path}), its file, the YAML it was
+     * read from (null when it comes from a {@link BindingCache}), the document as dt-mk-schema
+     * processes it ({@code dtSchema}; the property-type table is built from this) and that, adapted
+     * for networknt ({@code processed}, what the validator runs). A cached binding's JSON is parsed
+     * on first use, so a run that validates a few nodes reads a few bindings.
      */
-    public record Binding(String path, String file, YamlDocument source, ObjectNode dtSchema, ObjectNode processed) {
+    public static final class Binding {
+        private final String path;
+        private final String file;
+        private final YamlDocument source;
+        private final java.util.function.Supplier<ObjectNode> dtSchema;
+        private final java.util.function.Supplier<ObjectNode> processed;
+        /** The processed JSON as the cache holds it, or null (then it is written from {@link #processed}). */
+        private final java.util.function.Supplier<byte[]> processedJson;
+
+        Binding(String path, String file, YamlDocument source, ObjectNode dtSchema, ObjectNode processed) {
+            this(path, file, source, () -> dtSchema, () -> processed, null);
+        }
+
+        Binding(String path, String file, YamlDocument source, java.util.function.Supplier<ObjectNode> dtSchema,
+                java.util.function.Supplier<ObjectNode> processed, java.util.function.Supplier<byte[]> processedJson) {
+            this.path = path;
+            this.file = file;
+            this.source = source;
+            this.dtSchema = dtSchema;
+            this.processed = processed;
+            this.processedJson = processedJson;
+        }
+
+        /** The processed document as JSON bytes (what networknt's schema loader reads). */
+        byte[] processedJson() {
+            if (processedJson != null) {
+                return processedJson.get();
+            }
+            try {
+                return JSON.writeValueAsBytes(processed());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        public String path() {
+            return path;
+        }
+
+        public String file() {
+            return file;
+        }
+
+        public YamlDocument source() {
+            return source;
+        }
+
+        public ObjectNode dtSchema() {
+            return dtSchema.get();
+        }
+
+        public ObjectNode processed() {
+            return processed.get();
+        }
+
         public String id() {
             return SCHEMA_BASE + path;
         }
@@ -55,10 +109,30 @@ public final class BindingSet {
 
     private final Map<String, Binding> bindings;
     private final List<Finding> findings;
+    private volatile SelectionIndex index;
 
     private BindingSet(Map<String, Binding> bindings, List<Finding> findings) {
+        this(bindings, findings, null);
+    }
+
+    BindingSet(Map<String, Binding> bindings, List<Finding> findings, SelectionIndex index) {
         this.bindings = bindings;
         this.findings = List.copyOf(findings);
+        this.index = index;
+    }
+
+    /** What a validator needs to select bindings: read from the cache, or built from every binding once. */
+    SelectionIndex index() {
+        SelectionIndex i = index;
+        if (i == null) {
+            synchronized (this) {
+                if (index == null) {
+                    index = SelectionIndex.of(bindings.values());
+                }
+                i = index;
+            }
+        }
+        return i;
     }
 
     /** The module's own core types and Gunyah bindings. */
@@ -85,18 +159,63 @@ public final class BindingSet {
 
     /** As {@link #loadWithCore(Path, List)}, plus single binding files placed as {@link #load(List, List, boolean)} does. */
     public static BindingSet loadWithCore(Path coreSchemas, List<Path> dirs, List<Path> files) {
+        Inputs in = inputs(coreSchemas, dirs, true);
+        addFiles(in.sources(), files);
+        return build(in.sources(), in.findings(), in.lenient());
+    }
+
+    /**
+     * What a load reads: the documents by path, problems met listing them, and whether unresolved
+     * {@code $ref}s are dropped (lenient, with an installed dt-schema's core) or keep a document out.
+     */
+    record Inputs(Map<String, Source> sources, List<Finding> findings, boolean lenient) {
+        /**
+         * The documents in order: their path under the root, file name and bytes (a cache key's
+         * input); with {@code statOnly}, a file's size and modification time stand for its bytes.
+         */
+        void feed(java.security.MessageDigest digest, boolean statOnly) throws IOException {
+            digest.update((lenient ? "lenient\n" : "strict\n").getBytes(StandardCharsets.UTF_8));
+            for (Source s : sources.values()) {
+                digest.update((s.path() + "\0" + s.file() + "\0").getBytes(StandardCharsets.UTF_8));
+                if (statOnly && s.local() != null) {
+                    String stat = s.stat();
+                    if (stat == null) {
+                        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(s.local(),
+                                java.nio.file.attribute.BasicFileAttributes.class);
+                        stat = a.size() + " " + a.lastModifiedTime().toMillis();
+                    }
+                    digest.update((stat + "\n").getBytes(StandardCharsets.UTF_8));
+                    continue;
+                }
+                byte[] text = s.local() != null ? Files.readAllBytes(s.local())
+                        : s.reader().read().getBytes(StandardCharsets.UTF_8);
+                digest.update(java.nio.ByteBuffer.allocate(8).putLong(text.length).array());
+                digest.update(text);
+            }
+        }
+    }
+
+    /** The inputs of {@link #loadWithCore} ({@code coreSchemas} non-null) or {@link #load(List, boolean)}. */
+    static Inputs inputs(Path coreSchemas, List<Path> dirs, boolean withBuiltin) {
         List<Finding> findings = new ArrayList<>();
+        if (coreSchemas == null) {
+            return new Inputs(sources(dirs, withBuiltin, findings), findings, false);
+        }
         List<Path> all = new ArrayList<>();
         all.add(coreSchemas);
         all.addAll(dirs);
         Map<String, Source> sources = sources(all, false, findings);
         for (String rel : builtinIndex()) {
             if (!CORE.contains(rel)) {
-                sources.putIfAbsent(rel, new Source(rel, "builtin:" + BUILTIN + rel, () -> resource(BUILTIN + rel)));
+                sources.putIfAbsent(rel, new Source(rel, "builtin:" + BUILTIN + rel, null, null, () -> resource(BUILTIN + rel)));
             }
         }
-        addFiles(sources, files);
-        return build(sources, findings, true);
+        return new Inputs(sources, findings, true);
+    }
+
+    /** The set the inputs make. */
+    static BindingSet build(Inputs in) {
+        return build(in.sources(), new ArrayList<>(in.findings()), in.lenient());
     }
 
     /** The built-in documents an installed dt-schema's core set replaces. */
@@ -106,15 +225,24 @@ public final class BindingSet {
         Map<String, Source> sources = new TreeMap<>();
         if (withBuiltin) {
             for (String rel : builtinIndex()) {
-                sources.put(rel, new Source(rel, "builtin:" + BUILTIN + rel, () -> resource(BUILTIN + rel)));
+                sources.put(rel, new Source(rel, "builtin:" + BUILTIN + rel, null, null, () -> resource(BUILTIN + rel)));
             }
         }
         for (Path dir : dirs) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".yaml")).sorted()::iterator) {
-                    String rel = dir.relativize(f).toString().replace('\\', '/');
-                    sources.put(rel, new Source(rel, f.toString(), () -> Files.readString(f, StandardCharsets.UTF_8)));
-                }
+            try {
+                // one walk gives each file's size and time too (the cache's quick key), no second stat
+                Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+                    @Override
+                    public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                        if (f.toString().endsWith(".yaml")) {
+                            String rel = dir.relativize(f).toString().replace('\\', '/');
+                            sources.put(rel, new Source(rel, f.toString(), f,
+                                    a.size() + " " + a.lastModifiedTime().toMillis(),
+                                    () -> Files.readString(f, StandardCharsets.UTF_8)));
+                        }
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+                });
             } catch (IOException | UncheckedIOException e) {
                 findings.add(loadFinding(dir.toString(), 0, 0, "io", "cannot read binding directory: " + e.getMessage()));
             }
@@ -150,15 +278,19 @@ public final class BindingSet {
             } catch (IOException | UncheckedIOException e) {
                 // reported when the source is read below
             }
-            sources.put(rel, new Source(rel, f.toString(), () -> Files.readString(f, StandardCharsets.UTF_8)));
+            sources.put(rel, new Source(rel, f.toString(), f, null, () -> Files.readString(f, StandardCharsets.UTF_8)));
         }
     }
 
-    private interface Reader {
+    interface Reader {
         String read() throws IOException;
     }
 
-    private record Source(String path, String file, Reader reader) {
+    /**
+     * A document to load: its path under the root, its file name, the file (null for a built-in
+     * one), its size and time when the directory walk saw them (else null), and how to read it.
+     */
+    record Source(String path, String file, Path local, String stat, Reader reader) {
     }
 
     /**
@@ -241,7 +373,7 @@ public final class BindingSet {
         if (b == null) {
             throw new IOException("no binding " + iri + " (references are resolved offline only)");
         }
-        return new ByteArrayInputStream(new ObjectMapper().writeValueAsBytes(b.processed()));
+        return new ByteArrayInputStream(b.processedJson());
     }
 
     private static List<String> builtinIndex() {

@@ -72,8 +72,9 @@ public record DtSchema(Path root) {
 
     private static Optional<Path> pythonPackageDir(String python) {
         try {
+            // find_spec locates the package without running it (importing dtschema costs ~0.3 s of CPU)
             Process p = new ProcessBuilder(python, "-c",
-                    "import dtschema,os;print(os.path.dirname(dtschema.__file__))")
+                    "import importlib.util as u;s=u.find_spec('dtschema');print(s.submodule_search_locations[0])")
                     .redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             // the answer is one short line, well within the pipe's buffer: wait first, never block on read
             if (!p.waitFor(20, TimeUnit.SECONDS)) {

@@ -315,7 +315,7 @@ public final class MetaSchemaCheck {
         int end = Validator.combinatorEnd(first.getEvaluationPath());
         if (end < 0) {
             return at(doc, file, first.getType(), first.getSchemaLocation().toString(),
-                    text(first), instancePath(first, -1));
+                    Messages.located(first), instancePath(first, -1));
         }
         String kind = first.getEvaluationPath().getName(end - 1);
         List<ValidationMessage> branches = group.stream()
@@ -325,7 +325,7 @@ public final class MetaSchemaCheck {
         StringBuilder message = new StringBuilder("'" + kind + "' conditional failed, one must be fixed");
         Set<String> parts = new LinkedHashSet<>();
         for (ValidationMessage m : branches.isEmpty() ? group : branches) {
-            parts.add(text(m));
+            parts.add(Messages.located(m));
         }
         String sep = ": ";
         int n = 0;
@@ -363,19 +363,6 @@ public final class MetaSchemaCheck {
             return key;
         }
         return b.toString();
-    }
-
-    /** networknt's 'must not be valid to the schema "<evaluation path>" : {…}' names the schema by its value alone here. */
-    private static final Pattern NOT_SCHEMA = Pattern.compile(" to the schema \"[^\"]*\" : ");
-
-    /** networknt's message, led by the instance location only when it is not the document itself. */
-    private static String text(ValidationMessage m) {
-        String s = NOT_SCHEMA.matcher(m.getMessage()).replaceAll(" under ");
-        String loc = m.getInstanceLocation().toString();
-        if (s.startsWith(loc + ": ")) {
-            s = s.substring(loc.length() + 2);
-        }
-        return (m.getInstanceLocation().getNameCount() == 0 ? "" : loc + ": ") + s;
     }
 
     private static String metaFile(String location) {

@@ -38,78 +38,90 @@ import java.util.Set;
 public final class Validator {
 
     /** Generic compatibles that match too much to select a binding by (dt-schema drops them from its selects). */
-    private static final Set<String> GENERIC = Set.of("syscon", "simple-mfd");
+    private static final Set<String> GENERIC = SelectionIndex.GENERIC;
 
-    /**
-     * {@code selectOnly}: for an explicit select that requires a compatible from a fixed set, that set
-     * (a node without any of them cannot be selected, so its select is not evaluated); else null.
-     */
-    private record Compiled(BindingSet.Binding binding, JsonSchema schema, JsonSchema select,
-                            Set<String> selectOnly, boolean selectsName) {
+    /** A binding compiled for networknt: its schema, and its select's ({@code select} null when it has none). */
+    private record Compiled(BindingSet.Binding binding, SelectionIndex.Entry entry, JsonSchema schema, JsonSchema select) {
     }
 
     private static final java.util.regex.Pattern QUOTED_NAME = java.util.regex.Pattern.compile("property '([^']+)'");
 
-    private final List<Finding> compileFindings = new ArrayList<>();
-    private final Map<String, List<Compiled>> byCompatible = new HashMap<>();
-    private final List<Compiled> bySelect = new ArrayList<>();
-    /** Every compatible string any loaded binding names, generic ones and select-bindings' included. */
-    private final Set<String> documented = new HashSet<>();
+    /** Bindings compile on first use (a DTB's run needs few of them); null: this one cannot be compiled. */
+    private final Map<String, Optional<Compiled>> compiled = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Finding> compileFailures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, List<SelectionIndex.Entry>> byCompatible = new HashMap<>();
+    private final List<SelectionIndex.Entry> bySelect = new ArrayList<>();
+    private final SelectionIndex index;
     /**
      * Compatible patterns of the set (a {@code pattern} under any {@code compatible} key), as dt-schema's
      * generated-compatibles schema holds them; its catch-all vendor pattern excluded, {@code ^foo} added.
      */
-    private final Map<String, java.util.regex.Pattern> documentedPatterns = new LinkedHashMap<>();
+    private volatile List<java.util.regex.Pattern> documentedPatterns;
     /** Types of property names across the set, to decode DTB values (dt-schema's dt-extract-props table). */
     private final PropertyTypes types;
+    /** The set's bindings by path, for the schema around a failed keyword (its regexes, for the message). */
+    private final Map<String, BindingSet.Binding> bindings;
+    private final JsonSchemaFactory factory;
+    private final SchemaValidatorsConfig config;
 
     public Validator(BindingSet set) {
+        bindings = set.bindings();
         // the documents are served as JSON; networknt would read a ".yaml" IRI with its YAML mapper,
         // which is slower and refuses keys over 1024 characters (Fixups.mergeEqualPatterns makes long ones)
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
+        factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
                 b -> b.yamlMapper(new com.fasterxml.jackson.databind.ObjectMapper())
                         .metaSchema(UnevaluatedProperties.metaSchema()) // python-jsonschema's rule, as dt-validate
                         .schemaLoaders(l -> l.add(iri -> iri.toString().startsWith(BindingSet.SCHEMA_BASE)
                         ? () -> set.processedJson(iri.toString()) : null)));
-        // from dt-mk-schema's form, as dt-schema builds it: not from our merged patterns or '#'-name entries
-        types = PropertyTypes.of(set.bindings().values().stream().map(BindingSet.Binding::dtSchema).toList());
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER)
+        config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER)
                 .regularExpressionFactory(new MemoRegex()).build();
-        for (BindingSet.Binding b : set.bindings().values()) {
-            Set<String> compatibles = compatibles(b.processed().path("properties").path("compatible"));
-            nestedCompatibles(b.processed(), documented);
-            compatiblePatterns(b.processed(), false, documentedPatterns);
-            JsonNode select = b.processed().get("select");
-            boolean explicitSelect = select != null && !(select.isBoolean() && !select.asBoolean());
-            Set<String> specific = new LinkedHashSet<>(compatibles);
-            specific.removeAll(GENERIC);
-            // dt-schema's select when a binding has neither a select nor a specific compatible: its $nodename
-            JsonNode nodename = b.processed().path("properties").get("$nodename");
-            boolean byNodename = select == null && specific.isEmpty() && nodename != null
-                    && !(nodename.isBoolean() && nodename.asBoolean());
-            if (specific.isEmpty() && !explicitSelect && !byNodename) {
-                continue; // a library of definitions (types.yaml) or a binding selected by nothing
+        index = set.index();
+        types = index.types;
+        Set<String> known = new HashSet<>();
+        if (index.compileFindings != null) {
+            index.compileFindings.forEach(f -> known.add(f.file()));
+        }
+        for (SelectionIndex.Entry e : index.entries) {
+            BindingSet.Binding b = bindings.get(e.path());
+            if (b == null || known.contains(b.file())) {
+                continue; // found uncompilable when the cache was built: not applied, as before
             }
-            try {
-                JsonSchema schema = factory.getSchema(SchemaLocation.of(b.id() + "#"), config);
-                schema.initializeValidators();
-                JsonSchema sel = null;
-                if (explicitSelect || byNodename) {
-                    sel = factory.getSchema(SchemaLocation.of(b.id() + (byNodename ? "#/properties/$nodename" : "#/select")), config);
-                    sel.initializeValidators();
+            if (e.bySelect()) {
+                bySelect.add(e);
+            } else {
+                for (String compat : e.compatibles()) {
+                    byCompatible.computeIfAbsent(compat, k -> new ArrayList<>()).add(e);
                 }
-                Compiled c = new Compiled(b, schema, sel, explicitSelect ? selectCompatibles(select) : null, byNodename);
-                if (explicitSelect || byNodename) {
-                    bySelect.add(c);
-                } else {
-                    for (String compat : specific) {
-                        byCompatible.computeIfAbsent(compat, k -> new ArrayList<>()).add(c);
-                    }
-                }
-            } catch (RuntimeException e) {
-                compileFindings.add(BindingSet.loadFinding(b.file(), 1, 1, "compile",
-                        "binding cannot be compiled: " + e.getMessage()));
             }
+        }
+    }
+
+    /** The binding compiled (once, under a lock: networknt's factory fills shared caches), or empty. */
+    private Optional<Compiled> compiled(SelectionIndex.Entry e) {
+        Optional<Compiled> c = compiled.get(e.path());
+        if (c != null) {
+            return c;
+        }
+        synchronized (compiled) {
+            return compiled.computeIfAbsent(e.path(), k -> compile(e));
+        }
+    }
+
+    private Optional<Compiled> compile(SelectionIndex.Entry e) {
+        BindingSet.Binding b = bindings.get(e.path());
+        try {
+            JsonSchema schema = factory.getSchema(SchemaLocation.of(b.id() + "#"), config);
+            schema.initializeValidators();
+            JsonSchema sel = null;
+            if (e.bySelect()) {
+                sel = factory.getSchema(SchemaLocation.of(b.id() + (e.byNodename() ? "#/properties/$nodename" : "#/select")), config);
+                sel.initializeValidators();
+            }
+            return Optional.of(new Compiled(b, e, schema, sel));
+        } catch (RuntimeException x) {
+            compileFailures.put(e.path(), BindingSet.loadFinding(b.file(), 1, 1, "compile",
+                    "binding cannot be compiled: " + x.getMessage()));
+            return Optional.empty();
         }
     }
 
@@ -118,7 +130,7 @@ public final class Validator {
      * child node's (for {@code lint -m}).
      */
     public boolean documents(String compatible) {
-        return documented.contains(compatible);
+        return index.documented.contains(compatible);
     }
 
     /**
@@ -127,36 +139,28 @@ public final class Validator {
      */
     public boolean documentsNode(List<String> compatibles) {
         // dt-validate -m: every string must be documented (its generated schema is `items: anyOf`)
-        return compatibles.stream().allMatch(c -> documented.contains(c)
-                || documentedPatterns.values().stream().anyMatch(p -> p.matcher(c).find()));
+        if (documentedPatterns == null) { // only -m needs them
+            documentedPatterns = index.documentedPatterns.stream().map(java.util.regex.Pattern::compile).toList();
+        }
+        return compatibles.stream().allMatch(c -> index.documented.contains(c)
+                || documentedPatterns.stream().anyMatch(p -> p.matcher(c).find()));
     }
 
-    /** The catch-all compatible pattern dt-schema leaves out of its generated-compatibles schema. */
-    private static final String ANY_COMPATIBLE = "^[a-zA-Z0-9][a-zA-Z0-9,+\\-._]+$";
-
-    private static void compatiblePatterns(JsonNode n, boolean underCompatible, Map<String, java.util.regex.Pattern> out) {
-        if (out.isEmpty()) {
-            out.put("^foo", java.util.regex.Pattern.compile("^foo")); // dt-schema allows 'foo' for examples
-        }
-        if (n.isObject()) {
-            JsonNode p = n.get("pattern");
-            if (underCompatible && p != null && p.isTextual() && !p.asText().equals(ANY_COMPATIBLE)) {
-                try {
-                    out.computeIfAbsent(p.asText(), java.util.regex.Pattern::compile);
-                } catch (java.util.regex.PatternSyntaxException e) {
-                    // a Python-only pattern documents nothing here
-                }
-            }
-            n.fields().forEachRemaining(f -> compatiblePatterns(f.getValue(),
-                    underCompatible || f.getKey().equals("compatible"), out));
-        } else if (n.isArray()) {
-            n.forEach(x -> compatiblePatterns(x, underCompatible, out));
-        }
-    }
-
-    /** Bindings that loaded but could not be compiled into validators. */
+    /**
+     * Bindings that loaded but could not be compiled into validators (they are not applied). From a
+     * cached set, as found when the cache was built; otherwise every binding is compiled to find them.
+     */
     public List<Finding> compileFindings() {
-        return List.copyOf(compileFindings);
+        if (index.compileFindings != null) {
+            return index.compileFindings;
+        }
+        List<Finding> out = new ArrayList<>();
+        for (SelectionIndex.Entry e : index.entries) {
+            if (bindings.containsKey(e.path()) && compiled(e).isEmpty()) {
+                out.add(compileFailures.get(e.path()));
+            }
+        }
+        return out;
     }
 
     /** Findings for every node of {@code tree}; {@code file} names the input for findings without a source span. */
@@ -195,13 +199,13 @@ public final class Validator {
         List<Compiled> matched = new ArrayList<>();
         Optional<Property> compat = at.node().property("compatible");
         if (compat.isPresent() && compat.get().value().isStringList()) {
-            Set<Compiled> seen = new LinkedHashSet<>();
+            Set<SelectionIndex.Entry> seen = new LinkedHashSet<>();
             for (String c : compat.get().value().asStrings()) {
                 if (!GENERIC.contains(c)) {
                     seen.addAll(byCompatible.getOrDefault(c, List.of()));
                 }
             }
-            matched.addAll(seen);
+            seen.forEach(e -> compiled(e).ifPresent(matched::add));
         }
         ObjectNode instance = null;
         if (!matched.isEmpty() || !bySelect.isEmpty()) {
@@ -209,12 +213,13 @@ public final class Validator {
         }
         List<String> strings = compat.isPresent() && compat.get().value().isStringList()
                 ? compat.get().value().asStrings() : List.of();
-        for (Compiled c : bySelect) {
-            if (c.selectOnly() != null && strings.stream().noneMatch(c.selectOnly()::contains)) {
+        for (SelectionIndex.Entry e : bySelect) {
+            if (e.selectOnly() != null && strings.stream().noneMatch(e.selectOnly()::contains)) {
                 continue;
             }
-            if (c.select().validate(c.selectsName() ? instance.get("$nodename") : instance).isEmpty()) {
-                matched.add(c);
+            Optional<Compiled> c = compiled(e);
+            if (c.isPresent() && c.get().select().validate(e.byNodename() ? instance.get("$nodename") : instance).isEmpty()) {
+                matched.add(c.get());
             }
         }
         if (matched.isEmpty()) {
@@ -303,7 +308,7 @@ public final class Validator {
      * on a disabled node it drops missing-property errors, and a failed combinator whose errors
      * are all missing properties.
      */
-    private static Finding reduce(NodeCursor at, BindingSet.Binding binding, List<ValidationMessage> group, String file) {
+    private Finding reduce(NodeCursor at, BindingSet.Binding binding, List<ValidationMessage> group, String file) {
         ValidationMessage first = group.get(0);
         int end = combinatorEnd(first.getEvaluationPath());
         if (end < 0) {
@@ -323,7 +328,7 @@ public final class Validator {
         StringBuilder message = new StringBuilder("'" + kind + "' conditional failed, one must be fixed");
         String sep = ": ";
         for (ValidationMessage m : branches.isEmpty() ? group : branches) {
-            message.append(sep).append(m.getMessage());
+            message.append(sep).append(Messages.located(m));
             sep = "; ";
         }
         String property = where.property();
@@ -355,7 +360,7 @@ public final class Validator {
     }
 
     /** A finding at {@code m}'s instance location, or at its first {@code depth} steps when depth >= 0. */
-    private static Finding finding(NodeCursor at, BindingSet.Binding binding, ValidationMessage m, String file, int depth) {
+    private Finding finding(NodeCursor at, BindingSet.Binding binding, ValidationMessage m, String file, int depth) {
         NodeCursor node = at;
         String property = null;
         JsonNodePath loc = m.getInstanceLocation();
@@ -395,10 +400,13 @@ public final class Validator {
         if (span == null) {
             span = node.node().span();
         }
-        String message = m.getMessage();
-        if (hashRule) {
-            message = "property '" + finalProperty + "' is not defined in the schema and the schema does not allow"
-                    + " additional properties";
+        String message = Messages.bare(m);
+        if (keyword.equals("additionalProperties") && finalProperty != null) {
+            // as dt-validate prints it: the regexes the name failed, when the schema has any
+            message = Messages.additionalProperty(finalProperty,
+                    schemaAround(schemaLocation.replaceFirst("/additionalProperties$", "")));
+        } else if (keyword.equals("required") && finalProperty != null && m.getProperty() != null) {
+            message = Messages.pythonRepr(finalProperty) + " is a required property"; // as jsonschema says it
         }
         return new Finding(span != null ? span.file() : file, span != null ? span.firstLine() : 0,
                 span != null ? span.firstColumn() : 0, node.path(), finalProperty, keyword, schemaLocation,
@@ -406,34 +414,24 @@ public final class Validator {
     }
 
     /**
-     * The compatibles a select needs one of: it requires {@code compatible} and its compatible
-     * schema names only consts/enums (no pattern, no {@code not}); null when the select is anything else.
+     * The schema at {@code location} ({@code IRI#pointer}) as dt-mk-schema processed it (our merged
+     * patterns are not dt-validate's), else as networknt runs it; null when it is not in the set.
      */
-    private static Set<String> selectCompatibles(JsonNode select) {
-        JsonNode required = select.path("required");
-        boolean needs = false;
-        for (JsonNode r : required) {
-            needs |= r.asText().equals("compatible");
-        }
-        JsonNode c = select.path("properties").path("compatible");
-        if (!needs || !c.isObject() || c.findValue("pattern") != null || c.findValue("not") != null
-                || c.findValue("$ref") != null) {
+    private JsonNode schemaAround(String location) {
+        int hash = location.indexOf('#');
+        if (hash < 0 || !location.startsWith(BindingSet.SCHEMA_BASE)) {
             return null;
         }
-        Set<String> out = compatibles(c);
-        return out.isEmpty() ? null : out;
-    }
-
-    /** Compatibles named by any {@code properties/compatible} in a binding, child-node schemas included. */
-    private static void nestedCompatibles(JsonNode n, Set<String> out) {
-        if (n.isObject()) {
-            JsonNode c = n.path("properties").get("compatible");
-            if (c != null) {
-                collectStrings(c, out);
-            }
-            n.elements().forEachRemaining(x -> nestedCompatibles(x, out));
-        } else if (n.isArray()) {
-            n.forEach(x -> nestedCompatibles(x, out));
+        BindingSet.Binding b = bindings.get(location.substring(BindingSet.SCHEMA_BASE.length(), hash));
+        if (b == null) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.core.JsonPointer pointer = com.fasterxml.jackson.core.JsonPointer.compile(location.substring(hash + 1));
+            JsonNode n = b.dtSchema().at(pointer);
+            return n.isMissingNode() ? b.processed().at(pointer) : n;
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -39,47 +39,66 @@ class MetaChecksExamplesTest {
     }
 
     @Test
-    void exampleIsWrappedAndMapsBackToTheBindingLines() throws Exception {
+    void examplesAreOneSourceWrappedUnlessTheyStartWithARootAndMapBackToTheBindingLines() throws Exception {
         String text = """
                 $id: http://devicetree.org/schemas/x.yaml#
                 examples:
                   - |
+                    #include <dt-bindings/x.h>
                     node@1 {
-                        interrupts = <0 (1 + 2) 4>;
+                        interrupts = <0 (1 | 2) 4>;
+                    };
+                  - |
+                    / {
+                        model = "m";
                     };
                 """;
         YamlDocument d = new YamlLoader().load("x.yaml", text);
-        List<Examples.Example> ex = Examples.of(d, text);
-        assertEquals(1, ex.size());
-        Examples.Example e = ex.get(0);
+        Examples.Source src = Examples.of(d, text);
+        assertEquals(2, src.examples().size());
+        Examples.Example e = src.examples().get(0);
         assertEquals(4, e.firstLine());
         assertEquals(4, e.indent());
+        // as dt-extract-example: one source, the second example's #include-free root taken as it is
         assertEquals("""
                 /dts-v1/;
-                /plugin/; // labels the snippet refers to but does not define become fixups
+                /plugin/; // labels the snippets refer to but do not define become fixups
                 / {
                 \tcompatible = "example";
                 \tmodel = "example";
                 \t#address-cells = <1>;
                 \t#size-cells = <1>;
                 \texample-0 {
-                \t\t#address-cells = <1>; #size-cells = <1>; interrupt-controller; #interrupt-cells = <3>;
+                \t\t#address-cells = <1>; #size-cells = <1>; interrupt-controller; #interrupt-cells = <2>;
+                #include <dt-bindings/x.h>
                 node@1 {
-                    interrupts = <0 (1 + 2) 4>;
+                    interrupts = <0 (1 | 2) 4>;
                 };
                 \t};
                 };
-                """, e.dts());
-        assertEquals(10, e.dtsFirstLine());
-        assertEquals(5, e.bindingLine(11));
+                / {
+                    model = "m";
+                };
+                """, src.dts());
+        assertEquals(10, e.dtsFirst());
+        assertEquals(6, e.bindingLine(12));
         assertEquals(0, e.bindingLine(9));
-        assertEquals(0, e.bindingLine(13));
+        assertEquals(0, e.bindingLine(14));
+        Examples.Example root = src.examples().get(1);
+        assertEquals(16, root.dtsFirst());
+        assertEquals(10, root.bindingLine(17));
+        assertEquals(root, src.at(17));
+        assertEquals(e, src.at(12));
+        assertEquals(e, src.byNode("/example-0/node@1"));
     }
 
     @Test
-    void interruptCellsCountTopLevelTokensAndSkipSnippetsWithAParent() {
-        assertEquals(2, Examples.interruptCells("interrupts = <5 (1 << 2)>;"));
-        assertEquals(0, Examples.interruptCells("interrupt-parent = <&gic>; interrupts = <5 4>;"));
-        assertEquals(0, Examples.interruptCells("reg = <1 2>;"));
+    void interruptCellsAsDtExtractExampleCountsThem() {
+        // a parenthesised tail is one cell; '<' or '+' inside keep the value from matching at all
+        assertEquals(2, Examples.interruptCells(" interrupts = <5 (1 | 2) 4>;"));
+        assertEquals(0, Examples.interruptCells(" interrupts = <5 (1 << 2)>;"));
+        assertEquals(3, Examples.interruptCells(" interrupt-parent = <&gic>;\n interrupts = <GIC_SPI 5 IRQ_TYPE_LEVEL_HIGH>, <0 1 2>;"));
+        assertEquals(1, Examples.interruptCells(" interrupts = <0>, <2>;"));
+        assertEquals(0, Examples.interruptCells(" reg = <1 2>;"));
     }
 }

@@ -60,6 +60,10 @@ final class CheckBindingsCommand {
                 .desc("use an installed dt-schema (its package folder; 'auto' finds it): its core schemas replace the"
                         + " built-in core types, and every document is validated against its meta-schemas"
                         + " (rule meta-schema), as dt-doc-validate does").build());
+        o.addOption(Option.builder("u").longOpt("schema-root").hasArg().argName("ROOT")
+                .desc("the schema root (as dt-doc-validate -u): every binding under it is loaded, so $refs resolve and"
+                        + " $ids are read against it; only the given files and directories are checked. Without it,"
+                        + " the root a document's $id names is used").build());
         o.addOption(Option.builder().longOpt("no-examples").desc("do not compile and validate the examples").build());
         o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         return o;
@@ -75,24 +79,43 @@ final class CheckBindingsCommand {
         if (cmd.getArgList().isEmpty()) {
             throw new UsageException("no binding directory or file given");
         }
+        Path root = null;
+        if (cmd.hasOption("u")) {
+            root = Path.of(cmd.getOptionValue("u"));
+            if (!Files.isDirectory(root)) {
+                throw new UsageException("-u " + root + ": not a directory");
+            }
+        }
         List<Path> dirs = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         Set<Path> targets = new LinkedHashSet<>();
         for (String a : cmd.getArgList()) {
             Path p = Path.of(a);
+            List<Path> own = new ArrayList<>();
             if (Files.isDirectory(p)) {
-                dirs.add(p);
                 try (Stream<Path> walk = Files.walk(p)) {
-                    walk.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(targets::add);
+                    walk.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(own::add);
                 } catch (IOException | java.io.UncheckedIOException e) {
                     throw new UsageException("cannot read " + a + ": " + e.getMessage());
                 }
             } else if (Files.isRegularFile(p) && Files.isReadable(p)) {
-                files.add(p);
-                targets.add(p);
+                own.add(p);
             } else {
                 throw new UsageException("cannot read " + a + ": no such file or directory");
             }
+            // the schema root the documents sit under (-u, else the one their $id names) is loaded whole,
+            // so $refs resolve through it and $ids are read against it; only the arguments are checked
+            Path r = root != null ? root : SchemaRoot.of(p, own);
+            if (r == null) {
+                if (Files.isDirectory(p)) {
+                    dirs.add(p);
+                } else {
+                    files.add(p);
+                }
+            } else if (!dirs.contains(r)) {
+                dirs.add(r);
+            }
+            targets.addAll(own);
         }
         DtSchema dtSchema = null;
         MetaSchemaCheck meta = null;
@@ -112,7 +135,8 @@ final class CheckBindingsCommand {
         List<LintFinding> all = check(set, meta, targets, CommandLines.includeDirs(cmd), flags,
                 !cmd.hasOption("no-examples"), new Progress(io, targets.size()));
         List<String> names = targets.stream().map(Path::toString).toList();
-        io.out().write(FindingFormats.render(format, names, all, "gunyah-dt check-bindings").getBytes(StandardCharsets.UTF_8));
+        io.out().write(FindingFormats.render(format, FindingFormats.byFile(names, all), "gunyah-dt check-bindings",
+                "warning").getBytes(StandardCharsets.UTF_8));
         io.out().flush();
         if (format == FindingFormats.Format.TEXT && all.isEmpty() && io.interactive()) {
             io.err().println(targets.size() + " binding file(s) clean");
@@ -121,27 +145,41 @@ final class CheckBindingsCommand {
     }
 
     /**
-     * The dtc checks the kernel turns off when it builds trees without W=1 (scripts/Makefile.lib),
-     * which is how {@code make dt_binding_check} compiles the examples.
+     * The dtc flags {@code make dt_binding_check} compiles the examples with: Linux 6.1's
+     * Documentation/devicetree/bindings/Makefile overrides DTC_FLAGS with exactly these.
      */
-    static final List<CompileOptions.CheckFlag> KERNEL_EXAMPLE_FLAGS = Stream.of("no-unit_address_vs_reg",
-            "no-avoid_unnecessary_addr_size", "no-alias_paths", "no-graph_child_address", "no-simple_bus_reg",
-            "no-unique_unit_address").map(f -> new CompileOptions.CheckFlag(f, false)).toList();
+    static final List<CompileOptions.CheckFlag> KERNEL_EXAMPLE_FLAGS = List.of(
+            new CompileOptions.CheckFlag("no-avoid_unnecessary_addr_size", false),
+            new CompileOptions.CheckFlag("no-graph_child_address", false),
+            new CompileOptions.CheckFlag("no-interrupt_provider", false),
+            new CompileOptions.CheckFlag("no-unique_unit_address", false),
+            new CompileOptions.CheckFlag("unique_unit_address_if_enabled", false));
 
     /** {@code meta}: the installed meta-schemas to validate each target against, or null. */
     static List<LintFinding> check(BindingSet set, MetaSchemaCheck meta, Set<Path> targets, List<Path> includeDirs,
                                    List<CompileOptions.CheckFlag> checkFlags, boolean examples, Progress progress) {
         Validator validator = new Validator(set);
         List<LintFinding> out = new ArrayList<>();
+        // only the documents checked (and the built-in ones): not the rest of a schema root loaded to resolve
+        // $refs, nor an installed dt-schema's own core schemas (lint: "binding not used")
+        Set<Path> checked = new java.util.HashSet<>();
+        targets.forEach(t -> checked.add(t.toAbsolutePath().normalize()));
         for (Finding f : set.findings()) {
-            // an installed dt-schema's own core schemas are not the user's to fix (lint: "binding not used")
-            if (meta == null || targets.contains(Path.of(f.file())) || !f.file().startsWith(meta.root().toString())) {
+            if (f.file().startsWith("builtin:") || checked.contains(Path.of(f.file()).toAbsolutePath().normalize())) {
                 out.add(bindingFinding(f, f.keyword()));
             }
         }
         for (Finding f : validator.compileFindings()) {
-            out.add(bindingFinding(f, f.keyword()));
+            if (f.file().startsWith("builtin:") || checked.contains(Path.of(f.file()).toAbsolutePath().normalize())) {
+                out.add(bindingFinding(f, f.keyword()));
+            }
         }
+        Set<Path> usable = new java.util.HashSet<>();
+        set.bindings().values().forEach(b -> {
+            if (!b.file().startsWith("builtin:")) {
+                usable.add(Path.of(b.file()).toAbsolutePath().normalize());
+            }
+        });
         YamlLoader loader = new YamlLoader();
         Compiler compiler = new Compiler(CompileOptions.defaults()
                 .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB)
@@ -168,11 +206,10 @@ final class CheckBindingsCommand {
                             f.binding(), f.keyword(), f.schemaLocation(), f.message()));
                 }
             }
-            boolean usable = set.bindings().values().stream().anyMatch(b -> b.file().equals(file));
-            if (examples && usable) {
-                for (Examples.Example ex : Examples.of(doc, text)) {
-                    out.addAll(example(file, ex, compiler, validator));
-                }
+            Examples.Source src = examples && usable.contains(target.toAbsolutePath().normalize())
+                    ? Examples.of(doc, text) : null;
+            if (src != null) {
+                out.addAll(examples(file, src, compiler, validator));
             }
             progress.step();
         }
@@ -185,39 +222,48 @@ final class CheckBindingsCommand {
                 null, null, "error", rule, f.binding(), null, null, f.message());
     }
 
-    /** Compiles one example from a temporary file and validates it; positions are mapped back to the binding. */
-    private static List<LintFinding> example(String binding, Examples.Example ex, Compiler compiler, Validator validator) {
+    /**
+     * Compiles a file's examples as one source (as dt_binding_check does) from a temporary file and
+     * validates the tree; positions are mapped back to the binding, each finding to its example.
+     */
+    private static List<LintFinding> examples(String binding, Examples.Source src, Compiler compiler, Validator validator) {
         List<LintFinding> out = new ArrayList<>();
         Path tmp = null;
         try {
             tmp = Files.createTempFile("gunyah-dt-example-", ".dts");
-            Files.writeString(tmp, ex.dts(), StandardCharsets.UTF_8);
+            Files.writeString(tmp, src.dts(), StandardCharsets.UTF_8);
             String tmpName = tmp.toString();
             Compilation c;
             try {
                 c = compiler.compile(tmp, null, "-");
             } catch (DtException e) {
-                out.add(exampleFinding(binding, ex, tmpName, e.span(), null, null, "error", "fatal", null, null,
+                out.add(exampleFinding(binding, src, tmpName, e.span(), null, null, "error", "fatal", null, null,
                         e.getMessage()));
                 return out;
             }
             for (Diagnostic d : c.diagnostics()) {
-                out.add(exampleFinding(binding, ex, tmpName, d.span(), d.nodePath(), d.property(),
+                out.add(exampleFinding(binding, src, tmpName, d.span(), d.nodePath(), d.property(),
                         d.severity() == Severity.ERROR ? "error" : "warning", d.rule(), null, null, d.message()));
             }
-            if (c.tree() != null) {
-                // in the example's line order (the validator's order per node is by binding and keyword)
-                List<Finding> found = new ArrayList<>(validator.validate(c.tree(), tmpName));
+            if (c.tree() != null && c.output() != null) {
+                // dt_binding_check validates the compiled blob (values typed by the binding set, not by the
+                // source's <…> groups); positions come from the source tree, by node and property
+                dev.gunyahdt.dt.DeviceTree blob = dev.gunyahdt.dt.dtb.DtbReader.read(c.output(), tmpName);
+                List<Finding> found = new ArrayList<>();
+                for (Finding f : validator.validate(blob, tmpName)) {
+                    found.add(positioned(f, c.tree()));
+                }
+                // in the examples' line order (the validator's order per node is by binding and keyword)
                 found.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
                 for (Finding f : found) {
                     SourceSpan s = f.line() > 0 ? SourceSpan.point(f.file(), f.line(), f.column()) : null;
-                    out.add(exampleFinding(binding, ex, tmpName, s, f.node(), f.property(), "error", "schema",
+                    out.add(exampleFinding(binding, src, tmpName, s, f.node(), f.property(), "error", "schema",
                             f.keyword(), f.schemaLocation(), f.message() + " (binding " + f.binding() + ")"));
                 }
             }
         } catch (IOException e) {
             out.add(new LintFinding(binding, null, null, null, null, "error", "example", binding, null, null,
-                    "example " + ex.index() + ": cannot write a temporary file: " + e.getMessage()));
+                    "examples: cannot write a temporary file: " + e.getMessage()));
         } finally {
             if (tmp != null) {
                 try {
@@ -230,12 +276,27 @@ final class CheckBindingsCommand {
         return out;
     }
 
-    private static LintFinding exampleFinding(String binding, Examples.Example ex, String tmpName, SourceSpan span,
+    /** A blob's finding at the source position of its property (else its node) in the compiled source tree. */
+    private static Finding positioned(Finding f, dev.gunyahdt.dt.DeviceTree source) {
+        SourceSpan span = source.find(f.node()).map(n -> f.property() != null
+                ? n.node().property(f.property()).map(dev.gunyahdt.dt.Property::span).orElse(n.node().span())
+                : n.node().span()).orElse(null);
+        return span == null ? f : new Finding(span.file(), span.firstLine(), span.firstColumn(), f.node(), f.property(),
+                f.keyword(), f.schemaLocation(), f.binding(), f.message());
+    }
+
+    private static LintFinding exampleFinding(String binding, Examples.Source src, String tmpName, SourceSpan span,
                                               String node, String property, String severity, String check,
                                               String constraint, String schemaLocation, String message) {
         Integer line = null;
         Integer column = null;
-        if (span != null && span.file().equals(tmpName)) {
+        boolean inSource = span != null && span.file().equals(tmpName);
+        Examples.Example ex = inSource ? src.at(span.firstLine()) : null;
+        Examples.Example byNode = src.byNode(node);
+        if (ex == null || (byNode != null && !ex.holds(span.firstLine()))) {
+            ex = byNode != null ? byNode : src.examples().get(0);
+        }
+        if (inSource) {
             int l = ex.bindingLine(span.firstLine());
             if (l > 0) {
                 line = l;

@@ -80,6 +80,6 @@ final class EmittedLint {
 
     private static LintFinding withFile(LintFinding f, String file) {
         return new LintFinding(file, f.line(), f.column(), f.node(), f.property(), f.severity(), f.rule(),
-                f.schema(), f.constraint(), f.schemaLocation(), f.message());
+                f.schema(), f.constraint(), f.schemaLocation(), f.message(), f.bindings());
     }
 }

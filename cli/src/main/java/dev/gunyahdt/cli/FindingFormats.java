@@ -21,7 +21,9 @@ import java.util.Map;
 final class FindingFormats {
 
     enum Format {
-        TEXT, JSON, SARIF, JUNIT;
+        TEXT, JSON, SARIF, JUNIT,
+        /** dt-validate's lines, for the {@code dt-validate} drop-in: binding findings only (dtc prints its own). */
+        DTVALIDATE;
 
         static Format parse(String s) throws UsageException {
             try {
@@ -37,14 +39,70 @@ final class FindingFormats {
     private FindingFormats() {
     }
 
-    /** {@code files} are the inputs in order (JUnit needs the clean ones too). */
-    static String render(Format format, List<String> files, List<LintFinding> findings, String tool) {
+    /**
+     * {@code byInput}: every input in order (JUnit needs the clean ones too) with its findings (a
+     * finding may sit in a file the input includes); {@code failOn}: {@code error} or {@code warning},
+     * which findings are JUnit failures.
+     */
+    static String render(Format format, Map<String, List<LintFinding>> byInput, String tool, String failOn) {
+        List<LintFinding> findings = byInput.values().stream().flatMap(List::stream).toList();
         return switch (format) {
             case TEXT -> text(findings);
             case JSON -> json(findings);
             case SARIF -> sarif(findings, tool);
-            case JUNIT -> junit(files, findings, tool);
+            case JUNIT -> junit(byInput, tool, failOn);
+            case DTVALIDATE -> dtValidate(findings);
         };
+    }
+
+    /** Findings grouped by the file they name, {@code files} first in order (clean ones with none). */
+    static Map<String, List<LintFinding>> byFile(List<String> files, List<LintFinding> findings) {
+        Map<String, List<LintFinding>> byFile = new LinkedHashMap<>();
+        files.forEach(f -> byFile.put(f, new ArrayList<>()));
+        for (LintFinding f : findings) {
+            byFile.computeIfAbsent(f.file(), k -> new ArrayList<>()).add(f);
+        }
+        return byFile;
+    }
+
+    /** {@code N file(s), E error(s), W warning(s) in T s}: what a long run comes to. */
+    static String summary(int files, List<LintFinding> findings, double seconds) {
+        long errors = findings.stream().filter(f -> f.severity().equals("error")).count();
+        return String.format(Locale.ROOT, "%d file%s, %d error%s, %d warning%s in %.1f s", files, files == 1 ? "" : "s",
+                errors, errors == 1 ? "" : "s", findings.size() - errors, findings.size() - errors == 1 ? "" : "s",
+                seconds);
+    }
+
+    /**
+     * {@code FILE: NODE: [PROPERTY: ]MESSAGE} and a {@code \tFrom schema: BINDING} line, as dt-validate
+     * prints a failure (it names the node by its name; the full path here), and -m's
+     * "failed to match any schema with compatible" line.
+     */
+    private static String dtValidate(List<LintFinding> findings) {
+        StringBuilder sb = new StringBuilder();
+        for (LintFinding f : findings) {
+            switch (f.rule()) {
+                case "schema" -> {
+                    sb.append(f.file()).append(": ").append(f.node()).append(": ");
+                    if (f.property() != null && !f.message().startsWith("'" + f.property() + "'")) {
+                        sb.append(f.property()).append(": ");
+                    }
+                    sb.append(f.message()).append('\n');
+                    for (String b : f.bindings()) {
+                        sb.append("\tFrom schema: ").append(b).append('\n');
+                    }
+                }
+                case "unmatched-compatible" -> sb.append(f.file()).append(": ").append(f.node())
+                        .append(": failed to match any schema with compatible: ")
+                        .append(f.message().substring(f.message().indexOf('\'')).replaceAll("^(.*)$", "[$1]"))
+                        .append('\n');
+                case "fatal" -> sb.append(f.file()).append(": ").append(f.message()).append('\n');
+                default -> {
+                    // dtc's checks: dtc printed them when it built the blob
+                }
+            }
+        }
+        return sb.toString();
     }
 
     private static String text(List<LintFinding> findings) {
@@ -68,6 +126,8 @@ final class FindingFormats {
         o.put("constraint", f.constraint());
         o.put("schemaLocation", f.schemaLocation());
         o.put("message", f.message());
+        ArrayNode bindings = o.putArray("bindings");
+        f.bindings().forEach(bindings::add);
         return o;
     }
 
@@ -88,18 +148,21 @@ final class FindingFormats {
         ArrayNode rules = driver.putArray("rules");
         Map<String, Integer> ruleIndex = new LinkedHashMap<>();
         for (LintFinding f : findings) {
-            if (!ruleIndex.containsKey(f.rule())) {
-                ruleIndex.put(f.rule(), ruleIndex.size());
+            if (!ruleIndex.containsKey(f.ruleId())) {
+                ruleIndex.put(f.ruleId(), ruleIndex.size());
                 ObjectNode r = rules.addObject();
-                r.put("id", f.rule());
-                r.putObject("shortDescription").put("text", ruleDescription(f.rule()));
+                r.put("id", f.ruleId());
+                RuleHelp.Help h = RuleHelp.of(f.rule(), f.constraint());
+                r.putObject("shortDescription").put("text", h.summary());
+                r.putObject("help").put("text", h.help());
+                r.putObject("defaultConfiguration").put("level", f.severity().equals("error") ? "error" : "warning");
             }
         }
         ArrayNode results = run.putArray("results");
         for (LintFinding f : findings) {
             ObjectNode r = results.addObject();
-            r.put("ruleId", f.rule());
-            r.put("ruleIndex", ruleIndex.get(f.rule()));
+            r.put("ruleId", f.ruleId());
+            r.put("ruleIndex", ruleIndex.get(f.ruleId()));
             r.put("level", f.severity().equals("error") ? "error" : "warning");
             r.putObject("message").put("text", (f.property() != null ? f.property() + ": " : "") + f.message());
             ObjectNode loc = r.putArray("locations").addObject();
@@ -123,17 +186,10 @@ final class FindingFormats {
             props.put("schema", f.schema());
             props.put("constraint", f.constraint());
             props.put("schemaLocation", f.schemaLocation());
+            ArrayNode bindings = props.putArray("bindings");
+            f.bindings().forEach(bindings::add);
         }
         return write(root);
-    }
-
-    private static String ruleDescription(String rule) {
-        return switch (rule) {
-            case "schema" -> "The node does not satisfy a devicetree binding";
-            case "unmatched-compatible" -> "No binding documents the node's compatible strings";
-            case "fatal" -> "The input cannot be read as DTS or DTB";
-            default -> "dtc check " + rule;
-        };
     }
 
     /** A relative path stays relative (SARIF resolves it against the run's directory). */
@@ -145,36 +201,44 @@ final class FindingFormats {
         }
     }
 
-    private static String junit(List<String> files, List<LintFinding> findings, String tool) {
-        Map<String, List<LintFinding>> byFile = new LinkedHashMap<>();
-        files.forEach(f -> byFile.put(f, new ArrayList<>()));
-        for (LintFinding f : findings) {
-            byFile.computeIfAbsent(f.file(), k -> new ArrayList<>()).add(f);
-        }
+    /**
+     * One {@code <testsuite>} per input with its findings (those in files it includes too); a finding
+     * that fails the run is a {@code <failure>}, a warning below {@code failOn} a passing testcase
+     * with the finding as its {@code <system-out>}; a clean input is one passing testcase.
+     */
+    private static String junit(Map<String, List<LintFinding>> byInput, String tool, String failOn) {
         int total = 0;
-        for (List<LintFinding> l : byFile.values()) {
+        int failures = 0;
+        for (List<LintFinding> l : byInput.values()) {
             total += Math.max(1, l.size());
+            failures += (int) l.stream().filter(f -> f.fails(failOn)).count();
         }
         StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         sb.append("<testsuites name=\"").append(xml(tool)).append("\" tests=\"").append(total)
-                .append("\" failures=\"").append(findings.size()).append("\" errors=\"0\">\n");
-        for (Map.Entry<String, List<LintFinding>> e : byFile.entrySet()) {
+                .append("\" failures=\"").append(failures).append("\" errors=\"0\">\n");
+        for (Map.Entry<String, List<LintFinding>> e : byInput.entrySet()) {
             List<LintFinding> l = e.getValue();
             String suite = xml(e.getKey());
+            long failed = l.stream().filter(f -> f.fails(failOn)).count();
             sb.append("  <testsuite name=\"").append(suite).append("\" tests=\"").append(Math.max(1, l.size()))
-                    .append("\" failures=\"").append(l.size()).append("\" errors=\"0\" skipped=\"0\" time=\"0\">\n");
+                    .append("\" failures=\"").append(failed).append("\" errors=\"0\" skipped=\"0\" time=\"0\">\n");
             if (l.isEmpty()) {
                 sb.append("    <testcase name=\"").append(xml(tool)).append("\" classname=\"").append(suite)
                         .append("\" time=\"0\"/>\n");
             }
             for (LintFinding f : l) {
-                String name = f.rule() + " " + (f.node() != null ? f.node() : "")
+                String where = f.file().equals(e.getKey()) ? "" : f.file() + ":";
+                String name = f.ruleId() + " " + (f.node() != null ? f.node() : "")
                         + (f.property() != null ? ":" + f.property() : "")
-                        + (f.line() != null ? " (" + f.line() + ":" + f.column() + ")" : "");
+                        + (f.line() != null ? " (" + where + f.line() + ":" + f.column() + ")" : "");
                 sb.append("    <testcase name=\"").append(xml(name.trim())).append("\" classname=\"").append(suite)
                         .append("\" time=\"0\">\n");
-                sb.append("      <failure message=\"").append(xml(f.message())).append("\" type=\"")
-                        .append(xml(f.rule())).append("\">").append(xml(f.text())).append("</failure>\n");
+                if (f.fails(failOn)) {
+                    sb.append("      <failure message=\"").append(xml(f.message())).append("\" type=\"")
+                            .append(xml(f.ruleId())).append("\">").append(xml(f.text())).append("</failure>\n");
+                } else {
+                    sb.append("      <system-out>").append(xml(f.text())).append("</system-out>\n");
+                }
                 sb.append("    </testcase>\n");
             }
             sb.append("  </testsuite>\n");

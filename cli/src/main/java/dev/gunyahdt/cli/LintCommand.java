@@ -1,5 +1,6 @@
 package dev.gunyahdt.cli;
 
+import dev.gunyahdt.bindings.BindingCache;
 import dev.gunyahdt.bindings.BindingSet;
 import dev.gunyahdt.bindings.DtSchema;
 import dev.gunyahdt.bindings.Finding;
@@ -23,6 +24,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,6 +63,15 @@ final class LintCommand {
                 .desc("dtc check flag, as dtc -W (e.g. no-simple_bus_reg)").build());
         o.addOption(Option.builder("E").longOpt("error").hasArg().argName("CHECK")
                 .desc("dtc check flag, as dtc -E").build());
+        o.addOption(Option.builder("p").longOpt("processed").hasArg().argName("FILE")
+                .desc("the processed-binding cache to read, or to write when it is missing or stale (default: one file"
+                        + " per binding set in $XDG_CACHE_HOME/gunyah-dt, else ~/.cache/gunyah-dt)").build());
+        o.addOption(Option.builder().longOpt("no-cache").desc("load and process the bindings afresh, without the cache").build());
+        o.addOption(Option.builder().longOpt("fail-on").hasArg().argName("LEVEL")
+                .desc("error (default): only errors make the exit status 1 and JUnit failures; warning: warnings too").build());
+        o.addOption(Option.builder().longOpt("limit").hasArg().argName("TEXT")
+                .desc("only binding findings of bindings whose file name contains TEXT (dt-validate -l)").build());
+        o.addOption(Option.builder("q").longOpt("quiet").desc("no summary line and no binding-problem lines on stderr").build());
         o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         return o;
     }
@@ -68,7 +82,9 @@ final class LintCommand {
             help(io);
             return 0;
         }
+        long started = System.nanoTime();
         FindingFormats.Format format = FindingFormats.Format.parse(cmd.getOptionValue("format", "text"));
+        String failOn = failOn(cmd);
         List<String> files = cmd.getArgList();
         if (files.isEmpty()) {
             throw new UsageException("no input files");
@@ -84,21 +100,14 @@ final class LintCommand {
 
         BindingSet set = loadBindings(cmd, dirs);
         Validator validator = new Validator(set);
-        // broken bindings are kept out of validation; say so, but they are not findings about the inputs
-        List<Finding> bindingProblems = new ArrayList<>(set.findings());
-        bindingProblems.addAll(validator.compileFindings());
-        for (Finding f : bindingProblems) {
-            io.err().println("gunyah-dt lint: binding not used: " + f.render());
-        }
-        if (!bindingProblems.isEmpty()) {
-            io.err().println("gunyah-dt lint: " + bindingProblems.size()
-                    + " binding problem(s); run 'gunyah-dt check-bindings' on the binding directories");
+        if (!cmd.hasOption("q")) {
+            reportBindingProblems(set, validator, io);
         }
 
         CompileOptions opts = CompileOptions.defaults().withFormats(null, CompileOptions.Format.DTB)
                 .withIncludeDirs(CommandLines.includeDirs(cmd)).withCheckFlags(flags);
         Compiler compiler = new Compiler(opts);
-        List<LintFinding> all = new ArrayList<>();
+        Map<String, List<LintFinding>> byInput = new LinkedHashMap<>();
         boolean ioProblem = false;
         Progress progress = new Progress(io, files.size());
         // the compiled bindings are shared: one thread per core, results in input order
@@ -114,9 +123,9 @@ final class LintCommand {
             for (String file : files) {
                 futures.add(pool.submit(() -> lintOne(file, compiler, validator, unmatched)));
             }
-            for (Future<List<LintFinding>> f : futures) {
+            for (int i = 0; i < files.size(); i++) {
                 try {
-                    all.addAll(f.get());
+                    byInput.put(files.get(i), futures.get(i).get());
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof UsageException u) {
                         io.err().println("gunyah-dt lint: " + u.getMessage());
@@ -133,13 +142,51 @@ final class LintCommand {
             pool.shutdownNow();
         }
         progress.done();
-        String out = FindingFormats.render(format, files, all, "gunyah-dt lint");
+        if (cmd.hasOption("limit")) {
+            String limit = cmd.getOptionValue("limit");
+            byInput.replaceAll((k, v) -> v.stream().filter(f -> !f.rule().equals("schema") && !f.rule().equals("unmatched-compatible")
+                    || f.bindings().stream().anyMatch(b -> b.contains(limit))).toList());
+        }
+        String out = FindingFormats.render(format, byInput, "gunyah-dt lint", failOn);
         io.out().write(out.getBytes(StandardCharsets.UTF_8));
         io.out().flush();
-        if (format == FindingFormats.Format.TEXT && all.isEmpty() && !ioProblem && io.interactive()) {
-            io.err().println(files.size() + " file(s) clean");
+        List<LintFinding> all = byInput.values().stream().flatMap(List::stream).toList();
+        if (!cmd.hasOption("q")) {
+            io.err().println("gunyah-dt lint: " + FindingFormats.summary(byInput.size(), all,
+                    (System.nanoTime() - started) / 1e9));
         }
-        return ioProblem ? 2 : all.isEmpty() ? 0 : 1;
+        return ioProblem ? 2 : all.stream().anyMatch(f -> f.fails(failOn)) ? 1 : 0;
+    }
+
+    /** {@code --fail-on error|warning}, error by default. */
+    static String failOn(CommandLine cmd) throws UsageException {
+        String level = cmd.getOptionValue("fail-on", "error");
+        if (!level.equals("error") && !level.equals("warning")) {
+            throw new UsageException("unknown --fail-on '" + level + "' (error or warning)");
+        }
+        return level;
+    }
+
+    /**
+     * Binding problems go to stderr, not among the findings about the inputs. A binding that is not
+     * in the compiled set is "not used" (dt-mk-schema drops what it cannot process); one kept with a
+     * problem (an unresolvable {@code $ref}, which dt-mk-schema does not check) is "used" and says so.
+     */
+    static void reportBindingProblems(BindingSet set, Validator validator, Io io) {
+        Set<String> applied = new HashSet<>();
+        set.bindings().values().forEach(b -> applied.add(b.file()));
+        List<Finding> compile = validator.compileFindings();
+        compile.forEach(f -> applied.remove(f.file()));
+        List<Finding> all = new ArrayList<>(set.findings());
+        all.addAll(compile);
+        for (Finding f : all) {
+            io.err().println("gunyah-dt lint: " + (applied.contains(f.file()) ? "binding used despite: " : "binding not used: ")
+                    + f.render());
+        }
+        if (!all.isEmpty()) {
+            io.err().println("gunyah-dt lint: " + all.size()
+                    + " binding problem(s); run 'gunyah-dt check-bindings' on the binding directories");
+        }
     }
 
     /** The findings for one input, in order: dtc's checks, then the bindings, then unmatched compatibles. */
@@ -176,7 +223,7 @@ final class LintCommand {
         if (unmatched) {
             c.tree().walk(at -> unmatched(at, file, validator, out));
         }
-        return out;
+        return LintFinding.mergeByConstraint(out);
     }
 
     private static void unmatched(NodeCursor at, String file, Validator validator, List<LintFinding> out) {
@@ -198,10 +245,15 @@ final class LintCommand {
     /** The built-in set plus {@code dirs}, with an installed dt-schema's core set when --dtschema says so. */
     static BindingSet loadBindings(CommandLine cmd, List<Path> dirs) throws UsageException {
         String d = cmd.getOptionValue("dtschema");
-        if (d == null) {
-            return BindingSet.load(dirs, true);
+        Path core = d == null ? null : dtSchema(d).schemas();
+        if (cmd.hasOption("no-cache")) {
+            return core == null ? BindingSet.load(dirs, true) : BindingSet.loadWithCore(core, dirs);
         }
-        return BindingSet.loadWithCore(dtSchema(d).schemas(), dirs);
+        String p = cmd.getOptionValue("processed");
+        if (p != null && Files.isDirectory(Path.of(p))) {
+            throw new UsageException("-p " + p + ": a directory, not a cache file");
+        }
+        return BindingCache.load(core, dirs, p == null ? null : Path.of(p)).set();
     }
 
     /** The dt-schema a {@code --dtschema DIR|auto} value names; a usage error when there is none. */
@@ -219,7 +271,7 @@ final class LintCommand {
 
     private static void help(Io io) {
         PrintWriter w = new PrintWriter(io.out(), true);
-        new HelpFormatter().printHelp(w, 100, "gunyah-dt lint [--bindings DIR]… [--dtschema DIR|auto] [--format text|json|sarif|junit] [-m] [-i DIR] FILE…",
+        new HelpFormatter().printHelp(w, 100, "gunyah-dt lint [--bindings DIR]… [--dtschema DIR|auto] [--format text|json|sarif|junit] [--fail-on error|warning] [-m] [-i DIR] FILE…",
                 "\nRuns dtc's checks and validates against devicetree bindings (the built-in Gunyah bindings and "
                 + "core types always, plus each --bindings directory). Input is DTS (preprocessed) or DTB (by its "
                 + "magic number); DTB findings have no line or column. JSON output is an array of objects with "
@@ -227,7 +279,8 @@ final class LintCommand {
                 + "unmatched-compatible or fatal), schema (the binding file), constraint, schemaLocation and "
                 + "message.\n\n",
                 options(), 2, 4,
-                "\nExit status: 0 clean, 1 findings, 2 usage or I/O problem.");
+                "\nExit status: 0 clean (or warnings only, unless --fail-on warning), 1 findings, 2 usage or I/O problem. "
+                + "A summary line (files, errors, warnings, time) goes to stderr.");
         w.flush();
     }
 }

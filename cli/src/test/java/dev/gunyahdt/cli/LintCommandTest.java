@@ -96,11 +96,16 @@ class LintCommandTest {
         String file = resource("lint/svm-hypervisor.dts").toString();
         Run clean = run("lint", "-W", "no-simple_bus_reg", file);
         assertEquals("", clean.out());
-        assertEquals("", clean.err());
+        assertTrue(clean.err().matches("gunyah-dt lint: 1 file, 0 errors, 0 warnings in \\d+\\.\\d s\n"), clean.err());
         assertEquals(0, clean.status());
+        assertEquals("", run("lint", "-q", "-W", "no-simple_bus_reg", file).err());
 
+        // warnings alone do not fail the run unless --fail-on warning
         Run plain = run("lint", file);
-        assertEquals(1, plain.status());
+        assertEquals(0, plain.status());
+        assertTrue(plain.err().startsWith("gunyah-dt lint: 1 file, 0 errors, 2 warnings in "), plain.err());
+        assertEquals(1, run("lint", "--fail-on", "warning", file).status());
+        assertEquals(2, run("lint", "--fail-on", "info", file).status());
         assertEquals(file + ":26:18: warning: /hypervisor/qcom,gunyah-vm: missing or empty reg/ranges property [simple_bus_reg]\n"
                 + file + ":34:25: warning: /hypervisor/gunyah-resource-mgr@2: simple-bus unit address format error, expected \"1\" [simple_bus_reg]\n",
                 plain.out());
@@ -120,9 +125,10 @@ class LintCommandTest {
                 unevaluated.add(f.get("node").asText() + ":" + f.get("property").asText() + ":" + f.get("message").asText());
             }
         }
-        assertEquals(List.of("/hypervisor/gunyah-resource-mgr@2:interrupts:/gunyah-resource-mgr@2: Unevaluated properties"
+        // the message without networknt's instance-location prefix ("/gunyah-resource-mgr@2: …", ": …")
+        assertEquals(List.of("/hypervisor/gunyah-resource-mgr@2:interrupts:Unevaluated properties"
                         + " are not allowed ('interrupts' was unexpected)",
-                "/hypervisor:qcom,gunyah-vm:: Unevaluated properties are not allowed ('qcom,gunyah-vm' was unexpected)"),
+                "/hypervisor:qcom,gunyah-vm:Unevaluated properties are not allowed ('qcom,gunyah-vm' was unexpected)"),
                 unevaluated.stream().sorted().toList());
         JsonNode irq = find(a, "interrupts");
         int[] pos = position(text, "interrupts = <0 928");
@@ -183,8 +189,15 @@ class LintCommandTest {
         assertEquals(1, s.get("runs").size());
         JsonNode run = s.get("runs").get(0);
         assertEquals("gunyah-dt", run.at("/tool/driver/name").asText());
-        assertEquals("schema", run.at("/tool/driver/rules/0/id").asText());
-        assertEquals(1, run.at("/tool/driver/rules").size());
+        // one rule per constraint, each with its help text
+        List<String> ruleIds = new ArrayList<>();
+        run.at("/tool/driver/rules").forEach(rule -> {
+            ruleIds.add(rule.get("id").asText());
+            assertTrue(!rule.at("/help/text").asText().isEmpty(), rule.toString());
+            assertTrue(!rule.at("/shortDescription/text").asText().isEmpty(), rule.toString());
+        });
+        assertEquals(List.of("schema/maxItems", "schema/required", "schema/unevaluatedProperties"),
+                ruleIds.stream().sorted().toList());
         assertEquals(BROKEN_FINDINGS, run.get("results").size());
         JsonNode irq = null;
         for (JsonNode res : run.get("results")) {
@@ -194,8 +207,9 @@ class LintCommandTest {
             }
         }
         assertTrue(irq != null, r.out());
-        assertEquals("schema", irq.get("ruleId").asText());
-        assertEquals(0, irq.get("ruleIndex").asInt());
+        assertEquals("schema/maxItems", irq.get("ruleId").asText());
+        assertEquals("schema/maxItems", run.at("/tool/driver/rules/" + irq.get("ruleIndex").asInt() + "/id").asText());
+        assertEquals("[\"builtin:bindings/gunyah-hypervisor.yaml\"]", irq.at("/properties/bindings").toString());
         assertEquals("error", irq.get("level").asText());
         assertEquals(p.toString(), irq.at("/locations/0/physicalLocation/artifactLocation/uri").asText());
         assertEquals(pos[0], irq.at("/locations/0/physicalLocation/region/startLine").asInt());
@@ -233,8 +247,8 @@ class LintCommandTest {
             assertEquals(p.toString(), ((Element) cases.item(i)).getAttribute("classname"));
         }
         int[] pos = position(Files.readString(p), "interrupts = <0 928");
-        assertTrue(names.contains("schema /hypervisor/gunyah-resource-mgr@2:interrupts (" + pos[0] + ":" + pos[1] + ")"), names.toString());
-        assertEquals("schema", ((Element) failures.item(0)).getAttribute("type"));
+        assertTrue(names.contains("schema/maxItems /hypervisor/gunyah-resource-mgr@2:interrupts (" + pos[0] + ":" + pos[1] + ")"), names.toString());
+        assertTrue(((Element) failures.item(0)).getAttribute("type").startsWith("schema/"));
     }
 
     @Test
@@ -264,8 +278,10 @@ class LintCommandTest {
         Files.writeString(p, text);
         Run without = run("lint", "-W", "no-simple_bus_reg", p.toString());
         assertEquals(0, without.status(), without.out());
+        assertEquals("", without.out());
         Run r = run("lint", "-m", "-W", "no-simple_bus_reg", "--format", "json", p.toString());
-        assertEquals(1, r.status());
+        assertEquals(0, r.status()); // unmatched-compatible is a warning
+        assertEquals(1, run("lint", "-m", "--fail-on", "warning", "-W", "no-simple_bus_reg", p.toString()).status());
         JsonNode a = JSON.readTree(r.out());
         // arm,gic-v3 has no binding here either; the Gunyah nodes all match
         assertEquals(2, a.size(), r.out());

@@ -126,8 +126,8 @@ class PartitionCommandTest {
         Path board = BUILD.resolve("lint-finding").resolve("board.dts");
         Run r = run("build", BUILD.resolve("lint-finding").toString(), "-o", out.toString());
         assertEquals(1, r.status(), r.err());
-        assertEquals(board + ":33:19: error: /doorbell@9000000: qcom,label: : required property "
-                + "'qcom,label' not found [schema: required at http://devicetree.org/schemas/gunyah-doorbell.yaml#/required; "
+        assertEquals(board + ":33:19: error: /doorbell@9000000: qcom,label: "
+                + "'qcom,label' is a required property [schema: required at http://devicetree.org/schemas/gunyah-doorbell.yaml#/required; "
                 + "binding builtin:bindings/gunyah-doorbell.yaml]", r.err().lines().findFirst().orElse(""), r.err());
         assertTrue(r.err().contains("1 binding finding(s) in the board"), r.err());
         assertFalse(Files.exists(out), "nothing may be written");
@@ -146,8 +146,8 @@ class PartitionCommandTest {
         List<LintFinding> findings = new EmittedLint().config(
                 new ConfigEmitter.Rendered(Map.of("vm/svm.dtb", svm, "plan.json", new byte[0]), Map.of()),
                 dir.resolve("target"));
-        assertEquals(List.of(dir.resolve("target").resolve("vm/svm.dtb") + ": error: /doorbell@9000000: qcom,label: : "
-                + "required property 'qcom,label' not found [schema: required at "
+        assertEquals(List.of(dir.resolve("target").resolve("vm/svm.dtb") + ": error: /doorbell@9000000: qcom,label: "
+                + "'qcom,label' is a required property [schema: required at "
                 + "http://devicetree.org/schemas/gunyah-doorbell.yaml#/required; binding builtin:bindings/gunyah-doorbell.yaml]"),
                 findings.stream().map(LintFinding::text).toList());
     }

@@ -37,12 +37,23 @@ public final class PropertyTypes {
     private static final class Entry {
         final String type;
         int[] dim; // {outer min, outer max, inner min, inner max}
-        final Pattern regex;
+        /** The name's regex for a pattern entry (else null), compiled on first use when read from a cache. */
+        private final java.util.function.Supplier<Pattern> regex;
+        final boolean pattern;
 
         Entry(String type, int[] dim, Pattern regex) {
+            this(type, dim, regex == null ? null : () -> regex);
+        }
+
+        Entry(String type, int[] dim, java.util.function.Supplier<Pattern> regex) {
             this.type = type;
             this.dim = dim;
             this.regex = regex;
+            this.pattern = regex != null;
+        }
+
+        Pattern regex() {
+            return regex.get();
         }
     }
 
@@ -80,13 +91,85 @@ public final class PropertyTypes {
             if (typed.isEmpty()) {
                 continue;
             }
-            if (typed.get(0).regex == null) {
+            if (!typed.get(0).pattern) {
                 t.props.put(e.getKey(), typed);
             } else if (FIXED_PART.matcher(e.getKey()).find()) {
                 t.patterns.put(e.getKey(), typed);
             }
         }
         return t;
+    }
+
+    /** The table as {@link #read} reads it back (the processed-binding cache keeps it). */
+    public void write(java.io.DataOutput out) throws java.io.IOException {
+        for (Map<String, List<Entry>> m : List.of(props, patterns)) {
+            out.writeInt(m.size());
+            for (Map.Entry<String, List<Entry>> e : m.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeInt(e.getValue().size());
+                for (Entry x : e.getValue()) {
+                    out.writeUTF(x.type);
+                    out.writeBoolean(x.dim != null);
+                    if (x.dim != null) {
+                        for (int d : x.dim) {
+                            out.writeInt(d);
+                        }
+                    }
+                    out.writeBoolean(x.pattern);
+                    if (x.pattern) {
+                        out.writeUTF(x.regex().pattern());
+                        out.writeInt(x.regex().flags());
+                    }
+                }
+            }
+        }
+    }
+
+    /** A table {@link #write} wrote. */
+    public static PropertyTypes read(java.io.DataInput in) throws java.io.IOException {
+        PropertyTypes t = new PropertyTypes();
+        for (Map<String, List<Entry>> m : List.of(t.props, t.patterns)) {
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                String key = in.readUTF();
+                int k = in.readInt();
+                List<Entry> entries = new ArrayList<>(k);
+                for (int j = 0; j < k; j++) {
+                    String type = in.readUTF();
+                    int[] dim = null;
+                    if (in.readBoolean()) {
+                        dim = new int[4];
+                        for (int d = 0; d < 4; d++) {
+                            dim[d] = in.readInt();
+                        }
+                    }
+                    java.util.function.Supplier<Pattern> regex = null;
+                    if (in.readBoolean()) {
+                        regex = lazily(in.readUTF(), in.readInt());
+                    }
+                    entries.add(new Entry(type, dim, regex));
+                }
+                m.put(key, entries);
+            }
+        }
+        return t;
+    }
+
+    /** A regex compiled when first matched (a DTB's run meets few of the table's patterns). */
+    private static java.util.function.Supplier<Pattern> lazily(String source, int flags) {
+        return new java.util.function.Supplier<>() {
+            private volatile Pattern p;
+
+            @Override
+            public Pattern get() {
+                Pattern x = p;
+                if (x == null) {
+                    x = Pattern.compile(source, flags);
+                    p = x;
+                }
+                return x;
+            }
+        };
     }
 
     /** dt-schema's types of {@code name}: its own entries, else those of every pattern that matches it. */
@@ -99,7 +182,7 @@ public final class PropertyTypes {
             if (out.isEmpty()) {
                 for (List<Entry> p : patterns.values()) {
                     Entry first = p.get(0);
-                    if (!out.contains(first.type) && first.regex.matcher(n).find()) {
+                    if (!out.contains(first.type) && first.regex().matcher(n).find()) {
                         out.add(first.type);
                     }
                 }
@@ -123,7 +206,7 @@ public final class PropertyTypes {
         }
         for (List<Entry> p : patterns.values()) {
             Entry first = p.get(0);
-            if (first.dim != null && first.regex.matcher(name).find()) {
+            if (first.dim != null && first.regex().matcher(name).find()) {
                 return first.dim;
             }
         }

@@ -51,8 +51,58 @@ public final class YamlLoader {
         this(Limits.defaults());
     }
 
-    /** Parses {@code text} named {@code name}; every failure is a YamlLoadException with a position. */
+    /**
+     * Parses {@code text} named {@code name}; every failure is a YamlLoadException with a position.
+     * One leniency of ruamel.yaml (dt-schema's reader) is kept: a lone {@code -} as an entry of a
+     * flow collection ({@code [a, -, b]}) is the string "-", where YAML 1.2 refuses it
+     * (pinctrl/ralink,mt7620-pinctrl.yaml in Linux 6.1 has one).
+     */
     public YamlDocument load(String name, String text) throws YamlLoadException {
+        String t = text;
+        for (int tries = 0; ; tries++) {
+            try {
+                return loadStrict(name, t);
+            } catch (YamlLoadException e) {
+                String lenient = tries < 100 ? quoteLoneDash(t, e) : null;
+                if (lenient == null) {
+                    throw e;
+                }
+                t = lenient;
+            }
+        }
+    }
+
+    /**
+     * {@code text} with the {@code -} the error points at quoted, when it is a lone dash entry of a
+     * flow collection (followed by {@code ,}, {@code ]} or {@code &#125;}); else null. Quoting adds two
+     * columns to the rest of that line only.
+     */
+    private static String quoteLoneDash(String text, YamlLoadException e) {
+        if (!e.getMessage().contains("found character '-' that cannot start any token")) {
+            return null;
+        }
+        int at = 0;
+        for (int line = 1; line < e.line(); line++) {
+            at = text.indexOf('\n', at) + 1;
+            if (at == 0) {
+                return null;
+            }
+        }
+        at += e.column() - 1;
+        if (at >= text.length() || text.charAt(at) != '-') {
+            return null;
+        }
+        int next = at + 1;
+        while (next < text.length() && (text.charAt(next) == ' ' || text.charAt(next) == '\t')) {
+            next++;
+        }
+        if (next >= text.length() || ",]}".indexOf(text.charAt(next)) < 0) {
+            return null;
+        }
+        return text.substring(0, at) + "'-'" + text.substring(at + 1);
+    }
+
+    private YamlDocument loadStrict(String name, String text) throws YamlLoadException {
         if (text.codePointCount(0, text.length()) > limits.maxCodePoints()) {
             throw new YamlLoadException(name, 1, 1, "document is larger than " + limits.maxCodePoints() + " characters");
         }

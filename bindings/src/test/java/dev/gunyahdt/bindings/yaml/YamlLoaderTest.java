@@ -92,4 +92,16 @@ class YamlLoaderTest {
     void recursiveAliasIsRefused() {
         assertThrows(YamlLoadException.class, () -> loader.load("r.yaml", "a: &a [*a]\n"));
     }
+
+    @Test
+    void aLoneDashInAFlowSequenceIsTheStringDashAsRuamelReadsIt() throws Exception {
+        // Linux 6.1's pinctrl/ralink,mt7620-pinctrl.yaml ends an enum with "wled_kn, -,"
+        YamlDocument d = new YamlLoader().load("x.yaml", "enum: [a, -,\n  b, -]\nnext: 1\n");
+        assertEquals("[\"a\",\"-\",\"b\",\"-\"]", d.root().get("enum").toString());
+        assertEquals(3, d.positionOf("/next").line());
+        // a dash that starts a block entry inside a flow sequence is still refused, with its position
+        YamlLoadException e = org.junit.jupiter.api.Assertions.assertThrows(YamlLoadException.class,
+                () -> new YamlLoader().load("x.yaml", "enum: [a, - b]\n"));
+        assertEquals(1, e.line());
+    }
 }
