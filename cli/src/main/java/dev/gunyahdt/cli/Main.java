@@ -32,7 +32,7 @@ public final class Main {
             new Verb("inspect", "FILE [--path P] [--format dts|tree|json]", "show a DTB/DTBO readably", InspectCommand::run),
             new Verb("overlay", "apply BASE.dtb OVERLAY.dtbo… -o OUT", "apply overlays as fdtoverlay does", OverlayCommand::run),
             new Verb("diff", "A B", "compare two trees, ignoring phandle renumbering", DiffCommand::run),
-            new Verb("vm-check", "[--trusted] VM.dtb|VM.dts …", "judge VM devicetrees as the real Gunyah RM's VM_INIT does", VmCheckCommand::run,
+            new Verb("vm-check", "[--trusted] VM.dtb|VM.dts …", "judge VM devicetrees as the real Gunyah RM's VM_INIT does", VmCheckCommand::run),
             new Verb("dt-validate", "[-m] [-u DIR] [-p CACHE] [-l LIMIT] FILE…", "drop-in for dt-schema's dt-validate (make dtbs_check): lint's binding findings in its format", DropIns::dtValidate),
             new Verb("dt-mk-schema", "[-j] [-o OUT] [-u] SCHEMA…", "drop-in for dt-mk-schema: writes gunyah-dt's processed-binding cache (for dt-validate -p)", DropIns::dtMkSchema),
             new Verb("dt-doc-validate", "[-u ROOT] FILE…", "drop-in for dt-doc-validate: check-bindings without examples", DropIns::dtDocValidate),
