@@ -12,11 +12,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,17 +37,6 @@ class QcomVmConfigLintTest {
     @TempDir
     Path tmp;
 
-    record Run(int status, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new Io(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true),
-                new PrintStream(err, true)));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void bindingsFlagAQualcommConfigExactlyWhenTheRmParseRefusesIt() throws IOException {
         Assumptions.assumeTrue(Files.isDirectory(QCOM), "no real Qualcomm VM devicetrees at " + QCOM
@@ -73,10 +58,10 @@ class QcomVmConfigLintTest {
         for (Path dts : sources) {
             String name = dts.getFileName().toString().replace(".dts", "");
             Path dtb = tmp.resolve(name + ".dtb");
-            Run dtc = run("dtc", "-q", "-i", dts.getParent().toString(), "-i", QCOM.resolve("include").toString(),
-                    "-o", dtb.toString(), dts.toString());
+            LintCommandTest.Run dtc = LintCommandTest.run("dtc", "-q", "-i", dts.getParent().toString(),
+                    "-i", QCOM.resolve("include").toString(), "-o", dtb.toString(), dts.toString());
             assertEquals(0, dtc.status(), name + ": " + dtc.err());
-            Run lint = run("lint", "--format", "json", dtb.toString());
+            LintCommandTest.Run lint = LintCommandTest.run("lint", "--format", "json", dtb.toString());
             List<String> findings = new ArrayList<>();
             for (JsonNode f : JSON.readTree(lint.out())) {
                 if (!f.get("schema").isNull() && f.get("node").asText().startsWith("/qcom,vm-config")) {
