@@ -69,7 +69,7 @@ for t in "${targets[@]}"; do
   line=$(grep -E '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 || true)
   runs=$(echo "$line" | awk '{print $2}'); s=$(echo "$line" | awk '{print $5}')
   if [ -z "$runs" ]; then
-    runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#'); s=$secs; runs=${runs:-0}
+    runs=$( (grep -oE '^#[0-9]+' "$log" || true) | tail -1 | tr -d '#'); s=$secs; runs=${runs:-0}
   fi
   total=$((total + runs))
   printf '%-32s %12d %8d %8d\n' "$t" "$runs" "$s" $((runs / (s > 0 ? s : 1)))

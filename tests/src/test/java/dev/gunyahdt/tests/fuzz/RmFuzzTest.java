@@ -28,6 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RmFuzzTest {
 
+    static {
+        // Boot one RM before fuzzing starts: the first boot loads (and Jazzer instruments) hundreds
+        // of classes, which on a loaded machine took longer than the 10 s hang bound of one input.
+        RpcSeat.boot().assertStillServes();
+    }
+
     /** Packets, each one length byte then that many bytes, through the reassembler and intake. */
     @FuzzTest(maxDuration = "5s")
     @Timeout(10)
