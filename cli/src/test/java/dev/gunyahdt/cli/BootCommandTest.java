@@ -184,10 +184,16 @@ class BootCommandTest {
         assertEquals(2, PartitionCommandTest.run("boot", dir.toString(), "--seed", "x").status());
         PartitionCommandTest.Run help = PartitionCommandTest.run("boot", "--help");
         assertEquals(0, help.status());
-        assertTrue(help.out().contains("gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] [--overlay-style rm|dtschema]"));
+        assertTrue(help.out().replaceAll("\\s+", " ").contains("gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] "
+                + "[--capids scrambled|plain] [--overlay-style rm|dtschema]"), help.out());
         assertTrue(help.out().contains("'dtschema'") && help.out().contains("simple-bus"), help.out());
         PartitionCommandTest.Run style = PartitionCommandTest.run("boot", dir.toString(), "--overlay-style", "linux");
         assertEquals(2, style.status());
         assertTrue(style.err().contains("--overlay-style takes rm or dtschema, not 'linux'"), style.err());
+        for (String word : List.of("from-one", "random")) {
+            PartitionCommandTest.Run capIds = PartitionCommandTest.run("boot", dir.toString(), "--capids", word);
+            assertEquals(2, capIds.status());
+            assertTrue(capIds.err().contains("--capids takes scrambled or plain, not '" + word + "'"), capIds.err());
+        }
     }
 }
