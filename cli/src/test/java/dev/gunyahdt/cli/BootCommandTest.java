@@ -174,6 +174,37 @@ class BootCommandTest {
         assertTrue(!Files.exists(dir.resolve("vm/svm2.guest.dtb")));
     }
 
+    /**
+     * Issue 15 item 7: with --capids plain the model's /hypervisor for qemu-virt's primary is, property by property,
+     * the one the real RM wrote (recorded by tests/conformance/real-stack.sh); scrambled CapIDs change only the RPC node.
+     */
+    @Test
+    void plainCapIdsGiveTheRealRmsHypervisorNodeForTheQemuVirtPrimary(@TempDir Path dir) throws Exception {
+        Path real = Path.of(BootCommandTest.class.getResource("/real-stack/qemu-virt-hlos.hypervisor-node.dts").toURI());
+        for (String capIds : List.of("plain", "scrambled")) {
+            Path out = dir.resolve(capIds);
+            PartitionCommandTest.Run r = PartitionCommandTest.run("boot", PartitionCommandTest.QEMU.toString(), "-o",
+                    out.toString(), "--capids", capIds);
+            assertEquals(0, r.status(), r.err());
+            PartitionCommandTest.Run node = PartitionCommandTest.run("inspect", "--path", "/hypervisor",
+                    out.resolve("vm/hlos.guest.dtb").toString());
+            Path model = out.resolve("hypervisor-node.dts");
+            Files.writeString(model, "/dts-v1/;\n/ {\n" + node.out() + "};\n");
+            PartitionCommandTest.Run diff = PartitionCommandTest.run("diff", real.toString(), model.toString());
+            if (capIds.equals("plain")) {
+                assertEquals(0, diff.status(), diff.out() + diff.err());
+            } else {
+                assertEquals(1, diff.status(), diff.out() + diff.err());
+                // the RPC node is named after its TX CapID: the whole node differs, and nothing else
+                assertTrue(diff.out().lines().anyMatch(l -> l.matches(
+                        "\\+ /hypervisor/qcom,resource-manager-rpc@[0-9a-f]{16}") && !l.endsWith("@0000000000000000")),
+                        diff.out());
+                assertTrue(diff.out().lines().allMatch(l -> l.contains("/hypervisor/qcom,resource-manager-rpc@")),
+                        diff.out());
+            }
+        }
+    }
+
     @Test
     void usageAndMissingInputs(@TempDir Path dir) {
         assertEquals(2, PartitionCommandTest.run("boot").status());
