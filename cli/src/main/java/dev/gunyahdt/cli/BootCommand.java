@@ -5,6 +5,7 @@ import dev.gunyahdt.bindings.Finding;
 import dev.gunyahdt.bindings.Validator;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.guest.GuestReport;
 import dev.gunyahdt.hypervisor.rm.RmEvent;
@@ -31,9 +32,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N]}: boots the Java Gunyah model from a bootable
- * config (building it first, as {@code build} does, when given a board), prints the boot log in virtual time and
- * each guest's console, and writes {@code vm/<name>.hypervisor.dtbo}, {@code vm/<name>.guest.dtb} and
+ * {@code gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] [--capids scrambled|plain]}: boots the Java
+ * Gunyah model from a bootable config (building it first, as {@code build} does, when given a board), prints the
+ * boot log in virtual time and each guest's console, and writes {@code vm/<name>.hypervisor.dtbo}, {@code vm/<name>.guest.dtb} and
  * {@code boot.log} beside the config (DESIGN.md §4.2).
  */
 final class BootCommand {
@@ -48,6 +49,10 @@ final class BootCommand {
                         + "config folder)").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("N")
                 .desc("seed of the run (CapID scrambling); default 1").build());
+        o.addOption(Option.builder().longOpt("capids").hasArg().argName("scrambled|plain")
+                .desc("how new cspaces number CapIDs: scrambled (default) as a production hypervisor does, from "
+                        + "the seed; plain as a debug build does (DISABLE_CSPACE_RAND): the slot number, from 0")
+                .build());
         o.addOption(Option.builder().longOpt("overlay-style").hasArg().argName("rm|dtschema")
                 .desc("shape of the /hypervisor overlay: rm (default) as the real RM writes it, simple-bus and "
                         + "all; dtschema the upstream Linux binding's shape (compatible \"gunyah-hypervisor\", only "
@@ -75,6 +80,10 @@ final class BootCommand {
         String styleWord = cmd.getOptionValue("overlay-style", OverlayStyle.RM.word());
         OverlayStyle style = OverlayStyle.of(styleWord).orElseThrow(() -> new UsageException(
                 "--overlay-style takes rm or dtschema, not '" + styleWord + "'"));
+        String capIdsWord = cmd.getOptionValue("capids", CapIdNumbering.SCRAMBLED.word());
+        CapIdNumbering capIds = CapIdNumbering.of(capIdsWord)
+                .filter(n -> n != CapIdNumbering.FROM_ONE)
+                .orElseThrow(() -> new UsageException("--capids takes scrambled or plain, not '" + capIdsWord + "'"));
         Path dir = Path.of(cmd.getArgList().get(0));
         if (!Files.isDirectory(dir)) {
             io.err().println("gunyah-dt boot: " + dir + ": no such directory");
@@ -125,7 +134,7 @@ final class BootCommand {
         }
 
         Simulation.Result r = Simulation.run(Simulation.Config.of(system, vmDtbs, programs, seed)
-                .withOverlayStyle(style));
+                .withOverlayStyle(style).withCapIds(capIds));
         String log = render(r);
         io.out().print(log);
 
@@ -248,7 +257,7 @@ final class BootCommand {
     static void help(Io io) {
         PrintWriter w = new PrintWriter(io.out(), true);
         new HelpFormatter().printHelp(w, 100, "gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] "
-                        + "[--overlay-style rm|dtschema]",
+                        + "[--capids scrambled|plain] [--overlay-style rm|dtschema]",
                 "\nBoots the Java Gunyah model: the RM boots from system.dtb and vm/<name>.dtb, starts the primary VM, "
                         + "whose guest program (linux-probe unless vms.yaml names another) launches the secondaries "
                         + "over RPC (VM_ALLOCATE, MEM_LEND, VM_CONFIG_IMAGE, VM_INIT, VM_START). A BOARD_DIR is built "

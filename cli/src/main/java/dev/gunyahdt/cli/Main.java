@@ -28,7 +28,7 @@ public final class Main {
             new Verb("check-bindings", "DIR|FILE…", "binding documents against the meta-schema; compile and validate their examples", CheckBindingsCommand::run),
             new Verb("partition", "BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]", "split a board between VMs and write the bootable config", PartitionCommand::run),
             new Verb("build", "BOARD_DIR [-o DIR]", "compile + dtc checks + bindings lint of the board + partition + lint of every emitted DTB + emit", BuildCommand::run),
-            new Verb("boot", "BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] [--overlay-style rm|dtschema]", "boot the Java Gunyah model and its RM; print the boot log, write each guest's overlay and merged DTB", BootCommand::run),
+            new Verb("boot", "BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] [--capids scrambled|plain] [--overlay-style rm|dtschema]", "boot the Java Gunyah model and its RM; print the boot log, write each guest's overlay and merged DTB", BootCommand::run),
             new Verb("inspect", "FILE [--path P] [--format dts|tree|json]", "show a DTB/DTBO readably", InspectCommand::run),
             new Verb("overlay", "apply BASE.dtb OVERLAY.dtbo… -o OUT", "apply overlays as fdtoverlay does", OverlayCommand::run),
             new Verb("diff", "A B", "compare two trees, ignoring phandle renumbering", DiffCommand::run),

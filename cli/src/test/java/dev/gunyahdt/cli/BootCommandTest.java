@@ -174,6 +174,37 @@ class BootCommandTest {
         assertTrue(!Files.exists(dir.resolve("vm/svm2.guest.dtb")));
     }
 
+    /**
+     * Issue 15 item 7: with --capids plain the model's /hypervisor for qemu-virt's primary is, property by property,
+     * the one the real RM wrote (recorded by tests/conformance/real-stack.sh); scrambled CapIDs change only the RPC node.
+     */
+    @Test
+    void plainCapIdsGiveTheRealRmsHypervisorNodeForTheQemuVirtPrimary(@TempDir Path dir) throws Exception {
+        Path real = Path.of(BootCommandTest.class.getResource("/real-stack/qemu-virt-hlos.hypervisor-node.dts").toURI());
+        for (String capIds : List.of("plain", "scrambled")) {
+            Path out = dir.resolve(capIds);
+            PartitionCommandTest.Run r = PartitionCommandTest.run("boot", PartitionCommandTest.QEMU.toString(), "-o",
+                    out.toString(), "--capids", capIds);
+            assertEquals(0, r.status(), r.err());
+            PartitionCommandTest.Run node = PartitionCommandTest.run("inspect", "--path", "/hypervisor",
+                    out.resolve("vm/hlos.guest.dtb").toString());
+            Path model = out.resolve("hypervisor-node.dts");
+            Files.writeString(model, "/dts-v1/;\n/ {\n" + node.out() + "};\n");
+            PartitionCommandTest.Run diff = PartitionCommandTest.run("diff", real.toString(), model.toString());
+            if (capIds.equals("plain")) {
+                assertEquals(0, diff.status(), diff.out() + diff.err());
+            } else {
+                assertEquals(1, diff.status(), diff.out() + diff.err());
+                // the RPC node is named after its TX CapID: the whole node differs, and nothing else
+                assertTrue(diff.out().lines().anyMatch(l -> l.matches(
+                        "\\+ /hypervisor/qcom,resource-manager-rpc@[0-9a-f]{16}") && !l.endsWith("@0000000000000000")),
+                        diff.out());
+                assertTrue(diff.out().lines().allMatch(l -> l.contains("/hypervisor/qcom,resource-manager-rpc@")),
+                        diff.out());
+            }
+        }
+    }
+
     @Test
     void usageAndMissingInputs(@TempDir Path dir) {
         assertEquals(2, PartitionCommandTest.run("boot").status());
@@ -184,10 +215,16 @@ class BootCommandTest {
         assertEquals(2, PartitionCommandTest.run("boot", dir.toString(), "--seed", "x").status());
         PartitionCommandTest.Run help = PartitionCommandTest.run("boot", "--help");
         assertEquals(0, help.status());
-        assertTrue(help.out().contains("gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] [--overlay-style rm|dtschema]"));
+        assertTrue(help.out().replaceAll("\\s+", " ").contains("gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] "
+                + "[--capids scrambled|plain] [--overlay-style rm|dtschema]"), help.out());
         assertTrue(help.out().contains("'dtschema'") && help.out().contains("simple-bus"), help.out());
         PartitionCommandTest.Run style = PartitionCommandTest.run("boot", dir.toString(), "--overlay-style", "linux");
         assertEquals(2, style.status());
         assertTrue(style.err().contains("--overlay-style takes rm or dtschema, not 'linux'"), style.err());
+        for (String word : List.of("from-one", "random")) {
+            PartitionCommandTest.Run capIds = PartitionCommandTest.run("boot", dir.toString(), "--capids", word);
+            assertEquals(2, capIds.status());
+            assertTrue(capIds.err().contains("--capids takes scrambled or plain, not '" + word + "'"), capIds.err());
+        }
     }
 }

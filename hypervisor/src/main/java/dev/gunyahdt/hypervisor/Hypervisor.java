@@ -3,6 +3,7 @@ package dev.gunyahdt.hypervisor;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.cspace.CSpaceRights;
+import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
 import dev.gunyahdt.hypervisor.cspace.Lookup;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.hypercall.Abi;
@@ -38,7 +39,7 @@ public final class Hypervisor {
     private final Random rng;
     private final long seed;
     private final boolean documentedCopyErrors;
-    private boolean plainCapIds;
+    private CapIdNumbering capIds = CapIdNumbering.SCRAMBLED;
     private long serial;
     private final Partition rootPartition;
     private final Caller root;
@@ -85,17 +86,17 @@ public final class Hypervisor {
         root = new Caller("root", rootCs, GuestMemory.flat(1 << 16));
     }
 
-    /**
-     * From now on, cspaces created by {@code partition_create_cspace} number their CapIDs 0x1, 0x2, … in slot
-     * order instead of scrambling them (for worked examples with hand-picked CapIDs, reference §10.6).
-     */
     /** The seed this model was made with (the RM seeds its own entropy from it: same seed, same bytes). */
     public long seed() {
         return seed;
     }
 
-    public Hypervisor plainCapIds() {
-        plainCapIds = true;
+    /**
+     * From now on, cspaces created by {@code partition_create_cspace} number their CapIDs as {@code numbering}
+     * says (default scrambled; {@link CapIdNumbering#PLAIN} is a debug build's numbering).
+     */
+    public Hypervisor capIds(CapIdNumbering numbering) {
+        capIds = numbering;
         return this;
     }
 
@@ -206,6 +207,6 @@ public final class Hypervisor {
 
     private CallContext context(Caller c) {
         return new CallContext(c.cspace(), c.memory(), rootPartition, rng, serials, documentedCopyErrors,
-                c.vcpu(), scheduler, memdb, plainCapIds);
+                c.vcpu(), scheduler, memdb, capIds);
     }
 }

@@ -27,7 +27,7 @@ public final class CSpace extends KernelObject {
 
     private final int multiplier;
     private final long base;
-    /** 0 for scrambled CapIDs; 1 for {@link #plain} (CapID = slot value + 1). */
+    /** Added to the encoded slot value: 0, except for {@link CapIdNumbering#FROM_ONE}. */
     private final long offset;
     private int maxCaps;
     private Cap[] slots = new Cap[0];
@@ -67,19 +67,17 @@ public final class CSpace extends KernelObject {
         this.offset = 0;
     }
 
-    /**
-     * A cspace whose CapIDs are the slot value plus one (0x1, 0x2, … in slot order): what a worked example
-     * with hand-picked CapIDs needs (reference §10.6). Not what the hypervisor does; opt-in only.
-     */
-    public static CSpace plain(long serial) {
-        return new CSpace(serial);
+    /** A cspace in INIT whose CapIDs follow {@code numbering}; scrambling (if any) drawn from {@code rng}. */
+    public static CSpace create(long serial, CapIdNumbering numbering, Random rng) {
+        return numbering == CapIdNumbering.SCRAMBLED ? new CSpace(serial, rng) : new CSpace(serial, numbering.first());
     }
 
-    private CSpace(long serial) {
+    /** Unscrambled: multiplier 1, base 0 (cspace_init_id_encoder under DISABLE_CSPACE_RAND), plus {@code first}. */
+    private CSpace(long serial, long first) {
         super(ObjectType.CSPACE, serial);
         this.multiplier = 1;
         this.base = 0;
-        this.offset = 1;
+        this.offset = first;
     }
 
     /** The root VM's cspace, created ACTIVE at boot with {@code maxCaps} slots. */

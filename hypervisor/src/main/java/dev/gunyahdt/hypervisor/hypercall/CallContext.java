@@ -2,6 +2,7 @@ package dev.gunyahdt.hypervisor.hypercall;
 
 import dev.gunyahdt.hypervisor.GuestMemory;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
+import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
 import dev.gunyahdt.hypervisor.cspace.Lookup;
 import dev.gunyahdt.hypervisor.memory.MemDb;
 import dev.gunyahdt.hypervisor.object.ObjectType;
@@ -26,7 +27,7 @@ public final class CallContext {
     private final Vcpu vcpu;
     private final Scheduler scheduler;
     private final MemDb memdb;
-    private final boolean plainCapIds;
+    private final CapIdNumbering capIds;
 
     public CallContext(CSpace cspace, GuestMemory memory, Partition partition, Random rng,
                        LongSupplier serials, boolean documentedCopyErrors) {
@@ -35,13 +36,14 @@ public final class CallContext {
 
     public CallContext(CSpace cspace, GuestMemory memory, Partition partition, Random rng, LongSupplier serials,
                        boolean documentedCopyErrors, Vcpu vcpu, Scheduler scheduler, MemDb memdb) {
-        this(cspace, memory, partition, rng, serials, documentedCopyErrors, vcpu, scheduler, memdb, false);
+        this(cspace, memory, partition, rng, serials, documentedCopyErrors, vcpu, scheduler, memdb,
+                CapIdNumbering.SCRAMBLED);
     }
 
     public CallContext(CSpace cspace, GuestMemory memory, Partition partition, Random rng, LongSupplier serials,
                        boolean documentedCopyErrors, Vcpu vcpu, Scheduler scheduler, MemDb memdb,
-                       boolean plainCapIds) {
-        this.plainCapIds = plainCapIds;
+                       CapIdNumbering capIds) {
+        this.capIds = capIds;
         this.vcpu = vcpu;
         this.scheduler = scheduler;
         this.memdb = memdb;
@@ -97,9 +99,9 @@ public final class CallContext {
         return documentedCopyErrors;
     }
 
-    /** New cspaces number their CapIDs 0x1, 0x2, … in slot order ({@link CSpace#plain}). */
-    public boolean plainCapIds() {
-        return plainCapIds;
+    /** How cspaces created by partition_create_cspace number their CapIDs. */
+    public CapIdNumbering capIds() {
+        return capIds;
     }
 
     /** Typed lookup in the caller's cspace for an operation on an ACTIVE object. */

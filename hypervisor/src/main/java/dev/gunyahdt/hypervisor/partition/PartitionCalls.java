@@ -39,7 +39,7 @@ public final class PartitionCalls {
         t.define(CREATE_PARTITION, "partition_create_partition", Reserved.res0(2),
                 (ctx, in) -> HvcResult.error(HypError.UNIMPLEMENTED, HvcResult.CAP_INVALID));
         t.define(CREATE_CSPACE, "partition_create_cspace", Reserved.res0(2),
-                (ctx, in) -> create(ctx, in, s -> ctx.plainCapIds() ? CSpace.plain(s) : new CSpace(s, ctx.rng())));
+                (ctx, in) -> create(ctx, in, s -> CSpace.create(s, ctx.capIds(), ctx.rng())));
         t.define(CREATE_DOORBELL, "partition_create_doorbell", Reserved.res0(2),
                 (ctx, in) -> create(ctx, in, Doorbell::new));
         t.define(CREATE_MSGQUEUE, "partition_create_msgqueue", Reserved.res0(2),

@@ -130,7 +130,8 @@ final class VmSetup {
         ctx.hyp.bindReceive(toVm, vm.vicCap, rx.intid());
         ctx.hyp.activate(toRm);
         ctx.hyp.activate(toVm);
-        // TX first: in a fresh cspace the VM's caps come out in this order (0x1, 0x2 with plain CapIDs, §10.6)
+        // TX first: in a fresh cspace the VM's caps come out in this order (0x0, 0x1 with plain CapIDs, as the real
+        // debug build gives HLOS; 0x1, 0x2 in §10.6's worked example)
         long txCap = ctx.hyp.grant(vm.cspaceCap, toRm, MsgQueueRights.SEND);
         long rxCap = ctx.hyp.grant(vm.cspaceCap, toVm, MsgQueueRights.RECEIVE);
         vm.rpcView = new QueuePair(txCap, rxCap, tx, rx, r.messageSize(), r.messageSize(), r.queueDepth(),

@@ -3,6 +3,7 @@ package dev.gunyahdt.hypervisor.sim;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.Hypervisor;
+import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
 import dev.gunyahdt.hypervisor.guest.GuestContext;
 import dev.gunyahdt.hypervisor.guest.GuestProgram;
 import dev.gunyahdt.hypervisor.guest.GuestPrograms;
@@ -42,7 +43,7 @@ public final class Simulation implements VcpuHost {
 
     /** What to boot: system.dtb, the vm/&lt;name&gt;.dtb beside it, each VM's program (default linux-probe). */
     public record Config(byte[] systemDtb, Map<String, byte[]> vmDtbs, Map<String, String> programs, long seed,
-                         boolean plainCapIds, Platform platform, OverlayStyle overlayStyle) {
+                         CapIdNumbering capIds, Platform platform, OverlayStyle overlayStyle) {
         public Config {
             vmDtbs = Map.copyOf(vmDtbs);
             programs = Map.copyOf(programs);
@@ -50,17 +51,21 @@ public final class Simulation implements VcpuHost {
 
         /** The RM's own overlay style. */
         public Config(byte[] systemDtb, Map<String, byte[]> vmDtbs, Map<String, String> programs, long seed,
-                      boolean plainCapIds, Platform platform) {
-            this(systemDtb, vmDtbs, programs, seed, plainCapIds, platform, OverlayStyle.RM);
+                      CapIdNumbering capIds, Platform platform) {
+            this(systemDtb, vmDtbs, programs, seed, capIds, platform, OverlayStyle.RM);
         }
 
         public Config withOverlayStyle(OverlayStyle style) {
-            return new Config(systemDtb, vmDtbs, programs, seed, plainCapIds, platform, style);
+            return new Config(systemDtb, vmDtbs, programs, seed, capIds, platform, style);
+        }
+
+        public Config withCapIds(CapIdNumbering numbering) {
+            return new Config(systemDtb, vmDtbs, programs, seed, numbering, platform, overlayStyle);
         }
 
         /** The QEMU platform, scrambled CapIDs. */
         public static Config of(byte[] systemDtb, Map<String, byte[]> vmDtbs, Map<String, String> programs, long seed) {
-            return new Config(systemDtb, vmDtbs, programs, seed, false, Platform.QEMU);
+            return new Config(systemDtb, vmDtbs, programs, seed, CapIdNumbering.SCRAMBLED, Platform.QEMU);
         }
     }
 
@@ -80,9 +85,7 @@ public final class Simulation implements VcpuHost {
         this.config = config;
         this.system = system;
         this.hv = new Hypervisor(config.seed());
-        if (config.plainCapIds()) {
-            hv.plainCapIds();
-        }
+        hv.capIds(config.capIds());
     }
 
     /**

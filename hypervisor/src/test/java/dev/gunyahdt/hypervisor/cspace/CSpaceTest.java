@@ -216,4 +216,33 @@ class CSpaceTest {
         assertTrue(ids.stream().allMatch(id -> (id >>> 32) < 0xFFFFFF00L));
         assertNotEquals(0L, ids.get(1) - ids.get(0) - 1); // not plain slot numbers
     }
+
+    /** A debug build (DISABLE_CSPACE_RAND) numbers caps by slot value from 0: table 1 starts at 0x100. */
+    @Test
+    void plainCapIdsAreSlotValuesFromZero() {
+        f.hv.capIds(CapIdNumbering.PLAIN);
+        long cs = f.newCSpace(CSpace.SLOTS_PER_TABLE + 1);
+        long db = f.create(PartitionCalls.CREATE_DOORBELL);
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i <= CSpace.SLOTS_PER_TABLE; i++) {
+            ids.add(f.ok(CSpaceCalls.COPY_CAP_FROM, f.hv.rootCSpaceCap(), db, cs, -1, 0));
+        }
+        assertEquals(0x0L, ids.get(0));
+        assertEquals(0x1L, ids.get(1));
+        assertEquals(0x3fL, ids.get(CSpace.SLOTS_PER_TABLE - 1));
+        assertEquals(0x100L, ids.get(CSpace.SLOTS_PER_TABLE));
+        CSpace space = (CSpace) f.root.cspace().lookup(cs, ObjectType.CSPACE, 0, false).object();
+        assertEquals(ids, space.validCapIds());
+        assertEquals(ObjectType.DOORBELL.allRights(), space.rightsOf(0x0L));
+        assertEquals(-1, space.rightsOf(0x40L)); // index 64 is past a table's 64 slots
+    }
+
+    @Test
+    void fromOneCapIdsAreSlotValuesPlusOne() {
+        f.hv.capIds(CapIdNumbering.FROM_ONE);
+        long cs = f.newCSpace(4);
+        long db = f.create(PartitionCalls.CREATE_DOORBELL);
+        assertEquals(0x1L, f.ok(CSpaceCalls.COPY_CAP_FROM, f.hv.rootCSpaceCap(), db, cs, -1, 0));
+        assertEquals(0x2L, f.ok(CSpaceCalls.COPY_CAP_FROM, f.hv.rootCSpaceCap(), db, cs, -1, 0));
+    }
 }

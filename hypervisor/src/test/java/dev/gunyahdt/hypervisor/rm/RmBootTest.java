@@ -142,8 +142,7 @@ class RmBootTest {
         java.util.Map<String, byte[]> vms = new java.util.HashMap<>(good.vmDtbs());
         vms.put("hlos", Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L,
                 "push-compatible = \"a\", \"b\", \"c\", \"d\";", "", "")));
-        Simulation.Result r = Simulation.run(new Simulation.Config(good.systemDtb(), vms, java.util.Map.of(), 1, false,
-                Platform.QEMU));
+        Simulation.Result r = Simulation.run(Simulation.Config.of(good.systemDtb(), vms, java.util.Map.of(), 1));
         assertTrue(r.bootFailure().orElseThrow().startsWith("hlos: vm/hlos.dtb: /qcom,vm-config/vdevices/rm-rpc: "
                 + "push-compatible: at most 3 strings for rm-rpc"), r.bootFailure().get());
     }

@@ -110,8 +110,7 @@ class RmVcpuTest {
         vms.put("svm2", Configs.compile(Configs.vm("svm2", 0x90000000L, 0x10000000L,
                 "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;", Configs.SVM2_VDEVICES, "")
                 .replace("affinity = \"static\"; affinity-map = <0>;", "affinity = \"proxy\";")));
-        Simulation.Result r = Simulation.run(new Simulation.Config(good.systemDtb(), vms, Map.of(), 9, false,
-                Platform.QEMU));
+        Simulation.Result r = Simulation.run(Simulation.Config.of(good.systemDtb(), vms, Map.of(), 9));
         assertTrue(r.settled());
         for (String vm : List.of("hlos", "svm1", "svm2")) {
             assertEquals(VmState.RUNNING, r.rm().vm(vm).orElseThrow().state(), vm);

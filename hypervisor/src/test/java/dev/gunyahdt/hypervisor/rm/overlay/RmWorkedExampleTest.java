@@ -2,6 +2,7 @@ package dev.gunyahdt.hypervisor.rm.overlay;
 
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.dt.inspect.Inspection;
+import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
 import dev.gunyahdt.hypervisor.rm.Configs;
 import dev.gunyahdt.hypervisor.rm.Platform;
 import dev.gunyahdt.hypervisor.rm.VmState;
@@ -35,7 +36,8 @@ class RmWorkedExampleTest {
                 Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
                 Configs.tableEntry("svm", 45, false, 0x80000000L, 0x8000000L)));
         // VMID 45 is not a QEMU secondary VMID (§10.6's own note): a platform whose secondary range includes it
-        return Simulation.run(new Simulation.Config(system, vms, Map.of(), 1, true, new Platform(4, 63)));
+        return Simulation.run(new Simulation.Config(system, vms, Map.of(), 1, CapIdNumbering.FROM_ONE,
+                new Platform(4, 63)));
     }
 
     /** The inspect printer's lines of a subtree, each node's lines sorted (the merge reverses property order). */
