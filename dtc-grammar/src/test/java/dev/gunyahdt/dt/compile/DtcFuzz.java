@@ -120,7 +120,7 @@ final class DtcFuzz {
             return Verdict.KNOWN_DETACHED_PLACEHOLDER;
         }
         if (r.dtc().accepted() && r.ours().accepted()
-                && java.util.regex.Pattern.compile("(?m)(^|\\s)(linux,)?phandle = ([^;]*,)?\\s*([A-Za-z_]\\w*:\\s*)*&").matcher(source).find()) {
+                && java.util.regex.Pattern.compile("(?m)(^|\\s)\\\\?(linux,)?phandle = ([^;]*,)?\\s*([A-Za-z_]\\w*:\\s*)*&").matcher(source).find()) {
             return Verdict.KNOWN_PHANDLE_PATH_REF;
         }
         return Verdict.DIFFERENT;
