@@ -7,6 +7,8 @@
 # or -@) chosen by its seed; verdict and bytes must agree, or differ only as the README's
 # "Known differences" say. Progress lines give the counts and the rate; differences are saved
 # (source and both outcomes) under dtc-grammar/target/fuzz-differences/.
+# Saved differences are replayed (classified by the current code) with
+#   FUZZ_SEEDS=s1,s2,… tests/conformance/dtc-fuzz.sh
 # A source is reproduced with:
 #   java -cp dtc-grammar/target/test-classes dev.gunyahdt.dt.compile.DtsGenerator SEED
 # Env: FUZZ_THREADS (default: cores), FUZZ_MINUTES (stop after that long), FUZZ_TMP (scratch,
@@ -18,7 +20,8 @@ root="$(cd "$here/../.." && pwd)"
 cases="${1:-1000000}"
 seed="${2:-1}"
 [ -x /usr/bin/dtc ] || { echo "dtc-fuzz: /usr/bin/dtc is not installed" >&2; exit 2; }
-props=(-Dfuzz.cases="$cases" -Dfuzz.seed="$seed" -Dfuzz.tmp="${FUZZ_TMP:-/dev/shm}"
+[ -n "${FUZZ_SEEDS:-}" ] && cases=seeds
+props=(-Dfuzz.cases="$cases" -Dfuzz.seed="$seed" -Dfuzz.seeds="${FUZZ_SEEDS:-}" -Dfuzz.tmp="${FUZZ_TMP:-/dev/shm}"
        -Dfuzz.save="$root/dtc-grammar/target/fuzz-differences")
 [ -n "${FUZZ_THREADS:-}" ] && props+=(-Dfuzz.threads="$FUZZ_THREADS")
 [ -n "${FUZZ_MINUTES:-}" ] && props+=(-Dfuzz.minutes="$FUZZ_MINUTES")

@@ -70,7 +70,7 @@ public final class PhandleAllocator {
         if (pending != null) {
             return pending;
         }
-        while (used.contains(next)) {
+        while (used.contains(next) && next != deletedRootPhandle()) {
             next++;
         }
         long mine = next;
@@ -79,6 +79,18 @@ public final class PhandleAllocator {
         }
         assigned.put(node, mine);
         return mine;
+    }
+
+    /**
+     * The deleted root's phandle, or 0: get_node_by_phandle stops at a deleted root holding the
+     * number it looks for, so dtc treats that number as free, however many nodes it gives it to.
+     */
+    private long deletedRootPhandle() {
+        if (deletedRoot == null) {
+            return 0;
+        }
+        long own = deletedRoot.phandle();
+        return isValid(own) ? own : assigned.getOrDefault(deletedRoot, 0L);
     }
 
     /** The phandle this allocator gave {@code node}, or 0. */

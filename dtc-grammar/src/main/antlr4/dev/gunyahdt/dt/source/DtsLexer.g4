@@ -32,7 +32,9 @@ INT_LITERAL     : INT_TEXT;
 // literals of such lists, and the parser need not see them one by one. Anything else in
 // angle brackets (references, labels, expressions, comments) falls back to LT … GT.
 PLAIN_CELLS     : '<' ([ \t\r\n\f]* INT_TEXT)+ [ \t\r\n\f]* '>';
-CHAR_LITERAL    : '\'' (~['\\\r\n] | '\\' ~[\r\n])* '\'';
+// As in dtc, a character literal may span a line break (its own lexer's '([^']|\\')*'), but
+// '\\' is an escaped backslash here, where dtc's rule reads on to the next quote (README).
+CHAR_LITERAL    : '\'' (~['\\] | '\\' .)* '\'';
 STRING          : '"' (~["\\] | '\\' .)* '"';
 
 LSHIFT : '<<';

@@ -352,11 +352,8 @@ final class DtsTokenizer {
             if (c == '\'') {
                 return i + 1;
             }
-            if (c == '\r' || c == '\n') {
-                return -1;
-            }
             if (c == '\\') {
-                if (i + 1 >= n || s.charAt(i + 1) == '\r' || s.charAt(i + 1) == '\n') {
+                if (i + 1 >= n) {
                     return -1;
                 }
                 i += 2;

@@ -1,11 +1,18 @@
 package dev.gunyahdt.dt.compile;
 
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.Node;
+import dev.gunyahdt.dt.dtb.DtbOptions;
+import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.dt.dtb.DtbWriter;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,6 +45,18 @@ final class DtcFuzz {
          * back one byte short) and gunyah-dt as {@code \000} (README, Known differences)
          */
         KNOWN_NUL_OCTAL,
+        /**
+         * a plugin whose outputs differ only in {@code __local_fixups__}, where a node was
+         * defined again where a {@code /delete-node/} placeholder stood: dtc has lost that
+         * node's parent and files its entries as if it were the root (README, Known differences)
+         */
+        KNOWN_DETACHED_PLACEHOLDER,
+        /**
+         * a {@code phandle} or {@code linux,phandle} property holding a path reference: dtc
+         * takes the node's phandle from the value before the path is filled in (README, Known
+         * differences)
+         */
+        KNOWN_PHANDLE_PATH_REF,
         DIFFERENT
     }
 
@@ -95,7 +114,33 @@ final class DtcFuzz {
                 .replaceAll("\\\\000([0-7])", "\\\\0$1").equals(new String(r.dtc().output(), StandardCharsets.ISO_8859_1))) {
             return Verdict.KNOWN_NUL_OCTAL;
         }
+        if (r.dtc().accepted() && r.ours().accepted() && source.contains("/plugin/")
+                && java.util.regex.Pattern.compile("(?m)^\\s+.*/delete-node/ ").matcher(source).find()
+                && Arrays.equals(withoutLocalFixups(r.dtc().output(), r.mode()), withoutLocalFixups(r.ours().output(), r.mode()))) {
+            return Verdict.KNOWN_DETACHED_PLACEHOLDER;
+        }
+        if (r.dtc().accepted() && r.ours().accepted()
+                && java.util.regex.Pattern.compile("(?m)(^|\\s)\\\\?(linux,)?phandle = ([^;]*,)?\\s*([A-Za-z_]\\w*:\\s*)*&").matcher(source).find()) {
+            return Verdict.KNOWN_PHANDLE_PATH_REF;
+        }
         return Verdict.DIFFERENT;
+    }
+
+    /** An output with its {@code /__local_fixups__} node taken out (for the one known difference there). */
+    static byte[] withoutLocalFixups(byte[] output, DtcDifferential.Mode mode) {
+        if (mode == DtcDifferential.Mode.DTS || mode == DtcDifferential.Mode.DTS_SYMBOLS) {
+            String text = new String(output, StandardCharsets.ISO_8859_1);
+            int start = text.indexOf("\n\t__local_fixups__ {\n");
+            if (start < 0) {
+                return output;
+            }
+            int end = text.indexOf("\n\t};\n", start);
+            return (text.substring(0, start) + text.substring(end + 4)).getBytes(StandardCharsets.ISO_8859_1);
+        }
+        DeviceTree t = DtbReader.read(output, "out");
+        List<Node> kept = new ArrayList<>(t.root().children());
+        kept.removeIf(n -> n.name().equals("__local_fixups__"));
+        return DtbWriter.write(t.withRoot(t.root().withChildren(kept)), DtbOptions.defaults());
     }
 
     /** Counts per verdict over a run. */
@@ -150,10 +195,12 @@ final class DtcFuzz {
         @Override
         public String toString() {
             return String.format("%d cases: %d agree (%d of them refused by both), %d dtc crashed, %d known (null)-duplicate,"
-                            + " %d known '\\\\' literal, %d known \\000, %d different"
+                            + " %d known '\\\\' literal, %d known \\000,"
+                            + " %d known detached placeholder, %d known phandle path reference, %d different"
                             + " (wall per case: dtc %.1f ms, gunyah-dt %.2f ms)", total(), count(Verdict.AGREE), refusedByBoth.get(),
                     count(Verdict.DTC_CRASHED), count(Verdict.KNOWN_NULL_DUPLICATE), count(Verdict.KNOWN_BACKSLASH_CHAR),
-                    count(Verdict.KNOWN_NUL_OCTAL),
+                    count(Verdict.KNOWN_NUL_OCTAL), count(Verdict.KNOWN_DETACHED_PLACEHOLDER),
+                    count(Verdict.KNOWN_PHANDLE_PATH_REF),
                     count(Verdict.DIFFERENT), dtcNanos.get() / 1e6 / Math.max(1, total()),
                     oursNanos.get() / 1e6 / Math.max(1, total()));
         }

@@ -19,13 +19,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@code fuzz.forkserver} (a built tests/conformance/dtc-forkserver.so) when set, scratch files
  * under {@code fuzz.tmp}. Fails if any difference is unexplained.
  */
-@EnabledIfSystemProperty(named = "fuzz.cases", matches = "[0-9]+")
+@EnabledIfSystemProperty(named = "fuzz.cases", matches = "[0-9]+|seeds")
 class DtcFuzzLongRun {
 
     @Test
     void longRun() throws Exception {
-        long cases = Long.getLong("fuzz.cases");
-        long first = Long.getLong("fuzz.seed", 1);
+        // fuzz.cases=seeds replays the comma-separated fuzz.seeds (e.g. the saved differences)
+        long[] listed = System.getProperty("fuzz.cases").equals("seeds")
+                ? java.util.Arrays.stream(System.getProperty("fuzz.seeds", "").split(",")).filter(x -> !x.isBlank())
+                        .mapToLong(Long::parseLong).toArray()
+                : null;
+        long cases = listed != null ? listed.length : Long.getLong("fuzz.cases");
+        long first = listed != null ? 0 : Long.getLong("fuzz.seed", 1);
         int threads = Integer.getInteger("fuzz.threads", Runtime.getRuntime().availableProcessors());
         long report = Long.getLong("fuzz.report", 10000);
         long deadline = System.nanoTime() + Long.getLong("fuzz.minutes", Long.MAX_VALUE / 120_000_000_000L) * 60_000_000_000L;
@@ -44,7 +49,7 @@ class DtcFuzzLongRun {
                 try (DtcServer server = preload == null ? null : new DtcServer(Path.of(preload))) {
                     for (long seed = next.getAndIncrement(); seed < end && System.nanoTime() < deadline;
                          seed = next.getAndIncrement()) {
-                        tally.add(DtcFuzz.run(seed, dir, server), save);
+                        tally.add(DtcFuzz.run(listed != null ? listed[(int) seed] : seed, dir, server), save);
                         long done = tally.total();
                         if (done % report == 0) {
                             double s = (System.nanoTime() - start) / 1e9;

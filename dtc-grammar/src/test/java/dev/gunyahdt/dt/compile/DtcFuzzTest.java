@@ -23,7 +23,7 @@ class DtcFuzzTest {
 
     private static Path dir;
 
-    @Property(tries = 400)
+    @Property(tries = 200)
     void dtcAndGunyahDtAgree(@ForAll long seed) throws Exception {
         if (dir == null) {
             dir = DtcFuzz.workDir(Files.createTempDirectory("dtc-fuzz"), "w");
