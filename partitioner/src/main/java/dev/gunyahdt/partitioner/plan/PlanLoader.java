@@ -385,7 +385,14 @@ public final class PlanLoader {
         for (int i = 0; i < list.size(); i++) {
             vms.add(vm(list.get(i), "/vms/" + i));
         }
-        return new VmPlan(json.get("board").asText(), at("/board"), hypervisor, vms);
+        List<VmPlan.BoardMemory> boardMemory = new ArrayList<>();
+        JsonNode bm = json.path("board-memory");
+        for (int i = 0; i < bm.size(); i++) {
+            String q = "/board-memory/" + i;
+            boardMemory.add(new VmPlan.BoardMemory(size(bm.get(i).get("base"), q + "/base"),
+                    size(bm.get(i).get("size"), q + "/size"), at(q)));
+        }
+        return new VmPlan(json.get("board").asText(), at("/board"), hypervisor, vms, boardMemory);
     }
 
     private Vm vm(JsonNode v, String p) {
