@@ -179,7 +179,13 @@ final class PartitionCommand {
             io.err().println("nothing written");
             return 1;
         }
-        // 5. build: lint every DTB as 'gunyah-dt lint' would, before anything is written
+        int droppedCount = rendered.dropped().values().stream().mapToInt(List::size).sum();
+        if (droppedCount > 0) {
+            io.out().println(droppedCount + " reference(s) to nodes outside the emitted trees dropped (the rules are in "
+                    + "partitioner/README.md; each is listed in report.html):");
+            rendered.dropped().forEach((name, l) -> l.forEach(d -> io.out().println("  " + name + ": " + d)));
+        }
+                // 5. build: lint every DTB as 'gunyah-dt lint' would, before anything is written
         if (strict) {
             List<LintFinding> findings = lint.config(rendered, out);
             for (LintFinding f : findings) {

@@ -47,6 +47,7 @@ public final class ConfigTrees {
     private final BoardNodes board;
     private final int acells;
     private final int scells;
+    private final Map<String, List<References.Dropped>> dropped = new LinkedHashMap<>();
 
     private ConfigTrees(Allocation allocation) {
         this.allocation = allocation;
@@ -84,7 +85,7 @@ public final class ConfigTrees {
         children.addAll(board.withReferenced(platform, Set.of("/reserved-memory")));
         children.add(reservedMemory());
         children.add(vmTable());
-        return tree(Node.of("", props, children));
+        return tree("system", Node.of("", props, children));
     }
 
     private List<Property> rootProperties() {
@@ -215,9 +216,12 @@ public final class ConfigTrees {
         }
         // A device's memory-region pulls in its /reserved-memory child (with its phandle); the
         // rest of /reserved-memory stays out.
-        children.addAll(board.withReferenced(wanted, Set.of("/cpus", "/chosen", "/aliases", "/__symbols__")));
+        Set<String> excluded = Set.of("/cpus", "/chosen", "/aliases", "/__symbols__");
+        List<String> devices = va.devices().stream().flatMap(d -> d.device().stream()).map(Device::path).toList();
+        refuseProvidersHeldElsewhere(va, devices, board.closure(wanted, excluded));
+        children.addAll(board.withReferenced(wanted, excluded));
         children.add(vmConfig(va));
-        return tree(Node.of("", props, children));
+        return tree("vm/" + va.vm().name(), Node.of("", props, children));
     }
 
     private List<Property> chosen(VmAllocation va) {
@@ -471,7 +475,42 @@ public final class ConfigTrees {
         return Node.of(prefix + "-" + id, p, children);
     }
 
-    private DeviceTree tree(Node root) {
-        return new DeviceTree(root, List.of(), false, allocation.board().tree().bootCpuidPhys());
+    /** The finished tree, every reference to a node not in it removed ({@link References#close}) and remembered. */
+    private DeviceTree tree(String name, Node root) {
+        List<References.Dropped> d = new ArrayList<>();
+        Node closed = References.close(root, d);
+        dropped.put(name, List.copyOf(d));
+        return new DeviceTree(closed, List.of(), false, allocation.board().tree().bootCpuidPhys());
+    }
+
+    /** Per tree ({@code system}, {@code vm/<name>}), the references removed from it, in tree order. */
+    public Map<String, List<References.Dropped>> dropped() {
+        return Map.copyOf(dropped);
+    }
+
+    /**
+     * A provider a VM's device needs (followed by {@link References}) that is, or lies inside, a device
+     * passed through to another VM: the chain cannot be honoured, so the VM is refused naming both.
+     */
+    private void refuseProvidersHeldElsewhere(VmAllocation va, List<String> devices, Set<String> closure) {
+        for (VmAllocation other : allocation.vms()) {
+            if (other == va) {
+                continue;
+            }
+            for (PassedDevice od : other.devices()) {
+                if (od.device().isEmpty()) {
+                    continue;
+                }
+                String held = od.device().get().path();
+                for (String p : closure) {
+                    if (!devices.contains(p) && (p.equals(held) || p.startsWith(held + "/"))) {
+                        throw new ConfigEmitter.EmitException("VM '" + va.vm().name() + "' cannot be given "
+                                + String.join(", ", devices) + ": it needs " + p + " (through the reference rules: "
+                                + "interrupt parent, clocks, resets, power domains, supplies or pinctrl), which is passed through to VM '"
+                                + other.vm().name() + "'");
+                    }
+                }
+            }
+        }
     }
 }
