@@ -32,7 +32,13 @@ public final class BoardMemory {
      */
     public static DeviceTree apply(VmPlan plan, DeviceTree board) {
         if (plan.boardMemory().isEmpty()) {
-            List<Range> zero = BoardInventory.of(board).memory().stream().filter(r -> r.size() == 0).toList();
+            List<Range> memory = BoardInventory.of(board).memory();
+            if (memory.isEmpty()) {
+                throw new PlanException(List.of(new Problem("board-memory", plan.boardPos()
+                        + ": the board declares no memory (its bootloader adds the memory node); say where its RAM is and "
+                        + "how much there is in the plan, e.g.\n  board-memory:\n    - {base: 0x40000000, size: 2GiB}")));
+            }
+            List<Range> zero = memory.stream().filter(r -> r.size() == 0).toList();
             if (!zero.isEmpty()) {
                 Range z = zero.get(0);
                 throw new PlanException(List.of(new Problem("board-memory", plan.boardPos()

@@ -84,6 +84,8 @@ final class BoardNodes {
         if (labels == null) {
             labels = board.nodeLabels();
         }
+        // every emitted tree keeps the board's root properties: the root's interrupt-parent is followed too
+        follow(board.root(), work);
         while (!work.isEmpty()) {
             String path = work.pop();
             if (path.equals("/") || excluded.contains(topLevel(path)) || !wanted.add(path)) {

@@ -189,12 +189,17 @@ public final class ConfigTrees {
      */
     public DeviceTree vm(VmAllocation va) {
         List<Property> props = rootProperties();
-        if (board.rootProperty("interrupt-parent").isEmpty()) {
-            // The RM finds the GIC from the root's interrupt-parent (gunyah-model.md §9.4); say it
-            // there rather than in a vm-config "interrupts" child (see vmConfig).
-            inventory().gic().ifPresent(g -> props.add(Property.of("interrupt-parent", PropertyValue.builder()
-                    .type(Marker.Kind.TYPE_UINT32).marker(Marker.Kind.REF_PHANDLE, g.path())
-                    .uint(0xffffffffL, 4).build())));
+        // The RM finds the GIC from the root's interrupt-parent (gunyah-model.md §9.4): every VM tree's
+        // root points at the GIC. When the board's root points at another controller (imx8mq's GPC), the
+        // copied nodes that inherited it get it as their own interrupt-parent, so they mean the same.
+        Optional<Property> boardParent = board.rootProperty("interrupt-parent");
+        Optional<String> gicPath = inventory().gic().map(g -> g.path());
+        boolean pushDown = boardParent.isPresent() && gicPath.isPresent() && !rootInterruptParentIs(gicPath.get());
+        if (gicPath.isPresent() && (boardParent.isEmpty() || pushDown)) {
+            props.removeIf(p -> p.name().equals("interrupt-parent"));
+            props.add(Property.of("interrupt-parent", PropertyValue.builder()
+                    .type(Marker.Kind.TYPE_UINT32).marker(Marker.Kind.REF_PHANDLE, gicPath.get())
+                    .uint(0xffffffffL, 4).build()));
         }
         List<Node> children = new ArrayList<>();
         children.add(Node.of("chosen", chosen(va), List.of()));
@@ -219,9 +224,24 @@ public final class ConfigTrees {
         Set<String> excluded = Set.of("/cpus", "/chosen", "/aliases", "/__symbols__");
         List<String> devices = va.devices().stream().flatMap(d -> d.device().stream()).map(Device::path).toList();
         refuseProvidersHeldElsewhere(va, devices, board.closure(wanted, excluded));
-        children.addAll(board.withReferenced(wanted, excluded));
+        for (Node n : board.withReferenced(wanted, excluded)) {
+            children.add(pushDown ? withInheritedParent(n, boardParent.get()) : n);
+        }
         children.add(vmConfig(va));
         return tree("vm/" + va.vm().name(), Node.of("", props, children));
+    }
+
+    /** {@code n} with {@code parent} written on every node that has interrupts and inherited the root's parent. */
+    private static Node withInheritedParent(Node n, Property parent) {
+        if (n.hasProperty("interrupt-parent")) {
+            return n;
+        }
+        Node out = n.hasProperty("interrupts") ? n.withProperty(parent) : n;
+        List<Node> children = new ArrayList<>();
+        for (Node c : n.children()) {
+            children.add(withInheritedParent(c, parent));
+        }
+        return out.withChildren(children);
     }
 
     private List<Property> chosen(VmAllocation va) {
@@ -336,12 +356,9 @@ public final class ConfigTrees {
             }
         }
         children.add(Node.of("vcpus", vc, List.of()));
-        // The GIC: the RM takes it from the root's interrupt-parent, which vm() points at the GIC,
-        // so an "interrupts" {config} child would repeat it — and dt-schema types "interrupts" as
-        // a property on every node, so that child cannot pass dt-validate. It is written only when
-        // the board's root interrupt-parent is some other controller.
-        inventory().gic().filter(g -> !rootInterruptParentIs(g.path())).ifPresent(g -> children.add(
-                Node.of("interrupts", List.of(Cells.str("config", g.path())), List.of())));
+        // The GIC: the RM takes it from the root's interrupt-parent, which vm() always points at the
+        // GIC, so no "interrupts" {config} child is written (dt-schema types "interrupts" as a
+        // property on every node, so that child could not pass dt-validate).
         children.add(Node.of("vdevices", List.of(), vdevices(va)));
         return Node.of("qcom,vm-config", p, children);
     }

@@ -60,11 +60,15 @@ final class References {
                 ? "a VM has no SMMU (stage 2 maps it IPA = PA)" : "not followed by the reference rules";
     }
 
-    /** A reference removed from an emitted tree: node, property, target, why. */
+    /**
+     * A reference removed from an emitted tree (node, property, target, why), or — with an empty
+     * target — a property added to a copied node so the tree passes dtc's default checks.
+     */
     record Dropped(String node, String property, String target, String why) {
         @Override
         public String toString() {
-            return node + ": " + property + " -> " + target + " dropped (" + why + ")";
+            return target.isEmpty() ? node + ": " + property + " added (" + why + ")"
+                    : node + ": " + property + " -> " + target + " dropped (" + why + ")";
         }
     }
 
@@ -113,8 +117,20 @@ final class References {
             }
             kept = named;
         }
+        // dtc's check_interrupt_provider wants #address-cells on an interrupt controller; the kernel
+        // relaxes that check for its boards, and of_irq_parse_raw reads a missing one as 0. Only
+        // #address-cells is added (check_avoid_unnecessary_addr_size looks at a node with both), and
+        // only where no child has a reg the new cell count would change.
+        boolean added = false;
+        if (n.hasProperty("interrupt-controller") && !n.hasProperty("#address-cells")
+                && n.children().stream().noneMatch(c -> c.hasProperty("reg"))) {
+            kept.add(Property.of("#address-cells", dev.gunyahdt.dt.PropertyValue.ofCells(0)));
+            dropped.add(new Dropped(here, "#address-cells = <0>", "",
+                    "an interrupt provider without it trips dtc's interrupt_provider; Linux reads a missing one as 0"));
+            added = true;
+        }
         List<Node> children = new ArrayList<>();
-        boolean changed = !gone.isEmpty();
+        boolean changed = !gone.isEmpty() || added;
         for (Node c : n.children()) {
             Node cc = close(c, path + "/" + c.name(), present, dropped);
             changed |= cc != c;
