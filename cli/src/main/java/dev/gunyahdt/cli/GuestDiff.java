@@ -58,7 +58,7 @@ final class GuestDiff {
     }
 
     /**
-     * One line per node: {@code + /path} (only in B), {@code - /path} (only in A), or
+     * One line per node, sorted: {@code + /path} (only in B), {@code - /path} (only in A), or
      * {@code ~ /path: N property(ies) added, M removed, K changed (names)}; header changes as they are.
      */
     static List<String> summary(List<TreeDiff.Change> changes) {
@@ -76,6 +76,8 @@ final class GuestDiff {
             n[c.sign() == '+' ? 0 : c.sign() == '-' ? 1 : 2]++;
             names.computeIfAbsent(c.path(), k -> new ArrayList<>()).add(c.property());
         }
+        // a node only in one tree is its one line; its properties are not counted again
+        counts.keySet().removeIf(path -> wholeNodes.stream().anyMatch(w -> path.equals(w) || path.startsWith(w + "/")));
         counts.forEach((path, n) -> out.add("~ " + path + ": " + n[0] + " property(ies) added, " + n[1] + " removed, "
                 + n[2] + " changed (" + String.join(", ", names.get(path)) + ")"));
         out.sort(null);
