@@ -165,6 +165,7 @@ final class PartitionCommand {
             return planErrors(io, e);
         }
         io.out().print(ResourceTable.render(allocation));
+        dev.gunyahdt.partitioner.allocate.Placement.warnings(allocation).forEach(io.err()::println);
         // 4. emit
         Path out = cmd.hasOption("o") ? Path.of(cmd.getOptionValue("o"))
                 : Path.of("out", boardDir.toAbsolutePath().normalize().getFileName().toString());

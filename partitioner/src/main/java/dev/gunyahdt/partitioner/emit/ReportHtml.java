@@ -72,6 +72,15 @@ public final class ReportHtml {
         for (VmAllocation va : a.vms()) {
             vmTable(sb, a, va, colors.get(va.vm().name()));
         }
+        List<String> placement = dev.gunyahdt.partitioner.allocate.Placement.warnings(a);
+        sb.append("<h2>Placement warnings</h2>\n");
+        if (placement.isEmpty()) {
+            sb.append("<p>none</p>\n");
+        } else {
+            sb.append("<ul id=\"placement\">\n");
+            placement.forEach(w -> sb.append("<li>").append(esc(w)).append("</li>\n"));
+            sb.append("</ul>\n");
+        }
         sb.append("<h2>References dropped from the emitted trees</h2>\n");
         if (dropped.values().stream().allMatch(List::isEmpty)) {
             sb.append("<p>none</p>\n");
