@@ -56,6 +56,33 @@ final class CommandLines {
     }
 
     /** Every {@code -W}/{@code -E} flag in command-line order, the order dtc applies them in. */
+    /**
+     * The checks Linux 6.1 turns off when it builds dtbs (scripts/Makefile.lib's DTC_FLAGS without
+     * KBUILD_EXTRA_WARN): {@code -Wno-interrupt_provider} and the six "noisy" ones, in its order.
+     */
+    static final List<String> KERNEL_RELAXED_CHECKS = List.of("interrupt_provider", "unit_address_vs_reg",
+            "avoid_unnecessary_addr_size", "alias_paths", "graph_child_address", "simple_bus_reg",
+            "unique_unit_address");
+
+    /** {@link #KERNEL_RELAXED_CHECKS} as the {@code -Wno-…} flags the kernel passes. */
+    static List<CompileOptions.CheckFlag> kernelCheckFlags() {
+        return KERNEL_RELAXED_CHECKS.stream().map(c -> new CompileOptions.CheckFlag("no-" + c, false)).toList();
+    }
+
+    /** {@link #checkFlags}, each name checked against dtc's table: a typo is a usage error before any file is read. */
+    static List<CompileOptions.CheckFlag> validatedCheckFlags(CommandLine cmd) throws UsageException {
+        List<CompileOptions.CheckFlag> flags = checkFlags(cmd);
+        try {
+            dev.gunyahdt.dt.checks.CheckConfig c = dev.gunyahdt.dt.checks.CheckConfig.defaults();
+            for (CompileOptions.CheckFlag f : flags) {
+                c.apply(f.flag(), f.error());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return flags;
+    }
+
     static List<CompileOptions.CheckFlag> checkFlags(CommandLine cmd) {
         List<CompileOptions.CheckFlag> flags = new ArrayList<>();
         for (Option opt : cmd.getOptions()) {

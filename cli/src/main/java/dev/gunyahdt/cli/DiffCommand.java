@@ -20,6 +20,9 @@ final class DiffCommand {
     private static Options options() {
         Options o = new Options();
         o.addOption(Option.builder("i").longOpt("include").hasArg().argName("dir").desc("include search directory, for DTS input").build());
+        o.addOption(Option.builder().longOpt("ignore-capids").desc("guest trees: ignore the capability IDs the RM "
+                + "writes under /hypervisor (its children's unit addresses and reg cells)").build());
+        o.addOption(Option.builder().longOpt("summary").desc("one line per node that differs instead of one per property").build());
         o.addOption(Option.builder("q").longOpt("quiet").desc("print nothing; only the exit status tells").build());
         o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         return o;
@@ -36,11 +39,17 @@ final class DiffCommand {
         }
         DeviceTree a = TreeInput.load(cmd.getArgList().get(0), CommandLines.includeDirs(cmd), io);
         DeviceTree b = TreeInput.load(cmd.getArgList().get(1), CommandLines.includeDirs(cmd), io);
+        if (cmd.hasOption("ignore-capids")) {
+            a = GuestDiff.withoutCapIds(a);
+            b = GuestDiff.withoutCapIds(b);
+        }
         List<TreeDiff.Change> changes = TreeDiff.compare(a, b);
         if (!cmd.hasOption("q")) {
             StringBuilder sb = new StringBuilder();
-            for (TreeDiff.Change c : changes) {
-                sb.append(c.render()).append('\n');
+            List<String> lines = cmd.hasOption("summary") ? GuestDiff.summary(changes)
+                    : changes.stream().map(TreeDiff.Change::render).toList();
+            for (String l : lines) {
+                sb.append(l).append('\n');
             }
             io.out().write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
             io.out().flush();
@@ -55,7 +64,10 @@ final class DiffCommand {
                 + "compared by the path of the node they point at, phandle property values are ignored, "
                 + "and node and property order do not count. Prints one line per difference, sorted by "
                 + "path:\n  + /path:prop = value   only in B\n  - /path:prop = value   only in A\n"
-                + "  ~ /path:prop = old -> new\n(a line without ':prop' is a whole node).\n\n",
+                + "  ~ /path:prop = old -> new\n(a line without ':prop' is a whole node). --summary prints one line per node "
+                + "instead. --ignore-capids compares guest trees the RM wrote (vm/<name>.guest.dtb) without the "
+                + "capability IDs that change from boot to boot: /hypervisor children lose their unit address "
+                + "(message-queue-pair-svm1-0@a8ab…  ->  message-queue-pair-svm1-0) and their reg cells count as 0.\n\n",
                 options(), 2, 4,
                 "\nExit status: 0 the same, 1 different (or an input has errors), 2 usage or I/O problem.");
         w.flush();

@@ -263,7 +263,7 @@ final class DtcCommand {
                 default -> throw new UsageException("Invalid argument \"" + cmd.getOptionValue("H") + "\" to -H option");
             };
         }
-        List<CompileOptions.CheckFlag> flags = CommandLines.checkFlags(cmd);
+        List<CompileOptions.CheckFlag> flags = CommandLines.validatedCheckFlags(cmd);
         List<Path> includes = CommandLines.includeDirs(cmd);
         Map<String, String> defines = new HashMap<>();
         for (String d : cmd.getOptionValues("D") == null ? new String[0] : cmd.getOptionValues("D")) {
@@ -273,15 +273,6 @@ final class DtcCommand {
         CompileOptions o = new CompileOptions(in, out, dtb, number(cmd, "b", -1), cmd.hasOption("f"), includes,
                 cmd.hasOption("s"), phandles, flags, cmd.hasOption("@"), cmd.hasOption("A"), cmd.hasOption("L"),
                 !cmd.hasOption("no-cpp"), defines);
-        // Validate -W/-E names now, so a typo is a usage error before any file is read.
-        try {
-            dev.gunyahdt.dt.checks.CheckConfig c = dev.gunyahdt.dt.checks.CheckConfig.defaults();
-            for (CompileOptions.CheckFlag f : flags) {
-                c.apply(f.flag(), f.error());
-            }
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
         return o;
     }
 

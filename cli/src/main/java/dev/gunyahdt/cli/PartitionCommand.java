@@ -42,6 +42,14 @@ final class PartitionCommand {
         Options o = new Options();
         o.addOption(Option.builder("o").longOpt("out").hasArg().argName("DIR").desc("where to write the config (default out/<board>/)").build());
         o.addOption(Option.builder("i").longOpt("include").hasArg().argName("DIR").desc("include search directory for the board's #include (repeatable)").build());
+        o.addOption(Option.builder("W").longOpt("warning").hasArg().argName("[no-]check")
+                .desc("dtc's -W on the board: enable/disable a check as a warning (repeatable)").build());
+        o.addOption(Option.builder("E").longOpt("error").hasArg().argName("[no-]check")
+                .desc("dtc's -E on the board: enable/disable a check as an error (repeatable)").build());
+        o.addOption(Option.builder().longOpt("kernel-checks")
+                .desc("check the board as Linux 6.1 builds its dtbs: -Wno-" + String.join(" -Wno-", CommandLines.KERNEL_RELAXED_CHECKS)
+                        + " (scripts/Makefile.lib), before any -W/-E; build then reports the board's binding findings "
+                        + "without stopping, as the kernel's dtbs build does not run the schemas").build());
         o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         return o;
     }
@@ -50,7 +58,11 @@ final class PartitionCommand {
         return run("partition", args, io, false);
     }
 
-    /** The shared pipeline; {@code strict} (build) stops on any dtc-check finding in the board. */
+    /**
+     * The shared pipeline; {@code strict} (build) also lints the board against the built-in bindings,
+     * lints every tree it would write and runs vm-check on every secondary. The board's dtc-check
+     * findings follow dtc's severities in both verbs.
+     */
     static int run(String verb, List<String> args, Io io, boolean strict) throws Exception {
         CommandLine cmd = CommandLines.parse(options(), args);
         if (cmd.hasOption("h")) {
@@ -58,10 +70,16 @@ final class PartitionCommand {
             return 0;
         }
         List<String> files = cmd.getArgList();
-        if (strict ? files.size() != 1 : files.isEmpty() || files.size() > 2) {
-            throw new UsageException(files.isEmpty() ? "no board given"
-                    : strict ? "one BOARD_DIR only" : "BOARD_DIR, or BOARD.dts VMS.yaml");
+        if (files.isEmpty() || files.size() > 2) {
+            throw new UsageException(files.isEmpty() ? "no board given" : "BOARD_DIR, or BOARD.dts VMS.yaml");
         }
+        // the board's checks: the kernel's relaxations first, so a -W/-E given after them wins
+        List<CompileOptions.CheckFlag> checkFlags = new ArrayList<>();
+        boolean kernel = cmd.hasOption("kernel-checks");
+        if (kernel) {
+            checkFlags.addAll(CommandLines.kernelCheckFlags());
+        }
+        checkFlags.addAll(CommandLines.validatedCheckFlags(cmd));
         // 1. where the plan and the board are
         Path vmsYaml;
         Path boardDts = null;
@@ -99,17 +117,21 @@ final class PartitionCommand {
             includes.add(parent.resolve("include"));
         }
         CompileOptions opts = CompileOptions.defaults()
-                .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB).withIncludeDirs(includes);
+                .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB).withIncludeDirs(includes)
+                .withCheckFlags(checkFlags);
         Compilation c = new Compiler(opts).compile(boardDts, null, "-");
+        // Findings in the board are the board's, apart from any in what gunyah-dt writes, and follow
+        // dtc's severities: a warning is printed and the run goes on; an error stops it, as it stops dtc.
+        if (!c.messages().isEmpty()) {
+            io.err().println("gunyah-dt " + verb + ": findings in the board " + boardDts + " (dtc's checks"
+                    + (checkFlags.isEmpty() ? "" : ", with " + flagsText(cmd.hasOption("kernel-checks"), checkFlags)) + "):");
+        }
         for (Compilation.Message m : c.messages()) {
             io.err().println(m.text());
         }
         if (c.failed()) {
-            return 1;
-        }
-        if (strict && !c.diagnostics().isEmpty()) {
-            io.err().println("gunyah-dt " + verb + ": " + boardDts + ": " + c.diagnostics().size()
-                    + " dtc check finding(s); fix the board (or use 'partition', which only warns)");
+            io.err().println("gunyah-dt " + verb + ": the board has dtc-check error(s); fix the board, or relax the check with "
+                    + "-Wno-<check> / --kernel-checks; nothing written");
             return 1;
         }
         DeviceTree tree = c.tree();
@@ -123,9 +145,15 @@ final class PartitionCommand {
             for (LintFinding f : boardFindings) {
                 io.err().println(f.text());
             }
-            if (!lint.bindingProblems().isEmpty() || !boardFindings.isEmpty()) {
+            if (!boardFindings.isEmpty() && kernel) {
+                // the kernel's dtbs build runs dtc only; dt-validate is a separate target (dtbs_check)
+                io.err().println("gunyah-dt " + verb + ": " + boardFindings.size() + " binding finding(s) in the board "
+                        + boardDts + ", not blocking under --kernel-checks (the kernel's dtbs build does not run the schemas)");
+            }
+            if (!lint.bindingProblems().isEmpty() || !boardFindings.isEmpty() && !kernel) {
                 io.err().println("gunyah-dt " + verb + ": " + boardDts + ": " + boardFindings.size()
-                        + " binding finding(s) in the board; fix the board (or use 'partition', which does not lint)");
+                        + " binding finding(s) in the board (errors against the built-in bindings); fix the board "
+                        + "(or use 'partition', which does not lint)");
                 return 1;
             }
         }
@@ -137,6 +165,7 @@ final class PartitionCommand {
             return planErrors(io, e);
         }
         io.out().print(ResourceTable.render(allocation));
+        dev.gunyahdt.partitioner.allocate.Placement.warnings(allocation).forEach(io.err()::println);
         // 4. emit
         Path out = cmd.hasOption("o") ? Path.of(cmd.getOptionValue("o"))
                 : Path.of("out", boardDir.toAbsolutePath().normalize().getFileName().toString());
@@ -151,7 +180,13 @@ final class PartitionCommand {
             io.err().println("nothing written");
             return 1;
         }
-        // 5. build: lint every DTB as 'gunyah-dt lint' would, before anything is written
+        int droppedCount = rendered.dropped().values().stream().mapToInt(List::size).sum();
+        if (droppedCount > 0) {
+            io.out().println(droppedCount + " reference(s) to nodes outside the emitted trees dropped (the rules are in "
+                    + "partitioner/README.md; each is listed in report.html):");
+            rendered.dropped().forEach((name, l) -> l.forEach(d -> io.out().println("  " + name + ": " + d)));
+        }
+                // 5. build: lint every DTB as 'gunyah-dt lint' would, before anything is written
         if (strict) {
             List<LintFinding> findings = lint.config(rendered, out);
             for (LintFinding f : findings) {
@@ -159,7 +194,9 @@ final class PartitionCommand {
             }
             if (!findings.isEmpty()) {
                 io.err().println("gunyah-dt " + verb + ": " + findings.size()
-                        + " lint finding(s) in the trees it would write (from board nodes copied into them, or a gap in gunyah-dt's emitter); nothing written");
+                        + " lint finding(s) in the trees gunyah-dt would write (not the board's own findings: these are in "
+                        + "the emitted trees, under dtc's default checks, from board nodes copied into them or a gap in "
+                        + "gunyah-dt's emitter); nothing written");
                 return 1;
             }
             // 6. build: every secondary as the real RM's VM_CONFIG_IMAGE + VM_INIT would take it, in plan order
@@ -196,6 +233,18 @@ final class PartitionCommand {
         return refusals;
     }
 
+    /** How the board's checks were changed, for the findings header. */
+    private static String flagsText(boolean kernel, List<CompileOptions.CheckFlag> flags) {
+        List<String> shown = new ArrayList<>();
+        if (kernel) {
+            shown.add("--kernel-checks");
+        }
+        for (CompileOptions.CheckFlag f : flags.subList(kernel ? CommandLines.KERNEL_RELAXED_CHECKS.size() : 0, flags.size())) {
+            shown.add((f.error() ? "-E" : "-W") + f.flag());
+        }
+        return String.join(" ", shown);
+    }
+
     private static int planErrors(Io io, PlanException e) {
         for (Problem p : e.problems()) {
             io.err().println(p);
@@ -211,18 +260,20 @@ final class PartitionCommand {
 
     static void help(String verb, Io io, boolean build) {
         PrintWriter w = new PrintWriter(io.out(), true);
-        String usage = build ? "gunyah-dt build BOARD_DIR [-o DIR] [-i DIR]…"
-                : "gunyah-dt partition BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]…";
+        String usage = "gunyah-dt " + (build ? "build" : "partition")
+                + " BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]… [-W|-E [no-]CHECK]… [--kernel-checks]";
         String what = build
-                ? "\nThe one command for bring-up: compiles BOARD_DIR/vms.yaml's board, runs dtc's checks and the built-in "
-                  + "bindings on it (any finding stops the build), partitions it, lints every DTB it is about to write "
+                ? "\nThe one command for bring-up: compiles BOARD_DIR/vms.yaml's board, runs dtc's checks on it (its "
+                  + "warnings are printed, its errors stop the build, as in dtc) and the built-in bindings (a finding stops the build), partitions it, lints every DTB it is about to write "
                   + "(system.dtb and each vm/<name>.dtb) as 'gunyah-dt lint' would — dtc's checks and the built-in "
                   + "bindings — and only when all are clean writes the bootable config.\n\n"
                 : "\nCompiles the board, allocates the VM plan, checks every rule and writes the bootable config. "
-                  + "dtc-check findings in the board are printed as warnings (build treats them as errors).\n\n";
+                  + "dtc-check findings in the board follow dtc's severities: warnings are printed, errors stop it.\n\n";
         String after = "\nBOARD_DIR holds vms.yaml (its 'board:' key names the .dts). When a folder named 'include' "
                 + "sits beside BOARD_DIR (boards/include for boards/qemu-virt), it is on the include path "
-                + "automatically, after any -i.\n\nPrints the resource table (VM, VMID, memory, CPUs, SPIs, VIRQs) "
+                + "automatically, after any -i. The board's findings are printed "
+                + "under their own header, apart from findings in the trees gunyah-dt writes (those are always checked with "
+                + "dtc's defaults). --kernel-checks relaxes the board's checks as Linux 6.1 does for its dtbs.\n\nPrints the resource table (VM, VMID, memory, CPUs, SPIs, VIRQs) "
                 + "and writes DIR/system.dtb + .dts, DIR/vm/<name>.dtb + .dts and DIR/plan.json, each file "
                 + "atomically, plus report.html and memory-map.svg.\n\nExit status: 0 written; "
                 + "1 the board does not compile, the plan breaks a rule (each printed as 'rule: file:line:col: "

@@ -256,4 +256,40 @@ class InspectDiffCommandTest {
         assertTrue(r.err.contains("nolabel"), r.err);
         assertNoStackTrace(r);
     }
+
+    /** A guest tree as the RM writes it: /hypervisor children named and reg'd by capability IDs. */
+    private static String guest(String rmCap, String mqCap, long depth) {
+        return "/dts-v1/;\n/ {\n hypervisor {\n  compatible = \"qcom,gunyah-hypervisor\", \"simple-bus\";\n"
+                + "  #address-cells = <2>; #size-cells = <0>;\n"
+                + "  qcom,resource-mgr@" + rmCap + " { reg = <0x" + rmCap.substring(0, 8) + " 0x" + rmCap.substring(8) + ">; };\n"
+                + "  message-queue-pair-svm1-0@" + mqCap + " { reg = <0x" + mqCap.substring(0, 8) + " 0x" + mqCap.substring(8)
+                + ">; qcom,tx-queue-depth = <" + depth + ">; label = <0>; };\n };\n};\n";
+    }
+
+    /** Issue 12, item 5: --ignore-capids drops the capability IDs, --summary gives one line per node. */
+    @Test
+    void diffIgnoresCapIdsAndSummarisesPerNode() throws Exception {
+        Path a = blob("ga.dtb", guest("a8ab85dcf7be7a5c", "a8ab85dcf7bc57f1", 8), false);
+        Path b = blob("gb.dtb", guest("352cccfc0946b8f0", "352cccfc09468801", 8), false);
+        Path c = blob("gc.dtb", guest("11112222333344aa", "5555666677778888", 16), false);
+        Run plain = run("diff", a.toString(), b.toString());
+        assertEquals(1, plain.status());
+        assertTrue(plain.out().contains("- /hypervisor/message-queue-pair-svm1-0@a8ab85dcf7bc57f1"), plain.out());
+        Run same = run("diff", "--ignore-capids", a.toString(), b.toString());
+        assertEquals(0, same.status(), same.out());
+        assertEquals("", same.out());
+        Run changed = run("diff", "--ignore-capids", a.toString(), c.toString());
+        assertEquals(1, changed.status());
+        assertEquals("~ /hypervisor/message-queue-pair-svm1-0:qcom,tx-queue-depth = <0x8> -> <0x10>\n", changed.out());
+        Run summary = run("diff", "--summary", a.toString(), c.toString());
+        assertEquals("""
+                + /hypervisor/message-queue-pair-svm1-0@5555666677778888
+                + /hypervisor/qcom,resource-mgr@11112222333344aa
+                - /hypervisor/message-queue-pair-svm1-0@a8ab85dcf7bc57f1
+                - /hypervisor/qcom,resource-mgr@a8ab85dcf7be7a5c
+                """, summary.out());
+        Run both = run("diff", "--ignore-capids", "--summary", a.toString(), c.toString());
+        assertEquals("~ /hypervisor/message-queue-pair-svm1-0: 0 property(ies) added, 0 removed, 1 changed (qcom,tx-queue-depth)\n",
+                both.out());
+    }
 }

@@ -110,11 +110,71 @@ class PartitionCommandTest {
         assertEquals(0, b.status());
         String flat = b.out().replaceAll("\\s+", " ");
         assertTrue(flat.contains("lints every DTB it is about to write"), b.out());
-        assertTrue(flat.contains("runs dtc's checks and the built-in bindings on it (any finding stops the build)"), b.out());
+        assertTrue(flat.contains("runs dtc's checks on it (its warnings are printed, its errors stop the build, as in dtc)"), b.out());
+        assertTrue(flat.contains("--kernel-checks"), b.out());
+        assertTrue(flat.contains("-Wno-interrupt_provider -Wno-unit_address_vs_reg -Wno-avoid_unnecessary_addr_size "
+                + "-Wno-alias_paths -Wno-graph_child_address -Wno-simple_bus_reg -Wno-unique_unit_address"), b.out());
         assertTrue(b.out().contains("boards/include"), b.out());
         Run p = run("partition", "--help");
         assertEquals(0, p.status());
         assertTrue(p.out().contains("BOARD.dts VMS.yaml"), p.out());
+    }
+
+    /** qemu-virt's board with {@code extra} appended, in {@code dir}, with qemu-virt's plan beside it. */
+    static Path qemuVariant(Path dir, String extra, String planExtra) throws Exception {
+        Path board = dir.resolve("board");
+        Files.createDirectories(board);
+        String dts = Files.readString(QEMU.resolve("board.dts")) + extra;
+        Files.writeString(board.resolve("board.dts"), dts);
+        Files.writeString(board.resolve("vms.yaml"), planExtra + Files.readString(QEMU.resolve("vms.yaml")));
+        return board;
+    }
+
+    /** Issue 12, item 1: the board's dtc findings by dtc's severity, -W/-E, --kernel-checks. */
+    @Test
+    void boardWarningsFollowDtcsSeverities(@TempDir Path dir) throws Exception {
+        Path board = qemuVariant(dir, "\n/ { extra@1 { }; };\n", "");
+        String inc = REPO.resolve("boards/include").toString();
+        Run w = run("build", board.toString(), "-i", inc, "-o", dir.resolve("a").toString());
+        assertEquals(0, w.status(), w.err());
+        assertTrue(w.err().startsWith("gunyah-dt build: findings in the board " + board.resolve("board.dts") + " (dtc's checks):\n"), w.err());
+        assertTrue(w.err().contains("Warning (unit_address_vs_reg): /extra@1: node has a unit name, but no reg or ranges property"), w.err());
+        // -E makes it an error: the board stops the run, nothing written
+        Run e = run("build", board.toString(), "-i", inc, "-Eunit_address_vs_reg", "-o", dir.resolve("b").toString());
+        assertEquals(1, e.status(), e.err());
+        assertTrue(e.err().contains("(dtc's checks, with -Eunit_address_vs_reg):"), e.err());
+        assertTrue(e.err().contains("ERROR (unit_address_vs_reg): /extra@1"), e.err());
+        assertTrue(e.err().contains("the board has dtc-check error(s)"), e.err());
+        assertFalse(Files.exists(dir.resolve("b")));
+        // -Wno- and --kernel-checks silence it
+        Run n = run("partition", board.toString(), "-i", inc, "-Wno-unit_address_vs_reg", "-o", dir.resolve("c").toString());
+        assertEquals(0, n.status(), n.err());
+        assertEquals("", n.err());
+        Run k = run("build", board.toString(), "-i", inc, "--kernel-checks", "-o", dir.resolve("d").toString());
+        assertEquals(0, k.status(), k.err());
+        assertEquals("", k.err());
+        // an unknown check is a usage error, as in 'gunyah-dt dtc'
+        Run u = run("build", board.toString(), "-Wno-such_check");
+        assertEquals(2, u.status());
+        assertTrue(u.err().contains("Unrecognized check name \"such_check\""), u.err());
+    }
+
+    /** Issue 12, item 1: a board memory of size 0 asks for board-memory; given, it is the board's memory. */
+    @Test
+    void aZeroMemorySizeAsksForBoardMemory(@TempDir Path dir) throws Exception {
+        String zero = "\n&{/memory@40000000} { reg = <0x00 0x40000000 0x00 0x00>; };\n";
+        Path board = qemuVariant(dir, zero, "");
+        String inc = REPO.resolve("boards/include").toString();
+        Run r = run("build", board.toString(), "-i", inc, "-o", dir.resolve("a").toString());
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().startsWith("board-memory: " + board.resolve("vms.yaml") + ":4:8: the board's memory at 0x40000000 has size 0 "
+                + "(its bootloader fills it in); say how much RAM the board has in the plan, e.g.\n  board-memory:\n"
+                + "    - {base: 0x40000000, size: 8GiB}\n"), r.err());
+        Path fixed = qemuVariant(dir.resolve("f"), zero, "board-memory:\n  - {base: 0x40000000, size: 2GiB}\n");
+        Run ok = run("build", fixed.toString(), "-i", inc, "-o", dir.resolve("b").toString());
+        assertEquals(0, ok.status(), ok.err());
+        assertTrue(ok.out().contains("hypervisor: 0xbc000000-0xbfffffff (64MiB)"), ok.out());
+        assertTrue(Files.readString(dir.resolve("b/system.dts")).contains("reg = <0x00 0x40000000 0x00 0x80000000>;"));
     }
 
     static final Path BUILD = REPO.resolve("cli/src/test/resources/build");

@@ -53,12 +53,28 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
     /** A VM name that is also a safe file name (the partitioner's names are a subset). */
     private static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,78}");
 
+    private static int rootCells(DeviceTree tree, String name, int dflt) {
+        return tree.root().property(name).filter(p -> p.value().length() == 4).map(p -> (int) p.value().asCell()).orElse(dflt);
+    }
+
+    /** {@code n} cells from {@code at}, big-endian. */
+    private static long number(long[] cells, int at, int n) {
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            v = v << 32 | cells[at + i];
+        }
+        return v;
+    }
+
     /** Reads {@code /gunyah-vms} of a system tree; {@code blob} names it in messages. */
     public static SystemConfig read(String blob, DeviceTree tree) {
         NodeCursor table = tree.find("/gunyah-vms").orElseThrow(() ->
                 new VmConfigException(blob, "/", null, "no /gunyah-vms table (not a gunyah-dt bootable config?)"));
         List<VmEntry> vms = new ArrayList<>();
         List<SharedRegion> shared = new ArrayList<>();
+        // memory-ranges are written in the root's cells (a board with #address-cells = #size-cells = 1 too)
+        int ac = rootCells(tree, "#address-cells", 2);
+        int sc = rootCells(tree, "#size-cells", 1);
         for (NodeCursor c : table.children()) {
             Optional<Property> name = c.node().property("vm-name");
             long[] mem = c.node().property("memory-ranges").map(p -> p.value().cells()).orElse(new long[0]);
@@ -67,7 +83,7 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
                 if (vmid < 0 || vmid > 0xFFFF) {
                     throw new VmConfigException(blob, c.path(), "vmid", "missing or not one cell");
                 }
-                if (mem.length < 4) {
+                if (mem.length < ac + sc || ac > 2 || sc > 2) {
                     throw new VmConfigException(blob, c.path(), "memory-ranges", "missing");
                 }
                 String vmName = name.get().value().asString();
@@ -78,11 +94,11 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
                 }
                 vms.add(new VmEntry(vmName, (int) vmid, c.node().hasProperty("primary"),
                         c.node().property("owner").map(p -> p.value().asString()),
-                        mem[0] << 32 | mem[1], mem[2] << 32 | mem[3]));
-            } else if (c.node().hasProperty("declared-by") && mem.length >= 4) {
+                        number(mem, 0, ac), number(mem, ac, sc)));
+            } else if (c.node().hasProperty("declared-by") && mem.length >= ac + sc && ac <= 2 && sc <= 2) {
                 shared.add(new SharedRegion(c.node().property("declared-by").get().value().asString(),
                         c.node().property("vdevice-label").map(p -> p.value().asCell()).orElse(0L),
-                        mem[0] << 32 | mem[1], mem[2] << 32 | mem[3],
+                        number(mem, 0, ac), number(mem, ac, sc),
                         c.node().property("sharers").map(p -> p.value().asStrings()).orElse(List.of())));
             }
         }

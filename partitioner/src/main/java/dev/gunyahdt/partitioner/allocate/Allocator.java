@@ -307,14 +307,44 @@ public final class Allocator {
                         pinned.add(c);
                     }
                 }
-            } else if (vm.scheduling() != Scheduling.PROXY) {
-                for (int i = 0; i < vm.vcpus(); i++) {
-                    l.add(all.isEmpty() ? -1 : i % all.size());
+            }
+            out.put(vm.name(), l); // static/sticky "any": below, once every pinned vCPU is placed
+        }
+        spreadAny(out, pinned, all.size());
+        return out;
+    }
+
+    /**
+     * Static and sticky vCPUs with {@code affinity: any}, in plan order: each goes to the CPU no pinned vCPU
+     * holds with the fewest vCPUs so far (lowest index on a tie), and only when every CPU is pinned to the least
+     * loaded CPU overall — so a guest does not share a CPU with another VM's pinned vCPU while one sits idle.
+     */
+    private void spreadAny(Map<String, List<Integer>> out, Set<Integer> pinned, int cpuCount) {
+        int[] load = new int[cpuCount];
+        out.values().forEach(l -> l.stream().filter(i -> i >= 0 && i < cpuCount).forEach(i -> load[i]++));
+        for (Vm vm : plan.vms()) {
+            if (!vm.affinity().any() || vm.scheduling() == Scheduling.PINNED || vm.scheduling() == Scheduling.PROXY) {
+                continue;
+            }
+            List<Integer> l = out.get(vm.name());
+            for (int i = 0; i < vm.vcpus(); i++) {
+                int best = -1;
+                for (boolean allowPinned : new boolean[]{false, true}) {
+                    for (int c = 0; c < cpuCount; c++) {
+                        if ((allowPinned || !pinned.contains(c)) && (best < 0 || load[c] < load[best])) {
+                            best = c;
+                        }
+                    }
+                    if (best >= 0) {
+                        break;
+                    }
+                }
+                l.add(best);
+                if (best >= 0) {
+                    load[best]++;
                 }
             }
-            out.put(vm.name(), l);
         }
-        return out;
     }
 
     private static int indexOf(int cpuCount, Map<Long, Integer> byMpidr, CpuRef c) {

@@ -18,9 +18,9 @@ import java.util.Set;
 
 /**
  * Picks nodes out of the board tree for an emitted tree. Nodes are copied whole, labels and
- * {@code phandle} included, so references inside them stay valid as long as what they point at
- * is copied too: {@link #withReferenced} adds the top-level nodes that copied nodes reference
- * (a UART's clock, a PCI host's GIC).
+ * {@code phandle} included; {@link #withReferenced} adds the nodes that copied nodes reference
+ * through the properties {@link References} follows (a UART's clock, a PCI host's GIC); the
+ * other references are removed from the finished tree by {@link References#close}.
  */
 final class BoardNodes {
 
@@ -61,36 +61,67 @@ final class BoardNodes {
 
     /**
      * The root children an emitted tree needs to hold {@code paths} (devices anywhere in the
-     * board) and every node their references reach, transitively, except under the root
-     * children named in {@code excluded}. A wanted node is copied whole; its ancestors keep
-     * their properties but only the children on the way to something wanted. Board order.
+     * board) and every node their followed references reach ({@link References#followed}),
+     * transitively, except under the root children named in {@code excluded}. A wanted node is
+     * copied whole; its ancestors keep their properties (their followed references are followed
+     * too) but only the children on the way to something wanted. Board order.
      */
     List<Node> withReferenced(List<String> paths, Set<String> excluded) {
+        Set<String> wanted = closure(paths, excluded);
+        Set<String> onTheWay = ancestors(wanted);
+        List<Node> out = new ArrayList<>();
+        for (NodeCursor c : board.rootCursor().children()) {
+            prune(c, wanted, onTheWay).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** The paths {@link #withReferenced} copies whole. */
+    Set<String> closure(List<String> paths, Set<String> excluded) {
         Set<String> wanted = new LinkedHashSet<>();
+        Set<String> scannedAncestors = new HashSet<>();
         Deque<String> work = new ArrayDeque<>(paths);
         if (labels == null) {
             labels = board.nodeLabels();
         }
+        // every emitted tree keeps the board's root properties: the root's interrupt-parent is followed too
+        follow(board.root(), work);
         while (!work.isEmpty()) {
             String path = work.pop();
             if (path.equals("/") || excluded.contains(topLevel(path)) || !wanted.add(path)) {
                 continue;
             }
-            board.find(path).ifPresent(c -> c.walk(n -> {
-                for (Property p : n.node().properties()) {
-                    for (Marker m : p.value().markers()) {
-                        if (m.kind() == Marker.Kind.REF_PHANDLE || m.kind() == Marker.Kind.REF_PATH) {
-                            String target = m.ref().startsWith("/") ? m.ref()
-                                    : labels.containsKey(m.ref()) ? labels.get(m.ref()).path() : null;
-                            if (target != null) {
-                                work.add(target);
-                            }
-                        }
+            board.find(path).ifPresent(c -> c.walk(n -> follow(n.node(), work)));
+            // an ancestor kept on the way keeps its own properties: follow those too (a bus's interrupt-parent)
+            for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+                String up = path.substring(0, slash);
+                if (scannedAncestors.add(up)) {
+                    board.find(up).ifPresent(c -> follow(c.node(), work));
+                }
+            }
+        }
+        return wanted;
+    }
+
+    private void follow(Node n, Deque<String> work) {
+        for (Property p : n.properties()) {
+            if (!References.followed(p.name())) {
+                continue;
+            }
+            for (Marker m : p.value().markers()) {
+                if (m.kind() == Marker.Kind.REF_PHANDLE || m.kind() == Marker.Kind.REF_PATH) {
+                    String target = m.ref().startsWith("/") ? m.ref()
+                            : labels.containsKey(m.ref()) ? labels.get(m.ref()).path() : null;
+                    if (target != null) {
+                        work.add(target);
                     }
                 }
-            }));
+            }
         }
-        // the ancestors of wanted nodes: pruning goes down only these, not the whole board per VM
+    }
+
+    /** The ancestors of wanted nodes: pruning goes down only these, not the whole board per VM. */
+    private static Set<String> ancestors(Set<String> wanted) {
         Set<String> onTheWay = new HashSet<>();
         for (String w : wanted) {
             for (int slash = w.lastIndexOf('/'); slash > 0; slash = w.lastIndexOf('/', slash - 1)) {
@@ -99,11 +130,7 @@ final class BoardNodes {
                 }
             }
         }
-        List<Node> out = new ArrayList<>();
-        for (NodeCursor c : board.rootCursor().children()) {
-            prune(c, wanted, onTheWay).ifPresent(out::add);
-        }
-        return out;
+        return onTheWay;
     }
 
     private static Optional<Node> prune(NodeCursor c, Set<String> wanted, Set<String> onTheWay) {

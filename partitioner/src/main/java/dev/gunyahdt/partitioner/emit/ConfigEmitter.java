@@ -32,7 +32,11 @@ public final class ConfigEmitter {
     }
 
     /** What {@link #render} produced: the files (relative path → bytes) and the checked trees. */
-    public record Rendered(Map<String, byte[]> files, Map<String, DeviceTree> trees) {
+    public record Rendered(Map<String, byte[]> files, Map<String, DeviceTree> trees, Map<String, List<String>> dropped) {
+
+        public Rendered(Map<String, byte[]> files, Map<String, DeviceTree> trees) {
+            this(files, trees, Map.of());
+        }
     }
 
     /** An emitted tree failed dtc's checks — a bug in the emitter, not in the plan. */
@@ -71,8 +75,12 @@ public final class ConfigEmitter {
         files.put("plan.json", PlanJson.render(allocation).getBytes(StandardCharsets.UTF_8));
         String svg = MemoryMapSvg.render(allocation);
         files.put("memory-map.svg", svg.getBytes(StandardCharsets.UTF_8));
-        files.put("report.html", ReportHtml.render(allocation, svg).getBytes(StandardCharsets.UTF_8));
-        return new Rendered(files, checked);
+        files.put("report.html", ReportHtml.render(allocation, svg, trees.dropped()).getBytes(StandardCharsets.UTF_8));
+        Map<String, List<String>> dropped = new LinkedHashMap<>();
+        for (String name : named.keySet()) {
+            dropped.put(name, trees.dropped().getOrDefault(name, List.of()).stream().map(Object::toString).toList());
+        }
+        return new Rendered(files, checked, dropped);
     }
 
     /** Renders and writes into {@code dir} (created when missing); returns the files written. */

@@ -47,6 +47,7 @@ public final class ConfigTrees {
     private final BoardNodes board;
     private final int acells;
     private final int scells;
+    private final Map<String, List<References.Dropped>> dropped = new LinkedHashMap<>();
 
     private ConfigTrees(Allocation allocation) {
         this.allocation = allocation;
@@ -84,7 +85,7 @@ public final class ConfigTrees {
         children.addAll(board.withReferenced(platform, Set.of("/reserved-memory")));
         children.add(reservedMemory());
         children.add(vmTable());
-        return tree(Node.of("", props, children));
+        return tree("system", Node.of("", props, children));
     }
 
     private List<Property> rootProperties() {
@@ -188,12 +189,17 @@ public final class ConfigTrees {
      */
     public DeviceTree vm(VmAllocation va) {
         List<Property> props = rootProperties();
-        if (board.rootProperty("interrupt-parent").isEmpty()) {
-            // The RM finds the GIC from the root's interrupt-parent (gunyah-model.md §9.4); say it
-            // there rather than in a vm-config "interrupts" child (see vmConfig).
-            inventory().gic().ifPresent(g -> props.add(Property.of("interrupt-parent", PropertyValue.builder()
-                    .type(Marker.Kind.TYPE_UINT32).marker(Marker.Kind.REF_PHANDLE, g.path())
-                    .uint(0xffffffffL, 4).build())));
+        // The RM finds the GIC from the root's interrupt-parent (gunyah-model.md §9.4): every VM tree's
+        // root points at the GIC. When the board's root points at another controller (imx8mq's GPC), the
+        // copied nodes that inherited it get it as their own interrupt-parent, so they mean the same.
+        Optional<Property> boardParent = board.rootProperty("interrupt-parent");
+        Optional<String> gicPath = inventory().gic().map(g -> g.path());
+        boolean pushDown = boardParent.isPresent() && gicPath.isPresent() && !rootInterruptParentIs(gicPath.get());
+        if (gicPath.isPresent() && (boardParent.isEmpty() || pushDown)) {
+            props.removeIf(p -> p.name().equals("interrupt-parent"));
+            props.add(Property.of("interrupt-parent", PropertyValue.builder()
+                    .type(Marker.Kind.TYPE_UINT32).marker(Marker.Kind.REF_PHANDLE, gicPath.get())
+                    .uint(0xffffffffL, 4).build()));
         }
         List<Node> children = new ArrayList<>();
         children.add(Node.of("chosen", chosen(va), List.of()));
@@ -215,9 +221,27 @@ public final class ConfigTrees {
         }
         // A device's memory-region pulls in its /reserved-memory child (with its phandle); the
         // rest of /reserved-memory stays out.
-        children.addAll(board.withReferenced(wanted, Set.of("/cpus", "/chosen", "/aliases", "/__symbols__")));
+        Set<String> excluded = Set.of("/cpus", "/chosen", "/aliases", "/__symbols__");
+        List<String> devices = va.devices().stream().flatMap(d -> d.device().stream()).map(Device::path).toList();
+        refuseProvidersHeldElsewhere(va, devices, board.closure(wanted, excluded));
+        for (Node n : board.withReferenced(wanted, excluded)) {
+            children.add(pushDown ? withInheritedParent(n, boardParent.get()) : n);
+        }
         children.add(vmConfig(va));
-        return tree(Node.of("", props, children));
+        return tree("vm/" + va.vm().name(), Node.of("", props, children));
+    }
+
+    /** {@code n} with {@code parent} written on every node that has interrupts and inherited the root's parent. */
+    private static Node withInheritedParent(Node n, Property parent) {
+        if (n.hasProperty("interrupt-parent")) {
+            return n;
+        }
+        Node out = n.hasProperty("interrupts") ? n.withProperty(parent) : n;
+        List<Node> children = new ArrayList<>();
+        for (Node c : n.children()) {
+            children.add(withInheritedParent(c, parent));
+        }
+        return out.withChildren(children);
     }
 
     private List<Property> chosen(VmAllocation va) {
@@ -332,12 +356,9 @@ public final class ConfigTrees {
             }
         }
         children.add(Node.of("vcpus", vc, List.of()));
-        // The GIC: the RM takes it from the root's interrupt-parent, which vm() points at the GIC,
-        // so an "interrupts" {config} child would repeat it — and dt-schema types "interrupts" as
-        // a property on every node, so that child cannot pass dt-validate. It is written only when
-        // the board's root interrupt-parent is some other controller.
-        inventory().gic().filter(g -> !rootInterruptParentIs(g.path())).ifPresent(g -> children.add(
-                Node.of("interrupts", List.of(Cells.str("config", g.path())), List.of())));
+        // The GIC: the RM takes it from the root's interrupt-parent, which vm() always points at the
+        // GIC, so no "interrupts" {config} child is written (dt-schema types "interrupts" as a
+        // property on every node, so that child could not pass dt-validate).
         children.add(Node.of("vdevices", List.of(), vdevices(va)));
         return Node.of("qcom,vm-config", p, children);
     }
@@ -471,7 +492,42 @@ public final class ConfigTrees {
         return Node.of(prefix + "-" + id, p, children);
     }
 
-    private DeviceTree tree(Node root) {
-        return new DeviceTree(root, List.of(), false, allocation.board().tree().bootCpuidPhys());
+    /** The finished tree, every reference to a node not in it removed ({@link References#close}) and remembered. */
+    private DeviceTree tree(String name, Node root) {
+        List<References.Dropped> d = new ArrayList<>();
+        Node closed = References.close(root, d);
+        dropped.put(name, List.copyOf(d));
+        return new DeviceTree(closed, List.of(), false, allocation.board().tree().bootCpuidPhys());
+    }
+
+    /** Per tree ({@code system}, {@code vm/<name>}), the references removed from it, in tree order. */
+    public Map<String, List<References.Dropped>> dropped() {
+        return Map.copyOf(dropped);
+    }
+
+    /**
+     * A provider a VM's device needs (followed by {@link References}) that is, or lies inside, a device
+     * passed through to another VM: the chain cannot be honoured, so the VM is refused naming both.
+     */
+    private void refuseProvidersHeldElsewhere(VmAllocation va, List<String> devices, Set<String> closure) {
+        for (VmAllocation other : allocation.vms()) {
+            if (other == va) {
+                continue;
+            }
+            for (PassedDevice od : other.devices()) {
+                if (od.device().isEmpty()) {
+                    continue;
+                }
+                String held = od.device().get().path();
+                for (String p : closure) {
+                    if (!devices.contains(p) && (p.equals(held) || p.startsWith(held + "/"))) {
+                        throw new ConfigEmitter.EmitException("VM '" + va.vm().name() + "' cannot be given "
+                                + String.join(", ", devices) + ": it needs " + p + " (through the reference rules: "
+                                + "interrupt parent, clocks, resets, power domains, supplies or pinctrl), which is passed through to VM '"
+                                + other.vm().name() + "'");
+                    }
+                }
+            }
+        }
     }
 }

@@ -29,6 +29,11 @@ public final class ReportHtml {
     }
 
     public static String render(Allocation a, String svg) {
+        return render(a, svg, Map.of());
+    }
+
+    /** The report, with the references each tree dropped ({@link References}) in a section of their own. */
+    static String render(Allocation a, String svg, Map<String, List<References.Dropped>> dropped) {
         Map<String, String> colors = VmColors.of(a);
         StringBuilder sb = new StringBuilder();
         sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>gunyah-dt partition report</title>\n");
@@ -66,6 +71,29 @@ public final class ReportHtml {
         sb.append("<h2>Virtual machines</h2>\n");
         for (VmAllocation va : a.vms()) {
             vmTable(sb, a, va, colors.get(va.vm().name()));
+        }
+        List<String> placement = dev.gunyahdt.partitioner.allocate.Placement.warnings(a);
+        sb.append("<h2>Placement warnings</h2>\n");
+        if (placement.isEmpty()) {
+            sb.append("<p>none</p>\n");
+        } else {
+            sb.append("<ul id=\"placement\">\n");
+            placement.forEach(w -> sb.append("<li>").append(esc(w)).append("</li>\n"));
+            sb.append("</ul>\n");
+        }
+        sb.append("<h2>References dropped from the emitted trees</h2>\n");
+        if (dropped.values().stream().allMatch(List::isEmpty)) {
+            sb.append("<p>none</p>\n");
+        } else {
+            sb.append("<table id=\"dropped\">\n<tr><th>tree</th><th>node</th><th>property</th><th>target</th><th>why</th></tr>\n");
+            dropped.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+                for (References.Dropped d : e.getValue()) {
+                    sb.append("<tr><td>").append(esc(e.getKey())).append("</td><td><code>").append(esc(d.node()))
+                            .append("</code></td><td><code>").append(esc(d.property())).append("</code></td><td><code>")
+                            .append(esc(d.target())).append("</code></td><td>").append(esc(d.why())).append("</td></tr>\n");
+                }
+            });
+            sb.append("</table>\n");
         }
         sb.append("</body>\n</html>\n");
         return sb.toString();

@@ -390,7 +390,14 @@ public final class PlanLoader {
             // a path can hold any byte but NUL; the schema's "string" lets it through
             throw new PlanException("schema", at("/board") + ": 'board' names a file with a NUL character in its name");
         }
-        return new VmPlan(board, at("/board"), hypervisor, vms);
+        List<VmPlan.BoardMemory> boardMemory = new ArrayList<>();
+        JsonNode bm = json.path("board-memory");
+        for (int i = 0; i < bm.size(); i++) {
+            String q = "/board-memory/" + i;
+            boardMemory.add(new VmPlan.BoardMemory(size(bm.get(i).get("base"), q + "/base"),
+                    size(bm.get(i).get("size"), q + "/size"), at(q)));
+        }
+        return new VmPlan(board, at("/board"), hypervisor, vms, boardMemory);
     }
 
     private Vm vm(JsonNode v, String p) {

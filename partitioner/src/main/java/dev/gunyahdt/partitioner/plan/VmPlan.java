@@ -9,10 +9,23 @@ import java.util.OptionalLong;
  * A loaded {@code vms.yaml} (DESIGN.md §4.1): the board file it partitions, the hypervisor's
  * carve-out and the VMs, each field with the position it was written at. Immutable.
  */
-public record VmPlan(String board, Pos boardPos, Hypervisor hypervisor, List<Vm> vms) {
+public record VmPlan(String board, Pos boardPos, Hypervisor hypervisor, List<Vm> vms, List<BoardMemory> boardMemory) {
 
     public VmPlan {
         vms = List.copyOf(vms);
+        boardMemory = List.copyOf(boardMemory);
+    }
+
+    public VmPlan(String board, Pos boardPos, Hypervisor hypervisor, List<Vm> vms) {
+        this(board, boardPos, hypervisor, vms, List.of());
+    }
+
+    /**
+     * One range of {@code board-memory}: the RAM the board really has where its {@code .dts} leaves
+     * the size to the bootloader (many qcom boards write {@code reg = <0 0x80000000 0 0>}). When the
+     * plan has any, they replace the {@code reg} of the board's memory nodes.
+     */
+    public record BoardMemory(long base, long size, Pos pos) {
     }
 
     public Optional<Vm> vm(String name) {
