@@ -262,7 +262,7 @@ final class BootCommand {
         }
         List<String> parts = new ArrayList<>();
         shape.forEach((check, n) -> parts.add(check + " x" + n + " (" + RM_SHAPE_CHECKS.get(check) + ")"));
-        return "the guest DTBs are NOT clean under 'gunyah-dt lint' (it exits 1 on them): the built-in bindings are "
+        return "the guest DTBs are NOT clean under 'gunyah-dt lint' (it warns; --fail-on warning exits 1): the built-in bindings are "
                 + "clean, and dtc's checks warn only where the real RM's overlay shape trips them, relaxed here: "
                 + String.join("; ", parts) + " — 'gunyah-dt lint -Wno-" + String.join(" -Wno-", shape.keySet())
                 + " FILE' passes them";
