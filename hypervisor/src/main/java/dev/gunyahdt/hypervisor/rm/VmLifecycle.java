@@ -5,6 +5,7 @@ import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.rm.config.RmCheckFailure;
+import dev.gunyahdt.hypervisor.rm.config.RmVmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmConfigParser;
 import dev.gunyahdt.hypervisor.rm.config.VmDtParser;
 import dev.gunyahdt.hypervisor.rm.config.VmInit;
@@ -156,8 +157,9 @@ final class VmLifecycle {
             DeviceTree tree = DtbReader.read(vm.baseDtb, vm.blobName);
             // the real RM's parse and VM_INIT rules decide acceptance (its peers, VIRQs, priorities); the model
             // then builds the VM from the same reading
-            VmInit.run(ctx.rmTable, VmDtParser.parse(tree), false, vm.vmid);
-            vm.config = VmConfigParser.parse(vm.blobName, tree);
+            RmVmConfig read = VmDtParser.parse(tree);
+            VmInit.run(ctx.rmTable, read, false, vm.vmid);
+            vm.config = VmConfigParser.adapt(vm.blobName, tree, read);
             setup.setUp(vm);
         } catch (RmCheckFailure f) {
             RmError e = switch (f.stage()) {

@@ -127,34 +127,9 @@ final class Fdt {
         return prop(n, name).map(b -> split(b).list().contains(wanted)).orElse(false);
     }
 
-    /** {@code fdt_node_check_compatible(…) == 0} (libfdt's {@code fdt_stringlist_contains}). */
+    /** {@code fdt_node_check_compatible(…) == 0}: libfdt's {@code fdt_stringlist_contains}, the same search. */
     static boolean compatible(Node n, String wanted) {
-        Optional<byte[]> b = prop(n, "compatible");
-        if (b.isEmpty()) {
-            return false;
-        }
-        byte[] v = b.get();
-        byte[] w = (wanted + "\0").getBytes(StandardCharsets.ISO_8859_1);
-        int pos = 0;
-        int left = v.length;
-        while (left >= w.length - 1) {
-            if (pos + w.length <= v.length && java.util.Arrays.equals(v, pos, pos + w.length, w, 0, w.length)) {
-                return true;
-            }
-            int nul = -1;
-            for (int i = pos; i < pos + left; i++) {
-                if (v[i] == 0) {
-                    nul = i;
-                    break;
-                }
-            }
-            if (nul < 0) {
-                return false;
-            }
-            left -= nul - pos + 1;
-            pos = nul + 1;
-        }
-        return false;
+        return stringListHas(n, "compatible", wanted);
     }
 
     /** The RM's {@code fdt_getprop_u32}: exactly four bytes. */

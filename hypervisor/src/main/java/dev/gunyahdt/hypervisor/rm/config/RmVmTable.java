@@ -87,7 +87,7 @@ public final class RmVmTable {
                 return -1;
             }
             if (at != -1) {
-                if (at % 4096 != 0 || at < base || at + len < at || at + len > base + size || overlaps(at, len)) {
+                if (at % 4096 != 0 || at < base || at + len < at || at + len > base + size || firstOverlap(at, len) != null) {
                     return -1;
                 }
                 used.put(at, len);
@@ -107,17 +107,10 @@ public final class RmVmTable {
             return -1;
         }
 
-        private boolean overlaps(long at, long len) {
-            return firstOverlap(at, len) != null;
-        }
-
+        /** The used range that overlaps [at, at + len): ranges never overlap, so only the last one starting before its end can. */
         private java.util.Map.Entry<Long, Long> firstOverlap(long at, long len) {
-            for (var e : used.entrySet()) {
-                if (e.getKey() < at + len && at < e.getKey() + e.getValue()) {
-                    return e;
-                }
-            }
-            return null;
+            var e = used.lowerEntry(at + len);
+            return e != null && e.getKey() + e.getValue() > at ? e : null;
         }
     }
 

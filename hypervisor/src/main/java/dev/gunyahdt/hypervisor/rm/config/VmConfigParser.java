@@ -38,6 +38,11 @@ public final class VmConfigParser {
         } catch (RmCheckFailure f) {
             throw new VmConfigException(blob, f.path(), f.property(), f.reason() + " (" + f.function() + ")");
         }
+        return adapt(blob, tree, c);
+    }
+
+    /** The model's view of a reading the caller already has ({@code tree} is what {@code c} was read from). */
+    public static VmConfig adapt(String blob, DeviceTree tree, RmVmConfig c) {
         if (c.name() == null) {
             throw new VmConfigException(blob, "/", null, "no /qcom,vm-config (or /gunyah-vm-config) node");
         }

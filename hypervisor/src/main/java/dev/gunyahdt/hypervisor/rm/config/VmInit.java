@@ -101,9 +101,11 @@ public final class VmInit {
                                 + " the QEMU platform cannot meet");
             }
         }
+        // the RM caps size-max at what the IPA space leaves above the base (all of it for a direct mapping)
+        long avail = m.mapDirect() ? RmVmTable.SVM_SPACE : RmVmTable.SVM_SPACE - base;
+        long sizeMax = Long.compareUnsigned(m.sizeMax(), avail) < 0 ? m.sizeMax() : avail;
         lines.add("memory: ipa-base=0x" + Long.toHexString(base) + " size-min=0x" + Long.toHexString(m.sizeMin())
-                + " size-max=0x" + Long.toHexString(Math.min(Long.remainderUnsigned(m.sizeMax(), 1L << 62),
-                RmVmTable.SVM_SPACE - base)) + (m.mapDirect() ? " (direct)" : ""));
+                + " size-max=0x" + Long.toHexString(sizeMax) + (m.mapDirect() ? " (direct)" : ""));
         if (cfg.attrs().crashFatal() && !trusted) {
             throw RmCheckFailure.update(CONFIG, "vm-attrs", "vm_config_update_parsed",
                     "crash-fatal is only for a trusted config");
