@@ -103,6 +103,30 @@ class CoverageTablesTest {
         assertTrue(wrong.isEmpty(), list + ":\n  " + String.join("\n  ", wrong));
     }
 
+    /** The README's counts (gunyah-coverage.sh --markdown-only prints them) are the TSVs' counts, in the same order. */
+    @Test
+    void readmeCountsAreTheTables() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int section = readme.indexOf("## Coverage against the real sources");
+        assertTrue(section >= 0, "README has no coverage section");
+        List<List<Row>> parts = new ArrayList<>();
+        List<Row> hvc = table("hypercalls.tsv", HYP, 5);
+        parts.add(hvc.stream().filter(r -> r.get(2).startsWith("native")).toList());
+        parts.add(hvc.stream().filter(r -> r.get(2).startsWith("vendor")).toList());
+        parts.add(table("rpc-requests.tsv", RM, 5));
+        parts.add(table("notifications.tsv", RM, 4));
+        parts.add(table("vdevice-types.tsv", RM, 3));
+        parts.add(table("overlay.tsv", RM, 5));
+        int at = section;
+        for (List<Row> part : parts) {
+            long impl = part.stream().filter(Row::implemented).count();
+            long same = part.stream().filter(r -> r.status().startsWith("upstream-unimplemented")).count();
+            String cell = "**" + impl + " / " + (part.size() - same) + "**";
+            at = readme.indexOf(cell, at);
+            assertTrue(at >= 0, "README coverage table lacks " + cell + ": rerun tests/conformance/gunyah-coverage.sh");
+        }
+    }
+
     // ---- hypercalls -------------------------------------------------------------------------------------------
 
     /**
