@@ -6,10 +6,11 @@
 # from the tarballs' git-archive headers), and (re)writes hypervisor/src/test/resources/coverage/*.tsv. Names,
 # numbers and file:line only — no upstream code. The status column is kept from the existing files (a new row
 # gets "TODO", which CoverageTablesTest refuses until someone states what the model does); CoverageTablesTest
-# checks every status against the model. Then prints the README's coverage tables.
+# checks every status against the model. Then writes the tables into hypervisor/README.md's section "Coverage
+# against the real sources" (CoverageTablesTest checks their counts) and prints them.
 #
 # Hand-run (CI runs CoverageTablesTest on the committed TSVs; the upstream tarballs are not in the repository).
-# Usage: tests/conformance/gunyah-coverage.sh [--markdown-only]
+# Usage: tests/conformance/gunyah-coverage.sh [--markdown-only]   (--markdown-only: no extraction, README untouched)
 # Env: GUNYAH_REAL_SRC (folder with gunyah-hypervisor-36ca3a2a.tar.xz and gunyah-resource-manager-bf31a9ac.tar.gz,
 #   default ../shared/tools/gunyah-real/src beside the repository). Needs python3. Exit: 0 ok, 2 a source missing.
 set -euo pipefail
@@ -28,5 +29,8 @@ if [ "${1:-}" != "--markdown-only" ]; then
   if grep -l $'\tTODO$' "$out"/*.tsv >&2; then
     echo "gunyah-coverage: new rows above have status TODO: state what the model does, then run CoverageTablesTest" >&2
   fi
+fi
+if [ "${1:-}" != "--markdown-only" ]; then
+  python3 "$here/gunyah_coverage.py" readme "$out" "$root/hypervisor/README.md"
 fi
 python3 "$here/gunyah_coverage.py" markdown "$out"

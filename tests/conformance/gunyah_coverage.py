@@ -5,6 +5,7 @@ upstream hypervisor and Resource Manager trees, written as TSV files the model's
   gunyah_coverage.py extract HYP_TARBALL RM_TARBALL OUT_DIR   (re)write the five TSVs; a row's status is kept
                                                              from the existing file, a new row gets "TODO"
   gunyah_coverage.py markdown OUT_DIR                         the README tables, from the TSVs
+  gunyah_coverage.py readme OUT_DIR README                    writes them into the README's coverage section
 
 Each TSV: '#'-comment lines naming the upstream commit and files, a column header line, then one row per item.
 The last column, status, is maintained by hand: "implemented", "unimplemented: why" or
@@ -173,8 +174,12 @@ def vdevice_types(rm):
     return rows
 
 
-OVERLAY_FILES = ("src/vm_dt/vm_dt.c", "src/vm_creation/dto_construct.c", "src/vm_creation/vm_creation.c",
-                 "src/vm_creation/vm_creation_rtc.c", "platform/qemu/src/vgic.c")
+DTO_LIBRARY = "src/dt/dt_overlay.c"  # defines the dto_* writers; every other caller is listed
+
+
+def overlay_files(rm):
+    return [rel(rm, f) for f in c_sources(rm) if rel(rm, f) != DTO_LIBRARY
+            and re.search(r"\bdto_(node_begin|property_add_\w+)\(", open(f).read())]
 
 
 def overlay(rm):
@@ -182,7 +187,7 @@ def overlay(rm):
     dto_property_ref_* / dto_modify_begin_by_path / dto_construct_begin_path calls, by function. A name that is
     not a string literal is shown as (expr)."""
     rows = []
-    for p in OVERLAY_FILES:
+    for p in overlay_files(rm):
         f = os.path.join(rm, p)
         func = "?"
         lines = open(f).read().split("\n")
@@ -272,7 +277,7 @@ def extract(hyp_tar, rm_tar, out_dir):
                   [rm_src, "file: src/vm_config/vm_config_parser.c (the listener table's vdevice-type strings)", gen])
         print(f"vdevice types: {n}")
         n = write(out_dir, "overlay.tsv", overlay(rm),
-                  [rm_src, "files: " + " ".join(OVERLAY_FILES) + " (dto_node_begin, dto_property_*, dto_modify_begin_by_path, dto_construct_begin_path)", gen])
+                  [rm_src, "files: " + " ".join(overlay_files(rm)) + " (dto_node_begin, dto_property_*, dto_modify_begin_by_path, dto_construct_begin_path)", gen])
         print(f"overlay nodes/properties: {n}")
 
 
@@ -324,10 +329,27 @@ def markdown(out_dir):
             print(f"- {why}: " + ", ".join(f"`{x}`" for x in labels))
 
 
+def readme(out_dir, path):
+    """Replaces the tables in the README's "Coverage against the real sources" section (from its table's first
+    line up to the next heading) with markdown(out_dir)."""
+    import contextlib
+    import io
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        markdown(out_dir)
+    text = open(path).read()
+    head = text.index("## Coverage against the real sources")
+    start = text.index("| list (file under", head)
+    end = text.index("\n## ", start)
+    open(path, "w").write(text[:start] + buf.getvalue().rstrip("\n") + "\n" + text[end:])
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "extract":
         extract(*sys.argv[2:])
     elif len(sys.argv) == 3 and sys.argv[1] == "markdown":
         markdown(sys.argv[2])
+    elif len(sys.argv) == 4 and sys.argv[1] == "readme":
+        readme(sys.argv[2], sys.argv[3])
     else:
         sys.exit(__doc__)
