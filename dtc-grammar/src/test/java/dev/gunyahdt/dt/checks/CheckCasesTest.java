@@ -1,10 +1,8 @@
 package dev.gunyahdt.dt.checks;
 
-import dev.gunyahdt.dt.PhandleFormat;
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
-import dev.gunyahdt.dt.dtb.DtbOptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -16,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -72,9 +69,10 @@ class CheckCasesTest {
     /** What gunyah-dt prints for {@code dtc -I dts -O dtb -o out.dtb FLAGS - < src}: each message, then a newline. */
     static String ours(Path src) throws IOException {
         byte[] input = Files.readAllBytes(src);
-        CompileOptions options = new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB,
-                DtbOptions.defaults(), -1, false, List.of(), false, PhandleFormat.EPAPR,
-                flags(new String(input, StandardCharsets.ISO_8859_1)), false, false, false, false, Map.of());
+        CompileOptions options = CompileOptions.defaults()
+                .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB)
+                .withCheckFlags(flags(new String(input, StandardCharsets.ISO_8859_1)));
+        // input null: read from stdin as dtc did, so no preprocessor and messages name "<stdin>"
         Compilation c = new Compiler(options).compile(null, input, "out.dtb");
         StringBuilder sb = new StringBuilder();
         for (Compilation.Message m : c.messages()) {
