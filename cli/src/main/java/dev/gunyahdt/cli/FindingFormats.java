@@ -16,9 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The output formats of {@code lint}: text (one line a finding), JSON (an array of finding
- * objects), SARIF 2.1.0 (one run) and JUnit XML (one testsuite per input file, one testcase per
- * finding, a passing testcase for a clean file).
+ * The output formats of findings ({@code lint}, {@code check-bindings}, {@code partition}, {@code build},
+ * {@code vm-check}): text (one line a finding), JSON (an array of finding objects), SARIF 2.1.0 (one run)
+ * and JUnit XML (one testsuite per input file, one testcase per finding, a passing testcase for a clean file).
  */
 final class FindingFormats {
 
