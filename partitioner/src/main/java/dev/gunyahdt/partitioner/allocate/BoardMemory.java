@@ -8,7 +8,6 @@ import dev.gunyahdt.dt.PropertyValue;
 import dev.gunyahdt.partitioner.inventory.BoardInventory;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
 import dev.gunyahdt.partitioner.plan.PlanException;
-import dev.gunyahdt.partitioner.plan.Problem;
 import dev.gunyahdt.partitioner.plan.VmPlan;
 
 import java.util.ArrayList;
@@ -34,17 +33,17 @@ public final class BoardMemory {
         if (plan.boardMemory().isEmpty()) {
             List<Range> memory = BoardInventory.of(board).memory();
             if (memory.isEmpty()) {
-                throw new PlanException(List.of(new Problem("board-memory", plan.boardPos()
-                        + ": the board declares no memory (its bootloader adds the memory node); say where its RAM is and "
-                        + "how much there is in the plan, e.g.\n  board-memory:\n    - {base: 0x40000000, size: 2GiB}")));
+                throw new PlanException("board-memory", plan.boardPos(),
+                        "the board declares no memory (its bootloader adds the memory node); say where its RAM is and "
+                        + "how much there is in the plan, e.g.\n  board-memory:\n    - {base: 0x40000000, size: 2GiB}");
             }
             List<Range> zero = memory.stream().filter(r -> r.size() == 0).toList();
             if (!zero.isEmpty()) {
                 Range z = zero.get(0);
-                throw new PlanException(List.of(new Problem("board-memory", plan.boardPos()
-                        + ": the board's memory at 0x" + Long.toHexString(z.base()) + " has size 0 (its bootloader fills it in);"
+                throw new PlanException("board-memory", plan.boardPos(),
+                        "the board's memory at 0x" + Long.toHexString(z.base()) + " has size 0 (its bootloader fills it in);"
                         + " say how much RAM the board has in the plan, e.g.\n  board-memory:\n    - {base: 0x"
-                        + Long.toHexString(z.base()) + ", size: 8GiB}")));
+                        + Long.toHexString(z.base()) + ", size: 8GiB}");
             }
             return board;
         }
@@ -85,8 +84,8 @@ public final class BoardMemory {
 
     private static void number(PropertyValue.Builder b, int cells, long v, VmPlan.BoardMemory m) {
         if (cells == 1 && v >>> 32 != 0) {
-            throw new PlanException(List.of(new Problem("board-memory", m.pos() + ": 0x" + Long.toHexString(v)
-                    + " does not fit the board's one-cell #address-cells/#size-cells")));
+            throw new PlanException("board-memory", m.pos(), "0x" + Long.toHexString(v)
+                    + " does not fit the board's one-cell #address-cells/#size-cells");
         }
         if (cells == 2) {
             b.uint(v >>> 32, 4);

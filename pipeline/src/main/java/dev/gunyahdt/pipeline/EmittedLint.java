@@ -1,11 +1,11 @@
-package dev.gunyahdt.cli;
+package dev.gunyahdt.pipeline;
 
 import dev.gunyahdt.bindings.BindingSet;
-import dev.gunyahdt.bindings.Finding;
 import dev.gunyahdt.bindings.Validator;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
+import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.partitioner.emit.ConfigEmitter;
 
 import java.io.IOException;
@@ -20,38 +20,38 @@ import java.util.stream.Stream;
 /**
  * {@code build}'s lint: the board's tree against the built-in bindings (its dtc checks ran when it
  * compiled), then the config it is about to write: every DTB (system and each VM) goes
- * through exactly what {@code gunyah-dt lint FILE.dtb} runs — dtc's checks and the built-in
- * bindings — before anything is written to the output directory. The blobs are staged in a
+ * through exactly what {@code gunyah-dt lint FILE.dtb} runs ({@link TreeLint}) — dtc's checks and the
+ * built-in bindings — before anything is written to the output directory. The blobs are staged in a
  * private temp directory (so lint reads the same bytes from a file), and findings name the
  * path each blob will have.
  */
 final class EmittedLint {
 
     private final Validator validator;
-    private final List<Finding> bindingProblems;
+    private final List<dev.gunyahdt.bindings.Finding> bindingProblems;
 
     EmittedLint() {
         BindingSet set = BindingSet.load(List.of(), true);
         validator = new Validator(set);
-        List<Finding> problems = new ArrayList<>(set.findings());
+        List<dev.gunyahdt.bindings.Finding> problems = new ArrayList<>(set.findings());
         problems.addAll(validator.compileFindings());
         bindingProblems = List.copyOf(problems);
     }
 
     /** Problems with the built-in bindings themselves (a gunyah-dt bug; build reports them). */
-    List<Finding> bindingProblems() {
+    List<dev.gunyahdt.bindings.Finding> bindingProblems() {
         return bindingProblems;
     }
 
     /** The board's own tree against the bindings, positioned in its source. */
-    List<LintFinding> board(DeviceTree tree, String file) {
-        return validator.validate(tree, file).stream().map(LintFinding::schema).toList();
+    List<Finding> board(DeviceTree tree, String file) {
+        return validator.validate(tree, file).stream().map(dev.gunyahdt.bindings.Finding::asSchemaFinding).toList();
     }
 
     /** Every DTB of the rendered config, findings named by the path each blob will have. */
-    List<LintFinding> config(ConfigEmitter.Rendered rendered, Path outDir) throws IOException {
+    List<Finding> config(ConfigEmitter.Rendered rendered, Path outDir) throws IOException {
         Compiler compiler = new Compiler(CompileOptions.defaults().withFormats(null, CompileOptions.Format.DTB));
-        List<LintFinding> out = new ArrayList<>();
+        List<Finding> out = new ArrayList<>();
         Path stage = Files.createTempDirectory("gunyah-dt-build-lint");
         try {
             for (Map.Entry<String, byte[]> e : rendered.files().entrySet()) {
@@ -62,12 +62,10 @@ final class EmittedLint {
                 Files.createDirectories(staged.getParent());
                 Files.write(staged, e.getValue());
                 String target = outDir.resolve(e.getKey()).toString();
-                for (LintFinding f : LintCommand.lintOne(staged.toString(), compiler, validator, false)) {
-                    out.add(f.file().equals(staged.toString()) ? withFile(f, target) : f);
+                for (Finding f : TreeLint.lint(staged.toString(), compiler, validator, false)) {
+                    out.add(f.file().equals(staged.toString()) ? f.withFile(target) : f);
                 }
             }
-        } catch (UsageException e) {
-            throw new IOException("cannot read a staged blob: " + e.getMessage(), e);
         } finally {
             try (Stream<Path> s = Files.walk(stage)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -76,10 +74,5 @@ final class EmittedLint {
             }
         }
         return out;
-    }
-
-    private static LintFinding withFile(LintFinding f, String file) {
-        return new LintFinding(file, f.line(), f.column(), f.node(), f.property(), f.severity(), f.rule(),
-                f.schema(), f.constraint(), f.schemaLocation(), f.message(), f.bindings());
     }
 }
