@@ -1,5 +1,6 @@
 package dev.gunyahdt.partitioner.allocate;
 
+import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Node;
@@ -48,8 +49,8 @@ public final class BoardMemory {
             return board;
         }
         Node root = board.root();
-        int acells = cells(root, "#address-cells", 2);
-        int scells = cells(root, "#size-cells", 1);
+        int acells = cells(root, "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
+        int scells = cells(root, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
         List<Node> children = new ArrayList<>();
         List<String> labels = null;
         int at = -1;
@@ -78,8 +79,10 @@ public final class BoardMemory {
         return board.withRoot(root.withChildren(children));
     }
 
+    /** The root's cell count: the default when it is absent or not one cell (the inventory reports a bad one). */
     private static int cells(Node root, String name, int dflt) {
-        return root.property(name).filter(p -> p.value().length() == 4).map(p -> (int) p.value().asCell()).orElse(dflt);
+        long v = Addressing.countOrNone(root, name, dflt);
+        return v < 0 ? dflt : (int) v;
     }
 
     private static void number(PropertyValue.Builder b, int cells, long v, VmPlan.BoardMemory m) {
