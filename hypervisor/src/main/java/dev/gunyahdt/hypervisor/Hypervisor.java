@@ -1,16 +1,18 @@
 package dev.gunyahdt.hypervisor;
 
+import dev.gunyahdt.hypervisor.vcpu.Caller;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
-import dev.gunyahdt.hypervisor.cspace.CSpaceRights;
+import dev.gunyahdt.hypervisor.call.CSpaceRights;
 import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
 import dev.gunyahdt.hypervisor.cspace.Lookup;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.hypercall.Abi;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
-import dev.gunyahdt.hypervisor.hypercall.HvcArgs;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.object.KernelObject;

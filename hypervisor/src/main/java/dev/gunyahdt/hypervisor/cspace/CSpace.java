@@ -1,6 +1,6 @@
 package dev.gunyahdt.hypervisor.cspace;
 
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;

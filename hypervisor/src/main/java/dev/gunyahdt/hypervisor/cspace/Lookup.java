@@ -1,6 +1,6 @@
 package dev.gunyahdt.hypervisor.cspace;
 
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 
 /** Result of resolving a CapID: the object, or the error the hypercall returns. */

@@ -1,6 +1,6 @@
 package dev.gunyahdt.hypervisor.hypercall;
 
-import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
 import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
 import dev.gunyahdt.hypervisor.cspace.Lookup;

@@ -1,7 +1,7 @@
 package dev.gunyahdt.hypervisor.memory;
 
-import dev.gunyahdt.hypervisor.GuestMemory;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 

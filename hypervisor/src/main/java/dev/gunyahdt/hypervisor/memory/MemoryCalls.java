@@ -1,17 +1,19 @@
 package dev.gunyahdt.hypervisor.memory;
 
+import dev.gunyahdt.hypervisor.call.MemExtentRights;
+import dev.gunyahdt.hypervisor.call.AddrSpaceRights;
 import dev.gunyahdt.hypervisor.cspace.Lookup;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
-import dev.gunyahdt.hypervisor.hypercall.HvcArgs;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.Partition;
-import dev.gunyahdt.hypervisor.partition.PartitionRights;
+import dev.gunyahdt.hypervisor.call.PartitionRights;
 
 /**
  * The memextent and addrspace hypercalls (§1.4, §7.1). Argument checks come after the cap lookups unless a

@@ -1,6 +1,6 @@
 package dev.gunyahdt.hypervisor.msgqueue;
 
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.virq.VirqSource;

@@ -1,6 +1,6 @@
 package dev.gunyahdt.hypervisor.object;
 
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
 
 /**
  * Common header of every hypervisor object: its type, its lifecycle state and a serial number that

@@ -1,10 +1,10 @@
 package dev.gunyahdt.hypervisor.object;
 
 import dev.gunyahdt.hypervisor.cspace.CSpace;
-import dev.gunyahdt.hypervisor.cspace.CSpaceRights;
+import dev.gunyahdt.hypervisor.call.CSpaceRights;
 import dev.gunyahdt.hypervisor.cspace.Lookup;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
 

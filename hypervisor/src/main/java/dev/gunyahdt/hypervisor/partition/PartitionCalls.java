@@ -1,13 +1,14 @@
 package dev.gunyahdt.hypervisor.partition;
 
+import dev.gunyahdt.hypervisor.call.PartitionRights;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
-import dev.gunyahdt.hypervisor.cspace.CSpaceRights;
+import dev.gunyahdt.hypervisor.call.CSpaceRights;
 import dev.gunyahdt.hypervisor.cspace.Lookup;
 import dev.gunyahdt.hypervisor.doorbell.Doorbell;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
-import dev.gunyahdt.hypervisor.hypercall.HvcArgs;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
 import dev.gunyahdt.hypervisor.memory.AddrSpace;

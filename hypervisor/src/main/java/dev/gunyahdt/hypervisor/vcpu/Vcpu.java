@@ -1,9 +1,8 @@
 package dev.gunyahdt.hypervisor.vcpu;
 
-import dev.gunyahdt.hypervisor.Caller;
-import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.memory.AddrSpace;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectState;

@@ -1,21 +1,22 @@
 package dev.gunyahdt.hypervisor.vcpu;
 
+import dev.gunyahdt.hypervisor.call.ThreadRights;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
-import dev.gunyahdt.hypervisor.cspace.CSpaceRights;
+import dev.gunyahdt.hypervisor.call.CSpaceRights;
 import dev.gunyahdt.hypervisor.cspace.Lookup;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
-import dev.gunyahdt.hypervisor.hypercall.HvcArgs;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
 import dev.gunyahdt.hypervisor.memory.AddrSpace;
-import dev.gunyahdt.hypervisor.memory.AddrSpaceRights;
+import dev.gunyahdt.hypervisor.call.AddrSpaceRights;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
-import dev.gunyahdt.hypervisor.vic.VicRights;
+import dev.gunyahdt.hypervisor.call.VicRights;
 import dev.gunyahdt.hypervisor.virq.VirqSource;
 
 /**

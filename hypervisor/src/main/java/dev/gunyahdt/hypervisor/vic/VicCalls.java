@@ -1,10 +1,11 @@
 package dev.gunyahdt.hypervisor.vic;
 
+import dev.gunyahdt.hypervisor.call.VicRights;
 import dev.gunyahdt.hypervisor.cspace.Lookup;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
-import dev.gunyahdt.hypervisor.hypercall.HvcArgs;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
 import dev.gunyahdt.hypervisor.object.ObjectState;
