@@ -1,5 +1,7 @@
 package dev.gunyahdt.hypervisor.memory;
 
+import dev.gunyahdt.hypervisor.call.HypError;
+
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,6 +16,23 @@ public final class MemDb {
     public static final long PAGE = 4096;
     /** 36-bit physical and VM address space (§13). */
     public static final long ADDR_LIMIT = 1L << 36;
+
+    /**
+     * The range checks of the memory calls: page-aligned base and size (ARGUMENT_ALIGNMENT), a non-zero size
+     * (ARGUMENT_SIZE), inside [0, limit) (ADDR_OVERFLOW).
+     */
+    static HypError rangeError(long base, long size, long limit) {
+        if (base % PAGE != 0 || size % PAGE != 0) {
+            return HypError.ARGUMENT_ALIGNMENT;
+        }
+        if (size == 0) {
+            return HypError.ARGUMENT_SIZE;
+        }
+        if (base < 0 || size < 0 || base > limit - size) {
+            return HypError.ADDR_OVERFLOW;
+        }
+        return HypError.OK;
+    }
 
     private record Run(long end, Object owner) {
     }

@@ -6,7 +6,7 @@ import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
-import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import dev.gunyahdt.hypervisor.memory.MemExtent;

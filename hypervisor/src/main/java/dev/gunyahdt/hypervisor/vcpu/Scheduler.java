@@ -70,20 +70,20 @@ public final class Scheduler {
     public Vcpu next(int cpu) {
         int best = highestReady(cpu);
         Vcpu cur = current[cpu];
-        if (cur != null && (best < 0 || best <= cur.priority)) {
+        if (cur != null && (best < 0 || best <= cur.priority())) {
             return cur;
         }
         if (best < 0) {
             return null;
         }
         if (cur != null) {
-            ready[cpu][cur.priority].addFirst(cur);
-            mark(cur, cpu, cur.priority);
+            ready[cpu][cur.priority()].addFirst(cur);
+            mark(cur, cpu, cur.priority());
         }
         Vcpu v = ready[cpu][best].pollFirst();
         mark(v, -1, -1);
         if (v.sliceLeft <= 0) {
-            v.sliceLeft = v.timeslice;
+            v.sliceLeft = v.timeslice();
         }
         current[cpu] = v;
         return v;
@@ -100,7 +100,7 @@ public final class Scheduler {
             if (v != null) {
                 v.sliceLeft -= ns;
                 if (v.sliceLeft <= 0) {
-                    v.sliceLeft = v.timeslice;
+                    v.sliceLeft = v.timeslice();
                     current[c] = null;
                     enqueueTail(v, c);
                 }
@@ -132,7 +132,7 @@ public final class Scheduler {
         if (v.queuedCpu < 0 && isCurrent(v) >= 0) {
             int c = isCurrent(v);
             current[c] = null;
-            v.sliceLeft = v.timeslice;
+            v.sliceLeft = v.timeslice();
             enqueueTail(v, c);
         }
     }
@@ -153,14 +153,14 @@ public final class Scheduler {
             remove(v);
             return;
         }
-        if (cur >= 0 && cur == v.affinity) {
+        if (cur >= 0 && cur == v.affinity()) {
             return;
         }
-        if (v.queuedCpu == v.affinity && v.queuedPriority == v.priority) {
+        if (v.queuedCpu == v.affinity() && v.queuedPriority == v.priority()) {
             return;
         }
         remove(v);
-        enqueueTail(v, v.affinity);
+        enqueueTail(v, v.affinity());
     }
 
     /** Takes {@code v} off every queue and CPU. */
@@ -176,8 +176,8 @@ public final class Scheduler {
     }
 
     private void enqueueTail(Vcpu v, int cpu) {
-        ready[cpu][v.priority].addLast(v);
-        mark(v, cpu, v.priority);
+        ready[cpu][v.priority()].addLast(v);
+        mark(v, cpu, v.priority());
     }
 
     private static void mark(Vcpu v, int cpu, int prio) {

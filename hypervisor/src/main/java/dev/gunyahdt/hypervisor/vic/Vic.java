@@ -2,6 +2,7 @@ package dev.gunyahdt.hypervisor.vic;
 
 import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.object.KernelObject;
+import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.virq.VirqEvent;
 import dev.gunyahdt.hypervisor.virq.VirqSource;
@@ -73,15 +74,26 @@ public final class Vic extends KernelObject implements VirqTarget {
         }
     }
 
-    public Vic(long serial) {
+    Vic(long serial) {
         super(ObjectType.VIC, serial);
     }
 
-    void configure(int vcpus, int virqs, long opts) {
-        maxVcpus = vcpus;
-        maxVirqs = virqs;
+    /**
+     * vic_configure (INIT only): 1..8 vCPUs, 0..988 SPIs. No LPI support in this model, so max_msis must be 0
+     * (§6.2); option bits above 1 are reserved.
+     */
+    HypError configure(long vcpus, long virqs, long opts, long maxMsis) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        if (vcpus < 1 || vcpus > MAX_VCPUS || virqs < 0 || virqs > MAX_VIRQS || (opts & ~0x3L) != 0 || maxMsis != 0) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        maxVcpus = (int) vcpus;
+        maxVirqs = (int) virqs;
         options = opts;
-        this.vcpus = new Wakeable[vcpus];
+        this.vcpus = new Wakeable[maxVcpus];
+        return HypError.OK;
     }
 
     // ---- vCPU attachment (vic_attach_vcpu, in VcpuCalls) -----------------------------------------

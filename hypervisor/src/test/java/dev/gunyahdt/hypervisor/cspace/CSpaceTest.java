@@ -11,7 +11,7 @@ import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.object.KernelObject;
-import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;

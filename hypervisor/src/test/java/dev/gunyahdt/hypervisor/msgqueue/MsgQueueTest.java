@@ -7,7 +7,7 @@ import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HypError;
-import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.call.VicRights;

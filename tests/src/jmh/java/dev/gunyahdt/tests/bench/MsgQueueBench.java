@@ -7,7 +7,7 @@ import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.call.MsgQueueRights;
-import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
 import org.openjdk.jmh.annotations.Benchmark;
