@@ -21,7 +21,7 @@ public final class AddrSpace extends KernelObject implements GuestMemory {
     static final int ACCESS_R = 4;
 
     /** One mapping: [ipa, ipa+size) → extent bytes [offset, offset+size) with {@code access}. */
-    public record Mapping(AddrSpace space, long ipa, long size, MemExtent extent, long offset, int access,
+    record Mapping(AddrSpace space, long ipa, long size, MemExtent extent, long offset, int access,
                           long attrs) {
         @Override
         public String toString() {

@@ -69,7 +69,7 @@ public final class MemDb {
     }
 
     /** Whether every page of [base, base+size) is owned by {@code owner} (size 0: true). */
-    public boolean ownedBy(long base, long size, Object owner) {
+    boolean ownedBy(long base, long size, Object owner) {
         long at = base;
         long end = base + size;
         while (at < end) {
@@ -83,7 +83,7 @@ public final class MemDb {
     }
 
     /** Moves [base, base+size) from {@code from} to {@code to}; false (nothing moves) if {@code from} does not own it all. */
-    public boolean transfer(long base, long size, Object from, Object to) {
+    boolean transfer(long base, long size, Object from, Object to) {
         if (!ownedBy(base, size, from)) {
             return false;
         }
@@ -92,7 +92,7 @@ public final class MemDb {
     }
 
     /** Every run {@code from} owns inside [base, base+size) goes back to {@code to} (an extent is destroyed). */
-    public void returnAll(long base, long size, Object from, Object to) {
+    void returnAll(long base, long size, Object from, Object to) {
         for (Map.Entry<Long, Run> e : new TreeMap<>(runs.subMap(base, base + size)).entrySet()) {
             if (e.getValue().owner == from) {
                 assign(e.getKey(), e.getValue().end, to);

@@ -21,14 +21,14 @@ import java.util.ArrayDeque;
  */
 public final class Scheduler {
     public static final int CPU_INDEX_INVALID = 0xFFFF;
-    public static final int PRIORITIES = 64;
-    public static final int DEFAULT_PRIORITY = 32;
+    static final int PRIORITIES = 64;
+    static final int DEFAULT_PRIORITY = 32;
     /** VCPU_MAX_PRIORITY: higher → DENIED (§0). */
-    public static final int MAX_VCPU_PRIORITY = 62;
+    static final int MAX_VCPU_PRIORITY = 62;
     /** Code: 100 µs minimum (the doc says 1 ms, §0), 5 ms default, 100 ms maximum. */
     public static final long TIMESLICE_MIN = 100_000;
     public static final long TIMESLICE_DEFAULT = 5_000_000;
-    public static final long TIMESLICE_MAX = 100_000_000;
+    static final long TIMESLICE_MAX = 100_000_000;
 
     private final int cpus;
     private final ArrayDeque<Vcpu>[][] ready;

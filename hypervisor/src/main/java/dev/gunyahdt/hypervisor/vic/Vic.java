@@ -54,7 +54,7 @@ public final class Vic extends KernelObject implements VirqTarget {
      * records per message-queue exchange for the life of the VM).
      */
     private final ArrayDeque<VirqEvent> events = new ArrayDeque<>();
-    public static final int EVENT_HISTORY = 256;
+    static final int EVENT_HISTORY = 256;
 
     /** One interrupt line's state. */
     private static final class Line {
@@ -323,7 +323,7 @@ public final class Vic extends KernelObject implements VirqTarget {
     }
 
     /** Whether {@code intid} (private lines: on vCPU {@code index}) is active. */
-    public boolean isActive(int index, int intid) {
+    boolean isActive(int index, int intid) {
         Line l = intid < SPI_BASE ? privates.get(index << 16 | intid) : spi(intid);
         return l != null && l.active;
     }
