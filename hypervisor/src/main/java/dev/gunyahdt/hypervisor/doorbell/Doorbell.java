@@ -72,12 +72,12 @@ final class Doorbell extends KernelObject {
         }
     }
 
-    /** doorbell_bind_virq → vic_bind_shared: the doorbell's one source into {@code target}'s {@code virqNumber}. */
+    /** doorbell_bind → vic_bind_shared: the doorbell's one source into {@code target}'s {@code virqNumber}. */
     HypError bind(VirqTarget target, int virqNumber) {
         return virq.bind(target, virqNumber);
     }
 
-    /** doorbell_unbind_virq (unbinding an unbound doorbell is OK). */
+    /** doorbell_unbind (unbinding an unbound doorbell is OK). */
     void unbind() {
         virq.unbind();
     }

@@ -124,7 +124,7 @@ final class MsgQueue extends KernelObject {
     }
 
     /**
-     * msgqueue_flush (§3.4). The doc says the send VIRQ is de-asserted; the code asserts it (space is
+     * msgqueue_flush_queue (§3.4). The doc says the send VIRQ is de-asserted; the code asserts it (space is
      * available) and clears the receive VIRQ. We follow the code.
      */
     void flush() {
@@ -177,12 +177,12 @@ final class MsgQueue extends KernelObject {
         return HypError.OK;
     }
 
-    /** msgqueue_bind_send_virq / msgqueue_bind_receive_virq → vic_bind_shared (§3.5). */
+    /** msgqueue_bind_send / msgqueue_bind_receive → msgqueue_bind → vic_bind_shared (§3.5). */
     HypError bind(boolean sendSide, VirqTarget target, int virq) {
         return source(sendSide).bind(target, virq);
     }
 
-    /** msgqueue_unbind_send_virq / msgqueue_unbind_receive_virq. */
+    /** msgqueue_unbind_send / msgqueue_unbind_receive. */
     void unbind(boolean sendSide) {
         source(sendSide).unbind();
     }

@@ -4,7 +4,6 @@ import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.call.HvcArgs;
 import dev.gunyahdt.hypervisor.call.HvcResult;
-import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
 import dev.gunyahdt.hypervisor.hypercall.Lookup;

@@ -19,9 +19,11 @@ import java.util.Arrays;
  * timeslice, affinity, cspace/addrspace/VIC attachment), activated (needs a cspace and an addrspace, §2.2),
  * then powered on. The {@link Scheduler} runs it while it is ACTIVE, powered on, not killed, not waiting for an
  * interrupt, has a CPU affinity and is not proxy-scheduled; a proxy-scheduled vCPU runs only inside its
- * owner's {@code vcpu_run} (§5.3). Its operations follow [HYP] {@code hyp/vm/vcpu/src/vcpu.c},
- * {@code hyp/core/scheduler_fprr/src/scheduler_fprr.c} and {@code hyp/vm/vcpu_run/src/vcpu_run.c};
- * {@link VcpuCalls} only decodes, looks up and encodes.
+ * owner's {@code vcpu_run} (§5.3). Its operations follow [HYP] {@code hyp/vm/vcpu/aarch64/src/aarch64_init.c}
+ * ({@code vcpu_configure}, {@code vcpu_poweron}, {@code vcpu_poweroff}), {@code reg_access.c}
+ * ({@code vcpu_register_write}), {@code hyp/vm/vcpu/src/vcpu.c} ({@code vcpu_bind_virq}), {@code thread_kill} and
+ * the FPRR scheduler's {@code scheduler_set_*} / {@code scheduler_yield_to}; {@link VcpuCalls} only decodes,
+ * looks up and encodes.
  */
 public final class Vcpu extends KernelObject implements Wakeable {
     /** vcpu_option_flags (code, §0): pinned, ras_error_handler, amu_counting_disabled, sve_allowed, debug, trace, critical, vcpu_run_scheduled, hlos_vm. */
@@ -132,7 +134,7 @@ public final class Vcpu extends KernelObject implements Wakeable {
         return HypError.OK;
     }
 
-    /** vcpu_set_priority: above 62 → DENIED (code, §0), checked before the state; INIT only. */
+    /** scheduler_set_priority: above 62 → DENIED (code, §0), checked before the state; INIT only. */
     HypError setPriority(long prio) {
         if (Long.compareUnsigned(prio, Scheduler.MAX_VCPU_PRIORITY) > 0) {
             return HypError.DENIED;
@@ -144,7 +146,7 @@ public final class Vcpu extends KernelObject implements Wakeable {
         return HypError.OK;
     }
 
-    /** vcpu_set_timeslice: INIT only; 100 µs..100 ms else ARGUMENT_INVALID. */
+    /** scheduler_set_timeslice: INIT only; 100 µs..100 ms else ARGUMENT_INVALID. */
     HypError setTimeslice(long ns) {
         if (state() != ObjectState.INIT) {
             return HypError.OBJECT_STATE;
@@ -156,7 +158,7 @@ public final class Vcpu extends KernelObject implements Wakeable {
         return HypError.OK;
     }
 
-    /** vcpu_set_affinity (scheduler_set_affinity): INIT or ACTIVE; the CPU was checked by the call. */
+    /** scheduler_set_affinity: INIT or ACTIVE; the CPU was checked by the call. */
     HypError setAffinity(int cpu) {
         if (state() != ObjectState.INIT && state() != ObjectState.ACTIVE) {
             return HypError.OBJECT_STATE;
@@ -229,7 +231,7 @@ public final class Vcpu extends KernelObject implements Wakeable {
         return HypError.OK;
     }
 
-    /** vcpu_kill: already killed → OBJECT_STATE. It never runs again. */
+    /** vcpu_kill (thread_kill): already killed → OBJECT_STATE. It never runs again. */
     HypError kill() {
         if (killed) {
             return HypError.OBJECT_STATE;
@@ -252,7 +254,7 @@ public final class Vcpu extends KernelObject implements Wakeable {
         scheduler.yield(this);
     }
 
-    /** scheduler_yield to {@code target}: this yields and {@code target}, if ready, moves to the head of its queue. */
+    /** scheduler_yield_to {@code target}: this yields and {@code target}, if ready, moves to the head of its queue. */
     void yieldTo(Vcpu target) {
         scheduler.yieldTo(this, target);
     }

@@ -79,7 +79,7 @@ public final class Vic extends KernelObject implements VirqTarget {
     }
 
     /**
-     * vic_configure (INIT only): 1..8 vCPUs, 0..988 SPIs. No LPI support in this model, so max_msis must be 0
+     * vic_configure ([HYP] {@code hyp/vm/vgic/src/distrib.c}; INIT only): 1..8 vCPUs, 0..988 SPIs. No LPI support in this model, so max_msis must be 0
      * (§6.2); option bits above 1 are reserved.
      */
     HypError configure(long vcpus, long virqs, long opts, long maxMsis) {
