@@ -69,7 +69,8 @@ class PackageCyclesTest {
 
     /** Package → the module's own packages it uses, from {@code jdeps -verbose:package}. */
     private static Map<String, Set<String>> packageGraph(Path classes) {
-        ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
+        ToolProvider jdeps = ToolProvider.findFirst("jdeps")
+                .orElseThrow(() -> new AssertionError("no jdeps: this test needs a full JDK, not a JRE"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int rc = jdeps.run(new PrintWriter(out), new PrintWriter(err), "-verbose:package", "-filter:none",
