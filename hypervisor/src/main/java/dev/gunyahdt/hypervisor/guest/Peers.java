@@ -1,8 +1,8 @@
 package dev.gunyahdt.hypervisor.guest;
 
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Doorbell;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Queue;

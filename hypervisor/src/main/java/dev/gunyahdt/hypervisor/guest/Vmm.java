@@ -6,7 +6,7 @@ import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Line;
 import dev.gunyahdt.hypervisor.guest.HypResources.Resource;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
+import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.rm.Wire;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;

@@ -1,4 +1,4 @@
-package dev.gunyahdt.hypervisor.partition;
+package dev.gunyahdt.hypervisor.call;
 
 /** Rights on a partition cap (§2.4). */
 public final class PartitionRights {

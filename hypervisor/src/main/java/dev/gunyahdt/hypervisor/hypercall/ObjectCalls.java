@@ -1,14 +1,16 @@
-package dev.gunyahdt.hypervisor.object;
+package dev.gunyahdt.hypervisor.hypercall;
 
-import dev.gunyahdt.hypervisor.cspace.CSpace;
-import dev.gunyahdt.hypervisor.cspace.CSpaceRights;
-import dev.gunyahdt.hypervisor.cspace.Lookup;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
-import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
+import dev.gunyahdt.hypervisor.call.CSpaceRights;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
+import dev.gunyahdt.hypervisor.object.KernelObject;
+import dev.gunyahdt.hypervisor.object.ObjectType;
 
-/** object_activate(_from) and object_reset(_from) (§2.2). */
+/**
+ * object_activate(_from) and object_reset(_from) (§2.2), as [HYP] {@code hyp/core/object_standard/src/hypercalls.c}:
+ * look the cap up with OBJECT_ACTIVATE (any type), then the object's own activate.
+ */
 public final class ObjectCalls {
     public static final int ACTIVATE = 0x0C;
     public static final int ACTIVATE_FROM = 0x0D;
@@ -26,7 +28,7 @@ public final class ObjectCalls {
             if (!cs.ok()) {
                 return HvcResult.error(cs.error());
             }
-            return activate(cs.as(CSpace.class).lookup(in.x1(), null, ObjectType.OBJECT_ACTIVATE, false));
+            return activate(cs.as(Capabilities.class).lookup(in.x1(), null, ObjectType.OBJECT_ACTIVATE, false));
         });
         // Both unimplemented in the code (§0).
         t.define(RESET, "object_reset", Reserved.res0(1), (ctx, in) -> HvcResult.error(HypError.UNIMPLEMENTED));
@@ -35,6 +37,6 @@ public final class ObjectCalls {
     }
 
     private static HvcResult activate(Lookup l) {
-        return HvcResult.error(l.ok() ? l.object().activate() : l.error());
+        return HvcResult.error(l.ok() ? KernelObject.Lifecycle.activate(l.object()) : l.error());
     }
 }

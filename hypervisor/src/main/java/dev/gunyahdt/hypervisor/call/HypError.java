@@ -1,4 +1,4 @@
-package dev.gunyahdt.hypervisor.hypercall;
+package dev.gunyahdt.hypervisor.call;
 
 /**
  * Gunyah's {@code error_t}, returned in X0 as a signed 32-bit value (reference §1.6).

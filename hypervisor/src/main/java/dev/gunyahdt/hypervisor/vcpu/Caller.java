@@ -1,12 +1,12 @@
-package dev.gunyahdt.hypervisor;
+package dev.gunyahdt.hypervisor.vcpu;
 
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
-import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 
 /**
  * Who makes a hypercall: a VM's thread — the cspace it is attached to, the memory its buffers live in and,
  * for a vCPU ({@link Vcpu#caller()}), the vCPU itself (vcpu_poweroff and scheduler_yield act on it). A
- * caller made by {@link Hypervisor#attach} (the RM's seat) has no vCPU and flat memory.
+ * caller made by {@code Hypervisor.attach} (the RM's seat) has no vCPU and flat memory.
  */
 public record Caller(String name, CSpace cspace, GuestMemory memory, Vcpu vcpu) {
 

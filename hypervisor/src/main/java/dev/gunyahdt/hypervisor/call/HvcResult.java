@@ -1,4 +1,4 @@
-package dev.gunyahdt.hypervisor.hypercall;
+package dev.gunyahdt.hypervisor.call;
 
 /**
  * The result registers of a hypercall. For every Gunyah call but {@code hypervisor_identify} X0 is the

@@ -1,4 +1,4 @@
-package dev.gunyahdt.hypervisor;
+package dev.gunyahdt.hypervisor.call;
 
 import java.util.Arrays;
 

@@ -1,11 +1,11 @@
-package dev.gunyahdt.hypervisor.cspace;
+package dev.gunyahdt.hypervisor.hypercall;
 
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 
 /** Result of resolving a CapID: the object, or the error the hypercall returns. */
 public record Lookup(HypError error, KernelObject object) {
-    static Lookup fail(HypError e) {
+    public static Lookup fail(HypError e) {
         return new Lookup(e, null);
     }
 
@@ -13,8 +13,8 @@ public record Lookup(HypError error, KernelObject object) {
         return error == HypError.OK;
     }
 
-    /** The object as the type the caller asked for (only after {@link #ok()}). */
-    public <T extends KernelObject> T as(Class<T> cls) {
+    /** The object as the type (class or interface) the caller asked for (only after {@link #ok()}). */
+    public <T> T as(Class<T> cls) {
         return cls.cast(object);
     }
 }

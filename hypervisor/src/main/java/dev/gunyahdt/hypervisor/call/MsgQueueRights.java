@@ -1,4 +1,4 @@
-package dev.gunyahdt.hypervisor.msgqueue;
+package dev.gunyahdt.hypervisor.call;
 
 /** Rights on a message-queue cap (§2.4). */
 public final class MsgQueueRights {

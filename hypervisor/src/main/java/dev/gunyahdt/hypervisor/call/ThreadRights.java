@@ -1,4 +1,4 @@
-package dev.gunyahdt.hypervisor.vcpu;
+package dev.gunyahdt.hypervisor.call;
 
 /** Rights on a thread (vCPU) cap (§2.4). */
 public final class ThreadRights {

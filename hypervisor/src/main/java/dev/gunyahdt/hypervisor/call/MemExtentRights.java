@@ -1,4 +1,4 @@
-package dev.gunyahdt.hypervisor.memory;
+package dev.gunyahdt.hypervisor.call;
 
 /** Rights on a memextent cap (§2.4). */
 public final class MemExtentRights {

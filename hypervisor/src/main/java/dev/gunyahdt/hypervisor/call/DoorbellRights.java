@@ -1,4 +1,4 @@
-package dev.gunyahdt.hypervisor.doorbell;
+package dev.gunyahdt.hypervisor.call;
 
 /** Rights on a doorbell cap (§2.4). */
 public final class DoorbellRights {

@@ -1,4 +1,4 @@
-package dev.gunyahdt.hypervisor.cspace;
+package dev.gunyahdt.hypervisor.call;
 
 /** Rights on a cspace cap (§2.4). */
 public final class CSpaceRights {

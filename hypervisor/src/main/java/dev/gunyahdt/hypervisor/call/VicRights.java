@@ -1,4 +1,4 @@
-package dev.gunyahdt.hypervisor.vic;
+package dev.gunyahdt.hypervisor.call;
 
 /** Rights on a VIC cap (§2.4). */
 public final class VicRights {

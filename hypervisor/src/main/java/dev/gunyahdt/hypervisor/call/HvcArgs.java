@@ -1,4 +1,4 @@
-package dev.gunyahdt.hypervisor.hypercall;
+package dev.gunyahdt.hypervisor.call;
 
 /**
  * The argument registers X0–X7 of a hypercall as the guest left them. Immutable.
