@@ -2,8 +2,6 @@ package dev.gunyahdt.bindings;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -40,6 +38,7 @@ public final class BindingCache {
     private static final int MAGIC = 0x47445442; // "GDTB"
     /** Bumped when the file layout or the processing changes in a way the build identity misses. */
     private static final int FORMAT = 1;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -48,11 +47,9 @@ public final class BindingCache {
      * @param file  the cache file read or written, or null when none could be
      * @param state {@code hit}, {@code built} (written now), or {@code unwritable} (built, not saved: why)
      */
-    public record Result(BindingSet set, Path file, String state) {
-    }
+    public record Result(BindingSet set, Path file, String state) {}
 
-    private BindingCache() {
-    }
+    private BindingCache() {}
 
     /**
      * The set {@link BindingSet#loadWithCore} ({@code coreSchemas} non-null) or
@@ -68,7 +65,8 @@ public final class BindingCache {
         String key = null;
         try {
             statKey = key(in, true);
-            Path target = file != null && (!Files.exists(file) || isCacheFile(file)) ? file : defaultFile(coreSchemas, dirs);
+            Path target =
+                    file != null && (!Files.exists(file) || isCacheFile(file)) ? file : defaultFile(coreSchemas, dirs);
             if (target != null && Files.isRegularFile(target)) {
                 java.nio.ByteBuffer data = map(target);
                 Header h = header(data);
@@ -106,8 +104,7 @@ public final class BindingCache {
     }
 
     /** The keys a cache file starts with: of the inputs' sizes and times, and of their bytes. */
-    private record Header(String statKey, String contentKey) {
-    }
+    private record Header(String statKey, String contentKey) {}
 
     private static Result build(BindingSet.Inputs in, Path target, Header keys) {
         BindingSet set = BindingSet.build(in);
@@ -134,22 +131,29 @@ public final class BindingCache {
         String xdg = System.getenv("XDG_CACHE_HOME");
         String home = System.getProperty("user.home");
         String override = System.getProperty("gunyahdt.cacheDir"); // the build's tests point it into target/
-        Path dir = override != null ? Path.of(override)
-                : xdg != null && !xdg.isBlank() ? Path.of(xdg, "gunyah-dt")
-                : home != null && !home.isBlank() ? Path.of(home, ".cache", "gunyah-dt") : null;
+        Path dir = override != null
+                ? Path.of(override)
+                : xdg != null && !xdg.isBlank()
+                        ? Path.of(xdg, "gunyah-dt")
+                        : home != null && !home.isBlank() ? Path.of(home, ".cache", "gunyah-dt") : null;
         if (dir == null) {
             return null;
         }
-        StringBuilder id = new StringBuilder(coreSchemas == null ? "builtin" : coreSchemas.toAbsolutePath().normalize().toString());
+        StringBuilder id = new StringBuilder(
+                coreSchemas == null
+                        ? "builtin"
+                        : coreSchemas.toAbsolutePath().normalize().toString());
         for (Path d : dirs) {
             id.append('\n').append(d.toAbsolutePath().normalize());
         }
-        return dir.resolve("bindings-" + sha256(id.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16) + ".cache");
+        return dir.resolve("bindings-"
+                + sha256(id.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16) + ".cache");
     }
 
     private static String key(BindingSet.Inputs in, boolean statOnly) throws IOException {
         MessageDigest d = digest();
-        d.update(("gunyah-dt binding cache " + FORMAT + "\n" + buildIdentity() + "\n").getBytes(StandardCharsets.UTF_8));
+        d.update(
+                ("gunyah-dt binding cache " + FORMAT + "\n" + buildIdentity() + "\n").getBytes(StandardCharsets.UTF_8));
         in.feed(d, statOnly);
         return HexFormat.of().formatHex(d.digest());
     }
@@ -229,9 +233,14 @@ public final class BindingCache {
     /** The gunyah-dt build: its jar's size and time (a new build processes anew), or the format alone from classes. */
     private static String buildIdentity() {
         try {
-            Path code = Path.of(BindingCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path code = Path.of(BindingCache.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (Files.isRegularFile(code)) {
-                return code.getFileName() + " " + Files.size(code) + " " + Files.getLastModifiedTime(code).toMillis();
+                return code.getFileName() + " " + Files.size(code) + " "
+                        + Files.getLastModifiedTime(code).toMillis();
             }
         } catch (Exception e) {
             // no code source: the format number alone
@@ -295,7 +304,8 @@ public final class BindingCache {
             String file = in.readUTF();
             Supplier<byte[]> dtSchema = blob(b, in.readInt());
             Supplier<byte[]> processed = blob(b, in.readInt());
-            bindings.put(path, new BindingSet.Binding(path, file, null, parsed(dtSchema), parsed(processed), processed));
+            bindings.put(
+                    path, new BindingSet.Binding(path, file, null, parsed(dtSchema), parsed(processed), processed));
         }
         return new BindingSet(bindings, findings, index);
     }

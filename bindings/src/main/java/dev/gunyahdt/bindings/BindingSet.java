@@ -8,7 +8,6 @@ import dev.gunyahdt.bindings.schema.Fixups;
 import dev.gunyahdt.bindings.yaml.YamlDocument;
 import dev.gunyahdt.bindings.yaml.YamlLoadException;
 import dev.gunyahdt.bindings.yaml.YamlLoader;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,8 +59,13 @@ public final class BindingSet {
             this(path, file, source, () -> dtSchema, () -> processed, null);
         }
 
-        Binding(String path, String file, YamlDocument source, java.util.function.Supplier<ObjectNode> dtSchema,
-                java.util.function.Supplier<ObjectNode> processed, java.util.function.Supplier<byte[]> processedJson) {
+        Binding(
+                String path,
+                String file,
+                YamlDocument source,
+                java.util.function.Supplier<ObjectNode> dtSchema,
+                java.util.function.Supplier<ObjectNode> processed,
+                java.util.function.Supplier<byte[]> processedJson) {
             this.path = path;
             this.file = file;
             this.source = source;
@@ -180,16 +184,18 @@ public final class BindingSet {
                 if (statOnly && s.local() != null) {
                     String stat = s.stat();
                     if (stat == null) {
-                        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(s.local(),
-                                java.nio.file.attribute.BasicFileAttributes.class);
+                        java.nio.file.attribute.BasicFileAttributes a =
+                                Files.readAttributes(s.local(), java.nio.file.attribute.BasicFileAttributes.class);
                         stat = a.size() + " " + a.lastModifiedTime().toMillis();
                     }
                     digest.update((stat + "\n").getBytes(StandardCharsets.UTF_8));
                     continue;
                 }
-                byte[] text = s.local() != null ? Files.readAllBytes(s.local())
+                byte[] text = s.local() != null
+                        ? Files.readAllBytes(s.local())
                         : s.reader().read().getBytes(StandardCharsets.UTF_8);
-                digest.update(java.nio.ByteBuffer.allocate(8).putLong(text.length).array());
+                digest.update(
+                        java.nio.ByteBuffer.allocate(8).putLong(text.length).array());
                 digest.update(text);
             }
         }
@@ -207,7 +213,8 @@ public final class BindingSet {
         Map<String, Source> sources = sources(all, false, findings);
         for (String rel : builtinIndex()) {
             if (!CORE.contains(rel)) {
-                sources.putIfAbsent(rel, new Source(rel, "builtin:" + BUILTIN + rel, null, null, () -> resource(BUILTIN + rel)));
+                sources.putIfAbsent(
+                        rel, new Source(rel, "builtin:" + BUILTIN + rel, null, null, () -> resource(BUILTIN + rel)));
             }
         }
         return new Inputs(sources, findings, true);
@@ -225,7 +232,8 @@ public final class BindingSet {
         Map<String, Source> sources = new TreeMap<>();
         if (withBuiltin) {
             for (String rel : builtinIndex()) {
-                sources.put(rel, new Source(rel, "builtin:" + BUILTIN + rel, null, null, () -> resource(BUILTIN + rel)));
+                sources.put(
+                        rel, new Source(rel, "builtin:" + BUILTIN + rel, null, null, () -> resource(BUILTIN + rel)));
             }
         }
         for (Path dir : dirs) {
@@ -233,25 +241,34 @@ public final class BindingSet {
                 // one walk gives each file's size and time too (the cache's quick key), no second stat
                 Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
                     @Override
-                    public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                    public java.nio.file.FileVisitResult visitFile(
+                            Path f, java.nio.file.attribute.BasicFileAttributes a) {
                         if (f.toString().endsWith(".yaml")) {
                             String rel = dir.relativize(f).toString().replace('\\', '/');
-                            sources.put(rel, new Source(rel, f.toString(), f,
-                                    a.size() + " " + a.lastModifiedTime().toMillis(),
-                                    () -> Files.readString(f, StandardCharsets.UTF_8)));
+                            sources.put(
+                                    rel,
+                                    new Source(
+                                            rel,
+                                            f.toString(),
+                                            f,
+                                            a.size() + " "
+                                                    + a.lastModifiedTime().toMillis(),
+                                            () -> Files.readString(f, StandardCharsets.UTF_8)));
                         }
                         return java.nio.file.FileVisitResult.CONTINUE;
                     }
                 });
             } catch (IOException | UncheckedIOException e) {
-                findings.add(loadFinding(dir.toString(), 0, 0, "io", "cannot read binding directory: " + e.getMessage()));
+                findings.add(
+                        loadFinding(dir.toString(), 0, 0, "io", "cannot read binding directory: " + e.getMessage()));
             }
         }
         return sources;
     }
 
     private static final java.util.regex.Pattern ID_LINE = java.util.regex.Pattern.compile(
-            "^\\$id:\\s*[\"']?" + java.util.regex.Pattern.quote(SCHEMA_BASE) + "([^#\"'\\s]+)", java.util.regex.Pattern.MULTILINE);
+            "^\\$id:\\s*[\"']?" + java.util.regex.Pattern.quote(SCHEMA_BASE) + "([^#\"'\\s]+)",
+            java.util.regex.Pattern.MULTILINE);
 
     /**
      * As {@link #load(List, boolean)}, plus single binding files: each is keyed by the path its
@@ -290,8 +307,7 @@ public final class BindingSet {
      * A document to load: its path under the root, its file name, the file (null for a built-in
      * one), its size and time when the directory walk saw them (else null), and how to read it.
      */
-    record Source(String path, String file, Path local, String stat, Reader reader) {
-    }
+    record Source(String path, String file, Path local, String stat, Reader reader) {}
 
     /**
      * {@code lenient}: as dt-schema, a {@code $ref} to a missing document or pointer only fails
@@ -313,8 +329,13 @@ public final class BindingSet {
                 String id = d.root().path("$id").asText("");
                 if (!id.equals(expected)) {
                     YamlDocument.Position p = d.positionOf("/$id");
-                    findings.add(loadFinding(s.file(), p.line(), p.column(), "$id",
-                            "$id is '" + id + "' but the file's place under the schema root makes it '" + expected + "'"));
+                    findings.add(loadFinding(
+                            s.file(),
+                            p.line(),
+                            p.column(),
+                            "$id",
+                            "$id is '" + id + "' but the file's place under the schema root makes it '" + expected
+                                    + "'"));
                 }
                 docs.put(s.path(), d);
                 files.put(s.path(), s.file());
@@ -341,8 +362,14 @@ public final class BindingSet {
                     }
                 }
                 ObjectNode dtSchema = Fixups.asDtMkSchema(root);
-                out.put(e.getKey(), new Binding(e.getKey(), files.get(e.getKey()), e.getValue(), dtSchema,
-                        Fixups.forNetworknt(dtSchema)));
+                out.put(
+                        e.getKey(),
+                        new Binding(
+                                e.getKey(),
+                                files.get(e.getKey()),
+                                e.getValue(),
+                                dtSchema,
+                                Fixups.forNetworknt(dtSchema)));
             }
         }
         return new BindingSet(out, findings);
@@ -402,16 +429,18 @@ public final class BindingSet {
     /** Offline {@code $ref} resolution and cycle detection over a set of documents. */
     static final class References {
 
-        private record Ref(String from, String pointer, String target, String fragment) {
-        }
+        private record Ref(String from, String pointer, String target, String fragment) {}
 
         /**
          * Adds findings; returns the documents unusable for validation. With {@code unresolved}
          * (lenient), a {@code $ref} to nothing does not make its document unusable: its pointer
          * is added there instead.
          */
-        static Set<String> check(Map<String, YamlDocument> docs, Map<String, String> files, List<Finding> findings,
-                                 Map<String, List<String>> unresolved) {
+        static Set<String> check(
+                Map<String, YamlDocument> docs,
+                Map<String, String> files,
+                List<Finding> findings,
+                Map<String, List<String>> unresolved) {
             Map<String, List<Ref>> edges = new LinkedHashMap<>();
             Set<String> broken = new LinkedHashSet<>();
             for (Map.Entry<String, YamlDocument> e : docs.entrySet()) {
@@ -421,7 +450,11 @@ public final class BindingSet {
                 for (Ref r : refs) {
                     YamlDocument.Position p = e.getValue().positionOf(r.pointer());
                     if (r.target() == null) {
-                        findings.add(loadFinding(files.get(e.getKey()), p.line(), p.column(), "$ref",
+                        findings.add(loadFinding(
+                                files.get(e.getKey()),
+                                p.line(),
+                                p.column(),
+                                "$ref",
                                 "$ref '" + raw(e.getValue(), r) + "' is outside " + SCHEMA_BASE
                                         + " and cannot be resolved offline"));
                         unusable(e.getKey(), r, broken, unresolved);
@@ -429,14 +462,23 @@ public final class BindingSet {
                     }
                     YamlDocument target = docs.get(r.target());
                     if (target == null) {
-                        findings.add(loadFinding(files.get(e.getKey()), p.line(), p.column(), "$ref",
+                        findings.add(loadFinding(
+                                files.get(e.getKey()),
+                                p.line(),
+                                p.column(),
+                                "$ref",
                                 "$ref '" + raw(e.getValue(), r) + "': no binding '" + r.target()
                                         + "' in the binding directories"));
                         unusable(e.getKey(), r, broken, unresolved);
                         continue;
                     }
-                    if (!r.fragment().isEmpty() && target.root().at(r.fragment()).isMissingNode()) {
-                        findings.add(loadFinding(files.get(e.getKey()), p.line(), p.column(), "$ref",
+                    if (!r.fragment().isEmpty()
+                            && target.root().at(r.fragment()).isMissingNode()) {
+                        findings.add(loadFinding(
+                                files.get(e.getKey()),
+                                p.line(),
+                                p.column(),
+                                "$ref",
                                 "$ref '" + raw(e.getValue(), r) + "': '" + r.fragment() + "' does not exist in "
                                         + r.target()));
                         unusable(e.getKey(), r, broken, unresolved);
@@ -477,10 +519,17 @@ public final class BindingSet {
             }
         }
 
-        private static void dfs(String at, List<String> path, List<Ref> via, Set<String> done,
-                                Map<String, List<Ref>> edges, Map<String, YamlDocument> docs,
-                                Map<String, String> files, List<Finding> findings, Set<String> broken,
-                                Set<Set<String>> reported) {
+        private static void dfs(
+                String at,
+                List<String> path,
+                List<Ref> via,
+                Set<String> done,
+                Map<String, List<Ref>> edges,
+                Map<String, YamlDocument> docs,
+                Map<String, String> files,
+                List<Finding> findings,
+                Set<String> broken,
+                Set<Set<String>> reported) {
             int i = path.indexOf(at);
             if (i >= 0) {
                 List<String> cycle = new ArrayList<>(path.subList(i, path.size()));
@@ -488,7 +537,11 @@ public final class BindingSet {
                     Ref first = via.get(i);
                     YamlDocument.Position p = docs.get(first.from()).positionOf(first.pointer());
                     cycle.add(at);
-                    findings.add(loadFinding(files.get(first.from()), p.line(), p.column(), "$ref-cycle",
+                    findings.add(loadFinding(
+                            files.get(first.from()),
+                            p.line(),
+                            p.column(),
+                            "$ref-cycle",
                             "$ref cycle: " + String.join(" -> ", cycle)));
                     broken.addAll(cycle);
                 }

@@ -14,16 +14,34 @@ package dev.gunyahdt.bindings;
  * @param binding        the binding file that imposed it
  * @param message        what is wrong, for people
  */
-public record Finding(String file, int line, int column, String node, String property, String keyword,
-                      String schemaLocation, String binding, String message) {
+public record Finding(
+        String file,
+        int line,
+        int column,
+        String node,
+        String property,
+        String keyword,
+        String schemaLocation,
+        String binding,
+        String message) {
 
     /**
      * This as a finding on a tree (rule {@code schema}, severity error) in the shape every verb reports;
      * a blob's findings have no position.
      */
     public dev.gunyahdt.dt.diag.Finding asSchemaFinding() {
-        return new dev.gunyahdt.dt.diag.Finding(file, line > 0 ? line : null, line > 0 ? column : null, node, property,
-                dev.gunyahdt.dt.diag.Severity.ERROR, "schema", binding, keyword, schemaLocation, message);
+        return new dev.gunyahdt.dt.diag.Finding(
+                file,
+                line > 0 ? line : null,
+                line > 0 ? column : null,
+                node,
+                property,
+                dev.gunyahdt.dt.diag.Severity.ERROR,
+                "schema",
+                binding,
+                keyword,
+                schemaLocation,
+                message);
     }
 
     /** {@code file:line:col: node: property: message [keyword at schemaLocation]}. */
@@ -42,7 +60,11 @@ public record Finding(String file, int line, int column, String node, String pro
         }
         sb.append(message);
         if (schemaLocation != null) {
-            sb.append(" [").append(keyword).append(" at ").append(schemaLocation).append(']');
+            sb.append(" [")
+                    .append(keyword)
+                    .append(" at ")
+                    .append(schemaLocation)
+                    .append(']');
         }
         return sb.toString();
     }

@@ -2,7 +2,6 @@ package dev.gunyahdt.bindings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.ValidationMessage;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -13,8 +12,7 @@ import java.util.regex.Pattern;
  */
 final class Messages {
 
-    private Messages() {
-    }
+    private Messages() {}
 
     /** networknt's 'must not be valid to the schema "<evaluation path>" : {…}' names the schema by its value alone here. */
     private static final Pattern NOT_SCHEMA = Pattern.compile(" to the schema \"[^\"]*\" : ");

@@ -3,7 +3,6 @@ package dev.gunyahdt.bindings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gunyahdt.bindings.yaml.YamlDocument;
-
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -20,19 +19,44 @@ import java.util.regex.Pattern;
  */
 public final class MetaChecks {
 
-    private static final Set<String> SCHEMA_URIS = Set.of(
-            "http://devicetree.org/meta-schemas/core.yaml#", "http://devicetree.org/meta-schemas/base.yaml#");
+    private static final Set<String> SCHEMA_URIS =
+            Set.of("http://devicetree.org/meta-schemas/core.yaml#", "http://devicetree.org/meta-schemas/base.yaml#");
 
     /** Top-level keys dt-schema 2022.08 allows in a binding (its base meta-schema's list). */
-    private static final Set<String> TOP_LEVEL = Set.of("$id", "$schema", "title", "description", "examples",
-            "required", "allOf", "anyOf", "oneOf", "definitions", "$defs", "additionalProperties", "dependencies",
-            "dependentRequired", "dependentSchemas", "patternProperties", "properties", "if", "then", "else",
-            "unevaluatedProperties", "deprecated", "maintainers", "select", "$ref");
+    private static final Set<String> TOP_LEVEL = Set.of(
+            "$id",
+            "$schema",
+            "title",
+            "description",
+            "examples",
+            "required",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "definitions",
+            "$defs",
+            "additionalProperties",
+            "dependencies",
+            "dependentRequired",
+            "dependentSchemas",
+            "patternProperties",
+            "properties",
+            "if",
+            "then",
+            "else",
+            "unevaluatedProperties",
+            "deprecated",
+            "maintainers",
+            "select",
+            "$ref");
 
     /** Vendor names that need no type: common unit and consumer suffixes, linux,*, regex-like names. */
     private static final List<Pattern> VENDOR_EXEMPT = List.of(
-            Pattern.compile("[\\[\\]*{}$^\\\\]+"), Pattern.compile("^linux,.*$"), Pattern.compile("-(gpio|gpios)$"),
-            Pattern.compile("-supply$"), Pattern.compile("^rcar_sound,"),
+            Pattern.compile("[\\[\\]*{}$^\\\\]+"),
+            Pattern.compile("^linux,.*$"),
+            Pattern.compile("-(gpio|gpios)$"),
+            Pattern.compile("-supply$"),
+            Pattern.compile("^rcar_sound,"),
             Pattern.compile("-(bits|-kBps|percent|bp|mhz|hz|sec|ms|us|ns|ps|mm)$"),
             Pattern.compile("-(nanoamp|microamp|microamp-hours|ohms|micro-ohms|microwatt-hours)$"),
             Pattern.compile("-(microvolt|(femto|pico)farads|celsius|millicelsius|kelvin|kpascal)$"));
@@ -43,8 +67,7 @@ public final class MetaChecks {
     private static final Pattern TYPES_REF = Pattern.compile("types\\.yaml#/definitions/");
     private static final Pattern LOCAL_REF = Pattern.compile("^#/(definitions|\\$defs)/");
 
-    private MetaChecks() {
-    }
+    private MetaChecks() {}
 
     /** Findings (rule {@code meta}) for one loaded document; {@code file} names it in findings. */
     public static List<Finding> check(YamlDocument doc, String file) {
@@ -54,10 +77,19 @@ public final class MetaChecks {
         }
         JsonNode schema = root.get("$schema");
         if (schema == null) {
-            out.add(at(doc, file, "", "'$schema' is missing (want " + SCHEMA_URIS.stream().sorted().findFirst().get() + ")"));
+            out.add(at(
+                    doc,
+                    file,
+                    "",
+                    "'$schema' is missing (want "
+                            + SCHEMA_URIS.stream().sorted().findFirst().get() + ")"));
         } else if (!SCHEMA_URIS.contains(schema.asText())) {
-            out.add(at(doc, file, "/$schema", "'$schema' is '" + schema.asText()
-                    + "'; dt-schema accepts http://devicetree.org/meta-schemas/core.yaml# or …/base.yaml#"));
+            out.add(at(
+                    doc,
+                    file,
+                    "/$schema",
+                    "'$schema' is '" + schema.asText()
+                            + "'; dt-schema accepts http://devicetree.org/meta-schemas/core.yaml# or …/base.yaml#"));
         }
         JsonNode title = root.get("title");
         if (title == null || !title.isTextual() || title.asText().isBlank()) {
@@ -72,7 +104,8 @@ public final class MetaChecks {
             out.add(at(doc, file, "/maintainers", "'maintainers' must be a non-empty list of email addresses"));
         } else {
             for (int i = 0; i < maintainers.size(); i++) {
-                if (!maintainers.get(i).isTextual() || !maintainers.get(i).asText().contains("@")) {
+                if (!maintainers.get(i).isTextual()
+                        || !maintainers.get(i).asText().contains("@")) {
                     out.add(at(doc, file, "/maintainers/" + i, "a maintainer must be an email address"));
                 }
             }
@@ -92,8 +125,8 @@ public final class MetaChecks {
     }
 
     /** Every {@code properties:} entry must be a schema; top-level vendor properties must also say their type. */
-    private static void propertySchemas(YamlDocument doc, String file, JsonNode n, String pointer, boolean top,
-                                        List<Finding> out) {
+    private static void propertySchemas(
+            YamlDocument doc, String file, JsonNode n, String pointer, boolean top, List<Finding> out) {
         if (n.isArray()) {
             for (int i = 0; i < n.size(); i++) {
                 propertySchemas(doc, file, n.get(i), pointer + "/" + i, false, out);
@@ -106,7 +139,9 @@ public final class MetaChecks {
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String child = pointer + "/" + escape(e.getKey());
-            if (e.getKey().equals("examples") || e.getKey().equals("description") || e.getKey().equals("maintainers")) {
+            if (e.getKey().equals("examples")
+                    || e.getKey().equals("description")
+                    || e.getKey().equals("maintainers")) {
                 continue;
             }
             if (e.getKey().equals("properties") && e.getValue().isObject()) {
@@ -114,18 +149,28 @@ public final class MetaChecks {
                     Map.Entry<String, JsonNode> p = ps.next();
                     String pp = child + "/" + escape(p.getKey());
                     if (p.getValue().isArray()) {
-                        out.add(at(doc, file, pp, "property '" + p.getKey() + "' holds a YAML list, not a schema"
-                                + " (write its list under 'items:', 'enum:', 'oneOf:' or 'anyOf:')"));
+                        out.add(at(
+                                doc,
+                                file,
+                                pp,
+                                "property '" + p.getKey() + "' holds a YAML list, not a schema"
+                                        + " (write its list under 'items:', 'enum:', 'oneOf:' or 'anyOf:')"));
                         continue;
                     }
-                    if (top && vendor(p.getKey()) && VENDOR_NAMES.matcher(p.getKey()).find()) {
+                    if (top
+                            && vendor(p.getKey())
+                            && VENDOR_NAMES.matcher(p.getKey()).find()) {
                         if (!p.getValue().isObject() || !p.getValue().has("description")) {
                             out.add(at(doc, file, pp, "vendor property '" + p.getKey() + "' needs a description"));
                         }
                     } else if (top && vendor(p.getKey()) && !typed(p.getValue())) {
-                        out.add(at(doc, file, pp, "vendor property '" + p.getKey() + "' needs a type: a $ref to"
-                                + " /schemas/types.yaml#/definitions/…, 'type: boolean', or string 'enum'/'const';"
-                                + " and a description"));
+                        out.add(at(
+                                doc,
+                                file,
+                                pp,
+                                "vendor property '" + p.getKey() + "' needs a type: a $ref to"
+                                        + " /schemas/types.yaml#/definitions/…, 'type: boolean', or string 'enum'/'const';"
+                                        + " and a description"));
                     }
                     propertySchemas(doc, file, p.getValue(), pp, false, out);
                 }

@@ -17,7 +17,6 @@ import dev.gunyahdt.bindings.schema.Fixups;
 import dev.gunyahdt.bindings.yaml.YamlDocument;
 import dev.gunyahdt.bindings.yaml.YamlLoadException;
 import dev.gunyahdt.bindings.yaml.YamlLoader;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -27,12 +26,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Stream;
@@ -62,14 +61,17 @@ public final class MetaSchemaCheck {
 
     private MetaSchemaCheck(Path root, Map<String, JsonNode> documents) {
         this.root = root;
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(
+                SpecVersion.VersionFlag.V201909,
                 b -> b.schemaLoaders(l -> l.add(iri -> {
                     JsonNode doc = documents.get(fileOf(iri.toString()));
                     return doc == null ? null : () -> new ByteArrayInputStream(json(doc));
                 })));
         // networknt's formats are stricter than python-jsonschema's ('email' there is just an '@'): see formats()
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER)
-                .formatAssertionsEnabled(false).build();
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+                .pathType(PathType.JSON_POINTER)
+                .formatAssertionsEnabled(false)
+                .build();
         for (String name : List.of("core.yaml", "base.yaml")) {
             if (documents.containsKey(name)) {
                 JsonSchema s = factory.getSchema(SchemaLocation.of(META_BASE + name + "#"), config);
@@ -93,9 +95,11 @@ public final class MetaSchemaCheck {
         Map<String, JsonNode> documents = new HashMap<>();
         YamlLoader loader = new YamlLoader();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
                 try {
-                    JsonNode root = loader.load(f.toString(), Files.readString(f, StandardCharsets.UTF_8)).root();
+                    JsonNode root = loader.load(f.toString(), Files.readString(f, StandardCharsets.UTF_8))
+                            .root();
                     documents.put(f.getFileName().toString(), prepare(root));
                 } catch (YamlLoadException e) {
                     throw new IOException("meta-schema " + f + " does not load: " + e.getMessage(), e);
@@ -132,7 +136,15 @@ public final class MetaSchemaCheck {
             messages = meta.validate(doc.root());
         } catch (RuntimeException e) {
             // networknt tripping over an unusual document must not end the run
-            out.add(new Finding(file, 1, 1, null, null, RULE, null, file,
+            out.add(new Finding(
+                    file,
+                    1,
+                    1,
+                    null,
+                    null,
+                    RULE,
+                    null,
+                    file,
                     "cannot be checked against " + meta.getSchemaLocation() + ": " + e.getMessage()));
             return out;
         }
@@ -175,13 +187,21 @@ public final class MetaSchemaCheck {
             if (b == null || !out.isEmpty()) {
                 return;
             }
-            Optional<Finding> bad = firstFindingByPath.computeIfAbsent(path,
-                    k -> check(b.source(), b.file()).stream().findFirst());
+            Optional<Finding> bad = firstFindingByPath.computeIfAbsent(
+                    path, k -> check(b.source(), b.file()).stream().findFirst());
             bad.ifPresent(f -> {
                 YamlDocument.Position p = doc.positionOf(pointer);
-                out.add(new Finding(file, p.line(), p.column(), null, null, "$ref", null, file,
-                        "referenced binding " + BindingSet.SCHEMA_BASE + path + " fails its meta-schema: "
-                                + b.file() + ":" + f.line() + ":" + f.column() + ": " + f.message()));
+                out.add(new Finding(
+                        file,
+                        p.line(),
+                        p.column(),
+                        null,
+                        null,
+                        "$ref",
+                        null,
+                        file,
+                        "referenced binding " + BindingSet.SCHEMA_BASE + path + " fails its meta-schema: " + b.file()
+                                + ":" + f.line() + ":" + f.column() + ": " + f.message()));
             });
         });
         return out;
@@ -200,8 +220,9 @@ public final class MetaSchemaCheck {
             return self.substring(BindingSet.SCHEMA_BASE.length(), self.length() - (self.endsWith("#") ? 1 : 0));
         }
         try {
-            String abs = base.resolve(new URI(null, null, dev.gunyahdt.bindings.schema.Fixups.normalDocument(document),
-                    null)).toString();
+            String abs = base.resolve(
+                            new URI(null, null, dev.gunyahdt.bindings.schema.Fixups.normalDocument(document), null))
+                    .toString();
             return abs.startsWith(BindingSet.SCHEMA_BASE) ? abs.substring(BindingSet.SCHEMA_BASE.length()) : null;
         } catch (URISyntaxException | IllegalArgumentException e) {
             return null;
@@ -230,10 +251,22 @@ public final class MetaSchemaCheck {
     }
 
     /** Draft-07 keywords whose value is a schema, a list of schemas or a map of names to schemas. */
-    private static final Set<String> DRAFT7_SCHEMA = Set.of("additionalItems", "items", "contains",
-            "additionalProperties", "propertyNames", "if", "then", "else", "not", "allOf", "anyOf", "oneOf");
-    private static final Set<String> DRAFT7_MAPS = Set.of("properties", "patternProperties", "definitions",
-            "dependencies");
+    private static final Set<String> DRAFT7_SCHEMA = Set.of(
+            "additionalItems",
+            "items",
+            "contains",
+            "additionalProperties",
+            "propertyNames",
+            "if",
+            "then",
+            "else",
+            "not",
+            "allOf",
+            "anyOf",
+            "oneOf");
+
+    private static final Set<String> DRAFT7_MAPS =
+            Set.of("properties", "patternProperties", "definitions", "dependencies");
     private static final String DRAFT7 = "http://json-schema.org/draft-07/schema#";
 
     /**
@@ -248,7 +281,12 @@ public final class MetaSchemaCheck {
             JsonNode m = maintainers.get(i);
             if (m.isTextual() && !m.asText().contains("@")) {
                 String loc = META_BASE + "base.yaml#/properties/maintainers/items/format";
-                out.add(at(doc, file, "format", loc, "/maintainers/" + i + ": '" + m.asText() + "' is not a 'email'",
+                out.add(at(
+                        doc,
+                        file,
+                        "format",
+                        loc,
+                        "/maintainers/" + i + ": '" + m.asText() + "' is not a 'email'",
                         "/maintainers/" + i));
             }
         }
@@ -263,14 +301,25 @@ public final class MetaSchemaCheck {
         if (!(n instanceof ObjectNode o)) {
             return;
         }
-        if (o.get("pattern") != null && o.get("pattern").isTextual() && !compiles(o.get("pattern").asText())) {
-            out.add(at(doc, file, "format", DRAFT7 + "/properties/pattern/format", pointer + "/pattern: '"
-                    + o.get("pattern").asText() + "' is not a 'regex'", pointer + "/pattern"));
+        if (o.get("pattern") != null
+                && o.get("pattern").isTextual()
+                && !compiles(o.get("pattern").asText())) {
+            out.add(at(
+                    doc,
+                    file,
+                    "format",
+                    DRAFT7 + "/properties/pattern/format",
+                    pointer + "/pattern: '" + o.get("pattern").asText() + "' is not a 'regex'",
+                    pointer + "/pattern"));
         }
         if (o.get("patternProperties") instanceof ObjectNode pp) {
             pp.fieldNames().forEachRemaining(k -> {
                 if (!compiles(k)) {
-                    out.add(at(doc, file, "format", DRAFT7 + "/properties/patternProperties/propertyNames/format",
+                    out.add(at(
+                            doc,
+                            file,
+                            "format",
+                            DRAFT7 + "/properties/patternProperties/propertyNames/format",
                             pointer + "/patternProperties: '" + k + "' is not a 'regex'",
                             pointer + "/patternProperties/" + escape(k)));
                 }
@@ -287,8 +336,9 @@ public final class MetaSchemaCheck {
                     regexes(doc, file, e.getValue(), child, out);
                 }
             } else if (DRAFT7_MAPS.contains(e.getKey()) && e.getValue().isObject()) {
-                e.getValue().fields().forEachRemaining(x ->
-                        regexes(doc, file, x.getValue(), child + "/" + escape(x.getKey()), out));
+                e.getValue()
+                        .fields()
+                        .forEachRemaining(x -> regexes(doc, file, x.getValue(), child + "/" + escape(x.getKey()), out));
             }
         });
     }
@@ -302,10 +352,18 @@ public final class MetaSchemaCheck {
         }
     }
 
-    private static Finding at(YamlDocument doc, String file, String keyword, String location, String message,
-                              String pointer) {
+    private static Finding at(
+            YamlDocument doc, String file, String keyword, String location, String message, String pointer) {
         YamlDocument.Position p = doc.positionOf(pointer);
-        return new Finding(file, p.line(), p.column(), null, null, keyword, location, file,
+        return new Finding(
+                file,
+                p.line(),
+                p.column(),
+                null,
+                null,
+                keyword,
+                location,
+                file,
                 message + " (meta-schema " + metaFile(location) + ")");
     }
 
@@ -314,13 +372,21 @@ public final class MetaSchemaCheck {
         ValidationMessage first = group.get(0);
         int end = Validator.combinatorEnd(first.getEvaluationPath());
         if (end < 0) {
-            return at(doc, file, first.getType(), first.getSchemaLocation().toString(),
-                    Messages.located(first), instancePath(first, -1));
+            return at(
+                    doc,
+                    file,
+                    first.getType(),
+                    first.getSchemaLocation().toString(),
+                    Messages.located(first),
+                    instancePath(first, -1));
         }
         String kind = first.getEvaluationPath().getName(end - 1);
         List<ValidationMessage> branches = group.stream()
-                .filter(m -> Validator.combinatorEnd(m.getEvaluationPath()) != m.getEvaluationPath().getNameCount()).toList();
-        ValidationMessage own = group.stream().filter(m -> !branches.contains(m)).findFirst().orElse(null);
+                .filter(m -> Validator.combinatorEnd(m.getEvaluationPath())
+                        != m.getEvaluationPath().getNameCount())
+                .toList();
+        ValidationMessage own =
+                group.stream().filter(m -> !branches.contains(m)).findFirst().orElse(null);
         String location = own != null ? own.getSchemaLocation().toString() : combinatorLocation(first, kind);
         StringBuilder message = new StringBuilder("'" + kind + "' conditional failed, one must be fixed");
         Set<String> parts = new LinkedHashSet<>();
@@ -331,13 +397,16 @@ public final class MetaSchemaCheck {
         int n = 0;
         for (String p : parts) {
             if (n++ == MAX_BRANCH_MESSAGES) {
-                message.append("; … (").append(parts.size() - MAX_BRANCH_MESSAGES).append(" more)");
+                message.append("; … (")
+                        .append(parts.size() - MAX_BRANCH_MESSAGES)
+                        .append(" more)");
                 break;
             }
             message.append(sep).append(p);
             sep = "; ";
         }
-        String pointer = own != null ? instancePath(own, -1)
+        String pointer = own != null
+                ? instancePath(own, -1)
                 : instancePath(first, Validator.instanceDepth(first.getEvaluationPath(), end));
         return at(doc, file, kind, location, message.toString(), pointer);
     }
@@ -357,8 +426,9 @@ public final class MetaSchemaCheck {
         for (int i = 0; i < steps; i++) {
             b.append('/').append(escape(String.valueOf(loc.getElement(i))));
         }
-        if (depth < 0 && m.getProperty() != null && ("propertyNames".equals(m.getType())
-                || "additionalProperties".equals(m.getType()))) {
+        if (depth < 0
+                && m.getProperty() != null
+                && ("propertyNames".equals(m.getType()) || "additionalProperties".equals(m.getType()))) {
             String key = b + "/" + escape(m.getProperty());
             return key;
         }
@@ -404,11 +474,23 @@ public final class MetaSchemaCheck {
     }
 
     /** Keywords whose value is a map of names to schemas. */
-    private static final Set<String> NAME_MAPS = Set.of("properties", "patternProperties", "$defs", "definitions",
-            "dependentSchemas");
+    private static final Set<String> NAME_MAPS =
+            Set.of("properties", "patternProperties", "$defs", "definitions", "dependentSchemas");
     /** Keywords whose value is not a schema (nor holds any). */
-    private static final Set<String> NOT_SCHEMAS = Set.of("enum", "const", "required", "dependentRequired",
-            "default", "examples", "description", "$id", "$schema", "$ref", "pattern", "type", "title");
+    private static final Set<String> NOT_SCHEMAS = Set.of(
+            "enum",
+            "const",
+            "required",
+            "dependentRequired",
+            "default",
+            "examples",
+            "description",
+            "$id",
+            "$schema",
+            "$ref",
+            "pattern",
+            "type",
+            "title");
 
     /** Walks a schema (a name map when {@code names}), fixing what {@link #prepare} says. */
     private static void fix(JsonNode n, boolean names) {

@@ -2,7 +2,6 @@ package dev.gunyahdt.bindings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gunyahdt.bindings.instance.PropertyTypes;
-
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -46,12 +45,17 @@ final class SelectionIndex {
     final Set<String> documented;
     /** Compatible patterns of the set, as dt-schema's generated-compatibles schema holds them. */
     final List<String> documentedPatterns;
+
     final PropertyTypes types;
     /** Bindings that cannot be compiled, as found when the cache was built; null when not known yet. */
     final List<Finding> compileFindings;
 
-    private SelectionIndex(List<Entry> entries, Set<String> documented, List<String> documentedPatterns,
-                           PropertyTypes types, List<Finding> compileFindings) {
+    private SelectionIndex(
+            List<Entry> entries,
+            Set<String> documented,
+            List<String> documentedPatterns,
+            PropertyTypes types,
+            List<Finding> compileFindings) {
         this.entries = entries;
         this.documented = documented;
         this.documentedPatterns = documentedPatterns;
@@ -70,7 +74,8 @@ final class SelectionIndex {
         patterns.put("^foo", true); // dt-schema allows 'foo' for examples
         for (BindingSet.Binding b : bindings) {
             JsonNode processed = b.processed();
-            Set<String> compatibles = Validator.compatibles(processed.path("properties").path("compatible"));
+            Set<String> compatibles =
+                    Validator.compatibles(processed.path("properties").path("compatible"));
             nestedCompatibles(processed, documented);
             compatiblePatterns(processed, false, patterns);
             JsonNode select = processed.get("select");
@@ -79,16 +84,19 @@ final class SelectionIndex {
             specific.removeAll(GENERIC);
             // dt-schema's select when a binding has neither a select nor a specific compatible: its $nodename
             JsonNode nodename = processed.path("properties").get("$nodename");
-            boolean byNodename = select == null && specific.isEmpty() && nodename != null
+            boolean byNodename = select == null
+                    && specific.isEmpty()
+                    && nodename != null
                     && !(nodename.isBoolean() && nodename.asBoolean());
             if (specific.isEmpty() && !explicitSelect && !byNodename) {
                 continue; // a library of definitions (types.yaml) or a binding selected by nothing
             }
-            entries.add(new Entry(b.path(), specific, explicitSelect, byNodename,
-                    explicitSelect ? selectCompatibles(select) : null));
+            entries.add(new Entry(
+                    b.path(), specific, explicitSelect, byNodename, explicitSelect ? selectCompatibles(select) : null));
         }
         // from dt-mk-schema's form, as dt-schema builds it: not from our merged patterns or '#'-name entries
-        PropertyTypes types = PropertyTypes.of(bindings.stream().map(BindingSet.Binding::dtSchema).toList());
+        PropertyTypes types = PropertyTypes.of(
+                bindings.stream().map(BindingSet.Binding::dtSchema).toList());
         return new SelectionIndex(entries, documented, new ArrayList<>(patterns.keySet()), types, null);
     }
 
@@ -168,8 +176,9 @@ final class SelectionIndex {
                     // a Python-only pattern documents nothing here
                 }
             }
-            n.fields().forEachRemaining(f -> compatiblePatterns(f.getValue(),
-                    underCompatible || f.getKey().equals("compatible"), out));
+            n.fields()
+                    .forEachRemaining(f -> compatiblePatterns(
+                            f.getValue(), underCompatible || f.getKey().equals("compatible"), out));
         } else if (n.isArray()) {
             n.forEach(x -> compatiblePatterns(x, underCompatible, out));
         }
@@ -186,7 +195,10 @@ final class SelectionIndex {
             needs |= r.asText().equals("compatible");
         }
         JsonNode c = select.path("properties").path("compatible");
-        if (!needs || !c.isObject() || c.findValue("pattern") != null || c.findValue("not") != null
+        if (!needs
+                || !c.isObject()
+                || c.findValue("pattern") != null
+                || c.findValue("not") != null
                 || c.findValue("$ref") != null) {
             return null;
         }

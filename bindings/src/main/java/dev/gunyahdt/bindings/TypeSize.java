@@ -1,16 +1,15 @@
 package dev.gunyahdt.bindings;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.AbstractJsonValidator;
+import com.networknt.schema.AbstractKeyword;
 import com.networknt.schema.ExecutionContext;
 import com.networknt.schema.JsonNodePath;
 import com.networknt.schema.JsonSchema;
-import com.networknt.schema.AbstractJsonValidator;
-import com.networknt.schema.AbstractKeyword;
 import com.networknt.schema.JsonValidator;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.ValidationContext;
 import com.networknt.schema.ValidationMessage;
-
 import java.util.Collections;
 import java.util.Set;
 import java.util.function.ToIntFunction;
@@ -34,12 +33,17 @@ final class TypeSize extends AbstractKeyword {
     }
 
     @Override
-    public JsonValidator newValidator(SchemaLocation schemaLocation, JsonNodePath evaluationPath, JsonNode schemaNode,
-                                      JsonSchema parentSchema, ValidationContext validationContext) {
+    public JsonValidator newValidator(
+            SchemaLocation schemaLocation,
+            JsonNodePath evaluationPath,
+            JsonNode schemaNode,
+            JsonSchema parentSchema,
+            ValidationContext validationContext) {
         int want = schemaNode.asInt();
         return new AbstractJsonValidator(schemaLocation, evaluationPath, this, schemaNode) {
             @Override
-            public Set<ValidationMessage> validate(ExecutionContext ctx, JsonNode node, JsonNode root, JsonNodePath at) {
+            public Set<ValidationMessage> validate(
+                    ExecutionContext ctx, JsonNode node, JsonNode root, JsonNodePath at) {
                 // like dt-schema: only a matrix (a list of rows) has a size to check
                 if (!node.isArray() || node.isEmpty() || !node.get(0).isArray()) {
                     return Collections.emptySet();
@@ -49,9 +53,16 @@ final class TypeSize extends AbstractKeyword {
                     return Collections.emptySet();
                 }
                 String text = at + ": size is " + size + ", expected " + want;
-                ValidationMessage m = ValidationMessage.builder().type(KEYWORD).code("typeSize")
-                        .instanceLocation(at).evaluationPath(evaluationPath).schemaLocation(schemaLocation)
-                        .instanceNode(node).arguments(size, want).messageSupplier(() -> text).build();
+                ValidationMessage m = ValidationMessage.builder()
+                        .type(KEYWORD)
+                        .code("typeSize")
+                        .instanceLocation(at)
+                        .evaluationPath(evaluationPath)
+                        .schemaLocation(schemaLocation)
+                        .instanceNode(node)
+                        .arguments(size, want)
+                        .messageSupplier(() -> text)
+                        .build();
                 if (ctx.isFailFast()) {
                     throw new com.networknt.schema.FailFastAssertionException(m);
                 }

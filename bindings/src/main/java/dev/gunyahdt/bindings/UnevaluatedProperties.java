@@ -1,12 +1,12 @@
 package dev.gunyahdt.bindings;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.AbstractJsonValidator;
+import com.networknt.schema.AbstractKeyword;
 import com.networknt.schema.ExecutionContext;
 import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonNodePath;
 import com.networknt.schema.JsonSchema;
-import com.networknt.schema.AbstractJsonValidator;
-import com.networknt.schema.AbstractKeyword;
 import com.networknt.schema.JsonValidator;
 import com.networknt.schema.Keyword;
 import com.networknt.schema.PropertiesValidator;
@@ -15,7 +15,6 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.ValidationContext;
 import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.Vocabulary;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -67,7 +66,8 @@ final class UnevaluatedProperties extends AbstractKeyword {
         UnevaluatedProperties ours = new UnevaluatedProperties();
         Vocabulary applicator = Vocabulary.V201909_APPLICATOR;
         Keyword[] keywords = applicator.getKeywords().stream()
-                .map(k -> k.getValue().equals(KEYWORD) ? ours : k).toArray(Keyword[]::new);
+                .map(k -> k.getValue().equals(KEYWORD) ? ours : k)
+                .toArray(Keyword[]::new);
         Vocabulary replaced = new Vocabulary(applicator.getIri(), keywords);
         return JsonMetaSchema.builder(JsonMetaSchema.getV201909())
                 .keyword(ours)
@@ -77,12 +77,17 @@ final class UnevaluatedProperties extends AbstractKeyword {
     }
 
     @Override
-    public JsonValidator newValidator(SchemaLocation schemaLocation, JsonNodePath evaluationPath, JsonNode schemaNode,
-                                      JsonSchema parentSchema, ValidationContext validationContext) {
+    public JsonValidator newValidator(
+            SchemaLocation schemaLocation,
+            JsonNodePath evaluationPath,
+            JsonNode schemaNode,
+            JsonSchema parentSchema,
+            ValidationContext validationContext) {
         if (!schemaNode.isObject() && !schemaNode.isBoolean()) {
             throw new IllegalArgumentException("the value of 'unevaluatedProperties' must be a schema");
         }
-        JsonSchema each = schemaNode.isBoolean() ? null
+        JsonSchema each = schemaNode.isBoolean()
+                ? null
                 : validationContext.newSchema(schemaLocation, evaluationPath, schemaNode, parentSchema);
         return new Check(schemaLocation, evaluationPath, schemaNode, parentSchema, each);
     }
@@ -109,7 +114,12 @@ final class UnevaluatedProperties extends AbstractKeyword {
         private final JsonSchema parent;
         private final JsonSchema each;
 
-        Check(SchemaLocation location, JsonNodePath evaluationPath, JsonNode value, JsonSchema parent, JsonSchema each) {
+        Check(
+                SchemaLocation location,
+                JsonNodePath evaluationPath,
+                JsonNode value,
+                JsonSchema parent,
+                JsonSchema each) {
             super(location, evaluationPath, UnevaluatedProperties.this, value);
             this.value = value;
             this.parent = parent;
@@ -126,23 +136,33 @@ final class UnevaluatedProperties extends AbstractKeyword {
             Set<ValidationMessage> out = new LinkedHashSet<>();
             for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
                 String name = names.next();
-                if (evaluated.contains(name) || each != null && valid(each, ctx, node.get(name), root, at.append(name))) {
+                if (evaluated.contains(name)
+                        || each != null && valid(each, ctx, node.get(name), root, at.append(name))) {
                     continue;
                 }
                 String text = at + ": Unevaluated properties are not allowed ('" + name + "' was unexpected)";
-                out.add(ValidationMessage.builder().type(KEYWORD).code("unevaluated").property(name)
-                        .instanceLocation(at).evaluationPath(getEvaluationPath()).schemaLocation(getSchemaLocation())
-                        .instanceNode(node).arguments(name).messageSupplier(() -> text).build());
+                out.add(ValidationMessage.builder()
+                        .type(KEYWORD)
+                        .code("unevaluated")
+                        .property(name)
+                        .instanceLocation(at)
+                        .evaluationPath(getEvaluationPath())
+                        .schemaLocation(getSchemaLocation())
+                        .instanceNode(node)
+                        .arguments(name)
+                        .messageSupplier(() -> text)
+                        .build());
             }
             if (!out.isEmpty() && ctx.isFailFast()) {
-                throw new com.networknt.schema.FailFastAssertionException(out.iterator().next());
+                throw new com.networknt.schema.FailFastAssertionException(
+                        out.iterator().next());
             }
             return out;
         }
     }
 
-    private void collect(Walk w, ExecutionContext ctx, JsonNode node, JsonNode root, JsonNodePath at,
-                         Set<String> out, int depth) {
+    private void collect(
+            Walk w, ExecutionContext ctx, JsonNode node, JsonNode root, JsonNodePath at, Set<String> out, int depth) {
         if (depth > MAX_DEPTH) {
             return;
         }
@@ -189,7 +209,8 @@ final class UnevaluatedProperties extends AbstractKeyword {
     }
 
     /** Whether {@code schema} passes on {@code node}, whatever the caller's fail-fast state. */
-    private static boolean valid(JsonSchema schema, ExecutionContext ctx, JsonNode node, JsonNode root, JsonNodePath at) {
+    private static boolean valid(
+            JsonSchema schema, ExecutionContext ctx, JsonNode node, JsonNode root, JsonNodePath at) {
         boolean failFast = ctx.isFailFast();
         try {
             ctx.setFailFast(false);
@@ -226,8 +247,12 @@ final class UnevaluatedProperties extends AbstractKeyword {
             JsonNode props = n.get("properties");
             if (props != null && props.isObject()) {
                 Map<String, JsonSchema> compiled = compiledProperties(self);
-                props.fields().forEachRemaining(f -> properties.put(f.getKey(), compiled.containsKey(f.getKey())
-                        ? compiled.get(f.getKey()) : sub(self, f.getValue(), "properties", f.getKey())));
+                props.fields()
+                        .forEachRemaining(f -> properties.put(
+                                f.getKey(),
+                                compiled.containsKey(f.getKey())
+                                        ? compiled.get(f.getKey())
+                                        : sub(self, f.getValue(), "properties", f.getKey())));
             }
             JsonNode pats = n.get("patternProperties");
             if (pats != null && pats.isObject()) {
@@ -241,8 +266,9 @@ final class UnevaluatedProperties extends AbstractKeyword {
             }
             JsonNode deps = n.get("dependentSchemas");
             if (deps != null && deps.isObject()) {
-                deps.fields().forEachRemaining(f -> dependentSchemas.put(f.getKey(),
-                        sub(self, f.getValue(), "dependentSchemas", f.getKey())));
+                deps.fields()
+                        .forEachRemaining(f -> dependentSchemas.put(
+                                f.getKey(), sub(self, f.getValue(), "dependentSchemas", f.getKey())));
             }
             for (String k : List.of("allOf", "anyOf", "oneOf")) {
                 JsonNode list = n.get(k);
@@ -290,7 +316,11 @@ final class UnevaluatedProperties extends AbstractKeyword {
     /** networknt's own {@code $ref} resolution, to reach the schema a reference names. */
     private static final class RefTarget extends RefValidator {
         RefTarget(JsonSchema self, JsonNode ref) {
-            super(self.getSchemaLocation().append("$ref"), self.getEvaluationPath().append("$ref"), ref, self,
+            super(
+                    self.getSchemaLocation().append("$ref"),
+                    self.getEvaluationPath().append("$ref"),
+                    ref,
+                    self,
                     self.getValidationContext());
         }
 

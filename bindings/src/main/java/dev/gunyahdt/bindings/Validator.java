@@ -17,7 +17,6 @@ import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.SourceSpan;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,13 +40,14 @@ public final class Validator {
     private static final Set<String> GENERIC = SelectionIndex.GENERIC;
 
     /** A binding compiled for networknt: its schema, and its select's ({@code select} null when it has none). */
-    private record Compiled(BindingSet.Binding binding, SelectionIndex.Entry entry, JsonSchema schema, JsonSchema select) {
-    }
+    private record Compiled(
+            BindingSet.Binding binding, SelectionIndex.Entry entry, JsonSchema schema, JsonSchema select) {}
 
     private static final java.util.regex.Pattern QUOTED_NAME = java.util.regex.Pattern.compile("property '([^']+)'");
 
     /** Bindings compile on first use (a DTB's run needs few of them); null: this one cannot be compiled. */
     private final Map<String, Optional<Compiled>> compiled = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Map<String, Finding> compileFailures = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, List<SelectionIndex.Entry>> byCompatible = new HashMap<>();
     private final List<SelectionIndex.Entry> bySelect = new ArrayList<>();
@@ -61,6 +61,7 @@ public final class Validator {
     private final PropertyTypes types;
     /** The set's bindings by path, for the schema around a failed keyword (its regexes, for the message). */
     private final Map<String, BindingSet.Binding> bindings;
+
     private final JsonSchemaFactory factory;
     private final SchemaValidatorsConfig config;
 
@@ -68,13 +69,17 @@ public final class Validator {
         bindings = set.bindings();
         // the documents are served as JSON; networknt would read a ".yaml" IRI with its YAML mapper,
         // which is slower and refuses keys over 1024 characters (Fixups.mergeEqualPatterns makes long ones)
-        factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
+        factory = JsonSchemaFactory.getInstance(
+                SpecVersion.VersionFlag.V201909,
                 b -> b.yamlMapper(new com.fasterxml.jackson.databind.ObjectMapper())
                         .metaSchema(UnevaluatedProperties.metaSchema()) // python-jsonschema's rule, as dt-validate
                         .schemaLoaders(l -> l.add(iri -> iri.toString().startsWith(BindingSet.SCHEMA_BASE)
-                        ? () -> set.processedJson(iri.toString()) : null)));
-        config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER)
-                .regularExpressionFactory(new MemoRegex()).build();
+                                ? () -> set.processedJson(iri.toString())
+                                : null)));
+        config = SchemaValidatorsConfig.builder()
+                .pathType(PathType.JSON_POINTER)
+                .regularExpressionFactory(new MemoRegex())
+                .build();
         index = set.index();
         types = index.types;
         Set<String> known = new HashSet<>();
@@ -114,13 +119,15 @@ public final class Validator {
             schema.initializeValidators();
             JsonSchema sel = null;
             if (e.bySelect()) {
-                sel = factory.getSchema(SchemaLocation.of(b.id() + (e.byNodename() ? "#/properties/$nodename" : "#/select")), config);
+                sel = factory.getSchema(
+                        SchemaLocation.of(b.id() + (e.byNodename() ? "#/properties/$nodename" : "#/select")), config);
                 sel.initializeValidators();
             }
             return Optional.of(new Compiled(b, e, schema, sel));
         } catch (RuntimeException x) {
-            compileFailures.put(e.path(), BindingSet.loadFinding(b.file(), 1, 1, "compile",
-                    "binding cannot be compiled: " + x.getMessage()));
+            compileFailures.put(
+                    e.path(),
+                    BindingSet.loadFinding(b.file(), 1, 1, "compile", "binding cannot be compiled: " + x.getMessage()));
             return Optional.empty();
         }
     }
@@ -140,10 +147,14 @@ public final class Validator {
     public boolean documentsNode(List<String> compatibles) {
         // dt-validate -m: every string must be documented (its generated schema is `items: anyOf`)
         if (documentedPatterns == null) { // only -m needs them
-            documentedPatterns = index.documentedPatterns.stream().map(java.util.regex.Pattern::compile).toList();
+            documentedPatterns = index.documentedPatterns.stream()
+                    .map(java.util.regex.Pattern::compile)
+                    .toList();
         }
-        return compatibles.stream().allMatch(c -> index.documented.contains(c)
-                || documentedPatterns.stream().anyMatch(p -> p.matcher(c).find()));
+        return compatibles.stream()
+                .allMatch(c -> index.documented.contains(c)
+                        || documentedPatterns.stream()
+                                .anyMatch(p -> p.matcher(c).find()));
     }
 
     /**
@@ -180,8 +191,8 @@ public final class Validator {
         return out;
     }
 
-    private static final java.util.Comparator<Finding> FINDING_ORDER = java.util.Comparator
-            .comparing((Finding f) -> f.node() == null ? "" : f.node())
+    private static final java.util.Comparator<Finding> FINDING_ORDER = java.util.Comparator.comparing(
+                    (Finding f) -> f.node() == null ? "" : f.node())
             .thenComparing(f -> f.property() == null ? "" : f.property())
             .thenComparing(f -> f.keyword() == null ? "" : f.keyword())
             .thenComparing(f -> f.message() == null ? "" : f.message());
@@ -212,13 +223,18 @@ public final class Validator {
             instance = builder.build(at);
         }
         List<String> strings = compat.isPresent() && compat.get().value().isStringList()
-                ? compat.get().value().asStrings() : List.of();
+                ? compat.get().value().asStrings()
+                : List.of();
         for (SelectionIndex.Entry e : bySelect) {
             if (e.selectOnly() != null && strings.stream().noneMatch(e.selectOnly()::contains)) {
                 continue;
             }
             Optional<Compiled> c = compiled(e);
-            if (c.isPresent() && c.get().select().validate(e.byNodename() ? instance.get("$nodename") : instance).isEmpty()) {
+            if (c.isPresent()
+                    && c.get()
+                            .select()
+                            .validate(e.byNodename() ? instance.get("$nodename") : instance)
+                            .isEmpty()) {
                 matched.add(c.get());
             }
         }
@@ -251,8 +267,10 @@ public final class Validator {
         int alone = 0;
         for (ValidationMessage m : messages) {
             int end = combinatorEnd(m.getEvaluationPath());
-            String key = end < 0 ? "#" + alone++
-                    : prefix(m.getEvaluationPath(), end) + "@" + prefix(m.getInstanceLocation(), instanceDepth(m.getEvaluationPath(), end));
+            String key = end < 0
+                    ? "#" + alone++
+                    : prefix(m.getEvaluationPath(), end) + "@"
+                            + prefix(m.getInstanceLocation(), instanceDepth(m.getEvaluationPath(), end));
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
         }
         return new ArrayList<>(groups.values());
@@ -292,8 +310,12 @@ public final class Validator {
                     }
                     depth++;
                 }
-                case "additionalProperties", "unevaluatedProperties", "additionalItems", "unevaluatedItems",
-                        "contains", "propertyNames" -> depth++;
+                case "additionalProperties",
+                        "unevaluatedProperties",
+                        "additionalItems",
+                        "unevaluatedItems",
+                        "contains",
+                        "propertyNames" -> depth++;
                 case "allOf", "oneOf", "anyOf" -> i++;
                 default -> {
                     // $ref, if, then, else, not: same instance
@@ -316,14 +338,19 @@ public final class Validator {
             return "required".equals(first.getType()) && disabled(at, f.node()) ? null : f;
         }
         String kind = first.getEvaluationPath().getName(end - 1);
-        List<ValidationMessage> branches = group.stream().filter(m -> combinatorEnd(m.getEvaluationPath()) != m.getEvaluationPath().getNameCount()).toList();
-        ValidationMessage own = group.stream().filter(m -> !branches.contains(m)).findFirst().orElse(null);
+        List<ValidationMessage> branches = group.stream()
+                .filter(m -> combinatorEnd(m.getEvaluationPath())
+                        != m.getEvaluationPath().getNameCount())
+                .toList();
+        ValidationMessage own =
+                group.stream().filter(m -> !branches.contains(m)).findFirst().orElse(null);
         int depth = instanceDepth(first.getEvaluationPath(), end);
         Finding where = finding(at, binding, own != null ? own : first, file, own != null ? -1 : depth);
         if (disabled(at, where.node()) && branches.stream().allMatch(m -> "required".equals(m.getType()))) {
             return null;
         }
-        String schemaLocation = own != null ? own.getSchemaLocation().toString()
+        String schemaLocation = own != null
+                ? own.getSchemaLocation().toString()
                 : binding.id() + "#" + prefix(first.getEvaluationPath(), end);
         StringBuilder message = new StringBuilder("'" + kind + "' conditional failed, one must be fixed");
         String sep = ": ";
@@ -335,14 +362,24 @@ public final class Validator {
         if (own == null && property != null && depth == 0) {
             property = null; // a node-level combinator: the branch's missing property is not the subject
         }
-        return new Finding(where.file(), where.line(), where.column(), where.node(), property, kind,
-                schemaLocation, binding.file(), message.toString());
+        return new Finding(
+                where.file(),
+                where.line(),
+                where.column(),
+                where.node(),
+                property,
+                kind,
+                schemaLocation,
+                binding.file(),
+                message.toString());
     }
 
     /** dt-validate's disabled test: the nearest status at or above the node says "disabled". */
     private static boolean disabled(NodeCursor at, String nodePath) {
         NodeCursor n = at;
-        String rel = nodePath.equals(at.path()) ? "" : nodePath.substring(at.path().equals("/") ? 1 : at.path().length() + 1);
+        String rel = nodePath.equals(at.path())
+                ? ""
+                : nodePath.substring(at.path().equals("/") ? 1 : at.path().length() + 1);
         for (String part : rel.isEmpty() ? new String[0] : rel.split("/")) {
             Optional<Node> child = n.node().child(part);
             if (child.isEmpty()) {
@@ -353,7 +390,8 @@ public final class Validator {
         for (NodeCursor c = n; c != null; c = c.parent()) {
             Optional<Property> status = c.node().property("status");
             if (status.isPresent()) {
-                return status.get().value().isStringList() && status.get().value().asStrings().contains("disabled");
+                return status.get().value().isStringList()
+                        && status.get().value().asStrings().contains("disabled");
             }
         }
         return false;
@@ -378,9 +416,13 @@ public final class Validator {
             }
         }
         String keyword = m.getType();
-        if (property == null && depth < 0 && m.getProperty() != null
-                && (keyword.equals("required") || keyword.equals("additionalProperties")
-                || keyword.equals("unevaluatedProperties") || keyword.equals("dependentRequired"))) {
+        if (property == null
+                && depth < 0
+                && m.getProperty() != null
+                && (keyword.equals("required")
+                        || keyword.equals("additionalProperties")
+                        || keyword.equals("unevaluatedProperties")
+                        || keyword.equals("dependentRequired"))) {
             property = m.getProperty();
         }
         String schemaLocation = m.getSchemaLocation().toString();
@@ -395,7 +437,8 @@ public final class Validator {
                     + "additionalProperties";
         }
         String finalProperty = property;
-        SourceSpan span = property == null ? null
+        SourceSpan span = property == null
+                ? null
                 : node.node().property(property).map(Property::span).orElse(null);
         if (span == null) {
             span = node.node().span();
@@ -403,14 +446,21 @@ public final class Validator {
         String message = Messages.bare(m);
         if (keyword.equals("additionalProperties") && finalProperty != null) {
             // as dt-validate prints it: the regexes the name failed, when the schema has any
-            message = Messages.additionalProperty(finalProperty,
-                    schemaAround(schemaLocation.replaceFirst("/additionalProperties$", "")));
+            message = Messages.additionalProperty(
+                    finalProperty, schemaAround(schemaLocation.replaceFirst("/additionalProperties$", "")));
         } else if (keyword.equals("required") && finalProperty != null && m.getProperty() != null) {
             message = Messages.pythonRepr(finalProperty) + " is a required property"; // as jsonschema says it
         }
-        return new Finding(span != null ? span.file() : file, span != null ? span.firstLine() : 0,
-                span != null ? span.firstColumn() : 0, node.path(), finalProperty, keyword, schemaLocation,
-                binding.file(), message);
+        return new Finding(
+                span != null ? span.file() : file,
+                span != null ? span.firstLine() : 0,
+                span != null ? span.firstColumn() : 0,
+                node.path(),
+                finalProperty,
+                keyword,
+                schemaLocation,
+                binding.file(),
+                message);
     }
 
     /**
@@ -427,7 +477,8 @@ public final class Validator {
             return null;
         }
         try {
-            com.fasterxml.jackson.core.JsonPointer pointer = com.fasterxml.jackson.core.JsonPointer.compile(location.substring(hash + 1));
+            com.fasterxml.jackson.core.JsonPointer pointer =
+                    com.fasterxml.jackson.core.JsonPointer.compile(location.substring(hash + 1));
             JsonNode n = b.dtSchema().at(pointer);
             return n.isMissingNode() ? b.processed().at(pointer) : n;
         } catch (IllegalArgumentException e) {
@@ -457,7 +508,9 @@ public final class Validator {
                 });
             }
             n.fields().forEachRemaining(f -> {
-                if (!f.getKey().equals("const") && !f.getKey().equals("enum") && !f.getKey().equals("not")) {
+                if (!f.getKey().equals("const")
+                        && !f.getKey().equals("enum")
+                        && !f.getKey().equals("not")) {
                     collectStrings(f.getValue(), out);
                 }
             });

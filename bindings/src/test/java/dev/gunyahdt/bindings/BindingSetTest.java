@@ -1,15 +1,14 @@
 package dev.gunyahdt.bindings;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BindingSetTest {
 
@@ -29,12 +28,16 @@ class BindingSetTest {
 
     @Test
     void refCycleIsAFindingNamingTheCycleAndNotAHang() throws Exception {
-        write("a.yaml", binding("a.yaml", "properties:\n  compatible:\n    const: x,a\n  foo:\n    $ref: b.yaml#/$defs/f\n"));
+        write(
+                "a.yaml",
+                binding("a.yaml", "properties:\n  compatible:\n    const: x,a\n  foo:\n    $ref: b.yaml#/$defs/f\n"));
         write("b.yaml", binding("b.yaml", "$defs:\n  f:\n    $ref: /schemas/c/c.yaml#\n"));
         write("c/c.yaml", binding("c/c.yaml", "allOf:\n  - $ref: http://devicetree.org/schemas/a.yaml#\n"));
         write("d.yaml", binding("d.yaml", "properties:\n  compatible:\n    const: x,d\n  bar:\n    $ref: a.yaml#\n"));
         BindingSet set = BindingSet.load(List.of(dir), false);
-        List<Finding> cycles = set.findings().stream().filter(f -> f.keyword().equals("$ref-cycle")).toList();
+        List<Finding> cycles = set.findings().stream()
+                .filter(f -> f.keyword().equals("$ref-cycle"))
+                .toList();
         assertEquals(1, cycles.size(), set.findings().toString());
         Finding f = cycles.get(0);
         assertEquals("$ref cycle: a.yaml -> b.yaml -> c/c.yaml -> a.yaml", f.message());
@@ -55,13 +58,20 @@ class BindingSetTest {
 
     @Test
     void missingReferencedBindingOrPointerIsAPositionedFinding() throws Exception {
-        write("a.yaml", binding("a.yaml", "properties:\n  foo:\n    $ref: /schemas/nope.yaml#\n"
-                + "  bar:\n    $ref: /schemas/types.yaml#/definitions/no-such-type\n"));
+        write(
+                "a.yaml",
+                binding(
+                        "a.yaml",
+                        "properties:\n  foo:\n    $ref: /schemas/nope.yaml#\n"
+                                + "  bar:\n    $ref: /schemas/types.yaml#/definitions/no-such-type\n"));
         BindingSet set = BindingSet.load(List.of(dir), true);
-        List<Finding> refs = set.findings().stream().filter(f -> f.keyword().equals("$ref")).toList();
+        List<Finding> refs =
+                set.findings().stream().filter(f -> f.keyword().equals("$ref")).toList();
         assertEquals(2, refs.size(), set.findings().toString());
         assertEquals(8, refs.get(0).line());
-        assertTrue(refs.get(0).message().contains("no binding 'nope.yaml'"), refs.get(0).message());
+        assertTrue(
+                refs.get(0).message().contains("no binding 'nope.yaml'"),
+                refs.get(0).message());
         assertEquals(10, refs.get(1).line());
         assertTrue(refs.get(1).message().contains("'/definitions/no-such-type' does not exist in types.yaml"));
         assertFalse(set.bindings().containsKey("a.yaml"));
@@ -91,11 +101,20 @@ class BindingSetTest {
 
     @Test
     void pythonOnlyRegexIsTranslated() throws Exception {
-        write("r.yaml", binding("r.yaml", "properties:\n  compatible:\n    const: x,r\n  x,name:\n"
-                + "    $ref: /schemas/types.yaml#/definitions/string\n    pattern: '^a{,2}$'\n"));
+        write(
+                "r.yaml",
+                binding(
+                        "r.yaml",
+                        "properties:\n  compatible:\n    const: x,r\n  x,name:\n"
+                                + "    $ref: /schemas/types.yaml#/definitions/string\n    pattern: '^a{,2}$'\n"));
         BindingSet set = BindingSet.load(List.of(dir), true);
-        assertEquals("^a{0,2}$", set.bindings().get("r.yaml").processed()
-                .at("/properties/x,name/items/0/pattern").asText());
+        assertEquals(
+                "^a{0,2}$",
+                set.bindings()
+                        .get("r.yaml")
+                        .processed()
+                        .at("/properties/x,name/items/0/pattern")
+                        .asText());
         assertEquals(List.of(), new Validator(set).compileFindings());
     }
 }

@@ -1,5 +1,7 @@
 package dev.gunyahdt.bindings;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gunyahdt.bindings.instance.InstanceBuilder;
@@ -9,14 +11,11 @@ import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
-import org.junit.jupiter.api.Test;
-
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * Blob trees are untrusted: random trees whose cells-properties, interrupt parents, maps, phandle
@@ -26,10 +25,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class InstanceBuilderFuzzTest {
 
-    private static final String[] NAMES = {"interrupts", "interrupt-map", "reg", "ranges", "#address-cells",
-        "#size-cells", "#interrupt-cells", "interrupt-parent", "phandle", "clocks", "#clock-cells", "reset-gpios",
-        "#gpio-cells", "clock-frequency", "pm_qos", "compatible", "x,untyped", "interconnects",
-        "#interconnect-cells", "interrupts-extended", "gpio", "status", "x,rate"};
+    private static final String[] NAMES = {
+        "interrupts",
+        "interrupt-map",
+        "reg",
+        "ranges",
+        "#address-cells",
+        "#size-cells",
+        "#interrupt-cells",
+        "interrupt-parent",
+        "phandle",
+        "clocks",
+        "#clock-cells",
+        "reset-gpios",
+        "#gpio-cells",
+        "clock-frequency",
+        "pm_qos",
+        "compatible",
+        "x,untyped",
+        "interconnects",
+        "#interconnect-cells",
+        "interrupts-extended",
+        "gpio",
+        "status",
+        "x,rate"
+    };
     private static final long[] CELLS = {0, 1, 2, 3, 4, 0xffffffffL, 0x80000000L, 0x7fffffffL, 5};
 
     @Test
@@ -77,10 +97,15 @@ class InstanceBuilderFuzzTest {
                 children.add(node(r, "n" + depth + "x" + i, depth + 1));
             }
             if (depth == 0 && r.nextInt(4) == 0) {
-                children.add(Node.of("__fixups__", List.of(Property.of("ext",
-                        PropertyValue.ofBytes("/n0x0:clocks:0\0/n0x1:reset-gpios:4\0".getBytes()))), List.of()));
-                Node local = Node.of("n0x0", List.of(Property.of("clocks",
-                        PropertyValue.ofBytes(cells(0, 8, 0xffffffffL)))), List.of());
+                children.add(Node.of(
+                        "__fixups__",
+                        List.of(Property.of(
+                                "ext", PropertyValue.ofBytes("/n0x0:clocks:0\0/n0x1:reset-gpios:4\0".getBytes()))),
+                        List.of()));
+                Node local = Node.of(
+                        "n0x0",
+                        List.of(Property.of("clocks", PropertyValue.ofBytes(cells(0, 8, 0xffffffffL)))),
+                        List.of());
                 children.add(Node.of("__local_fixups__", List.of(), List.of(local)));
             }
         }

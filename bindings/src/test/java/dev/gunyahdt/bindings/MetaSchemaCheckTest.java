@@ -1,20 +1,18 @@
 package dev.gunyahdt.bindings;
 
-import dev.gunyahdt.bindings.yaml.YamlDocument;
-import dev.gunyahdt.bindings.yaml.YamlLoader;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import java.util.List;
-import java.util.Optional;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.gunyahdt.bindings.yaml.YamlDocument;
+import dev.gunyahdt.bindings.yaml.YamlLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link MetaSchemaCheck} against the installed dt-schema's meta-schemas (Debian's {@code dt-schema}
@@ -71,8 +69,10 @@ class MetaSchemaCheckTest {
         assertEquals(5, x.column());
         assertEquals("type", x.keyword());
         assertEquals("http://json-schema.org/draft-07/schema#/type", x.schemaLocation());
-        assertEquals("/properties/compatible: array found, [object, boolean] expected"
-                + " (meta-schema http://json-schema.org/draft-07/schema)", x.message());
+        assertEquals(
+                "/properties/compatible: array found, [object, boolean] expected"
+                        + " (meta-schema http://json-schema.org/draft-07/schema)",
+                x.message());
     }
 
     @Test
@@ -87,10 +87,17 @@ class MetaSchemaCheckTest {
         assertEquals(1, f.size(), f.toString());
         assertEquals(11, f.get(0).line());
         assertEquals("propertyNames", f.get(0).keyword());
-        assertEquals("http://devicetree.org/meta-schemas/base.yaml#/propertyNames", f.get(0).schemaLocation());
-        assertTrue(f.get(0).message().startsWith("property 'compatibles' name is not valid: does not have a value"
-                + " in the enumeration [\"$id\", \"$schema\""), f.get(0).message());
-        assertTrue(f.get(0).message().endsWith("(meta-schema base.yaml)"), f.get(0).message());
+        assertEquals(
+                "http://devicetree.org/meta-schemas/base.yaml#/propertyNames",
+                f.get(0).schemaLocation());
+        assertTrue(
+                f.get(0)
+                        .message()
+                        .startsWith("property 'compatibles' name is not valid: does not have a value"
+                                + " in the enumeration [\"$id\", \"$schema\""),
+                f.get(0).message());
+        assertTrue(
+                f.get(0).message().endsWith("(meta-schema base.yaml)"), f.get(0).message());
     }
 
     @Test
@@ -112,9 +119,13 @@ class MetaSchemaCheckTest {
         Finding x = f.get(0);
         assertEquals(12, x.line()); // "    description: has no type", the schema's first node
         assertEquals("oneOf", x.keyword());
-        assertEquals("http://devicetree.org/meta-schemas/vendor-props.yaml#/additionalProperties/oneOf", x.schemaLocation());
-        assertTrue(x.message().startsWith("'oneOf' conditional failed, one must be fixed: /properties/acme,untyped:"
-                + " required property 'type' not found"), x.message());
+        assertEquals(
+                "http://devicetree.org/meta-schemas/vendor-props.yaml#/additionalProperties/oneOf", x.schemaLocation());
+        assertTrue(
+                x.message()
+                        .startsWith("'oneOf' conditional failed, one must be fixed: /properties/acme,untyped:"
+                                + " required property 'type' not found"),
+                x.message());
     }
 
     /** networknt skips '#'-names under additionalProperties (networknt-notes trap 1); the prepared meta-schemas do not. */
@@ -127,7 +138,9 @@ class MetaSchemaCheckTest {
                     maxItems: 1
                 additionalProperties: false
                 """);
-        assertEquals(List.of("propertyNames at http://devicetree.org/meta-schemas/keywords.yaml#/definitions/scalar-prop-list/propertyNames",
+        assertEquals(
+                List.of(
+                        "propertyNames at http://devicetree.org/meta-schemas/keywords.yaml#/definitions/scalar-prop-list/propertyNames",
                         "propertyNames at http://devicetree.org/meta-schemas/cell.yaml#/single/propertyNames"),
                 f.stream().map(x -> x.keyword() + " at " + x.schemaLocation()).toList());
         assertEquals(List.of(10, 11), f.stream().map(Finding::line).toList());
@@ -142,7 +155,9 @@ class MetaSchemaCheckTest {
                 """);
         assertEquals(1, f.size(), f.toString());
         assertEquals("oneOf", f.get(0).keyword());
-        assertEquals("http://devicetree.org/meta-schemas/core.yaml#/allOf/1/oneOf", f.get(0).schemaLocation());
+        assertEquals(
+                "http://devicetree.org/meta-schemas/core.yaml#/allOf/1/oneOf",
+                f.get(0).schemaLocation());
         assertEquals(3, f.get(0).line()); // the document mapping starts at $id
     }
 
@@ -166,12 +181,14 @@ class MetaSchemaCheckTest {
                 additionalProperties: false
                 """);
         List<String> got = check.check(d, "x.yaml").stream()
-                .map(f -> f.line() + ":" + f.column() + " " + f.keyword() + " " + f.message()).toList();
-        assertEquals(List.of(
-                "5:5 format /maintainers/0: 'Nobody' is not a 'email' (meta-schema base.yaml)",
-                "10:14 format /properties/acme,pat/pattern: '^(unclosed' is not a 'regex'"
-                        + " (meta-schema http://json-schema.org/draft-07/schema)",
-                "13:10 format /patternProperties: '^b(' is not a 'regex' (meta-schema http://json-schema.org/draft-07/schema)"),
+                .map(f -> f.line() + ":" + f.column() + " " + f.keyword() + " " + f.message())
+                .toList();
+        assertEquals(
+                List.of(
+                        "5:5 format /maintainers/0: 'Nobody' is not a 'email' (meta-schema base.yaml)",
+                        "10:14 format /properties/acme,pat/pattern: '^(unclosed' is not a 'regex'"
+                                + " (meta-schema http://json-schema.org/draft-07/schema)",
+                        "13:10 format /patternProperties: '^b(' is not a 'regex' (meta-schema http://json-schema.org/draft-07/schema)"),
                 got); // Python's {,2} is a regex
     }
 
@@ -206,14 +223,21 @@ class MetaSchemaCheckTest {
         assertEquals(1, f.size(), f.toString());
         assertEquals(12, f.get(0).line()); // the first $ref
         assertEquals("$ref", f.get(0).keyword());
-        assertEquals("referenced binding http://devicetree.org/schemas/bad.yaml fails its meta-schema: "
-                + dir.resolve("bad.yaml") + ":10:5: /properties/compatible: array found, [object, boolean] expected"
-                + " (meta-schema http://json-schema.org/draft-07/schema)", f.get(0).message());
+        assertEquals(
+                "referenced binding http://devicetree.org/schemas/bad.yaml fails its meta-schema: "
+                        + dir.resolve("bad.yaml")
+                        + ":10:5: /properties/compatible: array found, [object, boolean] expected"
+                        + " (meta-schema http://json-schema.org/draft-07/schema)",
+                f.get(0).message());
         // a local '#/…' is resolved through the $id too, so a failing document refers to a failing binding
         BindingSet.Binding bad = set.bindings().get("bad.yaml");
         List<Finding> self = check.checkReferences(bad.source(), bad.file(), set);
-        assertEquals(List.of("12:11 referenced binding http://devicetree.org/schemas/bad.yaml fails its meta-schema"),
-                self.stream().map(x -> x.line() + ":" + x.column() + " " + x.message().replaceAll(": /.*", "")).toList());
+        assertEquals(
+                List.of("12:11 referenced binding http://devicetree.org/schemas/bad.yaml fails its meta-schema"),
+                self.stream()
+                        .map(x ->
+                                x.line() + ":" + x.column() + " " + x.message().replaceAll(": /.*", ""))
+                        .toList());
     }
 
     @Test

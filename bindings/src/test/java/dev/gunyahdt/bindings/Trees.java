@@ -4,7 +4,6 @@ import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -15,11 +14,10 @@ import java.util.List;
 /** Test helpers: compile DTS text or a test resource into a resolved DeviceTree. */
 final class Trees {
 
-    private static final Compiler COMPILER = new Compiler(
-            CompileOptions.defaults().withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB));
+    private static final Compiler COMPILER =
+            new Compiler(CompileOptions.defaults().withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB));
 
-    private Trees() {
-    }
+    private Trees() {}
 
     static Path resource(String name) {
         try {

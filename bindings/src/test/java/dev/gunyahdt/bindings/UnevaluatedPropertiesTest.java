@@ -1,5 +1,8 @@
 package dev.gunyahdt.bindings;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
@@ -9,18 +12,14 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * {@link UnevaluatedProperties} against python-jsonschema 4.10.3's verdicts on the same small schemas and
@@ -33,9 +32,10 @@ class UnevaluatedPropertiesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static JsonSchema compile(JsonNode schema, int n) {
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909,
-                b -> b.metaSchema(UnevaluatedProperties.metaSchema()));
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(
+                SpecVersion.VersionFlag.V201909, b -> b.metaSchema(UnevaluatedProperties.metaSchema()));
+        SchemaValidatorsConfig config =
+                SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
         JsonSchema s = factory.getSchema(SchemaLocation.of("https://cases.test/case-" + n + ".json"), schema, config);
         s.initializeValidators();
         return s;
@@ -63,7 +63,8 @@ class UnevaluatedPropertiesTest {
         for (JsonNode c : doc.get("cases")) {
             int index = n++;
             tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> {
-                Set<ValidationMessage> messages = compile(c.get("schema"), index).validate(c.get("instance"));
+                Set<ValidationMessage> messages =
+                        compile(c.get("schema"), index).validate(c.get("instance"));
                 Set<String> expected = new TreeSet<>();
                 c.get("unevaluated").forEach(x -> expected.add(x.asText()));
                 assertEquals(expected, unevaluated(messages), messages.toString());
@@ -82,6 +83,8 @@ class UnevaluatedPropertiesTest {
         ValidationMessage only = m.iterator().next();
         assertEquals("/child: Unevaluated properties are not allowed ('x,y' was unexpected)", only.getMessage());
         assertEquals("x,y", only.getProperty());
-        assertEquals("/properties/child/unevaluatedProperties", only.getEvaluationPath().toString());
+        assertEquals(
+                "/properties/child/unevaluatedProperties",
+                only.getEvaluationPath().toString());
     }
 }

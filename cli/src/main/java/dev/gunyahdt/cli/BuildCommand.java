@@ -8,8 +8,7 @@ import java.util.List;
  */
 final class BuildCommand {
 
-    private BuildCommand() {
-    }
+    private BuildCommand() {}
 
     static int run(List<String> args, Io io) throws Exception {
         return PartitionCommand.run("build", args, io, true);

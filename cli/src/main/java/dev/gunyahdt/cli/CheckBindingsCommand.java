@@ -17,11 +17,6 @@ import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.dt.diag.Diagnostic;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.diag.Severity;
-import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.HelpFormatter;
-import org.apache.commons.cli.Option;
-import org.apache.commons.cli.Options;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +27,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Options;
 
 /**
  * {@code gunyah-dt check-bindings DIR|FILE…}: loads binding documents (with the built-in core
@@ -43,29 +41,35 @@ import java.util.stream.Stream;
  */
 final class CheckBindingsCommand {
 
-    private CheckBindingsCommand() {
-    }
+    private CheckBindingsCommand() {}
 
     private static Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("format").hasArg().argName("FMT")
-                .desc("text (default), json, sarif or junit").build());
-        o.addOption(Option.builder("i").longOpt("include").hasArg().argName("DIR")
-                .desc("include search directory for the examples' #include lines (repeatable)").build());
-        o.addOption(Option.builder("W").longOpt("warning").hasArg().argName("CHECK")
-                .desc("dtc check flag for compiling the examples, as dtc -W (after the kernel's defaults)").build());
-        o.addOption(Option.builder("E").longOpt("error").hasArg().argName("CHECK")
-                .desc("dtc check flag for compiling the examples, as dtc -E").build());
-        o.addOption(Option.builder().longOpt("dtschema").hasArg().argName("DIR|auto")
-                .desc("use an installed dt-schema (its package folder; 'auto' finds it): its core schemas replace the"
+        o.addOption(CommandLines.option(null, "format", "FMT", "text (default), json, sarif or junit"));
+        o.addOption(CommandLines.option(
+                "i", "include", "DIR", "include search directory for the examples' #include lines (repeatable)"));
+        o.addOption(CommandLines.option(
+                "W",
+                "warning",
+                "CHECK",
+                "dtc check flag for compiling the examples, as dtc -W (after the kernel's defaults)"));
+        o.addOption(CommandLines.option("E", "error", "CHECK", "dtc check flag for compiling the examples, as dtc -E"));
+        o.addOption(CommandLines.option(
+                null,
+                "dtschema",
+                "DIR|auto",
+                "use an installed dt-schema (its package folder; 'auto' finds it): its core schemas replace the"
                         + " built-in core types, and every document is validated against its meta-schemas"
-                        + " (rule meta-schema), as dt-doc-validate does").build());
-        o.addOption(Option.builder("u").longOpt("schema-root").hasArg().argName("ROOT")
-                .desc("the schema root (as dt-doc-validate -u): every binding under it is loaded, so $refs resolve and"
+                        + " (rule meta-schema), as dt-doc-validate does"));
+        o.addOption(CommandLines.option(
+                "u",
+                "schema-root",
+                "ROOT",
+                "the schema root (as dt-doc-validate -u): every binding under it is loaded, so $refs resolve and"
                         + " $ids are read against it; only the given files and directories are checked. Without it,"
-                        + " the root a document's $id names is used").build());
-        o.addOption(Option.builder().longOpt("no-examples").desc("do not compile and validate the examples").build());
-        o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
+                        + " the root a document's $id names is used"));
+        o.addOption(CommandLines.option(null, "no-examples", null, "do not compile and validate the examples"));
+        o.addOption(CommandLines.option("h", "help", null, "print this help"));
         return o;
     }
 
@@ -130,13 +134,22 @@ final class CheckBindingsCommand {
         }
         List<CompileOptions.CheckFlag> flags = new ArrayList<>(KERNEL_EXAMPLE_FLAGS);
         flags.addAll(CommandLines.checkFlags(cmd));
-        BindingSet set = dtSchema == null ? BindingSet.load(dirs, files, true)
+        BindingSet set = dtSchema == null
+                ? BindingSet.load(dirs, files, true)
                 : BindingSet.loadWithCore(dtSchema.schemas(), dirs, files);
-        List<dev.gunyahdt.dt.diag.Finding> all = check(set, meta, targets, CommandLines.includeDirs(cmd), flags,
-                !cmd.hasOption("no-examples"), new Progress(io, targets.size()));
+        List<dev.gunyahdt.dt.diag.Finding> all = check(
+                set,
+                meta,
+                targets,
+                CommandLines.includeDirs(cmd),
+                flags,
+                !cmd.hasOption("no-examples"),
+                new Progress(io, targets.size()));
         List<String> names = targets.stream().map(Path::toString).toList();
-        io.out().write(FindingFormats.render(format, FindingFormats.byFile(names, all), "gunyah-dt check-bindings",
-                "warning").getBytes(StandardCharsets.UTF_8));
+        io.out()
+                .write(FindingFormats.render(
+                                format, FindingFormats.byFile(names, all), "gunyah-dt check-bindings", "warning")
+                        .getBytes(StandardCharsets.UTF_8));
         io.out().flush();
         if (format == FindingFormats.Format.TEXT && all.isEmpty() && io.interactive()) {
             io.err().println(targets.size() + " binding file(s) clean");
@@ -156,8 +169,14 @@ final class CheckBindingsCommand {
             new CompileOptions.CheckFlag("unique_unit_address_if_enabled", false));
 
     /** {@code meta}: the installed meta-schemas to validate each target against, or null. */
-    static List<dev.gunyahdt.dt.diag.Finding> check(BindingSet set, MetaSchemaCheck meta, Set<Path> targets, List<Path> includeDirs,
-                                   List<CompileOptions.CheckFlag> checkFlags, boolean examples, Progress progress) {
+    static List<dev.gunyahdt.dt.diag.Finding> check(
+            BindingSet set,
+            MetaSchemaCheck meta,
+            Set<Path> targets,
+            List<Path> includeDirs,
+            List<CompileOptions.CheckFlag> checkFlags,
+            boolean examples,
+            Progress progress) {
         Validator validator = new Validator(set);
         List<dev.gunyahdt.dt.diag.Finding> out = new ArrayList<>();
         // only the documents checked (and the built-in ones): not the rest of a schema root loaded to resolve
@@ -165,12 +184,14 @@ final class CheckBindingsCommand {
         Set<Path> checked = new java.util.HashSet<>();
         targets.forEach(t -> checked.add(t.toAbsolutePath().normalize()));
         for (Finding f : set.findings()) {
-            if (f.file().startsWith("builtin:") || checked.contains(Path.of(f.file()).toAbsolutePath().normalize())) {
+            if (f.file().startsWith("builtin:")
+                    || checked.contains(Path.of(f.file()).toAbsolutePath().normalize())) {
                 out.add(bindingFinding(f, f.keyword()));
             }
         }
         for (Finding f : validator.compileFindings()) {
-            if (f.file().startsWith("builtin:") || checked.contains(Path.of(f.file()).toAbsolutePath().normalize())) {
+            if (f.file().startsWith("builtin:")
+                    || checked.contains(Path.of(f.file()).toAbsolutePath().normalize())) {
                 out.add(bindingFinding(f, f.keyword()));
             }
         }
@@ -183,7 +204,8 @@ final class CheckBindingsCommand {
         YamlLoader loader = new YamlLoader();
         Compiler compiler = new Compiler(CompileOptions.defaults()
                 .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB)
-                .withIncludeDirs(includeDirs).withCheckFlags(checkFlags));
+                .withIncludeDirs(includeDirs)
+                .withCheckFlags(checkFlags));
         for (Path target : targets) {
             String file = target.toString();
             String text;
@@ -202,12 +224,22 @@ final class CheckBindingsCommand {
                 List<Finding> own = new ArrayList<>(meta.check(doc, file));
                 own.addAll(meta.checkReferences(doc, file, set));
                 for (Finding f : own) {
-                    out.add(new dev.gunyahdt.dt.diag.Finding(f.file(), f.line(), f.column(), null, null, Severity.ERROR, MetaSchemaCheck.RULE,
-                            f.binding(), f.keyword(), f.schemaLocation(), f.message()));
+                    out.add(new dev.gunyahdt.dt.diag.Finding(
+                            f.file(),
+                            f.line(),
+                            f.column(),
+                            null,
+                            null,
+                            Severity.ERROR,
+                            MetaSchemaCheck.RULE,
+                            f.binding(),
+                            f.keyword(),
+                            f.schemaLocation(),
+                            f.message()));
                 }
             }
-            Examples.Source src = examples && usable.contains(target.toAbsolutePath().normalize())
-                    ? Examples.of(doc, text) : null;
+            Examples.Source src =
+                    examples && usable.contains(target.toAbsolutePath().normalize()) ? Examples.of(doc, text) : null;
             if (src != null) {
                 out.addAll(examples(file, src, compiler, validator));
             }
@@ -218,15 +250,26 @@ final class CheckBindingsCommand {
     }
 
     private static dev.gunyahdt.dt.diag.Finding bindingFinding(Finding f, String rule) {
-        return new dev.gunyahdt.dt.diag.Finding(f.file(), f.line() > 0 ? f.line() : null, f.line() > 0 ? f.column() : null,
-                null, null, Severity.ERROR, rule, f.binding(), null, null, f.message());
+        return new dev.gunyahdt.dt.diag.Finding(
+                f.file(),
+                f.line() > 0 ? f.line() : null,
+                f.line() > 0 ? f.column() : null,
+                null,
+                null,
+                Severity.ERROR,
+                rule,
+                f.binding(),
+                null,
+                null,
+                f.message());
     }
 
     /**
      * Compiles a file's examples as one source (as dt_binding_check does) from a temporary file and
      * validates the tree; positions are mapped back to the binding, each finding to its example.
      */
-    private static List<dev.gunyahdt.dt.diag.Finding> examples(String binding, Examples.Source src, Compiler compiler, Validator validator) {
+    private static List<dev.gunyahdt.dt.diag.Finding> examples(
+            String binding, Examples.Source src, Compiler compiler, Validator validator) {
         List<dev.gunyahdt.dt.diag.Finding> out = new ArrayList<>();
         Path tmp = null;
         try {
@@ -237,13 +280,33 @@ final class CheckBindingsCommand {
             try {
                 c = compiler.compile(tmp, null, "-");
             } catch (DtException e) {
-                out.add(exampleFinding(binding, src, tmpName, e.span(), null, null, Severity.ERROR, "fatal", null, null,
+                out.add(exampleFinding(
+                        binding,
+                        src,
+                        tmpName,
+                        e.span(),
+                        null,
+                        null,
+                        Severity.ERROR,
+                        "fatal",
+                        null,
+                        null,
                         e.getMessage()));
                 return out;
             }
             for (Diagnostic d : c.diagnostics()) {
-                out.add(exampleFinding(binding, src, tmpName, d.span(), d.nodePath(), d.property(),
-                        d.severity(), d.rule(), null, null, d.message()));
+                out.add(exampleFinding(
+                        binding,
+                        src,
+                        tmpName,
+                        d.span(),
+                        d.nodePath(),
+                        d.property(),
+                        d.severity(),
+                        d.rule(),
+                        null,
+                        null,
+                        d.message()));
             }
             if (c.tree() != null && c.output() != null) {
                 // dt_binding_check validates the compiled blob (values typed by the binding set, not by the
@@ -257,12 +320,32 @@ final class CheckBindingsCommand {
                 found.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
                 for (Finding f : found) {
                     SourceSpan s = f.line() > 0 ? SourceSpan.point(f.file(), f.line(), f.column()) : null;
-                    out.add(exampleFinding(binding, src, tmpName, s, f.node(), f.property(), Severity.ERROR, "schema",
-                            f.keyword(), f.schemaLocation(), f.message() + " (binding " + f.binding() + ")"));
+                    out.add(exampleFinding(
+                            binding,
+                            src,
+                            tmpName,
+                            s,
+                            f.node(),
+                            f.property(),
+                            Severity.ERROR,
+                            "schema",
+                            f.keyword(),
+                            f.schemaLocation(),
+                            f.message() + " (binding " + f.binding() + ")"));
                 }
             }
         } catch (IOException e) {
-            out.add(new dev.gunyahdt.dt.diag.Finding(binding, null, null, null, null, Severity.ERROR, "example", binding, null, null,
+            out.add(new dev.gunyahdt.dt.diag.Finding(
+                    binding,
+                    null,
+                    null,
+                    null,
+                    null,
+                    Severity.ERROR,
+                    "example",
+                    binding,
+                    null,
+                    null,
                     "examples: cannot write a temporary file: " + e.getMessage()));
         } finally {
             if (tmp != null) {
@@ -278,16 +361,40 @@ final class CheckBindingsCommand {
 
     /** A blob's finding at the source position of its property (else its node) in the compiled source tree. */
     private static Finding positioned(Finding f, dev.gunyahdt.dt.DeviceTree source) {
-        SourceSpan span = source.find(f.node()).map(n -> f.property() != null
-                ? n.node().property(f.property()).map(dev.gunyahdt.dt.Property::span).orElse(n.node().span())
-                : n.node().span()).orElse(null);
-        return span == null ? f : new Finding(span.file(), span.firstLine(), span.firstColumn(), f.node(), f.property(),
-                f.keyword(), f.schemaLocation(), f.binding(), f.message());
+        SourceSpan span = source.find(f.node())
+                .map(n -> f.property() != null
+                        ? n.node()
+                                .property(f.property())
+                                .map(dev.gunyahdt.dt.Property::span)
+                                .orElse(n.node().span())
+                        : n.node().span())
+                .orElse(null);
+        return span == null
+                ? f
+                : new Finding(
+                        span.file(),
+                        span.firstLine(),
+                        span.firstColumn(),
+                        f.node(),
+                        f.property(),
+                        f.keyword(),
+                        f.schemaLocation(),
+                        f.binding(),
+                        f.message());
     }
 
-    private static dev.gunyahdt.dt.diag.Finding exampleFinding(String binding, Examples.Source src, String tmpName, SourceSpan span,
-                                              String node, String property, Severity severity, String check,
-                                              String constraint, String schemaLocation, String message) {
+    private static dev.gunyahdt.dt.diag.Finding exampleFinding(
+            String binding,
+            Examples.Source src,
+            String tmpName,
+            SourceSpan span,
+            String node,
+            String property,
+            Severity severity,
+            String check,
+            String constraint,
+            String schemaLocation,
+            String message) {
         Integer line = null;
         Integer column = null;
         boolean inSource = span != null && span.file().equals(tmpName);
@@ -307,25 +414,40 @@ final class CheckBindingsCommand {
             line = ex.firstLine() - 1; // the example's '- |' line
             column = 1;
         }
-        return new dev.gunyahdt.dt.diag.Finding(binding, line, column, node, property, severity, "example", binding,
-                constraint != null ? constraint : check, schemaLocation,
+        return new dev.gunyahdt.dt.diag.Finding(
+                binding,
+                line,
+                column,
+                node,
+                property,
+                severity,
+                "example",
+                binding,
+                constraint != null ? constraint : check,
+                schemaLocation,
                 "example " + ex.index() + ": " + check + ": " + message);
     }
 
     private static void help(Io io) {
         PrintWriter w = new PrintWriter(io.out(), true);
-        new HelpFormatter().printHelp(w, 100, "gunyah-dt check-bindings [--dtschema DIR|auto] [--format text|json|sarif|junit] [-i DIR] DIR|FILE…",
-                "\nChecks devicetree binding documents: YAML loading, $ref resolution and cycles, $id against the "
-                + "file's place, the meta-schema basics dt-doc-validate enforces ($schema, title, maintainers, "
-                + "allowed top-level keys, property schemas that are schemas, vendor properties with a type), "
-                + "then compiles every examples: entry (wrapped in a root node, as make dt_binding_check does) and "
-                + "validates it against the bindings. The built-in core types and Gunyah bindings are always "
-                + "loaded, so /schemas/types.yaml resolves. A single FILE is placed under its schema root by "
-                + "its $id. With --dtschema, an installed dt-schema's core schemas are used instead of the built-in "
-                + "core types and each document is validated against dt-schema's meta-schemas (the one its $schema "
-                + "names), as dt-doc-validate does; findings name the keyword and the meta-schema file.\n\n",
-                options(), 2, 4,
-                "\nExit status: 0 clean, 1 findings, 2 usage or I/O problem.");
+        new HelpFormatter()
+                .printHelp(
+                        w,
+                        100,
+                        "gunyah-dt check-bindings [--dtschema DIR|auto] [--format text|json|sarif|junit] [-i DIR] DIR|FILE…",
+                        "\nChecks devicetree binding documents: YAML loading, $ref resolution and cycles, $id against the "
+                                + "file's place, the meta-schema basics dt-doc-validate enforces ($schema, title, maintainers, "
+                                + "allowed top-level keys, property schemas that are schemas, vendor properties with a type), "
+                                + "then compiles every examples: entry (wrapped in a root node, as make dt_binding_check does) and "
+                                + "validates it against the bindings. The built-in core types and Gunyah bindings are always "
+                                + "loaded, so /schemas/types.yaml resolves. A single FILE is placed under its schema root by "
+                                + "its $id. With --dtschema, an installed dt-schema's core schemas are used instead of the built-in "
+                                + "core types and each document is validated against dt-schema's meta-schemas (the one its $schema "
+                                + "names), as dt-doc-validate does; findings name the keyword and the meta-schema file.\n\n",
+                        options(),
+                        2,
+                        4,
+                        "\nExit status: 0 clean, 1 findings, 2 usage or I/O problem.");
         w.flush();
     }
 }

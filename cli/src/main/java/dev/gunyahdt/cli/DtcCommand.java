@@ -6,11 +6,6 @@ import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbOptions;
-import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.HelpFormatter;
-import org.apache.commons.cli.Option;
-import org.apache.commons.cli.Options;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,6 +20,10 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 
 /**
  * {@code gunyah-dt dtc}: dtc 1.6.1's command line over the dtc-grammar pipeline, plus a batch
@@ -32,38 +31,49 @@ import java.util.concurrent.Future;
  */
 final class DtcCommand {
 
-    private DtcCommand() {
-    }
+    private DtcCommand() {}
 
     static Options options() {
         Options o = new Options();
-        o.addOption(Option.builder("q").longOpt("quiet").desc("quiet: -q suppresses warnings, -qq errors, -qqq everything").build());
-        o.addOption(Option.builder("I").longOpt("in-format").hasArg().argName("fmt").desc("input format: dts or dtb (guessed when absent)").build());
-        o.addOption(Option.builder("o").longOpt("out").hasArg().argName("file").desc("output file (default: stdout)").build());
-        o.addOption(Option.builder("O").longOpt("out-format").hasArg().argName("fmt").desc("output format: dts or dtb (asm and yaml are not supported)").build());
-        o.addOption(Option.builder("V").longOpt("out-version").hasArg().argName("n").desc("blob version to produce (default 17)").build());
-        o.addOption(Option.builder("d").longOpt("out-dependency").hasArg().argName("file").desc("write a make-style dependency file").build());
-        o.addOption(Option.builder("R").longOpt("reserve").hasArg().argName("n").desc("make space for n extra memory reserve entries").build());
-        o.addOption(Option.builder("S").longOpt("space").hasArg().argName("bytes").desc("make the blob at least this long").build());
-        o.addOption(Option.builder("p").longOpt("pad").hasArg().argName("bytes").desc("add this much padding to the blob").build());
-        o.addOption(Option.builder("a").longOpt("align").hasArg().argName("bytes").desc("align the blob size to this (a power of two)").build());
-        o.addOption(Option.builder("b").longOpt("boot-cpu").hasArg().argName("id").desc("physical boot CPU id for the blob header").build());
-        o.addOption(Option.builder("f").longOpt("force").desc("write output even if the input tree has errors").build());
-        o.addOption(Option.builder("i").longOpt("include").hasArg().argName("dir").desc("add a directory to the include search path (#include, /include/, /incbin/)").build());
-        o.addOption(Option.builder("D").longOpt("define").hasArg().argName("name[=value]").desc("define a preprocessor macro (__DTS__ is always defined)").build());
-        o.addOption(Option.builder().longOpt("no-cpp").desc("do not run the C preprocessor over source input").build());
-        o.addOption(Option.builder("s").longOpt("sort").desc("sort nodes and properties before output").build());
-        o.addOption(Option.builder("H").longOpt("phandle").hasArg().argName("fmt").desc("phandle properties to write: legacy, epapr (default) or both").build());
-        o.addOption(Option.builder("W").longOpt("warning").hasArg().argName("[no-]check").desc("enable/disable a check as a warning").build());
-        o.addOption(Option.builder("E").longOpt("error").hasArg().argName("[no-]check").desc("enable/disable a check as an error").build());
-        o.addOption(Option.builder("@").longOpt("symbols").desc("generate /__symbols__").build());
-        o.addOption(Option.builder("A").longOpt("auto-alias").desc("generate /aliases from labels").build());
-        o.addOption(Option.builder("L").longOpt("local-fixups").desc("generate __fixups__/__local_fixups__ for non-plugin trees too (later dtc; not in 1.6.1)").build());
-        o.addOption(Option.builder("T").longOpt("annotate").desc("annotate output with source positions (not supported)").build());
-        o.addOption(Option.builder().longOpt("batch").hasArg().argName("list").desc("compile every 'INPUT OUTPUT' line of LIST in this one process").build());
-        o.addOption(Option.builder().longOpt("timings").desc("print the CPU time each pipeline stage took (to stderr)").build());
-        o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
-        o.addOption(Option.builder("v").longOpt("version").desc("print the version").build());
+        o.addOption(
+                CommandLines.option("q", "quiet", null, "quiet: -q suppresses warnings, -qq errors, -qqq everything"));
+        o.addOption(CommandLines.option("I", "in-format", "fmt", "input format: dts or dtb (guessed when absent)"));
+        o.addOption(CommandLines.option("o", "out", "file", "output file (default: stdout)"));
+        o.addOption(CommandLines.option(
+                "O", "out-format", "fmt", "output format: dts or dtb (asm and yaml are not supported)"));
+        o.addOption(CommandLines.option("V", "out-version", "n", "blob version to produce (default 17)"));
+        o.addOption(CommandLines.option("d", "out-dependency", "file", "write a make-style dependency file"));
+        o.addOption(CommandLines.option("R", "reserve", "n", "make space for n extra memory reserve entries"));
+        o.addOption(CommandLines.option("S", "space", "bytes", "make the blob at least this long"));
+        o.addOption(CommandLines.option("p", "pad", "bytes", "add this much padding to the blob"));
+        o.addOption(CommandLines.option("a", "align", "bytes", "align the blob size to this (a power of two)"));
+        o.addOption(CommandLines.option("b", "boot-cpu", "id", "physical boot CPU id for the blob header"));
+        o.addOption(CommandLines.option("f", "force", null, "write output even if the input tree has errors"));
+        o.addOption(CommandLines.option(
+                "i", "include", "dir", "add a directory to the include search path (#include, /include/, /incbin/)"));
+        o.addOption(CommandLines.option(
+                "D", "define", "name[=value]", "define a preprocessor macro (__DTS__ is always defined)"));
+        o.addOption(CommandLines.option(null, "no-cpp", null, "do not run the C preprocessor over source input"));
+        o.addOption(CommandLines.option("s", "sort", null, "sort nodes and properties before output"));
+        o.addOption(CommandLines.option(
+                "H", "phandle", "fmt", "phandle properties to write: legacy, epapr (default) or both"));
+        o.addOption(CommandLines.option("W", "warning", "[no-]check", "enable/disable a check as a warning"));
+        o.addOption(CommandLines.option("E", "error", "[no-]check", "enable/disable a check as an error"));
+        o.addOption(CommandLines.option("@", "symbols", null, "generate /__symbols__"));
+        o.addOption(CommandLines.option("A", "auto-alias", null, "generate /aliases from labels"));
+        o.addOption(CommandLines.option(
+                "L",
+                "local-fixups",
+                null,
+                "generate __fixups__/__local_fixups__ for non-plugin trees too (later dtc; not in 1.6.1)"));
+        o.addOption(
+                CommandLines.option("T", "annotate", null, "annotate output with source positions (not supported)"));
+        o.addOption(CommandLines.option(
+                null, "batch", "list", "compile every 'INPUT OUTPUT' line of LIST in this one process"));
+        o.addOption(
+                CommandLines.option(null, "timings", null, "print the CPU time each pipeline stage took (to stderr)"));
+        o.addOption(CommandLines.option("h", "help", null, "print this help"));
+        o.addOption(CommandLines.option("v", "version", null, "print the version"));
         return o;
     }
 
@@ -89,7 +99,8 @@ final class DtcCommand {
         CompileOptions options = compileOptions(cmd);
         if (cmd.hasOption("batch")) {
             if (!cmd.getArgList().isEmpty() || cmd.hasOption("o") || cmd.hasOption("d")) {
-                throw new UsageException("--batch takes no input file, -o or -d: each line of LIST names an input and an output");
+                throw new UsageException(
+                        "--batch takes no input file, -o or -d: each line of LIST names an input and an output");
             }
             return batch(Path.of(cmd.getOptionValue("batch")), options, quiet, io, cmd.hasOption("timings"));
         }
@@ -99,7 +110,15 @@ final class DtcCommand {
         String input = cmd.getArgList().isEmpty() ? "-" : cmd.getArgList().get(0);
         String output = cmd.getOptionValue("o", "-");
         Compiler compiler = new Compiler(options);
-        Result r = compileOne(compiler, input, output, cmd.getOptionValue("d"), io.out(), quiet, input.equals("-") ? io.readStdin() : null, "");
+        Result r = compileOne(
+                compiler,
+                input,
+                output,
+                cmd.getOptionValue("d"),
+                io.out(),
+                quiet,
+                input.equals("-") ? io.readStdin() : null,
+                "");
         io.err().print(r.stderr);
         if (cmd.hasOption("timings")) {
             io.err().print(compiler.times().report());
@@ -111,11 +130,17 @@ final class DtcCommand {
     }
 
     /** The outcome of one file: its stderr text, the bytes to write, the exit status. */
-    private record Result(String stderr, byte[] bytes, int status) {
-    }
+    private record Result(String stderr, byte[] bytes, int status) {}
 
-    private static Result compileOne(Compiler compiler, String input, String output, String depFile,
-                                     PrintStream stdout, int quiet, byte[] stdin, String prefix) {
+    private static Result compileOne(
+            Compiler compiler,
+            String input,
+            String output,
+            String depFile,
+            PrintStream stdout,
+            int quiet,
+            byte[] stdin,
+            String prefix) {
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
         int status;
@@ -150,7 +175,8 @@ final class DtcCommand {
         return new Result(errBytes.toString(StandardCharsets.UTF_8), bytes, status);
     }
 
-    private static void writeDeps(String depFile, String output, List<Path> deps, PrintStream stdout) throws IOException {
+    private static void writeDeps(String depFile, String output, List<Path> deps, PrintStream stdout)
+            throws IOException {
         StringBuilder sb = new StringBuilder(output).append(':');
         for (Path p : deps) {
             sb.append(' ').append(p);
@@ -230,7 +256,9 @@ final class DtcCommand {
             progress.done();
         }
         if (timings) {
-            io.err().print("gunyah-dt dtc: " + jobs.size() + " files\n" + compiler.times().report());
+            io.err()
+                    .print("gunyah-dt dtc: " + jobs.size() + " files\n"
+                            + compiler.times().report());
         }
         return worst;
     }
@@ -239,7 +267,7 @@ final class DtcCommand {
         try {
             return Files.size(Path.of(file));
         } catch (IOException | RuntimeException e) {
-            return 0;   // the compile itself reports it
+            return 0; // the compile itself reports it
         }
     }
 
@@ -249,8 +277,11 @@ final class DtcCommand {
         DtbOptions dtb;
         try {
             dtb = new DtbOptions(
-                    (int) number(cmd, "V", 17), (int) number(cmd, "R", 0), (int) number(cmd, "S", 0),
-                    (int) number(cmd, "p", 0), (int) number(cmd, "a", 0));
+                    (int) number(cmd, "V", 17),
+                    (int) number(cmd, "R", 0),
+                    (int) number(cmd, "S", 0),
+                    (int) number(cmd, "p", 0),
+                    (int) number(cmd, "a", 0));
         } catch (DtException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -260,7 +291,8 @@ final class DtcCommand {
                 case "legacy" -> PhandleFormat.LEGACY;
                 case "epapr" -> PhandleFormat.EPAPR;
                 case "both" -> PhandleFormat.BOTH;
-                default -> throw new UsageException("Invalid argument \"" + cmd.getOptionValue("H") + "\" to -H option");
+                default ->
+                    throw new UsageException("Invalid argument \"" + cmd.getOptionValue("H") + "\" to -H option");
             };
         }
         List<CompileOptions.CheckFlag> flags = CommandLines.validatedCheckFlags(cmd);
@@ -270,9 +302,21 @@ final class DtcCommand {
             int eq = d.indexOf('=');
             defines.put(eq < 0 ? d : d.substring(0, eq), eq < 0 ? "1" : d.substring(eq + 1));
         }
-        CompileOptions o = new CompileOptions(in, out, dtb, number(cmd, "b", -1), cmd.hasOption("f"), includes,
-                cmd.hasOption("s"), phandles, flags, cmd.hasOption("@"), cmd.hasOption("A"), cmd.hasOption("L"),
-                !cmd.hasOption("no-cpp"), defines);
+        CompileOptions o = new CompileOptions(
+                in,
+                out,
+                dtb,
+                number(cmd, "b", -1),
+                cmd.hasOption("f"),
+                includes,
+                cmd.hasOption("s"),
+                phandles,
+                flags,
+                cmd.hasOption("@"),
+                cmd.hasOption("A"),
+                cmd.hasOption("L"),
+                !cmd.hasOption("no-cpp"),
+                defines);
         return o;
     }
 
@@ -310,11 +354,16 @@ final class DtcCommand {
     private static void help(PrintStream out) {
         HelpFormatter f = new HelpFormatter();
         PrintWriter w = new PrintWriter(out);
-        f.printHelp(w, 100, "gunyah-dt dtc [options] <input file>",
+        f.printHelp(
+                w,
+                100,
+                "gunyah-dt dtc [options] <input file>",
                 "Compile, decompile and check devicetrees exactly as dtc 1.6.1 does. Source input is run\n"
                         + "through gunyah-dt's own C preprocessor first (like the kernel's cpp -nostdinc -undef\n"
                         + "-D__DTS__ -x assembler-with-cpp); --no-cpp turns that off.\n\n",
-                options(), 2, 4,
+                options(),
+                2,
+                4,
                 "\nBatch: gunyah-dt dtc [options] --batch LIST compiles each 'INPUT OUTPUT' line of LIST\n"
                         + "as 'gunyah-dt dtc [options] -o OUTPUT INPUT' would, in one process.\n"
                         + "Exit status: 0 ok, 1 errors in an input, 2 usage or I/O problem.");

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.dt.diag.Severity;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -23,7 +22,10 @@ import java.util.Map;
 final class FindingFormats {
 
     enum Format {
-        TEXT, JSON, SARIF, JUNIT,
+        TEXT,
+        JSON,
+        SARIF,
+        JUNIT,
         /** dt-validate's lines, for the {@code dt-validate} drop-in: binding findings only (dtc prints its own). */
         DTVALIDATE;
 
@@ -38,8 +40,7 @@ final class FindingFormats {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private FindingFormats() {
-    }
+    private FindingFormats() {}
 
     /**
      * {@code byInput}: every input in order (JUnit needs the clean ones too) with its findings (a
@@ -69,9 +70,17 @@ final class FindingFormats {
 
     /** {@code N file(s), E error(s), W warning(s) in T s}: what a long run comes to. */
     static String summary(int files, List<Finding> findings, double seconds) {
-        long errors = findings.stream().filter(f -> f.severity() == Severity.ERROR).count();
-        return String.format(Locale.ROOT, "%d file%s, %d error%s, %d warning%s in %.1f s", files, files == 1 ? "" : "s",
-                errors, errors == 1 ? "" : "s", findings.size() - errors, findings.size() - errors == 1 ? "" : "s",
+        long errors =
+                findings.stream().filter(f -> f.severity() == Severity.ERROR).count();
+        return String.format(
+                Locale.ROOT,
+                "%d file%s, %d error%s, %d warning%s in %.1f s",
+                files,
+                files == 1 ? "" : "s",
+                errors,
+                errors == 1 ? "" : "s",
+                findings.size() - errors,
+                findings.size() - errors == 1 ? "" : "s",
                 seconds);
     }
 
@@ -94,11 +103,17 @@ final class FindingFormats {
                         sb.append("\tFrom schema: ").append(b).append('\n');
                     }
                 }
-                case "unmatched-compatible" -> sb.append(f.file()).append(": ").append(f.node())
-                        .append(": failed to match any schema with compatible: ")
-                        .append(f.message().substring(f.message().indexOf('\'')).replaceAll("^(.*)$", "[$1]"))
-                        .append('\n');
-                case "fatal" -> sb.append(f.file()).append(": ").append(f.message()).append('\n');
+                case "unmatched-compatible" ->
+                    sb.append(f.file())
+                            .append(": ")
+                            .append(f.node())
+                            .append(": failed to match any schema with compatible: ")
+                            .append(f.message()
+                                    .substring(f.message().indexOf('\''))
+                                    .replaceAll("^(.*)$", "[$1]"))
+                            .append('\n');
+                case "fatal" ->
+                    sb.append(f.file()).append(": ").append(f.message()).append('\n');
                 default -> {
                     // dtc's checks: dtc printed them when it built the blob
                 }
@@ -216,16 +231,29 @@ final class FindingFormats {
             failures += (int) l.stream().filter(f -> f.fails(failOn)).count();
         }
         StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        sb.append("<testsuites name=\"").append(xml(tool)).append("\" tests=\"").append(total)
-                .append("\" failures=\"").append(failures).append("\" errors=\"0\">\n");
+        sb.append("<testsuites name=\"")
+                .append(xml(tool))
+                .append("\" tests=\"")
+                .append(total)
+                .append("\" failures=\"")
+                .append(failures)
+                .append("\" errors=\"0\">\n");
         for (Map.Entry<String, List<Finding>> e : byInput.entrySet()) {
             List<Finding> l = e.getValue();
             String suite = xml(e.getKey());
             long failed = l.stream().filter(f -> f.fails(failOn)).count();
-            sb.append("  <testsuite name=\"").append(suite).append("\" tests=\"").append(Math.max(1, l.size()))
-                    .append("\" failures=\"").append(failed).append("\" errors=\"0\" skipped=\"0\" time=\"0\">\n");
+            sb.append("  <testsuite name=\"")
+                    .append(suite)
+                    .append("\" tests=\"")
+                    .append(Math.max(1, l.size()))
+                    .append("\" failures=\"")
+                    .append(failed)
+                    .append("\" errors=\"0\" skipped=\"0\" time=\"0\">\n");
             if (l.isEmpty()) {
-                sb.append("    <testcase name=\"").append(xml(tool)).append("\" classname=\"").append(suite)
+                sb.append("    <testcase name=\"")
+                        .append(xml(tool))
+                        .append("\" classname=\"")
+                        .append(suite)
                         .append("\" time=\"0\"/>\n");
             }
             for (Finding f : l) {
@@ -233,11 +261,19 @@ final class FindingFormats {
                 String name = f.ruleId() + " " + (f.node() != null ? f.node() : "")
                         + (f.property() != null ? ":" + f.property() : "")
                         + (f.line() != null ? " (" + where + f.line() + ":" + f.column() + ")" : "");
-                sb.append("    <testcase name=\"").append(xml(name.trim())).append("\" classname=\"").append(suite)
+                sb.append("    <testcase name=\"")
+                        .append(xml(name.trim()))
+                        .append("\" classname=\"")
+                        .append(suite)
                         .append("\" time=\"0\">\n");
                 if (f.fails(failOn)) {
-                    sb.append("      <failure message=\"").append(xml(f.message())).append("\" type=\"")
-                            .append(xml(f.ruleId())).append("\">").append(xml(f.text())).append("</failure>\n");
+                    sb.append("      <failure message=\"")
+                            .append(xml(f.message()))
+                            .append("\" type=\"")
+                            .append(xml(f.ruleId()))
+                            .append("\">")
+                            .append(xml(f.text()))
+                            .append("</failure>\n");
                 } else {
                     sb.append("      <system-out>").append(xml(f.text())).append("</system-out>\n");
                 }
@@ -259,8 +295,12 @@ final class FindingFormats {
                 case '"' -> sb.append("&quot;");
                 case '\'' -> sb.append("&apos;");
                 default -> {
-                    if (c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF)
-                            || (c >= 0xE000 && c <= 0xFFFD) || c >= 0x10000) {
+                    if (c == 0x9
+                            || c == 0xA
+                            || c == 0xD
+                            || (c >= 0x20 && c <= 0xD7FF)
+                            || (c >= 0xE000 && c <= 0xFFFD)
+                            || c >= 0x10000) {
                         sb.appendCodePoint(c);
                     } else {
                         sb.append("\\u").append(String.format("%04x", c));

@@ -5,7 +5,6 @@ import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
 import dev.gunyahdt.dt.inspect.TreeDiff;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,8 +19,7 @@ import java.util.Set;
  */
 final class GuestDiff {
 
-    private GuestDiff() {
-    }
+    private GuestDiff() {}
 
     /**
      * {@code t} with the unit address of every {@code /hypervisor} child removed (kept when two children would
@@ -50,7 +48,12 @@ final class GuestDiff {
     private static Node zeroReg(Node n) {
         List<Property> props = new ArrayList<>();
         for (Property p : n.properties()) {
-            props.add(p.name().equals("reg") ? Property.of("reg", PropertyValue.ofCells(new long[p.value().length() / 4])) : p);
+            props.add(
+                    p.name().equals("reg")
+                            ? Property.of(
+                                    "reg",
+                                    PropertyValue.ofCells(new long[p.value().length() / 4]))
+                            : p);
         }
         List<Node> children = new ArrayList<>();
         n.children().forEach(c -> children.add(zeroReg(c)));

@@ -2,29 +2,26 @@ package dev.gunyahdt.cli;
 
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.inspect.Inspection;
-import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.HelpFormatter;
-import org.apache.commons.cli.Option;
-import org.apache.commons.cli.Options;
-
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Options;
 
 /** {@code gunyah-dt inspect FILE [--path P] [--format dts|tree|json]}: a tree made readable. */
 final class InspectCommand {
 
-    private InspectCommand() {
-    }
+    private InspectCommand() {}
 
     private static Options options() {
         Options o = new Options();
-        o.addOption(Option.builder("p").longOpt("path").hasArg().argName("P").desc("show only the subtree at this path (or &label)").build());
-        o.addOption(Option.builder("f").longOpt("format").hasArg().argName("fmt").desc("dts (default), tree or json").build());
-        o.addOption(Option.builder("o").longOpt("out").hasArg().argName("file").desc("write to a file instead of stdout").build());
-        o.addOption(Option.builder("i").longOpt("include").hasArg().argName("dir").desc("include search directory, for DTS input").build());
-        o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
+        o.addOption(CommandLines.option("p", "path", "P", "show only the subtree at this path (or &label)"));
+        o.addOption(CommandLines.option("f", "format", "fmt", "dts (default), tree or json"));
+        o.addOption(CommandLines.option("o", "out", "file", "write to a file instead of stdout"));
+        o.addOption(CommandLines.option("i", "include", "dir", "include search directory, for DTS input"));
+        o.addOption(CommandLines.option("h", "help", null, "print this help"));
         return o;
     }
 
@@ -56,13 +53,19 @@ final class InspectCommand {
 
     private static void help(Io io) {
         PrintWriter w = new PrintWriter(io.out(), true);
-        new HelpFormatter().printHelp(w, 100, "gunyah-dt inspect FILE [--path P] [--format dts|tree|json]",
-                "\nShows a DTB, DTBO or DTS readably: labels restored from __symbols__, phandle cells as "
-                + "&label (or &{/path}) references, an overlay's __fixups__ as the &label references they "
-                + "stand for, and GIC interrupt specifiers decoded in comments.\n\n",
-                options(), 2, 4,
-                "\nThe dts format compiles back with dtc (without -@) to the same blob. "
-                + "FILE may be - for stdin.");
+        new HelpFormatter()
+                .printHelp(
+                        w,
+                        100,
+                        "gunyah-dt inspect FILE [--path P] [--format dts|tree|json]",
+                        "\nShows a DTB, DTBO or DTS readably: labels restored from __symbols__, phandle cells as "
+                                + "&label (or &{/path}) references, an overlay's __fixups__ as the &label references they "
+                                + "stand for, and GIC interrupt specifiers decoded in comments.\n\n",
+                        options(),
+                        2,
+                        4,
+                        "\nThe dts format compiles back with dtc (without -@) to the same blob. "
+                                + "FILE may be - for stdin.");
         w.flush();
     }
 }

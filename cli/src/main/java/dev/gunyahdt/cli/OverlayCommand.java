@@ -1,7 +1,6 @@
 package dev.gunyahdt.cli;
 
 import dev.gunyahdt.dt.overlay.OverlayApplier;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +10,14 @@ import java.util.List;
 /** {@code gunyah-dt overlay apply BASE.dtb OVERLAY.dtbo… -o OUT}: fdtoverlay 1.6.1. */
 final class OverlayCommand {
 
-    private OverlayCommand() {
-    }
+    private OverlayCommand() {}
 
     static int run(List<String> args, Io io) throws Exception {
         if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
             io.out().println("Usage: gunyah-dt overlay apply BASE.dtb OVERLAY.dtbo... -o OUT.dtb");
-            io.out().println("       (fdtoverlay's form also works: overlay apply -i BASE.dtb -o OUT.dtb OVERLAY.dtbo...)");
+            io.out()
+                    .println(
+                            "       (fdtoverlay's form also works: overlay apply -i BASE.dtb -o OUT.dtb OVERLAY.dtbo...)");
             io.out().println();
             io.out().println("Applies each overlay in order to the base blob with fdtoverlay 1.6.1's semantics:");
             io.out().println("overlay phandles renumbered above the base's, __fixups__ resolved through the base's");

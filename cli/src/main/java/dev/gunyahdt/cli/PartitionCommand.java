@@ -2,15 +2,14 @@ package dev.gunyahdt.cli;
 
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.pipeline.Build;
-import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.HelpFormatter;
-import org.apache.commons.cli.Option;
-import org.apache.commons.cli.Options;
-
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 
 /**
  * {@code gunyah-dt partition BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]…}: compile the
@@ -21,26 +20,35 @@ import java.util.List;
  */
 final class PartitionCommand {
 
-    private PartitionCommand() {
-    }
+    private PartitionCommand() {}
 
     static Options options() {
         Options o = new Options();
-        o.addOption(Option.builder("o").longOpt("out").hasArg().argName("DIR").desc("where to write the config (default out/<board>/)").build());
-        o.addOption(Option.builder("i").longOpt("include").hasArg().argName("DIR").desc("include search directory for the board's #include (repeatable)").build());
-        o.addOption(Option.builder("W").longOpt("warning").hasArg().argName("[no-]check")
-                .desc("dtc's -W on the board: enable/disable a check as a warning (repeatable)").build());
-        o.addOption(Option.builder("E").longOpt("error").hasArg().argName("[no-]check")
-                .desc("dtc's -E on the board: enable/disable a check as an error (repeatable)").build());
-        o.addOption(Option.builder().longOpt("kernel-checks")
-                .desc("check the board as Linux 6.1 builds its dtbs: -Wno-" + String.join(" -Wno-", CommandLines.KERNEL_RELAXED_CHECKS)
+        o.addOption(CommandLines.option("o", "out", "DIR", "where to write the config (default out/<board>/)"));
+        o.addOption(CommandLines.option(
+                "i", "include", "DIR", "include search directory for the board's #include (repeatable)"));
+        o.addOption(CommandLines.option(
+                "W",
+                "warning",
+                "[no-]check",
+                "dtc's -W on the board: enable/disable a check as a warning (repeatable)"));
+        o.addOption(CommandLines.option(
+                "E", "error", "[no-]check", "dtc's -E on the board: enable/disable a check as an error (repeatable)"));
+        o.addOption(Option.builder()
+                .longOpt("kernel-checks")
+                .desc("check the board as Linux 6.1 builds its dtbs: -Wno-"
+                        + String.join(" -Wno-", CommandLines.KERNEL_RELAXED_CHECKS)
                         + " (scripts/Makefile.lib), before any -W/-E; build then reports the board's binding findings "
-                        + "without stopping, as the kernel's dtbs build does not run the schemas").build());
-        o.addOption(Option.builder().longOpt("format").hasArg().argName("text|json|sarif|junit")
-                .desc("text (default): the report as below; json, sarif or junit: every finding (the board's dtc "
+                        + "without stopping, as the kernel's dtbs build does not run the schemas")
+                .build());
+        o.addOption(CommandLines.option(
+                null,
+                "format",
+                "text|json|sarif|junit",
+                "text (default): the report as below; json, sarif or junit: every finding (the board's dtc "
                         + "checks and bindings, the plan's rules, the emitted trees' lint, the RM's refusals) in that "
-                        + "format on stdout, the report on stderr").build());
-        o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
+                        + "format on stdout, the report on stderr"));
+        o.addOption(CommandLines.option("h", "help", null, "print this help"));
         return o;
     }
 
@@ -83,8 +91,9 @@ final class PartitionCommand {
         if (r.boardDts() != null) {
             inputs.add(r.boardDts().toString());
         }
-        io.out().print(FindingFormats.render(format, FindingFormats.byFile(inputs, r.findings()), "gunyah-dt " + verb,
-                "error"));
+        io.out()
+                .print(FindingFormats.render(
+                        format, FindingFormats.byFile(inputs, r.findings()), "gunyah-dt " + verb, "error"));
         io.out().flush();
         return status;
     }
@@ -94,7 +103,8 @@ final class PartitionCommand {
         if (files.isEmpty() || files.size() > 2) {
             throw new UsageException(files.isEmpty() ? "no board given" : "BOARD_DIR, or BOARD.dts VMS.yaml");
         }
-        return files.size() == 1 ? Build.Board.dir(Path.of(files.get(0)))
+        return files.size() == 1
+                ? Build.Board.dir(Path.of(files.get(0)))
                 : Build.Board.files(Path.of(files.get(0)), Path.of(files.get(1)));
     }
 
@@ -104,7 +114,8 @@ final class PartitionCommand {
         if (kernel) {
             shown.add("--kernel-checks");
         }
-        for (CompileOptions.CheckFlag f : flags.subList(kernel ? CommandLines.KERNEL_RELAXED_CHECKS.size() : 0, flags.size())) {
+        for (CompileOptions.CheckFlag f :
+                flags.subList(kernel ? CommandLines.KERNEL_RELAXED_CHECKS.size() : 0, flags.size())) {
             shown.add((f.error() ? "-E" : "-W") + f.flag());
         }
         return String.join(" ", shown);
@@ -116,11 +127,11 @@ final class PartitionCommand {
                 + " BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]… [-W|-E [no-]CHECK]… [--kernel-checks] [--format text|json|sarif|junit]";
         String what = build
                 ? "\nThe one command for bring-up: compiles BOARD_DIR/vms.yaml's board, runs dtc's checks on it (its "
-                  + "warnings are printed, its errors stop the build, as in dtc) and the built-in bindings (a finding stops the build), partitions it, lints every DTB it is about to write "
-                  + "(system.dtb and each vm/<name>.dtb) as 'gunyah-dt lint' would — dtc's checks and the built-in "
-                  + "bindings — and only when all are clean writes the bootable config.\n\n"
+                        + "warnings are printed, its errors stop the build, as in dtc) and the built-in bindings (a finding stops the build), partitions it, lints every DTB it is about to write "
+                        + "(system.dtb and each vm/<name>.dtb) as 'gunyah-dt lint' would — dtc's checks and the built-in "
+                        + "bindings — and only when all are clean writes the bootable config.\n\n"
                 : "\nCompiles the board, allocates the VM plan, checks every rule and writes the bootable config. "
-                  + "dtc-check findings in the board follow dtc's severities: warnings are printed, errors stop it.\n\n";
+                        + "dtc-check findings in the board follow dtc's severities: warnings are printed, errors stop it.\n\n";
         String after = "\nBOARD_DIR holds vms.yaml (its 'board:' key names the .dts). When a folder named 'include' "
                 + "sits beside BOARD_DIR (boards/include for boards/qemu-virt), it is on the include path "
                 + "automatically, after any -i. The board's findings are printed "

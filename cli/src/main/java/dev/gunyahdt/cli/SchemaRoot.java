@@ -15,11 +15,10 @@ import java.util.regex.Pattern;
  */
 final class SchemaRoot {
 
-    private static final Pattern ID = Pattern.compile(
-            "^\\$id:\\s*[\"']?http://devicetree\\.org/schemas/([^#\"'\\s]+)", Pattern.MULTILINE);
+    private static final Pattern ID =
+            Pattern.compile("^\\$id:\\s*[\"']?http://devicetree\\.org/schemas/([^#\"'\\s]+)", Pattern.MULTILINE);
 
-    private SchemaRoot() {
-    }
+    private SchemaRoot() {}
 
     /**
      * The root of {@code arg} (a file, or a directory whose documents are {@code docs}): the first

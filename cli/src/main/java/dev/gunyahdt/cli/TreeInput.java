@@ -6,7 +6,6 @@ import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbReader;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,8 +19,7 @@ import java.util.List;
  */
 final class TreeInput {
 
-    private TreeInput() {
-    }
+    private TreeInput() {}
 
     /**
      * @throws UsageException when the file cannot be read (exit 2)
@@ -31,12 +29,16 @@ final class TreeInput {
         byte[] raw = read(file, io);
         boolean stdin = file.equals("-");
         String name = stdin ? "<stdin>" : file;
-        if (raw.length >= 4 && (raw[0] & 0xff) == 0xd0 && (raw[1] & 0xff) == 0x0d
-                && (raw[2] & 0xff) == 0xfe && (raw[3] & 0xff) == 0xed) {
+        if (raw.length >= 4
+                && (raw[0] & 0xff) == 0xd0
+                && (raw[1] & 0xff) == 0x0d
+                && (raw[2] & 0xff) == 0xfe
+                && (raw[3] & 0xff) == 0xed) {
             return DtbReader.read(raw, name);
         }
         CompileOptions opts = CompileOptions.defaults()
-                .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB).withIncludeDirs(includeDirs);
+                .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB)
+                .withIncludeDirs(includeDirs);
         Compilation c = new Compiler(opts).compile(Path.of(file), stdin ? raw : null, "-");
         if (c.failed() || c.tree() == null) {
             for (Compilation.Message m : c.messages()) {

@@ -6,14 +6,12 @@ import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.dt.diag.Severity;
 import dev.gunyahdt.hypervisor.rm.config.RmCheckFailure;
 import dev.gunyahdt.hypervisor.rm.config.VmCheck;
-import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.HelpFormatter;
-import org.apache.commons.cli.Option;
-import org.apache.commons.cli.Options;
-
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Options;
 
 /**
  * {@code gunyah-dt vm-check [--trusted] VM.dtb|VM.dts …}: each VM devicetree judged as the real Gunyah Resource
@@ -21,22 +19,27 @@ import java.util.List;
  */
 final class VmCheckCommand {
 
-    private VmCheckCommand() {
-    }
+    private VmCheckCommand() {}
 
     private static Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("trusted").desc("check as a platform that authenticates VM configs"
-                + " would (the RM's trusted_config): allows iomemory-ranges, gic-irq-ranges, crash-fatal, is-direct"
-                + " and priorities not below the owner's").build());
-        o.addOption(Option.builder("i").longOpt("include").hasArg().argName("dir")
-                .desc("include search directory, for DTS input").build());
-        o.addOption(Option.builder("q").longOpt("quiet").desc("print only the verdict line of each file").build());
-        o.addOption(Option.builder().longOpt("format").hasArg().argName("text|json|sarif|junit")
-                .desc("text (default): the verdicts as below; json, sarif or junit: each refusal (at its node's "
-                        + "source position for DTS input) and warning in that format on stdout, the verdicts on stderr")
-                .build());
-        o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
+        o.addOption(CommandLines.option(
+                null,
+                "trusted",
+                null,
+                "check as a platform that authenticates VM configs"
+                        + " would (the RM's trusted_config): allows iomemory-ranges, gic-irq-ranges, crash-fatal, is-direct"
+                        + " and priorities not below the owner's"));
+        o.addOption(CommandLines.option("i", "include", "dir", "include search directory, for DTS input"));
+        o.addOption(CommandLines.option("q", "quiet", null, "print only the verdict line of each file"));
+        o.addOption(
+                CommandLines.option(
+                        null,
+                        "format",
+                        "text|json|sarif|junit",
+                        "text (default): the verdicts as below; json, sarif or junit: each refusal (at its node's "
+                                + "source position for DTS input) and warning in that format on stdout, the verdicts on stderr"));
+        o.addOption(CommandLines.option("h", "help", null, "print this help"));
         return o;
     }
 
@@ -82,8 +85,9 @@ final class VmCheckCommand {
             v.warnings().forEach(w -> findings.add(Finding.at(file, 0, 0, Severity.WARNING, "vm-check", w)));
         }
         if (format != FindingFormats.Format.TEXT) {
-            io.out().print(FindingFormats.render(format, FindingFormats.byFile(cmd.getArgList(), findings),
-                    "gunyah-dt vm-check", "error"));
+            io.out()
+                    .print(FindingFormats.render(
+                            format, FindingFormats.byFile(cmd.getArgList(), findings), "gunyah-dt vm-check", "error"));
         }
         io.out().flush();
         return status;
@@ -101,12 +105,15 @@ final class VmCheckCommand {
             RmCheckFailure f = v.refusal();
             io.out().println(file + ": refused " + vmid + ": " + f.describe());
             if (!quiet) {
-                io.out().println("  stage: " + switch (f.stage()) {
-                    case PARSE -> "VM_INIT's devicetree parse (the RM prints \"Fatal error in DTB parsing at node "
-                            + f.path() + "\"; RM error MEM_INVALID)";
-                    case UPDATE -> "VM_INIT's vm_config_update_parsed (RM error ARGUMENT_INVALID)";
-                    case VDEVICES -> "VM_INIT's vm_config_create_vdevices (RM error NORESOURCE)";
-                });
+                io.out()
+                        .println("  stage: "
+                                + switch (f.stage()) {
+                                    case PARSE ->
+                                        "VM_INIT's devicetree parse (the RM prints \"Fatal error in DTB parsing at node "
+                                                + f.path() + "\"; RM error MEM_INVALID)";
+                                    case UPDATE -> "VM_INIT's vm_config_update_parsed (RM error ARGUMENT_INVALID)";
+                                    case VDEVICES -> "VM_INIT's vm_config_create_vdevices (RM error NORESOURCE)";
+                                });
                 if (f.span() != null) {
                     io.out().println("  at " + f.span().toColonForm());
                 }
@@ -119,18 +126,24 @@ final class VmCheckCommand {
 
     private static void help(Io io) {
         PrintWriter w = new PrintWriter(io.out(), true);
-        new HelpFormatter().printHelp(w, 100, "gunyah-dt vm-check [--trusted] [--format text|json|sarif|junit] VM.dtb|VM.dts …",
-                "\nJudges each VM devicetree as the real Gunyah Resource Manager (quic/gunyah-resource-manager"
-                + " bf31a9ac, QEMU platform) judges it at VM_CONFIG_IMAGE + VM_INIT: its DT parser, with its"
-                + " quirks, then the VM_INIT checks (vCPUs, priorities, IRQs, device memory, vdevices and their"
-                + " peers, vGIC placement). Files are created in the order given as VMs 0x80, 0x81, … owned by"
-                + " HLOS; later files may name earlier ones as peers (vm-name:, vm-uri:, vm-guid:). Prints one"
-                + " line per file, 'FILE: accepted (vmid 0x80)' or 'FILE: refused (vmid 0x80): REASON', then"
-                + " what VM_INIT would build, or where the refusal is; and a warning for each peer that never"
-                + " resolves. What the hypervisor itself would refuse (object limits, memory ownership) and"
-                + " what happens after VM_INIT (memparcels at VM_START) is not judged.\n\n",
-                options(), 2, 4,
-                "\nExit status: 0 all accepted, 1 any refused, 2 usage or I/O problem.");
+        new HelpFormatter()
+                .printHelp(
+                        w,
+                        100,
+                        "gunyah-dt vm-check [--trusted] [--format text|json|sarif|junit] VM.dtb|VM.dts …",
+                        "\nJudges each VM devicetree as the real Gunyah Resource Manager (quic/gunyah-resource-manager"
+                                + " bf31a9ac, QEMU platform) judges it at VM_CONFIG_IMAGE + VM_INIT: its DT parser, with its"
+                                + " quirks, then the VM_INIT checks (vCPUs, priorities, IRQs, device memory, vdevices and their"
+                                + " peers, vGIC placement). Files are created in the order given as VMs 0x80, 0x81, … owned by"
+                                + " HLOS; later files may name earlier ones as peers (vm-name:, vm-uri:, vm-guid:). Prints one"
+                                + " line per file, 'FILE: accepted (vmid 0x80)' or 'FILE: refused (vmid 0x80): REASON', then"
+                                + " what VM_INIT would build, or where the refusal is; and a warning for each peer that never"
+                                + " resolves. What the hypervisor itself would refuse (object limits, memory ownership) and"
+                                + " what happens after VM_INIT (memparcels at VM_START) is not judged.\n\n",
+                        options(),
+                        2,
+                        4,
+                        "\nExit status: 0 all accepted, 1 any refused, 2 usage or I/O problem.");
         w.flush();
     }
 }

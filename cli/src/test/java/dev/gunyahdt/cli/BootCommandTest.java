@@ -1,24 +1,23 @@
 package dev.gunyahdt.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code gunyah-dt boot} through Main.run: boards/qemu-virt boots, and its overlays merge as fdtoverlay merges. */
 class BootCommandTest {
 
     @Test
     void qemuVirtBootsWithEveryVmRunningAndEveryPeerExercised(@TempDir Path dir) throws Exception {
-        PartitionCommandTest.Run r = PartitionCommandTest.run("boot", PartitionCommandTest.QEMU.toString(), "-o",
-                dir.toString());
+        PartitionCommandTest.Run r =
+                PartitionCommandTest.run("boot", PartitionCommandTest.QEMU.toString(), "-o", dir.toString());
         assertEquals(0, r.status(), r.err());
         assertEquals("", r.err());
         for (String vm : List.of("hlos", "svm1", "svm2")) {
@@ -26,16 +25,28 @@ class BootCommandTest {
             assertTrue(r.out().contains("] " + vm + ": console| gunyah-dt "), vm + " banner");
         }
         assertTrue(r.out().contains("] hlos: state NONE -> RUNNING"));
-        assertTrue(r.out().contains("svm1 (linux-probe): console open, hyp resources match, 1/1 queue pairs, 1/1 doorbells, OK"), r.out());
-        assertTrue(r.out().contains("svm2 (linux-probe): console open, hyp resources match, 1/1 queue pairs, 1/1 doorbells, OK"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "svm1 (linux-probe): console open, hyp resources match, 1/1 queue pairs, 1/1 doorbells, OK"),
+                r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "svm2 (linux-probe): console open, hyp resources match, 1/1 queue pairs, 1/1 doorbells, OK"),
+                r.out());
         String log = Files.readString(dir.resolve("boot.log"), StandardCharsets.UTF_8);
-        assertTrue(r.out().startsWith(r.out().substring(0, r.out().indexOf('['))) && r.out().contains(log), "boot.log = printed log");
+        assertTrue(
+                r.out().startsWith(r.out().substring(0, r.out().indexOf('[')))
+                        && r.out().contains(log),
+                "boot.log = printed log");
         assertFdtoverlayGivesGuestDtbs(dir, List.of("hlos", "svm1", "svm2"));
     }
 
     private static final Path FDTOVERLAY = Path.of("/usr/bin/fdtoverlay");
     private static final Path DT_VALIDATE = Path.of("/usr/bin/dt-validate");
-    private static final List<String> SOC_VMS = List.of("hlos", "display", "net", "audio", "camera", "sensors", "secure");
+    private static final List<String> SOC_VMS =
+            List.of("hlos", "display", "net", "audio", "camera", "sensors", "secure");
 
     /** fdtoverlay 1.6.1 applied to vm/NAME.dtb + vm/NAME.hypervisor.dtbo gives vm/NAME.guest.dtb's bytes. */
     private static void assertFdtoverlayGivesGuestDtbs(Path dir, List<String> vms) throws Exception {
@@ -45,12 +56,14 @@ class BootCommandTest {
             Path guest = dir.resolve("vm/" + vm + ".guest.dtb");
             assertTrue(Files.isRegularFile(dtbo) && Files.isRegularFile(guest), vm);
             if (!Files.isExecutable(FDTOVERLAY)) {
-                System.out.println("BootCommandTest: " + FDTOVERLAY + " not installed; merged-bytes comparison skipped");
+                System.out.println(
+                        "BootCommandTest: " + FDTOVERLAY + " not installed; merged-bytes comparison skipped");
                 return;
             }
             Path out = dir.resolve(vm + ".fdtoverlay.dtb");
             String msg = exec(FDTOVERLAY.toString(), "-i", base.toString(), "-o", out.toString(), dtbo.toString());
-            assertArrayEquals(Files.readAllBytes(out), Files.readAllBytes(guest), vm + ": fdtoverlay vs guest.dtb " + msg);
+            assertArrayEquals(
+                    Files.readAllBytes(out), Files.readAllBytes(guest), vm + ": fdtoverlay vs guest.dtb " + msg);
         }
     }
 
@@ -83,20 +96,39 @@ class BootCommandTest {
             assertEquals(style.equals("rm") ? 1 : 0, l.status(), vm + ": " + l.out() + l.err());
             assertEquals(0, PartitionCommandTest.run("lint", dtb).status(), vm + ": warnings only");
             // with the relaxations boot names, lint passes the same file
-            assertEquals(0, PartitionCommandTest.run("lint", "-Wno-label_is_string", "-Wno-simple_bus_reg",
-                    "-Wno-unit_address_vs_reg", dtb).status(), vm);
-            (l.out() + l.err()).lines().filter(x -> x.contains(": warning: ") || x.contains(": error: ")).forEach(x ->
-                    counts.merge(x.substring(x.lastIndexOf('[') + 1, x.length() - 1), 1, Integer::sum));
+            assertEquals(
+                    0,
+                    PartitionCommandTest.run(
+                                    "lint",
+                                    "-Wno-label_is_string",
+                                    "-Wno-simple_bus_reg",
+                                    "-Wno-unit_address_vs_reg",
+                                    dtb)
+                            .status(),
+                    vm);
+            (l.out() + l.err())
+                    .lines()
+                    .filter(x -> x.contains(": warning: ") || x.contains(": error: "))
+                    .forEach(x -> counts.merge(x.substring(x.lastIndexOf('[') + 1, x.length() - 1), 1, Integer::sum));
         }
         if (counts.isEmpty()) {
-            assertTrue(bootOut.contains("every guest DTB clean under 'gunyah-dt lint' (dtc's checks and the built-in "
-                    + "bindings) (" + style + " overlays)"), bootOut);
+            assertTrue(
+                    bootOut.contains("every guest DTB clean under 'gunyah-dt lint' (dtc's checks and the built-in "
+                            + "bindings) (" + style + " overlays)"),
+                    bootOut);
         } else {
-            assertTrue(bootOut.contains("the guest DTBs are NOT clean under 'gunyah-dt lint' (it warns; --fail-on warning exits 1): the "
-                    + "built-in bindings are clean, and dtc's checks warn only where the real RM's overlay shape trips them, "
-                    + "relaxed here: "), bootOut);
-            assertTrue(bootOut.contains(" — 'gunyah-dt lint -Wno-" + String.join(" -Wno-", counts.keySet()) + " FILE' passes them"), bootOut);
-            counts.forEach((check, n) -> assertTrue(bootOut.contains(check + " x" + n + " ("), check + " x" + n + ": " + bootOut));
+            assertTrue(
+                    bootOut.contains(
+                            "the guest DTBs are NOT clean under 'gunyah-dt lint' (it warns; --fail-on warning exits 1): the "
+                                    + "built-in bindings are clean, and dtc's checks warn only where the real RM's overlay shape trips them, "
+                                    + "relaxed here: "),
+                    bootOut);
+            assertTrue(
+                    bootOut.contains(
+                            " — 'gunyah-dt lint -Wno-" + String.join(" -Wno-", counts.keySet()) + " FILE' passes them"),
+                    bootOut);
+            counts.forEach((check, n) ->
+                    assertTrue(bootOut.contains(check + " x" + n + " ("), check + " x" + n + ": " + bootOut));
         }
         assertEquals(style.equals("rm"), !counts.isEmpty(), counts.toString());
     }
@@ -107,29 +139,49 @@ class BootCommandTest {
         for (String style : List.of("rm", "dtschema")) {
             for (String board : List.of("qemu-virt", "soc-2cluster")) {
                 Path out = dir.resolve(style + "-" + board);
-                PartitionCommandTest.Run r = PartitionCommandTest.run("boot", PartitionCommandTest.REPO
-                        .resolve("boards").resolve(board).toString(), "-o", out.toString(), "--overlay-style", style);
+                PartitionCommandTest.Run r = PartitionCommandTest.run(
+                        "boot",
+                        PartitionCommandTest.REPO
+                                .resolve("boards")
+                                .resolve(board)
+                                .toString(),
+                        "-o",
+                        out.toString(),
+                        "--overlay-style",
+                        style);
                 assertEquals(0, r.status(), style + " " + board + ": " + r.err());
                 List<String> vms = board.equals("qemu-virt") ? List.of("hlos", "svm1", "svm2") : SOC_VMS;
                 assertBootSaysWhatLintSays(r.out(), out, vms, style);
                 for (String vm : vms) {
-                    assertTrue(r.out().contains("] " + vm + ": console| gunyah-dt linux-probe on " + vm + " (vmid 0x"),
+                    assertTrue(
+                            r.out().contains("] " + vm + ": console| gunyah-dt linux-probe on " + vm + " (vmid 0x"),
                             style + " " + vm + " banner");
-                    assertTrue(r.out().lines().anyMatch(l -> l.startsWith(vm + " (linux-probe): console open, hyp "
-                            + "resources match, ") && l.endsWith(", OK") && allDone(l)), style + " " + vm + ": " + r.out());
+                    assertTrue(
+                            r.out()
+                                    .lines()
+                                    .anyMatch(l -> l.startsWith(
+                                                    vm + " (linux-probe): console open, hyp " + "resources match, ")
+                                            && l.endsWith(", OK")
+                                            && allDone(l)),
+                            style + " " + vm + ": " + r.out());
                 }
                 assertFdtoverlayGivesGuestDtbs(out, vms);
                 if (core != null) {
-                    List<String> cmd = new java.util.ArrayList<>(List.of(DT_VALIDATE.toString(), "-s", core.toString()));
-                    vms.forEach(vm -> cmd.add(out.resolve("vm/" + vm + ".guest.dtb").toString()));
-                    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                    List<String> cmd =
+                            new java.util.ArrayList<>(List.of(DT_VALIDATE.toString(), "-s", core.toString()));
+                    vms.forEach(
+                            vm -> cmd.add(out.resolve("vm/" + vm + ".guest.dtb").toString()));
+                    Process p =
+                            new ProcessBuilder(cmd).redirectErrorStream(true).start();
                     String found = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                     p.waitFor();
                     if (style.equals("dtschema")) {
                         assertEquals("", found, board + ": dt-validate on the dtschema style");
                     } else {
-                        assertTrue(found.contains("hypervisor: 'ranges' is a required property")
-                                && found.contains("simple-bus.yaml"), board + ": the rm style meets simple-bus.yaml");
+                        assertTrue(
+                                found.contains("hypervisor: 'ranges' is a required property")
+                                        && found.contains("simple-bus.yaml"),
+                                board + ": the rm style meets simple-bus.yaml");
                     }
                 }
             }
@@ -137,13 +189,17 @@ class BootCommandTest {
         // the primary gets §10.5 in the rm style: the RM-RPC node only (merged: reverse order), despite its 6 queues
         dev.gunyahdt.dt.DeviceTree hlos = dev.gunyahdt.dt.dtb.DtbReader.read(
                 Files.readAllBytes(dir.resolve("rm-soc-2cluster/vm/hlos.guest.dtb")), "hlos.guest.dtb");
-        assertEquals(List.of("qcom,resource-manager-rpc@", "qcom,gunyah-vm"), hlos.find("/hypervisor").orElseThrow()
-                .children().stream().map(c -> c.node().name().replaceAll("@.*", "@")).toList());
+        assertEquals(
+                List.of("qcom,resource-manager-rpc@", "qcom,gunyah-vm"),
+                hlos.find("/hypervisor").orElseThrow().children().stream()
+                        .map(c -> c.node().name().replaceAll("@.*", "@"))
+                        .toList());
     }
 
     /** "n/n queue pairs, m/m doorbells": everything the guest had was exercised, and it had something or nothing. */
     private static boolean allDone(String line) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)/(\\d+) queue pairs, (\\d+)/(\\d+) doorbells")
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "(\\d+)/(\\d+) queue pairs, (\\d+)/(\\d+) doorbells")
                 .matcher(line);
         return m.find() && m.group(1).equals(m.group(2)) && m.group(3).equals(m.group(4));
     }
@@ -156,10 +212,12 @@ class BootCommandTest {
         }
         // dt-validate's own interpreter knows where its package (and the core schemas) live
         String python = Files.readAllLines(DT_VALIDATE).get(0).substring(2).trim();
-        String pkg = exec(python, "-c", "import dtschema, os; print(os.path.dirname(dtschema.__file__))").trim();
+        String pkg = exec(python, "-c", "import dtschema, os; print(os.path.dirname(dtschema.__file__))")
+                .trim();
         Path core = dir.resolve("core.json");
         Process p = new ProcessBuilder("/usr/bin/dt-mk-schema", "-j", "-o", core.toString(), pkg + "/schemas")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         p.getInputStream().readAllBytes(); // duplicate-$id notes of the core set itself
         assertEquals(0, p.waitFor());
         return core;
@@ -168,15 +226,16 @@ class BootCommandTest {
     @Test
     void thePlanSchemaNamesExactlyTheGuestPrograms() {
         List<String> schema = new java.util.ArrayList<>();
-        dev.gunyahdt.partitioner.plan.PlanLoader.schema().at("/$defs/vm/properties/program/enum")
+        dev.gunyahdt.partitioner.plan.PlanLoader.schema()
+                .at("/$defs/vm/properties/program/enum")
                 .forEach(n -> schema.add(n.asText()));
         assertEquals(dev.gunyahdt.hypervisor.guest.GuestPrograms.NAMES, schema);
     }
 
     @Test
     void theSameSeedGivesTheSameLogAndAConfigDirBootsToo(@TempDir Path dir) throws Exception {
-        PartitionCommandTest.Run a = PartitionCommandTest.run("boot", PartitionCommandTest.QEMU.toString(), "-o",
-                dir.toString(), "--seed", "5");
+        PartitionCommandTest.Run a = PartitionCommandTest.run(
+                "boot", PartitionCommandTest.QEMU.toString(), "-o", dir.toString(), "--seed", "5");
         String logA = Files.readString(dir.resolve("boot.log"));
         PartitionCommandTest.Run b = PartitionCommandTest.run("boot", dir.toString(), "--seed", "5");
         assertEquals(0, a.status(), a.err());
@@ -192,15 +251,19 @@ class BootCommandTest {
 
     @Test
     void anRmFailureExitsOneNamingTheVmAndTheCause(@TempDir Path dir) throws Exception {
-        assertEquals(0, PartitionCommandTest.run("build", PartitionCommandTest.QEMU.toString(), "-o", dir.toString())
-                .status());
+        assertEquals(
+                0,
+                PartitionCommandTest.run("build", PartitionCommandTest.QEMU.toString(), "-o", dir.toString())
+                        .status());
         Path svm2 = dir.resolve("vm/svm2.dtb");
         dev.gunyahdt.dt.DeviceTree t = dev.gunyahdt.dt.dtb.DtbReader.read(Files.readAllBytes(svm2), "svm2.dtb");
         t = t.withRoot(t.root().withChild(dev.gunyahdt.dt.Node.of("hypervisor", List.of(), List.of())));
         Files.write(svm2, dev.gunyahdt.dt.dtb.DtbWriter.write(t, dev.gunyahdt.dt.dtb.DtbOptions.defaults()));
         PartitionCommandTest.Run r = PartitionCommandTest.run("boot", dir.toString());
         assertEquals(1, r.status(), r.out());
-        assertTrue(r.err().contains("gunyah-dt boot: VM svm2: VM_START: VM 129: base DTB already has /hypervisor"), r.err());
+        assertTrue(
+                r.err().contains("gunyah-dt boot: VM svm2: VM_START: VM 129: base DTB already has /hypervisor"),
+                r.err());
         assertTrue(r.err().contains("VM svm2 is INIT_FAILED, not RUNNING"), r.err());
         assertTrue(r.out().contains("] svm2: state READY -> INIT_FAILED"), r.out());
         assertTrue(Files.isRegularFile(dir.resolve("vm/svm1.guest.dtb")));
@@ -213,13 +276,18 @@ class BootCommandTest {
      */
     @Test
     void plainCapIdsGiveTheRealRmsHypervisorNodeForTheQemuVirtPrimary(@TempDir Path dir) throws Exception {
-        Path real = Path.of(BootCommandTest.class.getResource("/real-stack/qemu-virt-hlos.hypervisor-node.dts").toURI());
+        Path real = Path.of(BootCommandTest.class
+                .getResource("/real-stack/qemu-virt-hlos.hypervisor-node.dts")
+                .toURI());
         for (String capIds : List.of("plain", "scrambled")) {
             Path out = dir.resolve(capIds);
-            PartitionCommandTest.Run r = PartitionCommandTest.run("boot", PartitionCommandTest.QEMU.toString(), "-o",
-                    out.toString(), "--capids", capIds);
+            PartitionCommandTest.Run r = PartitionCommandTest.run(
+                    "boot", PartitionCommandTest.QEMU.toString(), "-o", out.toString(), "--capids", capIds);
             assertEquals(0, r.status(), r.err());
-            PartitionCommandTest.Run node = PartitionCommandTest.run("inspect", "--path", "/hypervisor",
+            PartitionCommandTest.Run node = PartitionCommandTest.run(
+                    "inspect",
+                    "--path",
+                    "/hypervisor",
                     out.resolve("vm/hlos.guest.dtb").toString());
             Path model = out.resolve("hypervisor-node.dts");
             Files.writeString(model, "/dts-v1/;\n/ {\n" + node.out() + "};\n");
@@ -229,10 +297,14 @@ class BootCommandTest {
             } else {
                 assertEquals(1, diff.status(), diff.out() + diff.err());
                 // the RPC node is named after its TX CapID: the whole node differs, and nothing else
-                assertTrue(diff.out().lines().anyMatch(l -> l.matches(
-                        "\\+ /hypervisor/qcom,resource-manager-rpc@[0-9a-f]{16}") && !l.endsWith("@0000000000000000")),
+                assertTrue(
+                        diff.out()
+                                .lines()
+                                .anyMatch(l -> l.matches("\\+ /hypervisor/qcom,resource-manager-rpc@[0-9a-f]{16}")
+                                        && !l.endsWith("@0000000000000000")),
                         diff.out());
-                assertTrue(diff.out().lines().allMatch(l -> l.contains("/hypervisor/qcom,resource-manager-rpc@")),
+                assertTrue(
+                        diff.out().lines().allMatch(l -> l.contains("/hypervisor/qcom,resource-manager-rpc@")),
                         diff.out());
             }
         }
@@ -241,15 +313,23 @@ class BootCommandTest {
     @Test
     void usageAndMissingInputs(@TempDir Path dir) {
         assertEquals(2, PartitionCommandTest.run("boot").status());
-        assertEquals(2, PartitionCommandTest.run("boot", dir.resolve("nope").toString()).status());
+        assertEquals(
+                2,
+                PartitionCommandTest.run("boot", dir.resolve("nope").toString()).status());
         PartitionCommandTest.Run empty = PartitionCommandTest.run("boot", dir.toString());
         assertEquals(2, empty.status());
         assertTrue(empty.err().contains("neither a board (vms.yaml) nor a bootable config (system.dtb)"), empty.err());
-        assertEquals(2, PartitionCommandTest.run("boot", dir.toString(), "--seed", "x").status());
+        assertEquals(
+                2,
+                PartitionCommandTest.run("boot", dir.toString(), "--seed", "x").status());
         PartitionCommandTest.Run help = PartitionCommandTest.run("boot", "--help");
         assertEquals(0, help.status());
-        assertTrue(help.out().replaceAll("\\s+", " ").contains("gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] "
-                + "[--capids scrambled|plain] [--overlay-style rm|dtschema]"), help.out());
+        assertTrue(
+                help.out()
+                        .replaceAll("\\s+", " ")
+                        .contains("gunyah-dt boot BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] "
+                                + "[--capids scrambled|plain] [--overlay-style rm|dtschema]"),
+                help.out());
         assertTrue(help.out().contains("'dtschema'") && help.out().contains("simple-bus"), help.out());
         PartitionCommandTest.Run style = PartitionCommandTest.run("boot", dir.toString(), "--overlay-style", "linux");
         assertEquals(2, style.status());

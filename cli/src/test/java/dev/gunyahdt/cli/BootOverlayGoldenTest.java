@@ -1,21 +1,20 @@
 package dev.gunyahdt.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.dtb.DtbReader;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The secondary-VM overlay of boards/qemu-virt's svm1 in the rm style: its fragments in §10.2's order and the
@@ -26,8 +25,8 @@ class BootOverlayGoldenTest {
 
     @Test
     void svm1OverlayMatchesTheInspectGoldenFragmentForFragment(@TempDir Path dir) throws Exception {
-        PartitionCommandTest.Run boot = PartitionCommandTest.run("boot", PartitionCommandTest.QEMU.toString(), "-o",
-                dir.toString());
+        PartitionCommandTest.Run boot =
+                PartitionCommandTest.run("boot", PartitionCommandTest.QEMU.toString(), "-o", dir.toString());
         assertEquals(0, boot.status(), boot.err());
         Path dtbo = dir.resolve("vm/svm1.hypervisor.dtbo");
         PartitionCommandTest.Run inspect = PartitionCommandTest.run("inspect", dtbo.toString());
@@ -38,40 +37,53 @@ class BootOverlayGoldenTest {
         List<String> targets = ov.root().children().stream()
                 .filter(f -> f.name().startsWith("fragment@"))
                 .map(f -> f.property("target-path").orElseThrow().value().asString() + " "
-                        + f.child("__overlay__").orElseThrow().children().stream().map(BootOverlayGoldenTest::leaf)
-                        .collect(Collectors.joining(",")))
+                        + f.child("__overlay__").orElseThrow().children().stream()
+                                .map(BootOverlayGoldenTest::leaf)
+                                .collect(Collectors.joining(",")))
                 .toList();
-        assertEquals(List.of(
-                "/chosen ",                                        // §10.2 step 3 (kaslr-seed only)
-                "/ reserved-memory,memory",                         // step 4: no base /reserved-memory
-                "/ vsoc",                                          // step 5
-                "/ hypervisor",                                    // step 7
-                "/ hypervisor/qcom,resource-mgr@a8ab85dcf7be7a5c", // step 8: RM-RPC, doorbells, pairs, shm
-                "/ hypervisor/doorbell-source-svm1-1@a8ab85dcf7bf9ec7",
-                "/ hypervisor/message-queue-pair-svm1-0@a8ab85dcf7bc57f1",
-                "/ hypervisor/shm-svm1-2"), targets);
-        assertEquals(List.of("__fixups__", "__local_fixups__"), ov.root().children().stream()
-                .map(Node::name).filter(n -> n.startsWith("__")).toList());
+        assertEquals(
+                List.of(
+                        "/chosen ", // §10.2 step 3 (kaslr-seed only)
+                        "/ reserved-memory,memory", // step 4: no base /reserved-memory
+                        "/ vsoc", // step 5
+                        "/ hypervisor", // step 7
+                        "/ hypervisor/qcom,resource-mgr@a8ab85dcf7be7a5c", // step 8: RM-RPC, doorbells, pairs, shm
+                        "/ hypervisor/doorbell-source-svm1-1@a8ab85dcf7bf9ec7",
+                        "/ hypervisor/message-queue-pair-svm1-0@a8ab85dcf7bc57f1",
+                        "/ hypervisor/shm-svm1-2"),
+                targets);
+        assertEquals(
+                List.of("__fixups__", "__local_fixups__"),
+                ov.root().children().stream()
+                        .map(Node::name)
+                        .filter(n -> n.startsWith("__"))
+                        .toList());
 
         assertEquals(List.of("kaslr-seed"), props(ov, "/fragment@0/__overlay__"));
-        assertEquals(List.of("#address-cells", "#size-cells", "ranges"),
+        assertEquals(
+                List.of("#address-cells", "#size-cells", "ranges"),
                 props(ov, "/fragment@1/__overlay__/reserved-memory"));
-        assertEquals(List.of("reg", "qcom,shared-memory", "no-map", "peers", "qcom,rm-mem-handle", "phandle",
-                "qcom,label"), props(ov, "/fragment@1/__overlay__/reserved-memory/buffer@a0000000"));
+        assertEquals(
+                List.of("reg", "qcom,shared-memory", "no-map", "peers", "qcom,rm-mem-handle", "phandle", "qcom,label"),
+                props(ov, "/fragment@1/__overlay__/reserved-memory/buffer@a0000000"));
         assertEquals(List.of("device_type", "reg"), props(ov, "/fragment@1/__overlay__/memory"));
-        assertEquals(List.of("#address-cells", "#size-cells", "ranges", "compatible"),
+        assertEquals(
+                List.of("#address-cells", "#size-cells", "ranges", "compatible"),
                 props(ov, "/fragment@2/__overlay__/vsoc"));
-        assertEquals(List.of("compatible", "memory-region", "peer", "qcom,label", "label"),
+        assertEquals(
+                List.of("compatible", "memory-region", "peer", "qcom,label", "label"),
                 props(ov, "/fragment@7/__overlay__/hypervisor/shm-svm1-2"));
         // the one phandle reference is fixed up locally; nothing targets a label
-        assertEquals(List.of("memory-region"), props(ov, "/__local_fixups__/fragment@7/__overlay__/hypervisor/shm-svm1-2"));
+        assertEquals(
+                List.of("memory-region"), props(ov, "/__local_fixups__/fragment@7/__overlay__/hypervisor/shm-svm1-2"));
         assertEquals(List.of(), ov.find("/__fixups__").orElseThrow().node().properties());
         // memory: svm1's RAM and the shm region, address order, root cells (2, 2)
-        assertEquals(List.of(0L, 0x8000_0000L, 0L, 0x1000_0000L, 0L, 0xa000_0000L, 0L, 0x20_0000L), cells(ov,
-                "/fragment@1/__overlay__/memory", "reg"));
+        assertEquals(
+                List.of(0L, 0x8000_0000L, 0L, 0x1000_0000L, 0L, 0xa000_0000L, 0L, 0x20_0000L),
+                cells(ov, "/fragment@1/__overlay__/memory", "reg"));
         // svm1 shares the buffer with its owner (the RM's shm is VM <-> owner): svm1 first, then HLOS
-        assertEquals(List.of(0x80L, 0x3L), cells(ov, "/fragment@1/__overlay__/reserved-memory/buffer@a0000000",
-                "peers"));
+        assertEquals(
+                List.of(0x80L, 0x3L), cells(ov, "/fragment@1/__overlay__/reserved-memory/buffer@a0000000", "peers"));
     }
 
     /** kaslr-seed comes from the model's seed: the same seed gives the same bytes, another seed others. */
@@ -80,11 +92,17 @@ class BootOverlayGoldenTest {
         List<Long> seeds = new java.util.ArrayList<>();
         for (String[] run : List.of(new String[] {"a", "7"}, new String[] {"b", "7"}, new String[] {"c", "8"})) {
             Path out = dir.resolve(run[0]);
-            PartitionCommandTest.Run r = PartitionCommandTest.run("boot", PartitionCommandTest.QEMU.toString(), "-o",
-                    out.toString(), "--seed", run[1]);
+            PartitionCommandTest.Run r = PartitionCommandTest.run(
+                    "boot", PartitionCommandTest.QEMU.toString(), "-o", out.toString(), "--seed", run[1]);
             assertEquals(0, r.status(), r.err());
             DeviceTree guest = DtbReader.read(Files.readAllBytes(out.resolve("vm/svm1.guest.dtb")), "svm1");
-            long[] c = guest.find("/chosen").orElseThrow().node().property("kaslr-seed").orElseThrow().value().cells();
+            long[] c = guest.find("/chosen")
+                    .orElseThrow()
+                    .node()
+                    .property("kaslr-seed")
+                    .orElseThrow()
+                    .value()
+                    .cells();
             assertEquals(2, c.length);
             seeds.add(c[0] << 32 | c[1]);
         }
@@ -106,7 +124,13 @@ class BootOverlayGoldenTest {
     }
 
     private static List<Long> cells(DeviceTree t, String path, String prop) {
-        long[] c = t.find(path).orElseThrow().node().property(prop).orElseThrow().value().cells();
+        long[] c = t.find(path)
+                .orElseThrow()
+                .node()
+                .property(prop)
+                .orElseThrow()
+                .value()
+                .cells();
         return java.util.Arrays.stream(c).boxed().toList();
     }
 

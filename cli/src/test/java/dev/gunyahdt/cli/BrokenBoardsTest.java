@@ -1,12 +1,12 @@
 package dev.gunyahdt.cli;
 
+import static dev.gunyahdt.cli.PartitionCommandTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.partitioner.rules.Rule;
 import dev.gunyahdt.partitioner.rules.Rules;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +17,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static dev.gunyahdt.cli.PartitionCommandTest.run;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * boards/broken (issue 4, acceptance 2): every folder's plan fails {@code partition} with its own
@@ -39,7 +38,10 @@ class BrokenBoardsTest {
 
     static List<String> folders() throws IOException {
         try (Stream<Path> s = Files.list(BROKEN)) {
-            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            return s.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -53,28 +55,31 @@ class BrokenBoardsTest {
     @TestFactory
     Stream<DynamicTest> eachPlanFailsWithItsRuleOnly() throws IOException {
         String readme = Files.readString(BROKEN.resolve("README.md"));
-        return folders().stream().map(rule -> DynamicTest.dynamicTest(rule, () -> {
-            Path dir = BROKEN.resolve(rule);
-            Path out = dir.resolve("out-must-not-exist");
-            PartitionCommandTest.Run r = run("partition", "../boards/broken/" + rule, "-o", out.toString());
-            assertEquals(1, r.status(), r.err());
-            assertEquals("", r.out());
-            assertFalse(Files.exists(out));
-            List<String> lines = r.err().lines().toList();
-            assertTrue(lines.size() >= 2, r.err());
-            assertEquals((lines.size() - 1) + " problem(s) in the plan; nothing written", lines.get(lines.size() - 1));
-            String plan = "../boards/broken/" + rule + "/vms.yaml";
-            for (String line : lines.subList(0, lines.size() - 1)) {
-                Matcher m = PROBLEM.matcher(line);
-                assertTrue(m.matches(), line);
-                assertEquals(rule, m.group(1), line);
-                assertEquals(plan, m.group(2), line);
-                assertTrue(Integer.parseInt(m.group(3)) > 1, line);  // line 1 is the comment, never the fault
-                // the README shows the output from the repository root, where the paths have no "../"
-                String fromRoot = line.replace("../boards/", "boards/");
-                assertTrue(readme.contains("\n" + fromRoot + "\n"), "README.md lacks: " + fromRoot);
-            }
-        }));
+        return folders().stream()
+                .map(rule -> DynamicTest.dynamicTest(rule, () -> {
+                    Path dir = BROKEN.resolve(rule);
+                    Path out = dir.resolve("out-must-not-exist");
+                    PartitionCommandTest.Run r = run("partition", "../boards/broken/" + rule, "-o", out.toString());
+                    assertEquals(1, r.status(), r.err());
+                    assertEquals("", r.out());
+                    assertFalse(Files.exists(out));
+                    List<String> lines = r.err().lines().toList();
+                    assertTrue(lines.size() >= 2, r.err());
+                    assertEquals(
+                            (lines.size() - 1) + " problem(s) in the plan; nothing written",
+                            lines.get(lines.size() - 1));
+                    String plan = "../boards/broken/" + rule + "/vms.yaml";
+                    for (String line : lines.subList(0, lines.size() - 1)) {
+                        Matcher m = PROBLEM.matcher(line);
+                        assertTrue(m.matches(), line);
+                        assertEquals(rule, m.group(1), line);
+                        assertEquals(plan, m.group(2), line);
+                        assertTrue(Integer.parseInt(m.group(3)) > 1, line); // line 1 is the comment, never the fault
+                        // the README shows the output from the repository root, where the paths have no "../"
+                        String fromRoot = line.replace("../boards/", "boards/");
+                        assertTrue(readme.contains("\n" + fromRoot + "\n"), "README.md lacks: " + fromRoot);
+                    }
+                }));
     }
 
     /** The board is fine: a plan within the rules partitions on it, so the failures come from the plans. */
@@ -98,7 +103,8 @@ class BrokenBoardsTest {
                     affinity: [{mpidr: 0x100}, 3]
                 """);
         Path out = tmp.resolve("out");
-        PartitionCommandTest.Run r = run("partition", BROKEN.resolve("board.dts").toString(), plan.toString(), "-o", out.toString());
+        PartitionCommandTest.Run r =
+                run("partition", BROKEN.resolve("board.dts").toString(), plan.toString(), "-o", out.toString());
         assertEquals(0, r.status(), r.err());
         assertEquals("", r.err());
         assertTrue(r.out().startsWith("""

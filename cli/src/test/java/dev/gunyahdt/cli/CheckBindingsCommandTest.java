@@ -1,19 +1,18 @@
 package dev.gunyahdt.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
 import static dev.gunyahdt.cli.LintCommandTest.JSON;
 import static dev.gunyahdt.cli.LintCommandTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code gunyah-dt check-bindings} on the Gunyah bindings and on broken binding documents. */
 class CheckBindingsCommandTest {
@@ -48,8 +47,7 @@ class CheckBindingsCommandTest {
         return JSON.readTree(r.out());
     }
 
-    record Run(int status, String out, String err) {
-    }
+    record Run(int status, String out, String err) {}
 
     static Run check(String... args) {
         String[] all = new String[args.length + 1];
@@ -74,7 +72,10 @@ class CheckBindingsCommandTest {
 
     @Test
     void singleGunyahFileIsPlacedByItsId() {
-        Run r = check("-W", "no-simple_bus_reg", GUNYAH.resolve("gunyah-hypervisor.yaml").toString());
+        Run r = check(
+                "-W",
+                "no-simple_bus_reg",
+                GUNYAH.resolve("gunyah-hypervisor.yaml").toString());
         assertEquals("", r.out());
         assertEquals(0, r.status());
     }
@@ -103,15 +104,19 @@ class CheckBindingsCommandTest {
         assertEquals("meta", f.get("rule").asText());
         assertEquals(14, f.get("line").asInt()); // "    - items:"
         assertEquals(5, f.get("column").asInt());
-        assertTrue(f.get("message").asText().startsWith("property 'compatible' holds a YAML list, not a schema"),
+        assertTrue(
+                f.get("message").asText().startsWith("property 'compatible' holds a YAML list, not a schema"),
                 f.toString());
         Run text = check(p.toString());
-        assertEquals(p + ":14:5: error: property 'compatible' holds a YAML list, not a schema (write its list under"
-                + " 'items:', 'enum:', 'oneOf:' or 'anyOf:') [meta]\n", text.out());
+        assertEquals(
+                p + ":14:5: error: property 'compatible' holds a YAML list, not a schema (write its list under"
+                        + " 'items:', 'enum:', 'oneOf:' or 'anyOf:') [meta]\n",
+                text.out());
     }
 
     private static void assumeDtSchema() {
-        assumeTrue(dev.gunyahdt.bindings.DtSchema.locate().isPresent(),
+        assumeTrue(
+                dev.gunyahdt.bindings.DtSchema.locate().isPresent(),
                 "no installed dt-schema (python3 package dtschema): --dtschema tests skipped");
     }
 
@@ -130,15 +135,20 @@ class CheckBindingsCommandTest {
         assertEquals(1, r.status(), r.err());
         List<String> got = new ArrayList<>();
         for (JsonNode f : json(r)) {
-            got.add(f.get("line").asInt() + ":" + f.get("column").asInt() + " " + f.get("rule").asText() + " "
-                    + f.get("constraint").asText() + " " + f.get("schemaLocation").asText());
+            got.add(f.get("line").asInt() + ":" + f.get("column").asInt() + " "
+                    + f.get("rule").asText() + " " + f.get("constraint").asText() + " "
+                    + f.get("schemaLocation").asText());
         }
-        assertEquals(List.of("14:5 meta null null",
-                "14:5 meta-schema type http://json-schema.org/draft-07/schema#/type"), got);
+        assertEquals(
+                List.of("14:5 meta null null", "14:5 meta-schema type http://json-schema.org/draft-07/schema#/type"),
+                got);
         Run text = check("--dtschema", "auto", p.toString());
-        assertTrue(text.out().contains(p + ":14:5: error: /properties/compatible: array found, [object, boolean]"
-                + " expected (meta-schema http://json-schema.org/draft-07/schema) [meta-schema: type at"
-                + " http://json-schema.org/draft-07/schema#/type]\n"), text.out());
+        assertTrue(
+                text.out()
+                        .contains(p + ":14:5: error: /properties/compatible: array found, [object, boolean]"
+                                + " expected (meta-schema http://json-schema.org/draft-07/schema) [meta-schema: type at"
+                                + " http://json-schema.org/draft-07/schema#/type]\n"),
+                text.out());
     }
 
     @Test
@@ -150,7 +160,8 @@ class CheckBindingsCommandTest {
             rules.add(f.get("rule").asText() + " " + f.get("schema").asText());
         }
         // only the hypervisor example's known conflicts with dt-schema's simple-bus.yaml (bindings README)
-        assertEquals(List.of(), rules.stream().filter(x -> !x.startsWith("example ")).toList(), r.out());
+        assertEquals(
+                List.of(), rules.stream().filter(x -> !x.startsWith("example ")).toList(), r.out());
         assertEquals(4, rules.size(), r.out());
     }
 
@@ -159,7 +170,8 @@ class CheckBindingsCommandTest {
         Run r = check("--dtschema", tmp.toString(), GUNYAH.toString());
         assertEquals(2, r.status());
         assertEquals("", r.out());
-        assertTrue(r.err().contains("--dtschema " + tmp + ": not a dt-schema package folder (no schemas/types.yaml)"),
+        assertTrue(
+                r.err().contains("--dtschema " + tmp + ": not a dt-schema package folder (no schemas/types.yaml)"),
                 r.err());
     }
 
@@ -196,15 +208,17 @@ class CheckBindingsCommandTest {
         assertEquals(1, r.status());
         List<String> got = new ArrayList<>();
         for (JsonNode f : json(r)) {
-            got.add(f.get("line").asInt() + ":" + f.get("column").asInt() + " " + f.get("rule").asText() + " "
-                    + f.get("message").asText().replaceAll(" \\(.*|;.*|:.*", ""));
+            got.add(f.get("line").asInt() + ":" + f.get("column").asInt() + " "
+                    + f.get("rule").asText() + " " + f.get("message").asText().replaceAll(" \\(.*|;.*|:.*", ""));
         }
-        assertEquals(List.of(
-                "4:10 meta '$schema' is 'http",
-                "3:1 meta 'title' is missing or not a string",
-                "3:1 meta 'maintainers' is missing",
-                "6:14 meta top-level key 'compatibles' is not allowed in a binding",
-                "12:5 meta vendor property 'acme,untyped' needs a type"), got);
+        assertEquals(
+                List.of(
+                        "4:10 meta '$schema' is 'http",
+                        "3:1 meta 'title' is missing or not a string",
+                        "3:1 meta 'maintainers' is missing",
+                        "6:14 meta top-level key 'compatibles' is not allowed in a binding",
+                        "12:5 meta vendor property 'acme,untyped' needs a type"),
+                got);
     }
 
     @Test
@@ -226,7 +240,8 @@ class CheckBindingsCommandTest {
         assertEquals(1, r.status());
         List<String> got = new ArrayList<>();
         for (JsonNode f : json(r)) {
-            got.add(Path.of(f.get("file").asText()).getFileName() + ":" + f.get("line").asInt() + " " + f.get("rule").asText());
+            got.add(Path.of(f.get("file").asText()).getFileName() + ":"
+                    + f.get("line").asInt() + " " + f.get("rule").asText());
         }
         assertTrue(got.contains("missing.yaml:17 $ref"), got.toString());
         assertTrue(got.contains("a.yaml:13 $ref-cycle"), got.toString());
@@ -237,7 +252,8 @@ class CheckBindingsCommandTest {
                 cycle = f;
             }
         }
-        assertEquals("$ref cycle: a.yaml -> b.yaml -> a.yaml", cycle.get("message").asText());
+        assertEquals(
+                "$ref cycle: a.yaml -> b.yaml -> a.yaml", cycle.get("message").asText());
     }
 
     @Test
@@ -278,15 +294,18 @@ class CheckBindingsCommandTest {
         for (JsonNode f : json(r)) {
             assertEquals("example", f.get("rule").asText());
             assertEquals(p.toString(), f.get("schema").asText());
-            got.add(f.get("line").asInt() + ":" + f.get("column").asInt() + " " + f.get("node").asText() + " "
+            got.add(f.get("line").asInt() + ":" + f.get("column").asInt() + " "
+                    + f.get("node").asText() + " "
                     + f.get("property").asText() + " " + f.get("constraint").asText() + " "
                     + f.get("message").asText().substring(0, 10));
         }
         // example 1 starts on line 34 ("    widget@2000 {"); its reg is on 36, interrupts 37, acme,unknown 38
-        assertEquals(List.of(
-                "36:9 /example-1/widget@2000 reg maxItems example 1:",
-                "37:9 /example-1/widget@2000 interrupts maxItems example 1:",
-                "38:9 /example-1/widget@2000 acme,unknown additionalProperties example 1:"), got);
+        assertEquals(
+                List.of(
+                        "36:9 /example-1/widget@2000 reg maxItems example 1:",
+                        "37:9 /example-1/widget@2000 interrupts maxItems example 1:",
+                        "38:9 /example-1/widget@2000 acme,unknown additionalProperties example 1:"),
+                got);
     }
 
     @Test
@@ -297,20 +316,26 @@ class CheckBindingsCommandTest {
 
     /** Issue 16: a subdirectory or a single file resolves its $refs and reads its $id through the schema root. */
     @Test
-    void aSubdirectoryOrAFileIsCheckedAgainstItsSchemaRoot(@org.junit.jupiter.api.io.TempDir Path root) throws Exception {
+    void aSubdirectoryOrAFileIsCheckedAgainstItsSchemaRoot(@org.junit.jupiter.api.io.TempDir Path root)
+            throws Exception {
         Files.createDirectories(root.resolve("a"));
         Files.createDirectories(root.resolve("b"));
         String head = "%YAML 1.2\n---\n$schema: http://devicetree.org/meta-schemas/core.yaml#\n"
                 + "maintainers:\n  - A <a@example.org>\n";
-        Files.writeString(root.resolve("b/common.yaml"), head + "$id: http://devicetree.org/schemas/b/common.yaml#\n"
-                + "title: Common\nselect: false\nproperties:\n  acme,speed:\n    description: speed\n"
-                + "    $ref: /schemas/types.yaml#/definitions/uint32\nadditionalProperties: true\n");
-        Files.writeString(root.resolve("a/uart.yaml"), head + "$id: http://devicetree.org/schemas/a/uart.yaml#\n"
-                + "title: UART\nallOf:\n  - $ref: /schemas/b/common.yaml#\nproperties:\n  compatible:\n"
-                + "    const: acme,uart\nunevaluatedProperties: false\n");
-        for (String[] args : List.of(new String[]{root.resolve("a").toString()},
-                new String[]{"-u", root.toString(), root.resolve("a").toString()},
-                new String[]{root.resolve("a/uart.yaml").toString()})) {
+        Files.writeString(
+                root.resolve("b/common.yaml"),
+                head + "$id: http://devicetree.org/schemas/b/common.yaml#\n"
+                        + "title: Common\nselect: false\nproperties:\n  acme,speed:\n    description: speed\n"
+                        + "    $ref: /schemas/types.yaml#/definitions/uint32\nadditionalProperties: true\n");
+        Files.writeString(
+                root.resolve("a/uart.yaml"),
+                head + "$id: http://devicetree.org/schemas/a/uart.yaml#\n"
+                        + "title: UART\nallOf:\n  - $ref: /schemas/b/common.yaml#\nproperties:\n  compatible:\n"
+                        + "    const: acme,uart\nunevaluatedProperties: false\n");
+        for (String[] args : List.of(
+                new String[] {root.resolve("a").toString()},
+                new String[] {"-u", root.toString(), root.resolve("a").toString()},
+                new String[] {root.resolve("a/uart.yaml").toString()})) {
             Run r = check(args);
             assertEquals("", r.out(), String.join(" ", args));
             assertEquals(0, r.status());
@@ -318,6 +343,7 @@ class CheckBindingsCommandTest {
         // the same file checked as its own root: its $id and $ref are wrong there, as before
         Run own = check("-u", root.resolve("a").toString(), root.resolve("a").toString());
         assertTrue(own.out().contains("[$id]") && own.out().contains("[$ref]"), own.out());
-        assertEquals(2, check("-u", root.resolve("nope").toString(), root.toString()).status());
+        assertEquals(
+                2, check("-u", root.resolve("nope").toString(), root.toString()).status());
     }
 }

@@ -1,14 +1,13 @@
 package dev.gunyahdt.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static dev.gunyahdt.cli.LintCommandTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The dt-schema drop-ins the kernel's Makefiles call (issue 16, item 2). */
 class DropInsTest {
@@ -53,8 +52,10 @@ class DropInsTest {
 
     private Path dts() throws Exception {
         Path p = tmp.resolve("board.dts");
-        Files.writeString(p, "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tuart@1000 {\n"
-                + "\t\tcompatible = \"acme,uart\";\n\t\treg = <0x1000 0x100>;\n\t};\n\tfoo@1 {\n\t};\n};\n");
+        Files.writeString(
+                p,
+                "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tuart@1000 {\n"
+                        + "\t\tcompatible = \"acme,uart\";\n\t\treg = <0x1000 0x100>;\n\t};\n\tfoo@1 {\n\t};\n};\n");
         return p;
     }
 
@@ -72,8 +73,11 @@ class DropInsTest {
         assertEquals(0, r.status(), r.err()); // dt-validate's status does not count failures
         // the binding's finding with its "From schema" line; dtc's unit_address_vs_reg warning is dtc's to print
         // (with dt-schema installed, its root-node.yaml findings on this bare root come too, as from dt-validate)
-        assertTrue(r.out().contains(dts() + ": /uart@1000: 'clocks' is a required property\n\tFrom schema: "
-                + dir.resolve("acme-uart.yaml") + "\n"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(dts() + ": /uart@1000: 'clocks' is a required property\n\tFrom schema: "
+                                + dir.resolve("acme-uart.yaml") + "\n"),
+                r.out());
         assertTrue(!r.out().contains("unit_address_vs_reg"), r.out());
     }
 
@@ -89,23 +93,35 @@ class DropInsTest {
 
     @Test
     void dtExtractExampleWritesEveryExampleAsOneSource() throws Exception {
-        LintCommandTest.Run r = run("dt-extract-example", bindings().resolve("acme-uart.yaml").toString());
+        LintCommandTest.Run r =
+                run("dt-extract-example", bindings().resolve("acme-uart.yaml").toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().startsWith("/dts-v1/;\n/plugin/;"), r.out());
         assertTrue(r.out().contains("example-0 {") && r.out().contains("example-1 {"), r.out());
         // the second example uses the first one's #define: one source, as dt_binding_check compiles it
         Path dts = tmp.resolve("ex.dts");
         Files.writeString(dts, r.out());
-        assertEquals(0, run("dtc", "-q", "-O", "dtb", "-o", tmp.resolve("ex.dtb").toString(), dts.toString()).status());
+        assertEquals(
+                0,
+                run("dtc", "-q", "-O", "dtb", "-o", tmp.resolve("ex.dtb").toString(), dts.toString())
+                        .status());
     }
 
     @Test
     void dtDocValidateChecksDocumentsWithoutExamples() throws Exception {
         Path dir = bindings();
         Files.writeString(dir.resolve("bad.yaml"), "$id: http://devicetree.org/schemas/bad.yaml#\ntitle: x\n");
-        LintCommandTest.Run r = run("dt-doc-validate", "-u", dir.toString(), dir.resolve("bad.yaml").toString());
+        LintCommandTest.Run r = run(
+                "dt-doc-validate", "-u", dir.toString(), dir.resolve("bad.yaml").toString());
         assertEquals(1, r.status(), r.out());
         assertTrue(r.out().contains("bad.yaml"), r.out());
-        assertEquals(0, run("dt-doc-validate", "-u", dir.toString(), dir.resolve("acme-uart.yaml").toString()).status());
+        assertEquals(
+                0,
+                run(
+                                "dt-doc-validate",
+                                "-u",
+                                dir.toString(),
+                                dir.resolve("acme-uart.yaml").toString())
+                        .status());
     }
 }

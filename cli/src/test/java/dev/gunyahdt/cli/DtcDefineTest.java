@@ -1,7 +1,7 @@
 package dev.gunyahdt.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,9 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code -D} in every form a Makefile writes it, attached ({@code -DNAME=VAL}) or not, as cpp reads them. */
 class DtcDefineTest {
@@ -21,8 +20,8 @@ class DtcDefineTest {
     Path tmp;
 
     private String dts(String... args) throws Exception {
-        Path src = Files.writeString(tmp.resolve("d.dts"),
-                "/dts-v1/;\n/ { a = <VAL>; b = <F(3)>; c = <EMPTY 7>; d = <ONE>; };\n");
+        Path src = Files.writeString(
+                tmp.resolve("d.dts"), "/dts-v1/;\n/ { a = <VAL>; b = <F(3)>; c = <EMPTY 7>; d = <ONE>; };\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         String[] all = new String[args.length + 3];
@@ -30,8 +29,9 @@ class DtcDefineTest {
         System.arraycopy(args, 0, all, 1, args.length);
         all[args.length + 1] = "-Odts";
         all[args.length + 2] = src.toString();
-        int status = Main.run(all, new Io(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true),
-                new PrintStream(err, true)));
+        int status = Main.run(
+                all,
+                new Io(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true), new PrintStream(err, true)));
         assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
         return out.toString(StandardCharsets.UTF_8);
     }
@@ -45,12 +45,14 @@ class DtcDefineTest {
 
     @Test
     void separateAndLongForms() throws Exception {
-        assertTrue(dts("-D", "VAL=5", "-D", "F(x)=(x+1)", "--define", "EMPTY=", "--define=ONE").contains(EXPECTED));
+        assertTrue(dts("-D", "VAL=5", "-D", "F(x)=(x+1)", "--define", "EMPTY=", "--define=ONE")
+                .contains(EXPECTED));
     }
 
     @Test
     void anOptionValueThatLooksLikeAnOptionIsLeftAlone() {
-        assertEquals(List.of("-o", "-Dx=1", "-D", "y=2"),
+        assertEquals(
+                List.of("-o", "-Dx=1", "-D", "y=2"),
                 CommandLines.detachValues(DtcCommand.options(), List.of("-o", "-Dx=1", "-Dy=2")));
     }
 }

@@ -71,14 +71,13 @@ class InspectDiffCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int status, String out, String err) {
-    }
+    private record Run(int status, String out, String err) {}
 
     private static Run run(byte[] stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new Io(new ByteArrayInputStream(stdin), new PrintStream(out, true),
-                new PrintStream(err, true)));
+        int status = Main.run(
+                args, new Io(new ByteArrayInputStream(stdin), new PrintStream(out, true), new PrintStream(err, true)));
         return new Run(status, out.toString(StandardCharsets.ISO_8859_1), err.toString(StandardCharsets.ISO_8859_1));
     }
 
@@ -96,8 +95,9 @@ class InspectDiffCommandTest {
     private Path blob(String name, String dts, boolean symbols) throws Exception {
         Path src = file(name + ".dts", dts);
         Path out = tmp.resolve(name);
-        Run r = symbols ? run("dtc", "-q", "-@", "-O", "dtb", "-o", out.toString(), src.toString())
-                        : run("dtc", "-q", "-O", "dtb", "-o", out.toString(), src.toString());
+        Run r = symbols
+                ? run("dtc", "-q", "-@", "-O", "dtb", "-o", out.toString(), src.toString())
+                : run("dtc", "-q", "-O", "dtb", "-o", out.toString(), src.toString());
         assertEquals(0, r.status, r.err);
         return out;
     }
@@ -169,7 +169,9 @@ class InspectDiffCommandTest {
                 """, tree.out);
         Run json = run("inspect", dts.toString(), "-f", "json", "-p", "&clk");
         assertEquals(0, json.status, json.err);
-        assertTrue(json.out.startsWith("{\n  \"name\": \"clock\",\n  \"path\": \"/clock\",\n  \"labels\": [\"clk\"],"), json.out);
+        assertTrue(
+                json.out.startsWith("{\n  \"name\": \"clock\",\n  \"path\": \"/clock\",\n  \"labels\": [\"clk\"],"),
+                json.out);
     }
 
     @Test
@@ -232,8 +234,14 @@ class InspectDiffCommandTest {
     @Test
     void diffReportsRealDifferences() throws Exception {
         Path a = blob("a.dtb", BOARD, false);
-        Path b = blob("b.dtb", REORDERED.replace("interrupts = <0 7 4>;", "interrupts = <0 8 4>;\n\t\tstatus = \"disabled\";")
-                .replace("\tclk: clock {\n\t\t#clock-cells = <0>;\n\t};\n", "\tclk: clock {\n\t\t#clock-cells = <0>;\n\t};\n\textra { };\n"), false);
+        Path b = blob(
+                "b.dtb",
+                REORDERED
+                        .replace("interrupts = <0 7 4>;", "interrupts = <0 8 4>;\n\t\tstatus = \"disabled\";")
+                        .replace(
+                                "\tclk: clock {\n\t\t#clock-cells = <0>;\n\t};\n",
+                                "\tclk: clock {\n\t\t#clock-cells = <0>;\n\t};\n\textra { };\n"),
+                false);
         Run r = run("diff", a.toString(), b.toString());
         assertEquals(1, r.status, r.err);
         assertEquals("""
@@ -249,7 +257,13 @@ class InspectDiffCommandTest {
     @Test
     void diffUsageAndInputErrors() throws Exception {
         assertEquals(2, run("diff", "only-one.dtb").status);
-        assertEquals(2, run("diff", tmp.resolve("x.dtb").toString(), tmp.resolve("y.dtb").toString()).status);
+        assertEquals(
+                2,
+                run(
+                                "diff",
+                                tmp.resolve("x.dtb").toString(),
+                                tmp.resolve("y.dtb").toString())
+                        .status);
         Path bad = file("bad.dts", "/dts-v1/;\n/ { a = <&nolabel>; };\n");
         Run r = run("diff", bad.toString(), bad.toString());
         assertEquals(1, r.status);
@@ -261,8 +275,10 @@ class InspectDiffCommandTest {
     private static String guest(String rmCap, String mqCap, long depth) {
         return "/dts-v1/;\n/ {\n hypervisor {\n  compatible = \"qcom,gunyah-hypervisor\", \"simple-bus\";\n"
                 + "  #address-cells = <2>; #size-cells = <0>;\n"
-                + "  qcom,resource-mgr@" + rmCap + " { reg = <0x" + rmCap.substring(0, 8) + " 0x" + rmCap.substring(8) + ">; };\n"
-                + "  message-queue-pair-svm1-0@" + mqCap + " { reg = <0x" + mqCap.substring(0, 8) + " 0x" + mqCap.substring(8)
+                + "  qcom,resource-mgr@" + rmCap + " { reg = <0x" + rmCap.substring(0, 8) + " 0x" + rmCap.substring(8)
+                + ">; };\n"
+                + "  message-queue-pair-svm1-0@" + mqCap + " { reg = <0x" + mqCap.substring(0, 8) + " 0x"
+                + mqCap.substring(8)
                 + ">; qcom,tx-queue-depth = <" + depth + ">; label = <0>; };\n };\n};\n";
     }
 
@@ -289,7 +305,8 @@ class InspectDiffCommandTest {
                 - /hypervisor/qcom,resource-mgr@a8ab85dcf7be7a5c
                 """, summary.out());
         Run both = run("diff", "--ignore-capids", "--summary", a.toString(), c.toString());
-        assertEquals("~ /hypervisor/message-queue-pair-svm1-0: 0 property(ies) added, 0 removed, 1 changed (qcom,tx-queue-depth)\n",
+        assertEquals(
+                "~ /hypervisor/message-queue-pair-svm1-0: 0 property(ies) added, 0 removed, 1 changed (qcom,tx-queue-depth)\n",
                 both.out());
     }
 }

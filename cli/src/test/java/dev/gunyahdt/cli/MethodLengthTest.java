@@ -1,6 +1,6 @@
 package dev.gunyahdt.cli;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,8 +11,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * The verbs stay thin: no method in {@code cli/src/main} is longer than {@value #MAX_LINES} lines (declaration to
@@ -22,11 +21,11 @@ class MethodLengthTest {
 
     static final int MAX_LINES = 80;
 
-    private static final Pattern DECLARATION = Pattern.compile(
-            "^(\\s+)(?:(?:public|private|protected|static|final|synchronized|abstract|default)\\s+)*"
+    private static final Pattern DECLARATION =
+            Pattern.compile("^(\\s+)(?:(?:public|private|protected|static|final|synchronized|abstract|default)\\s+)*"
                     + "(?:<[^>]+>\\s+)?[\\w.<>\\[\\],?]+\\s+(\\w+)\\s*\\(");
-    private static final Set<String> NOT_A_TYPE = Set.of("return", "new", "else", "throw", "case", "if", "for",
-            "while", "switch", "catch", "try", "do");
+    private static final Set<String> NOT_A_TYPE =
+            Set.of("return", "new", "else", "throw", "case", "if", "for", "while", "switch", "catch", "try", "do");
 
     /** {@code name (lines)} of every method of {@code source} longer than {@code max} lines. */
     static List<String> longMethods(String source, int max) {
@@ -35,12 +34,15 @@ class MethodLengthTest {
         for (int i = 0; i < lines.length; i++) {
             Matcher m = DECLARATION.matcher(lines[i]);
             String head = lines[i].split("\\(", 2)[0];
-            if (!m.find() || NOT_A_TYPE.contains(lines[i].strip().split("\\s+")[0]) || head.contains("=")
+            if (!m.find()
+                    || NOT_A_TYPE.contains(lines[i].strip().split("\\s+")[0])
+                    || head.contains("=")
                     || head.matches(".*\\b(class|record|enum|interface)\\b.*")) {
                 continue;
             }
             int open = i;
-            while (open < lines.length && !lines[open].stripTrailing().endsWith("{")
+            while (open < lines.length
+                    && !lines[open].stripTrailing().endsWith("{")
                     && !lines[open].stripTrailing().endsWith(";")) {
                 open++;
             }
@@ -63,7 +65,8 @@ class MethodLengthTest {
     void noMethodOfTheCliIsLongerThanTheLimit() throws IOException {
         List<String> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
                 longMethods(Files.readString(f), MAX_LINES).forEach(m -> found.add(f.getFileName() + ": " + m));
             }
         }

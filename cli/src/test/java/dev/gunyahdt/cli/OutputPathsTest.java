@@ -1,13 +1,15 @@
 package dev.gunyahdt.cli;
 
-import dev.gunyahdt.cli.PartitionCommandTest.Run;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static dev.gunyahdt.cli.PartitionCommandTest.QEMU;
+import static dev.gunyahdt.cli.PartitionCommandTest.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.gunyahdt.cli.PartitionCommandTest.Run;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -15,13 +17,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static dev.gunyahdt.cli.PartitionCommandTest.QEMU;
-import static dev.gunyahdt.cli.PartitionCommandTest.run;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 14: every verb that writes a file leaves devices, FIFOs and symlinks in place. The
@@ -36,6 +34,7 @@ class OutputPathsTest {
 
     @TempDir
     Path dir;
+
     Path dts;
     Path dtb;
     Path dtbo;
@@ -44,10 +43,14 @@ class OutputPathsTest {
     void inputs() throws IOException {
         dts = Files.writeString(dir.resolve("in.dts"), DTS);
         dtb = dir.resolve("in.dtb");
-        assertEquals(0, run("dtc", "-O", "dtb", "-o", dtb.toString(), dts.toString()).status());
+        assertEquals(
+                0, run("dtc", "-O", "dtb", "-o", dtb.toString(), dts.toString()).status());
         Path ovs = Files.writeString(dir.resolve("ov.dts"), OVERLAY);
         dtbo = dir.resolve("ov.dtbo");
-        assertEquals(0, run("dtc", "-@", "-O", "dtb", "-o", dtbo.toString(), ovs.toString()).status());
+        assertEquals(
+                0,
+                run("dtc", "-@", "-O", "dtb", "-o", dtbo.toString(), ovs.toString())
+                        .status());
     }
 
     /** Each file-writing verb with its output (or dependency file, or batch output) at OUT. */
@@ -55,7 +58,16 @@ class OutputPathsTest {
         Path batch = Files.writeString(dir.resolve("batch-" + out.getFileName()), dts + " " + out + "\n");
         return List.of(
                 new String[] {"dtc", "-O", "dtb", "-o", out.toString(), dts.toString()},
-                new String[] {"dtc", "-O", "dtb", "-o", dir.resolve("ignored.dtb").toString(), "-d", out.toString(), dts.toString()},
+                new String[] {
+                    "dtc",
+                    "-O",
+                    "dtb",
+                    "-o",
+                    dir.resolve("ignored.dtb").toString(),
+                    "-d",
+                    out.toString(),
+                    dts.toString()
+                },
                 new String[] {"dtc", "-O", "dtb", "--batch", batch.toString()},
                 new String[] {"inspect", dtb.toString(), "-o", out.toString()},
                 new String[] {"overlay", "apply", dtb.toString(), dtbo.toString(), "-o", out.toString()});

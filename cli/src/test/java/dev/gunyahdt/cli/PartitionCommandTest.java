@@ -1,7 +1,8 @@
 package dev.gunyahdt.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -9,10 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The partition and build verbs through Main.run, with captured streams. */
 class PartitionCommandTest {
@@ -20,14 +19,17 @@ class PartitionCommandTest {
     static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     static final Path QEMU = REPO.resolve("boards/qemu-virt");
 
-    record Run(int status, String out, String err) {
-    }
+    record Run(int status, String out, String err) {}
 
     static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new Io(new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        int status = Main.run(
+                args,
+                new Io(
+                        new ByteArrayInputStream(new byte[0]),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8)));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -44,14 +46,20 @@ class PartitionCommandTest {
                 hypervisor: 0xbc000000-0xbfffffff (64MiB)
                 shm svm1/2: 0xa0000000-0xa01fffff (2MiB) shared by hlos, svm1
                 """), r.out());
-        for (String f : new String[]{"system.dtb", "system.dts", "plan.json", "vm/hlos.dtb", "vm/svm1.dts", "vm/svm2.dtb"}) {
+        for (String f :
+                new String[] {"system.dtb", "system.dts", "plan.json", "vm/hlos.dtb", "vm/svm1.dts", "vm/svm2.dtb"}) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
         }
     }
 
     @Test
     void partitionTakesABoardAndAPlanFile(@TempDir Path dir) throws Exception {
-        Run r = run("partition", QEMU.resolve("board.dts").toString(), QEMU.resolve("vms.yaml").toString(), "-o", dir.toString());
+        Run r = run(
+                "partition",
+                QEMU.resolve("board.dts").toString(),
+                QEMU.resolve("vms.yaml").toString(),
+                "-o",
+                dir.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("svm2  0x81"), r.out());
         assertTrue(Files.size(dir.resolve("vm/svm1.dtb")) > 0);
@@ -90,7 +98,8 @@ class PartitionCommandTest {
         Run r = run("build", REPO.resolve("boards/no-such-board").toString());
         assertEquals(2, r.status());
         assertTrue(r.err().contains("no such board directory"), r.err());
-        Run p = run("partition", "/nonexistent/board.dts", QEMU.resolve("vms.yaml").toString());
+        Run p = run(
+                "partition", "/nonexistent/board.dts", QEMU.resolve("vms.yaml").toString());
         assertEquals(2, p.status());
         assertTrue(p.err().contains("/nonexistent/board.dts: no such board file"), p.err());
     }
@@ -107,10 +116,15 @@ class PartitionCommandTest {
         assertEquals(0, b.status());
         String flat = b.out().replaceAll("\\s+", " ");
         assertTrue(flat.contains("lints every DTB it is about to write"), b.out());
-        assertTrue(flat.contains("runs dtc's checks on it (its warnings are printed, its errors stop the build, as in dtc)"), b.out());
+        assertTrue(
+                flat.contains(
+                        "runs dtc's checks on it (its warnings are printed, its errors stop the build, as in dtc)"),
+                b.out());
         assertTrue(flat.contains("--kernel-checks"), b.out());
-        assertTrue(flat.contains("-Wno-interrupt_provider -Wno-unit_address_vs_reg -Wno-avoid_unnecessary_addr_size "
-                + "-Wno-alias_paths -Wno-graph_child_address -Wno-simple_bus_reg -Wno-unique_unit_address"), b.out());
+        assertTrue(
+                flat.contains("-Wno-interrupt_provider -Wno-unit_address_vs_reg -Wno-avoid_unnecessary_addr_size "
+                        + "-Wno-alias_paths -Wno-graph_child_address -Wno-simple_bus_reg -Wno-unique_unit_address"),
+                b.out());
         assertTrue(b.out().contains("boards/include"), b.out());
         Run p = run("partition", "--help");
         assertEquals(0, p.status());
@@ -134,20 +148,49 @@ class PartitionCommandTest {
         String inc = REPO.resolve("boards/include").toString();
         Run w = run("build", board.toString(), "-i", inc, "-o", dir.resolve("a").toString());
         assertEquals(0, w.status(), w.err());
-        assertTrue(w.err().startsWith("gunyah-dt build: findings in the board " + board.resolve("board.dts") + " (dtc's checks):\n"), w.err());
-        assertTrue(w.err().contains("Warning (unit_address_vs_reg): /extra@1: node has a unit name, but no reg or ranges property"), w.err());
+        assertTrue(
+                w.err()
+                        .startsWith("gunyah-dt build: findings in the board " + board.resolve("board.dts")
+                                + " (dtc's checks):\n"),
+                w.err());
+        assertTrue(
+                w.err()
+                        .contains(
+                                "Warning (unit_address_vs_reg): /extra@1: node has a unit name, but no reg or ranges property"),
+                w.err());
         // -E makes it an error: the board stops the run, nothing written
-        Run e = run("build", board.toString(), "-i", inc, "-Eunit_address_vs_reg", "-o", dir.resolve("b").toString());
+        Run e = run(
+                "build",
+                board.toString(),
+                "-i",
+                inc,
+                "-Eunit_address_vs_reg",
+                "-o",
+                dir.resolve("b").toString());
         assertEquals(1, e.status(), e.err());
         assertTrue(e.err().contains("(dtc's checks, with -Eunit_address_vs_reg):"), e.err());
         assertTrue(e.err().contains("ERROR (unit_address_vs_reg): /extra@1"), e.err());
         assertTrue(e.err().contains("the board has dtc-check error(s)"), e.err());
         assertFalse(Files.exists(dir.resolve("b")));
         // -Wno- and --kernel-checks silence it
-        Run n = run("partition", board.toString(), "-i", inc, "-Wno-unit_address_vs_reg", "-o", dir.resolve("c").toString());
+        Run n = run(
+                "partition",
+                board.toString(),
+                "-i",
+                inc,
+                "-Wno-unit_address_vs_reg",
+                "-o",
+                dir.resolve("c").toString());
         assertEquals(0, n.status(), n.err());
         assertEquals("", n.err());
-        Run k = run("build", board.toString(), "-i", inc, "--kernel-checks", "-o", dir.resolve("d").toString());
+        Run k = run(
+                "build",
+                board.toString(),
+                "-i",
+                inc,
+                "--kernel-checks",
+                "-o",
+                dir.resolve("d").toString());
         assertEquals(0, k.status(), k.err());
         assertEquals("", k.err());
         // an unknown check is a usage error, as in 'gunyah-dt dtc'
@@ -164,11 +207,16 @@ class PartitionCommandTest {
         String inc = REPO.resolve("boards/include").toString();
         Run r = run("build", board.toString(), "-i", inc, "-o", dir.resolve("a").toString());
         assertEquals(1, r.status(), r.err());
-        assertTrue(r.err().startsWith("board-memory: " + board.resolve("vms.yaml") + ":4:8: the board's memory at 0x40000000 has size 0 "
-                + "(its bootloader fills it in); say how much RAM the board has in the plan, e.g.\n  board-memory:\n"
-                + "    - {base: 0x40000000, size: 8GiB}\n"), r.err());
+        assertTrue(
+                r.err()
+                        .startsWith("board-memory: " + board.resolve("vms.yaml")
+                                + ":4:8: the board's memory at 0x40000000 has size 0 "
+                                + "(its bootloader fills it in); say how much RAM the board has in the plan, e.g.\n  board-memory:\n"
+                                + "    - {base: 0x40000000, size: 8GiB}\n"),
+                r.err());
         Path fixed = qemuVariant(dir.resolve("f"), zero, "board-memory:\n  - {base: 0x40000000, size: 2GiB}\n");
-        Run ok = run("build", fixed.toString(), "-i", inc, "-o", dir.resolve("b").toString());
+        Run ok =
+                run("build", fixed.toString(), "-i", inc, "-o", dir.resolve("b").toString());
         assertEquals(0, ok.status(), ok.err());
         assertTrue(ok.out().contains("hypervisor: 0xbc000000-0xbfffffff (64MiB)"), ok.out());
         assertTrue(Files.readString(dir.resolve("b/system.dts")).contains("reg = <0x00 0x40000000 0x00 0x80000000>;"));
@@ -183,9 +231,12 @@ class PartitionCommandTest {
         Path board = BUILD.resolve("lint-finding").resolve("board.dts");
         Run r = run("build", BUILD.resolve("lint-finding").toString(), "-o", out.toString());
         assertEquals(1, r.status(), r.err());
-        assertEquals(board + ":33:19: error: /doorbell@9000000: qcom,label: "
-                + "'qcom,label' is a required property [schema: required at http://devicetree.org/schemas/gunyah-doorbell.yaml#/required; "
-                + "binding builtin:bindings/gunyah-doorbell.yaml]", r.err().lines().findFirst().orElse(""), r.err());
+        assertEquals(
+                board + ":33:19: error: /doorbell@9000000: qcom,label: "
+                        + "'qcom,label' is a required property [schema: required at http://devicetree.org/schemas/gunyah-doorbell.yaml#/required; "
+                        + "binding builtin:bindings/gunyah-doorbell.yaml]",
+                r.err().lines().findFirst().orElse(""),
+                r.err());
         assertTrue(r.err().contains("1 binding finding(s) in the board"), r.err());
         assertFalse(Files.exists(out), "nothing may be written");
         // partition does not lint: the same plan is written
@@ -258,9 +309,12 @@ class PartitionCommandTest {
         Path out = dir.resolve("out");
         Run r = run("build", BUILD.resolve("rm-refuses").toString(), "-o", out.toString());
         assertEquals(1, r.status(), r.err());
-        assertTrue(r.err().contains(out.resolve("vm/svm.dtb") + ": refused by the Gunyah RM (vmid 0x80): "
-                + "/qcom,vm-config/memory: base-address: 0x1000000000 is outside a secondary's 36-bit IPA space"
-                + " (64 GiB) (vm_config_update_parsed)"), r.err());
+        assertTrue(
+                r.err()
+                        .contains(out.resolve("vm/svm.dtb") + ": refused by the Gunyah RM (vmid 0x80): "
+                                + "/qcom,vm-config/memory: base-address: 0x1000000000 is outside a secondary's 36-bit IPA space"
+                                + " (64 GiB) (vm_config_update_parsed)"),
+                r.err());
         assertTrue(r.err().contains("the Gunyah RM would refuse 1 VM config(s) (vm-check); nothing written"), r.err());
         assertFalse(Files.exists(out), "nothing written");
     }

@@ -1,5 +1,9 @@
 package dev.gunyahdt.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gunyahdt.dt.DeviceTree;
@@ -8,20 +12,15 @@ import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.hypervisor.rm.config.RmCheckFailure;
 import dev.gunyahdt.hypervisor.rm.config.VmDtParser;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real Qualcomm VM devicetrees (tests/src/test/resources/qcom-vm/, see its PROVENANCE.md) through
@@ -39,18 +38,22 @@ class QcomVmConfigLintTest {
 
     @Test
     void bindingsFlagAQualcommConfigExactlyWhenTheRmParseRefusesIt() throws IOException {
-        Assumptions.assumeTrue(Files.isDirectory(QCOM), "no real Qualcomm VM devicetrees at " + QCOM
-                + " (they come with the rm-oracle test data)");
+        Assumptions.assumeTrue(
+                Files.isDirectory(QCOM),
+                "no real Qualcomm VM devicetrees at " + QCOM + " (they come with the rm-oracle test data)");
         List<Path> sources;
         try (Stream<Path> s = Files.list(QCOM)) {
-            sources = s.filter(Files::isDirectory).filter(d -> !d.getFileName().toString().equals("include"))
+            sources = s.filter(Files::isDirectory)
+                    .filter(d -> !d.getFileName().toString().equals("include"))
                     .flatMap(d -> {
                         try {
                             return Files.list(d).filter(f -> f.toString().endsWith(".dts")).toList().stream();
                         } catch (IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }
-                    }).sorted().toList();
+                    })
+                    .sorted()
+                    .toList();
         }
         assertFalse(sources.isEmpty(), "no .dts under " + QCOM);
         int clean = 0;
@@ -58,14 +61,23 @@ class QcomVmConfigLintTest {
         for (Path dts : sources) {
             String name = dts.getFileName().toString().replace(".dts", "");
             Path dtb = tmp.resolve(name + ".dtb");
-            LintCommandTest.Run dtc = LintCommandTest.run("dtc", "-q", "-i", dts.getParent().toString(),
-                    "-i", QCOM.resolve("include").toString(), "-o", dtb.toString(), dts.toString());
+            LintCommandTest.Run dtc = LintCommandTest.run(
+                    "dtc",
+                    "-q",
+                    "-i",
+                    dts.getParent().toString(),
+                    "-i",
+                    QCOM.resolve("include").toString(),
+                    "-o",
+                    dtb.toString(),
+                    dts.toString());
             assertEquals(0, dtc.status(), name + ": " + dtc.err());
             LintCommandTest.Run lint = LintCommandTest.run("lint", "--format", "json", dtb.toString());
             List<String> findings = new ArrayList<>();
             for (JsonNode f : JSON.readTree(lint.out())) {
                 if (!f.get("schema").isNull() && f.get("node").asText().startsWith("/qcom,vm-config")) {
-                    findings.add(f.get("node").asText() + " " + f.get("property").asText());
+                    findings.add(
+                            f.get("node").asText() + " " + f.get("property").asText());
                 }
             }
             String refusal = rmParseRefusal(dts);

@@ -1,16 +1,15 @@
 package dev.gunyahdt.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.networknt.schema.JsonSchema;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Partitioner rules and the RM's refusals reach {@code --format sarif} (and json, junit) with their file,
@@ -40,8 +39,13 @@ class VerbFindingsTest {
     @Test
     void aPartitionerRuleIsInSarifWithLineAndColumn(@TempDir Path dir) throws Exception {
         Path plan = REPO.resolve("boards/broken/vdevice-with-owner/vms.yaml");
-        PartitionCommandTest.Run r = PartitionCommandTest.run("partition", plan.getParent().toString(),
-                "-o", dir.resolve("out").toString(), "--format", "sarif");
+        PartitionCommandTest.Run r = PartitionCommandTest.run(
+                "partition",
+                plan.getParent().toString(),
+                "-o",
+                dir.resolve("out").toString(),
+                "--format",
+                "sarif");
         assertEquals(1, r.status(), r.err());
         JsonNode res = onlyResult(r.out());
         assertEquals("vdevice-with-owner", res.get("ruleId").asText());
@@ -49,7 +53,8 @@ class VerbFindingsTest {
         assertTrue(res.at("/message/text").asText().startsWith("shm between 'svm2' and 'svm': "), res.toString());
         assertAt(res, plan, 19, 15);
         JsonNode rule = LintCommandTest.JSON.readTree(r.out()).at("/runs/0/tool/driver/rules/0");
-        assertTrue(rule.at("/shortDescription/text").asText().startsWith("Plan rule: shm and one-way message queues"),
+        assertTrue(
+                rule.at("/shortDescription/text").asText().startsWith("Plan rule: shm and one-way message queues"),
                 rule.toString());
         // the report goes to stderr, as text output prints it
         assertTrue(r.err().startsWith("vdevice-with-owner: " + plan + ":19:15: shm between"), r.err());
@@ -61,7 +66,12 @@ class VerbFindingsTest {
         Path dts = REPO.resolve("hypervisor/src/test/resources/vm-check/14-affinity-count.dts");
         PartitionCommandTest.Run text = PartitionCommandTest.run("vm-check", dts.toString());
         assertEquals(1, text.status(), text.err());
-        String at = text.out().lines().filter(l -> l.startsWith("  at ")).findFirst().orElseThrow().substring(5);
+        String at = text.out()
+                .lines()
+                .filter(l -> l.startsWith("  at "))
+                .findFirst()
+                .orElseThrow()
+                .substring(5);
         String[] pos = at.substring(dts.toString().length() + 1).split(":");
 
         PartitionCommandTest.Run r = PartitionCommandTest.run("vm-check", "--format", "sarif", dts.toString());
@@ -75,16 +85,20 @@ class VerbFindingsTest {
     @Test
     void buildsRmRefusalIsInSarifAtTheVmsPlanEntry(@TempDir Path dir) throws Exception {
         Path plan = PartitionCommandTest.BUILD.resolve("rm-refuses/vms.yaml");
-        PartitionCommandTest.Run r = PartitionCommandTest.run("build", plan.getParent().toString(),
-                "-o", dir.resolve("out").toString(), "--format", "sarif");
+        PartitionCommandTest.Run r = PartitionCommandTest.run(
+                "build", plan.getParent().toString(), "-o", dir.resolve("out").toString(), "--format", "sarif");
         assertEquals(1, r.status(), r.err());
         JsonNode res = onlyResult(r.out());
         assertEquals("rm/vm_config_update_parsed", res.get("ruleId").asText());
         assertAt(res, plan, 11, 5);
-        assertEquals("base-address: the Gunyah RM would refuse vm/svm.dtb (vmid 0x80): 0x1000000000 is outside a secondary's "
-                + "36-bit IPA space (64 GiB)", res.at("/message/text").asText());
-        assertEquals("/qcom,vm-config/memory:base-address",
-                res.at("/locations/0/logicalLocations/0/fullyQualifiedName").asText(), res.toString());
+        assertEquals(
+                "base-address: the Gunyah RM would refuse vm/svm.dtb (vmid 0x80): 0x1000000000 is outside a secondary's "
+                        + "36-bit IPA space (64 GiB)",
+                res.at("/message/text").asText());
+        assertEquals(
+                "/qcom,vm-config/memory:base-address",
+                res.at("/locations/0/logicalLocations/0/fullyQualifiedName").asText(),
+                res.toString());
         assertTrue(r.err().contains("the Gunyah RM would refuse 1 VM config(s) (vm-check); nothing written"), r.err());
         assertFalse(Files.exists(dir.resolve("out")));
     }
@@ -92,23 +106,30 @@ class VerbFindingsTest {
     @Test
     void theOtherFormatsCarryThePositionToo(@TempDir Path dir) throws Exception {
         Path plan = REPO.resolve("boards/broken/vdevice-with-owner/vms.yaml");
-        PartitionCommandTest.Run json = PartitionCommandTest.run("partition", plan.getParent().toString(),
-                "-o", dir.toString(), "--format", "json");
+        PartitionCommandTest.Run json = PartitionCommandTest.run(
+                "partition", plan.getParent().toString(), "-o", dir.toString(), "--format", "json");
         JsonNode f = LintCommandTest.JSON.readTree(json.out()).get(0);
         assertEquals(plan.toString(), f.get("file").asText());
         assertEquals(19, f.get("line").asInt());
         assertEquals(15, f.get("column").asInt());
         assertEquals("vdevice-with-owner", f.get("rule").asText());
-        PartitionCommandTest.Run junit = PartitionCommandTest.run("build", plan.getParent().toString(),
-                "-o", dir.toString(), "--format", "junit");
+        PartitionCommandTest.Run junit = PartitionCommandTest.run(
+                "build", plan.getParent().toString(), "-o", dir.toString(), "--format", "junit");
         assertEquals(1, junit.status());
         assertTrue(junit.out().contains("<testcase name=\"vdevice-with-owner  (19:15)\""), junit.out());
         assertTrue(junit.out().contains("<failure message=\"shm between"), junit.out());
         // a clean build: the plan and the board as passing suites, exit 0
-        PartitionCommandTest.Run clean = PartitionCommandTest.run("build", REPO.resolve("boards/qemu-virt").toString(),
-                "-o", dir.resolve("q").toString(), "--format", "sarif");
+        PartitionCommandTest.Run clean = PartitionCommandTest.run(
+                "build",
+                REPO.resolve("boards/qemu-virt").toString(),
+                "-o",
+                dir.resolve("q").toString(),
+                "--format",
+                "sarif");
         assertEquals(0, clean.status(), clean.err());
-        assertEquals(0, LintCommandTest.JSON.readTree(clean.out()).at("/runs/0/results").size());
+        assertEquals(
+                0,
+                LintCommandTest.JSON.readTree(clean.out()).at("/runs/0/results").size());
         assertTrue(clean.err().contains("wrote "), clean.err());
     }
 }

@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * unreferenced {@code /omit-if-no-ref/} root) and nothing re-added it. dtc then writes a blob
  * with no node at all, while its DTS output still shows the (emptied) root.
  */
-public record DeviceTree(Node root, List<MemReserve> memReserves, boolean plugin, long bootCpuidPhys,
-                         boolean rootDeleted) {
+public record DeviceTree(
+        Node root, List<MemReserve> memReserves, boolean plugin, long bootCpuidPhys, boolean rootDeleted) {
 
     public DeviceTree {
         memReserves = List.copyOf(memReserves);

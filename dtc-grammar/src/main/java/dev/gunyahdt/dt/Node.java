@@ -25,8 +25,13 @@ public final class Node {
     private final boolean deletedLabels;
     private final List<Property> deletedProperties;
 
-    public Node(String name, List<String> labels, List<Property> properties, List<Node> children,
-                List<SourceSpan> spans, boolean omitIfNoRef) {
+    public Node(
+            String name,
+            List<String> labels,
+            List<Property> properties,
+            List<Node> children,
+            List<SourceSpan> spans,
+            boolean omitIfNoRef) {
         this(name, labels, properties, children, spans, omitIfNoRef, false);
     }
 
@@ -35,8 +40,14 @@ public final class Node {
      *                        ({@code /delete-node/}, {@code /omit-if-no-ref/}): dtc keeps those in
      *                        its child list, and a few checks ("has it any children?") see them
      */
-    public Node(String name, List<String> labels, List<Property> properties, List<Node> children,
-                List<SourceSpan> spans, boolean omitIfNoRef, boolean deletedChildren) {
+    public Node(
+            String name,
+            List<String> labels,
+            List<Property> properties,
+            List<Node> children,
+            List<SourceSpan> spans,
+            boolean omitIfNoRef,
+            boolean deletedChildren) {
         this(name, labels, properties, children, spans, omitIfNoRef, deletedChildren, false, List.of());
     }
 
@@ -47,9 +58,16 @@ public final class Node {
      * @param deletedProperties properties source deleted that dtc keeps in the node's list ahead
      *                      of any live one of the same name: its "name" check still reads them
      */
-    public Node(String name, List<String> labels, List<Property> properties, List<Node> children,
-                List<SourceSpan> spans, boolean omitIfNoRef, boolean deletedChildren, boolean deletedLabels,
-                List<Property> deletedProperties) {
+    public Node(
+            String name,
+            List<String> labels,
+            List<Property> properties,
+            List<Node> children,
+            List<SourceSpan> spans,
+            boolean omitIfNoRef,
+            boolean deletedChildren,
+            boolean deletedLabels,
+            List<Property> deletedProperties) {
         this.name = name;
         this.labels = List.copyOf(labels);
         this.properties = List.copyOf(properties);
@@ -163,31 +181,38 @@ public final class Node {
     }
 
     public Node withName(String n) {
-        return new Node(n, labels, properties, children, spans, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
+        return new Node(
+                n, labels, properties, children, spans, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
     }
 
     public Node withLabels(List<String> l) {
-        return new Node(name, l, properties, children, spans, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
+        return new Node(
+                name, l, properties, children, spans, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
     }
 
     public Node withProperties(List<Property> p) {
-        return new Node(name, labels, p, children, spans, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
+        return new Node(
+                name, labels, p, children, spans, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
     }
 
     public Node withChildren(List<Node> c) {
-        return new Node(name, labels, properties, c, spans, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
+        return new Node(
+                name, labels, properties, c, spans, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
     }
 
     public Node withSpans(List<SourceSpan> s) {
-        return new Node(name, labels, properties, children, s, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
+        return new Node(
+                name, labels, properties, children, s, omitIfNoRef, deletedChildren, deletedLabels, deletedProperties);
     }
 
     public Node withOmitIfNoRef(boolean omit) {
-        return new Node(name, labels, properties, children, spans, omit, deletedChildren, deletedLabels, deletedProperties);
+        return new Node(
+                name, labels, properties, children, spans, omit, deletedChildren, deletedLabels, deletedProperties);
     }
 
     public Node withDeletedChildren(boolean deleted) {
-        return new Node(name, labels, properties, children, spans, omitIfNoRef, deleted, deletedLabels, deletedProperties);
+        return new Node(
+                name, labels, properties, children, spans, omitIfNoRef, deleted, deletedLabels, deletedProperties);
     }
 
     /** This node with the named property replaced, or appended when absent. */

@@ -91,8 +91,10 @@ public final class PropertyValue {
 
     /** Big-endian 32-bit cell at byte offset {@code off}. */
     public long cellAt(int off) {
-        return ((bytes[off] & 0xffL) << 24) | ((bytes[off + 1] & 0xffL) << 16)
-                | ((bytes[off + 2] & 0xffL) << 8) | (bytes[off + 3] & 0xffL);
+        return ((bytes[off] & 0xffL) << 24)
+                | ((bytes[off + 1] & 0xffL) << 16)
+                | ((bytes[off + 2] & 0xffL) << 8)
+                | (bytes[off + 3] & 0xffL);
     }
 
     /** The value as a single cell, or -1 when it is not exactly 4 bytes. */
@@ -160,8 +162,8 @@ public final class PropertyValue {
 
     /** This value with a big-endian cell written at {@code offset}. */
     public PropertyValue withCellAt(int offset, long cell) {
-        return withBytesAt(offset, new byte[] {
-            (byte) (cell >>> 24), (byte) (cell >>> 16), (byte) (cell >>> 8), (byte) cell});
+        return withBytesAt(
+                offset, new byte[] {(byte) (cell >>> 24), (byte) (cell >>> 16), (byte) (cell >>> 8), (byte) cell});
     }
 
     /** This value with the markers replaced. */

@@ -1,33 +1,32 @@
 package dev.gunyahdt.hypervisor;
 
-import dev.gunyahdt.hypervisor.vcpu.Caller;
+import dev.gunyahdt.hypervisor.call.CSpaceRights;
 import dev.gunyahdt.hypervisor.call.GuestMemory;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
-import dev.gunyahdt.hypervisor.call.CSpaceRights;
 import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.hypercall.Abi;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
-import dev.gunyahdt.hypervisor.call.HvcArgs;
-import dev.gunyahdt.hypervisor.call.HvcResult;
-import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.Lookup;
 import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
+import dev.gunyahdt.hypervisor.memory.MemDb;
+import dev.gunyahdt.hypervisor.memory.MemoryCalls;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectFactories;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.Partition;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
-import dev.gunyahdt.hypervisor.memory.MemDb;
-import dev.gunyahdt.hypervisor.memory.MemoryCalls;
+import dev.gunyahdt.hypervisor.vcpu.Caller;
 import dev.gunyahdt.hypervisor.vcpu.Scheduler;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -50,6 +49,7 @@ public final class Hypervisor {
     private final long rootCSpaceCap;
     /** QEMU build (§13): 8 physical CPUs; DDR 0x40000000 + 2 GiB, owned by the root partition at boot. */
     public static final int CPUS = 8;
+
     public static final long DDR_BASE = 0x4000_0000L;
     public static final long DDR_SIZE = 0x8000_0000L;
     private final Scheduler scheduler = new Scheduler(CPUS);
@@ -140,7 +140,11 @@ public final class Hypervisor {
      * below the 36-bit limit (§13), else {@code IllegalArgumentException}.
      */
     public void addRam(long base, long size) {
-        if (base % MemDb.PAGE != 0 || size % MemDb.PAGE != 0 || base < 0 || size <= 0 || base > MemDb.ADDR_LIMIT - size) {
+        if (base % MemDb.PAGE != 0
+                || size % MemDb.PAGE != 0
+                || base < 0
+                || size <= 0
+                || base > MemDb.ADDR_LIMIT - size) {
             throw new IllegalArgumentException("RAM 0x" + Long.toHexString(base) + "+0x" + Long.toHexString(size)
                     + " is not page aligned below 2^36");
         }

@@ -1,7 +1,7 @@
 package dev.gunyahdt.hypervisor;
 
-import dev.gunyahdt.hypervisor.memory.MemoryCalls;
 import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
+import dev.gunyahdt.hypervisor.memory.MemoryCalls;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 
@@ -11,8 +11,7 @@ public final class Builders {
     public static final int RWX = 7;
     public static final int NORMAL_WB = 15;
 
-    private Builders() {
-    }
+    private Builders() {}
 
     /** An ACTIVE memextent over [base, base+size) of the root partition's DDR; BASIC or SPARSE. */
     public static long extent(Fixture f, long base, long size, int access, int type) {

@@ -1,11 +1,14 @@
 package dev.gunyahdt.hypervisor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.dtb.DtbReader;
-import dev.gunyahdt.hypervisor.hypercall.Abi;
 import dev.gunyahdt.hypervisor.call.HvcArgs;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.hypercall.Abi;
 import dev.gunyahdt.hypervisor.rm.Configs;
 import dev.gunyahdt.hypervisor.rm.RpcSeat;
 import dev.gunyahdt.hypervisor.rm.VmView;
@@ -16,8 +19,6 @@ import dev.gunyahdt.hypervisor.rm.rpc.MessageType;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
 import dev.gunyahdt.hypervisor.sim.Simulation;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,9 +34,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The coverage tables of the hypervisor README (issue 11) against what the model does. The lists in
@@ -68,19 +67,24 @@ class CoverageTablesTest {
         List<String> lines;
         try (InputStream in = CoverageTablesTest.class.getResourceAsStream("/coverage/" + name)) {
             assertTrue(in != null, name + " missing");
-            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("# upstream: ") && l.contains(commit)),
+        assertTrue(
+                lines.stream().anyMatch(l -> l.startsWith("# upstream: ") && l.contains(commit)),
                 name + ": no header naming commit " + commit);
-        List<String> body = lines.stream().filter(l -> !l.startsWith("#") && !l.isEmpty()).toList();
+        List<String> body =
+                lines.stream().filter(l -> !l.startsWith("#") && !l.isEmpty()).toList();
         assertEquals(columns, body.get(0).split("\t").length, name + ": column header");
         List<Row> rows = new ArrayList<>();
         for (String l : body.subList(1, body.size())) {
             Row r = new Row(List.of(l.split("\t", -1)));
             assertEquals(columns, r.cells().size(), name + ": " + l);
-            assertTrue(STATUS.matcher(r.status()).matches(), name + ": status not implemented / unimplemented: why: " + l);
+            assertTrue(
+                    STATUS.matcher(r.status()).matches(), name + ": status not implemented / unimplemented: why: " + l);
             rows.add(r);
         }
         return rows;
@@ -90,8 +94,8 @@ class CoverageTablesTest {
     static final String RM = "bf31a9ac9ec3beaf532bae1a796e3c35c691cd17";
 
     /** Collects every row whose status disagrees with what the model does, and fails naming them all. */
-    private static void assertAgrees(String list, List<Row> rows, Predicate<Row> modelDoes,
-                                     Function<Row, String> label) {
+    private static void assertAgrees(
+            String list, List<Row> rows, Predicate<Row> modelDoes, Function<Row, String> label) {
         List<String> wrong = new ArrayList<>();
         for (Row r : rows) {
             boolean does = modelDoes.test(r);
@@ -120,7 +124,9 @@ class CoverageTablesTest {
         int at = section;
         for (List<Row> part : parts) {
             long impl = part.stream().filter(Row::implemented).count();
-            long same = part.stream().filter(r -> r.status().startsWith("upstream-unimplemented")).count();
+            long same = part.stream()
+                    .filter(r -> r.status().startsWith("upstream-unimplemented"))
+                    .count();
             String cell = "**" + impl + " / " + (part.size() - same) + "**";
             at = readme.indexOf(cell, at);
             assertTrue(at >= 0, "README coverage table lacks " + cell + ": rerun tests/conformance/gunyah-coverage.sh");
@@ -153,7 +159,8 @@ class CoverageTablesTest {
     @Test
     void hypercallTableMatchesTheModel() {
         List<Row> rows = table("hypercalls.tsv", HYP, 5);
-        List<Row> nativeRows = rows.stream().filter(r -> r.get(2).startsWith("native")).toList();
+        List<Row> nativeRows =
+                rows.stream().filter(r -> r.get(2).startsWith("native")).toList();
         assertAgrees("hypercalls.tsv", nativeRows, r -> answers(Integer.decode(r.get(0))), r -> r.get(1));
         for (Row r : rows) {
             if (r.get(2).startsWith("vendor")) {
@@ -190,7 +197,10 @@ class CoverageTablesTest {
     @Test
     void rpcRequestTableMatchesTheModel() {
         List<Row> rows = table("rpc-requests.tsv", RM, 5);
-        assertAgrees("rpc-requests.tsv", rows, r -> rmHandles((int) Long.parseLong(r.get(0).substring(2), 16)),
+        assertAgrees(
+                "rpc-requests.tsv",
+                rows,
+                r -> rmHandles((int) Long.parseLong(r.get(0).substring(2), 16)),
                 r -> r.get(1));
         for (Row r : rows) {
             if (!r.get(2).equals("handled")) {
@@ -222,10 +232,14 @@ class CoverageTablesTest {
         List<Row> rows = table("notifications.tsv", RM, 4);
         Set<String> sent = modelNotifications();
         assertTrue(!sent.isEmpty(), "no send site found: has the way the model sends notifications changed?");
-        assertAgrees("notifications.tsv", rows, r -> {
-            MessageId m = MessageId.of((int) Long.parseLong(r.get(0).substring(2), 16));
-            return m != null && sent.contains(m.name());
-        }, r -> r.get(1));
+        assertAgrees(
+                "notifications.tsv",
+                rows,
+                r -> {
+                    MessageId m = MessageId.of((int) Long.parseLong(r.get(0).substring(2), 16));
+                    return m != null && sent.contains(m.name());
+                },
+                r -> r.get(1));
     }
 
     // ---- vdevice types ----------------------------------------------------------------------------------------
@@ -233,33 +247,51 @@ class CoverageTablesTest {
     /** One vdevice node per type, in the shape the real RM accepts (properties as in tests/…/qcom-vm). */
     static final Map<String, String> VDEVICE_NODES = Map.ofEntries(
             Map.entry("rm-rpc", ""), // every config has one
-            Map.entry("shm-doorbell", "x { vdevice-type = \"shm-doorbell\"; generate = \"/hypervisor/x\"; peer-default;"
-                    + " memory { qcom,label = <0x8>; allocate-base; }; };"),
-            Map.entry("shm", "x { vdevice-type = \"shm\"; generate = \"/swiotlb\"; peer-default; dma_base = <0 0x4000>;"
-                    + " memory { qcom,label = <0x14>; allocate-base; }; };"),
-            Map.entry("doorbell-source", "x { vdevice-type = \"doorbell-source\"; generate = \"/hypervisor/x\";"
-                    + " peer-default; qcom,label = <1>; };"),
-            Map.entry("doorbell", "x { vdevice-type = \"doorbell\"; generate = \"/hypervisor/x\"; peer-default;"
-                    + " qcom,label = <1>; };"),
-            Map.entry("message-queue", "x { vdevice-type = \"message-queue\"; generate = \"/hypervisor/x\";"
-                    + " peer-default; is-sender; qcom,label = <2>; };"),
-            Map.entry("message-queue-pair", "x { vdevice-type = \"message-queue-pair\"; generate = \"/hypervisor/x\";"
-                    + " peer-default; qcom,label = <0>; };"),
-            Map.entry("virtio-mmio", "x { vdevice-type = \"virtio-mmio\"; generate = \"/virtio-mmio\"; peer-default;"
-                    + " vqs-num = <1>; push-compatible = \"virtio,mmio\"; dma-coherent; dma_base = <0 0>;"
-                    + " memory { qcom,label = <0x11>; allocate-base; }; };"),
-            Map.entry("iomem", "x { vdevice-type = \"iomem\"; patch = \"/soc/x\"; peer-default;"
-                    + " memory { qcom,label = <0x8>; allocate-base; }; };"),
-            Map.entry("vsmmu-v2", "x { vdevice-type = \"vsmmu-v2\"; smmu-handle = <0x15000000>; num-cbs = <6>;"
-                    + " num-smrs = <14>; patch = \"/soc/x\"; };"),
+            Map.entry(
+                    "shm-doorbell",
+                    "x { vdevice-type = \"shm-doorbell\"; generate = \"/hypervisor/x\"; peer-default;"
+                            + " memory { qcom,label = <0x8>; allocate-base; }; };"),
+            Map.entry(
+                    "shm",
+                    "x { vdevice-type = \"shm\"; generate = \"/swiotlb\"; peer-default; dma_base = <0 0x4000>;"
+                            + " memory { qcom,label = <0x14>; allocate-base; }; };"),
+            Map.entry(
+                    "doorbell-source",
+                    "x { vdevice-type = \"doorbell-source\"; generate = \"/hypervisor/x\";"
+                            + " peer-default; qcom,label = <1>; };"),
+            Map.entry(
+                    "doorbell",
+                    "x { vdevice-type = \"doorbell\"; generate = \"/hypervisor/x\"; peer-default;"
+                            + " qcom,label = <1>; };"),
+            Map.entry(
+                    "message-queue",
+                    "x { vdevice-type = \"message-queue\"; generate = \"/hypervisor/x\";"
+                            + " peer-default; is-sender; qcom,label = <2>; };"),
+            Map.entry(
+                    "message-queue-pair",
+                    "x { vdevice-type = \"message-queue-pair\"; generate = \"/hypervisor/x\";"
+                            + " peer-default; qcom,label = <0>; };"),
+            Map.entry(
+                    "virtio-mmio",
+                    "x { vdevice-type = \"virtio-mmio\"; generate = \"/virtio-mmio\"; peer-default;"
+                            + " vqs-num = <1>; push-compatible = \"virtio,mmio\"; dma-coherent; dma_base = <0 0>;"
+                            + " memory { qcom,label = <0x11>; allocate-base; }; };"),
+            Map.entry(
+                    "iomem",
+                    "x { vdevice-type = \"iomem\"; patch = \"/soc/x\"; peer-default;"
+                            + " memory { qcom,label = <0x8>; allocate-base; }; };"),
+            Map.entry(
+                    "vsmmu-v2",
+                    "x { vdevice-type = \"vsmmu-v2\"; smmu-handle = <0x15000000>; num-cbs = <6>;"
+                            + " num-smrs = <14>; patch = \"/soc/x\"; };"),
             Map.entry("vrtc-pl031", "x { vdevice-type = \"vrtc-pl031\"; allocate-base; };"));
 
     /** Whether the model's RM builds vdevice {@code type}: it is in the config it builds from, not only listed unmodelled. */
     static boolean modelBuilds(String type) {
         String node = VDEVICE_NODES.get(type);
         assertTrue(node != null, "no probe node for vdevice type " + type);
-        byte[] dtb = Configs.compile(Configs.vm("svm1", 0x80000000L, 0x10000000L,
-                "generate = \"/hypervisor/qcom,resource-mgr\";", node, ""));
+        byte[] dtb = Configs.compile(Configs.vm(
+                "svm1", 0x80000000L, 0x10000000L, "generate = \"/hypervisor/qcom,resource-mgr\";", node, ""));
         DeviceTree tree = DtbReader.read(dtb, "svm1.dtb");
         VmConfig c = VmConfigParser.parse("svm1.dtb", tree);
         if (type.equals("rm-rpc")) {
@@ -296,11 +328,21 @@ class CoverageTablesTest {
         String rmRpc = "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;";
         Map<String, byte[]> vms = new LinkedHashMap<>();
         vms.put("hlos", Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, rmRpc, "", "")));
-        vms.put("svm1", Configs.compile(Configs.vm("svm1", 0x80000000L, 0x10000000L, rmRpc, toOwner + shm,
-                "reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges; };")
-                .replace("image-name = \"svm1\";", "image-name = \"svm1\"; vm-uri = \"gunyah-dt:svm1\";"
-                        + " vm-guid = \"0123ABCD-0123-4567-89ab-0123456789ab\";")));
-        byte[] system = Configs.compile(Configs.system(Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
+        vms.put(
+                "svm1",
+                Configs.compile(Configs.vm(
+                                "svm1",
+                                0x80000000L,
+                                0x10000000L,
+                                rmRpc,
+                                toOwner + shm,
+                                "reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges; };")
+                        .replace(
+                                "image-name = \"svm1\";",
+                                "image-name = \"svm1\"; vm-uri = \"gunyah-dt:svm1\";"
+                                        + " vm-guid = \"0123ABCD-0123-4567-89ab-0123456789ab\";")));
+        byte[] system = Configs.compile(Configs.system(
+                Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
                 Configs.tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L)));
         Set<String> names = new HashSet<>();
         List<Simulation.Result> runs = List.of(
@@ -309,12 +351,17 @@ class CoverageTablesTest {
         for (Simulation.Result r : runs) {
             assertTrue(r.settled() && r.rm().internalFaults() == 0, "a probe boot did not settle");
             for (VmView v : r.rm().vms()) {
-                v.overlay().ifPresent(dtbo -> DtbReader.read(dtbo, v.name() + ".dtbo").walk(c -> {
-                    names.add("node " + c.node().name().replaceFirst("@.*", ""));
-                    c.node().properties().forEach(p -> names.add("property " + p.name()));
-                    c.node().property("target-path").filter(p -> p.value().isStringList())
-                            .ifPresent(p -> names.add("path " + p.value().asStrings().get(0)));
-                }));
+                v.overlay()
+                        .ifPresent(dtbo -> DtbReader.read(dtbo, v.name() + ".dtbo")
+                                .walk(c -> {
+                                    names.add("node " + c.node().name().replaceFirst("@.*", ""));
+                                    c.node().properties().forEach(p -> names.add("property " + p.name()));
+                                    c.node()
+                                            .property("target-path")
+                                            .filter(p -> p.value().isStringList())
+                                            .ifPresent(p -> names.add("path "
+                                                    + p.value().asStrings().get(0)));
+                                }));
             }
         }
         return names;

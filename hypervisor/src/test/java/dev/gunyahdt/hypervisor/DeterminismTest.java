@@ -1,18 +1,17 @@
 package dev.gunyahdt.hypervisor;
 
-import dev.gunyahdt.hypervisor.Fixture.Vm;
-import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
-import dev.gunyahdt.hypervisor.call.DoorbellRights;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
-import dev.gunyahdt.hypervisor.call.MsgQueueRights;
-import dev.gunyahdt.hypervisor.partition.PartitionCalls;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.gunyahdt.hypervisor.Fixture.Vm;
+import dev.gunyahdt.hypervisor.call.DoorbellRights;
+import dev.gunyahdt.hypervisor.call.MsgQueueRights;
+import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
+import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
+import dev.gunyahdt.hypervisor.partition.PartitionCalls;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Same seed, same CapIDs and same results; another seed, other CapIDs. */
 class DeterminismTest {

@@ -1,13 +1,13 @@
 package dev.gunyahdt.hypervisor;
 
-import dev.gunyahdt.hypervisor.vcpu.Caller;
 import dev.gunyahdt.hypervisor.call.GuestMemory;
-import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HypError;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
+import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
+import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
+import dev.gunyahdt.hypervisor.vcpu.Caller;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
 
 /**
@@ -81,8 +81,7 @@ public final class Fixture {
     }
 
     /** A VM as the root sees it: root's cap to its cspace, and its thread. */
-    public record Vm(String name, long cspaceCap, Caller caller) {
-    }
+    public record Vm(String name, long cspaceCap, Caller caller) {}
 
     public static HypError err(HvcResult r) {
         return r.error();

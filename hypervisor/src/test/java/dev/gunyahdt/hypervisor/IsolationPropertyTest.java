@@ -1,31 +1,39 @@
 package dev.gunyahdt.hypervisor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.gunyahdt.hypervisor.Fixture.Vm;
-import dev.gunyahdt.hypervisor.cspace.CSpace;
-import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
+import dev.gunyahdt.hypervisor.call.AddrSpaceRights;
 import dev.gunyahdt.hypervisor.call.CSpaceRights;
-import dev.gunyahdt.hypervisor.hypercall.Lookup;
-import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.call.DoorbellRights;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HypError;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
+import dev.gunyahdt.hypervisor.call.MemExtentRights;
 import dev.gunyahdt.hypervisor.call.MsgQueueRights;
-import dev.gunyahdt.hypervisor.object.KernelObject;
+import dev.gunyahdt.hypervisor.call.PartitionRights;
+import dev.gunyahdt.hypervisor.call.ThreadRights;
+import dev.gunyahdt.hypervisor.call.VicRights;
+import dev.gunyahdt.hypervisor.cspace.CSpace;
+import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
+import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
+import dev.gunyahdt.hypervisor.memory.MemExtent;
+import dev.gunyahdt.hypervisor.memory.MemoryCalls;
+import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
+import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
-import dev.gunyahdt.hypervisor.call.PartitionRights;
-import dev.gunyahdt.hypervisor.call.AddrSpaceRights;
-import dev.gunyahdt.hypervisor.memory.MemExtent;
-import dev.gunyahdt.hypervisor.call.MemExtentRights;
-import dev.gunyahdt.hypervisor.memory.MemoryCalls;
 import dev.gunyahdt.hypervisor.vcpu.Scheduler;
-import dev.gunyahdt.hypervisor.call.ThreadRights;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
-import dev.gunyahdt.hypervisor.call.VicRights;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -35,16 +43,6 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.statistics.Statistics;
-
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Isolation (issue 5, acceptance 4, for the objects built so far): random hypercall sequences from random
@@ -60,12 +58,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 class IsolationPropertyTest {
 
     /** What a cap argument must name for the call to be allowed. */
-    record Need(int input, ObjectType type, int rights) {
-    }
+    record Need(int input, ObjectType type, int rights) {}
 
     /** One call the generator can make: its number, reserved input, cap arguments and a value kind per input. */
-    record Spec(int number, int reservedInput, long reservedValue, List<Need> needs, String kinds) {
-    }
+    record Spec(int number, int reservedInput, long reservedValue, List<Need> needs, String kinds) {}
 
     static final int ACT = ObjectType.OBJECT_ACTIVATE;
     static final ObjectType MQ = ObjectType.MSGQUEUE;
@@ -88,95 +84,179 @@ class IsolationPropertyTest {
             new Spec(VcpuCalls.SET_PRIORITY, NO_RESERVED, 0, List.of(new Need(0, TH, ThreadRights.PRIORITY)), "cp"),
             new Spec(VcpuCalls.SET_TIMESLICE, NO_RESERVED, 0, List.of(new Need(0, TH, ThreadRights.TIMESLICE)), "cn"),
             new Spec(VcpuCalls.CONFIGURE, 2, 0, List.of(new Need(0, TH, ACT)), "cz"),
-            new Spec(VcpuCalls.RUN, 4, 0, List.of(new Need(0, TH, ThreadRights.AFFINITY | ThreadRights.YIELD_TO)),
+            new Spec(
+                    VcpuCalls.RUN,
+                    4,
+                    0,
+                    List.of(new Need(0, TH, ThreadRights.AFFINITY | ThreadRights.YIELD_TO)),
                     "czzz"),
             new Spec(VcpuCalls.RUN_CHECK, 1, 0, List.of(new Need(0, TH, ThreadRights.STATE)), "c"),
-            new Spec(VcpuCalls.BIND_VIRQ, 4, 0, List.of(new Need(0, TH, ThreadRights.BIND_VIRQ),
-                    new Need(1, VIC, VicRights.BIND_SOURCE)), "ccvy"),
+            new Spec(
+                    VcpuCalls.BIND_VIRQ,
+                    4,
+                    0,
+                    List.of(new Need(0, TH, ThreadRights.BIND_VIRQ), new Need(1, VIC, VicRights.BIND_SOURCE)),
+                    "ccvy"),
             new Spec(VcpuCalls.UNBIND_VIRQ, 2, 0, List.of(new Need(0, TH, ThreadRights.BIND_VIRQ)), "cy"),
             new Spec(VcpuCalls.REGISTER_WRITE, 4, 0, List.of(new Need(0, TH, ThreadRights.WRITE_CONTEXT)), "cyyf"),
-            new Spec(VcpuCalls.CSPACE_ATTACH_THREAD, 2, 0, List.of(new Need(0, CS, CSpaceRights.ATTACH),
-                    new Need(1, TH, ACT)), "cc"),
-            new Spec(VcpuCalls.ADDRSPACE_ATTACH_THREAD, 2, 0, List.of(new Need(0, AS, AddrSpaceRights.ATTACH),
-                    new Need(1, TH, ACT)), "cc"),
-            new Spec(VcpuCalls.VIC_ATTACH_VCPU, 3, 0, List.of(new Need(0, VIC, VicRights.ATTACH_VCPU),
-                    new Need(1, TH, ACT)), "ccy"),
-            new Spec(MemoryCalls.ADDRSPACE_MAP, NO_RESERVED, 0, List.of(new Need(0, AS, AddrSpaceRights.MAP),
-                    new Need(1, ME, MemExtentRights.MAP)), "ccgmygg"),
-            new Spec(MemoryCalls.ADDRSPACE_UNMAP, NO_RESERVED, 0, List.of(new Need(0, AS, AddrSpaceRights.MAP),
-                    new Need(1, ME, MemExtentRights.MAP)), "ccgygg"),
-            new Spec(MemoryCalls.ADDRSPACE_LOOKUP, 4, 0, List.of(new Need(0, AS, AddrSpaceRights.LOOKUP),
-                    new Need(1, ME, MemExtentRights.LOOKUP)), "ccgg"),
-            new Spec(MemoryCalls.MEMEXTENT_CONFIGURE_DERIVE, 5, 0, List.of(new Need(0, ME, ACT),
-                    new Need(1, ME, MemExtentRights.DERIVE)), "ccgge"),
-            new Spec(MemoryCalls.MEMEXTENT_DONATE, 5, 0, List.of(new Need(1, ME, MemExtentRights.DONATE),
-                    new Need(2, ME, MemExtentRights.DONATE)), "wccgg"),
-            new Spec(PartitionCalls.CREATE_THREAD, 2, 0, List.of(new Need(0, ObjectType.PARTITION,
-                    PartitionRights.OBJECT_CREATE), new Need(1, CS, CSpaceRights.CAP_CREATE)), "cc"),
+            new Spec(
+                    VcpuCalls.CSPACE_ATTACH_THREAD,
+                    2,
+                    0,
+                    List.of(new Need(0, CS, CSpaceRights.ATTACH), new Need(1, TH, ACT)),
+                    "cc"),
+            new Spec(
+                    VcpuCalls.ADDRSPACE_ATTACH_THREAD,
+                    2,
+                    0,
+                    List.of(new Need(0, AS, AddrSpaceRights.ATTACH), new Need(1, TH, ACT)),
+                    "cc"),
+            new Spec(
+                    VcpuCalls.VIC_ATTACH_VCPU,
+                    3,
+                    0,
+                    List.of(new Need(0, VIC, VicRights.ATTACH_VCPU), new Need(1, TH, ACT)),
+                    "ccy"),
+            new Spec(
+                    MemoryCalls.ADDRSPACE_MAP,
+                    NO_RESERVED,
+                    0,
+                    List.of(new Need(0, AS, AddrSpaceRights.MAP), new Need(1, ME, MemExtentRights.MAP)),
+                    "ccgmygg"),
+            new Spec(
+                    MemoryCalls.ADDRSPACE_UNMAP,
+                    NO_RESERVED,
+                    0,
+                    List.of(new Need(0, AS, AddrSpaceRights.MAP), new Need(1, ME, MemExtentRights.MAP)),
+                    "ccgygg"),
+            new Spec(
+                    MemoryCalls.ADDRSPACE_LOOKUP,
+                    4,
+                    0,
+                    List.of(new Need(0, AS, AddrSpaceRights.LOOKUP), new Need(1, ME, MemExtentRights.LOOKUP)),
+                    "ccgg"),
+            new Spec(
+                    MemoryCalls.MEMEXTENT_CONFIGURE_DERIVE,
+                    5,
+                    0,
+                    List.of(new Need(0, ME, ACT), new Need(1, ME, MemExtentRights.DERIVE)),
+                    "ccgge"),
+            new Spec(
+                    MemoryCalls.MEMEXTENT_DONATE,
+                    5,
+                    0,
+                    List.of(new Need(1, ME, MemExtentRights.DONATE), new Need(2, ME, MemExtentRights.DONATE)),
+                    "wccgg"),
+            new Spec(
+                    PartitionCalls.CREATE_THREAD,
+                    2,
+                    0,
+                    List.of(
+                            new Need(0, ObjectType.PARTITION, PartitionRights.OBJECT_CREATE),
+                            new Need(1, CS, CSpaceRights.CAP_CREATE)),
+                    "cc"),
             new Spec(MsgQueueCalls.SEND, 4, 0, List.of(new Need(0, MQ, MsgQueueRights.SEND)), "csaf"),
             new Spec(MsgQueueCalls.RECEIVE, 3, 0, List.of(new Need(0, MQ, MsgQueueRights.RECEIVE)), "cas"),
             new Spec(MsgQueueCalls.FLUSH, 1, 0, List.of(new Need(0, MQ, MsgQueueRights.RECEIVE)), "c"),
             new Spec(MsgQueueCalls.CONFIGURE, 2, 0, List.of(new Need(0, MQ, ACT)), "ci"),
             new Spec(MsgQueueCalls.CONFIGURE_SEND, 3, -1, List.of(new Need(0, MQ, MsgQueueRights.SEND)), "ctt"),
             new Spec(MsgQueueCalls.CONFIGURE_RECEIVE, 3, -1, List.of(new Need(0, MQ, MsgQueueRights.RECEIVE)), "ctt"),
-            new Spec(MsgQueueCalls.BIND_SEND_VIRQ, 3, 0, List.of(new Need(0, MQ, MsgQueueRights.BIND_SEND),
-                    new Need(1, ObjectType.VIC, VicRights.BIND_SOURCE)), "ccv"),
-            new Spec(MsgQueueCalls.BIND_RECEIVE_VIRQ, 3, 0, List.of(new Need(0, MQ, MsgQueueRights.BIND_RECEIVE),
-                    new Need(1, ObjectType.VIC, VicRights.BIND_SOURCE)), "ccv"),
+            new Spec(
+                    MsgQueueCalls.BIND_SEND_VIRQ,
+                    3,
+                    0,
+                    List.of(
+                            new Need(0, MQ, MsgQueueRights.BIND_SEND),
+                            new Need(1, ObjectType.VIC, VicRights.BIND_SOURCE)),
+                    "ccv"),
+            new Spec(
+                    MsgQueueCalls.BIND_RECEIVE_VIRQ,
+                    3,
+                    0,
+                    List.of(
+                            new Need(0, MQ, MsgQueueRights.BIND_RECEIVE),
+                            new Need(1, ObjectType.VIC, VicRights.BIND_SOURCE)),
+                    "ccv"),
             new Spec(MsgQueueCalls.UNBIND_SEND_VIRQ, 1, 0, List.of(new Need(0, MQ, MsgQueueRights.BIND_SEND)), "c"),
-            new Spec(MsgQueueCalls.UNBIND_RECEIVE_VIRQ, 1, 0,
-                    List.of(new Need(0, MQ, MsgQueueRights.BIND_RECEIVE)), "c"),
+            new Spec(
+                    MsgQueueCalls.UNBIND_RECEIVE_VIRQ,
+                    1,
+                    0,
+                    List.of(new Need(0, MQ, MsgQueueRights.BIND_RECEIVE)),
+                    "c"),
             new Spec(DoorbellCalls.SEND, 2, 0, List.of(new Need(0, DB, DoorbellRights.SEND)), "cf"),
             new Spec(DoorbellCalls.RECEIVE, 2, 0, List.of(new Need(0, DB, DoorbellRights.RECEIVE)), "cf"),
             new Spec(DoorbellCalls.RESET, 1, 0, List.of(new Need(0, DB, DoorbellRights.RECEIVE)), "c"),
             new Spec(DoorbellCalls.MASK, 3, 0, List.of(new Need(0, DB, DoorbellRights.RECEIVE)), "cff"),
-            new Spec(DoorbellCalls.BIND_VIRQ, 3, 0, List.of(new Need(0, DB, DoorbellRights.BIND),
-                    new Need(1, ObjectType.VIC, VicRights.BIND_SOURCE)), "ccv"),
+            new Spec(
+                    DoorbellCalls.BIND_VIRQ,
+                    3,
+                    0,
+                    List.of(new Need(0, DB, DoorbellRights.BIND), new Need(1, ObjectType.VIC, VicRights.BIND_SOURCE)),
+                    "ccv"),
             new Spec(DoorbellCalls.UNBIND_VIRQ, 1, 0, List.of(new Need(0, DB, DoorbellRights.BIND)), "c"),
             new Spec(ObjectCalls.ACTIVATE, 1, 0, List.of(new Need(0, null, ACT)), "c"),
-            new Spec(CSpaceCalls.COPY_CAP_FROM, 4, 0, List.of(new Need(0, CS, CSpaceRights.CAP_COPY),
-                    new Need(2, CS, CSpaceRights.CAP_CREATE)), "cccf"),
+            new Spec(
+                    CSpaceCalls.COPY_CAP_FROM,
+                    4,
+                    0,
+                    List.of(new Need(0, CS, CSpaceRights.CAP_COPY), new Need(2, CS, CSpaceRights.CAP_CREATE)),
+                    "cccf"),
             new Spec(CSpaceCalls.DELETE_CAP_FROM, 2, 0, List.of(new Need(0, CS, CSpaceRights.CAP_DELETE)), "cc"),
             new Spec(CSpaceCalls.REVOKE_CAPS_FROM, 2, 0, List.of(new Need(0, CS, CSpaceRights.CAP_REVOKE)), "cc"),
-            new Spec(PartitionCalls.CREATE_MSGQUEUE, 2, 0, List.of(new Need(0, ObjectType.PARTITION,
-                    PartitionRights.OBJECT_CREATE), new Need(1, CS, CSpaceRights.CAP_CREATE)), "cc"),
-            new Spec(PartitionCalls.CREATE_DOORBELL, 2, 0, List.of(new Need(0, ObjectType.PARTITION,
-                    PartitionRights.OBJECT_CREATE), new Need(1, CS, CSpaceRights.CAP_CREATE)), "cc"));
+            new Spec(
+                    PartitionCalls.CREATE_MSGQUEUE,
+                    2,
+                    0,
+                    List.of(
+                            new Need(0, ObjectType.PARTITION, PartitionRights.OBJECT_CREATE),
+                            new Need(1, CS, CSpaceRights.CAP_CREATE)),
+                    "cc"),
+            new Spec(
+                    PartitionCalls.CREATE_DOORBELL,
+                    2,
+                    0,
+                    List.of(
+                            new Need(0, ObjectType.PARTITION, PartitionRights.OBJECT_CREATE),
+                            new Need(1, CS, CSpaceRights.CAP_CREATE)),
+                    "cc"));
 
     /** A cap handed out at setup: VM {@code vm} gets object {@code object} with {@code rights}. */
-    record Grant(int vm, int object, int rights) {
-    }
+    record Grant(int vm, int object, int rights) {}
 
     /** One generated call: caller, spec, a pick per input, whether the reserved input is set right. */
-    record Op(int vm, int spec, List<Integer> picks, boolean reservedOk) {
-    }
+    record Op(int vm, int spec, List<Integer> picks, boolean reservedOk) {}
 
     static final int VMS = 3;
     static final int ROOT_OBJECTS = 8 + VMS * 2 + 7; // see world()
 
     @Provide
     Arbitrary<List<Grant>> grants() {
-        Arbitrary<Grant> g = Combinators.combine(Arbitraries.integers().between(0, VMS - 1),
-                Arbitraries.integers().between(0, ROOT_OBJECTS - 1),
-                Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(-1)), // all rights, ACTIVATE included
-                        Tuple.of(2, Arbitraries.integers().between(0, 0x3FF).map(r -> r | (r & 0x10) << 27))))
+        Arbitrary<Grant> g = Combinators.combine(
+                        Arbitraries.integers().between(0, VMS - 1),
+                        Arbitraries.integers().between(0, ROOT_OBJECTS - 1),
+                        Arbitraries.frequencyOf(
+                                Tuple.of(1, Arbitraries.just(-1)), // all rights, ACTIVATE included
+                                Tuple.of(
+                                        2,
+                                        Arbitraries.integers().between(0, 0x3FF).map(r -> r | (r & 0x10) << 27))))
                 .as(Grant::new);
         return g.list().ofMinSize(10).ofMaxSize(50);
     }
 
     @Provide
     Arbitrary<List<Op>> ops() {
-        Arbitrary<Op> op = Combinators.combine(Arbitraries.integers().between(0, VMS - 1),
-                Arbitraries.integers().between(0, SPECS.size() - 1),
-                Arbitraries.integers().between(0, 1 << 20).list().ofSize(7),
-                Arbitraries.integers().between(0, 9).map(n -> n != 0))
+        Arbitrary<Op> op = Combinators.combine(
+                        Arbitraries.integers().between(0, VMS - 1),
+                        Arbitraries.integers().between(0, SPECS.size() - 1),
+                        Arbitraries.integers().between(0, 1 << 20).list().ofSize(7),
+                        Arbitraries.integers().between(0, 9).map(n -> n != 0))
                 .as(Op::new);
         return op.list().ofMinSize(1).ofMaxSize(60);
     }
 
     /** The world and the CapIDs root holds, in a fixed order the grants index into. */
-    record World(Fixture f, List<Vm> vms, List<Long> rootCaps) {
-    }
+    record World(Fixture f, List<Vm> vms, List<Long> rootCaps) {}
 
     static World world(long seed) {
         Fixture f = new Fixture(seed);
@@ -210,7 +290,14 @@ class IsolationPropertyTest {
         caps.add(Builders.extent(f, Hypervisor.DDR_BASE + 0x10000, 0x4000, Builders.RW, MemExtent.SPARSE));
         Builders.mapWhole(f, as, basic, 0, 0x4000);
         // vCPUs of vm0: one proxy-scheduled and powered on, one on CPU 0 (off), one left INIT
-        long proxy = Builders.vcpu(f, vms.get(0).cspaceCap(), as, caps.get(1), 0, Scheduler.CPU_INDEX_INVALID, 0,
+        long proxy = Builders.vcpu(
+                f,
+                vms.get(0).cspaceCap(),
+                as,
+                caps.get(1),
+                0,
+                Scheduler.CPU_INDEX_INVALID,
+                0,
                 Vcpu.OPTION_VCPU_RUN_SCHEDULED);
         f.ok(VcpuCalls.POWERON, proxy, 0, 0, 0);
         caps.add(proxy);
@@ -225,8 +312,8 @@ class IsolationPropertyTest {
     }
 
     @Property(tries = 300)
-    void noVmReachesWhatItHoldsNoRightFor(@ForAll long seed, @ForAll("grants") List<Grant> grants,
-                                          @ForAll("ops") @Size(min = 1) List<Op> ops) {
+    void noVmReachesWhatItHoldsNoRightFor(
+            @ForAll long seed, @ForAll("grants") List<Grant> grants, @ForAll("ops") @Size(min = 1) List<Op> ops) {
         World w = world(seed);
         Fixture f = w.f;
         for (Grant g : grants) {
@@ -311,23 +398,25 @@ class IsolationPropertyTest {
         HvcResult r = f.hv.call(vm.caller(), spec.number, in);
         HypError e = r.error();
         String what = f.hv.hypercallName(spec.number) + " by " + vm.name() + " → " + e;
-        Statistics.collect(e == HypError.OK ? "OK" : expectedCapError != null ? "refused: cap/right" : "refused: other");
+        Statistics.collect(
+                e == HypError.OK ? "OK" : expectedCapError != null ? "refused: cap/right" : "refused: other");
 
         if (!reservedOk) {
             assertEquals(HypError.ARGUMENT_INVALID, e, what);
         } else if (earlierNotActive && e == HypError.OBJECT_STATE) {
             Statistics.collect("refused: earlier cap's object not ACTIVE");
         } else if (expectedCapError == HypError.CSPACE_CAP_NULL) {
-            assertTrue(e == HypError.CSPACE_CAP_NULL || e == HypError.CSPACE_CAP_REVOKED
-                    || e == HypError.ARGUMENT_INVALID, what);
+            assertTrue(
+                    e == HypError.CSPACE_CAP_NULL || e == HypError.CSPACE_CAP_REVOKED || e == HypError.ARGUMENT_INVALID,
+                    what);
         } else if (expectedCapError != null) {
             assertEquals(expectedCapError, e, what);
         }
         if (e != HypError.OK) {
             if (spec.number == ObjectCalls.ACTIVATE) {
                 // a failed activation may mark its object FAILED (§2.2), and nothing else
-                assertEquals(initForFailed(before), initForFailed(f.hv.snapshot()), "a refused call changed state: "
-                        + what);
+                assertEquals(
+                        initForFailed(before), initForFailed(f.hv.snapshot()), "a refused call changed state: " + what);
             } else {
                 assertEquals(before, f.hv.snapshot(), "a refused call changed state: " + what);
             }
@@ -358,8 +447,10 @@ class IsolationPropertyTest {
             }
         }
         ObjectType w = want;
-        List<Long> typed = own.stream().filter(id -> w == null
-                || cs.lookup(id, null, 0, false).object().type() == w).toList();
+        List<Long> typed = own.stream()
+                .filter(id ->
+                        w == null || cs.lookup(id, null, 0, false).object().type() == w)
+                .toList();
         int k = p % 10;
         if (k < 5 && !typed.isEmpty()) {
             return typed.get(p / 10 % typed.size());

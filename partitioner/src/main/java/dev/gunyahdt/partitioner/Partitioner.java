@@ -1,15 +1,14 @@
 package dev.gunyahdt.partitioner;
 
 import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.allocate.Allocator;
 import dev.gunyahdt.partitioner.allocate.BoardMemory;
 import dev.gunyahdt.partitioner.allocate.BoardView;
 import dev.gunyahdt.partitioner.plan.PlanException;
-import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.partitioner.plan.VmPlan;
 import dev.gunyahdt.partitioner.rules.Rules;
-
 import java.util.List;
 
 /**
@@ -18,8 +17,7 @@ import java.util.List;
  */
 public final class Partitioner {
 
-    private Partitioner() {
-    }
+    private Partitioner() {}
 
     public static Allocation partition(VmPlan plan, DeviceTree board) {
         return partition(plan, BoardView.of(BoardMemory.apply(plan, board)));

@@ -1,17 +1,16 @@
 package dev.gunyahdt.partitioner;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.allocate.Allocation.Virq;
 import dev.gunyahdt.partitioner.allocate.Allocation.VmAllocation;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** boards/qemu-virt/vms.yaml against boards/qemu-virt/board.dts: what each VM gets. */
 class QemuVirtPlanTest {
@@ -34,11 +33,16 @@ class QemuVirtPlanTest {
 
     @Test
     void memoryInPlanOrderFromTheBottom() {
-        assertEquals(Optional.of(new Range(0x40000000L, 0x40000000L)), vm("hlos").memory()); // gunyah-model.md §13
-        assertEquals(Optional.of(new Range(0x80000000L, 0x10000000L)), vm("svm1").memory());
-        assertEquals(Optional.of(new Range(0x90000000L, 0x10000000L)), vm("svm2").memory());
+        assertEquals(
+                Optional.of(new Range(0x40000000L, 0x40000000L)), vm("hlos").memory()); // gunyah-model.md §13
+        assertEquals(
+                Optional.of(new Range(0x80000000L, 0x10000000L)), vm("svm1").memory());
+        assertEquals(
+                Optional.of(new Range(0x90000000L, 0x10000000L)), vm("svm2").memory());
         assertEquals(1, a.shared().size());
-        assertEquals(Optional.of(new Range(0xa0000000L, 0x200000L)), a.shared().get(0).range());
+        assertEquals(
+                Optional.of(new Range(0xa0000000L, 0x200000L)),
+                a.shared().get(0).range());
         assertEquals(java.util.Set.of("hlos", "svm1"), a.shared().get(0).sharers());
     }
 
@@ -52,7 +56,7 @@ class QemuVirtPlanTest {
     @Test
     void cpus() {
         assertEquals(List.of(0, 1, 2, 3), vm("hlos").cpus()); // pinned, any: the lowest free
-        assertEquals(List.of(4, 5), vm("svm1").cpus());       // index 4 and MPIDR 5
+        assertEquals(List.of(4, 5), vm("svm1").cpus()); // index 4 and MPIDR 5
         assertEquals(List.of(6, 7), vm("svm2").cpus());
     }
 
@@ -62,17 +66,32 @@ class QemuVirtPlanTest {
         assertEquals("[1, 2, 3, 4, 5, 6]", vm("hlos").spis().toString());
         assertEquals("[16]", vm("svm1").spis().toString());
         assertEquals("[]", vm("svm2").spis().toString());
-        assertEquals(List.of("/pl011@9000000", "/pl031@9010000", "/pcie@10000000"),
-                vm("hlos").devices().stream().map(d -> d.device().orElseThrow().path()).toList());
+        assertEquals(
+                List.of("/pl011@9000000", "/pl031@9010000", "/pcie@10000000"),
+                vm("hlos").devices().stream()
+                        .map(d -> d.device().orElseThrow().path())
+                        .toList());
     }
 
     @Test
     void virqsFrom960() {
-        assertEquals(List.of(new Virq(960, "rm-rpc tx"), new Virq(961, "rm-rpc rx")), vm("hlos").virqs());
-        assertEquals(List.of("rm-rpc tx", "rm-rpc rx", "message-queue-pair svm1->svm2 label 0 tx",
-                "message-queue-pair svm1->svm2 label 0 rx"), vm("svm1").virqs().stream().map(Virq::purpose).toList());
-        assertEquals(List.of("rm-rpc tx", "rm-rpc rx", "doorbell svm1->svm2 label 1",
-                "message-queue-pair svm1->svm2 label 0 tx", "message-queue-pair svm1->svm2 label 0 rx"),
+        assertEquals(
+                List.of(new Virq(960, "rm-rpc tx"), new Virq(961, "rm-rpc rx")),
+                vm("hlos").virqs());
+        assertEquals(
+                List.of(
+                        "rm-rpc tx",
+                        "rm-rpc rx",
+                        "message-queue-pair svm1->svm2 label 0 tx",
+                        "message-queue-pair svm1->svm2 label 0 rx"),
+                vm("svm1").virqs().stream().map(Virq::purpose).toList());
+        assertEquals(
+                List.of(
+                        "rm-rpc tx",
+                        "rm-rpc rx",
+                        "doorbell svm1->svm2 label 1",
+                        "message-queue-pair svm1->svm2 label 0 tx",
+                        "message-queue-pair svm1->svm2 label 0 rx"),
                 vm("svm2").virqs().stream().map(Virq::purpose).toList());
         assertEquals(964, vm("svm2").virqs().get(4).intid());
     }
@@ -80,7 +99,12 @@ class QemuVirtPlanTest {
     @Test
     void theSameEveryTime() {
         Allocation again = TestBoards.partition(Path.of("../boards/qemu-virt/vms.yaml"));
-        assertEquals(a.vms().stream().map(v -> v.memory() + " " + v.cpus() + " " + v.virqs()).toList(),
-                again.vms().stream().map(v -> v.memory() + " " + v.cpus() + " " + v.virqs()).toList());
+        assertEquals(
+                a.vms().stream()
+                        .map(v -> v.memory() + " " + v.cpus() + " " + v.virqs())
+                        .toList(),
+                again.vms().stream()
+                        .map(v -> v.memory() + " " + v.cpus() + " " + v.virqs())
+                        .toList());
     }
 }

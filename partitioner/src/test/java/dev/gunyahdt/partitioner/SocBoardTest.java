@@ -1,5 +1,11 @@
 package dev.gunyahdt.partitioner;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.allocate.Allocation.VmAllocation;
 import dev.gunyahdt.partitioner.emit.ConfigEmitter;
@@ -8,10 +14,6 @@ import dev.gunyahdt.partitioner.inventory.BoardInventory.Device;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.InterruptKind;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
 import dev.gunyahdt.partitioner.plan.PlanException;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -19,12 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** boards/soc-2cluster: the large SoC board, its inventory, and its seven-VM plan. */
 class SocBoardTest {
@@ -50,7 +49,8 @@ class SocBoardTest {
 
     @Test
     void eightCpusInTwoClustersWithTwoCellMpidrs() {
-        assertEquals(List.of(0x0L, 0x1L, 0x2L, 0x3L, 0x100L, 0x101L, 0x102L, 0x103L),
+        assertEquals(
+                List.of(0x0L, 0x1L, 0x2L, 0x3L, 0x100L, 0x101L, 0x102L, 0x103L),
                 inv.cpus().stream().map(BoardInventory.Cpu::mpidr).toList());
         assertEquals(Set.of("cluster0", "cluster1"), inv.clusters().keySet());
         assertEquals(4, inv.clusters().get("cluster0").size());
@@ -59,12 +59,25 @@ class SocBoardTest {
 
     @Test
     void fourBanksWithHolesAndReservedRegions() {
-        assertEquals(List.of(new Range(0x80000000L, 0x60000000L), new Range(0x100000000L, 0x80000000L),
-                new Range(0x880000000L, 0x80000000L), new Range(0xa00000000L, 0x100000000L)), inv.memory());
+        assertEquals(
+                List.of(
+                        new Range(0x80000000L, 0x60000000L),
+                        new Range(0x100000000L, 0x80000000L),
+                        new Range(0x880000000L, 0x80000000L),
+                        new Range(0xa00000000L, 0x100000000L)),
+                inv.memory());
         assertEquals(5, inv.reserved().size());
-        assertEquals(3, inv.reserved().stream().filter(BoardInventory.Reserved::noMap).count());
-        assertEquals(2, inv.reserved().stream().filter(BoardInventory.Reserved::reusable).count());
-        assertEquals(1, inv.reserved().stream().filter(BoardInventory.Reserved::dynamic).count());
+        assertEquals(
+                3,
+                inv.reserved().stream().filter(BoardInventory.Reserved::noMap).count());
+        assertEquals(
+                2,
+                inv.reserved().stream()
+                        .filter(BoardInventory.Reserved::reusable)
+                        .count());
+        assertEquals(
+                1,
+                inv.reserved().stream().filter(BoardInventory.Reserved::dynamic).count());
     }
 
     @Test
@@ -77,7 +90,8 @@ class SocBoardTest {
                 }
             }
             // A PCIe host's INTx rows reuse four SPIs 16 times; count each once per host.
-            for (var irq : new TreeSet<>(d.mapped().stream().map(i -> i.number()).toList())) {
+            for (var irq :
+                    new TreeSet<>(d.mapped().stream().map(i -> i.number()).toList())) {
                 assertNull(raisedBy.put(irq, d.path()), "mapped SPI " + irq + " twice");
             }
         }
@@ -89,27 +103,34 @@ class SocBoardTest {
     @Test
     void ninetySocDevicesWithMmioAndSpis() {
         List<Device> soc = inv.devices().stream()
-                .filter(d -> d.path().matches("/soc@0/[^/]+") && !d.mmio().isEmpty() && !d.interrupts().isEmpty()
+                .filter(d -> d.path().matches("/soc@0/[^/]+")
+                                && !d.mmio().isEmpty()
+                                && !d.interrupts().isEmpty()
                         || d.path().startsWith("/soc@0/pcie@"))
                 .toList();
         assertEquals(90, soc.size());
         Device uart = inv.device("/soc@0/serial@a8b0000").orElseThrow();
         assertEquals(List.of(new Range(0xa8b0000L, 0x1000L)), uart.mmio()); // through the soc bus's ranges
         // the I2C/SPI/MDIO children have no CPU address
-        assertTrue(inv.device("/soc@0/i2c@a900000/temperature-sensor@48").orElseThrow().untranslatable().isPresent());
+        assertTrue(inv.device("/soc@0/i2c@a900000/temperature-sensor@48")
+                .orElseThrow()
+                .untranslatable()
+                .isPresent());
     }
 
     @Test
     void sevenVmsAcrossBothClusters() {
         assertTrue(a.vms().size() >= 6);
-        assertEquals(List.of("hlos", "display", "net", "audio", "camera", "sensors", "secure"),
+        assertEquals(
+                List.of("hlos", "display", "net", "audio", "camera", "sensors", "secure"),
                 a.vms().stream().map(v -> v.vm().name()).toList());
         assertEquals(3, vm("hlos").vmid());
-        assertEquals(List.of(0, 1, 4, 5), vm("hlos").cpus());    // two little, two big, pinned
-        assertEquals(List.of(6, 7), vm("display").cpus());       // the other two big cores, pinned
-        assertEquals(List.of(2, 3), vm("net").cpus());           // static, sharing little cores
+        assertEquals(List.of(0, 1, 4, 5), vm("hlos").cpus()); // two little, two big, pinned
+        assertEquals(List.of(6, 7), vm("display").cpus()); // the other two big cores, pinned
+        assertEquals(List.of(2, 3), vm("net").cpus()); // static, sharing little cores
         assertEquals(List.of(7), vm("secure").cpus());
-        assertEquals(Optional.of(new Range(0x100000000L, 0x80000000L)), vm("hlos").memory());
+        assertEquals(
+                Optional.of(new Range(0x100000000L, 0x80000000L)), vm("hlos").memory());
         assertEquals(Optional.of(new Range(0xafc000000L, 0x4000000L)), a.hypervisor());
         assertEquals(4, a.shared().size());
     }
@@ -144,7 +165,8 @@ class SocBoardTest {
     void emitsNineteenFilesEveryTreeCleanUnderDtcChecks(@TempDir Path dir) throws Exception {
         // emit() refuses (EmitException) any tree with a dtc-check finding.
         List<Path> files = ConfigEmitter.emit(a, dir);
-        assertEquals(19, files.size()); // system.dtb/.dts, 7 x vm/<name>.dtb/.dts, plan.json, memory-map.svg, report.html
+        assertEquals(
+                19, files.size()); // system.dtb/.dts, 7 x vm/<name>.dtb/.dts, plan.json, memory-map.svg, report.html
         assertTrue(files.contains(dir.resolve("vm/secure.dtb")));
     }
 }

@@ -7,7 +7,6 @@ import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.plan.PlanLoader;
 import dev.gunyahdt.partitioner.plan.VmPlan;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +16,25 @@ public final class TestBoards {
 
     public static final Path REPO = Path.of("..").toAbsolutePath().normalize();
 
-    private TestBoards() {
-    }
+    private TestBoards() {}
 
     public static DeviceTree compile(Path dts) {
         CompileOptions d = CompileOptions.defaults();
-        CompileOptions o = new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB, d.dtb(), -1, false,
-                List.of(REPO.resolve("boards/include")), false, d.phandles(), List.of(), false, false, false, true, Map.of());
+        CompileOptions o = new CompileOptions(
+                CompileOptions.Format.DTS,
+                CompileOptions.Format.DTB,
+                d.dtb(),
+                -1,
+                false,
+                List.of(REPO.resolve("boards/include")),
+                false,
+                d.phandles(),
+                List.of(),
+                false,
+                false,
+                false,
+                true,
+                Map.of());
         Compilation c = new Compiler(o).compile(dts, null, "-");
         if (c.failed()) {
             throw new AssertionError(dts + " does not compile: " + c.messages());
@@ -38,6 +49,7 @@ public final class TestBoards {
 
     public static Allocation partition(Path vmsYaml) {
         VmPlan plan = plan(vmsYaml);
-        return Partitioner.partition(plan, compile(vmsYaml.resolveSibling(plan.board()).normalize()));
+        return Partitioner.partition(
+                plan, compile(vmsYaml.resolveSibling(plan.board()).normalize()));
     }
 }

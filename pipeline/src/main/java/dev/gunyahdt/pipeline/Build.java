@@ -16,7 +16,6 @@ import dev.gunyahdt.partitioner.plan.PlanException;
 import dev.gunyahdt.partitioner.plan.PlanLoader;
 import dev.gunyahdt.partitioner.plan.Pos;
 import dev.gunyahdt.partitioner.plan.VmPlan;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,8 +60,12 @@ public final class Build {
      * @param lint         {@code build}: lint the board and every tree to be written, and run the RM's
      *                     checks on every secondary; {@code partition} does neither
      */
-    public record Options(Path out, List<Path> includeDirs, List<CompileOptions.CheckFlag> checkFlags,
-                          boolean kernelChecks, boolean lint) {
+    public record Options(
+            Path out,
+            List<Path> includeDirs,
+            List<CompileOptions.CheckFlag> checkFlags,
+            boolean kernelChecks,
+            boolean lint) {
         public Options {
             includeDirs = List.copyOf(includeDirs);
             checkFlags = List.copyOf(checkFlags);
@@ -89,19 +92,29 @@ public final class Build {
     }
 
     /** A secondary's config the real RM would refuse: {@code file} is where it would have been written. */
-    public record Refusal(String vm, Path file, int vmid, RmCheckFailure failure, Finding finding) {
-    }
+    public record Refusal(String vm, Path file, int vmid, RmCheckFailure failure, Finding finding) {}
 
     /**
      * What a run found and made, stage by stage; the lists of stages not reached are empty, their
      * values null. {@code problem} says why for {@link Outcome#NO_INPUT} and {@link Outcome#NOT_EMITTABLE}.
      */
-    public record Result(Outcome outcome, String problem, Path boardDts, Path out, VmPlan plan,
-                         List<Compilation.Message> boardMessages, List<Finding> boardChecks,
-                         List<dev.gunyahdt.bindings.Finding> bindingProblems, List<Finding> boardFindings,
-                         List<Finding> planProblems, Allocation allocation, List<String> placementWarnings,
-                         ConfigEmitter.Rendered rendered, List<Finding> emittedFindings, List<Refusal> refusals,
-                         List<Path> written) {
+    public record Result(
+            Outcome outcome,
+            String problem,
+            Path boardDts,
+            Path out,
+            VmPlan plan,
+            List<Compilation.Message> boardMessages,
+            List<Finding> boardChecks,
+            List<dev.gunyahdt.bindings.Finding> bindingProblems,
+            List<Finding> boardFindings,
+            List<Finding> planProblems,
+            Allocation allocation,
+            List<String> placementWarnings,
+            ConfigEmitter.Rendered rendered,
+            List<Finding> emittedFindings,
+            List<Refusal> refusals,
+            List<Path> written) {
 
         public boolean built() {
             return outcome == Outcome.BUILT;
@@ -112,8 +125,14 @@ public final class Build {
          * binding findings, the plan's problems, the emitted trees' lint findings, the RM's refusals.
          */
         public List<Finding> findings() {
-            return Stream.of(boardChecks, boardFindings, planProblems, emittedFindings,
-                    refusals.stream().map(Refusal::finding).toList()).flatMap(List::stream).toList();
+            return Stream.of(
+                            boardChecks,
+                            boardFindings,
+                            planProblems,
+                            emittedFindings,
+                            refusals.stream().map(Refusal::finding).toList())
+                    .flatMap(List::stream)
+                    .toList();
         }
     }
 
@@ -200,7 +219,9 @@ public final class Build {
             planProblems = e.problems();
             return null;
         }
-        boardDts = board.dts() != null ? board.dts() : vms.resolveSibling(plan.board()).normalize();
+        boardDts = board.dts() != null
+                ? board.dts()
+                : vms.resolveSibling(plan.board()).normalize();
         if (!Files.isRegularFile(boardDts)) {
             return boardDts + (Files.exists(boardDts) ? ": not a regular file" : ": no such board file");
         }
@@ -215,11 +236,14 @@ public final class Build {
             includes.add(parent.resolve("include"));
         }
         CompileOptions opts = CompileOptions.defaults()
-                .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB).withIncludeDirs(includes)
+                .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB)
+                .withIncludeDirs(includes)
                 .withCheckFlags(options.checkFlags());
         Compilation c = new Compiler(opts).compile(boardDts, null, "-");
         boardMessages = c.messages();
-        boardChecks = c.diagnostics().stream().map(d -> Finding.of(d, boardDts.toString())).toList();
+        boardChecks = c.diagnostics().stream()
+                .map(d -> Finding.of(d, boardDts.toString()))
+                .toList();
         return c;
     }
 
@@ -239,15 +263,26 @@ public final class Build {
                 continue; // the RM never parses HLOS's devicetree
             }
             String name = "vm/" + va.vm().name() + ".dtb";
-            VmCheck.Verdict v = check.check(name, DtbReader.read(rendered.files().get(name), name));
+            VmCheck.Verdict v =
+                    check.check(name, DtbReader.read(rendered.files().get(name), name));
             if (!v.accepted()) {
                 RmCheckFailure f = v.refusal();
                 // the blob has no source positions: the finding sits at the VM's entry in the plan
                 Finding rm = f.finding(name);
                 Pos vm = va.vm().pos();
-                Finding at = new Finding(vm.file(), vm.line(), vm.column(), rm.node(), rm.property(), rm.severity(),
-                        rm.rule(), null, null, null, "the Gunyah RM would refuse " + name + " (vmid 0x"
-                        + Integer.toHexString(v.vmid()) + "): " + rm.message());
+                Finding at = new Finding(
+                        vm.file(),
+                        vm.line(),
+                        vm.column(),
+                        rm.node(),
+                        rm.property(),
+                        rm.severity(),
+                        rm.rule(),
+                        null,
+                        null,
+                        null,
+                        "the Gunyah RM would refuse " + name + " (vmid 0x" + Integer.toHexString(v.vmid()) + "): "
+                                + rm.message());
                 out.add(new Refusal(va.vm().name(), options.out().resolve(name), v.vmid(), f, at));
             }
         }
@@ -255,7 +290,22 @@ public final class Build {
     }
 
     private Result end(Outcome outcome, String problem) {
-        return new Result(outcome, problem, boardDts, options.out(), plan, boardMessages, boardChecks, bindingProblems,
-                boardFindings, planProblems, allocation, placementWarnings, rendered, emittedFindings, refusals, written);
+        return new Result(
+                outcome,
+                problem,
+                boardDts,
+                options.out(),
+                plan,
+                boardMessages,
+                boardChecks,
+                bindingProblems,
+                boardFindings,
+                planProblems,
+                allocation,
+                placementWarnings,
+                rendered,
+                emittedFindings,
+                refusals,
+                written);
     }
 }

@@ -7,7 +7,6 @@ import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.partitioner.emit.ConfigEmitter;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +44,9 @@ final class EmittedLint {
 
     /** The board's own tree against the bindings, positioned in its source. */
     List<Finding> board(DeviceTree tree, String file) {
-        return validator.validate(tree, file).stream().map(dev.gunyahdt.bindings.Finding::asSchemaFinding).toList();
+        return validator.validate(tree, file).stream()
+                .map(dev.gunyahdt.bindings.Finding::asSchemaFinding)
+                .toList();
     }
 
     /** Every DTB of the rendered config, findings named by the path each blob will have. */

@@ -9,7 +9,6 @@ import dev.gunyahdt.dt.diag.Diagnostic;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.dt.diag.Severity;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,8 +25,7 @@ import java.util.stream.Collectors;
  */
 public final class TreeLint {
 
-    private TreeLint() {
-    }
+    private TreeLint() {}
 
     /**
      * The findings for one input, in order: dtc's checks, then the bindings, then unmatched
@@ -75,8 +73,14 @@ public final class TreeLint {
         if (validator.documentsNode(strings)) {
             return;
         }
-        out.add(Finding.at(compat.get().span(), file, at.path(), "compatible", Severity.WARNING,
-                "unmatched-compatible", "no binding matches compatible "
+        out.add(Finding.at(
+                compat.get().span(),
+                file,
+                at.path(),
+                "compatible",
+                Severity.WARNING,
+                "unmatched-compatible",
+                "no binding matches compatible "
                         + strings.stream().map(x -> "'" + x + "'").collect(Collectors.joining(", "))));
     }
 }

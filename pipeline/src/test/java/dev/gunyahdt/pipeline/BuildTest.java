@@ -1,20 +1,19 @@
 package dev.gunyahdt.pipeline;
 
-import dev.gunyahdt.dt.diag.Finding;
-import dev.gunyahdt.dt.diag.Severity;
-import dev.gunyahdt.partitioner.emit.ConfigEmitter;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gunyahdt.dt.diag.Finding;
+import dev.gunyahdt.dt.diag.Severity;
+import dev.gunyahdt.partitioner.emit.ConfigEmitter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link Build} as a library call: what each stage returns, and that nothing is written unless built. */
 class BuildTest {
@@ -56,8 +55,10 @@ class BuildTest {
         assertEquals(Severity.ERROR, f.severity());
         assertEquals("/qcom,vm-config/memory", f.node());
         assertEquals("base-address", f.property());
-        assertEquals("the Gunyah RM would refuse vm/svm.dtb (vmid 0x80): 0x1000000000 is outside a secondary's 36-bit "
-                + "IPA space (64 GiB)", f.message());
+        assertEquals(
+                "the Gunyah RM would refuse vm/svm.dtb (vmid 0x80): 0x1000000000 is outside a secondary's 36-bit "
+                        + "IPA space (64 GiB)",
+                f.message());
         assertEquals(List.of(f), r.findings());
         assertTrue(r.written().isEmpty());
         assertFalse(Files.exists(out), "nothing written");
@@ -91,12 +92,15 @@ class BuildTest {
         Build.Result p = Build.run(Build.Board.dir(BUILD.resolve("lint-finding")), options(out, false));
         assertEquals(Build.Outcome.BUILT, p.outcome(), "partition does not lint");
         byte[] svm = Files.readAllBytes(out.resolve("vm/svm.dtb"));
-        List<Finding> findings = new EmittedLint().config(
-                new ConfigEmitter.Rendered(Map.of("vm/svm.dtb", svm, "plan.json", new byte[0]), Map.of()),
-                dir.resolve("target"));
-        assertEquals(List.of(dir.resolve("target").resolve("vm/svm.dtb") + ": error: /doorbell@9000000: qcom,label: "
-                + "'qcom,label' is a required property [schema: required at "
-                + "http://devicetree.org/schemas/gunyah-doorbell.yaml#/required; binding builtin:bindings/gunyah-doorbell.yaml]"),
+        List<Finding> findings = new EmittedLint()
+                .config(
+                        new ConfigEmitter.Rendered(Map.of("vm/svm.dtb", svm, "plan.json", new byte[0]), Map.of()),
+                        dir.resolve("target"));
+        assertEquals(
+                List.of(
+                        dir.resolve("target").resolve("vm/svm.dtb") + ": error: /doorbell@9000000: qcom,label: "
+                                + "'qcom,label' is a required property [schema: required at "
+                                + "http://devicetree.org/schemas/gunyah-doorbell.yaml#/required; binding builtin:bindings/gunyah-doorbell.yaml]"),
                 findings.stream().map(Finding::text).toList());
     }
 }

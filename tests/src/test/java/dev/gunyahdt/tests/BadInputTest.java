@@ -1,11 +1,9 @@
 package dev.gunyahdt.tests;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import dev.gunyahdt.cli.Io;
 import dev.gunyahdt.cli.Main;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,8 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 2, acceptance 5: every broken source and every corrupt blob gives a clear error
@@ -108,17 +107,30 @@ class BadInputTest {
     static Map<String, String> badFileNames() {
         String v1 = "/dts-v1/;\n";
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(v1 + "/include/ \"a\\0b\"\n/ { };\n", ":2:11: error: Couldn't open \"a\\0b\": file name contains a NUL character");
-        m.put(v1 + "/include/ \"a\0b\"\n/ { };\n", ":2:11: error: Couldn't open \"a\\0b\": file name contains a NUL character");
-        m.put(v1 + "/ { a = /incbin/(\"a\\0b\"); };\n", ":2:9: error: Couldn't open \"a\\0b\": file name contains a NUL character");
+        m.put(
+                v1 + "/include/ \"a\\0b\"\n/ { };\n",
+                ":2:11: error: Couldn't open \"a\\0b\": file name contains a NUL character");
+        m.put(
+                v1 + "/include/ \"a\0b\"\n/ { };\n",
+                ":2:11: error: Couldn't open \"a\\0b\": file name contains a NUL character");
+        m.put(
+                v1 + "/ { a = /incbin/(\"a\\0b\"); };\n",
+                ":2:9: error: Couldn't open \"a\\0b\": file name contains a NUL character");
         m.put("#include \"a\0b\"\n" + v1 + "/ { };\n", ":1:10: error: a\\0b: file name contains a NUL character");
-        m.put("#if __has_include(\"a\0b\")\n#error found\n#endif\n#include \"/dev/zero\"\n" + v1 + "/ { };\n",
+        m.put(
+                "#if __has_include(\"a\0b\")\n#error found\n#endif\n#include \"/dev/zero\"\n" + v1 + "/ { };\n",
                 ":4:10: error: /dev/zero: not a regular file");
-        m.put(v1 + "/include/ \"/dev/zero\"\n/ { };\n", ":2:11: error: Couldn't open \"/dev/zero\": not a regular file");
-        m.put(v1 + "/ { a = /incbin/(\"/dev/zero\"); };\n", ":2:9: error: Couldn't open \"/dev/zero\": not a regular file");
+        m.put(
+                v1 + "/include/ \"/dev/zero\"\n/ { };\n",
+                ":2:11: error: Couldn't open \"/dev/zero\": not a regular file");
+        m.put(
+                v1 + "/ { a = /incbin/(\"/dev/zero\"); };\n",
+                ":2:9: error: Couldn't open \"/dev/zero\": not a regular file");
         m.put(v1 + "/include/ \"/\"\n/ { };\n", ":2:11: error: Couldn't open \"/\": not a regular file");
         // a line marker may name any file; /incbin/ beside it then searches only the -i dirs
-        m.put(v1 + "# 1 \"a\\0b\"\n/ { a = /incbin/(\"c\"); };\n", ":1:9: error: Couldn't open \"c\": No such file or directory");
+        m.put(
+                v1 + "# 1 \"a\\0b\"\n/ { a = /incbin/(\"c\"); };\n",
+                ":1:9: error: Couldn't open \"c\": No such file or directory");
         return m;
     }
 
@@ -135,7 +147,9 @@ class BadInputTest {
                     Run r = verb.equals("diff") ? run(verb, src.toString(), src.toString()) : run(verb, src.toString());
                     assertEquals(1, r.status, verb + " " + e.getKey() + ": " + r.err + r.out);
                     assertNoStackTrace(r);
-                    assertTrue((r.err + r.out).contains(e.getValue()), verb + ": expected '" + e.getValue() + "' in: " + r.err + r.out);
+                    assertTrue(
+                            (r.err + r.out).contains(e.getValue()),
+                            verb + ": expected '" + e.getValue() + "' in: " + r.err + r.out);
                 }));
             }
         }
@@ -145,20 +159,34 @@ class BadInputTest {
     @TestFactory
     Stream<DynamicTest> aPlanBoardNameWithANulIsAPositionedError() throws IOException {
         Path board = Files.createDirectories(dir.resolve("nul-board"));
-        String plan = Files.readString(Path.of("../boards/qemu-virt/vms.yaml")).replaceFirst("(?m)^board:.*$", "board: \"a\\\\0b\"");
+        String plan = Files.readString(Path.of("../boards/qemu-virt/vms.yaml"))
+                .replaceFirst("(?m)^board:.*$", "board: \"a\\\\0b\"");
         Files.writeString(board.resolve("vms.yaml"), plan);
-        return Stream.of("partition", "build", "boot").map(verb -> DynamicTest.dynamicTest(verb, () -> {
-            Run r = run(verb, board.toString(), "-o", dir.resolve("out-" + verb).toString());
-            assertEquals(1, r.status, verb + ": " + r.err);
-            assertNoStackTrace(r);
-            assertTrue(r.err.contains("vms.yaml:4:8: 'board' names a file with a NUL character in its name"), r.err);
-        }));
+        return Stream.of("partition", "build", "boot")
+                .map(verb -> DynamicTest.dynamicTest(verb, () -> {
+                    Run r = run(
+                            verb,
+                            board.toString(),
+                            "-o",
+                            dir.resolve("out-" + verb).toString());
+                    assertEquals(1, r.status, verb + ": " + r.err);
+                    assertNoStackTrace(r);
+                    assertTrue(
+                            r.err.contains("vms.yaml:4:8: 'board' names a file with a NUL character in its name"),
+                            r.err);
+                }));
     }
 
     private static String explodingMacros() {
         StringBuilder sb = new StringBuilder();
         for (int i = 1; i <= 40; i++) {
-            sb.append("#define X").append(i).append(" X").append(i - 1).append(" X").append(i - 1).append('\n');
+            sb.append("#define X")
+                    .append(i)
+                    .append(" X")
+                    .append(i - 1)
+                    .append(" X")
+                    .append(i - 1)
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -167,18 +195,22 @@ class BadInputTest {
     Stream<DynamicTest> brokenSourcesAreRejectedWithAPosition() {
         Map<String, String> cases = brokenSources();
         assertTrue(cases.size() >= 50, "at least 50 broken sources, have " + cases.size());
-        return cases.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
-            Path src = dir.resolve(e.getKey() + ".dts");
-            Files.write(src, e.getValue().getBytes(StandardCharsets.ISO_8859_1));
-            Path out = dir.resolve(e.getKey() + ".dtb");
-            Run r = run("dtc", "-o", out.toString(), src.toString());
-            assertEquals(1, r.status, e.getKey() + ": exit status; stderr was:\n" + r.err);
-            assertFalse(Files.exists(out), e.getKey() + ": no output file may be left behind");
-            assertNoStackTrace(r);
-            assertTrue(r.err.contains(src.toString() + ":") || r.err.contains(e.getKey()),
-                    e.getKey() + ": the error names the file: " + r.err);
-            assertTrue(r.err.matches("(?s).*:\\d+[.:]\\d+.*"), e.getKey() + ": the error has a line and column: " + r.err);
-        }));
+        return cases.entrySet().stream()
+                .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+                    Path src = dir.resolve(e.getKey() + ".dts");
+                    Files.write(src, e.getValue().getBytes(StandardCharsets.ISO_8859_1));
+                    Path out = dir.resolve(e.getKey() + ".dtb");
+                    Run r = run("dtc", "-o", out.toString(), src.toString());
+                    assertEquals(1, r.status, e.getKey() + ": exit status; stderr was:\n" + r.err);
+                    assertFalse(Files.exists(out), e.getKey() + ": no output file may be left behind");
+                    assertNoStackTrace(r);
+                    assertTrue(
+                            r.err.contains(src.toString() + ":") || r.err.contains(e.getKey()),
+                            e.getKey() + ": the error names the file: " + r.err);
+                    assertTrue(
+                            r.err.matches("(?s).*:\\d+[.:]\\d+.*"),
+                            e.getKey() + ": the error has a line and column: " + r.err);
+                }));
     }
 
     @TestFactory
@@ -188,16 +220,17 @@ class BadInputTest {
                 + "};\n");
         Map<String, byte[]> cases = corruptions(good);
         assertTrue(cases.size() >= 50, "at least 50 corrupt blobs, have " + cases.size());
-        return cases.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
-            Path blob = dir.resolve(e.getKey() + ".dtb");
-            Files.write(blob, e.getValue());
-            Path out = dir.resolve(e.getKey() + ".dts");
-            Run r = run("dtc", "-I", "dtb", "-O", "dts", "-o", out.toString(), blob.toString());
-            assertEquals(1, r.status, e.getKey() + ": exit status; stderr was:\n" + r.err);
-            assertFalse(Files.exists(out), e.getKey() + ": no output file may be left behind");
-            assertNoStackTrace(r);
-            assertEquals(1, r.err.strip().lines().count(), e.getKey() + ": one error line: " + r.err);
-        }));
+        return cases.entrySet().stream()
+                .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+                    Path blob = dir.resolve(e.getKey() + ".dtb");
+                    Files.write(blob, e.getValue());
+                    Path out = dir.resolve(e.getKey() + ".dts");
+                    Run r = run("dtc", "-I", "dtb", "-O", "dts", "-o", out.toString(), blob.toString());
+                    assertEquals(1, r.status, e.getKey() + ": exit status; stderr was:\n" + r.err);
+                    assertFalse(Files.exists(out), e.getKey() + ": no output file may be left behind");
+                    assertNoStackTrace(r);
+                    assertEquals(1, r.err.strip().lines().count(), e.getKey() + ": one error line: " + r.err);
+                }));
     }
 
     /** Each mutation breaks a rule a blob reader must check before believing the blob. */
@@ -209,8 +242,26 @@ class BadInputTest {
         int offRsv = be32(good, 16);
         int sizeStrings = be32(good, 32);
         int sizeStruct = be32(good, 36);
-        for (int cut : new int[] {0, 1, 3, 4, 7, 8, 20, 39, 40, offRsv + 8, offStruct, offStruct + 4,
-                offStruct + 9, offStruct + 16, offStrings - 4, offStrings, offStrings + 2, len - 1}) {
+        for (int cut : new int[] {
+            0,
+            1,
+            3,
+            4,
+            7,
+            8,
+            20,
+            39,
+            40,
+            offRsv + 8,
+            offStruct,
+            offStruct + 4,
+            offStruct + 9,
+            offStruct + 16,
+            offStrings - 4,
+            offStrings,
+            offStrings + 2,
+            len - 1
+        }) {
             m.put("truncated-at-" + cut, Arrays.copyOf(good, cut));
         }
         m.put("magic-zero", with32(good, 0, 0));
@@ -276,7 +327,7 @@ class BadInputTest {
     private static byte[] deepBlob(int depth) {
         ByteBuffer s = ByteBuffer.allocate(depth * 16 + 64);
         for (int i = 0; i < depth; i++) {
-            s.putInt(1).putInt(i == 0 ? 0 : 0x6e000000);   // BEGIN_NODE "" then "n"
+            s.putInt(1).putInt(i == 0 ? 0 : 0x6e000000); // BEGIN_NODE "" then "n"
         }
         for (int i = 0; i < depth; i++) {
             s.putInt(2);
@@ -287,8 +338,16 @@ class BadInputTest {
         int offStruct = offRsv + 16;
         int offStrings = offStruct + structSize;
         ByteBuffer b = ByteBuffer.allocate(offStrings);
-        b.putInt(0xd00dfeed).putInt(offStrings).putInt(offStruct).putInt(offStrings).putInt(offRsv)
-                .putInt(17).putInt(16).putInt(0).putInt(0).putInt(structSize);
+        b.putInt(0xd00dfeed)
+                .putInt(offStrings)
+                .putInt(offStruct)
+                .putInt(offStrings)
+                .putInt(offRsv)
+                .putInt(17)
+                .putInt(16)
+                .putInt(0)
+                .putInt(0)
+                .putInt(structSize);
         b.position(offStruct);
         b.put(s.array(), 0, structSize);
         return b.array();
@@ -319,20 +378,24 @@ class BadInputTest {
     }
 
     private static void assertNoStackTrace(Run r) {
-        assertFalse(r.err.contains("\tat ") || r.err.contains("Exception") || r.err.contains("internal error"),
+        assertFalse(
+                r.err.contains("\tat ") || r.err.contains("Exception") || r.err.contains("internal error"),
                 "no stack trace or internal error: " + r.err);
     }
 
-    record Run(int status, String out, String err) {
-    }
+    record Run(int status, String out, String err) {}
 
     static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int[] status = new int[1];
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-            status[0] = Main.run(args, new Io(new ByteArrayInputStream(new byte[0]),
-                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+            status[0] = Main.run(
+                    args,
+                    new Io(
+                            new ByteArrayInputStream(new byte[0]),
+                            new PrintStream(out, true, StandardCharsets.UTF_8),
+                            new PrintStream(err, true, StandardCharsets.UTF_8)));
         });
         return new Run(status[0], out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -1,8 +1,7 @@
 package dev.gunyahdt.tests;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs {@code tests/conformance/emitted-dt-validate.sh}: the configs {@code build} writes for both
@@ -37,8 +36,10 @@ class EmittedDtValidateTest {
     /** A {@code gunyah-dt} command in dir that runs this build's classes, not the launcher (which would rebuild the jar). */
     static Path gunyahDtOfThisBuild(Path dir) throws IOException {
         Path gdt = dir.resolve("gunyah-dt");
-        Files.writeString(gdt, "#!/bin/sh\nexec java -Xss16m -cp '" + System.getProperty("java.class.path")
-                + "' dev.gunyahdt.cli.Main \"$@\"\n");
+        Files.writeString(
+                gdt,
+                "#!/bin/sh\nexec java -Xss16m -cp '" + System.getProperty("java.class.path")
+                        + "' dev.gunyahdt.cli.Main \"$@\"\n");
         Files.setPosixFilePermissions(gdt, PosixFilePermissions.fromString("rwxr-xr-x"));
         return gdt;
     }
@@ -64,8 +65,10 @@ class EmittedDtValidateTest {
             }
         }
         Path gdt = gunyahDtOfThisBuild(dir);
-        ProcessBuilder pb = new ProcessBuilder(REPO.resolve("tests/conformance/emitted-dt-validate.sh").toString())
-                .directory(dir.toFile()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                        REPO.resolve("tests/conformance/emitted-dt-validate.sh").toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true);
         pb.environment().put("GUNYAH_DT", gdt.toString());
         String out = runToSuccess(pb);
         List<String> pass = out.lines().filter(l -> l.startsWith("PASS ")).toList();
@@ -73,7 +76,9 @@ class EmittedDtValidateTest {
         assertEquals(25, pass.size(), out);
         assertTrue(out.lines().noneMatch(l -> l.startsWith("FAIL ")), out);
         for (String vm : List.of("qemu-virt/vm/svm1.dtb", "soc-2cluster/vm/audio.dtb", "vm-4gib/vm/svm.dtb")) {
-            assertTrue(pass.contains("PASS " + vm + ": lint ok, dtc ok, dtv ok, /qcom,vm-config matched gunyah-vm-config.yaml"),
+            assertTrue(
+                    pass.contains(
+                            "PASS " + vm + ": lint ok, dtc ok, dtv ok, /qcom,vm-config matched gunyah-vm-config.yaml"),
                     out);
         }
         assertTrue(out.contains("== 18 emitted DTBs checked; all pass"), out);

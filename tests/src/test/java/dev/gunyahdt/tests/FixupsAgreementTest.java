@@ -1,5 +1,8 @@
 package dev.gunyahdt.tests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -7,19 +10,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gunyahdt.bindings.BindingSet;
 import dev.gunyahdt.bindings.DtSchema;
 import dev.gunyahdt.bindings.schema.Fixups;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * gunyah-dt's reproduction of dt-mk-schema's processing ({@link Fixups#asDtMkSchema}) against
@@ -45,13 +44,16 @@ class FixupsAgreementTest {
         Path source = EmittedDtValidateTest.REPO.resolve("bindings/src/main/resources/bindings");
         Path gunyah = Files.createDirectories(dir.resolve("bindings"));
         try (var files = Files.list(source)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("gunyah-")).toList()) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("gunyah-"))
+                    .toList()) {
                 Files.copy(f, gunyah.resolve(f.getFileName()));
             }
         }
         Path out = dir.resolve("processed.json");
         Process p = new ProcessBuilder("dt-mk-schema", "-j", gunyah.toString())
-                .redirectOutput(out.toFile()).redirectError(dir.resolve("err.txt").toFile()).start();
+                .redirectOutput(out.toFile())
+                .redirectError(dir.resolve("err.txt").toFile())
+                .start();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "dt-mk-schema did not finish");
         assertEquals(0, p.exitValue(), Files.readString(dir.resolve("err.txt")));
         JsonNode dtmk = JSON.readTree(out.toFile());

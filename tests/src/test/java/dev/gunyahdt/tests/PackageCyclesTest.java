@@ -8,7 +8,6 @@ import dev.gunyahdt.cli.Main;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.partitioner.Partitioner;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -47,10 +46,15 @@ class PackageCyclesTest {
     void noModuleHasAPackageCycle() throws Exception {
         Map<String, List<Set<String>>> found = new TreeMap<>();
         for (Map.Entry<String, Class<?>> m : MODULES.entrySet()) {
-            Map<String, Set<String>> graph = packageGraph(Path.of(
-                    m.getValue().getProtectionDomain().getCodeSource().getLocation().toURI()));
-            assertTrue(graph.containsKey(m.getValue().getPackageName()),
-                    m.getKey() + ": jdeps reported no dependencies of " + m.getValue().getPackageName());
+            Map<String, Set<String>> graph = packageGraph(Path.of(m.getValue()
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI()));
+            assertTrue(
+                    graph.containsKey(m.getValue().getPackageName()),
+                    m.getKey() + ": jdeps reported no dependencies of "
+                            + m.getValue().getPackageName());
             List<Set<String>> cycles = cycles(graph);
             if (!cycles.isEmpty()) {
                 found.put(m.getKey(), cycles);
@@ -73,8 +77,8 @@ class PackageCyclesTest {
                 .orElseThrow(() -> new AssertionError("no jdeps: this test needs a full JDK, not a JRE"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int rc = jdeps.run(new PrintWriter(out), new PrintWriter(err), "-verbose:package", "-filter:none",
-                classes.toString());
+        int rc = jdeps.run(
+                new PrintWriter(out), new PrintWriter(err), "-verbose:package", "-filter:none", classes.toString());
         assertEquals(0, rc, "jdeps " + classes + ": " + err);
         Map<String, Set<String>> graph = new TreeMap<>();
         for (String line : out.toString().split("\n")) {
@@ -101,8 +105,13 @@ class PackageCyclesTest {
         return out;
     }
 
-    private static void visit(String v, Map<String, Set<String>> graph, Map<String, Integer> index,
-                              Map<String, Integer> low, Deque<String> stack, List<Set<String>> out) {
+    private static void visit(
+            String v,
+            Map<String, Set<String>> graph,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            List<Set<String>> out) {
         index.put(v, index.size());
         low.put(v, index.get(v));
         stack.push(v);

@@ -1,11 +1,10 @@
 package dev.gunyahdt.tests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.cli.Io;
 import dev.gunyahdt.cli.Main;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,9 +18,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15, acceptance 2 and 6: {@code vm-check} gives the real Resource Manager's verdict. The
@@ -42,8 +41,10 @@ class RmOracleAgreementTest {
 
     @Test
     void vmCheckAgreesWithTheRealResourceManager(@TempDir Path dir) throws IOException, InterruptedException {
-        Path oracleSrc = Path.of(System.getenv().getOrDefault("RM_ORACLE_SRC",
-                REPO.resolveSibling("shared/tools/rm-oracle").toString()));
+        Path oracleSrc = Path.of(System.getenv()
+                .getOrDefault(
+                        "RM_ORACLE_SRC",
+                        REPO.resolveSibling("shared/tools/rm-oracle").toString()));
         String missing = null;
         for (String tool : List.of("clang", "dtc", "cpp", "python3")) {
             if (!EmittedDtValidateTest.onPath(tool)) {
@@ -62,17 +63,23 @@ class RmOracleAgreementTest {
             Assumptions.abort(reason);
         }
 
-        Path gdt = EmittedDtValidateTest.gunyahDtOfThisBuild(dir);   // for `build` of the boards
+        Path gdt = EmittedDtValidateTest.gunyahDtOfThisBuild(dir); // for `build` of the boards
         Path work = dir.resolve("work");
-        ProcessBuilder pb = new ProcessBuilder(REPO.resolve("tests/conformance/rm-oracle-agreement.sh").toString(),
-                "--manifest-only", "--work", work.toString(), "--mutations", Integer.getInteger("rmo.mutations", 100).toString(),
-                "--seed", Integer.getInteger("rmo.seed", 1).toString())
+        ProcessBuilder pb = new ProcessBuilder(
+                        REPO.resolve("tests/conformance/rm-oracle-agreement.sh").toString(),
+                        "--manifest-only",
+                        "--work",
+                        work.toString(),
+                        "--mutations",
+                        Integer.getInteger("rmo.mutations", 100).toString(),
+                        "--seed",
+                        Integer.getInteger("rmo.seed", 1).toString())
                 .directory(dir.toFile());
         pb.environment().put("GUNYAH_DT", gdt.toString());
         pb.environment().put("RM_ORACLE_SRC", oracleSrc.toString());
         EmittedDtValidateTest.runToSuccess(pb);
 
-        Map<String, int[]> counts = new TreeMap<>();   // set -> files, agree, oracle aborted
+        Map<String, int[]> counts = new TreeMap<>(); // set -> files, agree, oracle aborted
         List<String> disagreements = new ArrayList<>();
         for (String line : Files.readAllLines(work.resolve("manifest.tsv"))) {
             String[] f = line.split("\t");
@@ -90,11 +97,15 @@ class RmOracleAgreementTest {
             }
             args.addAll(files);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int exit = Main.run(args.toArray(String[]::new), new Io(new ByteArrayInputStream(new byte[0]),
-                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8)));
+            int exit = Main.run(
+                    args.toArray(String[]::new),
+                    new Io(
+                            new ByteArrayInputStream(new byte[0]),
+                            new PrintStream(out, true, StandardCharsets.UTF_8),
+                            new PrintStream(out, true, StandardCharsets.UTF_8)));
             String text = out.toString(StandardCharsets.UTF_8);
             int[] c = counts.computeIfAbsent(set, k -> new int[3]);
-            boolean aborted = oracleExit != 0 && oracleExit != 1;   // an RM assert or crash
+            boolean aborted = oracleExit != 0 && oracleExit != 1; // an RM assert or crash
             for (int i = 0; i < files.size(); i++) {
                 c[0]++;
                 String got = verdictOf(text, files.get(i));
@@ -122,15 +133,21 @@ class RmOracleAgreementTest {
             }
         }
         StringBuilder summary = new StringBuilder();
-        counts.forEach((set, c) -> summary.append(String.format("set %s: %d file verdicts, %d agree (the oracle aborted on %d)%n",
-                set, c[0], c[1], c[2])));
+        counts.forEach((set, c) -> summary.append(String.format(
+                "set %s: %d file verdicts, %d agree (the oracle aborted on %d)%n", set, c[0], c[1], c[2])));
         System.out.print(summary);
         // every set is really there: the 15 Qualcomm files x 2 modes, the oracle's 14 files x 2,
         // the 8 emitted secondaries x 2, and the mutations
-        assertTrue(counts.get("a")[0] >= 30 && counts.get("b")[0] >= 28 && counts.get("c")[0] >= 16
-                && counts.get("d")[0] >= 150, summary.toString());
-        assertEquals(0, disagreements.size(), disagreements.size() + " disagreement(s):\n"
-                + String.join("\n", disagreements) + "\n" + summary);
+        assertTrue(
+                counts.get("a")[0] >= 30
+                        && counts.get("b")[0] >= 28
+                        && counts.get("c")[0] >= 16
+                        && counts.get("d")[0] >= 150,
+                summary.toString());
+        assertEquals(
+                0,
+                disagreements.size(),
+                disagreements.size() + " disagreement(s):\n" + String.join("\n", disagreements) + "\n" + summary);
     }
 
     /** "accepted 0x80" / "refused 0x81" from the line starting with "FILE: ", or "missing -". */
@@ -139,7 +156,8 @@ class RmOracleAgreementTest {
             if (line.startsWith(file + ": ")) {
                 Matcher m = VERDICT.matcher(line.substring(file.length() + 2));
                 if (m.find()) {
-                    return (m.group(1).equals("accepted") ? "accepted" : "refused") + " " + m.group(2).toLowerCase();
+                    return (m.group(1).equals("accepted") ? "accepted" : "refused") + " "
+                            + m.group(2).toLowerCase();
                 }
                 return "unreadable -";
             }

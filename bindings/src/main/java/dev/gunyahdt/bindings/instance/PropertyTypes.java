@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gunyahdt.bindings.schema.Fixups;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -39,6 +38,7 @@ public final class PropertyTypes {
         int[] dim; // {outer min, outer max, inner min, inner max}
         /** The name's regex for a pattern entry (else null), compiled on first use when read from a cache. */
         private final java.util.function.Supplier<Pattern> regex;
+
         final boolean pattern;
 
         Entry(String type, int[] dim, Pattern regex) {
@@ -57,12 +57,13 @@ public final class PropertyTypes {
         }
     }
 
-    private static final Pattern TYPE_NAME = Pattern.compile(
-            "(flag|u?int(8|16|32|64)(-(array|matrix))?|string(-array)?|phandle(-array)?)");
+    private static final Pattern TYPE_NAME =
+            Pattern.compile("(flag|u?int(8|16|32|64)(-(array|matrix))?|string(-array)?|phandle(-array)?)");
     private static final Pattern NODE_REF = Pattern.compile("\\.yaml#?$");
     /** Catch-all patterns dt-schema drops from the table. */
-    private static final List<String> GENERIC_PATTERNS = List.of("^[a-z][a-z0-9\\-]*$", "^[a-zA-Z][a-zA-Z0-9\\-_]{0,63}$",
-            "^.*$", ".*");
+    private static final List<String> GENERIC_PATTERNS =
+            List.of("^[a-z][a-z0-9\\-]*$", "^[a-zA-Z][a-zA-Z0-9\\-_]{0,63}$", "^.*$", ".*");
+
     private static final Pattern FIXED_PART = Pattern.compile("[0-9a-zA-F-]{3}");
     private static final int[] NO_DIM = {0, 0, 0, 0};
     /** The cache's "no dimensions" (ConcurrentHashMap holds no nulls), told by identity. */
@@ -75,8 +76,7 @@ public final class PropertyTypes {
     private final Map<String, List<String>> typeCache = new ConcurrentHashMap<>();
     private final Map<String, int[]> dimCache = new ConcurrentHashMap<>();
 
-    private PropertyTypes() {
-    }
+    private PropertyTypes() {}
 
     /** The table of a set of processed binding schemas. */
     public static PropertyTypes of(Iterable<ObjectNode> schemas) {
@@ -87,7 +87,9 @@ public final class PropertyTypes {
         }
         GENERIC_PATTERNS.forEach(all::remove);
         for (Map.Entry<String, List<Entry>> e : all.entrySet()) {
-            List<Entry> typed = e.getValue().stream().filter(x -> x.type != null && !x.type.equals("node")).toList();
+            List<Entry> typed = e.getValue().stream()
+                    .filter(x -> x.type != null && !x.type.equals("node"))
+                    .toList();
             if (typed.isEmpty()) {
                 continue;
             }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,27 +36,36 @@ final class DtSchemaFixups {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     /** Keywords whose value is one schema that is not a node's property list. */
-    private static final Set<String> SUBSCHEMA_KEYS = Set.of("select", "if", "then", "else", "additionalProperties", "not");
+    private static final Set<String> SUBSCHEMA_KEYS =
+            Set.of("select", "if", "then", "else", "additionalProperties", "not");
+
     private static final Set<String> COMBINERS = Set.of("allOf", "anyOf", "oneOf");
     /** Keywords mapping names to schemas; {@code definitions} is not one of them for dt-schema. */
-    private static final Set<String> NAME_MAPS = Set.of("dependentRequired", "dependentSchemas", "dependencies",
-            "properties", "patternProperties", "$defs");
+    private static final Set<String> NAME_MAPS =
+            Set.of("dependentRequired", "dependentSchemas", "dependencies", "properties", "patternProperties", "$defs");
 
     private static final Pattern INT_ARRAY_REF = Pattern.compile("int(8|16|32|64)-array");
     /** Property names whose standard unit suffix makes them integer arrays without a $ref. */
-    static final Pattern UNIT_SUFFIX = Pattern.compile("-(kBps|bits|percent|bp|m?hz|sec|ms|us|ns|ps|mm|nanoamp"
-            + "|(micro-)?ohms|micro(amp|watt)(-hours)?|milliwatt|microvolt|picofarads|(milli)?celsius|kelvin|kpascal)$");
-    private static final Set<String> KNOWN_ARRAYS = Set.of("assigned-clock-rates", "linux,keycodes",
-            "max8997,pmic-buck1-dvs-voltage", "max8997,pmic-buck2-dvs-voltage", "max8997,pmic-buck5-dvs-voltage");
+    static final Pattern UNIT_SUFFIX = Pattern.compile(
+            "-(kBps|bits|percent|bp|m?hz|sec|ms|us|ns|ps|mm|nanoamp"
+                    + "|(micro-)?ohms|micro(amp|watt)(-hours)?|milliwatt|microvolt|picofarads|(milli)?celsius|kelvin|kpascal)$");
+
+    private static final Set<String> KNOWN_ARRAYS = Set.of(
+            "assigned-clock-rates",
+            "linux,keycodes",
+            "max8997,pmic-buck1-dvs-voltage",
+            "max8997,pmic-buck2-dvs-voltage",
+            "max8997,pmic-buck5-dvs-voltage");
     /** Matrices whose dimensions dt-schema drops even when one of them is fixed. */
     private static final Set<String> KNOWN_VARIABLE_MATRICES = Set.of("fsl,pins");
+
     private static final Pattern PINCTRL_NAME = Pattern.compile("^pinctrl-[0-9]");
     /** The constraints that move into the array when a scalar schema becomes an array one. */
     private static final List<String> SINGLE_KEYS = List.of("const", "enum", "pattern", "minimum", "maximum");
+
     private static final List<String> ROW_KEYS = List.of("items", "minItems", "maxItems", "uniqueItems", "default");
 
-    private DtSchemaFixups() {
-    }
+    private DtSchemaFixups() {}
 
     /** Processes a binding document in place. */
     static void process(ObjectNode doc) {
@@ -143,7 +151,9 @@ final class DtSchemaFixups {
         } else {
             return;
         }
-        s.set("items", F.arrayNode().add(F.objectNode().set("items", F.arrayNode().add(extractSingle((ObjectNode) item)))));
+        s.set(
+                "items",
+                F.arrayNode().add(F.objectNode().set("items", F.arrayNode().add(extractSingle((ObjectNode) item)))));
     }
 
     /** An items list of nothing but empty schemas only counts. */
@@ -208,7 +218,9 @@ final class DtSchemaFixups {
         if (isOne(cellPerRow.get("minItems"))) {
             cellPerRow.put("minItems", 2); // else one cell would satisfy both branches
         }
-        ArrayNode oneOf = F.arrayNode().add(cellPerRow).add(F.objectNode().set("items", F.arrayNode().add(size.deepCopy())));
+        ArrayNode oneOf = F.arrayNode()
+                .add(cellPerRow)
+                .add(F.objectNode().set("items", F.arrayNode().add(size.deepCopy())));
         target.set("oneOf", oneOf);
         oneOf.forEach(DtSchemaFixups::itemsSize);
     }
@@ -252,7 +264,9 @@ final class DtSchemaFixups {
 
     private static void scalarToMatrix(ObjectNode s) {
         if (isIntSchema(s)) {
-            s.set("items", F.arrayNode().add(F.objectNode().set("items", F.arrayNode().add(extractSingle(s)))));
+            s.set(
+                    "items",
+                    F.arrayNode().add(F.objectNode().set("items", F.arrayNode().add(extractSingle(s)))));
         }
     }
 
@@ -323,7 +337,8 @@ final class DtSchemaFixups {
     /** The properties every node may carry, unless the schema is open anyway. */
     private static void implicitProperties(ObjectNode s) {
         if (!(s.has("properties") || s.has("patternProperties") || s.has("unevaluatedProperties"))
-                || isTrue(s.get("additionalProperties")) || isTrue(s.get("unevaluatedProperties"))) {
+                || isTrue(s.get("additionalProperties"))
+                || isTrue(s.get("unevaluatedProperties"))) {
             return;
         }
         if (!s.has("properties")) {
@@ -357,13 +372,17 @@ final class DtSchemaFixups {
     // --- predicates, with dt-schema's notion of "integer" (a bool counts) and "first of a list"
 
     private static boolean isIntSchema(JsonNode s) {
-        return s instanceof ObjectNode o && List.of("const", "enum", "minimum", "maximum").stream()
-                .map(k -> first(o.get(k))).anyMatch(v -> v != null && (v.isIntegralNumber() || v.isBoolean()));
+        return s instanceof ObjectNode o
+                && List.of("const", "enum", "minimum", "maximum").stream()
+                        .map(k -> first(o.get(k)))
+                        .anyMatch(v -> v != null && (v.isIntegralNumber() || v.isBoolean()));
     }
 
     static boolean isStringSchema(JsonNode s) {
-        return s instanceof ObjectNode o && List.of("const", "enum", "pattern").stream()
-                .map(k -> first(o.get(k))).anyMatch(v -> v != null && v.isTextual());
+        return s instanceof ObjectNode o
+                && List.of("const", "enum", "pattern").stream()
+                        .map(k -> first(o.get(k)))
+                        .anyMatch(v -> v != null && v.isTextual());
     }
 
     /** A value, or the first element of a list value; null when absent or an empty list. */
@@ -405,7 +424,10 @@ final class DtSchemaFixups {
         if (s.get("items") instanceof ArrayNode list) {
             return new int[] {s.path("minItems").asInt(list.size()), list.size()};
         }
-        return new int[] {s.path("minItems").asInt(1), s.path("maxItems").asInt(s.path("minItems").asInt(0))};
+        return new int[] {
+            s.path("minItems").asInt(1),
+            s.path("maxItems").asInt(s.path("minItems").asInt(0))
+        };
     }
 
     /** An integer array: by its $ref, by a unit suffix of its name, or by integer item constraints. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +23,7 @@ public final class Fixups {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final Pattern PY_QUANTIFIER = Pattern.compile("\\{,(\\d+)}");
 
-    private Fixups() {
-    }
+    private Fixups() {}
 
     /** dt-mk-schema's processing, then what networknt needs to validate the same way, on a copy of {@code doc}. */
     public static ObjectNode apply(ObjectNode doc) {
@@ -116,7 +114,8 @@ public final class Fixups {
     private static void insert(java.util.TreeMap<String, Object> trie, String word) {
         java.util.TreeMap<String, Object> t = trie;
         for (int i = 0; i < word.length(); i++) {
-            t = (java.util.TreeMap<String, Object>) t.computeIfAbsent(String.valueOf(word.charAt(i)), k -> new java.util.TreeMap<String, Object>());
+            t = (java.util.TreeMap<String, Object>)
+                    t.computeIfAbsent(String.valueOf(word.charAt(i)), k -> new java.util.TreeMap<String, Object>());
         }
         t.put("", new java.util.TreeMap<String, Object>());
     }
@@ -149,7 +148,9 @@ public final class Fixups {
                 pats.fields().forEachRemaining(e -> {
                     JsonNode v = e.getValue();
                     // a false schema's message names its pattern: those stay as written
-                    if (compiles(e.getKey()) && !(v.isBoolean() && !v.asBoolean()) && !SELF_REFERRING.matcher(e.getKey()).find()) {
+                    if (compiles(e.getKey())
+                            && !(v.isBoolean() && !v.asBoolean())
+                            && !SELF_REFERRING.matcher(e.getKey()).find()) {
                         JsonNode key = v.isObject() && v.isEmpty() ? BooleanNode.TRUE : v;
                         bySchema.computeIfAbsent(key, k -> new ArrayList<>()).add(e.getKey());
                     }
@@ -260,7 +261,8 @@ public final class Fixups {
             re.append("(?!(?:").append(String.join("|", listed)).append(")\\z)");
         }
         if (s.get("patternProperties") instanceof ObjectNode pats) {
-            pats.fieldNames().forEachRemaining(p -> re.append("(?!.*?(?:").append(p).append("))"));
+            pats.fieldNames()
+                    .forEachRemaining(p -> re.append("(?!.*?(?:").append(p).append("))"));
         }
         return re.append('#').toString();
     }
@@ -268,8 +270,7 @@ public final class Fixups {
     static void hashNames(JsonNode n) {
         if (n instanceof ObjectNode s) {
             JsonNode ap = s.get("additionalProperties");
-            if (ap != null && ap.isBoolean() && !ap.asBoolean()
-                    && !s.has("propertyNames")) {
+            if (ap != null && ap.isBoolean() && !ap.asBoolean() && !s.has("propertyNames")) {
                 ArrayNode allowed = F.arrayNode();
                 if (s.get("properties") instanceof ObjectNode props) {
                     props.fieldNames().forEachRemaining(name -> {
@@ -287,7 +288,8 @@ public final class Fixups {
                 }
                 s.set("propertyNames", rule);
             } else if (ap instanceof ObjectNode schema) {
-                ObjectNode pats = s.get("patternProperties") instanceof ObjectNode p ? p : s.putObject("patternProperties");
+                ObjectNode pats =
+                        s.get("patternProperties") instanceof ObjectNode p ? p : s.putObject("patternProperties");
                 pats.set(undeclaredHashNames(s), schema.deepCopy());
             }
             s.elements().forEachRemaining(Fixups::hashNames);

@@ -1,7 +1,6 @@
 package dev.gunyahdt.bindings.yaml;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.Map;
 
 /**
@@ -18,8 +17,7 @@ public record YamlDocument(String name, JsonNode root, Map<String, Position> pos
     }
 
     /** A 1-based line and column. */
-    public record Position(int line, int column) {
-    }
+    public record Position(int line, int column) {}
 
     /** The position of the node at {@code pointer}, or of its nearest ancestor that has one. */
     public Position positionOf(String pointer) {

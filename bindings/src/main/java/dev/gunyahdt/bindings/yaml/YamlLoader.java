@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
@@ -18,12 +23,6 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
-
-import java.math.BigInteger;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * Loads dt-schema binding documents safely: YAML 1.2 core-schema rules (so {@code on}/{@code no}
@@ -104,7 +103,8 @@ public final class YamlLoader {
 
     private YamlDocument loadStrict(String name, String text) throws YamlLoadException {
         if (text.codePointCount(0, text.length()) > limits.maxCodePoints()) {
-            throw new YamlLoadException(name, 1, 1, "document is larger than " + limits.maxCodePoints() + " characters");
+            throw new YamlLoadException(
+                    name, 1, 1, "document is larger than " + limits.maxCodePoints() + " characters");
         }
         LoadSettings settings = LoadSettings.builder()
                 .setLabel(name)
@@ -128,8 +128,8 @@ public final class YamlLoader {
         } catch (MarkedYamlEngineException e) {
             Mark m = e.getProblemMark().or(e::getContextMark).orElse(null);
             String msg = e.getProblem() != null ? e.getProblem() : e.getMessage();
-            throw new YamlLoadException(name, m == null ? 1 : m.getLine() + 1, m == null ? 1 : m.getColumn() + 1,
-                    "YAML: " + msg);
+            throw new YamlLoadException(
+                    name, m == null ? 1 : m.getLine() + 1, m == null ? 1 : m.getColumn() + 1, "YAML: " + msg);
         } catch (YamlEngineException e) {
             throw new YamlLoadException(name, 1, 1, "YAML: " + firstLine(e.getMessage()));
         } catch (StackOverflowError e) {
@@ -146,14 +146,15 @@ public final class YamlLoader {
                 case MappingStart, SequenceStart -> {
                     if (++depth > limits.maxDepth()) {
                         Mark m = e.getStartMark().orElse(null);
-                        throw new YamlLoadException(name, m == null ? 1 : m.getLine() + 1,
+                        throw new YamlLoadException(
+                                name,
+                                m == null ? 1 : m.getLine() + 1,
                                 m == null ? 1 : m.getColumn() + 1,
                                 "YAML nesting deeper than " + limits.maxDepth() + " levels");
                     }
                 }
                 case MappingEnd, SequenceEnd -> depth--;
-                default -> {
-                }
+                default -> {}
             }
         }
     }
@@ -183,15 +184,23 @@ public final class YamlLoader {
             int col = start == null ? 1 : start.getColumn() + 1;
             // aliases can multiply a small file into a huge tree ("billion laughs"): cap the total
             if (++nodes > limits.maxNodes()) {
-                throw new YamlLoadException(name, line, col, "YAML expands to more than " + limits.maxNodes()
-                        + " nodes (alias expansion); refusing to load");
+                throw new YamlLoadException(
+                        name,
+                        line,
+                        col,
+                        "YAML expands to more than " + limits.maxNodes()
+                                + " nodes (alias expansion); refusing to load");
             }
             if (depth > limits.maxDepth()) {
-                throw new YamlLoadException(name, line, col, "YAML nesting deeper than " + limits.maxDepth()
-                        + " levels (after alias expansion)");
+                throw new YamlLoadException(
+                        name,
+                        line,
+                        col,
+                        "YAML nesting deeper than " + limits.maxDepth() + " levels (after alias expansion)");
             }
             if (onPath.put(n, Boolean.TRUE) != null) {
-                throw new YamlLoadException(name, line, col, "YAML alias refers to its own ancestor (recursive structure)");
+                throw new YamlLoadException(
+                        name, line, col, "YAML alias refers to its own ancestor (recursive structure)");
             }
             positions.putIfAbsent(pointer, new YamlDocument.Position(line, col));
             try {
@@ -216,8 +225,11 @@ public final class YamlLoader {
                     if (o.has(key)) {
                         // the composer keeps both; JSON (and dt-schema) cannot
                         Mark km = k.getStartMark().orElse(null);
-                        throw new YamlLoadException(name, km == null ? line : km.getLine() + 1,
-                                km == null ? col : km.getColumn() + 1, "YAML: duplicate key '" + key + "'");
+                        throw new YamlLoadException(
+                                name,
+                                km == null ? line : km.getLine() + 1,
+                                km == null ? col : km.getColumn() + 1,
+                                "YAML: duplicate key '" + key + "'");
                     }
                     String child = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
                     o.set(key, convert(t.getValueNode(), child, depth + 1));
@@ -247,7 +259,8 @@ public final class YamlLoader {
             }
             if (tag.equals(Tag.FLOAT)) {
                 try {
-                    return f.numberNode(Double.parseDouble(v.replace(".inf", "Infinity").replace(".nan", "NaN")));
+                    return f.numberNode(
+                            Double.parseDouble(v.replace(".inf", "Infinity").replace(".nan", "NaN")));
                 } catch (NumberFormatException e) {
                     return f.textNode(v);
                 }

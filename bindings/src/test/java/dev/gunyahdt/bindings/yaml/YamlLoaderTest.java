@@ -1,10 +1,10 @@
 package dev.gunyahdt.bindings.yaml;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 class YamlLoaderTest {
 
@@ -13,7 +13,8 @@ class YamlLoaderTest {
     @Test
     void yaml12RulesKeepOnOffYesNoAsStringsAndReadHex() throws Exception {
         YamlDocument d = loader.load("a.yaml", "%YAML 1.2\n---\nenum: [on, off, yes, no, true]\nmax: 0xffffffff\n");
-        assertEquals("[\"on\",\"off\",\"yes\",\"no\",true]", d.root().get("enum").toString());
+        assertEquals(
+                "[\"on\",\"off\",\"yes\",\"no\",true]", d.root().get("enum").toString());
         assertEquals(0xffffffffL, d.root().get("max").asLong());
     }
 
@@ -26,8 +27,8 @@ class YamlLoaderTest {
 
     @Test
     void syntaxErrorIsAPositionedFinding() {
-        YamlLoadException e = assertThrows(YamlLoadException.class,
-                () -> loader.load("bad.yaml", "a: 1\nb: [1, 2\nc: 3\n"));
+        YamlLoadException e =
+                assertThrows(YamlLoadException.class, () -> loader.load("bad.yaml", "a: 1\nb: [1, 2\nc: 3\n"));
         assertEquals("bad.yaml", e.file());
         assertTrue(e.line() >= 2, e.render());
         assertTrue(e.render().startsWith("bad.yaml:"), e.render());
@@ -83,8 +84,8 @@ class YamlLoaderTest {
     @Test
     void oversizedDocumentIsRefused() {
         YamlLoader tiny = new YamlLoader(new YamlLoader.Limits(100, 64, 10, 1000));
-        YamlLoadException e = assertThrows(YamlLoadException.class,
-                () -> tiny.load("big.yaml", "a: " + "x".repeat(200) + "\n"));
+        YamlLoadException e =
+                assertThrows(YamlLoadException.class, () -> tiny.load("big.yaml", "a: " + "x".repeat(200) + "\n"));
         assertTrue(e.getMessage().contains("larger than 100"), e.render());
     }
 
@@ -100,8 +101,8 @@ class YamlLoaderTest {
         assertEquals("[\"a\",\"-\",\"b\",\"-\"]", d.root().get("enum").toString());
         assertEquals(3, d.positionOf("/next").line());
         // a dash that starts a block entry inside a flow sequence is still refused, with its position
-        YamlLoadException e = org.junit.jupiter.api.Assertions.assertThrows(YamlLoadException.class,
-                () -> new YamlLoader().load("x.yaml", "enum: [a, - b]\n"));
+        YamlLoadException e = org.junit.jupiter.api.Assertions.assertThrows(
+                YamlLoadException.class, () -> new YamlLoader().load("x.yaml", "enum: [a, - b]\n"));
         assertEquals(1, e.line());
     }
 }

@@ -1,7 +1,6 @@
 package dev.gunyahdt.dt.checks;
 
 import dev.gunyahdt.dt.Property;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,8 +9,7 @@ import java.util.Map;
 /** Cell sizes, reg/ranges shapes and unit addresses. */
 final class AddressChecks {
 
-    private AddressChecks() {
-    }
+    private AddressChecks() {}
 
     /** Never fails: records each node's #address-cells/#size-cells (-1 when absent) for later checks. */
     static void addrSizeCells(CheckRun run, NodeInfo n) {
@@ -39,8 +37,11 @@ final class AddressChecks {
         int sc = n.parent.sizeCellsOrDefault();
         int entry = 4 * (ac + sc); // 32-bit, wrapping as dtc's int does
         if (entry == 0 || len % entry != 0) {
-            run.fail(n, reg, "property has invalid length (" + len + " bytes) (#address-cells == " + ac
-                    + ", #size-cells == " + sc + ")");
+            run.fail(
+                    n,
+                    reg,
+                    "property has invalid length (" + len + " bytes) (#address-cells == " + ac + ", #size-cells == "
+                            + sc + ")");
         }
     }
 
@@ -69,16 +70,25 @@ final class AddressChecks {
         int len = p.value().length();
         if (len == 0) {
             if (pac != cac) {
-                run.fail(n, p, "empty \"" + name + "\" property but its #address-cells (" + cac
-                        + ") differs from " + n.parent.path + " (" + pac + ")");
+                run.fail(
+                        n,
+                        p,
+                        "empty \"" + name + "\" property but its #address-cells (" + cac + ") differs from "
+                                + n.parent.path + " (" + pac + ")");
             }
             if (psc != csc) {
-                run.fail(n, p, "empty \"" + name + "\" property but its #size-cells (" + csc
-                        + ") differs from " + n.parent.path + " (" + psc + ")");
+                run.fail(
+                        n,
+                        p,
+                        "empty \"" + name + "\" property but its #size-cells (" + csc + ") differs from "
+                                + n.parent.path + " (" + psc + ")");
             }
         } else if (entry == 0 || len % entry != 0) {
-            run.fail(n, p, "\"" + name + "\" property has invalid length (" + len + " bytes) (parent #address-cells == "
-                    + pac + ", child #address-cells == " + cac + ", #size-cells == " + csc + ")");
+            run.fail(
+                    n,
+                    p,
+                    "\"" + name + "\" property has invalid length (" + len + " bytes) (parent #address-cells == " + pac
+                            + ", child #address-cells == " + cac + ", #size-cells == " + csc + ")");
         }
     }
 

@@ -9,8 +9,7 @@ import dev.gunyahdt.dt.PropertyValue;
  */
 final class BusChecks {
 
-    private BusChecks() {
-    }
+    private BusChecks() {}
 
     static void pciBridge(CheckRun run, NodeInfo n) {
         Property dt = n.prop("device_type");
@@ -68,7 +67,8 @@ final class BusChecks {
         }
         if (bus < min || bus > max) {
             // reported against the child, with the parent's bus-range property
-            run.fail(n, br, "PCI bus number " + bus + " out of range, expected (" + (int) min + " - " + (int) max + ")");
+            run.fail(
+                    n, br, "PCI bus number " + bus + " out of range, expected (" + (int) min + " - " + (int) max + ")");
         }
     }
 
@@ -192,8 +192,11 @@ final class BusChecks {
                 run.fail(n, reg, "I2C address must be less than 10-bits, got \"0x" + Long.toHexString(a) + "\"");
             } else if (a > 0x7f) {
                 // dtc 1.6.1 also says this of valid 10-bit addresses
-                run.fail(n, reg, "I2C address must be less than 7-bits, got \"0x" + Long.toHexString(a)
-                        + "\". Set I2C_TEN_BIT_ADDRESS for 10 bit addresses or fix the property");
+                run.fail(
+                        n,
+                        reg,
+                        "I2C address must be less than 7-bits, got \"0x" + Long.toHexString(a)
+                                + "\". Set I2C_TEN_BIT_ADDRESS for 10 bit addresses or fix the property");
             }
         }
     }

@@ -1,7 +1,6 @@
 package dev.gunyahdt.dt.checks;
 
 import dev.gunyahdt.dt.PhandleFormat;
-
 import java.util.List;
 
 /**

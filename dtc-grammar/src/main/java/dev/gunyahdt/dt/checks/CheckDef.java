@@ -32,8 +32,15 @@ final class CheckDef {
      *                 property: the run then visits only the nodes that have it (still in
      *                 pre-order), which keeps the 88 passes cheap; null to visit every node
      */
-    CheckDef(int index, String name, boolean defaultWarn, boolean defaultError, List<String> prereqNames,
-             PerNode perNode, Whole whole, String onlyWith) {
+    CheckDef(
+            int index,
+            String name,
+            boolean defaultWarn,
+            boolean defaultError,
+            List<String> prereqNames,
+            PerNode perNode,
+            Whole whole,
+            String onlyWith) {
         this.index = index;
         this.name = name;
         this.defaultWarn = defaultWarn;

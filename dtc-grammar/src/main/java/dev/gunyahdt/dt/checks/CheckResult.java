@@ -2,7 +2,6 @@ package dev.gunyahdt.dt.checks;
 
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.diag.Diagnostic;
-
 import java.util.List;
 
 /**

@@ -7,7 +7,6 @@ import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.SourceSpan;
 import dev.gunyahdt.dt.diag.Diagnostic;
 import dev.gunyahdt.dt.diag.Severity;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -21,7 +20,12 @@ import java.util.Map;
  */
 final class CheckRun {
 
-    private enum Status { UNCHECKED, PASSED, FAILED, PREREQ }
+    private enum Status {
+        UNCHECKED,
+        PASSED,
+        FAILED,
+        PREREQ
+    }
 
     final CheckConfig config;
     private final String outName;
@@ -140,7 +144,11 @@ final class CheckRun {
         }
         StringBuilder sb = new StringBuilder();
         sb.append(span != null ? span.toString() : outName);
-        sb.append(": ").append(isError ? "ERROR" : "Warning").append(" (").append(current.name()).append("): ");
+        sb.append(": ")
+                .append(isError ? "ERROR" : "Warning")
+                .append(" (")
+                .append(current.name())
+                .append("): ");
         if (node != null) {
             sb.append(node.path);
             if (prop != null) {
@@ -158,8 +166,14 @@ final class CheckRun {
                 sb.append("\n  also defined at ").append(spans.get(k));
             }
         }
-        diagnostics.add(new Diagnostic(isError ? Severity.ERROR : Severity.WARNING, current.name(), span,
-                node == null ? null : node.path, prop == null ? null : prop.name(), message, sb.toString()));
+        diagnostics.add(new Diagnostic(
+                isError ? Severity.ERROR : Severity.WARNING,
+                current.name(),
+                span,
+                node == null ? null : node.path,
+                prop == null ? null : prop.name(),
+                message,
+                sb.toString()));
     }
 
     // ---- the tree and its indexes --------------------------------------------------------------
@@ -208,8 +222,7 @@ final class CheckRun {
     }
 
     /** A property (by index in its node) whose value holds references. */
-    record RefSite(NodeInfo node, int prop) {
-    }
+    record RefSite(NodeInfo node, int prop) {}
 
     private List<RefSite> refSites;
 

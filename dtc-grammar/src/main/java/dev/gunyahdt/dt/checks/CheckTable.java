@@ -13,8 +13,7 @@ import java.util.Map;
  */
 final class CheckTable {
 
-    private CheckTable() {
-    }
+    private CheckTable() {}
 
     /** The phandle-list properties dtc knows, in its table order. */
     static final List<ProviderChecks.Provider> PROVIDERS = List.of(
@@ -94,12 +93,23 @@ final class CheckTable {
         nodeWith("dma_ranges_format", WARN, "dma-ranges", AddressChecks::dmaRangesFormat, "addr_size_cells");
         node("unit_address_vs_reg", WARN, AddressChecks::unitAddressVsReg);
         // needs the PCI and simple-bus bridges to have marked their buses, whose children it skips
-        node("unit_address_format", WARN, AddressChecks::unitAddressFormat,
-                "node_name_format", "pci_bridge", "simple_bus_bridge");
+        node(
+                "unit_address_format",
+                WARN,
+                AddressChecks::unitAddressFormat,
+                "node_name_format",
+                "pci_bridge",
+                "simple_bus_bridge");
         nodeWith("pci_bridge", WARN, "device_type", BusChecks::pciBridge, "device_type_is_string", "addr_size_cells");
         node("pci_device_reg", WARN, BusChecks::pciDeviceReg, "reg_format", "pci_bridge");
         node("pci_device_bus_num", WARN, BusChecks::pciDeviceBusNum, "reg_format", "pci_bridge");
-        nodeWith("simple_bus_bridge", WARN, "compatible", BusChecks::simpleBusBridge, "addr_size_cells", "compatible_is_string_list");
+        nodeWith(
+                "simple_bus_bridge",
+                WARN,
+                "compatible",
+                BusChecks::simpleBusBridge,
+                "addr_size_cells",
+                "compatible_is_string_list");
         node("simple_bus_reg", WARN, BusChecks::simpleBusReg, "reg_format", "simple_bus_bridge");
         node("i2c_bus_bridge", WARN, BusChecks::i2cBusBridge, "addr_size_cells");
         node("i2c_bus_reg", WARN, BusChecks::i2cBusReg, "reg_format", "i2c_bus_bridge");
@@ -108,7 +118,11 @@ final class CheckTable {
         node("avoid_default_addr_size", WARN, AddressChecks::avoidDefaultAddrSize, "addr_size_cells");
         node("avoid_unnecessary_addr_size", WARN, AddressChecks::avoidUnnecessaryAddrSize, "avoid_default_addr_size");
         node("unique_unit_address", WARN, AddressChecks::uniqueUnitAddress, "avoid_default_addr_size");
-        node("unique_unit_address_if_enabled", OFF, AddressChecks::uniqueUnitAddressIfEnabled, "avoid_default_addr_size");
+        node(
+                "unique_unit_address_if_enabled",
+                OFF,
+                AddressChecks::uniqueUnitAddressIfEnabled,
+                "avoid_default_addr_size");
         node("obsolete_chosen_interrupt_controller", WARN, MiscChecks::obsoleteChosenInterruptController);
         node("chosen_node_is_root", WARN, MiscChecks::chosenNodeIsRoot);
         node("chosen_node_bootargs", WARN, MiscChecks::chosenNodeBootargs);
@@ -117,8 +131,13 @@ final class CheckTable {
         // each list check walks its list after its provider-cells check and reference resolution
         for (ProviderChecks.Provider p : PROVIDERS) {
             String isCell = p.checkStem() + "_is_cell";
-            nodeWith(p.checkStem() + "_property", WARN, p.property(), (r, n) -> ProviderChecks.providerProperty(r, n, p),
-                    isCell, "phandle_references");
+            nodeWith(
+                    p.checkStem() + "_property",
+                    WARN,
+                    p.property(),
+                    (r, n) -> ProviderChecks.providerProperty(r, n, p),
+                    isCell,
+                    "phandle_references");
             nodeWith(isCell, WARN, p.cellsProperty(), (r, n) -> MiscChecks.isCell(r, n, p.cellsProperty()));
         }
 

@@ -8,8 +8,7 @@ import dev.gunyahdt.dt.DeviceTree;
  */
 public final class Checker {
 
-    private Checker() {
-    }
+    private Checker() {}
 
     /**
      * Runs the table. As dtc does, the run stops after the first error-level check that fails

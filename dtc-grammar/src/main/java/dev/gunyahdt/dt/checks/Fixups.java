@@ -5,7 +5,6 @@ import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.PhandleAllocator;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,8 +17,7 @@ import java.util.Map;
  */
 final class Fixups {
 
-    private Fixups() {
-    }
+    private Fixups() {}
 
     private static final String NO_TARGET = "Reference to non-existent node or label \"%s\"";
 
@@ -49,7 +47,8 @@ final class Fixups {
                     long ph = alloc.phandleOf(target.node());
                     target.referenced = true;
                     patches.computeIfAbsent(n.index, k -> new HashMap<>())
-                            .computeIfAbsent(pi, k -> new ArrayList<>()).add(new long[] {m.offset(), ph});
+                            .computeIfAbsent(pi, k -> new ArrayList<>())
+                            .add(new long[] {m.offset(), ph});
                 }
             }
         }
@@ -156,7 +155,8 @@ final class Fixups {
                 continue;
             }
             // fixup_omit_unused_nodes: any label list, deleted labels included, keeps a node under -@
-            if (run.config.generateSymbols() && (!n.node().labels().isEmpty() || n.node().hasDeletedLabels())) {
+            if (run.config.generateSymbols()
+                    && (!n.node().labels().isEmpty() || n.node().hasDeletedLabels())) {
                 continue;
             }
             if (n.node().omitIfNoRef() && !n.referenced) {
@@ -178,8 +178,16 @@ final class Fixups {
         if (root == null) {
             // an omitted root loses its contents, but dtc still writes it (empty)
             Node old = run.tree.root();
-            root = new Node("", List.of(), List.of(), List.of(), old.spans(), false,
-                    !old.children().isEmpty() || old.hasDeletedChildren(), !old.labels().isEmpty() || old.hasDeletedLabels(), List.of());
+            root = new Node(
+                    "",
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    old.spans(),
+                    false,
+                    !old.children().isEmpty() || old.hasDeletedChildren(),
+                    !old.labels().isEmpty() || old.hasDeletedLabels(),
+                    List.of());
         }
         run.replaceTree(gone[0] ? run.tree.withRoot(root).withRootDeleted(true) : run.tree.withRoot(root), false);
     }

@@ -5,8 +5,7 @@ import dev.gunyahdt.dt.Property;
 /** Property types, /chosen, /aliases and OF-graph checks. */
 final class MiscChecks {
 
-    private MiscChecks() {
-    }
+    private MiscChecks() {}
 
     static void isCell(CheckRun run, NodeInfo n, String prop) {
         Property p = n.prop(prop);
@@ -132,8 +131,11 @@ final class MiscChecks {
             count++;
         }
         if (count == 1 && n.addrCells != -1) {
-            run.fail(n, null, "graph node has single child node '" + n.children.get(0).name()
-                    + "', #address-cells/#size-cells are not necessary");
+            run.fail(
+                    n,
+                    null,
+                    "graph node has single child node '" + n.children.get(0).name()
+                            + "', #address-cells/#size-cells are not necessary");
         }
     }
 
@@ -179,7 +181,10 @@ final class MiscChecks {
         }
         // dtc judges the parent's cells but names the node's own property (if it has one)
         if (n.parent.addrCells != 1) {
-            run.fail(n, n.prop("#address-cells"), "graph node '#address-cells' is " + n.parent.addrCells + ", must be 1");
+            run.fail(
+                    n,
+                    n.prop("#address-cells"),
+                    "graph node '#address-cells' is " + n.parent.addrCells + ", must be 1");
         }
         if (n.parent.sizeCells != 0) {
             run.fail(n, n.prop("#size-cells"), "graph node '#size-cells' is " + n.parent.sizeCells + ", must be 0");

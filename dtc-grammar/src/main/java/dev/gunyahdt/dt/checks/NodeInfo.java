@@ -2,7 +2,6 @@ package dev.gunyahdt.dt.checks;
 
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +13,14 @@ import java.util.List;
 final class NodeInfo {
 
     /** The kind of bus a bridge check recognised this node as (dtc keeps one per node). */
-    enum Bus { PCI, SIMPLE, I2C, SPI, GRAPH_PORT, GRAPH_PORTS }
+    enum Bus {
+        PCI,
+        SIMPLE,
+        I2C,
+        SPI,
+        GRAPH_PORT,
+        GRAPH_PORTS
+    }
 
     private Node node;
     private java.util.Map<String, Property> propMap;
@@ -25,6 +31,7 @@ final class NodeInfo {
 
     /** 0 until addr_size_cells has run; then the property's value or -1 when absent. */
     int addrCells;
+
     int sizeCells;
     Bus bus;
     boolean referenced;

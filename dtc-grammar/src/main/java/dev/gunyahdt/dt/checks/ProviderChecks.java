@@ -9,12 +9,10 @@ import dev.gunyahdt.dt.PropertyValue;
  */
 final class ProviderChecks {
 
-    private ProviderChecks() {
-    }
+    private ProviderChecks() {}
 
     /** A property holding (phandle, args…) tuples and the provider property sizing the args. */
-    record Provider(String checkStem, String property, String cellsProperty, boolean optional) {
-    }
+    record Provider(String checkStem, String property, String cellsProperty, boolean optional) {}
 
     static void providerProperty(CheckRun run, NodeInfo n, Provider provider) {
         Property p = n.prop(provider.property());
@@ -55,8 +53,11 @@ final class ProviderChecks {
             } else if (optional) {
                 cellSize = 0;
             } else {
-                run.fail(n, null, "Missing property '" + cellsName + "' in node " + provider.path
-                        + " or bad phandle (referred from " + p.name() + "[" + c + "])");
+                run.fail(
+                        n,
+                        null,
+                        "Missing property '" + cellsName + "' in node " + provider.path
+                                + " or bad phandle (referred from " + p.name() + "[" + c + "])");
                 break;
             }
             if (cellSize < 0) {

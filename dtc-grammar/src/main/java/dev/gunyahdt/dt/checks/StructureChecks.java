@@ -3,7 +3,6 @@ package dev.gunyahdt.dt.checks;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,8 +13,7 @@ import java.util.Set;
 /** Names, labels and explicit phandles: the checks that run before references resolve. */
 final class StructureChecks {
 
-    private StructureChecks() {
-    }
+    private StructureChecks() {}
 
     static final String LOWER = "abcdefghijklmnopqrstuvwxyz";
     static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -171,7 +169,9 @@ final class StructureChecks {
         for (NodeInfo n : run.nodes) {
             // check_name_properties walks the raw property list: a deleted "name" ahead of any
             // live one is the one it reads
-            Property p = n.node().deletedProperties().stream().filter(d -> d.name().equals("name")).findFirst()
+            Property p = n.node().deletedProperties().stream()
+                    .filter(d -> d.name().equals("name"))
+                    .findFirst()
                     .orElse(n.prop("name"));
             if (p == null) {
                 continue;
@@ -183,8 +183,11 @@ final class StructureChecks {
                 same = v[i] == base[i];
             }
             if (!same) {
-                run.fail(n, null, "\"name\" property is incorrect (\"" + Values.cString(p.value())
-                        + "\" instead of base node name)");
+                run.fail(
+                        n,
+                        null,
+                        "\"name\" property is incorrect (\"" + Values.cString(p.value())
+                                + "\" instead of base node name)");
             } else if (p == n.prop("name")) {
                 strip.add(n.node());
             }
@@ -252,7 +255,10 @@ final class StructureChecks {
         for (LabelSite s : sites) {
             LabelSite f = first.get(s.label());
             if (!f.sameSpot(s)) {
-                run.fail(s.node(), null, "Duplicate label '" + s.label() + "' on " + describe(s) + " and " + describe(f));
+                run.fail(
+                        s.node(),
+                        null,
+                        "Duplicate label '" + s.label() + "' on " + describe(s) + " and " + describe(f));
             }
         }
     }
@@ -263,7 +269,9 @@ final class StructureChecks {
             sb.append("value of ");
         }
         if (s.prop() >= 0) {
-            sb.append('\'').append(s.node().node().properties().get(s.prop()).name()).append("' in ");
+            sb.append('\'')
+                    .append(s.node().node().properties().get(s.prop()).name())
+                    .append("' in ");
         }
         return sb.append(s.node().path).toString();
     }
@@ -286,7 +294,10 @@ final class StructureChecks {
             }
             NodeInfo other = seen.get(ph);
             if (other != null && other != n) {
-                run.fail(n, null, "duplicated phandle 0x" + Long.toHexString(ph) + " (seen before at " + other.path + ")");
+                run.fail(
+                        n,
+                        null,
+                        "duplicated phandle 0x" + Long.toHexString(ph) + " (seen before at " + other.path + ")");
                 continue;
             }
             seen.put(ph, n);
@@ -323,5 +334,4 @@ final class StructureChecks {
     static void alwaysFail(CheckRun run, NodeInfo n) {
         run.fail(n, null, "always_fail check");
     }
-
 }

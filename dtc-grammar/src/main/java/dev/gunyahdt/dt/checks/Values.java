@@ -3,14 +3,12 @@ package dev.gunyahdt.dt.checks;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
-
 import java.nio.charset.StandardCharsets;
 
 /** Small readings of property values the way dtc's checks read them. */
 final class Values {
 
-    private Values() {
-    }
+    private Values() {}
 
     /** Exactly one NUL-terminated string (any bytes but NUL inside). */
     static boolean isOneString(PropertyValue v) {

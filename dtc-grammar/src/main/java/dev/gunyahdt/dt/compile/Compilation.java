@@ -2,7 +2,6 @@ package dev.gunyahdt.dt.compile;
 
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.diag.Diagnostic;
-
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,8 +16,13 @@ import java.util.List;
  * @param dependencies every file read (input first), for {@code -d}
  * @param failed       true when no output should be written (a fatal error, or check errors without {@code -f})
  */
-public record Compilation(byte[] output, DeviceTree tree, List<Message> messages, List<Diagnostic> diagnostics,
-                          List<Path> dependencies, boolean failed) {
+public record Compilation(
+        byte[] output,
+        DeviceTree tree,
+        List<Message> messages,
+        List<Diagnostic> diagnostics,
+        List<Path> dependencies,
+        boolean failed) {
 
     public Compilation {
         messages = List.copyOf(messages);
@@ -27,12 +31,13 @@ public record Compilation(byte[] output, DeviceTree tree, List<Message> messages
     }
 
     /** A line for stderr; {@code level} says how quiet the user must be to suppress it. */
-    public record Message(String text, Level level) {
-    }
+    public record Message(String text, Level level) {}
 
     /** dtc's {@code -q} levels: warnings go at -q, errors at -qq, everything at -qqq. */
     public enum Level {
-        WARNING, ERROR, ALWAYS;
+        WARNING,
+        ERROR,
+        ALWAYS;
 
         /** Whether this message prints at quiet level {@code quiet} (count of -q). */
         public boolean shows(int quiet) {

@@ -2,7 +2,6 @@ package dev.gunyahdt.dt.compile;
 
 import dev.gunyahdt.dt.PhandleFormat;
 import dev.gunyahdt.dt.dtb.DtbOptions;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +24,21 @@ import java.util.Map;
  * @param cpp          run the C preprocessor over source input (the default)
  * @param defines      {@code -D}: macro name to replacement ({@code __DTS__} is always defined)
  */
-public record CompileOptions(Format inFormat, Format outFormat, DtbOptions dtb, long bootCpu, boolean force,
-                             List<Path> includeDirs, boolean sort, PhandleFormat phandles,
-                             List<CheckFlag> checkFlags, boolean symbols, boolean autoAlias,
-                             boolean localFixups, boolean cpp, Map<String, String> defines) {
+public record CompileOptions(
+        Format inFormat,
+        Format outFormat,
+        DtbOptions dtb,
+        long bootCpu,
+        boolean force,
+        List<Path> includeDirs,
+        boolean sort,
+        PhandleFormat phandles,
+        List<CheckFlag> checkFlags,
+        boolean symbols,
+        boolean autoAlias,
+        boolean localFixups,
+        boolean cpp,
+        Map<String, String> defines) {
 
     public CompileOptions {
         includeDirs = List.copyOf(includeDirs);
@@ -38,13 +48,27 @@ public record CompileOptions(Format inFormat, Format outFormat, DtbOptions dtb, 
 
     /** dtc's defaults with the preprocessor on. */
     public static CompileOptions defaults() {
-        return new CompileOptions(null, null, DtbOptions.defaults(), -1, false, List.of(), false,
-                PhandleFormat.EPAPR, List.of(), false, false, false, true, Map.of());
+        return new CompileOptions(
+                null,
+                null,
+                DtbOptions.defaults(),
+                -1,
+                false,
+                List.of(),
+                false,
+                PhandleFormat.EPAPR,
+                List.of(),
+                false,
+                false,
+                false,
+                true,
+                Map.of());
     }
 
     /** The formats dtc reads and writes; gunyah-dt supports dts and dtb. */
     public enum Format {
-        DTS, DTB;
+        DTS,
+        DTB;
 
         /** dtc's name for a format (dts, dtb), or null for one gunyah-dt does not support. */
         public static Format parse(String name) {
@@ -57,26 +81,77 @@ public record CompileOptions(Format inFormat, Format outFormat, DtbOptions dtb, 
     }
 
     /** One {@code -W}/{@code -E} flag: a check name or {@code no-}name. */
-    public record CheckFlag(String flag, boolean error) {
-    }
+    public record CheckFlag(String flag, boolean error) {}
 
     public CompileOptions withSymbols(boolean on) {
-        return new CompileOptions(inFormat, outFormat, dtb, bootCpu, force, includeDirs, sort, phandles,
-                checkFlags, on, autoAlias, localFixups, cpp, defines);
+        return new CompileOptions(
+                inFormat,
+                outFormat,
+                dtb,
+                bootCpu,
+                force,
+                includeDirs,
+                sort,
+                phandles,
+                checkFlags,
+                on,
+                autoAlias,
+                localFixups,
+                cpp,
+                defines);
     }
 
     public CompileOptions withIncludeDirs(List<Path> dirs) {
-        return new CompileOptions(inFormat, outFormat, dtb, bootCpu, force, dirs, sort, phandles,
-                checkFlags, symbols, autoAlias, localFixups, cpp, defines);
+        return new CompileOptions(
+                inFormat,
+                outFormat,
+                dtb,
+                bootCpu,
+                force,
+                dirs,
+                sort,
+                phandles,
+                checkFlags,
+                symbols,
+                autoAlias,
+                localFixups,
+                cpp,
+                defines);
     }
 
     public CompileOptions withCheckFlags(List<CheckFlag> flags) {
-        return new CompileOptions(inFormat, outFormat, dtb, bootCpu, force, includeDirs, sort, phandles,
-                flags, symbols, autoAlias, localFixups, cpp, defines);
+        return new CompileOptions(
+                inFormat,
+                outFormat,
+                dtb,
+                bootCpu,
+                force,
+                includeDirs,
+                sort,
+                phandles,
+                flags,
+                symbols,
+                autoAlias,
+                localFixups,
+                cpp,
+                defines);
     }
 
     public CompileOptions withFormats(Format in, Format out) {
-        return new CompileOptions(in, out, dtb, bootCpu, force, includeDirs, sort, phandles,
-                checkFlags, symbols, autoAlias, localFixups, cpp, defines);
+        return new CompileOptions(
+                in,
+                out,
+                dtb,
+                bootCpu,
+                force,
+                includeDirs,
+                sort,
+                phandles,
+                checkFlags,
+                symbols,
+                autoAlias,
+                localFixups,
+                cpp,
+                defines);
     }
 }

@@ -15,7 +15,6 @@ import dev.gunyahdt.dt.print.DtsPrinter;
 import dev.gunyahdt.dt.print.TreeSorter;
 import dev.gunyahdt.dt.source.DtsSource;
 import dev.gunyahdt.dt.source.IncludeResolver;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,7 +87,8 @@ public final class Compiler {
         }
 
         // 2. checks, including reference resolution
-        CheckConfig config = CheckConfig.defaults().phandleFormat(options.phandles()).generateSymbols(options.symbols());
+        CheckConfig config =
+                CheckConfig.defaults().phandleFormat(options.phandles()).generateSymbols(options.symbols());
         for (CompileOptions.CheckFlag f : options.checkFlags()) {
             config.apply(f.flag(), f.error());
         }
@@ -96,7 +96,8 @@ public final class Compiler {
         CheckResult checked = Checker.run(tree, config, outName);
         times.add(StageTimes.Stage.CHECKS, t);
         for (Diagnostic d : checked.diagnostics()) {
-            messages.add(new Compilation.Message(d.rendered(),
+            messages.add(new Compilation.Message(
+                    d.rendered(),
                     d.severity() == Severity.ERROR ? Compilation.Level.ERROR : Compilation.Level.WARNING));
         }
         if (checked.hadErrors()) {
@@ -105,7 +106,8 @@ public final class Compiler {
                         "ERROR: Input tree has errors, aborting (use -f to force output)", Compilation.Level.ALWAYS));
                 return new Compilation(null, checked.tree(), messages, checked.diagnostics(), List.copyOf(deps), true);
             }
-            messages.add(new Compilation.Message("Warning: Input tree has errors, output forced", Compilation.Level.ALWAYS));
+            messages.add(
+                    new Compilation.Message("Warning: Input tree has errors, output forced", Compilation.Level.ALWAYS));
         }
         tree = checked.tree();
 
@@ -116,7 +118,8 @@ public final class Compiler {
             tree = GeneratedNodes.autoAliases(tree, notes::add);
         }
         if (options.symbols()) {
-            tree = GeneratedNodes.symbols(tree, options.phandles(), checked.nextPhandle(), notes::add).tree();
+            tree = GeneratedNodes.symbols(tree, options.phandles(), checked.nextPhandle(), notes::add)
+                    .tree();
         }
         if (tree.plugin() || options.localFixups()) {
             tree = GeneratedNodes.fixups(tree);
@@ -182,12 +185,17 @@ public final class Compiler {
 
     /** dtc's guess: a blob's magic number wins, then the extension; source otherwise. */
     static CompileOptions.Format guessInput(String name, byte[] raw) {
-        if (raw.length >= 4 && (raw[0] & 0xff) == 0xd0 && (raw[1] & 0xff) == 0x0d
-                && (raw[2] & 0xff) == 0xfe && (raw[3] & 0xff) == 0xed) {
+        if (raw.length >= 4
+                && (raw[0] & 0xff) == 0xd0
+                && (raw[1] & 0xff) == 0x0d
+                && (raw[2] & 0xff) == 0xfe
+                && (raw[3] & 0xff) == 0xed) {
             return CompileOptions.Format.DTB;
         }
         String lower = name.toLowerCase(Locale.ROOT);
-        return lower.endsWith(".dtb") || lower.endsWith(".dtbo") ? CompileOptions.Format.DTB : CompileOptions.Format.DTS;
+        return lower.endsWith(".dtb") || lower.endsWith(".dtbo")
+                ? CompileOptions.Format.DTB
+                : CompileOptions.Format.DTS;
     }
 
     /** dtc's guess from the output name; else dtb for source input and dts for blob input. */

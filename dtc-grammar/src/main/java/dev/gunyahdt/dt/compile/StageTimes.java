@@ -10,7 +10,15 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class StageTimes {
 
-    public enum Stage { PREPROCESS, PARSE, DECODE_BLOB, CHECKS, GENERATED_NODES, SORT, WRITE }
+    public enum Stage {
+        PREPROCESS,
+        PARSE,
+        DECODE_BLOB,
+        CHECKS,
+        GENERATED_NODES,
+        SORT,
+        WRITE
+    }
 
     private final Map<Stage, LongAdder> nanos = new EnumMap<>(Stage.class);
 
@@ -36,7 +44,8 @@ public final class StageTimes {
             long ms = nanos.get(s).sum() / 1_000_000;
             total += ms;
             if (ms > 0) {
-                sb.append(String.format("  %-16s %7d ms cpu%n", s.name().toLowerCase().replace('_', ' '), ms));
+                sb.append(String.format(
+                        "  %-16s %7d ms cpu%n", s.name().toLowerCase().replace('_', ' '), ms));
             }
         }
         return sb.append(String.format("  %-16s %7d ms cpu%n", "total", total)).toString();

@@ -2,7 +2,6 @@ package dev.gunyahdt.dt.cpp;
 
 import dev.gunyahdt.dt.SourceSpan;
 import dev.gunyahdt.dt.diag.DtException;
-
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -24,7 +23,7 @@ import java.util.Set;
 final class Engine {
 
     private static final int MAX_INCLUDE_DEPTH = 200;
-    private static final long MAX_TOKENS = 20_000_000L;   // a large real DTS needs about 1M
+    private static final long MAX_TOKENS = 20_000_000L; // a large real DTS needs about 1M
     private static final int MAX_INCLUDES = 100_000;
     private static final int MAX_ARG_NESTING = 400;
     private static final Token[] NONE = new Token[0];
@@ -37,14 +36,14 @@ final class Engine {
     private final Output out = new Output();
     private final Map<String, Macro> macros;
     private final Set<Macro> disabled = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final Map<Path, Path> deps = new LinkedHashMap<>();   // real path -> path as opened
+    private final Map<Path, Path> deps = new LinkedHashMap<>(); // real path -> path as opened
     private final Set<Path> once = new java.util.HashSet<>();
     private final ArrayList<Frame> frames = new ArrayList<>();
 
     private Context ctx;
     private int contextDepth;
     private int preventExpansion;
-    private int parsingArgs;      // 0, 1 while looking for '(', 2 while collecting arguments
+    private int parsingArgs; // 0, 1 while looking for '(', 2 while collecting arguments
     private boolean inDirective;
     private boolean lastFromSource;
     private boolean skipping;
@@ -60,9 +59,9 @@ final class Engine {
     private static final class Frame {
         final SourceFile sf;
         final Path opened;
-        final int dirIndex;      // include dir it was found in, -1 otherwise
-        String name;             // presumed file name (changes with #line)
-        int delta;               // presumed line minus physical line
+        final int dirIndex; // include dir it was found in, -1 otherwise
+        String name; // presumed file name (changes with #line)
+        int delta; // presumed line minus physical line
         int li = -1;
         Token[] toks = NONE;
         int ti;
@@ -132,7 +131,7 @@ final class Engine {
         checkLexError(f);
         frames.add(f);
         out.marker(1, baseName, null);
-        for (;;) {
+        for (; ; ) {
             Token t = get();
             if (t.kind == Token.EOF) {
                 popFrame();
@@ -165,7 +164,8 @@ final class Engine {
     }
 
     private DtException tooBig() {
-        return error(null, "macro expansion or include nesting produces too much output (limit " + MAX_TOKENS + " tokens)");
+        return error(
+                null, "macro expansion or include nesting produces too much output (limit " + MAX_TOKENS + " tokens)");
     }
 
     private void checkLexError(Frame f) {
@@ -177,7 +177,7 @@ final class Engine {
 
     /** The next token from the files, running directives between lines. */
     private Token lexSource() {
-        for (;;) {
+        for (; ; ) {
             Frame f = top();
             if (f.ti < f.toks.length) {
                 Token t = f.toks[f.ti++];
@@ -265,7 +265,7 @@ final class Engine {
 
     /** The next token after macro expansion (GCC's cpp_get_token). */
     private Token get() {
-        for (;;) {
+        for (; ; ) {
             Token t;
             boolean fromSource;
             if (ctx != null) {
@@ -325,7 +325,7 @@ final class Engine {
         parsingArgs = 1;
         Token pad = null;
         Token t;
-        for (;;) {
+        for (; ; ) {
             t = get();
             if (t.kind != Token.PADDING) break;
             if (pad == null || (!pad.has(Token.PREV_WHITE) && t.source == null)) pad = t;
@@ -360,7 +360,7 @@ final class Engine {
         List<Token> cur = new ArrayList<>();
         int depth = 0;
         int paramc = m.params().length;
-        for (;;) {
+        for (; ; ) {
             Token t = get();
             if (t.kind == Token.PADDING) {
                 if (!cur.isEmpty()) cur.add(t);
@@ -389,7 +389,9 @@ final class Engine {
         Arg[] result = new Arg[paramc];
         if (argc < paramc) {
             if (!(m.variadic() && argc == paramc - 1)) {
-                throw error(name, "macro \"" + m.name() + "\" requires " + paramc + " arguments, but only " + argc + " given");
+                throw error(
+                        name,
+                        "macro \"" + m.name() + "\" requires " + paramc + " arguments, but only " + argc + " given");
             }
         } else if (argc > paramc) {
             throw error(name, "macro \"" + m.name() + "\" passed " + argc + " arguments, but takes just " + paramc);
@@ -416,7 +418,7 @@ final class Engine {
     private Token[] substitute(Macro m, Arg[] args) {
         Token[] body = m.body();
         ArrayList<Token> out = new ArrayList<>(body.length + 8);
-        int prevLast = -1;   // index in out of the last real token the previous body token gave
+        int prevLast = -1; // index in out of the last real token the previous body token gave
         int last = m.params().length - 1;
         for (int i = 0; i < body.length; i++) {
             Token s = body[i];
@@ -427,7 +429,12 @@ final class Engine {
             }
             Arg a = args[s.arg];
             boolean rhsOfPaste = i > 0 && body[i - 1].has(Token.PASTE_LEFT);
-            if (rhsOfPaste && m.variadic() && s.arg == last && body[i - 1].is(",") && prevLast == out.size() - 1 && prevLast >= 0) {
+            if (rhsOfPaste
+                    && m.variadic()
+                    && s.arg == last
+                    && body[i - 1].is(",")
+                    && prevLast == out.size() - 1
+                    && prevLast >= 0) {
                 // GNU ", ## __VA_ARGS__": the comma goes when the variable arguments were left out
                 if (a.omitted) {
                     out.remove(prevLast);
@@ -443,7 +450,8 @@ final class Engine {
                 out.addAll(List.of(a.raw));
                 prevLast = a.raw.length > 0 ? out.size() - 1 : -1;
                 if (!s.has(Token.PASTE_LEFT)) out.add(AVOID_PASTE);
-                else if (prevLast >= 0) out.set(prevLast, out.get(prevLast).withFlags(out.get(prevLast).flags | Token.PASTE_LEFT));
+                else if (prevLast >= 0)
+                    out.set(prevLast, out.get(prevLast).withFlags(out.get(prevLast).flags | Token.PASTE_LEFT));
                 continue;
             }
             Token[] toks;
@@ -459,7 +467,12 @@ final class Engine {
             } else {
                 if (rhsOfPaste && prevLast >= 0) {
                     Token p = out.get(prevLast);
-                    out.set(prevLast, p.withFlags(s.has(Token.PASTE_LEFT) ? p.flags | Token.PASTE_LEFT : p.flags & ~Token.PASTE_LEFT));
+                    out.set(
+                            prevLast,
+                            p.withFlags(
+                                    s.has(Token.PASTE_LEFT)
+                                            ? p.flags | Token.PASTE_LEFT
+                                            : p.flags & ~Token.PASTE_LEFT));
                 } else if (!rhsOfPaste) {
                     prevLast = -1;
                 }
@@ -486,7 +499,7 @@ final class Engine {
         pushContext(raw, raw.length, null);
         Context mine = ctx;
         ArrayList<Token> res = new ArrayList<>(a.raw.length);
-        for (;;) {
+        for (; ; ) {
             Token t = get();
             if (t == end) break;
             if (t.kind == Token.EOF) throw error(null, "unterminated macro argument");
@@ -526,7 +539,7 @@ final class Engine {
         }
         int bs = 0;
         for (int i = sb.length() - 1; i > 0 && sb.charAt(i) == '\\'; i--) bs++;
-        if ((bs & 1) == 1) sb.setLength(sb.length() - 1);   // GCC drops a lone final backslash
+        if ((bs & 1) == 1) sb.setLength(sb.length() - 1); // GCC drops a lone final backslash
         sb.append('"');
         return Token.synth(Token.STRING, sb.toString(), 0);
     }
@@ -535,7 +548,7 @@ final class Engine {
     private void pasteAll(Token lhs) {
         Context c = ctx;
         Token cur = lhs;
-        for (;;) {
+        for (; ; ) {
             if (c.pos >= c.end) {
                 cur = cur.withFlags(cur.flags & ~Token.PASTE_LEFT);
                 break;
@@ -556,9 +569,11 @@ final class Engine {
     }
 
     private static Token paste(Token a, Token b) {
-        if (a.is("/") && !b.is("=")) return null;   // would start a comment
+        if (a.is("/") && !b.is("=")) return null; // would start a comment
         Token[] t = Lexer.lexLine(a.text + b.text);
-        if (t == null || t.length != 1 || t[0].has(Token.PREV_WHITE)
+        if (t == null
+                || t.length != 1
+                || t[0].has(Token.PREV_WHITE)
                 || t[0].text.length() != a.text.length() + b.text.length()) {
             return null;
         }
@@ -594,11 +609,22 @@ final class Engine {
             case "__DATE__" -> {
                 LocalDateTime now = LocalDateTime.now();
                 String mon = now.getMonth().getDisplayName(java.time.format.TextStyle.SHORT, java.util.Locale.ROOT);
-                yield Token.synth(Token.STRING, String.format(java.util.Locale.ROOT, "\"%s %2d %d\"", mon, now.getDayOfMonth(), now.getYear()), 0);
+                yield Token.synth(
+                        Token.STRING,
+                        String.format(java.util.Locale.ROOT, "\"%s %2d %d\"", mon, now.getDayOfMonth(), now.getYear()),
+                        0);
             }
             case "__TIME__" -> {
                 LocalDateTime now = LocalDateTime.now();
-                yield Token.synth(Token.STRING, String.format(java.util.Locale.ROOT, "\"%02d:%02d:%02d\"", now.getHour(), now.getMinute(), now.getSecond()), 0);
+                yield Token.synth(
+                        Token.STRING,
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "\"%02d:%02d:%02d\"",
+                                now.getHour(),
+                                now.getMinute(),
+                                now.getSecond()),
+                        0);
             }
             default -> Token.synth(Token.NUMBER, "1", 0);
         };
@@ -619,16 +645,16 @@ final class Engine {
     /** Runs a directive line; false when it is no directive and passes through as text. */
     private boolean directive(Frame f, SourceFile.Line l) {
         Token[] t = l.tokens;
-        if (t.length == 1) return true;   // the null directive
+        if (t.length == 1) return true; // the null directive
         Token d = t[1];
-        if (d.kind != Token.IDENT) return skipping;   // "# 12", "#(": not ours in assembler mode
+        if (d.kind != Token.IDENT) return skipping; // "# 12", "#(": not ours in assembler mode
         String name = d.text;
         if (skipping) {
             switch (name) {
                 case "if", "ifdef", "ifndef" -> f.conds.add(new Cond(true, true, name, d.line + f.delta, d.col));
                 case "elif", "elifdef", "elifndef", "else" -> elseLike(f, l, name);
                 case "endif" -> endif(f, d);
-                default -> { }
+                default -> {}
             }
             return true;
         }
@@ -650,7 +676,7 @@ final class Engine {
             case "pragma" -> {
                 if (t.length >= 3 && t[2].text.equals("once")) once.add(f.sf.path());
             }
-            case "warning", "ident", "sccs", "assert", "unassert" -> { }
+            case "warning", "ident", "sccs", "assert", "unassert" -> {}
             default -> {
                 return false;
             }
@@ -745,14 +771,16 @@ final class Engine {
         Context mine = ctx;
         List<Token> res = new ArrayList<>();
         try {
-            for (;;) {
+            for (; ; ) {
                 Token x = get();
                 if (x == end) break;
                 if (x.kind == Token.PADDING) continue;
                 if (x.kind == Token.EOF) throw error(t[1], "unterminated argument list in #" + t[1].text);
                 if (forIf && x.kind == Token.IDENT && x.text.equals("defined")) {
                     res.add(definedOperator(x, end));
-                } else if (forIf && x.kind == Token.IDENT && (x.text.equals("__has_include") || x.text.equals("__has_include_next"))) {
+                } else if (forIf
+                        && x.kind == Token.IDENT
+                        && (x.text.equals("__has_include") || x.text.equals("__has_include_next"))) {
                     res.add(hasInclude(x, end, x.text.endsWith("next")));
                 } else {
                     res.add(x);
@@ -802,7 +830,7 @@ final class Engine {
                 angled = false;
             } else if (x.is("<")) {
                 StringBuilder sb = new StringBuilder();
-                for (;;) {
+                for (; ; ) {
                     Token y = get();
                     if (y == end || y.kind == Token.EOF) throw error(at, "missing terminating > character");
                     if (y.kind == Token.PADDING) continue;
@@ -879,15 +907,17 @@ final class Engine {
             throw error(a, name.replace("\0", "\\0") + ": " + pp.whyNotFound(name, angled, startDir(next), f.opened));
         }
         if (frames.size() >= MAX_INCLUDE_DEPTH) {
-            throw error(d, "#include nested depth " + frames.size() + " exceeds maximum of " + MAX_INCLUDE_DEPTH
-                    + " (use -fmax-include-depth=DEPTH to increase the maximum)");
+            throw error(
+                    d,
+                    "#include nested depth " + frames.size() + " exceeds maximum of " + MAX_INCLUDE_DEPTH
+                            + " (use -fmax-include-depth=DEPTH to increase the maximum)");
         }
         if (++includes > MAX_INCLUDES) throw error(d, "too many #include directives (more than " + MAX_INCLUDES + ")");
         deps.putIfAbsent(found.real(), found.opened());
         if (once.contains(found.real())) return;
         if (importOnce) once.add(found.real());
         SourceFile sf = found.source();
-        if (sf.guard() != null && macros.containsKey(sf.guard())) return;   // GCC skips guarded re-includes too
+        if (sf.guard() != null && macros.containsKey(sf.guard())) return; // GCC skips guarded re-includes too
         Frame nf = new Frame(sf, found.opened(), found.display(), found.dirIndex());
         checkLexError(nf);
         frames.add(nf);
@@ -912,7 +942,8 @@ final class Engine {
         }
         if (x.size() > 1) {
             Token s = x.get(1);
-            if (s.kind != Token.STRING || !s.text.startsWith("\"")) throw error(d, "invalid filename \"" + s.text + "\"");
+            if (s.kind != Token.STRING || !s.text.startsWith("\""))
+                throw error(d, "invalid filename \"" + s.text + "\"");
             f.name = unquote(s.text);
         }
         f.delta = n - (l.endLine + 1);

@@ -19,8 +19,7 @@ final class Expr {
         }
     }
 
-    private record Val(long v, boolean uns) {
-    }
+    private record Val(long v, boolean uns) {}
 
     private final List<Token> toks;
     private int pos;
@@ -35,7 +34,11 @@ final class Expr {
         Val v = e.comma(true);
         if (e.pos < toks.size()) {
             Token t = toks.get(e.pos);
-            throw new Failure(t, t.is(")") ? "missing '(' in expression" : "missing binary operator before token \"" + t.text + "\"");
+            throw new Failure(
+                    t,
+                    t.is(")")
+                            ? "missing '(' in expression"
+                            : "missing binary operator before token \"" + t.text + "\"");
         }
         return v.v != 0;
     }
@@ -89,7 +92,7 @@ final class Expr {
 
     private Val binary(int minPrec, boolean ev) {
         Val l = unary(ev);
-        for (;;) {
+        for (; ; ) {
             Token op = peek();
             int p = prec(op);
             if (p < minPrec) return l;
@@ -206,24 +209,30 @@ final class Expr {
             throw new Failure(t, "floating constant in preprocessor expression");
         }
         boolean okSuffix = switch (suffix) {
-            case "", "u", "l", "ul", "lu", "ll", "ull", "llu" -> !(s.substring(end).contains("lL") || s.substring(end).contains("Ll"));
+            case "", "u", "l", "ul", "lu", "ll", "ull", "llu" ->
+                !(s.substring(end).contains("lL") || s.substring(end).contains("Ll"));
             default -> false;
         };
         if (!okSuffix) throw new Failure(t, "invalid suffix \"" + s.substring(end) + "\" on integer constant");
         int radix = hex ? 16 : bin ? 2 : (body.length() > 1 && body.charAt(0) == '0') ? 8 : 10;
         int from = hex || bin ? 2 : 0;
-        if (from >= body.length() && radix != 10 && radix != 8) throw new Failure(t, "invalid suffix \"" + s.substring(1) + "\" on integer constant");
+        if (from >= body.length() && radix != 10 && radix != 8)
+            throw new Failure(t, "invalid suffix \"" + s.substring(1) + "\" on integer constant");
         long v = 0;
         boolean overflow = false;
         for (int i = from; i < body.length(); i++) {
             int d = Character.digit(body.charAt(i), radix);
             if (d < 0) {
-                if (radix == 8 && Character.isDigit(body.charAt(i))) throw new Failure(t, "invalid digit \"" + body.charAt(i) + "\" in octal constant");
-                if (radix == 2 && Character.isDigit(body.charAt(i))) throw new Failure(t, "invalid digit \"" + body.charAt(i) + "\" in binary constant");
-                throw new Failure(t, "invalid suffix \"" + body.substring(i) + s.substring(end) + "\" on integer constant");
+                if (radix == 8 && Character.isDigit(body.charAt(i)))
+                    throw new Failure(t, "invalid digit \"" + body.charAt(i) + "\" in octal constant");
+                if (radix == 2 && Character.isDigit(body.charAt(i)))
+                    throw new Failure(t, "invalid digit \"" + body.charAt(i) + "\" in binary constant");
+                throw new Failure(
+                        t, "invalid suffix \"" + body.substring(i) + s.substring(end) + "\" on integer constant");
             }
             long next = v * radix + d;
-            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, radix)) > 0 || Long.compareUnsigned(next, v * radix) < 0) overflow = true;
+            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, radix)) > 0
+                    || Long.compareUnsigned(next, v * radix) < 0) overflow = true;
             v = next;
         }
         boolean uns = suffix.contains("u") || v < 0 || overflow;
@@ -253,13 +262,15 @@ final class Expr {
                     case 'e', 'E' -> ch = 27;
                     case 'x' -> {
                         long v = 0;
-                        while (i < end && Character.digit(s.charAt(i), 16) >= 0) v = (v << 4) | Character.digit(s.charAt(i++), 16);
+                        while (i < end && Character.digit(s.charAt(i), 16) >= 0)
+                            v = (v << 4) | Character.digit(s.charAt(i++), 16);
                         ch = v;
                     }
                     default -> {
                         if (e >= '0' && e <= '7') {
                             long v = e - '0';
-                            for (int k = 0; k < 2 && i < end && s.charAt(i) >= '0' && s.charAt(i) <= '7'; k++) v = v * 8 + (s.charAt(i++) - '0');
+                            for (int k = 0; k < 2 && i < end && s.charAt(i) >= '0' && s.charAt(i) <= '7'; k++)
+                                v = v * 8 + (s.charAt(i++) - '0');
                             ch = v;
                         } else {
                             ch = e;

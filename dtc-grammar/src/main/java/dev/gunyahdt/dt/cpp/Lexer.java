@@ -17,9 +17,9 @@ final class Lexer {
 
     private static final String[] EMPTY_LEADS = {"", " ", "  ", "   ", "    ", "\t", "\t\t", "\t\t\t"};
 
-    private final char[] c;     // the text with splices removed and line ends made '\n'
+    private final char[] c; // the text with splices removed and line ends made '\n'
     private final int[] lineOf; // physical line of each char of c (and one past the end)
-    private final int[] colOf;  // physical column of each char of c
+    private final int[] colOf; // physical column of each char of c
     private final int n;
     private final Map<String, String> leads = new HashMap<>();
     private SourceFile.LexError error;
@@ -98,7 +98,8 @@ final class Lexer {
                         int e = p + 2;
                         while (e + 1 < n && !(c[e] == '*' && c[e + 1] == '/')) e++;
                         if (e + 1 >= n) {
-                            if (error == null) error = new SourceFile.LexError(lineOf[p], colOf[p], "unterminated comment");
+                            if (error == null)
+                                error = new SourceFile.LexError(lineOf[p], colOf[p], "unterminated comment");
                             p = n;
                             break;
                         }
@@ -113,8 +114,11 @@ final class Lexer {
                     int end = Math.min(p, n);
                     Token[] arr = toks.toArray(new Token[0]);
                     boolean dir = arr.length > 0 && arr[0].is("#");
-                    out.add(new SourceFile.Line(lineOf[start], p < n ? lineOf[p] : lineOf[n],
-                            arr, dir ? new String(c, start, end - start) : null));
+                    out.add(new SourceFile.Line(
+                            lineOf[start],
+                            p < n ? lineOf[p] : lineOf[n],
+                            arr,
+                            dir ? new String(c, start, end - start) : null));
                     p++;
                     break;
                 }
@@ -122,8 +126,8 @@ final class Lexer {
                 if (lineOf[p] != lastTokLine) flags |= Token.FIRST_ON_LINE;
                 String lead = lead(wsStart, p);
                 int q = scan(p);
-                toks.add(new Token(this.kind, new String(c, p, q - p), flags, lineOf[p], colOf[p], lead,
-                        p - start, 0, null));
+                toks.add(new Token(
+                        this.kind, new String(c, p, q - p), flags, lineOf[p], colOf[p], lead, p - start, 0, null));
                 lastTokLine = lineOf[q - 1];
                 p = q;
                 wsStart = p;
@@ -168,8 +172,8 @@ final class Lexer {
                 char d = c[q];
                 if (isIdentChar(d) || d == '.') {
                     q++;
-                } else if ((d == '+' || d == '-') && (c[q - 1] == 'e' || c[q - 1] == 'E'
-                        || c[q - 1] == 'p' || c[q - 1] == 'P')) {
+                } else if ((d == '+' || d == '-')
+                        && (c[q - 1] == 'e' || c[q - 1] == 'E' || c[q - 1] == 'p' || c[q - 1] == 'P')) {
                     q++;
                 } else {
                     break;
@@ -246,7 +250,10 @@ final class Lexer {
         String guard = null;
         if (t.length == 3 && t[0].is("#") && t[1].text.equals("ifndef") && t[2].kind == Token.IDENT) {
             guard = t[2].text;
-        } else if (t.length >= 5 && t[0].is("#") && t[1].text.equals("if") && t[2].is("!")
+        } else if (t.length >= 5
+                && t[0].is("#")
+                && t[1].text.equals("if")
+                && t[2].is("!")
                 && t[3].text.equals("defined")) {
             if (t.length == 5 && t[4].kind == Token.IDENT) guard = t[4].text;
             else if (t.length == 7 && t[4].is("(") && t[5].kind == Token.IDENT && t[6].is(")")) guard = t[5].text;
@@ -265,7 +272,7 @@ final class Lexer {
                 case "else", "elif", "elifdef", "elifndef" -> {
                     if (depth == 1) return null;
                 }
-                default -> { }
+                default -> {}
             }
         }
         return depth == 0 ? guard : null;

@@ -9,11 +9,11 @@ package dev.gunyahdt.dt.cpp;
 final class Output {
 
     private final StringBuilder sb = new StringBuilder(1 << 16);
-    private String file;        // the presumed file name of the current output line
-    private int srcLine;        // the presumed line of the current output line
-    private boolean printed;    // something is on the current output line
-    private Token prev;         // last token printed on this line
-    private Token source;       // padding's stand-in whose spacing decides the next space
+    private String file; // the presumed file name of the current output line
+    private int srcLine; // the presumed line of the current output line
+    private boolean printed; // something is on the current output line
+    private Token prev; // last token printed on this line
+    private Token source; // padding's stand-in whose spacing decides the next space
     private boolean avoidPaste;
     private boolean atLineStart;
 
@@ -49,7 +49,11 @@ final class Output {
         for (int i = 0; i < name.length(); i++) {
             char ch = name.charAt(i);
             if (ch == '\\' || ch == '"') sb.append('\\').append(ch);
-            else if (ch < 0x20 || ch == 0x7f) sb.append('\\').append((char) ('0' + (ch >> 6))).append((char) ('0' + ((ch >> 3) & 7))).append((char) ('0' + (ch & 7)));
+            else if (ch < 0x20 || ch == 0x7f)
+                sb.append('\\')
+                        .append((char) ('0' + (ch >> 6)))
+                        .append((char) ('0' + ((ch >> 3) & 7)))
+                        .append((char) ('0' + (ch & 7)));
             else sb.append(ch);
         }
     }
@@ -96,8 +100,7 @@ final class Output {
             space = false;
         } else if (avoidPaste) {
             Token s = source == null ? t : source;
-            space = s.has(Token.PREV_WHITE) || (prev != null && wouldPaste(prev, t))
-                    || (prev == null && t.is("#"));
+            space = s.has(Token.PREV_WHITE) || (prev != null && wouldPaste(prev, t)) || (prev == null && t.is("#"));
         } else {
             space = t.has(Token.PREV_WHITE);
         }
@@ -118,10 +121,11 @@ final class Output {
         char c = b.kind == Token.PUNCT ? b.text.charAt(0) : 0;
         if (a.kind == Token.PUNCT) {
             String x = a.text;
-            if (c == '=' && switch (x) {
-                case "=", "!", ">", "<", "+", "-", "*", "/", "%", "&", "|", "^", ">>", "<<" -> true;
-                default -> false;
-            }) {
+            if (c == '='
+                    && switch (x) {
+                        case "=", "!", ">", "<", "+", "-", "*", "/", "%", "&", "|", "^", ">>", "<<" -> true;
+                        default -> false;
+                    }) {
                 return true;
             }
             return switch (x) {
@@ -141,10 +145,18 @@ final class Output {
             };
         }
         return switch (a.kind) {
-            case Token.IDENT -> (b.kind == Token.NUMBER && isName(b.text)) || b.kind == Token.IDENT
-                    || (b.kind == Token.CHAR && b.text.charAt(0) == '\'') || (b.kind == Token.STRING && b.text.charAt(0) == '"');
-            case Token.NUMBER -> b.kind == Token.NUMBER || b.kind == Token.IDENT
-                    || (b.kind == Token.CHAR && b.text.charAt(0) == '\'') || c == '.' || c == '+' || c == '-';
+            case Token.IDENT ->
+                (b.kind == Token.NUMBER && isName(b.text))
+                        || b.kind == Token.IDENT
+                        || (b.kind == Token.CHAR && b.text.charAt(0) == '\'')
+                        || (b.kind == Token.STRING && b.text.charAt(0) == '"');
+            case Token.NUMBER ->
+                b.kind == Token.NUMBER
+                        || b.kind == Token.IDENT
+                        || (b.kind == Token.CHAR && b.text.charAt(0) == '\'')
+                        || c == '.'
+                        || c == '+'
+                        || c == '-';
             case Token.OTHER -> a.text.equals("\\") && b.kind == Token.IDENT;
             default -> false;
         };

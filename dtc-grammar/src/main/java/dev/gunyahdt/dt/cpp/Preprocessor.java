@@ -1,7 +1,6 @@
 package dev.gunyahdt.dt.cpp;
 
 import dev.gunyahdt.dt.diag.DtException;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,10 +26,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Preprocessor {
 
-    private static final Map<String, String> PREDEFINED = Map.of(
-            "__STDC__", "1", "__STDC_HOSTED__", "1", "__ASSEMBLER__", "1");
+    private static final Map<String, String> PREDEFINED =
+            Map.of("__STDC__", "1", "__STDC_HOSTED__", "1", "__ASSEMBLER__", "1");
     private static final List<String> BUILTINS = List.of(
-            "__FILE__", "__LINE__", "__INCLUDE_LEVEL__", "__BASE_FILE__", "__COUNTER__", "__DATE__", "__TIME__", "_Pragma");
+            "__FILE__",
+            "__LINE__",
+            "__INCLUDE_LEVEL__",
+            "__BASE_FILE__",
+            "__COUNTER__",
+            "__DATE__",
+            "__TIME__",
+            "_Pragma");
 
     private final List<Path> includeDirs;
     private final Map<String, Macro> initial;
@@ -38,8 +44,7 @@ public final class Preprocessor {
     private final ConcurrentHashMap<Path, Optional<Path>> realPaths;
 
     /** What a successful include lookup found. */
-    record Found(SourceFile source, Path opened, Path real, String display, int dirIndex) {
-    }
+    record Found(SourceFile source, Path opened, Path real, String display, int dirIndex) {}
 
     /**
      * @param includeDirs searched for {@code #include "…"} (after the including file's dir) and {@code <…>}
@@ -83,8 +88,7 @@ public final class Preprocessor {
     }
 
     /** The preprocessed text and every file read. */
-    public record Result(String text, List<Path> dependencies) {
-    }
+    public record Result(String text, List<Path> dependencies) {}
 
     /**
      * Preprocesses one file.
@@ -111,7 +115,7 @@ public final class Preprocessor {
         Path real = realPath(file);
         if (real == null) throw new DtException(file + ": " + (Files.exists(file) ? NOT_REGULAR : NO_SUCH_FILE));
         SourceFile sf = files.get(real);
-        if (sf == null) sf = read(real);   // main files are not kept: only headers are shared
+        if (sf == null) sf = read(real); // main files are not kept: only headers are shared
         return new Found(sf, file, real, file.toString(), -1);
     }
 
@@ -137,8 +141,7 @@ public final class Preprocessor {
     private static final String NOT_REGULAR = "not a regular file";
     private static final String NO_SUCH_FILE = "No such file or directory";
 
-    private record Candidate(Path path, int dirIndex) {
-    }
+    private record Candidate(Path path, int dirIndex) {}
 
     /** The paths a header name may be at, in search order (none for a name no path can hold). */
     private List<Candidate> candidates(String name, boolean angled, int startDir, Path includer) {
@@ -225,7 +228,8 @@ public final class Preprocessor {
                     i++;
                     break;
                 }
-                if (p.kind != Token.IDENT) throw new Expr.Failure(p, "expected parameter name, found \"" + p.text + "\"");
+                if (p.kind != Token.IDENT)
+                    throw new Expr.Failure(p, "expected parameter name, found \"" + p.text + "\"");
                 if (params.contains(p.text)) throw new Expr.Failure(p, "duplicate macro parameter \"" + p.text + "\"");
                 params.add(p.text);
                 if (i >= t.length) throw new Expr.Failure(p, "missing ')' in macro parameter list");
@@ -246,11 +250,15 @@ public final class Preprocessor {
             int pi = fun && b.kind == Token.IDENT ? params.indexOf(b.text) : -1;
             if (pi >= 0) {
                 body.add(new Token(Token.MACRO_ARG, b.text, b.flags, b.line, b.col, b.lead, b.off, pi, null));
-            } else if (fun && b.is("#") && j + 1 < t.length && t[j + 1].kind == Token.IDENT
+            } else if (fun
+                    && b.is("#")
+                    && j + 1 < t.length
+                    && t[j + 1].kind == Token.IDENT
                     && params.contains(t[j + 1].text)) {
                 Token a = t[++j];
                 int flags = Token.STRINGIFY | (b.flags & Token.PREV_WHITE);
-                body.add(new Token(Token.MACRO_ARG, a.text, flags, a.line, a.col, b.lead, a.off, params.indexOf(a.text), null));
+                body.add(new Token(
+                        Token.MACRO_ARG, a.text, flags, a.line, a.col, b.lead, a.off, params.indexOf(a.text), null));
             } else if (b.is("##")) {
                 if (body.isEmpty() || j == t.length - 1) {
                     throw new Expr.Failure(b, "'##' cannot appear at either end of a macro expansion");
@@ -258,7 +266,7 @@ public final class Preprocessor {
                 Token last = body.remove(body.size() - 1);
                 body.add(last.withFlags(last.flags | Token.PASTE_LEFT));
             } else {
-                body.add(b);   // in assembler mode a '#' not before a parameter is kept as is
+                body.add(b); // in assembler mode a '#' not before a parameter is kept as is
             }
         }
         if (!body.isEmpty()) body.set(0, body.get(0).withFlags(body.get(0).flags & ~Token.PREV_WHITE));

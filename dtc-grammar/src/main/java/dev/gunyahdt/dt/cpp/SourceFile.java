@@ -32,6 +32,5 @@ record SourceFile(Path path, Line[] lines, String guard, LexError lexError) {
         }
     }
 
-    record LexError(int line, int column, String message) {
-    }
+    record LexError(int line, int column, String message) {}
 }

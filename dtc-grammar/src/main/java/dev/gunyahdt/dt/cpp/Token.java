@@ -7,25 +7,32 @@ package dev.gunyahdt.dt.cpp;
 final class Token {
 
     // kinds
-    static final int IDENT = 1, NUMBER = 2, CHAR = 3, STRING = 4, PUNCT = 5, OTHER = 6,
-            PADDING = 7, EOF = 8, MACRO_ARG = 9;
+    static final int IDENT = 1,
+            NUMBER = 2,
+            CHAR = 3,
+            STRING = 4,
+            PUNCT = 5,
+            OTHER = 6,
+            PADDING = 7,
+            EOF = 8,
+            MACRO_ARG = 9;
 
     // flags
-    static final int PREV_WHITE = 1;     // whitespace (or a comment) before it
-    static final int NO_EXPAND = 2;      // painted: names a macro that must never expand here
-    static final int STRINGIFY = 4;      // macro body: "#param"
-    static final int PASTE_LEFT = 8;     // macro body / expansion: followed by ##
+    static final int PREV_WHITE = 1; // whitespace (or a comment) before it
+    static final int NO_EXPAND = 2; // painted: names a macro that must never expand here
+    static final int STRINGIFY = 4; // macro body: "#param"
+    static final int PASTE_LEFT = 8; // macro body / expansion: followed by ##
     static final int FIRST_ON_LINE = 16; // first token on its physical line (lead is indentation)
 
     final int kind;
     final String text;
     final int flags;
-    final int line;      // physical line (1-based) in its file; 0 for synthesized tokens
-    final int col;       // 1-based column
-    final String lead;   // the original whitespace before it on its line; null when synthesized
-    final int off;       // offset in its logical line's text (for header names in directives)
-    final int arg;       // MACRO_ARG: parameter index
-    final Token source;  // PADDING: the token whose spacing it stands for, or null
+    final int line; // physical line (1-based) in its file; 0 for synthesized tokens
+    final int col; // 1-based column
+    final String lead; // the original whitespace before it on its line; null when synthesized
+    final int off; // offset in its logical line's text (for header names in directives)
+    final int arg; // MACRO_ARG: parameter index
+    final Token source; // PADDING: the token whose spacing it stands for, or null
 
     Token(int kind, String text, int flags, int line, int col, String lead, int off, int arg, Token source) {
         this.kind = kind;

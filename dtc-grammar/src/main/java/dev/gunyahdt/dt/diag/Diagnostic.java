@@ -14,6 +14,11 @@ import dev.gunyahdt.dt.SourceSpan;
  * @param message   the message without position or prefix
  * @param rendered  the full line(s) as printed
  */
-public record Diagnostic(Severity severity, String rule, SourceSpan span, String nodePath,
-                         String property, String message, String rendered) {
-}
+public record Diagnostic(
+        Severity severity,
+        String rule,
+        SourceSpan span,
+        String nodePath,
+        String property,
+        String message,
+        String rendered) {}

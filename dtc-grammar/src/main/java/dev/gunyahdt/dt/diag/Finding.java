@@ -1,7 +1,6 @@
 package dev.gunyahdt.dt.diag;
 
 import dev.gunyahdt.dt.SourceSpan;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,31 +31,88 @@ import java.util.Set;
  * @param bindings       every binding that holds this (node, property, constraint), {@code schema}
  *                       first; empty when no binding is involved
  */
-public record Finding(String file, Integer line, Integer column, String node, String property, Severity severity,
-                      String rule, String schema, String constraint, String schemaLocation, String message,
-                      List<String> bindings) {
+public record Finding(
+        String file,
+        Integer line,
+        Integer column,
+        String node,
+        String property,
+        Severity severity,
+        String rule,
+        String schema,
+        String constraint,
+        String schemaLocation,
+        String message,
+        List<String> bindings) {
 
     public Finding {
         bindings = List.copyOf(bindings);
     }
 
-    public Finding(String file, Integer line, Integer column, String node, String property, Severity severity,
-                   String rule, String schema, String constraint, String schemaLocation, String message) {
-        this(file, line, column, node, property, severity, rule, schema, constraint, schemaLocation, message,
+    public Finding(
+            String file,
+            Integer line,
+            Integer column,
+            String node,
+            String property,
+            Severity severity,
+            String rule,
+            String schema,
+            String constraint,
+            String schemaLocation,
+            String message) {
+        this(
+                file,
+                line,
+                column,
+                node,
+                property,
+                severity,
+                rule,
+                schema,
+                constraint,
+                schemaLocation,
+                message,
                 schema == null ? List.of() : List.of(schema));
     }
 
     /** A finding with no binding involved, at {@code span} (or in {@code file} when there is none). */
-    public static Finding at(SourceSpan span, String file, String node, String property, Severity severity,
-                             String rule, String message) {
-        return new Finding(span != null ? span.file() : file, span != null ? span.firstLine() : null,
-                span != null ? span.firstColumn() : null, node, property, severity, rule, null, null, null, message);
+    public static Finding at(
+            SourceSpan span,
+            String file,
+            String node,
+            String property,
+            Severity severity,
+            String rule,
+            String message) {
+        return new Finding(
+                span != null ? span.file() : file,
+                span != null ? span.firstLine() : null,
+                span != null ? span.firstColumn() : null,
+                node,
+                property,
+                severity,
+                rule,
+                null,
+                null,
+                null,
+                message);
     }
 
     /** A finding at a line and column of {@code file} ({@code line} 0: no position), with no node. */
     public static Finding at(String file, int line, int column, Severity severity, String rule, String message) {
-        return new Finding(file, line > 0 ? line : null, line > 0 ? column : null, null, null, severity, rule, null,
-                null, null, message);
+        return new Finding(
+                file,
+                line > 0 ? line : null,
+                line > 0 ? column : null,
+                null,
+                null,
+                severity,
+                rule,
+                null,
+                null,
+                null,
+                message);
     }
 
     /** A dtc check's finding; {@code file} names blob input, which has no source position. */
@@ -70,13 +126,35 @@ public record Finding(String file, Integer line, Integer column, String node, St
     }
 
     public Finding withRule(String newRule) {
-        return new Finding(file, line, column, node, property, severity, newRule, schema, constraint, schemaLocation,
-                message, bindings);
+        return new Finding(
+                file,
+                line,
+                column,
+                node,
+                property,
+                severity,
+                newRule,
+                schema,
+                constraint,
+                schemaLocation,
+                message,
+                bindings);
     }
 
     public Finding withFile(String newFile) {
-        return new Finding(newFile, line, column, node, property, severity, rule, schema, constraint, schemaLocation,
-                message, bindings);
+        return new Finding(
+                newFile,
+                line,
+                column,
+                node,
+                property,
+                severity,
+                rule,
+                schema,
+                constraint,
+                schemaLocation,
+                message,
+                bindings);
     }
 
     /** Whether this finding fails a run that fails on {@code level} ({@code error} or {@code warning}). */
@@ -117,9 +195,21 @@ public record Finding(String file, Integer line, Integer column, String node, St
             Finding first = out.get(i);
             Set<String> union = new LinkedHashSet<>(first.bindings);
             union.addAll(f.bindings);
-            out.set(i, new Finding(first.file, first.line, first.column, first.node, first.property,
-                    first.severity, first.rule, first.schema, first.constraint, first.schemaLocation,
-                    first.message, new ArrayList<>(union)));
+            out.set(
+                    i,
+                    new Finding(
+                            first.file,
+                            first.line,
+                            first.column,
+                            first.node,
+                            first.property,
+                            first.severity,
+                            first.rule,
+                            first.schema,
+                            first.constraint,
+                            first.schemaLocation,
+                            first.message,
+                            new ArrayList<>(union)));
         }
         return out;
     }

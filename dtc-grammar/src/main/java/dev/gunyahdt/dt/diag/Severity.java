@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /** How bad a finding is. */
 public enum Severity {
-    WARNING, ERROR;
+    WARNING,
+    ERROR;
 
     /** {@code warning} or {@code error}, as findings print it. */
     public String word() {

@@ -1,12 +1,12 @@
 package dev.gunyahdt.dt.dtb;
 
-import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.MemReserve;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
 import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.spec.Cells;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -71,8 +71,8 @@ public final class DtbReader {
         }
         long total = u32(Fdt.OFF_TOTALSIZE);
         if (total > blob.length) {
-            throw bad("totalsize " + hex(total) + " (header offset 0x4) is larger than the blob ("
-                    + hex(blob.length) + " bytes): truncated");
+            throw bad("totalsize " + hex(total) + " (header offset 0x4) is larger than the blob (" + hex(blob.length)
+                    + " bytes): truncated");
         }
         if (total < Fdt.OFF_VERSION + 4) {
             throw bad("totalsize " + hex(total) + " (header offset 0x4) is too small for a header");
@@ -85,8 +85,8 @@ public final class DtbReader {
         int version = (int) Math.min(versionField, 17);
         int headerSize = Fdt.headerSize(version);
         if (total < headerSize) {
-            throw bad("totalsize " + hex(total) + " is smaller than the version " + versionField
-                    + " header (" + headerSize + " bytes)");
+            throw bad("totalsize " + hex(total) + " is smaller than the version " + versionField + " header ("
+                    + headerSize + " bytes)");
         }
         boolean compact = version >= Fdt.FIRST_COMPACT_VERSION;
         boolean hasStructSize = version >= 17;
@@ -104,13 +104,15 @@ public final class DtbReader {
         }
 
         // Blocks without a size in the header extend to the next block or the end of the blob.
-        long stringsSize = version >= 3 ? u32(Fdt.OFF_SIZE_DT_STRINGS)
+        long stringsSize = version >= 3
+                ? u32(Fdt.OFF_SIZE_DT_STRINGS)
                 : nextBlockStart(stringsOff, rsvOff, structOff, total) - stringsOff;
         if (stringsOff + stringsSize > total) {
             throw bad("strings block at " + hex(stringsOff) + " with size " + hex(stringsSize)
                     + " (header offset 0x20) runs past totalsize " + hex(total));
         }
-        long structSize = hasStructSize ? u32(Fdt.OFF_SIZE_DT_STRUCT)
+        long structSize = hasStructSize
+                ? u32(Fdt.OFF_SIZE_DT_STRUCT)
                 : nextBlockStart(structOff, rsvOff, stringsOff, total) - structOff;
         if (structOff + structSize > total) {
             throw bad("structure block at " + hex(structOff) + " with size " + hex(structSize)
@@ -122,18 +124,23 @@ public final class DtbReader {
 
         checkDisjoint("memory reserve map", rsvOff, rsvEnd, "structure block", structOff, structOff + structSize);
         checkDisjoint("memory reserve map", rsvOff, rsvEnd, "strings block", stringsOff, stringsOff + stringsSize);
-        checkDisjoint("structure block", structOff, structOff + structSize, "strings block", stringsOff,
+        checkDisjoint(
+                "structure block",
+                structOff,
+                structOff + structSize,
+                "strings block",
+                stringsOff,
                 stringsOff + stringsSize);
 
-        Node root = new StructParser((int) structOff, (int) structSize, (int) stringsOff, (int) stringsSize,
-                compact).parse();
+        Node root = new StructParser((int) structOff, (int) structSize, (int) stringsOff, (int) stringsSize, compact)
+                .parse();
         return new DeviceTree(root, reserves, false, bootCpu);
     }
 
     private void checkStart(String what, long off, int field, int headerSize, long total) {
         if (off < headerSize || off > total) {
-            throw bad(what + " offset " + hex(off) + " (header offset " + hex(field) + ") is outside "
-                    + hex(headerSize) + ".." + hex(total));
+            throw bad(what + " offset " + hex(off) + " (header offset " + hex(field) + ") is outside " + hex(headerSize)
+                    + ".." + hex(total));
         }
     }
 
@@ -151,8 +158,8 @@ public final class DtbReader {
 
     private void checkDisjoint(String a, long aStart, long aEnd, String b, long bStart, long bEnd) {
         if (aStart < aEnd && bStart < bEnd && aStart < bEnd && bStart < aEnd) {
-            throw bad(a + " " + hex(aStart) + ".." + hex(aEnd) + " overlaps " + b + " " + hex(bStart)
-                    + ".." + hex(bEnd));
+            throw bad(
+                    a + " " + hex(aStart) + ".." + hex(aEnd) + " overlaps " + b + " " + hex(bStart) + ".." + hex(bEnd));
         }
     }
 
@@ -218,8 +225,8 @@ public final class DtbReader {
 
         private long word(int rel, String what) {
             if ((long) rel + 4 > size) {
-                throw bad(what + " at " + at(rel) + " runs past the end of the structure block (size "
-                        + hex(size) + ")");
+                throw bad(
+                        what + " at " + at(rel) + " runs past the end of the structure block (size " + hex(size) + ")");
             }
             return u32(base + rel);
         }

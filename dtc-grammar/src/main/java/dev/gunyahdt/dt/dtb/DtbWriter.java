@@ -17,8 +17,7 @@ import java.util.Map;
  */
 public final class DtbWriter {
 
-    private DtbWriter() {
-    }
+    private DtbWriter() {}
 
     public static byte[] write(DeviceTree tree, DtbOptions opts) {
         int version = opts.version();
@@ -70,8 +69,8 @@ public final class DtbWriter {
         return out.data; // exactly total bytes; padding is the zero tail
     }
 
-    private static void writeNode(Node node, String parentPath, boolean isRoot, boolean compact,
-                                  Buf struct, StringTable strings) {
+    private static void writeNode(
+            Node node, String parentPath, boolean isRoot, boolean compact, Buf struct, StringTable strings) {
         String path = isRoot ? "" : parentPath + "/" + node.name();
         struct.u32(Fdt.BEGIN_NODE);
         // v16+ names a node by its own name (the root by ""); older versions by its full path.
@@ -92,8 +91,7 @@ public final class DtbWriter {
         struct.u32(Fdt.END_NODE);
     }
 
-    private static void writeProperty(String name, byte[] value, boolean compact, Buf struct,
-                                      StringTable strings) {
+    private static void writeProperty(String name, byte[] value, boolean compact, Buf struct, StringTable strings) {
         struct.u32(Fdt.PROP);
         struct.u32(value.length);
         struct.u32(strings.offsetOf(name));

@@ -12,14 +12,15 @@ public final class Fdt {
 
     /** Header field offsets. */
     public static final int OFF_TOTALSIZE = 4;
+
     public static final int OFF_DT_STRUCT = 8;
     public static final int OFF_DT_STRINGS = 12;
     public static final int OFF_MEM_RSVMAP = 16;
     public static final int OFF_VERSION = 20;
     public static final int OFF_LAST_COMP_VERSION = 24;
-    public static final int OFF_BOOT_CPUID = 28;      // from version 2
+    public static final int OFF_BOOT_CPUID = 28; // from version 2
     public static final int OFF_SIZE_DT_STRINGS = 32; // from version 3
-    public static final int OFF_SIZE_DT_STRUCT = 36;  // from version 17
+    public static final int OFF_SIZE_DT_STRUCT = 36; // from version 17
 
     /** One memory-reserve entry: 64-bit address and size. */
     public static final int RSV_ENTRY = 16;
@@ -27,8 +28,7 @@ public final class Fdt {
     /** Versions before 16 name nodes by full path and carry a "name" property. */
     public static final int FIRST_COMPACT_VERSION = 16;
 
-    private Fdt() {
-    }
+    private Fdt() {}
 
     /** Bytes of header that a blob of this version defines. */
     static int headerSize(int version) {

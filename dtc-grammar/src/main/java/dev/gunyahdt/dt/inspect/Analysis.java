@@ -10,7 +10,6 @@ import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.spec.Interrupts;
 import dev.gunyahdt.dt.spec.NexusMap;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -38,12 +37,10 @@ import java.util.regex.Pattern;
  */
 final class Analysis {
 
-    record Key(String path, String prop) {
-    }
+    record Key(String path, String prop) {}
 
     /** One entry of a phandle+args list: where it starts, its target, where its args start and how many. */
-    private record Entry(int start, NodeCursor target, int argsStart, int args) {
-    }
+    private record Entry(int start, NodeCursor target, int argsStart, int args) {}
 
     static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final Pattern PINCTRL = Pattern.compile("pinctrl-[0-9]+");
@@ -76,16 +73,36 @@ final class Analysis {
             Map.entry("gpio", "#gpio-cells"));
 
     /** Providers may leave these out; the binding gives the default. */
-    private static final Map<String, Integer> DEFAULT_ARGS = Map.of(
-            "#msi-cells", 0, "#gpio-range-cells", 3);
+    private static final Map<String, Integer> DEFAULT_ARGS = Map.of("#msi-cells", 0, "#gpio-range-cells", 3);
 
     /** Properties that hold phandles only, one or more. */
     private static final Set<String> PHANDLE_LISTS = Set.of(
-            "interrupt-parent", "memory-region", "remote-endpoint", "cpu", "cpus", "next-level-cache",
-            "operating-points-v2", "phy-handle", "pcs-handle", "trip", "cpu-idle-states",
-            "domain-idle-states", "nvmem", "nvmem-cells", "sram", "interrupt-affinity", "dais",
-            "required-opps", "wakeup-parent", "mmc-pwrseq", "backlight", "extcon", "companion", "shmem",
-            "affinity", "peer-hub");
+            "interrupt-parent",
+            "memory-region",
+            "remote-endpoint",
+            "cpu",
+            "cpus",
+            "next-level-cache",
+            "operating-points-v2",
+            "phy-handle",
+            "pcs-handle",
+            "trip",
+            "cpu-idle-states",
+            "domain-idle-states",
+            "nvmem",
+            "nvmem-cells",
+            "sram",
+            "interrupt-affinity",
+            "dais",
+            "required-opps",
+            "wakeup-parent",
+            "mmc-pwrseq",
+            "backlight",
+            "extcon",
+            "companion",
+            "shmem",
+            "affinity",
+            "peer-hub");
 
     /** {@code (id-base, phandle, out-base, length)} maps. */
     private static final Set<String> ID_MAPS = Set.of("iommu-map", "msi-map");
@@ -101,6 +118,7 @@ final class Analysis {
     final boolean overlay;
     /** An overlay whose fixups did not all place: printed as a plain tree, fixup nodes kept. */
     final boolean overlayVerbatim;
+
     private final boolean overlayShaped;
     private final Set<String> usedLabels = new java.util.HashSet<>();
     private Map<String, NodeCursor> nodeLabels;
@@ -110,7 +128,8 @@ final class Analysis {
         tree.walk(c -> byPath.putIfAbsent(c.path(), c));
         this.phandles = tree.phandles();
         Node root = tree.root();
-        this.overlayShaped = tree.plugin() || root.child("__fixups__").isPresent()
+        this.overlayShaped = tree.plugin()
+                || root.child("__fixups__").isPresent()
                 || root.child("__local_fixups__").isPresent();
 
         List<String[]> fixups = readFixups(root);
@@ -178,10 +197,11 @@ final class Analysis {
                 for (CellRef r : m.values()) {
                     if (r.targetPath() == null) {
                         fixups.computeIfAbsent(r.label(), k -> new ArrayList<>())
-                              .add(c.path() + ":" + p.name() + ":" + r.offset());
+                                .add(c.path() + ":" + p.name() + ":" + r.offset());
                     } else {
                         local.computeIfAbsent(c.path(), k -> new LinkedHashMap<>())
-                             .computeIfAbsent(p.name(), k -> new ArrayList<>()).add((long) r.offset());
+                                .computeIfAbsent(p.name(), k -> new ArrayList<>())
+                                .add((long) r.offset());
                     }
                 }
             }
@@ -231,7 +251,10 @@ final class Analysis {
         int i = 0;
         for (Map.Entry<String, List<String>> e : expected.entrySet()) {
             Property p = props.get(i++);
-            if (!p.name().equals(e.getKey()) || !Arrays.equals(p.value().bytes(), PropertyValue.ofStrings(e.getValue()).bytes())) {
+            if (!p.name().equals(e.getKey())
+                    || !Arrays.equals(
+                            p.value().bytes(),
+                            PropertyValue.ofStrings(e.getValue()).bytes())) {
                 return false;
             }
         }
@@ -274,7 +297,9 @@ final class Analysis {
             for (Map.Entry<String, List<Long>> e : props.entrySet()) {
                 Property p = have.get(i++);
                 long[] want = e.getValue().stream().mapToLong(Long::longValue).toArray();
-                if (!p.name().equals(e.getKey()) || !Arrays.equals(p.value().bytes(), PropertyValue.ofCells(want).bytes())) {
+                if (!p.name().equals(e.getKey())
+                        || !Arrays.equals(
+                                p.value().bytes(), PropertyValue.ofCells(want).bytes())) {
                     return false;
                 }
             }
@@ -321,8 +346,7 @@ final class Analysis {
     // ---- phandle cells
 
     private void addRef(Key key, int offset, String target, String label, CellRef.Source src) {
-        refs.computeIfAbsent(key, k -> new TreeMap<>())
-            .putIfAbsent(offset, new CellRef(offset, target, label, src));
+        refs.computeIfAbsent(key, k -> new TreeMap<>()).putIfAbsent(offset, new CellRef(offset, target, label, src));
     }
 
     private void addLocalRef(Key key, int offset, NodeCursor target, CellRef.Source src) {
@@ -332,14 +356,19 @@ final class Analysis {
     private void sourceRefs(NodeCursor c, Property p) {
         PropertyValue v = p.value();
         for (Marker m : v.markers()) {
-            if (m.kind() != Marker.Kind.REF_PHANDLE || m.offset() < 0 || m.offset() + 4 > v.length() || m.ref() == null) {
+            if (m.kind() != Marker.Kind.REF_PHANDLE
+                    || m.offset() < 0
+                    || m.offset() + 4 > v.length()
+                    || m.ref() == null) {
                 continue;
             }
             Key key = new Key(c.path(), p.name());
             NodeCursor target = m.ref().startsWith("/") ? tree.find(m.ref()).orElse(null) : labelled(m.ref());
             if (target != null && target.node().phandle() == v.cellAt(m.offset())) {
                 addLocalRef(key, m.offset(), target, CellRef.Source.SOURCE);
-            } else if (target == null && v.cellAt(m.offset()) == 0xffffffffL && LABEL.matcher(m.ref()).matches()) {
+            } else if (target == null
+                    && v.cellAt(m.offset()) == 0xffffffffL
+                    && LABEL.matcher(m.ref()).matches()) {
                 addRef(key, m.offset(), null, m.ref(), CellRef.Source.FIXUP);
             }
         }
@@ -367,8 +396,10 @@ final class Analysis {
             for (String s : p.value().asStrings()) {
                 int b = s.lastIndexOf(':');
                 int a = b > 0 ? s.lastIndexOf(':', b - 1) : -1;
-                out.add(a > 0 ? new String[] {p.name(), s.substring(0, a), s.substring(a + 1, b), s.substring(b + 1)}
-                              : new String[] {p.name(), null, null, null});
+                out.add(
+                        a > 0
+                                ? new String[] {p.name(), s.substring(0, a), s.substring(a + 1, b), s.substring(b + 1)}
+                                : new String[] {p.name(), null, null, null});
             }
         }
         return out;
@@ -380,7 +411,10 @@ final class Analysis {
             NodeCursor c = f[1] == null ? null : byPath.get(f[1]);
             Property p = c == null ? null : c.node().property(f[2]).orElse(null);
             int off = parseOffset(f[3]);
-            if (p == null || off < 0 || off + 4 > p.value().length() || !LABEL.matcher(f[0]).matches()) {
+            if (p == null
+                    || off < 0
+                    || off + 4 > p.value().length()
+                    || !LABEL.matcher(f[0]).matches()) {
                 all = false;
                 continue;
             }
@@ -411,7 +445,8 @@ final class Analysis {
             String rel = c.path().substring("/__local_fixups__".length());
             NodeCursor node = byPath.get(rel.isEmpty() ? "/" : rel);
             for (Property p : c.node().properties()) {
-                Property target = node == null ? null : node.node().property(p.name()).orElse(null);
+                Property target =
+                        node == null ? null : node.node().property(p.name()).orElse(null);
                 if (target == null || p.value().length() % 4 != 0) {
                     all[0] = false;
                     continue;
@@ -442,7 +477,8 @@ final class Analysis {
         }
         Key key = new Key(c.path(), name);
         long[] cells = v.cells();
-        if (PHANDLE_LISTS.contains(name) || PINCTRL.matcher(name).matches()
+        if (PHANDLE_LISTS.contains(name)
+                || PINCTRL.matcher(name).matches()
                 || (name.endsWith("-supply") && cells.length == 1)) {
             for (int i = 0; i < cells.length; i++) {
                 NodeCursor t = phandles.get(cells[i]);
@@ -489,7 +525,9 @@ final class Analysis {
                 continue;
             }
             NodeCursor t = phandles.get(cells[i]);
-            long args = t == null ? -1 : Addressing.countOrNone(t.node(), cellsName, DEFAULT_ARGS.getOrDefault(cellsName, -1));
+            long args = t == null
+                    ? -1
+                    : Addressing.countOrNone(t.node(), cellsName, DEFAULT_ARGS.getOrDefault(cellsName, -1));
             if (args < 0 || i + 1 + args > cells.length) {
                 break;
             }
@@ -575,7 +613,7 @@ final class Analysis {
             return;
         }
         notes.computeIfAbsent(key, k -> new TreeMap<>())
-             .put(4 * (at + count), Gic.describe(cells[at], cells[at + 1], cells[at + 2]));
+                .put(4 * (at + count), Gic.describe(cells[at], cells[at + 1], cells[at + 2]));
     }
 
     private void addBreak(Key key, int offset) {
@@ -586,9 +624,11 @@ final class Analysis {
     private void entryBreaks(NodeCursor c) {
         Node n = c.node();
         Node parent = c.parent() == null ? null : c.parent().node();
-        long pa = parent == null ? Addressing.DEFAULT_ADDRESS_CELLS
+        long pa = parent == null
+                ? Addressing.DEFAULT_ADDRESS_CELLS
                 : Addressing.countOrNone(parent, "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
-        long ps = parent == null ? Addressing.DEFAULT_SIZE_CELLS
+        long ps = parent == null
+                ? Addressing.DEFAULT_SIZE_CELLS
                 : Addressing.countOrNone(parent, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
         long ca = Addressing.countOrNone(n, "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
         long cs = Addressing.countOrNone(n, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);

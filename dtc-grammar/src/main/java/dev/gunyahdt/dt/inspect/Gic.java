@@ -2,7 +2,6 @@ package dev.gunyahdt.dt.inspect;
 
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
-
 import java.util.Locale;
 import java.util.Optional;
 
@@ -13,15 +12,15 @@ import java.util.Optional;
  */
 final class Gic {
 
-    private Gic() {
-    }
+    private Gic() {}
 
     /**
      * Whether {@code node} is a GIC whose specifiers we can decode: an interrupt controller with
      * {@code #interrupt-cells} of 3 (or 4, GICv3 with PPI partitions) and a compatible naming a GIC.
      */
     static boolean isGic(Node node) {
-        long cells = node.property("#interrupt-cells").map(p -> p.value().asCell()).orElse(-1L);
+        long cells =
+                node.property("#interrupt-cells").map(p -> p.value().asCell()).orElse(-1L);
         if (cells != 3 && cells != 4) {
             return false;
         }
@@ -46,7 +45,8 @@ final class Gic {
             case 3 -> "EPPI";
             default -> "type " + type;
         };
-        StringBuilder sb = new StringBuilder(kind).append(' ').append(number).append(' ').append(trigger(flags & 0xf));
+        StringBuilder sb =
+                new StringBuilder(kind).append(' ').append(number).append(' ').append(trigger(flags & 0xf));
         long cpus = (flags >>> 8) & 0xff;
         if (cpus != 0 && (type == 1 || type == 3)) {
             sb.append(" cpus 0x").append(Long.toHexString(cpus));

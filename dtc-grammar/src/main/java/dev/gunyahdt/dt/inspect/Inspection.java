@@ -3,7 +3,6 @@ package dev.gunyahdt.dt.inspect;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.diag.DtException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,6 @@ import dev.gunyahdt.dt.MemReserve;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -54,8 +53,7 @@ public final class TreeDiff {
         }
     }
 
-    private TreeDiff() {
-    }
+    private TreeDiff() {}
 
     /** The differences from {@code a} to {@code b}, sorted by path then property; empty when equal. */
     public static List<Change> compare(DeviceTree a, DeviceTree b) {
@@ -146,7 +144,11 @@ public final class TreeDiff {
             }
         }
         if (a.bootCpuidPhys() != b.bootCpuidPhys()) {
-            out.add(new Change('~', "boot-cpuid", null, "0x" + Long.toHexString(a.bootCpuidPhys()),
+            out.add(new Change(
+                    '~',
+                    "boot-cpuid",
+                    null,
+                    "0x" + Long.toHexString(a.bootCpuidPhys()),
                     "0x" + Long.toHexString(b.bootCpuidPhys())));
         }
     }
@@ -228,7 +230,10 @@ public final class TreeDiff {
             }
             PropertyValue plain = PropertyValue.ofBytes(v.bytes());
             StringBuilder sb = new StringBuilder();
-            ValueText.appendDts(sb, plain, ValueText.chunks(plain, !refs.isEmpty(), refs.keySet()),
+            ValueText.appendDts(
+                    sb,
+                    plain,
+                    ValueText.chunks(plain, !refs.isEmpty(), refs.keySet()),
                     new ValueText.Decor(refs, Map.of(), Set.of(), CellRef::pathText));
             return sb.length() >= 3 ? sb.substring(3) : ""; // drop " = "
         }

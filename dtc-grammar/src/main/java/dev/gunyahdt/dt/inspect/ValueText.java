@@ -4,7 +4,6 @@ import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Marker.Kind;
 import dev.gunyahdt.dt.PropertyValue;
 import dev.gunyahdt.dt.print.DtsPrinter;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,11 +21,9 @@ import java.util.function.Function;
 final class ValueText {
 
     /** One chunk: strings, 8/16/32/64-bit elements, over bytes {@code [from, to)}. */
-    record Chunk(Kind kind, int from, int to) {
-    }
+    record Chunk(Kind kind, int from, int to) {}
 
-    private ValueText() {
-    }
+    private ValueText() {}
 
     /**
      * The value's chunks. {@code cellsFirst} asks for 32-bit cells when the length allows,
@@ -64,7 +61,11 @@ final class ValueText {
         types.sort(Comparator.comparingInt(Marker::offset));
         List<Chunk> out = new ArrayList<>();
         if (types.get(0).offset() > 0) {
-            out.add(checked(DtsPrinter.guessType(java.util.Arrays.copyOf(b, types.get(0).offset())), 0, types.get(0).offset(), b));
+            out.add(checked(
+                    DtsPrinter.guessType(java.util.Arrays.copyOf(b, types.get(0).offset())),
+                    0,
+                    types.get(0).offset(),
+                    b));
         }
         for (int i = 0; i < types.size(); i++) {
             int from = types.get(i).offset();
@@ -112,9 +113,11 @@ final class ValueText {
     }
 
     /** What to write inside a value besides plain numbers. */
-    record Decor(Map<Integer, CellRef> refs, Map<Integer, String> notes, Set<Integer> breaks,
-                 Function<CellRef, String> refText) {
-    }
+    record Decor(
+            Map<Integer, CellRef> refs,
+            Map<Integer, String> notes,
+            Set<Integer> breaks,
+            Function<CellRef, String> refText) {}
 
     /** Writes " = chunk, chunk" (nothing for an empty value). */
     static void appendDts(StringBuilder out, PropertyValue v, List<Chunk> chunks, Decor d) {

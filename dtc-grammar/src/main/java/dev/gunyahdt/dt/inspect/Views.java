@@ -1,6 +1,5 @@
 package dev.gunyahdt.dt.inspect;
 
-import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.MemReserve;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
@@ -8,7 +7,7 @@ import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
 import dev.gunyahdt.dt.inspect.Analysis.Key;
 import dev.gunyahdt.dt.inspect.ValueText.Chunk;
-
+import dev.gunyahdt.dt.spec.Addressing;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,8 +18,15 @@ import java.util.function.Function;
 /** The three renderings of an analysed tree: DTS, an indented outline, JSON. */
 final class Views {
 
-    private static final Set<String> NUMERIC = Set.of("reg", "ranges", "dma-ranges", "interrupts",
-            "interrupt-map", "interrupt-map-mask", "phandle", "linux,phandle");
+    private static final Set<String> NUMERIC = Set.of(
+            "reg",
+            "ranges",
+            "dma-ranges",
+            "interrupts",
+            "interrupt-map",
+            "interrupt-map-mask",
+            "phandle",
+            "linux,phandle");
 
     private final Analysis a;
 
@@ -47,16 +53,20 @@ final class Views {
 
     List<Chunk> chunks(String path, Property p) {
         Map<Integer, CellRef> refs = refs(path, p.name());
-        boolean numeric = NUMERIC.contains(p.name()) || p.name().startsWith("#") || !refs.isEmpty()
+        boolean numeric = NUMERIC.contains(p.name())
+                || p.name().startsWith("#")
+                || !refs.isEmpty()
                 || a.breaks.containsKey(new Key(path, p.name()));
         return ValueText.chunks(p.value(), numeric, refs.keySet());
     }
 
     /** " = …" for a property, references written by {@code refText} (null: number plus comment). */
     void appendValue(StringBuilder out, String path, Property p, boolean decorate, Function<CellRef, String> refText) {
-        ValueText.Decor d = new ValueText.Decor(refs(path, p.name()),
+        ValueText.Decor d = new ValueText.Decor(
+                refs(path, p.name()),
                 decorate ? notes(path, p.name()) : Map.of(),
-                decorate ? breaks(path, p.name()) : Set.of(), refText);
+                decorate ? breaks(path, p.name()) : Set.of(),
+                refText);
         ValueText.appendDts(out, p.value(), chunks(path, p), d);
     }
 
@@ -79,15 +89,21 @@ final class Views {
             }
             out.append('\n');
             for (MemReserve r : a.tree.memReserves()) {
-                out.append("/memreserve/ 0x").append(Long.toHexString(r.address()))
-                   .append(" 0x").append(Long.toHexString(r.size())).append(";\n");
+                out.append("/memreserve/ 0x")
+                        .append(Long.toHexString(r.address()))
+                        .append(" 0x")
+                        .append(Long.toHexString(r.size()))
+                        .append(";\n");
             }
             if (!a.tree.memReserves().isEmpty()) {
                 out.append('\n');
             }
             if (a.tree.bootCpuidPhys() != 0) {
-                out.append("// the blob header's boot CPU is 0x").append(Long.toHexString(a.tree.bootCpuidPhys()))
-                   .append(": compile with -b ").append(a.tree.bootCpuidPhys()).append(" to keep it\n\n");
+                out.append("// the blob header's boot CPU is 0x")
+                        .append(Long.toHexString(a.tree.bootCpuidPhys()))
+                        .append(": compile with -b ")
+                        .append(a.tree.bootCpuidPhys())
+                        .append(" to keep it\n\n");
             }
         } else {
             out.append("// ").append(start.path()).append('\n');
@@ -178,9 +194,11 @@ final class Views {
             return null;
         }
         Node parent = c.parent() == null ? null : c.parent().node();
-        long ac = parent == null ? Addressing.DEFAULT_ADDRESS_CELLS
+        long ac = parent == null
+                ? Addressing.DEFAULT_ADDRESS_CELLS
                 : Addressing.countOrNone(parent, "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
-        long sc = parent == null ? Addressing.DEFAULT_SIZE_CELLS
+        long sc = parent == null
+                ? Addressing.DEFAULT_SIZE_CELLS
                 : Addressing.countOrNone(parent, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
         long[] cells = reg.value().cells();
         long entry = ac + sc;
@@ -260,7 +278,10 @@ final class Views {
             out.append(i > 0 ? "," : "").append('\n').append(in).append("    ");
             jsonNode(out, children.get(i), depth + 2);
         }
-        out.append(children.isEmpty() ? "" : "\n" + in + "  ").append("]\n").append(in).append('}');
+        out.append(children.isEmpty() ? "" : "\n" + in + "  ")
+                .append("]\n")
+                .append(in)
+                .append('}');
     }
 
     private void jsonProperty(StringBuilder out, String path, Property p) {
@@ -355,8 +376,7 @@ final class Views {
 
     /** A JSON string writer (RFC 8259 escaping); small enough that a library is not worth a dependency. */
     static final class Json {
-        private Json() {
-        }
+        private Json() {}
 
         static void string(StringBuilder out, String s) {
             out.append('"');

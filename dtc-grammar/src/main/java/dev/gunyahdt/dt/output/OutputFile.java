@@ -50,8 +50,7 @@ public final class OutputFile {
     private static final int S_IFREG = 0100000;
     private static final int S_IFDIR = 0040000;
 
-    private OutputFile() {
-    }
+    private OutputFile() {}
 
     /** Writes {@code bytes} to {@code target}; missing parent directories are created. */
     public static void write(Path target, byte[] bytes) throws IOException {
@@ -194,7 +193,10 @@ public final class OutputFile {
 
     /** The path an NIO exception names, when it is not the one already in the message. */
     private static String other(IOException e, Path path) {
-        return e instanceof FileSystemException f && f.getFile() != null && !f.getFile().equals(path.toString())
-                ? " (" + f.getFile() + ")" : "";
+        return e instanceof FileSystemException f
+                        && f.getFile() != null
+                        && !f.getFile().equals(path.toString())
+                ? " (" + f.getFile() + ")"
+                : "";
     }
 }

@@ -1,9 +1,8 @@
 package dev.gunyahdt.dt.overlay;
 
-import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.Fdt;
-
+import dev.gunyahdt.dt.spec.Cells;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,12 +46,21 @@ final class FlatTree {
     private byte[] buf;
     /** Children lists by node offset; valid until the next splice moves offsets. */
     private final java.util.Map<Integer, List<Integer>> childrenCache = new java.util.HashMap<>();
+
     private int structSize;
     private int stringsOff;
     private int stringsSize;
 
-    private FlatTree(String who, byte[] memReserve, int version, int lastCompVersion, int bootCpuid,
-                     byte[] buf, int structSize, int stringsOff, int stringsSize) {
+    private FlatTree(
+            String who,
+            byte[] memReserve,
+            int version,
+            int lastCompVersion,
+            int bootCpuid,
+            byte[] buf,
+            int structSize,
+            int stringsOff,
+            int stringsSize) {
         this.who = who;
         this.memReserve = memReserve;
         this.version = version;
@@ -74,12 +82,14 @@ final class FlatTree {
      */
     static FlatTree parse(byte[] blob, String who) {
         if (blob.length < HEADER_SIZE) {
-            throw blobError(who, "FDT_ERR_TRUNCATED", "blob is " + blob.length
-                    + " bytes, shorter than the 40-byte header");
+            throw blobError(
+                    who, "FDT_ERR_TRUNCATED", "blob is " + blob.length + " bytes, shorter than the 40-byte header");
         }
         if (u32(blob, 0) != MAGIC) {
-            throw blobError(who, "FDT_ERR_BADMAGIC", String.format(
-                    "bad magic 0x%08x (a devicetree blob starts with 0xd00dfeed)", u32(blob, 0)));
+            throw blobError(
+                    who,
+                    "FDT_ERR_BADMAGIC",
+                    String.format("bad magic 0x%08x (a devicetree blob starts with 0xd00dfeed)", u32(blob, 0)));
         }
         long totalSize = u32u(blob, 4);
         long offStruct = u32u(blob, 8);
@@ -91,32 +101,44 @@ final class FlatTree {
         long sizeStrings = u32u(blob, 32);
         long sizeStruct = u32u(blob, 36);
         if (version < 16 || lastComp > 17 || lastComp < 0) {
-            throw blobError(who, "FDT_ERR_BADVERSION", "blob version " + version
-                    + " (last compatible " + lastComp + ") is not supported; versions 16 and 17 are");
+            throw blobError(
+                    who,
+                    "FDT_ERR_BADVERSION",
+                    "blob version " + version + " (last compatible " + lastComp
+                            + ") is not supported; versions 16 and 17 are");
         }
         if (totalSize > blob.length) {
-            throw blobError(who, "FDT_ERR_TRUNCATED", "header says " + totalSize
-                    + " bytes but the blob has " + blob.length);
+            throw blobError(
+                    who, "FDT_ERR_TRUNCATED", "header says " + totalSize + " bytes but the blob has " + blob.length);
         }
         if (totalSize < HEADER_SIZE) {
-            throw blobError(who, "FDT_ERR_TRUNCATED", "header totalsize " + totalSize
-                    + " is smaller than the header");
+            throw blobError(who, "FDT_ERR_TRUNCATED", "header totalsize " + totalSize + " is smaller than the header");
         }
         if (offMemRsv < HEADER_SIZE || offMemRsv % 8 != 0 || offMemRsv + 16 > totalSize) {
-            throw blobError(who, "FDT_ERR_TRUNCATED",
+            throw blobError(
+                    who,
+                    "FDT_ERR_TRUNCATED",
                     "memory reserve map offset " + offMemRsv + " is misaligned or out of the blob");
         }
         if (offStruct < HEADER_SIZE || offStruct % 4 != 0 || offStruct > totalSize) {
-            throw blobError(who, "FDT_ERR_TRUNCATED",
+            throw blobError(
+                    who,
+                    "FDT_ERR_TRUNCATED",
                     "structure block offset " + offStruct + " is misaligned or out of the blob");
         }
         if (offStrings < HEADER_SIZE || offStrings > totalSize || offStrings + sizeStrings > totalSize) {
-            throw blobError(who, "FDT_ERR_TRUNCATED", "strings block [" + offStrings + ", +"
-                    + sizeStrings + ") is out of the blob (" + totalSize + " bytes)");
+            throw blobError(
+                    who,
+                    "FDT_ERR_TRUNCATED",
+                    "strings block [" + offStrings + ", +" + sizeStrings + ") is out of the blob (" + totalSize
+                            + " bytes)");
         }
         if (version >= 17 && offStruct + sizeStruct > totalSize) {
-            throw blobError(who, "FDT_ERR_TRUNCATED", "structure block [" + offStruct + ", +"
-                    + sizeStruct + ") is out of the blob (" + totalSize + " bytes)");
+            throw blobError(
+                    who,
+                    "FDT_ERR_TRUNCATED",
+                    "structure block [" + offStruct + ", +" + sizeStruct + ") is out of the blob (" + totalSize
+                            + " bytes)");
         }
         // Reserve map: entries up to and including the first one of size 0.
         int rsvEnd = (int) offMemRsv;
@@ -153,8 +175,8 @@ final class FlatTree {
             stringsOff = (int) sizeStruct;
             lastComp = 16;
         }
-        return new FlatTree(who, memRsv, version, lastComp, bootCpu, buf, (int) sizeStruct, stringsOff,
-                (int) sizeStrings);
+        return new FlatTree(
+                who, memRsv, version, lastComp, bootCpu, buf, (int) sizeStruct, stringsOff, (int) sizeStrings);
     }
 
     /**
@@ -382,8 +404,11 @@ final class FlatTree {
         boolean hasUnit = name.indexOf('@') >= 0;
         for (int c : children(node)) {
             String n = nodeName(c);
-            if (n.equals(name) || (!hasUnit && n.startsWith(name) && n.length() > name.length()
-                    && n.charAt(name.length()) == '@')) {
+            if (n.equals(name)
+                    || (!hasUnit
+                            && n.startsWith(name)
+                            && n.length() > name.length()
+                            && n.charAt(name.length()) == '@')) {
                 return c;
             }
         }

@@ -8,7 +8,6 @@ import dev.gunyahdt.dt.PhandleAllocator;
 import dev.gunyahdt.dt.PhandleFormat;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,16 +42,14 @@ import java.util.function.Consumer;
  */
 public final class GeneratedNodes {
 
-    private GeneratedNodes() {
-    }
+    private GeneratedNodes() {}
 
     /** The tree after {@link #symbols} and the phandle counter to continue from. */
-    public record Result(DeviceTree tree, long nextPhandle) {
-    }
+    public record Result(DeviceTree tree, long nextPhandle) {}
 
     /** dtc -A: /aliases entries from node labels. */
     public static DeviceTree autoAliases(DeviceTree t) {
-        return autoAliases(t, w -> { });
+        return autoAliases(t, w -> {});
     }
 
     /** dtc -A, reporting dtc's "label already exists" warnings to {@code warnings}. */
@@ -62,7 +59,7 @@ public final class GeneratedNodes {
 
     /** dtc -@: /__symbols__; allocates phandles to labelled nodes as dtc does. */
     public static Result symbols(DeviceTree t, PhandleFormat fmt, long nextPhandle) {
-        return symbols(t, fmt, nextPhandle, w -> { });
+        return symbols(t, fmt, nextPhandle, w -> {});
     }
 
     /** dtc -@, reporting dtc's "label already exists" warnings to {@code warnings}. */
@@ -86,8 +83,9 @@ public final class GeneratedNodes {
                     if (resolve(t, labels, m.ref()).isPresent()) {
                         local.at(c).append(p.name(), m.offset());
                     } else {
-                        fixups.props.computeIfAbsent(m.ref(), k -> PropertyValue.builder())
-                              .string(c.path() + ":" + p.name() + ":" + m.offset());
+                        fixups.props
+                                .computeIfAbsent(m.ref(), k -> PropertyValue.builder())
+                                .string(c.path() + ":" + p.name() + ":" + m.offset());
                     }
                 }
             }
@@ -104,8 +102,8 @@ public final class GeneratedNodes {
 
     // ------------------------------------------------------------------ label trees
 
-    private static DeviceTree labelTree(DeviceTree t, String nodeName, PhandleAllocator alloc,
-                                        Consumer<String> warnings) {
+    private static DeviceTree labelTree(
+            DeviceTree t, String nodeName, PhandleAllocator alloc, Consumer<String> warnings) {
         Optional<Node> existing = t.root().child(nodeName);
         List<String> taken = new ArrayList<>();
         existing.ifPresent(n -> n.properties().forEach(p -> taken.add(p.name())));
@@ -195,7 +193,8 @@ public final class GeneratedNodes {
 
         void append(String prop, int offset) {
             props.computeIfAbsent(prop, k -> PropertyValue.builder())
-                 .type(Marker.Kind.TYPE_UINT32).uint(offset, 4);
+                    .type(Marker.Kind.TYPE_UINT32)
+                    .uint(offset, 4);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.gunyahdt.dt.overlay;
 
 import dev.gunyahdt.dt.diag.DtException;
-
 import java.util.List;
 
 /**
@@ -24,8 +23,7 @@ import java.util.List;
  */
 public final class OverlayApplier {
 
-    private OverlayApplier() {
-    }
+    private OverlayApplier() {}
 
     /**
      * Applies {@code overlayBlobs} in order to {@code baseBlob} and returns the packed result.
@@ -95,14 +93,17 @@ public final class OverlayApplier {
                         continue;
                     }
                     if (fdto.propLength(p) != 4) {
-                        throw fail("FDT_ERR_BADPHANDLE", fdto.pathOf(node) + ":" + prop + " is "
-                                + fdto.propLength(p) + " bytes, not one cell");
+                        throw fail(
+                                "FDT_ERR_BADPHANDLE",
+                                fdto.pathOf(node) + ":" + prop + " is " + fdto.propLength(p) + " bytes, not one cell");
                     }
                     long v = fdto.readCell(p, 0) + delta;
                     if (v >= 0xffffffffL) {
-                        throw fail("FDT_ERR_NOPHANDLES", fdto.pathOf(node) + ":" + prop
-                                + " shifted past the base's largest phandle (0x" + Long.toHexString(delta)
-                                + ") leaves no valid phandle");
+                        throw fail(
+                                "FDT_ERR_NOPHANDLES",
+                                fdto.pathOf(node) + ":" + prop
+                                        + " shifted past the base's largest phandle (0x" + Long.toHexString(delta)
+                                        + ") leaves no valid phandle");
                     }
                     fdto.writeInPlace(p, 0, FlatTree.cell(v));
                 }
@@ -122,18 +123,24 @@ public final class OverlayApplier {
                 String prop = fdto.propName(fp);
                 int len = fdto.propLength(fp);
                 if (len % 4 != 0) {
-                    throw fail("FDT_ERR_BADOVERLAY", where(fixupNode, prop) + " is " + len + " bytes, not a list of cells");
+                    throw fail(
+                            "FDT_ERR_BADOVERLAY",
+                            where(fixupNode, prop) + " is " + len + " bytes, not a list of cells");
                 }
                 int tp = fdto.property(treeNode, prop);
                 if (tp < 0) {
-                    throw fail("FDT_ERR_BADOVERLAY", where(fixupNode, prop) + " names a property that "
-                            + fdto.pathOf(treeNode) + " does not have");
+                    throw fail(
+                            "FDT_ERR_BADOVERLAY",
+                            where(fixupNode, prop) + " names a property that " + fdto.pathOf(treeNode)
+                                    + " does not have");
                 }
                 for (int i = 0; i < len; i += 4) {
                     long off = fdto.readCell(fp, i);
                     if (off + 4 > fdto.propLength(tp)) {
-                        throw fail("FDT_ERR_BADOVERLAY", where(fixupNode, prop) + " offset " + off
-                                + " is beyond the " + fdto.propLength(tp) + "-byte property");
+                        throw fail(
+                                "FDT_ERR_BADOVERLAY",
+                                where(fixupNode, prop) + " offset " + off + " is beyond the " + fdto.propLength(tp)
+                                        + "-byte property");
                     }
                     long v = (fdto.readCell(tp, (int) off) + delta) & 0xffffffffL;
                     fdto.writeInPlace(tp, (int) off, FlatTree.cell(v));
@@ -143,8 +150,9 @@ public final class OverlayApplier {
                 String child = fdto.nodeName(fc);
                 int tc = fdto.subnode(treeNode, child);
                 if (tc < 0) {
-                    throw fail("FDT_ERR_BADOVERLAY", fdto.pathOf(fc) + " mirrors a node "
-                            + fdto.pathOf(treeNode) + " does not have");
+                    throw fail(
+                            "FDT_ERR_BADOVERLAY",
+                            fdto.pathOf(fc) + " mirrors a node " + fdto.pathOf(treeNode) + " does not have");
                 }
                 shiftLocalReferences(tc, fc, delta);
             }
@@ -173,8 +181,9 @@ public final class OverlayApplier {
                         nul++;
                     }
                     if (nul >= v.length) {
-                        throw fail("FDT_ERR_BADOVERLAY", "/__fixups__:" + label
-                                + " is not a list of NUL-terminated strings");
+                        throw fail(
+                                "FDT_ERR_BADOVERLAY",
+                                "/__fixups__:" + label + " is not a list of NUL-terminated strings");
                     }
                     String entry = new String(v, pos, nul - pos, java.nio.charset.StandardCharsets.ISO_8859_1);
                     pos = nul + 1;
@@ -198,38 +207,46 @@ public final class OverlayApplier {
             long offset = parseOffset(entry.substring(c2 + 1), bad);
 
             if (symbols < 0) {
-                throw fail("FDT_ERR_NOTFOUND", "the overlay refers to label '" + label
-                        + "' but the base blob has no /__symbols__ node (compile the base with dtc -@)");
+                throw fail(
+                        "FDT_ERR_NOTFOUND",
+                        "the overlay refers to label '" + label
+                                + "' but the base blob has no /__symbols__ node (compile the base with dtc -@)");
             }
             int sp = fdt.property(symbols, label);
             if (sp < 0) {
-                throw fail("FDT_ERR_NOTFOUND", "label '" + label + "' (used at " + path + ":" + prop
-                        + ") is not in the base's /__symbols__");
+                throw fail(
+                        "FDT_ERR_NOTFOUND",
+                        "label '" + label + "' (used at " + path + ":" + prop + ") is not in the base's /__symbols__");
             }
             String symbolPath = FlatTree.cString(fdt.propValue(sp));
             int node = fdt.pathOffset(symbolPath);
             if (node < 0) {
-                throw fail(symbolPath.startsWith("/") ? "FDT_ERR_NOTFOUND" : "FDT_ERR_BADPATH",
+                throw fail(
+                        symbolPath.startsWith("/") ? "FDT_ERR_NOTFOUND" : "FDT_ERR_BADPATH",
                         "label '" + label + "' names " + symbolPath + ", which is not in the base tree");
             }
             long ph = fdt.phandle(node);
             if (ph == 0) {
-                throw fail("FDT_ERR_NOTFOUND", "label '" + label + "' names " + symbolPath
-                        + ", which has no phandle");
+                throw fail("FDT_ERR_NOTFOUND", "label '" + label + "' names " + symbolPath + ", which has no phandle");
             }
             int target = fdto.pathOffset(path);
             if (target < 0) {
-                throw fail("FDT_ERR_BADOVERLAY", "fixup for '" + label + "' names node " + path
-                        + ", which is not in the overlay");
+                throw fail(
+                        "FDT_ERR_BADOVERLAY",
+                        "fixup for '" + label + "' names node " + path + ", which is not in the overlay");
             }
             int tp = fdto.property(target, prop);
             if (tp < 0) {
-                throw fail("FDT_ERR_NOTFOUND", "fixup for '" + label + "' names property " + path + ":"
-                        + prop + ", which is not in the overlay");
+                throw fail(
+                        "FDT_ERR_NOTFOUND",
+                        "fixup for '" + label + "' names property " + path + ":" + prop
+                                + ", which is not in the overlay");
             }
             if (offset + 4 > fdto.propLength(tp)) {
-                throw fail("FDT_ERR_NOSPACE", "fixup for '" + label + "' at " + path + ":" + prop
-                        + " offset " + offset + " is beyond the " + fdto.propLength(tp) + "-byte property");
+                throw fail(
+                        "FDT_ERR_NOSPACE",
+                        "fixup for '" + label + "' at " + path + ":" + prop + " offset " + offset + " is beyond the "
+                                + fdto.propLength(tp) + "-byte property");
             }
             fdto.writeInPlace(tp, (int) offset, FlatTree.cell(ph));
         }
@@ -286,8 +303,7 @@ public final class OverlayApplier {
             }
         }
 
-        private record Target(int offset, String path) {
-        }
+        private record Target(int offset, String path) {}
 
         /** The base node a fragment targets, and its target-path text when it used one. */
         private Target target(int frag) {
@@ -295,32 +311,40 @@ public final class OverlayApplier {
             long ph = 0;
             if (tp >= 0) {
                 if (fdto.propLength(tp) != 4) {
-                    throw fail("FDT_ERR_BADPHANDLE", fdto.pathOf(frag) + ":target is " + fdto.propLength(tp)
-                            + " bytes, not one phandle cell");
+                    throw fail(
+                            "FDT_ERR_BADPHANDLE",
+                            fdto.pathOf(frag) + ":target is " + fdto.propLength(tp) + " bytes, not one phandle cell");
                 }
                 ph = fdto.readCell(tp, 0);
                 if (ph == 0xffffffffL) {
-                    throw fail("FDT_ERR_BADPHANDLE", fdto.pathOf(frag) + ":target is an unresolved reference"
-                            + " (0xffffffff) with no matching /__fixups__ entry");
+                    throw fail(
+                            "FDT_ERR_BADPHANDLE",
+                            fdto.pathOf(frag) + ":target is an unresolved reference"
+                                    + " (0xffffffff) with no matching /__fixups__ entry");
                 }
             }
             if (ph != 0) {
                 int node = fdt.nodeByPhandle(ph);
                 if (node < 0) {
-                    throw fail("FDT_ERR_NOTFOUND", fdto.pathOf(frag) + ":target phandle 0x" + Long.toHexString(ph)
-                            + " is not in the base tree");
+                    throw fail(
+                            "FDT_ERR_NOTFOUND",
+                            fdto.pathOf(frag) + ":target phandle 0x" + Long.toHexString(ph)
+                                    + " is not in the base tree");
                 }
                 return new Target(node, null);
             }
             int pp = fdto.property(frag, "target-path");
             if (pp < 0) {
-                throw fail("FDT_ERR_BADOVERLAY", fdto.pathOf(frag) + " has an __overlay__ node but neither a"
-                        + " target nor a target-path property");
+                throw fail(
+                        "FDT_ERR_BADOVERLAY",
+                        fdto.pathOf(frag) + " has an __overlay__ node but neither a"
+                                + " target nor a target-path property");
             }
             String path = FlatTree.cString(fdto.propValue(pp));
             int node = fdt.pathOffset(path);
             if (node < 0) {
-                throw fail(path.startsWith("/") ? "FDT_ERR_NOTFOUND" : "FDT_ERR_BADPATH",
+                throw fail(
+                        path.startsWith("/") ? "FDT_ERR_NOTFOUND" : "FDT_ERR_BADPATH",
                         fdto.pathOf(frag) + ":target-path \"" + path + "\" is not in the base tree");
             }
             return new Target(node, path);
@@ -349,8 +373,9 @@ public final class OverlayApplier {
                 }
                 String path = FlatTree.cString(v);
                 if (!path.startsWith("/")) {
-                    throw fail("FDT_ERR_BADVALUE", "/__symbols__:" + label + " = \"" + path
-                            + "\" is not an absolute path");
+                    throw fail(
+                            "FDT_ERR_BADVALUE",
+                            "/__symbols__:" + label + " = \"" + path + "\" is not an absolute path");
                 }
                 int slash = path.indexOf('/', 1);
                 if (slash < 0) {
@@ -368,8 +393,10 @@ public final class OverlayApplier {
                 }
                 int frag = fdto.subnode(0, fragName);
                 if (frag < 0 || fdto.subnode(frag, "__overlay__") < 0) {
-                    throw fail("FDT_ERR_BADOVERLAY", "/__symbols__:" + label + " points into /" + fragName
-                            + ", which is not a fragment with an __overlay__ node");
+                    throw fail(
+                            "FDT_ERR_BADOVERLAY",
+                            "/__symbols__:" + label + " points into /" + fragName
+                                    + ", which is not a fragment with an __overlay__ node");
                 }
                 Target t = target(frag);
                 String targetPath = t.path != null ? t.path : fdt.pathOf(t.offset);

@@ -5,7 +5,6 @@ import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.MemReserve;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -24,16 +23,18 @@ import java.util.List;
  */
 public final class DtsPrinter {
 
-    private DtsPrinter() {
-    }
+    private DtsPrinter() {}
 
     public static String print(DeviceTree tree) {
         StringBuilder out = new StringBuilder(4096);
         out.append("/dts-v1/;\n\n");
         for (MemReserve r : tree.memReserves()) {
             appendLabels(out, r.labels());
-            out.append("/memreserve/\t0x").append(hex16(r.address()))
-               .append(" 0x").append(hex16(r.size())).append(";\n");
+            out.append("/memreserve/\t0x")
+                    .append(hex16(r.address()))
+                    .append(" 0x")
+                    .append(hex16(r.size()))
+                    .append(";\n");
         }
         appendTree(out, tree.root());
         return out.toString();
@@ -41,8 +42,7 @@ public final class DtsPrinter {
 
     /** Depth-first without recursion, so an absurdly deep (untrusted) tree cannot overflow the stack. */
     private static void appendTree(StringBuilder out, Node root) {
-        record Frame(Node node, int depth, int nextChild) {
-        }
+        record Frame(Node node, int depth, int nextChild) {}
         Deque<Frame> stack = new ArrayDeque<>();
         openNode(out, root, 0);
         stack.push(new Frame(root, 0, 0));

@@ -4,7 +4,6 @@ import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.MemReserve;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,23 +18,22 @@ import java.util.List;
  */
 public final class TreeSorter {
 
-    private TreeSorter() {
-    }
+    private TreeSorter() {}
 
-    private static final Comparator<MemReserve> RESERVE_ORDER =
-            Comparator.<MemReserve>comparingLong(r -> r.address() ^ Long.MIN_VALUE)
-                      .thenComparingLong(r -> r.size() ^ Long.MIN_VALUE);
+    private static final Comparator<MemReserve> RESERVE_ORDER = Comparator.<MemReserve>comparingLong(
+                    r -> r.address() ^ Long.MIN_VALUE)
+            .thenComparingLong(r -> r.size() ^ Long.MIN_VALUE);
 
     public static DeviceTree sort(DeviceTree tree) {
         List<MemReserve> reserves = new ArrayList<>(tree.memReserves());
         reserves.sort(RESERVE_ORDER);
-        return new DeviceTree(sortNodes(tree.root()), reserves, tree.plugin(), tree.bootCpuidPhys(), tree.rootDeleted());
+        return new DeviceTree(
+                sortNodes(tree.root()), reserves, tree.plugin(), tree.bootCpuidPhys(), tree.rootDeleted());
     }
 
     /** Post-order without recursion: a node is rebuilt once all its children are. */
     private static Node sortNodes(Node root) {
-        record Frame(Node node, List<Node> done) {
-        }
+        record Frame(Node node, List<Node> done) {}
         Deque<Frame> stack = new ArrayDeque<>();
         stack.push(new Frame(root, new ArrayList<>()));
         Node result = null;

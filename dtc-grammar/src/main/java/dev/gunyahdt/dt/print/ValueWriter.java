@@ -3,7 +3,6 @@ package dev.gunyahdt.dt.print;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Marker.Kind;
 import dev.gunyahdt.dt.PropertyValue;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -31,8 +30,7 @@ import java.util.List;
  */
 final class ValueWriter {
 
-    private ValueWriter() {
-    }
+    private ValueWriter() {}
 
     static void append(StringBuilder out, PropertyValue value) {
         byte[] b = value.bytes();
@@ -238,8 +236,9 @@ final class ValueWriter {
                     if (c >= 0x20 && c < 0x7f) {
                         out.append((char) c);
                     } else {
-                        out.append("\\x").append(c >= 0x80 ? "ffffff" : c < 0x10 ? "0" : "")
-                           .append(Integer.toHexString(c));
+                        out.append("\\x")
+                                .append(c >= 0x80 ? "ffffff" : c < 0x10 ? "0" : "")
+                                .append(Integer.toHexString(c));
                     }
                 }
             }

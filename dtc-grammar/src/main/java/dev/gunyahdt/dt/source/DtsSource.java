@@ -5,8 +5,8 @@ import dev.gunyahdt.dt.SourceSpan;
 import dev.gunyahdt.dt.diag.DtException;
 import org.antlr.v4.runtime.BailErrorStrategy;
 import org.antlr.v4.runtime.BaseErrorListener;
-import org.antlr.v4.runtime.DefaultErrorStrategy;
 import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
@@ -20,8 +20,7 @@ import org.antlr.v4.runtime.misc.ParseCancellationException;
  */
 public final class DtsSource {
 
-    private DtsSource() {
-    }
+    private DtsSource() {}
 
     /**
      * Parses {@code text}, named {@code fileName} in positions; {@code /include/} and
@@ -45,8 +44,8 @@ public final class DtsSource {
             parser.setErrorHandler(new DefaultErrorStrategy());
             parser.addErrorListener(new BaseErrorListener() {
                 @Override
-                public void syntaxError(Recognizer<?, ?> r, Object offending, int line, int col, String msg,
-                                        RecognitionException e) {
+                public void syntaxError(
+                        Recognizer<?, ?> r, Object offending, int line, int col, String msg, RecognitionException e) {
                     throw new DtException(spanOf(offending), describe((Token) offending));
                 }
             });

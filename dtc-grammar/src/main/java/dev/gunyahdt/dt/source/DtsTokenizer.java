@@ -1,12 +1,12 @@
 package dev.gunyahdt.dt.source;
 
+import static dev.gunyahdt.dt.source.DtsLexer.*;
+
 import org.antlr.v4.runtime.CharStream;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.TokenSource;
 import org.antlr.v4.runtime.misc.Pair;
-
-import static dev.gunyahdt.dt.source.DtsLexer.*;
 
 /**
  * A hand-written scanner producing exactly the tokens {@code DtsLexer.g4} defines — same
@@ -24,7 +24,7 @@ final class DtsTokenizer {
     private final PositionedToken.Factory factory;
     private int pos;
     private int line = 1;
-    private int lineStart;   // index of the first char of the current line
+    private int lineStart; // index of the first char of the current line
     private int mode = DEFAULT_MODE;
     private int pushedMode = -1;
 
@@ -98,7 +98,7 @@ final class DtsTokenizer {
             } else if (c == '/' && pos + 1 < n && s.charAt(pos + 1) == '*') {
                 int end = s.indexOf("*/", pos + 2);
                 if (end < 0) {
-                    return;   // unterminated: '/' and '*' become tokens, as in the grammar
+                    return; // unterminated: '/' and '*' become tokens, as in the grammar
                 }
                 for (int i = pos; i < end; i++) {
                     if (s.charAt(i) == '\n') {
@@ -226,10 +226,20 @@ final class DtsTokenizer {
         return single;
     }
 
-    private static final String[] KEYWORDS = {"/dts-v1/", "/plugin/", "/memreserve/", "/bits/",
-        "/delete-property/", "/delete-node/", "/omit-if-no-ref/", "/incbin/", "/include/"};
-    private static final int[] KEYWORD_TYPES = {DTS_V1, PLUGIN, MEMRESERVE, BITS,
-        DELETE_PROPERTY, DELETE_NODE, OMIT_IF_NO_REF, INCBIN, INCLUDE};
+    private static final String[] KEYWORDS = {
+        "/dts-v1/",
+        "/plugin/",
+        "/memreserve/",
+        "/bits/",
+        "/delete-property/",
+        "/delete-node/",
+        "/omit-if-no-ref/",
+        "/incbin/",
+        "/include/"
+    };
+    private static final int[] KEYWORD_TYPES = {
+        DTS_V1, PLUGIN, MEMRESERVE, BITS, DELETE_PROPERTY, DELETE_NODE, OMIT_IF_NO_REF, INCBIN, INCLUDE
+    };
 
     /** A /keyword/ at pos (with its mode change), or 0. {@code bitsAndIncbin}: only in DEFAULT mode. */
     private int keyword(boolean bitsAndIncbin) {
@@ -246,7 +256,7 @@ final class DtsTokenizer {
                 switch (type) {
                     case DELETE_PROPERTY, DELETE_NODE, OMIT_IF_NO_REF -> mode = NAME;
                     case DTS_V1, MEMRESERVE -> mode = DEFAULT_MODE;
-                    default -> { }
+                    default -> {}
                 }
                 return type;
             }
@@ -263,8 +273,15 @@ final class DtsTokenizer {
     }
 
     private static boolean isPropNodeChar(char c) {
-        return isLabelChar(c) || c == ',' || c == '.' || c == '+' || c == '*' || c == '#' || c == '?'
-                || c == '@' || c == '-';
+        return isLabelChar(c)
+                || c == ','
+                || c == '.'
+                || c == '+'
+                || c == '*'
+                || c == '#'
+                || c == '?'
+                || c == '@'
+                || c == '-';
     }
 
     private int labelEnd(int from) {
@@ -297,7 +314,9 @@ final class DtsTokenizer {
     /** End of an integer literal at {@code from}: decimal digits, or 0x and hex digits, then [uUlL]*. */
     private int intEnd(int from) {
         int i = from;
-        if (s.charAt(i) == '0' && i + 2 < n && (s.charAt(i + 1) == 'x' || s.charAt(i + 1) == 'X')
+        if (s.charAt(i) == '0'
+                && i + 2 < n
+                && (s.charAt(i + 1) == 'x' || s.charAt(i + 1) == 'X')
                 && isHex(s.charAt(i + 2))) {
             i += 2;
             while (i < n && isHex(s.charAt(i))) {

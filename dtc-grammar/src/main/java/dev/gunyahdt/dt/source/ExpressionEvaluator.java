@@ -2,7 +2,6 @@ package dev.gunyahdt.dt.source;
 
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.source.DtsParser.*;
-
 import java.util.List;
 import java.util.function.ToLongFunction;
 
@@ -49,7 +48,9 @@ final class ExpressionEvaluator {
         }
         long l = eval((ExprContext) e.getChild(0));
         long r = eval((ExprContext) e.getChild(2));
-        int op = ((org.antlr.v4.runtime.tree.TerminalNode) e.getChild(1)).getSymbol().getType();
+        int op = ((org.antlr.v4.runtime.tree.TerminalNode) e.getChild(1))
+                .getSymbol()
+                .getType();
         return switch (op) {
             case DtsLexer.STAR -> l * r;
             case DtsLexer.SLASH, DtsLexer.PERCENT -> {

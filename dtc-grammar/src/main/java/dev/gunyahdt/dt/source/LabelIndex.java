@@ -1,7 +1,6 @@
 package dev.gunyahdt.dt.source;
 
 import dev.gunyahdt.dt.source.LiveTree.MNode;
-
 import java.util.HashMap;
 import java.util.Map;
 

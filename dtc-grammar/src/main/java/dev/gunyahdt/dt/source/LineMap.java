@@ -12,8 +12,7 @@ import java.util.List;
 final class LineMap {
 
     /** From physical line {@code line} on, original line = physical line + {@code offset}. */
-    private record Entry(int line, String file, int offset) {
-    }
+    private record Entry(int line, String file, int offset) {}
 
     private final List<Entry> entries;
     private final String text;
@@ -49,7 +48,7 @@ final class LineMap {
                     out = new StringBuilder(n);
                 }
                 out.append(source, copied, start);
-                copied = end;   // drop the marker's characters, keep its newline
+                copied = end; // drop the marker's characters, keep its newline
             }
             start = end + 1;
             line++;
@@ -111,7 +110,7 @@ final class LineMap {
 
     final class Cursor {
         private int index;
-        private int from = 1;                 // the entry at index covers [from, until)
+        private int from = 1; // the entry at index covers [from, until)
         private int until = bound(0);
 
         private int bound(int i) {

@@ -4,7 +4,6 @@ import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
 import dev.gunyahdt.dt.SourceSpan;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,8 +15,7 @@ import java.util.List;
  */
 final class LiveTree {
 
-    private LiveTree() {
-    }
+    private LiveTree() {}
 
     static final class Label {
         final String name;
@@ -196,8 +194,16 @@ final class LiveTree {
                 }
             }
             // dtc's checks still see deleted children in a node's child list
-            return new Node(name, liveLabels(labels), ps, cs, spans, omitIfNoRef, cs.size() < children.size(),
-                    labels.size() > liveLabels(labels).size(), tombstones);
+            return new Node(
+                    name,
+                    liveLabels(labels),
+                    ps,
+                    cs,
+                    spans,
+                    omitIfNoRef,
+                    cs.size() < children.size(),
+                    labels.size() > liveLabels(labels).size(),
+                    tombstones);
         }
 
         boolean hasLiveLabel(String label) {

@@ -1,18 +1,17 @@
 package dev.gunyahdt.dt.source;
 
 import dev.gunyahdt.dt.diag.DtException;
-import org.antlr.v4.runtime.CharStream;
-import org.antlr.v4.runtime.CommonTokenFactory;
-import org.antlr.v4.runtime.Token;
-import org.antlr.v4.runtime.TokenFactory;
-import org.antlr.v4.runtime.TokenSource;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.antlr.v4.runtime.CharStream;
+import org.antlr.v4.runtime.CommonTokenFactory;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.TokenFactory;
+import org.antlr.v4.runtime.TokenSource;
 
 /**
  * Feeds the parser tokens from a stack of lexers: it follows {@code /include/ "file"} by lexing
@@ -29,8 +28,8 @@ final class MappingTokenSource implements TokenSource {
     /** One lexer; its token factory holds the position mapping in force for its text. */
     private static final class Frame {
         final DtsTokenizer lexer;
-        final PositionedToken.Factory mapping;   // original line = physical line + lineOffset
-        final Path dir;   // where relative /include/ and /incbin/ paths start
+        final PositionedToken.Factory mapping; // original line = physical line + lineOffset
+        final Path dir; // where relative /include/ and /incbin/ paths start
 
         Frame(DtsTokenizer lexer, PositionedToken.Factory mapping, Path dir) {
             this.lexer = lexer;
@@ -52,7 +51,9 @@ final class MappingTokenSource implements TokenSource {
 
     private void push(String text, String fileName) {
         if (frames.size() >= MAX_INCLUDE_DEPTH) {
-            throw new DtException(lastToken == null ? null : lastToken.span(), "/include/ nested more than " + MAX_INCLUDE_DEPTH + " deep (include loop?)");
+            throw new DtException(
+                    lastToken == null ? null : lastToken.span(),
+                    "/include/ nested more than " + MAX_INCLUDE_DEPTH + " deep (include loop?)");
         }
         LineMap lines = LineMap.of(text, fileName);
         PositionedToken.Factory mapping = new PositionedToken.Factory(lines);
@@ -103,7 +104,7 @@ final class MappingTokenSource implements TokenSource {
                 }
             }
             case DtsLexer.RBRACE, DtsLexer.RPAREN -> nesting--;
-            default -> { }
+            default -> {}
         }
     }
 
@@ -117,14 +118,17 @@ final class MappingTokenSource implements TokenSource {
         String fileName = SourceText.unescape(raw.substring(1, raw.length() - 1));
         Path found = resolver.resolve(fileName, f.dir);
         if (found == null) {
-            throw new DtException(((PositionedToken) name).span(), "Couldn't open \"" + SourceText.printable(fileName) + "\": "
-                    + resolver.whyNotFound(fileName, f.dir));
+            throw new DtException(
+                    ((PositionedToken) name).span(),
+                    "Couldn't open \"" + SourceText.printable(fileName) + "\": "
+                            + resolver.whyNotFound(fileName, f.dir));
         }
         String text;
         try {
             text = Files.readString(found, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            throw new DtException(((PositionedToken) name).span(), "Couldn't read \"" + fileName + "\": " + e.getMessage());
+            throw new DtException(
+                    ((PositionedToken) name).span(), "Couldn't read \"" + fileName + "\": " + e.getMessage());
         }
         push(text, found.toString());
     }

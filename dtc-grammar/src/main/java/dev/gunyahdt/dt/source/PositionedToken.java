@@ -18,8 +18,14 @@ final class PositionedToken extends CommonToken {
     private final int lineOffset;
     private SourceSpan span;
 
-    private PositionedToken(Pair<TokenSource, CharStream> source, int type, int channel, int start, int stop,
-                            String file, int lineOffset) {
+    private PositionedToken(
+            Pair<TokenSource, CharStream> source,
+            int type,
+            int channel,
+            int start,
+            int stop,
+            String file,
+            int lineOffset) {
         super(source, type, channel, start, stop);
         this.file = file;
         this.lineOffset = lineOffset;
@@ -60,10 +66,17 @@ final class PositionedToken extends CommonToken {
         }
 
         @Override
-        public PositionedToken create(Pair<TokenSource, CharStream> source, int type, String text, int channel,
-                                      int start, int stop, int line, int charPositionInLine) {
-            PositionedToken t = new PositionedToken(source, type, channel, start, stop,
-                    lines.file(line), lines.offset(line));
+        public PositionedToken create(
+                Pair<TokenSource, CharStream> source,
+                int type,
+                String text,
+                int channel,
+                int start,
+                int stop,
+                int line,
+                int charPositionInLine) {
+            PositionedToken t =
+                    new PositionedToken(source, type, channel, start, stop, lines.file(line), lines.offset(line));
             t.setLine(line);
             t.setCharPositionInLine(charPositionInLine);
             if (text != null) {

@@ -10,8 +10,7 @@ import java.io.ByteArrayOutputStream;
  */
 final class SourceText {
 
-    private SourceText() {
-    }
+    private SourceText() {}
 
     /** The bytes a literal body (without its quotes) stands for. */
     static byte[] unescapeBytes(String body) {

@@ -9,17 +9,16 @@ import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.source.DtsParser.*;
 import dev.gunyahdt.dt.source.LiveTree.MNode;
 import dev.gunyahdt.dt.source.LiveTree.Prop;
-import org.antlr.v4.runtime.ParserRuleContext;
-import org.antlr.v4.runtime.Token;
-import org.antlr.v4.runtime.tree.ParseTree;
-import org.antlr.v4.runtime.tree.TerminalNode;
-
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.tree.ParseTree;
+import org.antlr.v4.runtime.tree.TerminalNode;
 
 /**
  * Turns a parse tree into a DeviceTree the way dtc's parser actions do: values become bytes
@@ -88,8 +87,8 @@ final class TreeBuilder {
                 MNode def = node("", r.nodeBody());
                 // In an overlay, a reference to something outside it becomes a fragment; dtc
                 // still merges a label the overlay defines itself (but never a path).
-                boolean external = ref.startsWith("/") || !haveRoot && root.children.isEmpty()
-                        || labels.find(root, ref) == null;
+                boolean external =
+                        ref.startsWith("/") || !haveRoot && root.children.isEmpty() || labels.find(root, ref) == null;
                 if (plugin && r.LABEL() == null && external) {
                     root.children.add(fragment(ref, def));
                     // dtc's first-item rule builds an empty root for the fragment: a later
@@ -222,7 +221,10 @@ final class TreeBuilder {
         }
         PropertyContext pc = (PropertyContext) p;
         PropertyValue value = pc.propValue() == null ? PropertyValue.EMPTY : value(pc.propValue());
-        Prop prop = new Prop(name(pc.PROPNODENAME()), value, span(pc.PROPNODENAME().getSymbol(), pc.SEMI().getSymbol()));
+        Prop prop = new Prop(
+                name(pc.PROPNODENAME()),
+                value,
+                span(pc.PROPNODENAME().getSymbol(), pc.SEMI().getSymbol()));
         for (int i = pc.LABEL().size() - 1; i >= 0; i--) {
             LiveTree.addLabel(prop.labels, labelName(pc.LABEL(i)));
         }
@@ -271,17 +273,19 @@ final class TreeBuilder {
         if (a.bits != null) {
             long v = literal(a.bits);
             if (v != 8 && v != 16 && v != 32 && v != 64) {
-                throw new DtException(span(a.bits), "Invalid bits value " + Long.toUnsignedString(v)
-                        + "; only 8, 16, 32 and 64 are allowed");
+                throw new DtException(
+                        span(a.bits),
+                        "Invalid bits value " + Long.toUnsignedString(v) + "; only 8, 16, 32 and 64 are allowed");
             }
             bits = (int) v;
         }
-        b.type(switch (bits) {
-            case 8 -> Marker.Kind.TYPE_UINT8;
-            case 16 -> Marker.Kind.TYPE_UINT16;
-            case 64 -> Marker.Kind.TYPE_UINT64;
-            default -> Marker.Kind.TYPE_UINT32;
-        });
+        b.type(
+                switch (bits) {
+                    case 8 -> Marker.Kind.TYPE_UINT8;
+                    case 16 -> Marker.Kind.TYPE_UINT16;
+                    case 64 -> Marker.Kind.TYPE_UINT64;
+                    default -> Marker.Kind.TYPE_UINT32;
+                });
         if (a.PLAIN_CELLS() != null) {
             Token t = a.PLAIN_CELLS().getSymbol();
             for (String lit : plainCells(t)) {
@@ -293,7 +297,7 @@ final class TreeBuilder {
         }
         for (ParseTree item : a.children) {
             if (!(item instanceof CellContext cell)) {
-                continue;   // '<', '>', /bits/ and its width
+                continue; // '<', '>', /bits/ and its width
             }
             ParseTree first = cell.getChild(0);
             if (first instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.LABEL) {
@@ -349,7 +353,8 @@ final class TreeBuilder {
         Path file = resolver.resolve(name, dir);
         SourceSpan at = span(inc);
         if (file == null) {
-            throw new DtException(at, "Couldn't open \"" + SourceText.printable(name) + "\": " + resolver.whyNotFound(name, dir));
+            throw new DtException(
+                    at, "Couldn't open \"" + SourceText.printable(name) + "\": " + resolver.whyNotFound(name, dir));
         }
         byte[] data;
         try {
@@ -385,8 +390,11 @@ final class TreeBuilder {
             String raw = first.getText();
             byte[] bytes = unescape(raw, first);
             if (bytes.length != 1) {
-                throw new DtException(span(p), bytes.length == 0 ? "Empty character literal"
-                        : "Character literal has " + bytes.length + " characters instead of 1");
+                throw new DtException(
+                        span(p),
+                        bytes.length == 0
+                                ? "Empty character literal"
+                                : "Character literal has " + bytes.length + " characters instead of 1");
             }
             return bytes[0] & 0xff; // the lexer's (unsigned char)
         }

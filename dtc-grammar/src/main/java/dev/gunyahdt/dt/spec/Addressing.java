@@ -3,7 +3,6 @@ package dev.gunyahdt.dt.spec;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
-
 import java.util.Optional;
 
 /**
@@ -19,8 +18,7 @@ public final class Addressing {
     /** More cells than this say nothing a 32-cell-limited reader (Linux's OF_MAX_ADDR_CELLS is 4) can use. */
     private static final int MAX_CELLS = 32;
 
-    private Addressing() {
-    }
+    private Addressing() {}
 
     /** The {@code #address-cells} children of {@code bus} use. */
     public static int addressCells(NodeCursor bus) {
@@ -56,8 +54,11 @@ public final class Addressing {
         }
         long v = p.get().value().asCell();
         if (v < 0 || v > MAX_CELLS) {
-            throw Errors.at(c, p.get(), "expected one cell no greater than " + MAX_CELLS + ", found "
-                    + (v < 0 ? p.get().value().length() + " bytes" : Long.toString(v)));
+            throw Errors.at(
+                    c,
+                    p.get(),
+                    "expected one cell no greater than " + MAX_CELLS + ", found "
+                            + (v < 0 ? p.get().value().length() + " bytes" : Long.toString(v)));
         }
         return (int) v;
     }

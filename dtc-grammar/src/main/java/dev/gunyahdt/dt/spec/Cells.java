@@ -5,12 +5,13 @@ import java.math.BigInteger;
 /** Big-endian cell readers: the byte order of every devicetree value and of the blob's header. */
 public final class Cells {
 
-    private Cells() {
-    }
+    private Cells() {}
 
     /** The unsigned 32-bit big-endian value at byte offset {@code off}. */
     public static long u32(byte[] b, int off) {
-        return ((b[off] & 0xffL) << 24) | ((b[off + 1] & 0xffL) << 16) | ((b[off + 2] & 0xffL) << 8)
+        return ((b[off] & 0xffL) << 24)
+                | ((b[off + 1] & 0xffL) << 16)
+                | ((b[off + 2] & 0xffL) << 8)
                 | (b[off + 3] & 0xffL);
     }
 

@@ -3,7 +3,6 @@ package dev.gunyahdt.dt.spec;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.diag.DtException;
-
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -12,8 +11,7 @@ import java.util.Set;
 /** Where a node's interrupts go, and how many cells a specifier takes there (spec v0.4 §2.4). */
 public final class Interrupts {
 
-    private Interrupts() {
-    }
+    private Interrupts() {}
 
     /**
      * The interrupt parent of {@code node}: its {@code interrupt-parent}, or else its tree parent,
@@ -42,8 +40,11 @@ public final class Interrupts {
     /** The node the phandle at byte {@code offset} of {@code p} names; an error when there is none. */
     public static NodeCursor target(NodeCursor c, Property p, int offset, Map<Long, NodeCursor> phandles) {
         if (offset + 4 > p.value().length()) {
-            throw Errors.at(c, p, "expected a phandle at byte " + offset + ", the value has " + p.value().length()
-                    + " bytes");
+            throw Errors.at(
+                    c,
+                    p,
+                    "expected a phandle at byte " + offset + ", the value has "
+                            + p.value().length() + " bytes");
         }
         long ph = p.value().cellAt(offset);
         NodeCursor t = phandles.get(ph);

@@ -2,7 +2,6 @@ package dev.gunyahdt.dt.spec;
 
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,8 +32,14 @@ public record NexusMap(NodeCursor nexus, String specifier, int unitCells, int sp
     /**
      * One row; {@code start} and {@code phandleAt} are cell indexes into the map property.
      */
-    public record Row(int start, long[] childUnit, long[] childSpec, NodeCursor parent, int phandleAt,
-                      long[] parentUnit, long[] parentSpec) {
+    public record Row(
+            int start,
+            long[] childUnit,
+            long[] childSpec,
+            NodeCursor parent,
+            int phandleAt,
+            long[] parentUnit,
+            long[] parentSpec) {
 
         /** The cell index just past this row's parent specifier. */
         public int end() {
@@ -43,8 +48,7 @@ public record NexusMap(NodeCursor nexus, String specifier, int unitCells, int sp
     }
 
     /** Where a matched specifier goes next: the parent, its unit address and the translated specifier. */
-    public record Routed(NodeCursor parent, long[] unit, long[] spec) {
-    }
+    public record Routed(NodeCursor parent, long[] unit, long[] spec) {}
 
     /** Whether {@code node} has a {@code <specifier>-map}. */
     public static boolean isNexus(NodeCursor node, String specifier) {
@@ -56,8 +60,9 @@ public record NexusMap(NodeCursor nexus, String specifier, int unitCells, int sp
      * cut short, names no node, or its parent lacks {@code #<specifier>-cells}.
      */
     public static NexusMap read(NodeCursor nexus, String specifier, Map<Long, NodeCursor> phandles) {
-        Property map = nexus.node().property(specifier + "-map").orElseThrow(
-                () -> new IllegalArgumentException(nexus.path() + " has no " + specifier + "-map"));
+        Property map = nexus.node()
+                .property(specifier + "-map")
+                .orElseThrow(() -> new IllegalArgumentException(nexus.path() + " has no " + specifier + "-map"));
         boolean interrupt = specifier.equals("interrupt");
         int ac = interrupt ? Addressing.inheritedAddressCells(nexus) : 0;
         int sc = Addressing.required(nexus, "#" + specifier + "-cells", nexus, map);
@@ -75,19 +80,33 @@ public record NexusMap(NodeCursor nexus, String specifier, int unitCells, int sp
             NodeCursor parent = phandles.get(v[ph]);
             if (parent == null) {
                 // the usual cause: a row written without the parent's unit address cells
-                throw Errors.at(nexus, map, String.format("row at cell %d: phandle 0x%x refers to no node (a row is %d "
-                        + "child unit address cell(s), %d %s cell(s), the parent's phandle, then the parent's "
-                        + "#address-cells and #%s-cells)", i, v[ph], ac, sc, specifier, specifier));
+                throw Errors.at(
+                        nexus,
+                        map,
+                        String.format(
+                                "row at cell %d: phandle 0x%x refers to no node (a row is %d "
+                                        + "child unit address cell(s), %d %s cell(s), the parent's phandle, then the parent's "
+                                        + "#address-cells and #%s-cells)",
+                                i, v[ph], ac, sc, specifier, specifier));
             }
             int pac = interrupt ? Addressing.count(parent, "#address-cells", 0) : 0;
             int psc = Addressing.required(parent, "#" + specifier + "-cells", nexus, map);
             int end = ph + 1 + pac + psc;
             if (end > v.length) {
-                throw Errors.at(nexus, map, "row at cell " + i + " needs " + (end - i) + " cells for parent "
-                        + parent.path() + ", " + (v.length - i) + " left");
+                throw Errors.at(
+                        nexus,
+                        map,
+                        "row at cell " + i + " needs " + (end - i) + " cells for parent " + parent.path() + ", "
+                                + (v.length - i) + " left");
             }
-            out.add(new Row(i, Arrays.copyOfRange(v, i, i + ac), Arrays.copyOfRange(v, i + ac, ph), parent, ph,
-                    Arrays.copyOfRange(v, ph + 1, ph + 1 + pac), Arrays.copyOfRange(v, ph + 1 + pac, end)));
+            out.add(new Row(
+                    i,
+                    Arrays.copyOfRange(v, i, i + ac),
+                    Arrays.copyOfRange(v, i + ac, ph),
+                    parent,
+                    ph,
+                    Arrays.copyOfRange(v, ph + 1, ph + 1 + pac),
+                    Arrays.copyOfRange(v, ph + 1 + pac, end)));
             i = end;
         }
         return new NexusMap(nexus, specifier, ac, sc, out);
@@ -105,8 +124,11 @@ public record NexusMap(NodeCursor nexus, String specifier, int unitCells, int sp
         Optional<Property> maskProp = nexus.node().property(specifier + "-map-mask");
         if (maskProp.isPresent()) {
             if (maskProp.get().value().length() != 4 * (ac + sc)) {
-                throw Errors.at(nexus, maskProp.get(), "expected " + (ac + sc) + " cells (#address-cells " + ac
-                        + " + #" + specifier + "-cells " + sc + "), found " + maskProp.get().value().length() + " bytes");
+                throw Errors.at(
+                        nexus,
+                        maskProp.get(),
+                        "expected " + (ac + sc) + " cells (#address-cells " + ac + " + #" + specifier + "-cells " + sc
+                                + "), found " + maskProp.get().value().length() + " bytes");
             }
             mask = maskProp.get().value().cells();
         }

@@ -3,7 +3,6 @@ package dev.gunyahdt.dt.spec;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
-
 import java.math.BigInteger;
 import java.util.Optional;
 
@@ -18,8 +17,7 @@ public final class Ranges {
 
     private static final BigInteger U64 = BigInteger.ONE.shiftLeft(64);
 
-    private Ranges() {
-    }
+    private Ranges() {}
 
     /** A CPU address, or why there is none. */
     public record Translation(BigInteger address, String untranslatable) {
@@ -39,7 +37,8 @@ public final class Ranges {
         while (!cur.isRoot()) {
             Optional<Property> ranges = cur.node().property("ranges");
             if (ranges.isEmpty()) {
-                return new Translation(null, cur.path() + " has no ranges: its children's addresses are not CPU addresses");
+                return new Translation(
+                        null, cur.path() + " has no ranges: its children's addresses are not CPU addresses");
             }
             NodeCursor up = cur.parent();
             int cac = addr.length;
@@ -48,8 +47,11 @@ public final class Ranges {
             if (ranges.get().value().isEmpty()) {
                 long[] next = Cells.split(Cells.number(addr, 0, addr.length), pac);
                 if (next == null) {
-                    throw Errors.at(device, reg, "address " + hex(address) + " does not fit the " + pac
-                            + " address cell(s) of " + up.path());
+                    throw Errors.at(
+                            device,
+                            reg,
+                            "address " + hex(address) + " does not fit the " + pac + " address cell(s) of "
+                                    + up.path());
                 }
                 addr = next;
                 cur = up;
@@ -58,9 +60,13 @@ public final class Ranges {
             int width = cac + pac + csc;
             Property rp = ranges.get();
             if (rp.value().length() % (4 * width) != 0) {
-                throw Errors.at(cur, rp, "length " + rp.value().length() + " is not a multiple of " + 4 * width
-                        + " bytes (child #address-cells " + cac + " + parent #address-cells " + pac + " + #size-cells "
-                        + csc + ")");
+                throw Errors.at(
+                        cur,
+                        rp,
+                        "length " + rp.value().length() + " is not a multiple of " + 4 * width
+                                + " bytes (child #address-cells " + cac + " + parent #address-cells " + pac
+                                + " + #size-cells "
+                                + csc + ")");
             }
             long[] r = rp.value().cells();
             boolean pci = isPci(cur.node()) && cac == 3;
@@ -74,13 +80,17 @@ public final class Ranges {
                 if (offset.signum() >= 0 && offset.compareTo(Cells.number(r, i + cac + pac, csc)) < 0) {
                     next = Cells.split(Cells.number(r, i + cac, pac).add(offset), pac);
                     if (next == null) {
-                        throw Errors.at(cur, rp, "translating " + hex(address) + " of " + device.path()
-                                + " overflows the " + pac + " address cell(s) of " + up.path());
+                        throw Errors.at(
+                                cur,
+                                rp,
+                                "translating " + hex(address) + " of " + device.path() + " overflows the " + pac
+                                        + " address cell(s) of " + up.path());
                     }
                 }
             }
             if (next == null) {
-                return new Translation(null, "address " + hex(address) + " is outside every ranges entry of " + cur.path());
+                return new Translation(
+                        null, "address " + hex(address) + " is outside every ranges entry of " + cur.path());
             }
             addr = next;
             cur = up;

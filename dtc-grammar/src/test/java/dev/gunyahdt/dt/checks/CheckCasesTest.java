@@ -1,12 +1,12 @@
 package dev.gunyahdt.dt.checks;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,10 +17,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The dtc check cases under src/test/resources/checks/cases: each NAME.dts with NAME.stderr, all that
@@ -83,8 +82,9 @@ class CheckCasesTest {
 
     @TestFactory
     Stream<DynamicTest> printsWhatDtcPrinted() throws IOException {
-        return cases().stream().map(src -> DynamicTest.dynamicTest(name(src),
-                () -> assertEquals(expected(src), ours(src), Files.readString(src))));
+        return cases().stream()
+                .map(src -> DynamicTest.dynamicTest(
+                        name(src), () -> assertEquals(expected(src), ours(src), Files.readString(src))));
     }
 
     @Test
@@ -123,8 +123,10 @@ class CheckCasesTest {
     /** A clean case is a near miss: dtc prints nothing from its check (other checks may speak). */
     @TestFactory
     Stream<DynamicTest> cleanCasesDoNotFireTheirCheck() throws IOException {
-        return cases().stream().filter(src -> name(src).endsWith(".clean")).map(src -> DynamicTest.dynamicTest(
-                name(src), () -> assertFalse(expected(src).contains("(" + check(src) + ")"), expected(src))));
+        return cases().stream()
+                .filter(src -> name(src).endsWith(".clean"))
+                .map(src -> DynamicTest.dynamicTest(
+                        name(src), () -> assertFalse(expected(src).contains("(" + check(src) + ")"), expected(src))));
     }
 
     /** When dtc is installed: make-golden.sh, run now, gives the committed .stderr files. */
@@ -133,7 +135,8 @@ class CheckCasesTest {
         assumeTrue(Files.isExecutable(Paths.get("/usr/bin/dtc")), "dtc not installed");
         Path tmp = Files.createTempDirectory("checkcases");
         try {
-            ProcessBuilder pb = new ProcessBuilder("sh", DIR.resolve("make-golden.sh").toString(), tmp.toString())
+            ProcessBuilder pb = new ProcessBuilder(
+                            "sh", DIR.resolve("make-golden.sh").toString(), tmp.toString())
                     .redirectErrorStream(true);
             pb.environment().put("DTC", "/usr/bin/dtc");
             Process p = pb.start();

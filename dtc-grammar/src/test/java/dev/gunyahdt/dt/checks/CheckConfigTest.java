@@ -1,13 +1,12 @@
 package dev.gunyahdt.dt.checks;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * Names, defaults and -W/-E propagation, as dtc 1.6.1 shows them: "dtc -W no-NAME" accepts
@@ -21,21 +20,42 @@ class CheckConfigTest {
         assertEquals(88, names.size());
         assertEquals("duplicate_node_names", names.get(0));
         assertEquals("always_fail", names.get(87));
-        assertEquals(List.of("unit_address_vs_reg", "unit_address_format", "pci_bridge", "pci_device_reg",
-                "pci_device_bus_num", "simple_bus_bridge", "simple_bus_reg"),
+        assertEquals(
+                List.of(
+                        "unit_address_vs_reg",
+                        "unit_address_format",
+                        "pci_bridge",
+                        "pci_device_reg",
+                        "pci_device_bus_num",
+                        "simple_bus_bridge",
+                        "simple_bus_reg"),
                 names.subList(names.indexOf("unit_address_vs_reg"), names.indexOf("simple_bus_reg") + 1));
     }
 
     @Test
     void defaults() {
         CheckConfig c = CheckConfig.defaults();
-        for (String e : List.of("duplicate_node_names", "duplicate_property_names", "node_name_chars",
-                "node_name_format", "property_name_chars", "name_is_string", "name_properties", "duplicate_label",
-                "explicit_phandles", "phandle_references", "path_references", "omit_unused_nodes")) {
+        for (String e : List.of(
+                "duplicate_node_names",
+                "duplicate_property_names",
+                "node_name_chars",
+                "node_name_format",
+                "property_name_chars",
+                "name_is_string",
+                "name_properties",
+                "duplicate_label",
+                "explicit_phandles",
+                "phandle_references",
+                "path_references",
+                "omit_unused_nodes")) {
             assertTrue(c.isError(e), e);
         }
-        for (String off : List.of("property_name_chars_strict", "node_name_chars_strict",
-                "unique_unit_address_if_enabled", "deprecated_gpio_property", "always_fail")) {
+        for (String off : List.of(
+                "property_name_chars_strict",
+                "node_name_chars_strict",
+                "unique_unit_address_if_enabled",
+                "deprecated_gpio_property",
+                "always_fail")) {
             assertFalse(c.isEnabled(off), off);
         }
         long warnings = CheckConfig.checkNames().stream().filter(c::isWarning).count();
@@ -44,10 +64,11 @@ class CheckConfigTest {
 
     @Test
     void unknownNamesAreRejectedWithDtcsMessage() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> CheckConfig.defaults().apply("no-bogus", false));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> CheckConfig.defaults().apply("no-bogus", false));
         assertEquals("Unrecognized check name \"bogus\"", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> CheckConfig.defaults().apply("interrupt_map", true));
+        assertThrows(
+                IllegalArgumentException.class, () -> CheckConfig.defaults().apply("interrupt_map", true));
     }
 
     @Test

@@ -1,14 +1,13 @@
 package dev.gunyahdt.dt.checks;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.diag.Diagnostic;
 import dev.gunyahdt.dt.source.DtsSource;
 import dev.gunyahdt.dt.source.IncludeResolver;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * The Checker's API: what a finding holds and how a run ends. What each check prints, against dtc
@@ -23,7 +22,8 @@ class CheckerTest {
     @Test
     void messagesWithoutPositionNameTheOutput() {
         CheckResult r = Checker.run(parse("/ { #address-cells = <1 2>; };"), CheckConfig.defaults(), "-");
-        assertEquals("<stdout>: Warning (addr_size_cells): Failed prerequisite 'address_cells_is_cell'",
+        assertEquals(
+                "<stdout>: Warning (addr_size_cells): Failed prerequisite 'address_cells_is_cell'",
                 r.diagnostics().get(1).rendered());
     }
 
@@ -36,7 +36,9 @@ class CheckerTest {
 
     @Test
     void diagnosticFieldsDescribeTheFinding() {
-        Diagnostic d = Checker.run(parse("/ { a { status = <0>; }; };"), CheckConfig.defaults(), "o").diagnostics().get(0);
+        Diagnostic d = Checker.run(parse("/ { a { status = <0>; }; };"), CheckConfig.defaults(), "o")
+                .diagnostics()
+                .get(0);
         assertEquals("status_is_string", d.rule());
         assertEquals("/a", d.nodePath());
         assertEquals("status", d.property());

@@ -3,7 +3,6 @@ package dev.gunyahdt.dt.checks;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.source.DtsSource;
 import dev.gunyahdt.dt.source.IncludeResolver;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,9 @@ public final class ChecksBench {
         try (Stream<Path> s = Files.list(Path.of(args[0]))) {
             for (Path p : s.sorted().toList()) {
                 try {
-                    trees.add(DtsSource.parse(Files.readString(p, StandardCharsets.ISO_8859_1), p.toString(),
+                    trees.add(DtsSource.parse(
+                            Files.readString(p, StandardCharsets.ISO_8859_1),
+                            p.toString(),
                             new IncludeResolver(List.of(p.getParent()))));
                 } catch (RuntimeException e) {
                     // dtc cannot read these either
@@ -37,7 +38,8 @@ public final class ChecksBench {
             for (DeviceTree t : trees) {
                 n += Checker.run(t, CheckConfig.defaults(), "o").diagnostics().size();
             }
-            System.out.printf("pass %d: %d trees, %d findings, %.2f s%n", i, trees.size(), n, (System.nanoTime() - t0) / 1e9);
+            System.out.printf(
+                    "pass %d: %d trees, %d findings, %.2f s%n", i, trees.size(), n, (System.nanoTime() - t0) / 1e9);
         }
     }
 }

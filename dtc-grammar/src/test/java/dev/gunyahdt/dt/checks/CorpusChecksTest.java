@@ -1,13 +1,12 @@
 package dev.gunyahdt.dt.checks;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.diag.Diagnostic;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.source.DtsSource;
 import dev.gunyahdt.dt.source.IncludeResolver;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +17,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The checks against dtc 1.6.1 over a corpus of kernel sources. Runs only when
@@ -35,13 +34,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @EnabledIfSystemProperty(named = "corpus.dir", matches = ".+")
 class CorpusChecksTest {
 
-    private static final Pattern DTC_LINE = Pattern.compile(".*?: (?:Warning|ERROR) \\(([a-z0-9_]+)\\): (/[^:]*|)(?::.*)?");
+    private static final Pattern DTC_LINE =
+            Pattern.compile(".*?: (?:Warning|ERROR) \\(([a-z0-9_]+)\\): (/[^:]*|)(?::.*)?");
 
     @Test
     void sameFindingsAsDtcFileForFile() throws Exception {
         Path dir = Path.of(System.getProperty("corpus.dir"));
-        Path prefixes = Path.of(System.getProperty("corpus.include",
-                dir.resolve("../../../../scripts/dtc/include-prefixes").normalize().toString()));
+        Path prefixes = Path.of(System.getProperty(
+                "corpus.include",
+                dir.resolve("../../../../scripts/dtc/include-prefixes")
+                        .normalize()
+                        .toString()));
         Path work = Files.createTempDirectory("checks-corpus");
         List<Path> files;
         try (Stream<Path> s = Files.walk(dir)) {
@@ -59,8 +62,20 @@ class CorpusChecksTest {
             if (Boolean.getBoolean("corpus.nocpp")) {
                 pp = f; // already preprocessed (or plain) sources
             } else {
-                run(List.of("cpp", "-nostdinc", "-I", f.getParent().toString(), "-I", prefixes.toString(), "-undef",
-                        "-D__DTS__", "-x", "assembler-with-cpp", "-o", pp.toString(), f.toString()));
+                run(List.of(
+                        "cpp",
+                        "-nostdinc",
+                        "-I",
+                        f.getParent().toString(),
+                        "-I",
+                        prefixes.toString(),
+                        "-undef",
+                        "-D__DTS__",
+                        "-x",
+                        "assembler-with-cpp",
+                        "-o",
+                        pp.toString(),
+                        f.toString()));
             }
             String dtcErr = run(List.of("dtc", "-I", "dts", "-O", "dtb", "-o", "/dev/null", pp.toString()));
             if (dtcErr == null || dtcErr.contains("FATAL ERROR") || dtcErr.contains("syntax error")) {
@@ -92,8 +107,10 @@ class CorpusChecksTest {
                         + DtbDifferentialTest.firstDifference(expected, actual));
             }
         }
-        System.out.printf("corpus checks: %d files compared (%d skipped: dtc cannot parse them or crashes)%n", total, skipped);
-        System.out.printf("  same (check, node) findings: %d/%d; identical text: %d/%d; parse+checks %.1f s, checks %.2f s%n",
+        System.out.printf(
+                "corpus checks: %d files compared (%d skipped: dtc cannot parse them or crashes)%n", total, skipped);
+        System.out.printf(
+                "  same (check, node) findings: %d/%d; identical text: %d/%d; parse+checks %.1f s, checks %.2f s%n",
                 sameSet, total, sameText, total, ourNanos / 1e9, checkNanos / 1e9);
         mismatches.stream().limit(30).forEach(System.out::println);
         assertEquals(List.of(), mismatches.stream().limit(10).toList());
@@ -125,7 +142,9 @@ class CorpusChecksTest {
     }
 
     private static String run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         // dtc 1.6.1 aborts (assertions) or crashes on some odd inputs: nothing to compare with
         return p.waitFor() > 2 ? null : err;

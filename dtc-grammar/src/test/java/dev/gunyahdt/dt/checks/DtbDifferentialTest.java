@@ -1,17 +1,16 @@
 package dev.gunyahdt.dt.checks;
 
-import dev.gunyahdt.dt.diag.Diagnostic;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.gunyahdt.dt.diag.Diagnostic;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Differential test on blobs: for every .dtb under {@code dtb.dir}, the messages dtc prints
@@ -38,7 +37,11 @@ class DtbDifferentialTest {
             List<String> actual = new ArrayList<>();
             CheckResult r = Checker.run(TestDtb.read(Files.readAllBytes(blob)), config(), "/dev/null");
             for (Diagnostic d : r.diagnostics()) {
-                for (String l : d.rendered().split("\n")) { if (!l.isEmpty()) { actual.add(l); } }
+                for (String l : d.rendered().split("\n")) {
+                    if (!l.isEmpty()) {
+                        actual.add(l);
+                    }
+                }
             }
             if (expected.equals(actual)) {
                 same++;
@@ -82,7 +85,9 @@ class DtbDifferentialTest {
         List<String> cmd = new ArrayList<>(List.of("dtc", "-I", "dtb", "-O", "dtb", "-o", "/dev/null"));
         cmd.addAll(flags());
         cmd.add(blob.toString());
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String err = new String(p.getErrorStream().readAllBytes());
         if (p.waitFor() > 2) {
             return null; // dtc crashed (an assertion or a bad read): nothing to compare with

@@ -1,5 +1,10 @@
 package dev.gunyahdt.dt.checks;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Node;
@@ -9,15 +14,9 @@ import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
 import dev.gunyahdt.dt.source.DtsSource;
 import dev.gunyahdt.dt.source.IncludeResolver;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The fixup checks' effect on the tree. Expected values are what {@code dtc -O dts} (1.6.1)
@@ -50,7 +49,9 @@ class FixupsTest {
         DeviceTree t = r.tree();
         assertArrayEquals(new long[] {2, 1, 2}, value(t, "/c", "p").cells());
         assertArrayEquals(new long[] {3}, value(t, "/c", "q").cells());
-        assertEquals(List.of("phandle"), node(t, "/a").properties().stream().map(Property::name).toList());
+        assertEquals(
+                List.of("phandle"),
+                node(t, "/a").properties().stream().map(Property::name).toList());
         assertArrayEquals(new long[] {2}, value(t, "/a", "phandle").cells());
         assertArrayEquals(new long[] {3}, value(t, "/d", "phandle").cells());
         // "phandle = <&self>" is patched in place, no second property
@@ -63,28 +64,46 @@ class FixupsTest {
 
     @Test
     void phandleFormatChoosesTheProperties() {
-        DeviceTree both = check(REFS, CheckConfig.defaults().phandleFormat(PhandleFormat.BOTH)).tree();
-        assertEquals(List.of("linux,phandle", "phandle"),
+        DeviceTree both = check(REFS, CheckConfig.defaults().phandleFormat(PhandleFormat.BOTH))
+                .tree();
+        assertEquals(
+                List.of("linux,phandle", "phandle"),
                 node(both, "/a").properties().stream().map(Property::name).toList());
-        DeviceTree legacy = check(REFS, CheckConfig.defaults().phandleFormat(PhandleFormat.LEGACY)).tree();
-        assertEquals(List.of("linux,phandle"), node(legacy, "/a").properties().stream().map(Property::name).toList());
+        DeviceTree legacy = check(REFS, CheckConfig.defaults().phandleFormat(PhandleFormat.LEGACY))
+                .tree();
+        assertEquals(
+                List.of("linux,phandle"),
+                node(legacy, "/a").properties().stream().map(Property::name).toList());
     }
 
     @Test
     void pathsAreInsertedAndLaterMarkersMove() {
-        PropertyValue v = value(check("/ { a: a { }; b { p = \"x\", &a, l1: \"y\", &{/b}; }; };",
-                CheckConfig.defaults()).tree(), "/b", "p");
+        PropertyValue v = value(
+                check("/ { a: a { }; b { p = \"x\", &a, l1: \"y\", &{/b}; }; };", CheckConfig.defaults())
+                        .tree(),
+                "/b",
+                "p");
         assertArrayEquals("x\0/a\0y\0/b\0".getBytes(StandardCharsets.ISO_8859_1), v.bytes());
-        List<Integer> refs = v.markers().stream().filter(m -> m.kind() == Marker.Kind.REF_PATH).map(Marker::offset).toList();
+        List<Integer> refs = v.markers().stream()
+                .filter(m -> m.kind() == Marker.Kind.REF_PATH)
+                .map(Marker::offset)
+                .toList();
         assertEquals(List.of(2, 7), refs);
-        int label = v.markers().stream().filter(m -> m.kind() == Marker.Kind.LABEL).findFirst().orElseThrow().offset();
+        int label = v.markers().stream()
+                .filter(m -> m.kind() == Marker.Kind.LABEL)
+                .findFirst()
+                .orElseThrow()
+                .offset();
         assertEquals(5, label);
     }
 
     @Test
     void unreferencedOmitNodesGoReferencedOnesStay() {
-        DeviceTree t = check("/ { /omit-if-no-ref/ a: a { x { }; }; /omit-if-no-ref/ b: b { }; "
-                + "/omit-if-no-ref/ c: c { }; p { r = <&b>; s = &c; }; };", CheckConfig.defaults()).tree();
+        DeviceTree t = check(
+                        "/ { /omit-if-no-ref/ a: a { x { }; }; /omit-if-no-ref/ b: b { }; "
+                                + "/omit-if-no-ref/ c: c { }; p { r = <&b>; s = &c; }; };",
+                        CheckConfig.defaults())
+                .tree();
         assertFalse(t.find("/a").isPresent());
         assertTrue(t.find("/b").isPresent());
         assertTrue(t.find("/c").isPresent());
@@ -102,16 +121,18 @@ class FixupsTest {
 
     @Test
     void pluginsKeepUnknownReferencesUnresolvedWithoutError() {
-        CheckResult r = Checker.run(parse("/dts-v1/;\n/plugin/;\n/ { a { p = <&ext 1>; }; };\n"),
-                CheckConfig.defaults(), "o");
+        CheckResult r =
+                Checker.run(parse("/dts-v1/;\n/plugin/;\n/ { a { p = <&ext 1>; }; };\n"), CheckConfig.defaults(), "o");
         assertFalse(r.hadErrors());
         assertEquals(List.of(), r.diagnostics());
-        assertArrayEquals(new long[] {0xffffffffL, 1}, value(r.tree(), "/a", "p").cells());
+        assertArrayEquals(
+                new long[] {0xffffffffL, 1}, value(r.tree(), "/a", "p").cells());
     }
 
     @Test
     void aCorrectNamePropertyIsDropped() {
-        DeviceTree t = check("/ { n@1 { name = \"n\"; reg = <1>; }; };", CheckConfig.defaults()).tree();
+        DeviceTree t = check("/ { n@1 { name = \"n\"; reg = <1>; }; };", CheckConfig.defaults())
+                .tree();
         assertFalse(node(t, "/n@1").hasProperty("name"));
     }
 

@@ -4,7 +4,6 @@ import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,8 +15,7 @@ import java.util.List;
  */
 final class TestDtb {
 
-    private TestDtb() {
-    }
+    private TestDtb() {}
 
     static DeviceTree read(byte[] blob) {
         ByteBuffer b = ByteBuffer.wrap(blob);
@@ -56,7 +54,7 @@ final class TestDtb {
                 case 2 -> {
                     return Node.of(name, props, children);
                 }
-                case 4 -> { }
+                case 4 -> {}
                 default -> throw new IllegalArgumentException("bad tag " + tag);
             }
         }

@@ -1,11 +1,7 @@
 package dev.gunyahdt.dt.compile;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,9 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Corners of the source language the kernel corpus never reaches (issue 10): character and
@@ -100,14 +99,16 @@ class DtcCornerCasesTest {
 
     private static String dts(String source, boolean symbols) throws IOException {
         Path f = Files.writeString(dir.resolve("own.dts"), source, StandardCharsets.ISO_8859_1);
-        DtcDifferential.Outcome o = DtcDifferential.ours(f, symbols ? DtcDifferential.Mode.DTS_SYMBOLS : DtcDifferential.Mode.DTS);
+        DtcDifferential.Outcome o =
+                DtcDifferential.ours(f, symbols ? DtcDifferential.Mode.DTS_SYMBOLS : DtcDifferential.Mode.DTS);
         assertNotNull(o.output(), o.messages());
         return new String(o.output(), StandardCharsets.ISO_8859_1);
     }
 
     @Test
     void pluginRootBlockAfterFragmentsKeepsThem() throws Exception {
-        String out = dts("/dts-v1/;\n/plugin/;\n&foo { a = <1>; };\n&{/bar} { b = <&foo>; };\n/ { c = <2>; };\n", false);
+        String out =
+                dts("/dts-v1/;\n/plugin/;\n&foo { a = <1>; };\n&{/bar} { b = <&foo>; };\n/ { c = <2>; };\n", false);
         assertTrue(out.contains("fragment@0 {") && out.contains("fragment@1 {") && out.contains("c = <0x02>;"), out);
         assertTrue(out.contains("foo = \"/fragment@0:target:0\", \"/fragment@1/__overlay__:b:0\";"), out);
     }
@@ -115,7 +116,11 @@ class DtcCornerCasesTest {
     @Test
     void charLiteralsAreUnsignedBytes() throws Exception {
         String out = dts("/dts-v1/;\n/ { a = <'\\xff'>; b = /bits/ 16 <'\\xff'>; c = /bits/ 64 <'\\377'>; };\n", false);
-        assertTrue(out.contains("a = <0xff>;") && out.contains("b = /bits/ 16 <0xff>;") && out.contains("c = /bits/ 64 <0xff>;"), out);
+        assertTrue(
+                out.contains("a = <0xff>;")
+                        && out.contains("b = /bits/ 16 <0xff>;")
+                        && out.contains("c = /bits/ 64 <0xff>;"),
+                out);
     }
 
     @Test
@@ -134,7 +139,8 @@ class DtcCornerCasesTest {
 
     @Test
     void incbinSliceIsUntypedInDtsOutput() throws Exception {
-        String out = dts("/dts-v1/;\n/ { a = /incbin/(\"blob.bin\", 2, 4); b = /incbin/(\"blob.bin\", 2, 3); };\n", false);
+        String out =
+                dts("/dts-v1/;\n/ { a = /incbin/(\"blob.bin\", 2, 4); b = /incbin/(\"blob.bin\", 2, 3); };\n", false);
         assertTrue(out.contains("a = <0x43444546>;") && out.contains("b = [43 44 45];"), out);
     }
 }

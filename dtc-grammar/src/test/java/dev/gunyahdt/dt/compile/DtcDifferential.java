@@ -3,7 +3,6 @@ package dev.gunyahdt.dt.compile;
 import dev.gunyahdt.dt.PhandleFormat;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbOptions;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +23,10 @@ final class DtcDifferential {
 
     /** The flag sets compared: a blob and {@code -O dts}, each plain and with {@code -@}. */
     enum Mode {
-        DTB(List.of("-O", "dtb")), DTB_SYMBOLS(List.of("-O", "dtb", "-@")),
-        DTS(List.of("-O", "dts")), DTS_SYMBOLS(List.of("-O", "dts", "-@"));
+        DTB(List.of("-O", "dtb")),
+        DTB_SYMBOLS(List.of("-O", "dtb", "-@")),
+        DTS(List.of("-O", "dts")),
+        DTS_SYMBOLS(List.of("-O", "dts", "-@"));
 
         final List<String> flags;
 
@@ -59,8 +60,7 @@ final class DtcDifferential {
         }
     }
 
-    private DtcDifferential() {
-    }
+    private DtcDifferential() {}
 
     static boolean dtcInstalled() {
         return Files.isExecutable(DTC);
@@ -71,12 +71,14 @@ final class DtcDifferential {
     }
 
     /** As {@link #compare(Path, Mode, Path)}, running dtc through {@code server} when not null. */
-    static Result compare(Path source, Mode mode, Path scratch, DtcServer server) throws IOException, InterruptedException {
+    static Result compare(Path source, Mode mode, Path scratch, DtcServer server)
+            throws IOException, InterruptedException {
         return new Result(source, mode, dtc(source, mode, scratch, server), ours(source, mode));
     }
 
     /** dtc writing to a scratch file; exit 0 with the file is acceptance, a signal a crash. */
-    static Outcome dtc(Path source, Mode mode, Path scratch, DtcServer server) throws IOException, InterruptedException {
+    static Outcome dtc(Path source, Mode mode, Path scratch, DtcServer server)
+            throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("-I", "dts"));
         args.addAll(mode.flags);
         args.addAll(List.of("-o", scratch.toString(), source.toString()));
@@ -90,7 +92,9 @@ final class DtcDifferential {
         } else {
             List<String> cmd = new ArrayList<>(List.of(DTC.toString()));
             cmd.addAll(args);
-            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
             rc = p.waitFor();
         }
@@ -99,10 +103,21 @@ final class DtcDifferential {
     }
 
     static Outcome ours(Path source, Mode mode) {
-        CompileOptions o = new CompileOptions(CompileOptions.Format.DTS,
+        CompileOptions o = new CompileOptions(
+                CompileOptions.Format.DTS,
                 mode == Mode.DTS || mode == Mode.DTS_SYMBOLS ? CompileOptions.Format.DTS : CompileOptions.Format.DTB,
-                DtbOptions.defaults(), -1, false, List.of(), false, PhandleFormat.EPAPR, List.of(),
-                mode == Mode.DTB_SYMBOLS || mode == Mode.DTS_SYMBOLS, false, false, false, Map.of());
+                DtbOptions.defaults(),
+                -1,
+                false,
+                List.of(),
+                false,
+                PhandleFormat.EPAPR,
+                List.of(),
+                mode == Mode.DTB_SYMBOLS || mode == Mode.DTS_SYMBOLS,
+                false,
+                false,
+                false,
+                Map.of());
         try {
             Compilation c = new Compiler(o).compile(source, null, "out");
             StringBuilder msgs = new StringBuilder();

@@ -5,7 +5,6 @@ import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.dtb.DtbOptions;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.dt.dtb.DtbWriter;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -60,11 +59,15 @@ final class DtcFuzz {
         DIFFERENT
     }
 
-    record Case(long seed, DtcDifferential.Mode mode, Verdict verdict, DtcDifferential.Result result, long dtcNanos, long oursNanos) {
-    }
+    record Case(
+            long seed,
+            DtcDifferential.Mode mode,
+            Verdict verdict,
+            DtcDifferential.Result result,
+            long dtcNanos,
+            long oursNanos) {}
 
-    private DtcFuzz() {
-    }
+    private DtcFuzz() {}
 
     static DtcDifferential.Mode modeOf(long seed) {
         DtcDifferential.Mode[] modes = DtcDifferential.Mode.values();
@@ -106,21 +109,36 @@ final class DtcFuzz {
         if (!r.dtc().accepted() && r.ours().accepted() && r.dtc().messages().contains("(null): Duplicate node name")) {
             return Verdict.KNOWN_NULL_DUPLICATE;
         }
-        if (!r.dtc().accepted() && r.ours().accepted() && r.dtc().messages().contains("Character literal has")
+        if (!r.dtc().accepted()
+                && r.ours().accepted()
+                && r.dtc().messages().contains("Character literal has")
                 && source.contains("'\\\\'")) {
             return Verdict.KNOWN_BACKSLASH_CHAR;
         }
-        if (r.dtc().accepted() && r.ours().accepted() && new String(r.ours().output(), StandardCharsets.ISO_8859_1)
-                .replaceAll("\\\\000([0-7])", "\\\\0$1").equals(new String(r.dtc().output(), StandardCharsets.ISO_8859_1))) {
+        if (r.dtc().accepted()
+                && r.ours().accepted()
+                && new String(r.ours().output(), StandardCharsets.ISO_8859_1)
+                        .replaceAll("\\\\000([0-7])", "\\\\0$1")
+                        .equals(new String(r.dtc().output(), StandardCharsets.ISO_8859_1))) {
             return Verdict.KNOWN_NUL_OCTAL;
         }
-        if (r.dtc().accepted() && r.ours().accepted() && source.contains("/plugin/")
-                && java.util.regex.Pattern.compile("(?m)^\\s+.*/delete-node/ ").matcher(source).find()
-                && Arrays.equals(withoutLocalFixups(r.dtc().output(), r.mode()), withoutLocalFixups(r.ours().output(), r.mode()))) {
+        if (r.dtc().accepted()
+                && r.ours().accepted()
+                && source.contains("/plugin/")
+                && java.util.regex.Pattern.compile("(?m)^\\s+.*/delete-node/ ")
+                        .matcher(source)
+                        .find()
+                && Arrays.equals(
+                        withoutLocalFixups(r.dtc().output(), r.mode()),
+                        withoutLocalFixups(r.ours().output(), r.mode()))) {
             return Verdict.KNOWN_DETACHED_PLACEHOLDER;
         }
-        if (r.dtc().accepted() && r.ours().accepted()
-                && java.util.regex.Pattern.compile("(?m)(^|\\s)\\\\?(linux,)?phandle = ([^;]*,)?\\s*([A-Za-z_]\\w*:\\s*)*&").matcher(source).find()) {
+        if (r.dtc().accepted()
+                && r.ours().accepted()
+                && java.util.regex.Pattern.compile(
+                                "(?m)(^|\\s)\\\\?(linux,)?phandle = ([^;]*,)?\\s*([A-Za-z_]\\w*:\\s*)*&")
+                        .matcher(source)
+                        .find()) {
             return Verdict.KNOWN_PHANDLE_PATH_REF;
         }
         return Verdict.DIFFERENT;
@@ -171,8 +189,12 @@ final class DtcFuzz {
                 if (saveDir != null) {
                     try {
                         Files.createDirectories(saveDir);
-                        Files.writeString(saveDir.resolve(c.seed() + ".dts"), DtsGenerator.source(c.seed()), StandardCharsets.ISO_8859_1);
-                        Files.writeString(saveDir.resolve(c.seed() + ".txt"), c.result().describe() + "\n");
+                        Files.writeString(
+                                saveDir.resolve(c.seed() + ".dts"),
+                                DtsGenerator.source(c.seed()),
+                                StandardCharsets.ISO_8859_1);
+                        Files.writeString(
+                                saveDir.resolve(c.seed() + ".txt"), c.result().describe() + "\n");
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -194,14 +216,22 @@ final class DtcFuzz {
 
         @Override
         public String toString() {
-            return String.format("%d cases: %d agree (%d of them refused by both), %d dtc crashed, %d known (null)-duplicate,"
+            return String.format(
+                    "%d cases: %d agree (%d of them refused by both), %d dtc crashed, %d known (null)-duplicate,"
                             + " %d known '\\\\' literal, %d known \\000,"
                             + " %d known detached placeholder, %d known phandle path reference, %d different"
-                            + " (wall per case: dtc %.1f ms, gunyah-dt %.2f ms)", total(), count(Verdict.AGREE), refusedByBoth.get(),
-                    count(Verdict.DTC_CRASHED), count(Verdict.KNOWN_NULL_DUPLICATE), count(Verdict.KNOWN_BACKSLASH_CHAR),
-                    count(Verdict.KNOWN_NUL_OCTAL), count(Verdict.KNOWN_DETACHED_PLACEHOLDER),
+                            + " (wall per case: dtc %.1f ms, gunyah-dt %.2f ms)",
+                    total(),
+                    count(Verdict.AGREE),
+                    refusedByBoth.get(),
+                    count(Verdict.DTC_CRASHED),
+                    count(Verdict.KNOWN_NULL_DUPLICATE),
+                    count(Verdict.KNOWN_BACKSLASH_CHAR),
+                    count(Verdict.KNOWN_NUL_OCTAL),
+                    count(Verdict.KNOWN_DETACHED_PLACEHOLDER),
                     count(Verdict.KNOWN_PHANDLE_PATH_REF),
-                    count(Verdict.DIFFERENT), dtcNanos.get() / 1e6 / Math.max(1, total()),
+                    count(Verdict.DIFFERENT),
+                    dtcNanos.get() / 1e6 / Math.max(1, total()),
                     oursNanos.get() / 1e6 / Math.max(1, total()));
         }
     }

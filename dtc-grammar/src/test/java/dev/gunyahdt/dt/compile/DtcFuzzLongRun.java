@@ -1,15 +1,14 @@
 package dev.gunyahdt.dt.compile;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The fuzzer's long run, by hand ({@code tests/conformance/dtc-fuzz.sh}, which sets
@@ -26,16 +25,20 @@ class DtcFuzzLongRun {
     void longRun() throws Exception {
         // fuzz.cases=seeds replays the comma-separated fuzz.seeds (e.g. the saved differences)
         long[] listed = System.getProperty("fuzz.cases").equals("seeds")
-                ? java.util.Arrays.stream(System.getProperty("fuzz.seeds", "").split(",")).filter(x -> !x.isBlank())
-                        .mapToLong(Long::parseLong).toArray()
+                ? java.util.Arrays.stream(System.getProperty("fuzz.seeds", "").split(","))
+                        .filter(x -> !x.isBlank())
+                        .mapToLong(Long::parseLong)
+                        .toArray()
                 : null;
         long cases = listed != null ? listed.length : Long.getLong("fuzz.cases");
         long first = listed != null ? 0 : Long.getLong("fuzz.seed", 1);
         int threads = Integer.getInteger("fuzz.threads", Runtime.getRuntime().availableProcessors());
         long report = Long.getLong("fuzz.report", 10000);
-        long deadline = System.nanoTime() + Long.getLong("fuzz.minutes", Long.MAX_VALUE / 120_000_000_000L) * 60_000_000_000L;
+        long deadline =
+                System.nanoTime() + Long.getLong("fuzz.minutes", Long.MAX_VALUE / 120_000_000_000L) * 60_000_000_000L;
         Path save = Path.of(System.getProperty("fuzz.save", "target/fuzz-differences"));
-        Path work = Files.createTempDirectory(Path.of(System.getProperty("fuzz.tmp", System.getProperty("java.io.tmpdir"))), "dtc-fuzz");
+        Path work = Files.createTempDirectory(
+                Path.of(System.getProperty("fuzz.tmp", System.getProperty("java.io.tmpdir"))), "dtc-fuzz");
         String preload = System.getProperty("fuzz.forkserver"); // the built dtc-forkserver.so, or unset
         DtcFuzz.Tally tally = new DtcFuzz.Tally();
         AtomicLong next = new AtomicLong(first);
@@ -47,8 +50,9 @@ class DtcFuzzLongRun {
             Path dir = DtcFuzz.workDir(work, "w" + t);
             Thread w = new Thread(() -> {
                 try (DtcServer server = preload == null ? null : new DtcServer(Path.of(preload))) {
-                    for (long seed = next.getAndIncrement(); seed < end && System.nanoTime() < deadline;
-                         seed = next.getAndIncrement()) {
+                    for (long seed = next.getAndIncrement();
+                            seed < end && System.nanoTime() < deadline;
+                            seed = next.getAndIncrement()) {
                         tally.add(DtcFuzz.run(listed != null ? listed[(int) seed] : seed, dir, server), save);
                         long done = tally.total();
                         if (done % report == 0) {
@@ -69,7 +73,8 @@ class DtcFuzzLongRun {
             w.join();
         }
         double s = (System.nanoTime() - start) / 1e9;
-        System.out.printf("fuzz: seeds from %d, %d threads: %s; %.0f s, %.0f cases/s%n",
+        System.out.printf(
+                "fuzz: seeds from %d, %d threads: %s; %.0f s, %.0f cases/s%n",
                 first, threads, tally, s, tally.total() / s);
         if (!tally.differentSeeds.isEmpty()) {
             System.out.println("fuzz: different seeds (sources in " + save.toAbsolutePath() + "): "

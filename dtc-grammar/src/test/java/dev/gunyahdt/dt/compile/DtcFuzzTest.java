@@ -1,15 +1,14 @@
 package dev.gunyahdt.dt.compile;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.LifecycleContext;
 import net.jqwik.api.lifecycle.SkipExecutionHook;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /**
  * The differential fuzzer, bounded for {@code mvn verify}: a few hundred generated sources
@@ -29,15 +28,20 @@ class DtcFuzzTest {
             dir = DtcFuzz.workDir(Files.createTempDirectory("dtc-fuzz"), "w");
         }
         DtcFuzz.Case c = DtcFuzz.run(seed, dir);
-        assertNotEquals(DtcFuzz.Verdict.DIFFERENT, c.verdict(),
-                () -> "seed " + seed + "\n" + DtsGenerator.source(seed) + "\n" + c.result().describe());
+        assertNotEquals(
+                DtcFuzz.Verdict.DIFFERENT,
+                c.verdict(),
+                () -> "seed " + seed + "\n" + DtsGenerator.source(seed) + "\n"
+                        + c.result().describe());
     }
 
     /** jqwik's counterpart of Jupiter's conditions: no dtc, nothing to compare with. */
     static final class SkipWithoutDtc implements SkipExecutionHook {
         @Override
         public SkipResult shouldBeSkipped(LifecycleContext context) {
-            return DtcDifferential.dtcInstalled() ? SkipResult.doNotSkip() : SkipResult.skip("/usr/bin/dtc is not installed");
+            return DtcDifferential.dtcInstalled()
+                    ? SkipResult.doNotSkip()
+                    : SkipResult.skip("/usr/bin/dtc is not installed");
         }
     }
 }

@@ -1,16 +1,15 @@
 package dev.gunyahdt.dt.compile;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * dtc 1.6.1's own test sources ({@code tests/*.dts} of its source tree, GPL, so never in this
@@ -28,7 +27,9 @@ class DtcTestSuiteTest {
         Path dir = Path.of(System.getProperty("dtc.tests")).toAbsolutePath();
         List<Path> sources;
         try (Stream<Path> s = Files.list(dir)) {
-            sources = s.filter(p -> p.getFileName().toString().endsWith(".dts")).sorted().toList();
+            sources = s.filter(p -> p.getFileName().toString().endsWith(".dts"))
+                    .sorted()
+                    .toList();
         }
         assertTrue(sources.size() > 0, "no .dts files in " + dir);
         Path scratch = Files.createTempFile("dtc-suite", ".out");
@@ -48,9 +49,10 @@ class DtcTestSuiteTest {
         }
         Files.deleteIfExists(scratch);
         int n = sources.size();
-        System.out.printf("dtc test suite (%s): %d sources; blob %d/%d, blob -@ %d/%d (%d/%d together),"
-                        + " -O dts %d/%d, -O dts -@ %d/%d; %d of the agreements are refusals by both%n", dir, n,
-                agree[0], n, agree[1], n, agree[0] + agree[1], 2 * n, agree[2], n, agree[3], n, refusedByBoth);
+        System.out.printf(
+                "dtc test suite (%s): %d sources; blob %d/%d, blob -@ %d/%d (%d/%d together),"
+                        + " -O dts %d/%d, -O dts -@ %d/%d; %d of the agreements are refusals by both%n",
+                dir, n, agree[0], n, agree[1], n, agree[0] + agree[1], 2 * n, agree[2], n, agree[3], n, refusedByBoth);
         differences.forEach(System.out::println);
         assertEquals(List.of(), differences);
     }

@@ -21,17 +21,36 @@ final class DtsGenerator {
 
     /** A file the generated /incbin/ reads; the caller writes it beside the source. */
     static final String INCBIN_FILE = "fuzz.bin";
+
     static final byte[] INCBIN_BYTES = {0x41, 0x00, 0x7f, (byte) 0x80, (byte) 0xff, 0x0a, 0x30, 0x31, 0x00};
 
-    private static final String[] NODE_NAMES = {"a", "b", "c@1", "c@2", "d@0,1", "cpus", "x,y-z", "n_1", "e@ff", "1node"};
-    private static final String[] PROP_NAMES = {"p", "q", "reg", "compatible", "#address-cells", "#size-cells",
-        "status", "x,y", "a-b", "_u", "#gpio-cells", "p?", "p+q", "1p"};
+    private static final String[] NODE_NAMES = {"a", "b", "c@1", "c@2", "d@0,1", "cpus", "x,y-z", "n_1", "e@ff", "1node"
+    };
+    private static final String[] PROP_NAMES = {
+        "p",
+        "q",
+        "reg",
+        "compatible",
+        "#address-cells",
+        "#size-cells",
+        "status",
+        "x,y",
+        "a-b",
+        "_u",
+        "#gpio-cells",
+        "p?",
+        "p+q",
+        "1p"
+    };
     /** Properties dtc's checks read closely: drawn rarely, so most sources stay valid. */
     private static final String[] SPECIAL_PROPS = {"phandle", "linux,phandle", "name"};
     /** Labels no source defines: references to them dangle (or become fixups in a plugin). */
     private static final String[] UNKNOWN_LABELS = {"u0", "U_1", "_u2"};
-    private static final String[] ESCAPES = {"\\a", "\\b", "\\t", "\\n", "\\v", "\\f", "\\r", "\\\"", "\\'",
-        "\\0", "\\7", "\\12", "\\101", "\\377", "\\400", "\\x4", "\\x41", "\\xff", "\\x-1", "\\x+9", "\\x 5", "\\q", "\\e"};
+
+    private static final String[] ESCAPES = {
+        "\\a", "\\b", "\\t", "\\n", "\\v", "\\f", "\\r", "\\\"", "\\'", "\\0", "\\7", "\\12", "\\101", "\\377", "\\400",
+        "\\x4", "\\x41", "\\xff", "\\x-1", "\\x+9", "\\x 5", "\\q", "\\e"
+    };
 
     private final Random r;
     private final StringBuilder out = new StringBuilder();
@@ -41,6 +60,7 @@ final class DtsGenerator {
     private final List<String> labels = new ArrayList<>();
     /** The subset on nodes. */
     private final List<String> nodeLabels = new ArrayList<>();
+
     private boolean plugin;
 
     private DtsGenerator(long seed) {
@@ -66,8 +86,11 @@ final class DtsGenerator {
         }
         for (int i = r.nextInt(3) == 0 ? 1 + r.nextInt(2) : 0; i > 0; i--) {
             labels(2);
-            out.append("/memreserve/ ").append(intLiteral(r.nextInt(0x10000))).append(' ')
-               .append(intLiteral(r.nextInt(0x1000))).append(";\n");
+            out.append("/memreserve/ ")
+                    .append(intLiteral(r.nextInt(0x10000)))
+                    .append(' ')
+                    .append(intLiteral(r.nextInt(0x1000)))
+                    .append(";\n");
         }
         paths.add("/");
         int items = 1 + r.nextInt(plugin ? 6 : 4);
@@ -89,7 +112,10 @@ final class DtsGenerator {
                     out.append(ref(!labelled)).append(' ');
                     body(null, 1);
                 }
-                case 7 -> out.append("/delete-node/ ").append(r.nextInt(8) == 0 ? "&{/}" : ref(false)).append(";\n");
+                case 7 ->
+                    out.append("/delete-node/ ")
+                            .append(r.nextInt(8) == 0 ? "&{/}" : ref(false))
+                            .append(";\n");
                 case 8 -> out.append("/omit-if-no-ref/ ").append(ref(false)).append(";\n");
                 default -> {
                     out.append("/ ");
@@ -112,7 +138,8 @@ final class DtsGenerator {
                 out.append("/delete-property/ ").append(name(PROP_NAMES)).append(";\n");
                 continue;
             }
-            String pn = r.nextInt(150) == 0 ? SPECIAL_PROPS[r.nextInt(SPECIAL_PROPS.length)]
+            String pn = r.nextInt(150) == 0
+                    ? SPECIAL_PROPS[r.nextInt(SPECIAL_PROPS.length)]
                     : PROP_NAMES[r.nextInt(PROP_NAMES.length)];
             if (used.contains(pn) && r.nextInt(30) != 0) {
                 continue;
@@ -252,8 +279,12 @@ final class DtsGenerator {
             } else if (k <= 2) {
                 String e = expr(bits, 2);
                 // most expressions are masked to the element's width; a few may overflow it
-                out.append('(').append(bits < 64 && r.nextInt(10) != 0
-                        ? "(" + e + ") & 0x" + Long.toHexString((1L << bits) - 1) : e).append(')');
+                out.append('(')
+                        .append(
+                                bits < 64 && r.nextInt(10) != 0
+                                        ? "(" + e + ") & 0x" + Long.toHexString((1L << bits) - 1)
+                                        : e)
+                        .append(')');
             } else if (k == 3) {
                 out.append(charLiteral());
             } else {
@@ -285,14 +316,15 @@ final class DtsGenerator {
             case 1 -> v == 0 ? "0" : "0" + Long.toOctalString(v);
             default -> (r.nextBoolean() ? "0x" : "0X") + Long.toHexString(v);
         };
-        return s + switch (r.nextInt(12)) {
-            case 0 -> "U";
-            case 1 -> "UL";
-            case 2 -> "ULL";
-            case 3 -> "L";
-            case 4 -> "LL";
-            default -> "";
-        };
+        return s
+                + switch (r.nextInt(12)) {
+                    case 0 -> "U";
+                    case 1 -> "UL";
+                    case 2 -> "ULL";
+                    case 3 -> "L";
+                    case 4 -> "LL";
+                    default -> "";
+                };
     }
 
     private String expr(int bits, int depth) {
@@ -307,7 +339,9 @@ final class DtsGenerator {
             case 2 -> "!" + a;
             case 3 -> "(" + a + " ? " + b + " : " + expr(bits, depth - 1) + ")";
             default -> {
-                String[] ops = {"+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^", "&&", "||", "<", ">", "<=", ">=", "==", "!="};
+                String[] ops = {
+                    "+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^", "&&", "||", "<", ">", "<=", ">=", "==", "!="
+                };
                 String op = ops[r.nextInt(ops.length)];
                 if ((op.equals("/") || op.equals("%")) && r.nextInt(10) != 0) {
                     b = "(" + b + " | 1)"; // a division by zero now and then, not every other time
@@ -358,8 +392,13 @@ final class DtsGenerator {
         if (r.nextBoolean()) {
             out.append("/incbin/(\"").append(INCBIN_FILE).append("\")");
         } else {
-            out.append("/incbin/(\"").append(INCBIN_FILE).append("\", ").append(r.nextInt(12)).append(", ")
-               .append(r.nextInt(12)).append(')');
+            out.append("/incbin/(\"")
+                    .append(INCBIN_FILE)
+                    .append("\", ")
+                    .append(r.nextInt(12))
+                    .append(", ")
+                    .append(r.nextInt(12))
+                    .append(')');
         }
     }
 

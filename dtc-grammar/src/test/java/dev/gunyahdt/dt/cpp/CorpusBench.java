@@ -22,9 +22,16 @@ public final class CorpusBench {
             long c0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             if (System.getProperty("fresh") != null) base = new Preprocessor(List.of(prefixes), Map.of("__DTS__", "1"));
             long chars = 0;
-            for (Path f : dts) chars += base.withIncludeDirs(List.of(f.getParent(), prefixes)).run(f).text().length();
-            long cpu = (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - c0) / 1_000_000;
-            System.out.printf("round %d: %d files, %d chars out, %d ms wall, %d ms cpu (this thread)%n", r, dts.size(), chars, (System.nanoTime() - t0) / 1_000_000, cpu);
+            for (Path f : dts)
+                chars += base.withIncludeDirs(List.of(f.getParent(), prefixes))
+                        .run(f)
+                        .text()
+                        .length();
+            long cpu = (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - c0)
+                    / 1_000_000;
+            System.out.printf(
+                    "round %d: %d files, %d chars out, %d ms wall, %d ms cpu (this thread)%n",
+                    r, dts.size(), chars, (System.nanoTime() - t0) / 1_000_000, cpu);
         }
     }
 }

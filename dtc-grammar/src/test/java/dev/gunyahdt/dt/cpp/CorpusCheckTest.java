@@ -1,9 +1,8 @@
 package dev.gunyahdt.dt.cpp;
 
-import dev.gunyahdt.dt.diag.DtException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.gunyahdt.dt.diag.DtException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Corpus check, run by hand: {@code mvn -pl dtc-grammar test -Dtest=CorpusCheckTest
@@ -46,13 +45,16 @@ class CorpusCheckTest {
         for (int i = 0; i < dts.size(); i++) {
             Path f = dts.get(i);
             try {
-                ours[i] = base.withIncludeDirs(List.of(f.getParent(), prefixes)).run(f).text();
+                ours[i] = base.withIncludeDirs(List.of(f.getParent(), prefixes))
+                        .run(f)
+                        .text();
             } catch (DtException e) {
                 errors[i] = e.render();
             }
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        long cpuMs = (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - c0) / 1_000_000;
+        long cpuMs =
+                (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - c0) / 1_000_000;
         int same = 0;
         StringBuilder report = new StringBuilder();
         for (int i = 0; i < dts.size(); i++) {
@@ -60,8 +62,12 @@ class CorpusCheckTest {
             if (ours[i] != null && g != null && normalize(ours[i]).equals(normalize(g))) {
                 same++;
             } else {
-                report.append(dts.get(i)).append(": ")
-                        .append(errors[i] != null ? errors[i] : g == null ? "gcc failed" : firstDiff(normalize(ours[i]), normalize(g)))
+                report.append(dts.get(i))
+                        .append(": ")
+                        .append(
+                                errors[i] != null
+                                        ? errors[i]
+                                        : g == null ? "gcc failed" : firstDiff(normalize(ours[i]), normalize(g)))
                         .append('\n');
             }
         }
@@ -75,14 +81,26 @@ class CorpusCheckTest {
             for (int k = 0; k < a.size(); k++) {
                 words++;
                 if (!a.get(k)[1].equals(b.get(k)[1])) {
-                    if (moved++ < 15) movedReport.append("  ").append(a.get(k)[0]).append(" ours ").append(a.get(k)[1])
-                            .append(" gcc ").append(b.get(k)[1]).append('\n');
+                    if (moved++ < 15)
+                        movedReport
+                                .append("  ")
+                                .append(a.get(k)[0])
+                                .append(" ours ")
+                                .append(a.get(k)[1])
+                                .append(" gcc ")
+                                .append(b.get(k)[1])
+                                .append('\n');
                 }
             }
         }
-        report.append("words mapped to a different line than GCC's: ").append(moved).append(" of ").append(words).append('\n')
+        report.append("words mapped to a different line than GCC's: ")
+                .append(moved)
+                .append(" of ")
+                .append(words)
+                .append('\n')
                 .append(movedReport);
-        String summary = "identical " + same + " / " + dts.size() + "; our wall time " + ms + " ms (" + cpuMs + " ms cpu of this thread)";
+        String summary = "identical " + same + " / " + dts.size() + "; our wall time " + ms + " ms (" + cpuMs
+                + " ms cpu of this thread)";
         System.out.println(summary);
         System.out.print(report);
         Files.writeString(cache.resolve("report.txt"), summary + "\n" + report);
@@ -92,9 +110,22 @@ class CorpusCheckTest {
     private static String gccOutput(Path f, Path prefixes, Path out) throws IOException, InterruptedException {
         if (!Files.exists(out)) {
             Files.createDirectories(out.getParent());
-            Process p = new ProcessBuilder("/usr/bin/cpp", "-nostdinc", "-I", f.getParent().toString(), "-I",
-                    prefixes.toString(), "-undef", "-D__DTS__", "-x", "assembler-with-cpp", f.toString(), "-o", out.toString())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(
+                            "/usr/bin/cpp",
+                            "-nostdinc",
+                            "-I",
+                            f.getParent().toString(),
+                            "-I",
+                            prefixes.toString(),
+                            "-undef",
+                            "-D__DTS__",
+                            "-x",
+                            "assembler-with-cpp",
+                            f.toString(),
+                            "-o",
+                            out.toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             if (p.waitFor() != 0) {
                 Files.deleteIfExists(out);
                 return null;
@@ -147,7 +178,7 @@ class CorpusCheckTest {
         int i = 0;
         while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) i++;
         int from = Math.max(0, i - 60);
-        return "differs at " + i + ":\n  ours: " + a.substring(from, Math.min(a.length(), i + 60))
-                + "\n  gcc:  " + b.substring(from, Math.min(b.length(), i + 60));
+        return "differs at " + i + ":\n  ours: " + a.substring(from, Math.min(a.length(), i + 60)) + "\n  gcc:  "
+                + b.substring(from, Math.min(b.length(), i + 60));
     }
 }

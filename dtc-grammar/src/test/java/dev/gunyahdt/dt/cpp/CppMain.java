@@ -1,7 +1,6 @@
 package dev.gunyahdt.dt.cpp;
 
 import dev.gunyahdt.dt.diag.DtException;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,20 +1,19 @@
 package dev.gunyahdt.dt.cpp;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.dt.SourceSpan;
 import dev.gunyahdt.dt.diag.DtException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Behaviour of the preprocessor. Where a test compares "normalized" text, the expected text is
@@ -72,24 +71,30 @@ class PreprocessorTest {
                 };
                 """);
         Path main = dir.resolve("main.dts");
-        assertEquals("# 1 \"" + main + "\"\n\n\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <0>;\n"
-                + "\t#interrupt-cells = <1>;\n};\n", out);
+        assertEquals(
+                "# 1 \"" + main + "\"\n\n\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <0>;\n"
+                        + "\t#interrupt-cells = <1>;\n};\n",
+                out);
     }
 
     @Test
     void hashPropertiesSurviveInAnIncludedFile() throws IOException {
         write("inc/dt-bindings/foo.h", "#ifndef FOO_H\n#define FOO_H\n#define FOO 7\n#endif\n");
         write("sub/node.dtsi", "// a node\nn {\n\t#address-cells = <1>;\n\tval = <FOO>;\n};\n");
-        Path main = write("sub/main.dts", "#include <dt-bindings/foo.h>\n#include \"node.dtsi\"\n#include <dt-bindings/foo.h>\n/ { #size-cells = <0>; };\n");
+        Path main = write(
+                "sub/main.dts",
+                "#include <dt-bindings/foo.h>\n#include \"node.dtsi\"\n#include <dt-bindings/foo.h>\n/ { #size-cells = <0>; };\n");
         Preprocessor.Result r = run(main, List.of(dir.resolve("inc")), Map.of());
         String inc = dir.resolve("inc") + "/dt-bindings/foo.h";
-        assertEquals("# 1 \"" + main + "\"\n"
-                + "# 1 \"" + inc + "\" 1\n"
-                + "# 2 \"" + main + "\" 2\n"
-                + "# 1 \"" + dir.resolve("sub") + "/node.dtsi\" 1\n"
-                + "\nn {\n\t#address-cells = <1>;\n\tval = <7>;\n};\n"
-                + "# 3 \"" + main + "\" 2\n"
-                + "\n/ { #size-cells = <0>; };\n", r.text());
+        assertEquals(
+                "# 1 \"" + main + "\"\n"
+                        + "# 1 \"" + inc + "\" 1\n"
+                        + "# 2 \"" + main + "\" 2\n"
+                        + "# 1 \"" + dir.resolve("sub") + "/node.dtsi\" 1\n"
+                        + "\nn {\n\t#address-cells = <1>;\n\tval = <7>;\n};\n"
+                        + "# 3 \"" + main + "\" 2\n"
+                        + "\n/ { #size-cells = <0>; };\n",
+                r.text());
         // every file read, in first-read order; the guarded header counts once
         assertEquals(List.of(main, Path.of(inc), dir.resolve("sub/node.dtsi")), r.dependencies());
     }
@@ -139,8 +144,9 @@ class PreprocessorTest {
                 m = ' e ' b a$b $a @a;
                 """);
         // GCC: an unterminated quote takes the rest of its line unexpanded; '$' is no identifier char
-        assertEquals("c = 'a', 'b', '\\n'; s = \"don't a\"; x = don't a; u = \"unterminated a"
-                + " m = ' e ' b X$b $X @X;", norm(out));
+        assertEquals(
+                "c = 'a', 'b', '\\n'; s = \"don't a\"; x = don't a; u = \"unterminated a" + " m = ' e ' b X$b $X @X;",
+                norm(out));
     }
 
     @Test
@@ -234,7 +240,8 @@ class PreprocessorTest {
 
     @Test
     void builtinMacros() throws IOException {
-        String out = text("a __LINE__ __INCLUDE_LEVEL__ __COUNTER__ __COUNTER__\n#line 100 \"renamed.dts\"\nb __LINE__ __FILE__\n");
+        String out = text(
+                "a __LINE__ __INCLUDE_LEVEL__ __COUNTER__ __COUNTER__\n#line 100 \"renamed.dts\"\nb __LINE__ __FILE__\n");
         assertEquals("a 1 0 0 1 b 100 \"renamed.dts\"", norm(out));
         assertTrue(out.contains("# 100 \"renamed.dts\"\nb"), out);
     }
@@ -256,7 +263,8 @@ class PreprocessorTest {
     @Test
     void commandLineDefines() throws IOException {
         Path main = write("main.dts", "A B F(3)\n");
-        String out = run(main, List.of(), Map.of("A", "1", "B", "x y", "F(v)", "[v]")).text();
+        String out = run(main, List.of(), Map.of("A", "1", "B", "x y", "F(v)", "[v]"))
+                .text();
         assertEquals("1 x y [3]", norm(out));
     }
 
@@ -328,8 +336,11 @@ class PreprocessorTest {
     @Test
     void hasInclude() throws IOException {
         write("inc/there.h", "");
-        Path main = write("main.dts", "#if __has_include(<there.h>) && !__has_include(\"missing.h\") && __has_include(\"main.dts\")\nyes\n#endif\n");
-        assertEquals("yes", norm(run(main, List.of(dir.resolve("inc")), Map.of()).text()));
+        Path main = write(
+                "main.dts",
+                "#if __has_include(<there.h>) && !__has_include(\"missing.h\") && __has_include(\"main.dts\")\nyes\n#endif\n");
+        assertEquals(
+                "yes", norm(run(main, List.of(dir.resolve("inc")), Map.of()).text()));
     }
 
     // ------------------------------------------------------------- includes
@@ -340,8 +351,11 @@ class PreprocessorTest {
         write("b/x.h", "from_b\n");
         write("b/y.h", "y_from_b\n");
         write("main/x.h", "from_main_dir\n");
-        Path main = write("main/main.dts", "#include \"x.h\"\n#include <x.h>\n#include \"y.h\"\n#define HDR <y.h>\n#include HDR\n#define Q \"x.h\"\n#include Q\n");
-        String out = run(main, List.of(dir.resolve("a"), dir.resolve("b")), Map.of()).text();
+        Path main = write(
+                "main/main.dts",
+                "#include \"x.h\"\n#include <x.h>\n#include \"y.h\"\n#define HDR <y.h>\n#include HDR\n#define Q \"x.h\"\n#include Q\n");
+        String out =
+                run(main, List.of(dir.resolve("a"), dir.resolve("b")), Map.of()).text();
         assertEquals("from_main_dir from_a y_from_b y_from_b from_main_dir", norm(out));
     }
 
@@ -350,7 +364,10 @@ class PreprocessorTest {
         write("a/x.h", "in_a\n#include_next <x.h>\n");
         write("b/x.h", "in_b\n");
         Path main = write("main.dts", "#include <x.h>\n");
-        assertEquals("in_a in_b", norm(run(main, List.of(dir.resolve("a"), dir.resolve("b")), Map.of()).text()));
+        assertEquals(
+                "in_a in_b",
+                norm(run(main, List.of(dir.resolve("a"), dir.resolve("b")), Map.of())
+                        .text()));
     }
 
     @Test
@@ -372,7 +389,8 @@ class PreprocessorTest {
     void includeRecursionStopsAtDepth200() throws IOException {
         write("self.h", "#include \"self.h\"\nx\n");
         DtException e = error("#include \"self.h\"\n");
-        assertEquals("#include nested depth 200 exceeds maximum of 200 (use -fmax-include-depth=DEPTH to increase the maximum)",
+        assertEquals(
+                "#include nested depth 200 exceeds maximum of 200 (use -fmax-include-depth=DEPTH to increase the maximum)",
                 e.getMessage());
     }
 
@@ -421,7 +439,14 @@ class PreprocessorTest {
     @Test
     void explodingExpansionIsBounded() throws IOException {
         StringBuilder sb = new StringBuilder("#define a0 x x\n");
-        for (int i = 1; i <= 40; i++) sb.append("#define a").append(i).append(" a").append(i - 1).append(" a").append(i - 1).append('\n');
+        for (int i = 1; i <= 40; i++)
+            sb.append("#define a")
+                    .append(i)
+                    .append(" a")
+                    .append(i - 1)
+                    .append(" a")
+                    .append(i - 1)
+                    .append('\n');
         sb.append("a40\n");
         DtException e = error(sb.toString());
         assertTrue(e.getMessage().contains("too much output"), e.getMessage());
@@ -429,7 +454,8 @@ class PreprocessorTest {
 
     @Test
     void exponentialIncludesAreBounded() throws IOException {
-        for (int i = 0; i < 40; i++) write("h" + i + ".h", "#include \"h" + (i + 1) + ".h\"\n#include \"h" + (i + 1) + ".h\"\n");
+        for (int i = 0; i < 40; i++)
+            write("h" + i + ".h", "#include \"h" + (i + 1) + ".h\"\n#include \"h" + (i + 1) + ".h\"\n");
         write("h40.h", "x\n");
         DtException e = error("#include \"h0.h\"\n");
         assertTrue(e.getMessage().contains("#include") || e.getMessage().contains("too much"), e.getMessage());
@@ -437,9 +463,47 @@ class PreprocessorTest {
 
     @Test
     void randomInputOnlyEverFailsWithDtException() throws IOException {
-        String[] parts = {"#define ", "#if ", "#ifdef ", "#else\n", "#endif\n", "#include ", "#undef ", "F(", ")", "(", ",",
-            " ## ", " # ", "__VA_ARGS__", "...", "\"", "'", "/*", "*/", "//", "\\\n", "\n", " ", "X", "F", "1", "0x",
-            "#address-cells = <1>;\n", "defined", "<", ">", "+", "-", "/", "?", ":", "#line ", "__LINE__", "_Pragma"};
+        String[] parts = {
+            "#define ",
+            "#if ",
+            "#ifdef ",
+            "#else\n",
+            "#endif\n",
+            "#include ",
+            "#undef ",
+            "F(",
+            ")",
+            "(",
+            ",",
+            " ## ",
+            " # ",
+            "__VA_ARGS__",
+            "...",
+            "\"",
+            "'",
+            "/*",
+            "*/",
+            "//",
+            "\\\n",
+            "\n",
+            " ",
+            "X",
+            "F",
+            "1",
+            "0x",
+            "#address-cells = <1>;\n",
+            "defined",
+            "<",
+            ">",
+            "+",
+            "-",
+            "/",
+            "?",
+            ":",
+            "#line ",
+            "__LINE__",
+            "_Pragma"
+        };
         Random rnd = new Random(42);
         Path main = dir.resolve("fuzz.dts");
         Preprocessor pp = new Preprocessor(List.of(), Map.of());
@@ -451,7 +515,9 @@ class PreprocessorTest {
             try {
                 pp.run(main);
             } catch (DtException expected) {
-                assertTrue(expected.getMessage() != null && !expected.getMessage().contains("internal"), expected.getMessage());
+                assertTrue(
+                        expected.getMessage() != null && !expected.getMessage().contains("internal"),
+                        expected.getMessage());
             }
         }
     }

@@ -33,10 +33,15 @@ class DtbCorpusTest {
 
     private static final String INCLUDE_PREFIXES = "/work/linux/linux-source-6.1/scripts/dtc/include-prefixes";
 
-    private enum Outcome { SAME, DIFFERENT, DIFFERENT_FROM_SOURCE_BLOB, READ_FAILED, DTC_REJECTED }
-
-    private record Result(Path file, Outcome outcome, String detail) {
+    private enum Outcome {
+        SAME,
+        DIFFERENT,
+        DIFFERENT_FROM_SOURCE_BLOB,
+        READ_FAILED,
+        DTC_REJECTED
     }
+
+    private record Result(Path file, Outcome outcome, String detail) {}
 
     @Test
     void blobRoundTripMatchesDtc(@TempDir Path tmp) throws Exception {
@@ -69,45 +74,90 @@ class DtbCorpusTest {
         }
         System.out.println("DTB corpus: " + files.size() + " files; " + Arrays.toString(Outcome.values()) + " = "
                 + Arrays.toString(counts));
-        long bad = results.stream().filter(r -> r.outcome() != Outcome.SAME && r.outcome() != Outcome.DTC_REJECTED)
+        long bad = results.stream()
+                .filter(r -> r.outcome() != Outcome.SAME && r.outcome() != Outcome.DTC_REJECTED)
                 .count();
         assertEquals(0, bad, "files whose blob did not round-trip");
         assertTrue(counts[Outcome.SAME.ordinal()] > 0);
     }
 
-    private static Result check(Path dts, Path root, String prefixes, Path work) throws IOException, InterruptedException {
+    private static Result check(Path dts, Path root, String prefixes, Path work)
+            throws IOException, InterruptedException {
         Result plain = check(dts, root, prefixes, work.resolve("plain"), List.of(), List.of(), DtbOptions.defaults());
         if (plain.outcome() != Outcome.SAME) {
             return plain;
         }
-        Result symbols = check(dts, root, prefixes, work.resolve("symbols"), List.of("-@"), List.of(),
-                DtbOptions.defaults());
+        Result symbols =
+                check(dts, root, prefixes, work.resolve("symbols"), List.of("-@"), List.of(), DtbOptions.defaults());
         if (symbols.outcome() != Outcome.SAME) {
             return new Result(dts, symbols.outcome(), "with -@: " + symbols.detail());
         }
-        Result old = check(dts, root, prefixes, work.resolve("v3"), List.of(),
-                List.of("-V", "3", "-R", "1", "-p", "64", "-a", "8"), new DtbOptions(3, 1, 0, 64, 8));
+        Result old = check(
+                dts,
+                root,
+                prefixes,
+                work.resolve("v3"),
+                List.of(),
+                List.of("-V", "3", "-R", "1", "-p", "64", "-a", "8"),
+                new DtbOptions(3, 1, 0, 64, 8));
         if (old.outcome() != Outcome.SAME && old.outcome() != Outcome.DIFFERENT_FROM_SOURCE_BLOB) {
             return new Result(dts, old.outcome(), "as -V 3 -R 1 -p 64 -a 8: " + old.detail());
         }
         return plain;
     }
 
-    private static Result check(Path dts, Path root, String prefixes, Path work, List<String> compileFlags,
-                                List<String> writeFlags, DtbOptions opts) throws IOException, InterruptedException {
+    private static Result check(
+            Path dts,
+            Path root,
+            String prefixes,
+            Path work,
+            List<String> compileFlags,
+            List<String> writeFlags,
+            DtbOptions opts)
+            throws IOException, InterruptedException {
         Files.createDirectories(work);
         Path pp = work.resolve("x.pp.dts");
         Path dtb = work.resolve("x.dtb");
         Path again = work.resolve("x2.dtb");
-        if (run(List.of("cpp", "-nostdinc", "-I", dts.getParent().toString(), "-I", root.toString(), "-I", prefixes,
-                "-undef", "-D__DTS__", "-x", "assembler-with-cpp", "-o", pp.toString(), dts.toString())) != 0
-                || run(concat(List.of("dtc", "-q", "-I", "dts", "-O", "dtb", "-i", dts.getParent().toString(),
-                        "-o", dtb.toString()), compileFlags,
-                        List.of(pp.toString()))) != 0) {
+        if (run(List.of(
+                                "cpp",
+                                "-nostdinc",
+                                "-I",
+                                dts.getParent().toString(),
+                                "-I",
+                                root.toString(),
+                                "-I",
+                                prefixes,
+                                "-undef",
+                                "-D__DTS__",
+                                "-x",
+                                "assembler-with-cpp",
+                                "-o",
+                                pp.toString(),
+                                dts.toString()))
+                        != 0
+                || run(concat(
+                                List.of(
+                                        "dtc",
+                                        "-q",
+                                        "-I",
+                                        "dts",
+                                        "-O",
+                                        "dtb",
+                                        "-i",
+                                        dts.getParent().toString(),
+                                        "-o",
+                                        dtb.toString()),
+                                compileFlags,
+                                List.of(pp.toString())))
+                        != 0) {
             return new Result(dts, Outcome.DTC_REJECTED, "dtc -I dts failed");
         }
-        if (run(concat(List.of("dtc", "-q", "-I", "dtb", "-O", "dtb", "-o", again.toString()), writeFlags,
-                List.of(dtb.toString()))) != 0) {
+        if (run(concat(
+                        List.of("dtc", "-q", "-I", "dtb", "-O", "dtb", "-o", again.toString()),
+                        writeFlags,
+                        List.of(dtb.toString())))
+                != 0) {
             return new Result(dts, Outcome.DTC_REJECTED, "dtc -I dtb failed");
         }
         byte[] blob = Files.readAllBytes(dtb);
@@ -148,7 +198,9 @@ class DtbCorpusTest {
     }
 
     private static int run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         if (!p.waitFor(2, TimeUnit.MINUTES)) {
             p.destroyForcibly();

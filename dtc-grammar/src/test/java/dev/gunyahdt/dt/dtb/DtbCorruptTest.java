@@ -30,8 +30,7 @@ class DtbCorruptTest {
 
     private static final byte[] SAMPLE = Samples.golden("sample.dtb");
 
-    private record Case(String what, byte[] blob, String expected) {
-    }
+    private record Case(String what, byte[] blob, String expected) {}
 
     private static byte[] set32(byte[] b, int off, long v) {
         byte[] c = b.clone();
@@ -106,15 +105,23 @@ class DtbCorruptTest {
             c.add(new Case("cut to " + n + " bytes", cut(s, n), "too short for a header"));
         }
         for (int n : new int[] {8, 20, 27, 39, 40, 0x48, 0x57, 0x58, 0x5c, 0x100, 0x14f, 0x150, 0x18b}) {
-            c.add(new Case("cut to " + Fdt.hex(n) + " bytes", cut(s, n),
+            c.add(new Case(
+                    "cut to " + Fdt.hex(n) + " bytes",
+                    cut(s, n),
                     "totalsize 0x18c (header offset 0x4) is larger than the blob (" + Fdt.hex(n) + " bytes)"));
         }
         // cut with a consistent totalsize: the blocks now run past it
-        c.add(new Case("shrunk into the strings block", shrink(s, 0x180),
+        c.add(new Case(
+                "shrunk into the strings block",
+                shrink(s, 0x180),
                 "strings block at 0x150 with size 0x3c (header offset 0x20) runs past totalsize 0x180"));
-        c.add(new Case("shrunk into the structure block", shrink(s, 0x100),
+        c.add(new Case(
+                "shrunk into the structure block",
+                shrink(s, 0x100),
                 "strings block offset 0x150 (header offset 0xc) is outside 0x28..0x100"));
-        c.add(new Case("shrunk to the header", shrink(s, 0x28),
+        c.add(new Case(
+                "shrunk to the header",
+                shrink(s, 0x28),
                 "structure block offset 0x58 (header offset 0x8) is outside 0x28..0x28"));
         c.add(new Case("shrunk below the header", shrink(s, 0x20), "is smaller than the version 17 header"));
         c.add(new Case("shrunk to 0x10", shrink(s, 0x10), "totalsize 0x10 (header offset 0x4) is too small"));
@@ -124,84 +131,174 @@ class DtbCorruptTest {
         c.add(new Case("magic off by one", set32(s, 0, 0xd00dfeeeL), "bad magic 0xd00dfeee"));
         // totalsize
         c.add(new Case("totalsize 0", set32(s, 4, 0), "totalsize 0x0 (header offset 0x4) is too small"));
-        c.add(new Case("totalsize huge", set32(s, 4, 0xffffffffL), "totalsize 0xffffffff (header offset 0x4) is larger"));
+        c.add(new Case(
+                "totalsize huge", set32(s, 4, 0xffffffffL), "totalsize 0xffffffff (header offset 0x4) is larger"));
         c.add(new Case("totalsize 2 GiB", set32(s, 4, 0x7fffffffL), "is larger than the blob (0x18c bytes)"));
         // version
         for (long v : new long[] {0, 4, 15}) {
             c.add(new Case("version " + v, set32(s, 20, v), "unsupported version " + v + " (header offset 0x14)"));
         }
         // structure block offset
-        c.add(new Case("struct offset 0", set32(s, 8, 0), "structure block offset 0x0 (header offset 0x8) is outside 0x28..0x18c"));
+        c.add(new Case(
+                "struct offset 0",
+                set32(s, 8, 0),
+                "structure block offset 0x0 (header offset 0x8) is outside 0x28..0x18c"));
         c.add(new Case("struct offset in header", set32(s, 8, 0x10), "structure block offset 0x10"));
         c.add(new Case("struct offset huge", set32(s, 8, 0xffffffffL), "structure block offset 0xffffffff"));
         c.add(new Case("struct offset past end", set32(s, 8, 0x18d), "structure block offset 0x18d"));
-        c.add(new Case("struct misaligned by 1", set32(s, 8, 0x59), "structure block offset 0x59 (header offset 0x8) is not 4-byte aligned"));
+        c.add(new Case(
+                "struct misaligned by 1",
+                set32(s, 8, 0x59),
+                "structure block offset 0x59 (header offset 0x8) is not 4-byte aligned"));
         c.add(new Case("struct misaligned by 2", set32(s, 8, 0x5a), "is not 4-byte aligned"));
         // strings block offset and size
         c.add(new Case("strings offset 0", set32(s, 12, 0), "strings block offset 0x0 (header offset 0xc) is outside"));
         c.add(new Case("strings offset huge", set32(s, 12, 0xffffffffL), "strings block offset 0xffffffff"));
-        c.add(new Case("strings offset at end", set32(s, 12, 0x18c), "strings block at 0x18c with size 0x3c (header offset 0x20) runs past"));
+        c.add(new Case(
+                "strings offset at end",
+                set32(s, 12, 0x18c),
+                "strings block at 0x18c with size 0x3c (header offset 0x20) runs past"));
         c.add(new Case("strings size huge", set32(s, 32, 0xffffffffL), "strings block at 0x150 with size 0xffffffff"));
-        c.add(new Case("strings size 0", set32(s, 32, 0),
-                "property at struct offset 0x8 (blob offset 0x60): name offset 0x0 is outside the strings block (size 0x0)"));
-        c.add(new Case("last string unterminated", set32(s, 32, 0x3b),
+        c.add(
+                new Case(
+                        "strings size 0",
+                        set32(s, 32, 0),
+                        "property at struct offset 0x8 (blob offset 0x60): name offset 0x0 is outside the strings block (size 0x0)"));
+        c.add(new Case(
+                "last string unterminated",
+                set32(s, 32, 0x3b),
                 "name at strings offset 0x38 has no NUL before the end of the strings block"));
         // reserve map
-        c.add(new Case("rsvmap offset 0", set32(s, 16, 0), "memory reserve map offset 0x0 (header offset 0x10) is outside"));
+        c.add(new Case(
+                "rsvmap offset 0", set32(s, 16, 0), "memory reserve map offset 0x0 (header offset 0x10) is outside"));
         c.add(new Case("rsvmap offset huge", set32(s, 16, 0xffffffffL), "memory reserve map offset 0xffffffff"));
-        c.add(new Case("rsvmap without terminator", set32(s, 16, 0x180),
-                "memory reserve map at 0x180 has no terminating entry before totalsize 0x18c (entry at 0x180 is cut off)"));
-        c.add(new Case("rsvmap terminator overwritten", set8(set32(s, 16, 0x170), 0x18b, 1),
+        c.add(
+                new Case(
+                        "rsvmap without terminator",
+                        set32(s, 16, 0x180),
+                        "memory reserve map at 0x180 has no terminating entry before totalsize 0x18c (entry at 0x180 is cut off)"));
+        c.add(new Case(
+                "rsvmap terminator overwritten",
+                set8(set32(s, 16, 0x170), 0x18b, 1),
                 "memory reserve map at 0x170 has no terminating entry"));
         // overlapping blocks
-        c.add(new Case("struct over the reserve map", set32(s, 8, 0x48),
+        c.add(new Case(
+                "struct over the reserve map",
+                set32(s, 8, 0x48),
                 "memory reserve map 0x28..0x58 overlaps structure block 0x48..0x140"));
-        c.add(new Case("rsvmap inside struct", set32(set32(set32(set32(set32(s, 16, 0x140), 0x140, 0), 0x144, 0), 0x148, 0), 0x14c, 0),
+        c.add(new Case(
+                "rsvmap inside struct",
+                set32(set32(set32(set32(set32(s, 16, 0x140), 0x140, 0), 0x144, 0), 0x148, 0), 0x14c, 0),
                 "overlaps structure block 0x58..0x150"));
-        c.add(new Case("strings over struct", set32(set32(s, 12, 0x140), 32, 0x10),
+        c.add(new Case(
+                "strings over struct",
+                set32(set32(s, 12, 0x140), 32, 0x10),
                 "structure block 0x58..0x150 overlaps strings block 0x140..0x150"));
-        c.add(new Case("struct size into strings", set32(s, 36, 0x100),
+        c.add(new Case(
+                "struct size into strings",
+                set32(s, 36, 0x100),
                 "structure block 0x58..0x158 overlaps strings block 0x150..0x18c"));
         // structure block size
-        c.add(new Case("struct size huge", set32(s, 36, 0xffffffffL),
+        c.add(new Case(
+                "struct size huge",
+                set32(s, 36, 0xffffffffL),
                 "structure block at 0x58 with size 0xffffffff (header offset 0x24) runs past totalsize 0x18c"));
-        c.add(new Case("struct size 0", set32(s, 36, 0),
+        c.add(new Case(
+                "struct size 0",
+                set32(s, 36, 0),
                 "token at struct offset 0x0 (blob offset 0x58) runs past the end of the structure block (size 0x0)"));
-        c.add(new Case("struct size cuts off END", set32(s, 36, 0xf4),
-                "token at struct offset 0xf4 (blob offset 0x14c) runs past the end of the structure block (size 0xf4)"));
-        c.add(new Case("struct size cuts a property", set32(s, 36, 0x14),
-                "property at struct offset 0x8 (blob offset 0x60): length 0x4 runs past the end of the structure block (size 0x14)"));
-        c.add(new Case("struct size cuts a property header", set32(s, 36, 0xc),
-                "property length at struct offset 0xc (blob offset 0x64) runs past the end of the structure block (size 0xc)"));
-        c.add(new Case("struct size cuts a node name", set32(s, 36, 0x6a),
+        c.add(
+                new Case(
+                        "struct size cuts off END",
+                        set32(s, 36, 0xf4),
+                        "token at struct offset 0xf4 (blob offset 0x14c) runs past the end of the structure block (size 0xf4)"));
+        c.add(
+                new Case(
+                        "struct size cuts a property",
+                        set32(s, 36, 0x14),
+                        "property at struct offset 0x8 (blob offset 0x60): length 0x4 runs past the end of the structure block (size 0x14)"));
+        c.add(
+                new Case(
+                        "struct size cuts a property header",
+                        set32(s, 36, 0xc),
+                        "property length at struct offset 0xc (blob offset 0x64) runs past the end of the structure block (size 0xc)"));
+        c.add(new Case(
+                "struct size cuts a node name",
+                set32(s, 36, 0x6a),
                 "node name at struct offset 0x68 (blob offset 0xc0) has no NUL before the end of the structure block"));
         // properties
-        c.add(new Case("property length huge", set32(s, 0x64, 0xffff0000L),
-                "property at struct offset 0x8 (blob offset 0x60): length 0xffff0000 runs past the end of the structure block (size 0xf8)"));
+        c.add(
+                new Case(
+                        "property length huge",
+                        set32(s, 0x64, 0xffff0000L),
+                        "property at struct offset 0x8 (blob offset 0x60): length 0xffff0000 runs past the end of the structure block (size 0xf8)"));
         c.add(new Case("property length 2 GiB", set32(s, 0x64, 0x7fffffffL), "length 0x7fffffff runs past"));
         c.add(new Case("property length just past", set32(s, 0x64, 0xe9), "length 0xe9 runs past"));
-        c.add(new Case("name offset at strings end", set32(s, 0x68, 0x3c), "name offset 0x3c is outside the strings block (size 0x3c)"));
-        c.add(new Case("name offset huge", set32(s, 0x68, 0xffffffffL), "name offset 0xffffffff is outside the strings block"));
+        c.add(new Case(
+                "name offset at strings end",
+                set32(s, 0x68, 0x3c),
+                "name offset 0x3c is outside the strings block (size 0x3c)"));
+        c.add(new Case(
+                "name offset huge",
+                set32(s, 0x68, 0xffffffffL),
+                "name offset 0xffffffff is outside the strings block"));
         // tokens and nesting
-        c.add(new Case("unknown token 5", set32(s, 0x60, 5), "unknown token 0x5 at struct offset 0x8 (blob offset 0x60)"));
+        c.add(new Case(
+                "unknown token 5", set32(s, 0x60, 5), "unknown token 0x5 at struct offset 0x8 (blob offset 0x60)"));
         c.add(new Case("unknown token all ones", set32(s, 0x60, 0xffffffffL), "unknown token 0xffffffff"));
-        c.add(new Case("first token is END", set32(s, 0x58, Fdt.END), "END at struct offset 0x0 (blob offset 0x58) before any root node"));
-        c.add(new Case("first token is PROP", set32(s, 0x58, Fdt.PROP), "property at struct offset 0x0 (blob offset 0x58) is outside any node"));
-        c.add(new Case("first token is END_NODE", set32(s, 0x58, Fdt.END_NODE), "END_NODE at struct offset 0x0 (blob offset 0x58) has no node to close"));
-        c.add(new Case("missing END", set32(s, 0x14c, Fdt.NOP), "token at struct offset 0xf8 (blob offset 0x150) runs past the end"));
-        c.add(new Case("extra END_NODE", set32(s, 0x14c, Fdt.END_NODE), "END_NODE at struct offset 0xf4 (blob offset 0x14c) has no node to close"));
-        c.add(new Case("missing END_NODE", set32(s, 0x148, Fdt.NOP), "END at struct offset 0xf4 (blob offset 0x14c) inside node \"\" (1 END_NODE missing)"));
-        c.add(new Case("second root", set32(s, 0x14c, Fdt.BEGIN_NODE), "node at struct offset 0xf4 (blob offset 0x14c) follows the end of the root node"));
-        c.add(new Case("root with a name", set8(s, 0x5c, 'r'), "root node at struct offset 0x0 (blob offset 0x58) has name \"r\" (must be empty)"));
-        c.add(new Case("empty child name", set8(s, 0xc0, 0), "node at struct offset 0x64 (blob offset 0xbc) inside \"\" has an empty name"));
-        c.add(new Case("nesting too deep", blob(nested(DtbReader.MAX_DEPTH + 1), new byte[0]),
+        c.add(new Case(
+                "first token is END",
+                set32(s, 0x58, Fdt.END),
+                "END at struct offset 0x0 (blob offset 0x58) before any root node"));
+        c.add(new Case(
+                "first token is PROP",
+                set32(s, 0x58, Fdt.PROP),
+                "property at struct offset 0x0 (blob offset 0x58) is outside any node"));
+        c.add(new Case(
+                "first token is END_NODE",
+                set32(s, 0x58, Fdt.END_NODE),
+                "END_NODE at struct offset 0x0 (blob offset 0x58) has no node to close"));
+        c.add(new Case(
+                "missing END",
+                set32(s, 0x14c, Fdt.NOP),
+                "token at struct offset 0xf8 (blob offset 0x150) runs past the end"));
+        c.add(new Case(
+                "extra END_NODE",
+                set32(s, 0x14c, Fdt.END_NODE),
+                "END_NODE at struct offset 0xf4 (blob offset 0x14c) has no node to close"));
+        c.add(new Case(
+                "missing END_NODE",
+                set32(s, 0x148, Fdt.NOP),
+                "END at struct offset 0xf4 (blob offset 0x14c) inside node \"\" (1 END_NODE missing)"));
+        c.add(new Case(
+                "second root",
+                set32(s, 0x14c, Fdt.BEGIN_NODE),
+                "node at struct offset 0xf4 (blob offset 0x14c) follows the end of the root node"));
+        c.add(new Case(
+                "root with a name",
+                set8(s, 0x5c, 'r'),
+                "root node at struct offset 0x0 (blob offset 0x58) has name \"r\" (must be empty)"));
+        c.add(new Case(
+                "empty child name",
+                set8(s, 0xc0, 0),
+                "node at struct offset 0x64 (blob offset 0xbc) inside \"\" has an empty name"));
+        c.add(new Case(
+                "nesting too deep",
+                blob(nested(DtbReader.MAX_DEPTH + 1), new byte[0]),
                 "nests deeper than 4096 levels"));
         // old versions: full paths
         byte[] v1 = Samples.golden("sample-v1.dtb");
-        c.add(new Case("v1 root not /", set8(v1, 0x54, 'q'), "root node at struct offset 0x0 (blob offset 0x50) has path \"q\" (must be \"/\")"));
-        c.add(new Case("v1 child path with wrong parent", set8(v1, 0x125, 'x'),
+        c.add(new Case(
+                "v1 root not /",
+                set8(v1, 0x54, 'q'),
+                "root node at struct offset 0x0 (blob offset 0x50) has path \"q\" (must be \"/\")"));
+        c.add(new Case(
+                "v1 child path with wrong parent",
+                set8(v1, 0x125, 'x'),
                 "path \"/xode@1/child\" is not valid as a child of \"/node@1\""));
-        c.add(new Case("v1 child path with extra component", set8(v1, 0x12d, '/'),
+        c.add(new Case(
+                "v1 child path with extra component",
+                set8(v1, 0x12d, '/'),
                 "path \"/node@1/c/ild\" is not valid as a child of \"/node@1\""));
         return c;
     }
@@ -210,12 +307,14 @@ class DtbCorruptTest {
     Stream<DynamicTest> eachCorruptBlobIsRefusedWithItsReason() {
         List<Case> all = cases();
         assertTrue(all.size() >= 50, "have " + all.size() + " cases");
-        return all.stream().map(k -> DynamicTest.dynamicTest(k.what(), () -> {
-            DtException e = assertThrows(DtException.class, () -> DtbReader.read(k.blob(), "x.dtb"));
-            assertTrue(e.getMessage().startsWith("x.dtb: bad dtb: "), e.getMessage());
-            assertTrue(e.getMessage().contains(k.expected()),
-                    "message: " + e.getMessage() + "\nexpected to contain: " + k.expected());
-        }));
+        return all.stream()
+                .map(k -> DynamicTest.dynamicTest(k.what(), () -> {
+                    DtException e = assertThrows(DtException.class, () -> DtbReader.read(k.blob(), "x.dtb"));
+                    assertTrue(e.getMessage().startsWith("x.dtb: bad dtb: "), e.getMessage());
+                    assertTrue(
+                            e.getMessage().contains(k.expected()),
+                            "message: " + e.getMessage() + "\nexpected to contain: " + k.expected());
+                }));
     }
 
     @Test
@@ -279,8 +378,8 @@ class DtbCorruptTest {
     void messagesNameTheSource() {
         DtException e = assertThrows(DtException.class, () -> DtbReader.read(new byte[3], null));
         assertEquals("dtb: bad dtb: blob is 3 bytes, too short for a header", e.getMessage());
-        e = assertThrows(DtException.class,
-                () -> DtbReader.read("not a blob".getBytes(StandardCharsets.US_ASCII), "a.dtb"));
+        e = assertThrows(
+                DtException.class, () -> DtbReader.read("not a blob".getBytes(StandardCharsets.US_ASCII), "a.dtb"));
         assertEquals("a.dtb: bad dtb: bad magic 0x6e6f7420 at offset 0x0 (expected 0xd00dfeed)", e.getMessage());
     }
 }

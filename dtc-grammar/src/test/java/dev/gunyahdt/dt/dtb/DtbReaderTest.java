@@ -35,17 +35,35 @@ class DtbReaderTest {
     /** A comparable rendering of a tree: every node path, property and value. */
     private static String dump(DeviceTree t) {
         StringBuilder sb = new StringBuilder();
-        sb.append("boot ").append(t.bootCpuidPhys()).append(" plugin ").append(t.plugin()).append('\n');
+        sb.append("boot ")
+                .append(t.bootCpuidPhys())
+                .append(" plugin ")
+                .append(t.plugin())
+                .append('\n');
         for (MemReserve r : t.memReserves()) {
-            sb.append("reserve ").append(Long.toHexString(r.address())).append(' ')
-                    .append(Long.toHexString(r.size())).append(' ').append(r.labels()).append('\n');
+            sb.append("reserve ")
+                    .append(Long.toHexString(r.address()))
+                    .append(' ')
+                    .append(Long.toHexString(r.size()))
+                    .append(' ')
+                    .append(r.labels())
+                    .append('\n');
         }
         t.walk(c -> {
-            sb.append(c.path()).append(" labels=").append(c.node().labels())
-                    .append(" spans=").append(c.node().spans().size()).append('\n');
+            sb.append(c.path())
+                    .append(" labels=")
+                    .append(c.node().labels())
+                    .append(" spans=")
+                    .append(c.node().spans().size())
+                    .append('\n');
             for (Property p : c.node().properties()) {
-                sb.append("  ").append(p.name()).append(" = ").append(p.value())
-                        .append(" span=").append(p.span()).append('\n');
+                sb.append("  ")
+                        .append(p.name())
+                        .append(" = ")
+                        .append(p.value())
+                        .append(" span=")
+                        .append(p.span())
+                        .append('\n');
             }
         });
         return sb.toString();
@@ -61,8 +79,15 @@ class DtbReaderTest {
         assertEquals(3, t.bootCpuidPhys());
         assertFalse(t.plugin());
         assertTrue(t.root().property("compatible").isEmpty());
-        assertEquals(List.of("foo", "bar"),
-                t.root().child("node@1").orElseThrow().property("compatible").orElseThrow().value().asStrings());
+        assertEquals(
+                List.of("foo", "bar"),
+                t.root()
+                        .child("node@1")
+                        .orElseThrow()
+                        .property("compatible")
+                        .orElseThrow()
+                        .value()
+                        .asStrings());
         assertTrue(t.root().property("ress").orElseThrow().value().markers().isEmpty());
     }
 
@@ -121,13 +146,30 @@ class DtbReaderTest {
         // root { NOP; a { NOP }; p = <1>; NOP } — dtc accepts a property after a subnode (with a
         // warning); the model keeps properties and children apart anyway.
         ByteArrayOutputStream s = new ByteArrayOutputStream();
-        int[] words = {Fdt.BEGIN_NODE, 0, Fdt.NOP, Fdt.BEGIN_NODE, 0x61000000, Fdt.NOP, Fdt.END_NODE,
-            Fdt.PROP, 4, 0, 1, Fdt.NOP, Fdt.END_NODE, Fdt.NOP, Fdt.END};
+        int[] words = {
+            Fdt.BEGIN_NODE,
+            0,
+            Fdt.NOP,
+            Fdt.BEGIN_NODE,
+            0x61000000,
+            Fdt.NOP,
+            Fdt.END_NODE,
+            Fdt.PROP,
+            4,
+            0,
+            1,
+            Fdt.NOP,
+            Fdt.END_NODE,
+            Fdt.NOP,
+            Fdt.END
+        };
         for (int w : words) {
             DtbCorruptTest.word(s, w);
         }
         DeviceTree t = DtbReader.read(DtbCorruptTest.blob(s.toByteArray(), new byte[] {'p', 0}), "nop.dtb");
-        assertEquals("boot 0 plugin false\n/ labels=[] spans=0\n  p = [00 00 00 01] [] span=null\n"
-                + "/a labels=[] spans=0\n", dump(t));
+        assertEquals(
+                "boot 0 plugin false\n/ labels=[] spans=0\n  p = [00 00 00 01] [] span=null\n"
+                        + "/a labels=[] spans=0\n",
+                dump(t));
     }
 }

@@ -12,9 +12,9 @@ import dev.gunyahdt.dt.source.DtsSource;
 import dev.gunyahdt.dt.source.IncludeResolver;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The writer against blobs dtc 1.6.1 produced from sample.dts (see gen.sh beside them): the tree
@@ -44,8 +44,8 @@ class DtbWriterTest {
     })
     void matchesDtcByteForByte(String golden, int version, int reserve, int minSize, int padding, int align) {
         byte[] expected = Samples.golden(golden);
-        byte[] actual = DtbWriter.write(Samples.sampleTree(),
-                new DtbOptions(version, reserve, minSize, padding, align));
+        byte[] actual =
+                DtbWriter.write(Samples.sampleTree(), new DtbOptions(version, reserve, minSize, padding, align));
         assertEquals(Samples.hexDump(expected), Samples.hexDump(actual));
     }
 
@@ -54,8 +54,10 @@ class DtbWriterTest {
     @CsvSource({"sample.dts, sample.dtb, 3", "strings.dts, strings.dtb, 0"})
     void parsedSourcesMatchDtc(String dts, String golden, long bootCpu) {
         String text = new String(Samples.golden(dts), java.nio.charset.StandardCharsets.ISO_8859_1);
-        DeviceTree t = DtsSource.parse(text, dts, new IncludeResolver(List.of())).withBootCpuidPhys(bootCpu);
-        assertEquals(Samples.hexDump(Samples.golden(golden)), Samples.hexDump(DtbWriter.write(t, DtbOptions.defaults())));
+        DeviceTree t =
+                DtsSource.parse(text, dts, new IncludeResolver(List.of())).withBootCpuidPhys(bootCpu);
+        assertEquals(
+                Samples.hexDump(Samples.golden(golden)), Samples.hexDump(DtbWriter.write(t, DtbOptions.defaults())));
     }
 
     @Test
@@ -63,9 +65,11 @@ class DtbWriterTest {
         byte[] b = DtbWriter.write(Samples.sampleTree(), DtbOptions.defaults());
         // magic, totalsize, off_dt_struct, off_dt_strings, off_mem_rsvmap, version,
         // last_comp_version, boot_cpuid_phys, size_dt_strings, size_dt_struct
-        assertEquals("0000: d0 0d fe ed 00 00 01 8c 00 00 00 58 00 00 01 50\n"
-                + "0010: 00 00 00 28 00 00 00 11 00 00 00 10 00 00 00 03\n"
-                + "0020: 00 00 00 3c 00 00 00 f8", Samples.hexDump(java.util.Arrays.copyOf(b, 40)));
+        assertEquals(
+                "0000: d0 0d fe ed 00 00 01 8c 00 00 00 58 00 00 01 50\n"
+                        + "0010: 00 00 00 28 00 00 00 11 00 00 00 10 00 00 00 03\n"
+                        + "0020: 00 00 00 3c 00 00 00 f8",
+                Samples.hexDump(java.util.Arrays.copyOf(b, 40)));
     }
 
     /** The strings block of a root holding just these property names. */
@@ -74,11 +78,10 @@ class DtbWriterTest {
         for (String n : names) {
             props.add(Property.of(n, PropertyValue.EMPTY));
         }
-        byte[] b = DtbWriter.write(new DeviceTree(Node.of("", props, List.of()), List.of(), false, 0),
-                DtbOptions.defaults());
+        byte[] b = DtbWriter.write(
+                new DeviceTree(Node.of("", props, List.of()), List.of(), false, 0), DtbOptions.defaults());
         int off = ((b[12] & 0xff) << 24) | ((b[13] & 0xff) << 16) | ((b[14] & 0xff) << 8) | (b[15] & 0xff);
-        return new String(b, off, b.length - off, java.nio.charset.StandardCharsets.ISO_8859_1)
-                .replace('\0', '|');
+        return new String(b, off, b.length - off, java.nio.charset.StandardCharsets.ISO_8859_1).replace('\0', '|');
     }
 
     /** The name offsets the PROP tokens of such a root point at. */
@@ -87,13 +90,16 @@ class DtbWriterTest {
         for (String n : names) {
             props.add(Property.of(n, PropertyValue.EMPTY));
         }
-        byte[] b = DtbWriter.write(new DeviceTree(Node.of("", props, List.of()), List.of(), false, 0),
-                DtbOptions.defaults());
+        byte[] b = DtbWriter.write(
+                new DeviceTree(Node.of("", props, List.of()), List.of(), false, 0), DtbOptions.defaults());
         List<Integer> out = new ArrayList<>();
         // struct at 0x38 (no reserves): BEGIN_NODE, "" padded, then PROP,len=0,nameoff per name
         for (int i = 0; i < names.length; i++) {
             int at = 0x38 + 8 + 12 * i + 8;
-            out.add(((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff));
+            out.add(((b[at] & 0xff) << 24)
+                    | ((b[at + 1] & 0xff) << 16)
+                    | ((b[at + 2] & 0xff) << 8)
+                    | (b[at + 3] & 0xff));
         }
         return out;
     }
@@ -130,7 +136,8 @@ class DtbWriterTest {
         Node m = Node.of("m", props("cells", "#address-cells"), List.of(k));
         Node n = Node.of("n", props("bc", "c"), List.of());
         DeviceTree t = new DeviceTree(Node.of("", props("abc", "xbc"), List.of(n, m)), List.of(), false, 0);
-        assertEquals(Samples.hexDump(Samples.golden("strings.dtb")),
+        assertEquals(
+                Samples.hexDump(Samples.golden("strings.dtb")),
                 Samples.hexDump(DtbWriter.write(t, DtbOptions.defaults())));
     }
 
@@ -153,7 +160,8 @@ class DtbWriterTest {
     void rootNameIsAlwaysWrittenEmpty() {
         DeviceTree t = Samples.sampleTree();
         DeviceTree renamed = t.withRoot(t.root().withName("/"));
-        assertEquals(Samples.hexDump(DtbWriter.write(t, DtbOptions.defaults())),
+        assertEquals(
+                Samples.hexDump(DtbWriter.write(t, DtbOptions.defaults())),
                 Samples.hexDump(DtbWriter.write(renamed, DtbOptions.defaults())));
     }
 
@@ -163,24 +171,32 @@ class DtbWriterTest {
         DeviceTree t = new DeviceTree(Node.of("", List.of(), List.of(a)), List.of(), false, 0);
         byte[] b = DtbWriter.write(t, new DtbOptions(1, 0, 0, 0, 0));
         // Observed: dtc -f -V 1 on "/ { a@1 { name = "zzz"; }; };" (root gets name = "").
-        assertEquals("0000: d0 0d fe ed 00 00 00 75 00 00 00 30 00 00 00 70\n"
-                + "0010: 00 00 00 20 00 00 00 01 00 00 00 01 00 00 00 00\n"
-                + "0020: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"
-                + "0030: 00 00 00 01 2f 00 00 00 00 00 00 03 00 00 00 01\n"
-                + "0040: 00 00 00 00 00 00 00 00 00 00 00 01 2f 61 40 31\n"
-                + "0050: 00 00 00 00 00 00 00 03 00 00 00 04 00 00 00 00\n"
-                + "0060: 7a 7a 7a 00 00 00 00 02 00 00 00 02 00 00 00 09\n"
-                + "0070: 6e 61 6d 65 00", Samples.hexDump(b));
+        assertEquals(
+                "0000: d0 0d fe ed 00 00 00 75 00 00 00 30 00 00 00 70\n"
+                        + "0010: 00 00 00 20 00 00 00 01 00 00 00 01 00 00 00 00\n"
+                        + "0020: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"
+                        + "0030: 00 00 00 01 2f 00 00 00 00 00 00 03 00 00 00 01\n"
+                        + "0040: 00 00 00 00 00 00 00 00 00 00 00 01 2f 61 40 31\n"
+                        + "0050: 00 00 00 00 00 00 00 03 00 00 00 04 00 00 00 00\n"
+                        + "0060: 7a 7a 7a 00 00 00 00 02 00 00 00 02 00 00 00 09\n"
+                        + "0070: 6e 61 6d 65 00",
+                Samples.hexDump(b));
     }
 
     @Test
     void rejectsOptionsDtcRejects() {
-        assertEquals("Unknown device tree blob version 15",
-                assertThrows(DtException.class, () -> new DtbOptions(15, 0, 0, 0, 0)).getMessage());
-        assertEquals("Can't set both -p and -S",
-                assertThrows(DtException.class, () -> new DtbOptions(17, 0, 100, 100, 0)).getMessage());
-        assertEquals("Invalid argument \"3\" to -a option",
-                assertThrows(DtException.class, () -> new DtbOptions(17, 0, 0, 0, 3)).getMessage());
+        assertEquals(
+                "Unknown device tree blob version 15",
+                assertThrows(DtException.class, () -> new DtbOptions(15, 0, 0, 0, 0))
+                        .getMessage());
+        assertEquals(
+                "Can't set both -p and -S",
+                assertThrows(DtException.class, () -> new DtbOptions(17, 0, 100, 100, 0))
+                        .getMessage());
+        assertEquals(
+                "Invalid argument \"3\" to -a option",
+                assertThrows(DtException.class, () -> new DtbOptions(17, 0, 0, 0, 3))
+                        .getMessage());
         assertThrows(DtException.class, () -> new DtbOptions(17, -1, 0, 0, 0));
     }
 }

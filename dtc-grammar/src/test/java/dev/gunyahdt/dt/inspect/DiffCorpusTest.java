@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Node;
+import dev.gunyahdt.dt.checks.CheckConfig;
+import dev.gunyahdt.dt.checks.Checker;
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
-import dev.gunyahdt.dt.checks.CheckConfig;
-import dev.gunyahdt.dt.checks.Checker;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbOptions;
 import dev.gunyahdt.dt.dtb.DtbReader;
@@ -18,7 +18,6 @@ import dev.gunyahdt.dt.source.IncludeResolver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +42,21 @@ class DiffCorpusTest {
             files = s.filter(p -> p.toString().endsWith(".pp.dts")).sorted().toList();
         }
         CompileOptions d = CompileOptions.defaults();
-        Compiler compiler = new Compiler(new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB,
-                d.dtb(), -1, true, List.of(), false, d.phandles(), List.of(), false, false, false, false, Map.of()));
+        Compiler compiler = new Compiler(new CompileOptions(
+                CompileOptions.Format.DTS,
+                CompileOptions.Format.DTB,
+                d.dtb(),
+                -1,
+                true,
+                List.of(),
+                false,
+                d.phandles(),
+                List.of(),
+                false,
+                false,
+                false,
+                false,
+                Map.of()));
         int compared = 0;
         int renumbered = 0;
         List<String> unequal = new ArrayList<>();
@@ -58,14 +70,17 @@ class DiffCorpusTest {
             if (c.output() == null || c.tree().plugin()) {
                 continue;
             }
-            DeviceTree parsed = DtsSource.parse(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1),
-                    f.toString(), new IncludeResolver(List.of()));
+            DeviceTree parsed = DtsSource.parse(
+                    Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1),
+                    f.toString(),
+                    new IncludeResolver(List.of()));
             Node shuffled = parsed.root().rewrite((old, n) -> {
                 List<Node> kids = new ArrayList<>(n.children());
                 Collections.reverse(kids);
                 return n.withChildren(kids).withoutProperty("phandle").withoutProperty("linux,phandle");
             });
-            DeviceTree again = Checker.run(parsed.withRoot(shuffled), CheckConfig.defaults(), "-").tree();
+            DeviceTree again = Checker.run(parsed.withRoot(shuffled), CheckConfig.defaults(), "-")
+                    .tree();
             byte[] blob = DtbWriter.write(again, DtbOptions.defaults());
             compared++;
             DeviceTree a = DtbReader.read(c.output(), "a");
@@ -75,10 +90,12 @@ class DiffCorpusTest {
             }
             List<TreeDiff.Change> changes = TreeDiff.compare(a, b);
             if (!changes.isEmpty()) {
-                unequal.add(f.getFileName() + ": " + changes.size() + " changes, first " + changes.get(0).render());
+                unequal.add(f.getFileName() + ": " + changes.size() + " changes, first "
+                        + changes.get(0).render());
             }
         }
-        System.out.printf("diff corpus: %d trees rebuilt, %d with other phandle numbers, %d diff unequal%n",
+        System.out.printf(
+                "diff corpus: %d trees rebuilt, %d with other phandle numbers, %d diff unequal%n",
                 compared, renumbered, unequal.size());
         unequal.stream().limit(20).forEach(System.out::println);
         assertEquals(List.of(), unequal);

@@ -5,7 +5,6 @@ import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.dt.dtb.DtbReader;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,17 +13,30 @@ import java.util.Map;
 /** Test helpers: DTS text through the project's compile pipeline (dtc 1.6.1's bytes), no preprocessor. */
 final class Dts {
 
-    private Dts() {
-    }
+    private Dts() {}
 
     private static CompileOptions options(boolean symbols) {
         CompileOptions d = CompileOptions.defaults();
-        return new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB, d.dtb(), -1, false,
-                List.of(), false, d.phandles(), List.of(), symbols, false, false, false, Map.of());
+        return new CompileOptions(
+                CompileOptions.Format.DTS,
+                CompileOptions.Format.DTB,
+                d.dtb(),
+                -1,
+                false,
+                List.of(),
+                false,
+                d.phandles(),
+                List.of(),
+                symbols,
+                false,
+                false,
+                false,
+                Map.of());
     }
 
     private static Compilation compile(String dts, boolean symbols) {
-        Compilation c = new Compiler(options(symbols)).compile(Path.of("-"), dts.getBytes(StandardCharsets.ISO_8859_1), "-");
+        Compilation c =
+                new Compiler(options(symbols)).compile(Path.of("-"), dts.getBytes(StandardCharsets.ISO_8859_1), "-");
         if (c.failed()) {
             throw new AssertionError("test source does not compile: " + c.messages());
         }

@@ -35,7 +35,9 @@ class InspectCorpusTest {
     void dtsRenderingCompilesBackWithDtc(@TempDir Path tmp) throws Exception {
         List<Path> blobs;
         try (Stream<Path> s = Files.list(Path.of(System.getProperty("inspect.blobs")))) {
-            blobs = s.filter(p -> p.toString().endsWith(".dtb") || p.toString().endsWith(".dtbo")).sorted().toList();
+            blobs = s.filter(p -> p.toString().endsWith(".dtb") || p.toString().endsWith(".dtbo"))
+                    .sorted()
+                    .toList();
         }
         ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
         List<Future<String>> results = new ArrayList<>();
@@ -55,7 +57,8 @@ class InspectCorpusTest {
             }
         }
         pool.shutdown();
-        System.out.printf("inspect corpus: %d blobs, %d refused by the reader, %d compile back identical, %.1f ms inspecting in all%n",
+        System.out.printf(
+                "inspect corpus: %d blobs, %d refused by the reader, %d compile back identical, %.1f ms inspecting in all%n",
                 blobs.size(), refused, blobs.size() - refused - bad.size(), inspectNanos[0] / 1e6);
         bad.forEach(System.out::println);
         assertEquals(List.of(), bad);
@@ -84,9 +87,19 @@ class InspectCorpusTest {
         Path src = tmp.resolve(name + ".dts");
         Path out = tmp.resolve(name + ".out");
         Files.writeString(src, dts, StandardCharsets.ISO_8859_1);
-        String log = dtc("-I", "dts", "-O", "dtb", "-b", Long.toString(tree.bootCpuidPhys()), "-o", out.toString(), src.toString());
+        String log = dtc(
+                "-I",
+                "dts",
+                "-O",
+                "dtb",
+                "-b",
+                Long.toString(tree.bootCpuidPhys()),
+                "-o",
+                out.toString(),
+                src.toString());
         if (log != null) {
-            return blob + ": dtc rejects the rendering: " + log.lines().findFirst().orElse("");
+            return blob + ": dtc rejects the rendering: "
+                    + log.lines().findFirst().orElse("");
         }
         Path ref = tmp.resolve(name + ".ref");
         if (dtc("-I", "dtb", "-O", "dtb", "-o", ref.toString(), blob.toString()) != null) {

@@ -61,11 +61,16 @@ class InspectionTest {
     @Test
     void wholeTreeHeaderAndInterruptMap() {
         String dts = board(true).render(Format.DTS, null);
-        assertTrue(dts.startsWith("/dts-v1/;\n\n/ {\n\t#address-cells = <0x2>;\n\t#size-cells = <0x2>;\n\tinterrupt-parent = <&gic>;\n"), dts);
+        assertTrue(
+                dts.startsWith(
+                        "/dts-v1/;\n\n/ {\n\t#address-cells = <0x2>;\n\t#size-cells = <0x2>;\n\tinterrupt-parent = <&gic>;\n"),
+                dts);
         assertTrue(dts.contains("\tgic: interrupt-controller@8000000 {\n"), dts);
         assertTrue(dts.contains("\t\treg = <0x0 0x8000000 0x0 0x10000>, <0x0 0x80a0000 0x0 0xf60000>;\n"), dts);
-        assertTrue(dts.contains("\t\tinterrupt-map = <0x0 0x0 0x0 0x1 &gic 0x0 0x0 0x0 0x3 0x4 /* SPI 3 level-high */>, "
-                + "<0x0 0x0 0x0 0x2 &gic 0x0 0x0 0x0 0x4 0x1 /* SPI 4 edge-rising */>;\n"), dts);
+        assertTrue(
+                dts.contains("\t\tinterrupt-map = <0x0 0x0 0x0 0x1 &gic 0x0 0x0 0x0 0x3 0x4 /* SPI 3 level-high */>, "
+                        + "<0x0 0x0 0x0 0x2 &gic 0x0 0x0 0x0 0x4 0x1 /* SPI 4 edge-rising */>;\n"),
+                dts);
         assertTrue(dts.contains("\t__symbols__ {\n\t\tgic = \"/interrupt-controller@8000000\";\n"), dts);
         assertFalse(dts.contains("/plugin/"), dts);
     }
@@ -74,21 +79,28 @@ class InspectionTest {
     void withoutSymbolsReferencesArePaths() {
         Inspection in = board(false);
         assertEquals(List.of(), in.labels("/clock"));
-        assertEquals(List.of(new CellRef(0, "/reset-controller", null, CellRef.Source.PROPERTY),
-                             new CellRef(8, "/reset-controller", null, CellRef.Source.PROPERTY)),
+        assertEquals(
+                List.of(
+                        new CellRef(0, "/reset-controller", null, CellRef.Source.PROPERTY),
+                        new CellRef(8, "/reset-controller", null, CellRef.Source.PROPERTY)),
                 in.references("/soc/serial@9000000", "resets"));
-        assertTrue(in.render(Format.DTS, null).contains("resets = <&{/reset-controller} 0x3>, <&{/reset-controller} 0x4>;"));
+        assertTrue(in.render(Format.DTS, null)
+                .contains("resets = <&{/reset-controller} 0x3>, <&{/reset-controller} 0x4>;"));
     }
 
     @Test
     void interruptsAreDecodedForGicParentsOnly() {
         Inspection in = board(true);
         assertEquals(List.of("SPI 1 level-high"), in.interrupts("/soc/serial@9000000", "interrupts"));
-        assertEquals(List.of("PPI 13 level-low cpus 0xf", "PPI 14 edge-falling"), in.interrupts("/soc/timer", "interrupts"));
-        assertEquals(List.of("SPI 7 level-high", "PPI 9 level-low"), in.interrupts("/soc/dma@1000", "interrupts-extended"));
+        assertEquals(
+                List.of("PPI 13 level-low cpus 0xf", "PPI 14 edge-falling"), in.interrupts("/soc/timer", "interrupts"));
+        assertEquals(
+                List.of("SPI 7 level-high", "PPI 9 level-low"), in.interrupts("/soc/dma@1000", "interrupts-extended"));
         assertEquals(List.of("SPI 3 level-high", "SPI 4 edge-rising"), in.interrupts("/pcie", "interrupt-map"));
-        assertEquals(List.of(new CellRef(16, "/interrupt-controller@8000000", "gic", CellRef.Source.PROPERTY),
-                             new CellRef(56, "/interrupt-controller@8000000", "gic", CellRef.Source.PROPERTY)),
+        assertEquals(
+                List.of(
+                        new CellRef(16, "/interrupt-controller@8000000", "gic", CellRef.Source.PROPERTY),
+                        new CellRef(56, "/interrupt-controller@8000000", "gic", CellRef.Source.PROPERTY)),
                 in.references("/pcie", "interrupt-map"));
 
         // an interrupt controller that is not a GIC: entries are split, but not decoded
@@ -146,7 +158,8 @@ class InspectionTest {
                 };
                 """);
         Inspection in = Inspection.of(t);
-        assertEquals(List.of(new CellRef(0, "/clock", "clk", CellRef.Source.SOURCE)), in.references("/c", "vendor,clk"));
+        assertEquals(
+                List.of(new CellRef(0, "/clock", "clk", CellRef.Source.SOURCE)), in.references("/c", "vendor,clk"));
         assertEquals(List.of(new CellRef(3, "/clock", "clk", CellRef.Source.SOURCE)), in.references("/c", "mixed"));
         String dts = in.render(Format.DTS, "/c");
         assertTrue(dts.contains("vendor,clk = <&clk 0x7>;"), dts);
@@ -234,7 +247,10 @@ class InspectionTest {
                 }
                 """, in.render(Format.JSON, "n"));
         String whole = in.render(Format.JSON, null);
-        assertTrue(whole.startsWith("{\n  \"name\": \"/\",\n  \"path\": \"/\",\n  \"labels\": [],\n  \"properties\": [],\n  \"children\": [\n    {\n      \"name\": \"clock\","), whole);
+        assertTrue(
+                whole.startsWith(
+                        "{\n  \"name\": \"/\",\n  \"path\": \"/\",\n  \"labels\": [],\n  \"properties\": [],\n  \"children\": [\n    {\n      \"name\": \"clock\","),
+                whole);
     }
 
     @Test
@@ -244,9 +260,15 @@ class InspectionTest {
                 / { n { w = /bits/ 64 <0x123456789abcdef0>; h = /bits/ 16 <1 2>; m = "x", <3>; }; };
                 """));
         String json = in.render(Format.JSON, "/n");
-        assertTrue(json.contains("{\"name\": \"w\", \"type\": \"cells\", \"bits\": 64, \"value\": [\"0x123456789abcdef0\"]}"), json);
+        assertTrue(
+                json.contains(
+                        "{\"name\": \"w\", \"type\": \"cells\", \"bits\": 64, \"value\": [\"0x123456789abcdef0\"]}"),
+                json);
         assertTrue(json.contains("{\"name\": \"h\", \"type\": \"cells\", \"bits\": 16, \"value\": [1, 2]}"), json);
-        assertTrue(json.contains("{\"name\": \"m\", \"type\": \"mixed\", \"value\": [{\"type\": \"strings\", \"value\": [\"x\"]}, {\"type\": \"cells\", \"value\": [3]}]}"), json);
+        assertTrue(
+                json.contains(
+                        "{\"name\": \"m\", \"type\": \"mixed\", \"value\": [{\"type\": \"strings\", \"value\": [\"x\"]}, {\"type\": \"cells\", \"value\": [3]}]}"),
+                json);
         String dts = in.render(Format.DTS, "/n");
         assertTrue(dts.contains("w = /bits/ 64 <0x123456789abcdef0>;"), dts);
         assertTrue(dts.contains("h = /bits/ 16 <0x1 0x2>;"), dts);

@@ -39,8 +39,10 @@ class OverlayInspectionTest {
         byte[] blob = Dts.blob(OVERLAY, true);
         Inspection in = Inspection.of(DtbReader.read(blob, "o.dtbo"));
         assertTrue(in.isOverlay());
-        assertEquals(List.of(new CellRef(0, null, "uart0", CellRef.Source.FIXUP)), in.references("/fragment@0", "target"));
-        assertEquals(List.of(new CellRef(0, "/fragment@1/__overlay__/mine", null, CellRef.Source.LOCAL_FIXUP)),
+        assertEquals(
+                List.of(new CellRef(0, null, "uart0", CellRef.Source.FIXUP)), in.references("/fragment@0", "target"));
+        assertEquals(
+                List.of(new CellRef(0, "/fragment@1/__overlay__/mine", null, CellRef.Source.LOCAL_FIXUP)),
                 in.references("/fragment@1/__overlay__/dev@1000", "phandle-list"));
         assertEquals("""
                 /dts-v1/;

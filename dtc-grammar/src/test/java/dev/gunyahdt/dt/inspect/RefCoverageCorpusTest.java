@@ -41,8 +41,21 @@ class RefCoverageCorpusTest {
             files = s.filter(p -> p.toString().endsWith(".pp.dts")).sorted().toList();
         }
         CompileOptions d = CompileOptions.defaults();
-        Compiler compiler = new Compiler(new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB,
-                d.dtb(), -1, true, List.of(), false, d.phandles(), List.of(), false, false, false, false, Map.of()));
+        Compiler compiler = new Compiler(new CompileOptions(
+                CompileOptions.Format.DTS,
+                CompileOptions.Format.DTB,
+                d.dtb(),
+                -1,
+                true,
+                List.of(),
+                false,
+                d.phandles(),
+                List.of(),
+                false,
+                false,
+                false,
+                false,
+                Map.of()));
         long total = 0;
         long found = 0;
         List<String> wrong = new ArrayList<>();
@@ -85,9 +98,12 @@ class RefCoverageCorpusTest {
                 }
             }
         }
-        System.out.printf("source references %d, recovered from plain blobs %d (%.2f%%)%n", total, found, 100.0 * found / total);
-        missed.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(20)
-              .forEach(e -> System.out.println("  missed " + e.getValue() + " " + e.getKey()));
+        System.out.printf(
+                "source references %d, recovered from plain blobs %d (%.2f%%)%n", total, found, 100.0 * found / total);
+        missed.entrySet().stream()
+                .sorted((a, b) -> b.getValue() - a.getValue())
+                .limit(20)
+                .forEach(e -> System.out.println("  missed " + e.getValue() + " " + e.getKey()));
         assertEquals(List.of(), wrong);
     }
 }

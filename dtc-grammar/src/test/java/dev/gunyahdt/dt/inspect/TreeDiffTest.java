@@ -78,7 +78,8 @@ class TreeDiffTest {
             DeviceTree ta = DtbReader.read(a, "a.dtb");
             DeviceTree tb = DtbReader.read(b, "b.dtb");
             // the phandles really were numbered differently
-            assertFalse(ta.find("/clock").get().node().phandle() == tb.find("/clock").get().node().phandle());
+            assertFalse(ta.find("/clock").get().node().phandle()
+                    == tb.find("/clock").get().node().phandle());
             assertEquals(List.of(), diff(ta, tb));
         }
     }
@@ -96,23 +97,27 @@ class TreeDiffTest {
                 .replace("\t\ttimer {\n\t\t\tinterrupts = <1 13 0xf08>, <1 14 2>;\n\t\t};\n", "")
                 .replace("\tpcie {", "\tnew: extra@0 { reg = <0 0 0 1>; };\n\tpcie {");
         List<String> d = diff(Dts.blobTree(Dts.BOARD, false), Dts.blobTree(changed, false));
-        assertEquals(List.of(
-                "+ /extra@0",
-                "+ /extra@0:reg = <0x0 0x0 0x0 0x1>",
-                // gic has no #clock-cells: only the first tree's walk reaches the second cell, and
-                // that is enough to compare it by target
-                "~ /soc/serial@9000000:clocks = <&{/clock} &{/clock}> -> <&{/clock} &{/interrupt-controller@8000000}>",
-                "~ /soc/serial@9000000:interrupts = <0x0 0x1 0x4> -> <0x0 0x2 0x4>",
-                "+ /soc/serial@9000000:status = \"okay\"",
-                "- /soc/timer",
-                "- /soc/timer:interrupts = <0x1 0xd 0xf08 0x1 0xe 0x2>"), d);
+        assertEquals(
+                List.of(
+                        "+ /extra@0",
+                        "+ /extra@0:reg = <0x0 0x0 0x0 0x1>",
+                        // gic has no #clock-cells: only the first tree's walk reaches the second cell, and
+                        // that is enough to compare it by target
+                        "~ /soc/serial@9000000:clocks = <&{/clock} &{/clock}> -> <&{/clock} &{/interrupt-controller@8000000}>",
+                        "~ /soc/serial@9000000:interrupts = <0x0 0x1 0x4> -> <0x0 0x2 0x4>",
+                        "+ /soc/serial@9000000:status = \"okay\"",
+                        "- /soc/timer",
+                        "- /soc/timer:interrupts = <0x1 0xd 0xf08 0x1 0xe 0x2>"),
+                d);
     }
 
     @Test
     void headerDifferences() {
         DeviceTree a = Dts.blobTree("/dts-v1/;\n/memreserve/ 0x1000 0x100;\n/ { };\n", false);
-        DeviceTree b = Dts.blobTree("/dts-v1/;\n/memreserve/ 0x2000 0x100;\n/ { };\n", false).withBootCpuidPhys(1);
-        assertEquals(List.of("- /memreserve/ = 0x1000 0x100", "+ /memreserve/ = 0x2000 0x100", "~ boot-cpuid = 0x0 -> 0x1"),
+        DeviceTree b = Dts.blobTree("/dts-v1/;\n/memreserve/ 0x2000 0x100;\n/ { };\n", false)
+                .withBootCpuidPhys(1);
+        assertEquals(
+                List.of("- /memreserve/ = 0x1000 0x100", "+ /memreserve/ = 0x2000 0x100", "~ boot-cpuid = 0x0 -> 0x1"),
                 diff(a, b));
     }
 
@@ -133,19 +138,24 @@ class TreeDiffTest {
         // fragment numbering follows the source order, so the fragments swap places: that is a
         // real difference, but the fixup lists themselves compare as sets
         List<String> d = diff(Dts.blobTree(one, false), Dts.blobTree(two, false));
-        assertEquals(List.of(
-                "~ /__fixups__:a = \"/fragment@0:target:0\" -> \"/fragment@1:target:0\"",
-                "~ /__fixups__:b = \"/fragment@1:target:0\" -> \"/fragment@0:target:0\"",
-                "~ /__fixups__:ext1 = \"/fragment@0/__overlay__:x:0\" -> \"/fragment@1/__overlay__:x:0\"",
-                "~ /__fixups__:ext2 = \"/fragment@1/__overlay__:y:0\" -> \"/fragment@0/__overlay__:y:0\"",
-                "~ /fragment@0:target = <&a> -> <&b>",
-                "- /fragment@0/__overlay__:x = <&ext1>",
-                "+ /fragment@0/__overlay__:y = <&ext2>",
-                "~ /fragment@1:target = <&b> -> <&a>",
-                "+ /fragment@1/__overlay__:x = <&ext1>",
-                "- /fragment@1/__overlay__:y = <&ext2>"), d);
-        assertEquals(List.of(), diff(Dts.blobTree(one, true), Dts.blobTree(one, false)).stream()
-                .filter(s -> !s.contains("__symbols__")).toList());
+        assertEquals(
+                List.of(
+                        "~ /__fixups__:a = \"/fragment@0:target:0\" -> \"/fragment@1:target:0\"",
+                        "~ /__fixups__:b = \"/fragment@1:target:0\" -> \"/fragment@0:target:0\"",
+                        "~ /__fixups__:ext1 = \"/fragment@0/__overlay__:x:0\" -> \"/fragment@1/__overlay__:x:0\"",
+                        "~ /__fixups__:ext2 = \"/fragment@1/__overlay__:y:0\" -> \"/fragment@0/__overlay__:y:0\"",
+                        "~ /fragment@0:target = <&a> -> <&b>",
+                        "- /fragment@0/__overlay__:x = <&ext1>",
+                        "+ /fragment@0/__overlay__:y = <&ext2>",
+                        "~ /fragment@1:target = <&b> -> <&a>",
+                        "+ /fragment@1/__overlay__:x = <&ext1>",
+                        "- /fragment@1/__overlay__:y = <&ext2>"),
+                d);
+        assertEquals(
+                List.of(),
+                diff(Dts.blobTree(one, true), Dts.blobTree(one, false)).stream()
+                        .filter(s -> !s.contains("__symbols__"))
+                        .toList());
     }
 
     @Test
@@ -171,11 +181,13 @@ class TreeDiffTest {
                 """;
         DeviceTree ta = Dts.blobTree(a, false);
         DeviceTree tb = Dts.blobTree(b, false);
-        assertFalse(ta.find("/p0").get().node().phandle() == tb.find("/p0").get().node().phandle());
+        assertFalse(ta.find("/p0").get().node().phandle()
+                == tb.find("/p0").get().node().phandle());
         assertEquals(List.of(), diff(ta, tb));
         // a renumbered cell must still name the same node; one that does not is a change (shown
         // as the numbers, since nothing says they are phandles)
-        assertEquals(List.of("~ /x:vendor,pipes = <&{/p0} 0x2> -> <&{/p0} 0x3>", "+ /z:phandle = <phandle>"),
+        assertEquals(
+                List.of("~ /x:vendor,pipes = <&{/p0} 0x2> -> <&{/p0} 0x3>", "+ /z:phandle = <phandle>"),
                 diff(ta, Dts.blobTree(b.replace("<&p0 &p1>", "<&p0 &z>").replace("z {", "z: z {"), false)));
         // the limit: in a property the analysis does not know, equal numbers are taken as equal
         // (here both trees hold <1 2>, naming p0, p1 in one and p1, p0 in the other)

@@ -1,7 +1,11 @@
 package dev.gunyahdt.dt.output;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,13 +23,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OutputFileTest {
 
@@ -65,9 +64,9 @@ class OutputFileTest {
         Files.write(file, OLD);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         Path inner = dir.resolve("inner");
-        Files.createSymbolicLink(inner, Path.of("real/out.dtb"));      // relative
+        Files.createSymbolicLink(inner, Path.of("real/out.dtb")); // relative
         Path outer = dir.resolve("outer");
-        Files.createSymbolicLink(outer, inner.toAbsolutePath());       // absolute, to a link
+        Files.createSymbolicLink(outer, inner.toAbsolutePath()); // absolute, to a link
         OutputFile.write(outer, NEW);
         assertTrue(Files.isSymbolicLink(outer));
         assertTrue(Files.isSymbolicLink(inner));

@@ -1,15 +1,5 @@
 package dev.gunyahdt.dt.overlay;
 
-import dev.gunyahdt.dt.DeviceTree;
-import dev.gunyahdt.dt.Marker;
-import dev.gunyahdt.dt.PhandleFormat;
-import dev.gunyahdt.dt.Property;
-import dev.gunyahdt.dt.PropertyValue;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static dev.gunyahdt.dt.overlay.TreeText.cells;
 import static dev.gunyahdt.dt.overlay.TreeText.label;
 import static dev.gunyahdt.dt.overlay.TreeText.node;
@@ -19,7 +9,15 @@ import static dev.gunyahdt.dt.overlay.TreeText.str;
 import static dev.gunyahdt.dt.overlay.TreeText.tree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.Marker;
+import dev.gunyahdt.dt.PhandleFormat;
+import dev.gunyahdt.dt.Property;
+import dev.gunyahdt.dt.PropertyValue;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * GeneratedNodes on hand-built trees in the state dtc's checks leave them (references
@@ -29,7 +27,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class GeneratedNodesTest {
 
-    private static void assertLikeDtc(String expected, DeviceTree actual, String source, String... flags) throws Exception {
+    private static void assertLikeDtc(String expected, DeviceTree actual, String source, String... flags)
+            throws Exception {
         assertEquals(expected, TreeText.of(actual));
         if (TreeText.haveDtc()) {
             assertEquals(TreeText.ofBlob(TreeText.dtc(source, flags)), TreeText.of(actual));
@@ -37,7 +36,12 @@ class GeneratedNodesTest {
     }
 
     private static Property pathRef(String name, String target, String path) {
-        return Property.of(name, PropertyValue.builder().marker(Marker.Kind.REF_PATH, target).string(path).build());
+        return Property.of(
+                name,
+                PropertyValue.builder()
+                        .marker(Marker.Kind.REF_PATH, target)
+                        .string(path)
+                        .build());
     }
 
     // ---------------------------------------------------------------- -@
@@ -55,12 +59,22 @@ class GeneratedNodesTest {
 
     /** SYMBOLS_SRC after checks: &c got phandle 1, &a phandle 2. */
     static DeviceTree symbolsTree() {
-        return tree(false,
-                node("node1", label("a"), label("b"),
+        return tree(
+                false,
+                node(
+                        "node1",
+                        label("a"),
+                        label("b"),
                         node("sub", label("c"), cells("x", 1), cells("phandle", 1)),
                         cells("phandle", 2)),
-                node("node2", label("n2"),
-                        Property.of("ref", refCells("", ref("c", 1)).value().concat(refCells("", ref("a", 2)).value())),
+                node(
+                        "node2",
+                        label("n2"),
+                        Property.of(
+                                "ref",
+                                refCells("", ref("c", 1))
+                                        .value()
+                                        .concat(refCells("", ref("a", 2)).value())),
                         pathRef("p", "b", "/node1")),
                 node("plain"));
     }
@@ -87,22 +101,38 @@ class GeneratedNodesTest {
                   n2 = 2f6e6f64653200
                 """, r.tree(), SYMBOLS_SRC, "-@");
         assertEquals(3, r.nextPhandle());
-        assertEquals(Marker.Kind.TYPE_STRING,
-                r.tree().find("/__symbols__").orElseThrow().node().property("a").orElseThrow().value().markers().get(0).kind());
+        assertEquals(
+                Marker.Kind.TYPE_STRING,
+                r.tree()
+                        .find("/__symbols__")
+                        .orElseThrow()
+                        .node()
+                        .property("a")
+                        .orElseThrow()
+                        .value()
+                        .markers()
+                        .get(0)
+                        .kind());
     }
 
     @Test
     void symbolsWithBothPhandleFormats() throws Exception {
         GeneratedNodes.Result r = GeneratedNodes.symbols(symbolsTree(), PhandleFormat.BOTH, 2);
         String t = TreeText.of(r.tree());
-        assertEquals(true, t.contains("/node2\n  ref = 0000000100000002\n  p = 2f6e6f64653100\n"
-                + "  linux,phandle = 00000003\n  phandle = 00000003\n"), t);
+        assertEquals(
+                true,
+                t.contains("/node2\n  ref = 0000000100000002\n  p = 2f6e6f64653100\n"
+                        + "  linux,phandle = 00000003\n  phandle = 00000003\n"),
+                t);
         if (TreeText.haveDtc()) {
             // dtc -H both also gives the nodes numbered during checks both properties; compare
             // only the node numbered here.
             String dtc = TreeText.ofBlob(TreeText.dtc(SYMBOLS_SRC, "-@", "-H", "both"));
-            assertEquals(true, dtc.contains("/node2\n  ref = 0000000100000002\n  p = 2f6e6f64653100\n"
-                    + "  linux,phandle = 00000003\n  phandle = 00000003\n"), dtc);
+            assertEquals(
+                    true,
+                    dtc.contains("/node2\n  ref = 0000000100000002\n  p = 2f6e6f64653100\n"
+                            + "  linux,phandle = 00000003\n  phandle = 00000003\n"),
+                    dtc);
         }
     }
 
@@ -118,7 +148,8 @@ class GeneratedNodesTest {
 
     @Test
     void existingSymbolsNodeKeepsItsPlaceAndALabelAlreadyThereIsSkippedWithAWarning() throws Exception {
-        DeviceTree t = tree(false,
+        DeviceTree t = tree(
+                false,
                 node("__symbols__", str("a", "/x")),
                 node("node1", label("a")),
                 node("node2", label("b"), label("c")),
@@ -158,7 +189,8 @@ class GeneratedNodesTest {
 
     @Test
     void autoAliasesAppendToTheExistingNodeWithoutPhandles() throws Exception {
-        DeviceTree t = tree(false,
+        DeviceTree t = tree(
+                false,
                 node("aliases", str("b", "/node1")),
                 node("node1", label("a"), label("b"), node("sub", label("c"))),
                 node("node2", label("n2")));
@@ -185,7 +217,8 @@ class GeneratedNodesTest {
                 / { x: n { }; };
                 """;
         DeviceTree t = tree(false, node("n", label("x")));
-        DeviceTree out = GeneratedNodes.symbols(GeneratedNodes.autoAliases(t), PhandleFormat.EPAPR, 1).tree();
+        DeviceTree out = GeneratedNodes.symbols(GeneratedNodes.autoAliases(t), PhandleFormat.EPAPR, 1)
+                .tree();
         assertLikeDtc("""
                 /
                 /n
@@ -231,21 +264,39 @@ class GeneratedNodesTest {
     /** PLUGIN_SRC as the parser expands it and checks resolve it. */
     static DeviceTree pluginTree() {
         long u = 0xffffffffL;
-        Property prop = Property.of("prop", refCells("", ref("bar", u), 1, ref("l1", 1)).value()
-                .concat(refCells("", ref("foo", u)).value()));
-        return tree(true,
-                node("fragment@0", refCells("target", ref("foo", u)),
-                        node("__overlay__",
-                                node("newnode", label("l1"), prop,
+        Property prop = Property.of(
+                "prop",
+                refCells("", ref("bar", u), 1, ref("l1", 1))
+                        .value()
+                        .concat(refCells("", ref("foo", u)).value()));
+        return tree(
+                true,
+                node(
+                        "fragment@0",
+                        refCells("target", ref("foo", u)),
+                        node(
+                                "__overlay__",
+                                node(
+                                        "newnode",
+                                        label("l1"),
+                                        prop,
                                         pathRef("s", "l1", "/fragment@0/__overlay__/newnode"),
-                                        node("inner", label("l2"), refCells("x", ref("l2", 2)),
+                                        node(
+                                                "inner",
+                                                label("l2"),
+                                                refCells("x", ref("l2", 2)),
                                                 refCells("y", ref("/fragment@0/__overlay__/newnode", 1)),
                                                 cells("phandle", 2)),
                                         cells("phandle", 1)))),
-                node("fragment@1", str("target-path", "/some/path"),
+                node(
+                        "fragment@1",
+                        str("target-path", "/some/path"),
                         node("__overlay__", refCells("q", ref("foo", u), ref("bar", u)))),
-                node("fragment@5", refCells("target", ref("baz", u)),
-                        node("__overlay__",
+                node(
+                        "fragment@5",
+                        refCells("target", ref("baz", u)),
+                        node(
+                                "__overlay__",
                                 node("zz", label("lab3"), refCells("v", ref("lab3", 3)), cells("phandle", 3)))));
     }
 
@@ -296,7 +347,8 @@ class GeneratedNodesTest {
             /__local_fixups__/fragment@5/__overlay__/zz
               v = 00000000
             """.formatted(
-                    hex("/fragment@0:target:0") + hex("/fragment@0/__overlay__/newnode:prop:12")
+                    hex("/fragment@0:target:0")
+                            + hex("/fragment@0/__overlay__/newnode:prop:12")
                             + hex("/fragment@1/__overlay__:q:0"),
                     hex("/fragment@0/__overlay__/newnode:prop:0") + hex("/fragment@1/__overlay__:q:4"),
                     hex("/fragment@5:target:0"));
@@ -306,7 +358,8 @@ class GeneratedNodesTest {
         DeviceTree out = GeneratedNodes.fixups(pluginTree());
         assertLikeDtc(PLUGIN_TREE_TEXT + PLUGIN_FIXUPS_TEXT, out, PLUGIN_SRC);
         // one type marker per appended entry, as dtc's values carry
-        Property foo = out.find("/__fixups__").orElseThrow().node().property("foo").orElseThrow();
+        Property foo =
+                out.find("/__fixups__").orElseThrow().node().property("foo").orElseThrow();
         assertEquals(3, foo.value().markers().size());
     }
 
@@ -319,8 +372,10 @@ class GeneratedNodesTest {
                   l1 = %s
                   l2 = %s
                   lab3 = %s
-                """.formatted(hex("/fragment@0/__overlay__/newnode"), hex("/fragment@0/__overlay__/newnode/inner"),
-                hex("/fragment@5/__overlay__/zz"));
+                """.formatted(
+                        hex("/fragment@0/__overlay__/newnode"),
+                        hex("/fragment@0/__overlay__/newnode/inner"),
+                        hex("/fragment@5/__overlay__/zz"));
         assertLikeDtc(PLUGIN_TREE_TEXT + symbols + PLUGIN_FIXUPS_TEXT, out, PLUGIN_SRC, "-@");
     }
 
@@ -331,10 +386,17 @@ class GeneratedNodesTest {
                 /plugin/;
                 / { rp = <&a &a>; a: n { x = <&a>, <&a>; }; };
                 """;
-        DeviceTree t = tree(true,
+        DeviceTree t = tree(
+                true,
                 refCells("rp", ref("a", 1), ref("a", 1)),
-                node("n", label("a"),
-                        Property.of("x", refCells("", ref("a", 1)).value().concat(refCells("", ref("a", 1)).value())),
+                node(
+                        "n",
+                        label("a"),
+                        Property.of(
+                                "x",
+                                refCells("", ref("a", 1))
+                                        .value()
+                                        .concat(refCells("", ref("a", 1)).value())),
                         cells("phandle", 1)));
         assertLikeDtc("""
                 /
@@ -369,7 +431,8 @@ class GeneratedNodesTest {
                 	__local_fixups__ { };
                 };
                 """;
-        DeviceTree t = tree(true,
+        DeviceTree t = tree(
+                true,
                 node("n", refCells("x", ref("ext", 0xffffffffL)), refCells("y", ref("l", 1))),
                 node("m", label("l"), cells("phandle", 1)),
                 node("__fixups__", str("ext", "/old:p:0")),
@@ -395,10 +458,12 @@ class GeneratedNodesTest {
      */
     @Test
     void localFixupsForAPlainTree() throws Exception {
-        DeviceTree t = tree(false,
+        DeviceTree t = tree(
+                false,
                 node("a", label("a"), cells("phandle", 1)),
                 node("b", refCells("r", 5, ref("a", 1)), refCells("s", ref("/a", 1))));
-        assertLikeDtc("""
+        assertLikeDtc(
+                """
                 /
                 /a
                   phandle = 00000001

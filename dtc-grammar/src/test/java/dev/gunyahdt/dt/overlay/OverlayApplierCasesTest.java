@@ -1,10 +1,13 @@
 package dev.gunyahdt.dt.overlay;
 
-import dev.gunyahdt.dt.diag.DtException;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.gunyahdt.dt.diag.DtException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,13 +16,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The overlay cases under src/test/resources/overlay/cases: each has DTS sources and golden
@@ -39,7 +38,9 @@ class OverlayApplierCasesTest {
 
     static List<Path> overlaySources(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().matches("ov\\d+\\.dts")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().matches("ov\\d+\\.dts"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -82,7 +83,8 @@ class OverlayApplierCasesTest {
     /** When dtc is installed: the committed goldens are what dtc and fdtoverlay produce now. */
     @TestFactory
     Stream<DynamicTest> goldensMatchInstalledTools() throws IOException {
-        assumeTrue(Files.isExecutable(Paths.get("/usr/bin/dtc")) && Files.isExecutable(Paths.get("/usr/bin/fdtoverlay")),
+        assumeTrue(
+                Files.isExecutable(Paths.get("/usr/bin/dtc")) && Files.isExecutable(Paths.get("/usr/bin/fdtoverlay")),
                 "dtc/fdtoverlay not installed");
         List<DynamicTest> tests = new ArrayList<>();
         for (Path dir : cases()) {
@@ -91,9 +93,15 @@ class OverlayApplierCasesTest {
                 try {
                     Path golden = dir.resolve("golden");
                     dtc(dir.resolve("base.dts"), tmp.resolve("base.dtb"));
-                    assertBytes(Files.readAllBytes(golden.resolve("base.dtb")), Files.readAllBytes(tmp.resolve("base.dtb")));
-                    List<String> cmd = new ArrayList<>(List.of("/usr/bin/fdtoverlay", "-i",
-                            tmp.resolve("base.dtb").toString(), "-o", tmp.resolve("out.dtb").toString()));
+                    assertBytes(
+                            Files.readAllBytes(golden.resolve("base.dtb")),
+                            Files.readAllBytes(tmp.resolve("base.dtb")));
+                    List<String> cmd = new ArrayList<>(List.of(
+                            "/usr/bin/fdtoverlay",
+                            "-i",
+                            tmp.resolve("base.dtb").toString(),
+                            "-o",
+                            tmp.resolve("out.dtb").toString()));
                     for (Path src : overlaySources(dir)) {
                         Path o = tmp.resolve(dtboName(src));
                         dtc(src, o);
@@ -103,13 +111,16 @@ class OverlayApplierCasesTest {
                     int rc = run(cmd);
                     if (Files.exists(golden.resolve("out.dtb"))) {
                         assertEquals(0, rc);
-                        assertBytes(Files.readAllBytes(golden.resolve("out.dtb")), Files.readAllBytes(tmp.resolve("out.dtb")));
+                        assertBytes(
+                                Files.readAllBytes(golden.resolve("out.dtb")),
+                                Files.readAllBytes(tmp.resolve("out.dtb")));
                     } else {
                         assertFalse(rc == 0, "fdtoverlay now accepts this case");
                     }
                 } finally {
                     try (Stream<Path> s = Files.walk(tmp)) {
-                        s.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+                        s.sorted((a, b) -> b.compareTo(a))
+                                .forEach(p -> p.toFile().delete());
                     }
                 }
             }));
@@ -128,7 +139,10 @@ class OverlayApplierCasesTest {
     }
 
     static int run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         return p.waitFor();
     }
 
@@ -144,7 +158,8 @@ class OverlayApplierCasesTest {
         HexFormat h = HexFormat.of();
         for (int i = 0; i < b.length; i += 16) {
             sb.append(String.format("%04x: ", i))
-              .append(h.formatHex(b, i, Math.min(b.length, i + 16))).append('\n');
+                    .append(h.formatHex(b, i, Math.min(b.length, i + 16)))
+                    .append('\n');
         }
         return sb.toString();
     }

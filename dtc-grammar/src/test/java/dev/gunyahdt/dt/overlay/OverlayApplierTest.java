@@ -1,19 +1,5 @@
 package dev.gunyahdt.dt.overlay;
 
-import dev.gunyahdt.dt.DeviceTree;
-import dev.gunyahdt.dt.Node;
-import dev.gunyahdt.dt.Property;
-import dev.gunyahdt.dt.PropertyValue;
-import dev.gunyahdt.dt.diag.DtException;
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Random;
-
 import static dev.gunyahdt.dt.overlay.TreeText.blob;
 import static dev.gunyahdt.dt.overlay.TreeText.cells;
 import static dev.gunyahdt.dt.overlay.TreeText.node;
@@ -24,6 +10,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.Node;
+import dev.gunyahdt.dt.Property;
+import dev.gunyahdt.dt.PropertyValue;
+import dev.gunyahdt.dt.diag.DtException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
 /**
  * OverlayApplier on malformed and hostile input: every refusal is one DtException naming the
  * blob and a libfdt error code, never another exception or a hang — including inputs on which
@@ -33,9 +32,7 @@ class OverlayApplierTest {
 
     /** A base with /a (phandle 1) and /__symbols__ { a = "/a"; }. */
     static byte[] base() {
-        return blob(tree(false,
-                node("a", cells("phandle", 1)),
-                node("__symbols__", str("a", "/a"))));
+        return blob(tree(false, node("a", cells("phandle", 1)), node("__symbols__", str("a", "/a"))));
     }
 
     static byte[] overlay(Object... rootParts) {
@@ -81,7 +78,8 @@ class OverlayApplierTest {
     @Test
     void inputsAreNotModified() {
         byte[] b = base();
-        byte[] o = overlay(node("fragment@0", cells("target", 0xffffffffL), node("__overlay__", cells("p", 1))),
+        byte[] o = overlay(
+                node("fragment@0", cells("target", 0xffffffffL), node("__overlay__", cells("p", 1))),
                 node("__fixups__", str("a", "/fragment@0:target:0")));
         byte[] b0 = b.clone();
         byte[] o0 = o.clone();
@@ -140,59 +138,116 @@ class OverlayApplierTest {
     @Test
     void malformedFixups() {
         Node frag = node("fragment@0", cells("target", 0xffffffffL), node("__overlay__", cells("p", 1)));
-        refused("FDT_ERR_BADOVERLAY", "not path:property:offset", base(),
+        refused(
+                "FDT_ERR_BADOVERLAY",
+                "not path:property:offset",
+                base(),
                 overlay(frag, node("__fixups__", str("a", "no-colons"))));
-        refused("FDT_ERR_BADOVERLAY", "not path:property:offset", base(),
+        refused(
+                "FDT_ERR_BADOVERLAY",
+                "not path:property:offset",
+                base(),
                 overlay(frag, node("__fixups__", str("a", "/fragment@0::0"))));
-        refused("FDT_ERR_BADOVERLAY", "not path:property:offset", base(),
+        refused(
+                "FDT_ERR_BADOVERLAY",
+                "not path:property:offset",
+                base(),
                 overlay(frag, node("__fixups__", str("a", "/fragment@0:target:0x0"))));
-        refused("FDT_ERR_BADOVERLAY", "NUL-terminated", base(),
+        refused(
+                "FDT_ERR_BADOVERLAY",
+                "NUL-terminated",
+                base(),
                 overlay(frag, node("__fixups__", raw("a", "/fragment@0:target:0".getBytes()))));
-        refused("FDT_ERR_BADOVERLAY", "not in the overlay", base(),
+        refused(
+                "FDT_ERR_BADOVERLAY",
+                "not in the overlay",
+                base(),
                 overlay(frag, node("__fixups__", str("a", "/nowhere:target:0"))));
-        refused("FDT_ERR_NOTFOUND", "not in the overlay", base(),
+        refused(
+                "FDT_ERR_NOTFOUND",
+                "not in the overlay",
+                base(),
                 overlay(frag, node("__fixups__", str("a", "/fragment@0:nothere:0"))));
         // fdtoverlay retries this one with ever larger buffers instead of failing
-        refused("FDT_ERR_NOSPACE", "beyond", base(),
+        refused(
+                "FDT_ERR_NOSPACE",
+                "beyond",
+                base(),
                 overlay(frag, node("__fixups__", str("a", "/fragment@0:target:4"))));
-        refused("FDT_ERR_BADOVERLAY", "offset too large", base(),
+        refused(
+                "FDT_ERR_BADOVERLAY",
+                "offset too large",
+                base(),
                 overlay(frag, node("__fixups__", str("a", "/fragment@0:target:99999999999"))));
-        refused("FDT_ERR_NOTFOUND", "label 'zz'", base(),
+        refused(
+                "FDT_ERR_NOTFOUND",
+                "label 'zz'",
+                base(),
                 overlay(frag, node("__fixups__", str("zz", "/fragment@0:target:0"))));
         byte[] noPhandle = blob(tree(false, node("a"), node("__symbols__", str("a", "/a"))));
-        refused("FDT_ERR_NOTFOUND", "has no phandle", noPhandle,
+        refused(
+                "FDT_ERR_NOTFOUND",
+                "has no phandle",
+                noPhandle,
                 overlay(frag, node("__fixups__", str("a", "/fragment@0:target:0"))));
     }
 
     @Test
     void strtoulStyleOffsetsAreAccepted() {
         Node frag = node("fragment@0", cells("target", 0xffffffffL), node("__overlay__", cells("p", 1)));
-        byte[] out = OverlayApplier.apply(base(), List.of(overlay(frag, node("__fixups__", str("a", "/fragment@0:target: +0")))));
+        byte[] out = OverlayApplier.apply(
+                base(), List.of(overlay(frag, node("__fixups__", str("a", "/fragment@0:target: +0")))));
         assertTrue(TreeText.ofBlob(out).contains("/a\n  p = 00000001\n"), TreeText.ofBlob(out));
     }
 
     @Test
     void malformedLocalFixups() {
         Node frag = fragment("/a", cells("r", 1), cells("phandle", 1));
-        refused("FDT_ERR_BADOVERLAY", "not a list of cells", base(),
-                overlay(frag, node("__local_fixups__", node("fragment@0", node("__overlay__", raw("r", new byte[3]))))));
-        refused("FDT_ERR_BADOVERLAY", "beyond", base(),
+        refused(
+                "FDT_ERR_BADOVERLAY",
+                "not a list of cells",
+                base(),
+                overlay(
+                        frag,
+                        node("__local_fixups__", node("fragment@0", node("__overlay__", raw("r", new byte[3]))))));
+        refused(
+                "FDT_ERR_BADOVERLAY",
+                "beyond",
+                base(),
                 overlay(frag, node("__local_fixups__", node("fragment@0", node("__overlay__", cells("r", 4))))));
-        refused("FDT_ERR_BADOVERLAY", "does not have", base(),
+        refused(
+                "FDT_ERR_BADOVERLAY",
+                "does not have",
+                base(),
                 overlay(frag, node("__local_fixups__", node("fragment@0", node("__overlay__", cells("q", 0))))));
-        refused("FDT_ERR_BADOVERLAY", "does not have", base(),
+        refused(
+                "FDT_ERR_BADOVERLAY",
+                "does not have",
+                base(),
                 overlay(frag, node("__local_fixups__", node("fragment@9"))));
     }
 
     @Test
     void badTargets() {
-        refused("FDT_ERR_BADPHANDLE", "not one phandle cell", base(),
+        refused(
+                "FDT_ERR_BADPHANDLE",
+                "not one phandle cell",
+                base(),
                 overlay(node("fragment@0", raw("target", new byte[3]), node("__overlay__"))));
-        refused("FDT_ERR_BADPHANDLE", "unresolved", base(),
+        refused(
+                "FDT_ERR_BADPHANDLE",
+                "unresolved",
+                base(),
                 overlay(node("fragment@0", cells("target", 0xffffffffL), node("__overlay__"))));
-        refused("FDT_ERR_NOTFOUND", "phandle 0x7", base(),
+        refused(
+                "FDT_ERR_NOTFOUND",
+                "phandle 0x7",
+                base(),
                 overlay(node("fragment@0", cells("target", 7), node("__overlay__"))));
-        refused("FDT_ERR_BADOVERLAY", "neither", base(),
+        refused(
+                "FDT_ERR_BADOVERLAY",
+                "neither",
+                base(),
                 overlay(node("fragment@0", cells("target", 0), node("__overlay__"))));
         refused("FDT_ERR_BADPATH", "\"nosuchalias\"", base(), overlay(fragment("nosuchalias")));
     }
@@ -206,23 +261,36 @@ class OverlayApplierTest {
     @Test
     void phandleOverflow() {
         byte[] b = blob(tree(false, node("a", cells("phandle", 0xfffffff0L))));
-        refused("FDT_ERR_NOPHANDLES", "largest phandle", b,
-                overlay(fragment("/", node("n", cells("phandle", 0x0f)))));
-        refused("FDT_ERR_BADPHANDLE", "not one cell", b,
+        refused("FDT_ERR_NOPHANDLES", "largest phandle", b, overlay(fragment("/", node("n", cells("phandle", 0x0f)))));
+        refused(
+                "FDT_ERR_BADPHANDLE",
+                "not one cell",
+                b,
                 overlay(fragment("/", node("n", raw("phandle", new byte[8])))));
     }
 
     @Test
     void badSymbols() {
-        refused("FDT_ERR_BADVALUE", "single string", base(),
+        refused(
+                "FDT_ERR_BADVALUE",
+                "single string",
+                base(),
                 overlay(fragment("/a"), node("__symbols__", raw("s", "/fragment@0/__overlay__\0x\0".getBytes()))));
-        refused("FDT_ERR_BADVALUE", "absolute path", base(),
+        refused(
+                "FDT_ERR_BADVALUE",
+                "absolute path",
+                base(),
                 overlay(fragment("/a"), node("__symbols__", str("s", "fragment@0/__overlay__"))));
-        refused("FDT_ERR_BADOVERLAY", "not a fragment", base(),
+        refused(
+                "FDT_ERR_BADOVERLAY",
+                "not a fragment",
+                base(),
                 overlay(fragment("/a"), node("__symbols__", str("s", "/fragment@7/__overlay__/x"))));
         // symbols outside fragments are ignored
-        byte[] out = OverlayApplier.apply(base(), List.of(
-                overlay(fragment("/a"), node("__symbols__", str("s", "/elsewhere"), str("t", "/fragment@0/other")))));
+        byte[] out = OverlayApplier.apply(
+                base(),
+                List.of(overlay(
+                        fragment("/a"), node("__symbols__", str("s", "/elsewhere"), str("t", "/fragment@0/other")))));
         assertTrue(TreeText.ofBlob(out).endsWith("/__symbols__\n  a = 2f6100\n"), TreeText.ofBlob(out));
     }
 
@@ -264,8 +332,9 @@ class OverlayApplierTest {
 
     @Test
     void messagesNameOverlaysByFileNameWhenGiven() {
-        DtException e = assertThrows(DtException.class, () -> OverlayApplier.apply(base(),
-                List.of(overlay(fragment("/missing"))), List.of("ov.dtbo")));
+        DtException e = assertThrows(
+                DtException.class,
+                () -> OverlayApplier.apply(base(), List.of(overlay(fragment("/missing"))), List.of("ov.dtbo")));
         assertTrue(e.getMessage().startsWith("Failed to apply 'ov.dtbo': FDT_ERR_NOTFOUND: "), e.getMessage());
     }
 }

@@ -5,7 +5,6 @@ import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,15 +19,18 @@ import java.util.List;
  */
 final class TreeText {
 
-    private TreeText() {
-    }
+    private TreeText() {}
 
     static String of(DeviceTree t) {
         StringBuilder sb = new StringBuilder();
         t.walk(c -> {
             sb.append(c.path()).append('\n');
             for (Property p : c.node().properties()) {
-                sb.append("  ").append(p.name()).append(" = ").append(HexFormat.of().formatHex(p.value().bytes())).append('\n');
+                sb.append("  ")
+                        .append(p.name())
+                        .append(" = ")
+                        .append(HexFormat.of().formatHex(p.value().bytes()))
+                        .append('\n');
             }
         });
         return sb.toString();
@@ -40,7 +42,11 @@ final class TreeText {
         for (int n : f.allNodes()) {
             sb.append(f.pathOf(n)).append('\n');
             for (int p : f.properties(n)) {
-                sb.append("  ").append(f.propName(p)).append(" = ").append(HexFormat.of().formatHex(f.propValue(p))).append('\n');
+                sb.append("  ")
+                        .append(f.propName(p))
+                        .append(" = ")
+                        .append(HexFormat.of().formatHex(f.propValue(p)))
+                        .append('\n');
             }
         }
         return sb.toString();
@@ -56,7 +62,8 @@ final class TreeText {
         Path src = dir.resolve("in.dts");
         Path out = dir.resolve("out.dtb");
         Files.writeString(src, source);
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/dtc", "-q", "-I", "dts", "-O", "dtb", "-o", out.toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of("/usr/bin/dtc", "-q", "-I", "dts", "-O", "dtb", "-o", out.toString()));
         cmd.addAll(List.of(flags));
         cmd.add(src.toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -79,7 +86,9 @@ final class TreeText {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/dtc", "-q", "-I", "dts", "-O", "dtb", "-o", "/dev/null"));
         cmd.addAll(List.of(flags));
         cmd.add(src.toString());
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String err = new String(p.getErrorStream().readAllBytes());
         p.waitFor();
         Files.delete(src);
@@ -89,8 +98,7 @@ final class TreeText {
 
     // ---------------------------------------------------------------- builder
 
-    record Label(String name) {
-    }
+    record Label(String name) {}
 
     static Label label(String name) {
         return new Label(name);
@@ -129,8 +137,7 @@ final class TreeText {
     }
 
     /** A phandle reference cell as checks leave it: the resolved value (or 0xffffffff) and a marker. */
-    record Ref(String target, long value) {
-    }
+    record Ref(String target, long value) {}
 
     static Ref ref(String target, long value) {
         return new Ref(target, value);
@@ -174,8 +181,11 @@ final class TreeText {
         return out;
     }
 
-    private static void writeNode(Node n, java.io.ByteArrayOutputStream st, java.io.ByteArrayOutputStream strs,
-                                  java.util.Map<String, Integer> offs) {
+    private static void writeNode(
+            Node n,
+            java.io.ByteArrayOutputStream st,
+            java.io.ByteArrayOutputStream strs,
+            java.util.Map<String, Integer> offs) {
         put(st, FlatTree.BEGIN_NODE);
         byte[] name = n.name().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         st.writeBytes(name);

@@ -1,19 +1,18 @@
 package dev.gunyahdt.dt.print;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.checks.CheckConfig;
 import dev.gunyahdt.dt.checks.Checker;
 import dev.gunyahdt.dt.source.DtsSource;
 import dev.gunyahdt.dt.source.IncludeResolver;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * DTS in, DTS out. Each {@code NAME.dts} resource is parsed and printed; {@code NAME.expected.dts}

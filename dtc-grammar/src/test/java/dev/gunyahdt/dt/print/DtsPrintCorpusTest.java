@@ -1,10 +1,9 @@
 package dev.gunyahdt.dt.print;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.dtb.DtbReader;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,8 +16,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Hand-run corpus comparison of {@code dtc -I dtb -O dts} with the printer:
@@ -34,10 +33,14 @@ class DtsPrintCorpusTest {
 
     private static final Path LINUX = Path.of(System.getProperty("linux.dir", "/work/linux/linux-source-6.1"));
 
-    enum Outcome { IDENTICAL, ROUNDTRIP_FIX, DTC_REJECTS, DIFFERENT }
-
-    record Result(Path file, Outcome outcome, String detail) {
+    enum Outcome {
+        IDENTICAL,
+        ROUNDTRIP_FIX,
+        DTC_REJECTS,
+        DIFFERENT
     }
+
+    record Result(Path file, Outcome outcome, String detail) {}
 
     @Test
     void decompiledTextMatchesDtc() throws Exception {
@@ -58,7 +61,8 @@ class DtsPrintCorpusTest {
         ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
         List<Future<Result>> futures = new ArrayList<>();
         for (Path f : files) {
-            futures.add(pool.submit(() -> one(f, tmp.resolve(dir.relativize(f).toString().replace('/', '_')), fallback)));
+            futures.add(pool.submit(
+                    () -> one(f, tmp.resolve(dir.relativize(f).toString().replace('/', '_')), fallback)));
         }
         List<Result> results = new ArrayList<>();
         for (Future<Result> fu : futures) {
@@ -66,7 +70,8 @@ class DtsPrintCorpusTest {
         }
         pool.shutdown();
         try (Stream<Path> s = Files.walk(tmp)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            s.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
         int[] counts = new int[Outcome.values().length];
         List<String> bad = Collections.synchronizedList(new ArrayList<>());
@@ -76,8 +81,10 @@ class DtsPrintCorpusTest {
                 bad.add(dir.relativize(r.file()) + ": " + r.detail());
             }
         }
-        System.out.printf("corpus %s: %d files; identical %d, differ only by the \\000 fix (round-trip checked) %d,"
-                        + " dtc rejects %d, different %d%n", dir, files.size(), counts[0], counts[1], counts[2], counts[3]);
+        System.out.printf(
+                "corpus %s: %d files; identical %d, differ only by the \\000 fix (round-trip checked) %d,"
+                        + " dtc rejects %d, different %d%n",
+                dir, files.size(), counts[0], counts[1], counts[2], counts[3]);
         bad.forEach(b -> System.out.println("  DIFF " + b));
         assertEquals(List.of(), bad);
     }
@@ -86,22 +93,59 @@ class DtsPrintCorpusTest {
         String base = stem.toString();
         Path pp = Path.of(base + ".pp.dts");
         Path dtb = Path.of(base + ".dtb");
-        if (run(List.of("cpp", "-nostdinc", "-I", dts.getParent().toString(), "-I",
-                LINUX.resolve("scripts/dtc/include-prefixes").toString(), "-I", fallback.toString(), "-undef", "-D__DTS__",
-                "-x", "assembler-with-cpp", "-o", pp.toString(), dts.toString())) != 0
-                || run(List.of("dtc", "-q", "-i", dts.getParent().toString(), "-I", "dts", "-O", "dtb",
-                        "-o", dtb.toString(), pp.toString())) != 0) {
+        if (run(List.of(
+                                "cpp",
+                                "-nostdinc",
+                                "-I",
+                                dts.getParent().toString(),
+                                "-I",
+                                LINUX.resolve("scripts/dtc/include-prefixes").toString(),
+                                "-I",
+                                fallback.toString(),
+                                "-undef",
+                                "-D__DTS__",
+                                "-x",
+                                "assembler-with-cpp",
+                                "-o",
+                                pp.toString(),
+                                dts.toString()))
+                        != 0
+                || run(List.of(
+                                "dtc",
+                                "-q",
+                                "-i",
+                                dts.getParent().toString(),
+                                "-I",
+                                "dts",
+                                "-O",
+                                "dtb",
+                                "-o",
+                                dtb.toString(),
+                                pp.toString()))
+                        != 0) {
             return new Result(dts, Outcome.DTC_REJECTS, "");
         }
         Path dtbSymbols = Path.of(base + ".sym.dtb");
-        run(List.of("dtc", "-q", "-@", "-i", dts.getParent().toString(), "-I", "dts", "-O", "dtb",
-                "-o", dtbSymbols.toString(), pp.toString()));
+        run(List.of(
+                "dtc",
+                "-q",
+                "-@",
+                "-i",
+                dts.getParent().toString(),
+                "-I",
+                "dts",
+                "-O",
+                "dtb",
+                "-o",
+                dtbSymbols.toString(),
+                pp.toString()));
         Result worst = null;
         for (Path blobFile : List.of(dtb, dtbSymbols)) {
             byte[] blob = Files.readAllBytes(blobFile);
             DeviceTree tree = DtbReader.read(blob, blobFile.toString());
             String b = blobFile.toString();
-            for (Result r : List.of(compare(dts, b, blob, List.of(), DtsPrinter.print(tree)),
+            for (Result r : List.of(
+                    compare(dts, b, blob, List.of(), DtsPrinter.print(tree)),
                     compare(dts, b + ".s", blob, List.of("-s"), DtsPrinter.print(TreeSorter.sort(tree))))) {
                 if (worst == null || r.outcome().compareTo(worst.outcome()) > 0) {
                     worst = r;
@@ -157,8 +201,10 @@ class DtsPrintCorpusTest {
     }
 
     private static int run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         return p.waitFor();
     }
 }

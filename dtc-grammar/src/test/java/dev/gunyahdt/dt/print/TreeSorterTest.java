@@ -1,16 +1,15 @@
 package dev.gunyahdt.dt.print;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.MemReserve;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * Expected text from {@code dtc -s -I dts -O dts} 1.6.1 on:
@@ -33,12 +32,22 @@ class TreeSorterTest {
         List<Node> kids = new ArrayList<>();
         for (String n : new String[] {"n@10", "n@9", "n", "N", "n@a", "m-1", "m,1", "m_1"}) {
             // a grandchild pair checks that sorting reaches every level
-            kids.add(Node.of(n, List.of(), n.equals("n") ? List.of(Node.of("y", List.of(), List.of()),
-                    Node.of("x", List.of(), List.of())) : List.of()));
+            kids.add(Node.of(
+                    n,
+                    List.of(),
+                    n.equals("n")
+                            ? List.of(Node.of("y", List.of(), List.of()), Node.of("x", List.of(), List.of()))
+                            : List.of()));
         }
-        DeviceTree t = new DeviceTree(Node.of("", props, kids), List.of(MemReserve.of(0x2000, 0x10),
-                MemReserve.of(0x1000, 0x30), MemReserve.of(0x1000, 0x20), MemReserve.of(0xf000000000000000L, 0x20)),
-                false, 0);
+        DeviceTree t = new DeviceTree(
+                Node.of("", props, kids),
+                List.of(
+                        MemReserve.of(0x2000, 0x10),
+                        MemReserve.of(0x1000, 0x30),
+                        MemReserve.of(0x1000, 0x20),
+                        MemReserve.of(0xf000000000000000L, 0x20)),
+                false,
+                0);
         StringBuilder want = new StringBuilder("""
                 /dts-v1/;
 

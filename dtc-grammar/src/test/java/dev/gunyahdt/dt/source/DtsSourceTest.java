@@ -1,15 +1,14 @@
 package dev.gunyahdt.dt.source;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.diag.DtException;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 class DtsSourceTest {
 
@@ -29,12 +28,14 @@ class DtsSourceTest {
         assertArrayEquals(new long[] {1, 16, 8, 65, 7, 0xffffffffL, 19}, cells);
         assertArrayEquals(new byte[] {1, (byte) 0xff}, prop(t, "/", "b").value().bytes());
         assertArrayEquals(new byte[] {0x12, 0x34}, prop(t, "/", "c").value().bytes());
-        assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, 0, 5}, prop(t, "/", "d").value().bytes());
+        assertArrayEquals(
+                new byte[] {0, 0, 0, 0, 0, 0, 0, 5}, prop(t, "/", "d").value().bytes());
     }
 
     @Test
     void plainCellListsAndComparisonsThatLookLikeThem() {
-        DeviceTree t = parse("/dts-v1/;\n/ { a = <0x1 2\n\t 3>; b = /bits/ 16 <4 5>; c = <(1 < 2 > 0) (3 < 2 > 0)>; };");
+        DeviceTree t =
+                parse("/dts-v1/;\n/ { a = <0x1 2\n\t 3>; b = /bits/ 16 <4 5>; c = <(1 < 2 > 0) (3 < 2 > 0)>; };");
         assertArrayEquals(new long[] {1, 2, 3}, prop(t, "/", "a").value().cells());
         assertArrayEquals(new byte[] {0, 4, 0, 5}, prop(t, "/", "b").value().bytes());
         assertArrayEquals(new long[] {1, 0}, prop(t, "/", "c").value().cells());
@@ -44,7 +45,9 @@ class DtsSourceTest {
     void stringsBytesAndMixedChunks() {
         DeviceTree t = parse("/dts-v1/;\n/ { s = \"a\\tb\", \"\\x41\\101\"; m = \"x\", <2>, [0a 0B]; e; };");
         assertEquals(List.of("a\tb", "AA"), prop(t, "/", "s").value().asStrings());
-        assertArrayEquals(new byte[] {'x', 0, 0, 0, 0, 2, 10, 11}, prop(t, "/", "m").value().bytes());
+        assertArrayEquals(
+                new byte[] {'x', 0, 0, 0, 0, 2, 10, 11},
+                prop(t, "/", "m").value().bytes());
         assertTrue(prop(t, "/", "e").value().isEmpty());
     }
 
@@ -53,12 +56,16 @@ class DtsSourceTest {
         DeviceTree t = parse("/dts-v1/;\n/ { p = <&n 1 &{/n}>; q = &n; n: n { }; };");
         Property p = prop(t, "/", "p");
         assertEquals(0xffffffffL, p.value().cellAt(0));
-        assertEquals(List.of(new Marker(0, Marker.Kind.TYPE_UINT32, null),
-                new Marker(0, Marker.Kind.REF_PHANDLE, "n"),
-                new Marker(8, Marker.Kind.REF_PHANDLE, "/n")), p.value().markers());
+        assertEquals(
+                List.of(
+                        new Marker(0, Marker.Kind.TYPE_UINT32, null),
+                        new Marker(0, Marker.Kind.REF_PHANDLE, "n"),
+                        new Marker(8, Marker.Kind.REF_PHANDLE, "/n")),
+                p.value().markers());
         Property q = prop(t, "/", "q");
         assertEquals(0, q.value().length());
-        assertEquals(List.of(new Marker(0, Marker.Kind.REF_PATH, "n")), q.value().markers());
+        assertEquals(
+                List.of(new Marker(0, Marker.Kind.REF_PATH, "n")), q.value().markers());
     }
 
     @Test
@@ -66,7 +73,9 @@ class DtsSourceTest {
         DeviceTree t = parse("/dts-v1/;\n/ { a: b: n { x; y; }; };\n/ { n { /delete-property/ x; }; };\n"
                 + "&a { z; x = <1>; };\n/ { g: n { }; };");
         Node n = t.find("/n").orElseThrow().node();
-        assertEquals(List.of("x", "y", "z"), n.properties().stream().map(Property::name).toList());
+        assertEquals(
+                List.of("x", "y", "z"),
+                n.properties().stream().map(Property::name).toList());
         assertEquals(List.of("g", "a", "b"), n.labels());
         assertEquals(4, n.spans().size());
     }
@@ -82,25 +91,48 @@ class DtsSourceTest {
         DeviceTree t = parse("/dts-v1/;\n/plugin/;\n&foo { x; };\n&{/a/b} { y; };");
         assertTrue(t.plugin());
         Node f0 = t.find("/fragment@0").orElseThrow().node();
-        assertEquals(List.of(new Marker(0, Marker.Kind.REF_PHANDLE, "foo")),
+        assertEquals(
+                List.of(new Marker(0, Marker.Kind.REF_PHANDLE, "foo")),
                 f0.property("target").orElseThrow().value().markers());
         assertTrue(f0.child("__overlay__").orElseThrow().hasProperty("x"));
-        assertEquals("/a/b", t.find("/fragment@1").orElseThrow().node()
-                .property("target-path").orElseThrow().value().asString());
+        assertEquals(
+                "/a/b",
+                t.find("/fragment@1")
+                        .orElseThrow()
+                        .node()
+                        .property("target-path")
+                        .orElseThrow()
+                        .value()
+                        .asString());
     }
 
     @Test
     void bootCpuIsGuessedFromTheFirstCpuNode() {
-        assertEquals(0x100, parse("/dts-v1/;\n/ { cpus { c0 { reg = <0x100>; }; c1 { reg = <0>; }; }; };").bootCpuidPhys());
-        assertEquals(0, parse("/dts-v1/;\n/ { cpus { cpu-map { }; c0 { reg = <0x100>; }; }; };").bootCpuidPhys());
-        assertEquals(0, parse("/dts-v1/;\n/ { cpus { c0 { reg = <0 0x100>; }; }; };").bootCpuidPhys());
+        assertEquals(
+                0x100,
+                parse("/dts-v1/;\n/ { cpus { c0 { reg = <0x100>; }; c1 { reg = <0>; }; }; };")
+                        .bootCpuidPhys());
+        assertEquals(
+                0,
+                parse("/dts-v1/;\n/ { cpus { cpu-map { }; c0 { reg = <0x100>; }; }; };")
+                        .bootCpuidPhys());
+        assertEquals(
+                0, parse("/dts-v1/;\n/ { cpus { c0 { reg = <0 0x100>; }; }; };").bootCpuidPhys());
     }
 
     @Test
     void pluginMergesItsOwnLabelsButNotPaths() {
         DeviceTree t = parse("/dts-v1/;\n/plugin/;\n/ { l: n { a; }; };\n&l { b; };\n&{/n} { c; };\n&x { d; };");
         assertTrue(t.find("/n").orElseThrow().node().hasProperty("b"));
-        assertEquals("/n", t.find("/fragment@0").orElseThrow().node().property("target-path").orElseThrow().value().asString());
+        assertEquals(
+                "/n",
+                t.find("/fragment@0")
+                        .orElseThrow()
+                        .node()
+                        .property("target-path")
+                        .orElseThrow()
+                        .value()
+                        .asString());
         assertTrue(t.find("/fragment@1/__overlay__").orElseThrow().node().hasProperty("d"));
     }
 

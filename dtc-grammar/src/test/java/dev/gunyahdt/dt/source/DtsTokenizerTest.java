@@ -1,8 +1,7 @@
 package dev.gunyahdt.dt.source;
 
-import org.antlr.v4.runtime.CharStreams;
-import org.antlr.v4.runtime.Token;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.Token;
+import org.junit.jupiter.api.Test;
 
 /**
  * The hand-written scanner must produce exactly the token stream of the ANTLR lexer grammar
@@ -76,8 +75,22 @@ class DtsTokenizerTest {
     @Test
     void randomSoupsOfSignificantCharacters() {
         String alphabet = " \t\n/*&{}[]<>()=;,:\"'\\#@-_.+?!|^~%0123456789abcdefxXlLuU";
-        String[] words = {"/dts-v1/", "/plugin/", "/bits/", "/delete-node/", "/delete-property/", "/incbin/",
-            "/memreserve/", "/omit-if-no-ref/", "/include/", "label:", "&ref", "&{/p/q}", "<0x1 2>", "0x1f"};
+        String[] words = {
+            "/dts-v1/",
+            "/plugin/",
+            "/bits/",
+            "/delete-node/",
+            "/delete-property/",
+            "/incbin/",
+            "/memreserve/",
+            "/omit-if-no-ref/",
+            "/include/",
+            "label:",
+            "&ref",
+            "&{/p/q}",
+            "<0x1 2>",
+            "0x1f"
+        };
         Random r = new Random(42);
         for (int i = 0; i < 3000; i++) {
             StringBuilder sb = new StringBuilder();
@@ -98,7 +111,9 @@ class DtsTokenizerTest {
         Path resources = Path.of("src/test/resources");
         assumeTrue(Files.isDirectory(resources));
         try (Stream<Path> files = Files.walk(resources)) {
-            for (Path p : files.filter(f -> f.toString().endsWith(".dts") || f.toString().endsWith(".dtsi")).toList()) {
+            for (Path p : files.filter(
+                            f -> f.toString().endsWith(".dts") || f.toString().endsWith(".dtsi"))
+                    .toList()) {
                 same(Files.readString(p, StandardCharsets.ISO_8859_1));
             }
         }
@@ -111,7 +126,8 @@ class DtsTokenizerTest {
         assumeTrue(dir != null, "set -Dcorpus.pp=DIR to compare over preprocessed sources");
         try (Stream<Path> files = Files.list(Path.of(dir))) {
             for (Path p : files.sorted().toList()) {
-                same(LineMap.of(Files.readString(p, StandardCharsets.ISO_8859_1), "x").text());
+                same(LineMap.of(Files.readString(p, StandardCharsets.ISO_8859_1), "x")
+                        .text());
             }
         }
     }

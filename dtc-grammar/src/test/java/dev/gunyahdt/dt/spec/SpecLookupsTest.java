@@ -1,26 +1,25 @@
 package dev.gunyahdt.dt.spec;
 
-import dev.gunyahdt.dt.DeviceTree;
-import dev.gunyahdt.dt.NodeCursor;
-import dev.gunyahdt.dt.Property;
-import dev.gunyahdt.dt.diag.DtException;
-import dev.gunyahdt.dt.compile.Compilation;
-import dev.gunyahdt.dt.compile.CompileOptions;
-import dev.gunyahdt.dt.compile.Compiler;
-import dev.gunyahdt.dt.dtb.DtbReader;
-import org.junit.jupiter.api.Test;
-
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.NodeCursor;
+import dev.gunyahdt.dt.Property;
+import dev.gunyahdt.dt.compile.Compilation;
+import dev.gunyahdt.dt.compile.CompileOptions;
+import dev.gunyahdt.dt.compile.Compiler;
+import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.dtb.DtbReader;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class SpecLookupsTest {
 
@@ -68,8 +67,21 @@ class SpecLookupsTest {
     /** Through the compile pipeline and back from the blob: phandles resolved, as every caller sees a tree. */
     private static DeviceTree compile(String dts) {
         CompileOptions d = CompileOptions.defaults();
-        CompileOptions o = new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB, d.dtb(), -1, false,
-                List.of(), false, d.phandles(), List.of(), false, false, false, false, Map.of());
+        CompileOptions o = new CompileOptions(
+                CompileOptions.Format.DTS,
+                CompileOptions.Format.DTB,
+                d.dtb(),
+                -1,
+                false,
+                List.of(),
+                false,
+                d.phandles(),
+                List.of(),
+                false,
+                false,
+                false,
+                false,
+                Map.of());
         Compilation c = new Compiler(o).compile(Path.of("-"), dts.getBytes(StandardCharsets.ISO_8859_1), "-");
         if (c.failed()) {
             throw new AssertionError("test source does not compile: " + c.messages());
@@ -94,15 +106,17 @@ class SpecLookupsTest {
     @Test
     void aCountThatIsNotOneCellIsAPositionedError() {
         DeviceTree bad = compile("/dts-v1/; / { n { #address-cells = <1 2>; }; };");
-        DtException e = assertThrows(DtException.class,
-                () -> Addressing.addressCells(bad.find("/n").orElseThrow()));
+        DtException e = assertThrows(
+                DtException.class, () -> Addressing.addressCells(bad.find("/n").orElseThrow()));
         assertTrue(e.getMessage().startsWith("/n: #address-cells: expected one cell"), e.getMessage());
         assertEquals(-1, Addressing.countOrNone(bad.find("/n").orElseThrow().node(), "#address-cells", 2));
     }
 
     @Test
     void theInterruptParentIsInheritedUntilANodeWithInterruptCells() {
-        assertEquals("/intc@8000000", Interrupts.parent(at("/soc/uart@1000"), TREE.phandles()).path());
+        assertEquals(
+                "/intc@8000000",
+                Interrupts.parent(at("/soc/uart@1000"), TREE.phandles()).path());
         DtException loop = assertThrows(DtException.class, () -> Interrupts.parent(at("/a"), TREE.phandles()));
         assertTrue(loop.getMessage().contains("form a loop"), loop.getMessage());
     }
@@ -138,8 +152,8 @@ class SpecLookupsTest {
                 /dts-v1/;
                 / { n { #interrupt-cells = <1>; #address-cells = <0>; interrupt-map = <1 7 0 1>; }; };
                 """);
-        DtException e = assertThrows(DtException.class,
-                () -> NexusMap.read(bad.find("/n").orElseThrow(), "interrupt", bad.phandles()));
+        DtException e = assertThrows(
+                DtException.class, () -> NexusMap.read(bad.find("/n").orElseThrow(), "interrupt", bad.phandles()));
         assertTrue(e.getMessage().contains("phandle 0x7 refers to no node"), e.getMessage());
     }
 
@@ -147,17 +161,23 @@ class SpecLookupsTest {
     void rangesTranslateUpToTheRootAndSayWhyNot() {
         NodeCursor uart = at("/soc/uart@1000");
         Property reg = uart.node().property("reg").orElseThrow();
-        assertEquals(BigInteger.valueOf(0x40001000L), Ranges.toCpu(at("/soc"), new long[] {0x1000}, uart, reg).address());
+        assertEquals(
+                BigInteger.valueOf(0x40001000L),
+                Ranges.toCpu(at("/soc"), new long[] {0x1000}, uart, reg).address());
         Ranges.Translation none = Ranges.toCpu(at("/soc/bus@2000"), new long[] {0x10}, uart, reg);
         assertNull(none.address());
-        assertEquals("/soc/bus@2000 has no ranges: its children's addresses are not CPU addresses", none.untranslatable());
+        assertEquals(
+                "/soc/bus@2000 has no ranges: its children's addresses are not CPU addresses", none.untranslatable());
         Ranges.Translation outside = Ranges.toCpu(at("/soc"), new long[] {0x200000}, uart, reg);
         assertTrue(outside.untranslatable().contains("outside every ranges entry"));
         // PCI: the space code must match, the two low cells are the address
         NodeCursor pcie = at("/pcie@10000000");
-        assertEquals(BigInteger.valueOf(0x20000010L),
-                Ranges.toCpu(pcie, new long[] {0x02000000, 0, 0x20000010}, pcie, reg).address());
-        assertTrue(!Ranges.toCpu(pcie, new long[] {0x01000000, 0, 0x20000010}, pcie, reg).translated());
+        assertEquals(
+                BigInteger.valueOf(0x20000010L),
+                Ranges.toCpu(pcie, new long[] {0x02000000, 0, 0x20000010}, pcie, reg)
+                        .address());
+        assertTrue(!Ranges.toCpu(pcie, new long[] {0x01000000, 0, 0x20000010}, pcie, reg)
+                .translated());
     }
 
     @Test

@@ -8,6 +8,5 @@ public final class AddrSpaceRights {
     /** In code, not in the doc (§0). */
     public static final int ADD_VMMIO_RANGE = 0x8;
 
-    private AddrSpaceRights() {
-    }
+    private AddrSpaceRights() {}
 }

@@ -9,6 +9,5 @@ public final class CSpaceRights {
     /** In code, not in the doc (§0). */
     public static final int CAP_REVOKE = 0x10;
 
-    private CSpaceRights() {
-    }
+    private CSpaceRights() {}
 }

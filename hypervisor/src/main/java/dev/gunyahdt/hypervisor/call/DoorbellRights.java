@@ -6,6 +6,5 @@ public final class DoorbellRights {
     public static final int RECEIVE = 0x2;
     public static final int BIND = 0x4;
 
-    private DoorbellRights() {
-    }
+    private DoorbellRights() {}
 }

@@ -13,8 +13,15 @@ public record HvcArgs(long x0, long x1, long x2, long x3, long x4, long x5, long
             throw new IllegalArgumentException("at most 8 argument registers, got " + regs.length);
         }
         // no padded copy of the array: this runs on every hypercall
-        return new HvcArgs(reg(regs, 0), reg(regs, 1), reg(regs, 2), reg(regs, 3), reg(regs, 4), reg(regs, 5),
-                reg(regs, 6), reg(regs, 7));
+        return new HvcArgs(
+                reg(regs, 0),
+                reg(regs, 1),
+                reg(regs, 2),
+                reg(regs, 3),
+                reg(regs, 4),
+                reg(regs, 5),
+                reg(regs, 6),
+                reg(regs, 7));
     }
 
     /** {@code regs[i]}, or 0 past its end (shared with {@link HvcResult}). */

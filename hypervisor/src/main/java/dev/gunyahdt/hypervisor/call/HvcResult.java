@@ -15,8 +15,13 @@ public record HvcResult(long x0, long x1, long x2, long x3, long x4, long x5) {
     }
 
     public static HvcResult error(HypError e, long... out) {
-        return new HvcResult(e.code(), HvcArgs.reg(out, 0), HvcArgs.reg(out, 1), HvcArgs.reg(out, 2),
-                HvcArgs.reg(out, 3), HvcArgs.reg(out, 4));
+        return new HvcResult(
+                e.code(),
+                HvcArgs.reg(out, 0),
+                HvcArgs.reg(out, 1),
+                HvcArgs.reg(out, 2),
+                HvcArgs.reg(out, 3),
+                HvcArgs.reg(out, 4));
     }
 
     /** Raw registers, for calls whose X0 is not an error (identify, SMCCC service calls). */

@@ -8,6 +8,5 @@ public final class MemExtentRights {
     public static final int LOOKUP = 0x8;
     public static final int DONATE = 0x10;
 
-    private MemExtentRights() {
-    }
+    private MemExtentRights() {}
 }

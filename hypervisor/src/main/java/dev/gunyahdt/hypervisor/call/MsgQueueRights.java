@@ -7,6 +7,5 @@ public final class MsgQueueRights {
     public static final int BIND_SEND = 0x4;
     public static final int BIND_RECEIVE = 0x8;
 
-    private MsgQueueRights() {
-    }
+    private MsgQueueRights() {}
 }

@@ -5,6 +5,5 @@ public final class PartitionRights {
     public static final int OBJECT_CREATE = 0x1;
     public static final int DONATE = 0x2;
 
-    private PartitionRights() {
-    }
+    private PartitionRights() {}
 }

@@ -13,6 +13,5 @@ public final class ThreadRights {
     public static final int WRITE_CONTEXT = 0x100;
     public static final int DISABLE = 0x200;
 
-    private ThreadRights() {
-    }
+    private ThreadRights() {}
 }

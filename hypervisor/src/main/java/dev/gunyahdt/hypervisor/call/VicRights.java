@@ -7,6 +7,5 @@ public final class VicRights {
     /** In code, not in the doc (§0). */
     public static final int ATTACH_VDEVICE = 0x4;
 
-    private VicRights() {
-    }
+    private VicRights() {}
 }

@@ -7,7 +7,6 @@ import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.Partition;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -27,12 +26,14 @@ public final class CSpace extends KernelObject implements Capabilities {
      * limit, which is exactly what the RM asks of each secondary VM (max_caps 1024).
      */
     static final int MAX_TABLES = 16;
+
     public static final int MAX_CAPS = SLOTS_PER_TABLE * MAX_TABLES;
 
     private final int multiplier;
     private final long base;
     /** Added to the encoded slot value: 0, except for {@link CapIdNumbering#FROM_ONE}. */
     private final long offset;
+
     private int maxCaps;
     private Cap[] slots = new Cap[0];
     /** Threads (today: {@code Caller} handles) running on this cspace keep it alive. */
@@ -45,6 +46,7 @@ public final class CSpace extends KernelObject implements Capabilities {
         final long serial;
         /** Serial of the master cap this was copied from; 0 for a master cap. */
         final long parentSerial;
+
         boolean revoked;
 
         Cap(KernelObject object, int rights, long serial, long parentSerial) {
@@ -224,8 +226,7 @@ public final class CSpace extends KernelObject implements Capabilities {
     }
 
     /** What cspace_copy_cap returns: the error, and the new CapID when OK. */
-    record Copied(HypError error, long capId) {
-    }
+    record Copied(HypError error, long capId) {}
 
     /**
      * cspace_copy_cap: a copy of {@code from}'s VALID cap {@code capId} with its rights limited to
@@ -357,8 +358,12 @@ public final class CSpace extends KernelObject implements Capabilities {
         for (int i = 0; i < slots.length; i++) {
             Cap c = slots[i];
             if (c != null) {
-                sb.append(' ').append(Long.toHexString(encode(i))).append("->").append(c.object)
-                        .append('/').append(Integer.toHexString(c.rights))
+                sb.append(' ')
+                        .append(Long.toHexString(encode(i)))
+                        .append("->")
+                        .append(c.object)
+                        .append('/')
+                        .append(Integer.toHexString(c.rights))
                         .append(c.master() ? "/m" : "/c" + c.parentSerial)
                         .append(c.revoked ? "/revoked" : "");
             }

@@ -1,17 +1,16 @@
 package dev.gunyahdt.hypervisor.cspace;
 
 import dev.gunyahdt.hypervisor.call.CSpaceRights;
-import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.call.HvcArgs;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
 import dev.gunyahdt.hypervisor.hypercall.Lookup;
 import dev.gunyahdt.hypervisor.object.ObjectFactories;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.Partition;
-
 import java.util.Random;
 import java.util.function.Supplier;
 
@@ -26,24 +25,38 @@ public final class CSpaceCalls {
     public static final int CONFIGURE = 0x25;
     public static final int REVOKE_CAPS_FROM = 0x59;
 
-    private CSpaceCalls() {
-    }
+    private CSpaceCalls() {}
 
     /**
      * Defines the cspace calls and registers the cspace factory: new cspaces draw their CapID scrambling from
      * {@code rng} and number as {@code numbering} says at the time; {@code partition} holds every object
      * (what cap deletion and revocation walk).
      */
-    public static void install(HypercallTable t, ObjectFactories types, Partition partition, Random rng,
-                               Supplier<CapIdNumbering> numbering) {
+    public static void install(
+            HypercallTable t,
+            ObjectFactories types,
+            Partition partition,
+            Random rng,
+            Supplier<CapIdNumbering> numbering) {
         types.register(ObjectType.CSPACE, (serial, owner) -> CSpace.create(serial, numbering.get(), rng));
-        t.define(DELETE_CAP_FROM, "cspace_delete_cap_from", Reserved.res0(2), (ctx, in) -> deleteCapFrom(ctx, in, partition));
+        t.define(
+                DELETE_CAP_FROM,
+                "cspace_delete_cap_from",
+                Reserved.res0(2),
+                (ctx, in) -> deleteCapFrom(ctx, in, partition));
         t.define(COPY_CAP_FROM, "cspace_copy_cap_from", Reserved.res0(4), CSpaceCalls::copyCapFrom);
         // Unimplemented in the code (§0).
-        t.define(REVOKE_CAP_FROM, "cspace_revoke_cap_from", Reserved.res0(2),
+        t.define(
+                REVOKE_CAP_FROM,
+                "cspace_revoke_cap_from",
+                Reserved.res0(2),
                 (ctx, in) -> HvcResult.error(HypError.UNIMPLEMENTED));
         t.define(CONFIGURE, "cspace_configure", Reserved.res0(2), CSpaceCalls::configure);
-        t.define(REVOKE_CAPS_FROM, "cspace_revoke_caps_from", Reserved.res0(2), (ctx, in) -> revokeCapsFrom(ctx, in, partition));
+        t.define(
+                REVOKE_CAPS_FROM,
+                "cspace_revoke_caps_from",
+                Reserved.res0(2),
+                (ctx, in) -> revokeCapsFrom(ctx, in, partition));
     }
 
     /** cspace_configure(cspace, max_caps): any state with OBJECT_ACTIVATE; the cspace checks INIT and the count. */

@@ -93,7 +93,7 @@ final class Doorbell extends KernelObject {
 
     @Override
     protected String describeState() {
-        return " flags=" + Long.toHexString(flags) + " enable=" + Long.toHexString(enableMask)
-                + " ack=" + Long.toHexString(ackMask) + " virq=" + virq;
+        return " flags=" + Long.toHexString(flags) + " enable=" + Long.toHexString(enableMask) + " ack="
+                + Long.toHexString(ackMask) + " virq=" + virq;
     }
 }

@@ -1,10 +1,10 @@
 package dev.gunyahdt.hypervisor.doorbell;
 
 import dev.gunyahdt.hypervisor.call.DoorbellRights;
-import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.call.HvcArgs;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
 import dev.gunyahdt.hypervisor.hypercall.Lookup;
@@ -25,8 +25,7 @@ public final class DoorbellCalls {
     public static final int RESET = 0x14;
     public static final int MASK = 0x15;
 
-    private DoorbellCalls() {
-    }
+    private DoorbellCalls() {}
 
     /** Defines the doorbell calls and registers the doorbell factory. */
     public static void install(HypercallTable t, ObjectFactories types) {

@@ -4,7 +4,6 @@ import dev.gunyahdt.hypervisor.rm.Wire;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,6 +32,7 @@ final class ActionLoop {
     private final int rxVirq;
     /** The RM link's VIRQs fired (or boot): poll it. */
     private boolean rpcReady = true;
+
     private BooleanSupplier pendingWrite;
 
     ActionLoop(ProbeLog log, RpcClient rpc, int txVirq, int rxVirq) {
@@ -97,8 +97,8 @@ final class ActionLoop {
             if (m.messageId() == MessageId.NOTIFY_VM_CONSOLE_CHARS.id()) {
                 int from = r.u16();
                 int n = r.u16();
-                consoleSeen.add("0x" + Integer.toHexString(from) + ": "
-                        + new String(r.bytes(n), StandardCharsets.ISO_8859_1));
+                consoleSeen.add(
+                        "0x" + Integer.toHexString(from) + ": " + new String(r.bytes(n), StandardCharsets.ISO_8859_1));
             } else if (m.messageId() == MessageId.NOTIFY_VM_SHUTDOWN.id()) {
                 log.note("shutdown requested; VM_EXIT");
                 rpc.request(MessageId.VM_EXIT, Wire.writer().u16(0).u8(0).u8(0).build());
@@ -146,7 +146,9 @@ final class ActionLoop {
         return () -> {
             if (pendingWrite == null) {
                 byte[] b = line.get().getBytes(StandardCharsets.ISO_8859_1);
-                pendingWrite = call(MessageId.VM_CONSOLE_WRITE, Wire.writer().u16(0).u16(b.length).bytes(b).build(),
+                pendingWrite = call(
+                        MessageId.VM_CONSOLE_WRITE,
+                        Wire.writer().u16(0).u16(b.length).bytes(b).build(),
                         r -> {
                             if (error(r) != 0) {
                                 log.problem("VM_CONSOLE_WRITE -> " + error(r));

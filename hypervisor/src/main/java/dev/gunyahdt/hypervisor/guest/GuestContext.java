@@ -3,7 +3,6 @@ package dev.gunyahdt.hypervisor.guest;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.rm.GuestSeat;
-
 import java.util.List;
 import java.util.function.Consumer;
 

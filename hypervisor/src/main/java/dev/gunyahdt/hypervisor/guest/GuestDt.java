@@ -13,9 +13,16 @@ import java.util.Optional;
  * @param rm        the RM link; empty when the DT has none usable ({@code problems} says why)
  * @param problems  what the reading found wrong, in DT order
  */
-record GuestDt(Optional<String> imageName, int vmid, Optional<RmLink> rm, List<Queue> queues,
-               List<Doorbell> doorbells, List<Range> memory, List<SharedMemory> shms, List<Line> lines,
-               List<String> problems) {
+record GuestDt(
+        Optional<String> imageName,
+        int vmid,
+        Optional<RmLink> rm,
+        List<Queue> queues,
+        List<Doorbell> doorbells,
+        List<Range> memory,
+        List<SharedMemory> shms,
+        List<Line> lines,
+        List<String> problems) {
 
     GuestDt {
         queues = List.copyOf(queues);
@@ -32,19 +39,16 @@ record GuestDt(Optional<String> imageName, int vmid, Optional<RmLink> rm, List<Q
     }
 
     /** The RM node: {@code reg = <TX RX>} CapIDs, {@code interrupts} = the TX and RX VIRQs (-1 when not two). */
-    record RmLink(String path, long txCap, long rxCap, int txVirq, int rxVirq) {
-    }
+    record RmLink(String path, long txCap, long rxCap, int txVirq, int rxVirq) {}
 
     /**
      * A message-queue pair, or one direction of a one-way queue: the caps and VIRQs of this VM's side (CapIDs
      * are any 64-bit value), from the DT or from a VM_GET_HYP_RESOURCES answer.
      */
-    record Queue(String path, long label, boolean hasTx, long tx, int txVirq, boolean hasRx, long rx, int rxVirq) {
-    }
+    record Queue(String path, long label, boolean hasTx, long tx, int txVirq, boolean hasRx, long rx, int rxVirq) {}
 
     /** A doorbell: the source side rings it, the other takes it (its VIRQ 0 when it has none). */
-    record Doorbell(String path, long label, boolean source, long cap, int virq) {
-    }
+    record Doorbell(String path, long label, boolean source, long cap, int virq) {}
 
     /** A {@code device_type = "memory"} range. */
     record Range(long base, long size) {
@@ -64,6 +68,5 @@ record GuestDt(Optional<String> imageName, int vmid, Optional<RmLink> rm, List<Q
     }
 
     /** A VIRQ of a 3-cell specifier the guest configures in its vGIC: edge (flags 1) or level (§6.4). */
-    record Line(int intid, boolean edge) {
-    }
+    record Line(int intid, boolean edge) {}
 }

@@ -11,7 +11,6 @@ import dev.gunyahdt.hypervisor.guest.GuestDt.Queue;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Range;
 import dev.gunyahdt.hypervisor.guest.GuestDt.RmLink;
 import dev.gunyahdt.hypervisor.guest.GuestDt.SharedMemory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,13 @@ import java.util.Optional;
  */
 final class GuestDtReader {
 
-    private enum Kind { RM, QUEUE, DOORBELL, DOORBELL_SOURCE, SHARED_MEMORY }
+    private enum Kind {
+        RM,
+        QUEUE,
+        DOORBELL,
+        DOORBELL_SOURCE,
+        SHARED_MEMORY
+    }
 
     private static final Map<String, Kind> BY_COMPATIBLE = Map.of(
             "gunyah-resource-manager", Kind.RM,
@@ -60,8 +65,12 @@ final class GuestDtReader {
         }
         for (NodeCursor c : hyp.get().children()) {
             if (c.node().name().equals("qcom,gunyah-vm")) {
-                vmid = (int) (long) c.node().property("qcom,vmid").map(p -> p.value().asCell()).orElse(0L);
-                imageName = c.node().property("qcom,image-name").map(p -> p.value().asString());
+                vmid = (int) (long) c.node()
+                        .property("qcom,vmid")
+                        .map(p -> p.value().asCell())
+                        .orElse(0L);
+                imageName =
+                        c.node().property("qcom,image-name").map(p -> p.value().asString());
                 continue;
             }
             Kind kind = kind(c);
@@ -97,7 +106,8 @@ final class GuestDtReader {
     private void queue(NodeCursor c) {
         long[] reg = Cells.pairs(cells(c, "reg"));
         long[] irq = cells(c, "interrupts");
-        long label = c.node().property("qcom,label").map(x -> x.value().asCell()).orElse(0L);
+        long label =
+                c.node().property("qcom,label").map(x -> x.value().asCell()).orElse(0L);
         boolean duplex = c.node().hasProperty("qcom,is-full-duplex");
         boolean oneWay = !duplex && reg.length == 1 && irq.length == 3;
         if (duplex && reg.length == 2 && irq.length == 6) {
@@ -115,8 +125,12 @@ final class GuestDtReader {
     private void doorbell(NodeCursor c, boolean source) {
         long[] reg = Cells.pairs(cells(c, "reg"));
         long[] irq = cells(c, "interrupts");
-        doorbells.add(new Doorbell(c.path(), c.node().property("qcom,label").map(x -> x.value().asCell()).orElse(0L),
-                source, reg.length > 0 ? reg[0] : -1, irq.length == 3 ? line(irq, 0) : 0));
+        doorbells.add(new Doorbell(
+                c.path(),
+                c.node().property("qcom,label").map(x -> x.value().asCell()).orElse(0L),
+                source,
+                reg.length > 0 ? reg[0] : -1,
+                irq.length == 3 ? line(irq, 0) : 0));
     }
 
     private Optional<RmLink> rm() {
@@ -171,16 +185,22 @@ final class GuestDtReader {
             NodeCursor buffer = region.length == 1 ? byPhandle.get(region[0]) : null;
             long[] reg = buffer == null ? new long[0] : cells(buffer, "reg");
             NodeCursor bus = buffer == null ? null : buffer.parent();
-            long ac = bus == null ? -1 : Addressing.countOrNone(bus.node(), "#address-cells",
-                    Addressing.DEFAULT_ADDRESS_CELLS);
-            long sc = bus == null ? -1 : Addressing.countOrNone(bus.node(), "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
+            long ac = bus == null
+                    ? -1
+                    : Addressing.countOrNone(bus.node(), "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
+            long sc =
+                    bus == null ? -1 : Addressing.countOrNone(bus.node(), "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
             long peer = c.node().property("peer").map(p -> p.value().asCell()).orElse(-1L);
             if (ac < 0 || sc < 0 || reg.length < ac + sc) {
-                out.add(new SharedMemory(c.path(), 0, 0, peer,
+                out.add(new SharedMemory(
+                        c.path(),
+                        0,
+                        0,
+                        peer,
                         c.path() + ": memory-region does not name a reserved-memory node with a reg"));
             } else {
-                out.add(new SharedMemory(c.path(), Cells.join(reg, 0, (int) ac),
-                        Cells.join(reg, (int) ac, (int) sc), peer, null));
+                out.add(new SharedMemory(
+                        c.path(), Cells.join(reg, 0, (int) ac), Cells.join(reg, (int) ac, (int) sc), peer, null));
             }
         }
         return out;

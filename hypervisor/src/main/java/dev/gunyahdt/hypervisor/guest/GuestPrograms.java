@@ -17,8 +17,7 @@ public final class GuestPrograms {
     /** Every name, sorted. */
     public static final List<String> NAMES = PROGRAMS.keySet().stream().sorted().toList();
 
-    private GuestPrograms() {
-    }
+    private GuestPrograms() {}
 
     public static Optional<GuestProgram> create(String name) {
         return Optional.ofNullable(PROGRAMS.get(name)).map(Supplier::get);

@@ -13,9 +13,20 @@ import java.util.List;
  * @param vcpusChecked the primary: VIRTUAL_CPU entries of launched VMs that matched their DT's /cpus
  * @param proxyRuns    the primary: vcpu_run calls it made for proxy-scheduled vCPUs of its VMs
  */
-public record GuestReport(String vm, String program, boolean done, boolean consoleOpen, boolean resourcesMatch,
-                          int pairs, int pairsExchanged, int doorbells, int doorbellsExercised,
-                          List<String> problems, List<String> consoleSeen, int vcpusChecked, int proxyRuns) {
+public record GuestReport(
+        String vm,
+        String program,
+        boolean done,
+        boolean consoleOpen,
+        boolean resourcesMatch,
+        int pairs,
+        int pairsExchanged,
+        int doorbells,
+        int doorbellsExercised,
+        List<String> problems,
+        List<String> consoleSeen,
+        int vcpusChecked,
+        int proxyRuns) {
     public GuestReport {
         problems = List.copyOf(problems);
         consoleSeen = List.copyOf(consoleSeen);

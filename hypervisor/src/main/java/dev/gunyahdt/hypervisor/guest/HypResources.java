@@ -6,7 +6,6 @@ import dev.gunyahdt.hypervisor.guest.GuestDt.Queue;
 import dev.gunyahdt.hypervisor.rm.Wire;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +22,7 @@ final class HypResources {
 
     /** One 44-byte entry of §8.7, the fields the probe uses; type 0/1 doorbell source/receiver, 2/3 queue
      *  send/receive, 4 vCPU. */
-    record Resource(int type, int partner, long label, long cap, long virq) {
-    }
+    record Resource(int type, int partner, long label, long cap, long virq) {}
 
     private final GuestContext ctx;
     private final ProbeLog log;
@@ -48,7 +46,9 @@ final class HypResources {
 
     /** The primary: its own VM_GET_HYP_RESOURCES. */
     void checkOwn(IntSupplier vmid) {
-        loop.add(loop.callLater(MessageId.VM_GET_HYP_RESOURCES, () -> Wire.writer().u16(vmid.getAsInt()).u16(0).build(),
+        loop.add(loop.callLater(
+                MessageId.VM_GET_HYP_RESOURCES,
+                () -> Wire.writer().u16(vmid.getAsInt()).u16(0).build(),
                 r -> {
                     List<Resource> all = parse(r, "VM_GET_HYP_RESOURCES");
                     if (all != null) {
@@ -64,7 +64,9 @@ final class HypResources {
     void checkByPartner(IntSupplier vmid) {
         List<Integer> partners = new ArrayList<>();
         List<Resource> union = new ArrayList<>();
-        loop.add(loop.callLater(MessageId.VM_GET_HYP_RESOURCES, () -> Wire.writer().u16(vmid.getAsInt()).u16(0).build(),
+        loop.add(loop.callLater(
+                MessageId.VM_GET_HYP_RESOURCES,
+                () -> Wire.writer().u16(vmid.getAsInt()).u16(0).build(),
                 r -> {
                     List<Resource> self = parse(r, "VM_GET_HYP_RESOURCES(self)");
                     if (self != null && self.stream().anyMatch(e -> e.type() <= 3)) {
@@ -96,12 +98,15 @@ final class HypResources {
         loop.add(ActionLoop.deferred(() -> {
             List<BooleanSupplier> calls = new ArrayList<>();
             for (int p : partners) {
-                calls.add(loop.call(MessageId.VM_GET_HYP_RESOURCES, Wire.writer().u16(p).u16(0).build(), r -> {
-                    List<Resource> got = parse(r, "VM_GET_HYP_RESOURCES(0x" + Integer.toHexString(p) + ")");
-                    if (got != null) {
-                        union.addAll(got);
-                    }
-                }));
+                calls.add(loop.call(
+                        MessageId.VM_GET_HYP_RESOURCES,
+                        Wire.writer().u16(p).u16(0).build(),
+                        r -> {
+                            List<Resource> got = parse(r, "VM_GET_HYP_RESOURCES(0x" + Integer.toHexString(p) + ")");
+                            if (got != null) {
+                                union.addAll(got);
+                            }
+                        }));
             }
             return () -> {
                 while (!calls.isEmpty() && calls.get(0).getAsBoolean()) {
@@ -146,8 +151,8 @@ final class HypResources {
     }
 
     private void expect(List<Resource> entries, int type, long label, long cap, long virq, String what) {
-        boolean found = entries.stream().anyMatch(e -> e.type() == type && e.label() == label && e.cap() == cap
-                && e.virq() == virq);
+        boolean found = entries.stream()
+                .anyMatch(e -> e.type() == type && e.label() == label && e.cap() == cap && e.virq() == virq);
         if (!found) {
             log.problem("VM_GET_HYP_RESOURCES has no type-" + type + " entry for " + what + " (cap 0x"
                     + Long.toHexString(cap) + ", VIRQ " + virq + ")");
@@ -162,12 +167,17 @@ final class HypResources {
         Map<String, List<Resource>> byKey = new LinkedHashMap<>();
         for (Resource e : entries) {
             if (e.type() == 2 || e.type() == 3) {
-                byKey.computeIfAbsent(e.partner() + "/" + e.label(), k -> new ArrayList<>()).add(e);
+                byKey.computeIfAbsent(e.partner() + "/" + e.label(), k -> new ArrayList<>())
+                        .add(e);
                 LinuxProbe.configure(ctx, new Line((int) e.virq(), true));
             } else if (e.type() == 0 || e.type() == 1) {
                 boolean source = e.type() == 0;
-                peers.add(new Doorbell(from + " doorbell" + (source ? "-source" : "") + " vmid 0x"
-                        + Integer.toHexString(e.partner()) + " label " + e.label(), e.label(), source, e.cap(),
+                peers.add(new Doorbell(
+                        from + " doorbell" + (source ? "-source" : "") + " vmid 0x" + Integer.toHexString(e.partner())
+                                + " label " + e.label(),
+                        e.label(),
+                        source,
+                        e.cap(),
                         (int) e.virq()));
                 if (!source) {
                     LinuxProbe.configure(ctx, new Line((int) e.virq(), true));
@@ -176,11 +186,19 @@ final class HypResources {
         }
         for (List<Resource> pair : byKey.values()) {
             Resource first = pair.get(0);
-            Resource tx = pair.stream().filter(e -> e.type() == 2).reduce((a, b) -> b).orElse(null);
-            Resource rx = pair.stream().filter(e -> e.type() == 3).reduce((a, b) -> b).orElse(null);
-            peers.add(new Queue(from + " vmid 0x" + Integer.toHexString(first.partner()) + " label " + first.label(),
-                    first.label(), tx != null, tx == null ? 0 : tx.cap(), tx == null ? 0 : (int) tx.virq(),
-                    rx != null, rx == null ? 0 : rx.cap(), rx == null ? 0 : (int) rx.virq()));
+            Resource tx =
+                    pair.stream().filter(e -> e.type() == 2).reduce((a, b) -> b).orElse(null);
+            Resource rx =
+                    pair.stream().filter(e -> e.type() == 3).reduce((a, b) -> b).orElse(null);
+            peers.add(new Queue(
+                    from + " vmid 0x" + Integer.toHexString(first.partner()) + " label " + first.label(),
+                    first.label(),
+                    tx != null,
+                    tx == null ? 0 : tx.cap(),
+                    tx == null ? 0 : (int) tx.virq(),
+                    rx != null,
+                    rx == null ? 0 : rx.cap(),
+                    rx == null ? 0 : (int) rx.virq()));
         }
     }
 

@@ -14,7 +14,6 @@ import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vic.Vic;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,13 +76,23 @@ public final class LinuxProbe implements GuestProgram {
             return;
         }
         RmLink rm = dt.rm().get();
-        loop = new ActionLoop(log, new RpcClient(new RpcEndpoint(ctx.hv(), ctx.seat().caller(), rm.txCap(),
-                rm.rxCap(), ctx.seat().ramBase() + RPC_BUFFER)), rm.txVirq(), rm.rxVirq());
+        loop = new ActionLoop(
+                log,
+                new RpcClient(new RpcEndpoint(
+                        ctx.hv(),
+                        ctx.seat().caller(),
+                        rm.txCap(),
+                        rm.rxCap(),
+                        ctx.seat().ramBase() + RPC_BUFFER)),
+                rm.txVirq(),
+                rm.rxVirq());
         resources = new HypResources(ctx, log, loop, peers, dt.listsVdevices());
         vmm = new Vmm(ctx, log, loop, resources);
         log.note(program + ": found " + rm.path() + " (tx 0x" + Long.toHexString(rm.txCap()) + ", rx 0x"
-                + Long.toHexString(rm.rxCap()) + "), vmid " + (vmid == 0 ? "not in the DT" : "0x" + Integer.toHexString(vmid))
-                + ", " + dt.queues().size() + " queue pair(s), " + dt.doorbells().size() + " doorbell(s)");
+                + Long.toHexString(rm.rxCap()) + "), vmid "
+                + (vmid == 0 ? "not in the DT" : "0x" + Integer.toHexString(vmid))
+                + ", " + dt.queues().size() + " queue pair(s), "
+                + dt.doorbells().size() + " doorbell(s)");
         checkMemory(dt.memory());
         writeSharedMemory(dt);
         script();
@@ -102,12 +111,13 @@ public final class LinuxProbe implements GuestProgram {
                 }
             }));
         }
-        loop.add(loop.call(MessageId.VM_CONSOLE_OPEN, Wire.writer().u16(0).u16(0).build(), r -> {
-            consoleOpen = ActionLoop.error(r) == 0;
-            if (!consoleOpen) {
-                log.note("no console (VM_CONSOLE_OPEN -> " + ActionLoop.error(r) + ")");
-            }
-        }));
+        loop.add(loop.call(
+                MessageId.VM_CONSOLE_OPEN, Wire.writer().u16(0).u16(0).build(), r -> {
+                    consoleOpen = ActionLoop.error(r) == 0;
+                    if (!consoleOpen) {
+                        log.note("no console (VM_CONSOLE_OPEN -> " + ActionLoop.error(r) + ")");
+                    }
+                }));
         loop.add(whenConsoleOpen(loop.consoleWrite(this::banner)));
         if (primary) {
             resources.checkOwn(() -> vmid);
@@ -120,13 +130,16 @@ public final class LinuxProbe implements GuestProgram {
         loop.add(peers::await);
         if (!primary) {
             // the RM takes VM_SET_STATUS from static secondary VMIDs only (below 64); a dynamic one is denied
-            loop.add(loop.call(MessageId.VM_SET_STATUS, Wire.writer().u8(0).u8(4).u16(0).build(), r -> {
-                boolean allowed = vmid > 0 && vmid < 64;
-                if ((ActionLoop.error(r) == 0) != allowed) {
-                    log.problem("VM_SET_STATUS -> " + ActionLoop.error(r) + (allowed ? "" : " (the RM denies it to VMID 0x"
-                            + Integer.toHexString(vmid) + ")"));
-                }
-            }));
+            loop.add(loop.call(
+                    MessageId.VM_SET_STATUS, Wire.writer().u8(0).u8(4).u16(0).build(), r -> {
+                        boolean allowed = vmid > 0 && vmid < 64;
+                        if ((ActionLoop.error(r) == 0) != allowed) {
+                            log.problem("VM_SET_STATUS -> " + ActionLoop.error(r)
+                                    + (allowed
+                                            ? ""
+                                            : " (the RM denies it to VMID 0x" + Integer.toHexString(vmid) + ")"));
+                        }
+                    }));
         }
         loop.run(this::readSharedMemory);
         loop.add(whenConsoleOpen(loop.consoleWrite(this::summary)));
@@ -202,13 +215,16 @@ public final class LinuxProbe implements GuestProgram {
     private void readSharedMemory() {
         for (SharedMemory shm : shms) {
             byte[] want = greeting(shm.peer());
-            byte[] got = ctx.seat().memory().read(shm.slot(shm.peer(), ctx.seat().vmid()), want.length);
+            byte[] got =
+                    ctx.seat().memory().read(shm.slot(shm.peer(), ctx.seat().vmid()), want.length);
             if (got == null) {
                 log.problem(shm.path() + ": my shared memory is no longer readable");
             } else {
                 log.note(program + ": " + shm.path() + " at 0x" + Long.toHexString(shm.ipa()) + ": "
-                        + (Arrays.equals(got, want) ? "read the peer's \"" + new String(want, 0, want.length - 1,
-                        StandardCharsets.US_ASCII) + "\"" : "nothing from the peer yet"));
+                        + (Arrays.equals(got, want)
+                                ? "read the peer's \"" + new String(want, 0, want.length - 1, StandardCharsets.US_ASCII)
+                                        + "\""
+                                : "nothing from the peer yet"));
             }
         }
     }
@@ -248,8 +264,8 @@ public final class LinuxProbe implements GuestProgram {
     }
 
     private String banner() {
-        return "gunyah-dt " + program + " on " + name + " (vmid 0x" + Integer.toHexString(vmid) + "): /hypervisor found, "
-                + "RM reached over RPC";
+        return "gunyah-dt " + program + " on " + name + " (vmid 0x" + Integer.toHexString(vmid)
+                + "): /hypervisor found, " + "RM reached over RPC";
     }
 
     private String summary() {
@@ -266,10 +282,19 @@ public final class LinuxProbe implements GuestProgram {
     @Override
     public GuestReport report() {
         boolean none = log == null;
-        return new GuestReport(name, program, done(), consoleOpen, resourcesMatch(),
-                none ? 0 : peers.queues().size(), none ? 0 : peers.exchanged(), none ? 0 : peers.bells().size(),
-                none ? 0 : peers.exercised(), none ? List.of() : log.problems(),
-                loop == null ? List.of() : loop.consoleSeen(), vmm == null ? 0 : vmm.vcpusChecked(),
+        return new GuestReport(
+                name,
+                program,
+                done(),
+                consoleOpen,
+                resourcesMatch(),
+                none ? 0 : peers.queues().size(),
+                none ? 0 : peers.exchanged(),
+                none ? 0 : peers.bells().size(),
+                none ? 0 : peers.exercised(),
+                none ? List.of() : log.problems(),
+                loop == null ? List.of() : loop.consoleSeen(),
+                vmm == null ? 0 : vmm.vcpusChecked(),
                 vmm == null ? 0 : vmm.proxyRuns());
     }
 }

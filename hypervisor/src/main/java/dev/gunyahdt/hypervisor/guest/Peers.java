@@ -1,12 +1,11 @@
 package dev.gunyahdt.hypervisor.guest;
 
-import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HypError;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
+import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Doorbell;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Queue;
-
+import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,7 +137,8 @@ final class Peers {
         long va = ctx.seat().ramBase() + BUFFER + 0x400;
         boolean all = true;
         for (QueueState p : queues) {
-            while (p.q.hasRx() && p.rxReady) { // drain: the VIRQ is edge-triggered, so nothing left would raise it again
+            while (p.q.hasRx()
+                    && p.rxReady) { // drain: the VIRQ is edge-triggered, so nothing left would raise it again
                 HvcResult r = ctx.call(MsgQueueCalls.RECEIVE, p.q.rx(), va, 1024, 0);
                 p.rxReady = r.isOk() && r.x2() != 0;
                 if (r.isOk() && r.x1() > 0) {

@@ -4,13 +4,12 @@ import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Line;
 import dev.gunyahdt.hypervisor.guest.HypResources.Resource;
-import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.rm.Wire;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -73,17 +72,20 @@ final class Vmm {
         for (int i = 0; i < launches.size(); i++) {
             int index = i;
             String n = launches.get(i).name();
-            loop.add(loop.callLater(MessageId.VM_START, () -> Wire.writer().u16(vmids[index]).u16(0).build(), r -> {
-                loop.expectOk(r, "VM_START " + n);
-                if (ActionLoop.error(r) == 0) {
-                    for (Proxied v : proxied) {
-                        if (v.vm.equals(n)) {
-                            v.started = true;
-                            v.runnable = true;
+            loop.add(loop.callLater(
+                    MessageId.VM_START,
+                    () -> Wire.writer().u16(vmids[index]).u16(0).build(),
+                    r -> {
+                        loop.expectOk(r, "VM_START " + n);
+                        if (ActionLoop.error(r) == 0) {
+                            for (Proxied v : proxied) {
+                                if (v.vm.equals(n)) {
+                                    v.started = true;
+                                    v.runnable = true;
+                                }
+                            }
                         }
-                    }
-                }
-            }));
+                    }));
         }
     }
 
@@ -107,34 +109,67 @@ final class Vmm {
                 log.problem("no room for " + l.name() + "'s image");
             }
         });
-        loop.add(loop.callLater(MessageId.MEM_LEND, () -> Wire.writer().u8(0).u8(0).u8(0).u8(0).u32(0)
-                .u16(1).u16(0).u16(vmids[index]).u8(6).u8(0)
-                .u16(1).u16(0).u64(ipa).u64(size)
-                .u16(0).u16(0).build(), r -> {
+        loop.add(loop.callLater(
+                MessageId.MEM_LEND,
+                () -> Wire.writer()
+                        .u8(0)
+                        .u8(0)
+                        .u8(0)
+                        .u8(0)
+                        .u32(0)
+                        .u16(1)
+                        .u16(0)
+                        .u16(vmids[index])
+                        .u8(6)
+                        .u8(0)
+                        .u16(1)
+                        .u16(0)
+                        .u64(ipa)
+                        .u64(size)
+                        .u16(0)
+                        .u16(0)
+                        .build(),
+                r -> {
                     if (ActionLoop.error(r) != 0) {
                         log.problem("MEM_LEND of " + l.name() + "'s image -> " + ActionLoop.error(r));
                     } else {
                         handle[0] = (int) new Wire.Reader(r.replyData()).u32();
                     }
                 }));
-        loop.add(loop.callLater(MessageId.VM_CONFIG_IMAGE, () -> Wire.writer().u16(vmids[index]).u16(0)
-                .u32(handle[0]).u64(0).u64(0).u64(0).u64(dtb.length).build(),
+        loop.add(loop.callLater(
+                MessageId.VM_CONFIG_IMAGE,
+                () -> Wire.writer()
+                        .u16(vmids[index])
+                        .u16(0)
+                        .u32(handle[0])
+                        .u64(0)
+                        .u64(0)
+                        .u64(0)
+                        .u64(dtb.length)
+                        .build(),
                 r -> loop.expectOk(r, "VM_CONFIG_IMAGE " + l.name())));
-        loop.add(loop.callLater(MessageId.VM_INIT, () -> Wire.writer().u16(vmids[index]).u16(0).build(),
+        loop.add(loop.callLater(
+                MessageId.VM_INIT,
+                () -> Wire.writer().u16(vmids[index]).u16(0).build(),
                 r -> loop.expectOk(r, "VM_INIT " + l.name())));
-        loop.add(loop.callLater(MessageId.VM_GET_HYP_RESOURCES, () -> Wire.writer().u16(vmids[index]).u16(0).build(),
+        loop.add(loop.callLater(
+                MessageId.VM_GET_HYP_RESOURCES,
+                () -> Wire.writer().u16(vmids[index]).u16(0).build(),
                 r -> {
                     // §10.5: my DT carries only the RM-RPC node, so my halves of this VM's vdevices come from here
                     // (§8.7), with its vCPUs
                     List<Resource> entries = resources.parse(r, "VM_GET_HYP_RESOURCES " + l.name());
                     if (entries != null) {
-                        checkVcpus(l, entries.stream().filter(e -> e.type() == 4).toList());
+                        checkVcpus(
+                                l, entries.stream().filter(e -> e.type() == 4).toList());
                         resources.adopt(entries, l.name());
                     }
                 }));
-        loop.add(loop.callLater(MessageId.VM_CONSOLE_OPEN, () -> Wire.writer().u16(vmids[index]).u16(0).build(),
-                r -> log.note("console of " + l.name() + ": " + (ActionLoop.error(r) == 0 ? "opened (owner side)"
-                        : "none (" + ActionLoop.error(r) + ")"))));
+        loop.add(loop.callLater(
+                MessageId.VM_CONSOLE_OPEN,
+                () -> Wire.writer().u16(vmids[index]).u16(0).build(),
+                r -> log.note("console of " + l.name() + ": "
+                        + (ActionLoop.error(r) == 0 ? "opened (owner side)" : "none (" + ActionLoop.error(r) + ")"))));
     }
 
     /**
@@ -151,14 +186,22 @@ final class Vmm {
             return;
         }
         Optional<NodeCursor> vc = dt.find("/qcom,vm-config/vcpus");
-        String cpusPath = vc.flatMap(c -> c.node().property("config")).map(p -> p.value().asString()).orElse("/cpus");
-        boolean proxy = vc.flatMap(c -> c.node().property("affinity")).map(p -> p.value().asString())
-                .filter("proxy"::equals).isPresent();
+        String cpusPath = vc.flatMap(c -> c.node().property("config"))
+                .map(p -> p.value().asString())
+                .orElse("/cpus");
+        boolean proxy = vc.flatMap(c -> c.node().property("affinity"))
+                .map(p -> p.value().asString())
+                .filter("proxy"::equals)
+                .isPresent();
         long[] map = vc.map(c -> GuestDtReader.cells(c, "affinity-map")).orElse(new long[0]);
         int cpus = 0;
         for (NodeCursor c : dt.find(cpusPath).map(NodeCursor::children).orElse(List.of())) {
-            List<String> status = c.node().property("status").map(p -> p.value().asStrings()).orElse(List.of());
-            boolean cpu = c.node().property("device_type").map(p -> p.value().asStrings()).orElse(List.of())
+            List<String> status =
+                    c.node().property("status").map(p -> p.value().asStrings()).orElse(List.of());
+            boolean cpu = c.node()
+                    .property("device_type")
+                    .map(p -> p.value().asStrings())
+                    .orElse(List.of())
                     .contains("cpu");
             if (cpu && (status.isEmpty() || status.get(0).startsWith("ok"))) {
                 cpus++;

@@ -1,7 +1,8 @@
 package dev.gunyahdt.hypervisor.hypercall;
 
-import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+
 /**
  * The two ways a guest names a hypercall (§1.1, §1.2) and the calls that answer without any object:
  * {@code hypervisor_identify} and the SMCCC vendor-hyp/arch service calls.
@@ -9,9 +10,11 @@ import dev.gunyahdt.hypervisor.call.HvcArgs;
 public final class Abi {
     /** Native form: {@code hvc #(0x6000 + number)}; the range 0x6000..0x61FF is reserved for Gunyah. */
     public static final int HVC_BASE = 0x6000;
+
     static final int HVC_LAST = 0x61FF;
     /** SMCCC form of a Gunyah hypercall: fast, SMC64, owner VENDOR_HYP, class 0b10 → 0xC6008000 + number. */
     public static final int SMCCC_HYPERCALL_BASE = 0xC6008000;
+
     public static final int IDENTIFY = 0x00;
     /** SMCCC_UNKNOWN in X0. */
     public static final long SMCCC_UNKNOWN = -1L;
@@ -38,8 +41,7 @@ public final class Abi {
      */
     public static final long API_FLAGS0 = 0x7L | 1L << 3 | 1L << 5 | 1L << 6 | 1L << 11 | 1L << 28;
 
-    private Abi() {
-    }
+    private Abi() {}
 
     /** The call number of a native immediate, or -1 when the immediate is not a Gunyah hypercall. */
     public static int nativeNumber(int immediate) {
@@ -51,7 +53,10 @@ public final class Abi {
     }
 
     public static void install(HypercallTable t) {
-        t.define(IDENTIFY, "hypervisor_identify", HypercallTable.Reserved.NONE,
+        t.define(
+                IDENTIFY,
+                "hypervisor_identify",
+                HypercallTable.Reserved.NONE,
                 (ctx, in) -> HvcResult.raw(API_INFO, API_FLAGS0, 0, 0));
     }
 

@@ -3,7 +3,6 @@ package dev.gunyahdt.hypervisor.hypercall;
 import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectType;
-
 import java.util.function.LongSupplier;
 
 /**

@@ -1,7 +1,8 @@
 package dev.gunyahdt.hypervisor.hypercall;
 
-import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+
 /** One hypercall's implementation: native-order inputs in, result registers out. */
 @FunctionalInterface
 public interface HypercallHandler {

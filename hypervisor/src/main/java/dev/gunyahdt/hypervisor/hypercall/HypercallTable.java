@@ -1,8 +1,9 @@
 package dev.gunyahdt.hypervisor.hypercall;
 
-import dev.gunyahdt.hypervisor.call.HypError;
-import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
+
 /**
  * Hypercalls by call number (native immediate = 0x6000 + number). Each object package declares its own
  * calls here; a number in range with no definition returns UNIMPLEMENTED, as the real table does.
@@ -25,8 +26,7 @@ public final class HypercallTable {
     }
 
     /** One defined hypercall. */
-    public record Entry(int number, String name, Reserved reserved, HypercallHandler handler) {
-    }
+    public record Entry(int number, String name, Reserved reserved, HypercallHandler handler) {}
 
     /** Indexed by call number: every hypercall goes through {@link #invoke}, so no map lookup (JMH hot spot). */
     private final Entry[] entries = new Entry[HYPERCALL_NUM];

@@ -17,12 +17,14 @@ public final class ObjectCalls {
     public static final int RESET = 0x0E;
     public static final int RESET_FROM = 0x0F;
 
-    private ObjectCalls() {
-    }
+    private ObjectCalls() {}
 
     public static void install(HypercallTable t) {
-        t.define(ACTIVATE, "object_activate", Reserved.res0(1), (ctx, in) ->
-                activate(ctx.cspace().lookup(in.x0(), null, ObjectType.OBJECT_ACTIVATE, false)));
+        t.define(
+                ACTIVATE,
+                "object_activate",
+                Reserved.res0(1),
+                (ctx, in) -> activate(ctx.cspace().lookup(in.x0(), null, ObjectType.OBJECT_ACTIVATE, false)));
         t.define(ACTIVATE_FROM, "object_activate_from", Reserved.res0(2), (ctx, in) -> {
             Lookup cs = ctx.active(in.x0(), ObjectType.CSPACE, CSpaceRights.CAP_CREATE);
             if (!cs.ok()) {
@@ -32,7 +34,10 @@ public final class ObjectCalls {
         });
         // Both unimplemented in the code (§0).
         t.define(RESET, "object_reset", Reserved.res0(1), (ctx, in) -> HvcResult.error(HypError.UNIMPLEMENTED));
-        t.define(RESET_FROM, "object_reset_from", Reserved.res0(2),
+        t.define(
+                RESET_FROM,
+                "object_reset_from",
+                Reserved.res0(2),
                 (ctx, in) -> HvcResult.error(HypError.UNIMPLEMENTED));
     }
 

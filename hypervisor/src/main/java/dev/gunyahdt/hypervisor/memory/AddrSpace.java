@@ -5,7 +5,6 @@ import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
-
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,12 +20,11 @@ public final class AddrSpace extends KernelObject implements GuestMemory {
     static final int ACCESS_R = 4;
 
     /** One mapping: [ipa, ipa+size) → extent bytes [offset, offset+size) with {@code access}. */
-    record Mapping(AddrSpace space, long ipa, long size, MemExtent extent, long offset, int access,
-                          long attrs) {
+    record Mapping(AddrSpace space, long ipa, long size, MemExtent extent, long offset, int access, long attrs) {
         @Override
         public String toString() {
-            return Long.toHexString(ipa) + "+" + Long.toHexString(size) + "->" + extent + "@"
-                    + Long.toHexString(offset) + "/" + access;
+            return Long.toHexString(ipa) + "+" + Long.toHexString(size) + "->" + extent + "@" + Long.toHexString(offset)
+                    + "/" + access;
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.gunyahdt.hypervisor.memory;
 
 import dev.gunyahdt.hypervisor.call.HypError;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,8 +33,7 @@ public final class MemDb {
         return HypError.OK;
     }
 
-    private record Run(long end, Object owner) {
-    }
+    private record Run(long end, Object owner) {}
 
     private final TreeMap<Long, Run> runs = new TreeMap<>();
     private final Map<Long, byte[]> pages = new HashMap<>();
@@ -156,8 +154,12 @@ public final class MemDb {
     /** One line: every run and its owner, and how many pages hold data. */
     public String snapshot() {
         StringBuilder sb = new StringBuilder("memdb");
-        runs.forEach((s, r) -> sb.append(' ').append(Long.toHexString(s)).append('-')
-                .append(Long.toHexString(r.end)).append(':').append(r.owner));
+        runs.forEach((s, r) -> sb.append(' ')
+                .append(Long.toHexString(s))
+                .append('-')
+                .append(Long.toHexString(r.end))
+                .append(':')
+                .append(r.owner));
         return sb.append(" written=").append(pages.size()).toString();
     }
 }

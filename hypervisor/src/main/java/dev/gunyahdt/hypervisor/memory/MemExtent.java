@@ -4,7 +4,6 @@ import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,6 +28,7 @@ public final class MemExtent extends KernelObject {
     private final MemDb memdb;
     /** The partition it was created from. */
     private final KernelObject partition;
+
     private long base;
     private long size;
     private int access;
@@ -36,6 +36,7 @@ public final class MemExtent extends KernelObject {
     private int extentType;
     /** The extent this one was derived from; null: the partition is the parent. */
     private MemExtent parent;
+
     private boolean configured;
     private final List<AddrSpace.Mapping> mappings = new ArrayList<>();
 
@@ -132,7 +133,8 @@ public final class MemExtent extends KernelObject {
             return e;
         }
         long pa = base + offset;
-        boolean moved = toParent ? memdb.transfer(pa, length, this, parentObject)
+        boolean moved = toParent
+                ? memdb.transfer(pa, length, this, parentObject)
                 : memdb.transfer(pa, length, parentObject, this);
         return moved ? HypError.OK : HypError.MEMDB_NOT_OWNER;
     }

@@ -33,13 +33,13 @@ public final class MemoryCalls {
     private static final long MAP_ATTR_BITS = 0x7L | 0x7L << 4 | 0xFFL << 16;
     /** addrspace_map_flags: bit 0 partial, bit 31 no_sync. */
     private static final long MAP_FLAG_PARTIAL = 0x1;
+
     private static final long MAP_FLAG_BITS = 0x1L | 1L << 31;
     private static final int DONATE_TO_CHILD = 0;
     private static final int DONATE_TO_PARENT = 1;
     private static final int DONATE_TO_SIBLING = 2;
 
-    private MemoryCalls() {
-    }
+    private MemoryCalls() {}
 
     /** Defines the memory calls and registers the addrspace and memextent factories, both over {@code memdb}. */
     public static void install(HypercallTable t, ObjectFactories types, MemDb memdb) {
@@ -50,7 +50,10 @@ public final class MemoryCalls {
         t.define(ADDRSPACE_UNMAP, "addrspace_unmap", Reserved.NONE, MemoryCalls::unmap);
         t.define(ADDRSPACE_LOOKUP, "addrspace_lookup", Reserved.res0(4), MemoryCalls::lookup);
         t.define(MEMEXTENT_CONFIGURE, "memextent_configure", Reserved.res0(4), MemoryCalls::configure);
-        t.define(MEMEXTENT_CONFIGURE_DERIVE, "memextent_configure_derive", Reserved.res0(5),
+        t.define(
+                MEMEXTENT_CONFIGURE_DERIVE,
+                "memextent_configure_derive",
+                Reserved.res0(5),
                 MemoryCalls::configureDerive);
         t.define(MEMEXTENT_DONATE, "memextent_donate", Reserved.res0(5), MemoryCalls::donate);
     }
@@ -102,12 +105,14 @@ public final class MemoryCalls {
         if ((options & ~(0xFFL | 1L << 31)) != 0 || type > DONATE_TO_SIBLING) {
             return HvcResult.error(HypError.ARGUMENT_INVALID);
         }
-        Lookup from = type == DONATE_TO_CHILD ? parentLookup(ctx, in.x1())
+        Lookup from = type == DONATE_TO_CHILD
+                ? parentLookup(ctx, in.x1())
                 : ctx.active(in.x1(), ObjectType.MEMEXTENT, MemExtentRights.DONATE);
         if (!from.ok()) {
             return HvcResult.error(from.error());
         }
-        Lookup to = type == DONATE_TO_PARENT ? parentLookup(ctx, in.x2())
+        Lookup to = type == DONATE_TO_PARENT
+                ? parentLookup(ctx, in.x2())
                 : ctx.active(in.x2(), ObjectType.MEMEXTENT, MemExtentRights.DONATE);
         if (!to.ok()) {
             return HvcResult.error(to.error());
@@ -124,7 +129,8 @@ public final class MemoryCalls {
     private static Lookup parentLookup(CallContext ctx, long cap) {
         Lookup any = ctx.cspace().lookup(cap, null, 0, false);
         boolean partition = any.ok() && any.object().type() == ObjectType.PARTITION;
-        return partition ? ctx.active(cap, ObjectType.PARTITION, PartitionRights.DONATE)
+        return partition
+                ? ctx.active(cap, ObjectType.PARTITION, PartitionRights.DONATE)
                 : ctx.active(cap, ObjectType.MEMEXTENT, MemExtentRights.DONATE);
     }
 
@@ -133,7 +139,8 @@ public final class MemoryCalls {
         int user = (int) (attrs & 7);
         int kernel = (int) (attrs >>> 4 & 7);
         return (attrs & ~MAP_ATTR_BITS) != 0 || user == MemExtent.ACCESS_INVALID || kernel == MemExtent.ACCESS_INVALID
-                ? -1 : user;
+                ? -1
+                : user;
     }
 
     /** addrspace_map(as, me, ipa, attrs, flags, offset, size): MAP on both, both ACTIVE; the extent maps itself. */
@@ -151,8 +158,15 @@ public final class MemoryCalls {
         if (access < 0 || (flags & ~MAP_FLAG_BITS) != 0) {
             return HvcResult.error(HypError.ARGUMENT_INVALID);
         }
-        return HvcResult.error(m.as(MemExtent.class).map(a.as(AddrSpace.class), in.x2(), access, in.x3(),
-                (flags & MAP_FLAG_PARTIAL) != 0, in.x5(), in.x6()));
+        return HvcResult.error(m.as(MemExtent.class)
+                .map(
+                        a.as(AddrSpace.class),
+                        in.x2(),
+                        access,
+                        in.x3(),
+                        (flags & MAP_FLAG_PARTIAL) != 0,
+                        in.x5(),
+                        in.x6()));
     }
 
     /** addrspace_unmap(as, me, ipa, flags, offset, size). */

@@ -7,7 +7,6 @@ import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.virq.VirqSource;
 import dev.gunyahdt.hypervisor.virq.VirqTarget;
-
 import java.util.ArrayDeque;
 import java.util.HexFormat;
 
@@ -21,24 +20,25 @@ import java.util.HexFormat;
 final class MsgQueue extends KernelObject {
     /** Exclusive limits: depth 1..255, message size 1..1023 (§3.1). */
     private static final int MAX_QUEUE_DEPTH = 256;
+
     private static final int MAX_MAX_MSG_SIZE = 1024;
     /** Threshold/holdoff argument values: -1 = leave unchanged, -2 = set to depth (receive side). */
     private static final long UNCHANGED = 0xFFFF_FFFFL;
+
     private static final long SET_TO_DEPTH = 0xFFFF_FFFEL;
 
     /** What msgqueue_send returns: the error and not_full. */
-    record Sent(HypError error, boolean notFull) {
-    }
+    record Sent(HypError error, boolean notFull) {}
 
     /** What msgqueue_receive returns: the error, the size copied out and not_empty. */
-    record Received(HypError error, long size, boolean notEmpty) {
-    }
+    record Received(HypError error, long size, boolean notEmpty) {}
 
     /**
      * How a failed guest-memory copy in send/receive ends: false follows the code (OK, nothing moves), true
      * the documented ARGUMENT_SIZE / ADDR_INVALID (§0, §3.6).
      */
     private final boolean documentedCopyErrors;
+
     private int depth;
     private int maxMsgSize;
     private final ArrayDeque<byte[]> messages = new ArrayDeque<>();
@@ -91,7 +91,8 @@ final class MsgQueue extends KernelObject {
         byte[] msg = badSize ? null : from.read(va, (int) size);
         if (msg == null) {
             // Code: the copy fails, nothing is queued and OK comes back with not_full = true (§3.6).
-            return documentedCopyErrors ? new Sent(badSize ? HypError.ARGUMENT_SIZE : HypError.ADDR_INVALID, false)
+            return documentedCopyErrors
+                    ? new Sent(badSize ? HypError.ARGUMENT_SIZE : HypError.ADDR_INVALID, false)
                     : new Sent(HypError.OK, true);
         }
         messages.addLast(msg);
@@ -203,9 +204,19 @@ final class MsgQueue extends KernelObject {
 
     @Override
     protected String describeState() {
-        StringBuilder sb = new StringBuilder(" depth=").append(depth).append(" size=").append(maxMsgSize)
-                .append(" nf=").append(notFullThreshold).append(" ne=").append(notEmptyThreshold)
-                .append(" tx=").append(sendVirq).append(" rx=").append(receiveVirq).append(" msgs=[");
+        StringBuilder sb = new StringBuilder(" depth=")
+                .append(depth)
+                .append(" size=")
+                .append(maxMsgSize)
+                .append(" nf=")
+                .append(notFullThreshold)
+                .append(" ne=")
+                .append(notEmptyThreshold)
+                .append(" tx=")
+                .append(sendVirq)
+                .append(" rx=")
+                .append(receiveVirq)
+                .append(" msgs=[");
         for (byte[] m : messages) {
             sb.append(' ').append(HexFormat.of().formatHex(m));
         }

@@ -1,9 +1,9 @@
 package dev.gunyahdt.hypervisor.msgqueue;
 
-import dev.gunyahdt.hypervisor.call.MsgQueueRights;
-import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.call.HvcArgs;
 import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.MsgQueueRights;
+import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
 import dev.gunyahdt.hypervisor.hypercall.Lookup;
@@ -35,8 +35,7 @@ public final class MsgQueueCalls {
         return (depth & 0xFFFFL) | (maxMsgSize & 0xFFFFL) << 16;
     }
 
-    private MsgQueueCalls() {
-    }
+    private MsgQueueCalls() {}
 
     /**
      * Defines the message-queue calls and registers the message-queue factory.
@@ -46,20 +45,31 @@ public final class MsgQueueCalls {
      */
     public static void install(HypercallTable t, ObjectFactories types, boolean documentedCopyErrors) {
         types.register(ObjectType.MSGQUEUE, (serial, partition) -> new MsgQueue(serial, documentedCopyErrors));
-        t.define(BIND_SEND_VIRQ, "msgqueue_bind_send_virq", Reserved.res0(3),
+        t.define(
+                BIND_SEND_VIRQ,
+                "msgqueue_bind_send_virq",
+                Reserved.res0(3),
                 (ctx, in) -> bind(ctx, in, MsgQueueRights.BIND_SEND, true));
-        t.define(BIND_RECEIVE_VIRQ, "msgqueue_bind_receive_virq", Reserved.res0(3),
+        t.define(
+                BIND_RECEIVE_VIRQ,
+                "msgqueue_bind_receive_virq",
+                Reserved.res0(3),
                 (ctx, in) -> bind(ctx, in, MsgQueueRights.BIND_RECEIVE, false));
-        t.define(UNBIND_SEND_VIRQ, "msgqueue_unbind_send_virq", Reserved.res0(1),
+        t.define(
+                UNBIND_SEND_VIRQ,
+                "msgqueue_unbind_send_virq",
+                Reserved.res0(1),
                 (ctx, in) -> unbind(ctx, in, MsgQueueRights.BIND_SEND, true));
-        t.define(UNBIND_RECEIVE_VIRQ, "msgqueue_unbind_receive_virq", Reserved.res0(1),
+        t.define(
+                UNBIND_RECEIVE_VIRQ,
+                "msgqueue_unbind_receive_virq",
+                Reserved.res0(1),
                 (ctx, in) -> unbind(ctx, in, MsgQueueRights.BIND_RECEIVE, false));
         t.define(SEND, "msgqueue_send", Reserved.res0(4), MsgQueueCalls::send);
         t.define(RECEIVE, "msgqueue_receive", Reserved.res0(3), MsgQueueCalls::receive);
         t.define(FLUSH, "msgqueue_flush", Reserved.res0(1), MsgQueueCalls::flush);
         t.define(CONFIGURE_SEND, "msgqueue_configure_send", Reserved.res1(3), MsgQueueCalls::configureSend);
-        t.define(CONFIGURE_RECEIVE, "msgqueue_configure_receive", Reserved.res1(3),
-                MsgQueueCalls::configureReceive);
+        t.define(CONFIGURE_RECEIVE, "msgqueue_configure_receive", Reserved.res1(3), MsgQueueCalls::configureReceive);
         t.define(CONFIGURE, "msgqueue_configure", Reserved.res0(2), MsgQueueCalls::configure);
     }
 
@@ -103,15 +113,19 @@ public final class MsgQueueCalls {
     /** hypercall_msgqueue_configure_send(msgq, thres, holdoff): u32 arguments (SEND right). */
     private static HvcResult configureSend(CallContext ctx, HvcArgs in) {
         Lookup l = ctx.active(in.x0(), ObjectType.MSGQUEUE, MsgQueueRights.SEND);
-        return HvcResult.error(l.ok()
-                ? l.as(MsgQueue.class).configureSend(in.x1() & 0xFFFF_FFFFL, in.x2() & 0xFFFF_FFFFL) : l.error());
+        return HvcResult.error(
+                l.ok()
+                        ? l.as(MsgQueue.class).configureSend(in.x1() & 0xFFFF_FFFFL, in.x2() & 0xFFFF_FFFFL)
+                        : l.error());
     }
 
     /** hypercall_msgqueue_configure_receive(msgq, thres, holdoff): u32 arguments (RECEIVE right). */
     private static HvcResult configureReceive(CallContext ctx, HvcArgs in) {
         Lookup l = ctx.active(in.x0(), ObjectType.MSGQUEUE, MsgQueueRights.RECEIVE);
-        return HvcResult.error(l.ok()
-                ? l.as(MsgQueue.class).configureReceive(in.x1() & 0xFFFF_FFFFL, in.x2() & 0xFFFF_FFFFL) : l.error());
+        return HvcResult.error(
+                l.ok()
+                        ? l.as(MsgQueue.class).configureReceive(in.x1() & 0xFFFF_FFFFL, in.x2() & 0xFFFF_FFFFL)
+                        : l.error());
     }
 
     /**

@@ -37,8 +37,7 @@ public abstract class KernelObject {
     }
 
     /** Called once when the last cap to the object is deleted (unbind VIRQs and the like). */
-    protected void onDestroy() {
-    }
+    protected void onDestroy() {}
 
     /** Every piece of guest-visible state, as one deterministic line; equal lines mean equal states. */
     public final String snapshot() {
@@ -76,8 +75,7 @@ public abstract class KernelObject {
      * dropping the last cap to an object.
      */
     public static final class Lifecycle {
-        private Lifecycle() {
-        }
+        private Lifecycle() {}
 
         public static HypError activate(KernelObject o) {
             return o.activate();

@@ -2,7 +2,6 @@ package dev.gunyahdt.hypervisor.partition;
 
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectType;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

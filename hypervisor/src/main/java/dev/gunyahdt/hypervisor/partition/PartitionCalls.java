@@ -14,7 +14,6 @@ import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectFactories;
 import dev.gunyahdt.hypervisor.object.ObjectFactory;
 import dev.gunyahdt.hypervisor.object.ObjectType;
-
 import java.util.Map;
 
 /**
@@ -33,8 +32,7 @@ public final class PartitionCalls {
     public static final int CREATE_VIC = 0x0A;
 
     /** The create call of each type that has one, and its name. */
-    private record CreateCall(int number, String name) {
-    }
+    private record CreateCall(int number, String name) {}
 
     private static final Map<ObjectType, CreateCall> CREATE_CALLS = Map.of(
             ObjectType.CSPACE, new CreateCall(CREATE_CSPACE, "partition_create_cspace"),
@@ -45,13 +43,15 @@ public final class PartitionCalls {
             ObjectType.MSGQUEUE, new CreateCall(CREATE_MSGQUEUE, "partition_create_msgqueue"),
             ObjectType.VIC, new CreateCall(CREATE_VIC, "partition_create_vic"));
 
-    private PartitionCalls() {
-    }
+    private PartitionCalls() {}
 
     /** Defines a create call for every type in {@code types} (so install the object packages first). */
     public static void install(HypercallTable t, ObjectFactories types) {
         // Code: always UNIMPLEMENTED with CSPACE_CAP_INVALID (§0), whatever the arguments.
-        t.define(CREATE_PARTITION, "partition_create_partition", Reserved.res0(2),
+        t.define(
+                CREATE_PARTITION,
+                "partition_create_partition",
+                Reserved.res0(2),
                 (ctx, in) -> HvcResult.error(HypError.UNIMPLEMENTED, HvcResult.CAP_INVALID));
         types.all().forEach((type, factory) -> {
             CreateCall c = CREATE_CALLS.get(type);

@@ -2,7 +2,6 @@ package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
-
 import java.nio.charset.StandardCharsets;
 
 /** The RM console (§11.1): VM_CONSOLE_OPEN/CLOSE/WRITE/FLUSH, each VM with its owner on the other side. */
@@ -49,8 +48,8 @@ final class ConsoleService {
             }
             case 2 -> {
                 if (in.remaining() != count) {
-                    throw new RmFailure(RmError.MSG_INVALID, "VM_CONSOLE_WRITE of " + count + " bytes carries "
-                            + in.remaining());
+                    throw new RmFailure(
+                            RmError.MSG_INVALID, "VM_CONSOLE_WRITE of " + count + " bytes carries " + in.remaining());
                 }
                 byte[] chars = in.bytes(count);
                 if (!(self ? vm.selfOpened : vm.ownerOpened)) {
@@ -81,8 +80,13 @@ final class ConsoleService {
         if (to == null || to.link == null) {
             return;
         }
-        to.link.notify(MessageId.NOTIFY_VM_CONSOLE_CHARS, Wire.writer().u16(fromSelf ? vm.vmid : 0)
-                .u16(chars.length).bytes(chars).build());
+        to.link.notify(
+                MessageId.NOTIFY_VM_CONSOLE_CHARS,
+                Wire.writer()
+                        .u16(fromSelf ? vm.vmid : 0)
+                        .u16(chars.length)
+                        .bytes(chars)
+                        .build());
         if (fromSelf) {
             ctx.event(vm.name, RmEvent.Kind.CONSOLE, text);
         }

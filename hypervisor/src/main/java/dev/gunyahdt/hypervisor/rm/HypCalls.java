@@ -1,16 +1,16 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.hypervisor.vcpu.Caller;
 import dev.gunyahdt.hypervisor.Hypervisor;
+import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
-import dev.gunyahdt.hypervisor.call.HvcResult;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
-import dev.gunyahdt.hypervisor.partition.PartitionCalls;
-import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import dev.gunyahdt.hypervisor.memory.MemExtent;
 import dev.gunyahdt.hypervisor.memory.MemoryCalls;
+import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
+import dev.gunyahdt.hypervisor.partition.PartitionCalls;
+import dev.gunyahdt.hypervisor.rm.rpc.RmError;
+import dev.gunyahdt.hypervisor.vcpu.Caller;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
@@ -36,8 +36,8 @@ final class HypCalls {
     private long ok(String what, int number, long... in) {
         HvcResult r = hv.call(rm, number, in);
         if (!r.isOk()) {
-            throw new RmFailure(RmError.fromHyp(r.error()), what + ": " + hv.hypercallName(number) + " -> "
-                    + r.error());
+            throw new RmFailure(
+                    RmError.fromHyp(r.error()), what + ": " + hv.hypercallName(number) + " -> " + r.error());
         }
         return r.x1();
     }
@@ -112,8 +112,14 @@ final class HypCalls {
     /** A BASIC RWX extent over physical [base, base+size), taking its pages from the root partition. */
     long extent(long base, long size) {
         long me = create("memextent", PartitionCalls.CREATE_MEMEXTENT);
-        ok("memextent 0x" + Long.toHexString(base), MemoryCalls.MEMEXTENT_CONFIGURE, me, base, size,
-                MemoryCalls.extentAttrs(7, 0, MemExtent.BASIC), 0);
+        ok(
+                "memextent 0x" + Long.toHexString(base),
+                MemoryCalls.MEMEXTENT_CONFIGURE,
+                me,
+                base,
+                size,
+                MemoryCalls.extentAttrs(7, 0, MemExtent.BASIC),
+                0);
         ok("memextent 0x" + Long.toHexString(base), ObjectCalls.ACTIVATE, me, 0);
         return me;
     }
@@ -121,8 +127,15 @@ final class HypCalls {
     /** A BASIC RWX extent derived from {@code parent} at [offset, offset+size): its pages leave the parent. */
     long derive(long parent, long offset, long size, String what) {
         long me = create(what, PartitionCalls.CREATE_MEMEXTENT);
-        ok(what, MemoryCalls.MEMEXTENT_CONFIGURE_DERIVE, me, parent, offset, size,
-                MemoryCalls.extentAttrs(7, 0, MemExtent.BASIC), 0);
+        ok(
+                what,
+                MemoryCalls.MEMEXTENT_CONFIGURE_DERIVE,
+                me,
+                parent,
+                offset,
+                size,
+                MemoryCalls.extentAttrs(7, 0, MemExtent.BASIC),
+                0);
         ok(what, ObjectCalls.ACTIVATE, me, 0);
         return me;
     }
@@ -144,8 +157,16 @@ final class HypCalls {
      * cspace_attach_thread, addrspace_attach_thread, vic_attach_vcpu(index), vcpu_configure(options). Still INIT:
      * the RM activates its VM's vCPUs in a second pass.
      */
-    long vcpu(long cspace, long addrspace, long vic, int index, int affinity, int priority, long timeslice,
-              long options, String what) {
+    long vcpu(
+            long cspace,
+            long addrspace,
+            long vic,
+            int index,
+            int affinity,
+            int priority,
+            long timeslice,
+            long options,
+            String what) {
         long t = create(what, PartitionCalls.CREATE_THREAD);
         ok(what, VcpuCalls.SET_AFFINITY, t, affinity, -1L);
         ok(what, VcpuCalls.SET_PRIORITY, t, priority);

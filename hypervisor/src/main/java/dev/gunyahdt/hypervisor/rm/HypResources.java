@@ -2,7 +2,6 @@ package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,14 +27,27 @@ final class HypResources {
         if (caller.vmid == vm.owner) {
             // the owner's copies (AFFINITY|YIELD_TO), label = the affinity index, the proxy wakeup VIRQ or none
             for (RmVm.VcpuSlot v : vm.vcpus) {
-                entries.add(Wire.writer().u8(4).u8(0).u16(vm.vmid).u32(0).u32(v.label()).u64(v.ownerCap()).u32(0)
-                        .u32(v.wakeupVirq() < 0 ? 0xFFFF_FFFFL : v.wakeupVirq()).u64(0).u64(0).build());
+                entries.add(Wire.writer()
+                        .u8(4)
+                        .u8(0)
+                        .u16(vm.vmid)
+                        .u32(0)
+                        .u32(v.label())
+                        .u64(v.ownerCap())
+                        .u32(0)
+                        .u32(v.wakeupVirq() < 0 ? 0xFFFF_FFFFL : v.wakeupVirq())
+                        .u64(0)
+                        .u64(0)
+                        .build());
             }
         }
         // §8.7: the vdevices that join C and V, with C's caps (vm_config_get_resource_descs: C's vdevices whose peer
         // is V, and V's peer-default ones whose peer is C). About itself a VM gets none: no vdevice is its own peer.
-        List<Side> view = caller == vm ? List.of()
-                : caller.sides.stream().filter(s -> s.peer != null && s.peer.vm == vm).toList();
+        List<Side> view = caller == vm
+                ? List.of()
+                : caller.sides.stream()
+                        .filter(s -> s.peer != null && s.peer.vm == vm)
+                        .toList();
         for (Side s : view) {
             int partner = s.peer == null ? 0 : s.peer.vm.vmid;
             switch (s.kind) {
@@ -57,7 +69,17 @@ final class HypResources {
     }
 
     private static byte[] resource(int type, int partner, long label, long cap, Virq virq) {
-        return Wire.writer().u8(type).u8(0).u16(partner).u32(0).u32(label).u64(cap).u32(0)
-                .u32(virq == null ? 0 : virq.intid()).u64(0).u64(0).build();
+        return Wire.writer()
+                .u8(type)
+                .u8(0)
+                .u16(partner)
+                .u32(0)
+                .u32(label)
+                .u64(cap)
+                .u32(0)
+                .u32(virq == null ? 0 : virq.intid())
+                .u64(0)
+                .u64(0)
+                .build();
     }
 }

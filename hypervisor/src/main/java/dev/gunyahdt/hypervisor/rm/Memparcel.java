@@ -11,8 +11,8 @@ import java.util.List;
  * @param acl         {vmid, rights} pairs (rights R 4, RX 5, RW 6, RWX 7)
  * @param sgl         {IPA, size} in the owner's IPA space, page aligned
  */
-public record Memparcel(int handle, int owner, int transaction, int memType, long label, List<int[]> acl,
-                        List<long[]> sgl) {
+public record Memparcel(
+        int handle, int owner, int transaction, int memType, long label, List<int[]> acl, List<long[]> sgl) {
     public Memparcel {
         acl = List.copyOf(acl);
         sgl = List.copyOf(sgl);

@@ -1,15 +1,14 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.hypervisor.rm.rpc.RmError;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.PAGE;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.PARCEL_WINDOW;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.PARCEL_WINDOW_END;
 
+import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.PAGE;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.PARCEL_WINDOW;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.PARCEL_WINDOW_END;
 
 /** Memparcels (§7.2): MEM_LEND / MEM_SHARE / MEM_DONATE / MEM_RECLAIM, and the RM reading a parcel's bytes. */
 final class Memparcels {
@@ -17,6 +16,7 @@ final class Memparcels {
     private final Map<Integer, Memparcel> parcels = new TreeMap<>();
     /** LEND/DONATE memparcels: per SGL entry {extent cap, where the RM maps it}. */
     private final Map<Integer, List<long[]>> parcelExtents = new TreeMap<>();
+
     private long nextParcelIpa = PARCEL_WINDOW;
     private int nextParcel = 1;
 
@@ -69,8 +69,10 @@ final class Memparcels {
             long ipa = in.u64();
             long size = in.u64();
             if (ipa % PAGE != 0 || size % PAGE != 0 || size == 0 || ipa >>> 44 != 0 || (ipa + size) >>> 44 != 0) {
-                throw new RmFailure(RmError.MEM_INVALID, "SGL entry 0x" + Long.toHexString(ipa) + "+0x"
-                        + Long.toHexString(size) + " not page aligned or beyond 2^44");
+                throw new RmFailure(
+                        RmError.MEM_INVALID,
+                        "SGL entry 0x" + Long.toHexString(ipa) + "+0x" + Long.toHexString(size)
+                                + " not page aligned or beyond 2^44");
             }
             if (caller.ram == null || !caller.ram.contains(ipa, size)) {
                 throw new RmFailure(RmError.MEM_INVALID, "SGL entry outside " + caller.name + "'s memory");

@@ -3,12 +3,10 @@ package dev.gunyahdt.hypervisor.rm;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.overlay.GuestLayout;
-import dev.gunyahdt.hypervisor.rm.overlay.OverlayGenerator;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.overlay.Vdevice;
 import dev.gunyahdt.hypervisor.rm.overlay.VmOverlayInfo;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,38 +51,78 @@ final class OverlayInputs {
             switch (s.kind) {
                 case MESSAGE_QUEUE_PAIR -> {
                     boolean peerNode = s.peer != null && s.peer.cfg != null;
-                    out.add(new Vdevice.MessageQueuePair(d.generate(), d.pushCompatibles(),
-                            new QueuePair(s.txCap, s.rxCap, s.txVirq, s.rxVirq, d.messageSize(), d.messageSize(),
-                                    d.queueDepth(), d.queueDepth()),
-                            s.handle, peerNode ? d.peer().peerId() : Optional.empty(),
-                            peerNode ? OptionalLong.of(s.peer.vm.vmid) : OptionalLong.empty(), s.label));
+                    out.add(new Vdevice.MessageQueuePair(
+                            d.generate(),
+                            d.pushCompatibles(),
+                            new QueuePair(
+                                    s.txCap,
+                                    s.rxCap,
+                                    s.txVirq,
+                                    s.rxVirq,
+                                    d.messageSize(),
+                                    d.messageSize(),
+                                    d.queueDepth(),
+                                    d.queueDepth()),
+                            s.handle,
+                            peerNode ? d.peer().peerId() : Optional.empty(),
+                            peerNode ? OptionalLong.of(s.peer.vm.vmid) : OptionalLong.empty(),
+                            s.label));
                 }
-                case MESSAGE_QUEUE -> out.add(new Vdevice.MessageQueue(d.generate(), d.pushCompatibles(), s.txCap,
-                        s.rxVirq, s.sender, d.messageSize(), d.queueDepth(), s.label));
-                case DOORBELL, DOORBELL_SOURCE -> out.add(new Vdevice.Doorbell(d.generate(), d.pushCompatibles(),
-                        s.txCap, Optional.ofNullable(s.rxVirq), s.label));
+                case MESSAGE_QUEUE ->
+                    out.add(new Vdevice.MessageQueue(
+                            d.generate(),
+                            d.pushCompatibles(),
+                            s.txCap,
+                            s.rxVirq,
+                            s.sender,
+                            d.messageSize(),
+                            d.queueDepth(),
+                            s.label));
+                case DOORBELL, DOORBELL_SOURCE ->
+                    out.add(new Vdevice.Doorbell(
+                            d.generate(), d.pushCompatibles(), s.txCap, Optional.ofNullable(s.rxVirq), s.label));
                 case SHM -> {
                     // §10.2 step 4: a shared parcel counts as accepted memory and gets a no-map buffer; the shm
                     // node points at it. The model maps shm at VM_INIT (no MEM_ACCEPT), so "accepted" = mapped.
                     Memparcel p = memparcels.get(s.memparcel);
                     long[] range = p.sgl().get(0);
-                    ctx.hyp.lookup(vm.addrspaceCap, s.masterA, range[0], range[1], "shm label " + s.label + " in " + vm);
+                    ctx.hyp.lookup(
+                            vm.addrspaceCap, s.masterA, range[0], range[1], "shm label " + s.label + " in " + vm);
                     GuestLayout.Region r = new GuestLayout.Region(range[0], range[1]);
                     memory.add(r);
-                    buffers.add(new GuestLayout.Buffer(r, s.label, p.handle(),
-                            p.acl().stream().map(e -> (long) e[0]).toList(), d.pushCompatibles(), Optional.empty(),
+                    buffers.add(new GuestLayout.Buffer(
+                            r,
+                            s.label,
+                            p.handle(),
+                            p.acl().stream().map(e -> (long) e[0]).toList(),
+                            d.pushCompatibles(),
+                            Optional.empty(),
                             OptionalLong.empty()));
-                    OptionalLong peerVmid = s.peer != null ? OptionalLong.of(s.peer.vm.vmid)
-                            : p.acl().stream().mapToLong(e -> e[0]).filter(v -> v != vm.vmid).findFirst();
+                    OptionalLong peerVmid = s.peer != null
+                            ? OptionalLong.of(s.peer.vm.vmid)
+                            : p.acl().stream()
+                                    .mapToLong(e -> e[0])
+                                    .filter(v -> v != vm.vmid)
+                                    .findFirst();
                     out.add(new Vdevice.SharedMemory(d.generate(), d.pushCompatibles(), s.label, peerVmid));
                 }
             }
         }
         // §10.2 step 3: the real RM takes kaslr-seed from the hypervisor's PRNG (prng_get_entropy, not built);
         // the model's RM draws it from its own generator, seeded from the model's seed
-        GuestLayout layout = GuestLayout.of(DtbReader.read(vm.baseDtb, vm.blobName), entropy.nextLong(), memory,
-                buffers);
-        return new VmOverlayInfo(vm.vmid, vm.owner, c.imageName(), c.uri(), c.guid(), false,
-                c.rmRpc().generate(), c.rmRpc().pushCompatibles(), vm.rpcView, out, Optional.of(layout));
+        GuestLayout layout =
+                GuestLayout.of(DtbReader.read(vm.baseDtb, vm.blobName), entropy.nextLong(), memory, buffers);
+        return new VmOverlayInfo(
+                vm.vmid,
+                vm.owner,
+                c.imageName(),
+                c.uri(),
+                c.guid(),
+                false,
+                c.rmRpc().generate(),
+                c.rmRpc().pushCompatibles(),
+                vm.rpcView,
+                out,
+                Optional.of(layout));
     }
 }

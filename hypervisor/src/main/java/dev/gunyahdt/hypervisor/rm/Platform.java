@@ -9,8 +9,11 @@ public record Platform(int firstSecondaryVmid, int lastSecondaryVmid) {
     public static final Platform QEMU = new Platform(4, 31);
 
     public Platform {
-        if (firstSecondaryVmid < 1 || lastSecondaryVmid > 63 || firstSecondaryVmid > lastSecondaryVmid
-                || (ResourceManager.VMID_HLOS >= firstSecondaryVmid && ResourceManager.VMID_HLOS <= lastSecondaryVmid)) {
+        if (firstSecondaryVmid < 1
+                || lastSecondaryVmid > 63
+                || firstSecondaryVmid > lastSecondaryVmid
+                || (ResourceManager.VMID_HLOS >= firstSecondaryVmid
+                        && ResourceManager.VMID_HLOS <= lastSecondaryVmid)) {
             throw new IllegalArgumentException("secondary VMIDs must lie in 1..63 and leave out the primary's 3");
         }
     }

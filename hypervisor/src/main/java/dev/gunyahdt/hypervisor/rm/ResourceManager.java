@@ -9,7 +9,6 @@ import dev.gunyahdt.hypervisor.rm.rpc.RmIntake;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vic.Vic;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -44,11 +43,13 @@ public final class ResourceManager {
     public static final long ENTRY_OFFSET = 0x100_0000L;
     /** Where lent memparcels show in the RM's own address space: the top 4 GiB of the 36-bit IPA space (§13). */
     static final long PARCEL_WINDOW = 0xF_0000_0000L;
+
     static final long PARCEL_WINDOW_END = 0x10_0000_0000L;
     /** §5.1: ROOTVM_PRIORITY, also HLOS's; a secondary's vCPUs run one below their owner's (model default). */
     static final int ROOT_PRIORITY = 32;
     /** vcpu_option_flags (§5.4): pinned bit 0, critical bit 8, vcpu_run_scheduled bit 9, hlos_vm bit 63. */
     static final long OPT_PINNED = 1;
+
     static final long OPT_HLOS = 1 | 1L << 8 | 1L << 63;
     static final int PAGE = 4096;
 
@@ -66,8 +67,13 @@ public final class ResourceManager {
         byte[] handle(RmVm caller, Wire.Reader in);
     }
 
-    private ResourceManager(Hypervisor hv, SystemConfig system, Platform platform, VcpuHost host, LongSupplier clock,
-                            OverlayStyle overlayStyle) {
+    private ResourceManager(
+            Hypervisor hv,
+            SystemConfig system,
+            Platform platform,
+            VcpuHost host,
+            LongSupplier clock,
+            OverlayStyle overlayStyle) {
         this.ctx = new RmContext(hv, system, platform, host, clock);
         this.memparcels = new Memparcels(ctx);
         OverlayInputs overlays = new OverlayInputs(ctx, memparcels, overlayStyle);
@@ -105,14 +111,25 @@ public final class ResourceManager {
      * @throws RmFailure when the primary cannot be created (the message names it and the cause)
      * @throws DtException when its DTB or config is malformed (positioned)
      */
-    public static ResourceManager boot(Hypervisor hv, SystemConfig system, Platform platform, byte[] primaryDtb,
-                                       VcpuHost host, LongSupplier clock) {
+    public static ResourceManager boot(
+            Hypervisor hv,
+            SystemConfig system,
+            Platform platform,
+            byte[] primaryDtb,
+            VcpuHost host,
+            LongSupplier clock) {
         return boot(hv, system, platform, primaryDtb, host, clock, OverlayStyle.RM);
     }
 
     /** {@link #boot(Hypervisor, SystemConfig, Platform, byte[], VcpuHost, LongSupplier)} writing overlays of a style. */
-    public static ResourceManager boot(Hypervisor hv, SystemConfig system, Platform platform, byte[] primaryDtb,
-                                       VcpuHost host, LongSupplier clock, OverlayStyle overlayStyle) {
+    public static ResourceManager boot(
+            Hypervisor hv,
+            SystemConfig system,
+            Platform platform,
+            byte[] primaryDtb,
+            VcpuHost host,
+            LongSupplier clock,
+            OverlayStyle overlayStyle) {
         ResourceManager rm = new ResourceManager(hv, system, platform, host, clock, overlayStyle);
         rm.lifecycle.startPrimary(primaryDtb);
         return rm;
@@ -186,11 +203,14 @@ public final class ResourceManager {
         handlers.put(MessageId.VM_RESET, lifecycle::vmReset);
         handlers.put(MessageId.VM_EXIT, lifecycle::vmExit);
         handlers.put(MessageId.VM_GET_VMID, (c, in) -> Wire.writer().u32(c.vmid).build());
-        handlers.put(MessageId.VM_GET_OWNER, (c, in) -> Wire.writer().u32(c.owner).build());
+        handlers.put(
+                MessageId.VM_GET_OWNER, (c, in) -> Wire.writer().u32(c.owner).build());
         handlers.put(MessageId.VM_GET_PEERS, lifecycle::vmGetPeers);
         handlers.put(MessageId.VM_GET_STATE, lifecycle::vmGetState);
         handlers.put(MessageId.VM_SET_STATUS, lifecycle::vmSetStatus);
-        handlers.put(MessageId.VM_HOST_GET_TYPE, (c, in) -> Wire.writer().u32(0x0100_0164L).build());
+        handlers.put(
+                MessageId.VM_HOST_GET_TYPE,
+                (c, in) -> Wire.writer().u32(0x0100_0164L).build());
         handlers.put(MessageId.VM_GET_HYP_RESOURCES, hypResources::vmGetHypResources);
         handlers.put(MessageId.VM_CONSOLE_OPEN, (c, in) -> console.console(c, in, 0));
         handlers.put(MessageId.VM_CONSOLE_CLOSE, (c, in) -> console.console(c, in, 1));
@@ -223,7 +243,10 @@ public final class ResourceManager {
     }
 
     public Optional<VmView> vm(String name) {
-        return ctx.vms.values().stream().filter(v -> v.name.equals(name)).findFirst().map(ResourceManager::view);
+        return ctx.vms.values().stream()
+                .filter(v -> v.name.equals(name))
+                .findFirst()
+                .map(ResourceManager::view);
     }
 
     public Optional<VmView> vm(int vmid) {
@@ -236,8 +259,14 @@ public final class ResourceManager {
     }
 
     private static VmView view(RmVm v) {
-        return new VmView(v.name, v.vmid, v.primary, v.state, Optional.ofNullable(v.baseDtb).map(byte[]::clone),
-                Optional.ofNullable(v.dtbo).map(byte[]::clone), Optional.ofNullable(v.guestDtb).map(byte[]::clone));
+        return new VmView(
+                v.name,
+                v.vmid,
+                v.primary,
+                v.state,
+                Optional.ofNullable(v.baseDtb).map(byte[]::clone),
+                Optional.ofNullable(v.dtbo).map(byte[]::clone),
+                Optional.ofNullable(v.guestDtb).map(byte[]::clone));
     }
 
     /** The RM's VIRQ of the VM→RM "message available" source etc. are in this VIC (for tests). */

@@ -1,10 +1,13 @@
 package dev.gunyahdt.hypervisor.rm;
 
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.OPT_PINNED;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.ROOT_PRIORITY;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
+
+import dev.gunyahdt.hypervisor.Hypervisor;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.rm.config.RmVmTable;
 import dev.gunyahdt.hypervisor.rm.config.VmInit;
-
-import dev.gunyahdt.hypervisor.call.GuestMemory;
-import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
@@ -12,15 +15,10 @@ import dev.gunyahdt.hypervisor.rm.rpc.RmLink;
 import dev.gunyahdt.hypervisor.vcpu.Scheduler;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vcpu.VcpuProgram;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
-
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.OPT_PINNED;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.ROOT_PRIORITY;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
 
 /**
  * What every RM service shares: the hypervisor and the RM's caps on it, the VM table, the RM's own VIC, vCPU,
@@ -38,6 +36,7 @@ final class RmContext {
     final TreeMap<Integer, RmVm> vms = new TreeMap<>();
     /** The real RM's view of the VMs, for its VM_INIT rules (peers, VIRQs): see {@link VmInit}. */
     final RmVmTable rmTable = new RmVmTable();
+
     final RmLink.Counter notificationCounter = new RmLink.Counter();
     final VirqAllocator rmVirqs = new VirqAllocator(VirqAllocator.RM_BASE);
     final long rmVic;
@@ -45,6 +44,7 @@ final class RmContext {
     final long rmAddrspace;
     /** The RM's RAM extents: DDR and system.dtb's /memory, merged; every VM's RAM and shm is derived from one. */
     private final List<long[]> rmRam = new ArrayList<>();
+
     private final long rmVcpuCap;
     final Vcpu rmVcpu;
     final GuestMemory rmMemory;
@@ -68,8 +68,16 @@ final class RmContext {
                 // RAM the hypervisor did not give the root VM: the RM cannot hand it out (a VM there fails)
             }
         }
-        this.rmVcpuCap = hyp.vcpu(hv.rootCSpaceCap(), rmAddrspace, rmVic, 0, 0, ROOT_PRIORITY,
-                Scheduler.TIMESLICE_DEFAULT, OPT_PINNED, "the RM's vCPU");
+        this.rmVcpuCap = hyp.vcpu(
+                hv.rootCSpaceCap(),
+                rmAddrspace,
+                rmVic,
+                0,
+                0,
+                ROOT_PRIORITY,
+                Scheduler.TIMESLICE_DEFAULT,
+                OPT_PINNED,
+                "the RM's vCPU");
         hyp.activate(rmVcpuCap);
         this.rmVcpu = hv.vcpu(hyp.rm(), rmVcpuCap);
         this.rmMemory = rmVcpu.caller().memory();
@@ -88,8 +96,10 @@ final class RmContext {
                 return hyp.derive(r[2], pa - r[0], size, what);
             }
         }
-        throw new RmFailure(RmError.MEM_INVALID, what + ": 0x" + Long.toHexString(pa) + "+0x" + Long.toHexString(size)
-                + " is not inside the RM's memory");
+        throw new RmFailure(
+                RmError.MEM_INVALID,
+                what + ": 0x" + Long.toHexString(pa) + "+0x" + Long.toHexString(size)
+                        + " is not inside the RM's memory");
     }
 
     Virq virq(RmVm vm, List<Virq> given, int index, String what) {
@@ -102,8 +112,10 @@ final class RmContext {
         }
         int n = vm.virqs.allocate();
         if (n < 0) {
-            throw new RmFailure(RmError.NORESOURCE, what + ": no free VIRQ for " + vm + " ("
-                    + VirqAllocator.VM_BASE + ".." + VirqAllocator.LAST_SPI + " are all taken)");
+            throw new RmFailure(
+                    RmError.NORESOURCE,
+                    what + ": no free VIRQ for " + vm + " (" + VirqAllocator.VM_BASE + ".." + VirqAllocator.LAST_SPI
+                            + " are all taken)");
         }
         return Virq.edge(n);
     }
@@ -132,7 +144,12 @@ final class RmContext {
 
     /** NOTIFY_VM_STATUS to every peer that is RUNNING and has an RPC link (§8.5). */
     void broadcastStatus(RmVm vm) {
-        byte[] payload = Wire.writer().u16(vm.vmid).u16(0).u8(vm.state.code).u8(vm.osState).u16(vm.appStatus)
+        byte[] payload = Wire.writer()
+                .u16(vm.vmid)
+                .u16(0)
+                .u8(vm.state.code)
+                .u8(vm.osState)
+                .u16(vm.appStatus)
                 .build();
         for (int p : vm.peers) {
             RmVm peer = vms.get(p);

@@ -7,5 +7,10 @@ package dev.gunyahdt.hypervisor.rm;
  * else worth a line.
  */
 public record RmEvent(long time, String vm, Kind kind, String text) {
-    public enum Kind { STATE, CONSOLE, FAILURE, NOTE }
+    public enum Kind {
+        STATE,
+        CONSOLE,
+        FAILURE,
+        NOTE
+    }
 }

@@ -4,7 +4,6 @@ import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.rpc.RmLink;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -22,14 +21,17 @@ final class RmVm {
 
     /** The RM's master caps: the VM's cspace and VIC; every other master cap made for it, to delete at reset. */
     long cspaceCap = -1;
+
     long vicCap = -1;
     final List<Long> masterCaps = new ArrayList<>();
     /** The VM's stage-2 address space, the extent holding its RAM (derived from the RM's), its RAM's place. */
     long addrspaceCap = -1;
+
     long ramExtent = -1;
     Ram ram;
     /** Its vCPUs in index order; the boot vCPU first. */
     final List<VcpuSlot> vcpus = new ArrayList<>();
+
     VirqAllocator virqs = new VirqAllocator(VirqAllocator.VM_BASE);
 
     String blobName;
@@ -38,6 +40,7 @@ final class RmVm {
 
     /** RM-RPC: the VM's view, and the RM's side of the link. */
     QueuePair rpcView;
+
     RpcEndpoint rmEndpoint;
     RmLink link;
 
@@ -69,8 +72,7 @@ final class RmVm {
      * owner is the RM), its VIRTUAL_CPU label, the proxy wakeup VIRQ in the owner's VIC (-1: not proxy) and the
      * HALT VIRQ in the RM's.
      */
-    record VcpuSlot(long master, long ownerCap, int label, int wakeupVirq, int haltVirq) {
-    }
+    record VcpuSlot(long master, long ownerCap, int label, int wakeupVirq, int haltVirq) {}
 
     RmVm(int vmid, int owner, boolean primary, String name) {
         this.vmid = vmid;

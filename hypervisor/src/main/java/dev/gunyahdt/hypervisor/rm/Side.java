@@ -21,6 +21,7 @@ final class Side {
     final long handle;
     /** This side sends (pair: always; doorbell: the source; one-way queue: is-sender). */
     final boolean sender;
+
     long txCap = -1;
     long rxCap = -1;
     Virq txVirq;

@@ -1,12 +1,11 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.dt.spec.Addressing;
-import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
+import dev.gunyahdt.dt.spec.Addressing;
+import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.hypervisor.rm.config.VmConfigException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,13 +28,11 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
     }
 
     /** A physical range, [base, base+size). */
-    public record Range(long base, long size) {
-    }
+    public record Range(long base, long size) {}
 
     /** One VM of the table. {@code owner} is empty for the primary. */
-    public record VmEntry(String name, int vmid, boolean primary, Optional<String> owner, long memoryBase,
-                          long memorySize) {
-    }
+    public record VmEntry(
+            String name, int vmid, boolean primary, Optional<String> owner, long memoryBase, long memorySize) {}
 
     /** A region shared between VMs, declared by a VM's shm vdevice with {@code label}. */
     public record SharedRegion(String declaredBy, long label, long base, long size, List<String> sharers) {
@@ -53,7 +50,8 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
     }
 
     /** A VM name that is also a safe file name (the partitioner's names are a subset). */
-    private static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,78}");
+    private static final java.util.regex.Pattern FILE_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,78}");
 
     /** The root's cell count: the default when it is absent or not one cell. */
     private static int rootCells(DeviceTree tree, String name, int dflt) {
@@ -63,8 +61,9 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
 
     /** Reads {@code /gunyah-vms} of a system tree; {@code blob} names it in messages. */
     public static SystemConfig read(String blob, DeviceTree tree) {
-        NodeCursor table = tree.find("/gunyah-vms").orElseThrow(() ->
-                new VmConfigException(blob, "/", null, "no /gunyah-vms table (not a gunyah-dt bootable config?)"));
+        NodeCursor table = tree.find("/gunyah-vms")
+                .orElseThrow(() -> new VmConfigException(
+                        blob, "/", null, "no /gunyah-vms table (not a gunyah-dt bootable config?)"));
         List<VmEntry> vms = new ArrayList<>();
         List<SharedRegion> shared = new ArrayList<>();
         // memory-ranges are written in the root's cells (a board with #address-cells = #size-cells = 1 too)
@@ -72,9 +71,13 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
         int sc = rootCells(tree, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
         for (NodeCursor c : table.children()) {
             Optional<Property> name = c.node().property("vm-name");
-            long[] mem = c.node().property("memory-ranges").map(p -> p.value().cells()).orElse(new long[0]);
+            long[] mem = c.node()
+                    .property("memory-ranges")
+                    .map(p -> p.value().cells())
+                    .orElse(new long[0]);
             if (name.isPresent()) {
-                long vmid = c.node().property("vmid").map(p -> p.value().asCell()).orElse(-1L);
+                long vmid =
+                        c.node().property("vmid").map(p -> p.value().asCell()).orElse(-1L);
                 if (vmid < 0 || vmid > 0xFFFF) {
                     throw new VmConfigException(blob, c.path(), "vmid", "missing or not one cell");
                 }
@@ -84,17 +87,33 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
                 String vmName = name.get().value().asString();
                 if (!FILE_NAME.matcher(vmName).matches()) {
                     // boot names each VM's files after it (vm/NAME.dtb): "../x" or "a/b" would leave the folder
-                    throw new VmConfigException(blob, c.path(), "vm-name", "\"" + vmName
-                            + "\" is not a VM name (1 to 79 letters, digits, '_', '-' or '.', not starting with '.')");
+                    throw new VmConfigException(
+                            blob,
+                            c.path(),
+                            "vm-name",
+                            "\"" + vmName
+                                    + "\" is not a VM name (1 to 79 letters, digits, '_', '-' or '.', not starting with '.')");
                 }
-                vms.add(new VmEntry(vmName, (int) vmid, c.node().hasProperty("primary"),
+                vms.add(new VmEntry(
+                        vmName,
+                        (int) vmid,
+                        c.node().hasProperty("primary"),
                         c.node().property("owner").map(p -> p.value().asString()),
-                        Cells.join(mem, 0, ac), Cells.join(mem, ac, sc)));
+                        Cells.join(mem, 0, ac),
+                        Cells.join(mem, ac, sc)));
             } else if (c.node().hasProperty("declared-by") && mem.length >= ac + sc && ac <= 2 && sc <= 2) {
-                shared.add(new SharedRegion(c.node().property("declared-by").get().value().asString(),
-                        c.node().property("vdevice-label").map(p -> p.value().asCell()).orElse(0L),
-                        Cells.join(mem, 0, ac), Cells.join(mem, ac, sc),
-                        c.node().property("sharers").map(p -> p.value().asStrings()).orElse(List.of())));
+                shared.add(new SharedRegion(
+                        c.node().property("declared-by").get().value().asString(),
+                        c.node()
+                                .property("vdevice-label")
+                                .map(p -> p.value().asCell())
+                                .orElse(0L),
+                        Cells.join(mem, 0, ac),
+                        Cells.join(mem, ac, sc),
+                        c.node()
+                                .property("sharers")
+                                .map(p -> p.value().asStrings())
+                                .orElse(List.of())));
             }
         }
         if (vms.stream().filter(VmEntry::primary).count() != 1) {
@@ -110,7 +129,10 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
         int sc = rootCells(tree, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
         List<Range> out = new ArrayList<>();
         for (NodeCursor c : root.children()) {
-            boolean memory = c.node().property("device_type").map(p -> p.value().asString()).filter("memory"::equals)
+            boolean memory = c.node()
+                    .property("device_type")
+                    .map(p -> p.value().asString())
+                    .filter("memory"::equals)
                     .isPresent();
             long[] reg = c.node().property("reg").map(p -> p.value().cells()).orElse(new long[0]);
             if (!memory || ac < 1 || ac > 2 || sc < 1 || sc > 2) {

@@ -14,12 +14,10 @@ public interface VcpuHost {
     static VcpuHost none() {
         return new VcpuHost() {
             @Override
-            public void powerOn(GuestSeat seat) {
-            }
+            public void powerOn(GuestSeat seat) {}
 
             @Override
-            public void powerOff(int vmid) {
-            }
+            public void powerOff(int vmid) {}
         };
     }
 }

@@ -1,18 +1,17 @@
 package dev.gunyahdt.hypervisor.rm;
 
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.PAGE;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
+
 import dev.gunyahdt.hypervisor.call.DoorbellRights;
 import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.PAGE;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
 
 /** A VM's vdevices (§6.3, §9.5): queues, doorbells and shm, made by the first side and joined by its peer. */
 final class Vdevices {
@@ -48,11 +47,12 @@ final class Vdevices {
             if (id.equals(vm.name)) {
                 throw new RmFailure(RmError.ARGUMENT_INVALID, what + ": cannot be its own peer");
             }
-            peerVm = ctx.vms.values().stream().filter(v -> v.config != null && v.name.equals(id)).findFirst()
+            peerVm = ctx.vms.values().stream()
+                    .filter(v -> v.config != null && v.name.equals(id))
+                    .findFirst()
                     .orElse(null);
             if (peerVm == null && ctx.system.vm(id).isEmpty()) {
-                throw new RmFailure(RmError.ARGUMENT_INVALID, what + ": peer '" + id
-                        + "' is not a VM of this system");
+                throw new RmFailure(RmError.ARGUMENT_INVALID, what + ": peer '" + id + "' is not a VM of this system");
             }
             s.peerName = id;
             if (peerVm != null) {
@@ -72,8 +72,13 @@ final class Vdevices {
             createObjects(s);
             if (d.peer().peerDefault()) {
                 // the owner's side: no vdevice node of its own, seen only through VM_GET_HYP_RESOURCES
-                Side o = new Side(peerVm, null, complement(s.kind), s.label, 0, !s.sender || s.kind
-                        == VmConfig.Kind.MESSAGE_QUEUE_PAIR);
+                Side o = new Side(
+                        peerVm,
+                        null,
+                        complement(s.kind),
+                        s.label,
+                        0,
+                        !s.sender || s.kind == VmConfig.Kind.MESSAGE_QUEUE_PAIR);
                 allocateVirqs(o, List.of(), what + " (owner side)");
                 joinObjects(o, s);
                 peerVm.sides.add(o);
@@ -97,8 +102,7 @@ final class Vdevices {
                 s.rxVirq = ctx.virq(s.vm, given, 1, what);
             }
             case DOORBELL, MESSAGE_QUEUE -> s.rxVirq = ctx.virq(s.vm, given, 0, what);
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -163,8 +167,8 @@ final class Vdevices {
                 if (!p.grants(vm.vmid)) {
                     List<int[]> acl = new ArrayList<>(p.acl());
                     acl.add(new int[] {vm.vmid, 6});
-                    memparcels.put(new Memparcel(p.handle(), p.owner(), p.transaction(), p.memType(),
-                            p.label(), acl, p.sgl()));
+                    memparcels.put(new Memparcel(
+                            p.handle(), p.owner(), p.transaction(), p.memType(), p.label(), acl, p.sgl()));
                 }
                 mapShared(s);
             }
@@ -187,8 +191,8 @@ final class Vdevices {
     private void wireDoorbellEnd(Side s, long doorbell) {
         if (s.kind == VmConfig.Kind.DOORBELL_SOURCE) {
             boolean canClear = s.cfg != null && s.cfg.sourceCanClear();
-            s.txCap = ctx.hyp.grant(s.vm.cspaceCap, doorbell,
-                    DoorbellRights.SEND | (canClear ? DoorbellRights.RECEIVE : 0));
+            s.txCap = ctx.hyp.grant(
+                    s.vm.cspaceCap, doorbell, DoorbellRights.SEND | (canClear ? DoorbellRights.RECEIVE : 0));
         } else {
             ctx.hyp.bindDoorbell(doorbell, s.vm.vicCap, s.rxVirq.intid());
             s.txCap = ctx.hyp.grant(s.vm.cspaceCap, doorbell, DoorbellRights.RECEIVE);
@@ -202,17 +206,22 @@ final class Vdevices {
     private void shareRegion(Side s) {
         String other = s.peerName != null ? s.peerName : ctx.vms.get(s.vm.owner).name;
         Optional<SystemConfig.SharedRegion> region = ctx.system.shared().stream()
-                .filter(r -> r.label() == s.label && (r.declaredBy().equals(s.vm.name) || r.declaredBy().equals(other)))
+                .filter(r -> r.label() == s.label
+                        && (r.declaredBy().equals(s.vm.name) || r.declaredBy().equals(other)))
                 .findFirst();
         OptionalLong base = s.cfg.shmBase();
         long ipa = region.map(SystemConfig.SharedRegion::base).orElse(base.orElse(-1));
         long size = region.map(SystemConfig.SharedRegion::size).orElse((long) PAGE);
         if (ipa < 0) {
-            throw new RmFailure(RmError.MEM_INVALID, "shm " + s.cfg.path() + ": no region (no memory/base and none "
-                    + "in system.dtb)");
+            throw new RmFailure(
+                    RmError.MEM_INVALID,
+                    "shm " + s.cfg.path() + ": no region (no memory/base and none " + "in system.dtb)");
         }
         int handle = memparcels.nextHandle();
-        RmVm peer = ctx.vms.values().stream().filter(v -> v.name.equals(other)).findFirst().orElse(null);
+        RmVm peer = ctx.vms.values().stream()
+                .filter(v -> v.name.equals(other))
+                .findFirst()
+                .orElse(null);
         List<int[]> acl = new ArrayList<>();
         acl.add(new int[] {s.vm.vmid, 6});
         if (peer != null) {

@@ -1,5 +1,12 @@
 package dev.gunyahdt.hypervisor.rm;
 
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.DT_OFFSET;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.ENTRY_OFFSET;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.FIRST_DYNAMIC_VMID;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.LAST_DYNAMIC_VMID;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_HLOS;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.DtbReader;
@@ -14,13 +21,6 @@ import dev.gunyahdt.hypervisor.rm.overlay.OverlayRefusedException;
 import dev.gunyahdt.hypervisor.rm.overlay.VmOverlayInfo;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
-
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.DT_OFFSET;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.ENTRY_OFFSET;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.FIRST_DYNAMIC_VMID;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.LAST_DYNAMIC_VMID;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_HLOS;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
 
 /** VM lifecycle (§8.6, §11.2): the primary at boot, then VM_ALLOCATE .. VM_DEALLOCATE, VM_EXIT and the VM queries. */
 final class VmLifecycle {
@@ -77,7 +77,8 @@ final class VmLifecycle {
             if (vmid > LAST_DYNAMIC_VMID) {
                 throw new RmFailure(RmError.NORESOURCE, "no free dynamic VMID");
             }
-        } else if (want >= ctx.platform.firstSecondaryVmid() && want <= ctx.platform.lastSecondaryVmid()
+        } else if (want >= ctx.platform.firstSecondaryVmid()
+                && want <= ctx.platform.lastSecondaryVmid()
                 && !ctx.vms.containsKey(want)) {
             vmid = want; // the platform's secondary VMIDs (§8.4)
         } else {
@@ -131,9 +132,11 @@ final class VmLifecycle {
         vm.baseDtb = dt;
         try {
             DeviceTree t = DtbReader.read(dt, "image DT of " + vm);
-            t.find("/qcom,vm-config").or(() -> t.find("/gunyah-vm-config"))
+            t.find("/qcom,vm-config")
+                    .or(() -> t.find("/gunyah-vm-config"))
                     .flatMap(c -> c.node().property("image-name"))
-                    .map(pr -> pr.value().asString()).filter(n -> !n.isEmpty())
+                    .map(pr -> pr.value().asString())
+                    .filter(n -> !n.isEmpty())
                     .ifPresent(n -> vm.name = n);
         } catch (DtException unreadable) {
             // VM_INIT reports it, with the position
@@ -221,8 +224,14 @@ final class VmLifecycle {
         vm.guestDtb = merged;
         ctx.setState(vm, VmState.RUNNING, !vm.primary);
         RmVm.VcpuSlot boot = vm.vcpus.get(0);
-        ctx.host.powerOn(new GuestSeat(vm.vmid, vm.name, vm.primary, ctx.hv.vcpu(ctx.hyp.rm(), boot.master()),
-                vm.ram.ipa(), vm.ram.size(), dtbIpa));
+        ctx.host.powerOn(new GuestSeat(
+                vm.vmid,
+                vm.name,
+                vm.primary,
+                ctx.hv.vcpu(ctx.hyp.rm(), boot.master()),
+                vm.ram.ipa(),
+                vm.ram.size(),
+                dtbIpa));
         ctx.hyp.powerOn(boot.master(), vm.ram.ipa() + ENTRY_OFFSET, dtbIpa);
     }
 
@@ -246,7 +255,8 @@ final class VmLifecycle {
         if ((flags & 1) != 0) {
             exit(vm, 7, 0, 0);
         } else {
-            vm.link.notify(MessageId.NOTIFY_VM_SHUTDOWN, Wire.writer().u32(reason).build());
+            vm.link.notify(
+                    MessageId.NOTIFY_VM_SHUTDOWN, Wire.writer().u32(reason).build());
         }
         return new byte[0];
     }
@@ -274,8 +284,14 @@ final class VmLifecycle {
         ctx.setState(vm, VmState.EXITED, true);
         RmVm owner = ctx.vms.get(vm.owner);
         if (owner != null && owner.link != null) {
-            owner.link.notify(MessageId.NOTIFY_VM_EXITED, Wire.writer().u16(vm.vmid).u16(type).u32(4)
-                    .u32((flags & 0xFFFF) | (long) code << 16).build());
+            owner.link.notify(
+                    MessageId.NOTIFY_VM_EXITED,
+                    Wire.writer()
+                            .u16(vm.vmid)
+                            .u16(type)
+                            .u32(4)
+                            .u32((flags & 0xFFFF) | (long) code << 16)
+                            .build());
         }
     }
 
@@ -384,15 +400,17 @@ final class VmLifecycle {
         if (vm != caller && vm.owner != caller.vmid && !vm.peers.contains(caller.vmid)) {
             throw new RmFailure(RmError.DENIED, caller + " may not see " + vm);
         }
-        return Wire.writer().u32(vm.state.code | vm.osState << 8 | (long) vm.appStatus << 16).build();
+        return Wire.writer()
+                .u32(vm.state.code | vm.osState << 8 | (long) vm.appStatus << 16)
+                .build();
     }
 
     byte[] vmSetStatus(RmVm caller, Wire.Reader in) {
         // vm_mgnt_handle_set_state: only the static secondary VMIDs (below 64) may set a status, checked before
         // the length; dynamic VMIDs (0x80…) are refused like the primary
         if (caller.primary || caller.vmid >= 64) {
-            throw new RmFailure(RmError.DENIED, "VM_SET_STATUS is for static secondary VMIDs (below 64), not "
-                    + caller);
+            throw new RmFailure(
+                    RmError.DENIED, "VM_SET_STATUS is for static secondary VMIDs (below 64), not " + caller);
         }
         in.exactly(4);
         in.u8();

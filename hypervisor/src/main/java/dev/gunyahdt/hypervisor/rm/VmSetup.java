@@ -1,6 +1,11 @@
 package dev.gunyahdt.hypervisor.rm;
 
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.OPT_HLOS;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.OPT_PINNED;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.ROOT_PRIORITY;
+
 import dev.gunyahdt.hypervisor.call.MsgQueueRights;
+import dev.gunyahdt.hypervisor.call.ThreadRights;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
@@ -8,16 +13,10 @@ import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import dev.gunyahdt.hypervisor.rm.rpc.RmLink;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import dev.gunyahdt.hypervisor.vcpu.Scheduler;
-import dev.gunyahdt.hypervisor.call.ThreadRights;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.OPT_HLOS;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.OPT_PINNED;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.ROOT_PRIORITY;
 
 /**
  * VM set-up at VM_INIT (and for the primary at boot): VIC, RAM, vCPUs, the RM-RPC pair, then the vdevices (§5.4, §6.3,
@@ -83,15 +82,19 @@ final class VmSetup {
         List<Long> made = new ArrayList<>();
         for (int i = 0; i < c.count(); i++) {
             String what = "vCPU " + i + " of " + vm;
-            int affinity = proxy ? Scheduler.CPU_INDEX_INVALID : (int) (long) c.affinityMap().get(i);
+            int affinity = proxy
+                    ? Scheduler.CPU_INDEX_INVALID
+                    : (int) (long) c.affinityMap().get(i);
             if (!proxy && (affinity < 0 || affinity >= ctx.hv.scheduler().cpus())) {
                 throw new RmFailure(RmError.ARGUMENT_INVALID, what + ": affinity " + affinity + " is not a CPU");
             }
             int priority = vm.primary ? ROOT_PRIORITY : proxy ? 0 : ROOT_PRIORITY - 1;
             long slice = proxy ? Scheduler.TIMESLICE_MIN : Scheduler.TIMESLICE_DEFAULT;
-            long options = vm.primary ? OPT_HLOS : proxy ? Vcpu.OPTION_VCPU_RUN_SCHEDULED
-                    : "pinned".equals(c.affinity()) ? OPT_PINNED : 0;
-            long t = ctx.hyp.vcpu(vm.cspaceCap, vm.addrspaceCap, vm.vicCap, i, affinity, priority, slice, options, what);
+            long options = vm.primary
+                    ? OPT_HLOS
+                    : proxy ? Vcpu.OPTION_VCPU_RUN_SCHEDULED : "pinned".equals(c.affinity()) ? OPT_PINNED : 0;
+            long t =
+                    ctx.hyp.vcpu(vm.cspaceCap, vm.addrspaceCap, vm.vicCap, i, affinity, priority, slice, options, what);
             vm.masterCaps.add(t);
             made.add(t);
         }
@@ -106,8 +109,9 @@ final class VmSetup {
                 wakeup = ctx.virq(owner, List.of(), 0, what + " (wakeup)").intid();
                 ctx.hyp.bindVcpuVirq(t, owner.vicCap, wakeup, 1);
             }
-            long ownerCap = owner == null ? t : ctx.hyp.grant(owner.cspaceCap, t, ThreadRights.AFFINITY
-                    | ThreadRights.YIELD_TO);
+            long ownerCap = owner == null
+                    ? t
+                    : ctx.hyp.grant(owner.cspaceCap, t, ThreadRights.AFFINITY | ThreadRights.YIELD_TO);
             int label = proxy ? i : (int) (long) c.affinityMap().get(i);
             vm.vcpus.add(new RmVm.VcpuSlot(t, ownerCap, label, wakeup, halt));
         }
@@ -134,8 +138,8 @@ final class VmSetup {
         // debug build gives HLOS; 0x1, 0x2 in §10.6's worked example)
         long txCap = ctx.hyp.grant(vm.cspaceCap, toRm, MsgQueueRights.SEND);
         long rxCap = ctx.hyp.grant(vm.cspaceCap, toVm, MsgQueueRights.RECEIVE);
-        vm.rpcView = new QueuePair(txCap, rxCap, tx, rx, r.messageSize(), r.messageSize(), r.queueDepth(),
-                r.queueDepth());
+        vm.rpcView =
+                new QueuePair(txCap, rxCap, tx, rx, r.messageSize(), r.messageSize(), r.queueDepth(), r.queueDepth());
         vm.rmEndpoint = new RpcEndpoint(ctx.hv, ctx.hyp.rm(), toVm, toRm, 0);
         vm.link = new RmLink(vm.rmEndpoint, ctx.notificationCounter);
     }

@@ -5,8 +5,17 @@ import java.util.Set;
 
 /** The RM's {@code vm_state_t} (reference §11.2), with the transitions it allows. */
 public enum VmState {
-    NONE(0), INIT(1), READY(2), RUNNING(3), PAUSED(4), LOAD(5), AUTH(6), INIT_FAILED(8), EXITED(9),
-    RESETTING(10), RESET(11);
+    NONE(0),
+    INIT(1),
+    READY(2),
+    RUNNING(3),
+    PAUSED(4),
+    LOAD(5),
+    AUTH(6),
+    INIT_FAILED(8),
+    EXITED(9),
+    RESETTING(10),
+    RESET(11);
 
     public final int code;
 

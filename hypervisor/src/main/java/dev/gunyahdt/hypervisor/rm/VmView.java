@@ -7,6 +7,11 @@ import java.util.Optional;
  * the base DTB it was configured with, the overlay it generated, and the merged DTB the guest booted with (empty
  * until VM_START got that far).
  */
-public record VmView(String name, int vmid, boolean primary, VmState state, Optional<byte[]> baseDtb,
-                     Optional<byte[]> overlay, Optional<byte[]> guestDtb) {
-}
+public record VmView(
+        String name,
+        int vmid,
+        boolean primary,
+        VmState state,
+        Optional<byte[]> baseDtb,
+        Optional<byte[]> overlay,
+        Optional<byte[]> guestDtb) {}

@@ -2,7 +2,6 @@ package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.hypervisor.rm.rpc.Le;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
-
 import java.io.ByteArrayOutputStream;
 
 /**
@@ -10,8 +9,7 @@ import java.io.ByteArrayOutputStream;
  * reading past the end is the RM's MSG_INVALID, never an exception of another kind.
  */
 public final class Wire {
-    private Wire() {
-    }
+    private Wire() {}
 
     /** Reads fields in order from an untrusted payload. */
     public static final class Reader {

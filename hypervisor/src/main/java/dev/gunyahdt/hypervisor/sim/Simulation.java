@@ -7,7 +7,6 @@ import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
 import dev.gunyahdt.hypervisor.guest.GuestContext;
 import dev.gunyahdt.hypervisor.guest.GuestProgram;
 import dev.gunyahdt.hypervisor.guest.GuestPrograms;
-import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.guest.GuestReport;
 import dev.gunyahdt.hypervisor.rm.GuestSeat;
 import dev.gunyahdt.hypervisor.rm.Platform;
@@ -16,8 +15,8 @@ import dev.gunyahdt.hypervisor.rm.RmEvent;
 import dev.gunyahdt.hypervisor.rm.RmFailure;
 import dev.gunyahdt.hypervisor.rm.SystemConfig;
 import dev.gunyahdt.hypervisor.rm.VcpuHost;
+import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.vcpu.Scheduler;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -39,19 +38,31 @@ import java.util.Optional;
 public final class Simulation implements VcpuHost {
     /** FPRR's minimum timeslice (§5.1), used as the length of one round. */
     public static final long SLICE_NS = 100_000;
+
     public static final long LIMIT_NS = 10_000_000_000L;
 
     /** What to boot: system.dtb, the vm/&lt;name&gt;.dtb beside it, each VM's program (default linux-probe). */
-    public record Config(byte[] systemDtb, Map<String, byte[]> vmDtbs, Map<String, String> programs, long seed,
-                         CapIdNumbering capIds, Platform platform, OverlayStyle overlayStyle) {
+    public record Config(
+            byte[] systemDtb,
+            Map<String, byte[]> vmDtbs,
+            Map<String, String> programs,
+            long seed,
+            CapIdNumbering capIds,
+            Platform platform,
+            OverlayStyle overlayStyle) {
         public Config {
             vmDtbs = Map.copyOf(vmDtbs);
             programs = Map.copyOf(programs);
         }
 
         /** The RM's own overlay style. */
-        public Config(byte[] systemDtb, Map<String, byte[]> vmDtbs, Map<String, String> programs, long seed,
-                      CapIdNumbering capIds, Platform platform) {
+        public Config(
+                byte[] systemDtb,
+                Map<String, byte[]> vmDtbs,
+                Map<String, String> programs,
+                long seed,
+                CapIdNumbering capIds,
+                Platform platform) {
             this(systemDtb, vmDtbs, programs, seed, capIds, platform, OverlayStyle.RM);
         }
 
@@ -70,9 +81,13 @@ public final class Simulation implements VcpuHost {
     }
 
     /** The run: events in time order, each guest's report, and the RM (null when it did not boot). */
-    public record Result(List<RmEvent> events, Map<String, GuestReport> guests, ResourceManager rm,
-                         Optional<String> bootFailure, boolean settled, long endTime) {
-    }
+    public record Result(
+            List<RmEvent> events,
+            Map<String, GuestReport> guests,
+            ResourceManager rm,
+            Optional<String> bootFailure,
+            boolean settled,
+            long endTime) {}
 
     private final Hypervisor hv;
     private final Config config;
@@ -115,11 +130,21 @@ public final class Simulation implements VcpuHost {
             for (SystemConfig.Range r : system.ram()) {
                 hv.addRam(r.base(), r.size()); // the board's RAM beyond the QEMU DDR, as its boot environment says
             }
-            rm = ResourceManager.boot(hv, system, config.platform(), config.vmDtbs().get(primary.name()), this,
-                    scheduler::now, config.overlayStyle());
+            rm = ResourceManager.boot(
+                    hv,
+                    system,
+                    config.platform(),
+                    config.vmDtbs().get(primary.name()),
+                    this,
+                    scheduler::now,
+                    config.overlayStyle());
         } catch (RmFailure | DtException | IllegalArgumentException e) {
-            return new Result(List.of(new RmEvent(scheduler.now(), primary.name(), RmEvent.Kind.FAILURE,
-                    e.getMessage())), Map.of(), null, Optional.of(primary.name() + ": " + e.getMessage()), true,
+            return new Result(
+                    List.of(new RmEvent(scheduler.now(), primary.name(), RmEvent.Kind.FAILURE, e.getMessage())),
+                    Map.of(),
+                    null,
+                    Optional.of(primary.name() + ": " + e.getMessage()),
+                    true,
                     scheduler.now());
         }
         while (scheduler.now() < LIMIT_NS && scheduler.runRound(SLICE_NS) > 0) {
@@ -145,11 +170,15 @@ public final class Simulation implements VcpuHost {
         if (seat.primary()) {
             for (SystemConfig.VmEntry e : system.vms()) {
                 if (!e.primary() && e.owner().map(o -> o.equals(seat.name())).orElse(true)) {
-                    launches.add(new GuestContext.Launch(e.name(), e.vmid(), config.vmDtbs().get(e.name())));
+                    launches.add(new GuestContext.Launch(
+                            e.name(), e.vmid(), config.vmDtbs().get(e.name())));
                 }
             }
         }
-        GuestContext ctx = new GuestContext(hv, seat, launches,
+        GuestContext ctx = new GuestContext(
+                hv,
+                seat,
+                launches,
                 text -> guestEvents.add(new RmEvent(hv.scheduler().now(), seat.name(), RmEvent.Kind.NOTE, text)));
         boolean[] started = {false};
         seat.vcpu().program(self -> {
@@ -164,6 +193,5 @@ public final class Simulation implements VcpuHost {
 
     /** The RM killed the VM's vCPUs: they are never scheduled again; the program's report stays. */
     @Override
-    public void powerOff(int vmid) {
-    }
+    public void powerOff(int vmid) {}
 }

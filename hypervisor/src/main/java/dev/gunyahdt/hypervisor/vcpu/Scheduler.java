@@ -27,6 +27,7 @@ public final class Scheduler {
     static final int MAX_VCPU_PRIORITY = 62;
     /** Code: 100 µs minimum (the doc says 1 ms, §0), 5 ms default, 100 ms maximum. */
     public static final long TIMESLICE_MIN = 100_000;
+
     public static final long TIMESLICE_DEFAULT = 5_000_000;
     static final long TIMESLICE_MAX = 100_000_000;
 

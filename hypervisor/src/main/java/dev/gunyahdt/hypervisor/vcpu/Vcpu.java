@@ -11,7 +11,6 @@ import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.virq.VirqSource;
 import dev.gunyahdt.hypervisor.virq.VirqTarget;
 import dev.gunyahdt.hypervisor.virq.Wakeable;
-
 import java.util.Arrays;
 
 /**
@@ -28,6 +27,7 @@ import java.util.Arrays;
 public final class Vcpu extends KernelObject implements Wakeable {
     /** vcpu_option_flags (code, §0): pinned, ras_error_handler, amu_counting_disabled, sve_allowed, debug, trace, critical, vcpu_run_scheduled, hlos_vm. */
     static final long OPTION_BITS = 0x3FL | 1L << 8 | 1L << 9 | 1L << 63;
+
     public static final long OPTION_VCPU_RUN_SCHEDULED = 1L << 9;
 
     private final Scheduler scheduler;
@@ -44,17 +44,20 @@ public final class Vcpu extends KernelObject implements Wakeable {
     private boolean waiting;
     /** poweroff flags vcpu_run reports (bit 0: exited/killed). */
     private long poweroffFlags;
+
     private long pc;
     private final long[] x = new long[31];
     private final long[] spEl = new long[2];
     /** HALT (type 0) and VCPU_RUN_WAKEUP (type 1) VIRQ sources (§5.2, §5.3). */
     private final VirqSource haltVirq = new VirqSource(() -> !poweredOn);
+
     private final VirqSource wakeupVirq = new VirqSource();
     private boolean wakeupBound;
     /** Being run by a vcpu_run right now (a second one gets BUSY). */
     private boolean inRun;
     /** The scheduler's bookkeeping, kept on the thread as FPRR keeps it: remaining timeslice, where queued (-1: not). */
     long sliceLeft;
+
     int queuedCpu = -1;
     int queuedPriority = -1;
     private VcpuProgram program;
@@ -348,7 +351,11 @@ public final class Vcpu extends KernelObject implements Wakeable {
 
     /** Runnable by the FPRR scheduler (not counting the proxy rule, which the scheduler checks too). */
     boolean runnable() {
-        return state() == ObjectState.ACTIVE && poweredOn && !killed && !waiting && !isProxy()
+        return state() == ObjectState.ACTIVE
+                && poweredOn
+                && !killed
+                && !waiting
+                && !isProxy()
                 && affinity != Scheduler.CPU_INDEX_INVALID;
     }
 

@@ -1,22 +1,22 @@
 package dev.gunyahdt.hypervisor.vcpu;
 
-import dev.gunyahdt.hypervisor.call.ThreadRights;
-import dev.gunyahdt.hypervisor.cspace.CSpace;
+import dev.gunyahdt.hypervisor.call.AddrSpaceRights;
 import dev.gunyahdt.hypervisor.call.CSpaceRights;
-import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.call.HvcArgs;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.call.ThreadRights;
+import dev.gunyahdt.hypervisor.call.VicRights;
+import dev.gunyahdt.hypervisor.cspace.CSpace;
+import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
-import dev.gunyahdt.hypervisor.memory.AddrSpace;
-import dev.gunyahdt.hypervisor.call.AddrSpaceRights;
 import dev.gunyahdt.hypervisor.hypercall.Lookup;
+import dev.gunyahdt.hypervisor.memory.AddrSpace;
 import dev.gunyahdt.hypervisor.object.ObjectFactories;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
-import dev.gunyahdt.hypervisor.call.VicRights;
 import dev.gunyahdt.hypervisor.virq.VirqTarget;
 
 /**
@@ -44,9 +44,11 @@ public final class VcpuCalls {
 
     /** vcpu_virq_type (§1.5). */
     public static final int VIRQ_HALT = 0;
+
     public static final int VIRQ_RUN_WAKEUP = 1;
     /** vcpu_run states (§5.3). */
     public static final int RUN_READY = 0;
+
     public static final int RUN_EXPECTS_WAKEUP = 1;
     public static final int RUN_POWERED_OFF = 2;
     /** poweron flags: preserve entry point, preserve context. */
@@ -55,11 +57,11 @@ public final class VcpuCalls {
     static final long POWEROFF_FLAG_BITS = 0x1;
     /** scheduler_yield control: hint 15:0, impl_def 31. */
     static final int YIELD = 0;
+
     static final int YIELD_TO_THREAD = 1;
     static final int YIELD_LOWER = 2;
 
-    private VcpuCalls() {
-    }
+    private VcpuCalls() {}
 
     /** Defines the vCPU calls and registers the thread factory; new vCPUs are scheduled by {@code scheduler}. */
     public static void install(HypercallTable t, ObjectFactories types, Scheduler scheduler) {
@@ -72,7 +74,11 @@ public final class VcpuCalls {
         t.define(POWEROFF, "vcpu_poweroff", Reserved.NONE, VcpuCalls::poweroff);
         t.define(KILL, "vcpu_kill", Reserved.res0(1), VcpuCalls::kill);
         t.define(SCHEDULER_YIELD, "scheduler_yield", Reserved.res0(2), VcpuCalls::yield);
-        t.define(SET_AFFINITY, "vcpu_set_affinity", Reserved.res1(2), (ctx, in) -> setAffinity(ctx, in, scheduler.cpus()));
+        t.define(
+                SET_AFFINITY,
+                "vcpu_set_affinity",
+                Reserved.res1(2),
+                (ctx, in) -> setAffinity(ctx, in, scheduler.cpus()));
         t.define(SET_PRIORITY, "vcpu_set_priority", Reserved.NONE, VcpuCalls::setPriority);
         t.define(SET_TIMESLICE, "vcpu_set_timeslice", Reserved.NONE, VcpuCalls::setTimeslice);
         t.define(BIND_VIRQ, "vcpu_bind_virq", Reserved.res0(4), VcpuCalls::bindVirq);

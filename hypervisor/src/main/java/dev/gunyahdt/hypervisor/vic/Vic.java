@@ -8,7 +8,6 @@ import dev.gunyahdt.hypervisor.virq.VirqEvent;
 import dev.gunyahdt.hypervisor.virq.VirqSource;
 import dev.gunyahdt.hypervisor.virq.VirqTarget;
 import dev.gunyahdt.hypervisor.virq.Wakeable;
-
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +34,7 @@ public final class Vic extends KernelObject implements VirqTarget {
     public static final int MAX_VCPUS = 8;
     /** SPIs 32..1019 (§6.1). */
     public static final int MAX_VIRQS = 988;
+
     static final int SPI_BASE = 32;
     /** What an acknowledge returns when nothing is deliverable (GIC's spurious INTID). */
     public static final int SPURIOUS = 1023;
@@ -54,6 +54,7 @@ public final class Vic extends KernelObject implements VirqTarget {
      * records per message-queue exchange for the life of the VM).
      */
     private final ArrayDeque<VirqEvent> events = new ArrayDeque<>();
+
     static final int EVENT_HISTORY = 256;
 
     /** One interrupt line's state. */
@@ -65,11 +66,15 @@ public final class Vic extends KernelObject implements VirqTarget {
         boolean active;
         /** Asserted again since it was acknowledged: stays pending whatever the level re-check says. */
         boolean reasserted;
+
         int route;
 
         @Override
         public String toString() {
-            return (claimed ? "c" : "") + (edge ? "e" : "l") + (pending ? "P" : "") + (active ? "A" : "")
+            return (claimed ? "c" : "")
+                    + (edge ? "e" : "l")
+                    + (pending ? "P" : "")
+                    + (active ? "A" : "")
                     + (route != 0 ? ">" + route : "");
         }
     }
@@ -246,7 +251,8 @@ public final class Vic extends KernelObject implements VirqTarget {
     }
 
     private Map.Entry<Integer, Line> deliverable(int index) {
-        for (Map.Entry<Integer, Line> e : privates.subMap(index << 16, (index + 1) << 16).entrySet()) {
+        for (Map.Entry<Integer, Line> e :
+                privates.subMap(index << 16, (index + 1) << 16).entrySet()) {
             if (e.getValue().pending && !e.getValue().active) {
                 return e;
             }
@@ -330,12 +336,22 @@ public final class Vic extends KernelObject implements VirqTarget {
 
     @Override
     protected String describeState() {
-        StringBuilder sb = new StringBuilder(" vcpus=").append(maxVcpus).append(" virqs=").append(maxVirqs)
-                .append(" opts=").append(options).append(" attached=[");
+        StringBuilder sb = new StringBuilder(" vcpus=")
+                .append(maxVcpus)
+                .append(" virqs=")
+                .append(maxVirqs)
+                .append(" opts=")
+                .append(options)
+                .append(" attached=[");
         for (Wakeable w : vcpus) {
             sb.append(w == null ? "-" : w.toString()).append(' ');
         }
-        return sb.append("] spis=").append(spis).append(" ppis=").append(privates).append(" events=")
-                .append(events).toString();
+        return sb.append("] spis=")
+                .append(spis)
+                .append(" ppis=")
+                .append(privates)
+                .append(" events=")
+                .append(events)
+                .toString();
     }
 }

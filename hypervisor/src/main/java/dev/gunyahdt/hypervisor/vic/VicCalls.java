@@ -1,9 +1,9 @@
 package dev.gunyahdt.hypervisor.vic;
 
-import dev.gunyahdt.hypervisor.call.VicRights;
-import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.call.HvcArgs;
 import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.VicRights;
+import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
 import dev.gunyahdt.hypervisor.hypercall.Lookup;
@@ -14,8 +14,7 @@ import dev.gunyahdt.hypervisor.object.ObjectType;
 public final class VicCalls {
     public static final int CONFIGURE = 0x28;
 
-    private VicCalls() {
-    }
+    private VicCalls() {}
 
     /** Defines vic_configure and registers the VIC factory. */
     public static void install(HypercallTable t, ObjectFactories types) {

@@ -1,8 +1,11 @@
 package dev.gunyahdt.hypervisor.doorbell;
 
-import dev.gunyahdt.hypervisor.call.DoorbellRights;
+import static dev.gunyahdt.hypervisor.doorbell.DoorbellCalls.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.gunyahdt.hypervisor.Fixture;
 import dev.gunyahdt.hypervisor.Fixture.Vm;
+import dev.gunyahdt.hypervisor.call.DoorbellRights;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
@@ -10,13 +13,9 @@ import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.virq.VirqEvent;
 import dev.gunyahdt.hypervisor.virq.VirqEvent.Kind;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static dev.gunyahdt.hypervisor.doorbell.DoorbellCalls.*;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Doorbell flag and mask semantics (§4). S rings, R receives; R's VIC gets VIRQ 970. */
 class DoorbellTest {
@@ -59,8 +58,12 @@ class DoorbellTest {
         assertEquals(0, ring(0x1).x1());
         assertEquals(0x1, ring(0x4).x1());
         assertEquals(0x5, ring(0x1).x1());
-        assertEquals(List.of(new VirqEvent(VIRQ, Kind.ASSERT), new VirqEvent(VIRQ, Kind.ASSERT),
-                new VirqEvent(VIRQ, Kind.ASSERT)), vic.events());
+        assertEquals(
+                List.of(
+                        new VirqEvent(VIRQ, Kind.ASSERT),
+                        new VirqEvent(VIRQ, Kind.ASSERT),
+                        new VirqEvent(VIRQ, Kind.ASSERT)),
+                vic.events());
     }
 
     @Test
@@ -95,21 +98,25 @@ class DoorbellTest {
     @Test
     void maskTransitions() {
         mask(0x0, 0x0);
-        ring(0x6);                   // edge only: 0x6 & 0 == 0
+        ring(0x6); // edge only: 0x6 & 0 == 0
         assertEquals(HypError.OK, mask(0x2, 0x2).error()); // not→now: assert, then ack 0x2
         assertEquals(new VirqEvent(VIRQ, Kind.ASSERT), vic.events().get(1));
         assertEquals(true, vic.isPending(VIRQ));
         assertEquals(0x4, take(0x8).x1());
-        mask(0x4, 0x0);              // was (0x4&0x2=0)? no: flags 0x4, old enable 0x2 → was false; now true
+        mask(0x4, 0x0); // was (0x4&0x2=0)? no: flags 0x4, old enable 0x2 → was false; now true
         assertEquals(new VirqEvent(VIRQ, Kind.ASSERT), vic.events().get(2));
-        mask(0x4, 0x4);              // was ∧ now: ack 0x4, no VIRQ change
+        mask(0x4, 0x4); // was ∧ now: ack 0x4, no VIRQ change
         assertEquals(3, vic.events().size());
         assertEquals(0, take(-1).x1());
-        ring(0x8);                   // 0x8 not enabled → edge only
-        mask(0x8, 0x0);              // ¬was ∧ now → assert
-        mask(0x0, 0x0);              // was ∧ ¬now → clear
-        assertEquals(List.of(new VirqEvent(VIRQ, Kind.ASSERT_EDGE_ONLY), new VirqEvent(VIRQ, Kind.ASSERT),
-                new VirqEvent(VIRQ, Kind.CLEAR)), vic.events().subList(3, 6));
+        ring(0x8); // 0x8 not enabled → edge only
+        mask(0x8, 0x0); // ¬was ∧ now → assert
+        mask(0x0, 0x0); // was ∧ ¬now → clear
+        assertEquals(
+                List.of(
+                        new VirqEvent(VIRQ, Kind.ASSERT_EDGE_ONLY),
+                        new VirqEvent(VIRQ, Kind.ASSERT),
+                        new VirqEvent(VIRQ, Kind.CLEAR)),
+                vic.events().subList(3, 6));
         assertEquals(false, vic.isPending(VIRQ));
     }
 
@@ -118,19 +125,31 @@ class DoorbellTest {
         mask(0x1, 0x0);
         ring(0x3);
         assertEquals(HypError.OK, f.hv.call(r.caller(), RESET, rCap, 0).error());
-        assertEquals(new VirqEvent(VIRQ, Kind.CLEAR), vic.events().get(vic.events().size() - 1));
-        assertEquals(0, ring(0x2).x1());        // flags were zeroed
-        assertEquals(0x2, take(-1).x1());       // enable all ones again: 0x2 raised it, ack 0 kept it
+        assertEquals(
+                new VirqEvent(VIRQ, Kind.CLEAR), vic.events().get(vic.events().size() - 1));
+        assertEquals(0, ring(0x2).x1()); // flags were zeroed
+        assertEquals(0x2, take(-1).x1()); // enable all ones again: 0x2 raised it, ack 0 kept it
     }
 
     @Test
     void rightsPerCall() {
-        assertEquals(HypError.CSPACE_INSUFFICIENT_RIGHTS, f.hv.call(r.caller(), SEND, rCap, 1, 0).error());
-        assertEquals(HypError.CSPACE_INSUFFICIENT_RIGHTS, f.hv.call(s.caller(), RECEIVE, sCap, 1, 0).error());
-        assertEquals(HypError.CSPACE_INSUFFICIENT_RIGHTS, f.hv.call(s.caller(), RESET, sCap, 0).error());
-        assertEquals(HypError.CSPACE_INSUFFICIENT_RIGHTS, f.hv.call(s.caller(), MASK, sCap, 0, 0, 0).error());
-        assertEquals(HypError.CSPACE_INSUFFICIENT_RIGHTS, f.hv.call(r.caller(), UNBIND_VIRQ, rCap, 0).error());
-        assertEquals(HypError.VIRQ_BOUND, f.call(BIND_VIRQ, db, f.newVic(), VIRQ, 0).error());
+        assertEquals(
+                HypError.CSPACE_INSUFFICIENT_RIGHTS,
+                f.hv.call(r.caller(), SEND, rCap, 1, 0).error());
+        assertEquals(
+                HypError.CSPACE_INSUFFICIENT_RIGHTS,
+                f.hv.call(s.caller(), RECEIVE, sCap, 1, 0).error());
+        assertEquals(
+                HypError.CSPACE_INSUFFICIENT_RIGHTS,
+                f.hv.call(s.caller(), RESET, sCap, 0).error());
+        assertEquals(
+                HypError.CSPACE_INSUFFICIENT_RIGHTS,
+                f.hv.call(s.caller(), MASK, sCap, 0, 0, 0).error());
+        assertEquals(
+                HypError.CSPACE_INSUFFICIENT_RIGHTS,
+                f.hv.call(r.caller(), UNBIND_VIRQ, rCap, 0).error());
+        assertEquals(
+                HypError.VIRQ_BOUND, f.call(BIND_VIRQ, db, f.newVic(), VIRQ, 0).error());
     }
 
     @Test

@@ -1,21 +1,20 @@
 package dev.gunyahdt.hypervisor.guest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.dt.dtb.DtbReader;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class GuestDtReaderTest {
 
@@ -23,8 +22,21 @@ class GuestDtReaderTest {
     private static GuestDt read(String body) {
         String dts = "/dts-v1/;\n/ {\n#address-cells = <2>; #size-cells = <2>;\n" + body + "\n};\n";
         CompileOptions d = CompileOptions.defaults();
-        CompileOptions o = new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB, d.dtb(), -1, false,
-                List.of(), false, d.phandles(), List.of(), false, false, false, false, Map.of());
+        CompileOptions o = new CompileOptions(
+                CompileOptions.Format.DTS,
+                CompileOptions.Format.DTB,
+                d.dtb(),
+                -1,
+                false,
+                List.of(),
+                false,
+                d.phandles(),
+                List.of(),
+                false,
+                false,
+                false,
+                false,
+                Map.of());
         Compilation c = new Compiler(o).compile(Path.of("-"), dts.getBytes(StandardCharsets.ISO_8859_1), "-");
         if (c.failed()) {
             throw new AssertionError("test source does not compile: " + c.messages());
@@ -82,8 +94,12 @@ class GuestDtReaderTest {
                 hypervisor {
                     q@10 { compatible = "qcom,gunyah-message-queue"; reg = <0 0x10>; };
                 };""");
-        assertEquals(List.of("/hypervisor/q@10: reg/interrupts/direction do not describe a queue pair or a one-way"
-                + " queue", "no RM node (compatible gunyah-resource-manager) under /hypervisor"), dt.problems());
+        assertEquals(
+                List.of(
+                        "/hypervisor/q@10: reg/interrupts/direction do not describe a queue pair or a one-way"
+                                + " queue",
+                        "no RM node (compatible gunyah-resource-manager) under /hypervisor"),
+                dt.problems());
         assertTrue(dt.rm().isEmpty());
         assertEquals(List.of("no /hypervisor in my DT"), read("").problems());
     }
@@ -101,7 +117,8 @@ class GuestDtReaderTest {
         assertEquals(0xa0000000L, shm.ipa());
         assertEquals(0x200000L, shm.size());
         assertEquals(0xa0100000L, shm.slot(0x81, 0x80));
-        assertEquals("/hypervisor/bad: memory-region does not name a reserved-memory node with a reg",
+        assertEquals(
+                "/hypervisor/bad: memory-region does not name a reserved-memory node with a reg",
                 dt.shms().get(1).problem());
     }
 }

@@ -1,17 +1,17 @@
 package dev.gunyahdt.hypervisor.hypercall;
 
-import dev.gunyahdt.hypervisor.call.HypError;
-import dev.gunyahdt.hypervisor.call.HvcResult;
-import dev.gunyahdt.hypervisor.call.HvcArgs;
-import dev.gunyahdt.hypervisor.Fixture;
-import dev.gunyahdt.hypervisor.call.GuestMemory;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
-import dev.gunyahdt.hypervisor.call.MsgQueueRights;
-import dev.gunyahdt.hypervisor.partition.PartitionCalls;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.gunyahdt.hypervisor.Fixture;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.call.MsgQueueRights;
+import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
+import dev.gunyahdt.hypervisor.partition.PartitionCalls;
+import org.junit.jupiter.api.Test;
 
 /** Decoding of the two call forms (§1.1, §1.2), reserved inputs, and the ABI-level calls. */
 class DispatchTest {
@@ -61,7 +61,8 @@ class DispatchTest {
     @Test
     void smcccServiceCalls() {
         HvcResult uid = f.hv.smc(f.root, HvcArgs.of(0x8600FF01L));
-        assertArrayEquals(new long[] {0xcd8fd5c1L, 0xdb5f53a4L, 0x36ce6592L, 0x145f3d67L},
+        assertArrayEquals(
+                new long[] {0xcd8fd5c1L, 0xdb5f53a4L, 0x36ce6592L, 0x145f3d67L},
                 new long[] {uid.x0(), uid.x1(), uid.x2(), uid.x3()});
         assertEquals(Abi.API_INFO, f.hv.smc(f.root, HvcArgs.of(0x8600FF03L)).x0());
         assertEquals(-1, f.hv.smc(f.root, HvcArgs.of(0x8600FF00L)).x0()); // CALL_COUNT: deprecated
@@ -71,20 +72,28 @@ class DispatchTest {
 
     @Test
     void undefinedNumbersInRangeAreUnimplemented() {
-        assertEquals(HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x6008, HvcArgs.of()).error());
-        assertEquals(HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x6067, HvcArgs.of()).error()); // vgic_set_mpidr_mapping
-        assertEquals(HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x6069, HvcArgs.of()).error());
-        assertEquals(HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x1234, HvcArgs.of()).error());
+        assertEquals(
+                HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x6008, HvcArgs.of()).error());
+        assertEquals(
+                HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x6067, HvcArgs.of()).error()); // vgic_set_mpidr_mapping
+        assertEquals(
+                HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x6069, HvcArgs.of()).error());
+        assertEquals(
+                HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x1234, HvcArgs.of()).error());
     }
 
     @Test
     void reservedInputsAreChecked() {
         long q = f.newMsgQueue(4, 16);
         // flush(msgq, res0): non-zero X1
-        assertEquals(HypError.ARGUMENT_INVALID, f.call(MsgQueueCalls.FLUSH, q, 7).error());
+        assertEquals(
+                HypError.ARGUMENT_INVALID, f.call(MsgQueueCalls.FLUSH, q, 7).error());
         // configure_send(msgq, thres, holdoff, res1): X3 must be all ones
-        assertEquals(HypError.ARGUMENT_INVALID, f.call(MsgQueueCalls.CONFIGURE_SEND, q, -1, -1, 0).error());
-        assertEquals(HypError.OK, f.call(MsgQueueCalls.CONFIGURE_SEND, q, -1, -1, -1).error());
+        assertEquals(
+                HypError.ARGUMENT_INVALID,
+                f.call(MsgQueueCalls.CONFIGURE_SEND, q, -1, -1, 0).error());
+        assertEquals(
+                HypError.OK, f.call(MsgQueueCalls.CONFIGURE_SEND, q, -1, -1, -1).error());
     }
 
     @Test

@@ -1,14 +1,13 @@
 package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.Combinators;
-
-import java.util.List;
 
 /**
  * Issue 5 acceptance 5: whatever a client puts on its RM-RPC queue — short packets, wrong versions, bad fragment
@@ -19,7 +18,8 @@ import java.util.List;
  */
 class BadRpcPropertyTest {
 
-    private static final List<Integer> IDS = java.util.Arrays.stream(MessageId.values()).map(MessageId::id).toList();
+    private static final List<Integer> IDS =
+            java.util.Arrays.stream(MessageId.values()).map(MessageId::id).toList();
 
     @Property(tries = 200)
     void junkNeverCrashesOrWedgesTheRm(@ForAll("packets") List<byte[]> packets) {
@@ -33,13 +33,14 @@ class BadRpcPropertyTest {
 
     @Provide
     Arbitrary<List<byte[]>> packets() {
-        Arbitrary<byte[]> junk = Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(260);
+        Arbitrary<byte[]> junk =
+                Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(260);
         Arbitrary<byte[]> framed = Combinators.combine(
-                Arbitraries.of(0x21, 0x21, 0x21, 0x11, 0x22, 0x31, 0x20),      // version / header words
-                Arbitraries.integers().between(0, 255),                      // type + fragment count
-                Arbitraries.integers().between(0, 3),                        // sequence
-                Arbitraries.oneOf(Arbitraries.of(IDS), Arbitraries.integers()),
-                Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(250))
+                        Arbitraries.of(0x21, 0x21, 0x21, 0x11, 0x22, 0x31, 0x20), // version / header words
+                        Arbitraries.integers().between(0, 255), // type + fragment count
+                        Arbitraries.integers().between(0, 3), // sequence
+                        Arbitraries.oneOf(Arbitraries.of(IDS), Arbitraries.integers()),
+                        Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(250))
                 .as((b0, b1, seq, id, payload) -> {
                     byte[] p = new byte[8 + payload.length];
                     p[0] = (byte) (int) b0;
@@ -53,8 +54,10 @@ class BadRpcPropertyTest {
                     return p;
                 });
         // whole well-framed requests with junk payloads reach every handler
-        Arbitrary<byte[]> request = Combinators.combine(Arbitraries.of(IDS),
-                Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(48)).as((id, payload) -> {
+        Arbitrary<byte[]> request = Combinators.combine(
+                        Arbitraries.of(IDS),
+                        Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(48))
+                .as((id, payload) -> {
                     byte[] p = new byte[8 + payload.length];
                     p[0] = 0x21;
                     p[1] = 1;
@@ -66,8 +69,11 @@ class BadRpcPropertyTest {
                     return p;
                 });
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(2, junk), net.jqwik.api.Tuple.of(5, framed), net.jqwik.api.Tuple.of(5, request))
-                .list().ofMinSize(1).ofMaxSize(40);
+                        net.jqwik.api.Tuple.of(2, junk),
+                        net.jqwik.api.Tuple.of(5, framed),
+                        net.jqwik.api.Tuple.of(5, request))
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(40);
     }
-
 }

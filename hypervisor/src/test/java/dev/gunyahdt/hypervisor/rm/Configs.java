@@ -3,7 +3,6 @@ package dev.gunyahdt.hypervisor.rm;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.hypervisor.sim.Simulation;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -15,17 +14,18 @@ import java.util.Map;
  * priority below the owner's, peers by vm-name:), compiled with our compiler.
  */
 public final class Configs {
-    private Configs() {
-    }
+    private Configs() {}
 
     public static byte[] compile(String dts) {
         return new Compiler(CompileOptions.defaults().withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB))
-                .compile(Path.of("-"), dts.getBytes(StandardCharsets.UTF_8), "out.dtb").output();
+                .compile(Path.of("-"), dts.getBytes(StandardCharsets.UTF_8), "out.dtb")
+                .output();
     }
 
     /** One row of the VM table. */
     public static String tableEntry(String name, int vmid, boolean primary, long base, long size) {
-        return String.format("%s { vm-name = \"%s\"; vmid = <%d>; %s memory-ranges = <0x0 0x%x 0x0 0x%x>; };%n",
+        return String.format(
+                "%s { vm-name = \"%s\"; vmid = <%d>; %s memory-ranges = <0x0 0x%x 0x0 0x%x>; };%n",
                 name, name, vmid, primary ? "primary;" : "owner = \"hlos\";", base, size);
     }
 
@@ -69,16 +69,38 @@ public final class Configs {
     }
 
     /** hlos (primary, console) and two secondaries joined by a pair and a doorbell, like boards/qemu-virt. */
-    public static Simulation.Config pairOfSecondaries(long seed, String svm1Vdevices, String svm2Vdevices,
-                                                      String svm2Root) {
+    public static Simulation.Config pairOfSecondaries(
+            long seed, String svm1Vdevices, String svm2Vdevices, String svm2Root) {
         Map<String, byte[]> vms = new LinkedHashMap<>();
-        vms.put("hlos", compile(vm("hlos", 0x40000000L, 0x40000000L,
-                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;", "", "")));
-        vms.put("svm1", compile(vm("svm1", 0x80000000L, 0x10000000L,
-                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;", svm1Vdevices, "")));
-        vms.put("svm2", compile(vm("svm2", 0x90000000L, 0x10000000L,
-                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;", svm2Vdevices, svm2Root)));
-        byte[] system = compile(system(tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
+        vms.put(
+                "hlos",
+                compile(vm(
+                        "hlos",
+                        0x40000000L,
+                        0x40000000L,
+                        "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
+                        "",
+                        "")));
+        vms.put(
+                "svm1",
+                compile(vm(
+                        "svm1",
+                        0x80000000L,
+                        0x10000000L,
+                        "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
+                        svm1Vdevices,
+                        "")));
+        vms.put(
+                "svm2",
+                compile(vm(
+                        "svm2",
+                        0x90000000L,
+                        0x10000000L,
+                        "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
+                        svm2Vdevices,
+                        svm2Root)));
+        byte[] system = compile(system(
+                tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
                 tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L),
                 tableEntry("svm2", 0x81, false, 0x90000000L, 0x10000000L)));
         return Simulation.Config.of(system, vms, Map.of(), seed);

@@ -1,20 +1,5 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.hypervisor.call.GuestMemory;
-import dev.gunyahdt.hypervisor.Hypervisor;
-import dev.gunyahdt.hypervisor.guest.GuestReport;
-import dev.gunyahdt.hypervisor.memory.AddrSpace;
-import dev.gunyahdt.hypervisor.memory.MemExtent;
-import dev.gunyahdt.hypervisor.partition.Partition;
-import dev.gunyahdt.hypervisor.sim.Simulation;
-import dev.gunyahdt.hypervisor.vcpu.Scheduler;
-import dev.gunyahdt.hypervisor.vcpu.Vcpu;
-import org.junit.jupiter.api.Test;
-
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,6 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gunyahdt.hypervisor.Hypervisor;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
+import dev.gunyahdt.hypervisor.guest.GuestReport;
+import dev.gunyahdt.hypervisor.memory.AddrSpace;
+import dev.gunyahdt.hypervisor.memory.MemExtent;
+import dev.gunyahdt.hypervisor.partition.Partition;
+import dev.gunyahdt.hypervisor.sim.Simulation;
+import dev.gunyahdt.hypervisor.vcpu.Scheduler;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * The RM builds VMs on the hypervisor's own objects (§5.4, §6, §7): vCPU threads with the config's affinity and
@@ -33,15 +32,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RmVcpuTest {
     private static final byte[] FDT_MAGIC = {(byte) 0xd0, 0x0d, (byte) 0xfe, (byte) 0xed};
     /** The RM's shm joins a VM with its owner (peer-default): svm1 and hlos share it. */
-    private static final String SHM_SVM1 = "shm { vdevice-type = \"shm\"; generate = \"/hypervisor/shm\"; peer-default; "
-            + "qcom,label = <2>; memory { qcom,label = <2>; base = <0x0 0xa0000000>; }; };\n";
+    private static final String SHM_SVM1 =
+            "shm { vdevice-type = \"shm\"; generate = \"/hypervisor/shm\"; peer-default; "
+                    + "qcom,label = <2>; memory { qcom,label = <2>; base = <0x0 0xa0000000>; }; };\n";
+
     private static final String SHM_SVM2 = "";
 
     /** The vCPU objects of the run by the VMID of their addrspace (255 = the RM), in creation order. */
     private static Map<Integer, List<Vcpu>> vcpus(Simulation.Result r) {
         Map<Integer, List<Vcpu>> out = new HashMap<>();
-        r.rm().hypervisor().objects().stream().filter(o -> o instanceof Vcpu).map(o -> (Vcpu) o).forEach(v ->
-                out.computeIfAbsent(((AddrSpace) v.caller().memory()).vmid(), k -> new java.util.ArrayList<>()).add(v));
+        r.rm().hypervisor().objects().stream()
+                .filter(o -> o instanceof Vcpu)
+                .map(o -> (Vcpu) o)
+                .forEach(v -> out.computeIfAbsent(
+                                ((AddrSpace) v.caller().memory()).vmid(), k -> new java.util.ArrayList<>())
+                        .add(v));
         return out;
     }
 
@@ -51,8 +56,8 @@ class RmVcpuTest {
 
     @Test
     void everyVmRunsOnItsOwnVcpusAndTheBootEndsWithEveryVcpuInWfi() {
-        Simulation.Result r = Simulation.run(Configs.pairOfSecondaries(5, Configs.SVM1_VDEVICES,
-                Configs.SVM2_VDEVICES, ""));
+        Simulation.Result r =
+                Simulation.run(Configs.pairOfSecondaries(5, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES, ""));
         assertTrue(r.settled());
         Map<Integer, List<Vcpu>> v = vcpus(r);
         assertEquals(List.of(3, 0x80, 0x81, 255), v.keySet().stream().sorted().toList());
@@ -76,9 +81,11 @@ class RmVcpuTest {
 
     @Test
     void aVmTouchesOnlyTheMemoryTheRmGaveIt() {
-        Simulation.Result r = Simulation.run(Configs.pairOfSecondaries(5, Configs.SVM1_VDEVICES + SHM_SVM1,
-                Configs.SVM2_VDEVICES + SHM_SVM2, ""));
-        assertTrue(r.guests().values().stream().allMatch(GuestReport::ok), r.guests().toString());
+        Simulation.Result r = Simulation.run(
+                Configs.pairOfSecondaries(5, Configs.SVM1_VDEVICES + SHM_SVM1, Configs.SVM2_VDEVICES + SHM_SVM2, ""));
+        assertTrue(
+                r.guests().values().stream().allMatch(GuestReport::ok),
+                r.guests().toString());
         Hypervisor hv = r.rm().hypervisor();
         // RAM: extents of their own, derived from the RM's DDR extent; the rest of DDR stays with that extent
         Object svm1Ram = hv.memdb().ownerOf(0x80000000L);
@@ -107,9 +114,16 @@ class RmVcpuTest {
     void aProxyScheduledVmRunsOnlyThroughItsOwnersVcpuRun() {
         Simulation.Config good = Configs.pairOfSecondaries(9, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES, "");
         Map<String, byte[]> vms = new HashMap<>(good.vmDtbs());
-        vms.put("svm2", Configs.compile(Configs.vm("svm2", 0x90000000L, 0x10000000L,
-                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;", Configs.SVM2_VDEVICES, "")
-                .replace("affinity = \"static\"; affinity-map = <0>;", "affinity = \"proxy\";")));
+        vms.put(
+                "svm2",
+                Configs.compile(Configs.vm(
+                                "svm2",
+                                0x90000000L,
+                                0x10000000L,
+                                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
+                                Configs.SVM2_VDEVICES,
+                                "")
+                        .replace("affinity = \"static\"; affinity-map = <0>;", "affinity = \"proxy\";")));
         Simulation.Result r = Simulation.run(Simulation.Config.of(good.systemDtb(), vms, Map.of(), 9));
         assertTrue(r.settled());
         for (String vm : List.of("hlos", "svm1", "svm2")) {

@@ -1,19 +1,5 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.dt.dtb.DtbReader;
-import dev.gunyahdt.hypervisor.call.GuestMemory;
-import dev.gunyahdt.hypervisor.Hypervisor;
-import dev.gunyahdt.hypervisor.memory.AddrSpace;
-import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
-import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
-import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
-import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
-import dev.gunyahdt.hypervisor.vcpu.Vcpu;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,6 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.hypervisor.Hypervisor;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
+import dev.gunyahdt.hypervisor.memory.AddrSpace;
+import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * A secondary VM's whole life driven over RPC by hand as its owner (crosvm's part): its vCPU and RAM appear at
@@ -58,46 +57,95 @@ class RmVmTeardownTest {
     }
 
     private List<Vcpu> vcpusOf(int vmid) {
-        return hv.objects().stream().filter(o -> o instanceof Vcpu).map(o -> (Vcpu) o)
-                .filter(v -> ((AddrSpace) v.caller().memory()).vmid() == vmid).toList();
+        return hv.objects().stream()
+                .filter(o -> o instanceof Vcpu)
+                .map(o -> (Vcpu) o)
+                .filter(v -> ((AddrSpace) v.caller().memory()).vmid() == vmid)
+                .toList();
     }
 
     private int lendImage(byte[] dt) {
         assertTrue(seats.get(0).memory().write(IMAGE, dt));
-        return (int) ok(MessageId.MEM_LEND, Wire.writer().u8(0).u8(0).u8(0).u8(0).u32(0).u16(1).u16(0).u16(0x80).u8(6)
-                .u8(0).u16(1).u16(0).u64(IMAGE).u64(0x10000).u16(0).u16(0).build());
+        return (int) ok(
+                MessageId.MEM_LEND,
+                Wire.writer()
+                        .u8(0)
+                        .u8(0)
+                        .u8(0)
+                        .u8(0)
+                        .u32(0)
+                        .u16(1)
+                        .u16(0)
+                        .u16(0x80)
+                        .u8(6)
+                        .u8(0)
+                        .u16(1)
+                        .u16(0)
+                        .u64(IMAGE)
+                        .u64(0x10000)
+                        .u16(0)
+                        .u16(0)
+                        .build());
     }
 
     private void configure(int handle, byte[] dt) {
-        ok(MessageId.VM_CONFIG_IMAGE, Wire.writer().u16(0x80).u16(0).u32(handle).u64(0).u64(0).u64(0).u64(dt.length)
-                .build());
+        ok(
+                MessageId.VM_CONFIG_IMAGE,
+                Wire.writer()
+                        .u16(0x80)
+                        .u16(0)
+                        .u32(handle)
+                        .u64(0)
+                        .u64(0)
+                        .u64(0)
+                        .u64(dt.length)
+                        .build());
         ok(MessageId.VM_INIT, vmid(0x80));
     }
 
     @Test
     void stopResetAndReclaimGiveEverythingBack() {
-        SystemConfig sys = SystemConfig.read("system.dtb", DtbReader.read(Configs.compile(Configs.system(
-                Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
-                Configs.tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L))), "system.dtb"));
+        SystemConfig sys = SystemConfig.read(
+                "system.dtb",
+                DtbReader.read(
+                        Configs.compile(Configs.system(
+                                Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
+                                Configs.tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L))),
+                        "system.dtb"));
         String rpc = "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;"; // the real RM crashes without
         byte[] primary = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, rpc, "", ""));
         byte[] svm1 = Configs.compile(Configs.vm("svm1", 0x80000000L, 0x10000000L, rpc, "", ""));
-        rm = ResourceManager.boot(hv, sys, Platform.QEMU, primary, new VcpuHost() {
-            @Override
-            public void powerOn(GuestSeat seat) {
-                seats.add(seat);
-            }
+        rm = ResourceManager.boot(
+                hv,
+                sys,
+                Platform.QEMU,
+                primary,
+                new VcpuHost() {
+                    @Override
+                    public void powerOn(GuestSeat seat) {
+                        seats.add(seat);
+                    }
 
-            @Override
-            public void powerOff(int vmid) {
-            }
-        }, () -> 0);
-        long[] reg = DtbReader.read(rm.vm("hlos").orElseThrow().guestDtb().orElseThrow(), "g").find("/hypervisor")
-                .orElseThrow().children().stream().filter(c -> c.node().name().startsWith("qcom,resource-manager-rpc@"))
-                .findFirst().orElseThrow().node().property("reg").orElseThrow().value().cells();
+                    @Override
+                    public void powerOff(int vmid) {}
+                },
+                () -> 0);
+        long[] reg = DtbReader.read(rm.vm("hlos").orElseThrow().guestDtb().orElseThrow(), "g")
+                .find("/hypervisor")
+                .orElseThrow()
+                .children()
+                .stream()
+                .filter(c -> c.node().name().startsWith("qcom,resource-manager-rpc@"))
+                .findFirst()
+                .orElseThrow()
+                .node()
+                .property("reg")
+                .orElseThrow()
+                .value()
+                .cells();
         GuestSeat seat = seats.get(0);
-        hlos = new RpcClient(new RpcEndpoint(hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
-                seat.ramBase() + 0x1000));
+        hlos = new RpcClient(new RpcEndpoint(
+                hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3], seat.ramBase() + 0x1000));
         GuestMemory hlosMemory = seat.memory();
         Object rmRam = hv.memdb().ownerOf(0x80000000L);
 
@@ -121,7 +169,9 @@ class RmVmTeardownTest {
         assertEquals(List.of(), vcpusOf(0x80), "the vCPU object is gone (RM's master and hlos's copy deleted)");
         assertSame(rmRam, hv.memdb().ownerOf(0x80000000L), "svm1's RAM is the RM's again");
 
-        ok(MessageId.MEM_RECLAIM, Wire.writer().u32(handle).u8(0).u8(0).u8(0).u8(0).build());
+        ok(
+                MessageId.MEM_RECLAIM,
+                Wire.writer().u32(handle).u8(0).u8(0).u8(0).u8(0).build());
         assertNotNull(hlosMemory.read(IMAGE, 4), "reclaimed: the owner has its pages back");
 
         configure(lendImage(svm1), svm1); // a reset VM is configured afresh

@@ -1,5 +1,8 @@
 package dev.gunyahdt.hypervisor.rm;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.Hypervisor;
@@ -8,12 +11,8 @@ import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A booted RM with one primary VM (hlos, VMID 3) and that VM's raw RM-RPC endpoint: for tests
@@ -30,21 +29,30 @@ public record RpcSeat(ResourceManager rm, RpcEndpoint endpoint) {
             }
 
             @Override
-            public void powerOff(int vmid) {
-            }
+            public void powerOff(int vmid) {}
         };
         Hypervisor hv = new Hypervisor(3);
-        SystemConfig sys = SystemConfig.read("system.dtb", DtbReader.read(Configs.compile(Configs.system(
-                Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L))), "system.dtb"));
+        SystemConfig sys = SystemConfig.read(
+                "system.dtb",
+                DtbReader.read(
+                        Configs.compile(Configs.system(Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L))),
+                        "system.dtb"));
         byte[] hlos = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, "console-dev;", "", ""));
         ResourceManager rm = ResourceManager.boot(hv, sys, Platform.QEMU, hlos, host, () -> 0);
         GuestSeat seat = seats.get(0);
-        NodeCursor node = DtbReader.read(rm.vm("hlos").orElseThrow().guestDtb().orElseThrow(), "guest").find("/hypervisor")
-                .orElseThrow().children().stream().filter(c -> c.node().name().startsWith("qcom,resource-manager-rpc@"))
-                .findFirst().orElseThrow();
+        NodeCursor node = DtbReader.read(rm.vm("hlos").orElseThrow().guestDtb().orElseThrow(), "guest")
+                .find("/hypervisor")
+                .orElseThrow()
+                .children()
+                .stream()
+                .filter(c -> c.node().name().startsWith("qcom,resource-manager-rpc@"))
+                .findFirst()
+                .orElseThrow();
         long[] reg = node.node().property("reg").orElseThrow().value().cells();
-        return new RpcSeat(rm, new RpcEndpoint(hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
-                seat.ramBase() + 0x1000));
+        return new RpcSeat(
+                rm,
+                new RpcEndpoint(
+                        hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3], seat.ramBase() + 0x1000));
     }
 
     /** Sends one raw packet, lets the RM run, and reads what it answered so its queue never fills. */

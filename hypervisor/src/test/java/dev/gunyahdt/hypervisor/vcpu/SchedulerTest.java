@@ -1,23 +1,22 @@
 package dev.gunyahdt.hypervisor.vcpu;
 
-import dev.gunyahdt.hypervisor.call.ThreadRights;
-import dev.gunyahdt.hypervisor.Builders;
-import dev.gunyahdt.hypervisor.Fixture;
-import dev.gunyahdt.hypervisor.call.HvcResult;
-import dev.gunyahdt.hypervisor.call.HypError;
-import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
-import dev.gunyahdt.hypervisor.object.ObjectState;
-import dev.gunyahdt.hypervisor.partition.PartitionCalls;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gunyahdt.hypervisor.Builders;
+import dev.gunyahdt.hypervisor.Fixture;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.call.ThreadRights;
+import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
+import dev.gunyahdt.hypervisor.object.ObjectState;
+import dev.gunyahdt.hypervisor.partition.PartitionCalls;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** vCPU lifecycle and hypercall errors (§5.2, §0), the FPRR scheduler in virtual time (§5.1), vcpu_run (§5.3). */
 class SchedulerTest {
@@ -42,10 +41,15 @@ class SchedulerTest {
         assertEquals(HypError.OBJECT_CONFIG, f.call(ObjectCalls.ACTIVATE, t, 0).error());
         assertEquals(ObjectState.FAILED, obj(t).state());
         long u = vcpu(0, 0, 32);
-        assertEquals(HypError.OBJECT_STATE, f.call(VcpuCalls.SET_PRIORITY, u, 10).error());
-        assertEquals(HypError.OBJECT_STATE, f.call(VcpuCalls.SET_TIMESLICE, u, 1_000_000).error());
+        assertEquals(
+                HypError.OBJECT_STATE, f.call(VcpuCalls.SET_PRIORITY, u, 10).error());
+        assertEquals(
+                HypError.OBJECT_STATE,
+                f.call(VcpuCalls.SET_TIMESLICE, u, 1_000_000).error());
         assertEquals(HypError.OBJECT_STATE, f.call(VcpuCalls.CONFIGURE, u, 0, 0).error());
-        assertEquals(HypError.OBJECT_STATE, f.call(VcpuCalls.CSPACE_ATTACH_THREAD, cs, u, 0).error());
+        assertEquals(
+                HypError.OBJECT_STATE,
+                f.call(VcpuCalls.CSPACE_ATTACH_THREAD, cs, u, 0).error());
         assertEquals(HypError.OK, f.call(VcpuCalls.SET_AFFINITY, u, 3, -1L).error()); // FPRR migrates: ACTIVE ok
     }
 
@@ -54,24 +58,45 @@ class SchedulerTest {
         long t = f.create(PartitionCalls.CREATE_THREAD);
         assertEquals(HypError.DENIED, f.call(VcpuCalls.SET_PRIORITY, t, 63).error()); // code: > 62 → DENIED
         assertEquals(HypError.OK, f.call(VcpuCalls.SET_PRIORITY, t, 62).error());
-        assertEquals(HypError.ARGUMENT_INVALID, f.call(VcpuCalls.SET_TIMESLICE, t, 99_999).error());
+        assertEquals(
+                HypError.ARGUMENT_INVALID,
+                f.call(VcpuCalls.SET_TIMESLICE, t, 99_999).error());
         assertEquals(HypError.OK, f.call(VcpuCalls.SET_TIMESLICE, t, 100_000).error()); // code minimum, not 1 ms
-        assertEquals(HypError.ARGUMENT_INVALID, f.call(VcpuCalls.SET_TIMESLICE, t, 100_000_001).error());
-        assertEquals(HypError.ARGUMENT_INVALID, f.call(VcpuCalls.SET_AFFINITY, t, 8, -1L).error());
-        assertEquals(HypError.ARGUMENT_INVALID, f.call(VcpuCalls.SET_AFFINITY, t, 3, 0).error()); // res1
-        assertEquals(HypError.ARGUMENT_INVALID, f.call(VcpuCalls.CONFIGURE, t, 1L << 6, 0).error());
-        assertEquals(HypError.OK, f.call(VcpuCalls.CONFIGURE, t, 1L << 63 | 1L << 9 | 1, 0).error());
-        assertEquals(HypError.ARGUMENT_INVALID, f.call(VcpuCalls.VIC_ATTACH_VCPU, vic, t, 8, 0).error());
-        assertEquals(HypError.OBJECT_STATE, f.call(VcpuCalls.POWERON, t, 0, 0, 0).error()); // not ACTIVE
-        assertEquals(HypError.ARGUMENT_INVALID, f.call(VcpuCalls.POWERON, t, 0, 0, 4).error()); // flags first
+        assertEquals(
+                HypError.ARGUMENT_INVALID,
+                f.call(VcpuCalls.SET_TIMESLICE, t, 100_000_001).error());
+        assertEquals(
+                HypError.ARGUMENT_INVALID,
+                f.call(VcpuCalls.SET_AFFINITY, t, 8, -1L).error());
+        assertEquals(
+                HypError.ARGUMENT_INVALID,
+                f.call(VcpuCalls.SET_AFFINITY, t, 3, 0).error()); // res1
+        assertEquals(
+                HypError.ARGUMENT_INVALID,
+                f.call(VcpuCalls.CONFIGURE, t, 1L << 6, 0).error());
+        assertEquals(
+                HypError.OK,
+                f.call(VcpuCalls.CONFIGURE, t, 1L << 63 | 1L << 9 | 1, 0).error());
+        assertEquals(
+                HypError.ARGUMENT_INVALID,
+                f.call(VcpuCalls.VIC_ATTACH_VCPU, vic, t, 8, 0).error());
+        assertEquals(
+                HypError.OBJECT_STATE, f.call(VcpuCalls.POWERON, t, 0, 0, 0).error()); // not ACTIVE
+        assertEquals(
+                HypError.ARGUMENT_INVALID, f.call(VcpuCalls.POWERON, t, 0, 0, 4).error()); // flags first
         long u = vcpu(1, 0, 32);
-        assertEquals(HypError.BUSY, f.call(VcpuCalls.VIC_ATTACH_VCPU, vic,
-                f.create(PartitionCalls.CREATE_THREAD), 1, 0).error());
-        assertEquals(HypError.ARGUMENT_INVALID, f.call(VcpuCalls.REGISTER_WRITE, u, 0, 31, 5, 0).error());
+        assertEquals(
+                HypError.BUSY,
+                f.call(VcpuCalls.VIC_ATTACH_VCPU, vic, f.create(PartitionCalls.CREATE_THREAD), 1, 0)
+                        .error());
+        assertEquals(
+                HypError.ARGUMENT_INVALID,
+                f.call(VcpuCalls.REGISTER_WRITE, u, 0, 31, 5, 0).error());
         f.ok(VcpuCalls.REGISTER_WRITE, u, 0, 30, 5, 0);
         f.ok(VcpuCalls.POWERON, u, 0x1000, 0x2000, 0);
         assertEquals(HypError.BUSY, f.call(VcpuCalls.POWERON, u, 0, 0, 0).error());
-        assertEquals(HypError.BUSY, f.call(VcpuCalls.REGISTER_WRITE, u, 1, 0, 5, 0).error());
+        assertEquals(
+                HypError.BUSY, f.call(VcpuCalls.REGISTER_WRITE, u, 1, 0, 5, 0).error());
         assertEquals(0x1000, obj(u).pc());
         assertEquals(0x2000, obj(u).x(0));
         assertEquals(5, obj(u).x(30));
@@ -105,9 +130,15 @@ class SchedulerTest {
         assertSame(obj(hi), s.next(0)); // preempts at once
         assertEquals(10_000_000, s.now());
         // hi powers itself off from its own program: a is next, with what was left of its slice
-        long own = f.ok(dev.gunyahdt.hypervisor.cspace.CSpaceCalls.COPY_CAP_FROM, f.hv.rootCSpaceCap(), hi, cs,
-                ThreadRights.POWER, 0);
-        obj(hi).program(self -> assertEquals(HypError.OK,
+        long own = f.ok(
+                dev.gunyahdt.hypervisor.cspace.CSpaceCalls.COPY_CAP_FROM,
+                f.hv.rootCSpaceCap(),
+                hi,
+                cs,
+                ThreadRights.POWER,
+                0);
+        obj(hi).program(self -> assertEquals(
+                HypError.OK,
                 f.hv.call(self.caller(), VcpuCalls.POWEROFF, own, 1).error()));
         s.runRound(1000);
         assertFalse(obj(hi).poweredOn());
@@ -160,12 +191,15 @@ class SchedulerTest {
             }
         });
         f.ok(VcpuCalls.POWERON, proxy, 0x8000, 0, 0);
-        assertTrue(f.root.cspace().lookup(ownerVic, null, 0, false).as(dev.gunyahdt.hypervisor.vic.Vic.class)
+        assertTrue(f.root.cspace()
+                .lookup(ownerVic, null, 0, false)
+                .as(dev.gunyahdt.hypervisor.vic.Vic.class)
                 .isPending(980)); // leaving POWERED_OFF raises the wakeup VIRQ
         for (int c = 0; c < s.cpus(); c++) {
             assertNull(s.next(c)); // the FPRR scheduler never picks a proxy-scheduled vCPU
         }
-        assertEquals(VcpuCalls.RUN_READY, f.call(VcpuCalls.RUN, proxy, 0, 0, 0, 0).x1());
+        assertEquals(
+                VcpuCalls.RUN_READY, f.call(VcpuCalls.RUN, proxy, 0, 0, 0, 0).x1());
         r = f.call(VcpuCalls.RUN, proxy, 0, 0, 0, 0);
         assertEquals(List.of((long) VcpuCalls.RUN_EXPECTS_WAKEUP, 0L, 1L), List.of(r.x1(), r.x2(), r.x3()));
         assertEquals(2, steps[0]);

@@ -1,19 +1,19 @@
 package dev.gunyahdt.hypervisor.vic;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.hypervisor.Builders;
 import dev.gunyahdt.hypervisor.Fixture;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
+import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** VIRQ delivery (§6): routing to a vCPU, wake from WFI, edge vs level, acknowledge, EOI with level re-check. */
 class VgicDeliveryTest {

@@ -17,7 +17,6 @@ import dev.gunyahdt.partitioner.plan.VmPlan.Scheduling;
 import dev.gunyahdt.partitioner.plan.VmPlan.VDevice;
 import dev.gunyahdt.partitioner.plan.VmPlan.VDeviceType;
 import dev.gunyahdt.partitioner.plan.VmPlan.Vm;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,10 +40,12 @@ public final class Allocator {
     public static final long ALIGN = 2L << 20;
     /** VMIDs (gunyah-model.md §8.4): HLOS 3; QEMU's secondary bitmap 4..31; dynamic 0x80..0xBE. */
     public static final int HLOS_VMID = 3;
+
     public static final int DYNAMIC_FIRST = 0x80;
     public static final int DYNAMIC_LAST = 0xBE;
     /** The VIRQs the RM gives a VM (gunyah-model.md §6.3): INTID 960..1019. */
     public static final int VIRQ_FIRST = 960;
+
     public static final int VIRQ_LAST = 1019;
 
     private final VmPlan plan;
@@ -83,15 +84,19 @@ public final class Allocator {
         }
         Map<String, Optional<Range>> memory = new LinkedHashMap<>();
         for (Vm vm : plan.vms()) {
-            memory.put(vm.name(), vm.memory().base().isPresent()
-                    ? Optional.of(new Range(vm.memory().base().getAsLong(), vm.memory().size()))
-                    : lowest(vm.memory().size()));
+            memory.put(
+                    vm.name(),
+                    vm.memory().base().isPresent()
+                            ? Optional.of(new Range(
+                                    vm.memory().base().getAsLong(), vm.memory().size()))
+                            : lowest(vm.memory().size()));
         }
         List<SharedRegion> shared = new ArrayList<>();
         for (Vm vm : plan.vms()) {
             for (VDevice d : vm.vdevices()) {
                 if (d.type() == VDeviceType.SHM) {
-                    Optional<Range> r = d.base().isPresent() ? Optional.of(new Range(d.base().getAsLong(), d.size()))
+                    Optional<Range> r = d.base().isPresent()
+                            ? Optional.of(new Range(d.base().getAsLong(), d.size()))
                             : lowest(d.size());
                     shared.add(new SharedRegion(vm.name(), d, r, new HashSet<>(List.of(vm.name(), d.peer()))));
                 }
@@ -110,8 +115,14 @@ public final class Allocator {
                 passed.add(new PassedDevice(ref, d));
                 d.ifPresent(dev -> spis.addAll(spisOf(dev)));
             }
-            out.add(new VmAllocation(vm, vmids.get(vm.name()), memory.get(vm.name()), cpus.get(vm.name()), passed,
-                    spis, virqs.get(vm.name())));
+            out.add(new VmAllocation(
+                    vm,
+                    vmids.get(vm.name()),
+                    memory.get(vm.name()),
+                    cpus.get(vm.name()),
+                    passed,
+                    spis,
+                    virqs.get(vm.name())));
         }
         return new Allocation(plan, board, hyp, out, shared);
     }
@@ -329,7 +340,7 @@ public final class Allocator {
             List<Integer> l = out.get(vm.name());
             for (int i = 0; i < vm.vcpus(); i++) {
                 int best = -1;
-                for (boolean allowPinned : new boolean[]{false, true}) {
+                for (boolean allowPinned : new boolean[] {false, true}) {
                     for (int c = 0; c < cpuCount; c++) {
                         if ((allowPinned || !pinned.contains(c)) && (best < 0 || load[c] < load[best])) {
                             best = c;
@@ -397,7 +408,11 @@ public final class Allocator {
                 }
             }
         }
-        String primary = plan.vms().stream().filter(Vm::primary).map(Vm::name).findFirst().orElse(null);
+        String primary = plan.vms().stream()
+                .filter(Vm::primary)
+                .map(Vm::name)
+                .findFirst()
+                .orElse(null);
         for (Vm vm : plan.vms()) {
             if (vm.scheduling() == Scheduling.PROXY) {
                 String owner = vm.owner().orElse(primary);

@@ -6,7 +6,6 @@ import dev.gunyahdt.dt.SourceSpan;
 import dev.gunyahdt.partitioner.inventory.BoardInventory;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Device;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,8 +26,7 @@ public record BoardView(BoardInventory inventory, DeviceTree tree, List<MemoryBa
     }
 
     /** One physical memory range and the {@code /memory*} node that declares it. */
-    public record MemoryBank(Range range, String path, SourceSpan span) {
-    }
+    public record MemoryBank(Range range, String path, SourceSpan span) {}
 
     public static BoardView of(DeviceTree tree) {
         BoardInventory inv = BoardInventory.of(tree);
@@ -48,8 +46,15 @@ public record BoardView(BoardInventory inventory, DeviceTree tree, List<MemoryBa
         List<MemoryBank> banks = new ArrayList<>();
         for (Range r : inv.memory()) {
             NodeCursor c = byUnit.getOrDefault(Long.toHexString(r.base()), firstMemory);
-            banks.add(c == null ? new MemoryBank(r, "/memory", tree.find("/memory").map(m -> m.node().span()).orElse(null))
-                    : new MemoryBank(r, c.path(), c.node().span()));
+            banks.add(
+                    c == null
+                            ? new MemoryBank(
+                                    r,
+                                    "/memory",
+                                    tree.find("/memory")
+                                            .map(m -> m.node().span())
+                                            .orElse(null))
+                            : new MemoryBank(r, c.path(), c.node().span()));
         }
         return new BoardView(inv, tree, banks);
     }

@@ -1,7 +1,6 @@
 package dev.gunyahdt.partitioner.allocate;
 
 import dev.gunyahdt.partitioner.plan.VmPlan.Scheduling;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +10,7 @@ import java.util.TreeSet;
 /** Warnings about where vCPUs ended up (issue 12, item 4); they never refuse a plan. */
 public final class Placement {
 
-    private Placement() {
-    }
+    private Placement() {}
 
     /**
      * One line per static/sticky vCPU placed on a CPU another VM's pinned vCPU holds while some CPU has no
@@ -43,8 +41,10 @@ public final class Placement {
             for (int i = 0; i < va.cpus().size(); i++) {
                 String holder = pinnedBy.get(va.cpus().get(i));
                 if (holder != null && !holder.equals(va.vm().name())) {
-                    out.add("placement: " + va.vm().affinity().pos() + ": VM '" + va.vm().name() + "' vCPU " + i + " (" + s.yaml()
-                            + ") is on CPU " + va.cpus().get(i) + ", which VM '" + holder + "' holds pinned, while CPU(s) "
+                    out.add("placement: " + va.vm().affinity().pos() + ": VM '"
+                            + va.vm().name() + "' vCPU " + i + " (" + s.yaml()
+                            + ") is on CPU " + va.cpus().get(i) + ", which VM '" + holder
+                            + "' holds pinned, while CPU(s) "
                             + idle.toString().replaceAll("[\\[\\] ]", "") + " have no vCPU");
                 }
             }

@@ -1,12 +1,11 @@
 package dev.gunyahdt.partitioner.emit;
 
-import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
-
+import dev.gunyahdt.dt.spec.Addressing;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -113,7 +112,8 @@ final class BoardNodes {
             }
             for (Marker m : p.value().markers()) {
                 if (m.kind() == Marker.Kind.REF_PHANDLE || m.kind() == Marker.Kind.REF_PATH) {
-                    String target = m.ref().startsWith("/") ? m.ref()
+                    String target = m.ref().startsWith("/")
+                            ? m.ref()
                             : labels.containsKey(m.ref()) ? labels.get(m.ref()).path() : null;
                     if (target != null) {
                         work.add(target);

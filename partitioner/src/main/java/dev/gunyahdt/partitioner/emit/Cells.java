@@ -4,15 +4,13 @@ import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
-
 import java.util.Collection;
 import java.util.List;
 
 /** Property values in the cell sizes of the tree they go into. */
 final class Cells {
 
-    private Cells() {
-    }
+    private Cells() {}
 
     /** With one size cell, a range of 4 GiB or more is written as pieces of this size. */
     static final long ONE_CELL_PIECE = 0x80000000L;
@@ -43,8 +41,8 @@ final class Cells {
         if (cells == 2) {
             b.uint(v >>> 32, 4);
         } else if (v >>> 32 != 0) {
-            throw new ConfigEmitter.EmitException(String.format(
-                    "0x%x does not fit in one cell (the tree's #address-cells/#size-cells is 1)", v));
+            throw new ConfigEmitter.EmitException(
+                    String.format("0x%x does not fit in one cell (the tree's #address-cells/#size-cells is 1)", v));
         }
         b.uint(v & 0xffffffffL, 4);
     }

@@ -10,7 +10,6 @@ import dev.gunyahdt.dt.dtb.DtbWriter;
 import dev.gunyahdt.dt.output.OutputFile;
 import dev.gunyahdt.dt.print.DtsPrinter;
 import dev.gunyahdt.partitioner.allocate.Allocation;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,11 +27,11 @@ import java.util.Map;
  */
 public final class ConfigEmitter {
 
-    private ConfigEmitter() {
-    }
+    private ConfigEmitter() {}
 
     /** What {@link #render} produced: the files (relative path → bytes) and the checked trees. */
-    public record Rendered(Map<String, byte[]> files, Map<String, DeviceTree> trees, Map<String, List<String>> dropped) {
+    public record Rendered(
+            Map<String, byte[]> files, Map<String, DeviceTree> trees, Map<String, List<String>> dropped) {
 
         public Rendered(Map<String, byte[]> files, Map<String, DeviceTree> trees) {
             this(files, trees, Map.of());
@@ -75,10 +74,16 @@ public final class ConfigEmitter {
         files.put("plan.json", PlanJson.render(allocation).getBytes(StandardCharsets.UTF_8));
         String svg = MemoryMapSvg.render(allocation);
         files.put("memory-map.svg", svg.getBytes(StandardCharsets.UTF_8));
-        files.put("report.html", ReportHtml.render(allocation, svg, trees.dropped()).getBytes(StandardCharsets.UTF_8));
+        files.put(
+                "report.html",
+                ReportHtml.render(allocation, svg, trees.dropped()).getBytes(StandardCharsets.UTF_8));
         Map<String, List<String>> dropped = new LinkedHashMap<>();
         for (String name : named.keySet()) {
-            dropped.put(name, trees.dropped().getOrDefault(name, List.of()).stream().map(Object::toString).toList());
+            dropped.put(
+                    name,
+                    trees.dropped().getOrDefault(name, List.of()).stream()
+                            .map(Object::toString)
+                            .toList());
         }
         return new Rendered(files, checked, dropped);
     }

@@ -1,11 +1,11 @@
 package dev.gunyahdt.partitioner.emit;
 
-import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
+import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.allocate.Allocation.PassedDevice;
 import dev.gunyahdt.partitioner.allocate.Allocation.SharedRegion;
@@ -18,7 +18,6 @@ import dev.gunyahdt.partitioner.plan.VmPlan.Scheduling;
 import dev.gunyahdt.partitioner.plan.VmPlan.VDevice;
 import dev.gunyahdt.partitioner.plan.VmPlan.VDeviceType;
 import dev.gunyahdt.partitioner.plan.VmPlan.Vm;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,14 +74,18 @@ public final class ConfigTrees {
         List<String> platform = new ArrayList<>();
         board.at("/cpus").ifPresent(n -> platform.add("/cpus"));
         for (Node n : allocation.board().tree().root().children()) {
-            if (n.name().startsWith("memory") && n.property("device_type").map(p -> p.value().isStringList()
-                    && p.value().asString().equals("memory")).orElse(false)) {
+            if (n.name().startsWith("memory")
+                    && n.property("device_type")
+                            .map(p -> p.value().isStringList()
+                                    && p.value().asString().equals("memory"))
+                            .orElse(false)) {
                 platform.add("/" + n.name());
             }
         }
         gic.ifPresent(platform::add);
         board.rootChildCompatible("arm,armv8-timer", "arm,armv7-timer").ifPresent(n -> platform.add("/" + n.name()));
-        board.rootChildCompatible("arm,psci-1.0", "arm,psci-0.2", "arm,psci").ifPresent(n -> platform.add("/" + n.name()));
+        board.rootChildCompatible("arm,psci-1.0", "arm,psci-0.2", "arm,psci")
+                .ifPresent(n -> platform.add("/" + n.name()));
         children.addAll(board.withReferenced(platform, Set.of("/reserved-memory")));
         children.add(reservedMemory());
         children.add(vmTable());
@@ -105,17 +108,25 @@ public final class ConfigTrees {
 
     /** The board's {@code /reserved-memory} (or a new one) with the hypervisor's carve-out added, no-map. */
     private Node reservedMemory() {
-        Node rm = board.at("/reserved-memory").orElse(Node.of("reserved-memory", List.of(
-                Cells.u32("#address-cells", acells), Cells.u32("#size-cells", scells),
-                Property.of("ranges", PropertyValue.EMPTY)), List.of()));
+        Node rm = board.at("/reserved-memory")
+                .orElse(Node.of(
+                        "reserved-memory",
+                        List.of(
+                                Cells.u32("#address-cells", acells),
+                                Cells.u32("#size-cells", scells),
+                                Property.of("ranges", PropertyValue.EMPTY)),
+                        List.of()));
         Optional<Range> hyp = allocation.hypervisor();
         if (hyp.isPresent()) {
             int ra = (int) Addressing.countOrNone(rm, "#address-cells", acells);
             int rs = (int) Addressing.countOrNone(rm, "#size-cells", scells);
-            rm = rm.withChild(Node.of("gunyah-hypervisor@" + Long.toHexString(hyp.get().base()), List.of(
-                    Cells.str("compatible", "gunyah-dt,hypervisor-carveout"),
-                    Property.of("reg", Cells.ranges(ra, rs, List.of(hyp.get()))),
-                    Cells.flag("no-map")), List.of()));
+            rm = rm.withChild(Node.of(
+                    "gunyah-hypervisor@" + Long.toHexString(hyp.get().base()),
+                    List.of(
+                            Cells.str("compatible", "gunyah-dt,hypervisor-carveout"),
+                            Property.of("reg", Cells.ranges(ra, rs, List.of(hyp.get()))),
+                            Cells.flag("no-map")),
+                    List.of()));
         }
         return rm;
     }
@@ -133,7 +144,9 @@ public final class ConfigTrees {
             } else {
                 p.add(Cells.str("owner", owner(vm)));
             }
-            p.add(Property.of("memory-ranges", Cells.ranges(acells, scells, va.memory().stream().toList())));
+            p.add(Property.of(
+                    "memory-ranges",
+                    Cells.ranges(acells, scells, va.memory().stream().toList())));
             p.add(Cells.str("scheduling", vm.scheduling().yaml()));
             p.add(Property.of("physical-cpus", Cells.u32s(va.cpus())));
             PropertyValue.Builder mpidrs = PropertyValue.builder().type(Marker.Kind.TYPE_UINT32);
@@ -142,27 +155,41 @@ public final class ConfigTrees {
             }
             p.add(Property.of("cpu-mpidrs", mpidrs.build()));
             p.add(Property.of("hw-spis", Cells.u32s(va.spis())));
-            List<String> paths = va.devices().stream().flatMap(d -> d.device().stream()).map(Device::path).toList();
+            List<String> paths = va.devices().stream()
+                    .flatMap(d -> d.device().stream())
+                    .map(Device::path)
+                    .toList();
             if (!paths.isEmpty()) {
                 p.add(Cells.strs("passthrough-devices", paths));
             }
             p.add(Property.of("passthrough-mmio", Cells.ranges(acells, scells, mmio(va))));
-            p.add(Property.of("virqs", Cells.u32s(va.virqs().stream().map(v -> v.intid()).toList())));
+            p.add(Property.of(
+                    "virqs", Cells.u32s(va.virqs().stream().map(v -> v.intid()).toList())));
             rows.add(Node.of(vm.name(), p, List.of()));
         }
         for (SharedRegion s : allocation.shared()) {
-            rows.add(Node.of("shm-" + s.declaredBy() + "-" + s.vdevice().label(), List.of(
-                    Cells.str("declared-by", s.declaredBy()),
-                    Cells.u32("vdevice-label", s.vdevice().label()),
-                    Property.of("memory-ranges", Cells.ranges(acells, scells, s.range().stream().toList())),
-                    Cells.strs("sharers", s.sharers().stream().sorted().toList())), List.of()));
+            rows.add(Node.of(
+                    "shm-" + s.declaredBy() + "-" + s.vdevice().label(),
+                    List.of(
+                            Cells.str("declared-by", s.declaredBy()),
+                            Cells.u32("vdevice-label", s.vdevice().label()),
+                            Property.of(
+                                    "memory-ranges",
+                                    Cells.ranges(
+                                            acells, scells, s.range().stream().toList())),
+                            Cells.strs("sharers", s.sharers().stream().sorted().toList())),
+                    List.of()));
         }
         return Node.of("gunyah-vms", List.of(Cells.str("compatible", "gunyah-dt,vm-table")), rows);
     }
 
     private String owner(Vm vm) {
-        return vm.owner().orElseGet(() -> allocation.plan().vms().stream().filter(Vm::primary)
-                .map(Vm::name).findFirst().orElse(""));
+        return vm.owner()
+                .orElseGet(() -> allocation.plan().vms().stream()
+                        .filter(Vm::primary)
+                        .map(Vm::name)
+                        .findFirst()
+                        .orElse(""));
     }
 
     private static List<Range> mmio(VmAllocation va) {
@@ -198,9 +225,13 @@ public final class ConfigTrees {
         boolean pushDown = boardParent.isPresent() && gicPath.isPresent() && !rootInterruptParentIs(gicPath.get());
         if (gicPath.isPresent() && (boardParent.isEmpty() || pushDown)) {
             props.removeIf(p -> p.name().equals("interrupt-parent"));
-            props.add(Property.of("interrupt-parent", PropertyValue.builder()
-                    .type(Marker.Kind.TYPE_UINT32).marker(Marker.Kind.REF_PHANDLE, gicPath.get())
-                    .uint(0xffffffffL, 4).build()));
+            props.add(Property.of(
+                    "interrupt-parent",
+                    PropertyValue.builder()
+                            .type(Marker.Kind.TYPE_UINT32)
+                            .marker(Marker.Kind.REF_PHANDLE, gicPath.get())
+                            .uint(0xffffffffL, 4)
+                            .build()));
         }
         List<Node> children = new ArrayList<>();
         children.add(Node.of("chosen", chosen(va), List.of()));
@@ -208,12 +239,18 @@ public final class ConfigTrees {
         // A secondary's /memory is written by the RM at VM_START (from the memory it was given); the RM
         // refuses any memory node but an exact /memory in the config (parse_memory), so none is emitted.
         if (va.vm().primary()) {
-            va.memory().ifPresent(m -> children.add(Node.of("memory@" + Long.toHexString(m.base()), List.of(
-                    Cells.str("device_type", "memory"), Property.of("reg", Cells.ranges(acells, scells, List.of(m)))),
-                    List.of())));
+            va.memory()
+                    .ifPresent(m -> children.add(Node.of(
+                            "memory@" + Long.toHexString(m.base()),
+                            List.of(
+                                    Cells.str("device_type", "memory"),
+                                    Property.of("reg", Cells.ranges(acells, scells, List.of(m)))),
+                            List.of())));
         }
-        children.add(Node.of("psci", List.of(Cells.strs("compatible", List.of("arm,psci-1.0", "arm,psci-0.2")),
-                Cells.str("method", "hvc")), List.of()));
+        children.add(Node.of(
+                "psci",
+                List.of(Cells.strs("compatible", List.of("arm,psci-1.0", "arm,psci-0.2")), Cells.str("method", "hvc")),
+                List.of()));
         List<String> wanted = new ArrayList<>();
         inventory().gic().ifPresent(g -> wanted.add(g.path()));
         board.rootChildCompatible("arm,armv8-timer", "arm,armv7-timer").ifPresent(n -> wanted.add("/" + n.name()));
@@ -223,7 +260,10 @@ public final class ConfigTrees {
         // A device's memory-region pulls in its /reserved-memory child (with its phandle); the
         // rest of /reserved-memory stays out.
         Set<String> excluded = Set.of("/cpus", "/chosen", "/aliases", "/__symbols__");
-        List<String> devices = va.devices().stream().flatMap(d -> d.device().stream()).map(Device::path).toList();
+        List<String> devices = va.devices().stream()
+                .flatMap(d -> d.device().stream())
+                .map(Device::path)
+                .toList();
         refuseProvidersHeldElsewhere(va, devices, board.closure(wanted, excluded));
         for (Node n : board.withReferenced(wanted, excluded)) {
             children.add(pushDown ? withInheritedParent(n, boardParent.get()) : n);
@@ -250,8 +290,11 @@ public final class ConfigTrees {
         va.vm().bootargs().ifPresent(b -> p.add(Cells.str("bootargs", b)));
         // The console goes to the board's stdout device when this VM holds it.
         if (va.vm().console()) {
-            board.at("/chosen").flatMap(c -> c.property("stdout-path")).filter(s -> s.value().isStringList())
-                    .filter(s -> va.devices().stream().flatMap(d -> d.device().stream())
+            board.at("/chosen")
+                    .flatMap(c -> c.property("stdout-path"))
+                    .filter(s -> s.value().isStringList())
+                    .filter(s -> va.devices().stream()
+                            .flatMap(d -> d.device().stream())
                             .anyMatch(d -> s.value().asString().split(":")[0].equals(d.path())))
                     .ifPresent(s -> p.add(Cells.str("stdout-path", s.value().asString())));
         }
@@ -275,16 +318,29 @@ public final class ConfigTrees {
             p.add(Cells.u32("reg", i));
             p.add(Cells.str("enable-method", "psci"));
             if (idle) {
-                p.add(Property.of("cpu-idle-states", PropertyValue.builder().type(Marker.Kind.TYPE_UINT32)
-                        .marker(Marker.Kind.REF_PHANDLE, IDLE_STATE).uint(0xffffffffL, 4).build()));
+                p.add(Property.of(
+                        "cpu-idle-states",
+                        PropertyValue.builder()
+                                .type(Marker.Kind.TYPE_UINT32)
+                                .marker(Marker.Kind.REF_PHANDLE, IDLE_STATE)
+                                .uint(0xffffffffL, 4)
+                                .build()));
             }
             cpus.add(Node.of("cpu@" + Integer.toHexString(i), p, List.of()));
         }
         if (idle) {
-            cpus.add(Node.of("idle-states", List.of(Cells.str("entry-method", "psci")), List.of(
-                    Node.of("cpu-sleep", List.of(Cells.str("compatible", "arm,idle-state"),
-                            Cells.u32("arm,psci-suspend-param", 0x1), Cells.u32("entry-latency-us", 40),
-                            Cells.u32("exit-latency-us", 100), Cells.u32("min-residency-us", 150)), List.of()))));
+            cpus.add(Node.of(
+                    "idle-states",
+                    List.of(Cells.str("entry-method", "psci")),
+                    List.of(Node.of(
+                            "cpu-sleep",
+                            List.of(
+                                    Cells.str("compatible", "arm,idle-state"),
+                                    Cells.u32("arm,psci-suspend-param", 0x1),
+                                    Cells.u32("entry-latency-us", 40),
+                                    Cells.u32("exit-latency-us", 100),
+                                    Cells.u32("min-residency-us", 150)),
+                            List.of()))));
         }
         return Node.of("cpus", List.of(Cells.u32("#address-cells", 1), Cells.u32("#size-cells", 0)), cpus);
     }
@@ -374,8 +430,11 @@ public final class ConfigTrees {
             return false;
         }
         long ph = ip.get().value().asCell();
-        return board.at(path).flatMap(n -> n.property("phandle")).filter(p -> p.value().length() == 4)
-                .map(p -> p.value().asCell() == ph).orElse(false);
+        return board.at(path)
+                .flatMap(n -> n.property("phandle"))
+                .filter(p -> p.value().length() == 4)
+                .map(p -> p.value().asCell() == ph)
+                .orElse(false);
     }
 
     /** RM-RPC, then the VM's own vdevices, then those other VMs declare with it as peer. */
@@ -428,8 +487,9 @@ public final class ConfigTrees {
                 continue;
             }
             String path = d.device().get().path();
-            out.add(Node.of("iomem-" + Long.toHexString(label), List.of(Cells.str("vdevice-type", "iomem"),
-                    Cells.str("patch", path), Cells.flag("peer-default")),
+            out.add(Node.of(
+                    "iomem-" + Long.toHexString(label),
+                    List.of(Cells.str("vdevice-type", "iomem"), Cells.str("patch", path), Cells.flag("peer-default")),
                     List.of(Node.of("memory", List.of(Cells.u32("qcom,label", label)), List.of()))));
             label++;
         }
@@ -438,7 +498,10 @@ public final class ConfigTrees {
 
     /** How a secondary's config names a peer: its owner by {@code peer-default}, others by {@code vm-name:}. */
     private Property peerOf(String self, String peer) {
-        Vm vm = allocation.plan().vms().stream().filter(v -> v.name().equals(self)).findFirst().orElseThrow();
+        Vm vm = allocation.plan().vms().stream()
+                .filter(v -> v.name().equals(self))
+                .findFirst()
+                .orElseThrow();
         if (peer.equals(owner(vm))) {
             return Cells.flag("peer-default");
         }
@@ -472,12 +535,13 @@ public final class ConfigTrees {
                 p.add(Cells.u32("message-size", d.messageSize()));
                 p.add(Cells.u32("queue-depth", d.queueDepth()));
             }
-            case DOORBELL -> {
-            }
+            case DOORBELL -> {}
             case SHM -> {
                 Optional<Range> r = allocation.shared().stream()
-                        .filter(s -> s.declaredBy().equals(declarer) && s.vdevice().equals(d))
-                        .findFirst().flatMap(SharedRegion::range);
+                        .filter(s ->
+                                s.declaredBy().equals(declarer) && s.vdevice().equals(d))
+                        .findFirst()
+                        .flatMap(SharedRegion::range);
                 List<Property> mem = new ArrayList<>();
                 mem.add(Cells.u32("qcom,label", d.label()));
                 r.ifPresent(range -> {
@@ -498,7 +562,8 @@ public final class ConfigTrees {
         List<References.Dropped> d = new ArrayList<>();
         Node closed = References.close(root, d);
         dropped.put(name, List.copyOf(d));
-        return new DeviceTree(closed, List.of(), false, allocation.board().tree().bootCpuidPhys());
+        return new DeviceTree(
+                closed, List.of(), false, allocation.board().tree().bootCpuidPhys());
     }
 
     /** Per tree ({@code system}, {@code vm/<name>}), the references removed from it, in tree order. */

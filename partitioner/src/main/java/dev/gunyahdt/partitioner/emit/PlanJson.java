@@ -11,7 +11,6 @@ import dev.gunyahdt.partitioner.allocate.Allocation.Virq;
 import dev.gunyahdt.partitioner.allocate.Allocation.VmAllocation;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
 
-
 /**
  * {@code plan.json}: the allocation for machines. Addresses and sizes are hex strings
  * ({@code "0x40000000"}), as 64-bit values do not survive every JSON reader as numbers.
@@ -20,8 +19,7 @@ public final class PlanJson {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private PlanJson() {
-    }
+    private PlanJson() {}
 
     public static String render(Allocation a) {
         ObjectNode root = JSON.createObjectNode();
@@ -41,13 +39,14 @@ public final class PlanJson {
             ArrayNode spis = v.putArray("spis");
             va.spis().forEach(spis::add);
             ArrayNode devices = v.putArray("devices");
-            va.devices().forEach(d -> d.device().ifPresent(dev -> {
-                ObjectNode o = devices.addObject();
-                o.put("path", dev.path());
-                o.put("ref", d.ref().ref());
-                ArrayNode mmio = o.putArray("mmio");
-                dev.mmio().forEach(r -> mmio.add(range(r)));
-            }));
+            va.devices()
+                    .forEach(d -> d.device().ifPresent(dev -> {
+                        ObjectNode o = devices.addObject();
+                        o.put("path", dev.path());
+                        o.put("ref", d.ref().ref());
+                        ArrayNode mmio = o.putArray("mmio");
+                        dev.mmio().forEach(r -> mmio.add(range(r)));
+                    }));
             ArrayNode virqs = v.putArray("virqs");
             for (Virq q : va.virqs()) {
                 virqs.addObject().put("intid", q.intid()).put("purpose", q.purpose());
@@ -70,6 +69,8 @@ public final class PlanJson {
     }
 
     private static ObjectNode range(Range r) {
-        return JSON.createObjectNode().put("base", "0x" + Long.toHexString(r.base())).put("size", "0x" + Long.toHexString(r.size()));
+        return JSON.createObjectNode()
+                .put("base", "0x" + Long.toHexString(r.base()))
+                .put("size", "0x" + Long.toHexString(r.size()));
     }
 }

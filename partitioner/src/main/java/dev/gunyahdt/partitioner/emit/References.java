@@ -3,7 +3,6 @@ package dev.gunyahdt.partitioner.emit;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -37,27 +36,53 @@ import java.util.regex.Pattern;
  */
 final class References {
 
-    private References() {
-    }
+    private References() {}
 
-    private static final Set<String> FOLLOWED = Set.of("interrupt-parent", "interrupts-extended", "interrupt-map",
-            "msi-parent", "msi-map", "clocks", "assigned-clocks", "assigned-clock-parents", "resets",
-            "power-domains", "memory-region");
+    private static final Set<String> FOLLOWED = Set.of(
+            "interrupt-parent",
+            "interrupts-extended",
+            "interrupt-map",
+            "msi-parent",
+            "msi-map",
+            "clocks",
+            "assigned-clocks",
+            "assigned-clock-parents",
+            "resets",
+            "power-domains",
+            "memory-region");
     private static final Pattern PINCTRL = Pattern.compile("pinctrl-[0-9]+");
-    private static final Map<String, String> NAMES = Map.of("clocks", "clock-names", "resets", "reset-names",
-            "power-domains", "power-domain-names", "dmas", "dma-names", "mboxes", "mbox-names",
-            "interconnects", "interconnect-names", "phys", "phy-names", "iommus", "iommu-names",
-            "interrupts-extended", "interrupt-names");
+    private static final Map<String, String> NAMES = Map.of(
+            "clocks",
+            "clock-names",
+            "resets",
+            "reset-names",
+            "power-domains",
+            "power-domain-names",
+            "dmas",
+            "dma-names",
+            "mboxes",
+            "mbox-names",
+            "interconnects",
+            "interconnect-names",
+            "phys",
+            "phy-names",
+            "iommus",
+            "iommu-names",
+            "interrupts-extended",
+            "interrupt-names");
 
     /** Whether an emitted tree copies what {@code property} references. */
     static boolean followed(String property) {
-        return FOLLOWED.contains(property) || property.endsWith("-supply") || PINCTRL.matcher(property).matches();
+        return FOLLOWED.contains(property)
+                || property.endsWith("-supply")
+                || PINCTRL.matcher(property).matches();
     }
 
     /** Why a reference in {@code property} is not followed. */
     static String whyDropped(String property) {
         return property.equals("iommus") || property.equals("iommu-map")
-                ? "a VM has no SMMU (stage 2 maps it IPA = PA)" : "not followed by the reference rules";
+                ? "a VM has no SMMU (stage 2 maps it IPA = PA)"
+                : "not followed by the reference rules";
     }
 
     /**
@@ -67,7 +92,8 @@ final class References {
     record Dropped(String node, String property, String target, String why) {
         @Override
         public String toString() {
-            return target.isEmpty() ? node + ": " + property + " added (" + why + ")"
+            return target.isEmpty()
+                    ? node + ": " + property + " added (" + why + ")"
                     : node + ": " + property + " -> " + target + " dropped (" + why + ")";
         }
     }
@@ -94,7 +120,8 @@ final class References {
         for (Property p : n.properties()) {
             String missing = null;
             for (Marker m : p.value().markers()) {
-                if ((m.kind() == Marker.Kind.REF_PHANDLE || m.kind() == Marker.Kind.REF_PATH) && !present.contains(m.ref())) {
+                if ((m.kind() == Marker.Kind.REF_PHANDLE || m.kind() == Marker.Kind.REF_PATH)
+                        && !present.contains(m.ref())) {
                     missing = m.ref();
                     break;
                 }
@@ -103,9 +130,13 @@ final class References {
                 kept.add(p);
             } else {
                 gone.add(p.name());
-                dropped.add(new Dropped(here, p.name(), missing, followed(p.name())
-                        ? "its target is not in this tree (written by gunyah-dt, or outside what the VM gets)"
-                        : whyDropped(p.name())));
+                dropped.add(new Dropped(
+                        here,
+                        p.name(),
+                        missing,
+                        followed(p.name())
+                                ? "its target is not in this tree (written by gunyah-dt, or outside what the VM gets)"
+                                : whyDropped(p.name())));
             }
         }
         if (!gone.isEmpty()) {
@@ -122,10 +153,14 @@ final class References {
         // #address-cells is added (check_avoid_unnecessary_addr_size looks at a node with both), and
         // only where no child has a reg the new cell count would change.
         boolean added = false;
-        if (n.hasProperty("interrupt-controller") && !n.hasProperty("#address-cells")
+        if (n.hasProperty("interrupt-controller")
+                && !n.hasProperty("#address-cells")
                 && n.children().stream().noneMatch(c -> c.hasProperty("reg"))) {
             kept.add(Property.of("#address-cells", dev.gunyahdt.dt.PropertyValue.ofCells(0)));
-            dropped.add(new Dropped(here, "#address-cells = <0>", "",
+            dropped.add(new Dropped(
+                    here,
+                    "#address-cells = <0>",
+                    "",
                     "an interrupt provider without it trips dtc's interrupt_provider; Linux reads a missing one as 0"));
             added = true;
         }

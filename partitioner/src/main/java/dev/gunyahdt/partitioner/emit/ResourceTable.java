@@ -5,7 +5,6 @@ import dev.gunyahdt.partitioner.allocate.Allocation.SharedRegion;
 import dev.gunyahdt.partitioner.allocate.Allocation.VmAllocation;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
 import dev.gunyahdt.partitioner.plan.Sizes;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -13,18 +12,23 @@ import java.util.List;
 /** The split as a text table for a terminal: one row per VM, then the hypervisor and shared memory. */
 public final class ResourceTable {
 
-    private ResourceTable() {
-    }
+    private ResourceTable() {}
 
     public static String render(Allocation a) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[]{"VM", "VMID", "memory", "CPUs", "SPIs", "VIRQs"});
+        rows.add(new String[] {"VM", "VMID", "memory", "CPUs", "SPIs", "VIRQs"});
         for (VmAllocation va : a.vms()) {
-            String cpus = va.cpus().isEmpty() ? "- (" + va.vm().scheduling().yaml() + ")"
+            String cpus = va.cpus().isEmpty()
+                    ? "- (" + va.vm().scheduling().yaml() + ")"
                     : spans(va.cpus()) + " (" + va.vm().scheduling().yaml() + ")";
-            rows.add(new String[]{va.vm().name(), "0x" + Integer.toHexString(va.vmid()),
-                    va.memory().map(ResourceTable::range).orElse("-"), cpus, spans(va.spis()),
-                    spans(va.virqs().stream().map(v -> v.intid()).toList())});
+            rows.add(new String[] {
+                va.vm().name(),
+                "0x" + Integer.toHexString(va.vmid()),
+                va.memory().map(ResourceTable::range).orElse("-"),
+                cpus,
+                spans(va.spis()),
+                spans(va.virqs().stream().map(v -> v.intid()).toList())
+            });
         }
         int[] width = new int[rows.get(0).length];
         for (String[] r : rows) {
@@ -42,9 +46,15 @@ public final class ResourceTable {
         }
         a.hypervisor().ifPresent(h -> sb.append("hypervisor: ").append(range(h)).append('\n'));
         for (SharedRegion s : a.shared()) {
-            sb.append("shm ").append(s.declaredBy()).append('/').append(s.vdevice().label()).append(": ")
+            sb.append("shm ")
+                    .append(s.declaredBy())
+                    .append('/')
+                    .append(s.vdevice().label())
+                    .append(": ")
                     .append(s.range().map(ResourceTable::range).orElse("-"))
-                    .append(" shared by ").append(String.join(", ", s.sharers().stream().sorted().toList())).append('\n');
+                    .append(" shared by ")
+                    .append(String.join(", ", s.sharers().stream().sorted().toList()))
+                    .append('\n');
         }
         return sb.toString();
     }

@@ -2,7 +2,6 @@ package dev.gunyahdt.partitioner.emit;
 
 import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.allocate.Allocation.VmAllocation;
-
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,17 +17,17 @@ public final class VmColors {
 
     /** Fixed fills of the memory map that no VM may take. */
     static final String BANK = "#eeeeee";
+
     static final String RESERVED = "#f4cccc";
     static final String HYPERVISOR = "#555555";
     static final String SHARED = "#d9d2e9";
     static final String FREE = "#ffffff";
 
     // Tableau 10 without its gray: well apart from each other and readable with a label on top.
-    private static final List<String> PALETTE = List.of("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
-            "#edc948", "#b07aa1", "#ff9da7", "#9c755f");
+    private static final List<String> PALETTE =
+            List.of("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f");
 
-    private VmColors() {
-    }
+    private VmColors() {}
 
     /** VM name → {@code #rrggbb}, in plan order; beyond the palette, hues a golden angle apart. */
     public static Map<String, String> of(Allocation a) {
@@ -75,9 +74,17 @@ public final class VmColors {
         double c = (1 - Math.abs(2 * l - 1)) * s;
         double x = c * (1 - Math.abs((h / 60) % 2 - 1));
         double m = l - c / 2;
-        double[] rgb = h < 60 ? new double[]{c, x, 0} : h < 120 ? new double[]{x, c, 0} : h < 180 ? new double[]{0, c, x}
-                : h < 240 ? new double[]{0, x, c} : h < 300 ? new double[]{x, 0, c} : new double[]{c, 0, x};
-        return String.format("#%02x%02x%02x", Math.round((rgb[0] + m) * 255), Math.round((rgb[1] + m) * 255),
-                Math.round((rgb[2] + m) * 255));
+        double[] rgb = h < 60
+                ? new double[] {c, x, 0}
+                : h < 120
+                        ? new double[] {x, c, 0}
+                        : h < 180
+                                ? new double[] {0, c, x}
+                                : h < 240
+                                        ? new double[] {0, x, c}
+                                        : h < 300 ? new double[] {x, 0, c} : new double[] {c, 0, x};
+        return String.format(
+                "#%02x%02x%02x",
+                Math.round((rgb[0] + m) * 255), Math.round((rgb[1] + m) * 255), Math.round((rgb[2] + m) * 255));
     }
 }

@@ -3,7 +3,6 @@ package dev.gunyahdt.partitioner.inventory;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.SourceSpan;
 import dev.gunyahdt.dt.diag.DtException;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +17,13 @@ import java.util.OptionalLong;
  *
  * <p>Addresses and sizes are unsigned 64-bit values held in {@code long}s.
  */
-public record BoardInventory(List<Range> memory, List<Reserved> reserved, List<Cpu> cpus,
-                             List<InterruptController> interruptControllers, Optional<InterruptController> gic,
-                             List<Device> devices) {
+public record BoardInventory(
+        List<Range> memory,
+        List<Reserved> reserved,
+        List<Cpu> cpus,
+        List<InterruptController> interruptControllers,
+        Optional<InterruptController> gic,
+        List<Device> devices) {
 
     public BoardInventory {
         memory = List.copyOf(memory);
@@ -51,7 +54,8 @@ public record BoardInventory(List<Range> memory, List<Reserved> reserved, List<C
         Map<String, List<Cpu>> out = new LinkedHashMap<>();
         for (Cpu c : cpus) {
             if (c.cluster() != null) {
-                out.computeIfAbsent(c.cluster(), k -> new java.util.ArrayList<>()).add(c);
+                out.computeIfAbsent(c.cluster(), k -> new java.util.ArrayList<>())
+                        .add(c);
             }
         }
         out.replaceAll((k, v) -> List.copyOf(v));
@@ -86,8 +90,16 @@ public record BoardInventory(List<Range> memory, List<Reserved> reserved, List<C
      * One child of {@code /reserved-memory}. A static region has {@code reg}; a dynamic one has
      * {@code size} (and optionally {@code alignment}, {@code alloc-ranges}) and is placed by the OS.
      */
-    public record Reserved(String path, List<String> compatible, List<Range> reg, boolean noMap, boolean reusable,
-                           OptionalLong size, OptionalLong alignment, List<Range> allocRanges, SourceSpan span) {
+    public record Reserved(
+            String path,
+            List<String> compatible,
+            List<Range> reg,
+            boolean noMap,
+            boolean reusable,
+            OptionalLong size,
+            OptionalLong alignment,
+            List<Range> allocRanges,
+            SourceSpan span) {
 
         public Reserved {
             compatible = List.copyOf(compatible);
@@ -105,16 +117,29 @@ public record BoardInventory(List<Range> memory, List<Reserved> reserved, List<C
      * ({@code socket0/cluster0}), or null when no {@code cpu-map} entry names it; {@code core}
      * and {@code thread} are the N of its {@code coreN}/{@code threadN} (-1 when absent).
      */
-    public record Cpu(String path, long mpidr, Optional<String> enableMethod, String status, String cluster,
-                      int core, int thread, SourceSpan span) {
-    }
+    public record Cpu(
+            String path,
+            long mpidr,
+            Optional<String> enableMethod,
+            String status,
+            String cluster,
+            int core,
+            int thread,
+            SourceSpan span) {}
 
     /** GIC architecture versions the inventory recognises by {@code compatible}. */
-    public enum GicVersion { V2, V3 }
+    public enum GicVersion {
+        V2,
+        V3
+    }
 
     /** A node with {@code interrupt-controller}. {@code interruptCells} is -1 when it has none. */
-    public record InterruptController(String path, List<String> compatible, int interruptCells,
-                                      Optional<GicVersion> gicVersion, SourceSpan span) {
+    public record InterruptController(
+            String path,
+            List<String> compatible,
+            int interruptCells,
+            Optional<GicVersion> gicVersion,
+            SourceSpan span) {
 
         public InterruptController {
             compatible = List.copyOf(compatible);
@@ -123,7 +148,11 @@ public record BoardInventory(List<Range> memory, List<Reserved> reserved, List<C
 
     /** How a GIC numbers an interrupt: the specifier's first cell. OTHER for non-GIC controllers. */
     public enum InterruptKind {
-        SPI(32), PPI(16), ESPI(4096), EPPI(1056), OTHER(0);
+        SPI(32),
+        PPI(16),
+        ESPI(4096),
+        EPPI(1056),
+        OTHER(0);
 
         private final int intidBase;
 
@@ -150,7 +179,8 @@ public record BoardInventory(List<Range> memory, List<Reserved> reserved, List<C
 
         @Override
         public String toString() {
-            return controller + ":" + kind + " " + number + (kind == InterruptKind.OTHER ? "" : " flags 0x" + Long.toHexString(flags));
+            return controller + ":" + kind + " " + number
+                    + (kind == InterruptKind.OTHER ? "" : " flags 0x" + Long.toHexString(flags));
         }
     }
 
@@ -162,9 +192,15 @@ public record BoardInventory(List<Range> memory, List<Reserved> reserved, List<C
      * {@code interrupts} are its own ({@code interrupts} / {@code interrupts-extended}),
      * {@code mapped} those its {@code interrupt-map} routes for its children (a PCI host's INTx).
      */
-    public record Device(String path, List<String> compatible, String status, List<Range> mmio,
-                         Optional<String> untranslatable, List<Interrupt> interrupts, List<Interrupt> mapped,
-                         SourceSpan span) {
+    public record Device(
+            String path,
+            List<String> compatible,
+            String status,
+            List<Range> mmio,
+            Optional<String> untranslatable,
+            List<Interrupt> interrupts,
+            List<Interrupt> mapped,
+            SourceSpan span) {
 
         public Device {
             compatible = List.copyOf(compatible);

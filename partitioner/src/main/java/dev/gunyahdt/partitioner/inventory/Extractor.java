@@ -18,7 +18,6 @@ import dev.gunyahdt.partitioner.inventory.BoardInventory.InterruptController;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.InterruptKind;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Reserved;
-
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,10 +41,21 @@ final class Extractor {
     private static final int MAX_HOPS = 64;
 
     private static final Set<String> GIC_V3 = Set.of("arm,gic-v3");
-    private static final Set<String> GIC_V2 = Set.of("arm,gic-400", "arm,gic-v2", "arm,cortex-a15-gic",
-            "arm,cortex-a9-gic", "arm,cortex-a7-gic", "arm,cortex-a5-gic", "arm,arm11mp-gic",
-            "arm,arm1176jzf-devchip-gic", "arm,eb11mp-gic", "arm,pl390", "arm,tc11mp-gic",
-            "brcm,brahma-b15-gic", "qcom,msm-8660-qgic", "qcom,msm-qgic2");
+    private static final Set<String> GIC_V2 = Set.of(
+            "arm,gic-400",
+            "arm,gic-v2",
+            "arm,cortex-a15-gic",
+            "arm,cortex-a9-gic",
+            "arm,cortex-a7-gic",
+            "arm,cortex-a5-gic",
+            "arm,arm11mp-gic",
+            "arm,arm1176jzf-devchip-gic",
+            "arm,eb11mp-gic",
+            "arm,pl390",
+            "arm,tc11mp-gic",
+            "brcm,brahma-b15-gic",
+            "qcom,msm-8660-qgic",
+            "qcom,msm-qgic2");
 
     private final DeviceTree tree;
     private final Map<Long, NodeCursor> phandles;
@@ -58,8 +68,8 @@ final class Extractor {
     BoardInventory extract() {
         NodeCursor root = tree.rootCursor();
         List<InterruptController> controllers = controllers();
-        return new BoardInventory(memory(root), reserved(), cpus(), controllers, primaryGic(controllers),
-                devices(root));
+        return new BoardInventory(
+                memory(root), reserved(), cpus(), controllers, primaryGic(controllers), devices(root));
     }
 
     // ---- memory -------------------------------------------------------------------------
@@ -100,10 +110,18 @@ final class Extractor {
             // places it); kernel sources put a 1-cell alignment on static regions, which nothing reads.
             boolean dynamic = reg.isEmpty();
             List<Range> alloc = dynamic
-                    ? n.property("alloc-ranges").map(p -> ranges(c, p, ac, sc)).orElse(List.of()) : List.of();
-            out.add(new Reserved(c.path(), strings(n, "compatible"), reg, n.hasProperty("no-map"),
-                    n.hasProperty("reusable"), dynamic ? single(c, "size", sc) : OptionalLong.empty(),
-                    dynamic ? single(c, "alignment", sc) : OptionalLong.empty(), alloc, n.span()));
+                    ? n.property("alloc-ranges").map(p -> ranges(c, p, ac, sc)).orElse(List.of())
+                    : List.of();
+            out.add(new Reserved(
+                    c.path(),
+                    strings(n, "compatible"),
+                    reg,
+                    n.hasProperty("no-map"),
+                    n.hasProperty("reusable"),
+                    dynamic ? single(c, "size", sc) : OptionalLong.empty(),
+                    dynamic ? single(c, "alignment", sc) : OptionalLong.empty(),
+                    alloc,
+                    n.span()));
         }
         return out;
     }
@@ -114,8 +132,11 @@ final class Extractor {
             return OptionalLong.empty();
         }
         if (p.get().value().length() != 4 * sc) {
-            throw err(c, p.get(), "expected " + sc + " cell(s) (#size-cells of the parent), found "
-                    + p.get().value().length() + " bytes");
+            throw err(
+                    c,
+                    p.get(),
+                    "expected " + sc + " cell(s) (#size-cells of the parent), found "
+                            + p.get().value().length() + " bytes");
         }
         return OptionalLong.of(Cells.number(p.get().value().cells(), 0, sc).longValue());
     }
@@ -139,21 +160,33 @@ final class Extractor {
             }
             int ac = cellCount(cpus, "#address-cells", 2, 1, 2);
             int sc = Addressing.sizeCells(cpus);
-            Property reg = n.property("reg").orElseThrow(() -> new DtException(n.span(), c.path() + ": a cpu node needs reg (its MPIDR)"));
+            Property reg = n.property("reg")
+                    .orElseThrow(() -> new DtException(n.span(), c.path() + ": a cpu node needs reg (its MPIDR)"));
             long[] cells = reg.value().cells();
             if (reg.value().length() == 0 || reg.value().length() % (4 * (ac + sc)) != 0) {
-                throw err(c, reg, "length " + reg.value().length() + " is not a multiple of " + 4 * (ac + sc)
-                        + " (#address-cells " + ac + ", #size-cells " + sc + " of /cpus)");
+                throw err(
+                        c,
+                        reg,
+                        "length " + reg.value().length() + " is not a multiple of " + 4 * (ac + sc)
+                                + " (#address-cells " + ac + ", #size-cells " + sc + " of /cpus)");
             }
             int[] p = place.getOrDefault(c.path(), new int[] {-1, -1});
-            out.add(new Cpu(c.path(), Cells.number(cells, 0, ac).longValue(), Optional.ofNullable(string(n, "enable-method")),
-                    statusOf(n), clusterOf.get(c.path()), p[0], p[1], n.span()));
+            out.add(new Cpu(
+                    c.path(),
+                    Cells.number(cells, 0, ac).longValue(),
+                    Optional.ofNullable(string(n, "enable-method")),
+                    statusOf(n),
+                    clusterOf.get(c.path()),
+                    p[0],
+                    p[1],
+                    n.span()));
         }
         return out;
     }
 
     /** Walks cpu-map: socketN and clusterN nest, coreN holds a cpu or threadN children. */
-    private void topology(NodeCursor at, String cluster, int core, Map<String, int[]> place, Map<String, String> clusterOf) {
+    private void topology(
+            NodeCursor at, String cluster, int core, Map<String, int[]> place, Map<String, String> clusterOf) {
         for (NodeCursor c : at.children()) {
             String name = c.node().name();
             int index = indexIn(name);
@@ -192,9 +225,12 @@ final class Extractor {
         tree.walk(c -> {
             Node n = c.node();
             if (n.hasProperty("interrupt-controller")) {
-                out.add(new InterruptController(c.path(), strings(n, "compatible"),
+                out.add(new InterruptController(
+                        c.path(),
+                        strings(n, "compatible"),
                         n.hasProperty("#interrupt-cells") ? Addressing.count(c, "#interrupt-cells", -1) : -1,
-                        gicVersion(n), n.span()));
+                        gicVersion(n),
+                        n.span()));
             }
         });
         return out;
@@ -245,7 +281,9 @@ final class Extractor {
 
     private static boolean outsideDevices(NodeCursor topLevel) {
         Node n = topLevel.node();
-        return n.name().equals("cpus") || n.name().equals("reserved-memory") || n.name().startsWith("__")
+        return n.name().equals("cpus")
+                || n.name().equals("reserved-memory")
+                || n.name().startsWith("__")
                 || (n.baseName().startsWith("memory") && "memory".equals(string(n, "device_type")));
     }
 
@@ -262,10 +300,17 @@ final class Extractor {
             why = mmio(c, reg.get(), mmio);
         }
         List<Interrupt> irqs = interrupts(c);
-        List<Interrupt> mapped = n.hasProperty("interrupt-map") && !n.hasProperty("interrupt-controller")
-                ? mapped(c) : List.of();
-        return Optional.of(new Device(c.path(), strings(n, "compatible"), statusOf(n), why == null ? mmio : List.of(),
-                Optional.ofNullable(why), irqs, mapped, n.span()));
+        List<Interrupt> mapped =
+                n.hasProperty("interrupt-map") && !n.hasProperty("interrupt-controller") ? mapped(c) : List.of();
+        return Optional.of(new Device(
+                c.path(),
+                strings(n, "compatible"),
+                statusOf(n),
+                why == null ? mmio : List.of(),
+                Optional.ofNullable(why),
+                irqs,
+                mapped,
+                n.span()));
     }
 
     /** Fills {@code out} with the physical ranges of {@code reg}; returns why not, or null. */
@@ -306,8 +351,11 @@ final class Extractor {
                 NodeCursor target = phandleTarget(c, ext.get(), i * 4);
                 int ic = Interrupts.specifierCells(target, c, ext.get());
                 if (i + 1 + ic > v.length) {
-                    throw err(c, ext.get(), "specifier for " + target.path() + " needs " + ic + " cell(s), "
-                            + (v.length - i - 1) + " left");
+                    throw err(
+                            c,
+                            ext.get(),
+                            "specifier for " + target.path() + " needs " + ic + " cell(s), " + (v.length - i - 1)
+                                    + " left");
                 }
                 out.add(resolve(target, Arrays.copyOfRange(v, i + 1, i + 1 + ic), unit, c, ext.get(), 0));
                 i += 1 + ic;
@@ -358,12 +406,17 @@ final class Extractor {
             return interrupt(at, spec, device, prop);
         }
         if (NexusMap.isNexus(at, "interrupt")) {
-            Optional<NexusMap.Routed> next = NexusMap.read(at, "interrupt", phandles).route(unit, spec);
+            Optional<NexusMap.Routed> next =
+                    NexusMap.read(at, "interrupt", phandles).route(unit, spec);
             if (next.isPresent()) {
-                return resolve(next.get().parent(), next.get().spec(), next.get().unit(), device, prop, hops + 1);
+                return resolve(
+                        next.get().parent(), next.get().spec(), next.get().unit(), device, prop, hops + 1);
             }
-            throw err(device, prop, "no interrupt-map entry of " + at.path() + " matches unit address "
-                    + Ranges.hex(unit) + " interrupt " + Ranges.hex(spec));
+            throw err(
+                    device,
+                    prop,
+                    "no interrupt-map entry of " + at.path() + " matches unit address " + Ranges.hex(unit)
+                            + " interrupt " + Ranges.hex(spec));
         }
         NodeCursor up = interruptParent(at);
         if (up == null) {
@@ -375,22 +428,43 @@ final class Extractor {
     private Interrupt interrupt(NodeCursor ctrl, long[] spec, NodeCursor device, Property prop) {
         List<Long> all = Arrays.stream(spec).boxed().toList();
         if (gicVersion(ctrl.node()).isEmpty() || spec.length < 2) {
-            return new Interrupt(ctrl.path(), InterruptKind.OTHER, spec.length > 0 ? spec[0] : 0,
-                    spec.length > 1 ? spec[1] : 0, all);
+            return new Interrupt(
+                    ctrl.path(),
+                    InterruptKind.OTHER,
+                    spec.length > 0 ? spec[0] : 0,
+                    spec.length > 1 ? spec[1] : 0,
+                    all);
         }
         // The GIC binding's first cell: 0 SPI, 1 PPI, 2 extended SPI, 3 extended PPI.
         InterruptKind kind;
         long limit;
         switch ((int) Math.min(spec[0], 4)) {
-            case 0 -> { kind = InterruptKind.SPI; limit = 987; }
-            case 1 -> { kind = InterruptKind.PPI; limit = 15; }
-            case 2 -> { kind = InterruptKind.ESPI; limit = 1023; }
-            case 3 -> { kind = InterruptKind.EPPI; limit = 63; }
-            default -> throw err(device, prop, "GIC interrupt type " + spec[0] + " for " + ctrl.path()
-                    + " is none of 0 (SPI), 1 (PPI), 2 (ESPI), 3 (EPPI)");
+            case 0 -> {
+                kind = InterruptKind.SPI;
+                limit = 987;
+            }
+            case 1 -> {
+                kind = InterruptKind.PPI;
+                limit = 15;
+            }
+            case 2 -> {
+                kind = InterruptKind.ESPI;
+                limit = 1023;
+            }
+            case 3 -> {
+                kind = InterruptKind.EPPI;
+                limit = 63;
+            }
+            default ->
+                throw err(
+                        device,
+                        prop,
+                        "GIC interrupt type " + spec[0] + " for " + ctrl.path()
+                                + " is none of 0 (SPI), 1 (PPI), 2 (ESPI), 3 (EPPI)");
         }
         if (spec[1] > limit) {
-            throw err(device, prop, kind + " " + spec[1] + " for " + ctrl.path() + " is out of range (0.." + limit + ")");
+            throw err(
+                    device, prop, kind + " " + spec[1] + " for " + ctrl.path() + " is out of range (0.." + limit + ")");
         }
         return new Interrupt(ctrl.path(), kind, spec[1], spec.length > 2 ? spec[2] : 0, all);
     }
@@ -407,8 +481,11 @@ final class Extractor {
     private static int cellCount(NodeCursor c, String name, int dflt, int min, int max) {
         int v = Addressing.count(c, name, dflt);
         if (v < min || v > max) {
-            throw err(c, c.node().property(name).orElseThrow(), "is " + v + "; the inventory reads " + min + " to " + max
-                    + " cells here (64-bit addresses and sizes)");
+            throw err(
+                    c,
+                    c.node().property(name).orElseThrow(),
+                    "is " + v + "; the inventory reads " + min + " to " + max
+                            + " cells here (64-bit addresses and sizes)");
         }
         return v;
     }
@@ -455,6 +532,7 @@ final class Extractor {
     }
 
     private static DtException err(NodeCursor c, Property p, String message) {
-        return new DtException(p.span() != null ? p.span() : c.node().span(), c.path() + ": " + p.name() + ": " + message);
+        return new DtException(
+                p.span() != null ? p.span() : c.node().span(), c.path() + ": " + p.name() + ": " + message);
     }
 }

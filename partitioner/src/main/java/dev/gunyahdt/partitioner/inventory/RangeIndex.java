@@ -1,7 +1,6 @@
 package dev.gunyahdt.partitioner.inventory;
 
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
-
 import java.util.Collection;
 import java.util.List;
 
@@ -27,7 +26,8 @@ public final class RangeIndex {
     }
 
     public static RangeIndex of(Collection<Range> ranges) {
-        return new RangeIndex(ranges.stream().filter(r -> r.size() != 0).sorted().toList());
+        return new RangeIndex(
+                ranges.stream().filter(r -> r.size() != 0).sorted().toList());
     }
 
     /** Some range contains {@code address}. */

@@ -2,7 +2,6 @@ package dev.gunyahdt.partitioner.plan;
 
 import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.dt.diag.Severity;
-
 import java.util.List;
 import java.util.stream.Collectors;
 

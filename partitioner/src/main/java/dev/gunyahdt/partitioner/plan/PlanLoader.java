@@ -20,19 +20,6 @@ import dev.gunyahdt.partitioner.plan.VmPlan.Scheduling;
 import dev.gunyahdt.partitioner.plan.VmPlan.VDevice;
 import dev.gunyahdt.partitioner.plan.VmPlan.VDeviceType;
 import dev.gunyahdt.partitioner.plan.VmPlan.Vm;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.nodes.MappingNode;
-import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.nodes.NodeTuple;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
-import org.snakeyaml.engine.v2.nodes.SequenceNode;
-import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -51,6 +38,18 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Loads a {@code vms.yaml}: YAML 1.2 (SnakeYAML Engine, core schema) with limits on size,
@@ -99,7 +98,8 @@ public final class PlanLoader {
         byte[] bytes;
         try {
             if (Files.size(path) > 4L * MAX_CODE_POINTS) {
-                throw new PlanException("yaml", path.toString(), "larger than the " + MAX_CODE_POINTS + "-character limit for a plan");
+                throw new PlanException(
+                        "yaml", path.toString(), "larger than the " + MAX_CODE_POINTS + "-character limit for a plan");
             }
             bytes = Files.readAllBytes(path);
         } catch (IOException e) {
@@ -168,8 +168,10 @@ public final class PlanLoader {
                 if (o.has(k)) {
                     // Compose does not check this (only Engine's constructor does): a repeated key
                     // would silently win over the first
-                    throw new PlanException("yaml", startOf(key), "duplicate key '" + k + "' (first at "
-                            + positions.get(child + "#key") + ")");
+                    throw new PlanException(
+                            "yaml",
+                            startOf(key),
+                            "duplicate key '" + k + "' (first at " + positions.get(child + "#key") + ")");
                 }
                 positions.put(child + "#key", startOf(key));
                 o.set(k, toJson(t.getValueNode(), child, depth + 1));
@@ -209,7 +211,8 @@ public final class PlanLoader {
             t = t.substring(1);
         }
         try {
-            BigInteger n = t.startsWith("0x") ? new BigInteger(t.substring(2), 16)
+            BigInteger n = t.startsWith("0x")
+                    ? new BigInteger(t.substring(2), 16)
                     : t.startsWith("0o") ? new BigInteger(t.substring(2), 8) : new BigInteger(t);
             return neg ? n.negate() : n;
         } catch (NumberFormatException e) {
@@ -227,8 +230,10 @@ public final class PlanLoader {
         List<Finding> problems = new ArrayList<>();
         Set<String> unknownAt = new TreeSet<>();
         List<ValidationMessage> sorted = new ArrayList<>(found);
-        sorted.sort(Comparator.comparing((ValidationMessage m) -> positionOf(pointer(m.getInstanceLocation())),
-                Comparator.comparingInt(Pos::line).thenComparingInt(Pos::column)).thenComparing(ValidationMessage::getMessage));
+        sorted.sort(Comparator.comparing(
+                        (ValidationMessage m) -> positionOf(pointer(m.getInstanceLocation())),
+                        Comparator.comparingInt(Pos::line).thenComparingInt(Pos::column))
+                .thenComparing(ValidationMessage::getMessage));
         for (ValidationMessage m : sorted) {
             if (m.getType().equals("additionalProperties")) {
                 String at = pointer(m.getInstanceLocation());
@@ -237,18 +242,29 @@ public final class PlanLoader {
                 unknownAt.add(at);
                 Pos p = positions.getOrDefault(keyPointer + "#key", positionOf(at));
                 List<String> allowed = allowedKeys(m);
-                String hint = didYouMean(key, allowed).map(s -> " — did you mean '" + s + "'?").orElse("");
-                problems.add(PlanException.problem("unknown-key", p, "unknown key '" + key + "'" + hint
-                        + (allowed.isEmpty() ? "" : " (allowed here: " + String.join(", ", allowed) + ")")));
-            } else if (m.getType().equals("enum") && json.at(pointer(m.getInstanceLocation())).isTextual()) {
+                String hint = didYouMean(key, allowed)
+                        .map(s -> " — did you mean '" + s + "'?")
+                        .orElse("");
+                problems.add(PlanException.problem(
+                        "unknown-key",
+                        p,
+                        "unknown key '" + key + "'" + hint
+                                + (allowed.isEmpty() ? "" : " (allowed here: " + String.join(", ", allowed) + ")")));
+            } else if (m.getType().equals("enum")
+                    && json.at(pointer(m.getInstanceLocation())).isTextual()) {
                 // a word from a fixed list (e.g. a guest program): name the list and the closest word
                 String at = pointer(m.getInstanceLocation());
                 String value = json.at(at).asText();
                 List<String> allowed = enumValues(m);
                 unknownAt.add(at);
-                String hint = didYouMean(value, allowed).map(s -> " — did you mean '" + s + "'?").orElse("");
-                problems.add(PlanException.problem("unknown-value", positionOf(at), "unknown " + at.substring(at.lastIndexOf('/') + 1)
-                        + " '" + value + "'" + hint + " (known: " + String.join(", ", allowed) + ")"));
+                String hint = didYouMean(value, allowed)
+                        .map(s -> " — did you mean '" + s + "'?")
+                        .orElse("");
+                problems.add(PlanException.problem(
+                        "unknown-value",
+                        positionOf(at),
+                        "unknown " + at.substring(at.lastIndexOf('/') + 1) + " '" + value + "'" + hint + " (known: "
+                                + String.join(", ", allowed) + ")"));
             }
         }
         problems.sort(Comparator.comparing(Finding::line).thenComparing(Finding::column));
@@ -257,7 +273,8 @@ public final class PlanLoader {
             String at = pointer(m.getInstanceLocation());
             // A failed oneOf repeats each branch's complaint; once a key is unknown there, the
             // other branches' complaints at the same place only add noise.
-            if (m.getType().equals("additionalProperties") || unknownAt.contains(at)
+            if (m.getType().equals("additionalProperties")
+                    || unknownAt.contains(at)
                     || (m.getType().equals("oneOf") && hasOtherAt(sorted, at))) {
                 continue;
             }
@@ -270,7 +287,9 @@ public final class PlanLoader {
     }
 
     private static boolean hasOtherAt(List<ValidationMessage> all, String at) {
-        return all.stream().anyMatch(m -> !m.getType().equals("oneOf") && pointer(m.getInstanceLocation()).equals(at));
+        return all.stream()
+                .anyMatch(m -> !m.getType().equals("oneOf")
+                        && pointer(m.getInstanceLocation()).equals(at));
     }
 
     private static String stripPath(ValidationMessage m) {
@@ -296,7 +315,10 @@ public final class PlanLoader {
     private static String pointer(JsonNodePath path) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < path.getNameCount(); i++) {
-            b.append('/').append(String.valueOf(path.getElement(i)).replace("~", "~0").replace("/", "~1"));
+            b.append('/')
+                    .append(String.valueOf(path.getElement(i))
+                            .replace("~", "~0")
+                            .replace("/", "~1"));
         }
         return b.toString();
     }
@@ -370,8 +392,10 @@ public final class PlanLoader {
 
     private VmPlan build(JsonNode json) {
         JsonNode hyp = json.get("hypervisor");
-        Hypervisor hypervisor = new Hypervisor(size(hyp.get("size"), "/hypervisor/size"),
-                optSize(hyp.get("base"), "/hypervisor/base"), at("/hypervisor"));
+        Hypervisor hypervisor = new Hypervisor(
+                size(hyp.get("size"), "/hypervisor/size"),
+                optSize(hyp.get("base"), "/hypervisor/base"),
+                at("/hypervisor"));
         List<Vm> vms = new ArrayList<>();
         JsonNode list = json.get("vms");
         for (int i = 0; i < list.size(); i++) {
@@ -386,8 +410,8 @@ public final class PlanLoader {
         JsonNode bm = json.path("board-memory");
         for (int i = 0; i < bm.size(); i++) {
             String q = "/board-memory/" + i;
-            boardMemory.add(new VmPlan.BoardMemory(size(bm.get(i).get("base"), q + "/base"),
-                    size(bm.get(i).get("size"), q + "/size"), at(q)));
+            boardMemory.add(new VmPlan.BoardMemory(
+                    size(bm.get(i).get("base"), q + "/base"), size(bm.get(i).get("size"), q + "/size"), at(q)));
         }
         return new VmPlan(board, at("/board"), hypervisor, vms, boardMemory);
     }
@@ -396,7 +420,10 @@ public final class PlanLoader {
         boolean primary = v.path("primary").asBoolean(false);
         JsonNode mem = v.get("memory");
         Memory memory = mem.isObject()
-                ? new Memory(size(mem.get("size"), p + "/memory/size"), optSize(mem.get("base"), p + "/memory/base"), at(p + "/memory"))
+                ? new Memory(
+                        size(mem.get("size"), p + "/memory/size"),
+                        optSize(mem.get("base"), p + "/memory/base"),
+                        at(p + "/memory"))
                 : new Memory(size(mem, p + "/memory"), OptionalLong.empty(), at(p + "/memory"));
         int vcpus = v.get("vcpus").asInt();
         Affinity affinity;
@@ -408,12 +435,21 @@ public final class PlanLoader {
             for (int i = 0; i < aff.size(); i++) {
                 JsonNode c = aff.get(i);
                 String cp = p + "/affinity/" + i;
-                cpus.add(c.isObject() ? new CpuRef(true, c.get("mpidr").bigIntegerValue().longValue(), at(cp))
-                        : new CpuRef(false, c.bigIntegerValue().min(BigInteger.valueOf(Long.MAX_VALUE)).longValue(), at(cp)));
+                cpus.add(
+                        c.isObject()
+                                ? new CpuRef(
+                                        true, c.get("mpidr").bigIntegerValue().longValue(), at(cp))
+                                : new CpuRef(
+                                        false,
+                                        c.bigIntegerValue()
+                                                .min(BigInteger.valueOf(Long.MAX_VALUE))
+                                                .longValue(),
+                                        at(cp)));
             }
             affinity = new Affinity(false, cpus, at(p + "/affinity"));
         }
-        Scheduling sched = v.has("scheduling") ? Scheduling.valueOf(v.get("scheduling").asText().toUpperCase())
+        Scheduling sched = v.has("scheduling")
+                ? Scheduling.valueOf(v.get("scheduling").asText().toUpperCase())
                 : primary ? Scheduling.PINNED : Scheduling.STATIC;
         List<DeviceRef> devices = new ArrayList<>();
         JsonNode devs = v.path("devices");
@@ -425,19 +461,42 @@ public final class PlanLoader {
         for (int i = 0; i < vds.size(); i++) {
             vdevs.add(vdevice(vds.get(i), p + "/vdevices/" + i));
         }
-        return new Vm(v.get("name").asText(), at(p), v.has("vmid") ? OptionalInt.of(v.get("vmid").asInt()) : OptionalInt.empty(),
-                at(p + "/vmid"), primary, Optional.ofNullable(v.get("owner")).map(JsonNode::asText), at(p + "/owner"),
-                memory, vcpus, at(p + "/vcpus"), affinity, sched, at(p + "/scheduling"), devices,
-                v.path("console").asBoolean(false), Optional.ofNullable(v.get("bootargs")).map(JsonNode::asText), vdevs,
+        return new Vm(
+                v.get("name").asText(),
+                at(p),
+                v.has("vmid") ? OptionalInt.of(v.get("vmid").asInt()) : OptionalInt.empty(),
+                at(p + "/vmid"),
+                primary,
+                Optional.ofNullable(v.get("owner")).map(JsonNode::asText),
+                at(p + "/owner"),
+                memory,
+                vcpus,
+                at(p + "/vcpus"),
+                affinity,
+                sched,
+                at(p + "/scheduling"),
+                devices,
+                v.path("console").asBoolean(false),
+                Optional.ofNullable(v.get("bootargs")).map(JsonNode::asText),
+                vdevs,
                 Optional.ofNullable(v.get("program")).map(JsonNode::asText));
     }
 
     private VDevice vdevice(JsonNode d, String p) {
         VDeviceType type = VDeviceType.of(d.get("type").asText()).orElseThrow();
-        return new VDevice(type, at(p), d.get("peer").asText(), at(p + "/peer"), d.path("label").asLong(0),
-                clampInt(d.get("queue-depth"), 8), at(p + "/queue-depth"),
-                clampInt(d.get("message-size"), 240), at(p + "/message-size"),
-                d.has("size") ? size(d.get("size"), p + "/size") : 0, optSize(d.get("base"), p + "/base"), at(p + "/size"));
+        return new VDevice(
+                type,
+                at(p),
+                d.get("peer").asText(),
+                at(p + "/peer"),
+                d.path("label").asLong(0),
+                clampInt(d.get("queue-depth"), 8),
+                at(p + "/queue-depth"),
+                clampInt(d.get("message-size"), 240),
+                at(p + "/message-size"),
+                d.has("size") ? size(d.get("size"), p + "/size") : 0,
+                optSize(d.get("base"), p + "/base"),
+                at(p + "/size"));
     }
 
     /** An int field; values beyond int are clamped so the limit rules still see them as too large/small. */
@@ -445,7 +504,10 @@ public final class PlanLoader {
         if (n == null) {
             return dflt;
         }
-        return n.bigIntegerValue().max(BigInteger.valueOf(Integer.MIN_VALUE)).min(BigInteger.valueOf(Integer.MAX_VALUE)).intValue();
+        return n.bigIntegerValue()
+                .max(BigInteger.valueOf(Integer.MIN_VALUE))
+                .min(BigInteger.valueOf(Integer.MAX_VALUE))
+                .intValue();
     }
 
     private Pos at(String pointer) {

@@ -9,8 +9,7 @@ public final class Sizes {
 
     private static final Pattern SIZE = Pattern.compile("(0[xX][0-9a-fA-F]+|[0-9]+)\\s*(KiB|MiB|GiB|TiB)?");
 
-    private Sizes() {
-    }
+    private Sizes() {}
 
     /**
      * The number of bytes {@code text} says, as an unsigned 64-bit value.
@@ -24,16 +23,19 @@ public final class Sizes {
         }
         String digits = m.group(1);
         BigInteger n = digits.length() > 1 && (digits.charAt(1) == 'x' || digits.charAt(1) == 'X')
-                ? new BigInteger(digits.substring(2), 16) : new BigInteger(digits);
+                ? new BigInteger(digits.substring(2), 16)
+                : new BigInteger(digits);
         if (m.group(2) != null && digits.startsWith("0x")) {
             throw new IllegalArgumentException("'" + text + "': a unit goes with a decimal number only");
         }
-        int shift = m.group(2) == null ? 0 : switch (m.group(2)) {
-            case "KiB" -> 10;
-            case "MiB" -> 20;
-            case "GiB" -> 30;
-            default -> 40;
-        };
+        int shift = m.group(2) == null
+                ? 0
+                : switch (m.group(2)) {
+                    case "KiB" -> 10;
+                    case "MiB" -> 20;
+                    case "GiB" -> 30;
+                    default -> 40;
+                };
         n = n.shiftLeft(shift);
         if (n.bitLength() > 64) {
             throw new IllegalArgumentException("'" + text + "' does not fit in 64 bits");
@@ -43,7 +45,7 @@ public final class Sizes {
 
     /** A size the way people read it: {@code 256MiB} when whole, else hex. */
     public static String format(long bytes) {
-        for (String[] u : new String[][]{{"40", "TiB"}, {"30", "GiB"}, {"20", "MiB"}, {"10", "KiB"}}) {
+        for (String[] u : new String[][] {{"40", "TiB"}, {"30", "GiB"}, {"20", "MiB"}, {"10", "KiB"}}) {
             int s = Integer.parseInt(u[0]);
             if (bytes != 0 && bytes > 0 && (bytes & ((1L << s) - 1)) == 0) {
                 return (bytes >>> s) + u[1];

@@ -25,20 +25,21 @@ public record VmPlan(String board, Pos boardPos, Hypervisor hypervisor, List<Vm>
      * the size to the bootloader (many qcom boards write {@code reg = <0 0x80000000 0 0>}). When the
      * plan has any, they replace the {@code reg} of the board's memory nodes.
      */
-    public record BoardMemory(long base, long size, Pos pos) {
-    }
+    public record BoardMemory(long base, long size, Pos pos) {}
 
     public Optional<Vm> vm(String name) {
         return vms.stream().filter(v -> v.name().equals(name)).findFirst();
     }
 
     /** The hypervisor's own memory: a size, and a base when the plan fixes one. */
-    public record Hypervisor(long size, OptionalLong base, Pos pos) {
-    }
+    public record Hypervisor(long size, OptionalLong base, Pos pos) {}
 
     /** How a VM's vCPUs are scheduled: the RM's {@code affinity} values (gunyah-model.md §9.3). */
     public enum Scheduling {
-        STATIC, PINNED, PROXY, STICKY;
+        STATIC,
+        PINNED,
+        PROXY,
+        STICKY;
 
         public String yaml() {
             return name().toLowerCase();
@@ -49,10 +50,25 @@ public record VmPlan(String board, Pos boardPos, Hypervisor hypervisor, List<Vm>
      * One VM. {@code owner} is empty for the primary and for a secondary that leaves it to default
      * to the primary. {@code memory.size} is 0 only when the plan gave none (the schema requires it).
      */
-    public record Vm(String name, Pos pos, OptionalInt vmid, Pos vmidPos, boolean primary, Optional<String> owner,
-                     Pos ownerPos, Memory memory, int vcpus, Pos vcpusPos, Affinity affinity, Scheduling scheduling,
-                     Pos schedulingPos, List<DeviceRef> devices, boolean console, Optional<String> bootargs,
-                     List<VDevice> vdevices, Optional<String> program) {
+    public record Vm(
+            String name,
+            Pos pos,
+            OptionalInt vmid,
+            Pos vmidPos,
+            boolean primary,
+            Optional<String> owner,
+            Pos ownerPos,
+            Memory memory,
+            int vcpus,
+            Pos vcpusPos,
+            Affinity affinity,
+            Scheduling scheduling,
+            Pos schedulingPos,
+            List<DeviceRef> devices,
+            boolean console,
+            Optional<String> bootargs,
+            List<VDevice> vdevices,
+            Optional<String> program) {
 
         public Vm {
             devices = List.copyOf(devices);
@@ -61,8 +77,7 @@ public record VmPlan(String board, Pos boardPos, Hypervisor hypervisor, List<Vm>
     }
 
     /** A VM's memory: its size, and a physical base when the plan places it explicitly. */
-    public record Memory(long size, OptionalLong base, Pos pos) {
-    }
+    public record Memory(long size, OptionalLong base, Pos pos) {}
 
     /** {@code any}, or one physical CPU per vCPU. */
     public record Affinity(boolean any, List<CpuRef> cpus, Pos pos) {
@@ -82,12 +97,14 @@ public record VmPlan(String board, Pos boardPos, Hypervisor hypervisor, List<Vm>
     }
 
     /** A passed-through device as the plan names it: a label, an alias, or a path (starts with '/'). */
-    public record DeviceRef(String ref, Pos pos) {
-    }
+    public record DeviceRef(String ref, Pos pos) {}
 
     /** The vdevice kinds a plan can declare. */
     public enum VDeviceType {
-        MESSAGE_QUEUE_PAIR("message-queue-pair"), MESSAGE_QUEUE("message-queue"), DOORBELL("doorbell"), SHM("shm");
+        MESSAGE_QUEUE_PAIR("message-queue-pair"),
+        MESSAGE_QUEUE("message-queue"),
+        DOORBELL("doorbell"),
+        SHM("shm");
 
         private final String yaml;
 
@@ -114,8 +131,17 @@ public record VmPlan(String board, Pos boardPos, Hypervisor hypervisor, List<Vm>
      * {@code doorbell} the declaring VM sends and the peer receives. {@code queueDepth} and
      * {@code messageSize} default to the RM's 8 and 240; {@code size}/{@code base} are for shm.
      */
-    public record VDevice(VDeviceType type, Pos pos, String peer, Pos peerPos, long label, int queueDepth,
-                          Pos queueDepthPos, int messageSize, Pos messageSizePos, long size, OptionalLong base,
-                          Pos sizePos) {
-    }
+    public record VDevice(
+            VDeviceType type,
+            Pos pos,
+            String peer,
+            Pos peerPos,
+            long label,
+            int queueDepth,
+            Pos queueDepthPos,
+            int messageSize,
+            Pos messageSizePos,
+            long size,
+            OptionalLong base,
+            Pos sizePos) {}
 }

@@ -2,7 +2,6 @@ package dev.gunyahdt.partitioner.rules;
 
 import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.partitioner.allocate.Allocation;
-
 import java.util.List;
 import java.util.function.Function;
 
@@ -12,5 +11,4 @@ import java.util.function.Function;
  * per violation, at its place in {@code vms.yaml}, its message naming the other side of the conflict
  * (another plan position or, where the board is involved, the board node's {@code file:line}).
  */
-public record Rule(String name, String summary, Function<Allocation, List<Finding>> check) {
-}
+public record Rule(String name, String summary, Function<Allocation, List<Finding>> check) {}

@@ -21,10 +21,8 @@ import dev.gunyahdt.partitioner.plan.VmPlan.Scheduling;
 import dev.gunyahdt.partitioner.plan.VmPlan.VDevice;
 import dev.gunyahdt.partitioner.plan.VmPlan.VDeviceType;
 import dev.gunyahdt.partitioner.plan.VmPlan.Vm;
-
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,34 +34,46 @@ public final class Rules {
 
     /** Gunyah's message-queue limits (gunyah-model.md §3.1): depth 1..255, message size 1..1023 bytes. */
     public static final int MAX_QUEUE_DEPTH = 255;
+
     public static final int MAX_MESSAGE_SIZE = 1023;
     static final long PAGE = 4096;
 
-    private Rules() {
-    }
+    private Rules() {}
 
     public static final List<Rule> ALL = List.of(
             new Rule("vm-name-unique", "every VM has its own name", Rules::namesUnique),
             new Rule("primary-unique", "at most one VM is primary, and it has no owner", Rules::primaryUnique),
-            new Rule("vmid-valid", "VMIDs are unique and in the RM's ranges: primary 3, secondaries 4..31 or 0x80..0xbe",
+            new Rule(
+                    "vmid-valid",
+                    "VMIDs are unique and in the RM's ranges: primary 3, secondaries 4..31 or 0x80..0xbe",
                     Rules::vmids),
             new Rule("owner-exists", "every secondary's owner is another VM of the plan", Rules::ownersExist),
             new Rule("owner-acyclic", "ownership has no cycle", Rules::ownersAcyclic),
             new Rule("vdevice-peer-exists", "every vdevice's peer is another VM of the plan", Rules::peersExist),
-            new Rule("vdevice-with-owner",
+            new Rule(
+                    "vdevice-with-owner",
                     "shm and one-way message queues join a VM with its owner only (the RM's parse_shm_doorbell and"
-                            + " parse_message_queue take peer-default, nothing else)", Rules::ownerOnlyVdevices),
-            new Rule("queue-limits", "queue depths 1..255 and message sizes 1..1023 bytes (Gunyah msgqueue limits)",
+                            + " parse_message_queue take peer-default, nothing else)",
+                    Rules::ownerOnlyVdevices),
+            new Rule(
+                    "queue-limits",
+                    "queue depths 1..255 and message sizes 1..1023 bytes (Gunyah msgqueue limits)",
                     Rules::queueLimits),
-            new Rule("memory-alignment", "VM and hypervisor memory: 2 MiB-aligned sizes and bases; shm: 4 KiB pages",
+            new Rule(
+                    "memory-alignment",
+                    "VM and hypervisor memory: 2 MiB-aligned sizes and bases; shm: 4 KiB pages",
                     Rules::alignment),
             new Rule("memory-fits", "there is room in board memory for every automatic placement", Rules::fits),
             new Rule("memory-in-physical", "every region lies inside one physical memory bank", Rules::inPhysical),
-            new Rule("memory-no-overlap",
+            new Rule(
+                    "memory-no-overlap",
                     "no overlap between VMs, the hypervisor, shm and no-map reserved memory, except a VM's memory with shm it is declared to share",
                     Rules::noOverlap),
             new Rule("cpu-exists", "affinity names existing CPUs, one per vCPU", Rules::cpusExist),
-            new Rule("cpu-exclusive", "a pinned vCPU has its physical CPU to itself among pinned vCPUs", Rules::cpuExclusive),
+            new Rule(
+                    "cpu-exclusive",
+                    "a pinned vCPU has its physical CPU to itself among pinned vCPUs",
+                    Rules::cpuExclusive),
             new Rule("device-exists", "every passthrough device is a device of the board", Rules::devicesExist),
             new Rule("device-exclusive", "a device is passed through to one VM only", Rules::deviceExclusive),
             new Rule("spi-exclusive", "every hardware SPI is owned by exactly one VM", Rules::spiExclusive),
@@ -116,8 +126,10 @@ public final class Rules {
                 out.add(at(vm.ownerPos(), "primary VM '" + vm.name() + "' cannot have an owner (the RM starts it)"));
             }
             if (first != null) {
-                out.add(at(vm.pos(), "VM '" + vm.name() + "' is a second primary; '" + first.name() + "' at " + first.pos()
-                        + " already is"));
+                out.add(at(
+                        vm.pos(),
+                        "VM '" + vm.name() + "' is a second primary; '" + first.name() + "' at " + first.pos()
+                                + " already is"));
             } else {
                 first = vm;
             }
@@ -142,15 +154,23 @@ public final class Rules {
             Pos at = vm.vmid().isPresent() ? vm.vmidPos() : vm.pos();
             String given = vm.vmid().isPresent() ? "" : " (given automatically)";
             if (vm.primary() && v.vmid() != Allocator.HLOS_VMID) {
-                out.add(at(at, "the primary VM '" + vm.name() + "' has VMID " + v.vmid() + "; the RM gives HLOS VMID 3"));
+                out.add(at(
+                        at, "the primary VM '" + vm.name() + "' has VMID " + v.vmid() + "; the RM gives HLOS VMID 3"));
             } else if (!vm.primary() && !validSecondary(v.vmid())) {
-                out.add(at(at, "VM '" + vm.name() + "' has VMID 0x" + Integer.toHexString(v.vmid()) + given
-                        + ", outside the RM's secondary ranges 4..31 and 0x80..0xbe"));
+                out.add(at(
+                        at,
+                        "VM '" + vm.name() + "' has VMID 0x" + Integer.toHexString(v.vmid()) + given
+                                + ", outside the RM's secondary ranges 4..31 and 0x80..0xbe"));
             }
             VmAllocation first = seen.putIfAbsent(v.vmid(), v);
             if (first != null) {
-                out.add(at(at, "VM '" + vm.name() + "' has VMID " + v.vmid() + ", which VM '" + first.vm().name() + "' at "
-                        + (first.vm().vmid().isPresent() ? first.vm().vmidPos() : first.vm().pos()) + " already has"));
+                out.add(at(
+                        at,
+                        "VM '" + vm.name() + "' has VMID " + v.vmid() + ", which VM '"
+                                + first.vm().name() + "' at "
+                                + (first.vm().vmid().isPresent()
+                                        ? first.vm().vmidPos()
+                                        : first.vm().pos()) + " already has"));
             }
         }
         return out;
@@ -184,12 +204,17 @@ public final class Rules {
             }
             Optional<String> owner = ownerOf(primary, vm);
             if (owner.isEmpty()) {
-                out.add(at(vm.pos(), "secondary VM '" + vm.name() + "' has no owner: name one with 'owner' or mark a VM 'primary: true'"));
+                out.add(at(
+                        vm.pos(),
+                        "secondary VM '" + vm.name()
+                                + "' has no owner: name one with 'owner' or mark a VM 'primary: true'"));
             } else if (owner.get().equals(vm.name())) {
                 out.add(at(vm.ownerPos(), "VM '" + vm.name() + "' cannot own itself"));
             } else if (!byName.containsKey(owner.get())) {
-                out.add(at(vm.ownerPos(), "VM '" + vm.name() + "' names owner '" + owner.get() + "', which the plan does not have"
-                        + names(a)));
+                out.add(at(
+                        vm.ownerPos(),
+                        "VM '" + vm.name() + "' names owner '" + owner.get() + "', which the plan does not have"
+                                + names(a)));
             }
         }
         return out;
@@ -210,7 +235,10 @@ public final class Rules {
         int[] next = new int[vms.size()];
         for (int i = 0; i < vms.size(); i++) {
             String here = vms.get(i).name();
-            next[i] = ownerOf(primary, vms.get(i)).filter(n -> !n.equals(here)).map(index::get).orElse(-1);
+            next[i] = ownerOf(primary, vms.get(i))
+                    .filter(n -> !n.equals(here))
+                    .map(index::get)
+                    .orElse(-1);
         }
         int[] state = new int[vms.size()]; // 0 unseen, 1 on the current walk, 2 done
         java.util.TreeMap<Integer, Finding> found = new java.util.TreeMap<>();
@@ -228,7 +256,11 @@ public final class Rules {
                 StringBuilder b = new StringBuilder("ownership loops: ");
                 int c = first;
                 do {
-                    b.append("'").append(vms.get(c).name()).append("' (owner at ").append(vms.get(c).ownerPos()).append(") -> ");
+                    b.append("'")
+                            .append(vms.get(c).name())
+                            .append("' (owner at ")
+                            .append(vms.get(c).ownerPos())
+                            .append(") -> ");
                     c = next[c];
                 } while (c != first);
                 b.append("'").append(vms.get(first).name()).append("'");
@@ -247,8 +279,10 @@ public final class Rules {
                 if (d.peer().equals(vm.name())) {
                     out.add(at(d.peerPos(), d.type().yaml() + " of VM '" + vm.name() + "' names itself as peer"));
                 } else if (!byName.containsKey(d.peer())) {
-                    out.add(at(d.peerPos(), d.type().yaml() + " of VM '" + vm.name() + "' names peer '" + d.peer()
-                            + "', which the plan does not have" + names(a)));
+                    out.add(at(
+                            d.peerPos(),
+                            d.type().yaml() + " of VM '" + vm.name() + "' names peer '" + d.peer()
+                                    + "', which the plan does not have" + names(a)));
                 }
             }
         }
@@ -273,11 +307,16 @@ public final class Rules {
                     continue; // vdevice-peer-exists says why
                 }
                 if (!ownerName(a, vm).equals(peer.name()) && !ownerName(a, peer).equals(vm.name())) {
-                    out.add(at(d.peerPos(), d.type().yaml() + " between '" + vm.name() + "' and '" + peer.name()
-                            + "': the Gunyah RM builds a " + d.type().yaml() + " only between a VM and its owner"
-                            + " (peer-default); neither owns the other. Make the peer the owner ('"
-                            + ownerName(a, vm) + "')" + (d.type() == VDeviceType.SHM
-                            ? ", in each VM that shares the buffer" : ", or use a message-queue-pair")));
+                    out.add(at(
+                            d.peerPos(),
+                            d.type().yaml() + " between '" + vm.name() + "' and '" + peer.name()
+                                    + "': the Gunyah RM builds a " + d.type().yaml()
+                                    + " only between a VM and its owner"
+                                    + " (peer-default); neither owns the other. Make the peer the owner ('"
+                                    + ownerName(a, vm) + "')"
+                                    + (d.type() == VDeviceType.SHM
+                                            ? ", in each VM that shares the buffer"
+                                            : ", or use a message-queue-pair")));
                 }
             }
         }
@@ -289,12 +328,17 @@ public final class Rules {
         if (vm.primary()) {
             return "";
         }
-        return vm.owner().orElseGet(() -> a.plan().vms().stream().filter(Vm::primary).map(Vm::name)
-                .findFirst().orElse(""));
+        return vm.owner()
+                .orElseGet(() -> a.plan().vms().stream()
+                        .filter(Vm::primary)
+                        .map(Vm::name)
+                        .findFirst()
+                        .orElse(""));
     }
 
     private static String names(Allocation a) {
-        return " (VMs: " + String.join(", ", a.plan().vms().stream().map(Vm::name).toList()) + ")";
+        return " (VMs: "
+                + String.join(", ", a.plan().vms().stream().map(Vm::name).toList()) + ")";
     }
 
     private static List<Finding> queueLimits(Allocation a) {
@@ -305,12 +349,17 @@ public final class Rules {
                     continue;
                 }
                 if (d.queueDepth() < 1 || d.queueDepth() > MAX_QUEUE_DEPTH) {
-                    out.add(at(d.queueDepthPos(), "queue-depth " + d.queueDepth() + " of " + d.type().yaml() + " '" + vm.name()
-                            + "'->'" + d.peer() + "' is outside Gunyah's 1.." + MAX_QUEUE_DEPTH));
+                    out.add(at(
+                            d.queueDepthPos(),
+                            "queue-depth " + d.queueDepth() + " of " + d.type().yaml() + " '" + vm.name() + "'->'"
+                                    + d.peer() + "' is outside Gunyah's 1.." + MAX_QUEUE_DEPTH));
                 }
                 if (d.messageSize() < 1 || d.messageSize() > MAX_MESSAGE_SIZE) {
-                    out.add(at(d.messageSizePos(), "message-size " + d.messageSize() + " of " + d.type().yaml() + " '" + vm.name()
-                            + "'->'" + d.peer() + "' is outside Gunyah's 1.." + MAX_MESSAGE_SIZE + " bytes"));
+                    out.add(at(
+                            d.messageSizePos(),
+                            "message-size " + d.messageSize() + " of "
+                                    + d.type().yaml() + " '" + vm.name() + "'->'" + d.peer()
+                                    + "' is outside Gunyah's 1.." + MAX_MESSAGE_SIZE + " bytes"));
                 }
             }
         }
@@ -326,26 +375,34 @@ public final class Rules {
             out.add(at(h.pos(), "hypervisor size " + Sizes.format(h.size()) + " is not a non-zero multiple of 2MiB"));
         }
         if (h.base().isPresent() && h.base().getAsLong() % Allocator.ALIGN != 0) {
-            out.add(at(h.pos(), "hypervisor base 0x" + Long.toHexString(h.base().getAsLong()) + " is not 2MiB-aligned"));
+            out.add(at(
+                    h.pos(), "hypervisor base 0x" + Long.toHexString(h.base().getAsLong()) + " is not 2MiB-aligned"));
         }
         for (Vm vm : a.plan().vms()) {
             var m = vm.memory();
             if (m.size() == 0 || Long.remainderUnsigned(m.size(), Allocator.ALIGN) != 0) {
-                out.add(at(m.pos(), "memory of VM '" + vm.name() + "' (" + Sizes.format(m.size()) + ") is not a non-zero multiple of 2MiB"));
+                out.add(at(
+                        m.pos(),
+                        "memory of VM '" + vm.name() + "' (" + Sizes.format(m.size())
+                                + ") is not a non-zero multiple of 2MiB"));
             }
             if (m.base().isPresent() && Long.remainderUnsigned(m.base().getAsLong(), Allocator.ALIGN) != 0) {
-                out.add(at(m.pos(), "memory base 0x" + Long.toHexString(m.base().getAsLong()) + " of VM '" + vm.name()
-                        + "' is not 2MiB-aligned"));
+                out.add(at(
+                        m.pos(),
+                        "memory base 0x" + Long.toHexString(m.base().getAsLong()) + " of VM '" + vm.name()
+                                + "' is not 2MiB-aligned"));
             }
             for (VDevice d : vm.vdevices()) {
                 if (d.type() != VDeviceType.SHM) {
                     continue;
                 }
                 if (d.size() == 0 || Long.remainderUnsigned(d.size(), PAGE) != 0) {
-                    out.add(at(d.sizePos(), "shm size " + Sizes.format(d.size()) + " is not a non-zero multiple of 4KiB"));
+                    out.add(at(
+                            d.sizePos(), "shm size " + Sizes.format(d.size()) + " is not a non-zero multiple of 4KiB"));
                 }
                 if (d.base().isPresent() && Long.remainderUnsigned(d.base().getAsLong(), PAGE) != 0) {
-                    out.add(at(d.pos(), "shm base 0x" + Long.toHexString(d.base().getAsLong()) + " is not 4KiB-aligned"));
+                    out.add(at(
+                            d.pos(), "shm base 0x" + Long.toHexString(d.base().getAsLong()) + " is not 4KiB-aligned"));
                 }
             }
         }
@@ -363,45 +420,66 @@ public final class Rules {
     private static List<Finding> fits(Allocation a) {
         List<Finding> out = new ArrayList<>();
         if (a.hypervisor().isEmpty()) {
-            out.add(at(a.plan().hypervisor().pos(), "no room for the hypervisor's " + Sizes.format(a.plan().hypervisor().size())
-                    + "; " + banks(a)));
+            out.add(at(
+                    a.plan().hypervisor().pos(),
+                    "no room for the hypervisor's "
+                            + Sizes.format(a.plan().hypervisor().size()) + "; " + banks(a)));
         }
         for (VmAllocation v : a.vms()) {
             if (v.memory().isEmpty()) {
-                out.add(at(v.vm().memory().pos(), "no room left for the " + Sizes.format(v.vm().memory().size()) + " of VM '"
-                        + v.vm().name() + "'; " + banks(a)));
+                out.add(at(
+                        v.vm().memory().pos(),
+                        "no room left for the " + Sizes.format(v.vm().memory().size()) + " of VM '" + v.vm().name()
+                                + "'; " + banks(a)));
             }
         }
         for (SharedRegion s : a.shared()) {
             if (s.range().isEmpty()) {
-                out.add(at(s.vdevice().sizePos(), "no room left for the " + Sizes.format(s.vdevice().size()) + " shm of VM '"
-                        + s.declaredBy() + "'; " + banks(a)));
+                out.add(at(
+                        s.vdevice().sizePos(),
+                        "no room left for the " + Sizes.format(s.vdevice().size()) + " shm of VM '" + s.declaredBy()
+                                + "'; " + banks(a)));
             }
         }
         return out;
     }
 
     /** A region some party of the plan (or the board) holds, for the overlap and containment rules. */
-    record Held(String what, Range range, Pos pos, String boardWhere, Set<String> vms, boolean shm) {
-    }
+    record Held(String what, Range range, Pos pos, String boardWhere, Set<String> vms, boolean shm) {}
 
     static List<Held> held(Allocation a) {
         List<Held> l = new ArrayList<>();
-        a.hypervisor().ifPresent(r -> l.add(new Held("the hypervisor", r, a.plan().hypervisor().pos(), null, Set.of(), false)));
+        a.hypervisor()
+                .ifPresent(r -> l.add(
+                        new Held("the hypervisor", r, a.plan().hypervisor().pos(), null, Set.of(), false)));
         for (VmAllocation v : a.vms()) {
-            v.memory().ifPresent(r -> l.add(new Held("VM '" + v.vm().name() + "'", r, v.vm().memory().pos(), null,
-                    Set.of(v.vm().name()), false)));
+            v.memory()
+                    .ifPresent(r -> l.add(new Held(
+                            "VM '" + v.vm().name() + "'",
+                            r,
+                            v.vm().memory().pos(),
+                            null,
+                            Set.of(v.vm().name()),
+                            false)));
         }
         for (SharedRegion s : a.shared()) {
-            s.range().ifPresent(r -> l.add(new Held("shm of '" + s.declaredBy() + "' and '" + s.vdevice().peer() + "'", r,
-                    s.vdevice().pos(), null, s.sharers(), true)));
+            s.range()
+                    .ifPresent(r -> l.add(new Held(
+                            "shm of '" + s.declaredBy() + "' and '"
+                                    + s.vdevice().peer() + "'",
+                            r,
+                            s.vdevice().pos(),
+                            null,
+                            s.sharers(),
+                            true)));
         }
         return l;
     }
 
     private static List<Finding> inPhysical(Allocation a) {
         List<Finding> out = new ArrayList<>();
-        RangeIndex banks = RangeIndex.of(a.board().banks().stream().map(MemoryBank::range).toList());
+        RangeIndex banks =
+                RangeIndex.of(a.board().banks().stream().map(MemoryBank::range).toList());
         for (Held h : held(a)) {
             if (h.range().size() == 0) {
                 continue;
@@ -415,7 +493,9 @@ public final class Rules {
     }
 
     static boolean overlap(Range x, Range y) {
-        return x.size() != 0 && y.size() != 0 && Long.compareUnsigned(x.base(), y.last()) <= 0
+        return x.size() != 0
+                && y.size() != 0
+                && Long.compareUnsigned(x.base(), y.last()) <= 0
                 && Long.compareUnsigned(y.base(), x.last()) <= 0;
     }
 
@@ -452,14 +532,22 @@ public final class Rules {
             if (j < l.size()) {
                 Held y = l.get(j);
                 if (!sharedOnPurpose(x, y)) {
-                    messages.put((long) i * ranges.size() + j, at(y.pos(), y.what() + " at " + y.range() + " overlaps "
-                            + x.what() + " at " + x.range() + " (" + x.pos() + ")"));
+                    messages.put(
+                            (long) i * ranges.size() + j,
+                            at(
+                                    y.pos(),
+                                    y.what() + " at " + y.range() + " overlaps " + x.what() + " at " + x.range() + " ("
+                                            + x.pos() + ")"));
                 }
             } else {
                 Range rr = noMap.get(j - l.size());
                 Reserved r = noMapOf.get(j - l.size());
-                messages.put((long) i * ranges.size() + j, at(x.pos(), x.what() + " at " + x.range()
-                        + " overlaps no-map reserved memory " + rr + " (" + r.path() + " at " + BoardView.where(r.span()) + ")"));
+                messages.put(
+                        (long) i * ranges.size() + j,
+                        at(
+                                x.pos(),
+                                x.what() + " at " + x.range() + " overlaps no-map reserved memory " + rr + " ("
+                                        + r.path() + " at " + BoardView.where(r.span()) + ")"));
             }
         }
         return new ArrayList<>(messages.values());
@@ -483,7 +571,8 @@ public final class Rules {
             if (r.size() == 0) {
                 continue;
             }
-            while (!open.isEmpty() && Long.compareUnsigned(ranges.get(open.first()).last(), r.base()) < 0) {
+            while (!open.isEmpty()
+                    && Long.compareUnsigned(ranges.get(open.first()).last(), r.base()) < 0) {
                 open.pollFirst();
             }
             for (int o : open) {
@@ -509,7 +598,11 @@ public final class Rules {
     private static List<Finding> cpusExist(Allocation a) {
         List<Finding> out = new ArrayList<>();
         List<Cpu> all = a.board().inventory().cpus();
-        String cpusAt = a.board().tree().find("/cpus").map(c -> BoardView.where(c.node().span())).orElse("(no /cpus)");
+        String cpusAt = a.board()
+                .tree()
+                .find("/cpus")
+                .map(c -> BoardView.where(c.node().span()))
+                .orElse("(no /cpus)");
         for (VmAllocation v : a.vms()) {
             Vm vm = v.vm();
             if (vm.affinity().any()) {
@@ -519,14 +612,18 @@ public final class Rules {
                 continue;
             }
             if (vm.affinity().cpus().size() != vm.vcpus()) {
-                out.add(at(vm.affinity().pos(), "VM '" + vm.name() + "' has " + vm.vcpus() + " vCPUs (" + vm.vcpusPos()
-                        + ") but affinity names " + vm.affinity().cpus().size() + " CPUs"));
+                out.add(at(
+                        vm.affinity().pos(),
+                        "VM '" + vm.name() + "' has " + vm.vcpus() + " vCPUs (" + vm.vcpusPos()
+                                + ") but affinity names " + vm.affinity().cpus().size() + " CPUs"));
             }
             for (int i = 0; i < vm.affinity().cpus().size(); i++) {
                 CpuRef c = vm.affinity().cpus().get(i);
                 if (vm.scheduling() != Scheduling.PROXY && v.cpus().get(i) < 0) {
-                    out.add(at(c.pos(), "VM '" + vm.name() + "' names " + c + ", which the board does not have (" + all.size()
-                            + " CPUs in /cpus at " + cpusAt + ")"));
+                    out.add(at(
+                            c.pos(),
+                            "VM '" + vm.name() + "' names " + c + ", which the board does not have (" + all.size()
+                                    + " CPUs in /cpus at " + cpusAt + ")"));
                 }
             }
         }
@@ -545,19 +642,26 @@ public final class Rules {
             }
             for (int i = 0; i < v.cpus().size(); i++) {
                 int c = v.cpus().get(i);
-                Pos at = vm.affinity().any() ? vm.affinity().pos() : vm.affinity().cpus().get(i).pos();
+                Pos at = vm.affinity().any()
+                        ? vm.affinity().pos()
+                        : vm.affinity().cpus().get(i).pos();
                 if (c < 0) {
                     if (vm.affinity().any()) {
-                        out.add(at(at, "no physical CPU is left for pinned vCPU " + i + " of VM '" + vm.name() + "' ("
-                                + all.size() + " CPUs, all pinned)"));
+                        out.add(at(
+                                at,
+                                "no physical CPU is left for pinned vCPU " + i + " of VM '" + vm.name() + "' ("
+                                        + all.size() + " CPUs, all pinned)"));
                     }
                     continue;
                 }
                 String prev = owner.putIfAbsent(c, vm.name() + " vCPU " + i);
                 if (prev != null) {
                     Cpu cpu = all.get(c);
-                    out.add(at(at, "pinned vCPU " + i + " of VM '" + vm.name() + "' is on " + cpu.path() + " ("
-                            + BoardView.where(cpu.span()) + "), where pinned " + prev + " already is (" + ownerPos.get(c) + ")"));
+                    out.add(at(
+                            at,
+                            "pinned vCPU " + i + " of VM '" + vm.name() + "' is on " + cpu.path() + " ("
+                                    + BoardView.where(cpu.span()) + "), where pinned " + prev + " already is ("
+                                    + ownerPos.get(c) + ")"));
                 } else {
                     ownerPos.put(c, at);
                 }
@@ -573,8 +677,10 @@ public final class Rules {
         for (VmAllocation v : a.vms()) {
             for (PassedDevice d : v.devices()) {
                 if (d.device().isEmpty()) {
-                    out.add(at(d.ref().pos(), "VM '" + v.vm().name() + "' passes through '" + d.ref().ref()
-                            + "', which is no device, label or alias of the board"));
+                    out.add(at(
+                            d.ref().pos(),
+                            "VM '" + v.vm().name() + "' passes through '"
+                                    + d.ref().ref() + "', which is no device, label or alias of the board"));
                 }
             }
         }
@@ -592,9 +698,14 @@ public final class Rules {
                 Device dev = d.device().get();
                 var first = seen.putIfAbsent(dev.path(), Map.entry(v, d));
                 if (first != null) {
-                    String who = first.getKey() == v ? "it already takes" : "VM '" + first.getKey().vm().name() + "' already has";
-                    out.add(at(d.ref().pos(), "VM '" + v.vm().name() + "' passes through " + dev.path() + " ("
-                            + BoardView.where(dev.span()) + "), which " + who + " (" + first.getValue().ref().pos() + ")"));
+                    String who = first.getKey() == v
+                            ? "it already takes"
+                            : "VM '" + first.getKey().vm().name() + "' already has";
+                    out.add(at(
+                            d.ref().pos(),
+                            "VM '" + v.vm().name() + "' passes through " + dev.path() + " ("
+                                    + BoardView.where(dev.span()) + "), which " + who + " ("
+                                    + first.getValue().ref().pos() + ")"));
                 }
             }
         }
@@ -603,8 +714,7 @@ public final class Rules {
 
     private static List<Finding> spiExclusive(Allocation a) {
         List<Finding> out = new ArrayList<>();
-        record Owner(VmAllocation vm, PassedDevice via) {
-        }
+        record Owner(VmAllocation vm, PassedDevice via) {}
         Map<Long, Owner> owners = new HashMap<>();
         for (VmAllocation v : a.vms()) {
             for (PassedDevice d : v.devices()) {
@@ -621,10 +731,14 @@ public final class Rules {
                     if (other.path().equals(dev.path())) {
                         continue; // the same device twice: device-exclusive says so
                     }
-                    out.add(at(d.ref().pos(), "SPI " + spi + " (INTID " + (spi + 32) + ") of " + dev.path() + " ("
-                            + BoardView.where(dev.span()) + ") passed to VM '" + v.vm().name() + "' is also raised by "
-                            + other.path() + " (" + BoardView.where(other.span()) + ") passed to VM '" + first.vm().vm().name()
-                            + "' (" + first.via().ref().pos() + ")"));
+                    out.add(at(
+                            d.ref().pos(),
+                            "SPI " + spi + " (INTID " + (spi + 32) + ") of " + dev.path() + " ("
+                                    + BoardView.where(dev.span()) + ") passed to VM '" + v.vm().name()
+                                    + "' is also raised by "
+                                    + other.path() + " (" + BoardView.where(other.span()) + ") passed to VM '"
+                                    + first.vm().vm().name()
+                                    + "' (" + first.via().ref().pos() + ")"));
                 }
             }
         }
@@ -638,8 +752,10 @@ public final class Rules {
             if (v.virqs().size() > window) {
                 Map<String, Integer> kinds = new LinkedHashMap<>();
                 v.virqs().forEach(q -> kinds.merge(q.purpose().split(" ")[0], 1, Integer::sum));
-                out.add(at(v.vm().pos(), "VM '" + v.vm().name() + "' needs " + v.virqs().size() + " VIRQs but the RM has "
-                        + window + " (INTID " + Allocator.VIRQ_FIRST + ".." + Allocator.VIRQ_LAST + "): " + kinds));
+                out.add(at(
+                        v.vm().pos(),
+                        "VM '" + v.vm().name() + "' needs " + v.virqs().size() + " VIRQs but the RM has " + window
+                                + " (INTID " + Allocator.VIRQ_FIRST + ".." + Allocator.VIRQ_LAST + "): " + kinds));
             }
         }
         return out;

@@ -1,14 +1,13 @@
 package dev.gunyahdt.partitioner.allocate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.partitioner.Partitioner;
 import dev.gunyahdt.partitioner.TestBoards;
 import dev.gunyahdt.partitioner.plan.PlanLoader;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /** Issue 12, item 4: affinity any spreads static vCPUs off pinned CPUs; an overlap beside idle CPUs is warned about. */
 class PlacementTest {
@@ -46,7 +45,9 @@ class PlacementTest {
     @Test
     void aStaticVcpuOnAnotherVmsPinnedCpuBesideIdleOnesIsWarnedAbout() {
         Allocation a = plan("[1]", 1);
-        assertEquals(List.of("placement: vms.yaml:11:15: VM 'guest' vCPU 0 (static) is on CPU 1, which VM 'hlos' holds "
-                + "pinned, while CPU(s) 3,4,5,6,7 have no vCPU"), Placement.warnings(a));
+        assertEquals(
+                List.of("placement: vms.yaml:11:15: VM 'guest' vCPU 0 (static) is on CPU 1, which VM 'hlos' holds "
+                        + "pinned, while CPU(s) 3,4,5,6,7 have no vCPU"),
+                Placement.warnings(a));
     }
 }

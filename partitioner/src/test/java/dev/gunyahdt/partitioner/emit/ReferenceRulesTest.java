@@ -1,24 +1,23 @@
 package dev.gunyahdt.partitioner.emit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.partitioner.Partitioner;
 import dev.gunyahdt.partitioner.TestBoards;
 import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.plan.PlanLoader;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12, item 2: each rule of {@link References}' table on a small board whose UART has an
@@ -114,7 +113,9 @@ class ReferenceRulesTest {
     }
 
     private static Node node(DeviceTree t, String path) {
-        return t.find(path).orElseThrow(() -> new AssertionError(path + " missing")).node();
+        return t.find(path)
+                .orElseThrow(() -> new AssertionError(path + " missing"))
+                .node();
     }
 
     private static List<String> dropped(String tree) {
@@ -128,8 +129,11 @@ class ReferenceRulesTest {
         assertTrue(node(guest, "/soc/serial@9500000").hasProperty("interrupts-extended"));
         // the repair: an interrupt controller without #address-cells gets <0>, and says so
         assertEquals(0, intc.property("#address-cells").orElseThrow().value().asCell());
-        assertTrue(dropped("vm/guest").contains("/soc/interrupt-controller@9000000: #address-cells = <0> added "
-                + "(an interrupt provider without it trips dtc's interrupt_provider; Linux reads a missing one as 0)"),
+        assertTrue(
+                dropped("vm/guest")
+                        .contains(
+                                "/soc/interrupt-controller@9000000: #address-cells = <0> added "
+                                        + "(an interrupt provider without it trips dtc's interrupt_provider; Linux reads a missing one as 0)"),
                 dropped("vm/guest").toString());
     }
 
@@ -153,8 +157,10 @@ class ReferenceRulesTest {
     void iommusAreDroppedAndReported() {
         assertFalse(node(guest, "/soc/serial@9500000").hasProperty("iommus"));
         assertTrue(guest.find("/soc/iommu@9200000").isEmpty());
-        assertTrue(dropped("vm/guest").contains(
-                "/soc/serial@9500000: iommus -> smmu dropped (a VM has no SMMU (stage 2 maps it IPA = PA))"),
+        assertTrue(
+                dropped("vm/guest")
+                        .contains(
+                                "/soc/serial@9500000: iommus -> smmu dropped (a VM has no SMMU (stage 2 maps it IPA = PA))"),
                 dropped("vm/guest").toString());
     }
 
@@ -164,13 +170,13 @@ class ReferenceRulesTest {
         assertFalse(uart.hasProperty("mboxes"));
         assertFalse(uart.hasProperty("mbox-names"));
         assertTrue(guest.find("/soc/mailbox@9300000").isEmpty());
-        assertTrue(dropped("vm/guest").contains(
-                "/soc/serial@9500000: mboxes -> mbox dropped (not followed by the reference rules)"));
+        assertTrue(dropped("vm/guest")
+                .contains("/soc/serial@9500000: mboxes -> mbox dropped (not followed by the reference rules)"));
         // the system tree copies /cpus whole; the OPP table is not followed
         assertFalse(node(system, "/cpus/cpu@0").hasProperty("operating-points-v2"));
         assertTrue(system.find("/opp-table").isEmpty());
-        assertTrue(dropped("system").contains(
-                "/cpus/cpu@0: operating-points-v2 -> opp dropped (not followed by the reference rules)"));
+        assertTrue(dropped("system")
+                .contains("/cpus/cpu@0: operating-points-v2 -> opp dropped (not followed by the reference rules)"));
         // the board itself is unchanged
         assertTrue(board.find("/cpus/cpu@0").orElseThrow().node().hasProperty("operating-points-v2"));
     }
@@ -181,8 +187,10 @@ class ReferenceRulesTest {
                 + "  - name: other\n    memory: 64MiB\n    vcpus: 1\n    devices: [clk2]\n";
         Allocation a = Partitioner.partition(PlanLoader.parse(plan, "vms.yaml"), board);
         ConfigEmitter.EmitException e = assertThrows(ConfigEmitter.EmitException.class, () -> ConfigEmitter.render(a));
-        assertEquals("VM 'guest' cannot be given /soc/serial@9600000: it needs /soc/clock-controller@9700000 (through "
-                + "the reference rules: interrupt parent, clocks, resets, power domains, supplies or pinctrl), which is "
-                + "passed through to VM 'other'", e.getMessage());
+        assertEquals(
+                "VM 'guest' cannot be given /soc/serial@9600000: it needs /soc/clock-controller@9700000 (through "
+                        + "the reference rules: interrupt parent, clocks, resets, power domains, supplies or pinctrl), which is "
+                        + "passed through to VM 'other'",
+                e.getMessage());
     }
 }

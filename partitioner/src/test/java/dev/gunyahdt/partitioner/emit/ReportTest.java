@@ -1,16 +1,13 @@
 package dev.gunyahdt.partitioner.emit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.partitioner.TestBoards;
 import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.allocate.Allocation.VmAllocation;
 import dev.gunyahdt.partitioner.plan.VmPlan.Vm;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
-
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,10 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /** memory-map.svg and report.html of boards/qemu-virt, read as text and as XML. */
 class ReportTest {
@@ -77,9 +76,10 @@ class ReportTest {
     void eachVmRegionIsABoxInItsColorWithItsAddresses() throws Exception {
         Document d = xml(svg);
         String[][] expect = {
-                {"hlos", "hlos (VMID 0x3) 1GiB", "0x40000000-0x7fffffff"},
-                {"svm1", "svm1 (VMID 0x80) 256MiB", "0x80000000-0x8fffffff"},
-                {"svm2", "svm2 (VMID 0x81) 256MiB", "0x90000000-0x9fffffff"}};
+            {"hlos", "hlos (VMID 0x3) 1GiB", "0x40000000-0x7fffffff"},
+            {"svm1", "svm1 (VMID 0x80) 256MiB", "0x80000000-0x8fffffff"},
+            {"svm2", "svm2 (VMID 0x81) 256MiB", "0x90000000-0x9fffffff"}
+        };
         for (String[] e : expect) {
             Element g = vmGroup(d, "vm-" + e[0]);
             assertEquals(e[0], g.getAttribute("data-vm"));
@@ -89,23 +89,39 @@ class ReportTest {
             assertEquals(List.of(e[1], e[2]), texts(g));
         }
         // 1 GiB is 2^30: 20 px + 10 per doubling above 4 KiB; 256 MiB 180 px
-        assertEquals("200.0", ((Element) vmGroup(d, "vm-hlos").getElementsByTagName("rect").item(0)).getAttribute("height"));
-        assertEquals("180.0", ((Element) vmGroup(d, "vm-svm1").getElementsByTagName("rect").item(0)).getAttribute("height"));
+        assertEquals(
+                "200.0",
+                ((Element) vmGroup(d, "vm-hlos").getElementsByTagName("rect").item(0)).getAttribute("height"));
+        assertEquals(
+                "180.0",
+                ((Element) vmGroup(d, "vm-svm1").getElementsByTagName("rect").item(0)).getAttribute("height"));
     }
 
     @Test
     void axisLabelsEveryEdgeAndTheCarveOutAndBankAreDrawn() throws Exception {
         List<String> axis = texts(vmGroup(xml(svg), "axis"));
-        assertEquals(List.of("0x40000000", "0x80000000", "0x90000000", "0xa0000000", "0xa0200000", "0xbc000000",
-                "0xc0000000"), axis);
+        assertEquals(
+                List.of(
+                        "0x40000000",
+                        "0x80000000",
+                        "0x90000000",
+                        "0xa0000000",
+                        "0xa0200000",
+                        "0xbc000000",
+                        "0xc0000000"),
+                axis);
         assertTrue(svg.contains(">hypervisor 64MiB</text>") && svg.contains(">0xbc000000-0xbfffffff</text>"));
         assertTrue(svg.contains(">/memory@40000000</text>") && svg.contains(">2GiB</text>"));
         assertTrue(svg.contains(">free 446MiB</text>"));
         assertFalse(svg.contains(">free 2MiB</text>"), "the shm region outside every VM is not free");
         // the legend: one key per VM with its color, then the fixed fills
         for (Map.Entry<String, String> c : colors.entrySet()) {
-            assertTrue(Pattern.compile("<g class=\"key\" data-vm=\"" + c.getKey() + "\"><rect [^>]*fill=\"" + c.getValue() + "\"")
-                    .matcher(svg).find(), c.getKey());
+            assertTrue(
+                    Pattern.compile("<g class=\"key\" data-vm=\"" + c.getKey() + "\"><rect [^>]*fill=\"" + c.getValue()
+                                    + "\"")
+                            .matcher(svg)
+                            .find(),
+                    c.getKey());
         }
     }
 
@@ -171,7 +187,8 @@ class ReportTest {
         }
         String spis = section(html, "<table id=\"spis\">", "</table>");
         assertTrue(spis.contains("<tr><td>1</td><td>33</td><td><code>/pl011@9000000</code></td>"));
-        assertTrue(spis.contains("<tr><td>16</td><td>48</td><td><code>/virtio_mmio@a000000</code></td><td data-vm=\"svm1\""));
+        assertTrue(spis.contains(
+                "<tr><td>16</td><td>48</td><td><code>/virtio_mmio@a000000</code></td><td data-vm=\"svm1\""));
         assertEquals(7, count(spis, Pattern.compile("<tr><td>"))); // SPIs 1-6 and 16
         // tables carry tints, never a VM's exact color: the screenshot finds the VM in the map only
         String outsideMap = html.replace(svg, "");
@@ -188,10 +205,34 @@ class ReportTest {
         List<VmAllocation> vms = new ArrayList<>(qemu.vms());
         VmAllocation first = vms.get(0);
         Vm v = first.vm();
-        vms.set(0, new VmAllocation(new Vm(odd, v.pos(), v.vmid(), v.vmidPos(), v.primary(), v.owner(), v.ownerPos(),
-                v.memory(), v.vcpus(), v.vcpusPos(), v.affinity(), v.scheduling(), v.schedulingPos(), v.devices(),
-                v.console(), v.bootargs(), v.vdevices(), v.program()), first.vmid(), first.memory(), first.cpus(),
-                first.devices(), first.spis(), first.virqs()));
+        vms.set(
+                0,
+                new VmAllocation(
+                        new Vm(
+                                odd,
+                                v.pos(),
+                                v.vmid(),
+                                v.vmidPos(),
+                                v.primary(),
+                                v.owner(),
+                                v.ownerPos(),
+                                v.memory(),
+                                v.vcpus(),
+                                v.vcpusPos(),
+                                v.affinity(),
+                                v.scheduling(),
+                                v.schedulingPos(),
+                                v.devices(),
+                                v.console(),
+                                v.bootargs(),
+                                v.vdevices(),
+                                v.program()),
+                        first.vmid(),
+                        first.memory(),
+                        first.cpus(),
+                        first.devices(),
+                        first.spis(),
+                        first.virqs()));
         Allocation a = new Allocation(qemu.plan(), qemu.board(), qemu.hypervisor(), vms, qemu.shared());
         String s = MemoryMapSvg.render(a);
         Document d = xml(s);
@@ -225,14 +266,38 @@ class ReportTest {
         VmAllocation first = qemu.vms().get(0);
         Vm v = first.vm();
         for (int i = 0; i < 200; i++) {
-            vms.add(new VmAllocation(new Vm("vm" + i, v.pos(), v.vmid(), v.vmidPos(), v.primary(), v.owner(), v.ownerPos(),
-                    v.memory(), v.vcpus(), v.vcpusPos(), v.affinity(), v.scheduling(), v.schedulingPos(), v.devices(),
-                    v.console(), v.bootargs(), v.vdevices(), v.program()), first.vmid(), first.memory(), first.cpus(),
-                    first.devices(), first.spis(), first.virqs()));
+            vms.add(new VmAllocation(
+                    new Vm(
+                            "vm" + i,
+                            v.pos(),
+                            v.vmid(),
+                            v.vmidPos(),
+                            v.primary(),
+                            v.owner(),
+                            v.ownerPos(),
+                            v.memory(),
+                            v.vcpus(),
+                            v.vcpusPos(),
+                            v.affinity(),
+                            v.scheduling(),
+                            v.schedulingPos(),
+                            v.devices(),
+                            v.console(),
+                            v.bootargs(),
+                            v.vdevices(),
+                            v.program()),
+                    first.vmid(),
+                    first.memory(),
+                    first.cpus(),
+                    first.devices(),
+                    first.spis(),
+                    first.virqs()));
         }
-        Map<String, String> c = VmColors.of(new Allocation(qemu.plan(), qemu.board(), qemu.hypervisor(), vms, List.of()));
+        Map<String, String> c =
+                VmColors.of(new Allocation(qemu.plan(), qemu.board(), qemu.hypervisor(), vms, List.of()));
         assertEquals(200, new HashSet<>(c.values()).size());
-        for (String fixed : List.of(VmColors.BANK, VmColors.RESERVED, VmColors.HYPERVISOR, VmColors.SHARED, VmColors.FREE)) {
+        for (String fixed :
+                List.of(VmColors.BANK, VmColors.RESERVED, VmColors.HYPERVISOR, VmColors.SHARED, VmColors.FREE)) {
             assertFalse(c.containsValue(fixed), fixed);
         }
     }

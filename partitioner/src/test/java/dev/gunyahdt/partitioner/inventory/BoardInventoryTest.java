@@ -1,20 +1,19 @@
 package dev.gunyahdt.partitioner.inventory;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Device;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Interrupt;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.InterruptKind;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Reserved;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.OptionalLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Small hand-written trees, one feature each. */
 class BoardInventoryTest {
@@ -60,13 +59,23 @@ class BoardInventoryTest {
                 		direct@800 { reg = <0x800 0x100>; };
                 	};
                 """);
-        assertEquals(List.of(new Range(0xf0100080L, 0x20)), inv.device("/soc@f0000000/bridge@100000/uart@1,80").orElseThrow().mmio());
-        assertEquals(List.of(new Range(0xf0200008L, 0x8), new Range(0xf0100000L, 0x4)), // reg order
-                inv.device("/soc@f0000000/bridge@100000/timer@2,40").orElseThrow().mmio());
-        assertEquals(List.of(new Range(0xf0000800L, 0x100)), inv.device("/soc@f0000000/direct@800").orElseThrow().mmio());
+        assertEquals(
+                List.of(new Range(0xf0100080L, 0x20)),
+                inv.device("/soc@f0000000/bridge@100000/uart@1,80")
+                        .orElseThrow()
+                        .mmio());
+        assertEquals(
+                List.of(new Range(0xf0200008L, 0x8), new Range(0xf0100000L, 0x4)), // reg order
+                inv.device("/soc@f0000000/bridge@100000/timer@2,40")
+                        .orElseThrow()
+                        .mmio());
+        assertEquals(
+                List.of(new Range(0xf0000800L, 0x100)),
+                inv.device("/soc@f0000000/direct@800").orElseThrow().mmio());
         Device outside = inv.device("/soc@f0000000/bridge@100000/outside@3,0").orElseThrow();
         assertTrue(outside.mmio().isEmpty());
-        assertEquals("address <0x3 0x0> is outside every ranges entry of /soc@f0000000/bridge@100000",
+        assertEquals(
+                "address <0x3 0x0> is outside every ranges entry of /soc@f0000000/bridge@100000",
                 outside.untranslatable().orElseThrow());
     }
 
@@ -85,9 +94,16 @@ class BoardInventoryTest {
                 		dev@10 { reg = <0x10 0x10>; };
                 	};
                 """);
-        assertEquals(List.of(new Range(0x9000000L, 0x1000)), inv.device("/i2c@9000000").orElseThrow().mmio());
-        assertTrue(inv.device("/i2c@9000000/eeprom@50").orElseThrow().untranslatable().orElseThrow().contains("#size-cells is 0"));
-        assertEquals("/isolated has no ranges: its children's addresses are not CPU addresses",
+        assertEquals(
+                List.of(new Range(0x9000000L, 0x1000)),
+                inv.device("/i2c@9000000").orElseThrow().mmio());
+        assertTrue(inv.device("/i2c@9000000/eeprom@50")
+                .orElseThrow()
+                .untranslatable()
+                .orElseThrow()
+                .contains("#size-cells is 0"));
+        assertEquals(
+                "/isolated has no ranges: its children's addresses are not CPU addresses",
                 inv.device("/isolated/dev@10").orElseThrow().untranslatable().orElseThrow());
     }
 
@@ -111,7 +127,9 @@ class BoardInventoryTest {
                 		l2: l2-cache { compatible = "cache"; };
                 	};
                 """);
-        assertEquals(List.of(0L, 1L, 0x100000100L), inv.cpus().stream().map(BoardInventory.Cpu::mpidr).toList());
+        assertEquals(
+                List.of(0L, 1L, 0x100000100L),
+                inv.cpus().stream().map(BoardInventory.Cpu::mpidr).toList());
         assertEquals("cluster0", inv.cpus().get(1).cluster());
         assertEquals(0, inv.cpus().get(1).core());
         assertEquals(1, inv.cpus().get(1).thread());
@@ -140,8 +158,12 @@ class BoardInventoryTest {
                 		};
                 	};
                 """);
-        assertEquals(List.of(new Range(0, 0x10000000L), new Range(0x80000000L, 0x40000000L),
-                new Range(0x100000000L, 0x40000000L)), inv.memory());
+        assertEquals(
+                List.of(
+                        new Range(0, 0x10000000L),
+                        new Range(0x80000000L, 0x40000000L),
+                        new Range(0x100000000L, 0x40000000L)),
+                inv.memory());
         Reserved secure = inv.reserved().get(0);
         assertEquals(List.of(new Range(0x80000000L, 0x200000)), secure.reg());
         assertTrue(secure.noMap());
@@ -187,17 +209,25 @@ class BoardInventoryTest {
                 		};
                 	};
                 """);
-        assertEquals(List.of(new Interrupt("/gpio@9030000", InterruptKind.OTHER, 5, 2, List.of(5L, 2L))),
+        assertEquals(
+                List.of(new Interrupt("/gpio@9030000", InterruptKind.OTHER, 5, 2, List.of(5L, 2L))),
                 inv.device("/bus@a000000/key@100").orElseThrow().interrupts());
-        assertEquals(List.of(new Interrupt("/gpio@9030000", InterruptKind.OTHER, 9, 8, List.of(9L, 8L))),
+        assertEquals(
+                List.of(new Interrupt("/gpio@9030000", InterruptKind.OTHER, 9, 8, List.of(9L, 8L))),
                 inv.device("/bus@a000000/sub/deep@300").orElseThrow().interrupts());
-        assertEquals(List.of(new Range(0xa000300L, 4)), inv.device("/bus@a000000/sub/deep@300").orElseThrow().mmio());
+        assertEquals(
+                List.of(new Range(0xa000300L, 4)),
+                inv.device("/bus@a000000/sub/deep@300").orElseThrow().mmio());
         List<Interrupt> both = inv.device("/bus@a000000/both@200").orElseThrow().interrupts();
-        assertEquals(List.of(InterruptKind.PPI, InterruptKind.OTHER, InterruptKind.SPI), both.stream().map(Interrupt::kind).toList());
+        assertEquals(
+                List.of(InterruptKind.PPI, InterruptKind.OTHER, InterruptKind.SPI),
+                both.stream().map(Interrupt::kind).toList());
         assertEquals(18, both.get(0).intid());
         assertEquals(132, both.get(2).intid());
         // the gpio controller itself inherits the root's interrupt-parent: the GIC
-        assertEquals(39, inv.device("/gpio@9030000").orElseThrow().interrupts().get(0).intid());
+        assertEquals(
+                39,
+                inv.device("/gpio@9030000").orElseThrow().interrupts().get(0).intid());
         assertEquals(2, inv.interruptControllers().size());
         assertEquals("/interrupt-controller@8000000", inv.gic().orElseThrow().path());
     }
@@ -221,11 +251,16 @@ class BoardInventoryTest {
                 	};
                 """);
         Device ep = inv.device("/pcie@10000000/ep@1,0").orElseThrow();
-        assertEquals(List.of(new Interrupt("/interrupt-controller@8000000", InterruptKind.SPI, 41, 4, List.of(0L, 41L, 4L))),
+        assertEquals(
+                List.of(new Interrupt("/interrupt-controller@8000000", InterruptKind.SPI, 41, 4, List.of(0L, 41L, 4L))),
                 ep.interrupts());
         // config space (space code 0) has no ranges entry: the whole device is reported untranslatable
         assertTrue(ep.untranslatable().orElseThrow().contains("outside every ranges entry"));
-        assertEquals(List.of(40L, 41L), inv.device("/pcie@10000000").orElseThrow().mapped().stream().map(Interrupt::number).toList());
+        assertEquals(
+                List.of(40L, 41L),
+                inv.device("/pcie@10000000").orElseThrow().mapped().stream()
+                        .map(Interrupt::number)
+                        .toList());
     }
 
     @Test
@@ -249,13 +284,16 @@ class BoardInventoryTest {
                 		far@100 { reg = <0x100 0x10>; };
                 	};
                 """));
-        assertEquals("/bus: ranges: translating <0x100> of /bus/far@100 overflows the 2 address cell(s) of /",
+        assertEquals(
+                "/bus: ranges: translating <0x100> of /bus/far@100 overflows the 2 address cell(s) of /",
                 e.getMessage());
 
         e = assertThrows(DtException.class, () -> inv("""
                 	dev@1000 { reg = <0x0 0x1000 0x0 0x10>; interrupts = <0 988 4>; };
                 """));
-        assertEquals("/dev@1000: interrupts: SPI 988 for /interrupt-controller@8000000 is out of range (0..987)", e.getMessage());
+        assertEquals(
+                "/dev@1000: interrupts: SPI 988 for /interrupt-controller@8000000 is out of range (0..987)",
+                e.getMessage());
 
         e = assertThrows(DtException.class, () -> inv("""
                 	cpus { #address-cells = <3>; #size-cells = <0>; cpu@0 { device_type = "cpu"; reg = <0 0 0>; }; };
@@ -273,6 +311,8 @@ class BoardInventoryTest {
                 		interrupt-map = <0 0 0 1 &gic2 0 142 4>, <0 0 0 2 &gic2 0 143 4>;
                 	};
                 """));
-        assertTrue(e.getMessage().startsWith("/pci: interrupt-map: row at cell 9: phandle 0x0 refers to no node"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("/pci: interrupt-map: row at cell 9: phandle 0x0 refers to no node"),
+                e.getMessage());
     }
 }

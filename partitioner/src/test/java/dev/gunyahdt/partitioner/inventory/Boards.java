@@ -4,7 +4,6 @@ import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,13 +15,25 @@ final class Boards {
     /** The repository root, seen from the partitioner module where surefire runs. */
     static final Path REPO = Path.of("..").toAbsolutePath().normalize();
 
-    private Boards() {
-    }
+    private Boards() {}
 
     static CompileOptions options(List<Path> includes, boolean cpp, boolean force) {
         CompileOptions d = CompileOptions.defaults();
-        return new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB, d.dtb(), -1, force,
-                includes, false, d.phandles(), List.of(), false, false, false, cpp, Map.of());
+        return new CompileOptions(
+                CompileOptions.Format.DTS,
+                CompileOptions.Format.DTB,
+                d.dtb(),
+                -1,
+                force,
+                includes,
+                false,
+                d.phandles(),
+                List.of(),
+                false,
+                false,
+                false,
+                cpp,
+                Map.of());
     }
 
     /** A board file, preprocessed with boards/include on the include path. */

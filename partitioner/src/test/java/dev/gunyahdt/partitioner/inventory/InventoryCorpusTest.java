@@ -1,11 +1,11 @@
 package dev.gunyahdt.partitioner.inventory;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.dt.diag.DtException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,9 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Hand-run: {@code mvn -pl partitioner -am test -Dtest=InventoryCorpusTest
@@ -54,8 +53,8 @@ class InventoryCorpusTest {
         List<String> crashes = new ArrayList<>();
         Map<String, Integer> reasons = new TreeMap<>();
         for (Path f : files) {
-            Compiler compiler = compilers.computeIfAbsent(f.getParent(),
-                    d -> new Compiler(Boards.options(List.of(d, prefixes), true, true)));
+            Compiler compiler = compilers.computeIfAbsent(
+                    f.getParent(), d -> new Compiler(Boards.options(List.of(d, prefixes), true, true)));
             Compilation c;
             try {
                 c = compiler.compile(f, null, "-");
@@ -74,21 +73,34 @@ class InventoryCorpusTest {
                 nanos += System.nanoTime() - t0;
                 ok++;
                 devices += inv.devices().size();
-                untranslatable += inv.devices().stream().filter(d -> d.untranslatable().isPresent()).count();
-                inv.gic().flatMap(BoardInventory.InterruptController::gicVersion).ifPresentOrElse(
-                        v -> gics.merge(v.toString(), 1, Integer::sum), () -> {
+                untranslatable += inv.devices().stream()
+                        .filter(d -> d.untranslatable().isPresent())
+                        .count();
+                inv.gic()
+                        .flatMap(BoardInventory.InterruptController::gicVersion)
+                        .ifPresentOrElse(v -> gics.merge(v.toString(), 1, Integer::sum), () -> {
                             gics.merge("none", 1, Integer::sum);
-                            noGic.add(name + " " + inv.interruptControllers().stream()
-                                    .map(ic -> ic.compatible().isEmpty() ? "?" : ic.compatible().get(0)).distinct().toList());
+                            noGic.add(name + " "
+                                    + inv.interruptControllers().stream()
+                                            .map(ic -> ic.compatible().isEmpty()
+                                                    ? "?"
+                                                    : ic.compatible().get(0))
+                                            .distinct()
+                                            .toList());
                         });
                 cpus += inv.cpus().size();
                 if (inv.memory().isEmpty()) {
                     noMemory++;
-                    noMemoryBoards.add(name + " " + c.tree().root().children().stream().map(n -> n.name())
-                            .filter(n -> n.startsWith("mem")).toList());
+                    noMemoryBoards.add(name + " "
+                            + c.tree().root().children().stream()
+                                    .map(n -> n.name())
+                                    .filter(n -> n.startsWith("mem"))
+                                    .toList());
                 }
-                spis += inv.devices().stream().flatMap(d -> d.interrupts().stream())
-                        .filter(i -> i.kind() == BoardInventory.InterruptKind.SPI).count();
+                spis += inv.devices().stream()
+                        .flatMap(d -> d.interrupts().stream())
+                        .filter(i -> i.kind() == BoardInventory.InterruptKind.SPI)
+                        .count();
             } catch (DtException e) {
                 failures.add(name + ": " + e.render());
                 reasons.merge(reasonOf(e.getMessage()), 1, Integer::sum);
@@ -97,12 +109,17 @@ class InventoryCorpusTest {
             }
         }
         StringBuilder report = new StringBuilder();
-        report.append(String.format("%d .dts: %d overlays skipped; boards: %d inventories, %d DtException, %d front-end failures, "
-                + "%d other exceptions%n", files.size(), overlays, ok, failures.size(), frontEndFailed, crashes.size()));
-        report.append(String.format("%d devices, %d SPI interrupts in the successful inventories; %.0f ms in BoardInventory.of%n",
+        report.append(String.format(
+                "%d .dts: %d overlays skipped; boards: %d inventories, %d DtException, %d front-end failures, "
+                        + "%d other exceptions%n",
+                files.size(), overlays, ok, failures.size(), frontEndFailed, crashes.size()));
+        report.append(String.format(
+                "%d devices, %d SPI interrupts in the successful inventories; %.0f ms in BoardInventory.of%n",
                 devices, spis, nanos / 1e6));
-        report.append(String.format("%d devices not translatable (i2c/spi/mdio/PCI config space...), %d CPUs, "
-                + "%d boards without memory nodes, GIC per board %s%n", untranslatable, cpus, noMemory, gics));
+        report.append(String.format(
+                "%d devices not translatable (i2c/spi/mdio/PCI config space...), %d CPUs, "
+                        + "%d boards without memory nodes, GIC per board %s%n",
+                untranslatable, cpus, noMemory, gics));
         reasons.forEach((r, n) -> report.append(String.format("%5d  %s%n", n, r)));
         noMemoryBoards.forEach(l -> report.append("no memory: ").append(l).append('\n'));
         noGic.forEach(l -> report.append("no GIC: ").append(l).append('\n'));

@@ -1,19 +1,18 @@
 package dev.gunyahdt.partitioner.inventory;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
 import dev.gunyahdt.dt.diag.DtException;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
 
 /**
  * Untrusted input: the qemu-virt tree with one property the inventory reads damaged at a time
@@ -22,9 +21,19 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class MutatedInputTest {
 
-    private static final Set<String> READ = Set.of("reg", "ranges", "#address-cells", "#size-cells",
-            "interrupts", "interrupts-extended", "interrupt-parent", "interrupt-map", "interrupt-map-mask",
-            "#interrupt-cells", "cpu", "phandle");
+    private static final Set<String> READ = Set.of(
+            "reg",
+            "ranges",
+            "#address-cells",
+            "#size-cells",
+            "interrupts",
+            "interrupts-extended",
+            "interrupt-parent",
+            "interrupt-map",
+            "interrupt-map-mask",
+            "#interrupt-cells",
+            "cpu",
+            "phandle");
 
     @Test
     void damagedPropertiesGiveAnInventoryOrADtException() {
@@ -75,7 +84,10 @@ class MutatedInputTest {
                 for (int i = 0; i + 4 <= b.length; i += 4) {
                     if (rnd.nextInt(3) == 0) {
                         long x = extremes[rnd.nextInt(extremes.length)];
-                        b[i] = (byte) (x >>> 24); b[i + 1] = (byte) (x >>> 16); b[i + 2] = (byte) (x >>> 8); b[i + 3] = (byte) x;
+                        b[i] = (byte) (x >>> 24);
+                        b[i + 1] = (byte) (x >>> 16);
+                        b[i + 2] = (byte) (x >>> 8);
+                        b[i + 3] = (byte) x;
                     }
                 }
                 yield PropertyValue.ofBytes(b);

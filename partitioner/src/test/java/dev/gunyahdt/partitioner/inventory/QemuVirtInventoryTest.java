@@ -1,19 +1,18 @@
 package dev.gunyahdt.partitioner.inventory;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Device;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.GicVersion;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Interrupt;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.InterruptKind;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.stream.IntStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The inventory of boards/qemu-virt/board.dts, compiled with our own preprocessor and parser. */
 class QemuVirtInventoryTest {
@@ -57,7 +56,8 @@ class QemuVirtInventoryTest {
         assertEquals(List.of(gic), inv.interruptControllers());
         Device d = inv.device("/intc@8000000").orElseThrow();
         assertEquals(List.of(new Range(0x8000000L, 0x10000L), new Range(0x80a0000L, 0xf60000L)), d.mmio());
-        assertEquals(List.of(new Interrupt("/intc@8000000", InterruptKind.PPI, 9, 4, List.of(1L, 9L, 4L))), d.interrupts());
+        assertEquals(
+                List.of(new Interrupt("/intc@8000000", InterruptKind.PPI, 9, 4, List.of(1L, 9L, 4L))), d.interrupts());
     }
 
     @Test
@@ -75,7 +75,9 @@ class QemuVirtInventoryTest {
 
     @Test
     void thirtyTwoVirtioTransportsOnSpis16To47() {
-        List<Device> virtio = inv.devices().stream().filter(d -> d.compatible().contains("virtio,mmio")).toList();
+        List<Device> virtio = inv.devices().stream()
+                .filter(d -> d.compatible().contains("virtio,mmio"))
+                .toList();
         assertEquals(32, virtio.size());
         for (int i = 0; i < 32; i++) {
             Device d = virtio.get(i);
@@ -90,20 +92,26 @@ class QemuVirtInventoryTest {
     @Test
     void pcieInterruptMapResolvesToSpis3To6() {
         Device pcie = inv.device("/pcie@10000000").orElseThrow();
-        assertEquals(List.of(new Range(0x3f000000L, 0x1000000L)), pcie.mmio());   // highmem=off ECAM
+        assertEquals(List.of(new Range(0x3f000000L, 0x1000000L)), pcie.mmio()); // highmem=off ECAM
         assertTrue(pcie.interrupts().isEmpty());
         assertEquals(16, pcie.mapped().size());
         // slot s, pin p → SPI 3 + (s + p - 1) % 4, in the map's row order
-        List<Long> expected = IntStream.range(0, 16).mapToObj(row -> 3L + (row / 4 + row % 4) % 4).toList();
+        List<Long> expected = IntStream.range(0, 16)
+                .mapToObj(row -> 3L + (row / 4 + row % 4) % 4)
+                .toList();
         assertEquals(expected, pcie.mapped().stream().map(Interrupt::number).toList());
-        assertTrue(pcie.mapped().stream().allMatch(i -> i.kind() == InterruptKind.SPI && i.flags() == 4
-                && i.controller().equals("/intc@8000000")));
+        assertTrue(pcie.mapped().stream()
+                .allMatch(i -> i.kind() == InterruptKind.SPI
+                        && i.flags() == 4
+                        && i.controller().equals("/intc@8000000")));
     }
 
     @Test
     void ppiUsersAndUntranslatableNodes() {
         Device timer = inv.device("/timer").orElseThrow();
-        assertEquals(List.of(13L, 14L, 11L, 10L), timer.interrupts().stream().map(Interrupt::number).toList());
+        assertEquals(
+                List.of(13L, 14L, 11L, 10L),
+                timer.interrupts().stream().map(Interrupt::number).toList());
         assertTrue(timer.interrupts().stream().allMatch(i -> i.kind() == InterruptKind.PPI));
         assertTrue(timer.mmio().isEmpty());
         assertFalse(timer.untranslatable().isPresent());
@@ -118,7 +126,8 @@ class QemuVirtInventoryTest {
         for (Device d : inv.devices()) {
             java.util.stream.Stream.concat(d.interrupts().stream(), d.mapped().stream())
                     .filter(i -> i.kind() == InterruptKind.SPI)
-                    .forEach(i -> owners.computeIfAbsent(i.number(), k -> new java.util.TreeSet<>()).add(d.path()));
+                    .forEach(i -> owners.computeIfAbsent(i.number(), k -> new java.util.TreeSet<>())
+                            .add(d.path()));
         }
         // 1 uart, 2 rtc, 3..6 pcie INTx, 7 gpio, 16..47 virtio
         List<Long> expected = new java.util.ArrayList<>(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L));

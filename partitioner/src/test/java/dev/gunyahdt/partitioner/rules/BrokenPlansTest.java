@@ -1,12 +1,12 @@
 package dev.gunyahdt.partitioner.rules;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.partitioner.TestBoards;
 import dev.gunyahdt.partitioner.plan.PlanException;
-import dev.gunyahdt.dt.diag.Finding;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,10 +14,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * One small broken plan per rule (src/test/resources/broken/RULE/vms.yaml, all on
@@ -36,7 +35,10 @@ class BrokenPlansTest {
     @Test
     void everyRuleHasABrokenPlan() throws IOException {
         try (Stream<Path> s = Files.list(DIR)) {
-            List<String> dirs = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            List<String> dirs = s.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
             for (Rule r : Rules.ALL) {
                 assertTrue(dirs.contains(r.name()), "no broken plan for " + r.name());
             }
@@ -46,7 +48,9 @@ class BrokenPlansTest {
     @Test
     void theGoodPlanOnTheSameBoardAllocates() {
         var a = TestBoards.partition(DIR.resolve("ok/vms.yaml"));
-        assertEquals("[0x80000000+0x8000000]", a.vm("hlos").orElseThrow().memory().stream().toList().toString());
+        assertEquals(
+                "[0x80000000+0x8000000]",
+                a.vm("hlos").orElseThrow().memory().stream().toList().toString());
         assertEquals(List.of(2, 3), a.vm("svm").orElseThrow().cpus());
         assertEquals("[2, 5]", a.vm("hlos").orElseThrow().spis().toString());
     }

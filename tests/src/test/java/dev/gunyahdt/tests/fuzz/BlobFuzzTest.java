@@ -1,5 +1,7 @@
 package dev.gunyahdt.tests.fuzz;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.compile.Compilation;
@@ -12,11 +14,8 @@ import dev.gunyahdt.dt.dtb.DtbWriter;
 import dev.gunyahdt.dt.inspect.Inspection;
 import dev.gunyahdt.dt.inspect.TreeDiff;
 import dev.gunyahdt.dt.overlay.OverlayApplier;
-import org.junit.jupiter.api.Timeout;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 14: the blob entry points — the DTB reader as {@code dtc -I dtb -O dts} runs it,
@@ -40,13 +39,16 @@ class BlobFuzzTest {
     @FuzzTest(maxDuration = "5s")
     @Timeout(10)
     void dtbToDts(byte[] blob) throws Exception {
-        Compiler c = new Compiler(CompileOptions.defaults().withFormats(CompileOptions.Format.DTB, CompileOptions.Format.DTS));
-        Refusals.run(() -> {
-            Compilation r = c.compile(null, blob, "-");
-            if (!r.failed() && r.output() == null) {
-                throw new AssertionError("a compilation that did not fail has no output");
-            }
-        }, DtException.class);
+        Compiler c = new Compiler(
+                CompileOptions.defaults().withFormats(CompileOptions.Format.DTB, CompileOptions.Format.DTS));
+        Refusals.run(
+                () -> {
+                    Compilation r = c.compile(null, blob, "-");
+                    if (!r.failed() && r.output() == null) {
+                        throw new AssertionError("a compilation that did not fail has no output");
+                    }
+                },
+                DtException.class);
     }
 
     /** {@code inspect} in each format and {@code diff}: two blobs, each u16-length-prefixed but the last. */
@@ -71,7 +73,9 @@ class BlobFuzzTest {
             assertEquals(List.of(), TreeDiff.compare(t, t), "a tree differs from itself");
         }
         if (trees[0] != null && trees[1] != null) {
-            assertEquals(TreeDiff.compare(trees[0], trees[1]).isEmpty(), TreeDiff.compare(trees[1], trees[0]).isEmpty(),
+            assertEquals(
+                    TreeDiff.compare(trees[0], trees[1]).isEmpty(),
+                    TreeDiff.compare(trees[1], trees[0]).isEmpty(),
                     "diff is not symmetric");
         }
     }
@@ -81,14 +85,17 @@ class BlobFuzzTest {
     @Timeout(10)
     void overlayApply(byte[] data) throws Exception {
         List<byte[]> blobs = Refusals.parts(data, 3);
-        List<byte[]> overlays = blobs.subList(1, blobs.size()).stream().filter(b -> b.length > 0).toList();
+        List<byte[]> overlays = blobs.subList(1, blobs.size()).stream()
+                .filter(b -> b.length > 0)
+                .toList();
         if (overlays.isEmpty()) {
             return;
         }
         List<String> names = overlays.stream().map(b -> "fuzz.dtbo").toList();
         byte[][] merged = new byte[1][];
         if (Refusals.run(() -> merged[0] = OverlayApplier.apply(blobs.get(0), overlays, names), DtException.class)
-                && readable(blobs.get(0)) && overlays.stream().allMatch(BlobFuzzTest::readable)) {
+                && readable(blobs.get(0))
+                && overlays.stream().allMatch(BlobFuzzTest::readable)) {
             // from blobs the reader takes, the result must be one too (fdtoverlay, like the applier,
             // also takes blobs the reader refuses, such as a named root: README, known differences)
             DtbReader.read(merged[0], "merged.dtb");

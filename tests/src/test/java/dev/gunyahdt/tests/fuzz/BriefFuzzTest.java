@@ -1,9 +1,6 @@
 package dev.gunyahdt.tests.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
-
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -15,6 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every fuzz target, briefly, inside {@code mvn verify}: its seeds mutated at random (bit flips,
@@ -39,7 +38,8 @@ class BriefFuzzTest {
         for (Class<?> c : TARGETS) {
             for (Method m : c.getDeclaredMethods()) {
                 if (m.isAnnotationPresent(FuzzTest.class)) {
-                    tests.add(DynamicTest.dynamicTest(c.getSimpleName() + "#" + m.getName(),
+                    tests.add(DynamicTest.dynamicTest(
+                            c.getSimpleName() + "#" + m.getName(),
                             () -> fuzz(c, m, new Random(seed ^ m.getName().hashCode()), millis)));
                 }
             }
@@ -64,8 +64,10 @@ class BriefFuzzTest {
                 m.invoke(target, (Object) input);
             } catch (InvocationTargetException e) {
                 Path saved = save(c, m, input);
-                throw new AssertionError(c.getSimpleName() + "#" + m.getName() + " failed after " + runs
-                        + " inputs; input saved to " + saved, e.getCause());
+                throw new AssertionError(
+                        c.getSimpleName() + "#" + m.getName() + " failed after " + runs + " inputs; input saved to "
+                                + saved,
+                        e.getCause());
             }
             runs++;
         }
@@ -101,14 +103,14 @@ class BriefFuzzTest {
                     }
                 }
                 case 4 -> {
-                    if (len > 0) {   // copy a run of this input elsewhere in it
+                    if (len > 0) { // copy a run of this input elsewhere in it
                         int from = rnd.nextInt(len);
                         byte[] run = Arrays.copyOfRange(b, from, Math.min(len, from + 1 + rnd.nextInt(32)));
                         int at = rnd.nextInt(len + 1);
                         b = splice(b, at, at, run);
                     }
                 }
-                case 5 -> {   // cross over with another seed
+                case 5 -> { // cross over with another seed
                     byte[] o = seeds.get(rnd.nextInt(seeds.size()));
                     if (o.length > 0) {
                         int from = rnd.nextInt(o.length);
@@ -118,7 +120,7 @@ class BriefFuzzTest {
                     }
                 }
                 default -> {
-                    if (len >= 4) {   // a 32-bit field set to an edge value
+                    if (len >= 4) { // a 32-bit field set to an edge value
                         int at = rnd.nextInt(len - 3);
                         int v = interesting(rnd);
                         b[at] = (byte) (v >>> 24);
@@ -133,7 +135,27 @@ class BriefFuzzTest {
     }
 
     private static int interesting(Random rnd) {
-        int[] v = {0, 1, -1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000, '\0', '"', '{', '}', ';', '<', '>', '\n'};
+        int[] v = {
+            0,
+            1,
+            -1,
+            0x7f,
+            0x80,
+            0xff,
+            0x7fff,
+            0x8000,
+            0xffff,
+            0x7fffffff,
+            0x80000000,
+            '\0',
+            '"',
+            '{',
+            '}',
+            ';',
+            '<',
+            '>',
+            '\n'
+        };
         return v[rnd.nextInt(v.length)];
     }
 

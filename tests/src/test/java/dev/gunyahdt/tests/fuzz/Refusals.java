@@ -14,8 +14,7 @@ final class Refusals {
         void run() throws Exception;
     }
 
-    private Refusals() {
-    }
+    private Refusals() {}
 
     /** Runs {@code call}; returns false when it was refused with one of {@code allowed}. */
     @SafeVarargs

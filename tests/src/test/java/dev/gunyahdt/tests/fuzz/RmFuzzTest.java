@@ -1,5 +1,8 @@
 package dev.gunyahdt.tests.fuzz;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
@@ -12,14 +15,10 @@ import dev.gunyahdt.hypervisor.rm.rpc.Decoded;
 import dev.gunyahdt.hypervisor.rm.rpc.Reassembler;
 import dev.gunyahdt.hypervisor.rm.rpc.RmIntake;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcHeader;
-import org.junit.jupiter.api.Timeout;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 14: the Resource Manager's inputs — RM-RPC framing (the reassembler and intake), whole
@@ -57,7 +56,7 @@ class RmFuzzTest {
     void rmRequests(byte[] data) {
         RpcSeat seat = RpcSeat.boot();
         for (byte[] p : packets(data)) {
-            if (p.length <= RpcHeader.FRAGMENT_SIZE) {   // the queue's message size: longer ones never reach the RM
+            if (p.length <= RpcHeader.FRAGMENT_SIZE) { // the queue's message size: longer ones never reach the RM
                 seat.send(p);
             }
         }
@@ -68,7 +67,8 @@ class RmFuzzTest {
     @FuzzTest(maxDuration = "5s")
     @Timeout(10)
     void vmConfig(byte[] dts) throws Exception {
-        Compiler c = new Compiler(CompileOptions.defaults().withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB));
+        Compiler c = new Compiler(
+                CompileOptions.defaults().withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB));
         Compilation[] r = new Compilation[1];
         if (!Refusals.run(() -> r[0] = c.compile(null, dts, "-"), DtException.class) || r[0].failed()) {
             return;

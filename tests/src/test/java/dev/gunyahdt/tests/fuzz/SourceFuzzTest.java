@@ -21,14 +21,13 @@ import dev.gunyahdt.partitioner.emit.ResourceTable;
 import dev.gunyahdt.partitioner.plan.PlanException;
 import dev.gunyahdt.partitioner.plan.PlanLoader;
 import dev.gunyahdt.partitioner.plan.VmPlan;
-import org.junit.jupiter.api.Timeout;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 14: the text entry points — the preprocessor and DTS front end ({@code dtc} on a file,
@@ -40,6 +39,7 @@ class SourceFuzzTest {
 
     /** A private folder per JVM: the fuzz input is written there, next to files it may include. */
     private static final Path DIR = workDir();
+
     private static final DeviceTree QEMU_VIRT = qemuVirt();
 
     private static Path workDir() {
@@ -68,7 +68,8 @@ class SourceFuzzTest {
     void dtsSource(byte[] text) throws Exception {
         Path src = DIR.resolve("fuzz-" + Thread.currentThread().getId() + ".dts");
         Files.write(src, text);
-        Compiler c = new Compiler(CompileOptions.defaults().withIncludeDirs(List.of(DIR))
+        Compiler c = new Compiler(CompileOptions.defaults()
+                .withIncludeDirs(List.of(DIR))
                 .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB));
         Refusals.run(() -> c.compile(src, null, "-"), DtException.class);
     }

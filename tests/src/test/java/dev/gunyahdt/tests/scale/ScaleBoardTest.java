@@ -1,27 +1,26 @@
 package dev.gunyahdt.tests.scale;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
+import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.partitioner.Partitioner;
 import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.allocate.Allocation.VmAllocation;
 import dev.gunyahdt.partitioner.inventory.BoardInventory;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.InterruptKind;
 import dev.gunyahdt.partitioner.plan.PlanException;
-import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.tests.scale.ScaleBoard.Spec;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The scale generator gives the board and plan it promises (the benchmark's input, not its timing). */
 class ScaleBoardTest {
@@ -52,25 +51,48 @@ class ScaleBoardTest {
         assertEquals(512, inv.memory().size());
         assertEquals(0x8000_0000L + 511 * (512L << 20), inv.memory().get(511).base());
         assertEquals(32 + 2, inv.reserved().size());
-        assertEquals(32, inv.reserved().stream().filter(BoardInventory.Reserved::noMap).count());
-        assertEquals(250, inv.devices().stream().filter(d -> d.path().startsWith("/soc@0/bus@")).count());
+        assertEquals(
+                32,
+                inv.reserved().stream().filter(BoardInventory.Reserved::noMap).count());
+        assertEquals(
+                250,
+                inv.devices().stream()
+                        .filter(d -> d.path().startsWith("/soc@0/bus@"))
+                        .count());
         // two levels of ranges: bus@10000000 sits at 0x10000000, device 3 at offset 0x30000
-        assertEquals(0x1003_0000L, inv.device("/soc@0/bus@10000000/dma-controller@30000").orElseThrow().mmio().get(0).base());
+        assertEquals(
+                0x1003_0000L,
+                inv.device("/soc@0/bus@10000000/dma-controller@30000")
+                        .orElseThrow()
+                        .mmio()
+                        .get(0)
+                        .base());
         Set<Long> spis = new HashSet<>();
-        inv.devices().forEach(d -> d.interrupts().stream().filter(i -> i.kind() == InterruptKind.SPI).forEach(i -> spis.add(i.number())));
+        inv.devices()
+                .forEach(d -> d.interrupts().stream()
+                        .filter(i -> i.kind() == InterruptKind.SPI)
+                        .forEach(i -> spis.add(i.number())));
         assertEquals(124, spis.size());
-        assertEquals(InterruptKind.OTHER, inv.device(ScaleBoard.path(200)).orElseThrow().interrupts().get(0).kind());
+        assertEquals(
+                InterruptKind.OTHER,
+                inv.device(ScaleBoard.path(200))
+                        .orElseThrow()
+                        .interrupts()
+                        .get(0)
+                        .kind());
     }
 
     @Test
     void eighthPartitionsCleanly() {
-        Allocation a = Partitioner.partition(ScaleInputs.generate(Spec.fraction(8), dir).plan(),
-                ScaleInputs.compile(dir.resolve("board.dts")));
+        Allocation a = Partitioner.partition(
+                ScaleInputs.generate(Spec.fraction(8), dir).plan(), ScaleInputs.compile(dir.resolve("board.dts")));
         assertEquals(25, a.vms().size());
         VmAllocation hlos = a.vms().get(0);
         assertEquals(3, hlos.vmid());
         assertEquals(List.of(0, 1, 2, 3), hlos.cpus());
-        assertEquals("serial@80000", hlos.devices().get(8).device().orElseThrow().path().replaceAll(".*/", ""));
+        assertEquals(
+                "serial@80000",
+                hlos.devices().get(8).device().orElseThrow().path().replaceAll(".*/", ""));
         assertEquals(4, a.vms().get(1).vmid());
         assertEquals(List.of(31), a.vms().get(1).cpus());
         Map<Long, String> spiOwner = new HashMap<>();
@@ -91,9 +113,12 @@ class ScaleBoardTest {
         Spec big = Spec.LARGEST;
         ScaleInputs in = ScaleInputs.generate(big, dir.resolve("200"));
         PlanException e = assertThrows(PlanException.class, () -> Partitioner.partition(in.plan(), in.board()));
-        assertEquals(Set.of("vmid-valid"), e.problems().stream().map(Finding::rule).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(
+                Set.of("vmid-valid"),
+                e.problems().stream().map(Finding::rule).collect(java.util.stream.Collectors.toSet()));
         assertEquals(200 - ScaleBoard.MAX_VALID_VMS, e.problems().size());
-        assertTrue(e.problems().get(0).message().contains("VM 'vm92' has VMID 0xbf (given automatically)"),
+        assertTrue(
+                e.problems().get(0).message().contains("VM 'vm92' has VMID 0xbf (given automatically)"),
                 e.problems().get(0).message());
 
         ScaleInputs valid = ScaleInputs.generate(big.withVms(ScaleBoard.MAX_VALID_VMS), dir.resolve("92"));

@@ -6,7 +6,6 @@ import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.partitioner.plan.PlanLoader;
 import dev.gunyahdt.partitioner.plan.VmPlan;
-
 import java.nio.file.Path;
 
 /** A generated board compiled and its plan loaded: what the partitioner starts from. */

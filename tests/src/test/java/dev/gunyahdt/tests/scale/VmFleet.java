@@ -2,7 +2,6 @@ package dev.gunyahdt.tests.scale;
 
 import dev.gunyahdt.hypervisor.rm.Configs;
 import dev.gunyahdt.hypervisor.sim.Simulation;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,11 +22,11 @@ public final class VmFleet {
     public static final int MAX_VMS = 1 + 28 + 63;
     /** Where the primary's RAM starts (IPA = PA in this model). */
     public static final long PRIMARY_BASE = 0x4000_0000L;
+
     static final long PRIMARY_SIZE = 0x2000_0000L;
     static final long SECONDARY_SIZE = 0x100_0000L;
 
-    private VmFleet() {
-    }
+    private VmFleet() {}
 
     /** The VMID of VM {@code i} (0 = the primary). */
     public static int vmid(int i) {
@@ -77,12 +76,19 @@ public final class VmFleet {
         if (i >= 1 && i + 1 < n) {
             vdevices.append(pair("next", i + 1, i + 1));
         }
-        return Configs.vm(name(i), base(i), size(i), "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
-                vdevices.toString(), "");
+        return Configs.vm(
+                name(i),
+                base(i),
+                size(i),
+                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
+                vdevices.toString(),
+                "");
     }
 
     private static String pair(String node, int peer, int label) {
-        return String.format("\t\t\t%s { vdevice-type = \"message-queue-pair\"; generate = \"/hypervisor/%s\"; "
-                + "peer = \"%s\"; qcom,label = <%d>; };%n", node, node, name(peer), label);
+        return String.format(
+                "\t\t\t%s { vdevice-type = \"message-queue-pair\"; generate = \"/hypervisor/%s\"; "
+                        + "peer = \"%s\"; qcom,label = <%d>; };%n",
+                node, node, name(peer), label);
     }
 }

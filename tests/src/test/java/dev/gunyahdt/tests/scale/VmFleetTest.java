@@ -1,17 +1,16 @@
 package dev.gunyahdt.tests.scale;
 
-import dev.gunyahdt.hypervisor.guest.GuestReport;
-import dev.gunyahdt.hypervisor.rm.VmState;
-import dev.gunyahdt.hypervisor.rm.VmView;
-import dev.gunyahdt.hypervisor.sim.Simulation;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gunyahdt.hypervisor.guest.GuestReport;
+import dev.gunyahdt.hypervisor.rm.VmState;
+import dev.gunyahdt.hypervisor.rm.VmView;
+import dev.gunyahdt.hypervisor.sim.Simulation;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The fleet generator boots what it promises (the boot benchmark's input, not its timing). */
 class VmFleetTest {
@@ -22,7 +21,8 @@ class VmFleetTest {
         assertTrue(r.settled());
         assertEquals(0, r.rm().internalFaults());
         List<VmView> vms = r.rm().vms();
-        assertEquals(List.of(3, 4, 5, 6, 7, 8, 9, 10), vms.stream().map(VmView::vmid).toList());
+        assertEquals(
+                List.of(3, 4, 5, 6, 7, 8, 9, 10), vms.stream().map(VmView::vmid).toList());
         for (VmView v : vms) {
             assertEquals(VmState.RUNNING, v.state(), v.name());
             GuestReport g = r.guests().get(v.name());

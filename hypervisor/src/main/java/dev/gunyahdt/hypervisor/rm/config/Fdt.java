@@ -5,12 +5,10 @@ import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.SourceSpan;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * A devicetree read the way the RM reads it through libfdt: the accessors here keep libfdt's edge cases
@@ -20,7 +18,11 @@ import java.util.OptionalLong;
  */
 final class Fdt {
     /** Status of a numeric read, as the RM's {@code fdt_getprop_*} helpers return it. */
-    enum Read { OK, ABSENT, BAD_SIZE }
+    enum Read {
+        OK,
+        ABSENT,
+        BAD_SIZE
+    }
 
     /** A numeric read: its status and, when OK, its value. */
     record Num(Read status, long value) {
@@ -80,8 +82,7 @@ final class Fdt {
     }
 
     /** A property read as a string list: its NUL-terminated strings, and whether an unterminated one ended it. */
-    private record Strings(List<String> list, boolean bad) {
-    }
+    private record Strings(List<String> list, boolean bad) {}
 
     private static Strings split(byte[] v) {
         List<String> out = new ArrayList<>();
@@ -119,7 +120,10 @@ final class Fdt {
 
     /** {@code fdt_stringlist_count}: the count, -1 when absent, -2 when the last string is unterminated. */
     static int stringCount(Node n, String name) {
-        return prop(n, name).map(Fdt::split).map(s -> s.bad() ? -2 : s.list().size()).orElse(-1);
+        return prop(n, name)
+                .map(Fdt::split)
+                .map(s -> s.bad() ? -2 : s.list().size())
+                .orElse(-1);
     }
 
     /** {@code fdt_stringlist_search(…) >= 0}: a match before an unterminated tail still counts. */
@@ -172,8 +176,7 @@ final class Fdt {
     }
 
     /** A u32 array no longer than {@code maxWords} (the RM's {@code fdt_getprop_u32_array}). */
-    record Words(Read status, long[] words) {
-    }
+    record Words(Read status, long[] words) {}
 
     static Words u32Array(Node n, String name, int maxWords) {
         Optional<byte[]> b = prop(n, name);
@@ -198,7 +201,10 @@ final class Fdt {
     /** The RM's {@code fdt_read_num}: big-endian cells; more than two is an {@code assert} in the RM. */
     static long readNum(long[] words, int at, long cells, String where) {
         if (cells > 2) {
-            throw RmCheckFailure.crash(where, null, "fdt_read_num",
+            throw RmCheckFailure.crash(
+                    where,
+                    null,
+                    "fdt_read_num",
                     "a " + cells + "-cell number: the RM asserts cell_cnt <= 2 and aborts");
         }
         long r = 0;

@@ -9,8 +9,7 @@ package dev.gunyahdt.hypervisor.rm.config;
 final class Guid {
     private static final String SHAPE = "xx-x-x-x-xxx";
 
-    private Guid() {
-    }
+    private Guid() {}
 
     static byte[] parse(String s) {
         byte[] out = new byte[16];
@@ -36,16 +35,19 @@ final class Guid {
                 pos++;
                 width--;
             }
-            if (width >= 2 && pos + 1 < s.length() && s.charAt(pos) == '0'
+            if (width >= 2
+                    && pos + 1 < s.length()
+                    && s.charAt(pos) == '0'
                     && (s.charAt(pos + 1) == 'x' || s.charAt(pos + 1) == 'X')
-                    && pos + 2 < s.length() && Character.digit(s.charAt(pos + 2), 16) >= 0 && width > 2) {
+                    && pos + 2 < s.length()
+                    && Character.digit(s.charAt(pos + 2), 16) >= 0
+                    && width > 2) {
                 pos += 2;
                 width -= 2;
             }
             long v = 0;
             int digits = 0;
-            while (width > 0 && pos < s.length() && Character.digit(s.charAt(pos), 16) >= 0
-                    && s.charAt(pos) < 128) {
+            while (width > 0 && pos < s.length() && Character.digit(s.charAt(pos), 16) >= 0 && s.charAt(pos) < 128) {
                 v = v * 16 + Character.digit(s.charAt(pos), 16);
                 pos++;
                 width--;

@@ -15,7 +15,11 @@ public final class RmCheckFailure extends RuntimeException {
      * MEM_INVALID), {@code vm_config_update_parsed} (ARGUMENT_INVALID), {@code vm_config_create_vdevices}
      * (NORESOURCE).
      */
-    public enum Stage { PARSE, UPDATE, VDEVICES }
+    public enum Stage {
+        PARSE,
+        UPDATE,
+        VDEVICES
+    }
 
     private final Stage stage;
     private final String path;
@@ -96,7 +100,13 @@ public final class RmCheckFailure extends RuntimeException {
      * the node or property when the input was DTS.
      */
     public Finding finding(String file) {
-        return Finding.at(span, file, path, property, Severity.ERROR, "rm/" + function,
+        return Finding.at(
+                span,
+                file,
+                path,
+                property,
+                Severity.ERROR,
+                "rm/" + function,
                 reason + (crash ? " (where the RM aborts)" : ""));
     }
 

@@ -8,11 +8,25 @@ import java.util.List;
  * Immutable.
  */
 public record RmVmConfig(
-        String name, String uri, byte[] guid, boolean hasGuid, Attrs attrs,
-        Memory memory, Vcpus vcpus, Gic gic,
-        List<IomemRange> iomemRanges, List<IrqRange> irqRanges,
-        List<RmRpc> rmRpcs, List<Doorbell> doorbells, List<MsgQueue> msgQueues, List<MsgQueuePair> msgQueuePairs,
-        List<Shm> shms, List<VirtioMmio> virtioMmios, List<Iomem> iomems, List<Smmu> smmus, List<Rtc> rtcs,
+        String name,
+        String uri,
+        byte[] guid,
+        boolean hasGuid,
+        Attrs attrs,
+        Memory memory,
+        Vcpus vcpus,
+        Gic gic,
+        List<IomemRange> iomemRanges,
+        List<IrqRange> irqRanges,
+        List<RmRpc> rmRpcs,
+        List<Doorbell> doorbells,
+        List<MsgQueue> msgQueues,
+        List<MsgQueuePair> msgQueuePairs,
+        List<Shm> shms,
+        List<VirtioMmio> virtioMmios,
+        List<Iomem> iomems,
+        List<Smmu> smmus,
+        List<Rtc> rtcs,
         List<String> warnings) {
 
     public RmVmConfig {
@@ -37,30 +51,51 @@ public record RmVmConfig(
     }
 
     /** {@code vm-attrs} and {@code qcom,sensitive} as {@code parse_vm_attrs} sets them. */
-    public record Attrs(boolean crashFatal, boolean noShutdown, boolean noReset, boolean contextDump,
-                        boolean rasErrorHandler, boolean amuCountingDisabled, boolean sensitive) {
-    }
+    public record Attrs(
+            boolean crashFatal,
+            boolean noShutdown,
+            boolean noReset,
+            boolean contextDump,
+            boolean rasErrorHandler,
+            boolean amuCountingDisabled,
+            boolean sensitive) {}
 
     /** {@code parse_vm_memory}: the IPA base and size window, firmware window, direct mapping. */
-    public record Memory(long base, long sizeMin, long sizeMax, boolean mapDirect, long firmwareBase,
-                         long firmwareSizeMax, long[] baseConstraints) {
+    public record Memory(
+            long base,
+            long sizeMin,
+            long sizeMax,
+            boolean mapDirect,
+            long firmwareBase,
+            long firmwareSizeMax,
+            long[] baseConstraints) {
         public Memory {
             baseConstraints = baseConstraints == null ? null : baseConstraints.clone();
         }
     }
 
-    public enum Affinity { STATIC, STICKY, PINNED, PROXY }
+    public enum Affinity {
+        STATIC,
+        STICKY,
+        PINNED,
+        PROXY
+    }
 
     /** One CPU node the RM will make a vCPU for; {@code boot} when it starts at VM boot. */
-    public record Vcpu(String path, boolean boot) {
-    }
+    public record Vcpu(String path, boolean boot) {}
 
     /**
      * {@code parse_vcpus}; {@code present} is false when the config has no {@code vcpus} node (then every other
      * field has its zero value, as in the RM).
      */
-    public record Vcpus(boolean present, Affinity affinity, long timesliceUs, long priorityOffset,
-                        List<Long> affinityMap, List<Vcpu> cpus, boolean psci) {
+    public record Vcpus(
+            boolean present,
+            Affinity affinity,
+            long timesliceUs,
+            long priorityOffset,
+            List<Long> affinityMap,
+            List<Vcpu> cpus,
+            boolean psci) {
         public Vcpus {
             affinityMap = affinityMap == null ? null : List.copyOf(affinityMap);
             cpus = List.copyOf(cpus);
@@ -68,12 +103,10 @@ public record RmVmConfig(
     }
 
     /** The vGIC as {@code platform_parse_gic} read it; absent ({@code stride == 0}) means the RM places it. */
-    public record Gic(long phandle, long gicdBase, long gicrBase, long gicrStride, boolean patchDt) {
-    }
+    public record Gic(long phandle, long gicdBase, long gicrBase, long gicrStride, boolean patchDt) {}
 
     /** A VIRQ given in a vdevice's {@code interrupts} ({@code read_interrupts_config}). */
-    public record Irq(int intid, boolean edge) {
-    }
+    public record Irq(int intid, boolean edge) {}
 
     /** {@code parse_general_vdevice_props}. */
     public record General(String path, long label, String generate, List<String> pushCompatibles) {
@@ -89,11 +122,9 @@ public record RmVmConfig(
         }
     }
 
-    public record Doorbell(General general, boolean source, String peerId, boolean sourceCanClear, Irq irq) {
-    }
+    public record Doorbell(General general, boolean source, String peerId, boolean sourceCanClear, Irq irq) {}
 
-    public record MsgQueue(General general, boolean sender, Irq irq, int messageSize, int queueDepth) {
-    }
+    public record MsgQueue(General general, boolean sender, Irq irq, int messageSize, int queueDepth) {}
 
     public record MsgQueuePair(General general, String peerId, List<Irq> irqs, int messageSize, int queueDepth) {
         public MsgQueuePair {
@@ -101,27 +132,27 @@ public record RmVmConfig(
         }
     }
 
-    public record Shm(General general, boolean plain, long base, boolean allocateBase, boolean optional,
-                      long dmaBase) {
-    }
+    public record Shm(
+            General general, boolean plain, long base, boolean allocateBase, boolean optional, long dmaBase) {}
 
-    public record VirtioMmio(General general, int vqsNum, long dmaBase, long deviceType, boolean validDeviceType,
-                             boolean dmaCoherent, long base, boolean allocateBase) {
-    }
+    public record VirtioMmio(
+            General general,
+            int vqsNum,
+            long dmaBase,
+            long deviceType,
+            boolean validDeviceType,
+            boolean dmaCoherent,
+            long base,
+            boolean allocateBase) {}
 
-    public record Iomem(General general, String patch, long label, boolean allocateBase) {
-    }
+    public record Iomem(General general, String patch, long label, boolean allocateBase) {}
 
-    public record Smmu(String path, long handle, String patch, long contextBanks, long smrs) {
-    }
+    public record Smmu(String path, long handle, String patch, long contextBanks, long smrs) {}
 
-    public record Rtc(String path, long base, boolean allocateBase) {
-    }
+    public record Rtc(String path, long base, boolean allocateBase) {}
 
     /** {@code iomemory-ranges}: access is the RM's enum (0 RW, 1 R, 2 RWX, 3 W, 4 X, 5 RX, 6 none). */
-    public record IomemRange(long phys, long ipa, long size, int access) {
-    }
+    public record IomemRange(long phys, long ipa, long size, int access) {}
 
-    public record IrqRange(long hwIrq, long virq) {
-    }
+    public record IrqRange(long hwIrq, long virq) {}
 }

@@ -21,12 +21,10 @@ public final class RmVmTable {
     static final int ALLOC_BASE = 960; // irq_manager_vm_init: global_irq_alloc_base for VMs other than the RM
 
     /** A doorbell vdevice as a peer finds it. */
-    record DoorbellNode(long label, boolean source, boolean sourceCanClear, String peerId, int vmid) {
-    }
+    record DoorbellNode(long label, boolean source, boolean sourceCanClear, String peerId, int vmid) {}
 
     /** A message-queue pair as a peer finds it. */
-    record PairNode(long label, int messageSize, int queueDepth, String peerId, int vmid) {
-    }
+    record PairNode(long label, int messageSize, int queueDepth, String peerId, int vmid) {}
 
     /** One VM in the table. */
     static final class Vm {
@@ -87,7 +85,11 @@ public final class RmVmTable {
                 return -1;
             }
             if (at != -1) {
-                if (at % 4096 != 0 || at < base || at + len < at || at + len > base + size || firstOverlap(at, len) != null) {
+                if (at % 4096 != 0
+                        || at < base
+                        || at + len < at
+                        || at + len > base + size
+                        || firstOverlap(at, len) != null) {
                     return -1;
                 }
                 used.put(at, len);
@@ -121,7 +123,11 @@ public final class RmVmTable {
     private final TreeMap<Integer, Vm> vms = new TreeMap<>();
 
     public RmVmTable() {
-        Vm hlos = new Vm(VMID_HLOS, "HLOS", "", new byte[16],
+        Vm hlos = new Vm(
+                VMID_HLOS,
+                "HLOS",
+                "",
+                new byte[16],
                 new AddressSpace(0x3000_0000L, 0x1000_0000L)); // PLATFORM_HLOS_VIRTIO_FREE_IPA_*
         // vm_config_hlos_vdevices_setup: HLOS's own RM link takes the first two VIRQs at RM boot (960, 961)
         hlos.alloc();
@@ -200,7 +206,7 @@ public final class RmVmTable {
             return null;
         }
         // names compare as the RM stores them: bytes up to the first NUL
-        return new String[] {type, new String(value.getBytes(StandardCharsets.ISO_8859_1),
-                StandardCharsets.ISO_8859_1)};
+        return new String[] {type, new String(value.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1)
+        };
     }
 }

@@ -1,7 +1,6 @@
 package dev.gunyahdt.hypervisor.rm.config;
 
 import dev.gunyahdt.dt.DeviceTree;
-
 import java.util.ArrayList;
 import java.util.List;
 

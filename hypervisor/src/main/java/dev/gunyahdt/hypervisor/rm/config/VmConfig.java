@@ -1,7 +1,6 @@
 package dev.gunyahdt.hypervisor.rm.config;
 
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -18,9 +17,17 @@ import java.util.OptionalLong;
  *                  message-queue pairs, shm), each in tree order within its kind
  * @param unmodelled vdevices the real RM builds but the model does not yet ("virtio-mmio /path")
  */
-public record VmConfig(String imageName, Optional<String> uri, Optional<String> guid, List<String> vmAttrs,
-                       Memory memory, Vcpus vcpus, Optional<String> gicPath, RmRpc rmRpc,
-                       List<Vdevice> vdevices, List<String> unmodelled) {
+public record VmConfig(
+        String imageName,
+        Optional<String> uri,
+        Optional<String> guid,
+        List<String> vmAttrs,
+        Memory memory,
+        Vcpus vcpus,
+        Optional<String> gicPath,
+        RmRpc rmRpc,
+        List<Vdevice> vdevices,
+        List<String> unmodelled) {
 
     public VmConfig {
         vmAttrs = List.copyOf(vmAttrs);
@@ -29,13 +36,12 @@ public record VmConfig(String imageName, Optional<String> uri, Optional<String> 
     }
 
     public boolean hasAttr(String attr) {
-        return vmAttrs.contains(attr) || (vmAttrs.contains("crash-fatal")
-                && (attr.equals("no-shutdown") || attr.equals("no-reset")));
+        return vmAttrs.contains(attr)
+                || (vmAttrs.contains("crash-fatal") && (attr.equals("no-shutdown") || attr.equals("no-reset")));
     }
 
     /** {@code memory}: the VM's IPA base and size limits (§9.2). */
-    public record Memory(long baseAddress, long sizeMin, long sizeMax) {
-    }
+    public record Memory(long baseAddress, long sizeMin, long sizeMax) {}
 
     /** {@code vcpus} (§9.3): the affinity mode, the physical CPU of each vCPU, the cpus node used. */
     public record Vcpus(String affinity, List<Long> affinityMap, String config, int count) {
@@ -45,8 +51,14 @@ public record VmConfig(String imageName, Optional<String> uri, Optional<String> 
     }
 
     /** The {@code rm-rpc} vdevice (§9.5). {@code interrupts} is empty (allocate) or exactly {tx, rx}. */
-    public record RmRpc(String path, String generate, List<String> pushCompatibles, boolean console,
-                        int messageSize, int queueDepth, List<Virq> interrupts) {
+    public record RmRpc(
+            String path,
+            String generate,
+            List<String> pushCompatibles,
+            boolean console,
+            int messageSize,
+            int queueDepth,
+            List<Virq> interrupts) {
         public RmRpc {
             pushCompatibles = List.copyOf(pushCompatibles);
             interrupts = List.copyOf(interrupts);
@@ -55,8 +67,11 @@ public record VmConfig(String imageName, Optional<String> uri, Optional<String> 
 
     /** The vdevice kinds the model creates, in the RM's creation order (§6.3). */
     public enum Kind {
-        DOORBELL("doorbell"), DOORBELL_SOURCE("doorbell-source"), MESSAGE_QUEUE("message-queue"),
-        MESSAGE_QUEUE_PAIR("message-queue-pair"), SHM("shm");
+        DOORBELL("doorbell"),
+        DOORBELL_SOURCE("doorbell-source"),
+        MESSAGE_QUEUE("message-queue"),
+        MESSAGE_QUEUE_PAIR("message-queue-pair"),
+        SHM("shm");
 
         public final String dtName;
 
@@ -74,8 +89,7 @@ public record VmConfig(String imageName, Optional<String> uri, Optional<String> 
      * Whom a vdevice connects to: {@code peerId} names the peer VM (its image-name), or {@code peerDefault}
      * means the VM's owner (§9.5).
      */
-    public record Peer(Optional<String> peerId, boolean peerDefault) {
-    }
+    public record Peer(Optional<String> peerId, boolean peerDefault) {}
 
     /**
      * A vdevice other than rm-rpc (§9.5).
@@ -85,9 +99,19 @@ public record VmConfig(String imageName, Optional<String> uri, Optional<String> 
      * @param interrupts  config-supplied VIRQs (empty: the RM allocates)
      * @param shmBase     shm: the {@code memory/base} of the region, when given
      */
-    public record Vdevice(String path, Kind kind, String generate, List<String> pushCompatibles, long label,
-                          Peer peer, int messageSize, int queueDepth, List<Virq> interrupts, boolean sender,
-                          boolean sourceCanClear, OptionalLong shmBase) {
+    public record Vdevice(
+            String path,
+            Kind kind,
+            String generate,
+            List<String> pushCompatibles,
+            long label,
+            Peer peer,
+            int messageSize,
+            int queueDepth,
+            List<Virq> interrupts,
+            boolean sender,
+            boolean sourceCanClear,
+            OptionalLong shmBase) {
         public Vdevice {
             pushCompatibles = List.copyOf(pushCompatibles);
             interrupts = List.copyOf(interrupts);

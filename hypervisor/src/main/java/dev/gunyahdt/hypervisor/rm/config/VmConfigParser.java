@@ -3,7 +3,6 @@ package dev.gunyahdt.hypervisor.rm.config;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,8 +17,7 @@ import java.util.OptionalLong;
 public final class VmConfigParser {
     static final String DEFAULT_RM_RPC_GENERATE = "/hypervisor/qcom,resource-mgr";
 
-    private VmConfigParser() {
-    }
+    private VmConfigParser() {}
 
     /** @param blob how messages name the source ({@code vm/svm1.dtb}) */
     public static VmConfig parse(String blob, DeviceTree tree) {
@@ -46,68 +44,147 @@ public final class VmConfigParser {
         if (c.name() == null) {
             throw new VmConfigException(blob, "/", null, "no /qcom,vm-config (or /gunyah-vm-config) node");
         }
-        Node cfg = tree.find("/qcom,vm-config").or(() -> tree.find("/gunyah-vm-config")).orElseThrow().node();
-        List<String> attrs = cfg.property("vm-attrs").filter(p -> p.value().isStringList())
-                .map(p -> p.value().asStrings()).orElse(List.of());
+        Node cfg = tree.find("/qcom,vm-config")
+                .or(() -> tree.find("/gunyah-vm-config"))
+                .orElseThrow()
+                .node();
+        List<String> attrs = cfg.property("vm-attrs")
+                .filter(p -> p.value().isStringList())
+                .map(p -> p.value().asStrings())
+                .orElse(List.of());
         String guid = Fdt.string0(cfg, "vm-guid");
         RmVmConfig.Vcpus v = c.vcpus();
         String cpusPath = cfg.child("vcpus").map(n -> Fdt.string0(n, "config")).orElse(null);
-        VmConfig.Vcpus vcpus = new VmConfig.Vcpus(v.affinity().name().toLowerCase(),
-                v.affinityMap() == null ? List.of() : v.affinityMap(), cpusPath == null ? "/cpus" : cpusPath,
+        VmConfig.Vcpus vcpus = new VmConfig.Vcpus(
+                v.affinity().name().toLowerCase(),
+                v.affinityMap() == null ? List.of() : v.affinityMap(),
+                cpusPath == null ? "/cpus" : cpusPath,
                 v.cpus().size());
-        Optional<String> gic = cfg.child("interrupts").map(n -> Fdt.string0(n, "config"))
-                .filter(s -> s.startsWith("/"));
+        Optional<String> gic =
+                cfg.child("interrupts").map(n -> Fdt.string0(n, "config")).filter(s -> s.startsWith("/"));
         VmConfig.RmRpc rmRpc = c.rmRpcs().isEmpty()
-                ? new VmConfig.RmRpc("/qcom,vm-config", DEFAULT_RM_RPC_GENERATE, List.of(), false,
-                        VmDtParser.DEFAULT_MSG_SIZE, VmDtParser.DEFAULT_QUEUE_DEPTH, List.of())
+                ? new VmConfig.RmRpc(
+                        "/qcom,vm-config",
+                        DEFAULT_RM_RPC_GENERATE,
+                        List.of(),
+                        false,
+                        VmDtParser.DEFAULT_MSG_SIZE,
+                        VmDtParser.DEFAULT_QUEUE_DEPTH,
+                        List.of())
                 : rmRpc(c.rmRpcs().get(0));
         List<VmConfig.Vdevice> vdevices = new ArrayList<>();
         List<String> unmodelled = new ArrayList<>();
         // the RM's creation order (vm_config_create_vdevices): doorbells, message queues, pairs, shm
         for (RmVmConfig.Doorbell d : c.doorbells()) {
-            vdevices.add(vdevice(d.general(), d.source() ? VmConfig.Kind.DOORBELL_SOURCE : VmConfig.Kind.DOORBELL,
-                    d.peerId(), 0, 0, d.irq() == null ? List.of() : List.of(d.irq()), false, d.sourceCanClear(),
+            vdevices.add(vdevice(
+                    d.general(),
+                    d.source() ? VmConfig.Kind.DOORBELL_SOURCE : VmConfig.Kind.DOORBELL,
+                    d.peerId(),
+                    0,
+                    0,
+                    d.irq() == null ? List.of() : List.of(d.irq()),
+                    false,
+                    d.sourceCanClear(),
                     OptionalLong.empty()));
         }
         for (RmVmConfig.MsgQueue q : c.msgQueues()) {
-            vdevices.add(vdevice(q.general(), VmConfig.Kind.MESSAGE_QUEUE, null, q.messageSize(), q.queueDepth(),
-                    q.irq() == null ? List.of() : List.of(q.irq()), q.sender(), false, OptionalLong.empty()));
+            vdevices.add(vdevice(
+                    q.general(),
+                    VmConfig.Kind.MESSAGE_QUEUE,
+                    null,
+                    q.messageSize(),
+                    q.queueDepth(),
+                    q.irq() == null ? List.of() : List.of(q.irq()),
+                    q.sender(),
+                    false,
+                    OptionalLong.empty()));
         }
         for (RmVmConfig.MsgQueuePair q : c.msgQueuePairs()) {
-            vdevices.add(vdevice(q.general(), VmConfig.Kind.MESSAGE_QUEUE_PAIR, q.peerId(), q.messageSize(),
-                    q.queueDepth(), q.irqs(), false, false, OptionalLong.empty()));
+            vdevices.add(vdevice(
+                    q.general(),
+                    VmConfig.Kind.MESSAGE_QUEUE_PAIR,
+                    q.peerId(),
+                    q.messageSize(),
+                    q.queueDepth(),
+                    q.irqs(),
+                    false,
+                    false,
+                    OptionalLong.empty()));
         }
         for (RmVmConfig.Shm s : c.shms()) {
             if (!s.plain()) {
                 unmodelled.add("shm-doorbell " + s.general().path());
                 continue;
             }
-            vdevices.add(vdevice(s.general(), VmConfig.Kind.SHM, null, 0, 0, List.of(), false, false,
+            vdevices.add(vdevice(
+                    s.general(),
+                    VmConfig.Kind.SHM,
+                    null,
+                    0,
+                    0,
+                    List.of(),
+                    false,
+                    false,
                     s.allocateBase() ? OptionalLong.empty() : OptionalLong.of(s.base())));
         }
         c.virtioMmios().forEach(x -> unmodelled.add("virtio-mmio " + x.general().path()));
         c.iomems().forEach(x -> unmodelled.add("iomem " + x.general().path()));
         c.smmus().forEach(x -> unmodelled.add("vsmmu-v2 " + x.path()));
         c.rtcs().forEach(x -> unmodelled.add("vrtc-pl031 " + x.path()));
-        VmConfig.Memory memory = new VmConfig.Memory(c.memory().base(), c.memory().sizeMin(), c.memory().sizeMax());
-        return new VmConfig(c.name(), c.uri().isEmpty() ? Optional.empty() : Optional.of(c.uri()),
-                Optional.ofNullable(guid), attrs, memory, vcpus, gic, rmRpc, vdevices, unmodelled);
+        VmConfig.Memory memory = new VmConfig.Memory(
+                c.memory().base(), c.memory().sizeMin(), c.memory().sizeMax());
+        return new VmConfig(
+                c.name(),
+                c.uri().isEmpty() ? Optional.empty() : Optional.of(c.uri()),
+                Optional.ofNullable(guid),
+                attrs,
+                memory,
+                vcpus,
+                gic,
+                rmRpc,
+                vdevices,
+                unmodelled);
     }
 
     private static VmConfig.RmRpc rmRpc(RmVmConfig.RmRpc r) {
-        return new VmConfig.RmRpc(r.general().path(), r.general().generate() == null ? DEFAULT_RM_RPC_GENERATE
-                : r.general().generate(), r.general().pushCompatibles(), r.console(), r.messageSize(), r.queueDepth(),
+        return new VmConfig.RmRpc(
+                r.general().path(),
+                r.general().generate() == null
+                        ? DEFAULT_RM_RPC_GENERATE
+                        : r.general().generate(),
+                r.general().pushCompatibles(),
+                r.console(),
+                r.messageSize(),
+                r.queueDepth(),
                 virqs(r.irqs()));
     }
 
-    private static VmConfig.Vdevice vdevice(RmVmConfig.General g, VmConfig.Kind kind, String peerId, int size,
-                                            int depth, List<RmVmConfig.Irq> irqs, boolean sender, boolean canClear,
-                                            OptionalLong shmBase) {
+    private static VmConfig.Vdevice vdevice(
+            RmVmConfig.General g,
+            VmConfig.Kind kind,
+            String peerId,
+            int size,
+            int depth,
+            List<RmVmConfig.Irq> irqs,
+            boolean sender,
+            boolean canClear,
+            OptionalLong shmBase) {
         String generate = g.generate() != null ? g.generate() : "/hypervisor/qcom," + kind.dtName;
-        VmConfig.Peer peer = new VmConfig.Peer(Optional.ofNullable(peerId).map(VmConfigParser::peerName),
-                peerId == null);
-        return new VmConfig.Vdevice(g.path(), kind, generate, g.pushCompatibles(), g.label(), peer, size, depth,
-                virqs(irqs), sender, canClear, shmBase);
+        VmConfig.Peer peer =
+                new VmConfig.Peer(Optional.ofNullable(peerId).map(VmConfigParser::peerName), peerId == null);
+        return new VmConfig.Vdevice(
+                g.path(),
+                kind,
+                generate,
+                g.pushCompatibles(),
+                g.label(),
+                peer,
+                size,
+                depth,
+                virqs(irqs),
+                sender,
+                canClear,
+                shmBase);
     }
 
     /** The model names VMs by image name: {@code vm-name:X} is X; other id forms stay as written. */

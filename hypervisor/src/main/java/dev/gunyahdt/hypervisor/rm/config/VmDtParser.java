@@ -7,7 +7,6 @@ import dev.gunyahdt.hypervisor.rm.config.Fdt.Num;
 import dev.gunyahdt.hypervisor.rm.config.RmVmConfig.Affinity;
 import dev.gunyahdt.hypervisor.rm.config.RmVmConfig.General;
 import dev.gunyahdt.hypervisor.rm.config.RmVmConfig.Irq;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,9 +43,13 @@ public final class VmDtParser {
     static final int DEFAULT_QUEUE_DEPTH = 8;
 
     /** The RM's {@code ctx_t}. */
-    private record Ctx(long addrCells, long sizeCells, boolean addrIsPhys, long childAddrCells,
-                       long childSizeCells, boolean childAddrIsPhys) {
-    }
+    private record Ctx(
+            long addrCells,
+            long sizeCells,
+            boolean addrIsPhys,
+            long childAddrCells,
+            long childSizeCells,
+            boolean childAddrIsPhys) {}
 
     private final Fdt fdt;
     private final boolean primary;
@@ -57,7 +60,10 @@ public final class VmDtParser {
     private byte[] guid = new byte[16];
     private boolean hasGuid;
     private boolean crashFatal, noShutdown, noReset, contextDump, ras, amuDisabled, sensitive;
-    private long memBase = SVM_IPA_BASE, sizeMin, sizeMax = SVM_IPA_SIZE, fwBase = INVALID_ADDRESS,
+    private long memBase = SVM_IPA_BASE,
+            sizeMin,
+            sizeMax = SVM_IPA_SIZE,
+            fwBase = INVALID_ADDRESS,
             fwSizeMax = 0x40_0000L;
     private boolean mapDirect;
     private long[] baseConstraints;
@@ -107,7 +113,10 @@ public final class VmDtParser {
             if (i > 0) {
                 if (depth == curDepth + 1) {
                     if (depth >= MAX_DEPTH) {
-                        throw RmCheckFailure.crash(c.path(), null, "dtb_parser_parse_dtb",
+                        throw RmCheckFailure.crash(
+                                c.path(),
+                                null,
+                                "dtb_parser_parse_dtb",
                                 "nested deeper than " + (MAX_DEPTH - 1) + " levels: the RM asserts and aborts");
                     }
                     ctxs[depth] = update(c, ctxs[depth - 1]);
@@ -127,12 +136,33 @@ public final class VmDtParser {
                 throw f.at(Fdt.span(fdtNode(f, c), f.property()));
             }
         }
-        return new RmVmConfig(name, uri, guid, hasGuid,
+        return new RmVmConfig(
+                name,
+                uri,
+                guid,
+                hasGuid,
                 new RmVmConfig.Attrs(crashFatal, noShutdown, noReset, contextDump, ras, amuDisabled, sensitive),
                 new RmVmConfig.Memory(memBase, sizeMin, sizeMax, mapDirect, fwBase, fwSizeMax, baseConstraints),
-                new RmVmConfig.Vcpus(vcpus.present(), vcpus.affinity(), vcpus.timesliceUs(), vcpus.priorityOffset(),
-                        vcpus.affinityMap(), vcpus.cpus(), enableVpmPsci),
-                gic, iomemRanges, irqRanges, rmRpcs, doorbells, msgQueues, pairs, shms, virtios, iomems, smmus, rtcs,
+                new RmVmConfig.Vcpus(
+                        vcpus.present(),
+                        vcpus.affinity(),
+                        vcpus.timesliceUs(),
+                        vcpus.priorityOffset(),
+                        vcpus.affinityMap(),
+                        vcpus.cpus(),
+                        enableVpmPsci),
+                gic,
+                iomemRanges,
+                irqRanges,
+                rmRpcs,
+                doorbells,
+                msgQueues,
+                pairs,
+                shms,
+                virtios,
+                iomems,
+                smmus,
+                rtcs,
                 warnings);
     }
 
@@ -170,7 +200,10 @@ public final class VmDtParser {
         long[] w = Fdt.words(ranges.get());
         long cells = childAddr + addrCells + childSize;
         if (cells == 0) {
-            throw RmCheckFailure.crash(c.path(), "ranges", "ranges_are_direct",
+            throw RmCheckFailure.crash(
+                    c.path(),
+                    "ranges",
+                    "ranges_are_direct",
                     "#address-cells and #size-cells all 0: the RM divides by zero");
         }
         long count = (ranges.get().length / 4) / cells;
@@ -252,8 +285,14 @@ public final class VmDtParser {
 
     /** {@code parse_memory}: a memory node is allowed only as {@code /memory}. */
     private void parseMemory(NodeCursor c) {
-        if (!primary && (!c.node().name().equals("memory") || c.parent() == null || !c.parent().isRoot())) {
-            throw fatal(c, "device_type", "parse_memory",
+        if (!primary
+                && (!c.node().name().equals("memory")
+                        || c.parent() == null
+                        || !c.parent().isRoot())) {
+            throw fatal(
+                    c,
+                    "device_type",
+                    "parse_memory",
                     "a memory node must be exactly /memory (no unit address, directly under the root)");
         }
     }
@@ -284,7 +323,10 @@ public final class VmDtParser {
         }
         String image = Fdt.string0(n, "image-name");
         if (image == null || image.length() >= MAX_NAME) {
-            throw fatal(c, "image-name", "get_vendor_and_vm_name",
+            throw fatal(
+                    c,
+                    "image-name",
+                    "get_vendor_and_vm_name",
                     image == null ? "missing (a string is required)" : "longer than " + (MAX_NAME - 1) + " characters");
         }
         name = image;
@@ -329,7 +371,10 @@ public final class VmDtParser {
         long[] w = Fdt.words(b.get());
         long per = ctx.addrCells() * 2 + ctx.sizeCells() + 1;
         if (w.length == 0 || w.length % per != 0) {
-            throw fatal(c, "iomemory-ranges", "parse_iomem_ranges",
+            throw fatal(
+                    c,
+                    "iomemory-ranges",
+                    "parse_iomem_ranges",
                     w.length + " cells, not a multiple of " + per + " (phys, ipa: " + ctx.addrCells()
                             + " cells each; size: " + ctx.sizeCells() + "; access: 1)");
         }
@@ -345,7 +390,10 @@ public final class VmDtParser {
             }
             int access = (int) (w[i] & 0xFFFF);
             if (access >= 7) {
-                throw fatal(c, "iomemory-ranges", "parse_iomem_ranges",
+                throw fatal(
+                        c,
+                        "iomemory-ranges",
+                        "parse_iomem_ranges",
                         "access " + access + " is not one of 0 RW, 1 R, 2 RWX, 3 W, 4 X, 5 RX, 6 none");
             }
             i++;
@@ -410,7 +458,10 @@ public final class VmDtParser {
             }
             fwSizeMax = fwMax.value();
             if (Long.compareUnsigned(fwBase + fwSizeMax, fwBase) < 0) {
-                throw fatal(c, "firmware-size-max", "parse_vm_memory",
+                throw fatal(
+                        c,
+                        "firmware-size-max",
+                        "parse_vm_memory",
                         "firmware-address + firmware-size-max overflows 64 bits");
             }
         }
@@ -460,8 +511,12 @@ public final class VmDtParser {
             config = "/cpus";
         }
         String cfgPath = config;
-        NodeCursor cpus = fdt.pathOffset(config).orElseThrow(() -> fatal(c, "config", "parse_vcpus",
-                "no node " + cfgPath + (Fdt.has(n, "config") ? "" : " (the default)")));
+        NodeCursor cpus = fdt.pathOffset(config)
+                .orElseThrow(() -> fatal(
+                        c,
+                        "config",
+                        "parse_vcpus",
+                        "no node " + cfgPath + (Fdt.has(n, "config") ? "" : " (the default)")));
         String defaultMethod = Fdt.string0(cpus.node(), "enable-method");
         int idle = 0;
         int psci = 0;
@@ -483,7 +538,10 @@ public final class VmDtParser {
             } else if (status.equals("fail") || status.startsWith("fail-")) {
                 continue;
             } else {
-                throw fatal(cpu, "status", "parse_vcpus",
+                throw fatal(
+                        cpu,
+                        "status",
+                        "parse_vcpus",
                         "\"" + status + "\" (the RM knows okay, disabled, fail and fail-…)");
             }
             String own = Fdt.string0(cn, "enable-method");
@@ -494,12 +552,18 @@ public final class VmDtParser {
             if (boot) {
                 enabled++;
             } else if (method == null) {
-                throw fatal(cpu, "enable-method", "parse_vcpus",
+                throw fatal(
+                        cpu,
+                        "enable-method",
+                        "parse_vcpus",
                         "a CPU that does not start at boot needs an enable-method");
             } else if (method.equals("psci")) {
                 psci++;
             } else if (!method.equals("qcom,gunyah-hvc")) {
-                throw fatal(cpu, "enable-method", "parse_vcpus",
+                throw fatal(
+                        cpu,
+                        "enable-method",
+                        "parse_vcpus",
                         "\"" + method + "\" (the RM knows psci and qcom,gunyah-hvc)");
             }
             if (cpu.path().length() >= 128) {
@@ -508,20 +572,30 @@ public final class VmDtParser {
             list.add(new RmVmConfig.Vcpu(cpu.path(), boot));
         }
         if (enabled == 0) {
-            throw fatal(c, null, "parse_vcpus", "no CPU under " + cpus.path()
-                    + " starts at boot (status \"okay\", or the first without status)");
+            throw fatal(
+                    c,
+                    null,
+                    "parse_vcpus",
+                    "no CPU under " + cpus.path() + " starts at boot (status \"okay\", or the first without status)");
         }
         if (affinity != Affinity.PROXY && list.size() != map.size()) {
-            throw fatal(c, "affinity-map", "parse_vcpus",
+            throw fatal(
+                    c,
+                    "affinity-map",
+                    "parse_vcpus",
                     map.size() + " entries for " + list.size() + " CPUs under " + cpus.path());
         }
         if (psci != 0 || idle != 0) {
             enableVpmPsci = true;
         }
         if (enableVpmPsci && affinity != Affinity.PROXY && idle != list.size() && !primary) {
-            throw fatal(c, null, "parse_vcpus", "PSCI is on (a psci node before the config, a psci enable-method"
-                    + " or idle states) for a non-proxy VM, but only " + idle + " of " + list.size()
-                    + " CPUs have cpu-idle-states");
+            throw fatal(
+                    c,
+                    null,
+                    "parse_vcpus",
+                    "PSCI is on (a psci node before the config, a psci enable-method"
+                            + " or idle states) for a non-proxy VM, but only " + idle + " of " + list.size()
+                            + " CPUs have cpu-idle-states");
         }
         vcpus = new RmVmConfig.Vcpus(true, affinity, timeslice, priority, map, list, false);
     }
@@ -538,7 +612,10 @@ public final class VmDtParser {
         Num l = label(n);
         int count = Fdt.stringCount(n, "push-compatible");
         if (count > MAX_PUSH_COMPATIBLES) {
-            throw fatal(c, "push-compatible", "parse_general_vdevice_props",
+            throw fatal(
+                    c,
+                    "push-compatible",
+                    "parse_general_vdevice_props",
                     count + " strings (at most " + MAX_PUSH_COMPATIBLES + ")");
         }
         List<String> push = new ArrayList<>();
@@ -598,8 +675,10 @@ public final class VmDtParser {
         Num size = Fdt.u32(n, "message-size");
         Num depth = Fdt.u32(n, "queue-depth");
         // the RM keeps both as uint16_t
-        return new int[] {(int) ((size.ok() ? size.value() : DEFAULT_MSG_SIZE) & 0xFFFF),
-                (int) ((depth.ok() ? depth.value() : DEFAULT_QUEUE_DEPTH) & 0xFFFF)};
+        return new int[] {
+            (int) ((size.ok() ? size.value() : DEFAULT_MSG_SIZE) & 0xFFFF),
+            (int) ((depth.ok() ? depth.value() : DEFAULT_QUEUE_DEPTH) & 0xFFFF)
+        };
     }
 
     /** {@code parse_rm_rpc}. */
@@ -609,7 +688,10 @@ public final class VmDtParser {
         List<Irq> irqs = interrupts(c, 2);
         General g = general(c);
         if (g.pushCompatibles().size() + 3 > MAX_PUSH_COMPATIBLES) {
-            throw fatal(c, "push-compatible", "parse_rm_rpc",
+            throw fatal(
+                    c,
+                    "push-compatible",
+                    "parse_rm_rpc",
                     "at most 3 strings for rm-rpc (the RM appends 3 of its own, 6 in all)");
         }
         int[] p = msgQueueParams(n);
@@ -630,8 +712,12 @@ public final class VmDtParser {
 
     private void requirePeerDefault(NodeCursor c, String fn) {
         if (!Fdt.has(c.node(), "peer-default")) {
-            throw fatal(c, "peer-default", fn, "required: this vdevice type is always between the VM and its owner"
-                    + (Fdt.has(c.node(), "peer") ? " (peer is not accepted here)" : ""));
+            throw fatal(
+                    c,
+                    "peer-default",
+                    fn,
+                    "required: this vdevice type is always between the VM and its owner"
+                            + (Fdt.has(c.node(), "peer") ? " (peer is not accepted here)" : ""));
         }
     }
 
@@ -651,7 +737,10 @@ public final class VmDtParser {
         boolean sender = Fdt.has(c.node(), "is-sender");
         boolean receiver = Fdt.has(c.node(), "is-receiver");
         if (sender == receiver) {
-            throw fatal(c, sender ? "is-receiver" : "is-sender", "parse_message_queue",
+            throw fatal(
+                    c,
+                    sender ? "is-receiver" : "is-sender",
+                    "parse_message_queue",
                     "exactly one of is-sender and is-receiver");
         }
         requirePeerDefault(c, "parse_message_queue");
@@ -670,8 +759,7 @@ public final class VmDtParser {
     }
 
     /** What {@code parse_memory_node} reads from a vdevice's {@code memory} child. */
-    private record MemoryChild(long label, long base, boolean allocate, boolean optional) {
-    }
+    private record MemoryChild(long label, long base, boolean allocate, boolean optional) {}
 
     /** {@code parse_memory_node}: exactly one child, named {@code memory}, with a label and base or allocate-base. */
     private MemoryChild memoryChild(NodeCursor c, Ctx ctx) {
@@ -705,8 +793,11 @@ public final class VmDtParser {
             throw fatal(mem, "allocate-base", "parse_memory_node", "base and allocate-base both given");
         }
         if (!allocate && !base.ok()) {
-            throw fatal(mem, "base", "parse_memory_node", "neither base (" + memCtx.addrCells()
-                    + " cells here) nor allocate-base");
+            throw fatal(
+                    mem,
+                    "base",
+                    "parse_memory_node",
+                    "neither base (" + memCtx.addrCells() + " cells here) nor allocate-base");
         }
         return new MemoryChild(label.value(), allocate ? 0 : b, allocate, Fdt.has(m, "optional"));
     }
@@ -726,8 +817,15 @@ public final class VmDtParser {
         Num type = Fdt.u32(n, "virtio,device-type");
         MemoryChild mem = memoryChild(c, ctx);
         General g = withMemoryLabel(general(c), c, mem);
-        virtios.add(new RmVmConfig.VirtioMmio(g, vqs.ok() ? (int) vqs.value() : 1, dma.ok() ? dma.value() : 0,
-                type.ok() ? type.value() : 0, type.ok(), coherent, mem.base(), mem.allocate()));
+        virtios.add(new RmVmConfig.VirtioMmio(
+                g,
+                vqs.ok() ? (int) vqs.value() : 1,
+                dma.ok() ? dma.value() : 0,
+                type.ok() ? type.value() : 0,
+                type.ok(),
+                coherent,
+                mem.base(),
+                mem.allocate()));
     }
 
     /** {@code parse_shm_doorbell} (both shm and shm-doorbell). */
@@ -742,8 +840,8 @@ public final class VmDtParser {
         requirePeerDefault(c, "parse_shm_doorbell");
         Num dma = Fdt.u64(n, "dma_base");
         General g = withMemoryLabel(general(c), c, mem);
-        shms.add(new RmVmConfig.Shm(g, plain, mem.base(), mem.allocate(), mem.optional(),
-                dma.ok() ? dma.value() : -1L));
+        shms.add(
+                new RmVmConfig.Shm(g, plain, mem.base(), mem.allocate(), mem.optional(), dma.ok() ? dma.value() : -1L));
     }
 
     /** {@code parse_iomem} with {@code parse_iomem_opt}. */
@@ -834,16 +932,20 @@ public final class VmDtParser {
         Fdt.Str path = Fdt.string(n, "config", 0);
         long phandle;
         if (path.present() && path.value().length() > 1 && path.value().startsWith("/")) {
-            NodeCursor g = fdt.pathOffset(path.value()).orElseThrow(() -> fatal(c, "config",
-                    "platform_parse_interrupts", "no GIC node " + path.value()));
+            NodeCursor g = fdt.pathOffset(path.value())
+                    .orElseThrow(() -> fatal(c, "config", "platform_parse_interrupts", "no GIC node " + path.value()));
             phandle = Fdt.phandleOf(g.node());
         } else if (path.absent() && gicPhandle != 0xFFFF_FFFFL) {
             return; // the root's interrupt-parent already named a GIC
         } else {
             Num ph = Fdt.u32(n, "config");
             if (!ph.ok()) {
-                throw fatal(c, "config", "platform_parse_interrupts",
-                        Fdt.has(n, "config") ? "neither a GIC node path nor a phandle"
+                throw fatal(
+                        c,
+                        "config",
+                        "platform_parse_interrupts",
+                        Fdt.has(n, "config")
+                                ? "neither a GIC node path nor a phandle"
                                 : "missing, and the root has no interrupt-parent naming a GIC");
             }
             warnings.add(c.path() + ": config looks like a phandle; the RM wants a path");

@@ -5,7 +5,6 @@ import dev.gunyahdt.hypervisor.rm.config.RmVmConfig.Irq;
 import dev.gunyahdt.hypervisor.rm.config.RmVmTable.DoorbellNode;
 import dev.gunyahdt.hypervisor.rm.config.RmVmTable.PairNode;
 import dev.gunyahdt.hypervisor.rm.config.RmVmTable.Vm;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +21,7 @@ import java.util.Optional;
 public final class VmInit {
     /** The QEMU platform's physical CPUs (usable-cores mask 0xFF). */
     static final int MAX_CORES = 8;
+
     private static final int OWNER_PRIORITY = 32; // HLOS
     private static final long MIN_TIMESLICE_NS = 100_000;
     private static final long MAX_TIMESLICE_NS = 100_000_000;
@@ -86,17 +86,26 @@ public final class VmInit {
             base = 0x1_0000_0000L + (long) (self.vmid - 0x80) * 0x1000_0000L; // the image memparcel's address
         }
         if (Long.compareUnsigned(base, RmVmTable.SVM_SPACE) >= 0) {
-            throw RmCheckFailure.update(CONFIG + "/memory", "base-address", "vm_config_update_parsed",
+            throw RmCheckFailure.update(
+                    CONFIG + "/memory",
+                    "base-address",
+                    "vm_config_update_parsed",
                     "0x" + Long.toHexString(base) + " is outside a secondary's 36-bit IPA space (64 GiB)");
         }
         if (Long.compareUnsigned(m.sizeMin(), m.sizeMax()) > 0) {
-            throw RmCheckFailure.update(CONFIG + "/memory", "size-min", "vm_config_update_parsed",
+            throw RmCheckFailure.update(
+                    CONFIG + "/memory",
+                    "size-min",
+                    "vm_config_update_parsed",
                     "0x" + Long.toHexString(m.sizeMin()) + " is above size-max 0x" + Long.toHexString(m.sizeMax()));
         }
         if (m.baseConstraints() != null && (m.baseConstraints()[0] != 0 || m.baseConstraints()[1] != 0)) {
             long generic = m.baseConstraints()[0];
             if (m.baseConstraints()[1] != 0 || (generic != 1)) {
-                throw RmCheckFailure.update(CONFIG + "/memory", "base-mem-constraints", "vm_config_validate_base_constraints",
+                throw RmCheckFailure.update(
+                        CONFIG + "/memory",
+                        "base-mem-constraints",
+                        "vm_config_validate_base_constraints",
                         "constraints 0x" + Long.toHexString(generic) + " 0x" + Long.toHexString(m.baseConstraints()[1])
                                 + " the QEMU platform cannot meet");
             }
@@ -107,11 +116,14 @@ public final class VmInit {
         lines.add("memory: ipa-base=0x" + Long.toHexString(base) + " size-min=0x" + Long.toHexString(m.sizeMin())
                 + " size-max=0x" + Long.toHexString(sizeMax) + (m.mapDirect() ? " (direct)" : ""));
         if (cfg.attrs().crashFatal() && !trusted) {
-            throw RmCheckFailure.update(CONFIG, "vm-attrs", "vm_config_update_parsed",
-                    "crash-fatal is only for a trusted config");
+            throw RmCheckFailure.update(
+                    CONFIG, "vm-attrs", "vm_config_update_parsed", "crash-fatal is only for a trusted config");
         }
         if (m.mapDirect() && !trusted) {
-            throw RmCheckFailure.update(CONFIG + "/memory", "is-direct", "vm_config_update_parsed",
+            throw RmCheckFailure.update(
+                    CONFIG + "/memory",
+                    "is-direct",
+                    "vm_config_update_parsed",
                     "is-direct is only for a trusted config");
         }
     }
@@ -122,7 +134,10 @@ public final class VmInit {
         handleIomems();
         handleIomemRanges();
         if (!cfg.rtcs().isEmpty()) {
-            throw refuse(cfg.rtcs().get(0).path(), "vdevice-type", "handle_rtc",
+            throw refuse(
+                    cfg.rtcs().get(0).path(),
+                    "vdevice-type",
+                    "handle_rtc",
                     "virtual RTC requested, but the QEMU platform has no vRTC support");
         }
         handleVcpu();
@@ -145,8 +160,12 @@ public final class VmInit {
         }
         for (RmVmConfig.IrqRange r : cfg.irqRanges()) {
             if (r.hwIrq() >= HW_IRQ_FIRST && r.hwIrq() <= HW_IRQ_LAST) {
-                throw refuse(CONFIG, "gic-irq-ranges", "handle_irqs", "hardware IRQ " + r.hwIrq()
-                        + " belongs to HLOS and the QEMU platform denies static IRQ lending");
+                throw refuse(
+                        CONFIG,
+                        "gic-irq-ranges",
+                        "handle_irqs",
+                        "hardware IRQ " + r.hwIrq()
+                                + " belongs to HLOS and the QEMU platform denies static IRQ lending");
             }
             lines.add("irq: hw " + r.hwIrq() + " has no owner on this platform; skipped");
         }
@@ -168,12 +187,15 @@ public final class VmInit {
             return;
         }
         if (!trusted) {
-            throw refuse(CONFIG, "iomemory-ranges", "handle_iomem_ranges",
-                    "device memory is only for a trusted config");
+            throw refuse(
+                    CONFIG, "iomemory-ranges", "handle_iomem_ranges", "device memory is only for a trusted config");
         }
         for (RmVmConfig.IomemRange r : cfg.iomemRanges()) {
             if (r.ipa() != r.phys() || r.size() == 0 || Long.compareUnsigned(r.ipa() + r.size() - 1, r.ipa()) < 0) {
-                throw refuse(CONFIG, "iomemory-ranges", "handle_iomem_ranges",
+                throw refuse(
+                        CONFIG,
+                        "iomemory-ranges",
+                        "handle_iomem_ranges",
                         "range 0x" + Long.toHexString(r.phys()) + " must map to the same IPA and not wrap");
             }
             // device memory is always mapped 1:1 (is_mapped_direct for VM_MEMUSE_IO): nothing to allocate
@@ -192,35 +214,54 @@ public final class VmInit {
         } else {
             long offset = OWNER_PRIORITY + v.priorityOffset();
             if (offset < 0 || offset > 63) {
-                throw refuse(path, "sched-priority", "handle_vcpu", "32 + " + v.priorityOffset()
-                        + " is outside the scheduler's 0..63");
+                throw refuse(
+                        path,
+                        "sched-priority",
+                        "handle_vcpu",
+                        "32 + " + v.priorityOffset() + " is outside the scheduler's 0..63");
             }
             priority = (int) offset;
             long ns = v.timesliceUs() * 1000;
             if (ns < MIN_TIMESLICE_NS || ns > MAX_TIMESLICE_NS) {
-                throw refuse(path, "sched-timeslice", "handle_vcpu", v.timesliceUs()
-                        + " µs" + (v.present() && v.timesliceUs() == 0 ? " (missing reads as 0)" : "")
-                        + "; the RM allows 100..100000 µs");
+                throw refuse(
+                        path,
+                        "sched-timeslice",
+                        "handle_vcpu",
+                        v.timesliceUs()
+                                + " µs" + (v.present() && v.timesliceUs() == 0 ? " (missing reads as 0)" : "")
+                                + "; the RM allows 100..100000 µs");
             }
         }
         if (priority >= OWNER_PRIORITY && !trusted) {
-            throw refuse(path, "sched-priority", "handle_vcpu", "an untrusted VM must run below its owner's"
-                    + " priority 32: give a negative sched-priority (it is " + v.priorityOffset() + ")");
+            throw refuse(
+                    path,
+                    "sched-priority",
+                    "handle_vcpu",
+                    "an untrusted VM must run below its owner's"
+                            + " priority 32: give a negative sched-priority (it is " + v.priorityOffset() + ")");
         }
         int count = v.cpus().size();
         if (count == 0 || count > MAX_CORES) {
             throw refuse(path, null, "handle_vcpu", count + " vCPUs; the platform has " + MAX_CORES + " cores");
         }
         if (cfg.attrs().rasErrorHandler()) {
-            throw refuse(CONFIG, "vm-attrs", "handle_vcpu", count < MAX_CORES
-                    ? "ras-error-handler needs a vCPU on every core" : "ras-error-handler: HLOS already handles RAS");
+            throw refuse(
+                    CONFIG,
+                    "vm-attrs",
+                    "handle_vcpu",
+                    count < MAX_CORES
+                            ? "ras-error-handler needs a vCPU on every core"
+                            : "ras-error-handler: HLOS already handles RAS");
         }
         for (int i = 0; i < count; i++) {
             if (!proxy) {
                 int cpu = (int) (v.affinityMap().get(i) & 0xFFFF);
                 if (cpu != CPU_INDEX_INVALID && cpu >= MAX_CORES) {
-                    throw refuse(path, "affinity-map", "handle_vcpu", "vCPU " + i + " on CPU " + cpu
-                            + ", which does not exist (hypercall_vcpu_set_affinity)");
+                    throw refuse(
+                            path,
+                            "affinity-map",
+                            "handle_vcpu",
+                            "vCPU " + i + " on CPU " + cpu + ", which does not exist (hypercall_vcpu_set_affinity)");
                 }
             } else if (table.hlos().alloc() < 0) {
                 throw refuse(path, null, "handle_vcpu", "the owner has no free VIRQ for a proxy vCPU");
@@ -239,9 +280,14 @@ public final class VmInit {
             return v;
         }
         if (!vm.map(given.intid())) {
-            throw refuse(path, "interrupts", fn, "VIRQ " + given.intid()
-                    + (given.intid() < RmVmTable.FIRST_VIRQ || given.intid() > RmVmTable.LAST_VIRQ
-                    ? " is not an SPI (32..1019)" : " is already in use in this VM"));
+            throw refuse(
+                    path,
+                    "interrupts",
+                    fn,
+                    "VIRQ " + given.intid()
+                            + (given.intid() < RmVmTable.FIRST_VIRQ || given.intid() > RmVmTable.LAST_VIRQ
+                                    ? " is not an SPI (32..1019)"
+                                    : " is already in use in this VM"));
         }
         return given.intid();
     }
@@ -252,14 +298,17 @@ public final class VmInit {
         for (RmVmConfig.RmRpc r : cfg.rmRpcs()) {
             String path = r.general().path();
             if (r.general().generate() == null) {
-                throw RmCheckFailure.crash(path, "generate", "vm_config_add_rm_rpc",
+                throw RmCheckFailure.crash(
+                        path,
+                        "generate",
+                        "vm_config_add_rm_rpc",
                         "an rm-rpc needs generate: the RM copies it unchecked and crashes");
             }
             int tx = mapOrAlloc(self, r.irqs().isEmpty() ? null : r.irqs().get(0), path, "vm_config_add_rm_rpc");
             int rx = mapOrAlloc(self, r.irqs().isEmpty() ? null : r.irqs().get(1), path, "vm_config_add_rm_rpc");
             if (r.console() && console) {
-                throw RmCheckFailure.crash(path, "console-dev", "handle_rm_rpc",
-                        "a second console rm-rpc: the RM asserts and aborts");
+                throw RmCheckFailure.crash(
+                        path, "console-dev", "handle_rm_rpc", "a second console rm-rpc: the RM asserts and aborts");
             }
             console |= r.console();
             lines.add("vdevice rm-rpc tx-virq=" + tx + " rx-virq=" + rx + (r.console() ? " console" : ""));
@@ -273,9 +322,10 @@ public final class VmInit {
         }
         Optional<Vm> p = table.lookup(peerId);
         if (p.isEmpty()) {
-            unresolved.add(path + ": peer \"" + peerId + "\" " + (RmVmTable.parsable(peerId)
-                    ? "is not (yet) a VM; the link forms only if that VM names this one"
-                    : "cannot be parsed (use vm-name:, vm-uri: or vm-guid:): the link never forms"));
+            unresolved.add(path + ": peer \"" + peerId + "\" "
+                    + (RmVmTable.parsable(peerId)
+                            ? "is not (yet) a VM; the link forms only if that VM names this one"
+                            : "cannot be parsed (use vm-name:, vm-uri: or vm-guid:): the link never forms"));
         }
         if (p.isPresent() && p.get() == self) {
             throw refuse(path, "peer", fn, "names this VM itself");
@@ -286,9 +336,13 @@ public final class VmInit {
     private void checkPeerNamesUs(String peerIdOfPeer, String path, String fn, Vm peer) {
         Optional<Vm> back = peerIdOfPeer == null ? Optional.empty() : table.lookup(peerIdOfPeer);
         if (back.isEmpty() || back.get() != self) {
-            throw refuse(path, "peer", fn, "the matching vdevice of " + peer.name + " names "
-                    + (peerIdOfPeer == null ? "its owner" : "\"" + peerIdOfPeer + "\"")
-                    + ", not this VM (vm_config_check_peer)");
+            throw refuse(
+                    path,
+                    "peer",
+                    fn,
+                    "the matching vdevice of " + peer.name + " names "
+                            + (peerIdOfPeer == null ? "its owner" : "\"" + peerIdOfPeer + "\"")
+                            + ", not this VM (vm_config_check_peer)");
         }
     }
 
@@ -307,9 +361,13 @@ public final class VmInit {
                     }
                 }
                 if (match == null) {
-                    throw refuse(path, "qcom,label", "create_doorbell_with_peer", peer.get().name
-                            + " has no " + (d.source() ? "receiving" : "source") + " doorbell with label "
-                            + d.general().label());
+                    throw refuse(
+                            path,
+                            "qcom,label",
+                            "create_doorbell_with_peer",
+                            peer.get().name
+                                    + " has no " + (d.source() ? "receiving" : "source") + " doorbell with label "
+                                    + d.general().label());
                 }
             }
             int virq = d.source() ? -1 : mapOrAlloc(self, d.irq(), path, "configure_doorbell_with_peer");
@@ -319,10 +377,11 @@ public final class VmInit {
             if (owner && d.source()) {
                 table.hlos().alloc();
             }
-            self.doorbells.add(new DoorbellNode(d.general().label(), d.source(), d.sourceCanClear(), d.peerId(),
-                    self.vmid));
-            lines.add("vdevice doorbell" + (d.source() ? "-source" : "") + " label=" + d.general().label()
-                    + " peer=" + peer.map(p -> p.name).orElse("(none yet)") + (virq < 0 ? "" : " virq=" + virq));
+            self.doorbells.add(
+                    new DoorbellNode(d.general().label(), d.source(), d.sourceCanClear(), d.peerId(), self.vmid));
+            lines.add("vdevice doorbell" + (d.source() ? "-source" : "") + " label="
+                    + d.general().label() + " peer=" + peer.map(p -> p.name).orElse("(none yet)")
+                    + (virq < 0 ? "" : " virq=" + virq));
         }
     }
 
@@ -332,8 +391,8 @@ public final class VmInit {
             String path = q.general().path();
             int virq = mapOrAlloc(self, q.irq(), path, "add_msgqueue");
             mapOrAlloc(table.hlos(), null, path, "add_msgqueue");
-            lines.add("vdevice message-queue " + (q.sender() ? "tx" : "rx") + " label=" + q.general().label()
-                    + " peer=HLOS virq=" + virq);
+            lines.add("vdevice message-queue " + (q.sender() ? "tx" : "rx") + " label="
+                    + q.general().label() + " peer=HLOS virq=" + virq);
         }
     }
 
@@ -346,16 +405,22 @@ public final class VmInit {
             PairNode match = null;
             if (peer.isPresent() && !owner) {
                 for (PairNode n : peer.get().pairs) {
-                    if (n.label() == q.general().label() && n.messageSize() == q.messageSize()
+                    if (n.label() == q.general().label()
+                            && n.messageSize() == q.messageSize()
                             && n.queueDepth() == q.queueDepth()) {
                         match = n;
                         break;
                     }
                 }
                 if (match == null) {
-                    throw refuse(path, "qcom,label", "create_msgqueue_pair", peer.get().name
-                            + " has no message-queue pair with label " + q.general().label() + ", message-size "
-                            + q.messageSize() + " and queue-depth " + q.queueDepth());
+                    throw refuse(
+                            path,
+                            "qcom,label",
+                            "create_msgqueue_pair",
+                            peer.get().name
+                                    + " has no message-queue pair with label "
+                                    + q.general().label() + ", message-size "
+                                    + q.messageSize() + " and queue-depth " + q.queueDepth());
                 }
             }
             int tx = mapOrAlloc(self, q.irqs().isEmpty() ? null : q.irqs().get(0), path, "configure_msgqueue_pair");
@@ -367,8 +432,7 @@ public final class VmInit {
                 table.hlos().alloc();
                 table.hlos().alloc();
             }
-            self.pairs.add(new PairNode(q.general().label(), q.messageSize(), q.queueDepth(), q.peerId(),
-                    self.vmid));
+            self.pairs.add(new PairNode(q.general().label(), q.messageSize(), q.queueDepth(), q.peerId(), self.vmid));
             lines.add("vdevice message-queue-pair label=" + q.general().label() + " peer="
                     + peer.map(p -> p.name).orElse("(none yet)") + " virqs=" + tx + "," + rx);
         }
@@ -401,8 +465,8 @@ public final class VmInit {
             }
             int virq = mapOrAlloc(self, null, path, "add_virtio_mmio");
             mapOrAlloc(table.hlos(), null, path, "add_virtio_mmio");
-            lines.add("vdevice virtio-mmio label=" + v.general().label() + " backend=HLOS ipa=0x"
-                    + Long.toHexString(fe) + " virq=" + virq);
+            lines.add("vdevice virtio-mmio label=" + v.general().label() + " backend=HLOS ipa=0x" + Long.toHexString(fe)
+                    + " virq=" + virq);
         }
     }
 
@@ -427,8 +491,11 @@ public final class VmInit {
                 throw refuse(path, "reg", "vgic_vm_config_add", what + " base overflows");
             }
             if (at % 0x1_0000L != 0) {
-                throw refuse(path, "reg", "vgic_vm_config_add", what + " base 0x" + Long.toHexString(at)
-                        + " not 64 KiB aligned");
+                throw refuse(
+                        path,
+                        "reg",
+                        "vgic_vm_config_add",
+                        what + " base 0x" + Long.toHexString(at) + " not 64 KiB aligned");
             }
             if (at >= RmVmTable.DEVICE_BASE && at + size <= RmVmTable.DEVICE_BASE + RmVmTable.DEVICE_SIZE) {
                 return at; // platform vdevices may sit in the device range (is_device_mapping)
@@ -436,8 +503,15 @@ public final class VmInit {
         }
         long got = self.space.alloc(at, size, align);
         if (got < 0) {
-            throw refuse(path, "reg", "vgic_vm_config_add", what + (at == -1 ? ": no room in the IPA space"
-                    : " at 0x" + Long.toHexString(at) + " overlaps another mapping or leaves the IPA space"));
+            throw refuse(
+                    path,
+                    "reg",
+                    "vgic_vm_config_add",
+                    what
+                            + (at == -1
+                                    ? ": no room in the IPA space"
+                                    : " at 0x" + Long.toHexString(at)
+                                            + " overlaps another mapping or leaves the IPA space"));
         }
         return got;
     }

@@ -1,12 +1,11 @@
 package dev.gunyahdt.hypervisor.rm.overlay;
 
-import dev.gunyahdt.dt.spec.Addressing;
-import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
-
+import dev.gunyahdt.dt.spec.Addressing;
+import dev.gunyahdt.dt.spec.Cells;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,15 +26,22 @@ import java.util.OptionalLong;
  * @param memory         the IPA ranges of every memparcel the VM accepted, private and shared (merged here)
  * @param buffers        one per shared parcel, address order
  */
-public record GuestLayout(int addressCells, int sizeCells, boolean baseReservedMemory, boolean baseChosen,
-                          boolean baseVsoc, long kaslrSeed, List<Region> memory, List<Buffer> buffers) {
+public record GuestLayout(
+        int addressCells,
+        int sizeCells,
+        boolean baseReservedMemory,
+        boolean baseChosen,
+        boolean baseVsoc,
+        long kaslrSeed,
+        List<Region> memory,
+        List<Buffer> buffers) {
 
     /** An IPA range. */
     public record Region(long ipa, long size) {
         public Region {
             if (size <= 0 || ipa < 0) {
-                throw new IllegalArgumentException("bad range 0x" + Long.toHexString(ipa) + "+0x"
-                        + Long.toHexString(size));
+                throw new IllegalArgumentException(
+                        "bad range 0x" + Long.toHexString(ipa) + "+0x" + Long.toHexString(size));
             }
         }
 
@@ -55,8 +61,14 @@ public record GuestLayout(int addressCells, int sizeCells, boolean baseReservedM
      * @param patchPath     when the base already has a matching {@code /reserved-memory} child: its path
      * @param basePhandle   that child's phandle in the base, when it has one (then no new phandle is made)
      */
-    public record Buffer(Region region, long label, long memHandle, List<Long> peers, List<String> compatibles,
-                         Optional<String> patchPath, OptionalLong basePhandle) {
+    public record Buffer(
+            Region region,
+            long label,
+            long memHandle,
+            List<Long> peers,
+            List<String> compatibles,
+            Optional<String> patchPath,
+            OptionalLong basePhandle) {
         public Buffer {
             peers = List.copyOf(peers);
             compatibles = List.copyOf(compatibles);
@@ -71,11 +83,13 @@ public record GuestLayout(int addressCells, int sizeCells, boolean baseReservedM
     public GuestLayout {
         if (addressCells < 1 || addressCells > 2 || sizeCells < 1 || sizeCells > 2) {
             // §10.7: the RM's range helper writes 0, 1 or 2 cells; 0 cells cannot hold a memory range
-            throw new IllegalArgumentException("root #address-cells/#size-cells must be 1 or 2, not "
-                    + addressCells + "/" + sizeCells);
+            throw new IllegalArgumentException(
+                    "root #address-cells/#size-cells must be 1 or 2, not " + addressCells + "/" + sizeCells);
         }
         memory = merge(memory);
-        buffers = buffers.stream().sorted(Comparator.comparingLong(b -> b.region().ipa())).toList();
+        buffers = buffers.stream()
+                .sorted(Comparator.comparingLong(b -> b.region().ipa()))
+                .toList();
     }
 
     /**
@@ -95,21 +109,36 @@ public record GuestLayout(int addressCells, int sizeCells, boolean baseReservedM
                 for (Node child : resmem.get().node().children()) {
                     if (matches(child, b, ac)) {
                         OptionalLong ph = child.phandle() > 0 ? OptionalLong.of(child.phandle()) : OptionalLong.empty();
-                        out = new Buffer(b.region(), b.label(), b.memHandle(), b.peers(), b.compatibles(),
-                                Optional.of("/reserved-memory/" + child.name()), ph);
+                        out = new Buffer(
+                                b.region(),
+                                b.label(),
+                                b.memHandle(),
+                                b.peers(),
+                                b.compatibles(),
+                                Optional.of("/reserved-memory/" + child.name()),
+                                ph);
                         break;
                     }
                 }
             }
             buffers.add(out);
         }
-        return new GuestLayout(ac, sc, resmem.isPresent(), base.find("/chosen").isPresent(),
-                base.find("/vsoc").isPresent(), kaslrSeed, memory, buffers);
+        return new GuestLayout(
+                ac,
+                sc,
+                resmem.isPresent(),
+                base.find("/chosen").isPresent(),
+                base.find("/vsoc").isPresent(),
+                kaslrSeed,
+                memory,
+                buffers);
     }
 
     private static boolean matches(Node child, Buffer b, int addressCells) {
         Optional<Property> label = child.property("qcom,label");
-        if (label.isPresent() && label.get().value().length() == 4 && label.get().value().asCell() == b.label()) {
+        if (label.isPresent()
+                && label.get().value().length() == 4
+                && label.get().value().asCell() == b.label()) {
             return true;
         }
         Optional<Property> reg = child.property("reg");

@@ -10,7 +10,6 @@ import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.dt.dtb.DtbWriter;
 import dev.gunyahdt.dt.overlay.OverlayApplier;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,21 +43,20 @@ import java.util.Set;
  */
 public final class OverlayGenerator {
 
-    static final List<String> HYP_COMPATIBLE_SECONDARY = List.of(
-            "gunyah-hypervisor", "qcom,gunyah-hypervisor-1.0", "qcom,gunyah-hypervisor", "simple-bus");
-    static final List<String> HYP_COMPATIBLE_PRIMARY = List.of(
-            "qcom,gunyah-hypervisor-1.0", "qcom,gunyah-hypervisor", "simple-bus");
+    static final List<String> HYP_COMPATIBLE_SECONDARY =
+            List.of("gunyah-hypervisor", "qcom,gunyah-hypervisor-1.0", "qcom,gunyah-hypervisor", "simple-bus");
+    static final List<String> HYP_COMPATIBLE_PRIMARY =
+            List.of("qcom,gunyah-hypervisor-1.0", "qcom,gunyah-hypervisor", "simple-bus");
     static final List<String> VM_ID_COMPATIBLE = List.of("qcom,gunyah-vm-id-1.0", "qcom,gunyah-vm-id");
-    static final List<String> RM_COMPATIBLE_SECONDARY = List.of(
-            "gunyah-resource-manager", "qcom,resource-manager", "qcom,resource-manager-1-0");
-    static final List<String> RM_COMPATIBLE_PRIMARY = List.of(
-            "gunyah-resource-manager", "qcom,resource-manager-1-0", "qcom,resource-manager");
+    static final List<String> RM_COMPATIBLE_SECONDARY =
+            List.of("gunyah-resource-manager", "qcom,resource-manager", "qcom,resource-manager-1-0");
+    static final List<String> RM_COMPATIBLE_PRIMARY =
+            List.of("gunyah-resource-manager", "qcom,resource-manager-1-0", "qcom,resource-manager");
     static final List<String> MSGQ_COMPATIBLE = List.of("qcom,gunyah-message-queue", "qcom,gunyah-capability");
     /** §6.3: the first VIRQ the RM allocates to a VM other than itself. */
     static final long FREE_IRQ_START_PRIMARY = 960;
 
-    private OverlayGenerator() {
-    }
+    private OverlayGenerator() {}
 
     /** The overlay as a tree ({@code /plugin/}), fragments in the RM's order. */
     public static DeviceTree generate(VmOverlayInfo vm) {
@@ -117,21 +115,20 @@ public final class OverlayGenerator {
         DeviceTree base = DtbReader.read(baseDtb, "base DTB of VM " + vm.vmid());
         // libfdt's path lookup, like DeviceTree.find, lets "hypervisor" match "hypervisor@…" too
         if (!vm.primary() && base.find("/hypervisor").isPresent()) {
-            throw new OverlayRefusedException(RmError.DENIED,
-                    "VM " + vm.vmid() + ": base DTB already has /hypervisor");
+            throw new OverlayRefusedException(RmError.DENIED, "VM " + vm.vmid() + ": base DTB already has /hypervisor");
         }
         return OverlayApplier.apply(baseDtb, List.of(dtbo(vm, style)));
     }
 
     /** A phandle reference: the fragment, the node path inside its {@code __overlay__}, the property. */
-    private record Fixup(int fragment, List<String> path, String property) {
-    }
+    private record Fixup(int fragment, List<String> path, String property) {}
 
     /** The fragments as they are made, the phandles handed out and the local fixups they need. */
     private static final class Fragments {
         final List<Node> fragments = new ArrayList<>();
         /** label of a shared parcel → the phandle of its buffer node (overlay-local or the base's) */
         final Map<Long, Long> bufferPhandle = new HashMap<>();
+
         final Set<Long> localPhandle = new HashSet<>();
         final List<Fixup> fixups = new ArrayList<>();
         /** libfdt's generator in an overlay: one more than the highest phandle so far, from 1 */
@@ -171,7 +168,9 @@ public final class OverlayGenerator {
             for (GuestLayout.Buffer b : l.buffers()) {
                 if (b.patchPath().isPresent()) {
                     Node patch = Node.of("__overlay__", bufferProperties(f, b, l, false), List.of());
-                    f.fragments.add(Node.of("fragment", List.of(strings("target-path", List.of(b.patchPath().get()))),
+                    f.fragments.add(Node.of(
+                            "fragment",
+                            List.of(strings("target-path", List.of(b.patchPath().get()))),
                             List.of(patch)));
                 }
             }
@@ -182,13 +181,17 @@ public final class OverlayGenerator {
                 }
             }
             if (!fresh.isEmpty()) {
-                f.fragments.add(Node.of("fragment", List.of(strings("target-path", List.of("/reserved-memory"))),
+                f.fragments.add(Node.of(
+                        "fragment",
+                        List.of(strings("target-path", List.of("/reserved-memory"))),
                         List.of(Node.of("__overlay__", List.of(), fresh))));
             }
         }
         Property seed = u64s("kaslr-seed", l.kaslrSeed());
         if (l.baseChosen()) {
-            f.fragments.add(Node.of("fragment", List.of(strings("target-path", List.of("/chosen"))),
+            f.fragments.add(Node.of(
+                    "fragment",
+                    List.of(strings("target-path", List.of("/chosen"))),
                     List.of(Node.of("__overlay__", List.of(seed), List.of()))));
         } else {
             // a target-path the base lacks cannot be applied; the model makes /chosen instead (a choice)
@@ -200,21 +203,35 @@ public final class OverlayGenerator {
             for (GuestLayout.Buffer b : l.buffers()) {
                 buffers.add(Node.of(b.nodeName(), bufferProperties(f, b, l, true), List.of()));
             }
-            atRoot.add(Node.of("reserved-memory", List.of(
-                    u32("#address-cells", l.addressCells()), u32("#size-cells", l.sizeCells()),
-                    Property.of("ranges", PropertyValue.EMPTY)), buffers));
+            atRoot.add(Node.of(
+                    "reserved-memory",
+                    List.of(
+                            u32("#address-cells", l.addressCells()),
+                            u32("#size-cells", l.sizeCells()),
+                            Property.of("ranges", PropertyValue.EMPTY)),
+                    buffers));
         }
         // the RM names it plain "memory" (vm_creation.c); dt-schema's root-node.yaml wants a unit address, so the
         // dt-schema style gives it the first range's base
         String memoryName = style == OverlayStyle.DTSCHEMA && !l.memory().isEmpty()
-                ? "memory@" + Long.toHexString(l.memory().get(0).ipa()) : "memory";
-        atRoot.add(Node.of(memoryName, List.of(strings("device_type", List.of("memory")),
-                ranges("reg", l, l.memory())), List.of()));
-        f.fragments.add(Node.of("fragment", List.of(strings("target-path", List.of("/"))),
+                ? "memory@" + Long.toHexString(l.memory().get(0).ipa())
+                : "memory";
+        atRoot.add(Node.of(
+                memoryName,
+                List.of(strings("device_type", List.of("memory")), ranges("reg", l, l.memory())),
+                List.of()));
+        f.fragments.add(Node.of(
+                "fragment",
+                List.of(strings("target-path", List.of("/"))),
                 List.of(Node.of("__overlay__", List.of(), atRoot))));
         if (!l.baseVsoc() && style == OverlayStyle.RM) {
-            f.fragments.add(fragmentAtRoot(Node.of("vsoc", List.of(u32("#address-cells", 2), u32("#size-cells", 2),
-                    Property.of("ranges", PropertyValue.EMPTY), strings("compatible", List.of("simple-bus"))),
+            f.fragments.add(fragmentAtRoot(Node.of(
+                    "vsoc",
+                    List.of(
+                            u32("#address-cells", 2),
+                            u32("#size-cells", 2),
+                            Property.of("ranges", PropertyValue.EMPTY),
+                            strings("compatible", List.of("simple-bus"))),
                     List.of())));
         }
     }
@@ -230,8 +247,10 @@ public final class OverlayGenerator {
         }
         props.add(Property.of("qcom,shared-memory", PropertyValue.EMPTY));
         props.add(Property.of("no-map", PropertyValue.EMPTY));
-        props.add(Property.of("peers", PropertyValue.ofCells(b.peers().stream().mapToLong(v -> v & 0xffff_ffffL)
-                .toArray())));
+        props.add(Property.of(
+                "peers",
+                PropertyValue.ofCells(
+                        b.peers().stream().mapToLong(v -> v & 0xffff_ffffL).toArray())));
         props.add(u32("qcom,rm-mem-handle", b.memHandle()));
         if (b.basePhandle().isPresent()) {
             f.bufferPhandle.put(b.label(), b.basePhandle().getAsLong());
@@ -286,16 +305,19 @@ public final class OverlayGenerator {
         if (!peers.isEmpty()) {
             vmProps.add(strings("qcom,peers", List.copyOf(peers)));
         }
-        Node hypervisor = Node.of("hypervisor", List.of(
-                u32("#address-cells", 2), u32("#size-cells", 0),
-                strings("compatible", HYP_COMPATIBLE_SECONDARY)),
+        Node hypervisor = Node.of(
+                "hypervisor",
+                List.of(
+                        u32("#address-cells", 2),
+                        u32("#size-cells", 0),
+                        strings("compatible", HYP_COMPATIBLE_SECONDARY)),
                 List.of(Node.of("qcom,gunyah-vm", vmProps, List.of())));
         out.add(fragmentAtRoot(hypervisor));
 
         QueuePair rpc = vm.rmRpc();
         List<Property> rpcProps = new ArrayList<>();
-        rpcProps.add(strings("compatible", concat(vm.rmRpcPushCompatibles(), RM_COMPATIBLE_SECONDARY,
-                MSGQ_COMPATIBLE)));
+        rpcProps.add(
+                strings("compatible", concat(vm.rmRpcPushCompatibles(), RM_COMPATIBLE_SECONDARY, MSGQ_COMPATIBLE)));
         rpcProps.addAll(queuePairCore(rpc));
         rpcProps.add(u32("qcom,free-irq-start", 0));
         rpcProps.addAll(queuePairShape(rpc));
@@ -314,8 +336,8 @@ public final class OverlayGenerator {
             props.add(strings("compatible", concat(m.pushCompatibles(), List.of("qcom,shared-memory"))));
             props.add(u32("memory-region", f.bufferPhandle.get(m.label())));
             if (f.localPhandle.contains(m.label())) {
-                f.fixups.add(new Fixup(f.fragments.size(), List.of(m.generate().substring(1).split("/")),
-                        "memory-region"));
+                f.fixups.add(new Fixup(
+                        f.fragments.size(), List.of(m.generate().substring(1).split("/")), "memory-region"));
             }
             m.peerVmid().ifPresent(v -> props.add(u32("peer", v)));
             addLabels(props, m.label());
@@ -341,9 +363,13 @@ public final class OverlayGenerator {
             return constructPath(q.generate(), OptionalLong.of(q.cap()), props);
         } else {
             Vdevice.Doorbell b = (Vdevice.Doorbell) d;
-            props.add(strings("compatible", concat(b.pushCompatibles(),
-                    List.of(b.source() ? "qcom,gunyah-doorbell-source" : "qcom,gunyah-doorbell",
-                            "qcom,gunyah-capability"))));
+            props.add(strings(
+                    "compatible",
+                    concat(
+                            b.pushCompatibles(),
+                            List.of(
+                                    b.source() ? "qcom,gunyah-doorbell-source" : "qcom,gunyah-doorbell",
+                                    "qcom,gunyah-capability"))));
             props.add(u64s("reg", b.cap()));
             b.virq().ifPresent(v -> props.add(interrupts(v)));
             addLabels(props, b.label());
@@ -354,10 +380,13 @@ public final class OverlayGenerator {
     // ---- primary VM ------------------------------------------------------------------------
 
     private static List<Node> primaryFragments(VmOverlayInfo vm) {
-        Node vmNode = Node.of("qcom,gunyah-vm", List.of(
-                strings("compatible", VM_ID_COMPATIBLE),
-                u32("qcom,vmid", vm.vmid()),
-                strings("qcom,vendor", List.of("Qualcomm"))), List.of());
+        Node vmNode = Node.of(
+                "qcom,gunyah-vm",
+                List.of(
+                        strings("compatible", VM_ID_COMPATIBLE),
+                        u32("qcom,vmid", vm.vmid()),
+                        strings("qcom,vendor", List.of("Qualcomm"))),
+                List.of());
         QueuePair rpc = vm.rmRpc();
         List<Property> rpcProps = new ArrayList<>();
         rpcProps.add(strings("compatible", RM_COMPATIBLE_PRIMARY));
@@ -365,9 +394,9 @@ public final class OverlayGenerator {
         rpcProps.add(u32("qcom,free-irq-start", FREE_IRQ_START_PRIMARY));
         rpcProps.addAll(queuePairShape(rpc));
         Node rpcNode = Node.of(String.format("qcom,resource-manager-rpc@%016x", rpc.txCap()), rpcProps, List.of());
-        Node hypervisor = Node.of("hypervisor", List.of(
-                u32("#address-cells", 2), u32("#size-cells", 0),
-                strings("compatible", HYP_COMPATIBLE_PRIMARY)),
+        Node hypervisor = Node.of(
+                "hypervisor",
+                List.of(u32("#address-cells", 2), u32("#size-cells", 0), strings("compatible", HYP_COMPATIBLE_PRIMARY)),
                 List.of(vmNode, rpcNode));
         return List.of(fragmentAtRoot(hypervisor));
     }
@@ -380,13 +409,19 @@ public final class OverlayGenerator {
      */
     private static List<Node> dtschemaFragments(VmOverlayInfo vm) {
         QueuePair rpc = vm.rmRpc();
-        Node rpcNode = Node.of("gunyah-resource-mgr@" + Long.toHexString(rpc.txCap()), List.of(
-                strings("compatible", List.of("gunyah-resource-manager")),
-                u64s("reg", rpc.txCap(), rpc.rxCap()),
-                interrupts(rpc.txVirq(), rpc.rxVirq())), List.of());
-        Node hypervisor = Node.of("hypervisor", List.of(
-                u32("#address-cells", 2), u32("#size-cells", 0),
-                strings("compatible", List.of("gunyah-hypervisor"))),
+        Node rpcNode = Node.of(
+                "gunyah-resource-mgr@" + Long.toHexString(rpc.txCap()),
+                List.of(
+                        strings("compatible", List.of("gunyah-resource-manager")),
+                        u64s("reg", rpc.txCap(), rpc.rxCap()),
+                        interrupts(rpc.txVirq(), rpc.rxVirq())),
+                List.of());
+        Node hypervisor = Node.of(
+                "hypervisor",
+                List.of(
+                        u32("#address-cells", 2),
+                        u32("#size-cells", 0),
+                        strings("compatible", List.of("gunyah-hypervisor"))),
                 List.of(rpcNode));
         return List.of(fragmentAtRoot(hypervisor));
     }
@@ -421,8 +456,8 @@ public final class OverlayGenerator {
     private static Node constructPath(String generate, OptionalLong capId, List<Property> props) {
         String[] parts = generate.substring(1).split("/");
         String last = parts[parts.length - 1];
-        Node node = Node.of(capId.isPresent() ? last + "@" + Long.toHexString(capId.getAsLong()) : last, props,
-                List.of());
+        Node node =
+                Node.of(capId.isPresent() ? last + "@" + Long.toHexString(capId.getAsLong()) : last, props, List.of());
         for (int i = parts.length - 2; i >= 0; i--) {
             node = Node.of(parts[i], List.of(), List.of(node));
         }
@@ -430,7 +465,9 @@ public final class OverlayGenerator {
     }
 
     private static Node fragmentAtRoot(Node content) {
-        return Node.of("fragment", List.of(strings("target-path", List.of("/"))),
+        return Node.of(
+                "fragment",
+                List.of(strings("target-path", List.of("/"))),
                 List.of(Node.of("__overlay__", List.of(), List.of(content))));
     }
 
@@ -469,5 +506,4 @@ public final class OverlayGenerator {
         }
         return out;
     }
-
 }

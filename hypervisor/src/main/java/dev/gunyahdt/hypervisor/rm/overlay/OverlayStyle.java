@@ -22,7 +22,8 @@ import java.util.Optional;
  * </ul>
  */
 public enum OverlayStyle {
-    RM, DTSCHEMA;
+    RM,
+    DTSCHEMA;
 
     /** The option word ({@code rm}, {@code dtschema}). */
     public String word() {

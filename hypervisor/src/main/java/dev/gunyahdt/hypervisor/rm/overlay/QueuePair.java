@@ -13,11 +13,19 @@ package dev.gunyahdt.hypervisor.rm.overlay;
  * @param txQueueDepth  messages, TX queue
  * @param rxQueueDepth  messages, RX queue
  */
-public record QueuePair(long txCap, long rxCap, Virq txVirq, Virq rxVirq,
-                        int txMessageSize, int rxMessageSize, int txQueueDepth, int rxQueueDepth) {
+public record QueuePair(
+        long txCap,
+        long rxCap,
+        Virq txVirq,
+        Virq rxVirq,
+        int txMessageSize,
+        int rxMessageSize,
+        int txQueueDepth,
+        int rxQueueDepth) {
 
     /** The RM's defaults (§9.5): 240-byte messages, depth 8. */
     public static final int DEFAULT_MESSAGE_SIZE = 240;
+
     public static final int DEFAULT_QUEUE_DEPTH = 8;
 
     public QueuePair {
@@ -28,7 +36,14 @@ public record QueuePair(long txCap, long rxCap, Virq txVirq, Virq rxVirq,
 
     /** A pair with the default size and depth in both directions. */
     public static QueuePair withDefaults(long txCap, long rxCap, Virq txVirq, Virq rxVirq) {
-        return new QueuePair(txCap, rxCap, txVirq, rxVirq, DEFAULT_MESSAGE_SIZE, DEFAULT_MESSAGE_SIZE,
-                DEFAULT_QUEUE_DEPTH, DEFAULT_QUEUE_DEPTH);
+        return new QueuePair(
+                txCap,
+                rxCap,
+                txVirq,
+                rxVirq,
+                DEFAULT_MESSAGE_SIZE,
+                DEFAULT_MESSAGE_SIZE,
+                DEFAULT_QUEUE_DEPTH,
+                DEFAULT_QUEUE_DEPTH);
     }
 }

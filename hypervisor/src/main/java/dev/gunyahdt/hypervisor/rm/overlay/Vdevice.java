@@ -20,9 +20,15 @@ public sealed interface Vdevice {
      * (then it goes into {@code peer} and {@code /hypervisor/qcom,gunyah-vm/qcom,peers});
      * {@code peerVmid} only when, in addition, the peer VM is valid.
      */
-    record MessageQueuePair(String generate, List<String> pushCompatibles, QueuePair queues,
-                            long vdeviceHandle, Optional<String> peerId, OptionalLong peerVmid,
-                            long label) implements Vdevice {
+    record MessageQueuePair(
+            String generate,
+            List<String> pushCompatibles,
+            QueuePair queues,
+            long vdeviceHandle,
+            Optional<String> peerId,
+            OptionalLong peerVmid,
+            long label)
+            implements Vdevice {
         public MessageQueuePair {
             pushCompatibles = List.copyOf(pushCompatibles);
             Vdevice.checkGenerate(generate);
@@ -33,8 +39,16 @@ public sealed interface Vdevice {
     }
 
     /** One direction: the VM either sends ({@code sender}) or receives on it. */
-    record MessageQueue(String generate, List<String> pushCompatibles, long cap, Virq virq, boolean sender,
-                        int messageSize, int queueDepth, long label) implements Vdevice {
+    record MessageQueue(
+            String generate,
+            List<String> pushCompatibles,
+            long cap,
+            Virq virq,
+            boolean sender,
+            int messageSize,
+            int queueDepth,
+            long label)
+            implements Vdevice {
         public MessageQueue {
             pushCompatibles = List.copyOf(pushCompatibles);
             Vdevice.checkGenerate(generate);
@@ -72,7 +86,10 @@ public sealed interface Vdevice {
     }
 
     private static void checkGenerate(String generate) {
-        if (generate == null || !generate.startsWith("/") || generate.length() < 2 || generate.endsWith("/")
+        if (generate == null
+                || !generate.startsWith("/")
+                || generate.length() < 2
+                || generate.endsWith("/")
                 || generate.contains("//")) {
             throw new IllegalArgumentException("generate must be an absolute node path: " + generate);
         }

@@ -22,21 +22,47 @@ import java.util.regex.Pattern;
  * @param layout        memory, buffers, seed and base facts for the fragments before {@code /hypervisor}
  *                      (secondary VMs); empty: those fragments are left out (unit tests of the /hypervisor part)
  */
-public record VmOverlayInfo(long vmid, long ownerVmid, String imageName, Optional<String> uri,
-                            Optional<String> guid, boolean primary, String rmRpcGenerate,
-                            List<String> rmRpcPushCompatibles, QueuePair rmRpc, List<Vdevice> vdevices,
-                            Optional<GuestLayout> layout) {
+public record VmOverlayInfo(
+        long vmid,
+        long ownerVmid,
+        String imageName,
+        Optional<String> uri,
+        Optional<String> guid,
+        boolean primary,
+        String rmRpcGenerate,
+        List<String> rmRpcPushCompatibles,
+        QueuePair rmRpc,
+        List<Vdevice> vdevices,
+        Optional<GuestLayout> layout) {
 
     /** Without a layout: only the {@code /hypervisor} and vdevice fragments. */
-    public VmOverlayInfo(long vmid, long ownerVmid, String imageName, Optional<String> uri,
-                         Optional<String> guid, boolean primary, String rmRpcGenerate,
-                         List<String> rmRpcPushCompatibles, QueuePair rmRpc, List<Vdevice> vdevices) {
-        this(vmid, ownerVmid, imageName, uri, guid, primary, rmRpcGenerate, rmRpcPushCompatibles, rmRpc, vdevices,
+    public VmOverlayInfo(
+            long vmid,
+            long ownerVmid,
+            String imageName,
+            Optional<String> uri,
+            Optional<String> guid,
+            boolean primary,
+            String rmRpcGenerate,
+            List<String> rmRpcPushCompatibles,
+            QueuePair rmRpc,
+            List<Vdevice> vdevices) {
+        this(
+                vmid,
+                ownerVmid,
+                imageName,
+                uri,
+                guid,
+                primary,
+                rmRpcGenerate,
+                rmRpcPushCompatibles,
+                rmRpc,
+                vdevices,
                 Optional.empty());
     }
 
-    private static final Pattern GUID = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern GUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     public VmOverlayInfo {
         rmRpcPushCompatibles = List.copyOf(rmRpcPushCompatibles);
@@ -63,10 +89,10 @@ public record VmOverlayInfo(long vmid, long ownerVmid, String imageName, Optiona
             throw new IllegalArgumentException("the primary VM's overlay has no memory fragments (§10.5)");
         }
         for (Vdevice d : vdevices) {
-            if (d instanceof Vdevice.SharedMemory m && (layout.isEmpty()
-                    || layout.get().buffers().stream().noneMatch(b -> b.label() == m.label()))) {
-                throw new IllegalArgumentException("shm " + m.generate() + ": no shared buffer with label "
-                        + m.label());
+            if (d instanceof Vdevice.SharedMemory m
+                    && (layout.isEmpty() || layout.get().buffers().stream().noneMatch(b -> b.label() == m.label()))) {
+                throw new IllegalArgumentException(
+                        "shm " + m.generate() + ": no shared buffer with label " + m.label());
             }
         }
         if (uri.isPresent() && uri.get().length() >= 80) {
@@ -79,20 +105,44 @@ public record VmOverlayInfo(long vmid, long ownerVmid, String imageName, Optiona
 
     /** This VM with the memory fragments of {@code l}. */
     public VmOverlayInfo withLayout(GuestLayout l) {
-        return new VmOverlayInfo(vmid, ownerVmid, imageName, uri, guid, primary, rmRpcGenerate, rmRpcPushCompatibles,
-                rmRpc, vdevices, Optional.of(l));
+        return new VmOverlayInfo(
+                vmid,
+                ownerVmid,
+                imageName,
+                uri,
+                guid,
+                primary,
+                rmRpcGenerate,
+                rmRpcPushCompatibles,
+                rmRpc,
+                vdevices,
+                Optional.of(l));
     }
 
     /** A secondary VM with no URI, GUID or push-compatibles. */
-    public static VmOverlayInfo secondary(long vmid, long ownerVmid, String imageName, String rmRpcGenerate,
-                                          QueuePair rmRpc, List<Vdevice> vdevices) {
-        return new VmOverlayInfo(vmid, ownerVmid, imageName, Optional.empty(), Optional.empty(), false,
-                rmRpcGenerate, List.of(), rmRpc, vdevices);
+    public static VmOverlayInfo secondary(
+            long vmid,
+            long ownerVmid,
+            String imageName,
+            String rmRpcGenerate,
+            QueuePair rmRpc,
+            List<Vdevice> vdevices) {
+        return new VmOverlayInfo(
+                vmid,
+                ownerVmid,
+                imageName,
+                Optional.empty(),
+                Optional.empty(),
+                false,
+                rmRpcGenerate,
+                List.of(),
+                rmRpc,
+                vdevices);
     }
 
     /** The primary VM (HLOS, VMID 3 in the RM): only its RM-RPC link. */
     public static VmOverlayInfo primary(long vmid, QueuePair rmRpc) {
-        return new VmOverlayInfo(vmid, 0, null, Optional.empty(), Optional.empty(), true, null, List.of(), rmRpc,
-                List.of());
+        return new VmOverlayInfo(
+                vmid, 0, null, Optional.empty(), Optional.empty(), true, null, List.of(), rmRpc, List.of());
     }
 }

@@ -9,8 +9,7 @@ import java.util.List;
  * type; the others are CONTINUED and repeat the message ID, the sequence number and the count field F − 1.
  */
 public final class Fragmenter {
-    private Fragmenter() {
-    }
+    private Fragmenter() {}
 
     public static List<byte[]> fragments(RpcMessage m) {
         byte[] payload = m.payload();

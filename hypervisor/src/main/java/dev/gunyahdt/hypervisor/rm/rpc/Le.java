@@ -2,8 +2,7 @@ package dev.gunyahdt.hypervisor.rm.rpc;
 
 /** Little-endian field access (every multi-byte RPC field is LE, reference header notes). */
 public final class Le {
-    private Le() {
-    }
+    private Le() {}
 
     public static int u16(byte[] b, int at) {
         return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8;

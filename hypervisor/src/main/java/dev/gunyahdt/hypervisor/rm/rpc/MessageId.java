@@ -79,10 +79,16 @@ public enum MessageId {
     NOTIFY_MEM_RECALL(0x5110_0014, Kind.NOTIFICATION);
 
     /** Whether the ID names a request (answered by a reply) or a notification the RM sends. */
-    public enum Kind { REQUEST, NOTIFICATION }
+    public enum Kind {
+        REQUEST,
+        NOTIFICATION
+    }
 
     /** What the RM does with a request carrying the ID. */
-    public enum Handling { HANDLED, NOT_IMPLEMENTED }
+    public enum Handling {
+        HANDLED,
+        NOT_IMPLEMENTED
+    }
 
     private static final Map<Integer, MessageId> BY_ID = new HashMap<>();
 

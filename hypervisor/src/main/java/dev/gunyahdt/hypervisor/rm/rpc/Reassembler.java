@@ -47,7 +47,8 @@ public final class Reassembler {
         if (current == null) {
             return new Decoded.Dropped(DropReason.CONTINUATION_WITHOUT_MESSAGE);
         }
-        if (h.messageId() != current.messageId() || h.sequence() != current.sequence()
+        if (h.messageId() != current.messageId()
+                || h.sequence() != current.sequence()
                 || h.additionalFragments() != current.additionalFragments()) {
             return new Decoded.Dropped(DropReason.CONTINUATION_MISMATCH);
         }

@@ -7,8 +7,7 @@ package dev.gunyahdt.hypervisor.rm.rpc;
  * RM is dropped.
  */
 public final class RmIntake {
-    private RmIntake() {
-    }
+    private RmIntake() {}
 
     public enum Action {
         /** A request with a handler: the RM's service code answers it. */
@@ -22,16 +21,15 @@ public final class RmIntake {
     }
 
     /** The action, and the reply to send for ERROR_REPLY (null otherwise). */
-    public record Outcome(Action action, MessageId id, RpcMessage reply) {
-    }
+    public record Outcome(Action action, MessageId id, RpcMessage reply) {}
 
     public static Outcome classify(RpcMessage m) {
         MessageId id = MessageId.of(m.messageId());
         return switch (m.type()) {
-            case REQUEST -> id != null && id.kind() == MessageId.Kind.REQUEST
-                    && id.handling() == MessageId.Handling.HANDLED
-                    ? new Outcome(Action.DISPATCH, id, null)
-                    : new Outcome(Action.ERROR_REPLY, id, RpcMessage.reply(m, RmError.UNIMPLEMENTED));
+            case REQUEST ->
+                id != null && id.kind() == MessageId.Kind.REQUEST && id.handling() == MessageId.Handling.HANDLED
+                        ? new Outcome(Action.DISPATCH, id, null)
+                        : new Outcome(Action.ERROR_REPLY, id, RpcMessage.reply(m, RmError.UNIMPLEMENTED));
             case NOTIFICATION -> new Outcome(Action.PLATFORM_HOOK, id, null);
             case REPLY, CONTINUED -> new Outcome(Action.DROP, id, null);
         };

@@ -31,8 +31,7 @@ public final class RpcClient {
     }
 
     /** A reply matched to its request, or a notification. */
-    public record Incoming(RpcMessage message, boolean isReply) {
-    }
+    public record Incoming(RpcMessage message, boolean isReply) {}
 
     /** Retries queued fragments, then receives everything waiting. */
     public List<Incoming> poll() {

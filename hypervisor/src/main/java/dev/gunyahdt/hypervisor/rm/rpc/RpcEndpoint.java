@@ -1,11 +1,10 @@
 package dev.gunyahdt.hypervisor.rm.rpc;
 
-import dev.gunyahdt.hypervisor.vcpu.Caller;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
-
+import dev.gunyahdt.hypervisor.vcpu.Caller;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -29,6 +28,7 @@ import java.util.List;
 public final class RpcEndpoint {
     /** Bytes of caller memory the endpoint uses from {@code bufferVa}. */
     public static final int MEMORY_NEEDED = 2048;
+
     private static final int WINDOW = 1024;
 
     private final Hypervisor hv;

@@ -11,24 +11,29 @@ package dev.gunyahdt.hypervisor.rm.rpc;
  * The record holds the raw field values so any 8 bytes can be read back; {@link #problem()} says whether the RM
  * would accept them.
  */
-public record RpcHeader(int version, int headerWords, MessageType type, int additionalFragments, int sequence,
-                        int messageId) {
+public record RpcHeader(
+        int version, int headerWords, MessageType type, int additionalFragments, int sequence, int messageId) {
 
     public static final int SIZE = 8;
     public static final int API_VERSION = 1;
     public static final int HEADER_WORDS = 2;
     /** The fragment-count field is 6 bits wide, but the RM accepts at most 62 additional fragments. */
     public static final int MAX_ADDITIONAL_FRAGMENTS = 62;
+
     public static final int MAX_FRAGMENTS = MAX_ADDITIONAL_FRAGMENTS + 1;
     /** One message-queue message: RM_RPC_MESSAGE_SIZE, the size the RM configures its RPC queues with (§3.1). */
     public static final int FRAGMENT_SIZE = 240;
+
     public static final int FRAGMENT_PAYLOAD = FRAGMENT_SIZE - SIZE;
     /** 63 × 232 = 14616 bytes. */
     public static final int MAX_MESSAGE_PAYLOAD = MAX_FRAGMENTS * FRAGMENT_PAYLOAD;
 
     public RpcHeader {
-        if ((version & ~0xF) != 0 || (headerWords & ~0xF) != 0 || (additionalFragments & ~0x3F) != 0
-                || (sequence & ~0xFFFF) != 0 || type == null) {
+        if ((version & ~0xF) != 0
+                || (headerWords & ~0xF) != 0
+                || (additionalFragments & ~0x3F) != 0
+                || (sequence & ~0xFFFF) != 0
+                || type == null) {
             throw new IllegalArgumentException("header field out of its bit range");
         }
     }
@@ -57,8 +62,13 @@ public record RpcHeader(int version, int headerWords, MessageType type, int addi
         if (packet == null || packet.length < SIZE) {
             return null;
         }
-        return new RpcHeader(packet[0] & 0xF, packet[0] >>> 4 & 0xF, MessageType.of(packet[1]),
-                packet[1] >>> 2 & 0x3F, Le.u16(packet, 2), Le.u32(packet, 4));
+        return new RpcHeader(
+                packet[0] & 0xF,
+                packet[0] >>> 4 & 0xF,
+                MessageType.of(packet[1]),
+                packet[1] >>> 2 & 0x3F,
+                Le.u16(packet, 2),
+                Le.u32(packet, 4));
     }
 
     /** Why the RM would silently drop a fragment with this header, or null when it would not. */

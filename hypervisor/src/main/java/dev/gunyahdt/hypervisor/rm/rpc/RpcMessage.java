@@ -72,7 +72,10 @@ public record RpcMessage(MessageType type, int sequence, int messageId, byte[] p
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RpcMessage m && m.type == type && m.sequence == sequence && m.messageId == messageId
+        return o instanceof RpcMessage m
+                && m.type == type
+                && m.sequence == sequence
+                && m.messageId == messageId
                 && Arrays.equals(m.payload, payload);
     }
 

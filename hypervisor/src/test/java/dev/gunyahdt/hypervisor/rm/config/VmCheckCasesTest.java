@@ -1,11 +1,12 @@
 package dev.gunyahdt.hypervisor.rm.config;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * One descriptor per case: {@code src/test/resources/vm-check/NN-name.dts} says in its second line
@@ -39,17 +38,24 @@ class VmCheckCasesTest {
             });
         }
         assertFalse(sequences.isEmpty());
-        return sequences.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
-            VmCheck check = new VmCheck(false);
-            for (Path p : e.getValue()) {
-                String expect = Files.readAllLines(p).get(1).replaceFirst("^// expect: ", "");
-                Compilation c = new Compiler(CompileOptions.defaults()
-                        .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB)).compile(p, null, "-");
-                assertNotNull(c.tree(), p + " compiles");
-                VmCheck.Verdict v = check.check(p.toString(), c.tree());
-                String got = v.accepted() ? "accepted" : "refused " + v.refusal().function();
-                assertEquals(expect, got, p + (v.accepted() ? "" : ": " + v.refusal().describe()));
-            }
-        }));
+        return sequences.entrySet().stream()
+                .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+                    VmCheck check = new VmCheck(false);
+                    for (Path p : e.getValue()) {
+                        String expect = Files.readAllLines(p).get(1).replaceFirst("^// expect: ", "");
+                        Compilation c = new Compiler(CompileOptions.defaults()
+                                        .withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB))
+                                .compile(p, null, "-");
+                        assertNotNull(c.tree(), p + " compiles");
+                        VmCheck.Verdict v = check.check(p.toString(), c.tree());
+                        String got = v.accepted()
+                                ? "accepted"
+                                : "refused " + v.refusal().function();
+                        assertEquals(
+                                expect,
+                                got,
+                                p + (v.accepted() ? "" : ": " + v.refusal().describe()));
+                    }
+                }));
     }
 }

@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.dtb.DtbReader;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -62,63 +61,148 @@ class MemoryFragmentsTest {
             """;
 
     private static GuestLayout.Buffer buffer(long ipa, long size, long label, int handle) {
-        return new GuestLayout.Buffer(new GuestLayout.Region(ipa, size), label, handle, List.of(0x80L, 0x81L),
-                List.of(), Optional.empty(), OptionalLong.empty());
+        return new GuestLayout.Buffer(
+                new GuestLayout.Region(ipa, size),
+                label,
+                handle,
+                List.of(0x80L, 0x81L),
+                List.of(),
+                Optional.empty(),
+                OptionalLong.empty());
     }
 
     private static VmOverlayInfo vm(GuestLayout layout, List<Vdevice> devs) {
-        return new VmOverlayInfo(0x80, 3, "svm", Optional.empty(), Optional.empty(), false, "/hypervisor/rm",
-                List.of(), RPC, devs, Optional.of(layout));
+        return new VmOverlayInfo(
+                0x80,
+                3,
+                "svm",
+                Optional.empty(),
+                Optional.empty(),
+                false,
+                "/hypervisor/rm",
+                List.of(),
+                RPC,
+                devs,
+                Optional.of(layout));
     }
 
     @Test
     void aBaseReservedMemoryIsPatchedWhereParcelsMatchAndGetsBuffersForTheRest(@TempDir Path dir) throws Exception {
         byte[] base = compile(BASE_WITH_RESMEM);
-        GuestLayout layout = GuestLayout.of(DtbReader.read(base, "base"), 0x0123456789abcdefL, List.of(
-                new GuestLayout.Region(0x8000_0000L, 0x800_0000L), new GuestLayout.Region(0xa000_0000L, 0x10_0000L),
-                new GuestLayout.Region(0xc000_0000L, 0x1000), new GuestLayout.Region(0xb000_0000L, 0x2000)),
-                List.of(buffer(0xa000_0000L, 0x10_0000L, 1, 11), buffer(0xc000_0000L, 0x1000, 7, 12),
+        GuestLayout layout = GuestLayout.of(
+                DtbReader.read(base, "base"),
+                0x0123456789abcdefL,
+                List.of(
+                        new GuestLayout.Region(0x8000_0000L, 0x800_0000L),
+                                new GuestLayout.Region(0xa000_0000L, 0x10_0000L),
+                        new GuestLayout.Region(0xc000_0000L, 0x1000), new GuestLayout.Region(0xb000_0000L, 0x2000)),
+                List.of(
+                        buffer(0xa000_0000L, 0x10_0000L, 1, 11),
+                        buffer(0xc000_0000L, 0x1000, 7, 12),
                         buffer(0xb000_0000L, 0x2000, 2, 13)));
         assertTrue(layout.baseReservedMemory() && layout.baseVsoc() && !layout.baseChosen());
-        VmOverlayInfo info = vm(layout, List.of(
-                new Vdevice.SharedMemory("/hypervisor/shm-a", List.of(), 1, OptionalLong.of(0x81)),
-                new Vdevice.SharedMemory("/hypervisor/shm-c", List.of("vendor,x"), 7, OptionalLong.of(0x81)),
-                new Vdevice.SharedMemory("/hypervisor/shm-b", List.of(), 2, OptionalLong.empty())));
+        VmOverlayInfo info = vm(
+                layout,
+                List.of(
+                        new Vdevice.SharedMemory("/hypervisor/shm-a", List.of(), 1, OptionalLong.of(0x81)),
+                        new Vdevice.SharedMemory("/hypervisor/shm-c", List.of("vendor,x"), 7, OptionalLong.of(0x81)),
+                        new Vdevice.SharedMemory("/hypervisor/shm-b", List.of(), 2, OptionalLong.empty())));
         DeviceTree ov = OverlayGenerator.generate(info);
 
         // step 1: the matching children (by address, by label) patched in address order, then the new buffer;
         // step 3 at "/" (no /chosen in the base); step 4 memory only; no step 5 (the base has /vsoc)
-        List<String> targets = ov.root().children().stream().filter(n -> n.name().startsWith("fragment@"))
-                .map(n -> n.property("target-path").orElseThrow().value().asString()).toList();
-        assertEquals(List.of("/reserved-memory/region@a0000000", "/reserved-memory/labelled@c0000000",
-                "/reserved-memory", "/", "/", "/", "/", "/", "/", "/"), targets);
+        List<String> targets = ov.root().children().stream()
+                .filter(n -> n.name().startsWith("fragment@"))
+                .map(n -> n.property("target-path").orElseThrow().value().asString())
+                .toList();
+        assertEquals(
+                List.of(
+                        "/reserved-memory/region@a0000000",
+                        "/reserved-memory/labelled@c0000000",
+                        "/reserved-memory",
+                        "/",
+                        "/",
+                        "/",
+                        "/",
+                        "/",
+                        "/",
+                        "/"),
+                targets);
         Node patchedByAddress = ov.find("/fragment@0/__overlay__").orElseThrow().node();
         // no reg (the base has it) and no phandle (the base has one: memory-region uses it as is)
-        assertEquals(List.of("qcom,shared-memory", "no-map", "peers", "qcom,rm-mem-handle", "qcom,label"),
+        assertEquals(
+                List.of("qcom,shared-memory", "no-map", "peers", "qcom,rm-mem-handle", "qcom,label"),
                 propNames(patchedByAddress));
-        assertEquals(List.of("qcom,shared-memory", "no-map", "peers", "qcom,rm-mem-handle", "phandle", "qcom,label"),
+        assertEquals(
+                List.of("qcom,shared-memory", "no-map", "peers", "qcom,rm-mem-handle", "phandle", "qcom,label"),
                 propNames(ov.find("/fragment@1/__overlay__").orElseThrow().node()));
-        assertEquals(List.of("buffer@b0000000"), names(ov.find("/fragment@2/__overlay__").orElseThrow().node()
-                .children()));
-        assertEquals(List.of("chosen", "memory"), List.of(
-                ov.find("/fragment@3/__overlay__").orElseThrow().node().children().get(0).name(),
-                ov.find("/fragment@4/__overlay__").orElseThrow().node().children().get(0).name()));
+        assertEquals(
+                List.of("buffer@b0000000"),
+                names(ov.find("/fragment@2/__overlay__").orElseThrow().node().children()));
+        assertEquals(
+                List.of("chosen", "memory"),
+                List.of(
+                        ov.find("/fragment@3/__overlay__")
+                                .orElseThrow()
+                                .node()
+                                .children()
+                                .get(0)
+                                .name(),
+                        ov.find("/fragment@4/__overlay__")
+                                .orElseThrow()
+                                .node()
+                                .children()
+                                .get(0)
+                                .name()));
         // address order, contiguous ranges merged: 0x80000000+128M, 0xa0000000+1M, 0xb0000000+8K, 0xc0000000+4K
-        assertArrayEquals(new long[] {0, 0x8000_0000L, 0, 0x800_0000L, 0, 0xa000_0000L, 0, 0x10_0000L,
-                0, 0xb000_0000L, 0, 0x2000, 0, 0xc000_0000L, 0, 0x1000},
-                ov.find("/fragment@4/__overlay__/memory").orElseThrow().node().property("reg").orElseThrow()
-                        .value().cells());
+        assertArrayEquals(
+                new long[] {
+                    0,
+                    0x8000_0000L,
+                    0,
+                    0x800_0000L,
+                    0,
+                    0xa000_0000L,
+                    0,
+                    0x10_0000L,
+                    0,
+                    0xb000_0000L,
+                    0,
+                    0x2000,
+                    0,
+                    0xc000_0000L,
+                    0,
+                    0x1000
+                },
+                ov.find("/fragment@4/__overlay__/memory")
+                        .orElseThrow()
+                        .node()
+                        .property("reg")
+                        .orElseThrow()
+                        .value()
+                        .cells());
         // phandles: the base's 1 for shm-a (literal, no fixup), overlay-local 1 and 2 for the others
-        Node shmA = ov.find("/fragment@7/__overlay__/hypervisor/shm-a").orElseThrow().node();
-        Node shmC = ov.find("/fragment@8/__overlay__/hypervisor/shm-c").orElseThrow().node();
-        Node shmB = ov.find("/fragment@9/__overlay__/hypervisor/shm-b").orElseThrow().node();
-        long baseShmA = DtbReader.read(base, "base").find("/reserved-memory/region@a0000000").orElseThrow().node()
+        Node shmA = ov.find("/fragment@7/__overlay__/hypervisor/shm-a")
+                .orElseThrow()
+                .node();
+        Node shmC = ov.find("/fragment@8/__overlay__/hypervisor/shm-c")
+                .orElseThrow()
+                .node();
+        Node shmB = ov.find("/fragment@9/__overlay__/hypervisor/shm-b")
+                .orElseThrow()
+                .node();
+        long baseShmA = DtbReader.read(base, "base")
+                .find("/reserved-memory/region@a0000000")
+                .orElseThrow()
+                .node()
                 .phandle();
-        assertEquals(baseShmA, shmA.property("memory-region").orElseThrow().value().asCell());
+        assertEquals(
+                baseShmA, shmA.property("memory-region").orElseThrow().value().asCell());
         assertEquals(1, shmC.property("memory-region").orElseThrow().value().asCell());
         assertEquals(2, shmB.property("memory-region").orElseThrow().value().asCell());
         assertEquals(List.of("compatible", "memory-region", "qcom,label", "label"), propNames(shmB)); // no peer yet
-        assertEquals(List.of("vendor,x", "qcom,shared-memory"),
+        assertEquals(
+                List.of("vendor,x", "qcom,shared-memory"),
                 shmC.property("compatible").orElseThrow().value().asStrings());
         Node fixups = ov.find("/__local_fixups__").orElseThrow().node();
         assertEquals(List.of("fragment@8", "fragment@9"), names(fixups.children()));
@@ -126,11 +210,28 @@ class MemoryFragmentsTest {
 
         byte[] merged = OverlayGenerator.apply(base, info);
         DeviceTree m = DtbReader.read(merged, "merged");
-        long cPhandle = m.find("/reserved-memory/labelled@c0000000").orElseThrow().node().phandle();
-        assertEquals(cPhandle, m.find("/hypervisor/shm-c").orElseThrow().node().property("memory-region")
-                .orElseThrow().value().asCell());
-        assertEquals(baseShmA, m.find("/hypervisor/shm-a").orElseThrow().node().property("memory-region")
-                .orElseThrow().value().asCell());
+        long cPhandle = m.find("/reserved-memory/labelled@c0000000")
+                .orElseThrow()
+                .node()
+                .phandle();
+        assertEquals(
+                cPhandle,
+                m.find("/hypervisor/shm-c")
+                        .orElseThrow()
+                        .node()
+                        .property("memory-region")
+                        .orElseThrow()
+                        .value()
+                        .asCell());
+        assertEquals(
+                baseShmA,
+                m.find("/hypervisor/shm-a")
+                        .orElseThrow()
+                        .node()
+                        .property("memory-region")
+                        .orElseThrow()
+                        .value()
+                        .asCell());
         assertTrue(cPhandle > 5, "overlay phandles move above the base's");
         assertTrue(m.find("/chosen").orElseThrow().node().hasProperty("kaslr-seed"));
         sameAsFdtoverlay(dir, base, OverlayGenerator.dtbo(info), merged);
@@ -139,45 +240,80 @@ class MemoryFragmentsTest {
     @Test
     void aBareBaseGetsChosenReservedMemoryMemoryAndVsoc(@TempDir Path dir) throws Exception {
         byte[] base = compile(BARE_BASE);
-        GuestLayout layout = GuestLayout.of(DtbReader.read(base, "base"), 0xfedcba9876543210L,
-                List.of(new GuestLayout.Region(0x8000_0000L, 0x800_0000L)), List.of());
+        GuestLayout layout = GuestLayout.of(
+                DtbReader.read(base, "base"),
+                0xfedcba9876543210L,
+                List.of(new GuestLayout.Region(0x8000_0000L, 0x800_0000L)),
+                List.of());
         VmOverlayInfo info = vm(layout, List.of());
         DeviceTree ov = OverlayGenerator.generate(info);
-        assertEquals(List.of("chosen"), names(ov.find("/fragment@0/__overlay__").orElseThrow().node().children()));
-        assertArrayEquals(new long[] {0xfedcba98L, 0x76543210L}, ov.find("/fragment@0/__overlay__/chosen")
-                .orElseThrow().node().property("kaslr-seed").orElseThrow().value().cells());
-        assertEquals(List.of("reserved-memory", "memory"),
+        assertEquals(
+                List.of("chosen"),
+                names(ov.find("/fragment@0/__overlay__").orElseThrow().node().children()));
+        assertArrayEquals(
+                new long[] {0xfedcba98L, 0x76543210L},
+                ov.find("/fragment@0/__overlay__/chosen")
+                        .orElseThrow()
+                        .node()
+                        .property("kaslr-seed")
+                        .orElseThrow()
+                        .value()
+                        .cells());
+        assertEquals(
+                List.of("reserved-memory", "memory"),
                 names(ov.find("/fragment@1/__overlay__").orElseThrow().node().children()));
-        assertEquals(List.of("vsoc"), names(ov.find("/fragment@2/__overlay__").orElseThrow().node().children()));
-        assertEquals(List.of("hypervisor"), names(ov.find("/fragment@3/__overlay__").orElseThrow().node().children()));
+        assertEquals(
+                List.of("vsoc"),
+                names(ov.find("/fragment@2/__overlay__").orElseThrow().node().children()));
+        assertEquals(
+                List.of("hypervisor"),
+                names(ov.find("/fragment@3/__overlay__").orElseThrow().node().children()));
         byte[] merged = OverlayGenerator.apply(base, info);
         // "memory" merges into the base's memory@80000000, as libfdt's name lookup does
-        assertEquals(List.of("memory@80000000"), node(merged, "/").children().stream().map(Node::name)
-                .filter(n -> n.startsWith("memory")).toList());
+        assertEquals(
+                List.of("memory@80000000"),
+                node(merged, "/").children().stream()
+                        .map(Node::name)
+                        .filter(n -> n.startsWith("memory"))
+                        .toList());
         sameAsFdtoverlay(dir, base, OverlayGenerator.dtbo(info), merged);
         // the dt-schema style has the same memory fragments, its memory node with a unit address (root-node.yaml
         // wants one when the base has no memory node to merge into), and no /vsoc (simple-bus.yaml rejects the name)
         DeviceTree dts = OverlayGenerator.generate(info, OverlayStyle.DTSCHEMA);
-        assertEquals(List.of("chosen", "reserved-memory,memory@80000000", "hypervisor"), dts.root().children().stream()
-                .filter(n -> n.name().startsWith("fragment@")).map(n -> String.join(",", names(
-                        n.child("__overlay__").orElseThrow().children()))).toList());
+        assertEquals(
+                List.of("chosen", "reserved-memory,memory@80000000", "hypervisor"),
+                dts.root().children().stream()
+                        .filter(n -> n.name().startsWith("fragment@"))
+                        .map(n -> String.join(
+                                ",", names(n.child("__overlay__").orElseThrow().children())))
+                        .toList());
     }
 
     @Test
     void rangesMergeAndMustFitTheRootCells() {
-        assertEquals(List.of(new GuestLayout.Region(0x1000, 0x3000), new GuestLayout.Region(0x5000, 0x1000)),
-                GuestLayout.merge(List.of(new GuestLayout.Region(0x5000, 0x1000), new GuestLayout.Region(0x2000,
-                        0x2000), new GuestLayout.Region(0x1000, 0x1000), new GuestLayout.Region(0x1800, 0x800))));
-        GuestLayout oneCell = new GuestLayout(1, 1, false, true, true, 0, List.of(new GuestLayout.Region(
-                0x1_0000_0000L, 0x1000)), List.of());
+        assertEquals(
+                List.of(new GuestLayout.Region(0x1000, 0x3000), new GuestLayout.Region(0x5000, 0x1000)),
+                GuestLayout.merge(List.of(
+                        new GuestLayout.Region(0x5000, 0x1000),
+                        new GuestLayout.Region(0x2000, 0x2000),
+                        new GuestLayout.Region(0x1000, 0x1000),
+                        new GuestLayout.Region(0x1800, 0x800))));
+        GuestLayout oneCell = new GuestLayout(
+                1, 1, false, true, true, 0, List.of(new GuestLayout.Region(0x1_0000_0000L, 0x1000)), List.of());
         assertThrows(IllegalArgumentException.class, () -> OverlayGenerator.generate(vm(oneCell, List.of())));
-        assertThrows(IllegalArgumentException.class, () -> new GuestLayout(0, 1, false, true, true, 0, List.of(),
-                List.of()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new GuestLayout(0, 1, false, true, true, 0, List.of(), List.of()));
         // a shm node needs the buffer of its label
         GuestLayout none = new GuestLayout(2, 2, false, true, true, 0, List.of(), List.of());
-        assertThrows(IllegalArgumentException.class, () -> vm(none, List.of(new Vdevice.SharedMemory(
-                "/hypervisor/shm", List.of(), 3, OptionalLong.empty()))));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> vm(
+                        none,
+                        List.of(new Vdevice.SharedMemory("/hypervisor/shm", List.of(), 3, OptionalLong.empty()))));
         // the primary's overlay is §10.5's single fragment: no layout
-        assertThrows(IllegalArgumentException.class, () -> VmOverlayInfo.primary(3, RPC).withLayout(none));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VmOverlayInfo.primary(3, RPC).withLayout(none));
     }
 }

@@ -14,7 +14,6 @@ import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.dt.dtb.DtbOptions;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -112,8 +111,13 @@ class OverlayGeneratorTest {
             """;
 
     static VmOverlayInfo workedExample() {
-        return VmOverlayInfo.secondary(45, 3, "svm", "/hypervisor/gunyah-resource-mgr",
-                QueuePair.withDefaults(0x1, 0x2, Virq.edge(960), Virq.edge(961)), List.of());
+        return VmOverlayInfo.secondary(
+                45,
+                3,
+                "svm",
+                "/hypervisor/gunyah-resource-mgr",
+                QueuePair.withDefaults(0x1, 0x2, Virq.edge(960), Virq.edge(961)),
+                List.of());
     }
 
     static VmOverlayInfo primary() {
@@ -133,7 +137,8 @@ class OverlayGeneratorTest {
     @Test
     void workedExampleOverlayHasTheEmissionOrderOfSection10() {
         DeviceTree ov = DtbReader.read(OverlayGenerator.dtbo(workedExample()), "dtbo");
-        assertEquals(List.of("fragment@0", "fragment@1", "__fixups__", "__local_fixups__"),
+        assertEquals(
+                List.of("fragment@0", "fragment@1", "__fixups__", "__local_fixups__"),
                 names(ov.root().children()));
         for (String f : List.of("/fragment@0", "/fragment@1")) {
             Node frag = ov.find(f).orElseThrow().node();
@@ -142,20 +147,32 @@ class OverlayGeneratorTest {
             assertEquals(List.of("__overlay__"), names(frag.children()));
         }
         assertTrue(ov.find("/__fixups__").orElseThrow().node().properties().isEmpty());
-        assertTrue(ov.find("/__local_fixups__").orElseThrow().node().properties().isEmpty());
+        assertTrue(
+                ov.find("/__local_fixups__").orElseThrow().node().properties().isEmpty());
 
         Node hyp = ov.find("/fragment@0/__overlay__/hypervisor").orElseThrow().node();
         assertEquals(List.of("#address-cells", "#size-cells", "compatible"), propNames(hyp));
         assertEquals(List.of("qcom,gunyah-vm"), names(hyp.children()));
-        assertEquals(List.of("compatible", "qcom,vmid", "qcom,owner-vmid", "qcom,vendor", "qcom,image-name"),
+        assertEquals(
+                List.of("compatible", "qcom,vmid", "qcom,owner-vmid", "qcom,vendor", "qcom,image-name"),
                 propNames(hyp.children().get(0)));
 
-        Node wrapper = ov.find("/fragment@1/__overlay__/hypervisor").orElseThrow().node();
+        Node wrapper =
+                ov.find("/fragment@1/__overlay__/hypervisor").orElseThrow().node();
         assertTrue(wrapper.properties().isEmpty(), "construct-path wrapper nodes carry no properties");
         assertEquals(List.of("gunyah-resource-mgr@2"), names(wrapper.children()));
-        assertEquals(List.of("compatible", "reg", "interrupts", "qcom,free-irq-start", "qcom,is-full-duplex",
-                        "qcom,tx-message-size", "qcom,rx-message-size", "qcom,tx-queue-depth",
-                        "qcom,rx-queue-depth", "qcom,vdevice-handle"),
+        assertEquals(
+                List.of(
+                        "compatible",
+                        "reg",
+                        "interrupts",
+                        "qcom,free-irq-start",
+                        "qcom,is-full-duplex",
+                        "qcom,tx-message-size",
+                        "qcom,rx-message-size",
+                        "qcom,tx-queue-depth",
+                        "qcom,rx-queue-depth",
+                        "qcom,vdevice-handle"),
                 propNames(wrapper.children().get(0)));
     }
 
@@ -164,8 +181,8 @@ class OverlayGeneratorTest {
         // What the merge order actually is (fdtoverlay inserts each new property first): the
         // reference lists emission order, the merged blob holds it reversed.
         Node vm = node(OverlayGenerator.apply(compile(BASE_DTS), workedExample()), "/hypervisor/qcom,gunyah-vm");
-        assertEquals(List.of("qcom,image-name", "qcom,vendor", "qcom,owner-vmid", "qcom,vmid", "compatible"),
-                propNames(vm));
+        assertEquals(
+                List.of("qcom,image-name", "qcom,vendor", "qcom,owner-vmid", "qcom,vmid", "compatible"), propNames(vm));
     }
 
     @Test
@@ -175,13 +192,24 @@ class OverlayGeneratorTest {
         assertSubtreeEquals(node(compile(PRIMARY_MERGED), "/hypervisor"), node(merged, "/hypervisor"));
 
         DeviceTree ov = DtbReader.read(OverlayGenerator.dtbo(primary()), "dtbo");
-        assertEquals(List.of("fragment@0", "__fixups__", "__local_fixups__"), names(ov.root().children()));
+        assertEquals(
+                List.of("fragment@0", "__fixups__", "__local_fixups__"),
+                names(ov.root().children()));
         Node hyp = ov.find("/fragment@0/__overlay__/hypervisor").orElseThrow().node();
-        assertEquals(List.of("qcom,gunyah-vm", "qcom,resource-manager-rpc@0000000000000001"),
-                names(hyp.children()));
-        assertEquals(List.of("compatible", "qcom,vmid", "qcom,vendor"), propNames(hyp.children().get(0)));
-        assertEquals(List.of("compatible", "reg", "interrupts", "qcom,free-irq-start", "qcom,is-full-duplex",
-                        "qcom,tx-message-size", "qcom,rx-message-size", "qcom,tx-queue-depth",
+        assertEquals(List.of("qcom,gunyah-vm", "qcom,resource-manager-rpc@0000000000000001"), names(hyp.children()));
+        assertEquals(
+                List.of("compatible", "qcom,vmid", "qcom,vendor"),
+                propNames(hyp.children().get(0)));
+        assertEquals(
+                List.of(
+                        "compatible",
+                        "reg",
+                        "interrupts",
+                        "qcom,free-irq-start",
+                        "qcom,is-full-duplex",
+                        "qcom,tx-message-size",
+                        "qcom,rx-message-size",
+                        "qcom,tx-queue-depth",
                         "qcom,rx-queue-depth"),
                 propNames(hyp.children().get(1)));
         sameAsFdtoverlay(dir, base, OverlayGenerator.dtbo(primary()), merged);
@@ -206,10 +234,15 @@ class OverlayGeneratorTest {
         for (VmOverlayInfo vm : List.of(withVdevices(), primary())) {
             byte[] dtbo = OverlayGenerator.dtbo(vm, OverlayStyle.DTSCHEMA);
             DeviceTree ov = DtbReader.read(dtbo, "dtbo");
-            assertEquals(List.of("fragment@0", "__fixups__", "__local_fixups__"), names(ov.root().children()));
-            Node hyp = ov.find("/fragment@0/__overlay__/hypervisor").orElseThrow().node();
+            assertEquals(
+                    List.of("fragment@0", "__fixups__", "__local_fixups__"),
+                    names(ov.root().children()));
+            Node hyp =
+                    ov.find("/fragment@0/__overlay__/hypervisor").orElseThrow().node();
             assertEquals(List.of("#address-cells", "#size-cells", "compatible"), propNames(hyp));
-            assertEquals(List.of("compatible", "reg", "interrupts"), propNames(hyp.children().get(0)));
+            assertEquals(
+                    List.of("compatible", "reg", "interrupts"),
+                    propNames(hyp.children().get(0)));
             byte[] merged = OverlayGenerator.apply(base, vm, OverlayStyle.DTSCHEMA);
             assertSubtreeEquals(node(compile(expected), "/hypervisor"), node(merged, "/hypervisor"));
             sameAsFdtoverlay(dir, base, dtbo, merged);
@@ -220,8 +253,8 @@ class OverlayGeneratorTest {
 
     @Test
     void primaryNodeNamePadsTheTxCapIdTo16Digits() throws Exception {
-        VmOverlayInfo vm = VmOverlayInfo.primary(3,
-                QueuePair.withDefaults(0x1c0ffee5aL, 0x2, Virq.edge(960), Virq.edge(961)));
+        VmOverlayInfo vm =
+                VmOverlayInfo.primary(3, QueuePair.withDefaults(0x1c0ffee5aL, 0x2, Virq.edge(960), Virq.edge(961)));
         Node hyp = node(OverlayGenerator.apply(compile(BASE_DTS), vm), "/hypervisor");
         assertTrue(hyp.child("qcom,resource-manager-rpc@00000001c0ffee5a").isPresent());
     }
@@ -229,16 +262,29 @@ class OverlayGeneratorTest {
     /** A secondary VM with a message-queue pair, a receiving doorbell and a source doorbell. */
     static VmOverlayInfo withVdevices() {
         List<Vdevice> devs = List.of(
-                new Vdevice.MessageQueuePair("/hypervisor/msgq-pair", List.of("vendor,test-pair"),
+                new Vdevice.MessageQueuePair(
+                        "/hypervisor/msgq-pair",
+                        List.of("vendor,test-pair"),
                         QueuePair.withDefaults(0x10, 0x11, Virq.edge(962), Virq.edge(963)),
-                        0, Optional.of("peer-vm"), OptionalLong.of(46), 7),
-                new Vdevice.Doorbell("/hypervisor/doorbell", List.of(), 0xABC0000000000012L,
-                        Optional.of(Virq.edge(964)), 8),
+                        0,
+                        Optional.of("peer-vm"),
+                        OptionalLong.of(46),
+                        7),
+                new Vdevice.Doorbell(
+                        "/hypervisor/doorbell", List.of(), 0xABC0000000000012L, Optional.of(Virq.edge(964)), 8),
                 new Vdevice.Doorbell("/hypervisor/doorbell-source", List.of(), 0x13, Optional.empty(), 9),
                 new Vdevice.MessageQueue("/hypervisor/mq", List.of(), 0x14, Virq.edge(965), true, 64, 4, 10));
-        return new VmOverlayInfo(45, 3, "svm", Optional.of("urn:test"),
-                Optional.of("01234567-89AB-cdef-0123-456789ABCDEF"), false, "/hypervisor/gunyah-resource-mgr",
-                List.of(), QueuePair.withDefaults(0x1, 0x2, Virq.edge(960), Virq.edge(961)), devs);
+        return new VmOverlayInfo(
+                45,
+                3,
+                "svm",
+                Optional.of("urn:test"),
+                Optional.of("01234567-89AB-cdef-0123-456789ABCDEF"),
+                false,
+                "/hypervisor/gunyah-resource-mgr",
+                List.of(),
+                QueuePair.withDefaults(0x1, 0x2, Virq.edge(960), Virq.edge(961)),
+                devs);
     }
 
     static final String VDEVICES_MERGED = """
@@ -321,58 +367,104 @@ class OverlayGeneratorTest {
         assertSubtreeEquals(node(compile(VDEVICES_MERGED), "/hypervisor"), node(merged, "/hypervisor"));
 
         DeviceTree ov = DtbReader.read(OverlayGenerator.dtbo(withVdevices()), "dtbo");
-        assertEquals(List.of("fragment@0", "fragment@1", "fragment@2", "fragment@3", "fragment@4", "fragment@5",
-                "__fixups__", "__local_fixups__"), names(ov.root().children()));
+        assertEquals(
+                List.of(
+                        "fragment@0",
+                        "fragment@1",
+                        "fragment@2",
+                        "fragment@3",
+                        "fragment@4",
+                        "fragment@5",
+                        "__fixups__",
+                        "__local_fixups__"),
+                names(ov.root().children()));
         // one fragment per vdevice, RM-RPC first, then the list order
         List<String> leaves = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
-            leaves.add(ov.find("/fragment@" + i + "/__overlay__/hypervisor").orElseThrow()
-                    .node().children().get(0).name());
+            leaves.add(ov.find("/fragment@" + i + "/__overlay__/hypervisor")
+                    .orElseThrow()
+                    .node()
+                    .children()
+                    .get(0)
+                    .name());
         }
-        assertEquals(List.of("gunyah-resource-mgr@2", "msgq-pair@11", "doorbell@abc0000000000012",
-                "doorbell-source@13", "mq@14"), leaves);
+        assertEquals(
+                List.of(
+                        "gunyah-resource-mgr@2",
+                        "msgq-pair@11",
+                        "doorbell@abc0000000000012",
+                        "doorbell-source@13",
+                        "mq@14"),
+                leaves);
         // emission order equals the reference order, which the expected listing above follows
         Node expected = node(compile(VDEVICES_MERGED), "/hypervisor");
         for (int i = 1; i <= 5; i++) {
-            Node leaf = ov.find("/fragment@" + i + "/__overlay__/hypervisor").orElseThrow().node().children().get(0);
+            Node leaf = ov.find("/fragment@" + i + "/__overlay__/hypervisor")
+                    .orElseThrow()
+                    .node()
+                    .children()
+                    .get(0);
             assertEquals(propNames(expected.child(leaf.name()).orElseThrow()), propNames(leaf), leaf.name());
         }
-        assertEquals(propNames(expected.child("qcom,gunyah-vm").orElseThrow()),
-                propNames(ov.find("/fragment@0/__overlay__/hypervisor/qcom,gunyah-vm").orElseThrow().node()));
+        assertEquals(
+                propNames(expected.child("qcom,gunyah-vm").orElseThrow()),
+                propNames(ov.find("/fragment@0/__overlay__/hypervisor/qcom,gunyah-vm")
+                        .orElseThrow()
+                        .node()));
         sameAsFdtoverlay(dir, base, OverlayGenerator.dtbo(withVdevices()), merged);
     }
 
     @Test
     void pairWithoutPeerVdeviceHasNoPeerPropertiesAndNoPeersList() throws Exception {
-        VmOverlayInfo vm = VmOverlayInfo.secondary(45, 3, "svm", "/hypervisor/gunyah-resource-mgr",
+        VmOverlayInfo vm = VmOverlayInfo.secondary(
+                45,
+                3,
+                "svm",
+                "/hypervisor/gunyah-resource-mgr",
                 QueuePair.withDefaults(0x1, 0x2, Virq.edge(960), Virq.edge(961)),
-                List.of(new Vdevice.MessageQueuePair("/hypervisor/msgq-pair", List.of(),
+                List.of(new Vdevice.MessageQueuePair(
+                        "/hypervisor/msgq-pair",
+                        List.of(),
                         new QueuePair(0x10, 0x11, Virq.edge(962), Virq.edge(963), 128, 64, 16, 4),
-                        3, Optional.empty(), OptionalLong.empty(), 7)));
+                        3,
+                        Optional.empty(),
+                        OptionalLong.empty(),
+                        7)));
         byte[] merged = OverlayGenerator.apply(compile(BASE_DTS), vm);
         Node pair = node(merged, "/hypervisor/msgq-pair@11");
-        assertTrue(pair.property("peer").isEmpty() && pair.property("qcom,peer-vmid").isEmpty());
-        assertEquals(3, pair.property("qcom,vdevice-handle").orElseThrow().value().asCell());
-        assertEquals(128, pair.property("qcom,tx-message-size").orElseThrow().value().asCell());
-        assertEquals(64, pair.property("qcom,rx-message-size").orElseThrow().value().asCell());
-        assertEquals(16, pair.property("qcom,tx-queue-depth").orElseThrow().value().asCell());
-        assertEquals(4, pair.property("qcom,rx-queue-depth").orElseThrow().value().asCell());
-        assertTrue(node(merged, "/hypervisor/qcom,gunyah-vm").property("qcom,peers").isEmpty());
+        assertTrue(pair.property("peer").isEmpty()
+                && pair.property("qcom,peer-vmid").isEmpty());
+        assertEquals(
+                3, pair.property("qcom,vdevice-handle").orElseThrow().value().asCell());
+        assertEquals(
+                128, pair.property("qcom,tx-message-size").orElseThrow().value().asCell());
+        assertEquals(
+                64, pair.property("qcom,rx-message-size").orElseThrow().value().asCell());
+        assertEquals(
+                16, pair.property("qcom,tx-queue-depth").orElseThrow().value().asCell());
+        assertEquals(
+                4, pair.property("qcom,rx-queue-depth").orElseThrow().value().asCell());
+        assertTrue(node(merged, "/hypervisor/qcom,gunyah-vm")
+                .property("qcom,peers")
+                .isEmpty());
     }
 
     @Test
     void baseWithHypervisorIsRefusedWithDenied() throws Exception {
         byte[] base = compile(BASE_DTS.replace("chosen {", "hypervisor { };\n\tchosen {"));
-        OverlayRefusedException e = assertThrows(OverlayRefusedException.class,
-                () -> OverlayGenerator.apply(base, workedExample()));
+        OverlayRefusedException e =
+                assertThrows(OverlayRefusedException.class, () -> OverlayGenerator.apply(base, workedExample()));
         assertEquals(RmError.DENIED, e.error());
         // a unit address does not hide it: libfdt's lookup of "hypervisor" matches "hypervisor@0"
         byte[] base2 = compile(BASE_DTS.replace("chosen {", "hypervisor@0 { };\n\tchosen {"));
-        assertEquals(RmError.DENIED, assertThrows(OverlayRefusedException.class,
-                () -> OverlayGenerator.apply(base2, workedExample())).error());
+        assertEquals(
+                RmError.DENIED,
+                assertThrows(OverlayRefusedException.class, () -> OverlayGenerator.apply(base2, workedExample()))
+                        .error());
         // but a node that merely starts with the name is no /hypervisor
         byte[] base3 = compile(BASE_DTS.replace("chosen {", "hypervisors { };\n\tchosen {"));
-        assertTrue(node(OverlayGenerator.apply(base3, workedExample()), "/hypervisor").hasProperty("compatible"));
+        assertTrue(node(OverlayGenerator.apply(base3, workedExample()), "/hypervisor")
+                .hasProperty("compatible"));
     }
 
     @Test
@@ -394,31 +486,63 @@ class OverlayGeneratorTest {
     @Test
     void configLimitsAreChecked() {
         QueuePair q = QueuePair.withDefaults(1, 2, Virq.edge(960), Virq.edge(961));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> VmOverlayInfo.secondary(45, 3, "x".repeat(80), "/hypervisor/rm", q, List.of()));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> VmOverlayInfo.secondary(45, 3, "svm", "hypervisor/rm", q, List.of()));
-        assertThrows(IllegalArgumentException.class, () -> new VmOverlayInfo(45, 3, "svm", Optional.empty(),
-                Optional.of("0123-bad"), false, "/hypervisor/rm", List.of(), q, List.of()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new VmOverlayInfo(
+                        45,
+                        3,
+                        "svm",
+                        Optional.empty(),
+                        Optional.of("0123-bad"),
+                        false,
+                        "/hypervisor/rm",
+                        List.of(),
+                        q,
+                        List.of()));
     }
 
     // ---- helpers ---------------------------------------------------------------------------
 
     static byte[] compile(String dts) {
-        CompileOptions o = new CompileOptions(CompileOptions.Format.DTS, CompileOptions.Format.DTB,
-                DtbOptions.defaults(), -1, false, List.of(), false, PhandleFormat.EPAPR, List.of(), false, false,
-                false, false, Map.of());
-        return new Compiler(o).compile(Path.of("-"), dts.getBytes(StandardCharsets.UTF_8), "out.dtb").output();
+        CompileOptions o = new CompileOptions(
+                CompileOptions.Format.DTS,
+                CompileOptions.Format.DTB,
+                DtbOptions.defaults(),
+                -1,
+                false,
+                List.of(),
+                false,
+                PhandleFormat.EPAPR,
+                List.of(),
+                false,
+                false,
+                false,
+                false,
+                Map.of());
+        return new Compiler(o)
+                .compile(Path.of("-"), dts.getBytes(StandardCharsets.UTF_8), "out.dtb")
+                .output();
     }
 
     static Node node(byte[] blob, String path) {
-        return DtbReader.read(blob, "blob").find(path).orElseThrow(() -> new AssertionError("no " + path)).node();
+        return DtbReader.read(blob, "blob")
+                .find(path)
+                .orElseThrow(() -> new AssertionError("no " + path))
+                .node();
     }
 
     /** Same children (by name, any order) and, per node, the same properties by name and bytes. */
     static void assertSubtreeEquals(Node expected, Node actual) {
         assertEquals(props(expected), props(actual), "properties of " + expected.name());
-        assertEquals(new TreeMap<>(childMap(expected)).keySet(), new TreeMap<>(childMap(actual)).keySet(),
+        assertEquals(
+                new TreeMap<>(childMap(expected)).keySet(),
+                new TreeMap<>(childMap(actual)).keySet(),
                 "children of " + expected.name());
         for (Node c : expected.children()) {
             assertSubtreeEquals(c, actual.child(c.name()).orElseThrow());
@@ -448,8 +572,8 @@ class OverlayGeneratorTest {
     }
 
     /** When fdtoverlay 1.6.1 is installed: it gives the same merged bytes as our application. */
-    static void sameAsFdtoverlay(Path dir, byte[] base, byte[] dtbo, byte[] ours) throws IOException,
-            InterruptedException {
+    static void sameAsFdtoverlay(Path dir, byte[] base, byte[] dtbo, byte[] ours)
+            throws IOException, InterruptedException {
         Path tool = Path.of("/usr/bin/fdtoverlay");
         if (!Files.isExecutable(tool)) {
             return;
@@ -457,7 +581,9 @@ class OverlayGeneratorTest {
         Files.write(dir.resolve("base.dtb"), base);
         Files.write(dir.resolve("ov.dtbo"), dtbo);
         Process p = new ProcessBuilder(tool.toString(), "-i", "base.dtb", "-o", "out.dtb", "ov.dtbo")
-                .directory(dir.toFile()).redirectErrorStream(true).start();
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), "fdtoverlay: " + msg);
         assertArrayEquals(Files.readAllBytes(dir.resolve("out.dtb")), ours, "fdtoverlay vs OverlayGenerator.apply");

@@ -1,5 +1,7 @@
 package dev.gunyahdt.hypervisor.rm.overlay;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.dt.inspect.Inspection;
 import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
@@ -8,16 +10,13 @@ import dev.gunyahdt.hypervisor.rm.Platform;
 import dev.gunyahdt.hypervisor.rm.VmState;
 import dev.gunyahdt.hypervisor.rm.VmView;
 import dev.gunyahdt.hypervisor.sim.Simulation;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 5 acceptance 1 driven through the RM, not by filling the generator's input by hand: a primary (hlos,
@@ -30,20 +29,26 @@ class RmWorkedExampleTest {
     private static Simulation.Result boot() {
         Map<String, byte[]> vms = new LinkedHashMap<>();
         vms.put("hlos", Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, "console-dev;", "", "")));
-        vms.put("svm", Configs.compile(Configs.vm("svm", 0x80000000L, 0x8000000L,
-                "generate = \"/hypervisor/gunyah-resource-mgr\";", "", "")));
+        vms.put(
+                "svm",
+                Configs.compile(Configs.vm(
+                        "svm", 0x80000000L, 0x8000000L, "generate = \"/hypervisor/gunyah-resource-mgr\";", "", "")));
         byte[] system = Configs.compile(Configs.system(
                 Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
                 Configs.tableEntry("svm", 45, false, 0x80000000L, 0x8000000L)));
         // VMID 45 is not a QEMU secondary VMID (§10.6's own note): a platform whose secondary range includes it
-        return Simulation.run(new Simulation.Config(system, vms, Map.of(), 1, CapIdNumbering.FROM_ONE,
-                new Platform(4, 63)));
+        return Simulation.run(
+                new Simulation.Config(system, vms, Map.of(), 1, CapIdNumbering.FROM_ONE, new Platform(4, 63)));
     }
 
     /** The inspect printer's lines of a subtree, each node's lines sorted (the merge reverses property order). */
     private static List<String> printed(byte[] blob, String path) {
         String text = Inspection.of(DtbReader.read(blob, "blob")).render(Inspection.Format.DTS, path);
-        return Arrays.stream(text.split("\n")).map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
+        return Arrays.stream(text.split("\n"))
+                .map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .sorted()
+                .toList();
     }
 
     @Test
@@ -54,10 +59,11 @@ class RmWorkedExampleTest {
         assertEquals(45, svm.vmid());
         byte[] merged = svm.guestDtb().orElseThrow();
         byte[] expected = inItsVm("svm", 0x80000000L, 0x8000000L, OverlayGeneratorTest.WORKED_EXAMPLE_MERGED);
-        OverlayGeneratorTest.assertSubtreeEquals(OverlayGeneratorTest.node(expected, "/hypervisor"),
-                OverlayGeneratorTest.node(merged, "/hypervisor"));
+        OverlayGeneratorTest.assertSubtreeEquals(
+                OverlayGeneratorTest.node(expected, "/hypervisor"), OverlayGeneratorTest.node(merged, "/hypervisor"));
         assertEquals(printed(expected, "/hypervisor"), printed(merged, "/hypervisor"));
-        OverlayGeneratorTest.sameAsFdtoverlay(dir, svm.baseDtb().orElseThrow(), svm.overlay().orElseThrow(), merged);
+        OverlayGeneratorTest.sameAsFdtoverlay(
+                dir, svm.baseDtb().orElseThrow(), svm.overlay().orElseThrow(), merged);
     }
 
     @Test
@@ -66,10 +72,11 @@ class RmWorkedExampleTest {
         VmView hlos = r.rm().vm("hlos").orElseThrow();
         byte[] merged = hlos.guestDtb().orElseThrow();
         byte[] expected = inItsVm("hlos", 0x40000000L, 0x40000000L, OverlayGeneratorTest.PRIMARY_MERGED);
-        OverlayGeneratorTest.assertSubtreeEquals(OverlayGeneratorTest.node(expected, "/hypervisor"),
-                OverlayGeneratorTest.node(merged, "/hypervisor"));
+        OverlayGeneratorTest.assertSubtreeEquals(
+                OverlayGeneratorTest.node(expected, "/hypervisor"), OverlayGeneratorTest.node(merged, "/hypervisor"));
         assertEquals(printed(expected, "/hypervisor"), printed(merged, "/hypervisor"));
-        OverlayGeneratorTest.sameAsFdtoverlay(dir, hlos.baseDtb().orElseThrow(), hlos.overlay().orElseThrow(), merged);
+        OverlayGeneratorTest.sameAsFdtoverlay(
+                dir, hlos.baseDtb().orElseThrow(), hlos.overlay().orElseThrow(), merged);
     }
 
     /**

@@ -1,15 +1,14 @@
 package dev.gunyahdt.hypervisor.rm.rpc;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Seeded random input: pure junk, and valid fragments of random messages damaged (bit flips, truncation,
@@ -40,7 +39,8 @@ class DecoderFuzzTest {
                 int len = rnd.nextInt(10) == 0 ? rnd.nextInt(RpcHeader.MAX_MESSAGE_PAYLOAD + 1) : rnd.nextInt(1200);
                 byte[] p = new byte[len];
                 rnd.nextBytes(p);
-                for (byte[] f : Fragmenter.fragments(new RpcMessage(t, rnd.nextInt(4), 0x56000000 + rnd.nextInt(3), p))) {
+                for (byte[] f :
+                        Fragmenter.fragments(new RpcMessage(t, rnd.nextInt(4), 0x56000000 + rnd.nextInt(3), p))) {
                     batch.add(mutate(f, rnd));
                     if (rnd.nextInt(20) == 0) {
                         batch.add(f.clone()); // duplicate
@@ -86,8 +86,7 @@ class DecoderFuzzTest {
             case 1 -> g = java.util.Arrays.copyOf(g, rnd.nextInt(g.length + 1));
             case 2 -> g = java.util.Arrays.copyOf(g, g.length + 1 + rnd.nextInt(40));
             case 3 -> g[1] = (byte) rnd.nextInt(256);
-            default -> {
-            }
+            default -> {}
         }
         return g;
     }

@@ -1,20 +1,19 @@
 package dev.gunyahdt.hypervisor.rm.rpc;
 
-import dev.gunyahdt.hypervisor.Fixture;
-import dev.gunyahdt.hypervisor.call.HvcResult;
-import dev.gunyahdt.hypervisor.call.HypError;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
-import dev.gunyahdt.hypervisor.call.MsgQueueRights;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static dev.gunyahdt.hypervisor.rm.rpc.FragmentationTest.payload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gunyahdt.hypervisor.Fixture;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.call.MsgQueueRights;
+import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * A guest and an "RM" VM talking over the RM-RPC queue pair of the model: VM→RM and RM→VM queues of depth 8 and
@@ -52,7 +51,8 @@ class EndpointOverMsgQueueTest {
         HvcResult r = fx.hv.call(rm.caller(), MsgQueueCalls.RECEIVE, rmRxCap, 0x4000, 240, 0);
         assertTrue(r.isOk());
         assertEquals(8, r.x1());
-        assertArrayEquals(new byte[] {0x21, 0x01, 0x00, 0x00, 0x24, 0x00, 0x00, 0x56},
+        assertArrayEquals(
+                new byte[] {0x21, 0x01, 0x00, 0x00, 0x24, 0x00, 0x00, 0x56},
                 rm.caller().memory().read(0x4000, 8));
     }
 
@@ -68,7 +68,8 @@ class EndpointOverMsgQueueTest {
             RpcMessage req = got.get(i);
             assertEquals(RmIntake.Action.DISPATCH, RmIntake.classify(req).action());
             int answer = req.messageId() == MessageId.VM_GET_VMID.id() ? 45 : 3;
-            assertEquals(HypError.OK, rmEp.send(RpcMessage.reply(req, RmError.OK, new byte[] {(byte) answer, 0, 0, 0})));
+            assertEquals(HypError.OK, rmEp.send(RpcMessage.reply(req, RmError.OK, new byte[] {(byte) answer, 0, 0, 0
+            })));
         }
         List<RpcClient.Incoming> in = client.poll();
         assertEquals(2, in.size());
@@ -88,7 +89,9 @@ class EndpointOverMsgQueueTest {
         List<RpcClient.Incoming> in = client.poll();
         assertEquals(1, in.size());
         assertFalse(in.get(0).isReply());
-        assertEquals(RpcMessage.notification(MessageId.NOTIFY_VM_CONSOLE_CHARS, 0, chars), in.get(0).message());
+        assertEquals(
+                RpcMessage.notification(MessageId.NOTIFY_VM_CONSOLE_CHARS, 0, chars),
+                in.get(0).message());
     }
 
     @Test
@@ -117,7 +120,8 @@ class EndpointOverMsgQueueTest {
         guestEp.sendRaw(new byte[] {0x21, 0x00, 0, 0, 0x24, 0, 0, 0x56}); // continuation, nothing in progress
         int seq = client.request(MessageId.VM_GET_HYP_CAPIDS, new byte[0]); // defined, not implemented
         List<RpcMessage> got = rmEp.receive();
-        assertEquals(List.of(DropReason.SHORT_PACKET, DropReason.BAD_VERSION, DropReason.CONTINUATION_WITHOUT_MESSAGE),
+        assertEquals(
+                List.of(DropReason.SHORT_PACKET, DropReason.BAD_VERSION, DropReason.CONTINUATION_WITHOUT_MESSAGE),
                 rmEp.drops().stream().map(Decoded.Dropped::reason).toList());
         assertEquals(1, got.size());
         RmIntake.Outcome o = RmIntake.classify(got.get(0));
@@ -144,7 +148,8 @@ class EndpointOverMsgQueueTest {
     void anEndpointWithoutTheSendCapGetsTheHypercallError() {
         // the RM's receive cap on the VM→RM queue used as a send cap
         RpcEndpoint wrong = new RpcEndpoint(fx.hv, rm.caller(), rmRxCap, rmRxCap, 0x1000);
-        assertEquals(HypError.CSPACE_INSUFFICIENT_RIGHTS,
+        assertEquals(
+                HypError.CSPACE_INSUFFICIENT_RIGHTS,
                 wrong.send(RpcMessage.request(MessageId.VM_GET_VMID, 0, new byte[0])));
         assertEquals(1, wrong.pendingFragments());
     }

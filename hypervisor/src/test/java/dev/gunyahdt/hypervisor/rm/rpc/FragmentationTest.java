@@ -1,16 +1,15 @@
 package dev.gunyahdt.hypervisor.rm.rpc;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.List;
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class FragmentationTest {
     static final int P = RpcHeader.FRAGMENT_PAYLOAD; // 232
@@ -55,9 +54,12 @@ class FragmentationTest {
     @Test
     void theLargestMessageIs63FragmentsOf232Bytes() {
         assertEquals(14616, RpcHeader.MAX_MESSAGE_PAYLOAD);
-        assertEquals(63, Fragmenter.fragments(RpcMessage.request(MessageId.VM_CONSOLE_WRITE, 0,
-                new byte[14616])).size());
-        assertThrows(IllegalArgumentException.class,
+        assertEquals(
+                63,
+                Fragmenter.fragments(RpcMessage.request(MessageId.VM_CONSOLE_WRITE, 0, new byte[14616]))
+                        .size());
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> RpcMessage.request(MessageId.VM_CONSOLE_WRITE, 0, new byte[14617]));
     }
 
@@ -71,7 +73,8 @@ class FragmentationTest {
         byte[] f2 = concat(RpcHeader.of(MessageType.CONTINUED, 2, 3, id).encode(), new byte[] {2, 3});
         assertEquals(new Decoded.Pending(1, 3, false), r.accept(f0));
         assertEquals(new Decoded.Pending(2, 3, false), r.accept(f1));
-        assertEquals(new Decoded.Message(new RpcMessage(MessageType.REQUEST, 3, id, new byte[] {1, 2, 3}), false),
+        assertEquals(
+                new Decoded.Message(new RpcMessage(MessageType.REQUEST, 3, id, new byte[] {1, 2, 3}), false),
                 r.accept(f2));
     }
 

@@ -1,14 +1,13 @@
 package dev.gunyahdt.hypervisor.rm.rpc;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.HashSet;
-import java.util.Set;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 class HeaderAndIdsTest {
 
@@ -23,14 +22,22 @@ class HeaderAndIdsTest {
     @Test
     void headerBytesAreLittleEndianWithVersionAndWordsNibbles() {
         // 0x21 = words 2 << 4 | version 1; byte 1 = count << 2 | type; seq and ID little-endian (§8.2).
-        assertArrayEquals(bytes(0x21, 0x01, 0x34, 0x12, 0x01, 0x00, 0x00, 0x56),
-                RpcHeader.of(MessageType.REQUEST, 0, 0x1234, MessageId.VM_ALLOCATE.id()).encode());
-        assertArrayEquals(bytes(0x21, 0xFA, 0xFF, 0xFF, 0x20, 0x00, 0x00, 0x56),
-                RpcHeader.of(MessageType.REPLY, 62, 0xFFFF, MessageId.VM_GET_HYP_RESOURCES.id()).encode());
-        assertArrayEquals(bytes(0x21, 0x07, 0x00, 0x00, 0x80, 0x00, 0x10, 0x56),
-                RpcHeader.of(MessageType.NOTIFICATION, 1, 0, MessageId.NOTIFY_VM_CONSOLE_CHARS.id()).encode());
-        assertArrayEquals(bytes(0x21, 0x08, 0x05, 0x00, 0x04, 0x00, 0x00, 0x56),
-                RpcHeader.of(MessageType.CONTINUED, 2, 5, MessageId.VM_START.id()).encode());
+        assertArrayEquals(
+                bytes(0x21, 0x01, 0x34, 0x12, 0x01, 0x00, 0x00, 0x56),
+                RpcHeader.of(MessageType.REQUEST, 0, 0x1234, MessageId.VM_ALLOCATE.id())
+                        .encode());
+        assertArrayEquals(
+                bytes(0x21, 0xFA, 0xFF, 0xFF, 0x20, 0x00, 0x00, 0x56),
+                RpcHeader.of(MessageType.REPLY, 62, 0xFFFF, MessageId.VM_GET_HYP_RESOURCES.id())
+                        .encode());
+        assertArrayEquals(
+                bytes(0x21, 0x07, 0x00, 0x00, 0x80, 0x00, 0x10, 0x56),
+                RpcHeader.of(MessageType.NOTIFICATION, 1, 0, MessageId.NOTIFY_VM_CONSOLE_CHARS.id())
+                        .encode());
+        assertArrayEquals(
+                bytes(0x21, 0x08, 0x05, 0x00, 0x04, 0x00, 0x00, 0x56),
+                RpcHeader.of(MessageType.CONTINUED, 2, 5, MessageId.VM_START.id())
+                        .encode());
     }
 
     @Test
@@ -114,6 +121,8 @@ class HeaderAndIdsTest {
         assertEquals(9, rep.sequence());
         assertEquals(0, rep.replyErrorCode());
         assertArrayEquals(bytes(45, 0, 0, 0), rep.replyData());
-        assertArrayEquals(bytes(0xFF, 0xFF, 0xFF, 0xFF), RpcMessage.reply(req, RmError.UNIMPLEMENTED).payload());
+        assertArrayEquals(
+                bytes(0xFF, 0xFF, 0xFF, 0xFF),
+                RpcMessage.reply(req, RmError.UNIMPLEMENTED).payload());
     }
 }

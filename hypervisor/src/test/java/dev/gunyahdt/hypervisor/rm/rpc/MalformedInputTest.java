@@ -1,9 +1,5 @@
 package dev.gunyahdt.hypervisor.rm.rpc;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static dev.gunyahdt.hypervisor.rm.rpc.FragmentationTest.concat;
 import static dev.gunyahdt.hypervisor.rm.rpc.FragmentationTest.payload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -11,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Each malformed-input class of §8.2 and its outcome: dropped silently, or (unknown ID) an UNIMPLEMENTED reply. */
 class MalformedInputTest {
@@ -111,7 +110,9 @@ class MalformedInputTest {
         // a single-fragment message also abandons a partial one, and is delivered
         RpcMessage small = RpcMessage.request(MessageId.VM_GET_VMID, 13, new byte[0]);
         Reassembler r2 = withPartial(BIG_FRAGS);
-        assertEquals(new Decoded.Message(small, true), r2.accept(Fragmenter.fragments(small).get(0)));
+        assertEquals(
+                new Decoded.Message(small, true),
+                r2.accept(Fragmenter.fragments(small).get(0)));
         assertEquals(dropped(DropReason.CONTINUATION_WITHOUT_MESSAGE), r2.accept(BIG_FRAGS.get(2)));
     }
 
@@ -135,8 +136,16 @@ class MalformedInputTest {
 
     @Test
     void unknownOrUnimplementedRequestIdsGetUnimplementedReply() {
-        for (int id : new int[] {0x56000003, 0, -1, MessageId.VM_GET_HYP_CAPIDS.id(), MessageId.VM_GET_HYP_IRQS.id(),
-                MessageId.VM_SET_CONTEXT.id(), MessageId.VM_SUSPEND.id(), MessageId.NOTIFY_VM_STATUS.id()}) {
+        for (int id : new int[] {
+            0x56000003,
+            0,
+            -1,
+            MessageId.VM_GET_HYP_CAPIDS.id(),
+            MessageId.VM_GET_HYP_IRQS.id(),
+            MessageId.VM_SET_CONTEXT.id(),
+            MessageId.VM_SUSPEND.id(),
+            MessageId.NOTIFY_VM_STATUS.id()
+        }) {
             RpcMessage req = new RpcMessage(MessageType.REQUEST, 0xBEEF, id, new byte[] {1, 2, 3, 4});
             RmIntake.Outcome o = RmIntake.classify(req);
             assertEquals(RmIntake.Action.ERROR_REPLY, o.action(), Integer.toHexString(id));
@@ -159,7 +168,8 @@ class MalformedInputTest {
             assertEquals(RmIntake.Action.DROP, RmIntake.classify(asReply).action());
             assertNull(RmIntake.classify(asReply).reply());
             RpcMessage asNotify = new RpcMessage(MessageType.NOTIFICATION, 1, id.id(), new byte[0]);
-            assertEquals(RmIntake.Action.PLATFORM_HOOK, RmIntake.classify(asNotify).action());
+            assertEquals(
+                    RmIntake.Action.PLATFORM_HOOK, RmIntake.classify(asNotify).action());
         }
         assertTrue(MessageId.values().length > 0);
     }

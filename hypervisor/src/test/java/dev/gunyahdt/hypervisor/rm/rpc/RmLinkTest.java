@@ -1,13 +1,12 @@
 package dev.gunyahdt.hypervisor.rm.rpc;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The RM's outgoing order and limits (§8.1) over the same queue pair as {@link EndpointOverMsgQueueTest}. */
 class RmLinkTest {
@@ -37,10 +36,20 @@ class RmLinkTest {
             link.pump();
         }
         // the reply overtakes the waiting notification, not the one in flight
-        assertEquals(List.of(MessageType.NOTIFICATION, MessageType.NOTIFICATION, MessageType.REPLY,
-                MessageType.NOTIFICATION), seen.stream().map(RpcMessage::type).toList());
+        assertEquals(
+                List.of(
+                        MessageType.NOTIFICATION,
+                        MessageType.NOTIFICATION,
+                        MessageType.REPLY,
+                        MessageType.NOTIFICATION),
+                seen.stream().map(RpcMessage::type).toList());
         assertEquals(seq, seen.get(2).sequence());
-        assertEquals(List.of(0, 1, 2), List.of(seen.get(0).sequence(), seen.get(1).sequence(), seen.get(3).sequence()));
+        assertEquals(
+                List.of(0, 1, 2),
+                List.of(
+                        seen.get(0).sequence(),
+                        seen.get(1).sequence(),
+                        seen.get(3).sequence()));
         assertEquals(3, global.peek());
     }
 
