@@ -13,7 +13,7 @@ public enum CapIdNumbering {
     SCRAMBLED("scrambled", -1),
     /**
      * The slot value itself, 0x0, 0x1, … in slot order: debug builds, whose {@code config/quality/debug.conf}
-     * sets {@code DISABLE_CSPACE_RAND} (multiplier 1, base 0) — what {@code ../shared/tools/gunyah-real} runs.
+     * sets {@code DISABLE_CSPACE_RAND} (multiplier 1, base 0) — what the real-stack comparison (tests/conformance/real-stack.sh) boots.
      */
     PLAIN("plain", 0),
     /**
