@@ -21,11 +21,14 @@ public final class Examples {
             "/dts-v1/;",
             "/plugin/; // labels the snippets refer to but do not define become fixups",
     };
-    /** The root a snippet without one is wrapped in, before its {@code example-N} node. */
+    /**
+     * The root a snippet without one is wrapped in, before its {@code example-N} node: the properties
+     * and values dt-extract-example gives it, so the blob is the one dt_binding_check validates.
+     */
     private static final String[] ROOT = {
             "/ {",
-            "\tcompatible = \"example\";",
-            "\tmodel = \"example\";",
+            "\tcompatible = \"foo\";",
+            "\tmodel = \"foo\";",
             "\t#address-cells = <1>;",
             "\t#size-cells = <1>;",
     };
@@ -86,6 +89,21 @@ public final class Examples {
     private static final java.util.regex.Pattern EXAMPLE_NODE = java.util.regex.Pattern.compile("^/example-(\\d+)(/|$)");
 
     private Examples() {
+    }
+
+    /**
+     * What dt-extract-example writes for a binding without examples: the wrapper's root alone, which
+     * dtc compiles (dt_binding_check builds and validates a blob for every binding file).
+     */
+    public static String withoutExamples() {
+        StringBuilder dts = new StringBuilder();
+        for (String p : PREAMBLE) {
+            dts.append(p).append('\n');
+        }
+        for (String r : ROOT) {
+            dts.append(r).append('\n');
+        }
+        return dts.append("};\n").toString();
     }
 
     /**

@@ -211,7 +211,7 @@ final class DropIns {
             return 1;
         }
         Examples.Source src = Examples.of(doc, text);
-        io.out().print(src == null ? "/dts-v1/;\n/plugin/;\n" : src.dts());
+        io.out().print(src == null ? Examples.withoutExamples() : src.dts());
         io.out().flush();
         return 0;
     }

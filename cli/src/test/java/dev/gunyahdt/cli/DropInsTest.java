@@ -99,6 +99,22 @@ class DropInsTest {
         assertEquals(0, run("dtc", "-q", "-O", "dtb", "-o", tmp.resolve("ex.dtb").toString(), dts.toString()).status());
     }
 
+    /** A binding without examples still gives a source dtc compiles (dt_binding_check builds a blob for every file). */
+    @Test
+    void dtExtractExampleOfABindingWithoutExamplesIsAnEmptyRoot() throws Exception {
+        Path dir = bindings();
+        Path none = dir.resolve("acme-none.yaml");
+        Files.writeString(none, Files.readString(dir.resolve("acme-uart.yaml")).replaceAll("(?s)examples:.*", "")
+                .replace("acme-uart.yaml", "acme-none.yaml"));
+        LintCommandTest.Run r = run("dt-extract-example", none.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("compatible = \"foo\";") && !r.out().contains("example-0"), r.out());
+        Path dts = tmp.resolve("none.dts");
+        Files.writeString(dts, r.out());
+        LintCommandTest.Run dtc = run("dtc", "-q", "-O", "dtb", "-o", tmp.resolve("none.dtb").toString(), dts.toString());
+        assertEquals(0, dtc.status(), dtc.err());
+    }
+
     @Test
     void dtDocValidateChecksDocumentsWithoutExamples() throws Exception {
         Path dir = bindings();
