@@ -77,6 +77,23 @@ class DropInsTest {
         assertTrue(!r.out().contains("unit_address_vs_reg"), r.out());
     }
 
+    /** dt-mk-schema reports a binding it leaves out, not one kept with a $ref to nothing (dt-doc-validate's to report). */
+    @Test
+    void dtMkSchemaReportsOnlyTheBindingsItLeavesOut() throws Exception {
+        Path dir = bindings();
+        Files.writeString(dir.resolve("acme-dangling.yaml"), Files.readString(dir.resolve("acme-uart.yaml"))
+                .replace("acme-uart.yaml", "acme-dangling.yaml").replace("const: acme,uart", "const: acme,dangling")
+                .replace("  reg:\n", "  clocks:\n    $ref: /schemas/acme-missing.yaml#\n  reg:\n"));
+        Files.writeString(dir.resolve("acme-broken.yaml"), "$id: http://devicetree.org/schemas/acme-broken.yaml#\n"
+                + "title: [unclosed\n");
+        LintCommandTest.Run mk = run("dt-mk-schema", "-j", "-o", tmp.resolve("p.cache").toString(),
+                dir.resolve("acme-uart.yaml").toString());
+        assertEquals(0, mk.status(), mk.err());
+        assertTrue(mk.err().contains("acme-broken.yaml") && mk.err().contains("(binding left out)"), mk.err());
+        // with dt-schema's core, references are lenient as dt-schema's (the binding is kept); without it, strict
+        assertEquals(dev.gunyahdt.bindings.DtSchema.locate().isEmpty(), mk.err().contains("acme-dangling.yaml"), mk.err());
+    }
+
     @Test
     void aProcessedSchemaThatIsNotOursIsNeverOverwritten() throws Exception {
         Path dir = bindings();
