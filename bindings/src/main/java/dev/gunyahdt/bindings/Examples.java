@@ -2,7 +2,6 @@ package dev.gunyahdt.bindings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gunyahdt.bindings.yaml.YamlDocument;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,19 +17,14 @@ public final class Examples {
 
     /** The source's first lines. */
     private static final String[] PREAMBLE = {
-            "/dts-v1/;",
-            "/plugin/; // labels the snippets refer to but do not define become fixups",
+        "/dts-v1/;", "/plugin/; // labels the snippets refer to but do not define become fixups",
     };
     /**
      * The root a snippet without one is wrapped in, before its {@code example-N} node: the properties
      * and values dt-extract-example gives it, so the blob is the one dt_binding_check validates.
      */
     private static final String[] ROOT = {
-            "/ {",
-            "\tcompatible = \"foo\";",
-            "\tmodel = \"foo\";",
-            "\t#address-cells = <1>;",
-            "\t#size-cells = <1>;",
+        "/ {", "\tcompatible = \"foo\";", "\tmodel = \"foo\";", "\t#address-cells = <1>;", "\t#size-cells = <1>;",
     };
     /** dt-extract-example's test for an example with its own root node: "/ {" at the very start. */
     private static final java.util.regex.Pattern ROOT_NODE = java.util.regex.Pattern.compile("\\A/\\s*\\{");
@@ -86,10 +80,10 @@ public final class Examples {
         }
     }
 
-    private static final java.util.regex.Pattern EXAMPLE_NODE = java.util.regex.Pattern.compile("^/example-(\\d+)(/|$)");
+    private static final java.util.regex.Pattern EXAMPLE_NODE =
+            java.util.regex.Pattern.compile("^/example-(\\d+)(/|$)");
 
-    private Examples() {
-    }
+    private Examples() {}
 
     /**
      * What dt-extract-example writes for a binding without examples: the wrapper's root alone, which
@@ -133,8 +127,8 @@ public final class Examples {
             int first = 0;
             int indent = 0;
             String indicator = p.line() >= 1 && p.line() <= lines.length ? lines[p.line() - 1] : "";
-            boolean block = p.column() - 1 < indicator.length() && (indicator.charAt(p.column() - 1) == '|'
-                    || indicator.charAt(p.column() - 1) == '>');
+            boolean block = p.column() - 1 < indicator.length()
+                    && (indicator.charAt(p.column() - 1) == '|' || indicator.charAt(p.column() - 1) == '>');
             if (block) {
                 first = p.line() + 1;
                 for (int l = p.line(); l < lines.length; l++) {
@@ -161,7 +155,9 @@ public final class Examples {
             int cells = interruptCells(snippet);
             dts.append("\t\t#address-cells = <1>; #size-cells = <1>;");
             if (cells > 0) {
-                dts.append(" interrupt-controller; #interrupt-cells = <").append(cells).append(">;");
+                dts.append(" interrupt-controller; #interrupt-cells = <")
+                        .append(cells)
+                        .append(">;");
             }
             dts.append('\n');
             line += ROOT.length + 2;

@@ -1,15 +1,14 @@
 package dev.gunyahdt.bindings;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gunyahdt.bindings.instance.InstanceBuilder;
 import dev.gunyahdt.bindings.instance.PropertyTypes;
 import dev.gunyahdt.dt.DeviceTree;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class InstanceBuilderTest {
 
@@ -40,10 +39,12 @@ class InstanceBuilderTest {
                 """);
         DeviceTree t = Trees.compile(f);
         ObjectNode o = new InstanceBuilder(t.phandles()).build(t.find("/dev@1").orElseThrow());
-        assertEquals("{\"$nodename\":[\"dev@1\"],\"compatible\":[\"a,b\",\"c\"],\"flag\":true,"
-                + "\"cells\":[[1,2],[3]],\"mixed\":[\"s\",[7]],\"bytes\":[[1,255]],"
-                + "\"wide\":[[18446744073709551615]],\"ref\":[[5,9]],"
-                + "\"reg\":[[0,1,2],[0,3,4]],\"interrupts\":[[0,1,4],[0,2,4]]}", o.toString());
+        assertEquals(
+                "{\"$nodename\":[\"dev@1\"],\"compatible\":[\"a,b\",\"c\"],\"flag\":true,"
+                        + "\"cells\":[[1,2],[3]],\"mixed\":[\"s\",[7]],\"bytes\":[[1,255]],"
+                        + "\"wide\":[[18446744073709551615]],\"ref\":[[5,9]],"
+                        + "\"reg\":[[0,1,2],[0,3,4]],\"interrupts\":[[0,1,4],[0,2,4]]}",
+                o.toString());
     }
 
     @Test
@@ -71,8 +72,9 @@ class InstanceBuilderTest {
                 	};
                 };
                 """);
-        DeviceTree t = dev.gunyahdt.dt.dtb.DtbReader.read(dev.gunyahdt.dt.dtb.DtbWriter.write(Trees.compile(f),
-                dev.gunyahdt.dt.dtb.DtbOptions.defaults()), "d.dtb");
+        DeviceTree t = dev.gunyahdt.dt.dtb.DtbReader.read(
+                dev.gunyahdt.dt.dtb.DtbWriter.write(Trees.compile(f), dev.gunyahdt.dt.dtb.DtbOptions.defaults()),
+                "d.dtb");
         ObjectNode schema = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
                 {"properties": {
                   "names": {"$ref": "/schemas/types.yaml#/definitions/string-array"},
@@ -84,20 +86,26 @@ class InstanceBuilderTest {
                  "patternProperties": {"-gpios$": {"$ref": "/schemas/types.yaml#/definitions/phandle-array"}}}
                 """);
         PropertyTypes types = PropertyTypes.of(java.util.List.of(schema));
-        ObjectNode bus = new InstanceBuilder(t.phandles(), types).build(t.find("/bus").orElseThrow());
+        ObjectNode bus =
+                new InstanceBuilder(t.phandles(), types).build(t.find("/bus").orElseThrow());
         assertEquals("[[0,4096,256],[512,8192,256]]", bus.get("ranges").toString());
         assertEquals("[\"bus\"]", bus.get("$nodename").toString());
         // child nodes carry no $nodename: dt-validate names a node only when it reaches it
-        assertEquals("{\"names\":[\"a\",\"b\"],"
-                + "\"reset-gpios\":[[7,1,0],[7,2,1]],\"clocks\":[[8,3],[8,4]],\"offset\":[[-2]],"
-                + "\"big\":[[5]],\"m\":[[1,2,3],[4,5,6]],\"untyped\":[[1,2]]}", bus.get("dev").toString());
+        assertEquals(
+                "{\"names\":[\"a\",\"b\"],"
+                        + "\"reset-gpios\":[[7,1,0],[7,2,1]],\"clocks\":[[8,3],[8,4]],\"offset\":[[-2]],"
+                        + "\"big\":[[5]],\"m\":[[1,2,3],[4,5,6]],\"untyped\":[[1,2]]}",
+                bus.get("dev").toString());
     }
 
     private ObjectNode fromBlob(String dts, String node, String schemaJson) throws Exception {
-        DeviceTree t = dev.gunyahdt.dt.dtb.DtbReader.read(dev.gunyahdt.dt.dtb.DtbWriter.write(Trees.compile(
-                Trees.write(dir, "b.dts", dts)), dev.gunyahdt.dt.dtb.DtbOptions.defaults()), "b.dtb");
+        DeviceTree t = dev.gunyahdt.dt.dtb.DtbReader.read(
+                dev.gunyahdt.dt.dtb.DtbWriter.write(
+                        Trees.compile(Trees.write(dir, "b.dts", dts)), dev.gunyahdt.dt.dtb.DtbOptions.defaults()),
+                "b.dtb");
         ObjectNode schema = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(schemaJson);
-        return new InstanceBuilder(t.phandles(), PropertyTypes.of(java.util.List.of(schema))).build(t.find(node).orElseThrow());
+        return new InstanceBuilder(t.phandles(), PropertyTypes.of(java.util.List.of(schema)))
+                .build(t.find(node).orElseThrow());
     }
 
     /**
@@ -129,8 +137,13 @@ class InstanceBuilderTest {
                 };
                 """;
         ObjectNode root = fromBlob(dts, "/", "{}");
-        assertEquals("[[3,216,1,1],[3,216,2,1]]", root.at("/spmi/pmic/leds/interrupts").toString());
-        assertEquals(2, root.at("/pcie/interrupt-map").size(), root.at("/pcie/interrupt-map").toString());
+        assertEquals(
+                "[[3,216,1,1],[3,216,2,1]]",
+                root.at("/spmi/pmic/leds/interrupts").toString());
+        assertEquals(
+                2,
+                root.at("/pcie/interrupt-map").size(),
+                root.at("/pcie/interrupt-map").toString());
         assertEquals("[0,0,0,1,1,0,100,4]", root.at("/pcie/interrupt-map/0").toString());
         assertEquals(false, root.has("__symbols__"));
     }
@@ -188,7 +201,8 @@ class InstanceBuilderTest {
                 """;
         ObjectNode dev = fromBlob(dts, "/dev", schema);
         assertEquals("[[4294967295,1],[4294967295,2]]", dev.get("clocks").toString());
-        assertEquals("[[4294967295,3,0],[4294967295,4,1]]", dev.get("reset-gpios").toString());
+        assertEquals(
+                "[[4294967295,3,0],[4294967295,4,1]]", dev.get("reset-gpios").toString());
     }
 
     /**

@@ -1,12 +1,11 @@
 package dev.gunyahdt.bindings;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.gunyahdt.bindings.yaml.YamlDocument;
 import dev.gunyahdt.bindings.yaml.YamlLoader;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /** MetaChecks on the built-in bindings, and the wrapping and line mapping of Examples. */
 class MetaChecksExamplesTest {
@@ -97,7 +96,10 @@ class MetaChecksExamplesTest {
         // a parenthesised tail is one cell; '<' or '+' inside keep the value from matching at all
         assertEquals(2, Examples.interruptCells(" interrupts = <5 (1 | 2) 4>;"));
         assertEquals(0, Examples.interruptCells(" interrupts = <5 (1 << 2)>;"));
-        assertEquals(3, Examples.interruptCells(" interrupt-parent = <&gic>;\n interrupts = <GIC_SPI 5 IRQ_TYPE_LEVEL_HIGH>, <0 1 2>;"));
+        assertEquals(
+                3,
+                Examples.interruptCells(
+                        " interrupt-parent = <&gic>;\n interrupts = <GIC_SPI 5 IRQ_TYPE_LEVEL_HIGH>, <0 1 2>;"));
         assertEquals(1, Examples.interruptCells(" interrupts = <0>, <2>;"));
         assertEquals(0, Examples.interruptCells(" reg = <1 2>;"));
     }

@@ -6,16 +6,15 @@ import dev.gunyahdt.bindings.Examples;
 import dev.gunyahdt.bindings.yaml.YamlDocument;
 import dev.gunyahdt.bindings.yaml.YamlLoadException;
 import dev.gunyahdt.bindings.yaml.YamlLoader;
-import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
-import org.apache.commons.cli.Options;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 
 /**
  * dt-schema's commands as the kernel's Makefiles call them ({@code DT_CHECKER}, {@code DT_MK_SCHEMA},
@@ -26,8 +25,7 @@ import java.util.List;
  */
 final class DropIns {
 
-    private DropIns() {
-    }
+    private DropIns() {}
 
     /** The drop-in's arguments ({@code @FILE}s expanded), with dt-schema's {@code -V}. */
     private static CommandLine parse(Options o, List<String> raw) throws UsageException {
@@ -49,7 +47,8 @@ final class DropIns {
         for (String a : args) {
             if (a.startsWith("@") && a.length() > 1) {
                 try {
-                    for (String w : Files.readString(Path.of(a.substring(1)), StandardCharsets.UTF_8).split("\\s+")) {
+                    for (String w : Files.readString(Path.of(a.substring(1)), StandardCharsets.UTF_8)
+                            .split("\\s+")) {
                         if (!w.isEmpty()) {
                             out.add(w);
                         }
@@ -144,8 +143,12 @@ final class DropIns {
                 roots.add(dir);
             }
         }
-        Path core = cmd.hasOption("u") ? null : DtSchema.locate().map(DtSchema::schemas).orElse(null);
-        Path out = cmd.hasOption("o") ? Path.of(cmd.getOptionValue("o")) : Files.createTempFile("gunyah-dt-schema-", ".cache");
+        Path core = cmd.hasOption("u")
+                ? null
+                : DtSchema.locate().map(DtSchema::schemas).orElse(null);
+        Path out = cmd.hasOption("o")
+                ? Path.of(cmd.getOptionValue("o"))
+                : Files.createTempFile("gunyah-dt-schema-", ".cache");
         try {
             if (!cmd.hasOption("o")) {
                 Files.delete(out); // built afresh below
@@ -159,7 +162,8 @@ final class DropIns {
             // which dt-mk-schema does not resolve, is dt-doc-validate's to report
             java.util.Set<String> kept = new java.util.HashSet<>();
             r.set().bindings().values().forEach(b -> kept.add(b.file()));
-            r.set().findings().stream().filter(f -> !kept.contains(f.file()))
+            r.set().findings().stream()
+                    .filter(f -> !kept.contains(f.file()))
                     .forEach(f -> io.err().println(f.render() + " (binding left out)"));
             if (!cmd.hasOption("o")) {
                 io.out().write(Files.readAllBytes(out));

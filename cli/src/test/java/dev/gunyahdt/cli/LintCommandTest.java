@@ -1,17 +1,13 @@
 package dev.gunyahdt.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
-
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,9 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
  * {@code gunyah-dt lint} on the §10.6 secondary-VM tree: clean (but for dtc's simple_bus_reg
@@ -36,20 +35,21 @@ class LintCommandTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    record Run(int status, String out, String err) {
-    }
+    record Run(int status, String out, String err) {}
 
     static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new Io(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true),
-                new PrintStream(err, true)));
+        int status = Main.run(
+                args,
+                new Io(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true), new PrintStream(err, true)));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     static Path resource(String name) {
         try {
-            return Path.of(LintCommandTest.class.getClassLoader().getResource(name).toURI());
+            return Path.of(
+                    LintCommandTest.class.getClassLoader().getResource(name).toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -71,7 +71,7 @@ class LintCommandTest {
                 lineStart = i + 1;
             }
         }
-        return new int[]{line, at - lineStart + 1}; // dtc counts a tab as one column
+        return new int[] {line, at - lineStart + 1}; // dtc counts a tab as one column
     }
 
     /**
@@ -84,7 +84,8 @@ class LintCommandTest {
 
     /** The svm tree with three RM interrupts and no qcom,vmid. */
     Path broken() throws Exception {
-        String text = svm().replace("interrupts = <0 928 1>, <0 929 1>;", "interrupts = <0 928 1>, <0 929 1>, <0 930 1>;")
+        String text = svm().replace(
+                        "interrupts = <0 928 1>, <0 929 1>;", "interrupts = <0 928 1>, <0 929 1>, <0 930 1>;")
                 .replace("\t\t\tqcom,vmid = <45>;\n", "");
         Path p = tmp.resolve("broken.dts");
         Files.writeString(p, text);
@@ -106,8 +107,11 @@ class LintCommandTest {
         assertTrue(plain.err().startsWith("gunyah-dt lint: 1 file, 0 errors, 2 warnings in "), plain.err());
         assertEquals(1, run("lint", "--fail-on", "warning", file).status());
         assertEquals(2, run("lint", "--fail-on", "info", file).status());
-        assertEquals(file + ":26:18: warning: /hypervisor/qcom,gunyah-vm: missing or empty reg/ranges property [simple_bus_reg]\n"
-                + file + ":34:25: warning: /hypervisor/gunyah-resource-mgr@2: simple-bus unit address format error, expected \"1\" [simple_bus_reg]\n",
+        assertEquals(
+                file
+                        + ":26:18: warning: /hypervisor/qcom,gunyah-vm: missing or empty reg/ranges property [simple_bus_reg]\n"
+                        + file
+                        + ":34:25: warning: /hypervisor/gunyah-resource-mgr@2: simple-bus unit address format error, expected \"1\" [simple_bus_reg]\n",
                 plain.out());
     }
 
@@ -122,13 +126,16 @@ class LintCommandTest {
         List<String> unevaluated = new ArrayList<>();
         for (JsonNode f : a) {
             if (f.get("constraint").asText().equals("unevaluatedProperties")) {
-                unevaluated.add(f.get("node").asText() + ":" + f.get("property").asText() + ":" + f.get("message").asText());
+                unevaluated.add(f.get("node").asText() + ":" + f.get("property").asText() + ":"
+                        + f.get("message").asText());
             }
         }
         // the message without networknt's instance-location prefix ("/gunyah-resource-mgr@2: …", ": …")
-        assertEquals(List.of("/hypervisor/gunyah-resource-mgr@2:interrupts:Unevaluated properties"
-                        + " are not allowed ('interrupts' was unexpected)",
-                "/hypervisor:qcom,gunyah-vm:Unevaluated properties are not allowed ('qcom,gunyah-vm' was unexpected)"),
+        assertEquals(
+                List.of(
+                        "/hypervisor/gunyah-resource-mgr@2:interrupts:Unevaluated properties"
+                                + " are not allowed ('interrupts' was unexpected)",
+                        "/hypervisor:qcom,gunyah-vm:Unevaluated properties are not allowed ('qcom,gunyah-vm' was unexpected)"),
                 unevaluated.stream().sorted().toList());
         // no finding keeps a location prefix or an empty field ("operating-points-v2: : Unevaluated …")
         for (JsonNode f : a) {
@@ -143,9 +150,12 @@ class LintCommandTest {
         assertEquals("/hypervisor/gunyah-resource-mgr@2", irq.get("node").asText());
         assertEquals("error", irq.get("severity").asText());
         assertEquals("schema", irq.get("rule").asText());
-        assertEquals("builtin:bindings/gunyah-hypervisor.yaml", irq.get("schema").asText());
+        assertEquals(
+                "builtin:bindings/gunyah-hypervisor.yaml", irq.get("schema").asText());
         assertEquals("maxItems", irq.get("constraint").asText());
-        assertTrue(irq.get("message").asText().contains("at most 2"), irq.get("message").asText());
+        assertTrue(
+                irq.get("message").asText().contains("at most 2"),
+                irq.get("message").asText());
 
         JsonNode vmid = find(a, "qcom,vmid");
         int[] vm = position(text, "{\n\t\t\tcompatible = \"qcom,gunyah-vm-id"); // a node's span starts at its '{'
@@ -153,7 +163,8 @@ class LintCommandTest {
         assertEquals(vm[0], vmid.get("line").asInt());
         assertEquals(vm[1], vmid.get("column").asInt());
         assertEquals("required", vmid.get("constraint").asText());
-        for (String field : List.of("file", "line", "column", "node", "property", "severity", "rule", "schema", "message")) {
+        for (String field :
+                List.of("file", "line", "column", "node", "property", "severity", "rule", "schema", "message")) {
             assertTrue(vmid.has(field), field);
         }
     }
@@ -177,10 +188,14 @@ class LintCommandTest {
         assertEquals(1, r.status());
         List<String> lines = r.out().lines().toList();
         assertEquals(BROKEN_FINDINGS, lines.size(), r.out());
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith(p + ":" + pos[0] + ":" + pos[1]
-                + ": error: /hypervisor/gunyah-resource-mgr@2: interrupts: ")
-                && l.contains("[schema: maxItems at http://devicetree.org/schemas/gunyah-hypervisor.yaml#")
-                && l.endsWith("; binding builtin:bindings/gunyah-hypervisor.yaml]")), r.out());
+        assertTrue(
+                lines.stream()
+                        .anyMatch(l -> l.startsWith(p + ":" + pos[0] + ":" + pos[1]
+                                        + ": error: /hypervisor/gunyah-resource-mgr@2: interrupts: ")
+                                && l.contains(
+                                        "[schema: maxItems at http://devicetree.org/schemas/gunyah-hypervisor.yaml#")
+                                && l.endsWith("; binding builtin:bindings/gunyah-hypervisor.yaml]")),
+                r.out());
     }
 
     @Test
@@ -201,7 +216,8 @@ class LintCommandTest {
             assertTrue(!rule.at("/help/text").asText().isEmpty(), rule.toString());
             assertTrue(!rule.at("/shortDescription/text").asText().isEmpty(), rule.toString());
         });
-        assertEquals(List.of("schema/maxItems", "schema/required", "schema/unevaluatedProperties"),
+        assertEquals(
+                List.of("schema/maxItems", "schema/required", "schema/unevaluatedProperties"),
                 ruleIds.stream().sorted().toList());
         assertEquals(BROKEN_FINDINGS, run.get("results").size());
         JsonNode irq = null;
@@ -213,13 +229,24 @@ class LintCommandTest {
         }
         assertTrue(irq != null, r.out());
         assertEquals("schema/maxItems", irq.get("ruleId").asText());
-        assertEquals("schema/maxItems", run.at("/tool/driver/rules/" + irq.get("ruleIndex").asInt() + "/id").asText());
-        assertEquals("[\"builtin:bindings/gunyah-hypervisor.yaml\"]", irq.at("/properties/bindings").toString());
+        assertEquals(
+                "schema/maxItems",
+                run.at("/tool/driver/rules/" + irq.get("ruleIndex").asInt() + "/id")
+                        .asText());
+        assertEquals(
+                "[\"builtin:bindings/gunyah-hypervisor.yaml\"]",
+                irq.at("/properties/bindings").toString());
         assertEquals("error", irq.get("level").asText());
-        assertEquals(p.toString(), irq.at("/locations/0/physicalLocation/artifactLocation/uri").asText());
-        assertEquals(pos[0], irq.at("/locations/0/physicalLocation/region/startLine").asInt());
-        assertEquals(pos[1], irq.at("/locations/0/physicalLocation/region/startColumn").asInt());
-        assertEquals("/hypervisor/gunyah-resource-mgr@2:interrupts",
+        assertEquals(
+                p.toString(),
+                irq.at("/locations/0/physicalLocation/artifactLocation/uri").asText());
+        assertEquals(
+                pos[0], irq.at("/locations/0/physicalLocation/region/startLine").asInt());
+        assertEquals(
+                pos[1],
+                irq.at("/locations/0/physicalLocation/region/startColumn").asInt());
+        assertEquals(
+                "/hypervisor/gunyah-resource-mgr@2:interrupts",
                 irq.at("/locations/0/logicalLocations/0/fullyQualifiedName").asText());
         assertEquals("maxItems", irq.at("/properties/constraint").asText());
     }
@@ -230,7 +257,8 @@ class LintCommandTest {
         String clean = resource("lint/svm-hypervisor.dts").toString();
         Run r = run("lint", "-W", "no-simple_bus_reg", "--format", "junit", clean, p.toString());
         assertEquals(1, r.status());
-        Document d = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        Document d = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
                 .parse(new ByteArrayInputStream(r.out().getBytes(StandardCharsets.UTF_8)));
         NodeList suites = d.getElementsByTagName("testsuite");
         assertEquals(2, suites.getLength());
@@ -252,15 +280,19 @@ class LintCommandTest {
             assertEquals(p.toString(), ((Element) cases.item(i)).getAttribute("classname"));
         }
         int[] pos = position(Files.readString(p), "interrupts = <0 928");
-        assertTrue(names.contains("schema/maxItems /hypervisor/gunyah-resource-mgr@2:interrupts (" + pos[0] + ":" + pos[1] + ")"), names.toString());
+        assertTrue(
+                names.contains(
+                        "schema/maxItems /hypervisor/gunyah-resource-mgr@2:interrupts (" + pos[0] + ":" + pos[1] + ")"),
+                names.toString());
         assertTrue(((Element) failures.item(0)).getAttribute("type").startsWith("schema/"));
     }
 
     @Test
     void dtbInputHasNoPositions() throws Exception {
         Path dts = broken();
-        Compilation c = new Compiler(CompileOptions.defaults().withFormats(CompileOptions.Format.DTS,
-                CompileOptions.Format.DTB)).compile(dts, null, "-");
+        Compilation c = new Compiler(
+                        CompileOptions.defaults().withFormats(CompileOptions.Format.DTS, CompileOptions.Format.DTB))
+                .compile(dts, null, "-");
         Path dtb = tmp.resolve("broken.dtb");
         Files.write(dtb, c.output());
         Run r = run("lint", "-W", "no-simple_bus_reg", "--format", "json", dtb.toString());
@@ -276,9 +308,10 @@ class LintCommandTest {
 
     @Test
     void unmatchedCompatibleWithDashM() throws Exception {
-        String text = svm().replace("\tgic: interrupt-controller@3000000 {",
-                "\tuart@9000000 {\n\t\tcompatible = \"acme,uart\";\n\t\treg = <0x0 0x9000000 0x0 0x1000>;\n\t};\n\n"
-                        + "\tgic: interrupt-controller@3000000 {");
+        String text = svm().replace(
+                        "\tgic: interrupt-controller@3000000 {",
+                        "\tuart@9000000 {\n\t\tcompatible = \"acme,uart\";\n\t\treg = <0x0 0x9000000 0x0 0x1000>;\n\t};\n\n"
+                                + "\tgic: interrupt-controller@3000000 {");
         Path p = tmp.resolve("unmatched.dts");
         Files.writeString(p, text);
         Run without = run("lint", "-W", "no-simple_bus_reg", p.toString());
@@ -286,7 +319,10 @@ class LintCommandTest {
         assertEquals("", without.out());
         Run r = run("lint", "-m", "-W", "no-simple_bus_reg", "--format", "json", p.toString());
         assertEquals(0, r.status()); // unmatched-compatible is a warning
-        assertEquals(1, run("lint", "-m", "--fail-on", "warning", "-W", "no-simple_bus_reg", p.toString()).status());
+        assertEquals(
+                1,
+                run("lint", "-m", "--fail-on", "warning", "-W", "no-simple_bus_reg", p.toString())
+                        .status());
         JsonNode a = JSON.readTree(r.out());
         // arm,gic-v3 has no binding here either; the Gunyah nodes all match
         assertEquals(2, a.size(), r.out());
@@ -296,7 +332,8 @@ class LintCommandTest {
         assertEquals("compatible", uart.get("property").asText());
         int[] pos = position(text, "compatible = \"acme,uart\"");
         assertEquals(pos[0], uart.get("line").asInt());
-        assertEquals("no binding matches compatible 'acme,uart'", uart.get("message").asText());
+        assertEquals(
+                "no binding matches compatible 'acme,uart'", uart.get("message").asText());
     }
 
     @Test
@@ -321,32 +358,57 @@ class LintCommandTest {
                   - clocks
                 additionalProperties: true
                 """);
-        String text = svm().replace("\tgic: interrupt-controller@3000000 {",
-                "\tuart@9000000 {\n\t\tcompatible = \"acme,uart\";\n\t\treg = <0x0 0x9000000 0x0 0x1000>;\n\t};\n\n"
-                        + "\tgic: interrupt-controller@3000000 {");
+        String text = svm().replace(
+                        "\tgic: interrupt-controller@3000000 {",
+                        "\tuart@9000000 {\n\t\tcompatible = \"acme,uart\";\n\t\treg = <0x0 0x9000000 0x0 0x1000>;\n\t};\n\n"
+                                + "\tgic: interrupt-controller@3000000 {");
         Path p = tmp.resolve("uart.dts");
         Files.writeString(p, text);
         String clean = resource("lint/svm-hypervisor.dts").toString();
-        Run r = run("lint", "--bindings", dir.toString(), "-W", "no-simple_bus_reg", "--format", "json", clean, p.toString());
+        Run r = run(
+                "lint",
+                "--bindings",
+                dir.toString(),
+                "-W",
+                "no-simple_bus_reg",
+                "--format",
+                "json",
+                clean,
+                p.toString());
         assertEquals(1, r.status(), r.err());
         JsonNode a = JSON.readTree(r.out());
         assertEquals(1, a.size(), r.out());
         assertEquals("/uart@9000000", a.get(0).get("node").asText());
         assertEquals("clocks", a.get(0).get("property").asText());
-        assertEquals(dir.resolve("acme-uart.yaml").toString(), a.get(0).get("schema").asText());
+        assertEquals(
+                dir.resolve("acme-uart.yaml").toString(), a.get(0).get("schema").asText());
     }
 
     @Test
     void exitStatusForUsageAndIoProblems() throws Exception {
         assertEquals(2, run("lint").status());
-        assertEquals(2, run("lint", "--format", "xml", resource("lint/svm-hypervisor.dts").toString()).status());
+        assertEquals(
+                2,
+                run(
+                                "lint",
+                                "--format",
+                                "xml",
+                                resource("lint/svm-hypervisor.dts").toString())
+                        .status());
         Run missing = run("lint", tmp.resolve("nope.dts").toString());
         assertEquals(2, missing.status());
         assertTrue(missing.err().contains("nope.dts: no such file"), missing.err());
-        assertEquals(2, run("lint", "--bindings", tmp.resolve("nodir").toString(),
-                resource("lint/svm-hypervisor.dts").toString()).status());
+        assertEquals(
+                2,
+                run(
+                                "lint",
+                                "--bindings",
+                                tmp.resolve("nodir").toString(),
+                                resource("lint/svm-hypervisor.dts").toString())
+                        .status());
         // a missing file does not stop the others being linted
-        Run mixed = run("lint", "-W", "no-simple_bus_reg", tmp.resolve("nope.dts").toString(), broken().toString());
+        Run mixed =
+                run("lint", "-W", "no-simple_bus_reg", tmp.resolve("nope.dts").toString(), broken().toString());
         assertEquals(2, mixed.status());
         assertEquals(BROKEN_FINDINGS, mixed.out().lines().count(), mixed.out());
     }

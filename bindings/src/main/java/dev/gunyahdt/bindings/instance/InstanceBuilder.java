@@ -1,6 +1,5 @@
 package dev.gunyahdt.bindings.instance;
 
-import dev.gunyahdt.dt.spec.Cells;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -10,14 +9,14 @@ import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
-
+import dev.gunyahdt.dt.spec.Cells;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A node of a DeviceTree as the JSON instance dt-schema validates (toolchain-anchors.md §2.3):
@@ -46,6 +45,7 @@ public final class InstanceBuilder {
     private final Map<JsonNode, Integer> bits = new java.util.IdentityHashMap<>();
     /** The tree's plugin phandle positions, read on first need. */
     private Set<String> phandleLocations;
+
     private final PropertyTypes types;
 
     /** {@code phandles}: the tree's phandle → node map, to find interrupt parents. */
@@ -147,8 +147,9 @@ public final class InstanceBuilder {
             };
             result = width > 0 ? resplit(out, width) : out;
         }
-        Marker.Kind first = types.isEmpty() ? (v.isStringList() || v.bytes().length % 4 == 0
-                ? Marker.Kind.TYPE_UINT32 : Marker.Kind.TYPE_UINT8) : types.get(0).kind();
+        Marker.Kind first = types.isEmpty()
+                ? (v.isStringList() || v.bytes().length % 4 == 0 ? Marker.Kind.TYPE_UINT32 : Marker.Kind.TYPE_UINT8)
+                : types.get(0).kind();
         if (first != Marker.Kind.TYPE_STRING) {
             recordBits(result, 8 * first.elementSize());
         }
@@ -257,7 +258,8 @@ public final class InstanceBuilder {
             return F.binaryNode(b); // a flag with a value
         }
         if (fmt.equals("phandle-array") || isGpio(name)) {
-            return b.length % 4 == 0 ? phandleArray(at, b, name, PropertyTypes.stride(types.dimOf(name), b.length / 4))
+            return b.length % 4 == 0
+                    ? phandleArray(at, b, name, PropertyTypes.stride(types.dimOf(name), b.length / 4))
                     : F.binaryNode(b);
         }
         String base = fmt.split("-", 2)[0];
@@ -356,10 +358,24 @@ public final class InstanceBuilder {
 
     /** Specifier sizes dt-schema fixes by name; a null value means one phandle per row. */
     private static final Map<String, String> PHANDLE_ARGS = new java.util.HashMap<>(Map.of(
-            "assigned-clocks", "#clock-cells", "assigned-clock-parents", "#clock-cells",
-            "cooling-device", "#cooling-cells", "interrupts-extended", "#interrupt-cells",
-            "interconnects", "#interconnect-cells", "mboxes", "#mbox-cells", "sound-dai", "#sound-dai-cells",
-            "msi-parent", "#msi-cells", "gpio-ranges", "3"));
+            "assigned-clocks",
+            "#clock-cells",
+            "assigned-clock-parents",
+            "#clock-cells",
+            "cooling-device",
+            "#cooling-cells",
+            "interrupts-extended",
+            "#interrupt-cells",
+            "interconnects",
+            "#interconnect-cells",
+            "mboxes",
+            "#mbox-cells",
+            "sound-dai",
+            "#sound-dai-cells",
+            "msi-parent",
+            "#msi-cells",
+            "gpio-ranges",
+            "3"));
 
     static {
         PHANDLE_ARGS.put("nvmem-cells", null);
@@ -404,7 +420,9 @@ public final class InstanceBuilder {
                     cells = (next < n - 1 ? next : n) - (i + 1);
                 } else {
                     NodeCursor provider = phandles.get(ph);
-                    cells = ph == 0 || provider == null ? 0 : (int) Math.min(cell(provider.node(), "#gpio-cells", 0), n);
+                    cells = ph == 0 || provider == null
+                            ? 0
+                            : (int) Math.min(cell(provider.node(), "#gpio-cells", 0), n);
                 }
                 i = row(out, b, i, Math.max(1, Math.min(cells + 1, n - i)));
             }
