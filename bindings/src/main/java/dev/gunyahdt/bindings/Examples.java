@@ -19,13 +19,12 @@ public final class Examples {
     private static final String[] PREAMBLE = {
         "/dts-v1/;", "/plugin/; // labels the snippets refer to but do not define become fixups",
     };
-    /** The root a snippet without one is wrapped in, before its {@code example-N} node. */
+    /**
+     * The root a snippet without one is wrapped in, before its {@code example-N} node: the properties
+     * and values dt-extract-example gives it, so the blob is the one dt_binding_check validates.
+     */
     private static final String[] ROOT = {
-        "/ {",
-        "\tcompatible = \"example\";",
-        "\tmodel = \"example\";",
-        "\t#address-cells = <1>;",
-        "\t#size-cells = <1>;",
+        "/ {", "\tcompatible = \"foo\";", "\tmodel = \"foo\";", "\t#address-cells = <1>;", "\t#size-cells = <1>;",
     };
     /** dt-extract-example's test for an example with its own root node: "/ {" at the very start. */
     private static final java.util.regex.Pattern ROOT_NODE = java.util.regex.Pattern.compile("\\A/\\s*\\{");
@@ -85,6 +84,21 @@ public final class Examples {
             java.util.regex.Pattern.compile("^/example-(\\d+)(/|$)");
 
     private Examples() {}
+
+    /**
+     * What dt-extract-example writes for a binding without examples: the wrapper's root alone, which
+     * dtc compiles (dt_binding_check builds and validates a blob for every binding file).
+     */
+    public static String withoutExamples() {
+        StringBuilder dts = new StringBuilder();
+        for (String p : PREAMBLE) {
+            dts.append(p).append('\n');
+        }
+        for (String r : ROOT) {
+            dts.append(r).append('\n');
+        }
+        return dts.append("};\n").toString();
+    }
 
     /**
      * The examples of a loaded binding. {@code text} is the binding file's text (for the snippets'

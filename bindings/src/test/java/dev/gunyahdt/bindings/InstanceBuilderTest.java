@@ -206,6 +206,31 @@ class InstanceBuilderTest {
     }
 
     /**
+     * A name typed phandle-array by one binding and uint32 by another (dma-router.yaml's and
+     * snps,dma-spear1340.yaml's dma-masters) is read as one row of cells and then split by the
+     * plugin's fixups, as dtb.py's fixup_phandles splits every name with a phandle-array type: two
+     * one-phandle rows, which dma-router.yaml's {@code items: maxItems: 1} accepts (st,stm32-dmamux.yaml's
+     * example; dt-validate reports nothing there).
+     */
+    @Test
+    void aPhandleArrayAmongSeveralTypesIsStillSplitByTheFixups() throws Exception {
+        String dts = """
+                /dts-v1/;
+                /plugin/;
+                / {
+                	dev { dma-masters = <&dma1>, <&dma2>; };
+                };
+                """;
+        String schema = """
+                {"properties": {"dma-masters": {"$ref": "/schemas/types.yaml#/definitions/phandle-array",
+                                                "items": {"maxItems": 1}},
+                                "other": {"properties": {"dma-masters": {"$ref": "/schemas/types.yaml#/definitions/uint32"}}}}}
+                """;
+        ObjectNode dev = fromBlob(dts, "/dev", schema);
+        assertEquals("[[4294967295],[4294967295]]", dev.get("dma-masters").toString());
+    }
+
+    /**
      * More of dt-validate's blob reader: reg cut by the nearest ancestor's cells (not the parent's
      * defaults) and always read as cells; a hog's gpios not split; gpio-ranges with an unknown
      * phandle ends; a phandle-array cut by the binding's row size keeps a short last row.

@@ -63,8 +63,8 @@ class MetaChecksExamplesTest {
                 /dts-v1/;
                 /plugin/; // labels the snippets refer to but do not define become fixups
                 / {
-                \tcompatible = "example";
-                \tmodel = "example";
+                \tcompatible = "foo";
+                \tmodel = "foo";
                 \t#address-cells = <1>;
                 \t#size-cells = <1>;
                 \texample-0 {

@@ -81,6 +81,32 @@ class DropInsTest {
         assertTrue(!r.out().contains("unit_address_vs_reg"), r.out());
     }
 
+    /** dt-mk-schema reports a binding it leaves out, not one kept with a $ref to nothing (dt-doc-validate's to report). */
+    @Test
+    void dtMkSchemaReportsOnlyTheBindingsItLeavesOut() throws Exception {
+        Path dir = bindings();
+        Files.writeString(
+                dir.resolve("acme-dangling.yaml"),
+                Files.readString(dir.resolve("acme-uart.yaml"))
+                        .replace("acme-uart.yaml", "acme-dangling.yaml")
+                        .replace("const: acme,uart", "const: acme,dangling")
+                        .replace("  reg:\n", "  clocks:\n    $ref: /schemas/acme-missing.yaml#\n  reg:\n"));
+        Files.writeString(
+                dir.resolve("acme-broken.yaml"),
+                "$id: http://devicetree.org/schemas/acme-broken.yaml#\n" + "title: [unclosed\n");
+        LintCommandTest.Run mk = run(
+                "dt-mk-schema",
+                "-j",
+                "-o",
+                tmp.resolve("p.cache").toString(),
+                dir.resolve("acme-uart.yaml").toString());
+        assertEquals(0, mk.status(), mk.err());
+        assertTrue(mk.err().contains("acme-broken.yaml") && mk.err().contains("(binding left out)"), mk.err());
+        // with dt-schema's core, references are lenient as dt-schema's (the binding is kept); without it, strict
+        assertEquals(
+                dev.gunyahdt.bindings.DtSchema.locate().isEmpty(), mk.err().contains("acme-dangling.yaml"), mk.err());
+    }
+
     @Test
     void aProcessedSchemaThatIsNotOursIsNeverOverwritten() throws Exception {
         Path dir = bindings();
@@ -105,6 +131,26 @@ class DropInsTest {
                 0,
                 run("dtc", "-q", "-O", "dtb", "-o", tmp.resolve("ex.dtb").toString(), dts.toString())
                         .status());
+    }
+
+    /** A binding without examples still gives a source dtc compiles (dt_binding_check builds a blob for every file). */
+    @Test
+    void dtExtractExampleOfABindingWithoutExamplesIsAnEmptyRoot() throws Exception {
+        Path dir = bindings();
+        Path none = dir.resolve("acme-none.yaml");
+        Files.writeString(
+                none,
+                Files.readString(dir.resolve("acme-uart.yaml"))
+                        .replaceAll("(?s)examples:.*", "")
+                        .replace("acme-uart.yaml", "acme-none.yaml"));
+        LintCommandTest.Run r = run("dt-extract-example", none.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("compatible = \"foo\";") && !r.out().contains("example-0"), r.out());
+        Path dts = tmp.resolve("none.dts");
+        Files.writeString(dts, r.out());
+        LintCommandTest.Run dtc =
+                run("dtc", "-q", "-O", "dtb", "-o", tmp.resolve("none.dtb").toString(), dts.toString());
+        assertEquals(0, dtc.status(), dtc.err());
     }
 
     @Test

@@ -137,6 +137,11 @@ class LintCommandTest {
                                 + " are not allowed ('interrupts' was unexpected)",
                         "/hypervisor:qcom,gunyah-vm:Unevaluated properties are not allowed ('qcom,gunyah-vm' was unexpected)"),
                 unevaluated.stream().sorted().toList());
+        // no finding keeps a location prefix or an empty field ("operating-points-v2: : Unevaluated …")
+        for (JsonNode f : a) {
+            String m = f.get("message").asText();
+            assertTrue(!m.isEmpty() && !m.matches("^[/$:#].*") && !m.contains(": :") && !m.startsWith(" "), m);
+        }
         JsonNode irq = find(a, "interrupts");
         int[] pos = position(text, "interrupts = <0 928");
         assertEquals(p.toString(), irq.get("file").asText());

@@ -69,6 +69,22 @@ class LintOutputTest {
         assertEquals(dir.resolve("acme-a.yaml").toString(), f.get("schema").asText());
         assertEquals("'clocks' is a required property", f.get("message").asText());
 
+        // SARIF: one result under the constraint's rule, every binding in its properties
+        JsonNode sarif = JSON.readTree(run("lint", "--bindings", dir.toString(), "--format", "sarif", p.toString())
+                .out());
+        JsonNode results = sarif.at("/runs/0/results");
+        assertEquals(1, results.size(), sarif.toString());
+        assertEquals("schema/required", results.get(0).get("ruleId").asText());
+        assertEquals(
+                List.of(
+                        dir.resolve("acme-a.yaml").toString(),
+                        dir.resolve("acme-b.yaml").toString()),
+                strings(results.get(0).at("/properties/bindings")));
+        JsonNode rule = sarif.at(
+                "/runs/0/tool/driver/rules/" + results.get(0).get("ruleIndex").asInt());
+        assertEquals("schema/required", rule.get("id").asText());
+        assertTrue(rule.at("/help/text").asText().startsWith("Add the property"), rule.toString());
+
         String text = run("lint", "--bindings", dir.toString(), p.toString()).out();
         assertTrue(
                 text.endsWith("; bindings " + dir.resolve("acme-a.yaml") + ", " + dir.resolve("acme-b.yaml") + "]\n"),

@@ -73,9 +73,23 @@ class SarifSchemaTest {
                 blobResult = true;
                 assertTrue(res.at("/locations/0/physicalLocation/region").isMissingNode(), res.toString());
             }
-            dtcCheck |= !res.get("ruleId").asText().equals("schema");
+            // a dtc check is a rule of its own, named as dtc names it, with help saying how to turn it off
+            if (res.get("ruleId").asText().equals("unit_address_vs_reg")) {
+                dtcCheck = true;
+                JsonNode rule = sarif.at(
+                        "/runs/0/tool/driver/rules/" + res.get("ruleIndex").asInt());
+                assertEquals("unit_address_vs_reg", rule.get("id").asText());
+                assertTrue(rule.at("/help/text").asText().contains("-W no-unit_address_vs_reg"), rule.toString());
+                assertEquals("warning", rule.at("/defaultConfiguration/level").asText());
+            }
         }
         assertTrue(blobResult && dtcCheck, r.out());
+        // rules are listed once each, schema ones by constraint
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        sarif.at("/runs/0/tool/driver/rules")
+                .forEach(rule -> ids.add(rule.get("id").asText()));
+        assertEquals(ids.size(), new java.util.HashSet<>(ids).size(), ids.toString());
+        assertTrue(ids.contains("schema/maxItems") && ids.contains("unmatched-compatible"), ids.toString());
     }
 
     @Test

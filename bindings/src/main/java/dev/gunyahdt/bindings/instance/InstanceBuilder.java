@@ -244,6 +244,11 @@ public final class InstanceBuilder {
             if (b.length % 4 != 0) {
                 return F.binaryNode(b);
             }
+            if (t.contains("phandle-array") || isGpio(name)) {
+                // one row of cells, which dtb.py's fixup_phandles/fixup_gpios then split as for a lone
+                // phandle-array type (dma-masters: phandle-array in dma-router.yaml, uint32 elsewhere)
+                return phandleArray(at, b, name, 0);
+            }
             fmt = "uint32-array";
         }
         if (fmt.startsWith("string")) {
