@@ -17,6 +17,15 @@ package dev.gunyahdt.bindings;
 public record Finding(String file, int line, int column, String node, String property, String keyword,
                       String schemaLocation, String binding, String message) {
 
+    /**
+     * This as a finding on a tree (rule {@code schema}, severity error) in the shape every verb reports;
+     * a blob's findings have no position.
+     */
+    public dev.gunyahdt.dt.diag.Finding asSchemaFinding() {
+        return new dev.gunyahdt.dt.diag.Finding(file, line > 0 ? line : null, line > 0 ? column : null, node, property,
+                dev.gunyahdt.dt.diag.Severity.ERROR, "schema", binding, keyword, schemaLocation, message);
+    }
+
     /** {@code file:line:col: node: property: message [keyword at schemaLocation]}. */
     public String render() {
         StringBuilder sb = new StringBuilder();

@@ -1,9 +1,9 @@
 package dev.gunyahdt.cli;
 
 import dev.gunyahdt.bindings.BindingSet;
-import dev.gunyahdt.bindings.Finding;
 import dev.gunyahdt.bindings.Validator;
-import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.diag.Finding;
+import dev.gunyahdt.dt.diag.Severity;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
@@ -13,9 +13,7 @@ import dev.gunyahdt.hypervisor.rm.SystemConfig;
 import dev.gunyahdt.hypervisor.rm.VmState;
 import dev.gunyahdt.hypervisor.rm.VmView;
 import dev.gunyahdt.hypervisor.sim.Simulation;
-import dev.gunyahdt.partitioner.plan.PlanException;
-import dev.gunyahdt.partitioner.plan.PlanLoader;
-import dev.gunyahdt.partitioner.plan.VmPlan;
+import dev.gunyahdt.pipeline.Build;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
@@ -61,6 +59,31 @@ final class BootCommand {
         return o;
     }
 
+    /** How the run is set up: {@code --seed}, {@code --overlay-style}, {@code --capids}. */
+    private record Settings(long seed, OverlayStyle style, CapIdNumbering capIds) {
+
+        static Settings of(CommandLine cmd) throws UsageException {
+            long seed;
+            try {
+                seed = Long.decode(cmd.getOptionValue("seed", "1"));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--seed takes a number: " + cmd.getOptionValue("seed"));
+            }
+            String styleWord = cmd.getOptionValue("overlay-style", OverlayStyle.RM.word());
+            OverlayStyle style = OverlayStyle.of(styleWord).orElseThrow(() -> new UsageException(
+                    "--overlay-style takes rm or dtschema, not '" + styleWord + "'"));
+            String capIdsWord = cmd.getOptionValue("capids", CapIdNumbering.SCRAMBLED.word());
+            CapIdNumbering capIds = CapIdNumbering.of(capIdsWord)
+                    .filter(n -> n != CapIdNumbering.FROM_ONE)
+                    .orElseThrow(() -> new UsageException("--capids takes scrambled or plain, not '" + capIdsWord + "'"));
+            return new Settings(seed, style, capIds);
+        }
+    }
+
+    /** The bootable config to boot: the folder it is read from, where the boot's files go, the guest programs. */
+    private record Config(Path source, Path target, Map<String, String> programs) {
+    }
+
     static int run(List<String> args, Io io) throws Exception {
         CommandLine cmd = CommandLines.parse(options(), args);
         if (cmd.hasOption("h")) {
@@ -71,57 +94,48 @@ final class BootCommand {
             throw new UsageException(cmd.getArgList().isEmpty() ? "no BOARD_DIR or CONFIG_DIR given"
                     : "one BOARD_DIR or CONFIG_DIR only");
         }
-        long seed;
-        try {
-            seed = Long.decode(cmd.getOptionValue("seed", "1"));
-        } catch (NumberFormatException e) {
-            throw new UsageException("--seed takes a number: " + cmd.getOptionValue("seed"));
-        }
-        String styleWord = cmd.getOptionValue("overlay-style", OverlayStyle.RM.word());
-        OverlayStyle style = OverlayStyle.of(styleWord).orElseThrow(() -> new UsageException(
-                "--overlay-style takes rm or dtschema, not '" + styleWord + "'"));
-        String capIdsWord = cmd.getOptionValue("capids", CapIdNumbering.SCRAMBLED.word());
-        CapIdNumbering capIds = CapIdNumbering.of(capIdsWord)
-                .filter(n -> n != CapIdNumbering.FROM_ONE)
-                .orElseThrow(() -> new UsageException("--capids takes scrambled or plain, not '" + capIdsWord + "'"));
+        Settings settings = Settings.of(cmd);
         Path dir = Path.of(cmd.getArgList().get(0));
         if (!Files.isDirectory(dir)) {
             io.err().println("gunyah-dt boot: " + dir + ": no such directory");
             return 2;
         }
+        Path out = cmd.hasOption("o") ? Path.of(cmd.getOptionValue("o")) : null;
         Map<String, String> programs = new LinkedHashMap<>();
-        Path config;
+        Path target;
         if (Files.isRegularFile(dir.resolve("vms.yaml"))) {
             // a board: build it first, exactly as 'build' does
-            config = cmd.hasOption("o") ? Path.of(cmd.getOptionValue("o"))
-                    : Path.of("out", dir.toAbsolutePath().normalize().getFileName().toString());
-            int built = PartitionCommand.run("build", List.of(dir.toString(), "-o", config.toString()), io, true);
-            if (built != 0) {
-                return built;
+            Build.Board board = Build.Board.dir(dir);
+            Build.Options built = new Build.Options(out != null ? out : board.defaultOut(), List.of(), List.of(),
+                    false, true);
+            Build.Result r = Build.run(board, built);
+            int status = BuildReport.print("build", r, built, "", io);
+            if (status != 0) {
+                return status;
             }
-            try {
-                for (VmPlan.Vm vm : PlanLoader.load(dir.resolve("vms.yaml")).vms()) {
-                    vm.program().ifPresent(p -> programs.put(vm.name(), p));
-                }
-            } catch (PlanException e) {
-                return 1; // build reported it already
-            }
+            r.plan().vms().forEach(vm -> vm.program().ifPresent(p -> programs.put(vm.name(), p)));
+            target = built.out();
         } else if (Files.isRegularFile(dir.resolve("system.dtb"))) {
-            config = cmd.hasOption("o") ? Path.of(cmd.getOptionValue("o")) : dir;
+            target = out != null ? out : dir;
         } else {
             io.err().println("gunyah-dt boot: " + dir + ": neither a board (vms.yaml) nor a bootable config "
                     + "(system.dtb)");
             return 2;
         }
-        Path source = Files.isRegularFile(dir.resolve("system.dtb")) ? dir : config;
+        Path source = Files.isRegularFile(dir.resolve("system.dtb")) ? dir : target;
+        return boot(new Config(source, target, programs), settings, io);
+    }
+
+    /** Reads the config, runs the simulation, writes the boot's files and says how it went. */
+    private static int boot(Config config, Settings settings, Io io) throws IOException {
         byte[] system;
         Map<String, byte[]> vmDtbs = new LinkedHashMap<>();
         try {
-            system = Files.readAllBytes(source.resolve("system.dtb"));
+            system = Files.readAllBytes(config.source().resolve("system.dtb"));
             SystemConfig sys = SystemConfig.read("system.dtb",
-                    dev.gunyahdt.dt.dtb.DtbReader.read(system, source.resolve("system.dtb").toString()));
+                    DtbReader.read(system, config.source().resolve("system.dtb").toString()));
             for (SystemConfig.VmEntry e : sys.vms()) {
-                Path p = source.resolve("vm").resolve(e.name() + ".dtb");
+                Path p = config.source().resolve("vm").resolve(e.name() + ".dtb");
                 if (!Files.isRegularFile(p)) {
                     io.err().println("gunyah-dt boot: " + p + ": missing (system.dtb lists VM " + e.name() + ")");
                     return 2;
@@ -132,45 +146,49 @@ final class BootCommand {
             io.err().println("gunyah-dt boot: " + e.getMessage());
             return 2;
         }
-
-        Simulation.Result r = Simulation.run(Simulation.Config.of(system, vmDtbs, programs, seed)
-                .withOverlayStyle(style).withCapIds(capIds));
+        Simulation.Result r = Simulation.run(Simulation.Config.of(system, vmDtbs, config.programs(), settings.seed())
+                .withOverlayStyle(settings.style()).withCapIds(settings.capIds()));
         String log = render(r);
         io.out().print(log);
-
-        // the files of DESIGN.md §4.2, each written atomically
-        if (!config.equals(source)) {
-            for (Map.Entry<String, byte[]> e : vmDtbs.entrySet()) {
-                OutputFiles.write(config.resolve("vm").resolve(e.getKey() + ".dtb").toString(), e.getValue(), io.out());
-            }
-            OutputFiles.write(config.resolve("system.dtb").toString(), system, io.out());
-        }
-        if (r.rm() != null) {
-            for (VmView v : r.rm().vms()) {
-                if (v.overlay().isPresent()) {
-                    OutputFiles.write(config.resolve("vm").resolve(v.name() + ".hypervisor.dtbo").toString(),
-                            v.overlay().get(), io.out());
-                }
-                if (v.guestDtb().isPresent()) {
-                    OutputFiles.write(config.resolve("vm").resolve(v.name() + ".guest.dtb").toString(),
-                            v.guestDtb().get(), io.out());
-                }
-            }
-        }
-        OutputFiles.write(config.resolve("boot.log").toString(), log.getBytes(StandardCharsets.UTF_8), io.out());
-
+        writeFiles(config, system, vmDtbs, r, log, io);
+        Path target = config.target();
         List<String> failures = failures(r, vmDtbs.keySet());
         Map<String, Integer> shape = new java.util.TreeMap<>();
-        failures.addAll(lintGuests(r, config, shape));
+        failures.addAll(lintGuests(r, target, shape));
         if (failures.isEmpty()) {
             io.out().println("boot: every VM RUNNING (" + vmDtbs.size() + "), " + lintVerdict(shape) + " ("
-                    + style.word() + " overlays); wrote the overlays, guest DTBs and boot.log to " + config + "/");
+                    + settings.style().word() + " overlays); wrote the overlays, guest DTBs and boot.log to " + target + "/");
             return 0;
         }
         for (String f : failures) {
             io.err().println("gunyah-dt boot: " + f);
         }
         return 1;
+    }
+
+    /** The files of docs/design.md §4.2, each written atomically (the config too, when it goes elsewhere). */
+    private static void writeFiles(Config config, byte[] system, Map<String, byte[]> vmDtbs, Simulation.Result r,
+                                   String log, Io io) throws IOException {
+        Path target = config.target();
+        if (!target.equals(config.source())) {
+            for (Map.Entry<String, byte[]> e : vmDtbs.entrySet()) {
+                OutputFiles.write(target.resolve("vm").resolve(e.getKey() + ".dtb").toString(), e.getValue(), io.out());
+            }
+            OutputFiles.write(target.resolve("system.dtb").toString(), system, io.out());
+        }
+        if (r.rm() != null) {
+            for (VmView v : r.rm().vms()) {
+                if (v.overlay().isPresent()) {
+                    OutputFiles.write(target.resolve("vm").resolve(v.name() + ".hypervisor.dtbo").toString(),
+                            v.overlay().get(), io.out());
+                }
+                if (v.guestDtb().isPresent()) {
+                    OutputFiles.write(target.resolve("vm").resolve(v.name() + ".guest.dtb").toString(),
+                            v.guestDtb().get(), io.out());
+                }
+            }
+        }
+        OutputFiles.write(target.resolve("boot.log").toString(), log.getBytes(StandardCharsets.UTF_8), io.out());
     }
 
     /** Why the boot did not end with every VM RUNNING and every guest content; empty when it did. */
@@ -217,8 +235,8 @@ final class BootCommand {
             "unit_address_vs_reg", "the RM writes /memory without a unit address"));
 
     /** Whether a lint finding is one of {@link #RM_SHAPE_CHECKS} on a node the RM writes. */
-    static boolean rmShape(LintFinding f) {
-        return "warning".equals(f.severity()) && RM_SHAPE_CHECKS.containsKey(f.rule()) && f.node() != null
+    static boolean rmShape(Finding f) {
+        return f.severity() == Severity.WARNING && RM_SHAPE_CHECKS.containsKey(f.rule()) && f.node() != null
                 && (f.node().startsWith("/hypervisor") || f.node().equals("/memory"));
     }
 
@@ -241,7 +259,7 @@ final class BootCommand {
             }
             String file = config.resolve("vm").resolve(v.name() + ".guest.dtb").toString();
             try {
-                for (LintFinding f : LintCommand.lintOne(file, compiler, validator, false)) {
+                for (Finding f : LintCommand.lintOne(file, compiler, validator, false)) {
                     if (rmShape(f)) {
                         shape.merge(f.rule(), 1, Integer::sum);
                     } else {

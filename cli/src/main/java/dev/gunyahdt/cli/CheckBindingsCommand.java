@@ -132,7 +132,7 @@ final class CheckBindingsCommand {
         flags.addAll(CommandLines.checkFlags(cmd));
         BindingSet set = dtSchema == null ? BindingSet.load(dirs, files, true)
                 : BindingSet.loadWithCore(dtSchema.schemas(), dirs, files);
-        List<LintFinding> all = check(set, meta, targets, CommandLines.includeDirs(cmd), flags,
+        List<dev.gunyahdt.dt.diag.Finding> all = check(set, meta, targets, CommandLines.includeDirs(cmd), flags,
                 !cmd.hasOption("no-examples"), new Progress(io, targets.size()));
         List<String> names = targets.stream().map(Path::toString).toList();
         io.out().write(FindingFormats.render(format, FindingFormats.byFile(names, all), "gunyah-dt check-bindings",
@@ -156,10 +156,10 @@ final class CheckBindingsCommand {
             new CompileOptions.CheckFlag("unique_unit_address_if_enabled", false));
 
     /** {@code meta}: the installed meta-schemas to validate each target against, or null. */
-    static List<LintFinding> check(BindingSet set, MetaSchemaCheck meta, Set<Path> targets, List<Path> includeDirs,
+    static List<dev.gunyahdt.dt.diag.Finding> check(BindingSet set, MetaSchemaCheck meta, Set<Path> targets, List<Path> includeDirs,
                                    List<CompileOptions.CheckFlag> checkFlags, boolean examples, Progress progress) {
         Validator validator = new Validator(set);
-        List<LintFinding> out = new ArrayList<>();
+        List<dev.gunyahdt.dt.diag.Finding> out = new ArrayList<>();
         // only the documents checked (and the built-in ones): not the rest of a schema root loaded to resolve
         // $refs, nor an installed dt-schema's own core schemas (lint: "binding not used")
         Set<Path> checked = new java.util.HashSet<>();
@@ -202,7 +202,7 @@ final class CheckBindingsCommand {
                 List<Finding> own = new ArrayList<>(meta.check(doc, file));
                 own.addAll(meta.checkReferences(doc, file, set));
                 for (Finding f : own) {
-                    out.add(new LintFinding(f.file(), f.line(), f.column(), null, null, "error", MetaSchemaCheck.RULE,
+                    out.add(new dev.gunyahdt.dt.diag.Finding(f.file(), f.line(), f.column(), null, null, Severity.ERROR, MetaSchemaCheck.RULE,
                             f.binding(), f.keyword(), f.schemaLocation(), f.message()));
                 }
             }
@@ -217,17 +217,17 @@ final class CheckBindingsCommand {
         return out;
     }
 
-    private static LintFinding bindingFinding(Finding f, String rule) {
-        return new LintFinding(f.file(), f.line() > 0 ? f.line() : null, f.line() > 0 ? f.column() : null,
-                null, null, "error", rule, f.binding(), null, null, f.message());
+    private static dev.gunyahdt.dt.diag.Finding bindingFinding(Finding f, String rule) {
+        return new dev.gunyahdt.dt.diag.Finding(f.file(), f.line() > 0 ? f.line() : null, f.line() > 0 ? f.column() : null,
+                null, null, Severity.ERROR, rule, f.binding(), null, null, f.message());
     }
 
     /**
      * Compiles a file's examples as one source (as dt_binding_check does) from a temporary file and
      * validates the tree; positions are mapped back to the binding, each finding to its example.
      */
-    private static List<LintFinding> examples(String binding, Examples.Source src, Compiler compiler, Validator validator) {
-        List<LintFinding> out = new ArrayList<>();
+    private static List<dev.gunyahdt.dt.diag.Finding> examples(String binding, Examples.Source src, Compiler compiler, Validator validator) {
+        List<dev.gunyahdt.dt.diag.Finding> out = new ArrayList<>();
         Path tmp = null;
         try {
             tmp = Files.createTempFile("gunyah-dt-example-", ".dts");
@@ -237,13 +237,13 @@ final class CheckBindingsCommand {
             try {
                 c = compiler.compile(tmp, null, "-");
             } catch (DtException e) {
-                out.add(exampleFinding(binding, src, tmpName, e.span(), null, null, "error", "fatal", null, null,
+                out.add(exampleFinding(binding, src, tmpName, e.span(), null, null, Severity.ERROR, "fatal", null, null,
                         e.getMessage()));
                 return out;
             }
             for (Diagnostic d : c.diagnostics()) {
                 out.add(exampleFinding(binding, src, tmpName, d.span(), d.nodePath(), d.property(),
-                        d.severity() == Severity.ERROR ? "error" : "warning", d.rule(), null, null, d.message()));
+                        d.severity(), d.rule(), null, null, d.message()));
             }
             if (c.tree() != null && c.output() != null) {
                 // dt_binding_check validates the compiled blob (values typed by the binding set, not by the
@@ -257,12 +257,12 @@ final class CheckBindingsCommand {
                 found.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
                 for (Finding f : found) {
                     SourceSpan s = f.line() > 0 ? SourceSpan.point(f.file(), f.line(), f.column()) : null;
-                    out.add(exampleFinding(binding, src, tmpName, s, f.node(), f.property(), "error", "schema",
+                    out.add(exampleFinding(binding, src, tmpName, s, f.node(), f.property(), Severity.ERROR, "schema",
                             f.keyword(), f.schemaLocation(), f.message() + " (binding " + f.binding() + ")"));
                 }
             }
         } catch (IOException e) {
-            out.add(new LintFinding(binding, null, null, null, null, "error", "example", binding, null, null,
+            out.add(new dev.gunyahdt.dt.diag.Finding(binding, null, null, null, null, Severity.ERROR, "example", binding, null, null,
                     "examples: cannot write a temporary file: " + e.getMessage()));
         } finally {
             if (tmp != null) {
@@ -285,8 +285,8 @@ final class CheckBindingsCommand {
                 f.keyword(), f.schemaLocation(), f.binding(), f.message());
     }
 
-    private static LintFinding exampleFinding(String binding, Examples.Source src, String tmpName, SourceSpan span,
-                                              String node, String property, String severity, String check,
+    private static dev.gunyahdt.dt.diag.Finding exampleFinding(String binding, Examples.Source src, String tmpName, SourceSpan span,
+                                              String node, String property, Severity severity, String check,
                                               String constraint, String schemaLocation, String message) {
         Integer line = null;
         Integer column = null;
@@ -307,7 +307,7 @@ final class CheckBindingsCommand {
             line = ex.firstLine() - 1; // the example's '- |' line
             column = 1;
         }
-        return new LintFinding(binding, line, column, node, property, severity, "example", binding,
+        return new dev.gunyahdt.dt.diag.Finding(binding, line, column, node, property, severity, "example", binding,
                 constraint != null ? constraint : check, schemaLocation,
                 "example " + ex.index() + ": " + check + ": " + message);
     }

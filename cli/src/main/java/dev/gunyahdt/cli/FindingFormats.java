@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gunyahdt.dt.diag.Finding;
+import dev.gunyahdt.dt.diag.Severity;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -14,9 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The output formats of {@code lint}: text (one line a finding), JSON (an array of finding
- * objects), SARIF 2.1.0 (one run) and JUnit XML (one testsuite per input file, one testcase per
- * finding, a passing testcase for a clean file).
+ * The output formats of findings ({@code lint}, {@code check-bindings}, {@code partition}, {@code build},
+ * {@code vm-check}): text (one line a finding), JSON (an array of finding objects), SARIF 2.1.0 (one run)
+ * and JUnit XML (one testsuite per input file, one testcase per finding, a passing testcase for a clean file).
  */
 final class FindingFormats {
 
@@ -44,8 +46,8 @@ final class FindingFormats {
      * finding may sit in a file the input includes); {@code failOn}: {@code error} or {@code warning},
      * which findings are JUnit failures.
      */
-    static String render(Format format, Map<String, List<LintFinding>> byInput, String tool, String failOn) {
-        List<LintFinding> findings = byInput.values().stream().flatMap(List::stream).toList();
+    static String render(Format format, Map<String, List<Finding>> byInput, String tool, String failOn) {
+        List<Finding> findings = byInput.values().stream().flatMap(List::stream).toList();
         return switch (format) {
             case TEXT -> text(findings);
             case JSON -> json(findings);
@@ -56,18 +58,18 @@ final class FindingFormats {
     }
 
     /** Findings grouped by the file they name, {@code files} first in order (clean ones with none). */
-    static Map<String, List<LintFinding>> byFile(List<String> files, List<LintFinding> findings) {
-        Map<String, List<LintFinding>> byFile = new LinkedHashMap<>();
+    static Map<String, List<Finding>> byFile(List<String> files, List<Finding> findings) {
+        Map<String, List<Finding>> byFile = new LinkedHashMap<>();
         files.forEach(f -> byFile.put(f, new ArrayList<>()));
-        for (LintFinding f : findings) {
+        for (Finding f : findings) {
             byFile.computeIfAbsent(f.file(), k -> new ArrayList<>()).add(f);
         }
         return byFile;
     }
 
     /** {@code N file(s), E error(s), W warning(s) in T s}: what a long run comes to. */
-    static String summary(int files, List<LintFinding> findings, double seconds) {
-        long errors = findings.stream().filter(f -> f.severity().equals("error")).count();
+    static String summary(int files, List<Finding> findings, double seconds) {
+        long errors = findings.stream().filter(f -> f.severity() == Severity.ERROR).count();
         return String.format(Locale.ROOT, "%d file%s, %d error%s, %d warning%s in %.1f s", files, files == 1 ? "" : "s",
                 errors, errors == 1 ? "" : "s", findings.size() - errors, findings.size() - errors == 1 ? "" : "s",
                 seconds);
@@ -78,9 +80,9 @@ final class FindingFormats {
      * prints a failure (it names the node by its name; the full path here), and -m's
      * "failed to match any schema with compatible" line.
      */
-    private static String dtValidate(List<LintFinding> findings) {
+    private static String dtValidate(List<Finding> findings) {
         StringBuilder sb = new StringBuilder();
-        for (LintFinding f : findings) {
+        for (Finding f : findings) {
             switch (f.rule()) {
                 case "schema" -> {
                     sb.append(f.file()).append(": ").append(f.node()).append(": ");
@@ -105,22 +107,22 @@ final class FindingFormats {
         return sb.toString();
     }
 
-    private static String text(List<LintFinding> findings) {
+    private static String text(List<Finding> findings) {
         StringBuilder sb = new StringBuilder();
-        for (LintFinding f : findings) {
+        for (Finding f : findings) {
             sb.append(f.text()).append('\n');
         }
         return sb.toString();
     }
 
-    static ObjectNode jsonObject(LintFinding f) {
+    static ObjectNode jsonObject(Finding f) {
         ObjectNode o = JSON.createObjectNode();
         o.put("file", f.file());
         o.put("line", f.line());
         o.put("column", f.column());
         o.put("node", f.node());
         o.put("property", f.property());
-        o.put("severity", f.severity());
+        o.put("severity", f.severity().word());
         o.put("rule", f.rule());
         o.put("schema", f.schema());
         o.put("constraint", f.constraint());
@@ -131,13 +133,13 @@ final class FindingFormats {
         return o;
     }
 
-    private static String json(List<LintFinding> findings) {
+    private static String json(List<Finding> findings) {
         ArrayNode a = JSON.createArrayNode();
         findings.forEach(f -> a.add(jsonObject(f)));
         return write(a);
     }
 
-    private static String sarif(List<LintFinding> findings, String tool) {
+    private static String sarif(List<Finding> findings, String tool) {
         ObjectNode root = JSON.createObjectNode();
         root.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
         root.put("version", "2.1.0");
@@ -147,7 +149,7 @@ final class FindingFormats {
         driver.put("version", Main.version());
         ArrayNode rules = driver.putArray("rules");
         Map<String, Integer> ruleIndex = new LinkedHashMap<>();
-        for (LintFinding f : findings) {
+        for (Finding f : findings) {
             if (!ruleIndex.containsKey(f.ruleId())) {
                 ruleIndex.put(f.ruleId(), ruleIndex.size());
                 ObjectNode r = rules.addObject();
@@ -155,15 +157,15 @@ final class FindingFormats {
                 RuleHelp.Help h = RuleHelp.of(f.rule(), f.constraint());
                 r.putObject("shortDescription").put("text", h.summary());
                 r.putObject("help").put("text", h.help());
-                r.putObject("defaultConfiguration").put("level", f.severity().equals("error") ? "error" : "warning");
+                r.putObject("defaultConfiguration").put("level", f.severity() == Severity.ERROR ? "error" : "warning");
             }
         }
         ArrayNode results = run.putArray("results");
-        for (LintFinding f : findings) {
+        for (Finding f : findings) {
             ObjectNode r = results.addObject();
             r.put("ruleId", f.ruleId());
             r.put("ruleIndex", ruleIndex.get(f.ruleId()));
-            r.put("level", f.severity().equals("error") ? "error" : "warning");
+            r.put("level", f.severity() == Severity.ERROR ? "error" : "warning");
             r.putObject("message").put("text", (f.property() != null ? f.property() + ": " : "") + f.message());
             ObjectNode loc = r.putArray("locations").addObject();
             ObjectNode phys = loc.putObject("physicalLocation");
@@ -206,18 +208,18 @@ final class FindingFormats {
      * that fails the run is a {@code <failure>}, a warning below {@code failOn} a passing testcase
      * with the finding as its {@code <system-out>}; a clean input is one passing testcase.
      */
-    private static String junit(Map<String, List<LintFinding>> byInput, String tool, String failOn) {
+    private static String junit(Map<String, List<Finding>> byInput, String tool, String failOn) {
         int total = 0;
         int failures = 0;
-        for (List<LintFinding> l : byInput.values()) {
+        for (List<Finding> l : byInput.values()) {
             total += Math.max(1, l.size());
             failures += (int) l.stream().filter(f -> f.fails(failOn)).count();
         }
         StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         sb.append("<testsuites name=\"").append(xml(tool)).append("\" tests=\"").append(total)
                 .append("\" failures=\"").append(failures).append("\" errors=\"0\">\n");
-        for (Map.Entry<String, List<LintFinding>> e : byInput.entrySet()) {
-            List<LintFinding> l = e.getValue();
+        for (Map.Entry<String, List<Finding>> e : byInput.entrySet()) {
+            List<Finding> l = e.getValue();
             String suite = xml(e.getKey());
             long failed = l.stream().filter(f -> f.fails(failOn)).count();
             sb.append("  <testsuite name=\"").append(suite).append("\" tests=\"").append(Math.max(1, l.size()))
@@ -226,7 +228,7 @@ final class FindingFormats {
                 sb.append("    <testcase name=\"").append(xml(tool)).append("\" classname=\"").append(suite)
                         .append("\" time=\"0\"/>\n");
             }
-            for (LintFinding f : l) {
+            for (Finding f : l) {
                 String where = f.file().equals(e.getKey()) ? "" : f.file() + ":";
                 String name = f.ruleId() + " " + (f.node() != null ? f.node() : "")
                         + (f.property() != null ? ":" + f.property() : "")

@@ -3,22 +3,17 @@ package dev.gunyahdt.cli;
 import dev.gunyahdt.bindings.BindingCache;
 import dev.gunyahdt.bindings.BindingSet;
 import dev.gunyahdt.bindings.DtSchema;
-import dev.gunyahdt.bindings.Finding;
 import dev.gunyahdt.bindings.Validator;
-import dev.gunyahdt.dt.NodeCursor;
-import dev.gunyahdt.dt.Property;
-import dev.gunyahdt.dt.SourceSpan;
-import dev.gunyahdt.dt.compile.Compilation;
 import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
-import dev.gunyahdt.dt.diag.Diagnostic;
-import dev.gunyahdt.dt.diag.DtException;
-import dev.gunyahdt.dt.diag.Severity;
+import dev.gunyahdt.dt.diag.Finding;
+import dev.gunyahdt.pipeline.TreeLint;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,8 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.List;
-import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * {@code gunyah-dt lint}: each input (DTS or DTB) through dtc's checks and the binding
@@ -89,16 +82,9 @@ final class LintCommand {
         if (files.isEmpty()) {
             throw new UsageException("no input files");
         }
-        List<Path> dirs = new ArrayList<>();
-        for (String d : values(cmd, "bindings")) {
-            if (!Files.isDirectory(Path.of(d))) {
-                throw new UsageException("--bindings " + d + ": not a directory");
-            }
-            dirs.add(Path.of(d));
-        }
         List<CompileOptions.CheckFlag> flags = CommandLines.checkFlags(cmd);
 
-        BindingCache.Result loaded = loadBindings(cmd, dirs);
+        BindingCache.Result loaded = loadBindings(cmd, bindingDirs(cmd));
         BindingSet set = loaded.set();
         Validator validator = loaded.validator();
         if (!cmd.hasOption("q")) {
@@ -108,7 +94,7 @@ final class LintCommand {
         CompileOptions opts = CompileOptions.defaults().withFormats(null, CompileOptions.Format.DTB)
                 .withIncludeDirs(CommandLines.includeDirs(cmd)).withCheckFlags(flags);
         Compiler compiler = new Compiler(opts);
-        Map<String, List<LintFinding>> byInput = new LinkedHashMap<>();
+        Map<String, List<Finding>> byInput = new LinkedHashMap<>();
         boolean ioProblem = false;
         Progress progress = new Progress(io, files.size());
         // the compiled bindings are shared: one thread per core, results in input order
@@ -119,7 +105,7 @@ final class LintCommand {
             return t;
         });
         try {
-            List<Future<List<LintFinding>>> futures = new ArrayList<>();
+            List<Future<List<Finding>>> futures = new ArrayList<>();
             boolean unmatched = cmd.hasOption("m");
             for (String file : files) {
                 futures.add(pool.submit(() -> lintOne(file, compiler, validator, unmatched)));
@@ -151,12 +137,24 @@ final class LintCommand {
         String out = FindingFormats.render(format, byInput, "gunyah-dt lint", failOn);
         io.out().write(out.getBytes(StandardCharsets.UTF_8));
         io.out().flush();
-        List<LintFinding> all = byInput.values().stream().flatMap(List::stream).toList();
+        List<Finding> all = byInput.values().stream().flatMap(List::stream).toList();
         if (!cmd.hasOption("q")) {
             io.err().println("gunyah-dt lint: " + FindingFormats.summary(byInput.size(), all,
                     (System.nanoTime() - started) / 1e9));
         }
         return ioProblem ? 2 : all.stream().anyMatch(f -> f.fails(failOn)) ? 1 : 0;
+    }
+
+    /** The {@code --bindings} folders, each checked to be one. */
+    private static List<Path> bindingDirs(CommandLine cmd) throws UsageException {
+        List<Path> dirs = new ArrayList<>();
+        for (String d : values(cmd, "bindings")) {
+            if (!Files.isDirectory(Path.of(d))) {
+                throw new UsageException("--bindings " + d + ": not a directory");
+            }
+            dirs.add(Path.of(d));
+        }
+        return dirs;
     }
 
     /** {@code --fail-on error|warning}, error by default. */
@@ -176,11 +174,11 @@ final class LintCommand {
     static void reportBindingProblems(BindingSet set, Validator validator, Io io) {
         Set<String> applied = new HashSet<>();
         set.bindings().values().forEach(b -> applied.add(b.file()));
-        List<Finding> compile = validator.compileFindings();
+        List<dev.gunyahdt.bindings.Finding> compile = validator.compileFindings();
         compile.forEach(f -> applied.remove(f.file()));
-        List<Finding> all = new ArrayList<>(set.findings());
+        List<dev.gunyahdt.bindings.Finding> all = new ArrayList<>(set.findings());
         all.addAll(compile);
-        for (Finding f : all) {
+        for (dev.gunyahdt.bindings.Finding f : all) {
             io.err().println("gunyah-dt lint: " + (applied.contains(f.file()) ? "binding used despite: " : "binding not used: ")
                     + f.render());
         }
@@ -190,57 +188,14 @@ final class LintCommand {
         }
     }
 
-    /** The findings for one input, in order: dtc's checks, then the bindings, then unmatched compatibles. */
-    static List<LintFinding> lintOne(String file, Compiler compiler, Validator validator, boolean unmatched)
+    /** The findings for one input ({@link TreeLint}); an unreadable file is a usage problem. */
+    static List<Finding> lintOne(String file, Compiler compiler, Validator validator, boolean unmatched)
             throws UsageException {
-        Path path = Path.of(file);
-        if (!Files.isReadable(path) || Files.isDirectory(path)) {
-            throw new UsageException("cannot read " + file + (Files.exists(path) ? "" : ": no such file"));
-        }
-        List<LintFinding> out = new ArrayList<>();
-        Compilation c;
         try {
-            c = compiler.compile(path, null, "-");
-        } catch (DtException e) {
-            SourceSpan s = e.span();
-            out.add(new LintFinding(s != null ? s.file() : file, s != null ? s.firstLine() : null,
-                    s != null ? s.firstColumn() : null, null, null, "error", "fatal", null, null, null, e.getMessage()));
-            return out;
-        } catch (java.io.UncheckedIOException e) {
-            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+            return TreeLint.lint(file, compiler, validator, unmatched);
+        } catch (IOException e) {
+            throw new UsageException(e.getMessage());
         }
-        for (Diagnostic d : c.diagnostics()) {
-            SourceSpan s = d.span();
-            out.add(new LintFinding(s != null ? s.file() : file, s != null ? s.firstLine() : null,
-                    s != null ? s.firstColumn() : null, d.nodePath(), d.property(),
-                    d.severity() == Severity.ERROR ? "error" : "warning", d.rule(), null, null, null, d.message()));
-        }
-        if (c.tree() == null) {
-            return out;
-        }
-        for (Finding f : validator.validate(c.tree(), file)) {
-            out.add(LintFinding.schema(f));
-        }
-        if (unmatched) {
-            c.tree().walk(at -> unmatched(at, file, validator, out));
-        }
-        return LintFinding.mergeByConstraint(out);
-    }
-
-    private static void unmatched(NodeCursor at, String file, Validator validator, List<LintFinding> out) {
-        Optional<Property> compat = at.node().property("compatible");
-        if (compat.isEmpty() || !compat.get().value().isStringList()) {
-            return;
-        }
-        List<String> strings = compat.get().value().asStrings();
-        if (validator.documentsNode(strings)) {
-            return;
-        }
-        SourceSpan s = compat.get().span();
-        out.add(new LintFinding(s != null ? s.file() : file, s != null ? s.firstLine() : null,
-                s != null ? s.firstColumn() : null, at.path(), "compatible", "warning", "unmatched-compatible",
-                null, null, null, "no binding matches compatible "
-                + strings.stream().map(x -> "'" + x + "'").collect(Collectors.joining(", "))));
     }
 
     /** The built-in set plus {@code dirs}, with an installed dt-schema's core set when --dtschema says so. */

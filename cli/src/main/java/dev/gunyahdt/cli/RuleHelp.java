@@ -1,6 +1,10 @@
 package dev.gunyahdt.cli;
 
+import dev.gunyahdt.partitioner.rules.Rule;
+import dev.gunyahdt.partitioner.rules.Rules;
+
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What each rule of the findings means, for SARIF's {@code shortDescription} and {@code help}: a
@@ -51,6 +55,19 @@ final class RuleHelp {
 
     /** The help of a finding's rule: by constraint for schema findings, by kind for the others. */
     static Help of(String rule, String constraint) {
+        if (rule.equals("schema") && constraint == null) {
+            return new Help("The input does not satisfy its schema", "See the message; it names the key and the expected shape.");
+        }
+        Optional<Rule> planRule = Rules.ALL.stream().filter(r -> r.name().equals(rule)).findFirst();
+        if (planRule.isPresent()) {
+            return new Help("Plan rule: " + planRule.get().summary(), "Change vms.yaml (or the board) at the position "
+                    + "given so the rule holds; boards/broken/" + rule + " has a plan that breaks it.");
+        }
+        if (rule.startsWith("rm/")) {
+            return new Help("The Gunyah Resource Manager would refuse the VM config (" + rule.substring(3) + ")",
+                    "The real RM's VM_CONFIG_IMAGE + VM_INIT refuse this VM in " + rule.substring(3) + "; the message "
+                    + "names the node, the property and why ('gunyah-dt vm-check' judges a VM devicetree alone).");
+        }
         if (rule.equals("schema")) {
             Help h = constraint == null ? null : CONSTRAINTS.get(constraint);
             return h != null ? h : new Help("The node does not satisfy a devicetree binding (" + constraint + ")",
@@ -65,7 +82,12 @@ final class RuleHelp {
                     "Point the $ref at an existing binding under the schema root (-u), or break the cycle.");
             case "$id" -> new Help("The binding's $id does not match its place under the schema root",
                     "Make $id http://devicetree.org/schemas/<path under the root>#.");
-            case "yaml", "io" -> new Help("The binding cannot be read", "Fix the YAML at the position given.");
+            case "yaml", "io" -> new Help("The YAML document (a binding or a plan) cannot be read", "Fix the YAML at the position given.");
+            case "unknown-key", "unknown-value" -> new Help("A key or value vms.yaml does not know",
+                    "Use one of the keys or values the message lists (docs/formats.md has every key).");
+            case "board-memory" -> new Help("The board's memory needs the plan's board-memory key",
+                    "Add board-memory to vms.yaml as the message shows.");
+            case "vm-check" -> new Help("A VM config the RM accepts, with a warning", "See the message.");
             case "compile" -> new Help("The binding cannot be compiled into a validator", "See the message.");
             case "example" -> new Help("A binding example fails to compile or to validate",
                     "Fix the example (or the binding) at the line given.");

@@ -1,8 +1,5 @@
 package dev.gunyahdt.cli;
 
-import java.util.List;
-import java.util.Map;
-import dev.gunyahdt.partitioner.emit.ConfigEmitter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -195,21 +192,6 @@ class PartitionCommandTest {
         Run p = run("partition", BUILD.resolve("lint-finding").toString(), "-o", out.toString());
         assertEquals(0, p.status(), p.err());
         assertTrue(Files.isRegularFile(out.resolve("vm/svm.dtb")));
-    }
-
-    /** The emitted trees are linted as blobs and named by the path each will have. */
-    @Test
-    void theEmittedTreesAreLintedAsTheBlobsTheyWillBe(@TempDir Path dir) throws Exception {
-        Path out = dir.resolve("out");
-        assertEquals(0, run("partition", BUILD.resolve("lint-finding").toString(), "-o", out.toString()).status());
-        byte[] svm = Files.readAllBytes(out.resolve("vm/svm.dtb"));
-        List<LintFinding> findings = new EmittedLint().config(
-                new ConfigEmitter.Rendered(Map.of("vm/svm.dtb", svm, "plan.json", new byte[0]), Map.of()),
-                dir.resolve("target"));
-        assertEquals(List.of(dir.resolve("target").resolve("vm/svm.dtb") + ": error: /doorbell@9000000: qcom,label: "
-                + "'qcom,label' is a required property [schema: required at "
-                + "http://devicetree.org/schemas/gunyah-doorbell.yaml#/required; binding builtin:bindings/gunyah-doorbell.yaml]"),
-                findings.stream().map(LintFinding::text).toList());
     }
 
     /**

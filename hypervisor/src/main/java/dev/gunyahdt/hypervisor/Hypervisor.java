@@ -1,20 +1,23 @@
 package dev.gunyahdt.hypervisor;
 
+import dev.gunyahdt.hypervisor.vcpu.Caller;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
-import dev.gunyahdt.hypervisor.cspace.CSpaceRights;
+import dev.gunyahdt.hypervisor.call.CSpaceRights;
 import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
-import dev.gunyahdt.hypervisor.cspace.Lookup;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.hypercall.Abi;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
-import dev.gunyahdt.hypervisor.hypercall.HvcArgs;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
+import dev.gunyahdt.hypervisor.hypercall.Lookup;
+import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.object.KernelObject;
-import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.object.ObjectFactories;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.Partition;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
@@ -23,6 +26,7 @@ import dev.gunyahdt.hypervisor.memory.MemoryCalls;
 import dev.gunyahdt.hypervisor.vcpu.Scheduler;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
+import dev.gunyahdt.hypervisor.vic.VicCalls;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +42,6 @@ public final class Hypervisor {
     private final HypercallTable table = new HypercallTable();
     private final Random rng;
     private final long seed;
-    private final boolean documentedCopyErrors;
     private CapIdNumbering capIds = CapIdNumbering.SCRAMBLED;
     private long serial;
     private final Partition rootPartition;
@@ -65,18 +68,20 @@ public final class Hypervisor {
     public Hypervisor(long seed, boolean documentedCopyErrors) {
         this.rng = new Random(seed);
         this.seed = seed;
-        this.documentedCopyErrors = documentedCopyErrors;
-        Abi.install(table);
-        PartitionCalls.install(table);
-        ObjectCalls.install(table);
-        CSpaceCalls.install(table);
-        DoorbellCalls.install(table);
-        MsgQueueCalls.install(table);
-        dev.gunyahdt.hypervisor.vic.VicCalls.install(table);
-        VcpuCalls.install(table);
-        MemoryCalls.install(table);
-
         rootPartition = Partition.root(++serial);
+        // Assembly: each object package defines its hypercalls and registers its object factory; the
+        // partition package then defines one create call per registered type.
+        ObjectFactories types = new ObjectFactories();
+        Abi.install(table);
+        ObjectCalls.install(table);
+        CSpaceCalls.install(table, types, rootPartition, rng, () -> capIds);
+        DoorbellCalls.install(table, types);
+        MsgQueueCalls.install(table, types, documentedCopyErrors);
+        VicCalls.install(table, types);
+        VcpuCalls.install(table, types, scheduler);
+        MemoryCalls.install(table, types, memdb);
+        PartitionCalls.install(table, types);
+
         CSpace rootCs = CSpace.bootCSpace(++serial, rng, CSpace.MAX_CAPS);
         rootPartition.register(rootCs);
         memdb.seed(DDR_BASE, DDR_SIZE, rootPartition);
@@ -206,7 +211,6 @@ public final class Hypervisor {
     }
 
     private CallContext context(Caller c) {
-        return new CallContext(c.cspace(), c.memory(), rootPartition, rng, serials, documentedCopyErrors,
-                c.vcpu(), scheduler, memdb, capIds);
+        return new CallContext(c.cspace(), c.memory(), c.vcpu(), serials);
     }
 }

@@ -1,7 +1,7 @@
 package dev.gunyahdt.hypervisor;
 
 import dev.gunyahdt.hypervisor.memory.MemoryCalls;
-import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 

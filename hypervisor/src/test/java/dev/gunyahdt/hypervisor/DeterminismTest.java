@@ -2,9 +2,9 @@ package dev.gunyahdt.hypervisor;
 
 import dev.gunyahdt.hypervisor.Fixture.Vm;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
-import dev.gunyahdt.hypervisor.doorbell.DoorbellRights;
+import dev.gunyahdt.hypervisor.call.DoorbellRights;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueRights;
+import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,7 @@ import dev.gunyahdt.partitioner.allocate.Allocator;
 import dev.gunyahdt.partitioner.allocate.BoardMemory;
 import dev.gunyahdt.partitioner.allocate.BoardView;
 import dev.gunyahdt.partitioner.plan.PlanException;
-import dev.gunyahdt.partitioner.plan.Problem;
+import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.partitioner.plan.VmPlan;
 import dev.gunyahdt.partitioner.rules.Rules;
 
@@ -27,7 +27,7 @@ public final class Partitioner {
 
     public static Allocation partition(VmPlan plan, BoardView board) {
         Allocation a = Allocator.allocate(plan, board);
-        List<Problem> problems = Rules.check(a);
+        List<Finding> problems = Rules.check(a);
         if (!problems.isEmpty()) {
             throw new PlanException(problems);
         }

@@ -1,5 +1,6 @@
 package dev.gunyahdt.bindings.instance;
 
+import dev.gunyahdt.dt.spec.Cells;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -525,7 +526,7 @@ public final class InstanceBuilder {
     }
 
     private static long cellAt(byte[] b, int i) {
-        return ((b[4 * i] & 0xffL) << 24) | ((b[4 * i + 1] & 0xffL) << 16) | ((b[4 * i + 2] & 0xffL) << 8) | (b[4 * i + 3] & 0xffL);
+        return Cells.u32(b, 4 * i);
     }
 
     private static JsonNode cellRows(byte[] b, int width) {

@@ -84,7 +84,11 @@ final class NodeInfo {
         return node.baseName();
     }
 
-    /** dtc's cell size as a bus: the recorded value, 2 (address) / 1 (size) when absent. */
+    /**
+     * dtc's cell size as a bus (its {@code node_addr_cells}/{@code node_size_cells}): the recorded value,
+     * 2 (address) / 1 (size) when absent. Kept beside the checks rather than {@code dt.spec.Addressing}: dtc
+     * records a malformed value as it reads it and its checks report that, where the spec lookup refuses it.
+     */
     int addrCellsOrDefault() {
         return addrCells == -1 ? 2 : addrCells;
     }

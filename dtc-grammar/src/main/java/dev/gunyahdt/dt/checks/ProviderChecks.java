@@ -104,6 +104,10 @@ final class ProviderChecks {
         return n.has("interrupt-controller") || n.has("interrupt-map");
     }
 
+    /**
+     * dtc's {@code check_interrupts_property}: its own interrupt-parent walk (it stops at any interrupt provider,
+     * {@code interrupt-map} included, and names dtc's messages), kept here rather than {@code dt.spec.Interrupts}.
+     */
     static void interruptsProperty(CheckRun run, NodeInfo n) {
         Property irq = n.prop("interrupts");
         if (irq == null) {

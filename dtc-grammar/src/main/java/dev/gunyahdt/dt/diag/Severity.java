@@ -1,6 +1,13 @@
 package dev.gunyahdt.dt.diag;
 
+import java.util.Locale;
+
 /** How bad a finding is. */
 public enum Severity {
-    WARNING, ERROR
+    WARNING, ERROR;
+
+    /** {@code warning} or {@code error}, as findings print it. */
+    public String word() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 }

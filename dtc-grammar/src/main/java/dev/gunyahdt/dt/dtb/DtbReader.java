@@ -1,5 +1,6 @@
 package dev.gunyahdt.dt.dtb;
 
+import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.MemReserve;
 import dev.gunyahdt.dt.Node;
@@ -54,12 +55,11 @@ public final class DtbReader {
 
     /** Unsigned 32-bit field at a blob offset already known to be in range. */
     private long u32(int off) {
-        return ((blob[off] & 0xffL) << 24) | ((blob[off + 1] & 0xffL) << 16)
-                | ((blob[off + 2] & 0xffL) << 8) | (blob[off + 3] & 0xffL);
+        return Cells.u32(blob, off);
     }
 
     private long u64(int off) {
-        return (u32(off) << 32) | u32(off + 4);
+        return Cells.u64(blob, off);
     }
 
     private DeviceTree read() {

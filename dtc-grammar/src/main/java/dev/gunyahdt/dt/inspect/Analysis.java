@@ -6,6 +6,10 @@ import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.PropertyValue;
+import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.spec.Addressing;
+import dev.gunyahdt.dt.spec.Interrupts;
+import dev.gunyahdt.dt.spec.NexusMap;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -462,7 +466,7 @@ final class Analysis {
                 addBreak(key, 4 * (i - 1));
             }
         } else if (name.equals("interrupt-map")) {
-            for (Entry e : interruptMap(c, cells)) {
+            for (Entry e : interruptMap(c)) {
                 addLocalRef(key, e.start, e.target, CellRef.Source.PROPERTY);
             }
         }
@@ -485,7 +489,7 @@ final class Analysis {
                 continue;
             }
             NodeCursor t = phandles.get(cells[i]);
-            long args = t == null ? -1 : cellCount(t.node(), cellsName, DEFAULT_ARGS.getOrDefault(cellsName, -1));
+            long args = t == null ? -1 : Addressing.countOrNone(t.node(), cellsName, DEFAULT_ARGS.getOrDefault(cellsName, -1));
             if (args < 0 || i + 1 + args > cells.length) {
                 break;
             }
@@ -495,76 +499,32 @@ final class Analysis {
         return out;
     }
 
-    private static long cellCount(Node n, String prop, long dflt) {
-        Optional<Property> p = n.property(prop);
-        if (p.isEmpty()) {
-            return dflt;
-        }
-        long v = p.get().value().asCell();
-        return v > 255 ? -1 : v; // a four-byte value or nothing; absurd counts are no count
-    }
-
-    /** The node's {@code #address-cells}, or else its nearest ancestor's, or 2 (as Linux reads an interrupt-map). */
-    private static long inheritedAddressCells(NodeCursor c) {
-        for (NodeCursor n = c; n != null; n = n.parent()) {
-            long v = cellCount(n.node(), "#address-cells", -2);
-            if (v != -2) {
-                return v;
-            }
-        }
-        return 2;
-    }
-
     /**
-     * interrupt-map entries (all of them, or none when the layout does not fit): child unit address, child specifier, parent phandle, parent unit
-     * address (parent's #address-cells, default 0), parent specifier (parent's #interrupt-cells).
+     * interrupt-map entries as {@link NexusMap} reads them: all of them, or none when the layout
+     * does not fit (a printer annotates what it is sure of and fails on nothing).
      */
-    private List<Entry> interruptMap(NodeCursor c, long[] cells) {
+    private List<Entry> interruptMap(NodeCursor c) {
         List<Entry> out = new ArrayList<>();
-        long childAddr = inheritedAddressCells(c);
-        long childInt = cellCount(c.node(), "#interrupt-cells", -1);
-        if (childAddr < 0 || childInt < 0) {
-            return out;
-        }
-        int i = 0;
-        while (i < cells.length) {
-            long ph = i + childAddr + childInt;
-            if (ph >= cells.length) {
-                break;
+        try {
+            for (NexusMap.Row r : NexusMap.read(c, "interrupt", phandles).rows()) {
+                int args = 4 * (r.phandleAt() + 1 + r.parentUnit().length);
+                out.add(new Entry(4 * r.phandleAt(), r.parent(), args, r.parentSpec().length));
             }
-            NodeCursor t = phandles.get(cells[(int) ph]);
-            long pAddr = t == null ? -1 : cellCount(t.node(), "#address-cells", 0);
-            long pInt = t == null ? -1 : cellCount(t.node(), "#interrupt-cells", -1);
-            if (pAddr < 0 || pInt < 0 || ph + 1 + pAddr + pInt > cells.length) {
-                break;
-            }
-            out.add(new Entry(4 * (int) ph, t, 4 * (int) (ph + 1 + pAddr), (int) pInt));
-            i = (int) (ph + 1 + pAddr + pInt);
+        } catch (DtException malformed) {
+            return List.of();
         }
-        // entries that do not tile the property exactly were read with the wrong layout: trust none
-        return i == cells.length ? out : List.of();
+        return out;
     }
 
     // ---- interrupts
 
-    /**
-     * The interrupt parent as Linux finds it: the node's {@code interrupt-parent}, else its
-     * tree parent, repeated from there until a node with {@code #interrupt-cells}.
-     */
-    NodeCursor interruptParent(NodeCursor c) {
-        NodeCursor child = c;
-        for (int guard = 0; guard <= byPath.size(); guard++) {
-            Optional<Property> ip = child.node().property("interrupt-parent");
-            NodeCursor p = ip.isPresent() ? phandles.get(ip.get().value().asCell()) : child.parent();
-            if (p == null) {
-                return null;
-            }
-            if (p.node().hasProperty("#interrupt-cells")) {
-                return p;
-            }
-            child = p;
+    /** The interrupt parent ({@link Interrupts#parent}), or null where it cannot be found. */
+    private NodeCursor interruptParent(NodeCursor c) {
+        try {
+            return Interrupts.parent(c, phandles);
+        } catch (DtException malformed) {
+            return null;
         }
-        return null;
     }
 
     private void decodeInterrupts(NodeCursor c) {
@@ -572,7 +532,7 @@ final class Analysis {
         Optional<Property> ints = n.property("interrupts");
         if (ints.isPresent() && ints.get().value().length() % 4 == 0) {
             NodeCursor parent = interruptParent(c);
-            long per = parent == null ? -1 : cellCount(parent.node(), "#interrupt-cells", -1);
+            long per = parent == null ? -1 : Addressing.countOrNone(parent.node(), "#interrupt-cells", -1);
             long[] cells = ints.get().value().cells();
             if (per > 0 && cells.length % per == 0) {
                 Key key = new Key(c.path(), "interrupts");
@@ -601,7 +561,7 @@ final class Analysis {
             Key key = new Key(c.path(), "interrupt-map");
             long[] cells = map.get().value().cells();
             int start = 0;
-            for (Entry e : interruptMap(c, cells)) {
+            for (Entry e : interruptMap(c)) {
                 addBreak(key, start);
                 note(key, e.target, cells, e.argsStart / 4, e.args);
                 start = e.argsStart + 4 * e.args;
@@ -626,10 +586,12 @@ final class Analysis {
     private void entryBreaks(NodeCursor c) {
         Node n = c.node();
         Node parent = c.parent() == null ? null : c.parent().node();
-        long pa = parent == null ? 2 : cellCount(parent, "#address-cells", 2);
-        long ps = parent == null ? 1 : cellCount(parent, "#size-cells", 1);
-        long ca = cellCount(n, "#address-cells", 2);
-        long cs = cellCount(n, "#size-cells", 1);
+        long pa = parent == null ? Addressing.DEFAULT_ADDRESS_CELLS
+                : Addressing.countOrNone(parent, "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
+        long ps = parent == null ? Addressing.DEFAULT_SIZE_CELLS
+                : Addressing.countOrNone(parent, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
+        long ca = Addressing.countOrNone(n, "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
+        long cs = Addressing.countOrNone(n, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
         entryBreaks(c, "reg", pa + ps);
         entryBreaks(c, "ranges", ca + pa + cs);
         entryBreaks(c, "dma-ranges", ca + pa + cs);

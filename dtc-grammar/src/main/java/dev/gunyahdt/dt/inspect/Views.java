@@ -1,5 +1,6 @@
 package dev.gunyahdt.dt.inspect;
 
+import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.MemReserve;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
@@ -177,8 +178,10 @@ final class Views {
             return null;
         }
         Node parent = c.parent() == null ? null : c.parent().node();
-        long ac = parent == null ? 2 : parent.property("#address-cells").map(p -> p.value().asCell()).orElse(2L);
-        long sc = parent == null ? 1 : parent.property("#size-cells").map(p -> p.value().asCell()).orElse(1L);
+        long ac = parent == null ? Addressing.DEFAULT_ADDRESS_CELLS
+                : Addressing.countOrNone(parent, "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
+        long sc = parent == null ? Addressing.DEFAULT_SIZE_CELLS
+                : Addressing.countOrNone(parent, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
         long[] cells = reg.value().cells();
         long entry = ac + sc;
         if (ac < 0 || sc < 0 || ac > 4 || sc > 4 || entry == 0 || reg.value().length() % (4 * entry) != 0) {

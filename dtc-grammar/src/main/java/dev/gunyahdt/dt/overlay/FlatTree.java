@@ -1,5 +1,6 @@
 package dev.gunyahdt.dt.overlay;
 
+import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.dtb.Fdt;
 
@@ -626,7 +627,7 @@ final class FlatTree {
     }
 
     static int u32(byte[] b, int off) {
-        return ((b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+        return (int) Cells.u32(b, off);
     }
 
     static long u32u(byte[] b, int off) {

@@ -7,9 +7,12 @@ import java.util.Map;
 
 /**
  * Label → node lookups for top-level {@code &label { … }} merges, which a big board makes by
- * the hundred: a pre-order index instead of a tree walk per reference. Merges only add labels,
- * so a miss rebuilds the index once; deletions (and merges that can delete) invalidate it.
- * A hit is re-checked against the live tree, so a stale entry can never be returned.
+ * the hundred: a pre-order index instead of a tree walk per reference. dtc's get_node_by_label
+ * answers with the first node in tree order that holds the label, so the index keeps the first
+ * in pre-order. Merges only add labels: a new label is a miss that rebuilds the index once, and a
+ * label added again elsewhere (which may now come first in tree order) drops the index
+ * ({@link #added}); deletions (and merges that can delete) invalidate it. A hit is re-checked
+ * against the live tree, so a deleted entry can never be returned.
  */
 final class LabelIndex {
 
@@ -26,6 +29,27 @@ final class LabelIndex {
 
     void invalidate() {
         index = null;
+    }
+
+    /** A definition about to be merged: any label it repeats makes the index's answer uncertain. */
+    void added(MNode def) {
+        if (index != null && repeatsLabel(def)) {
+            index = null;
+        }
+    }
+
+    private boolean repeatsLabel(MNode n) {
+        for (LiveTree.Label l : n.labels) {
+            if (!l.deleted && index.containsKey(l.name)) {
+                return true;
+            }
+        }
+        for (MNode c : n.children) {
+            if (repeatsLabel(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void rebuild(MNode root) {

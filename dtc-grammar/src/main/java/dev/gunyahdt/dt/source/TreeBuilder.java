@@ -98,8 +98,9 @@ final class TreeBuilder {
                 } else {
                     MNode target = lookup(root, ref, r.REF());
                     if (r.LABEL() != null) {
-                        LiveTree.addLabel(target.labels, labelName(r.LABEL()));
+                        LiveTree.addLabel(def.labels, labelName(r.LABEL()));
                     }
+                    labels.added(def);
                     def.name = target.name;
                     target.merge(def);
                 }

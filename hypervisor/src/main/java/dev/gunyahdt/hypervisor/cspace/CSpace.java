@@ -1,13 +1,17 @@
 package dev.gunyahdt.hypervisor.cspace;
 
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.hypercall.Capabilities;
+import dev.gunyahdt.hypervisor.hypercall.Lookup;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
+import dev.gunyahdt.hypervisor.partition.Partition;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongSupplier;
 
 /**
  * A capability space (§2.3): a table of cap slots, each empty (NULL), VALID or REVOKED, naming an object
@@ -15,7 +19,7 @@ import java.util.Random;
  * base whose top 32 bits stay below 0xFFFFFF00 — so CSPACE_CAP_INVALID (-1) is never a CapID.
  * The multiplier and base come from the hypervisor's seeded generator: same seed, same CapIDs.
  */
-public final class CSpace extends KernelObject {
+public final class CSpace extends KernelObject implements Capabilities {
     /** 2048-byte cap table / 32-byte cap = 64 slots per table; the slot value is table&lt;&lt;8 | index. */
     static final int SLOTS_PER_TABLE = 64;
     /**
@@ -34,8 +38,8 @@ public final class CSpace extends KernelObject {
     /** Threads (today: {@code Caller} handles) running on this cspace keep it alive. */
     private int attachedThreads;
 
-    /** One slot's content. Mutable only inside this package. */
-    static final class Cap {
+    /** One slot's content. */
+    private static final class Cap {
         final KernelObject object;
         final int rights;
         final long serial;
@@ -56,7 +60,7 @@ public final class CSpace extends KernelObject {
     }
 
     /** A cspace in INIT, to be configured and activated; CapID scrambling drawn from {@code rng}. */
-    public CSpace(long serial, Random rng) {
+    private CSpace(long serial, Random rng) {
         super(ObjectType.CSPACE, serial);
         this.multiplier = 1 + rng.nextInt(0xFFFF);
         long b;
@@ -123,6 +127,7 @@ public final class CSpace extends KernelObject {
      * missing right → CSPACE_INSUFFICIENT_RIGHTS; then, for the typed lookups operations use, an object
      * that is not ACTIVE → OBJECT_STATE. {@code type} null accepts any type (object_activate).
      */
+    @Override
     public Lookup lookup(long capId, ObjectType type, int rights, boolean requireActive) {
         int i = decode(capId);
         if (i < 0) {
@@ -167,11 +172,12 @@ public final class CSpace extends KernelObject {
     // ---- mutation (package and creation paths) ---------------------------------------------------
 
     /** Places a master cap with all of the type's rights; the CapID, or -1 when the cspace is full. */
+    @Override
     public long insertMaster(KernelObject o, long capSerial) {
         return insert(new Cap(o, o.type().allRights(), capSerial, 0));
     }
 
-    long insert(Cap cap) {
+    private long insert(Cap cap) {
         for (int i = 0; i < slots.length; i++) {
             if (slots[i] == null) {
                 slots[i] = cap;
@@ -182,6 +188,7 @@ public final class CSpace extends KernelObject {
     }
 
     /** Whether one more cap fits (checked before anything is created, so a full cspace changes nothing). */
+    @Override
     public boolean hasFreeSlot() {
         for (Cap c : slots) {
             if (c == null) {
@@ -192,28 +199,129 @@ public final class CSpace extends KernelObject {
     }
 
     /** The cap in slot {@code capId} whatever its state, or null (empty or undecodable). */
-    Cap capAt(long capId) {
+    private Cap capAt(long capId) {
         int i = decode(capId);
         return i < 0 ? null : slots[i];
     }
 
-    void clear(long capId) {
+    /** OK when {@code capId} names a VALID cap here; else the lookup error. */
+    private HypError capError(long capId) {
+        return lookup(capId, null, 0, false).error();
+    }
+
+    // ---- the cspace operations ([HYP] hyp/core/cspace_twolevel/src/cspace_twolevel.c) ------------------
+
+    /** cspace_configure(max_caps): INIT only, at most {@link #MAX_CAPS}. */
+    HypError configure(long caps) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        if (Long.compareUnsigned(caps, MAX_CAPS) > 0) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        maxCaps = (int) caps;
+        return HypError.OK;
+    }
+
+    /** What cspace_copy_cap returns: the error, and the new CapID when OK. */
+    record Copied(HypError error, long capId) {
+    }
+
+    /**
+     * cspace_copy_cap: a copy of {@code from}'s VALID cap {@code capId} with its rights limited to
+     * {@code rightsMask}, placed here; its serial drawn from {@code serials} only on success.
+     */
+    Copied copyFrom(CSpace from, long capId, int rightsMask, LongSupplier serials) {
+        HypError e = from.capError(capId);
+        if (e != HypError.OK) {
+            return new Copied(e, -1);
+        }
+        if (!hasFreeSlot()) {
+            return new Copied(HypError.CSPACE_FULL, -1);
+        }
+        Cap c = from.capAt(capId);
+        // A copy of a copy still hangs off the original master, so revoking the master reaches it too.
+        long parent = c.master() ? c.serial : c.parentSerial;
+        return new Copied(HypError.OK, insert(new Cap(c.object, c.rights & rightsMask, serials.getAsLong(), parent)));
+    }
+
+    /**
+     * cspace_delete_cap: empties the slot (a REVOKED cap may be deleted too); an object no cap names any more is
+     * destroyed (object_put).
+     */
+    HypError deleteCap(long capId, Partition partition) {
+        Cap c = capAt(capId);
+        if (c == null) {
+            return capError(capId);
+        }
         slots[decode(capId)] = null;
+        dropIfUnreferenced(partition, c.object);
+        return HypError.OK;
     }
 
-    Cap[] slots() {
-        return slots;
+    /** cspace_revoke_caps: every copy of master cap {@code capId}, in any cspace of {@code partition}, becomes REVOKED. */
+    HypError revokeCaps(long capId, Partition partition) {
+        HypError e = capError(capId);
+        if (e != HypError.OK) {
+            return e;
+        }
+        Cap master = capAt(capId);
+        if (!master.master()) {
+            // Model choice: only a master cap has children to revoke.
+            return HypError.ARGUMENT_INVALID;
+        }
+        for (CSpace each : cspaces(partition)) {
+            for (Cap c : each.slots) {
+                if (c != null && c.parentSerial == master.serial) {
+                    c.revoked = true;
+                }
+            }
+        }
+        return HypError.OK;
     }
 
-    int maxCaps() {
-        return maxCaps;
+    private static List<CSpace> cspaces(Partition p) {
+        List<CSpace> out = new ArrayList<>();
+        for (KernelObject o : p.objects()) {
+            if (o instanceof CSpace cs) {
+                out.add(cs);
+            }
+        }
+        return out;
     }
 
-    void setMaxCaps(int n) {
-        maxCaps = n;
+    /**
+     * Refcounting (§2.2): when no cap anywhere names {@code o} (and, for a cspace, no thread runs on it),
+     * the object is destroyed and leaves the partition; a destroyed cspace drops the caps it held, which
+     * may destroy more objects.
+     */
+    private static void dropIfUnreferenced(Partition p, KernelObject o) {
+        if (o instanceof Partition || (o instanceof CSpace cs && cs.attachedThreads > 0)) {
+            return;
+        }
+        for (CSpace cs : cspaces(p)) {
+            if (cs.referencesObject(o)) {
+                return;
+            }
+        }
+        KernelObject.Lifecycle.destroy(o);
+        p.unregister(o);
+        if (o instanceof CSpace gone) {
+            List<KernelObject> held = new ArrayList<>();
+            Cap[] slots = gone.slots;
+            for (int i = 0; i < slots.length; i++) {
+                if (slots[i] != null) {
+                    held.add(slots[i].object);
+                    slots[i] = null;
+                }
+            }
+            for (KernelObject h : held) {
+                dropIfUnreferenced(p, h);
+            }
+        }
     }
 
-    boolean referencesObject(KernelObject o) {
+    private boolean referencesObject(KernelObject o) {
         for (Cap c : slots) {
             if (c != null && c.object == o) {
                 return true;
@@ -232,10 +340,6 @@ public final class CSpace extends KernelObject {
         if (attachedThreads > 0) {
             attachedThreads--;
         }
-    }
-
-    boolean hasThreads() {
-        return attachedThreads > 0;
     }
 
     @Override

@@ -1,17 +1,22 @@
 package dev.gunyahdt.hypervisor.doorbell;
 
-import dev.gunyahdt.hypervisor.cspace.Lookup;
+import dev.gunyahdt.hypervisor.call.DoorbellRights;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
-import dev.gunyahdt.hypervisor.hypercall.HvcArgs;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
+import dev.gunyahdt.hypervisor.hypercall.Lookup;
+import dev.gunyahdt.hypervisor.object.ObjectFactories;
 import dev.gunyahdt.hypervisor.object.ObjectType;
-import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
+import dev.gunyahdt.hypervisor.virq.VirqTarget;
 
-/** The doorbell hypercalls (§1.4 0x6010–0x6015, §4). */
+/**
+ * The doorbell hypercalls (§1.4 0x6010–0x6015, §4), as [HYP] {@code hyp/ipc/doorbell/src/hypercalls.c}: look up
+ * the cap with the call's right, call the doorbell's own operation, return its result.
+ */
 public final class DoorbellCalls {
     public static final int BIND_VIRQ = 0x10;
     public static final int UNBIND_VIRQ = 0x11;
@@ -23,7 +28,9 @@ public final class DoorbellCalls {
     private DoorbellCalls() {
     }
 
-    public static void install(HypercallTable t) {
+    /** Defines the doorbell calls and registers the doorbell factory. */
+    public static void install(HypercallTable t, ObjectFactories types) {
+        types.register(ObjectType.DOORBELL, (serial, partition) -> new Doorbell(serial));
         t.define(BIND_VIRQ, "doorbell_bind_virq", Reserved.res0(3), DoorbellCalls::bind);
         t.define(UNBIND_VIRQ, "doorbell_unbind_virq", Reserved.res0(1), DoorbellCalls::unbind);
         t.define(SEND, "doorbell_send", Reserved.res0(2), DoorbellCalls::send);
@@ -36,28 +43,13 @@ public final class DoorbellCalls {
         return ctx.active(cap, ObjectType.DOORBELL, right);
     }
 
-    /** X1 = flags before the OR. Enabled flag set → level assert, then auto-ack; else edge-only assert. */
+    /** hypercall_doorbell_send: X1 = the flags before the OR. */
     private static HvcResult send(CallContext ctx, HvcArgs in) {
         Lookup l = doorbell(ctx, in.x0(), DoorbellRights.SEND);
-        if (!l.ok()) {
-            return HvcResult.error(l.error());
-        }
-        Doorbell d = l.as(Doorbell.class);
-        long old = d.flags;
-        d.flags |= in.x1();
-        if ((d.flags & d.enableMask) != 0) {
-            d.virq.assertLevel();
-            d.flags &= ~d.ackMask;
-        } else {
-            d.virq.assertEdgeOnly();
-        }
-        return HvcResult.ok(old);
+        return l.ok() ? HvcResult.ok(l.as(Doorbell.class).send(in.x1())) : HvcResult.error(l.error());
     }
 
-    /**
-     * X1 = flags before clearing. The doc says this may de-assert a bound level VIRQ; the code only clears
-     * the flags and leaves the VIRQ alone. We follow the code.
-     */
+    /** hypercall_doorbell_receive: X1 = the flags before clearing; clearing no flag is ARGUMENT_INVALID. */
     private static HvcResult receive(CallContext ctx, HvcArgs in) {
         Lookup l = doorbell(ctx, in.x0(), DoorbellRights.RECEIVE);
         if (!l.ok()) {
@@ -66,45 +58,26 @@ public final class DoorbellCalls {
         if (in.x1() == 0) {
             return HvcResult.error(HypError.ARGUMENT_INVALID);
         }
-        Doorbell d = l.as(Doorbell.class);
-        long old = d.flags;
-        d.flags &= ~in.x1();
-        return HvcResult.ok(old);
+        return HvcResult.ok(l.as(Doorbell.class).receive(in.x1()));
     }
 
-    /** Back to the creation state: no flags, nothing auto-acked, everything enabled; pending VIRQ cleared. */
+    /** hypercall_doorbell_reset (RECEIVE right). */
     private static HvcResult reset(CallContext ctx, HvcArgs in) {
         Lookup l = doorbell(ctx, in.x0(), DoorbellRights.RECEIVE);
         if (!l.ok()) {
             return HvcResult.error(l.error());
         }
-        Doorbell d = l.as(Doorbell.class);
-        d.flags = 0;
-        d.ackMask = 0;
-        d.enableMask = -1L;
-        d.virq.clear();
+        l.as(Doorbell.class).reset();
         return HvcResult.ok();
     }
 
-    /** §4: compare "any enabled flag set" before and after the new enable mask; assert/clear on a change. */
+    /** hypercall_doorbell_mask(enable, ack) (RECEIVE right). */
     private static HvcResult mask(CallContext ctx, HvcArgs in) {
         Lookup l = doorbell(ctx, in.x0(), DoorbellRights.RECEIVE);
         if (!l.ok()) {
             return HvcResult.error(l.error());
         }
-        Doorbell d = l.as(Doorbell.class);
-        boolean was = (d.flags & d.enableMask) != 0;
-        d.enableMask = in.x1();
-        d.ackMask = in.x2();
-        boolean now = (d.flags & d.enableMask) != 0;
-        if (was && !now) {
-            d.virq.clear();
-        } else if (!was && now) {
-            d.virq.assertLevel();
-            d.flags &= ~d.ackMask;
-        } else if (was) {
-            d.flags &= ~d.ackMask;
-        }
+        l.as(Doorbell.class).mask(in.x1(), in.x2());
         return HvcResult.ok();
     }
 
@@ -118,7 +91,7 @@ public final class DoorbellCalls {
         if (!v.ok()) {
             return HvcResult.error(v.error());
         }
-        return HvcResult.error(l.as(Doorbell.class).virq.bind(v.as(Vic.class), VicCalls.virq(in.x2())));
+        return HvcResult.error(l.as(Doorbell.class).bind(v.as(VirqTarget.class), VicCalls.virq(in.x2())));
     }
 
     private static HvcResult unbind(CallContext ctx, HvcArgs in) {
@@ -126,7 +99,7 @@ public final class DoorbellCalls {
         if (!l.ok()) {
             return HvcResult.error(l.error());
         }
-        l.as(Doorbell.class).virq.unbind();
+        l.as(Doorbell.class).unbind();
         return HvcResult.ok();
     }
 }

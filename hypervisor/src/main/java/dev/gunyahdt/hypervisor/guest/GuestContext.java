@@ -1,7 +1,7 @@
 package dev.gunyahdt.hypervisor.guest;
 
 import dev.gunyahdt.hypervisor.Hypervisor;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
+import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.rm.GuestSeat;
 
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.gunyahdt.hypervisor.hypercall;
 
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
 /**
  * The two ways a guest names a hypercall (§1.1, §1.2) and the calls that answer without any object:
  * {@code hypervisor_identify} and the SMCCC vendor-hyp/arch service calls.

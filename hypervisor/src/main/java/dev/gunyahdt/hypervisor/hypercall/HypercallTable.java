@@ -1,5 +1,8 @@
 package dev.gunyahdt.hypervisor.hypercall;
 
+import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
 /**
  * Hypercalls by call number (native immediate = 0x6000 + number). Each object package declares its own
  * calls here; a number in range with no definition returns UNIMPLEMENTED, as the real table does.

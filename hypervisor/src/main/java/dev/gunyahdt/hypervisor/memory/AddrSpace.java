@@ -1,8 +1,9 @@
 package dev.gunyahdt.hypervisor.memory;
 
-import dev.gunyahdt.hypervisor.GuestMemory;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.object.KernelObject;
+import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 
 import java.util.Map;
@@ -13,14 +14,14 @@ import java.util.TreeMap;
  * {@link GuestMemory}: every byte a vCPU (or the hypervisor on its behalf, e.g. a message-queue copy)
  * reads or writes goes through a mapping that allows it, to a page the mapped extent still owns in the
  * memory database — so a VM touches only memory it was given, and loses it when the pages are donated away.
- * Stage 1 is not modelled: a guest's VA is its IPA.
+ * Stage 1 is not modelled: a guest's VA is its IPA. Its operations follow [HYP] {@code hyp/mem/addrspace/src/addrspace.c}.
  */
 public final class AddrSpace extends KernelObject implements GuestMemory {
     static final int ACCESS_W = 2;
     static final int ACCESS_R = 4;
 
     /** One mapping: [ipa, ipa+size) → extent bytes [offset, offset+size) with {@code access}. */
-    public record Mapping(AddrSpace space, long ipa, long size, MemExtent extent, long offset, int access,
+    record Mapping(AddrSpace space, long ipa, long size, MemExtent extent, long offset, int access,
                           long attrs) {
         @Override
         public String toString() {
@@ -30,16 +31,50 @@ public final class AddrSpace extends KernelObject implements GuestMemory {
     }
 
     private final MemDb memdb;
-    int vmid;
+    private int vmid;
     private final TreeMap<Long, Mapping> mappings = new TreeMap<>();
 
-    public AddrSpace(long serial, MemDb memdb) {
+    AddrSpace(long serial, MemDb memdb) {
         super(ObjectType.ADDRSPACE, serial);
         this.memdb = memdb;
     }
 
     public int vmid() {
         return vmid;
+    }
+
+    /** addrspace_configure(vmid): 1..255 (255 = the root VM), INIT only. */
+    HypError configure(long id) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        if (id < 1 || id > 255) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        vmid = (int) id;
+        return HypError.OK;
+    }
+
+    /** addrspace_unmap: exactly an existing mapping of {@code extent} at {@code ipa}, else ARGUMENT_INVALID. */
+    HypError unmap(MemExtent extent, long ipa, long offset, long size) {
+        Mapping found = mappings.get(ipa);
+        if (found == null || found.extent() != extent || found.offset() != offset || found.size() != size) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        remove(found);
+        return HypError.OK;
+    }
+
+    /**
+     * addrspace_lookup: the mapping of {@code extent} covering all of [ipa, ipa+size), or null (the call's
+     * ADDR_INVALID).
+     */
+    Mapping lookup(MemExtent extent, long ipa, long size) {
+        Mapping found = covering(ipa);
+        if (found == null || found.extent() != extent || size <= 0 || ipa + size > found.ipa() + found.size()) {
+            return null;
+        }
+        return found;
     }
 
     @Override
@@ -50,7 +85,7 @@ public final class AddrSpace extends KernelObject implements GuestMemory {
     @Override
     protected void onDestroy() {
         for (Mapping m : mappings.values()) {
-            m.extent().mappings.remove(m);
+            m.extent().unmapped(m);
         }
         mappings.clear();
     }
@@ -62,21 +97,16 @@ public final class AddrSpace extends KernelObject implements GuestMemory {
 
     void add(Mapping m) {
         mappings.put(m.ipa(), m);
-        m.extent().mappings.add(m);
+        m.extent().mapped(m);
     }
 
     void remove(Mapping m) {
         mappings.remove(m.ipa());
-        m.extent().mappings.remove(m);
-    }
-
-    Mapping at(long ipa) {
-        Mapping m = mappings.get(ipa);
-        return m;
+        m.extent().unmapped(m);
     }
 
     /** The mapping holding {@code ipa}, or null. */
-    Mapping covering(long ipa) {
+    private Mapping covering(long ipa) {
         Map.Entry<Long, Mapping> e = mappings.floorEntry(ipa);
         return e != null && ipa < e.getValue().ipa() + e.getValue().size() ? e.getValue() : null;
     }
@@ -87,7 +117,7 @@ public final class AddrSpace extends KernelObject implements GuestMemory {
         if (m == null || (m.access() & need) != need) {
             return -1;
         }
-        long pa = m.extent().base + m.offset() + (ipa - m.ipa());
+        long pa = m.extent().base() + m.offset() + (ipa - m.ipa());
         return memdb.ownerOf(pa) == m.extent() ? pa : -1;
     }
 

@@ -1,5 +1,7 @@
 package dev.gunyahdt.hypervisor.memory;
 
+import dev.gunyahdt.hypervisor.call.HypError;
+
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,6 +16,23 @@ public final class MemDb {
     public static final long PAGE = 4096;
     /** 36-bit physical and VM address space (§13). */
     public static final long ADDR_LIMIT = 1L << 36;
+
+    /**
+     * The range checks of the memory calls: page-aligned base and size (ARGUMENT_ALIGNMENT), a non-zero size
+     * (ARGUMENT_SIZE), inside [0, limit) (ADDR_OVERFLOW).
+     */
+    static HypError rangeError(long base, long size, long limit) {
+        if (base % PAGE != 0 || size % PAGE != 0) {
+            return HypError.ARGUMENT_ALIGNMENT;
+        }
+        if (size == 0) {
+            return HypError.ARGUMENT_SIZE;
+        }
+        if (base < 0 || size < 0 || base > limit - size) {
+            return HypError.ADDR_OVERFLOW;
+        }
+        return HypError.OK;
+    }
 
     private record Run(long end, Object owner) {
     }
@@ -50,7 +69,7 @@ public final class MemDb {
     }
 
     /** Whether every page of [base, base+size) is owned by {@code owner} (size 0: true). */
-    public boolean ownedBy(long base, long size, Object owner) {
+    boolean ownedBy(long base, long size, Object owner) {
         long at = base;
         long end = base + size;
         while (at < end) {
@@ -64,7 +83,7 @@ public final class MemDb {
     }
 
     /** Moves [base, base+size) from {@code from} to {@code to}; false (nothing moves) if {@code from} does not own it all. */
-    public boolean transfer(long base, long size, Object from, Object to) {
+    boolean transfer(long base, long size, Object from, Object to) {
         if (!ownedBy(base, size, from)) {
             return false;
         }
@@ -73,7 +92,7 @@ public final class MemDb {
     }
 
     /** Every run {@code from} owns inside [base, base+size) goes back to {@code to} (an extent is destroyed). */
-    public void returnAll(long base, long size, Object from, Object to) {
+    void returnAll(long base, long size, Object from, Object to) {
         for (Map.Entry<Long, Run> e : new TreeMap<>(runs.subMap(base, base + size)).entrySet()) {
             if (e.getValue().owner == from) {
                 assign(e.getKey(), e.getValue().end, to);

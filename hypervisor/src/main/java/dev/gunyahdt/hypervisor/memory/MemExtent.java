@@ -1,10 +1,9 @@
 package dev.gunyahdt.hypervisor.memory;
 
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
-import dev.gunyahdt.hypervisor.partition.Partition;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,27 +13,33 @@ import java.util.List;
  * extent takes every page of its range from its parent when activated and is mapped whole, at most 4
  * times; a SPARSE extent starts owning nothing and gets pages by {@code memextent_donate}, and may be mapped
  * in parts. A derived extent's parent is another extent, otherwise the partition it was created from.
- * Destroying an extent returns the pages it still owns to its parent and removes its mappings.
+ * Destroying an extent returns the pages it still owns to its parent and removes its mappings. Its operations
+ * follow [HYP] {@code hyp/mem/memextent/src/memextent.c} (and {@code memextent_basic.c}, {@code memextent_sparse.c}).
  */
 public final class MemExtent extends KernelObject {
     public static final int BASIC = 0;
     public static final int SPARSE = 1;
     /** MEMEXTENT_MAX_MAPS: mappings of a BASIC extent (§7.1). */
-    static final int MAX_MAPS = 4;
+    private static final int MAX_MAPS = 4;
+    /** pgtable_access values (§1.5): 3 (WX) is not one. */
+    static final int ACCESS_INVALID = 3;
+    /** memextent_attrs: access 2:0, memtype 9:8, type 17:16; the append bit 31 is not modelled. */
+    private static final long EXTENT_ATTR_BITS = 0x7L | 0x3L << 8 | 0x3L << 16;
 
     private final MemDb memdb;
-    final Partition partition;
-    long base;
-    long size;
-    int access;
-    int memtype;
-    int extentType;
+    /** The partition it was created from. */
+    private final KernelObject partition;
+    private long base;
+    private long size;
+    private int access;
+    private int memtype;
+    private int extentType;
     /** The extent this one was derived from; null: the partition is the parent. */
-    MemExtent parent;
-    boolean configured;
-    final List<AddrSpace.Mapping> mappings = new ArrayList<>();
+    private MemExtent parent;
+    private boolean configured;
+    private final List<AddrSpace.Mapping> mappings = new ArrayList<>();
 
-    public MemExtent(long serial, MemDb memdb, Partition partition) {
+    MemExtent(long serial, MemDb memdb, KernelObject partition) {
         super(ObjectType.MEMEXTENT, serial);
         this.memdb = memdb;
         this.partition = partition;
@@ -51,6 +56,151 @@ public final class MemExtent extends KernelObject {
 
     public long size() {
         return size;
+    }
+
+    /** memextent_configure(base, size, attrs): INIT only; a page-aligned range below 2^36. */
+    HypError configure(long phys, long length, long attrs) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        int[] a = decodeAttrs(attrs);
+        if (a == null) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        HypError e = MemDb.rangeError(phys, length, MemDb.ADDR_LIMIT);
+        if (e != HypError.OK) {
+            return e;
+        }
+        set(null, phys, length, a);
+        return HypError.OK;
+    }
+
+    /**
+     * memextent_configure_derive(parent, offset, size, attrs): a child [offset, offset+size) of an ACTIVE
+     * {@code from}; access must not exceed the parent's.
+     */
+    HypError configureDerive(MemExtent from, long offset, long length, long attrs) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        int[] a = decodeAttrs(attrs);
+        if (a == null || from == this || (a[0] & ~from.access) != 0) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        HypError e = MemDb.rangeError(offset, length, from.size);
+        if (e != HypError.OK) {
+            return e;
+        }
+        set(from, from.base + offset, length, a);
+        return HypError.OK;
+    }
+
+    /** Decoded memextent_attrs {access, memtype, type}, or null when a reserved bit or an invalid access/type is set. */
+    private static int[] decodeAttrs(long attrs) {
+        int acc = (int) (attrs & 7);
+        int type = (int) (attrs >>> 16 & 3);
+        if ((attrs & ~EXTENT_ATTR_BITS) != 0 || acc == ACCESS_INVALID || type > SPARSE) {
+            return null;
+        }
+        return new int[] {acc, (int) (attrs >>> 8 & 3), type};
+    }
+
+    private void set(MemExtent from, long phys, long length, int[] attrs) {
+        parent = from;
+        base = phys;
+        size = length;
+        access = attrs[0];
+        memtype = attrs[1];
+        extentType = attrs[2];
+        configured = true;
+    }
+
+    /**
+     * memextent_donate_child: pages [offset, offset+size) of this SPARSE extent move from {@code parentObject} (its
+     * parent) to it, or back with {@code toParent}. Model choice, the reference does not say: {@code offset}
+     * is relative to this (child) extent.
+     */
+    HypError donateWithParent(KernelObject parentObject, long offset, long length, boolean toParent) {
+        if (parentOwner() != parentObject) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        if (extentType != SPARSE) {
+            return HypError.MEMEXTENT_TYPE;
+        }
+        HypError e = MemDb.rangeError(offset, length, size);
+        if (e != HypError.OK) {
+            return e;
+        }
+        long pa = base + offset;
+        boolean moved = toParent ? memdb.transfer(pa, length, this, parentObject)
+                : memdb.transfer(pa, length, parentObject, this);
+        return moved ? HypError.OK : HypError.MEMDB_NOT_OWNER;
+    }
+
+    /**
+     * memextent_donate_sibling: pages [offset, offset+size) of this SPARSE extent move to {@code sibling}, a
+     * SPARSE extent of the same parent; they must lie inside both ranges (model choice).
+     */
+    HypError donateToSibling(MemExtent sibling, long offset, long length) {
+        if (sibling == this || sibling.parentOwner() != parentOwner()) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        if (extentType != SPARSE || sibling.extentType != SPARSE) {
+            return HypError.MEMEXTENT_TYPE;
+        }
+        HypError e = MemDb.rangeError(offset, length, size);
+        if (e != HypError.OK) {
+            return e;
+        }
+        long pa = base + offset;
+        if (pa < sibling.base || pa + length > sibling.base + sibling.size) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        return memdb.transfer(pa, length, this, sibling) ? HypError.OK : HypError.MEMDB_NOT_OWNER;
+    }
+
+    /**
+     * memextent_map / memextent_map_partial into {@code space} at {@code ipa}: the access is the requested one
+     * limited to the extent's (§7.1); every page must be owned by the extent (MEMDB_NOT_OWNER). A BASIC extent
+     * is mapped whole (a partial map → MEMEXTENT_TYPE, another range → ARGUMENT_INVALID), at most 4 times
+     * (MEMEXTENT_MAPPINGS_FULL); an overlap with a mapping of the addrspace → EXISTING_MAPPING.
+     */
+    HypError map(AddrSpace space, long ipa, int requested, long attrs, boolean partial, long offset, long length) {
+        HypError e = MemDb.rangeError(offset, length, size);
+        if (e == HypError.OK) {
+            e = MemDb.rangeError(ipa, length, MemDb.ADDR_LIMIT);
+        }
+        if (e != HypError.OK) {
+            return e;
+        }
+        if (extentType == BASIC) {
+            if (partial) {
+                return HypError.MEMEXTENT_TYPE;
+            }
+            if (offset != 0 || length != size) {
+                return HypError.ARGUMENT_INVALID;
+            }
+            if (mappings.size() >= MAX_MAPS) {
+                return HypError.MEMEXTENT_MAPPINGS_FULL;
+            }
+        }
+        if (!memdb.ownedBy(base + offset, length, this)) {
+            return HypError.MEMDB_NOT_OWNER;
+        }
+        if (space.overlaps(ipa, length)) {
+            return HypError.EXISTING_MAPPING;
+        }
+        space.add(new AddrSpace.Mapping(space, ipa, length, this, offset, requested & access, attrs));
+        return HypError.OK;
+    }
+
+    /** The address space recorded a mapping of this extent (or dropped one). */
+    void mapped(AddrSpace.Mapping m) {
+        mappings.add(m);
+    }
+
+    void unmapped(AddrSpace.Mapping m) {
+        mappings.remove(m);
     }
 
     /** §2.2: a memextent needs a size; a BASIC one takes its pages from its parent here (else MEMDB_NOT_OWNER). */

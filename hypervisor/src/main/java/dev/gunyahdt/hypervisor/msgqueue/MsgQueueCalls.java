@@ -1,21 +1,21 @@
 package dev.gunyahdt.hypervisor.msgqueue;
 
-import dev.gunyahdt.hypervisor.cspace.Lookup;
+import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
-import dev.gunyahdt.hypervisor.hypercall.HvcArgs;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
-import dev.gunyahdt.hypervisor.object.ObjectState;
+import dev.gunyahdt.hypervisor.hypercall.Lookup;
+import dev.gunyahdt.hypervisor.object.ObjectFactories;
 import dev.gunyahdt.hypervisor.object.ObjectType;
-import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
-import dev.gunyahdt.hypervisor.virq.VirqSource;
+import dev.gunyahdt.hypervisor.virq.VirqTarget;
 
-import java.util.function.Function;
-
-/** The message-queue hypercalls (§1.4 0x6017–0x6021, §3). */
+/**
+ * The message-queue hypercalls (§1.4 0x6017–0x6021, §3), as [HYP] {@code hyp/ipc/msgqueue/src/hypercalls.c}: look
+ * up the cap with the call's right, call the queue's own operation, encode its result.
+ */
 public final class MsgQueueCalls {
     public static final int BIND_SEND_VIRQ = 0x17;
     public static final int BIND_RECEIVE_VIRQ = 0x18;
@@ -35,22 +35,25 @@ public final class MsgQueueCalls {
         return (depth & 0xFFFFL) | (maxMsgSize & 0xFFFFL) << 16;
     }
 
-    /** Threshold/holdoff argument values: -1 = leave unchanged, -2 = set to depth (receive side). */
-    static final long UNCHANGED = 0xFFFF_FFFFL;
-    static final long SET_TO_DEPTH = 0xFFFF_FFFEL;
-
     private MsgQueueCalls() {
     }
 
-    public static void install(HypercallTable t) {
+    /**
+     * Defines the message-queue calls and registers the message-queue factory.
+     *
+     * @param documentedCopyErrors send/receive with a bad size or buffer: false follows the code (OK, nothing
+     *        moves), true returns the documented ARGUMENT_SIZE / ADDR_INVALID (§3.6)
+     */
+    public static void install(HypercallTable t, ObjectFactories types, boolean documentedCopyErrors) {
+        types.register(ObjectType.MSGQUEUE, (serial, partition) -> new MsgQueue(serial, documentedCopyErrors));
         t.define(BIND_SEND_VIRQ, "msgqueue_bind_send_virq", Reserved.res0(3),
-                (ctx, in) -> bind(ctx, in, MsgQueueRights.BIND_SEND, q -> q.sendVirq));
+                (ctx, in) -> bind(ctx, in, MsgQueueRights.BIND_SEND, true));
         t.define(BIND_RECEIVE_VIRQ, "msgqueue_bind_receive_virq", Reserved.res0(3),
-                (ctx, in) -> bind(ctx, in, MsgQueueRights.BIND_RECEIVE, q -> q.receiveVirq));
+                (ctx, in) -> bind(ctx, in, MsgQueueRights.BIND_RECEIVE, false));
         t.define(UNBIND_SEND_VIRQ, "msgqueue_unbind_send_virq", Reserved.res0(1),
-                (ctx, in) -> unbind(ctx, in, MsgQueueRights.BIND_SEND, q -> q.sendVirq));
+                (ctx, in) -> unbind(ctx, in, MsgQueueRights.BIND_SEND, true));
         t.define(UNBIND_RECEIVE_VIRQ, "msgqueue_unbind_receive_virq", Reserved.res0(1),
-                (ctx, in) -> unbind(ctx, in, MsgQueueRights.BIND_RECEIVE, q -> q.receiveVirq));
+                (ctx, in) -> unbind(ctx, in, MsgQueueRights.BIND_RECEIVE, false));
         t.define(SEND, "msgqueue_send", Reserved.res0(4), MsgQueueCalls::send);
         t.define(RECEIVE, "msgqueue_receive", Reserved.res0(3), MsgQueueCalls::receive);
         t.define(FLUSH, "msgqueue_flush", Reserved.res0(1), MsgQueueCalls::flush);
@@ -60,158 +63,62 @@ public final class MsgQueueCalls {
         t.define(CONFIGURE, "msgqueue_configure", Reserved.res0(2), MsgQueueCalls::configure);
     }
 
+    /** hypercall_msgqueue_configure: any state with OBJECT_ACTIVATE; the queue checks INIT and the sizes. */
     private static HvcResult configure(CallContext ctx, HvcArgs in) {
         Lookup l = ctx.forConfigure(in.x0(), ObjectType.MSGQUEUE);
-        if (!l.ok()) {
-            return HvcResult.error(l.error());
-        }
-        MsgQueue q = l.as(MsgQueue.class);
-        if (q.state() != ObjectState.INIT) {
-            return HvcResult.error(HypError.OBJECT_STATE);
-        }
-        long info = in.x1();
-        int depth = (int) (info & 0xFFFF);
-        int size = (int) (info >>> 16 & 0xFFFF);
-        if ((info >>> 32) != 0 || depth == 0 || depth >= MsgQueue.MAX_QUEUE_DEPTH
-                || size == 0 || size >= MsgQueue.MAX_MAX_MSG_SIZE) {
-            return HvcResult.error(HypError.ARGUMENT_INVALID);
-        }
-        q.depth = depth;
-        q.maxMsgSize = size;
-        return HvcResult.ok();
+        return HvcResult.error(l.ok() ? l.as(MsgQueue.class).configure(in.x1()) : l.error());
     }
 
-    /** §3.2. X1 = not_full after the send. */
+    /** hypercall_msgqueue_send(msgq, size, buf, flags): X1 = not_full after the send. */
     private static HvcResult send(CallContext ctx, HvcArgs in) {
         Lookup l = ctx.active(in.x0(), ObjectType.MSGQUEUE, MsgQueueRights.SEND);
         if (!l.ok()) {
             return HvcResult.error(l.error());
         }
-        MsgQueue q = l.as(MsgQueue.class);
-        if (q.count() == q.depth) {
-            return HvcResult.error(HypError.MSGQUEUE_FULL, 0);
-        }
-        long size = in.x1();
-        byte[] msg = size == 0 || size > q.maxMsgSize ? null : ctx.memory().read(in.x2(), (int) size);
-        if (msg == null) {
-            // Code: the copy fails, nothing is queued and OK comes back with not_full = true (§3.6).
-            if (!ctx.documentedCopyErrors()) {
-                return HvcResult.ok(1);
-            }
-            boolean badSize = size == 0 || size > q.maxMsgSize;
-            return HvcResult.error(badSize ? HypError.ARGUMENT_SIZE : HypError.ADDR_INVALID, 0);
-        }
-        q.messages.addLast(msg);
         boolean push = (in.x3() & SEND_FLAG_PUSH) != 0;
-        if (push || q.count() == q.notEmptyThreshold) {
-            q.receiveVirq.assertLevel();
-        }
-        return HvcResult.ok(q.count() < q.depth ? 1 : 0);
+        MsgQueue.Sent r = l.as(MsgQueue.class).send(ctx.memory(), in.x2(), in.x1(), push);
+        return HvcResult.error(r.error(), r.notFull() ? 1 : 0);
     }
 
-    /** §3.3. X1 = size, X2 = not_empty after the receive. */
+    /** hypercall_msgqueue_receive(msgq, buf, buf_size): X1 = size, X2 = not_empty after the receive. */
     private static HvcResult receive(CallContext ctx, HvcArgs in) {
         Lookup l = ctx.active(in.x0(), ObjectType.MSGQUEUE, MsgQueueRights.RECEIVE);
         if (!l.ok()) {
             return HvcResult.error(l.error());
         }
-        MsgQueue q = l.as(MsgQueue.class);
-        if (q.count() == 0) {
-            return HvcResult.error(HypError.MSGQUEUE_EMPTY, 0, 0);
-        }
-        byte[] head = q.messages.peekFirst();
-        boolean fits = Long.compareUnsigned(in.x2(), head.length) >= 0;
-        if (!fits || !ctx.memory().write(in.x1(), head)) {
-            // Code: OK, size 0, not_empty = true, the message stays queued (§3.6).
-            if (!ctx.documentedCopyErrors()) {
-                return HvcResult.ok(0, 1);
-            }
-            return HvcResult.error(fits ? HypError.ADDR_INVALID : HypError.ARGUMENT_SIZE, 0, 1);
-        }
-        q.messages.removeFirst();
-        if (q.count() == q.notFullThreshold) {
-            q.sendVirq.assertLevel();
-        }
-        return HvcResult.ok(head.length, q.count() > 0 ? 1 : 0);
+        MsgQueue.Received r = l.as(MsgQueue.class).receive(ctx.memory(), in.x1(), in.x2());
+        return HvcResult.error(r.error(), r.size(), r.notEmpty() ? 1 : 0);
     }
 
-    /**
-     * §3.4. The doc says the send VIRQ is de-asserted; the code asserts it (space is available) and clears
-     * the receive VIRQ. We follow the code.
-     */
+    /** hypercall_msgqueue_flush (RECEIVE right). */
     private static HvcResult flush(CallContext ctx, HvcArgs in) {
         Lookup l = ctx.active(in.x0(), ObjectType.MSGQUEUE, MsgQueueRights.RECEIVE);
         if (!l.ok()) {
             return HvcResult.error(l.error());
         }
-        MsgQueue q = l.as(MsgQueue.class);
-        if (q.count() > 0) {
-            q.sendVirq.assertLevel();
-            q.receiveVirq.clear();
-        }
-        q.messages.clear();
+        l.as(MsgQueue.class).flush();
         return HvcResult.ok();
     }
 
-    /** §3.4: thres &lt; depth or -1; holdoff must be -1 (delays are unimplemented). Then re-evaluate. */
+    /** hypercall_msgqueue_configure_send(msgq, thres, holdoff): u32 arguments (SEND right). */
     private static HvcResult configureSend(CallContext ctx, HvcArgs in) {
         Lookup l = ctx.active(in.x0(), ObjectType.MSGQUEUE, MsgQueueRights.SEND);
-        if (!l.ok()) {
-            return HvcResult.error(l.error());
-        }
-        MsgQueue q = l.as(MsgQueue.class);
-        long thres = in.x1() & 0xFFFF_FFFFL;
-        if ((in.x2() & 0xFFFF_FFFFL) != UNCHANGED) {
-            return HvcResult.error(HypError.UNIMPLEMENTED);
-        }
-        if (thres != UNCHANGED && thres >= q.depth) {
-            return HvcResult.error(HypError.ARGUMENT_INVALID);
-        }
-        if (thres != UNCHANGED) {
-            q.notFullThreshold = (int) thres;
-        }
-        if (q.count() <= q.notFullThreshold) {
-            q.sendVirq.assertLevel();
-        } else {
-            q.sendVirq.clear();
-        }
-        return HvcResult.ok();
+        return HvcResult.error(l.ok()
+                ? l.as(MsgQueue.class).configureSend(in.x1() & 0xFFFF_FFFFL, in.x2() & 0xFFFF_FFFFL) : l.error());
     }
 
-    /** §3.4: thres 1..depth, -1 (unchanged) or -2 (= depth, no re-evaluation); holdoff must be -1. */
+    /** hypercall_msgqueue_configure_receive(msgq, thres, holdoff): u32 arguments (RECEIVE right). */
     private static HvcResult configureReceive(CallContext ctx, HvcArgs in) {
         Lookup l = ctx.active(in.x0(), ObjectType.MSGQUEUE, MsgQueueRights.RECEIVE);
-        if (!l.ok()) {
-            return HvcResult.error(l.error());
-        }
-        MsgQueue q = l.as(MsgQueue.class);
-        long thres = in.x1() & 0xFFFF_FFFFL;
-        if ((in.x2() & 0xFFFF_FFFFL) != UNCHANGED) {
-            return HvcResult.error(HypError.UNIMPLEMENTED);
-        }
-        if (thres == SET_TO_DEPTH) {
-            q.notEmptyThreshold = q.depth;
-            return HvcResult.ok();
-        }
-        if (thres != UNCHANGED && (thres == 0 || thres > q.depth)) {
-            return HvcResult.error(HypError.ARGUMENT_INVALID);
-        }
-        if (thres != UNCHANGED) {
-            q.notEmptyThreshold = (int) thres;
-        }
-        if (q.count() >= q.notEmptyThreshold) {
-            q.receiveVirq.assertLevel();
-        } else {
-            q.receiveVirq.clear();
-        }
-        return HvcResult.ok();
+        return HvcResult.error(l.ok()
+                ? l.as(MsgQueue.class).configureReceive(in.x1() & 0xFFFF_FFFFL, in.x2() & 0xFFFF_FFFFL) : l.error());
     }
 
     /**
      * Bind the send or receive source to a VIRQ of a VIC (§3.5). The queue need not be ACTIVE: the RM binds
      * before activating — the model looks the queue up in any state, which is an assumption.
      */
-    private static HvcResult bind(CallContext ctx, HvcArgs in, int right, Function<MsgQueue, VirqSource> src) {
+    private static HvcResult bind(CallContext ctx, HvcArgs in, int right, boolean sendSide) {
         Lookup l = ctx.cspace().lookup(in.x0(), ObjectType.MSGQUEUE, right, false);
         if (!l.ok()) {
             return HvcResult.error(l.error());
@@ -220,15 +127,15 @@ public final class MsgQueueCalls {
         if (!v.ok()) {
             return HvcResult.error(v.error());
         }
-        return HvcResult.error(src.apply(l.as(MsgQueue.class)).bind(v.as(Vic.class), VicCalls.virq(in.x2())));
+        return HvcResult.error(l.as(MsgQueue.class).bind(sendSide, v.as(VirqTarget.class), VicCalls.virq(in.x2())));
     }
 
-    private static HvcResult unbind(CallContext ctx, HvcArgs in, int right, Function<MsgQueue, VirqSource> src) {
+    private static HvcResult unbind(CallContext ctx, HvcArgs in, int right, boolean sendSide) {
         Lookup l = ctx.cspace().lookup(in.x0(), ObjectType.MSGQUEUE, right, false);
         if (!l.ok()) {
             return HvcResult.error(l.error());
         }
-        src.apply(l.as(MsgQueue.class)).unbind();
+        l.as(MsgQueue.class).unbind(sendSide);
         return HvcResult.ok();
     }
 }

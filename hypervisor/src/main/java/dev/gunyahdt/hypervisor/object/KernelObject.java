@@ -1,6 +1,6 @@
 package dev.gunyahdt.hypervisor.object;
 
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
 
 /**
  * Common header of every hypervisor object: its type, its lifecycle state and a serial number that
@@ -71,9 +71,16 @@ public abstract class KernelObject {
         state = ObjectState.ACTIVE;
     }
 
-    /** The one lifecycle step other packages perform: the cspace drops the last cap to an object. */
+    /**
+     * The lifecycle steps other packages perform: object_activate (the hypercall package) and the cspace
+     * dropping the last cap to an object.
+     */
     public static final class Lifecycle {
         private Lifecycle() {
+        }
+
+        public static HypError activate(KernelObject o) {
+            return o.activate();
         }
 
         public static void destroy(KernelObject o) {

@@ -1,7 +1,7 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.hypervisor.Caller;
-import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.vcpu.Caller;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 
 /**

@@ -3,7 +3,7 @@ package dev.gunyahdt.hypervisor.rm;
 import dev.gunyahdt.hypervisor.rm.config.RmVmTable;
 import dev.gunyahdt.hypervisor.rm.config.VmInit;
 
-import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;

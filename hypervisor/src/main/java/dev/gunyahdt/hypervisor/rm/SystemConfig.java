@@ -1,5 +1,7 @@
 package dev.gunyahdt.hypervisor.rm;
 
+import dev.gunyahdt.dt.spec.Addressing;
+import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
@@ -53,17 +55,10 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
     /** A VM name that is also a safe file name (the partitioner's names are a subset). */
     private static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,78}");
 
+    /** The root's cell count: the default when it is absent or not one cell. */
     private static int rootCells(DeviceTree tree, String name, int dflt) {
-        return tree.root().property(name).filter(p -> p.value().length() == 4).map(p -> (int) p.value().asCell()).orElse(dflt);
-    }
-
-    /** {@code n} cells from {@code at}, big-endian. */
-    private static long number(long[] cells, int at, int n) {
-        long v = 0;
-        for (int i = 0; i < n; i++) {
-            v = v << 32 | cells[at + i];
-        }
-        return v;
+        long v = Addressing.countOrNone(tree.root(), name, dflt);
+        return v < 0 ? dflt : (int) v;
     }
 
     /** Reads {@code /gunyah-vms} of a system tree; {@code blob} names it in messages. */
@@ -73,8 +68,8 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
         List<VmEntry> vms = new ArrayList<>();
         List<SharedRegion> shared = new ArrayList<>();
         // memory-ranges are written in the root's cells (a board with #address-cells = #size-cells = 1 too)
-        int ac = rootCells(tree, "#address-cells", 2);
-        int sc = rootCells(tree, "#size-cells", 1);
+        int ac = rootCells(tree, "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
+        int sc = rootCells(tree, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
         for (NodeCursor c : table.children()) {
             Optional<Property> name = c.node().property("vm-name");
             long[] mem = c.node().property("memory-ranges").map(p -> p.value().cells()).orElse(new long[0]);
@@ -94,11 +89,11 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
                 }
                 vms.add(new VmEntry(vmName, (int) vmid, c.node().hasProperty("primary"),
                         c.node().property("owner").map(p -> p.value().asString()),
-                        number(mem, 0, ac), number(mem, ac, sc)));
+                        Cells.join(mem, 0, ac), Cells.join(mem, ac, sc)));
             } else if (c.node().hasProperty("declared-by") && mem.length >= ac + sc && ac <= 2 && sc <= 2) {
                 shared.add(new SharedRegion(c.node().property("declared-by").get().value().asString(),
                         c.node().property("vdevice-label").map(p -> p.value().asCell()).orElse(0L),
-                        number(mem, 0, ac), number(mem, ac, sc),
+                        Cells.join(mem, 0, ac), Cells.join(mem, ac, sc),
                         c.node().property("sharers").map(p -> p.value().asStrings()).orElse(List.of())));
             }
         }
@@ -111,8 +106,8 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
     /** The {@code reg} ranges of the top-level {@code device_type = "memory"} nodes (root cells, default 2/1). */
     private static List<Range> ram(DeviceTree tree) {
         NodeCursor root = tree.find("/").orElseThrow();
-        int ac = (int) (long) root.node().property("#address-cells").map(p -> p.value().asCell()).orElse(2L);
-        int sc = (int) (long) root.node().property("#size-cells").map(p -> p.value().asCell()).orElse(1L);
+        int ac = rootCells(tree, "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
+        int sc = rootCells(tree, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
         List<Range> out = new ArrayList<>();
         for (NodeCursor c : root.children()) {
             boolean memory = c.node().property("device_type").map(p -> p.value().asString()).filter("memory"::equals)
@@ -122,9 +117,7 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
                 continue;
             }
             for (int i = 0; i + ac + sc <= reg.length; i += ac + sc) {
-                long base = ac == 2 ? reg[i] << 32 | reg[i + 1] : reg[i];
-                long size = sc == 2 ? reg[i + ac] << 32 | reg[i + ac + 1] : reg[i + ac];
-                out.add(new Range(base, size));
+                out.add(new Range(Cells.join(reg, i, ac), Cells.join(reg, i + ac, sc)));
             }
         }
         return out;

@@ -1,7 +1,7 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.hypervisor.doorbell.DoorbellRights;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueRights;
+import dev.gunyahdt.hypervisor.call.DoorbellRights;
+import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;

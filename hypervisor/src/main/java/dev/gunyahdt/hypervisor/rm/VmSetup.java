@@ -1,6 +1,6 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueRights;
+import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
@@ -8,7 +8,7 @@ import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import dev.gunyahdt.hypervisor.rm.rpc.RmLink;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import dev.gunyahdt.hypervisor.vcpu.Scheduler;
-import dev.gunyahdt.hypervisor.vcpu.ThreadRights;
+import dev.gunyahdt.hypervisor.call.ThreadRights;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 
 import java.util.ArrayList;

@@ -21,14 +21,14 @@ import java.util.ArrayDeque;
  */
 public final class Scheduler {
     public static final int CPU_INDEX_INVALID = 0xFFFF;
-    public static final int PRIORITIES = 64;
-    public static final int DEFAULT_PRIORITY = 32;
+    static final int PRIORITIES = 64;
+    static final int DEFAULT_PRIORITY = 32;
     /** VCPU_MAX_PRIORITY: higher → DENIED (§0). */
-    public static final int MAX_VCPU_PRIORITY = 62;
+    static final int MAX_VCPU_PRIORITY = 62;
     /** Code: 100 µs minimum (the doc says 1 ms, §0), 5 ms default, 100 ms maximum. */
     public static final long TIMESLICE_MIN = 100_000;
     public static final long TIMESLICE_DEFAULT = 5_000_000;
-    public static final long TIMESLICE_MAX = 100_000_000;
+    static final long TIMESLICE_MAX = 100_000_000;
 
     private final int cpus;
     private final ArrayDeque<Vcpu>[][] ready;
@@ -70,20 +70,20 @@ public final class Scheduler {
     public Vcpu next(int cpu) {
         int best = highestReady(cpu);
         Vcpu cur = current[cpu];
-        if (cur != null && (best < 0 || best <= cur.priority)) {
+        if (cur != null && (best < 0 || best <= cur.priority())) {
             return cur;
         }
         if (best < 0) {
             return null;
         }
         if (cur != null) {
-            ready[cpu][cur.priority].addFirst(cur);
-            mark(cur, cpu, cur.priority);
+            ready[cpu][cur.priority()].addFirst(cur);
+            mark(cur, cpu, cur.priority());
         }
         Vcpu v = ready[cpu][best].pollFirst();
         mark(v, -1, -1);
         if (v.sliceLeft <= 0) {
-            v.sliceLeft = v.timeslice;
+            v.sliceLeft = v.timeslice();
         }
         current[cpu] = v;
         return v;
@@ -100,7 +100,7 @@ public final class Scheduler {
             if (v != null) {
                 v.sliceLeft -= ns;
                 if (v.sliceLeft <= 0) {
-                    v.sliceLeft = v.timeslice;
+                    v.sliceLeft = v.timeslice();
                     current[c] = null;
                     enqueueTail(v, c);
                 }
@@ -132,7 +132,7 @@ public final class Scheduler {
         if (v.queuedCpu < 0 && isCurrent(v) >= 0) {
             int c = isCurrent(v);
             current[c] = null;
-            v.sliceLeft = v.timeslice;
+            v.sliceLeft = v.timeslice();
             enqueueTail(v, c);
         }
     }
@@ -153,14 +153,14 @@ public final class Scheduler {
             remove(v);
             return;
         }
-        if (cur >= 0 && cur == v.affinity) {
+        if (cur >= 0 && cur == v.affinity()) {
             return;
         }
-        if (v.queuedCpu == v.affinity && v.queuedPriority == v.priority) {
+        if (v.queuedCpu == v.affinity() && v.queuedPriority == v.priority()) {
             return;
         }
         remove(v);
-        enqueueTail(v, v.affinity);
+        enqueueTail(v, v.affinity());
     }
 
     /** Takes {@code v} off every queue and CPU. */
@@ -176,8 +176,8 @@ public final class Scheduler {
     }
 
     private void enqueueTail(Vcpu v, int cpu) {
-        ready[cpu][v.priority].addLast(v);
-        mark(v, cpu, v.priority);
+        ready[cpu][v.priority()].addLast(v);
+        mark(v, cpu, v.priority());
     }
 
     private static void mark(Vcpu v, int cpu, int prio) {

@@ -1,15 +1,15 @@
 package dev.gunyahdt.hypervisor.vcpu;
 
-import dev.gunyahdt.hypervisor.Caller;
-import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
 import dev.gunyahdt.hypervisor.memory.AddrSpace;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.virq.VirqSource;
+import dev.gunyahdt.hypervisor.virq.VirqTarget;
 import dev.gunyahdt.hypervisor.virq.Wakeable;
 
 import java.util.Arrays;
@@ -19,43 +19,47 @@ import java.util.Arrays;
  * timeslice, affinity, cspace/addrspace/VIC attachment), activated (needs a cspace and an addrspace, §2.2),
  * then powered on. The {@link Scheduler} runs it while it is ACTIVE, powered on, not killed, not waiting for an
  * interrupt, has a CPU affinity and is not proxy-scheduled; a proxy-scheduled vCPU runs only inside its
- * owner's {@code vcpu_run} (§5.3).
+ * owner's {@code vcpu_run} (§5.3). Its operations follow [HYP] {@code hyp/vm/vcpu/aarch64/src/aarch64_init.c}
+ * ({@code vcpu_configure}, {@code vcpu_poweron}, {@code vcpu_poweroff}), {@code reg_access.c}
+ * ({@code vcpu_register_write}), {@code hyp/vm/vcpu/src/vcpu.c} ({@code vcpu_bind_virq}), {@code thread_kill} and
+ * the FPRR scheduler's {@code scheduler_set_*} / {@code scheduler_yield_to}; {@link VcpuCalls} only decodes,
+ * looks up and encodes.
  */
 public final class Vcpu extends KernelObject implements Wakeable {
     /** vcpu_option_flags (code, §0): pinned, ras_error_handler, amu_counting_disabled, sve_allowed, debug, trace, critical, vcpu_run_scheduled, hlos_vm. */
     static final long OPTION_BITS = 0x3FL | 1L << 8 | 1L << 9 | 1L << 63;
     public static final long OPTION_VCPU_RUN_SCHEDULED = 1L << 9;
 
-    final Scheduler scheduler;
-    int priority = Scheduler.DEFAULT_PRIORITY;
-    long timeslice = Scheduler.TIMESLICE_DEFAULT;
-    int affinity = Scheduler.CPU_INDEX_INVALID;
-    long options;
-    CSpace cspace;
-    AddrSpace addrspace;
-    Vic vic;
-    int vicIndex = -1;
-    boolean poweredOn;
-    boolean killed;
-    boolean waiting;
+    private final Scheduler scheduler;
+    private int priority = Scheduler.DEFAULT_PRIORITY;
+    private long timeslice = Scheduler.TIMESLICE_DEFAULT;
+    private int affinity = Scheduler.CPU_INDEX_INVALID;
+    private long options;
+    private CSpace cspace;
+    private AddrSpace addrspace;
+    private Vic vic;
+    private int vicIndex = -1;
+    private boolean poweredOn;
+    private boolean killed;
+    private boolean waiting;
     /** poweroff flags vcpu_run reports (bit 0: exited/killed). */
-    long poweroffFlags;
-    long pc;
-    final long[] x = new long[31];
-    final long[] spEl = new long[2];
+    private long poweroffFlags;
+    private long pc;
+    private final long[] x = new long[31];
+    private final long[] spEl = new long[2];
     /** HALT (type 0) and VCPU_RUN_WAKEUP (type 1) VIRQ sources (§5.2, §5.3). */
-    final VirqSource haltVirq = new VirqSource(() -> !poweredOn);
-    final VirqSource wakeupVirq = new VirqSource();
-    boolean wakeupBound;
+    private final VirqSource haltVirq = new VirqSource(() -> !poweredOn);
+    private final VirqSource wakeupVirq = new VirqSource();
+    private boolean wakeupBound;
     /** Being run by a vcpu_run right now (a second one gets BUSY). */
-    boolean inRun;
-    /** Scheduler bookkeeping: remaining timeslice, and where it is queued (-1: not queued). */
+    private boolean inRun;
+    /** The scheduler's bookkeeping, kept on the thread as FPRR keeps it: remaining timeslice, where queued (-1: not). */
     long sliceLeft;
     int queuedCpu = -1;
     int queuedPriority = -1;
     private VcpuProgram program;
 
-    public Vcpu(long serial, Scheduler scheduler) {
+    Vcpu(long serial, Scheduler scheduler) {
         super(ObjectType.THREAD, serial);
         this.scheduler = scheduler;
     }
@@ -72,6 +76,241 @@ public final class Vcpu extends KernelObject implements Wakeable {
 
     VcpuProgram program() {
         return program;
+    }
+
+    // ---- configuration in INIT (vcpu_configure, *_attach_thread, vcpu_set_*) -------------------------
+
+    /** cspace_attach_thread: the thread runs on {@code cs} from now on (it holds a reference). */
+    HypError attachCSpace(CSpace cs) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        if (cspace != cs) {
+            if (cspace != null) {
+                cspace.detachThread();
+            }
+            cs.attachThread();
+            cspace = cs;
+        }
+        return HypError.OK;
+    }
+
+    /** addrspace_attach_thread. */
+    HypError attachAddrSpace(AddrSpace as) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        addrspace = as;
+        return HypError.OK;
+    }
+
+    /** vic_attach_vcpu: index ≥ the VIC's max_vcpus → ARGUMENT_INVALID; an index held by another vCPU → BUSY (model choice). */
+    HypError attachVic(Vic to, long index) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        if (index < 0 || index >= to.maxVcpus()) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        int i = (int) index;
+        if (to.hasVcpu(i) && !(vic == to && vicIndex == i)) {
+            return HypError.BUSY;
+        }
+        if (vic != null) {
+            vic.detachVcpu(this);
+        }
+        to.attachVcpu(i, this);
+        vic = to;
+        vicIndex = i;
+        return HypError.OK;
+    }
+
+    /** vcpu_configure(options): INIT only (the option bits are checked by the call first). */
+    HypError configure(long opts) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        options = opts;
+        return HypError.OK;
+    }
+
+    /** scheduler_set_priority: above 62 → DENIED (code, §0), checked before the state; INIT only. */
+    HypError setPriority(long prio) {
+        if (Long.compareUnsigned(prio, Scheduler.MAX_VCPU_PRIORITY) > 0) {
+            return HypError.DENIED;
+        }
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        priority = (int) prio;
+        return HypError.OK;
+    }
+
+    /** scheduler_set_timeslice: INIT only; 100 µs..100 ms else ARGUMENT_INVALID. */
+    HypError setTimeslice(long ns) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        if (ns < Scheduler.TIMESLICE_MIN || ns > Scheduler.TIMESLICE_MAX) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        timeslice = ns;
+        return HypError.OK;
+    }
+
+    /** scheduler_set_affinity: INIT or ACTIVE; the CPU was checked by the call. */
+    HypError setAffinity(int cpu) {
+        if (state() != ObjectState.INIT && state() != ObjectState.ACTIVE) {
+            return HypError.OBJECT_STATE;
+        }
+        affinity = cpu;
+        scheduler.update(this);
+        return HypError.OK;
+    }
+
+    /**
+     * vcpu_register_write(set, index, value): set 0 = X0..X30, 1 = PC (index 0), 2 = SP_EL0/1. Only while
+     * powered off (§5.2): otherwise BUSY (model choice of error code).
+     */
+    HypError writeRegister(long set, long i, long value) {
+        boolean valid = (set == 0 && i >= 0 && i < 31) || (set == 1 && i == 0) || (set == 2 && i >= 0 && i < 2);
+        if (!valid) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        if (poweredOn) {
+            return HypError.BUSY;
+        }
+        if (set == 0) {
+            x[(int) i] = value;
+        } else if (set == 1) {
+            pc = value;
+        } else {
+            spEl[(int) i] = value;
+        }
+        return HypError.OK;
+    }
+
+    // ---- power and lifecycle ---------------------------------------------------------------------
+
+    /**
+     * vcpu_poweron(entry, context, flags): already on (or killed) → BUSY. Sets PC and X0 unless the preserve
+     * flags (bit 0 entry, bit 1 context) say otherwise; a proxy-scheduled vCPU leaving POWERED_OFF raises its
+     * wakeup VIRQ.
+     */
+    HypError powerOn(long entry, long context, long flags) {
+        if (poweredOn || killed) {
+            return HypError.BUSY;
+        }
+        if ((flags & 1) == 0) {
+            pc = entry;
+        }
+        if ((flags & 2) == 0) {
+            x[0] = context;
+        }
+        poweredOn = true;
+        waiting = false;
+        poweroffFlags = 0;
+        haltVirq.clear();
+        scheduler.update(this);
+        if (isProxy()) {
+            wakeupVirq.assertLevel();
+        }
+        return HypError.OK;
+    }
+
+    /**
+     * vcpu_poweroff: only the calling vCPU itself ({@code byItself}), powered on; else ARGUMENT_INVALID. The real
+     * call does not return on success; the model returns OK to the guest program, whose vCPU is now off and
+     * halted (HALT VIRQ raised).
+     */
+    HypError powerOff(boolean byItself) {
+        if (!byItself || !poweredOn) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        halt(0);
+        return HypError.OK;
+    }
+
+    /** vcpu_kill (thread_kill): already killed → OBJECT_STATE. It never runs again. */
+    HypError kill() {
+        if (killed) {
+            return HypError.OBJECT_STATE;
+        }
+        killed = true;
+        halt(1);
+        return HypError.OK;
+    }
+
+    private void halt(long flags) {
+        poweredOn = false;
+        waiting = false;
+        poweroffFlags = flags;
+        scheduler.update(this);
+        haltVirq.assertLevel();
+    }
+
+    /** scheduler_yield: to the tail of its queue with a fresh timeslice. */
+    void yield() {
+        scheduler.yield(this);
+    }
+
+    /** scheduler_yield_to {@code target}: this yields and {@code target}, if ready, moves to the head of its queue. */
+    void yieldTo(Vcpu target) {
+        scheduler.yieldTo(this, target);
+    }
+
+    // ---- VIRQs and vcpu_run ----------------------------------------------------------------------
+
+    /** vcpu_bind_virq(type) → vic_bind_shared: a wakeup VIRQ makes the vCPU proxy-scheduled. */
+    HypError bindVirq(long type, VirqTarget target, int virq) {
+        VirqSource src = source(type);
+        if (src == null) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        HypError e = src.bind(target, virq);
+        if (e == HypError.OK && src == wakeupVirq) {
+            wakeupBound = true;
+            scheduler.update(this);
+        }
+        return e;
+    }
+
+    /** vcpu_unbind_virq(type). */
+    HypError unbindVirq(long type) {
+        VirqSource src = source(type);
+        if (src == null) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        src.unbind();
+        if (src == wakeupVirq && wakeupBound) {
+            wakeupBound = false;
+            scheduler.update(this);
+        }
+        return HypError.OK;
+    }
+
+    private VirqSource source(long type) {
+        return type == VcpuCalls.VIRQ_HALT ? haltVirq : type == VcpuCalls.VIRQ_RUN_WAKEUP ? wakeupVirq : null;
+    }
+
+    /**
+     * vcpu_run by another thread ({@code byItself} false): not proxy-scheduled, or being run already → BUSY.
+     * Runs one step of the program unless the vCPU is off or waiting. Resume data only matters after VMMIO
+     * states, which are not modelled.
+     */
+    HypError run(boolean byItself) {
+        if (!isProxy() || inRun || byItself) {
+            return HypError.BUSY;
+        }
+        if (poweredOn && !waiting && program != null) {
+            inRun = true;
+            try {
+                program.step(this);
+            } finally {
+                inRun = false;
+            }
+        }
+        return HypError.OK;
     }
 
     /**
@@ -103,7 +342,7 @@ public final class Vcpu extends KernelObject implements Wakeable {
         return isProxy();
     }
 
-    boolean isProxy() {
+    private boolean isProxy() {
         return (options & OPTION_VCPU_RUN_SCHEDULED) != 0 || wakeupBound;
     }
 
@@ -121,12 +360,22 @@ public final class Vcpu extends KernelObject implements Wakeable {
         return waiting;
     }
 
+    /** The poweroff flags vcpu_run reports once it is off (bit 0: killed). */
+    long poweroffFlags() {
+        return poweroffFlags;
+    }
+
     public int priority() {
         return priority;
     }
 
     public int affinity() {
         return affinity;
+    }
+
+    /** The timeslice the scheduler refills with. */
+    long timeslice() {
+        return timeslice;
     }
 
     /** The VIC this vCPU is attached to (for the guest's GIC CPU-interface accesses), or null. */

@@ -1,7 +1,8 @@
 package dev.gunyahdt.hypervisor.vic;
 
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.object.KernelObject;
+import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.virq.VirqEvent;
 import dev.gunyahdt.hypervisor.virq.VirqSource;
@@ -53,7 +54,7 @@ public final class Vic extends KernelObject implements VirqTarget {
      * records per message-queue exchange for the life of the VM).
      */
     private final ArrayDeque<VirqEvent> events = new ArrayDeque<>();
-    public static final int EVENT_HISTORY = 256;
+    static final int EVENT_HISTORY = 256;
 
     /** One interrupt line's state. */
     private static final class Line {
@@ -73,15 +74,26 @@ public final class Vic extends KernelObject implements VirqTarget {
         }
     }
 
-    public Vic(long serial) {
+    Vic(long serial) {
         super(ObjectType.VIC, serial);
     }
 
-    void configure(int vcpus, int virqs, long opts) {
-        maxVcpus = vcpus;
-        maxVirqs = virqs;
+    /**
+     * vic_configure ([HYP] {@code hyp/vm/vgic/src/distrib.c}; INIT only): 1..8 vCPUs, 0..988 SPIs. No LPI support in this model, so max_msis must be 0
+     * (§6.2); option bits above 1 are reserved.
+     */
+    HypError configure(long vcpus, long virqs, long opts, long maxMsis) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        if (vcpus < 1 || vcpus > MAX_VCPUS || virqs < 0 || virqs > MAX_VIRQS || (opts & ~0x3L) != 0 || maxMsis != 0) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        maxVcpus = (int) vcpus;
+        maxVirqs = (int) virqs;
         options = opts;
-        this.vcpus = new Wakeable[vcpus];
+        this.vcpus = new Wakeable[maxVcpus];
+        return HypError.OK;
     }
 
     // ---- vCPU attachment (vic_attach_vcpu, in VcpuCalls) -----------------------------------------
@@ -311,7 +323,7 @@ public final class Vic extends KernelObject implements VirqTarget {
     }
 
     /** Whether {@code intid} (private lines: on vCPU {@code index}) is active. */
-    public boolean isActive(int index, int intid) {
+    boolean isActive(int index, int intid) {
         Line l = intid < SPI_BASE ? privates.get(index << 16 | intid) : spi(intid);
         return l != null && l.active;
     }

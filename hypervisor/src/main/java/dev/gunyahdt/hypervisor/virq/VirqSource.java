@@ -1,6 +1,6 @@
 package dev.gunyahdt.hypervisor.virq;
 
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
 
 import java.util.function.BooleanSupplier;
 

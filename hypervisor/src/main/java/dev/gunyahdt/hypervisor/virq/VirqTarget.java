@@ -1,6 +1,6 @@
 package dev.gunyahdt.hypervisor.virq;
 
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
 
 /**
  * Where a bound VIRQ source delivers: the receiving VM's virtual interrupt controller. Today the

@@ -1,20 +1,21 @@
 package dev.gunyahdt.hypervisor.cspace;
 
+import dev.gunyahdt.hypervisor.call.CSpaceRights;
 import dev.gunyahdt.hypervisor.Fixture;
 import dev.gunyahdt.hypervisor.Fixture.Vm;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
-import dev.gunyahdt.hypervisor.doorbell.DoorbellRights;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.DoorbellRights;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueRights;
+import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.object.KernelObject;
-import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
-import dev.gunyahdt.hypervisor.partition.PartitionRights;
+import dev.gunyahdt.hypervisor.call.PartitionRights;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -201,7 +202,7 @@ class CSpaceTest {
     @Test
     void attachNeedsAttachRightOnAnActiveCSpace() {
         long cs = f.create(PartitionCalls.CREATE_CSPACE);
-        assertNull(f.hv.attach(f.root, cs, "x", dev.gunyahdt.hypervisor.GuestMemory.none()));
+        assertNull(f.hv.attach(f.root, cs, "x", dev.gunyahdt.hypervisor.call.GuestMemory.none()));
     }
 
     @Test

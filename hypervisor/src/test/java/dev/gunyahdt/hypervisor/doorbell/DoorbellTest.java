@@ -1,10 +1,11 @@
 package dev.gunyahdt.hypervisor.doorbell;
 
+import dev.gunyahdt.hypervisor.call.DoorbellRights;
 import dev.gunyahdt.hypervisor.Fixture;
 import dev.gunyahdt.hypervisor.Fixture.Vm;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
-import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.virq.VirqEvent;

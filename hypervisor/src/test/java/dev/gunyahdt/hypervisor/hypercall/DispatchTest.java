@@ -1,9 +1,12 @@
 package dev.gunyahdt.hypervisor.hypercall;
 
+import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
 import dev.gunyahdt.hypervisor.Fixture;
-import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueRights;
+import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import org.junit.jupiter.api.Test;
 

@@ -1,15 +1,16 @@
 package dev.gunyahdt.hypervisor.msgqueue;
 
+import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.Fixture;
 import dev.gunyahdt.hypervisor.Fixture.Vm;
-import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.Hypervisor;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
-import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vic.Vic;
-import dev.gunyahdt.hypervisor.vic.VicRights;
+import dev.gunyahdt.hypervisor.call.VicRights;
 import dev.gunyahdt.hypervisor.virq.VirqEvent;
 import dev.gunyahdt.hypervisor.virq.VirqEvent.Kind;
 import org.junit.jupiter.api.BeforeEach;

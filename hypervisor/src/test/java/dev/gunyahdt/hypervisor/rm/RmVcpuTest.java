@@ -1,6 +1,6 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.guest.GuestReport;
 import dev.gunyahdt.hypervisor.memory.AddrSpace;

@@ -1,7 +1,7 @@
 package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.dt.dtb.DtbReader;
-import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.memory.AddrSpace;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;

@@ -1,10 +1,11 @@
 package dev.gunyahdt.hypervisor.vcpu;
 
+import dev.gunyahdt.hypervisor.call.ThreadRights;
 import dev.gunyahdt.hypervisor.Builders;
 import dev.gunyahdt.hypervisor.Fixture;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
-import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.gunyahdt.partitioner.allocate;
 
+import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Node;
@@ -8,7 +9,6 @@ import dev.gunyahdt.dt.PropertyValue;
 import dev.gunyahdt.partitioner.inventory.BoardInventory;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
 import dev.gunyahdt.partitioner.plan.PlanException;
-import dev.gunyahdt.partitioner.plan.Problem;
 import dev.gunyahdt.partitioner.plan.VmPlan;
 
 import java.util.ArrayList;
@@ -34,23 +34,23 @@ public final class BoardMemory {
         if (plan.boardMemory().isEmpty()) {
             List<Range> memory = BoardInventory.of(board).memory();
             if (memory.isEmpty()) {
-                throw new PlanException(List.of(new Problem("board-memory", plan.boardPos()
-                        + ": the board declares no memory (its bootloader adds the memory node); say where its RAM is and "
-                        + "how much there is in the plan, e.g.\n  board-memory:\n    - {base: 0x40000000, size: 2GiB}")));
+                throw new PlanException("board-memory", plan.boardPos(),
+                        "the board declares no memory (its bootloader adds the memory node); say where its RAM is and "
+                        + "how much there is in the plan, e.g.\n  board-memory:\n    - {base: 0x40000000, size: 2GiB}");
             }
             List<Range> zero = memory.stream().filter(r -> r.size() == 0).toList();
             if (!zero.isEmpty()) {
                 Range z = zero.get(0);
-                throw new PlanException(List.of(new Problem("board-memory", plan.boardPos()
-                        + ": the board's memory at 0x" + Long.toHexString(z.base()) + " has size 0 (its bootloader fills it in);"
+                throw new PlanException("board-memory", plan.boardPos(),
+                        "the board's memory at 0x" + Long.toHexString(z.base()) + " has size 0 (its bootloader fills it in);"
                         + " say how much RAM the board has in the plan, e.g.\n  board-memory:\n    - {base: 0x"
-                        + Long.toHexString(z.base()) + ", size: 8GiB}")));
+                        + Long.toHexString(z.base()) + ", size: 8GiB}");
             }
             return board;
         }
         Node root = board.root();
-        int acells = cells(root, "#address-cells", 2);
-        int scells = cells(root, "#size-cells", 1);
+        int acells = cells(root, "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
+        int scells = cells(root, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
         List<Node> children = new ArrayList<>();
         List<String> labels = null;
         int at = -1;
@@ -79,14 +79,16 @@ public final class BoardMemory {
         return board.withRoot(root.withChildren(children));
     }
 
+    /** The root's cell count: the default when it is absent or not one cell (the inventory reports a bad one). */
     private static int cells(Node root, String name, int dflt) {
-        return root.property(name).filter(p -> p.value().length() == 4).map(p -> (int) p.value().asCell()).orElse(dflt);
+        long v = Addressing.countOrNone(root, name, dflt);
+        return v < 0 ? dflt : (int) v;
     }
 
     private static void number(PropertyValue.Builder b, int cells, long v, VmPlan.BoardMemory m) {
         if (cells == 1 && v >>> 32 != 0) {
-            throw new PlanException(List.of(new Problem("board-memory", m.pos() + ": 0x" + Long.toHexString(v)
-                    + " does not fit the board's one-cell #address-cells/#size-cells")));
+            throw new PlanException("board-memory", m.pos(), "0x" + Long.toHexString(v)
+                    + " does not fit the board's one-cell #address-cells/#size-cells");
         }
         if (cells == 2) {
             b.uint(v >>> 32, 4);

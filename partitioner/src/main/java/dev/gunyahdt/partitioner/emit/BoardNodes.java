@@ -1,5 +1,6 @@
 package dev.gunyahdt.partitioner.emit;
 
+import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Node;
@@ -40,8 +41,10 @@ final class BoardNodes {
         return board.root().property(name);
     }
 
+    /** The root's cell count: the default when it is absent or not one cell (the inventory reports a bad one). */
     int rootCells(String name, int dflt) {
-        return rootProperty(name).filter(p -> p.value().length() == 4).map(p -> (int) p.value().asCell()).orElse(dflt);
+        long v = Addressing.countOrNone(board.root(), name, dflt);
+        return v < 0 ? dflt : (int) v;
     }
 
     /** The first root child whose {@code compatible} contains one of {@code compatibles}. */

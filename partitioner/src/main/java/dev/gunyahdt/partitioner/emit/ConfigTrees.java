@@ -1,5 +1,6 @@
 package dev.gunyahdt.partitioner.emit;
 
+import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Marker;
 import dev.gunyahdt.dt.Node;
@@ -52,8 +53,8 @@ public final class ConfigTrees {
     private ConfigTrees(Allocation allocation) {
         this.allocation = allocation;
         this.board = new BoardNodes(allocation.board().tree());
-        this.acells = board.rootCells("#address-cells", 2);
-        this.scells = board.rootCells("#size-cells", 1);
+        this.acells = board.rootCells("#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
+        this.scells = board.rootCells("#size-cells", Addressing.DEFAULT_SIZE_CELLS);
     }
 
     public static ConfigTrees of(Allocation allocation) {
@@ -109,8 +110,8 @@ public final class ConfigTrees {
                 Property.of("ranges", PropertyValue.EMPTY)), List.of()));
         Optional<Range> hyp = allocation.hypervisor();
         if (hyp.isPresent()) {
-            int ra = rm.property("#address-cells").map(p -> (int) p.value().asCell()).orElse(acells);
-            int rs = rm.property("#size-cells").map(p -> (int) p.value().asCell()).orElse(scells);
+            int ra = (int) Addressing.countOrNone(rm, "#address-cells", acells);
+            int rs = (int) Addressing.countOrNone(rm, "#size-cells", scells);
             rm = rm.withChild(Node.of("gunyah-hypervisor@" + Long.toHexString(hyp.get().base()), List.of(
                     Cells.str("compatible", "gunyah-dt,hypervisor-carveout"),
                     Property.of("reg", Cells.ranges(ra, rs, List.of(hyp.get()))),

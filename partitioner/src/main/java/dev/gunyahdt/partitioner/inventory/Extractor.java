@@ -5,6 +5,11 @@ import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.spec.Addressing;
+import dev.gunyahdt.dt.spec.Cells;
+import dev.gunyahdt.dt.spec.Interrupts;
+import dev.gunyahdt.dt.spec.NexusMap;
+import dev.gunyahdt.dt.spec.Ranges;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Cpu;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Device;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.GicVersion;
@@ -25,11 +30,10 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * Builds a {@link BoardInventory}. One instance per tree: it caches the phandle map. The rules
- * followed are the devicetree specification's (v0.4 §2.3.6 #address-cells/#size-cells defaults
- * 2/1, §2.3.8 ranges, §2.4 interrupt mapping) and the kernel's documented lookups where the
- * specification is silent (an interrupt parent is found by walking up until a node has
- * {@code #interrupt-cells}).
+ * Builds a {@link BoardInventory}. One instance per tree: it caches the phandle map. The
+ * devicetree-spec lookups (address and size cells, interrupt parent, interrupt-map, ranges) are
+ * {@code dev.gunyahdt.dt.spec}'s; this class adds the inventory's limits (64-bit addresses) and
+ * the GIC's specifier meaning.
  */
 final class Extractor {
 
@@ -45,12 +49,10 @@ final class Extractor {
 
     private final DeviceTree tree;
     private final Map<Long, NodeCursor> phandles;
-    private final int nodeCount;
 
     Extractor(DeviceTree tree) {
         this.tree = tree;
         this.phandles = tree.phandles();
-        this.nodeCount = tree.allNodes().size();
     }
 
     BoardInventory extract() {
@@ -115,7 +117,7 @@ final class Extractor {
             throw err(c, p.get(), "expected " + sc + " cell(s) (#size-cells of the parent), found "
                     + p.get().value().length() + " bytes");
         }
-        return OptionalLong.of(number(p.get().value().cells(), 0, sc).longValue());
+        return OptionalLong.of(Cells.number(p.get().value().cells(), 0, sc).longValue());
     }
 
     // ---- CPUs ---------------------------------------------------------------------------
@@ -136,7 +138,7 @@ final class Extractor {
                 continue;
             }
             int ac = cellCount(cpus, "#address-cells", 2, 1, 2);
-            int sc = cells(cpus, "#size-cells", 1);
+            int sc = Addressing.sizeCells(cpus);
             Property reg = n.property("reg").orElseThrow(() -> new DtException(n.span(), c.path() + ": a cpu node needs reg (its MPIDR)"));
             long[] cells = reg.value().cells();
             if (reg.value().length() == 0 || reg.value().length() % (4 * (ac + sc)) != 0) {
@@ -144,7 +146,7 @@ final class Extractor {
                         + " (#address-cells " + ac + ", #size-cells " + sc + " of /cpus)");
             }
             int[] p = place.getOrDefault(c.path(), new int[] {-1, -1});
-            out.add(new Cpu(c.path(), number(cells, 0, ac).longValue(), Optional.ofNullable(string(n, "enable-method")),
+            out.add(new Cpu(c.path(), Cells.number(cells, 0, ac).longValue(), Optional.ofNullable(string(n, "enable-method")),
                     statusOf(n), clusterOf.get(c.path()), p[0], p[1], n.span()));
         }
         return out;
@@ -191,7 +193,7 @@ final class Extractor {
             Node n = c.node();
             if (n.hasProperty("interrupt-controller")) {
                 out.add(new InterruptController(c.path(), strings(n, "compatible"),
-                        n.hasProperty("#interrupt-cells") ? cells(c, "#interrupt-cells", -1) : -1,
+                        n.hasProperty("#interrupt-cells") ? Addressing.count(c, "#interrupt-cells", -1) : -1,
                         gicVersion(n), n.span()));
             }
         });
@@ -269,86 +271,25 @@ final class Extractor {
     /** Fills {@code out} with the physical ranges of {@code reg}; returns why not, or null. */
     private String mmio(NodeCursor c, Property reg, List<Range> out) {
         NodeCursor bus = c.parent();
-        int ac = cells(bus, "#address-cells", 2);
-        int sc = cells(bus, "#size-cells", 1);
+        int ac = Addressing.addressCells(bus);
+        int sc = Addressing.sizeCells(bus);
         long[] cells = entries(c, reg, ac + sc, "#address-cells " + ac + " + #size-cells " + sc + " of the parent");
         if (sc == 0) {
             return "the parent's #size-cells is 0: reg is an address on " + bus.path() + ", not memory-mapped";
         }
         for (int i = 0; i < cells.length; i += ac + sc) {
-            BigInteger size = number(cells, i + ac, sc);
-            Object at = translate(bus, c, reg, Arrays.copyOfRange(cells, i, i + ac));
-            if (at instanceof String reason) {
-                return reason;
+            BigInteger size = Cells.number(cells, i + ac, sc);
+            Ranges.Translation at = Ranges.toCpu(bus, Arrays.copyOfRange(cells, i, i + ac), c, reg);
+            if (!at.translated()) {
+                return at.untranslatable();
             }
-            BigInteger base = (BigInteger) at;
+            BigInteger base = at.address();
             if (base.add(size).compareTo(U64) > 0) {
                 throw err(c, reg, String.format("0x%x + size 0x%x overflows 64 bits", base, size));
             }
             out.add(new Range(base.longValue(), size.longValue()));
         }
         return null; // kept in reg order: reg-names and drivers index entries by position
-    }
-
-    /**
-     * Walks an address on {@code bus} up to the root through each {@code ranges}: the physical
-     * address as a BigInteger, or a String saying why it does not translate.
-     */
-    private Object translate(NodeCursor bus, NodeCursor device, Property reg, long[] address) {
-        NodeCursor cur = bus;
-        long[] addr = address;
-        while (!cur.isRoot()) {
-            Optional<Property> ranges = cur.node().property("ranges");
-            if (ranges.isEmpty()) {
-                return cur.path() + " has no ranges: its children's addresses are not CPU addresses";
-            }
-            NodeCursor up = cur.parent();
-            int cac = addr.length;
-            int pac = cells(up, "#address-cells", 2);
-            int csc = cells(cur, "#size-cells", 1);
-            if (ranges.get().value().isEmpty()) {
-                BigInteger v = number(addr, 0, addr.length);
-                addr = toCells(v, pac, () -> err(device, reg, "address " + hex(address)
-                        + " does not fit the " + pac + " address cell(s) of " + up.path()));
-                cur = up;
-                continue;
-            }
-            int width = cac + pac + csc;
-            long[] r = entries(cur, ranges.get(), width, "child #address-cells " + cac + " + parent #address-cells "
-                    + pac + " + #size-cells " + csc);
-            boolean pci = isPci(cur.node()) && cac == 3;
-            BigInteger a = number(addr, pci ? 1 : 0, pci ? 2 : cac);
-            long[] next = null;
-            for (int i = 0; i < r.length && next == null; i += width) {
-                if (pci && ((r[i] >>> 24) & 3) != ((addr[0] >>> 24) & 3)) {
-                    continue;
-                }
-                BigInteger childBase = number(r, pci ? i + 1 : i, pci ? 2 : cac);
-                BigInteger size = number(r, i + cac + pac, csc);
-                BigInteger offset = a.subtract(childBase);
-                if (offset.signum() >= 0 && offset.compareTo(size) < 0) {
-                    BigInteger v = number(r, i + cac, pac).add(offset);
-                    NodeCursor owner = cur;
-                    next = toCells(v, pac, () -> err(owner, ranges.get(), "translating " + hex(address) + " of "
-                            + device.path() + " overflows the " + pac + " address cell(s) of " + up.path()));
-                }
-            }
-            if (next == null) {
-                return "address " + hex(address) + " is outside every ranges entry of " + cur.path();
-            }
-            addr = next;
-            cur = up;
-        }
-        BigInteger v = number(addr, 0, addr.length);
-        if (v.compareTo(U64) >= 0) {
-            throw err(device, reg, "physical address of " + hex(address) + " overflows 64 bits");
-        }
-        return v;
-    }
-
-    private static boolean isPci(Node n) {
-        String t = string(n, "device_type");
-        return "pci".equals(t) || "pciex".equals(t);
     }
 
     // ---- interrupts ---------------------------------------------------------------------
@@ -363,7 +304,7 @@ final class Extractor {
             int i = 0;
             while (i < v.length) {
                 NodeCursor target = phandleTarget(c, ext.get(), i * 4);
-                int ic = interruptCells(target, c, ext.get());
+                int ic = Interrupts.specifierCells(target, c, ext.get());
                 if (i + 1 + ic > v.length) {
                     throw err(c, ext.get(), "specifier for " + target.path() + " needs " + ic + " cell(s), "
                             + (v.length - i - 1) + " left");
@@ -381,7 +322,7 @@ final class Extractor {
         if (parent == null) {
             throw err(c, irq.get(), "has interrupts but no interrupt parent (no interrupt-parent up the tree)");
         }
-        int ic = interruptCells(parent, c, irq.get());
+        int ic = Interrupts.specifierCells(parent, c, irq.get());
         if (ic == 0) {
             return out;
         }
@@ -395,27 +336,16 @@ final class Extractor {
     /** The interrupts an interrupt-map routes, each resolved from its parent onwards. */
     private List<Interrupt> mapped(NodeCursor nexus) {
         List<Interrupt> out = new ArrayList<>();
-        for (MapEntry e : mapEntries(nexus)) {
-            out.add(resolve(e.parent, e.parentSpec, e.parentUnit, nexus, e.prop, 1));
+        NexusMap map = NexusMap.read(nexus, "interrupt", phandles);
+        Property prop = nexus.node().property("interrupt-map").orElseThrow();
+        for (NexusMap.Row r : map.rows()) {
+            out.add(resolve(r.parent(), r.parentSpec(), r.parentUnit(), nexus, prop, 1));
         }
         return out;
     }
 
-    /**
-     * Follows {@code interrupt-parent} links (or, without one, the tree parent) until a node
-     * with {@code #interrupt-cells}; null when there is none.
-     */
     private NodeCursor interruptParent(NodeCursor c) {
-        NodeCursor p = c;
-        int hops = 0;
-        do {
-            Optional<Property> ip = p.node().property("interrupt-parent");
-            p = ip.isPresent() ? phandleTarget(p, ip.get(), 0) : p.parent();
-            if (++hops > nodeCount + 1) {
-                throw new DtException(c.node().span(), c.path() + ": interrupt-parent links form a loop");
-            }
-        } while (p != null && !p.node().hasProperty("#interrupt-cells"));
-        return p;
+        return Interrupts.parent(c, phandles);
     }
 
     /** Takes a specifier at {@code at} down to the controller that receives it. */
@@ -427,14 +357,13 @@ final class Extractor {
         if (n.hasProperty("interrupt-controller")) {
             return interrupt(at, spec, device, prop);
         }
-        if (n.hasProperty("interrupt-map")) {
-            for (MapEntry e : mapEntries(at)) {
-                if (e.matches(unit, spec)) {
-                    return resolve(e.parent, e.parentSpec, e.parentUnit, device, prop, hops + 1);
-                }
+        if (NexusMap.isNexus(at, "interrupt")) {
+            Optional<NexusMap.Routed> next = NexusMap.read(at, "interrupt", phandles).route(unit, spec);
+            if (next.isPresent()) {
+                return resolve(next.get().parent(), next.get().spec(), next.get().unit(), device, prop, hops + 1);
             }
             throw err(device, prop, "no interrupt-map entry of " + at.path() + " matches unit address "
-                    + hex(unit) + " interrupt " + hex(spec));
+                    + Ranges.hex(unit) + " interrupt " + Ranges.hex(spec));
         }
         NodeCursor up = interruptParent(at);
         if (up == null) {
@@ -466,114 +395,17 @@ final class Extractor {
         return new Interrupt(ctrl.path(), kind, spec[1], spec.length > 2 ? spec[2] : 0, all);
     }
 
-    /** One decoded interrupt-map row. */
-    private record MapEntry(long[] childUnit, long[] childSpec, long[] mask, NodeCursor parent, long[] parentUnit,
-                            long[] parentSpec, Property prop) {
-
-        boolean matches(long[] unit, long[] spec) {
-            for (int i = 0; i < childUnit.length; i++) {
-                long u = i < unit.length ? unit[i] : 0;
-                if ((u & mask[i]) != (childUnit[i] & mask[i])) {
-                    return false;
-                }
-            }
-            for (int i = 0; i < childSpec.length; i++) {
-                long s = i < spec.length ? spec[i] : 0;
-                long m = mask[childUnit.length + i];
-                if ((s & m) != (childSpec[i] & m)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    private List<MapEntry> mapEntries(NodeCursor nexus) {
-        Property map = nexus.node().property("interrupt-map").orElseThrow();
-        int ac = nexusAddressCells(nexus);
-        int ic = interruptCells(nexus, nexus, map);
-        long[] mask = new long[ac + ic];
-        Arrays.fill(mask, 0xffffffffL);
-        Optional<Property> maskProp = nexus.node().property("interrupt-map-mask");
-        if (maskProp.isPresent()) {
-            if (maskProp.get().value().length() != 4 * (ac + ic)) {
-                throw err(nexus, maskProp.get(), "expected " + (ac + ic) + " cells (#address-cells " + ac
-                        + " + #interrupt-cells " + ic + "), found " + maskProp.get().value().length() + " bytes");
-            }
-            mask = maskProp.get().value().cells();
-        }
-        long[] v = entries(nexus, map, 1, "cells");
-        List<MapEntry> out = new ArrayList<>();
-        int i = 0;
-        while (i < v.length) {
-            if (i + ac + ic + 1 > v.length) {
-                throw err(nexus, map, "row at cell " + i + " is cut short");
-            }
-            long ph = v[i + ac + ic];
-            NodeCursor parent = phandles.get(ph);
-            if (parent == null) {
-                // the usual cause: a row written without the parent's unit address cells
-                throw err(nexus, map, String.format("row at cell %d: phandle 0x%x refers to no node (a row is %d "
-                        + "child unit address cell(s), %d interrupt cell(s), the parent's phandle, then the parent's "
-                        + "#address-cells and #interrupt-cells)", i, ph, ac, ic));
-            }
-            int pac = cells(parent, "#address-cells", 0);
-            int pic = interruptCells(parent, nexus, map);
-            int end = i + ac + ic + 1 + pac + pic;
-            if (end > v.length) {
-                throw err(nexus, map, "row at cell " + i + " needs " + (end - i) + " cells for parent "
-                        + parent.path() + ", " + (v.length - i) + " left");
-            }
-            int p = i + ac + ic + 1;
-            out.add(new MapEntry(Arrays.copyOfRange(v, i, i + ac), Arrays.copyOfRange(v, i + ac, i + ac + ic), mask,
-                    parent, Arrays.copyOfRange(v, p, p + pac), Arrays.copyOfRange(v, p + pac, end), map));
-            i = end;
-        }
-        return out;
-    }
-
-    /** A nexus's #address-cells, looked for on it and then its ancestors (default 2), as the kernel does. */
-    private int nexusAddressCells(NodeCursor nexus) {
-        for (NodeCursor c = nexus; c != null; c = c.parent()) {
-            if (c.node().hasProperty("#address-cells")) {
-                return cells(c, "#address-cells", 2);
-            }
-        }
-        return 2;
-    }
-
     /** The first {@code reg} entry's address cells: what an interrupt-map matches against. */
     private static long[] unitAddress(NodeCursor c) {
         Optional<Property> reg = c.node().property("reg");
         return reg.isEmpty() ? new long[0] : reg.get().value().cells();
     }
 
-    private int interruptCells(NodeCursor ctrl, NodeCursor user, Property prop) {
-        if (!ctrl.node().hasProperty("#interrupt-cells")) {
-            throw err(user, prop, ctrl.path() + " has no #interrupt-cells");
-        }
-        return cells(ctrl, "#interrupt-cells", -1);
-    }
-
     // ---- cells --------------------------------------------------------------------------
 
-    /** A one-cell property such as {@code #address-cells}, or {@code dflt} when absent. */
-    private static int cells(NodeCursor c, String name, int dflt) {
-        Optional<Property> p = c.node().property(name);
-        if (p.isEmpty()) {
-            return dflt;
-        }
-        long v = p.get().value().asCell();
-        if (v < 0 || v > 32) {
-            throw err(c, p.get(), "expected one cell no greater than 32, found "
-                    + (v < 0 ? p.get().value().length() + " bytes" : Long.toString(v)));
-        }
-        return (int) v;
-    }
-
-    /** {@link #cells} limited to what a 64-bit physical address or size can use. */
+    /** {@link Addressing#count} limited to what a 64-bit physical address or size can use. */
     private static int cellCount(NodeCursor c, String name, int dflt, int min, int max) {
-        int v = cells(c, name, dflt);
+        int v = Addressing.count(c, name, dflt);
         if (v < min || v > max) {
             throw err(c, c.node().property(name).orElseThrow(), "is " + v + "; the inventory reads " + min + " to " + max
                     + " cells here (64-bit addresses and sizes)");
@@ -594,8 +426,8 @@ final class Extractor {
         long[] v = entries(c, p, ac + sc, "#address-cells " + ac + " + #size-cells " + sc);
         List<Range> out = new ArrayList<>();
         for (int i = 0; i < v.length; i += ac + sc) {
-            BigInteger base = number(v, i, ac);
-            BigInteger size = number(v, i + ac, sc);
+            BigInteger base = Cells.number(v, i, ac);
+            BigInteger size = Cells.number(v, i + ac, sc);
             if (base.add(size).compareTo(U64) > 0) {
                 throw err(c, p, String.format("0x%x + size 0x%x overflows 64 bits", base, size));
             }
@@ -605,36 +437,8 @@ final class Extractor {
         return out;
     }
 
-    private static BigInteger number(long[] cells, int from, int count) {
-        BigInteger v = BigInteger.ZERO;
-        for (int i = from; i < from + count; i++) {
-            v = v.shiftLeft(32).or(BigInteger.valueOf(cells[i]));
-        }
-        return v;
-    }
-
-    private static long[] toCells(BigInteger v, int count, java.util.function.Supplier<DtException> overflow) {
-        if (v.bitLength() > 32 * count) {
-            throw overflow.get();
-        }
-        long[] out = new long[count];
-        for (int i = count - 1; i >= 0; i--) {
-            out[i] = v.longValue() & 0xffffffffL;
-            v = v.shiftRight(32);
-        }
-        return out;
-    }
-
     private NodeCursor phandleTarget(NodeCursor c, Property p, int offset) {
-        if (offset + 4 > p.value().length()) {
-            throw err(c, p, "expected a phandle at byte " + offset + ", the value has " + p.value().length() + " bytes");
-        }
-        long ph = p.value().cellAt(offset);
-        NodeCursor t = phandles.get(ph);
-        if (t == null) {
-            throw err(c, p, String.format("phandle 0x%x refers to no node", ph));
-        }
-        return t;
+        return Interrupts.target(c, p, offset, phandles);
     }
 
     private static String string(Node n, String name) {
@@ -648,14 +452,6 @@ final class Extractor {
     private static String statusOf(Node n) {
         String s = string(n, "status");
         return s == null ? "okay" : s;
-    }
-
-    private static String hex(long[] cells) {
-        StringBuilder sb = new StringBuilder("<");
-        for (int i = 0; i < cells.length; i++) {
-            sb.append(i == 0 ? "" : " ").append("0x").append(Long.toHexString(cells[i]));
-        }
-        return sb.append('>').toString();
     }
 
     private static DtException err(NodeCursor c, Property p, String message) {

@@ -10,6 +10,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.partitioner.plan.VmPlan.Affinity;
 import dev.gunyahdt.partitioner.plan.VmPlan.CpuRef;
 import dev.gunyahdt.partitioner.plan.VmPlan.DeviceRef;
@@ -98,11 +99,11 @@ public final class PlanLoader {
         byte[] bytes;
         try {
             if (Files.size(path) > 4L * MAX_CODE_POINTS) {
-                throw new PlanException("yaml", path + ": larger than the " + MAX_CODE_POINTS + "-character limit for a plan");
+                throw new PlanException("yaml", path.toString(), "larger than the " + MAX_CODE_POINTS + "-character limit for a plan");
             }
             bytes = Files.readAllBytes(path);
         } catch (IOException e) {
-            throw new PlanException("yaml", path + ": cannot read: " + e.getMessage());
+            throw new PlanException("yaml", path.toString(), "cannot read: " + e.getMessage());
         }
         return parse(new String(bytes, StandardCharsets.UTF_8), path.toString());
     }
@@ -126,14 +127,14 @@ public final class PlanLoader {
             root = new Compose(settings).composeString(text);
         } catch (MarkedYamlEngineException e) {
             Pos at = e.getProblemMark().map(this::pos).orElse(new Pos(file, 1, 1));
-            throw new PlanException("yaml", at + ": " + e.getProblem());
+            throw new PlanException("yaml", at, e.getProblem());
         } catch (YamlEngineException e) {
-            throw new PlanException("yaml", file + ":1:1: " + e.getMessage());
+            throw new PlanException("yaml", new Pos(file, 1, 1), e.getMessage());
         } catch (StackOverflowError e) {
-            throw new PlanException("yaml", file + ":1:1: nested too deeply");
+            throw new PlanException("yaml", new Pos(file, 1, 1), "nested too deeply");
         }
         if (root.isEmpty()) {
-            throw new PlanException("yaml", file + ":1:1: the plan is empty");
+            throw new PlanException("yaml", new Pos(file, 1, 1), "the plan is empty");
         }
         JsonNode json = toJson(root.get(), "", 0);
         validate(json);
@@ -152,7 +153,7 @@ public final class PlanLoader {
 
     private JsonNode toJson(Node node, String pointer, int depth) {
         if (depth > MAX_DEPTH) {
-            throw new PlanException("yaml", startOf(node) + ": nested deeper than " + MAX_DEPTH + " levels");
+            throw new PlanException("yaml", startOf(node), "nested deeper than " + MAX_DEPTH + " levels");
         }
         positions.put(pointer, startOf(node));
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -160,14 +161,14 @@ public final class PlanLoader {
             ObjectNode o = f.objectNode();
             for (NodeTuple t : map.getValue()) {
                 if (!(t.getKeyNode() instanceof ScalarNode key)) {
-                    throw new PlanException("yaml", startOf(t.getKeyNode()) + ": a key must be a plain string");
+                    throw new PlanException("yaml", startOf(t.getKeyNode()), "a key must be a plain string");
                 }
                 String k = key.getValue();
                 String child = pointer + "/" + k.replace("~", "~0").replace("/", "~1");
                 if (o.has(k)) {
                     // Compose does not check this (only Engine's constructor does): a repeated key
                     // would silently win over the first
-                    throw new PlanException("yaml", startOf(key) + ": duplicate key '" + k + "' (first at "
+                    throw new PlanException("yaml", startOf(key), "duplicate key '" + k + "' (first at "
                             + positions.get(child + "#key") + ")");
                 }
                 positions.put(child + "#key", startOf(key));
@@ -212,7 +213,7 @@ public final class PlanLoader {
                     : t.startsWith("0o") ? new BigInteger(t.substring(2), 8) : new BigInteger(t);
             return neg ? n.negate() : n;
         } catch (NumberFormatException e) {
-            throw new PlanException("yaml", at + ": '" + v + "' is not a number");
+            throw new PlanException("yaml", at, "'" + v + "' is not a number");
         }
     }
 
@@ -223,7 +224,7 @@ public final class PlanLoader {
         if (found.isEmpty()) {
             return;
         }
-        List<Problem> problems = new ArrayList<>();
+        List<Finding> problems = new ArrayList<>();
         Set<String> unknownAt = new TreeSet<>();
         List<ValidationMessage> sorted = new ArrayList<>(found);
         sorted.sort(Comparator.comparing((ValidationMessage m) -> positionOf(pointer(m.getInstanceLocation())),
@@ -237,7 +238,7 @@ public final class PlanLoader {
                 Pos p = positions.getOrDefault(keyPointer + "#key", positionOf(at));
                 List<String> allowed = allowedKeys(m);
                 String hint = didYouMean(key, allowed).map(s -> " — did you mean '" + s + "'?").orElse("");
-                problems.add(new Problem("unknown-key", p + ": unknown key '" + key + "'" + hint
+                problems.add(PlanException.problem("unknown-key", p, "unknown key '" + key + "'" + hint
                         + (allowed.isEmpty() ? "" : " (allowed here: " + String.join(", ", allowed) + ")")));
             } else if (m.getType().equals("enum") && json.at(pointer(m.getInstanceLocation())).isTextual()) {
                 // a word from a fixed list (e.g. a guest program): name the list and the closest word
@@ -246,11 +247,11 @@ public final class PlanLoader {
                 List<String> allowed = enumValues(m);
                 unknownAt.add(at);
                 String hint = didYouMean(value, allowed).map(s -> " — did you mean '" + s + "'?").orElse("");
-                problems.add(new Problem("unknown-value", positionOf(at) + ": unknown " + at.substring(at.lastIndexOf('/') + 1)
+                problems.add(PlanException.problem("unknown-value", positionOf(at), "unknown " + at.substring(at.lastIndexOf('/') + 1)
                         + " '" + value + "'" + hint + " (known: " + String.join(", ", allowed) + ")"));
             }
         }
-        problems.sort(Comparator.comparingInt((Problem p) -> lineOf(p.message())).thenComparingInt(p -> columnOf(p.message())));
+        problems.sort(Comparator.comparing(Finding::line).thenComparing(Finding::column));
         Set<String> seen = new TreeSet<>();
         for (ValidationMessage m : sorted) {
             String at = pointer(m.getInstanceLocation());
@@ -260,21 +261,12 @@ public final class PlanLoader {
                     || (m.getType().equals("oneOf") && hasOtherAt(sorted, at))) {
                 continue;
             }
-            String text = positionOf(at) + ": " + (at.isEmpty() ? "the plan" : "'" + at.substring(1) + "'") + " "
-                    + stripPath(m);
-            if (seen.add(text)) {
-                problems.add(new Problem("schema", text));
+            String text = (at.isEmpty() ? "the plan" : "'" + at.substring(1) + "'") + " " + stripPath(m);
+            if (seen.add(positionOf(at) + ": " + text)) {
+                problems.add(PlanException.problem("schema", positionOf(at), text));
             }
         }
         throw new PlanException(problems);
-    }
-
-    private int lineOf(String message) {
-        return Integer.parseInt(message.substring(file.length() + 1).split(":")[0]);
-    }
-
-    private int columnOf(String message) {
-        return Integer.parseInt(message.substring(file.length() + 1).split(":")[1]);
     }
 
     private static boolean hasOtherAt(List<ValidationMessage> all, String at) {
@@ -388,7 +380,7 @@ public final class PlanLoader {
         String board = json.get("board").asText();
         if (board.indexOf('\0') >= 0) {
             // a path can hold any byte but NUL; the schema's "string" lets it through
-            throw new PlanException("schema", at("/board") + ": 'board' names a file with a NUL character in its name");
+            throw new PlanException("schema", at("/board"), "'board' names a file with a NUL character in its name");
         }
         List<VmPlan.BoardMemory> boardMemory = new ArrayList<>();
         JsonNode bm = json.path("board-memory");
@@ -471,7 +463,7 @@ public final class PlanLoader {
             }
             return Sizes.parse(n.asText());
         } catch (IllegalArgumentException e) {
-            throw new PlanException("schema", at(pointer) + ": " + e.getMessage());
+            throw new PlanException("schema", at(pointer), e.getMessage());
         }
     }
 

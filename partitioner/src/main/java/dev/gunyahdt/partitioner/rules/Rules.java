@@ -1,5 +1,7 @@
 package dev.gunyahdt.partitioner.rules;
 
+import dev.gunyahdt.dt.diag.Finding;
+import dev.gunyahdt.dt.diag.Severity;
 import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.allocate.Allocation.PassedDevice;
 import dev.gunyahdt.partitioner.allocate.Allocation.SharedRegion;
@@ -13,7 +15,6 @@ import dev.gunyahdt.partitioner.inventory.BoardInventory.Range;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.Reserved;
 import dev.gunyahdt.partitioner.inventory.RangeIndex;
 import dev.gunyahdt.partitioner.plan.Pos;
-import dev.gunyahdt.partitioner.plan.Problem;
 import dev.gunyahdt.partitioner.plan.Sizes;
 import dev.gunyahdt.partitioner.plan.VmPlan.CpuRef;
 import dev.gunyahdt.partitioner.plan.VmPlan.Scheduling;
@@ -72,46 +73,51 @@ public final class Rules {
      * Every violation of every rule, rule by rule. When VM names repeat, only that is reported:
      * every later rule (and the allocator) tells VMs apart by name.
      */
-    public static List<Problem> check(Allocation a) {
-        List<Problem> out = new ArrayList<>();
+    public static List<Finding> check(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         for (Rule r : ALL) {
             if (!out.isEmpty() && out.get(0).rule().equals("vm-name-unique")) {
                 return out;
             }
-            for (String m : r.check().apply(a)) {
-                out.add(new Problem(r.name(), m));
+            for (Finding f : r.check().apply(a)) {
+                out.add(f.withRule(r.name()));
             }
         }
         return out;
+    }
+
+    /** A violation at {@code pos} in the plan; {@link #check} names it after the rule that found it. */
+    private static Finding at(Pos pos, String message) {
+        return Finding.at(pos.file(), pos.line(), pos.column(), Severity.ERROR, null, message);
     }
 
     // ---- identity and ownership ----------------------------------------------------------------
 
-    private static List<String> namesUnique(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> namesUnique(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         Map<String, Vm> seen = new HashMap<>();
         for (Vm vm : a.plan().vms()) {
             Vm first = seen.putIfAbsent(vm.name(), vm);
             if (first != null) {
-                out.add(vm.pos() + ": VM name '" + vm.name() + "' is already used at " + first.pos());
+                out.add(at(vm.pos(), "VM name '" + vm.name() + "' is already used at " + first.pos()));
             }
         }
         return out;
     }
 
-    private static List<String> primaryUnique(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> primaryUnique(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         Vm first = null;
         for (Vm vm : a.plan().vms()) {
             if (!vm.primary()) {
                 continue;
             }
             if (vm.owner().isPresent()) {
-                out.add(vm.ownerPos() + ": primary VM '" + vm.name() + "' cannot have an owner (the RM starts it)");
+                out.add(at(vm.ownerPos(), "primary VM '" + vm.name() + "' cannot have an owner (the RM starts it)"));
             }
             if (first != null) {
-                out.add(vm.pos() + ": VM '" + vm.name() + "' is a second primary; '" + first.name() + "' at " + first.pos()
-                        + " already is");
+                out.add(at(vm.pos(), "VM '" + vm.name() + "' is a second primary; '" + first.name() + "' at " + first.pos()
+                        + " already is"));
             } else {
                 first = vm;
             }
@@ -123,8 +129,8 @@ public final class Rules {
         return (id >= 4 && id <= 31) || (id >= Allocator.DYNAMIC_FIRST && id <= Allocator.DYNAMIC_LAST);
     }
 
-    private static List<String> vmids(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> vmids(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         Map<Integer, VmAllocation> seen = new HashMap<>();
         boolean primarySeen = false;
         for (VmAllocation v : a.vms()) {
@@ -136,15 +142,15 @@ public final class Rules {
             Pos at = vm.vmid().isPresent() ? vm.vmidPos() : vm.pos();
             String given = vm.vmid().isPresent() ? "" : " (given automatically)";
             if (vm.primary() && v.vmid() != Allocator.HLOS_VMID) {
-                out.add(at + ": the primary VM '" + vm.name() + "' has VMID " + v.vmid() + "; the RM gives HLOS VMID 3");
+                out.add(at(at, "the primary VM '" + vm.name() + "' has VMID " + v.vmid() + "; the RM gives HLOS VMID 3"));
             } else if (!vm.primary() && !validSecondary(v.vmid())) {
-                out.add(at + ": VM '" + vm.name() + "' has VMID 0x" + Integer.toHexString(v.vmid()) + given
-                        + ", outside the RM's secondary ranges 4..31 and 0x80..0xbe");
+                out.add(at(at, "VM '" + vm.name() + "' has VMID 0x" + Integer.toHexString(v.vmid()) + given
+                        + ", outside the RM's secondary ranges 4..31 and 0x80..0xbe"));
             }
             VmAllocation first = seen.putIfAbsent(v.vmid(), v);
             if (first != null) {
-                out.add(at + ": VM '" + vm.name() + "' has VMID " + v.vmid() + ", which VM '" + first.vm().name() + "' at "
-                        + (first.vm().vmid().isPresent() ? first.vm().vmidPos() : first.vm().pos()) + " already has");
+                out.add(at(at, "VM '" + vm.name() + "' has VMID " + v.vmid() + ", which VM '" + first.vm().name() + "' at "
+                        + (first.vm().vmid().isPresent() ? first.vm().vmidPos() : first.vm().pos()) + " already has"));
             }
         }
         return out;
@@ -168,8 +174,8 @@ public final class Rules {
         return a.plan().vms().stream().filter(Vm::primary).map(Vm::name).findFirst();
     }
 
-    private static List<String> ownersExist(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> ownersExist(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         Map<String, Vm> byName = byName(a);
         Optional<String> primary = primaryName(a);
         for (Vm vm : a.plan().vms()) {
@@ -178,12 +184,12 @@ public final class Rules {
             }
             Optional<String> owner = ownerOf(primary, vm);
             if (owner.isEmpty()) {
-                out.add(vm.pos() + ": secondary VM '" + vm.name() + "' has no owner: name one with 'owner' or mark a VM 'primary: true'");
+                out.add(at(vm.pos(), "secondary VM '" + vm.name() + "' has no owner: name one with 'owner' or mark a VM 'primary: true'"));
             } else if (owner.get().equals(vm.name())) {
-                out.add(vm.ownerPos() + ": VM '" + vm.name() + "' cannot own itself");
+                out.add(at(vm.ownerPos(), "VM '" + vm.name() + "' cannot own itself"));
             } else if (!byName.containsKey(owner.get())) {
-                out.add(vm.ownerPos() + ": VM '" + vm.name() + "' names owner '" + owner.get() + "', which the plan does not have"
-                        + names(a));
+                out.add(at(vm.ownerPos(), "VM '" + vm.name() + "' names owner '" + owner.get() + "', which the plan does not have"
+                        + names(a)));
             }
         }
         return out;
@@ -194,7 +200,7 @@ public final class Rules {
      * walk with three colours finds them all in linear time. Each is reported once, from its member
      * that comes first in the plan, following the owners from there.
      */
-    private static List<String> ownersAcyclic(Allocation a) {
+    private static List<Finding> ownersAcyclic(Allocation a) {
         List<Vm> vms = a.plan().vms();
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < vms.size(); i++) {
@@ -207,7 +213,7 @@ public final class Rules {
             next[i] = ownerOf(primary, vms.get(i)).filter(n -> !n.equals(here)).map(index::get).orElse(-1);
         }
         int[] state = new int[vms.size()]; // 0 unseen, 1 on the current walk, 2 done
-        java.util.TreeMap<Integer, String> found = new java.util.TreeMap<>();
+        java.util.TreeMap<Integer, Finding> found = new java.util.TreeMap<>();
         for (int s = 0; s < vms.size(); s++) {
             List<Integer> walk = new ArrayList<>();
             int cur = s;
@@ -219,30 +225,30 @@ public final class Rules {
             if (cur >= 0 && state[cur] == 1) {
                 List<Integer> cycle = walk.subList(walk.indexOf(cur), walk.size());
                 int first = cycle.stream().min(Integer::compare).orElseThrow();
-                StringBuilder b = new StringBuilder(vms.get(first).ownerPos() + ": ownership loops: ");
+                StringBuilder b = new StringBuilder("ownership loops: ");
                 int c = first;
                 do {
                     b.append("'").append(vms.get(c).name()).append("' (owner at ").append(vms.get(c).ownerPos()).append(") -> ");
                     c = next[c];
                 } while (c != first);
                 b.append("'").append(vms.get(first).name()).append("'");
-                found.put(first, b.toString());
+                found.put(first, at(vms.get(first).ownerPos(), b.toString()));
             }
             walk.forEach(w -> state[w] = 2);
         }
         return new ArrayList<>(found.values());
     }
 
-    private static List<String> peersExist(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> peersExist(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         Map<String, Vm> byName = byName(a);
         for (Vm vm : a.plan().vms()) {
             for (VDevice d : vm.vdevices()) {
                 if (d.peer().equals(vm.name())) {
-                    out.add(d.peerPos() + ": " + d.type().yaml() + " of VM '" + vm.name() + "' names itself as peer");
+                    out.add(at(d.peerPos(), d.type().yaml() + " of VM '" + vm.name() + "' names itself as peer"));
                 } else if (!byName.containsKey(d.peer())) {
-                    out.add(d.peerPos() + ": " + d.type().yaml() + " of VM '" + vm.name() + "' names peer '" + d.peer()
-                            + "', which the plan does not have" + names(a));
+                    out.add(at(d.peerPos(), d.type().yaml() + " of VM '" + vm.name() + "' names peer '" + d.peer()
+                            + "', which the plan does not have" + names(a)));
                 }
             }
         }
@@ -254,8 +260,8 @@ public final class Rules {
      * config nodes must say {@code peer-default}, and a {@code peer} is a fatal parse error. Between two
      * secondaries, share memory with the owner in each, or use a message-queue pair.
      */
-    private static List<String> ownerOnlyVdevices(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> ownerOnlyVdevices(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         Map<String, Vm> byName = byName(a);
         for (Vm vm : a.plan().vms()) {
             for (VDevice d : vm.vdevices()) {
@@ -267,11 +273,11 @@ public final class Rules {
                     continue; // vdevice-peer-exists says why
                 }
                 if (!ownerName(a, vm).equals(peer.name()) && !ownerName(a, peer).equals(vm.name())) {
-                    out.add(d.peerPos() + ": " + d.type().yaml() + " between '" + vm.name() + "' and '" + peer.name()
+                    out.add(at(d.peerPos(), d.type().yaml() + " between '" + vm.name() + "' and '" + peer.name()
                             + "': the Gunyah RM builds a " + d.type().yaml() + " only between a VM and its owner"
                             + " (peer-default); neither owns the other. Make the peer the owner ('"
                             + ownerName(a, vm) + "')" + (d.type() == VDeviceType.SHM
-                            ? ", in each VM that shares the buffer" : ", or use a message-queue-pair"));
+                            ? ", in each VM that shares the buffer" : ", or use a message-queue-pair")));
                 }
             }
         }
@@ -291,20 +297,20 @@ public final class Rules {
         return " (VMs: " + String.join(", ", a.plan().vms().stream().map(Vm::name).toList()) + ")";
     }
 
-    private static List<String> queueLimits(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> queueLimits(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         for (Vm vm : a.plan().vms()) {
             for (VDevice d : vm.vdevices()) {
                 if (d.type() != VDeviceType.MESSAGE_QUEUE && d.type() != VDeviceType.MESSAGE_QUEUE_PAIR) {
                     continue;
                 }
                 if (d.queueDepth() < 1 || d.queueDepth() > MAX_QUEUE_DEPTH) {
-                    out.add(d.queueDepthPos() + ": queue-depth " + d.queueDepth() + " of " + d.type().yaml() + " '" + vm.name()
-                            + "'->'" + d.peer() + "' is outside Gunyah's 1.." + MAX_QUEUE_DEPTH);
+                    out.add(at(d.queueDepthPos(), "queue-depth " + d.queueDepth() + " of " + d.type().yaml() + " '" + vm.name()
+                            + "'->'" + d.peer() + "' is outside Gunyah's 1.." + MAX_QUEUE_DEPTH));
                 }
                 if (d.messageSize() < 1 || d.messageSize() > MAX_MESSAGE_SIZE) {
-                    out.add(d.messageSizePos() + ": message-size " + d.messageSize() + " of " + d.type().yaml() + " '" + vm.name()
-                            + "'->'" + d.peer() + "' is outside Gunyah's 1.." + MAX_MESSAGE_SIZE + " bytes");
+                    out.add(at(d.messageSizePos(), "message-size " + d.messageSize() + " of " + d.type().yaml() + " '" + vm.name()
+                            + "'->'" + d.peer() + "' is outside Gunyah's 1.." + MAX_MESSAGE_SIZE + " bytes"));
                 }
             }
         }
@@ -313,33 +319,33 @@ public final class Rules {
 
     // ---- memory --------------------------------------------------------------------------------
 
-    private static List<String> alignment(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> alignment(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         var h = a.plan().hypervisor();
         if (h.size() == 0 || h.size() % Allocator.ALIGN != 0) {
-            out.add(h.pos() + ": hypervisor size " + Sizes.format(h.size()) + " is not a non-zero multiple of 2MiB");
+            out.add(at(h.pos(), "hypervisor size " + Sizes.format(h.size()) + " is not a non-zero multiple of 2MiB"));
         }
         if (h.base().isPresent() && h.base().getAsLong() % Allocator.ALIGN != 0) {
-            out.add(h.pos() + ": hypervisor base 0x" + Long.toHexString(h.base().getAsLong()) + " is not 2MiB-aligned");
+            out.add(at(h.pos(), "hypervisor base 0x" + Long.toHexString(h.base().getAsLong()) + " is not 2MiB-aligned"));
         }
         for (Vm vm : a.plan().vms()) {
             var m = vm.memory();
             if (m.size() == 0 || Long.remainderUnsigned(m.size(), Allocator.ALIGN) != 0) {
-                out.add(m.pos() + ": memory of VM '" + vm.name() + "' (" + Sizes.format(m.size()) + ") is not a non-zero multiple of 2MiB");
+                out.add(at(m.pos(), "memory of VM '" + vm.name() + "' (" + Sizes.format(m.size()) + ") is not a non-zero multiple of 2MiB"));
             }
             if (m.base().isPresent() && Long.remainderUnsigned(m.base().getAsLong(), Allocator.ALIGN) != 0) {
-                out.add(m.pos() + ": memory base 0x" + Long.toHexString(m.base().getAsLong()) + " of VM '" + vm.name()
-                        + "' is not 2MiB-aligned");
+                out.add(at(m.pos(), "memory base 0x" + Long.toHexString(m.base().getAsLong()) + " of VM '" + vm.name()
+                        + "' is not 2MiB-aligned"));
             }
             for (VDevice d : vm.vdevices()) {
                 if (d.type() != VDeviceType.SHM) {
                     continue;
                 }
                 if (d.size() == 0 || Long.remainderUnsigned(d.size(), PAGE) != 0) {
-                    out.add(d.sizePos() + ": shm size " + Sizes.format(d.size()) + " is not a non-zero multiple of 4KiB");
+                    out.add(at(d.sizePos(), "shm size " + Sizes.format(d.size()) + " is not a non-zero multiple of 4KiB"));
                 }
                 if (d.base().isPresent() && Long.remainderUnsigned(d.base().getAsLong(), PAGE) != 0) {
-                    out.add(d.pos() + ": shm base 0x" + Long.toHexString(d.base().getAsLong()) + " is not 4KiB-aligned");
+                    out.add(at(d.pos(), "shm base 0x" + Long.toHexString(d.base().getAsLong()) + " is not 4KiB-aligned"));
                 }
             }
         }
@@ -354,22 +360,22 @@ public final class Rules {
         return l.isEmpty() ? "the board declares no memory" : "board memory: " + String.join(", ", l);
     }
 
-    private static List<String> fits(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> fits(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         if (a.hypervisor().isEmpty()) {
-            out.add(a.plan().hypervisor().pos() + ": no room for the hypervisor's " + Sizes.format(a.plan().hypervisor().size())
-                    + "; " + banks(a));
+            out.add(at(a.plan().hypervisor().pos(), "no room for the hypervisor's " + Sizes.format(a.plan().hypervisor().size())
+                    + "; " + banks(a)));
         }
         for (VmAllocation v : a.vms()) {
             if (v.memory().isEmpty()) {
-                out.add(v.vm().memory().pos() + ": no room left for the " + Sizes.format(v.vm().memory().size()) + " of VM '"
-                        + v.vm().name() + "'; " + banks(a));
+                out.add(at(v.vm().memory().pos(), "no room left for the " + Sizes.format(v.vm().memory().size()) + " of VM '"
+                        + v.vm().name() + "'; " + banks(a)));
             }
         }
         for (SharedRegion s : a.shared()) {
             if (s.range().isEmpty()) {
-                out.add(s.vdevice().sizePos() + ": no room left for the " + Sizes.format(s.vdevice().size()) + " shm of VM '"
-                        + s.declaredBy() + "'; " + banks(a));
+                out.add(at(s.vdevice().sizePos(), "no room left for the " + Sizes.format(s.vdevice().size()) + " shm of VM '"
+                        + s.declaredBy() + "'; " + banks(a)));
             }
         }
         return out;
@@ -393,8 +399,8 @@ public final class Rules {
         return l;
     }
 
-    private static List<String> inPhysical(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> inPhysical(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         RangeIndex banks = RangeIndex.of(a.board().banks().stream().map(MemoryBank::range).toList());
         for (Held h : held(a)) {
             if (h.range().size() == 0) {
@@ -402,7 +408,7 @@ public final class Rules {
             }
             boolean inside = banks.holds(h.range());
             if (!inside) {
-                out.add(h.pos() + ": " + h.what() + " at " + h.range() + " is not inside physical memory; " + banks(a));
+                out.add(at(h.pos(), h.what() + " at " + h.range() + " is not inside physical memory; " + banks(a)));
             }
         }
         return out;
@@ -419,7 +425,7 @@ public final class Rules {
      * the pair in {@link #held} order, its overlaps with later regions before those with no-map
      * reserved memory.
      */
-    private static List<String> noOverlap(Allocation a) {
+    private static List<Finding> noOverlap(Allocation a) {
         List<Held> l = held(a);
         List<Range> noMap = new ArrayList<>();
         List<Reserved> noMapOf = new ArrayList<>();
@@ -435,7 +441,7 @@ public final class Rules {
         List<Range> ranges = new ArrayList<>();
         l.forEach(h -> ranges.add(h.range()));
         ranges.addAll(noMap);
-        java.util.TreeMap<Long, String> messages = new java.util.TreeMap<>();
+        java.util.TreeMap<Long, Finding> messages = new java.util.TreeMap<>();
         for (long[] pair : overlappingPairs(ranges)) {
             int i = (int) Math.min(pair[0], pair[1]);
             int j = (int) Math.max(pair[0], pair[1]);
@@ -446,14 +452,14 @@ public final class Rules {
             if (j < l.size()) {
                 Held y = l.get(j);
                 if (!sharedOnPurpose(x, y)) {
-                    messages.put((long) i * ranges.size() + j, y.pos() + ": " + y.what() + " at " + y.range() + " overlaps "
-                            + x.what() + " at " + x.range() + " (" + x.pos() + ")");
+                    messages.put((long) i * ranges.size() + j, at(y.pos(), y.what() + " at " + y.range() + " overlaps "
+                            + x.what() + " at " + x.range() + " (" + x.pos() + ")"));
                 }
             } else {
                 Range rr = noMap.get(j - l.size());
                 Reserved r = noMapOf.get(j - l.size());
-                messages.put((long) i * ranges.size() + j, x.pos() + ": " + x.what() + " at " + x.range()
-                        + " overlaps no-map reserved memory " + rr + " (" + r.path() + " at " + BoardView.where(r.span()) + ")");
+                messages.put((long) i * ranges.size() + j, at(x.pos(), x.what() + " at " + x.range()
+                        + " overlaps no-map reserved memory " + rr + " (" + r.path() + " at " + BoardView.where(r.span()) + ")"));
             }
         }
         return new ArrayList<>(messages.values());
@@ -500,35 +506,35 @@ public final class Rules {
 
     // ---- CPUs ----------------------------------------------------------------------------------
 
-    private static List<String> cpusExist(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> cpusExist(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         List<Cpu> all = a.board().inventory().cpus();
         String cpusAt = a.board().tree().find("/cpus").map(c -> BoardView.where(c.node().span())).orElse("(no /cpus)");
         for (VmAllocation v : a.vms()) {
             Vm vm = v.vm();
             if (vm.affinity().any()) {
                 if (vm.scheduling() != Scheduling.PROXY && all.isEmpty()) {
-                    out.add(vm.affinity().pos() + ": VM '" + vm.name() + "' needs CPUs and the board has none");
+                    out.add(at(vm.affinity().pos(), "VM '" + vm.name() + "' needs CPUs and the board has none"));
                 }
                 continue;
             }
             if (vm.affinity().cpus().size() != vm.vcpus()) {
-                out.add(vm.affinity().pos() + ": VM '" + vm.name() + "' has " + vm.vcpus() + " vCPUs (" + vm.vcpusPos()
-                        + ") but affinity names " + vm.affinity().cpus().size() + " CPUs");
+                out.add(at(vm.affinity().pos(), "VM '" + vm.name() + "' has " + vm.vcpus() + " vCPUs (" + vm.vcpusPos()
+                        + ") but affinity names " + vm.affinity().cpus().size() + " CPUs"));
             }
             for (int i = 0; i < vm.affinity().cpus().size(); i++) {
                 CpuRef c = vm.affinity().cpus().get(i);
                 if (vm.scheduling() != Scheduling.PROXY && v.cpus().get(i) < 0) {
-                    out.add(c.pos() + ": VM '" + vm.name() + "' names " + c + ", which the board does not have (" + all.size()
-                            + " CPUs in /cpus at " + cpusAt + ")");
+                    out.add(at(c.pos(), "VM '" + vm.name() + "' names " + c + ", which the board does not have (" + all.size()
+                            + " CPUs in /cpus at " + cpusAt + ")"));
                 }
             }
         }
         return out;
     }
 
-    private static List<String> cpuExclusive(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> cpuExclusive(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         Map<Integer, String> owner = new HashMap<>();
         Map<Integer, Pos> ownerPos = new HashMap<>();
         List<Cpu> all = a.board().inventory().cpus();
@@ -542,16 +548,16 @@ public final class Rules {
                 Pos at = vm.affinity().any() ? vm.affinity().pos() : vm.affinity().cpus().get(i).pos();
                 if (c < 0) {
                     if (vm.affinity().any()) {
-                        out.add(at + ": no physical CPU is left for pinned vCPU " + i + " of VM '" + vm.name() + "' ("
-                                + all.size() + " CPUs, all pinned)");
+                        out.add(at(at, "no physical CPU is left for pinned vCPU " + i + " of VM '" + vm.name() + "' ("
+                                + all.size() + " CPUs, all pinned)"));
                     }
                     continue;
                 }
                 String prev = owner.putIfAbsent(c, vm.name() + " vCPU " + i);
                 if (prev != null) {
                     Cpu cpu = all.get(c);
-                    out.add(at + ": pinned vCPU " + i + " of VM '" + vm.name() + "' is on " + cpu.path() + " ("
-                            + BoardView.where(cpu.span()) + "), where pinned " + prev + " already is (" + ownerPos.get(c) + ")");
+                    out.add(at(at, "pinned vCPU " + i + " of VM '" + vm.name() + "' is on " + cpu.path() + " ("
+                            + BoardView.where(cpu.span()) + "), where pinned " + prev + " already is (" + ownerPos.get(c) + ")"));
                 } else {
                     ownerPos.put(c, at);
                 }
@@ -562,21 +568,21 @@ public final class Rules {
 
     // ---- devices and interrupts ------------------------------------------------------------------
 
-    private static List<String> devicesExist(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> devicesExist(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         for (VmAllocation v : a.vms()) {
             for (PassedDevice d : v.devices()) {
                 if (d.device().isEmpty()) {
-                    out.add(d.ref().pos() + ": VM '" + v.vm().name() + "' passes through '" + d.ref().ref()
-                            + "', which is no device, label or alias of the board");
+                    out.add(at(d.ref().pos(), "VM '" + v.vm().name() + "' passes through '" + d.ref().ref()
+                            + "', which is no device, label or alias of the board"));
                 }
             }
         }
         return out;
     }
 
-    private static List<String> deviceExclusive(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> deviceExclusive(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         Map<String, Map.Entry<VmAllocation, PassedDevice>> seen = new LinkedHashMap<>();
         for (VmAllocation v : a.vms()) {
             for (PassedDevice d : v.devices()) {
@@ -587,16 +593,16 @@ public final class Rules {
                 var first = seen.putIfAbsent(dev.path(), Map.entry(v, d));
                 if (first != null) {
                     String who = first.getKey() == v ? "it already takes" : "VM '" + first.getKey().vm().name() + "' already has";
-                    out.add(d.ref().pos() + ": VM '" + v.vm().name() + "' passes through " + dev.path() + " ("
-                            + BoardView.where(dev.span()) + "), which " + who + " (" + first.getValue().ref().pos() + ")");
+                    out.add(at(d.ref().pos(), "VM '" + v.vm().name() + "' passes through " + dev.path() + " ("
+                            + BoardView.where(dev.span()) + "), which " + who + " (" + first.getValue().ref().pos() + ")"));
                 }
             }
         }
         return out;
     }
 
-    private static List<String> spiExclusive(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> spiExclusive(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         record Owner(VmAllocation vm, PassedDevice via) {
         }
         Map<Long, Owner> owners = new HashMap<>();
@@ -615,25 +621,25 @@ public final class Rules {
                     if (other.path().equals(dev.path())) {
                         continue; // the same device twice: device-exclusive says so
                     }
-                    out.add(d.ref().pos() + ": SPI " + spi + " (INTID " + (spi + 32) + ") of " + dev.path() + " ("
+                    out.add(at(d.ref().pos(), "SPI " + spi + " (INTID " + (spi + 32) + ") of " + dev.path() + " ("
                             + BoardView.where(dev.span()) + ") passed to VM '" + v.vm().name() + "' is also raised by "
                             + other.path() + " (" + BoardView.where(other.span()) + ") passed to VM '" + first.vm().vm().name()
-                            + "' (" + first.via().ref().pos() + ")");
+                            + "' (" + first.via().ref().pos() + ")"));
                 }
             }
         }
         return out;
     }
 
-    private static List<String> virqWindow(Allocation a) {
-        List<String> out = new ArrayList<>();
+    private static List<Finding> virqWindow(Allocation a) {
+        List<Finding> out = new ArrayList<>();
         int window = Allocator.VIRQ_LAST - Allocator.VIRQ_FIRST + 1;
         for (VmAllocation v : a.vms()) {
             if (v.virqs().size() > window) {
                 Map<String, Integer> kinds = new LinkedHashMap<>();
                 v.virqs().forEach(q -> kinds.merge(q.purpose().split(" ")[0], 1, Integer::sum));
-                out.add(v.vm().pos() + ": VM '" + v.vm().name() + "' needs " + v.virqs().size() + " VIRQs but the RM has "
-                        + window + " (INTID " + Allocator.VIRQ_FIRST + ".." + Allocator.VIRQ_LAST + "): " + kinds);
+                out.add(at(v.vm().pos(), "VM '" + v.vm().name() + "' needs " + v.virqs().size() + " VIRQs but the RM has "
+                        + window + " (INTID " + Allocator.VIRQ_FIRST + ".." + Allocator.VIRQ_LAST + "): " + kinds));
             }
         }
         return out;

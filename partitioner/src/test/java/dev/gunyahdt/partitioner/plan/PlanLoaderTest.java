@@ -1,5 +1,6 @@
 package dev.gunyahdt.partitioner.plan;
 
+import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.partitioner.plan.VmPlan.Scheduling;
 import dev.gunyahdt.partitioner.plan.VmPlan.VDeviceType;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class PlanLoaderTest {
     static final String MINIMAL = "board: b.dts\nhypervisor: {size: 32MiB}\nvms:\n  - name: hlos\n    primary: true\n"
             + "    memory: 0x10000000\n    vcpus: 2\n";
 
-    static List<Problem> problems(String yaml) {
+    static List<Finding> problems(String yaml) {
         return assertThrows(PlanException.class, () -> PlanLoader.parse(yaml, "vms.yaml")).problems();
     }
 
@@ -56,18 +57,18 @@ class PlanLoaderTest {
 
     @Test
     void unknownGuestProgramIsRefusedAtPlanTimeWithDidYouMean() {
-        List<Problem> ps = problems("board: b.dts\nhypervisor: {size: 32MiB}\nvms:\n  - name: hlos\n"
+        List<Finding> ps = problems("board: b.dts\nhypervisor: {size: 32MiB}\nvms:\n  - name: hlos\n"
                 + "    memory: 1GiB\n    vcpus: 1\n    program: linux-prob\n  - name: svm\n    memory: 1GiB\n"
                 + "    vcpus: 1\n    program:   audio-rtos\n");
         assertEquals(List.of(
                 "unknown-value: vms.yaml:7:14: unknown program 'linux-prob' — did you mean 'linux-probe'? (known: linux-probe)",
                 "unknown-value: vms.yaml:11:16: unknown program 'audio-rtos' (known: linux-probe)"),
-                ps.stream().map(Problem::toString).toList());
+                ps.stream().map(PlanException::describe).toList());
     }
 
     @Test
     void unknownKeysGetDidYouMean() {
-        List<Problem> ps = problems("board: b.dts\nhypervisor:\n  size: 32MiB\n  bsae: 0\nvms:\n  - name: hlos\n"
+        List<Finding> ps = problems("board: b.dts\nhypervisor:\n  size: 32MiB\n  bsae: 0\nvms:\n  - name: hlos\n"
                 + "    memroy: 1GiB\n    memory: {size: 1GiB, bsae: 0x40000000}\n    vcpus: 1\n    vdevices:\n"
                 + "      - {type: shm, peer: x, sise: 4KiB, size: 4KiB}\n    colour: red\n");
         assertEquals(List.of(
@@ -76,34 +77,35 @@ class PlanLoaderTest {
                 "unknown-key: vms.yaml:8:26: unknown key 'bsae' — did you mean 'base'? (allowed here: size, base)",
                 "unknown-key: vms.yaml:11:30: unknown key 'sise' — did you mean 'size'? (allowed here: type, peer, label, queue-depth, message-size, size, base)",
                 "unknown-key: vms.yaml:12:5: unknown key 'colour' (allowed here: name, vmid, primary, owner, memory, vcpus, affinity, scheduling, devices, console, bootargs, program, vdevices)"),
-                ps.stream().map(Problem::toString).toList());
+                ps.stream().map(PlanException::describe).toList());
     }
 
     @Test
     void schemaErrorsNameThePlace() {
-        List<Problem> ps = problems(MINIMAL.replace("vcpus: 2", "vcpus: two"));
+        List<Finding> ps = problems(MINIMAL.replace("vcpus: 2", "vcpus: two"));
         assertEquals(1, ps.size(), ps.toString());
         assertEquals("schema", ps.get(0).rule());
-        assertTrue(ps.get(0).message().startsWith("vms.yaml:7:12: 'vms/0/vcpus' "), ps.get(0).message());
+        assertTrue(PlanException.describe(ps.get(0)).startsWith("schema: vms.yaml:7:12: 'vms/0/vcpus' "), ps.toString());
         ps = problems(MINIMAL.replace("0x10000000", "lots"));
-        assertTrue(ps.stream().allMatch(p -> p.message().startsWith("vms.yaml:6:13: 'vms/0/memory' ")), ps.toString());
+        assertTrue(ps.stream().allMatch(p -> PlanException.describe(p).startsWith("schema: vms.yaml:6:13: 'vms/0/memory' ")), ps.toString());
         ps = problems(MINIMAL.replace("board: b.dts\n", ""));
-        assertTrue(ps.get(0).message().startsWith("vms.yaml:1:1: the plan ") && ps.get(0).message().contains("board"),
+        assertTrue(PlanException.describe(ps.get(0)).startsWith("schema: vms.yaml:1:1: the plan ") && ps.get(0).message().contains("board"),
                 ps.toString());
         ps = problems(MINIMAL.replace("hlos", "hlos\n    scheduling: fifo"));
         assertEquals(List.of("unknown-value: vms.yaml:5:17: unknown scheduling 'fifo' (known: static, pinned, proxy, sticky)"),
-                ps.stream().map(Problem::toString).toList());
+                ps.stream().map(PlanException::describe).toList());
     }
 
     @Test
     void yamlErrorsAndLimits() {
-        assertEquals("yaml: vms.yaml:1:1: the plan is empty", problems("").get(0).toString());
-        Problem dup = problems(MINIMAL + "    vcpus: 3\n").get(0);
+        assertEquals("yaml: vms.yaml:1:1: the plan is empty", PlanException.describe(problems("").get(0)));
+        Finding dup = problems(MINIMAL + "    vcpus: 3\n").get(0);
         assertEquals("yaml", dup.rule());
-        assertEquals("vms.yaml:8:5: duplicate key 'vcpus' (first at vms.yaml:7:5)", dup.message());
-        Problem bad = problems("board: [\n").get(0);
+        assertEquals("vms.yaml:8:5", dup.where());
+        assertEquals("duplicate key 'vcpus' (first at vms.yaml:7:5)", dup.message());
+        Finding bad = problems("board: [\n").get(0);
         assertEquals("yaml", bad.rule());
-        assertTrue(bad.message().startsWith("vms.yaml:2:1: "), bad.message());
+        assertEquals(List.of(2, 1), List.of(bad.line(), bad.column()), bad.toString());
         String deep = "board: " + "[".repeat(100) + "]".repeat(100) + "\n";
         assertTrue(problems(deep).get(0).message().contains("nested deeper than"));
         StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n");

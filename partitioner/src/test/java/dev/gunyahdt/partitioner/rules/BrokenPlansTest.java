@@ -2,7 +2,7 @@ package dev.gunyahdt.partitioner.rules;
 
 import dev.gunyahdt.partitioner.TestBoards;
 import dev.gunyahdt.partitioner.plan.PlanException;
-import dev.gunyahdt.partitioner.plan.Problem;
+import dev.gunyahdt.dt.diag.Finding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -56,14 +56,15 @@ class BrokenPlansTest {
     void failsWithItsRule(String rule) throws IOException {
         Path plan = DIR.resolve(rule).resolve("vms.yaml");
         PlanException e = assertThrows(PlanException.class, () -> TestBoards.partition(plan));
-        String got = e.problems().stream().map(Problem::toString).collect(Collectors.joining("\n")) + "\n";
+        String got = e.problems().stream().map(PlanException::describe).collect(Collectors.joining("\n")) + "\n";
         Path expected = DIR.resolve(rule).resolve("expected.txt");
         if (Boolean.getBoolean("broken.write")) {
             Files.writeString(expected, got, StandardCharsets.UTF_8);
         }
-        for (Problem p : e.problems()) {
+        for (Finding p : e.problems()) {
             assertEquals(rule, p.rule(), got);
-            assertTrue(p.message().startsWith(plan + ":"), "message starts at the plan position: " + p.message());
+            assertEquals(plan.toString(), p.file(), "a rule finding is at its place in the plan: " + p);
+            assertTrue(p.line() != null && p.line() > 0 && p.column() != null && p.column() > 0, p.toString());
         }
         assertEquals(Files.readString(expected, StandardCharsets.UTF_8), got);
     }

@@ -1,13 +1,13 @@
 package dev.gunyahdt.tests.bench;
 
-import dev.gunyahdt.hypervisor.Caller;
-import dev.gunyahdt.hypervisor.GuestMemory;
+import dev.gunyahdt.hypervisor.vcpu.Caller;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
+import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
-import dev.gunyahdt.hypervisor.msgqueue.MsgQueueRights;
-import dev.gunyahdt.hypervisor.object.ObjectCalls;
+import dev.gunyahdt.hypervisor.call.MsgQueueRights;
+import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
 import org.openjdk.jmh.annotations.Benchmark;

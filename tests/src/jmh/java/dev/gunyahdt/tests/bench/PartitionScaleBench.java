@@ -4,7 +4,7 @@ import dev.gunyahdt.partitioner.allocate.Allocation;
 import dev.gunyahdt.partitioner.allocate.Allocator;
 import dev.gunyahdt.partitioner.allocate.BoardView;
 import dev.gunyahdt.partitioner.emit.ConfigEmitter;
-import dev.gunyahdt.partitioner.plan.Problem;
+import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.partitioner.rules.Rules;
 import dev.gunyahdt.tests.scale.ScaleBoard;
 import dev.gunyahdt.tests.scale.ScaleInputs;
@@ -56,7 +56,7 @@ public class PartitionScaleBench {
     }
 
     @Benchmark
-    public List<Problem> plan() {
+    public List<Finding> plan() {
         return Rules.check(Allocator.allocate(in.plan(), BoardView.of(in.board())));
     }
 

@@ -3,6 +3,7 @@ package dev.gunyahdt.tests.bench;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.rm.GuestSeat;
 import dev.gunyahdt.hypervisor.rm.Platform;
@@ -67,12 +68,12 @@ public class RmRpcBench {
         GuestSeat s = seat[0];
         // the guest's view: its merged DTB at X0, the RM node's reg = <TX RX> CapIDs
         byte[] head = s.memory().read(s.dtbIpa(), 8);
-        int total = (head[4] & 0xFF) << 24 | (head[5] & 0xFF) << 16 | (head[6] & 0xFF) << 8 | head[7] & 0xFF;
+        int total = (int) Cells.u32(head, 4); // totalsize
         DeviceTree dt = DtbReader.read(s.memory().read(s.dtbIpa(), total), "DTB at X0");
         NodeCursor rmNode = dt.find("/hypervisor").orElseThrow().children().stream()
                 .filter(n -> n.node().name().startsWith("qcom,resource-manager-rpc@")).findFirst().orElseThrow();
-        long[] reg = rmNode.node().property("reg").orElseThrow().value().cells();
-        client = new RpcClient(new RpcEndpoint(hv, s.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3],
+        long[] reg = Cells.pairs(rmNode.node().property("reg").orElseThrow().value().cells());
+        client = new RpcClient(new RpcEndpoint(hv, s.caller(), reg[0], reg[1],
                 VmFleet.PRIMARY_BASE + 0x10_0000)); // a free page of its RAM
         if (roundTrip() != 3) {
             throw new IllegalStateException("VM_GET_VMID did not answer 3");

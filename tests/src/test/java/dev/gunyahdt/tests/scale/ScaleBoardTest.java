@@ -9,7 +9,7 @@ import dev.gunyahdt.partitioner.allocate.Allocation.VmAllocation;
 import dev.gunyahdt.partitioner.inventory.BoardInventory;
 import dev.gunyahdt.partitioner.inventory.BoardInventory.InterruptKind;
 import dev.gunyahdt.partitioner.plan.PlanException;
-import dev.gunyahdt.partitioner.plan.Problem;
+import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.tests.scale.ScaleBoard.Spec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,7 +91,7 @@ class ScaleBoardTest {
         Spec big = Spec.LARGEST;
         ScaleInputs in = ScaleInputs.generate(big, dir.resolve("200"));
         PlanException e = assertThrows(PlanException.class, () -> Partitioner.partition(in.plan(), in.board()));
-        assertEquals(Set.of("vmid-valid"), e.problems().stream().map(Problem::rule).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(Set.of("vmid-valid"), e.problems().stream().map(Finding::rule).collect(java.util.stream.Collectors.toSet()));
         assertEquals(200 - ScaleBoard.MAX_VALID_VMS, e.problems().size());
         assertTrue(e.problems().get(0).message().contains("VM 'vm92' has VMID 0xbf (given automatically)"),
                 e.problems().get(0).message());

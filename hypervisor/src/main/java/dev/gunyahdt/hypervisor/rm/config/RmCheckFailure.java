@@ -1,6 +1,8 @@
 package dev.gunyahdt.hypervisor.rm.config;
 
 import dev.gunyahdt.dt.SourceSpan;
+import dev.gunyahdt.dt.diag.Finding;
+import dev.gunyahdt.dt.diag.Severity;
 
 /**
  * Why the real Resource Manager refuses a VM config: where (node, property, and a source position when the
@@ -87,6 +89,15 @@ public final class RmCheckFailure extends RuntimeException {
     /** The source position of the node or property, or null for a blob. */
     public SourceSpan span() {
         return span;
+    }
+
+    /**
+     * This refusal as a finding about {@code file} (rule {@code rm/<function>}), at the source position of
+     * the node or property when the input was DTS.
+     */
+    public Finding finding(String file) {
+        return Finding.at(span, file, path, property, Severity.ERROR, "rm/" + function,
+                reason + (crash ? " (where the RM aborts)" : ""));
     }
 
     /** One line: {@code node: property: reason (function)}. */

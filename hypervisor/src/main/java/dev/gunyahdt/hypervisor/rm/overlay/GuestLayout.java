@@ -1,5 +1,7 @@
 package dev.gunyahdt.hypervisor.rm.overlay;
 
+import dev.gunyahdt.dt.spec.Addressing;
+import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.Node;
 import dev.gunyahdt.dt.NodeCursor;
@@ -83,8 +85,8 @@ public record GuestLayout(int addressCells, int sizeCells, boolean baseReservedM
      */
     public static GuestLayout of(DeviceTree base, long kaslrSeed, List<Region> memory, List<Buffer> shared) {
         Node root = base.root();
-        int ac = root.property("#address-cells").map(p -> (int) p.value().asCell()).orElse(2);
-        int sc = root.property("#size-cells").map(p -> (int) p.value().asCell()).orElse(1);
+        int ac = (int) Addressing.countOrNone(root, "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
+        int sc = (int) Addressing.countOrNone(root, "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
         Optional<NodeCursor> resmem = base.find("/reserved-memory");
         List<Buffer> buffers = new ArrayList<>();
         for (Buffer b : shared) {
@@ -114,10 +116,7 @@ public record GuestLayout(int addressCells, int sizeCells, boolean baseReservedM
         if (reg.isEmpty() || reg.get().value().length() < 4 * addressCells) {
             return false;
         }
-        long addr = 0;
-        for (int i = 0; i < addressCells; i++) {
-            addr = addr << 32 | reg.get().value().cellAt(4 * i);
-        }
+        long addr = Cells.join(reg.get().value().cells(), 0, addressCells);
         return addr == b.region().ipa();
     }
 

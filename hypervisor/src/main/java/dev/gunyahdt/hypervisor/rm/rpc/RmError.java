@@ -1,6 +1,6 @@
 package dev.gunyahdt.hypervisor.rm.rpc;
 
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HypError;
 
 /** The u32 {@code rm_error} that starts every reply payload (reference §8.3). */
 public enum RmError {

@@ -1,9 +1,9 @@
 package dev.gunyahdt.hypervisor.rm.rpc;
 
-import dev.gunyahdt.hypervisor.Caller;
+import dev.gunyahdt.hypervisor.vcpu.Caller;
 import dev.gunyahdt.hypervisor.Hypervisor;
-import dev.gunyahdt.hypervisor.hypercall.HvcResult;
-import dev.gunyahdt.hypervisor.hypercall.HypError;
+import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 
 import java.util.ArrayDeque;

@@ -105,9 +105,9 @@ class HeaderAndIdsTest {
         assertEquals(20, RmError.VM_STATE.code());
         assertEquals(RmError.MSG_INVALID, RmError.of(4));
         assertNull(RmError.of(21));
-        assertEquals(RmError.MEM_INVALID, RmError.fromHyp(dev.gunyahdt.hypervisor.hypercall.HypError.ADDR_OVERFLOW));
-        assertEquals(RmError.NORESOURCE, RmError.fromHyp(dev.gunyahdt.hypervisor.hypercall.HypError.NORESOURCES));
-        assertEquals(RmError.DENIED, RmError.fromHyp(dev.gunyahdt.hypervisor.hypercall.HypError.MSGQUEUE_FULL));
+        assertEquals(RmError.MEM_INVALID, RmError.fromHyp(dev.gunyahdt.hypervisor.call.HypError.ADDR_OVERFLOW));
+        assertEquals(RmError.NORESOURCE, RmError.fromHyp(dev.gunyahdt.hypervisor.call.HypError.NORESOURCES));
+        assertEquals(RmError.DENIED, RmError.fromHyp(dev.gunyahdt.hypervisor.call.HypError.MSGQUEUE_FULL));
         RpcMessage req = RpcMessage.request(MessageId.VM_GET_VMID, 9, new byte[0]);
         RpcMessage rep = RpcMessage.reply(req, RmError.OK, new byte[] {45, 0, 0, 0});
         assertArrayEquals(bytes(0, 0, 0, 0, 45, 0, 0, 0), rep.payload());
