@@ -2,8 +2,6 @@ package dev.gunyahdt.bindings;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -40,6 +38,7 @@ public final class BindingCache {
     private static final int MAGIC = 0x47445442; // "GDTB"
     /** Bumped when the file layout or the processing changes in a way the build identity misses. */
     private static final int FORMAT = 1;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -66,13 +65,11 @@ public final class BindingCache {
      * lints many times (the resident one, {@code Resident}) reads and compiles a set once. Only the
      * quick key is compared, as for the file itself (make's rule: same sizes and times, same files).
      */
-    private record Loaded(String statKey, Result result) {
-    }
+    private record Loaded(String statKey, Result result) {}
 
     private static final Map<Path, Loaded> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private BindingCache() {
-    }
+    private BindingCache() {}
 
     /**
      * The set {@link BindingSet#loadWithCore} ({@code coreSchemas} non-null) or
@@ -88,7 +85,8 @@ public final class BindingCache {
         String key = null;
         try {
             statKey = key(in, true);
-            Path target = file != null && (!Files.exists(file) || isCacheFile(file)) ? file : defaultFile(coreSchemas, dirs);
+            Path target =
+                    file != null && (!Files.exists(file) || isCacheFile(file)) ? file : defaultFile(coreSchemas, dirs);
             Loaded before = target == null ? null : LOADED.get(target.toAbsolutePath());
             if (before != null && before.statKey().equals(statKey)) {
                 return before.result();
@@ -142,8 +140,7 @@ public final class BindingCache {
     }
 
     /** The keys a cache file starts with: of the inputs' sizes and times, and of their bytes. */
-    private record Header(String statKey, String contentKey) {
-    }
+    private record Header(String statKey, String contentKey) {}
 
     private static Result build(BindingSet.Inputs in, Path target, Header keys) {
         BindingSet set = BindingSet.build(in);
@@ -170,22 +167,29 @@ public final class BindingCache {
         String xdg = System.getenv("XDG_CACHE_HOME");
         String home = System.getProperty("user.home");
         String override = System.getProperty("gunyahdt.cacheDir"); // the build's tests point it into target/
-        Path dir = override != null ? Path.of(override)
-                : xdg != null && !xdg.isBlank() ? Path.of(xdg, "gunyah-dt")
-                : home != null && !home.isBlank() ? Path.of(home, ".cache", "gunyah-dt") : null;
+        Path dir = override != null
+                ? Path.of(override)
+                : xdg != null && !xdg.isBlank()
+                        ? Path.of(xdg, "gunyah-dt")
+                        : home != null && !home.isBlank() ? Path.of(home, ".cache", "gunyah-dt") : null;
         if (dir == null) {
             return null;
         }
-        StringBuilder id = new StringBuilder(coreSchemas == null ? "builtin" : coreSchemas.toAbsolutePath().normalize().toString());
+        StringBuilder id = new StringBuilder(
+                coreSchemas == null
+                        ? "builtin"
+                        : coreSchemas.toAbsolutePath().normalize().toString());
         for (Path d : dirs) {
             id.append('\n').append(d.toAbsolutePath().normalize());
         }
-        return dir.resolve("bindings-" + sha256(id.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16) + ".cache");
+        return dir.resolve("bindings-"
+                + sha256(id.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16) + ".cache");
     }
 
     private static String key(BindingSet.Inputs in, boolean statOnly) throws IOException {
         MessageDigest d = digest();
-        d.update(("gunyah-dt binding cache " + FORMAT + "\n" + buildIdentity() + "\n").getBytes(StandardCharsets.UTF_8));
+        d.update(
+                ("gunyah-dt binding cache " + FORMAT + "\n" + buildIdentity() + "\n").getBytes(StandardCharsets.UTF_8));
         in.feed(d, statOnly);
         return HexFormat.of().formatHex(d.digest());
     }
@@ -265,9 +269,14 @@ public final class BindingCache {
     /** The gunyah-dt build: its jar's size and time (a new build processes anew), or the format alone from classes. */
     private static String buildIdentity() {
         try {
-            Path code = Path.of(BindingCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path code = Path.of(BindingCache.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (Files.isRegularFile(code)) {
-                return code.getFileName() + " " + Files.size(code) + " " + Files.getLastModifiedTime(code).toMillis();
+                return code.getFileName() + " " + Files.size(code) + " "
+                        + Files.getLastModifiedTime(code).toMillis();
             }
         } catch (Exception e) {
             // no code source: the format number alone
@@ -331,7 +340,8 @@ public final class BindingCache {
             String file = in.readUTF();
             Supplier<byte[]> dtSchema = blob(b, in.readInt());
             Supplier<byte[]> processed = blob(b, in.readInt());
-            bindings.put(path, new BindingSet.Binding(path, file, null, parsed(dtSchema), parsed(processed), processed));
+            bindings.put(
+                    path, new BindingSet.Binding(path, file, null, parsed(dtSchema), parsed(processed), processed));
         }
         return new BindingSet(bindings, findings, index);
     }

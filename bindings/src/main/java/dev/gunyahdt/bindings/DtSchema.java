@@ -47,7 +47,9 @@ public record DtSchema(Path root) {
     public static Optional<DtSchema> locate() {
         // once per process (python3 costs tens of ms), while its folder is still there
         Optional<DtSchema> before = located;
-        if (before != null && before.map(d -> Files.isRegularFile(d.schemas().resolve("types.yaml"))).orElse(false)) {
+        if (before != null
+                && before.map(d -> Files.isRegularFile(d.schemas().resolve("types.yaml")))
+                        .orElse(false)) {
             return before;
         }
         Optional<DtSchema> now = search();
@@ -65,7 +67,8 @@ public record DtSchema(Path root) {
         candidates.add(Path.of("/usr/lib/python3/dist-packages/dtschema"));
         for (String base : List.of("/usr/local/lib", "/usr/lib", System.getProperty("user.home") + "/.local/lib")) {
             try (var s = Files.list(Path.of(base))) {
-                s.filter(p -> p.getFileName().toString().startsWith("python3")).sorted()
+                s.filter(p -> p.getFileName().toString().startsWith("python3"))
+                        .sorted()
                         .forEach(p -> {
                             candidates.add(p.resolve("dist-packages/dtschema"));
                             candidates.add(p.resolve("site-packages/dtschema"));
@@ -86,9 +89,13 @@ public record DtSchema(Path root) {
     private static Optional<Path> pythonPackageDir(String python) {
         try {
             // find_spec locates the package without running it (importing dtschema costs ~0.3 s of CPU)
-            Process p = new ProcessBuilder(python, "-c",
-                    "import importlib.util as u;s=u.find_spec('dtschema');print(s.submodule_search_locations[0])")
-                    .redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(
+                            python,
+                            "-c",
+                            "import importlib.util as u;s=u.find_spec('dtschema');print(s.submodule_search_locations[0])")
+                    .redirectErrorStream(false)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             // the answer is one short line, well within the pipe's buffer: wait first, never block on read
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

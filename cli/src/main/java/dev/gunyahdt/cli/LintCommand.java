@@ -8,11 +8,6 @@ import dev.gunyahdt.dt.compile.CompileOptions;
 import dev.gunyahdt.dt.compile.Compiler;
 import dev.gunyahdt.dt.diag.Finding;
 import dev.gunyahdt.pipeline.TreeLint;
-import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.HelpFormatter;
-import org.apache.commons.cli.Option;
-import org.apache.commons.cli.Options;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -21,13 +16,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 
 /**
  * {@code gunyah-dt lint}: each input (DTS or DTB) through dtc's checks and the binding
@@ -36,35 +35,78 @@ import java.util.List;
  */
 final class LintCommand {
 
-    private LintCommand() {
-    }
+    private LintCommand() {}
 
     private static Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("bindings").hasArg().argName("DIR")
-                .desc("a directory of dt-schema bindings to add to the built-in Gunyah set (repeatable)").build());
-        o.addOption(Option.builder().longOpt("dtschema").hasArg().argName("DIR|auto")
+        o.addOption(Option.builder()
+                .longOpt("bindings")
+                .hasArg()
+                .argName("DIR")
+                .desc("a directory of dt-schema bindings to add to the built-in Gunyah set (repeatable)")
+                .build());
+        o.addOption(Option.builder()
+                .longOpt("dtschema")
+                .hasArg()
+                .argName("DIR|auto")
                 .desc("use an installed dt-schema's core schemas (its package folder or its schemas/ folder;"
-                        + " 'auto' finds the installed one) instead of the built-in core types").build());
-        o.addOption(Option.builder().longOpt("format").hasArg().argName("FMT")
-                .desc("text (default), json, sarif or junit").build());
-        o.addOption(Option.builder("m").longOpt("unmatched")
-                .desc("also report nodes whose compatible matches no binding (rule unmatched-compatible)").build());
-        o.addOption(Option.builder("i").longOpt("include").hasArg().argName("DIR")
-                .desc("include search directory for DTS input (repeatable)").build());
-        o.addOption(Option.builder("W").longOpt("warning").hasArg().argName("CHECK")
-                .desc("dtc check flag, as dtc -W (e.g. no-simple_bus_reg)").build());
-        o.addOption(Option.builder("E").longOpt("error").hasArg().argName("CHECK")
-                .desc("dtc check flag, as dtc -E").build());
-        o.addOption(Option.builder("p").longOpt("processed").hasArg().argName("FILE")
+                        + " 'auto' finds the installed one) instead of the built-in core types")
+                .build());
+        o.addOption(Option.builder()
+                .longOpt("format")
+                .hasArg()
+                .argName("FMT")
+                .desc("text (default), json, sarif or junit")
+                .build());
+        o.addOption(Option.builder("m")
+                .longOpt("unmatched")
+                .desc("also report nodes whose compatible matches no binding (rule unmatched-compatible)")
+                .build());
+        o.addOption(Option.builder("i")
+                .longOpt("include")
+                .hasArg()
+                .argName("DIR")
+                .desc("include search directory for DTS input (repeatable)")
+                .build());
+        o.addOption(Option.builder("W")
+                .longOpt("warning")
+                .hasArg()
+                .argName("CHECK")
+                .desc("dtc check flag, as dtc -W (e.g. no-simple_bus_reg)")
+                .build());
+        o.addOption(Option.builder("E")
+                .longOpt("error")
+                .hasArg()
+                .argName("CHECK")
+                .desc("dtc check flag, as dtc -E")
+                .build());
+        o.addOption(Option.builder("p")
+                .longOpt("processed")
+                .hasArg()
+                .argName("FILE")
                 .desc("the processed-binding cache to read, or to write when it is missing or stale (default: one file"
-                        + " per binding set in $XDG_CACHE_HOME/gunyah-dt, else ~/.cache/gunyah-dt)").build());
-        o.addOption(Option.builder().longOpt("no-cache").desc("load and process the bindings afresh, without the cache").build());
-        o.addOption(Option.builder().longOpt("fail-on").hasArg().argName("LEVEL")
-                .desc("error (default): only errors make the exit status 1 and JUnit failures; warning: warnings too").build());
-        o.addOption(Option.builder().longOpt("limit").hasArg().argName("TEXT")
-                .desc("only binding findings of bindings whose file name contains TEXT (dt-validate -l)").build());
-        o.addOption(Option.builder("q").longOpt("quiet").desc("no summary line and no binding-problem lines on stderr").build());
+                        + " per binding set in $XDG_CACHE_HOME/gunyah-dt, else ~/.cache/gunyah-dt)")
+                .build());
+        o.addOption(Option.builder()
+                .longOpt("no-cache")
+                .desc("load and process the bindings afresh, without the cache")
+                .build());
+        o.addOption(Option.builder()
+                .longOpt("fail-on")
+                .hasArg()
+                .argName("LEVEL")
+                .desc("error (default): only errors make the exit status 1 and JUnit failures; warning: warnings too")
+                .build());
+        o.addOption(Option.builder()
+                .longOpt("limit")
+                .hasArg()
+                .argName("TEXT")
+                .desc("only binding findings of bindings whose file name contains TEXT (dt-validate -l)")
+                .build());
+        o.addOption(Option.builder("q")
+                .longOpt("quiet")
+                .desc("no summary line and no binding-problem lines on stderr")
+                .build());
         o.addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         return o;
     }
@@ -91,8 +133,10 @@ final class LintCommand {
             reportBindingProblems(set, validator, io);
         }
 
-        CompileOptions opts = CompileOptions.defaults().withFormats(null, CompileOptions.Format.DTB)
-                .withIncludeDirs(CommandLines.includeDirs(cmd)).withCheckFlags(flags);
+        CompileOptions opts = CompileOptions.defaults()
+                .withFormats(null, CompileOptions.Format.DTB)
+                .withIncludeDirs(CommandLines.includeDirs(cmd))
+                .withCheckFlags(flags);
         Compiler compiler = new Compiler(opts);
         Map<String, List<Finding>> byInput = new LinkedHashMap<>();
         boolean ioProblem = false;
@@ -131,16 +175,19 @@ final class LintCommand {
         progress.done();
         if (cmd.hasOption("limit")) {
             String limit = cmd.getOptionValue("limit");
-            byInput.replaceAll((k, v) -> v.stream().filter(f -> !f.rule().equals("schema") && !f.rule().equals("unmatched-compatible")
-                    || f.bindings().stream().anyMatch(b -> b.contains(limit))).toList());
+            byInput.replaceAll((k, v) -> v.stream()
+                    .filter(f -> !f.rule().equals("schema") && !f.rule().equals("unmatched-compatible")
+                            || f.bindings().stream().anyMatch(b -> b.contains(limit)))
+                    .toList());
         }
         String out = FindingFormats.render(format, byInput, "gunyah-dt lint", failOn);
         io.out().write(out.getBytes(StandardCharsets.UTF_8));
         io.out().flush();
         List<Finding> all = byInput.values().stream().flatMap(List::stream).toList();
         if (!cmd.hasOption("q")) {
-            io.err().println("gunyah-dt lint: " + FindingFormats.summary(byInput.size(), all,
-                    (System.nanoTime() - started) / 1e9));
+            io.err()
+                    .println("gunyah-dt lint: "
+                            + FindingFormats.summary(byInput.size(), all, (System.nanoTime() - started) / 1e9));
         }
         return ioProblem ? 2 : all.stream().anyMatch(f -> f.fails(failOn)) ? 1 : 0;
     }
@@ -179,12 +226,15 @@ final class LintCommand {
         List<dev.gunyahdt.bindings.Finding> all = new ArrayList<>(set.findings());
         all.addAll(compile);
         for (dev.gunyahdt.bindings.Finding f : all) {
-            io.err().println("gunyah-dt lint: " + (applied.contains(f.file()) ? "binding used despite: " : "binding not used: ")
-                    + f.render());
+            io.err()
+                    .println("gunyah-dt lint: "
+                            + (applied.contains(f.file()) ? "binding used despite: " : "binding not used: ")
+                            + f.render());
         }
         if (!all.isEmpty()) {
-            io.err().println("gunyah-dt lint: " + all.size()
-                    + " binding problem(s); run 'gunyah-dt check-bindings' on the binding directories");
+            io.err()
+                    .println("gunyah-dt lint: " + all.size()
+                            + " binding problem(s); run 'gunyah-dt check-bindings' on the binding directories");
         }
     }
 
@@ -203,7 +253,8 @@ final class LintCommand {
         String d = cmd.getOptionValue("dtschema");
         Path core = d == null ? null : dtSchema(d).schemas();
         if (cmd.hasOption("no-cache")) {
-            return BindingCache.uncached(core == null ? BindingSet.load(dirs, true) : BindingSet.loadWithCore(core, dirs));
+            return BindingCache.uncached(
+                    core == null ? BindingSet.load(dirs, true) : BindingSet.loadWithCore(core, dirs));
         }
         String p = cmd.getOptionValue("processed");
         if (p != null && Files.isDirectory(Path.of(p))) {
@@ -216,8 +267,9 @@ final class LintCommand {
     static DtSchema dtSchema(String d) throws UsageException {
         return (d.equals("auto") ? DtSchema.locate() : DtSchema.at(Path.of(d)))
                 .orElseThrow(() -> new UsageException("--dtschema " + d + ": "
-                        + (d.equals("auto") ? "no installed dt-schema found (apt-get install dt-schema)"
-                        : "not a dt-schema package folder (no schemas/types.yaml)")));
+                        + (d.equals("auto")
+                                ? "no installed dt-schema found (apt-get install dt-schema)"
+                                : "not a dt-schema package folder (no schemas/types.yaml)")));
     }
 
     private static List<String> values(CommandLine cmd, String opt) {
@@ -227,16 +279,22 @@ final class LintCommand {
 
     private static void help(Io io) {
         PrintWriter w = new PrintWriter(io.out(), true);
-        new HelpFormatter().printHelp(w, 100, "gunyah-dt lint [--bindings DIR]… [--dtschema DIR|auto] [--format text|json|sarif|junit] [--fail-on error|warning] [-m] [-i DIR] FILE…",
-                "\nRuns dtc's checks and validates against devicetree bindings (the built-in Gunyah bindings and "
-                + "core types always, plus each --bindings directory). Input is DTS (preprocessed) or DTB (by its "
-                + "magic number); DTB findings have no line or column. JSON output is an array of objects with "
-                + "file, line, column, node, property, severity, rule (a dtc check name, schema, "
-                + "unmatched-compatible or fatal), schema (the binding file), constraint, schemaLocation and "
-                + "message.\n\n",
-                options(), 2, 4,
-                "\nExit status: 0 clean (or warnings only, unless --fail-on warning), 1 findings, 2 usage or I/O problem. "
-                + "A summary line (files, errors, warnings, time) goes to stderr.");
+        new HelpFormatter()
+                .printHelp(
+                        w,
+                        100,
+                        "gunyah-dt lint [--bindings DIR]… [--dtschema DIR|auto] [--format text|json|sarif|junit] [--fail-on error|warning] [-m] [-i DIR] FILE…",
+                        "\nRuns dtc's checks and validates against devicetree bindings (the built-in Gunyah bindings and "
+                                + "core types always, plus each --bindings directory). Input is DTS (preprocessed) or DTB (by its "
+                                + "magic number); DTB findings have no line or column. JSON output is an array of objects with "
+                                + "file, line, column, node, property, severity, rule (a dtc check name, schema, "
+                                + "unmatched-compatible or fatal), schema (the binding file), constraint, schemaLocation and "
+                                + "message.\n\n",
+                        options(),
+                        2,
+                        4,
+                        "\nExit status: 0 clean (or warnings only, unless --fail-on warning), 1 findings, 2 usage or I/O problem. "
+                                + "A summary line (files, errors, warnings, time) goes to stderr.");
         w.flush();
     }
 }

@@ -1,7 +1,6 @@
 package dev.gunyahdt.cli;
 
 import dev.gunyahdt.dt.diag.DtException;
-
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -13,8 +12,7 @@ import java.util.List;
 public final class Main {
 
     /** A verb: its name, one line of help, and whether it is built yet. */
-    private record Verb(String name, String args, String summary, Command command) {
-    }
+    private record Verb(String name, String args, String summary, Command command) {}
 
     /** What a verb runs; returns the exit status. */
     @FunctionalInterface
@@ -23,23 +21,74 @@ public final class Main {
     }
 
     private static final List<Verb> VERBS = List.of(
-            new Verb("dtc", "[dtc flags] FILE", "drop-in dtc 1.6.1: compile/decompile DTS and DTB, overlays, checks", DtcCommand::run),
-            new Verb("lint", "[--bindings DIR]… [--dtschema DIR|auto] [--format text|json|sarif|junit] [-m] FILE…", "DTS/DTB against bindings + dtc checks", LintCommand::run),
-            new Verb("check-bindings", "DIR|FILE…", "binding documents against the meta-schema; compile and validate their examples", CheckBindingsCommand::run),
-            new Verb("partition", "BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]", "split a board between VMs and write the bootable config", PartitionCommand::run),
-            new Verb("build", "BOARD_DIR [-o DIR]", "compile + dtc checks + bindings lint of the board + partition + lint of every emitted DTB + emit", BuildCommand::run),
-            new Verb("boot", "BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] [--capids scrambled|plain] [--overlay-style rm|dtschema]", "boot the Java Gunyah model and its RM; print the boot log, write each guest's overlay and merged DTB", BootCommand::run),
-            new Verb("inspect", "FILE [--path P] [--format dts|tree|json]", "show a DTB/DTBO readably", InspectCommand::run),
-            new Verb("overlay", "apply BASE.dtb OVERLAY.dtbo… -o OUT", "apply overlays as fdtoverlay does", OverlayCommand::run),
+            new Verb(
+                    "dtc",
+                    "[dtc flags] FILE",
+                    "drop-in dtc 1.6.1: compile/decompile DTS and DTB, overlays, checks",
+                    DtcCommand::run),
+            new Verb(
+                    "lint",
+                    "[--bindings DIR]… [--dtschema DIR|auto] [--format text|json|sarif|junit] [-m] FILE…",
+                    "DTS/DTB against bindings + dtc checks",
+                    LintCommand::run),
+            new Verb(
+                    "check-bindings",
+                    "DIR|FILE…",
+                    "binding documents against the meta-schema; compile and validate their examples",
+                    CheckBindingsCommand::run),
+            new Verb(
+                    "partition",
+                    "BOARD_DIR | BOARD.dts VMS.yaml [-o DIR] [-i DIR]",
+                    "split a board between VMs and write the bootable config",
+                    PartitionCommand::run),
+            new Verb(
+                    "build",
+                    "BOARD_DIR [-o DIR]",
+                    "compile + dtc checks + bindings lint of the board + partition + lint of every emitted DTB + emit",
+                    BuildCommand::run),
+            new Verb(
+                    "boot",
+                    "BOARD_DIR | CONFIG_DIR [-o DIR] [--seed N] [--capids scrambled|plain] [--overlay-style rm|dtschema]",
+                    "boot the Java Gunyah model and its RM; print the boot log, write each guest's overlay and merged DTB",
+                    BootCommand::run),
+            new Verb(
+                    "inspect",
+                    "FILE [--path P] [--format dts|tree|json]",
+                    "show a DTB/DTBO readably",
+                    InspectCommand::run),
+            new Verb(
+                    "overlay",
+                    "apply BASE.dtb OVERLAY.dtbo… -o OUT",
+                    "apply overlays as fdtoverlay does",
+                    OverlayCommand::run),
             new Verb("diff", "A B", "compare two trees, ignoring phandle renumbering", DiffCommand::run),
-            new Verb("vm-check", "[--trusted] VM.dtb|VM.dts …", "judge VM devicetrees as the real Gunyah RM's VM_INIT does", VmCheckCommand::run),
-            new Verb("dt-validate", "[-m] [-u DIR] [-p CACHE] [-l LIMIT] FILE…", "drop-in for dt-schema's dt-validate (make dtbs_check): lint's binding findings in its format", DropIns::dtValidate),
-            new Verb("dt-mk-schema", "[-j] [-o OUT] [-u] SCHEMA…", "drop-in for dt-mk-schema: writes gunyah-dt's processed-binding cache (for dt-validate -p)", DropIns::dtMkSchema),
-            new Verb("dt-doc-validate", "[-u ROOT] FILE…", "drop-in for dt-doc-validate: check-bindings without examples", DropIns::dtDocValidate),
-            new Verb("dt-extract-example", "FILE", "drop-in for dt-extract-example: a binding's examples as one DTS", DropIns::dtExtractExample));
+            new Verb(
+                    "vm-check",
+                    "[--trusted] VM.dtb|VM.dts …",
+                    "judge VM devicetrees as the real Gunyah RM's VM_INIT does",
+                    VmCheckCommand::run),
+            new Verb(
+                    "dt-validate",
+                    "[-m] [-u DIR] [-p CACHE] [-l LIMIT] FILE…",
+                    "drop-in for dt-schema's dt-validate (make dtbs_check): lint's binding findings in its format",
+                    DropIns::dtValidate),
+            new Verb(
+                    "dt-mk-schema",
+                    "[-j] [-o OUT] [-u] SCHEMA…",
+                    "drop-in for dt-mk-schema: writes gunyah-dt's processed-binding cache (for dt-validate -p)",
+                    DropIns::dtMkSchema),
+            new Verb(
+                    "dt-doc-validate",
+                    "[-u ROOT] FILE…",
+                    "drop-in for dt-doc-validate: check-bindings without examples",
+                    DropIns::dtDocValidate),
+            new Verb(
+                    "dt-extract-example",
+                    "FILE",
+                    "drop-in for dt-extract-example: a binding's examples as one DTS",
+                    DropIns::dtExtractExample));
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("--resident")) { // started by the launcher (Resident), not a verb
@@ -55,7 +104,10 @@ public final class Main {
         if (debug) {
             rest = rest.stream().filter(a -> !a.equals("--debug")).toList();
         }
-        if (rest.isEmpty() || rest.get(0).equals("--help") || rest.get(0).equals("-h") || rest.get(0).equals("help")) {
+        if (rest.isEmpty()
+                || rest.get(0).equals("--help")
+                || rest.get(0).equals("-h")
+                || rest.get(0).equals("help")) {
             usage(io.out());
             return rest.isEmpty() ? 2 : 0;
         }
@@ -84,8 +136,9 @@ public final class Main {
                     io.err().println("gunyah-dt " + name + ": " + e.getMessage());
                     return 2;
                 } catch (Exception | StackOverflowError | OutOfMemoryError | LinkageError e) {
-                    io.err().println("gunyah-dt " + name + ": internal error: " + e
-                            + (debug ? "" : " (run with --debug for the stack trace, and please report it)"));
+                    io.err()
+                            .println("gunyah-dt " + name + ": internal error: " + e
+                                    + (debug ? "" : " (run with --debug for the stack trace, and please report it)"));
                     if (debug) {
                         e.printStackTrace(io.err());
                     }

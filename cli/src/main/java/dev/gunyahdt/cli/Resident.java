@@ -60,6 +60,7 @@ final class Resident {
     static final Set<String> VERBS = Set.of("lint", "dt-validate");
     /** The exit status that tells the client to run the command itself. */
     static final int NOT_SERVED = 200;
+
     static final String MAGIC = "gunyah-dt-resident 1";
     private static final int MAX_REQUEST = 1 << 20;
 
@@ -90,11 +91,13 @@ final class Resident {
 
     static int serve(Path dir, long idleSeconds, PrintStream log) throws IOException {
         if (!ownerOnly(dir)) {
-            log.println("gunyah-dt resident: " + dir + " is not a directory of this user's with mode 0700; not started");
+            log.println(
+                    "gunyah-dt resident: " + dir + " is not a directory of this user's with mode 0700; not started");
             return 2;
         }
-        try (FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = tryLock(lockFile)) {
+        try (FileChannel lockFile =
+                        FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = tryLock(lockFile)) {
             if (lock == null) {
                 return 0; // another one is up (or starting) in this directory
             }
@@ -106,7 +109,9 @@ final class Resident {
             writePrivate(dir.resolve("token"), r.token);
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 server.bind(UnixDomainSocketAddress.of(socket));
-                writePrivate(dir.resolve("pid"), Long.toString(ProcessHandle.current().pid()));
+                writePrivate(
+                        dir.resolve("pid"),
+                        Long.toString(ProcessHandle.current().pid()));
                 r.watchIdle(server, idleSeconds * 1_000_000_000L);
                 r.acceptUntilClosed(server);
             } finally {
@@ -133,9 +138,13 @@ final class Resident {
         }
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         String me = System.getProperty("user.name");
-        return perms.equals(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_EXECUTE))
-                && Files.getOwner(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName().equals(me);
+        return perms.equals(EnumSet.of(
+                        PosixFilePermission.OWNER_READ,
+                        PosixFilePermission.OWNER_WRITE,
+                        PosixFilePermission.OWNER_EXECUTE))
+                && Files.getOwner(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        .getName()
+                        .equals(me);
     }
 
     private static void writePrivate(Path file, String text) throws IOException {
@@ -148,18 +157,20 @@ final class Resident {
 
     /** Closes the socket once no request has come for {@code idleNanos}, ending the accept loop. */
     private void watchIdle(ServerSocketChannel server, long idleNanos) {
-        Thread t = new Thread(() -> {
-            while (server.isOpen()) {
-                try {
-                    Thread.sleep(1000);
-                    if (active.get() == 0 && System.nanoTime() - lastUsed.get() > idleNanos) {
-                        server.close();
+        Thread t = new Thread(
+                () -> {
+                    while (server.isOpen()) {
+                        try {
+                            Thread.sleep(1000);
+                            if (active.get() == 0 && System.nanoTime() - lastUsed.get() > idleNanos) {
+                                server.close();
+                            }
+                        } catch (InterruptedException | IOException e) {
+                            return;
+                        }
                     }
-                } catch (InterruptedException | IOException e) {
-                    return;
-                }
-            }
-        }, "resident-idle");
+                },
+                "resident-idle");
         t.setDaemon(true);
         t.start();
     }
@@ -197,9 +208,13 @@ final class Resident {
     private void answer(SocketChannel ch) throws IOException {
         List<String> request = readRequest(Channels.newInputStream(ch));
         OutputStream raw = Channels.newOutputStream(ch);
-        if (request == null || request.size() < 5 || !request.get(0).equals(MAGIC)
-                || !MessageDigest.isEqual(request.get(1).getBytes(StandardCharsets.US_ASCII), token.getBytes(StandardCharsets.US_ASCII))
-                || !request.get(2).equals(cwd) || !VERBS.contains(request.get(4))) {
+        if (request == null
+                || request.size() < 5
+                || !request.get(0).equals(MAGIC)
+                || !MessageDigest.isEqual(
+                        request.get(1).getBytes(StandardCharsets.US_ASCII), token.getBytes(StandardCharsets.US_ASCII))
+                || !request.get(2).equals(cwd)
+                || !VERBS.contains(request.get(4))) {
             exitFrame(raw, NOT_SERVED);
             return;
         }
@@ -208,7 +223,7 @@ final class Resident {
         Charset cs = Charset.defaultCharset(); // what System.out and System.err encode with
         Frames frames = new Frames(raw);
         try (PrintStream out = new PrintStream(new BufferedOutputStream(frames.channel('1'), 1 << 16), false, cs);
-             PrintStream err = new PrintStream(new BufferedOutputStream(frames.channel('2'), 1 << 16), false, cs)) {
+                PrintStream err = new PrintStream(new BufferedOutputStream(frames.channel('2'), 1 << 16), false, cs)) {
             int status = Main.run(args, new Io(InputStream.nullInputStream(), out, err, terminal));
             out.flush();
             err.flush();
@@ -234,7 +249,8 @@ final class Resident {
     }
 
     private static void exitFrame(OutputStream raw, int status) throws IOException {
-        raw.write(ByteBuffer.allocate(9).put((byte) 'x').putInt(4).putInt(status).array());
+        raw.write(
+                ByteBuffer.allocate(9).put((byte) 'x').putInt(4).putInt(status).array());
         raw.flush();
     }
 

@@ -1,7 +1,8 @@
 package dev.gunyahdt.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -21,10 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The resident process answers as a fresh process would (stdout, stderr and exit status), serves
@@ -38,8 +37,7 @@ class ResidentTest {
     Path tmp;
 
     /** What a client receives: stdout, stderr, exit status. */
-    record Answer(String out, String err, int status) {
-    }
+    record Answer(String out, String err, int status) {}
 
     private Path privateDir() throws IOException {
         Path dir = tmp.resolve("resident");
@@ -82,7 +80,9 @@ class ResidentTest {
                 byte[] data = new byte[in.readInt()];
                 in.readFully(data);
                 if (type == 'x') {
-                    return new Answer(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+                    return new Answer(
+                            out.toString(StandardCharsets.UTF_8),
+                            err.toString(StandardCharsets.UTF_8),
                             ByteBuffer.wrap(data).getInt());
                 }
                 (type == '1' ? out : err).write(data);
@@ -94,7 +94,8 @@ class ResidentTest {
 
     @Test
     void answersAsAFreshProcessAndOnlyItsOwnCaller() throws Exception {
-        Path board = Files.writeString(tmp.resolve("board.dts"), LintCommandTest.svm().replace("qcom,vmid", "qcom,vmid-x"));
+        Path board = Files.writeString(
+                tmp.resolve("board.dts"), LintCommandTest.svm().replace("qcom,vmid", "qcom,vmid-x"));
         List<String[]> cases = List.of(
                 new String[] {"lint", "-q", board.toString()},
                 new String[] {"lint", "-q", "--format", "json", board.toString()},
@@ -118,7 +119,9 @@ class ResidentTest {
             assertEquals(fresh.get(i).status(), a.status(), String.join(" ", args));
             assertEquals(fresh.get(i).out(), a.out(), String.join(" ", args));
             // the summary line's time differs from run to run
-            assertEquals(fresh.get(i).err().replaceAll("in [0-9.]+ s", "in T s"), a.err().replaceAll("in [0-9.]+ s", "in T s"));
+            assertEquals(
+                    fresh.get(i).err().replaceAll("in [0-9.]+ s", "in T s"),
+                    a.err().replaceAll("in [0-9.]+ s", "in T s"));
         }
 
         Answer wrongToken = ask(dir, "0".repeat(token.length()), cwd, "lint", board.toString());
