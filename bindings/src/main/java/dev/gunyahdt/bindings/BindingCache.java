@@ -46,8 +46,28 @@ public final class BindingCache {
      *
      * @param file  the cache file read or written, or null when none could be
      * @param state {@code hit}, {@code built} (written now), or {@code unwritable} (built, not saved: why)
+     * @param shared the set's one {@link Validator}, made on first use (it keeps the bindings it compiled)
      */
-    public record Result(BindingSet set, Path file, String state) {}
+    public record Result(BindingSet set, Path file, String state, Supplier<Validator> shared) {
+
+        Result(BindingSet set, Path file, String state) {
+            this(set, file, state, once(() -> new Validator(set)));
+        }
+
+        /** The validator of this set; a process that loads the same cache again gets the same one. */
+        public Validator validator() {
+            return shared.get();
+        }
+    }
+
+    /**
+     * The last set each cache file gave this process, by the inputs' quick key: a process that
+     * lints many times (the resident one, {@code Resident}) reads and compiles a set once. Only the
+     * quick key is compared, as for the file itself (make's rule: same sizes and times, same files).
+     */
+    private record Loaded(String statKey, Result result) {}
+
+    private static final Map<Path, Loaded> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private BindingCache() {}
 
@@ -67,6 +87,10 @@ public final class BindingCache {
             statKey = key(in, true);
             Path target =
                     file != null && (!Files.exists(file) || isCacheFile(file)) ? file : defaultFile(coreSchemas, dirs);
+            Loaded before = target == null ? null : LOADED.get(target.toAbsolutePath());
+            if (before != null && before.statKey().equals(statKey)) {
+                return before.result();
+            }
             if (target != null && Files.isRegularFile(target)) {
                 java.nio.ByteBuffer data = map(target);
                 Header h = header(data);
@@ -80,18 +104,30 @@ public final class BindingCache {
                         if (!h.statKey().equals(statKey)) {
                             rewriteHeader(target, Files.readAllBytes(target), new Header(statKey, h.contentKey()));
                         }
-                        return new Result(cached, target, "hit");
+                        return remember(statKey, new Result(cached, target, "hit"));
                     }
                 }
             }
             if (key == null) {
                 key = key(in, false);
             }
-            return build(in, target, new Header(statKey, key));
+            return remember(statKey, build(in, target, new Header(statKey, key)));
         } catch (IOException | RuntimeException e) {
             // an unreadable input or a damaged cache file: built without the cache
             return new Result(BindingSet.build(in), null, "unwritable: " + e.getMessage());
         }
+    }
+
+    private static Result remember(String statKey, Result r) {
+        if (r.file() != null) {
+            LOADED.put(r.file().toAbsolutePath(), new Loaded(statKey, r));
+        }
+        return r;
+    }
+
+    /** A set loaded without the cache ({@code lint --no-cache}). */
+    public static Result uncached(BindingSet set) {
+        return new Result(set, null, "not used");
     }
 
     /** Whether {@code file} starts as a gunyah-dt binding cache does (any format version). */
@@ -341,8 +377,13 @@ public final class BindingCache {
             public T get() {
                 T v = value;
                 if (v == null) {
-                    v = s.get();
-                    value = v;
+                    synchronized (this) { // two threads of one process make it once
+                        v = value;
+                        if (v == null) {
+                            v = s.get();
+                            value = v;
+                        }
+                    }
                 }
                 return v;
             }

@@ -45,6 +45,21 @@ public record DtSchema(Path root) {
      * tries the usual Debian and pip folders.
      */
     public static Optional<DtSchema> locate() {
+        // once per process (python3 costs tens of ms), while its folder is still there
+        Optional<DtSchema> before = located;
+        if (before != null
+                && before.map(d -> Files.isRegularFile(d.schemas().resolve("types.yaml")))
+                        .orElse(false)) {
+            return before;
+        }
+        Optional<DtSchema> now = search();
+        located = now;
+        return now;
+    }
+
+    private static volatile Optional<DtSchema> located;
+
+    private static Optional<DtSchema> search() {
         List<Path> candidates = new ArrayList<>();
         for (String py : List.of("/usr/bin/python3", "python3")) {
             pythonPackageDir(py).ifPresent(candidates::add);

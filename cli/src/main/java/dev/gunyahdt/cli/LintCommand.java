@@ -96,8 +96,9 @@ final class LintCommand {
         }
         List<CompileOptions.CheckFlag> flags = CommandLines.checkFlags(cmd);
 
-        BindingSet set = loadBindings(cmd, bindingDirs(cmd));
-        Validator validator = new Validator(set);
+        BindingCache.Result loaded = loadBindings(cmd, bindingDirs(cmd));
+        BindingSet set = loaded.set();
+        Validator validator = loaded.validator();
         if (!cmd.hasOption("q")) {
             reportBindingProblems(set, validator, io);
         }
@@ -218,17 +219,18 @@ final class LintCommand {
     }
 
     /** The built-in set plus {@code dirs}, with an installed dt-schema's core set when --dtschema says so. */
-    static BindingSet loadBindings(CommandLine cmd, List<Path> dirs) throws UsageException {
+    static BindingCache.Result loadBindings(CommandLine cmd, List<Path> dirs) throws UsageException {
         String d = cmd.getOptionValue("dtschema");
         Path core = d == null ? null : dtSchema(d).schemas();
         if (cmd.hasOption("no-cache")) {
-            return core == null ? BindingSet.load(dirs, true) : BindingSet.loadWithCore(core, dirs);
+            return BindingCache.uncached(
+                    core == null ? BindingSet.load(dirs, true) : BindingSet.loadWithCore(core, dirs));
         }
         String p = cmd.getOptionValue("processed");
         if (p != null && Files.isDirectory(Path.of(p))) {
             throw new UsageException("-p " + p + ": a directory, not a cache file");
         }
-        return BindingCache.load(core, dirs, p == null ? null : Path.of(p)).set();
+        return BindingCache.load(core, dirs, p == null ? null : Path.of(p));
     }
 
     /** The dt-schema a {@code --dtschema DIR|auto} value names; a usage error when there is none. */

@@ -91,6 +91,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("--resident")) { // started by the launcher (Resident), not a verb
+            System.exit(Resident.main(Arrays.asList(args).subList(1, args.length), System.err));
+        }
         System.exit(run(args, Io.system()));
     }
 

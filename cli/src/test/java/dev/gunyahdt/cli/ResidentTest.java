@@ -1,0 +1,157 @@
+package dev.gunyahdt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The resident process answers as a fresh process would (stdout, stderr and exit status), serves
+ * only its own user's token, directory and verbs, refuses a directory others can enter, and exits
+ * when idle. The C client is exercised by {@code tests/conformance/lint-per-file-speed.sh}, which
+ * compares its answers with in-process runs.
+ */
+class ResidentTest {
+
+    @TempDir
+    Path tmp;
+
+    /** What a client receives: stdout, stderr, exit status. */
+    record Answer(String out, String err, int status) {}
+
+    private Path privateDir() throws IOException {
+        Path dir = tmp.resolve("resident");
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        return dir;
+    }
+
+    private static CompletableFuture<Integer> start(Path dir, long idleSeconds) throws Exception {
+        CompletableFuture<Integer> done = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Resident.serve(dir, idleSeconds, new PrintStream(new ByteArrayOutputStream(), true));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        for (int i = 0; i < 500 && !(Files.exists(dir.resolve("socket")) && Files.exists(dir.resolve("pid"))); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(Files.exists(dir.resolve("socket")), "the resident process is listening");
+        return done;
+    }
+
+    private static Answer ask(Path dir, String token, String cwd, String... args) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(dir.resolve("socket")));
+            ByteArrayOutputStream req = new ByteArrayOutputStream();
+            List<String> all = new ArrayList<>(List.of(Resident.MAGIC, token, cwd, "0"));
+            all.addAll(List.of(args));
+            for (String s : all) {
+                req.write(s.getBytes(StandardCharsets.UTF_8));
+                req.write(0);
+            }
+            ch.write(ByteBuffer.wrap(req.toByteArray()));
+            ch.shutdownOutput();
+            DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            while (true) {
+                int type = in.readByte();
+                byte[] data = new byte[in.readInt()];
+                in.readFully(data);
+                if (type == 'x') {
+                    return new Answer(
+                            out.toString(StandardCharsets.UTF_8),
+                            err.toString(StandardCharsets.UTF_8),
+                            ByteBuffer.wrap(data).getInt());
+                }
+                (type == '1' ? out : err).write(data);
+            }
+        } catch (EOFException e) {
+            throw new IOException("the answer ended without an exit frame", e);
+        }
+    }
+
+    @Test
+    void answersAsAFreshProcessAndOnlyItsOwnCaller() throws Exception {
+        Path board = Files.writeString(
+                tmp.resolve("board.dts"), LintCommandTest.svm().replace("qcom,vmid", "qcom,vmid-x"));
+        List<String[]> cases = List.of(
+                new String[] {"lint", "-q", board.toString()},
+                new String[] {"lint", "-q", "--format", "json", board.toString()},
+                new String[] {"dt-validate", board.toString()},
+                new String[] {"lint", tmp.resolve("missing.dts").toString()});
+        // the fresh runs first: the resident process below stops after two idle seconds
+        List<LintCommandTest.Run> fresh = new ArrayList<>();
+        for (String[] args : cases) {
+            fresh.add(LintCommandTest.run(args));
+        }
+        assertEquals(1, fresh.get(0).status(), "the board has findings");
+
+        Path dir = privateDir();
+        CompletableFuture<Integer> done = start(dir, 2);
+        String token = Files.readString(dir.resolve("token"));
+        String cwd = Path.of("").toAbsolutePath().toString();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("token"))));
+        for (int i = 0; i < cases.size(); i++) {
+            String[] args = cases.get(i);
+            Answer a = ask(dir, token, cwd, args);
+            assertEquals(fresh.get(i).status(), a.status(), String.join(" ", args));
+            assertEquals(fresh.get(i).out(), a.out(), String.join(" ", args));
+            // the summary line's time differs from run to run
+            assertEquals(
+                    fresh.get(i).err().replaceAll("in [0-9.]+ s", "in T s"),
+                    a.err().replaceAll("in [0-9.]+ s", "in T s"));
+        }
+
+        Answer wrongToken = ask(dir, "0".repeat(token.length()), cwd, "lint", board.toString());
+        assertEquals(new Answer("", "", Resident.NOT_SERVED), wrongToken);
+        Answer otherDir = ask(dir, token, tmp.toString(), "lint", board.toString());
+        assertEquals(new Answer("", "", Resident.NOT_SERVED), otherDir);
+        Answer otherVerb = ask(dir, token, cwd, "dtc", "-I", "dts", "-O", "dtb", board.toString());
+        assertEquals(new Answer("", "", Resident.NOT_SERVED), otherVerb);
+
+        // idle for two seconds: it stops and takes its socket, token and pid with it
+        assertEquals(0, done.get(30, TimeUnit.SECONDS));
+        assertFalse(Files.exists(dir.resolve("socket")));
+        assertFalse(Files.exists(dir.resolve("token")));
+    }
+
+    @Test
+    void refusesADirectoryOthersCanEnter() throws Exception {
+        Path dir = tmp.resolve("open");
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        assertEquals(2, Resident.serve(dir, 1, new PrintStream(new ByteArrayOutputStream(), true)));
+        assertFalse(Files.exists(dir.resolve("socket")));
+    }
+
+    @Test
+    void oneResidentPerDirectory() throws Exception {
+        Path dir = privateDir();
+        CompletableFuture<Integer> first = start(dir, 1);
+        // a second one started at the same time (two make jobs' first calls) leaves at once
+        assertEquals(0, Resident.serve(dir, 1, new PrintStream(new ByteArrayOutputStream(), true)));
+        assertTrue(Files.exists(dir.resolve("socket")));
+        assertEquals(0, first.get(30, TimeUnit.SECONDS));
+    }
+}
