@@ -83,6 +83,50 @@ final class CheckBindingsCommand {
         if (cmd.getArgList().isEmpty()) {
             throw new UsageException("no binding directory or file given");
         }
+        Inputs in = inputs(cmd);
+        List<Path> dirs = in.dirs();
+        List<Path> files = in.files();
+        Set<Path> targets = in.targets();
+        DtSchema dtSchema = null;
+        MetaSchemaCheck meta = null;
+        String d = cmd.getOptionValue("dtschema");
+        if (d != null) {
+            dtSchema = LintCommand.dtSchema(d);
+            try {
+                meta = MetaSchemaCheck.load(dtSchema);
+            } catch (java.io.IOException e) {
+                throw new UsageException("--dtschema " + d + ": " + e.getMessage());
+            }
+        }
+        List<CompileOptions.CheckFlag> flags = new ArrayList<>(KERNEL_EXAMPLE_FLAGS);
+        flags.addAll(CommandLines.checkFlags(cmd));
+        BindingSet set = dtSchema == null
+                ? BindingSet.load(dirs, files, true)
+                : BindingSet.loadWithCore(dtSchema.schemas(), dirs, files);
+        List<dev.gunyahdt.dt.diag.Finding> all = check(
+                set,
+                meta,
+                targets,
+                CommandLines.includeDirs(cmd),
+                flags,
+                !cmd.hasOption("no-examples"),
+                new Progress(io, targets.size()));
+        List<String> names = targets.stream().map(Path::toString).toList();
+        io.out()
+                .write(FindingFormats.render(
+                                format, FindingFormats.byFile(names, all), "gunyah-dt check-bindings", "warning")
+                        .getBytes(StandardCharsets.UTF_8));
+        io.out().flush();
+        if (format == FindingFormats.Format.TEXT && all.isEmpty() && io.interactive()) {
+            io.err().println(targets.size() + " binding file(s) clean");
+        }
+        return all.isEmpty() ? 0 : 1;
+    }
+
+    /** The arguments' binding files, and the schema roots (or lone files) loaded to resolve their $refs. */
+    private record Inputs(List<Path> dirs, List<Path> files, Set<Path> targets) {}
+
+    private static Inputs inputs(CommandLine cmd) throws UsageException {
         Path root = null;
         if (cmd.hasOption("u")) {
             root = Path.of(cmd.getOptionValue("u"));
@@ -121,40 +165,7 @@ final class CheckBindingsCommand {
             }
             targets.addAll(own);
         }
-        DtSchema dtSchema = null;
-        MetaSchemaCheck meta = null;
-        String d = cmd.getOptionValue("dtschema");
-        if (d != null) {
-            dtSchema = LintCommand.dtSchema(d);
-            try {
-                meta = MetaSchemaCheck.load(dtSchema);
-            } catch (java.io.IOException e) {
-                throw new UsageException("--dtschema " + d + ": " + e.getMessage());
-            }
-        }
-        List<CompileOptions.CheckFlag> flags = new ArrayList<>(KERNEL_EXAMPLE_FLAGS);
-        flags.addAll(CommandLines.checkFlags(cmd));
-        BindingSet set = dtSchema == null
-                ? BindingSet.load(dirs, files, true)
-                : BindingSet.loadWithCore(dtSchema.schemas(), dirs, files);
-        List<dev.gunyahdt.dt.diag.Finding> all = check(
-                set,
-                meta,
-                targets,
-                CommandLines.includeDirs(cmd),
-                flags,
-                !cmd.hasOption("no-examples"),
-                new Progress(io, targets.size()));
-        List<String> names = targets.stream().map(Path::toString).toList();
-        io.out()
-                .write(FindingFormats.render(
-                                format, FindingFormats.byFile(names, all), "gunyah-dt check-bindings", "warning")
-                        .getBytes(StandardCharsets.UTF_8));
-        io.out().flush();
-        if (format == FindingFormats.Format.TEXT && all.isEmpty() && io.interactive()) {
-            io.err().println(targets.size() + " binding file(s) clean");
-        }
-        return all.isEmpty() ? 0 : 1;
+        return new Inputs(dirs, files, targets);
     }
 
     /**
@@ -309,30 +320,7 @@ final class CheckBindingsCommand {
                         d.message()));
             }
             if (c.tree() != null && c.output() != null) {
-                // dt_binding_check validates the compiled blob (values typed by the binding set, not by the
-                // source's <…> groups); positions come from the source tree, by node and property
-                dev.gunyahdt.dt.DeviceTree blob = dev.gunyahdt.dt.dtb.DtbReader.read(c.output(), tmpName);
-                List<Finding> found = new ArrayList<>();
-                for (Finding f : validator.validate(blob, tmpName)) {
-                    found.add(positioned(f, c.tree()));
-                }
-                // in the examples' line order (the validator's order per node is by binding and keyword)
-                found.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
-                for (Finding f : found) {
-                    SourceSpan s = f.line() > 0 ? SourceSpan.point(f.file(), f.line(), f.column()) : null;
-                    out.add(exampleFinding(
-                            binding,
-                            src,
-                            tmpName,
-                            s,
-                            f.node(),
-                            f.property(),
-                            Severity.ERROR,
-                            "schema",
-                            f.keyword(),
-                            f.schemaLocation(),
-                            f.message() + " (binding " + f.binding() + ")"));
-                }
+                out.addAll(validated(binding, src, tmpName, c, validator));
             }
         } catch (IOException e) {
             out.add(new dev.gunyahdt.dt.diag.Finding(
@@ -355,6 +343,37 @@ final class CheckBindingsCommand {
                     // a leftover temporary file is harmless
                 }
             }
+        }
+        return out;
+    }
+
+    /** An example's compiled blob validated as dt_binding_check validates it, findings in source-line order. */
+    private static List<dev.gunyahdt.dt.diag.Finding> validated(
+            String binding, Examples.Source src, String tmpName, Compilation c, Validator validator) {
+        List<dev.gunyahdt.dt.diag.Finding> out = new ArrayList<>();
+        // dt_binding_check validates the compiled blob (values typed by the binding set, not by the
+        // source's <…> groups); positions come from the source tree, by node and property
+        dev.gunyahdt.dt.DeviceTree blob = dev.gunyahdt.dt.dtb.DtbReader.read(c.output(), tmpName);
+        List<Finding> found = new ArrayList<>();
+        for (Finding f : validator.validate(blob, tmpName)) {
+            found.add(positioned(f, c.tree()));
+        }
+        // in the examples' line order (the validator's order per node is by binding and keyword)
+        found.sort(java.util.Comparator.comparingInt(Finding::line).thenComparingInt(Finding::column));
+        for (Finding f : found) {
+            SourceSpan s = f.line() > 0 ? SourceSpan.point(f.file(), f.line(), f.column()) : null;
+            out.add(exampleFinding(
+                    binding,
+                    src,
+                    tmpName,
+                    s,
+                    f.node(),
+                    f.property(),
+                    Severity.ERROR,
+                    "schema",
+                    f.keyword(),
+                    f.schemaLocation(),
+                    f.message() + " (binding " + f.binding() + ")"));
         }
         return out;
     }
