@@ -8,6 +8,7 @@ import dev.gunyahdt.cli.Main;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.partitioner.Partitioner;
+import dev.gunyahdt.pipeline.Build;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ class PackageCyclesTest {
             "bindings", BindingSet.class,
             "partitioner", Partitioner.class,
             "hypervisor", Hypervisor.class,
+            "pipeline", Build.class,
             "cli", Main.class);
 
     private static final Pattern EDGE = Pattern.compile("^\\s+(\\S+)\\s+->\\s+(\\S+)\\s");
