@@ -9,6 +9,8 @@ import dev.gunyahdt.hypervisor.cspace.CSpace;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
+import dev.gunyahdt.hypervisor.hwirq.HwirqCalls;
+import dev.gunyahdt.hypervisor.hwirq.HwirqTable;
 import dev.gunyahdt.hypervisor.hypercall.Abi;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
@@ -28,7 +30,9 @@ import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -56,6 +60,14 @@ public final class Hypervisor {
     private final MemDb memdb = new MemDb();
     /** One supplier for every call's context (not a new capturing lambda per hypercall). */
     private final java.util.function.LongSupplier serials = () -> ++serial;
+    /**
+     * Physical SPIs up to the GICv3 limit without the extended range (INTID 1019): the model serves boards with
+     * more interrupt lines than QEMU's 288.
+     */
+    private final HwirqTable hwirqs = new HwirqTable(1019, serials);
+
+    private final CSpace rootCs;
+    private final Map<Integer, Long> hwirqCaps = new HashMap<>();
 
     public Hypervisor(long seed) {
         this(seed, false);
@@ -78,11 +90,12 @@ public final class Hypervisor {
         DoorbellCalls.install(table, types);
         MsgQueueCalls.install(table, types, documentedCopyErrors);
         VicCalls.install(table, types);
+        HwirqCalls.install(table);
         VcpuCalls.install(table, types, scheduler);
         MemoryCalls.install(table, types, memdb);
         PartitionCalls.install(table, types);
 
-        CSpace rootCs = CSpace.bootCSpace(++serial, rng, CSpace.MAX_CAPS);
+        rootCs = CSpace.bootCSpace(++serial, rng, CSpace.MAX_CAPS);
         rootPartition.register(rootCs);
         memdb.seed(DDR_BASE, DDR_SIZE, rootPartition);
         rootPartitionCap = rootCs.insertMaster(rootPartition, ++serial);
@@ -149,6 +162,37 @@ public final class Hypervisor {
                     + " is not page aligned below 2^36");
         }
         memdb.seedFree(base, size, rootPartition);
+    }
+
+    /**
+     * The root VM's master cap to the hwirq object of physical SPI {@code intid} (the boot environment's
+     * {@code vic_hwirq} entry, vgic_handle_rootvm_create_hwirq), or -1 when the platform has no such SPI.
+     */
+    public long hwirqCap(int intid) {
+        Long cap = hwirqCaps.get(intid);
+        if (cap != null) {
+            return cap;
+        }
+        KernelObject h = hwirqs.hwirq(intid);
+        if (h == null) {
+            return -1;
+        }
+        rootPartition.register(h);
+        long c = rootCs.insertMaster(h, ++serial);
+        hwirqCaps.put(intid, c);
+        return c;
+    }
+
+    /**
+     * A device's interrupt line: {@code high} raises physical SPI {@code intid} (delivered through its hwirq's
+     * bound VIRQ; returns whether it was), false lowers it.
+     */
+    public boolean spi(int intid, boolean high) {
+        if (high) {
+            return hwirqs.raise(intid);
+        }
+        hwirqs.lower(intid);
+        return false;
     }
 
     /** The FPRR scheduler: what the simulation loop drives (next / tick / runRound). */
