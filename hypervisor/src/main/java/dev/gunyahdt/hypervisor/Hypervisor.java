@@ -8,6 +8,7 @@ import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
+import dev.gunyahdt.hypervisor.device.MmioDevice;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.hwirq.HwirqCalls;
 import dev.gunyahdt.hypervisor.hwirq.HwirqTable;
@@ -193,6 +194,30 @@ public final class Hypervisor {
         }
         hwirqs.lower(intid);
         return false;
+    }
+
+    /**
+     * A device's register block on the physical bus at [base, base+size): its pages belong to the root partition
+     * (the boot's device memory, which the RM derives device extents from) and its reads and writes reach
+     * {@code device}, not RAM.
+     */
+    public void addDevice(long base, long size, MmioDevice device) {
+        addDeviceMemory(base, size);
+        memdb.attachDevice(base, size, device);
+    }
+
+    /**
+     * Device memory of the board at [base, base+size) for the root partition (the boot's device extent); its
+     * pages read as zero unless a device model is attached. Page-aligned below 2^36, else ignored.
+     */
+    public void addDeviceMemory(long base, long size) {
+        if (base % MemDb.PAGE == 0
+                && size % MemDb.PAGE == 0
+                && base >= 0
+                && size > 0
+                && base <= MemDb.ADDR_LIMIT - size) {
+            memdb.seedFree(base, size, rootPartition);
+        }
     }
 
     /** The FPRR scheduler: what the simulation loop drives (next / tick / runRound). */
