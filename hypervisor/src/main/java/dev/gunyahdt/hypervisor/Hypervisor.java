@@ -167,7 +167,8 @@ public final class Hypervisor {
 
     /**
      * The root VM's master cap to the hwirq object of physical SPI {@code intid} (the boot environment's
-     * {@code vic_hwirq} entry, vgic_handle_rootvm_create_hwirq), or -1 when the platform has no such SPI.
+     * {@code vic_hwirq} entry, vgic_handle_rootvm_create_hwirq), or CSPACE_CAP_INVALID ({@link HvcResult#CAP_INVALID})
+     * when the platform has no such SPI.
      */
     public long hwirqCap(int intid) {
         Long cap = hwirqCaps.get(intid);
@@ -176,7 +177,7 @@ public final class Hypervisor {
         }
         KernelObject h = hwirqs.hwirq(intid);
         if (h == null) {
-            return -1;
+            return HvcResult.CAP_INVALID;
         }
         rootPartition.register(h);
         long c = rootCs.insertMaster(h, ++serial);

@@ -1,17 +1,14 @@
 package dev.gunyahdt.hypervisor.guest;
 
 import dev.gunyahdt.dt.DeviceTree;
-import dev.gunyahdt.dt.NodeCursor;
-import dev.gunyahdt.dt.spec.Addressing;
-import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.device.Pl011;
+import dev.gunyahdt.hypervisor.device.Pl011Nodes;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a PL011 driver's probe does with a passed-through UART ({@code arm,pl011} at the root of the guest's
- * tree): read the PrimeCell and peripheral IDs through the VM's own stage-2 mapping of the register block,
+ * What a PL011 driver's probe does with a passed-through UART ({@link Pl011Nodes} in the guest's tree): read the PrimeCell and peripheral IDs through the VM's own stage-2 mapping of the register block,
  * unmask the transmit interrupt, send one character and take the UART's SPI, clearing it in the handler.
  * A primary's UART is mapped by the RM from its config's iomemory-ranges, so failing to reach it is a problem;
  * a secondary's comes as an iomem vdevice the owner would lend (memparcel lending of device memory is not
@@ -40,20 +37,8 @@ final class UartProbe {
     /** Adds the probe of each UART in {@code dtb} to {@code loop}; nothing when the tree has none. */
     static void addTo(GuestContext ctx, ProbeLog log, ActionLoop loop, DeviceTree dtb) {
         List<Uart> found = new ArrayList<>();
-        NodeCursor root = NodeCursor.root(dtb.root());
-        int ac = Addressing.addressCells(root);
-        for (NodeCursor c : root.children()) {
-            boolean pl011 = c.node()
-                    .property("compatible")
-                    .filter(p -> p.value().isStringList())
-                    .map(p -> p.value().asStrings().contains("arm,pl011"))
-                    .orElse(false);
-            long[] reg = c.node().property("reg").map(p -> p.value().cells()).orElse(new long[0]);
-            long[] irq =
-                    c.node().property("interrupts").map(p -> p.value().cells()).orElse(new long[0]);
-            if (pl011 && reg.length >= ac && irq.length >= 3 && irq[0] == 0) {
-                found.add(new Uart(c.path(), Cells.join(reg, 0, ac), (int) irq[1] + 32));
-            }
+        for (Pl011Nodes.Found f : Pl011Nodes.find(dtb)) {
+            found.add(new Uart(f.path(), f.base(), f.intid()));
         }
         if (found.isEmpty()) {
             return;

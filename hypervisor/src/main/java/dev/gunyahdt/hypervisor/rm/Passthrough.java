@@ -1,5 +1,6 @@
 package dev.gunyahdt.hypervisor.rm;
 
+import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.rm.config.RmVmConfig;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import java.util.HashMap;
@@ -48,7 +49,9 @@ final class Passthrough {
             throw new RmFailure(RmError.DENIED, what + ": access " + r.access() + " is not an iomem_range_access");
         }
         // vm_memory_create_and_map: a device-memory extent over the range (the root must hold it: device memory
-        // nobody gave it fails here) mapped at the same IPA; an IPA range already in use fails in addrspace_map
+        // nobody gave it, or a range an earlier one already took, fails with MEMDB_NOT_OWNER) mapped at the same
+        // IPA. The real RM's vm_address_range_alloc refuses an overlapping IPA range before that; its code is not
+        // in the RM sources, so the model leaves the refusal to the memory database.
         long me = ctx.hyp.deviceExtent(r.phys(), r.size(), what);
         vm.masterCaps.add(me);
         ctx.hyp.mapDevice(vm.addrspaceCap, me, r.ipa(), r.size(), ACCESS[r.access()], what);
@@ -62,7 +65,7 @@ final class Passthrough {
             throw new RmFailure(RmError.ARGUMENT_INVALID, what + ": not both SPIs");
         }
         long cap = ctx.hv.hwirqCap((int) hw);
-        if (cap < 0) {
+        if (cap == HvcResult.CAP_INVALID) {
             throw new RmFailure(RmError.NORESOURCE, what + ": the platform has no such hardware IRQ");
         }
         if (vm.vmid != HLOS) {

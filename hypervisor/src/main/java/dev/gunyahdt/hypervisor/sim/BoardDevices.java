@@ -2,18 +2,18 @@ package dev.gunyahdt.hypervisor.sim;
 
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
-import dev.gunyahdt.dt.Property;
 import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.device.Pl011;
+import dev.gunyahdt.hypervisor.device.Pl011Nodes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The devices of the board's physical map the model answers for: every PL011 UART ({@code arm,pl011}) a VM's
+ * The devices of the board's physical map the model answers for: every PL011 UART ({@link Pl011Nodes}) a VM's
  * tree carries (passed-through devices keep their board address and SPI there), put on the hypervisor's
  * physical bus with its SPI wired to the physical GIC. Other devices have no model: their MMIO reads as zero.
  */
@@ -46,9 +46,8 @@ public final class BoardDevices {
                 });
         Map<Long, Uart> byBase = new TreeMap<>();
         for (DeviceTree t : trees) {
-            NodeCursor root = NodeCursor.root(t.root());
-            for (NodeCursor c : root.children()) {
-                uart(c).ifPresent(u -> byBase.putIfAbsent(u[0], new Uart(c.path(), u[0], (int) u[1], null)));
+            for (Pl011Nodes.Found f : Pl011Nodes.find(t)) {
+                byBase.putIfAbsent(f.base(), new Uart(f.path(), f.base(), f.intid(), null));
             }
         }
         List<Uart> out = new ArrayList<>();
@@ -58,28 +57,5 @@ public final class BoardDevices {
             out.add(new Uart(u.path(), u.base(), u.intid(), m));
         }
         return out;
-    }
-
-    /** {base, INTID} of a root-level PL011 with a reg and a GIC SPI specifier (0 = SPI, n, flags). */
-    private static java.util.Optional<long[]> uart(NodeCursor c) {
-        boolean pl011 = c.node()
-                .property("compatible")
-                .filter(p -> p.value().isStringList())
-                .map(p -> p.value().asStrings().contains("arm,pl011"))
-                .orElse(false);
-        if (!pl011) {
-            return java.util.Optional.empty();
-        }
-        int ac = Addressing.addressCells(c.parent());
-        long[] reg = c.node().property("reg").map(p -> p.value().cells()).orElse(new long[0]);
-        long[] irq = c.node()
-                .property("interrupts")
-                .map(Property::value)
-                .map(v -> v.cells())
-                .orElse(new long[0]);
-        if (reg.length < ac || irq.length < 3 || irq[0] != 0) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(new long[] {Cells.join(reg, 0, ac), irq[1] + 32});
     }
 }
