@@ -8,7 +8,10 @@ import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.cspace.CapIdNumbering;
+import dev.gunyahdt.hypervisor.device.MmioDevice;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
+import dev.gunyahdt.hypervisor.hwirq.HwirqCalls;
+import dev.gunyahdt.hypervisor.hwirq.HwirqTable;
 import dev.gunyahdt.hypervisor.hypercall.Abi;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
@@ -28,7 +31,9 @@ import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -56,6 +61,14 @@ public final class Hypervisor {
     private final MemDb memdb = new MemDb();
     /** One supplier for every call's context (not a new capturing lambda per hypercall). */
     private final java.util.function.LongSupplier serials = () -> ++serial;
+    /**
+     * Physical SPIs up to the GICv3 limit without the extended range (INTID 1019): the model serves boards with
+     * more interrupt lines than QEMU's 288.
+     */
+    private final HwirqTable hwirqs = new HwirqTable(1019, serials);
+
+    private final CSpace rootCs;
+    private final Map<Integer, Long> hwirqCaps = new HashMap<>();
 
     public Hypervisor(long seed) {
         this(seed, false);
@@ -78,11 +91,12 @@ public final class Hypervisor {
         DoorbellCalls.install(table, types);
         MsgQueueCalls.install(table, types, documentedCopyErrors);
         VicCalls.install(table, types);
+        HwirqCalls.install(table);
         VcpuCalls.install(table, types, scheduler);
         MemoryCalls.install(table, types, memdb);
         PartitionCalls.install(table, types);
 
-        CSpace rootCs = CSpace.bootCSpace(++serial, rng, CSpace.MAX_CAPS);
+        rootCs = CSpace.bootCSpace(++serial, rng, CSpace.MAX_CAPS);
         rootPartition.register(rootCs);
         memdb.seed(DDR_BASE, DDR_SIZE, rootPartition);
         rootPartitionCap = rootCs.insertMaster(rootPartition, ++serial);
@@ -149,6 +163,62 @@ public final class Hypervisor {
                     + " is not page aligned below 2^36");
         }
         memdb.seedFree(base, size, rootPartition);
+    }
+
+    /**
+     * The root VM's master cap to the hwirq object of physical SPI {@code intid} (the boot environment's
+     * {@code vic_hwirq} entry, vgic_handle_rootvm_create_hwirq), or CSPACE_CAP_INVALID ({@link HvcResult#CAP_INVALID})
+     * when the platform has no such SPI.
+     */
+    public long hwirqCap(int intid) {
+        Long cap = hwirqCaps.get(intid);
+        if (cap != null) {
+            return cap;
+        }
+        KernelObject h = hwirqs.hwirq(intid);
+        if (h == null) {
+            return HvcResult.CAP_INVALID;
+        }
+        rootPartition.register(h);
+        long c = rootCs.insertMaster(h, ++serial);
+        hwirqCaps.put(intid, c);
+        return c;
+    }
+
+    /**
+     * A device's interrupt line: {@code high} raises physical SPI {@code intid} (delivered through its hwirq's
+     * bound VIRQ; returns whether it was), false lowers it.
+     */
+    public boolean spi(int intid, boolean high) {
+        if (high) {
+            return hwirqs.raise(intid);
+        }
+        hwirqs.lower(intid);
+        return false;
+    }
+
+    /**
+     * A device's register block on the physical bus at [base, base+size): its pages belong to the root partition
+     * (the boot's device memory, which the RM derives device extents from) and its reads and writes reach
+     * {@code device}, not RAM.
+     */
+    public void addDevice(long base, long size, MmioDevice device) {
+        addDeviceMemory(base, size);
+        memdb.attachDevice(base, size, device);
+    }
+
+    /**
+     * Device memory of the board at [base, base+size) for the root partition (the boot's device extent); its
+     * pages read as zero unless a device model is attached. Page-aligned below 2^36, else ignored.
+     */
+    public void addDeviceMemory(long base, long size) {
+        if (base % MemDb.PAGE == 0
+                && size % MemDb.PAGE == 0
+                && base >= 0
+                && size > 0
+                && base <= MemDb.ADDR_LIMIT - size) {
+            memdb.seedFree(base, size, rootPartition);
+        }
     }
 
     /** The FPRR scheduler: what the simulation loop drives (next / tick / runRound). */

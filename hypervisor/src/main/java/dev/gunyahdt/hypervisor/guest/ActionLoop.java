@@ -54,9 +54,18 @@ final class ActionLoop {
         });
     }
 
-    /** A VIRQ was taken: the RM link's mean a message or free space may be there. */
+    /** Device drivers' VIRQ handlers, told of every VIRQ taken. */
+    private final List<java.util.function.IntConsumer> handlers = new ArrayList<>();
+
+    /** A driver's handler, told of every VIRQ taken from now on. */
+    void onVirq(java.util.function.IntConsumer handler) {
+        handlers.add(handler);
+    }
+
+    /** A VIRQ was taken: the RM link's mean a message or free space may be there; drivers' handlers run. */
     void onVirq(int intid) {
         rpcReady |= intid == txVirq || intid == rxVirq;
+        handlers.forEach(h -> h.accept(intid));
     }
 
     /** Whether every action ran and every reply came. */

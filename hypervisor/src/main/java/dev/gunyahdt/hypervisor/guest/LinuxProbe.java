@@ -32,7 +32,6 @@ import java.util.List;
  * fired, ends the VIRQs, and executes WFI when nothing moved.
  */
 public final class LinuxProbe implements GuestProgram {
-
     private static final long RPC_BUFFER = 0x1000;
 
     private final String program;
@@ -128,6 +127,7 @@ public final class LinuxProbe implements GuestProgram {
         loop.add(() -> peers.sendHellos(name));
         loop.add(peers::ringDoorbells);
         loop.add(peers::await);
+        UartProbe.addTo(ctx, log, loop, readDtb(ctx.seat().vcpu().x(0))); // passed-through UARTs
         if (!primary) {
             // the RM takes VM_SET_STATUS from static secondary VMIDs only (below 64); a dynamic one is denied
             loop.add(loop.call(

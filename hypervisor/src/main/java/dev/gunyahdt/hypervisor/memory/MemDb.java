@@ -1,6 +1,7 @@
 package dev.gunyahdt.hypervisor.memory;
 
 import dev.gunyahdt.hypervisor.call.HypError;
+import dev.gunyahdt.hypervisor.device.MmioDevice;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,6 +38,20 @@ public final class MemDb {
 
     private final TreeMap<Long, Run> runs = new TreeMap<>();
     private final Map<Long, byte[]> pages = new HashMap<>();
+    /** Device register blocks by base: [base, base+size) answered by the device, not by RAM pages. */
+    private final TreeMap<Long, Device> devices = new TreeMap<>();
+
+    private record Device(long end, MmioDevice device) {}
+
+    /** A device's register block at [base, base+size) on the physical bus. */
+    public void attachDevice(long base, long size, MmioDevice device) {
+        devices.put(base, new Device(base + size, device));
+    }
+
+    private Map.Entry<Long, Device> deviceAt(long pa) {
+        Map.Entry<Long, Device> e = devices.floorEntry(pa);
+        return e != null && pa < e.getValue().end ? e : null;
+    }
 
     /** Hands [base, base+size) to {@code owner} (boot: DDR to the root partition). */
     public void seed(long base, long size, Object owner) {
@@ -128,6 +143,15 @@ public final class MemDb {
 
     byte[] read(long pa, int len) {
         byte[] out = new byte[len];
+        Map.Entry<Long, Device> d = deviceAt(pa);
+        if (d != null) {
+            // little-endian bytes of the registers the access covers
+            for (int i = 0; i < len; i++) {
+                long off = pa + i - d.getKey();
+                out[i] = (byte) (d.getValue().device.read(off & ~3L) >>> (8 * (off & 3)));
+            }
+            return out;
+        }
         for (int i = 0; i < len; ) {
             long page = (pa + i) / PAGE;
             int off = (int) ((pa + i) % PAGE);
@@ -142,6 +166,16 @@ public final class MemDb {
     }
 
     void write(long pa, byte[] data) {
+        Map.Entry<Long, Device> d = deviceAt(pa);
+        if (d != null) {
+            // whole registers only (a driver's 32-bit str); a partial write of a register is dropped
+            for (int i = 0; i + 4 <= data.length; i += 4) {
+                long off = pa + i - d.getKey();
+                int v = (data[i] & 0xFF) | (data[i + 1] & 0xFF) << 8 | (data[i + 2] & 0xFF) << 16 | data[i + 3] << 24;
+                d.getValue().device.write(off, v);
+            }
+            return;
+        }
         for (int i = 0; i < data.length; ) {
             long page = (pa + i) / PAGE;
             int off = (int) ((pa + i) % PAGE);

@@ -4,6 +4,7 @@ import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
+import dev.gunyahdt.hypervisor.hwirq.HwirqCalls;
 import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.memory.MemExtent;
 import dev.gunyahdt.hypervisor.memory.MemoryCalls;
@@ -143,6 +144,24 @@ final class HypCalls {
     /** Maps the whole BASIC extent at {@code ipa} with {@code access} (R 4, W 2, X 1), normal memory. */
     void map(long addrspace, long extent, long ipa, long size, int access, String what) {
         ok(what, MemoryCalls.ADDRSPACE_MAP, addrspace, extent, ipa, MemoryCalls.mapAttrs(access, 15), 0, 0, size);
+    }
+
+    /** A device-memory extent (memtype DEVICE) over physical [base, base+size), from the root partition's pages. */
+    long deviceExtent(long base, long size, String what) {
+        long me = create(what, PartitionCalls.CREATE_MEMEXTENT);
+        ok(what, MemoryCalls.MEMEXTENT_CONFIGURE, me, base, size, MemoryCalls.extentAttrs(7, 1, MemExtent.BASIC), 0);
+        ok(what, ObjectCalls.ACTIVATE, me, 0);
+        return me;
+    }
+
+    /** Maps a device extent at {@code ipa} with {@code access}, stage-2 memtype Device-nGnRE (1). */
+    void mapDevice(long addrspace, long extent, long ipa, long size, int access, String what) {
+        ok(what, MemoryCalls.ADDRSPACE_MAP, addrspace, extent, ipa, MemoryCalls.mapAttrs(access, 1), 0, 0, size);
+    }
+
+    /** hwirq_bind_virq. */
+    void bindHwirq(long hwirq, long vic, int virq, String what) {
+        ok(what, HwirqCalls.BIND_VIRQ, hwirq, vic, virq, 0);
     }
 
     /** addrspace_lookup: fails unless [ipa, ipa+size) is mapped in {@code addrspace} from {@code extent}. */

@@ -27,12 +27,14 @@ final class VmLifecycle {
     private final RmContext ctx;
     private final Memparcels memparcels;
     private final VmSetup setup;
+    private final Passthrough passthrough;
     private final OverlayInputs overlays;
 
     VmLifecycle(RmContext ctx, Memparcels memparcels, VmSetup setup, OverlayInputs overlays) {
         this.ctx = ctx;
         this.memparcels = memparcels;
         this.setup = setup;
+        this.passthrough = new Passthrough(ctx);
         this.overlays = overlays;
     }
 
@@ -49,9 +51,11 @@ final class VmLifecycle {
             // VM_GET_HYP_RESOURCES about each secondary (§8.7), as crosvm does. So the RM makes them here (objects,
             // caps, VIRQs in the primary's VIC; the secondary joins at its VM_INIT) and never puts them in the
             // primary's overlay.
-            vm.config = VmConfigParser.parsePrimary(vm.blobName, DtbReader.read(dtb, vm.blobName));
+            DeviceTree tree = DtbReader.read(dtb, vm.blobName);
+            vm.config = VmConfigParser.parsePrimary(vm.blobName, tree);
             vm.cspaceCap = ctx.hyp.cspace(1024);
             setup.setUp(vm);
+            passthrough.setUp(vm, VmDtParser.parsePrimary(tree));
             byte[] merged = OverlayGenerator.apply(dtb, overlays.overlayInfo(vm), overlays.style());
             vm.dtbo = OverlayGenerator.dtbo(overlays.overlayInfo(vm), overlays.style());
             powerOn(vm, merged);

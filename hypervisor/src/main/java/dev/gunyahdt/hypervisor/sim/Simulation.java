@@ -130,6 +130,11 @@ public final class Simulation implements VcpuHost {
             for (SystemConfig.Range r : system.ram()) {
                 hv.addRam(r.base(), r.size()); // the board's RAM beyond the QEMU DDR, as its boot environment says
             }
+            List<dev.gunyahdt.dt.DeviceTree> trees = new ArrayList<>();
+            for (SystemConfig.VmEntry e : system.vms()) {
+                trees.add(DtbReader.read(config.vmDtbs().get(e.name()), "vm/" + e.name() + ".dtb"));
+            }
+            BoardDevices.attach(hv, DtbReader.read(config.systemDtb(), "system.dtb"), trees);
             rm = ResourceManager.boot(
                     hv,
                     system,

@@ -43,6 +43,10 @@ public final class VirqSource {
         return e;
     }
 
+    public boolean isBound() {
+        return target != null;
+    }
+
     /** Unbinding an unbound source is OK (§3.5). */
     public void unbind() {
         if (target != null) {
