@@ -27,6 +27,7 @@ import dev.gunyahdt.hypervisor.vcpu.Scheduler;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
+import dev.gunyahdt.hypervisor.vpm.VpmCalls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -80,6 +81,7 @@ public final class Hypervisor {
         VicCalls.install(table, types);
         VcpuCalls.install(table, types, scheduler);
         MemoryCalls.install(table, types, memdb);
+        VpmCalls.install(table, types, scheduler.cpus());
         PartitionCalls.install(table, types);
 
         CSpace rootCs = CSpace.bootCSpace(++serial, rng, CSpace.MAX_CAPS);
