@@ -47,6 +47,18 @@ class BootCommandTest {
     private static final Path DT_VALIDATE = Path.of("/usr/bin/dt-validate");
     private static final List<String> SOC_VMS =
             List.of("hlos", "display", "net", "audio", "camera", "sensors", "secure");
+    /** vCPUs per VM in the boards' vms.yaml. */
+    private static final java.util.Map<String, Integer> VCPUS = java.util.Map.ofEntries(
+            java.util.Map.entry("qemu-virt/hlos", 4),
+            java.util.Map.entry("qemu-virt/svm1", 2),
+            java.util.Map.entry("qemu-virt/svm2", 2),
+            java.util.Map.entry("soc-2cluster/hlos", 4),
+            java.util.Map.entry("soc-2cluster/display", 2),
+            java.util.Map.entry("soc-2cluster/net", 2),
+            java.util.Map.entry("soc-2cluster/audio", 1),
+            java.util.Map.entry("soc-2cluster/camera", 2),
+            java.util.Map.entry("soc-2cluster/sensors", 1),
+            java.util.Map.entry("soc-2cluster/secure", 1));
 
     /** fdtoverlay 1.6.1 applied to vm/NAME.dtb + vm/NAME.hypervisor.dtbo gives vm/NAME.guest.dtb's bytes. */
     private static void assertFdtoverlayGivesGuestDtbs(Path dir, List<String> vms) throws Exception {
@@ -156,6 +168,10 @@ class BootCommandTest {
                     assertTrue(
                             r.out().contains("] " + vm + ": console| gunyah-dt linux-probe on " + vm + " (vmid 0x"),
                             style + " " + vm + " banner");
+                    int n = VCPUS.get(board + "/" + vm); // the plan's vcpus, all brought up with PSCI CPU_ON
+                    assertTrue(
+                            r.out().contains("] " + vm + ": linux-probe: " + n + "/" + n + " vCPUs online"),
+                            style + " " + board + " " + vm + " vCPUs: " + r.out());
                     assertTrue(
                             r.out()
                                     .lines()

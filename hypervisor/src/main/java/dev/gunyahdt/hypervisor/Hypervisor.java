@@ -30,6 +30,7 @@ import dev.gunyahdt.hypervisor.vcpu.Scheduler;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
+import dev.gunyahdt.hypervisor.vpm.VpmCalls;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -94,6 +95,7 @@ public final class Hypervisor {
         HwirqCalls.install(table);
         VcpuCalls.install(table, types, scheduler);
         MemoryCalls.install(table, types, memdb);
+        VpmCalls.install(table, types, scheduler.cpus());
         PartitionCalls.install(table, types);
 
         rootCs = CSpace.bootCSpace(++serial, rng, CSpace.MAX_CAPS);

@@ -23,6 +23,14 @@ import java.util.function.Supplier;
  */
 final class ActionLoop {
 
+    /** GICD_ICFGR of one VIRQ line (SPIs and PPIs the vGIC has), as a driver configures it before it waits on it. */
+    static void configure(GuestContext ctx, GuestDt.Line line) {
+        dev.gunyahdt.hypervisor.vcpu.Vcpu self = ctx.seat().vcpu();
+        if (line.intid() >= 32 && line.intid() < 1020) {
+            self.vic().configureEdge(self.vicIndex(), line.intid(), line.edge());
+        }
+    }
+
     private final Deque<BooleanSupplier> script = new ArrayDeque<>();
     private final Map<Integer, Consumer<RpcMessage>> waiting = new HashMap<>();
     private final List<String> consoleSeen = new ArrayList<>();

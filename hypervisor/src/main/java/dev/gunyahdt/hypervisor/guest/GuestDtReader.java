@@ -3,14 +3,17 @@ package dev.gunyahdt.hypervisor.guest;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.spec.Cells;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Doorbell;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Line;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Queue;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Range;
 import dev.gunyahdt.hypervisor.guest.GuestDt.RmLink;
 import dev.gunyahdt.hypervisor.guest.GuestDt.SharedMemory;
+import dev.gunyahdt.hypervisor.rm.GuestSeat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +54,21 @@ final class GuestDtReader {
 
     private GuestDtReader(DeviceTree dt) {
         this.dt = dt;
+    }
+
+    /** The DTB at the boot vCPU's X0 (the IPA the RM put it at, §5.4), its header's totalsize, at most 16 MiB. */
+    static DeviceTree readAtX0(GuestSeat seat) {
+        GuestMemory memory = seat.memory();
+        long ipa = seat.vcpu().x(0);
+        byte[] head = memory.read(ipa, 8);
+        if (head == null) {
+            throw new DtException("X0 = 0x" + Long.toHexString(ipa) + " is outside my memory");
+        }
+        byte[] blob = memory.read(ipa, (int) Math.min(Cells.u32(head, 4), 1 << 24)); // totalsize
+        if (blob == null) {
+            throw new DtException("the DTB's totalsize runs past my memory");
+        }
+        return DtbReader.read(blob, "DTB at X0");
     }
 
     static GuestDt read(DeviceTree dt) {

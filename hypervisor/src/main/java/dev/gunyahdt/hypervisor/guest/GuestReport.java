@@ -12,6 +12,8 @@ import java.util.List;
  * @param problems     every check that failed, in order
  * @param vcpusChecked the primary: VIRTUAL_CPU entries of launched VMs that matched their DT's /cpus
  * @param proxyRuns    the primary: vcpu_run calls it made for proxy-scheduled vCPUs of its VMs
+ * @param cpus         enabled CPU nodes in its DT; {@code cpusOnline}: the boot vCPU plus each secondary that came
+ *                     up through PSCI CPU_ON and reported itself
  */
 public record GuestReport(
         String vm,
@@ -26,7 +28,9 @@ public record GuestReport(
         List<String> problems,
         List<String> consoleSeen,
         int vcpusChecked,
-        int proxyRuns) {
+        int proxyRuns,
+        int cpus,
+        int cpusOnline) {
     public GuestReport {
         problems = List.copyOf(problems);
         consoleSeen = List.copyOf(consoleSeen);

@@ -169,7 +169,7 @@ final class HypResources {
             if (e.type() == 2 || e.type() == 3) {
                 byKey.computeIfAbsent(e.partner() + "/" + e.label(), k -> new ArrayList<>())
                         .add(e);
-                LinuxProbe.configure(ctx, new Line((int) e.virq(), true));
+                ActionLoop.configure(ctx, new Line((int) e.virq(), true));
             } else if (e.type() == 0 || e.type() == 1) {
                 boolean source = e.type() == 0;
                 peers.add(new Doorbell(
@@ -180,7 +180,7 @@ final class HypResources {
                         e.cap(),
                         (int) e.virq()));
                 if (!source) {
-                    LinuxProbe.configure(ctx, new Line((int) e.virq(), true));
+                    ActionLoop.configure(ctx, new Line((int) e.virq(), true));
                 }
             }
         }

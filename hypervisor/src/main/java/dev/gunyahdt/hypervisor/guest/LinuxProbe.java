@@ -2,9 +2,6 @@ package dev.gunyahdt.hypervisor.guest;
 
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.diag.DtException;
-import dev.gunyahdt.dt.dtb.DtbReader;
-import dev.gunyahdt.dt.spec.Cells;
-import dev.gunyahdt.hypervisor.guest.GuestDt.Line;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Range;
 import dev.gunyahdt.hypervisor.guest.GuestDt.RmLink;
 import dev.gunyahdt.hypervisor.guest.GuestDt.SharedMemory;
@@ -45,6 +42,7 @@ public final class LinuxProbe implements GuestProgram {
     private ActionLoop loop;
     private HypResources resources;
     private Vmm vmm;
+    private SecondaryCpus cpus;
     /** shm regions whose half I wrote; their peer's half is read at the end. */
     private final List<SharedMemory> shms = new ArrayList<>();
 
@@ -60,8 +58,11 @@ public final class LinuxProbe implements GuestProgram {
         started = true;
         name = ctx.seat().name(); // for the report; the DT's qcom,image-name replaces it when there is one
         GuestDt dt;
+        DeviceTree tree;
         try {
-            dt = GuestDtReader.read(readDtb(ctx.seat().vcpu().x(0))); // X0 = the DTB's IPA (§5.4)
+            tree = GuestDtReader.readAtX0(ctx.seat());
+            dt = GuestDtReader.read(tree);
+            cpus = SecondaryCpus.bringUp(ctx, log, program, tree); // smp_init: other CPUs first, before the drivers
         } catch (DtException e) {
             log.problem("my DTB at X0 does not read: " + e.getMessage());
             return;
@@ -69,7 +70,7 @@ public final class LinuxProbe implements GuestProgram {
         vmid = dt.vmid();
         name = dt.imageName().orElse(name);
         peers = new Peers(ctx, log, dt.queues(), dt.doorbells());
-        dt.lines().forEach(l -> configure(ctx, l));
+        dt.lines().forEach(l -> ActionLoop.configure(ctx, l));
         dt.problems().forEach(log::problem);
         if (dt.rm().isEmpty()) {
             return;
@@ -94,11 +95,11 @@ public final class LinuxProbe implements GuestProgram {
                 + dt.doorbells().size() + " doorbell(s)");
         checkMemory(dt.memory());
         writeSharedMemory(dt);
-        script();
+        script(tree);
     }
 
     /** The actions, in order: who am I, console, resources, (primary) launches, peers, status, shm, summary. */
-    private void script() {
+    private void script(DeviceTree tree) {
         boolean primary = ctx.seat().primary();
         if (vmid == 0) {
             // no qcom,gunyah-vm node (the dt-schema overlay style): ask the RM who I am
@@ -127,7 +128,7 @@ public final class LinuxProbe implements GuestProgram {
         loop.add(() -> peers.sendHellos(name));
         loop.add(peers::ringDoorbells);
         loop.add(peers::await);
-        UartProbe.addTo(ctx, log, loop, readDtb(ctx.seat().vcpu().x(0))); // passed-through UARTs
+        UartProbe.addTo(ctx, log, loop, tree); // passed-through UARTs
         if (!primary) {
             // the RM takes VM_SET_STATUS from static secondary VMIDs only (below 64); a dynamic one is denied
             loop.add(loop.call(
@@ -147,26 +148,6 @@ public final class LinuxProbe implements GuestProgram {
 
     private java.util.function.BooleanSupplier whenConsoleOpen(java.util.function.BooleanSupplier write) {
         return () -> !consoleOpen || write.getAsBoolean();
-    }
-
-    private DeviceTree readDtb(long ipa) {
-        byte[] head = ctx.seat().memory().read(ipa, 8);
-        if (head == null) {
-            throw new DtException("X0 = 0x" + Long.toHexString(ipa) + " is outside my memory");
-        }
-        byte[] blob = ctx.seat().memory().read(ipa, (int) Math.min(Cells.u32(head, 4), 1 << 24)); // totalsize
-        if (blob == null) {
-            throw new DtException("the DTB's totalsize runs past my memory");
-        }
-        return DtbReader.read(blob, "DTB at X0");
-    }
-
-    /** GICD_ICFGR of one VIRQ line (SPIs and PPIs the vGIC has). */
-    static void configure(GuestContext ctx, Line line) {
-        Vcpu self = ctx.seat().vcpu();
-        if (line.intid() >= 32 && line.intid() < 1020) {
-            self.vic().configureEdge(self.vicIndex(), line.intid(), line.edge());
-        }
     }
 
     // ---- memory and shared memory (§10.2 step 4, §10.4 "Shared memory") --------------------------------
@@ -249,6 +230,9 @@ public final class LinuxProbe implements GuestProgram {
             peers.onVirq(i);
         }
         boolean progress = loop != null && (loop.turn() | vmm.runProxied());
+        if (cpus != null) {
+            cpus.checkSecondaries();
+        }
         for (int i : taken) {
             vic.endOfInterrupt(self.vicIndex(), i);
         }
@@ -256,6 +240,11 @@ public final class LinuxProbe implements GuestProgram {
             self.waitForInterrupt();
         }
         return progress;
+    }
+
+    @Override
+    public void secondaryStep(GuestContext ctx, Vcpu self) {
+        cpus.secondaryStep(self); // only cpus' CPU_ON powers a secondary on, so cpus exists
     }
 
     @Override
@@ -295,6 +284,8 @@ public final class LinuxProbe implements GuestProgram {
                 none ? List.of() : log.problems(),
                 loop == null ? List.of() : loop.consoleSeen(),
                 vmm == null ? 0 : vmm.vcpusChecked(),
-                vmm == null ? 0 : vmm.proxyRuns());
+                vmm == null ? 0 : vmm.proxyRuns(),
+                cpus == null ? 0 : cpus.total(),
+                cpus == null ? 0 : cpus.online());
     }
 }

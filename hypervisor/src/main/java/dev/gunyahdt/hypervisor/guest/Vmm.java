@@ -222,7 +222,7 @@ final class Vmm {
                         + (proxy ? " (proxy)" : " and affinity-map"));
             } else if (proxy) {
                 proxied.add(new Proxied(l.name(), e.cap(), (int) e.virq()));
-                LinuxProbe.configure(ctx, new Line((int) e.virq(), true));
+                ActionLoop.configure(ctx, new Line((int) e.virq(), true));
             }
         }
         if (log.problemCount() == before) {

@@ -20,6 +20,7 @@ public final class Abi {
     public static final long SMCCC_UNKNOWN = -1L;
 
     static final int OWNER_ARCH = 0;
+    static final int OWNER_STANDARD = 4;
     static final int OWNER_VENDOR_HYP = 6;
     static final int SMCCC_VERSION_1_3 = 0x10003;
     static final int FN_VENDOR_CALL_COUNT = 0x8600FF00;
@@ -36,10 +37,10 @@ public final class Abi {
     public static final long API_INFO = 1L | 1L << 15 | 0x51L << 56;
     /**
      * api_flags0: only what this model implements — bit 0 partition+cspace, 1 doorbell, 2 msgqueue, 3 vic/virq,
-     * 5 vcpu, 6 memextent, 11 vcpu_run; scheduler variant 1 (FPRR) in 31:28. Not vpm (4), trace (7),
+     * 4 vpm, 5 vcpu, 6 memextent, 11 vcpu_run; scheduler variant 1 (FPRR) in 31:28. Not trace (7),
      * watchdog (8), virtio_mmio (9), prng (10).
      */
-    public static final long API_FLAGS0 = 0x7L | 1L << 3 | 1L << 5 | 1L << 6 | 1L << 11 | 1L << 28;
+    public static final long API_FLAGS0 = 0x7L | 1L << 3 | 1L << 4 | 1L << 5 | 1L << 6 | 1L << 11 | 1L << 28;
 
     private Abi() {}
 
@@ -79,6 +80,9 @@ public final class Abi {
                 return unknown();
             }
             return table.invoke(n, ctx, regs.shifted());
+        }
+        if (owner == OWNER_STANDARD && table.standardService() != null) {
+            return table.standardService().call(ctx, regs); // PSCI ([HYP] smccc_call_fast_*_standard events)
         }
         return switch (fid) {
             case FN_VENDOR_CALL_UID -> HvcResult.raw(VENDOR_UID[0], VENDOR_UID[1], VENDOR_UID[2], VENDOR_UID[3]);

@@ -30,6 +30,21 @@ public final class HypercallTable {
 
     /** Indexed by call number: every hypercall goes through {@link #invoke}, so no map lookup (JMH hot spot). */
     private final Entry[] entries = new Entry[HYPERCALL_NUM];
+    /** SMCCC calls of the STANDARD owner (PSCI), given the raw registers (X0 = function ID); null: none. */
+    private HypercallHandler standardService;
+
+    /** The handler of SMCCC STANDARD-owner calls (owner 4: PSCI); defined once. */
+    public void serveStandard(HypercallHandler handler) {
+        if (standardService != null) {
+            throw new IllegalStateException("the SMCCC standard service is defined twice");
+        }
+        standardService = handler;
+    }
+
+    /** Null when nothing serves the STANDARD owner. */
+    HypercallHandler standardService() {
+        return standardService;
+    }
 
     public void define(int number, String name, Reserved reserved, HypercallHandler handler) {
         if (number < 0 || number >= HYPERCALL_NUM || entries[number] != null) {

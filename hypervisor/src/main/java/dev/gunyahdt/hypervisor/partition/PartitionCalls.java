@@ -30,6 +30,7 @@ public final class PartitionCalls {
     public static final int CREATE_DOORBELL = 0x06;
     public static final int CREATE_MSGQUEUE = 0x07;
     public static final int CREATE_VIC = 0x0A;
+    public static final int CREATE_VPM_GROUP = 0x0B;
 
     /** The create call of each type that has one, and its name. */
     private record CreateCall(int number, String name) {}
@@ -41,7 +42,8 @@ public final class PartitionCalls {
             ObjectType.THREAD, new CreateCall(CREATE_THREAD, "partition_create_thread"),
             ObjectType.DOORBELL, new CreateCall(CREATE_DOORBELL, "partition_create_doorbell"),
             ObjectType.MSGQUEUE, new CreateCall(CREATE_MSGQUEUE, "partition_create_msgqueue"),
-            ObjectType.VIC, new CreateCall(CREATE_VIC, "partition_create_vic"));
+            ObjectType.VIC, new CreateCall(CREATE_VIC, "partition_create_vic"),
+            ObjectType.VPM_GROUP, new CreateCall(CREATE_VPM_GROUP, "partition_create_vpm_group"));
 
     private PartitionCalls() {}
 
@@ -60,8 +62,7 @@ public final class PartitionCalls {
             }
             t.define(c.number(), c.name(), Reserved.res0(2), (ctx, in) -> create(ctx, in, factory));
         });
-        // vpm_group, virtio_mmio: their object types are not built yet, so their create numbers stay
-        // undefined and return UNIMPLEMENTED.
+        // virtio_mmio: its object type is not built yet, so its create number stays undefined (UNIMPLEMENTED).
     }
 
     private static HvcResult create(CallContext ctx, HvcArgs in, ObjectFactory factory) {

@@ -15,6 +15,7 @@ import dev.gunyahdt.hypervisor.vcpu.Caller;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
+import dev.gunyahdt.hypervisor.vpm.VpmCalls;
 
 /**
  * The RM's own hypercalls, made from the root VM with the caps it holds (the RM is the root VM). Each helper
@@ -171,15 +172,32 @@ final class HypCalls {
 
     // ---- vCPUs (§5.4) ------------------------------------------------------------------------------
 
+    /** No VPM group: the vCPU is not PSCI-managed ([RM] CSPACE_CAP_INVALID). */
+    static final long NO_VPM_GROUP = -1L;
+
+    /**
+     * A VPM group for a PSCI VM, ACTIVE ([RM] {@code handle_vcpu}; {@code hlos_vm.c} for HLOS): created,
+     * configured {@code no_aggregation} for a proxy-scheduled VM, activated.
+     */
+    long vpmGroup(boolean noAggregation, String what) {
+        long g = create(what, PartitionCalls.CREATE_VPM_GROUP);
+        if (noAggregation) {
+            ok(what, VpmCalls.CONFIGURE, g, 1, 0);
+        }
+        ok(what, ObjectCalls.ACTIVATE, g, 0);
+        return g;
+    }
+
     /**
      * One vCPU in the RM's order (§5.4): create thread, set_affinity, set_priority, set_timeslice,
-     * cspace_attach_thread, addrspace_attach_thread, vic_attach_vcpu(index), vcpu_configure(options). Still INIT:
-     * the RM activates its VM's vCPUs in a second pass.
+     * cspace_attach_thread, addrspace_attach_thread, [vpm_group_attach_vcpu(index)], vic_attach_vcpu(index),
+     * vcpu_configure(options). Still INIT: the RM activates its VM's vCPUs in a second pass.
      */
     long vcpu(
             long cspace,
             long addrspace,
             long vic,
+            long vpmGroup,
             int index,
             int affinity,
             int priority,
@@ -192,6 +210,9 @@ final class HypCalls {
         ok(what, VcpuCalls.SET_TIMESLICE, t, timeslice);
         ok(what, VcpuCalls.CSPACE_ATTACH_THREAD, cspace, t, 0);
         ok(what, VcpuCalls.ADDRSPACE_ATTACH_THREAD, addrspace, t, 0);
+        if (vpmGroup != NO_VPM_GROUP) {
+            ok(what, VpmCalls.ATTACH_VCPU, vpmGroup, t, index, 0);
+        }
         ok(what, VcpuCalls.VIC_ATTACH_VCPU, vic, t, index, 0);
         ok(what, VcpuCalls.CONFIGURE, t, options, 0);
         return t;

@@ -72,6 +72,7 @@ final class RmContext {
                 hv.rootCSpaceCap(),
                 rmAddrspace,
                 rmVic,
+                HypCalls.NO_VPM_GROUP,
                 0,
                 0,
                 ROOT_PRIORITY,

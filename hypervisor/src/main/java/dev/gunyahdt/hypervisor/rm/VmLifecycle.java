@@ -233,6 +233,10 @@ final class VmLifecycle {
                 vm.name,
                 vm.primary,
                 ctx.hv.vcpu(ctx.hyp.rm(), boot.master()),
+                vm.vcpus.stream()
+                        .skip(1)
+                        .map(v -> ctx.hv.vcpu(ctx.hyp.rm(), v.master()))
+                        .toList(),
                 vm.ram.ipa(),
                 vm.ram.size(),
                 dtbIpa));

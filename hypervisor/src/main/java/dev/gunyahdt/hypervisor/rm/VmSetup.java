@@ -72,13 +72,21 @@ final class VmSetup {
      * also sets the pinned option), priority 32 for the primary (with hlos_vm, critical, pinned), else the owner's
      * minus one (sched-priority / sched-timeslice are not read: a model default), 5 ms. proxy: priority 0, 100 µs,
      * no affinity, vcpu_run_scheduled, and a VCPU_RUN_WAKEUP VIRQ allocated in and bound to the owner's VIC. Each
-     * gets a HALT VIRQ in the RM's VIC; the owner gets a copy with AFFINITY|YIELD_TO. No POWER cap goes into the
-     * VM's own cspace: the model treats every VM as PSCI-managed (§5.4), so the RM-RPC caps stay 0x1/0x2.
+     * gets a HALT VIRQ in the RM's VIC; the owner gets a copy with AFFINITY|YIELD_TO. A PSCI VM (HLOS always, as
+     * {@code hlos_vm.c}; a secondary when its config enables PSCI) first gets a VPM group — no_aggregation when
+     * proxy-scheduled — and each vCPU joins it at its index ([RM] {@code handle_vcpu}). No POWER cap goes into a
+     * non-PSCI VM's own cspace yet (the real RM gives one for vcpu_poweron; not modelled), so the RM-RPC caps stay
+     * 0x1/0x2.
      */
     private void setUpVcpus(RmVm vm) {
         VmConfig.Vcpus c = vm.config.vcpus();
         boolean proxy = !vm.primary && "proxy".equals(c.affinity());
         RmVm owner = vm.primary ? null : ctx.vms.get(vm.owner);
+        long group = HypCalls.NO_VPM_GROUP;
+        if (vm.primary || c.psci()) {
+            group = ctx.hyp.vpmGroup(proxy, "the VPM group of " + vm);
+            vm.masterCaps.add(group);
+        }
         List<Long> made = new ArrayList<>();
         for (int i = 0; i < c.count(); i++) {
             String what = "vCPU " + i + " of " + vm;
@@ -93,8 +101,8 @@ final class VmSetup {
             long options = vm.primary
                     ? OPT_HLOS
                     : proxy ? Vcpu.OPTION_VCPU_RUN_SCHEDULED : "pinned".equals(c.affinity()) ? OPT_PINNED : 0;
-            long t =
-                    ctx.hyp.vcpu(vm.cspaceCap, vm.addrspaceCap, vm.vicCap, i, affinity, priority, slice, options, what);
+            long t = ctx.hyp.vcpu(
+                    vm.cspaceCap, vm.addrspaceCap, vm.vicCap, group, i, affinity, priority, slice, options, what);
             vm.masterCaps.add(t);
             made.add(t);
         }

@@ -17,6 +17,7 @@ import dev.gunyahdt.hypervisor.rm.SystemConfig;
 import dev.gunyahdt.hypervisor.rm.VcpuHost;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.vcpu.Scheduler;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -193,6 +194,9 @@ public final class Simulation implements VcpuHost {
             }
             program.step(ctx);
         });
+        for (Vcpu secondary : seat.secondaries()) {
+            secondary.program(self -> program.secondaryStep(ctx, self));
+        }
         guests.put(seat.name(), program);
     }
 

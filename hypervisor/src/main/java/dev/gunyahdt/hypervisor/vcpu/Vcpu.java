@@ -61,6 +61,15 @@ public final class Vcpu extends KernelObject implements Wakeable {
     int queuedCpu = -1;
     int queuedPriority = -1;
     private VcpuProgram program;
+    /** The VPM group it was attached to with vpm_group_attach_vcpu, and its index there (§5.2). */
+    private PowerGroup group;
+
+    private int groupIndex = -1;
+    /** A PSCI SYSTEM_RESET(2) this vCPU asked for: what vcpu_run reports once it is off (§5.3 state 0x100). */
+    private long resetType;
+
+    private long resetCookie;
+    private boolean resetRequested;
 
     Vcpu(long serial, Scheduler scheduler) {
         super(ObjectType.THREAD, serial);
@@ -126,6 +135,35 @@ public final class Vcpu extends KernelObject implements Wakeable {
         vic = to;
         vicIndex = i;
         return HypError.OK;
+    }
+
+    /**
+     * vpm_group_attach_vcpu → [HYP] {@code vpm_attach}: INIT only (the call checks); an index that names no CPU →
+     * ARGUMENT_INVALID. A second attach replaces the first group.
+     */
+    public HypError joinGroup(PowerGroup g, long index) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        if (index < 0 || index >= scheduler.cpus()) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        group = g;
+        groupIndex = (int) index;
+        return HypError.OK;
+    }
+
+    /** Its VPM group (PSCI calls are served only to a vCPU in one), or null. */
+    public PowerGroup group() {
+        return group;
+    }
+
+    /**
+     * Its virtual MPIDR, set when it joins a VIC ([HYP] {@code vgic} attach: {@code platform_cpu_map_index_to_mpidr}
+     * with the QEMU mapping, Aff0 = index bits 2:0, Aff1..3 = 0); MPIDR_EL1's default (all affinities 0) before.
+     */
+    public long mpidr() {
+        return vicIndex < 0 ? 0 : vicIndex & 0x7;
     }
 
     /** vcpu_configure(options): INIT only (the option bits are checked by the call first). */
@@ -200,7 +238,7 @@ public final class Vcpu extends KernelObject implements Wakeable {
      * flags (bit 0 entry, bit 1 context) say otherwise; a proxy-scheduled vCPU leaving POWERED_OFF raises its
      * wakeup VIRQ.
      */
-    HypError powerOn(long entry, long context, long flags) {
+    public HypError powerOn(long entry, long context, long flags) {
         if (poweredOn || killed) {
             return HypError.BUSY;
         }
@@ -213,6 +251,7 @@ public final class Vcpu extends KernelObject implements Wakeable {
         poweredOn = true;
         waiting = false;
         poweroffFlags = 0;
+        resetRequested = false;
         haltVirq.clear();
         scheduler.update(this);
         if (isProxy()) {
@@ -222,20 +261,54 @@ public final class Vcpu extends KernelObject implements Wakeable {
     }
 
     /**
-     * vcpu_poweroff: only the calling vCPU itself ({@code byItself}), powered on; else ARGUMENT_INVALID. The real
-     * call does not return on success; the model returns OK to the guest program, whose vCPU is now off and
-     * halted (HALT VIRQ raised).
+     * vcpu_poweroff: only the calling vCPU itself ({@code byItself}), powered on; else ARGUMENT_INVALID. Then
+     * [HYP] {@code psci_handle_vcpu_poweroff}: outside a group {@code last} must be set; in an aggregating group it
+     * must say whether this is the group's last powered-on vCPU; otherwise DENIED. Forced (PSCI stop-all) skips
+     * that rule. The real call does not return on success; the model returns OK to the guest program, whose vCPU
+     * is now off and halted (HALT VIRQ raised).
      */
-    HypError powerOff(boolean byItself) {
+    public HypError powerOff(boolean byItself, boolean last, boolean force) {
         if (!byItself || !poweredOn) {
             return HypError.ARGUMENT_INVALID;
+        }
+        if (!force) {
+            boolean allowed = group == null ? last : !group.aggregates() || last == (group.online() == 1);
+            if (!allowed) {
+                return HypError.DENIED;
+            }
         }
         halt(0);
         return HypError.OK;
     }
 
+    /**
+     * PSCI CPU_SUSPEND → [HYP] {@code vcpu_suspend}: with an interrupt deliverable it does not suspend (BUSY, which
+     * PSCI reports as SUCCESS); else it waits like WFI. A powerdown state warm-resets it to {@code entry} with X0 =
+     * {@code context} ({@code vcpu_warm_reset}).
+     */
+    public HypError suspend(boolean powerdown, long entry, long context) {
+        boolean slept = waitForInterrupt();
+        if (slept && powerdown) {
+            pc = entry;
+            x[0] = context;
+        }
+        return slept ? HypError.OK : HypError.BUSY;
+    }
+
+    /** PSCI SYSTEM_RESET / SYSTEM_RESET2 by this vCPU: what vcpu_run reports once it is off (§5.3 state 0x100). */
+    public void requestReset(long type, long cookie) {
+        resetRequested = true;
+        resetType = type;
+        resetCookie = cookie;
+    }
+
+    /** The reset this vCPU asked for before it stopped ({@code null}: none): {type word, cookie}. */
+    long[] resetRequest() {
+        return resetRequested ? new long[] {resetType, resetCookie} : null;
+    }
+
     /** vcpu_kill (thread_kill): already killed → OBJECT_STATE. It never runs again. */
-    HypError kill() {
+    public HypError kill() {
         if (killed) {
             return HypError.OBJECT_STATE;
         }
@@ -410,6 +483,12 @@ public final class Vcpu extends KernelObject implements Wakeable {
         if (cspace == null || addrspace == null) {
             return HypError.OBJECT_CONFIG;
         }
+        if (group != null) {
+            HypError e = group.activate(this, groupIndex);
+            if (e != HypError.OK) {
+                return e;
+            }
+        }
         sliceLeft = timeslice;
         return HypError.OK;
     }
@@ -419,6 +498,9 @@ public final class Vcpu extends KernelObject implements Wakeable {
         poweredOn = false;
         killed = true;
         scheduler.remove(this);
+        if (group != null) {
+            group.leave(this);
+        }
         haltVirq.unbind();
         wakeupVirq.unbind();
         if (vic != null) {
@@ -436,6 +518,8 @@ public final class Vcpu extends KernelObject implements Wakeable {
                 + "/" + vicIndex + (poweredOn ? " on" : " off") + (killed ? " killed" : "")
                 + (waiting ? " wfi" : "") + " offflags=" + poweroffFlags + " pc=" + Long.toHexString(pc)
                 + " x=" + Arrays.toString(x) + " sp=" + Arrays.toString(spEl) + " halt=" + haltVirq
-                + " wakeup=" + wakeupVirq + " q=" + queuedCpu + "/" + queuedPriority;
+                + " wakeup=" + wakeupVirq + " q=" + queuedCpu + "/" + queuedPriority
+                + (group != null ? " vpm=" + group + "/" + groupIndex : "")
+                + (resetRequested ? " reset=" + Long.toHexString(resetType) + "/" + resetCookie : "");
     }
 }

@@ -51,6 +51,7 @@ public final class VcpuCalls {
 
     public static final int RUN_EXPECTS_WAKEUP = 1;
     public static final int RUN_POWERED_OFF = 2;
+    public static final int RUN_PSCI_SYSTEM_RESET = 0x100;
     /** poweron flags: preserve entry point, preserve context. */
     static final long POWERON_FLAG_BITS = 0x3;
     /** poweroff flags: last_vcpu. */
@@ -145,13 +146,14 @@ public final class VcpuCalls {
         return HvcResult.error(t.ok() ? t.as(Vcpu.class).powerOn(in.x1(), in.x2(), in.x3()) : t.error());
     }
 
-    /** vcpu_poweroff(vcpu, flags). VPM groups are not built, so the last_vcpu flag is accepted either way. */
+    /** vcpu_poweroff(vcpu, flags): bit 0 last_vcpu, checked against the vCPU's VPM group (§5.2). */
     private static HvcResult poweroff(CallContext ctx, HvcArgs in) {
         if ((in.x1() & ~POWEROFF_FLAG_BITS) != 0) {
             return HvcResult.error(HypError.ARGUMENT_INVALID);
         }
         Lookup t = ctx.active(in.x0(), ObjectType.THREAD, ThreadRights.POWER);
-        return HvcResult.error(t.ok() ? t.as(Vcpu.class).powerOff(t.object() == ctx.thread()) : t.error());
+        return HvcResult.error(
+                t.ok() ? t.as(Vcpu.class).powerOff(t.object() == ctx.thread(), (in.x1() & 1) != 0, false) : t.error());
     }
 
     /** vcpu_kill(vcpu): LIFECYCLE, ACTIVE. */
@@ -257,6 +259,11 @@ public final class VcpuCalls {
     }
 
     private static HvcResult runState(Vcpu v) {
+        long[] reset = v.resetRequest();
+        if (!v.poweredOn() && reset != null) {
+            // [HYP] psci_handle_vcpu_run_check: a stopped vCPU that asked for a reset reports it
+            return HvcResult.ok(RUN_PSCI_SYSTEM_RESET, reset[0], reset[1], 0);
+        }
         if (!v.poweredOn()) {
             return HvcResult.ok(RUN_POWERED_OFF, v.poweroffFlags(), 0, 0);
         }

@@ -43,8 +43,11 @@ public record VmConfig(
     /** {@code memory}: the VM's IPA base and size limits (§9.2). */
     public record Memory(long baseAddress, long sizeMin, long sizeMax) {}
 
-    /** {@code vcpus} (§9.3): the affinity mode, the physical CPU of each vCPU, the cpus node used. */
-    public record Vcpus(String affinity, List<Long> affinityMap, String config, int count) {
+    /**
+     * {@code vcpus} (§9.3): the affinity mode, the physical CPU of each vCPU, the cpus node used, and whether the
+     * RM makes the VM a VPM group ({@code enable_vpm_psci}: a PSCI node, a psci enable-method or idle states).
+     */
+    public record Vcpus(String affinity, List<Long> affinityMap, String config, int count, boolean psci) {
         public Vcpus {
             affinityMap = List.copyOf(affinityMap);
         }

@@ -59,7 +59,8 @@ public final class VmConfigParser {
                 v.affinity().name().toLowerCase(),
                 v.affinityMap() == null ? List.of() : v.affinityMap(),
                 cpusPath == null ? "/cpus" : cpusPath,
-                v.cpus().size());
+                v.cpus().size(),
+                v.psci());
         Optional<String> gic =
                 cfg.child("interrupts").map(n -> Fdt.string0(n, "config")).filter(s -> s.startsWith("/"));
         VmConfig.RmRpc rmRpc = c.rmRpcs().isEmpty()

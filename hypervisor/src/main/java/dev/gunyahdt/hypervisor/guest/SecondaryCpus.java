@@ -1,0 +1,155 @@
+package dev.gunyahdt.hypervisor.guest;
+
+import dev.gunyahdt.dt.DeviceTree;
+import dev.gunyahdt.dt.NodeCursor;
+import dev.gunyahdt.dt.spec.Addressing;
+import dev.gunyahdt.dt.spec.Cells;
+import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import dev.gunyahdt.hypervisor.vic.Vic;
+import dev.gunyahdt.hypervisor.vpm.Psci;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How a Linux guest brings up its other CPUs (arm64 {@code smp_init} with the {@code psci} enable-method): every
+ * enabled {@code /cpus} node whose {@code reg} (its MPIDR) is not the boot vCPU's own is started with PSCI CPU_ON
+ * (SMC64) at the image's secondary entry point, with the CPU's logical number as context id (Linux passes 0; the
+ * model passes the number so the secondary can check what it received). Each secondary, on its own vCPU, checks
+ * its PC, X0 and MPIDR and reports itself online. The boot vCPU does not busy-wait ({@code __cpu_up} sleeps on a
+ * completion the secondary's IPI ends; SGIs are not modelled): on each of its own turns it looks whether all
+ * started secondaries arrived, and once they have (or after {@link #PATIENCE} turns) confirms each with
+ * AFFINITY_INFO and logs {@code N/N vCPUs online}.
+ */
+final class SecondaryCpus {
+    /** Where the secondaries enter, past the boot entry point (the model image's {@code secondary_entry}). */
+    static final long SECONDARY_ENTRY = 0x100;
+    /** Turns of the boot vCPU after which it reports who came up, arrived or not. */
+    static final int PATIENCE = 200;
+
+    /** A CPU node of the DT: its path, MPIDR and logical number (DT order, the boot CPU is 0). */
+    private record Cpu(String path, long mpidr, int logical) {}
+
+    private final GuestContext ctx;
+    private final ProbeLog log;
+    private final String program;
+    private final List<Cpu> started = new ArrayList<>();
+    private final List<Integer> arrived = new ArrayList<>();
+    private int total = 1;
+    private int online = 1;
+    private int waited;
+    private boolean reported;
+
+    private SecondaryCpus(GuestContext ctx, ProbeLog log, String program) {
+        this.ctx = ctx;
+        this.log = log;
+        this.program = program;
+    }
+
+    /** Reads {@code dt}'s {@code /cpus} and CPU_ONs every secondary; a refusal is a problem with PSCI's code. */
+    static SecondaryCpus bringUp(GuestContext ctx, ProbeLog log, String program, DeviceTree dt) {
+        SecondaryCpus cpus = new SecondaryCpus(ctx, log, program);
+        cpus.startAll(dt);
+        return cpus;
+    }
+
+    private void startAll(DeviceTree dt) {
+        Vcpu boot = ctx.seat().vcpu();
+        Optional<NodeCursor> cpus = dt.find("/cpus");
+        if (cpus.isEmpty()) {
+            return;
+        }
+        int ac = Addressing.addressCells(cpus.get());
+        List<Cpu> nodes = new ArrayList<>();
+        for (NodeCursor c : cpus.get().children()) {
+            String type = c.node()
+                    .property("device_type")
+                    .map(p -> p.value().asString())
+                    .orElse("");
+            String status =
+                    c.node().property("status").map(p -> p.value().asString()).orElse("okay");
+            if (type.equals("cpu") && (status.equals("okay") || status.equals("ok"))) {
+                long[] reg = GuestDtReader.cells(c, "reg");
+                nodes.add(new Cpu(c.path(), reg.length >= ac ? Cells.join(reg, 0, ac) : -1, -1));
+            }
+        }
+        total = Math.max(1, nodes.size());
+        if (nodes.stream().noneMatch(n -> n.mpidr() == boot.mpidr())) {
+            log.problem("no /cpus node has my MPIDR 0x" + Long.toHexString(boot.mpidr()));
+        }
+        int logical = 1;
+        for (Cpu n : nodes) {
+            if (n.mpidr() == boot.mpidr()) {
+                continue;
+            }
+            Cpu cpu = new Cpu(n.path(), n.mpidr(), logical++);
+            long ret = psci(Psci.CPU_ON, cpu.mpidr(), boot.pc() + SECONDARY_ENTRY, cpu.logical());
+            if (ret == Psci.SUCCESS) {
+                started.add(cpu);
+            } else {
+                log.problem("PSCI CPU_ON " + cpu.path() + " (MPIDR 0x" + Long.toHexString(cpu.mpidr()) + ") -> " + ret);
+            }
+        }
+    }
+
+    /** One turn of a secondary vCPU: on its first, it checks what CPU_ON gave it and reports; then it idles. */
+    void secondaryStep(Vcpu self) {
+        if (!arrived.contains((int) self.x(0)) && self.pc() == ctx.seat().vcpu().pc() + SECONDARY_ENTRY) {
+            Cpu cpu = started.stream()
+                    .filter(c -> c.logical() == self.x(0))
+                    .findFirst()
+                    .orElse(null);
+            if (cpu == null || cpu.mpidr() != self.mpidr()) {
+                log.problem("a secondary vCPU (MPIDR 0x" + Long.toHexString(self.mpidr()) + ") arrived with context "
+                        + self.x(0) + ", which names no CPU I started with that MPIDR");
+            } else {
+                arrived.add(cpu.logical());
+                log.note(program + ": CPU" + cpu.logical() + " (" + cpu.path() + ", MPIDR 0x"
+                        + Long.toHexString(cpu.mpidr()) + ") online");
+            }
+        }
+        if (!self.waitForInterrupt()) {
+            // nothing is routed to a secondary; should something be, it is taken and ended, not left to spin on
+            Vic vic = self.vic();
+            for (int i = vic.acknowledge(self.vicIndex()); i != Vic.SPURIOUS; i = vic.acknowledge(self.vicIndex())) {
+                vic.endOfInterrupt(self.vicIndex(), i);
+            }
+        }
+    }
+
+    /**
+     * On the boot vCPU each turn: once every started secondary arrived (or its patience ran out) it confirms each
+     * with AFFINITY_INFO and logs the count, once.
+     */
+    void checkSecondaries() {
+        if (reported || (arrived.size() < started.size() && waited++ < PATIENCE)) {
+            return;
+        }
+        reported = true;
+        for (Cpu cpu : started) {
+            long info = psci(Psci.AFFINITY_INFO, cpu.mpidr(), 0, 0);
+            if (arrived.contains(cpu.logical()) && info == Psci.AFFINITY_ON) {
+                online++;
+            } else {
+                log.problem("CPU" + cpu.logical() + " (" + cpu.path() + ") did not come online (AFFINITY_INFO " + info
+                        + ")");
+            }
+        }
+        log.note(program + ": " + online + "/" + total + " vCPUs online");
+    }
+
+    int total() {
+        return total;
+    }
+
+    int online() {
+        return online;
+    }
+
+    /** A PSCI SMC64 call from the boot vCPU; X0 as the signed PSCI code. */
+    private long psci(int fn, long a1, long a2, long a3) {
+        long fid = (Psci.FN64 | fn) & 0xFFFF_FFFFL;
+        return ctx.hv().smc(ctx.seat().caller(), HvcArgs.of(fid, a1, a2, a3)).x0();
+    }
+}

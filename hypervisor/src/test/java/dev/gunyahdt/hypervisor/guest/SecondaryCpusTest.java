@@ -1,0 +1,64 @@
+package dev.gunyahdt.hypervisor.guest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gunyahdt.hypervisor.rm.Configs;
+import dev.gunyahdt.hypervisor.sim.Simulation;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every vCPU through PSCI: the guest program starts its secondaries with CPU_ON, each reports itself from its own
+ * vCPU, and the boot result counts them; a proxy-scheduled VM's secondary runs only inside its owner's vcpu_run.
+ */
+class SecondaryCpusTest {
+    private static final String ONE_CPU =
+            "cpu@0 { device_type = \"cpu\"; compatible = \"arm,cortex-a57\"; reg = <0>; enable-method = \"psci\"; };";
+    private static final String TWO_CPUS = """
+            cpu@0 { device_type = "cpu"; compatible = "arm,cortex-a57"; reg = <0>; enable-method = "psci";
+            	cpu-idle-states = <&sleep>; };
+            cpu@1 { device_type = "cpu"; compatible = "arm,cortex-a57"; reg = <1>; enable-method = "psci";
+            	cpu-idle-states = <&sleep>; };
+            idle-states { entry-method = "psci"; sleep: cpu-sleep { compatible = "arm,idle-state";
+            	arm,psci-suspend-param = <0x40000000>; entry-latency-us = <10>; exit-latency-us = <10>;
+            	min-residency-us = <100>; }; };""";
+
+    private static byte[] vm(String name, long base, String vdevices, String affinity) {
+        return Configs.compile(Configs.vm(
+                        name,
+                        base,
+                        0x10000000L,
+                        "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
+                        vdevices,
+                        "")
+                .replace(ONE_CPU, TWO_CPUS)
+                .replace("affinity = \"static\"; affinity-map = <0>;", affinity));
+    }
+
+    @Test
+    void everyVcpuComesOnlineIncludingAProxyScheduledOne() {
+        Simulation.Config base = Configs.pairOfSecondaries(5, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES, "");
+        Map<String, byte[]> vms = new HashMap<>(base.vmDtbs());
+        vms.put("svm1", vm("svm1", 0x80000000L, Configs.SVM1_VDEVICES, "affinity = \"static\"; affinity-map = <1 2>;"));
+        vms.put("svm2", vm("svm2", 0x90000000L, Configs.SVM2_VDEVICES, "affinity = \"proxy\";"));
+        Simulation.Result r = Simulation.run(Simulation.Config.of(base.systemDtb(), vms, Map.of(), 5));
+        assertTrue(r.settled());
+        Map<String, Integer> want = Map.of("hlos", 1, "svm1", 2, "svm2", 2);
+        for (String name : List.of("hlos", "svm1", "svm2")) {
+            GuestReport g = r.guests().get(name);
+            assertTrue(g.ok(), name + ": " + g.problems());
+            assertEquals(want.get(name), g.cpus(), name);
+            assertEquals(want.get(name), g.cpusOnline(), name + " vCPUs online");
+            assertTrue(
+                    r.events().stream()
+                            .anyMatch(e -> e.vm().equals(name)
+                                    && e.text()
+                                            .endsWith(": " + want.get(name) + "/" + want.get(name) + " vCPUs online")),
+                    name + " logs its count");
+        }
+        assertTrue(r.guests().get("hlos").proxyRuns() > 0, "svm2's vCPUs ran inside hlos's vcpu_run");
+    }
+}
