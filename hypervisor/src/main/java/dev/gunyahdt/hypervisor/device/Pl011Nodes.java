@@ -2,10 +2,14 @@ package dev.gunyahdt.hypervisor.device;
 
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
+import dev.gunyahdt.dt.Property;
+import dev.gunyahdt.dt.diag.DtException;
 import dev.gunyahdt.dt.spec.Addressing;
-import dev.gunyahdt.dt.spec.Cells;
+import dev.gunyahdt.dt.spec.Ranges;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The PL011 UARTs of a devicetree ({@code compatible = "arm,pl011"}) at the root or on a {@code simple-bus}
@@ -23,49 +27,35 @@ public final class Pl011Nodes {
         NodeCursor root = NodeCursor.root(tree.root());
         for (NodeCursor c : root.children()) {
             if (compatible(c, "simple-bus")) {
-                long[] ranges =
-                        c.node().property("ranges").map(p -> p.value().cells()).orElse(null);
-                int cac = Addressing.addressCells(c);
-                int pac = Addressing.addressCells(root);
-                int csc = Addressing.sizeCells(c);
-                for (NodeCursor d : c.children()) {
-                    uart(d, cac).ifPresent(u -> translate(u, ranges, cac, pac, csc, out));
-                }
+                c.children().forEach(d -> uart(c, d).ifPresent(out::add));
             } else {
-                uart(c, Addressing.addressCells(root)).ifPresent(out::add);
+                uart(root, c).ifPresent(out::add);
             }
         }
         return out;
     }
 
-    /** A bus child's base through the bus's ranges (empty ranges: identity); outside every range: dropped. */
-    private static void translate(Found u, long[] ranges, int cac, int pac, int csc, List<Found> out) {
-        if (ranges == null) {
-            return;
-        }
-        if (ranges.length == 0) {
-            out.add(u);
-            return;
-        }
-        int row = cac + pac + csc;
-        for (int i = 0; i + row <= ranges.length; i += row) {
-            long child = Cells.join(ranges, i, cac);
-            long parent = Cells.join(ranges, i + cac, pac);
-            long size = Cells.join(ranges, i + cac + pac, csc);
-            if (u.base() >= child && u.base() - child < size) {
-                out.add(new Found(u.path(), parent + (u.base() - child), u.intid()));
-                return;
-            }
-        }
-    }
-
-    private static java.util.Optional<Found> uart(NodeCursor c, int ac) {
-        long[] reg = c.node().property("reg").map(p -> p.value().cells()).orElse(new long[0]);
+    /** {@code c} on {@code bus} if it is a PL011 with a GIC SPI, its base translated to a CPU address (else empty). */
+    private static Optional<Found> uart(NodeCursor bus, NodeCursor c) {
+        Optional<Property> reg = c.node().property("reg");
         long[] irq = c.node().property("interrupts").map(p -> p.value().cells()).orElse(new long[0]);
-        if (!compatible(c, "arm,pl011") || reg.length < ac || irq.length < 3 || irq[0] != 0) {
-            return java.util.Optional.empty();
+        int ac = Addressing.addressCells(bus);
+        if (!compatible(c, "arm,pl011")
+                || reg.isEmpty()
+                || reg.get().value().length() < 4 * ac
+                || irq.length < 3
+                || irq[0] != 0) {
+            return Optional.empty();
         }
-        return java.util.Optional.of(new Found(c.path(), Cells.join(reg, 0, ac), (int) irq[1] + 32));
+        try {
+            Ranges.Translation t =
+                    Ranges.toCpu(bus, Arrays.copyOf(reg.get().value().cells(), ac), c, reg.get());
+            return t.translated()
+                    ? Optional.of(new Found(c.path(), t.address().longValue(), (int) irq[1] + 32))
+                    : Optional.empty();
+        } catch (DtException e) {
+            return Optional.empty(); // a malformed ranges on the way: not a UART anyone can reach
+        }
     }
 
     private static boolean compatible(NodeCursor c, String wanted) {
