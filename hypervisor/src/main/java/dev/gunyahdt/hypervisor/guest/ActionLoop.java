@@ -4,6 +4,7 @@ import dev.gunyahdt.hypervisor.rm.Wire;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ final class ActionLoop {
 
     /** GICD_ICFGR of one VIRQ line (SPIs and PPIs the vGIC has), as a driver configures it before it waits on it. */
     static void configure(GuestContext ctx, GuestDt.Line line) {
-        dev.gunyahdt.hypervisor.vcpu.Vcpu self = ctx.seat().vcpu();
+        Vcpu self = ctx.seat().vcpu();
         if (line.intid() >= 32 && line.intid() < 1020) {
             self.vic().configureEdge(self.vicIndex(), line.intid(), line.edge());
         }
