@@ -77,6 +77,19 @@ final class ActionLoop {
         handlers.forEach(h -> h.accept(intid));
     }
 
+    /** Handlers of notifications this loop does not handle itself (IRQ lending's, …). */
+    private final List<Consumer<RpcMessage>> notificationHandlers = new ArrayList<>();
+
+    /** A handler told of every notification from now on. */
+    void onNotification(Consumer<RpcMessage> handler) {
+        notificationHandlers.add(handler);
+    }
+
+    /** Sends a request now, outside the script (a driver answering a notification); {@code then} gets the reply. */
+    void send(MessageId id, byte[] payload, Consumer<RpcMessage> then) {
+        waiting.put(rpc.request(id, payload), then);
+    }
+
     /** Whether every action ran and every reply came. */
     boolean idle() {
         return script.isEmpty() && waiting.isEmpty();
@@ -120,6 +133,8 @@ final class ActionLoop {
             } else if (m.messageId() == MessageId.NOTIFY_VM_SHUTDOWN.id()) {
                 log.note("shutdown requested; VM_EXIT");
                 rpc.request(MessageId.VM_EXIT, Wire.writer().u16(0).u8(0).u8(0).build());
+            } else {
+                notificationHandlers.forEach(h -> h.accept(m));
             }
         } catch (RuntimeException malformed) {
             log.problem("malformed notification " + m);
