@@ -1,16 +1,21 @@
 package dev.gunyahdt.hypervisor.guest;
 
+import static java.util.stream.Collectors.joining;
+
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
+import dev.gunyahdt.hypervisor.device.Pl011Nodes;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Line;
 import dev.gunyahdt.hypervisor.rm.Wire;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.IntSupplier;
 
 /**
@@ -32,8 +37,18 @@ final class LentIrqs {
 
     private final ProbeLog log;
     private final ActionLoop loop;
-    /** Owner side: what each handle lent, for the ACCEPTED notification. */
+    /** Owner side: the borrower's name for each handle lent, for the ACCEPTED notification. */
     private final Map<Long, String> lent = new HashMap<>();
+    /** Owner side, per borrower: SPIs to lend, lent, accepted (one boot-log line when all are accepted). */
+    private final Map<String, int[]> counts = new HashMap<>();
+    /** Borrower side, per device path: the SPIs accepted so far (one line when the device has them all). */
+    private final Map<String, List<Integer>> accepted = new HashMap<>();
+    /** Borrower side: devices with a driver here (their line is logged), SPIs expected and accepted in all. */
+    private final Set<String> driven = new HashSet<>();
+
+    private int expected;
+    private int deviceCount;
+    private int acceptedCount;
 
     private LentIrqs(ProbeLog log, ActionLoop loop) {
         this.log = log;
@@ -92,7 +107,10 @@ final class LentIrqs {
      * my VIRQ (the RM maps my hwirqs 1:1), then VM_IRQ_NOTIFY LENT with the borrower as the only VMID.
      */
     void lendAll(String name, IntSupplier vmid, DeviceTree launched) {
-        for (Device d : devices(launched)) {
+        List<Device> devices = devices(launched);
+        int[] count = counts.computeIfAbsent(name, k -> new int[3]);
+        count[0] += devices.stream().mapToInt(d -> d.spis().size()).sum();
+        for (Device d : devices) {
             for (Line spi : d.spis()) {
                 long[] handle = {-1};
                 String what = "SPI " + spi.intid() + " (" + d.path() + ") to " + name;
@@ -109,7 +127,7 @@ final class LentIrqs {
                                 log.problem("VM_IRQ_LEND of " + what + " -> RM error " + ActionLoop.error(r));
                             } else {
                                 handle[0] = new Wire.Reader(r.replyData()).u32();
-                                lent.put(handle[0], what);
+                                lent.put(handle[0], name);
                             }
                         }));
                 loop.add(ActionLoop.deferred(() -> handle[0] < 0
@@ -126,10 +144,7 @@ final class LentIrqs {
                                         .build(),
                                 r -> {
                                     loop.expectOk(r, "VM_IRQ_NOTIFY LENT of " + what);
-                                    if (ActionLoop.error(r) == 0) {
-                                        log.note("lent " + what + " (handle 0x" + Long.toHexString(handle[0])
-                                                + ", label " + d.label() + ")");
-                                    }
+                                    count[1] += ActionLoop.error(r) == 0 ? 1 : 0;
                                 })));
             }
         }
@@ -140,11 +155,15 @@ final class LentIrqs {
             return;
         }
         long handle = new Wire.Reader(m.payload()).u32();
-        String what = lent.get(handle);
-        if (what == null) {
+        String name = lent.get(handle);
+        if (name == null) {
             log.problem("NOTIFY_VM_IRQ_ACCEPTED for handle 0x" + Long.toHexString(handle) + ", which I did not lend");
-        } else {
-            log.note(what + ": accepted (NOTIFY_VM_IRQ_ACCEPTED)");
+            return;
+        }
+        int[] count = counts.get(name);
+        if (++count[2] == count[0]) {
+            log.note(name + ": its " + count[0] + " device SPI(s) lent (VM_IRQ_LEND, VM_IRQ_NOTIFY LENT), " + count[2]
+                    + " accepted (NOTIFY_VM_IRQ_ACCEPTED)");
         }
     }
 
@@ -157,6 +176,10 @@ final class LentIrqs {
             return;
         }
         LentIrqs l = new LentIrqs(log, loop);
+        // a driver here says what it got (the UARTs: UartProbe takes their SPIs); the rest are summed up
+        Pl011Nodes.find(mine).forEach(u -> l.driven.add(u.path()));
+        l.expected = devices.stream().mapToInt(d -> d.spis().size()).sum();
+        l.deviceCount = devices.size();
         loop.onNotification(m -> l.borrowerNotified(ctx, devices, m));
     }
 
@@ -203,9 +226,23 @@ final class LentIrqs {
                             Wire.writer().u32(handle).u32(NOTIFY_ACCEPTED).build(),
                             n -> {
                                 loop.expectOk(n, "VM_IRQ_NOTIFY ACCEPTED of " + d.path());
-                                if (ActionLoop.error(n) == 0) {
-                                    log.note(d.path() + ": SPI " + virq + " lent by VM 0x" + Integer.toHexString(owner)
-                                            + " (label " + label + "), accepted as my VIRQ " + virq);
+                                List<Integer> got = accepted.computeIfAbsent(d.path(), k -> new ArrayList<>());
+                                got.add((int) virq);
+                                if (ActionLoop.error(n) != 0) {
+                                    return;
+                                }
+                                if (++acceptedCount == expected) {
+                                    log.note(
+                                            expected + " SPI(s) of my " + deviceCount + " passed-through device(s)"
+                                                    + " lent by VM 0x" + Integer.toHexString(owner)
+                                                    + ": each accepted 1:1 (VM_IRQ_ACCEPT), owner told (VM_IRQ_NOTIFY ACCEPTED)");
+                                }
+                                if (driven.contains(d.path())
+                                        && got.size() == d.spis().size()) {
+                                    log.note(d.path() + ": SPI "
+                                            + got.stream().map(String::valueOf).collect(joining(", "))
+                                            + " lent by VM 0x" + Integer.toHexString(owner) + " (label " + label
+                                            + "), accepted 1:1 (VM_IRQ_ACCEPT), owner told (VM_IRQ_NOTIFY ACCEPTED)");
                                 }
                             });
                 });

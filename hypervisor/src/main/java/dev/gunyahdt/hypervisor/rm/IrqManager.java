@@ -186,10 +186,6 @@ final class IrqManager {
         ctx.hyp.unbindHwirq(cap(m.hw), "VM_IRQ_LEND of hwirq " + m.hw);
         m.lending = true;
         lends.put(m.hw, new Lend(handle, borrower, label));
-        ctx.note(
-                caller.name,
-                "VM_IRQ_LEND: hwirq " + m.hw + " (my IRQ " + src + ") to VM 0x" + Integer.toHexString(borrower)
-                        + ", label " + label + ", handle 0x" + Long.toHexString(handle));
         return Wire.writer().u32(handle).build();
     }
 
@@ -226,7 +222,6 @@ final class IrqManager {
         mapBorrowed(caller, dst, "VM_IRQ_ACCEPT of handle 0x" + Long.toHexString(handle));
         l.state = LendState.ACCEPTED;
         l.borrowerIrq = dst;
-        ctx.note(caller.name, "VM_IRQ_ACCEPT: hwirq " + hw[0] + " as my VIRQ " + dst);
         return Wire.writer().u32(dst).build();
     }
 
@@ -273,7 +268,6 @@ final class IrqManager {
         unmapBorrowed(caller, (int) l.borrowerIrq);
         l.state = LendState.OFFERED;
         l.borrowerIrq = -1;
-        ctx.note(caller.name, "VM_IRQ_RELEASE: hwirq " + hw[0]);
         return new byte[0];
     }
 
@@ -314,7 +308,6 @@ final class IrqManager {
         ctx.hyp.bindHwirq(cap(hw[0]), caller.vicCap, m.hw, "VM_IRQ_RECLAIM of hwirq " + hw[0]);
         m.lending = false;
         lends.remove(hw[0]);
-        ctx.note(caller.name, "VM_IRQ_RECLAIM: hwirq " + hw[0] + " back from VM 0x" + Integer.toHexString(l.borrower));
         return new byte[0];
     }
 
