@@ -224,6 +224,9 @@ public final class LinuxProbe implements GuestProgram {
         List<Integer> taken = new ArrayList<>();
         for (int i = vic.acknowledge(self.vicIndex()); i != Vic.SPURIOUS; i = vic.acknowledge(self.vicIndex())) {
             taken.add(i);
+            if (cpus != null) {
+                cpus.onVirq(i);
+            }
             if (loop != null) {
                 loop.onVirq(i);
                 vmm.onVirq(i);

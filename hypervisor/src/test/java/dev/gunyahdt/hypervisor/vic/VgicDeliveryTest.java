@@ -28,6 +28,7 @@ class VgicDeliveryTest {
     Vcpu vcpu(int index) {
         long t = Builders.vcpu(f, cs, as, vicCap, index, index, 32, 0);
         f.ok(VcpuCalls.POWERON, t, 0, 0, 0);
+        vic.setPriorityMask(index, 0xF0); // the guest's GIC CPU interface set-up (everything is masked at reset)
         return f.hv.vcpu(f.root, t);
     }
 
@@ -36,6 +37,7 @@ class VgicDeliveryTest {
         long q = f.newMsgQueue(2, 8);
         f.ok(MsgQueueCalls.BIND_RECEIVE_VIRQ, q, vicCap, 961, 0);
         vic.route(961, 1);
+        vic.enable(0, 961, true);
         assertTrue(v1.waitForInterrupt());
         assertTrue(v0.waitForInterrupt());
         f.hv.root().memory().write(0, new byte[] {9});
@@ -64,6 +66,7 @@ class VgicDeliveryTest {
         f.ok(DoorbellCalls.SEND, db, 1, 0);
         assertFalse(vic.isPending(970)); // level line (default): an edge-only assertion is lost
         vic.configureEdge(0, 970, true);
+        vic.enable(0, 970, true);
         f.ok(DoorbellCalls.SEND, db, 2, 0);
         assertTrue(vic.isPending(970));
         assertEquals(970, vic.acknowledge(0));
@@ -77,8 +80,10 @@ class VgicDeliveryTest {
     @Test
     void privateInterruptsStayOnTheirVcpuAndLowestIntidWins() {
         vic.assertPrivate(1, 27);
+        vic.enable(1, 27, true);
         f.ok(DoorbellCalls.BIND_VIRQ, activeDoorbell(), vicCap, 990, 0);
         vic.route(990, 1);
+        vic.enable(1, 990, true);
         assertEquals(Vic.SPURIOUS, vic.acknowledge(0));
         assertFalse(v1.waitForInterrupt()); // something is deliverable: WFI returns at once
         assertEquals(27, vic.acknowledge(1));
