@@ -9,7 +9,6 @@ import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
-import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import java.util.ArrayList;
@@ -93,20 +92,6 @@ class IrqLendingTest {
         return w.build();
     }
 
-    private static RpcClient client(Hypervisor hv, GuestSeat seat, byte[] guestDtb) {
-        long[] reg = DtbReader.read(guestDtb, "g").find("/hypervisor").orElseThrow().children().stream()
-                .filter(c -> c.node().name().startsWith("qcom,resource-m"))
-                .findFirst()
-                .orElseThrow()
-                .node()
-                .property("reg")
-                .orElseThrow()
-                .value()
-                .cells();
-        return new RpcClient(new RpcEndpoint(
-                hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3], seat.ramBase() + 0x1000));
-    }
-
     private Vic vicOf(int seat) {
         return seats.get(seat).vcpu().vic();
     }
@@ -125,42 +110,12 @@ class IrqLendingTest {
         String rpc = "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;";
         byte[] primary = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, rpc, "", ""));
         byte[] svm1 = Configs.compile(Configs.vm("svm1", 0x80000000L, 0x10000000L, rpc, "", ""));
-        rm = ResourceManager.boot(
-                hv,
-                sys,
-                Platform.QEMU,
-                primary,
-                new VcpuHost() {
-                    @Override
-                    public void powerOn(GuestSeat seat) {
-                        seats.add(seat);
-                    }
-
-                    @Override
-                    public void powerOff(int vmid) {}
-                },
-                () -> 0);
-        hlos = client(hv, seats.get(0), rm.vm("hlos").orElseThrow().guestDtb().orElseThrow());
+        rm = ResourceManager.boot(hv, sys, Platform.QEMU, primary, RpcSeat.collecting(seats), () -> 0);
+        hlos = RpcSeat.client(
+                hv, seats.get(0), rm.vm("hlos").orElseThrow().guestDtb().orElseThrow());
         assertEquals(0x80, ok(hlos, MessageId.VM_ALLOCATE, vmid(0)));
         assertTrue(seats.get(0).memory().write(IMAGE, svm1));
-        long parcel = ok(
-                hlos,
-                MessageId.MEM_LEND,
-                Wire.writer()
-                        .u32(0)
-                        .u32(0)
-                        .u16(1)
-                        .u16(0)
-                        .u16(0x80)
-                        .u8(6)
-                        .u8(0)
-                        .u16(1)
-                        .u16(0)
-                        .u64(IMAGE)
-                        .u64(0x10000)
-                        .u16(0)
-                        .u16(0)
-                        .build());
+        long parcel = ok(hlos, MessageId.MEM_LEND, RpcSeat.memLend(0x80, IMAGE, 0x10000));
         ok(
                 hlos,
                 MessageId.VM_CONFIG_IMAGE,
@@ -175,7 +130,8 @@ class IrqLendingTest {
                         .build());
         ok(hlos, MessageId.VM_INIT, vmid(0x80));
         ok(hlos, MessageId.VM_START, vmid(0x80));
-        svm = client(hv, seats.get(1), rm.vm(0x80).orElseThrow().guestDtb().orElseThrow());
+        svm = RpcSeat.client(
+                hv, seats.get(1), rm.vm(0x80).orElseThrow().guestDtb().orElseThrow());
         hlosNotes.clear();
         svmNotes.clear();
     }

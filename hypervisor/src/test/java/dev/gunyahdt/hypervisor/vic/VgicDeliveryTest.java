@@ -4,32 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gunyahdt.hypervisor.Builders;
-import dev.gunyahdt.hypervisor.Fixture;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
-import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
-import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import org.junit.jupiter.api.Test;
 
 /** VIRQ delivery (§6): routing to a vCPU, wake from WFI, edge vs level, acknowledge, EOI with level re-check. */
-class VgicDeliveryTest {
-    final Fixture f = new Fixture(3);
-    final long vicCap = f.newVic();
-    final Vic vic = f.root.cspace().lookup(vicCap, ObjectType.VIC, 0, false).as(Vic.class);
-    final long cs = f.newCSpace(16);
-    final long as = Builders.addrspace(f, 50);
+class VgicDeliveryTest extends VicFixture {
     final Vcpu v0 = vcpu(0);
     final Vcpu v1 = vcpu(1);
 
+    @Override
     Vcpu vcpu(int index) {
-        long t = Builders.vcpu(f, cs, as, vicCap, index, index, 32, 0);
-        f.ok(VcpuCalls.POWERON, t, 0, 0, 0);
+        Vcpu v = super.vcpu(index);
         vic.setPriorityMask(index, 0xF0); // the guest's GIC CPU interface set-up (everything is masked at reset)
-        return f.hv.vcpu(f.root, t);
+        return v;
     }
 
     @Test

@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gunyahdt.hypervisor.Builders;
-import dev.gunyahdt.hypervisor.Fixture;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
-import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
-import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,21 +16,10 @@ import org.junit.jupiter.api.Test;
  * disabled line stays pending), priorities (lowest value wins, ties by lowest INTID, 5 bits kept), the priority
  * mask (reset 0: everything masked), and SGIs between a VM's vCPUs by ICC_SGI1R_EL1 (target list, RS, IRM).
  */
-class VgicPriorityTest {
-    final Fixture f = new Fixture(3);
-    final long vicCap = f.newVic();
-    final Vic vic = f.root.cspace().lookup(vicCap, ObjectType.VIC, 0, false).as(Vic.class);
-    final long cs = f.newCSpace(16);
-    final long as = Builders.addrspace(f, 50);
+class VgicPriorityTest extends VicFixture {
     final Vcpu v0 = vcpu(0);
     final Vcpu v1 = vcpu(1);
     final Vcpu v2 = vcpu(2);
-
-    Vcpu vcpu(int index) {
-        long t = Builders.vcpu(f, cs, as, vicCap, index, index, 32, 0);
-        f.ok(VcpuCalls.POWERON, t, 0, 0, 0);
-        return f.hv.vcpu(f.root, t);
-    }
 
     /** A doorbell bound to SPI {@code virq}, rung once (a level assertion: its enable mask is all ones). */
     private void ring(int virq) {
