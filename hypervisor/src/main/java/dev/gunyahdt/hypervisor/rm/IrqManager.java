@@ -300,7 +300,8 @@ final class IrqManager {
         if (owner(hw[0]) != caller.vmid) {
             throw new RmFailure(RmError.IRQ_INVALID, caller + " does not own hwirq " + hw[0]);
         }
-        HwMap m = mapsOf(caller).get(ownerIrq.get(hw[0]));
+        Integer mine = ownerIrq.get(hw[0]);
+        HwMap m = mine == null ? null : mapsOf(caller).get(mine);
         if (m == null) {
             throw new RmFailure(RmError.IRQ_INVALID, "hwirq " + hw[0] + " has no entry in " + caller);
         }
