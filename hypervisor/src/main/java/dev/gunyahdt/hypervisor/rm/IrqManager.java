@@ -57,13 +57,15 @@ final class IrqManager {
 
     /** irq_lending_t. */
     private static final class Lend {
+        final int hw;
         final long handle;
         int borrower;
         long borrowerIrq = -1;
         LendState state = LendState.OFFERED;
         final long label;
 
-        Lend(long handle, int borrower, long label) {
+        Lend(int hw, long handle, int borrower, long label) {
+            this.hw = hw;
             this.handle = handle;
             this.borrower = borrower;
             this.label = label;
@@ -185,18 +187,30 @@ final class IrqManager {
         long handle = (handleBase + m.hw) & 0xFFFF_FFFFL;
         ctx.hyp.unbindHwirq(cap(m.hw), "VM_IRQ_LEND of hwirq " + m.hw);
         m.lending = true;
-        lends.put(m.hw, new Lend(handle, borrower, label));
+        lends.put(m.hw, new Lend(m.hw, handle, borrower, label));
         return Wire.writer().u32(handle).build();
     }
 
     /** The lending a handle names (irq_manager_handle_lookup + dict_get), or HANDLE_INVALID. */
-    private Lend lookup(long handle, int[] hwOut) {
+    private Lend lookup(long handle) {
         long hw = (handle - handleBase) & 0xFFFF_FFFFL;
         Lend l = hw <= LAST_IRQ ? lends.get((int) hw) : null;
         if (l == null) {
             throw new RmFailure(RmError.HANDLE_INVALID, "no IRQ lent with handle 0x" + Long.toHexString(handle));
         }
-        hwOut[0] = (int) hw;
+        return l;
+    }
+
+    /** ACCEPT's and RELEASE's checks: the caller borrows it (HANDLE_INVALID) and it is {@code in} (IN_USE). */
+    private Lend borrowed(RmVm caller, long handle, LendState in) {
+        Lend l = lookup(handle);
+        if (l.borrower != caller.vmid) {
+            throw new RmFailure(
+                    RmError.HANDLE_INVALID, "handle 0x" + Long.toHexString(handle) + " is not lent to " + caller);
+        }
+        if (l.state != in) {
+            throw new RmFailure(RmError.IN_USE, "hwirq " + l.hw + " is not " + in);
+        }
         return l;
     }
 
@@ -207,17 +221,9 @@ final class IrqManager {
         in.exactly(8);
         long handle = in.u32();
         long dst = in.u32();
-        int[] hw = new int[1];
-        Lend l = lookup(handle, hw);
-        if (l.borrower != caller.vmid) {
-            throw new RmFailure(
-                    RmError.HANDLE_INVALID, "handle 0x" + Long.toHexString(handle) + " is not lent to " + caller);
-        }
-        if (l.state != LendState.OFFERED) {
-            throw new RmFailure(RmError.IN_USE, "hwirq " + hw[0] + " is accepted already");
-        }
+        Lend l = borrowed(caller, handle, LendState.OFFERED);
         if (dst == VIRQ_NUM_INVALID) {
-            dst = hw[0]; // the FIXME's 1:1 choice, so trusted VMs can validate what they got
+            dst = l.hw; // the FIXME's 1:1 choice, so trusted VMs can validate what they got
         }
         mapBorrowed(caller, dst, "VM_IRQ_ACCEPT of handle 0x" + Long.toHexString(handle));
         l.state = LendState.ACCEPTED;
@@ -256,15 +262,7 @@ final class IrqManager {
     byte[] release(RmVm caller, Wire.Reader in) {
         in.exactly(4);
         long handle = in.u32();
-        int[] hw = new int[1];
-        Lend l = lookup(handle, hw);
-        if (l.borrower != caller.vmid) {
-            throw new RmFailure(
-                    RmError.HANDLE_INVALID, "handle 0x" + Long.toHexString(handle) + " is not lent to " + caller);
-        }
-        if (l.state != LendState.ACCEPTED) {
-            throw new RmFailure(RmError.IN_USE, "hwirq " + hw[0] + " is not accepted");
-        }
+        Lend l = borrowed(caller, handle, LendState.ACCEPTED);
         unmapBorrowed(caller, (int) l.borrowerIrq);
         l.state = LendState.OFFERED;
         l.borrowerIrq = -1;
@@ -289,26 +287,26 @@ final class IrqManager {
     byte[] reclaim(RmVm caller, Wire.Reader in) {
         in.exactly(4);
         long handle = in.u32();
-        int[] hw = new int[1];
-        Lend l = lookup(handle, hw);
+        Lend l = lookup(handle);
+        int hw = l.hw;
         if (l.borrower == caller.vmid) {
             throw new RmFailure(RmError.HANDLE_INVALID, caller + " borrows handle 0x" + Long.toHexString(handle));
         }
         if (l.state != LendState.OFFERED) {
-            throw new RmFailure(RmError.IN_USE, "hwirq " + hw[0] + " is still accepted by its borrower");
+            throw new RmFailure(RmError.IN_USE, "hwirq " + hw + " is still accepted by its borrower");
         }
-        if (owner(hw[0]) != caller.vmid) {
-            throw new RmFailure(RmError.IRQ_INVALID, caller + " does not own hwirq " + hw[0]);
+        if (owner(hw) != caller.vmid) {
+            throw new RmFailure(RmError.IRQ_INVALID, caller + " does not own hwirq " + hw);
         }
-        Integer mine = ownerIrq.get(hw[0]);
+        Integer mine = ownerIrq.get(hw);
         HwMap m = mine == null ? null : mapsOf(caller).get(mine);
         if (m == null) {
-            throw new RmFailure(RmError.IRQ_INVALID, "hwirq " + hw[0] + " has no entry in " + caller);
+            throw new RmFailure(RmError.IRQ_INVALID, "hwirq " + hw + " has no entry in " + caller);
         }
         // the code binds at irq_map->irq_number, the hwirq's own number (the owner's VIRQ when mapped 1:1)
-        ctx.hyp.bindHwirq(cap(hw[0]), caller.vicCap, m.hw, "VM_IRQ_RECLAIM of hwirq " + hw[0]);
+        ctx.hyp.bindHwirq(cap(hw), caller.vicCap, m.hw, "VM_IRQ_RECLAIM of hwirq " + hw);
         m.lending = false;
-        lends.remove(hw[0]);
+        lends.remove(hw);
         return new byte[0];
     }
 
@@ -327,9 +325,9 @@ final class IrqManager {
         if (flags != NOTIFY_LENT && len != 8) {
             throw new RmFailure(RmError.MSG_INVALID, "VM_IRQ_NOTIFY of " + len + " bytes with flags " + flags);
         }
-        int[] hw = new int[1];
-        Lend l = lookup(handle, hw);
-        int owner = owner(hw[0]);
+        Lend l = lookup(handle);
+        int hw = l.hw;
+        int owner = owner(hw);
         if (flags == NOTIFY_LENT) {
             notifyLent(caller, l, owner, in, len);
         } else if (flags == NOTIFY_RELEASED || flags == NOTIFY_ACCEPTED) {
@@ -338,10 +336,10 @@ final class IrqManager {
                         RmError.HANDLE_INVALID, caller + " does not borrow handle 0x" + Long.toHexString(handle));
             }
             if (flags == NOTIFY_RELEASED && l.state != LendState.OFFERED) {
-                throw new RmFailure(RmError.IRQ_INUSE, "hwirq " + hw[0] + " is still accepted");
+                throw new RmFailure(RmError.IRQ_INUSE, "hwirq " + hw + " is still accepted");
             }
             if (flags == NOTIFY_ACCEPTED && l.state != LendState.ACCEPTED) {
-                throw new RmFailure(RmError.IRQ_RELEASED, "hwirq " + hw[0] + " is not accepted");
+                throw new RmFailure(RmError.IRQ_RELEASED, "hwirq " + hw + " is not accepted");
             }
             RmLink to = linkOf(owner);
             byte[] payload = Wire.writer().u32(handle).build();
