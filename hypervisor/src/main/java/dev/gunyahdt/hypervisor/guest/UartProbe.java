@@ -43,6 +43,9 @@ final class UartProbe {
         if (found.isEmpty()) {
             return;
         }
+        // request_irq of each UART's SPI (level, the PL011's line): a VIRQ the RM bound (the primary's) or one the
+        // owner lends (a secondary's, accepted by LentIrqs) is taken only once the line is enabled
+        found.forEach(u -> ActionLoop.configure(ctx, new GuestDt.Line(u.intid(), false)));
         UartProbe p = new UartProbe(ctx.seat().memory(), log, ctx.seat().primary(), found);
         loop.onVirq(p::onVirq);
         loop.add(p::step);

@@ -30,9 +30,22 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
     /** A physical range, [base, base+size). */
     public record Range(long base, long size) {}
 
-    /** One VM of the table. {@code owner} is empty for the primary. */
+    /**
+     * One VM of the table. {@code owner} is empty for the primary; {@code hwIrqs} are the INTIDs of its devices'
+     * SPIs ({@code hw-spis}, SPI numbers there).
+     */
     public record VmEntry(
-            String name, int vmid, boolean primary, Optional<String> owner, long memoryBase, long memorySize) {}
+            String name,
+            int vmid,
+            boolean primary,
+            Optional<String> owner,
+            long memoryBase,
+            long memorySize,
+            List<Integer> hwIrqs) {
+        public VmEntry {
+            hwIrqs = List.copyOf(hwIrqs);
+        }
+    }
 
     /** A region shared between VMs, declared by a VM's shm vdevice with {@code label}. */
     public record SharedRegion(String declaredBy, long label, long base, long size, List<String> sharers) {
@@ -43,6 +56,18 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
 
     public Optional<VmEntry> primary() {
         return vms.stream().filter(VmEntry::primary).findFirst();
+    }
+
+    /**
+     * The SPIs the board's devices use, every VM's, sorted: what the model's platform has hwirq objects for (the
+     * real boot environment lists every SPI of the GIC; the model makes only those the board wires).
+     */
+    public List<Integer> hwIrqs() {
+        return vms.stream()
+                .flatMap(v -> v.hwIrqs().stream())
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     public Optional<VmEntry> vm(String name) {
@@ -100,7 +125,8 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
                         c.node().hasProperty("primary"),
                         c.node().property("owner").map(p -> p.value().asString()),
                         Cells.join(mem, 0, ac),
-                        Cells.join(mem, ac, sc)));
+                        Cells.join(mem, ac, sc),
+                        spis(c)));
             } else if (c.node().hasProperty("declared-by") && mem.length >= ac + sc && ac <= 2 && sc <= 2) {
                 shared.add(new SharedRegion(
                         c.node().property("declared-by").get().value().asString(),
@@ -120,6 +146,18 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
             throw new VmConfigException(blob, table.path(), null, "needs exactly one primary VM");
         }
         return new SystemConfig(vms, shared, ram(tree));
+    }
+
+    /** {@code hw-spis} (SPI numbers, one cell each) as INTIDs; numbers beyond the GIC's SPIs are left out. */
+    private static List<Integer> spis(NodeCursor vm) {
+        long[] cells = vm.node().property("hw-spis").map(p -> p.value().cells()).orElse(new long[0]);
+        List<Integer> out = new ArrayList<>();
+        for (long spi : cells) {
+            if (spi >= 0 && spi <= 1019 - 32) {
+                out.add((int) spi + 32);
+            }
+        }
+        return out;
     }
 
     /** The {@code reg} ranges of the top-level {@code device_type = "memory"} nodes (root cells, default 2/1). */
