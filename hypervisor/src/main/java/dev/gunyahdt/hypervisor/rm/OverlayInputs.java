@@ -106,6 +106,34 @@ final class OverlayInputs {
                                     .findFirst();
                     out.add(new Vdevice.SharedMemory(d.generate(), d.pushCompatibles(), s.label, peerVmid));
                 }
+                case VIRTIO_MMIO -> {
+                    // the DMA region is shared as shm is (a no-map buffer with the node's push-compatibles, in
+                    // /memory); dto_create_virtio_mmio writes the device node pointing at it
+                    Memparcel p = memparcels.get(s.memparcel);
+                    long[] range = p.sgl().get(0);
+                    ctx.hyp.lookup(vm.addrspaceCap, s.masterA, range[0], range[1], "virtio-mmio DMA in " + vm);
+                    GuestLayout.Region r = new GuestLayout.Region(range[0], range[1]);
+                    memory.add(r);
+                    buffers.add(new GuestLayout.Buffer(
+                            r,
+                            s.label,
+                            p.handle(),
+                            p.acl().stream().map(e -> (long) e[0]).toList(),
+                            d.pushCompatibles(),
+                            Optional.empty(),
+                            OptionalLong.empty()));
+                    VmConfig.Virtio v = d.virtio().orElseThrow();
+                    out.add(new Vdevice.VirtioMmio(
+                            d.generate(),
+                            d.pushCompatibles(),
+                            s.frameIpa,
+                            s.frameSize,
+                            s.rxVirq,
+                            s.label,
+                            v.dmaBase(),
+                            s.peer.vm.vmid,
+                            v.dmaCoherent()));
+                }
             }
         }
         // §10.2 step 3: the real RM takes kaslr-seed from the hypervisor's PRNG (prng_get_entropy, not built);

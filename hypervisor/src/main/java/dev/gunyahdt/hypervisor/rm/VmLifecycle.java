@@ -165,7 +165,7 @@ final class VmLifecycle {
             // the real RM's parse and VM_INIT rules decide acceptance (its peers, VIRQs, priorities); the model
             // then builds the VM from the same reading
             RmVmConfig read = VmDtParser.parse(tree);
-            VmInit.run(ctx.rmTable, read, false, vm.vmid);
+            vm.virtioPlacements = VmInit.run(ctx.rmTable, read, false, vm.vmid).virtio();
             vm.config = VmConfigParser.adapt(vm.blobName, tree, read);
             setup.setUp(vm);
         } catch (RmCheckFailure f) {

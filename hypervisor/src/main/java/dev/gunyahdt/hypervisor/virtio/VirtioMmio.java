@@ -334,7 +334,8 @@ final class VirtioMmio extends KernelObject implements VdeviceAccess {
     }
 
     private void setReg(int offset, int value) {
-        me.hypWrite(offset, new byte[] {(byte) value, (byte) (value >>> 8), (byte) (value >>> 16), (byte) (value >>> 24)});
+        me.hypWrite(
+                offset, new byte[] {(byte) value, (byte) (value >>> 8), (byte) (value >>> 16), (byte) (value >>> 24)});
     }
 
     @Override
@@ -350,6 +351,10 @@ final class VirtioMmio extends KernelObject implements VdeviceAccess {
             sb.append(" status=").append(Integer.toHexString(reg(STATUS)));
             sb.append(" isr=").append(Integer.toHexString(reg(INTERRUPT_STATUS)));
         }
-        return sb.append(" be=").append(backendSource).append(" fe=").append(frontendSource).toString();
+        return sb.append(" be=")
+                .append(backendSource)
+                .append(" fe=")
+                .append(frontendSource)
+                .toString();
     }
 }

@@ -44,41 +44,84 @@ public final class VirtioMmioCalls {
     public static void install(HypercallTable t, ObjectFactories types) {
         types.register(ObjectType.VIRTIO_MMIO, (serial, partition) -> new VirtioMmio(serial));
         t.define(CONFIGURE, "virtio_mmio_configure", Reserved.NONE, VirtioMmioCalls::configure);
-        t.define(BACKEND_BIND_VIRQ, "virtio_mmio_backend_bind_virq", Reserved.res0(3), (c, in) ->
-                bind(c, in, VirtioMmioRights.BIND_BACKEND_VIRQ, VirtioMmio::bindBackend));
-        t.define(BACKEND_UNBIND_VIRQ, "virtio_mmio_backend_unbind_virq", Reserved.res0(1), (c, in) ->
-                with(c, in, VirtioMmioRights.BIND_BACKEND_VIRQ, v -> {
+        t.define(
+                BACKEND_BIND_VIRQ,
+                "virtio_mmio_backend_bind_virq",
+                Reserved.res0(3),
+                (c, in) -> bind(c, in, VirtioMmioRights.BIND_BACKEND_VIRQ, VirtioMmio::bindBackend));
+        t.define(
+                BACKEND_UNBIND_VIRQ,
+                "virtio_mmio_backend_unbind_virq",
+                Reserved.res0(1),
+                (c, in) -> with(c, in, VirtioMmioRights.BIND_BACKEND_VIRQ, v -> {
                     v.unbindBackend();
                     return HvcResult.ok();
                 }));
-        t.define(FRONTEND_BIND_VIRQ, "virtio_mmio_frontend_bind_virq", Reserved.res0(3), (c, in) ->
-                bind(c, in, VirtioMmioRights.BIND_FRONTEND_VIRQ, VirtioMmio::bindFrontend));
-        t.define(FRONTEND_UNBIND_VIRQ, "virtio_mmio_frontend_unbind_virq", Reserved.res0(1), (c, in) ->
-                with(c, in, VirtioMmioRights.BIND_FRONTEND_VIRQ, v -> {
+        t.define(
+                FRONTEND_BIND_VIRQ,
+                "virtio_mmio_frontend_bind_virq",
+                Reserved.res0(3),
+                (c, in) -> bind(c, in, VirtioMmioRights.BIND_FRONTEND_VIRQ, VirtioMmio::bindFrontend));
+        t.define(
+                FRONTEND_UNBIND_VIRQ,
+                "virtio_mmio_frontend_unbind_virq",
+                Reserved.res0(1),
+                (c, in) -> with(c, in, VirtioMmioRights.BIND_FRONTEND_VIRQ, v -> {
                     v.unbindFrontend();
                     return HvcResult.ok();
                 }));
-        t.define(BACKEND_ASSERT_VIRQ, "virtio_mmio_backend_assert_virq", Reserved.res0(2), (c, in) ->
-                with(c, in, VirtioMmioRights.ASSERT_VIRQ, v -> HvcResult.error(v.assertVirq((int) in.x1()))));
-        t.define(BACKEND_SET_DEV_FEATURES, "virtio_mmio_backend_set_dev_features", Reserved.res0(3), (c, in) ->
-                with(c, in, VirtioMmioRights.CONFIG, v -> HvcResult.error(v.setDeviceFeatures(u32(in.x1()), (int)
-                        in.x2()))));
-        t.define(BACKEND_SET_QUEUE_NUM_MAX, "virtio_mmio_backend_set_queue_num_max", Reserved.res0(3), (c, in) ->
-                with(c, in, VirtioMmioRights.CONFIG, v -> HvcResult.error(v.setQueueNumMax(u32(in.x1()), (int)
-                        in.x2()))));
-        t.define(BACKEND_GET_DRV_FEATURES, "virtio_mmio_backend_get_drv_features", Reserved.res0(2), (c, in) ->
-                with(c, in, VirtioMmioRights.CONFIG, v -> v.driverFeatures(u32(in.x1()))));
-        t.define(BACKEND_GET_QUEUE_INFO, "virtio_mmio_backend_get_queue_info", Reserved.res0(2), (c, in) ->
-                with(c, in, VirtioMmioRights.CONFIG, v -> v.queueInfo(u32(in.x1()))));
-        t.define(BACKEND_GET_NOTIFICATION, "virtio_mmio_backend_get_notification", Reserved.res0(1), (c, in) ->
-                with(c, in, VirtioMmioRights.CONFIG, VirtioMmio::notification));
-        t.define(BACKEND_ACKNOWLEDGE_RESET, "virtio_mmio_backend_acknowledge_reset", Reserved.res0(1), (c, in) ->
-                with(c, in, VirtioMmioRights.CONFIG, v -> {
+        t.define(
+                BACKEND_ASSERT_VIRQ,
+                "virtio_mmio_backend_assert_virq",
+                Reserved.res0(2),
+                (c, in) ->
+                        with(c, in, VirtioMmioRights.ASSERT_VIRQ, v -> HvcResult.error(v.assertVirq((int) in.x1()))));
+        t.define(
+                BACKEND_SET_DEV_FEATURES,
+                "virtio_mmio_backend_set_dev_features",
+                Reserved.res0(3),
+                (c, in) -> with(
+                        c,
+                        in,
+                        VirtioMmioRights.CONFIG,
+                        v -> HvcResult.error(v.setDeviceFeatures(u32(in.x1()), (int) in.x2()))));
+        t.define(
+                BACKEND_SET_QUEUE_NUM_MAX,
+                "virtio_mmio_backend_set_queue_num_max",
+                Reserved.res0(3),
+                (c, in) -> with(
+                        c,
+                        in,
+                        VirtioMmioRights.CONFIG,
+                        v -> HvcResult.error(v.setQueueNumMax(u32(in.x1()), (int) in.x2()))));
+        t.define(
+                BACKEND_GET_DRV_FEATURES,
+                "virtio_mmio_backend_get_drv_features",
+                Reserved.res0(2),
+                (c, in) -> with(c, in, VirtioMmioRights.CONFIG, v -> v.driverFeatures(u32(in.x1()))));
+        t.define(
+                BACKEND_GET_QUEUE_INFO,
+                "virtio_mmio_backend_get_queue_info",
+                Reserved.res0(2),
+                (c, in) -> with(c, in, VirtioMmioRights.CONFIG, v -> v.queueInfo(u32(in.x1()))));
+        t.define(
+                BACKEND_GET_NOTIFICATION,
+                "virtio_mmio_backend_get_notification",
+                Reserved.res0(1),
+                (c, in) -> with(c, in, VirtioMmioRights.CONFIG, VirtioMmio::notification));
+        t.define(
+                BACKEND_ACKNOWLEDGE_RESET,
+                "virtio_mmio_backend_acknowledge_reset",
+                Reserved.res0(1),
+                (c, in) -> with(c, in, VirtioMmioRights.CONFIG, v -> {
                     v.acknowledgeReset();
                     return HvcResult.ok();
                 }));
-        t.define(BACKEND_UPDATE_STATUS, "virtio_mmio_backend_update_status", Reserved.res0(2), (c, in) ->
-                with(c, in, VirtioMmioRights.CONFIG, v -> {
+        t.define(
+                BACKEND_UPDATE_STATUS,
+                "virtio_mmio_backend_update_status",
+                Reserved.res0(2),
+                (c, in) -> with(c, in, VirtioMmioRights.CONFIG, v -> {
                     v.updateStatus((int) in.x1());
                     return HvcResult.ok();
                 }));
@@ -97,8 +140,7 @@ public final class VirtioMmioCalls {
     }
 
     /** The bind calls: the object with its bind right, then the VIC with BIND_SOURCE; X2 = the VIRQ. */
-    private static HvcResult bind(
-            CallContext ctx, HvcArgs in, int right, TriBind op) {
+    private static HvcResult bind(CallContext ctx, HvcArgs in, int right, TriBind op) {
         return with(ctx, in, right, v -> {
             Lookup vic = VicCalls.bindTarget(ctx, in.x1());
             if (!vic.ok()) {
@@ -127,5 +169,4 @@ public final class VirtioMmioCalls {
         }
         return HvcResult.error(v.as(VirtioMmio.class).configure(m.as(MemExtent.class), u32(in.x2()), in.x3()));
     }
-
 }

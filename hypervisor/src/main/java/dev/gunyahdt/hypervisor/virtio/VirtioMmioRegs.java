@@ -39,6 +39,7 @@ public final class VirtioMmioRegs {
 
     /** Device status bits (virtio 1.1 §2.1). */
     public static final int STATUS_ACKNOWLEDGE = 1;
+
     public static final int STATUS_DRIVER = 2;
     public static final int STATUS_DRIVER_OK = 4;
     public static final int STATUS_FEATURES_OK = 8;
@@ -47,17 +48,20 @@ public final class VirtioMmioRegs {
 
     /** Feature bits the hypervisor enforces, counted in the high word (bank 1). */
     public static final int F_VERSION_1 = 32;
+
     public static final int F_ACCESS_PLATFORM = 33;
     public static final int F_NOTIFICATION_DATA = 38;
 
     /** virtio_mmio_notify_reason bits (get_notification's X2). */
     public static final long REASON_NEW_BUFFER = 0x1;
+
     public static final long REASON_RESET_RQST = 0x2;
     public static final long REASON_DRIVER_OK = 0x8;
     public static final long REASON_FAILED = 0x10;
 
     /** InterruptStatus bits: a used buffer, a configuration change. */
     public static final int INT_USED_BUFFER = 0x1;
+
     public static final int INT_CONFIG_CHANGE = 0x2;
 
     /** VIRTIO_MMIO_MAX_VQS. */

@@ -104,7 +104,11 @@ class VirtioMmioTest {
         assertEquals(HypError.CSPACE_WRONG_OBJECT_TYPE, err(CONFIGURE, 0x1234, vio, 1, 0, 0));
         long rx = f.ok(
                 dev.gunyahdt.hypervisor.cspace.CSpaceCalls.COPY_CAP_FROM,
-                f.hv.rootCSpaceCap(), me, f.hv.rootCSpaceCap(), 0x1 /* MAP only */, 0);
+                f.hv.rootCSpaceCap(),
+                me,
+                f.hv.rootCSpaceCap(),
+                0x1 /* MAP only */,
+                0);
         assertEquals(HypError.CSPACE_INSUFFICIENT_RIGHTS, err(CONFIGURE, vio, rx, 1, 0, 0));
         assertEquals(HypError.CSPACE_WRONG_OBJECT_TYPE, err(CONFIGURE, me, me, 1, 0, 0));
         // one BASIC page, at most 16 queues, no device type the hypervisor does not know
@@ -138,8 +142,12 @@ class VirtioMmioTest {
         activate(1);
         Fixture.Vm backend = f.newVm("backend");
         long cap = f.grant(backend, vio, VirtioMmioRights.CONFIG | VirtioMmioRights.ASSERT_VIRQ);
-        assertEquals(HypError.OK, f.hv.call(backend.caller(), BACKEND_GET_NOTIFICATION, cap, 0).error());
-        assertEquals(HypError.OK, f.hv.call(backend.caller(), BACKEND_ASSERT_VIRQ, cap, 1, 0).error());
+        assertEquals(
+                HypError.OK,
+                f.hv.call(backend.caller(), BACKEND_GET_NOTIFICATION, cap, 0).error());
+        assertEquals(
+                HypError.OK,
+                f.hv.call(backend.caller(), BACKEND_ASSERT_VIRQ, cap, 1, 0).error());
         assertEquals(
                 HypError.CSPACE_INSUFFICIENT_RIGHTS,
                 f.hv.call(backend.caller(), BACKEND_UNBIND_VIRQ, cap, 0).error());
@@ -149,7 +157,8 @@ class VirtioMmioTest {
         long assertOnly = f.grant(backend, vio, VirtioMmioRights.ASSERT_VIRQ);
         assertEquals(
                 HypError.CSPACE_INSUFFICIENT_RIGHTS,
-                f.hv.call(backend.caller(), BACKEND_GET_QUEUE_INFO, assertOnly, 0, 0).error());
+                f.hv.call(backend.caller(), BACKEND_GET_QUEUE_INFO, assertOnly, 0, 0)
+                        .error());
         // reserved inputs
         assertEquals(HypError.ARGUMENT_INVALID, err(BACKEND_GET_NOTIFICATION, vio, 1));
     }
