@@ -129,6 +129,7 @@ public final class LinuxProbe implements GuestProgram {
         loop.add(peers::ringDoorbells);
         loop.add(peers::await);
         UartProbe.addTo(ctx, log, loop, tree); // passed-through UARTs
+        VirtioFrontend.addTo(ctx, log, loop, tree); // virtio-mmio devices the RM wrote under /hypervisor
         if (!primary) {
             // the RM takes VM_SET_STATUS from static secondary VMIDs only (below 64); a dynamic one is denied
             loop.add(loop.call(
