@@ -47,8 +47,13 @@ class BootVirtioTest {
         assertFalse(r.out().contains("PROBLEM"), r.out());
         assertTrue(r.out().contains("svm2 (linux-probe): console open, hyp resources match"), r.out());
         // the node the RM wrote (dto_create_virtio_mmio), as svm2 received it
-        PartitionCommandTest.Run dts =
-                PartitionCommandTest.run("dtc", "-I", "dtb", "-O", "dts", dir.resolve("vm/svm2.guest.dtb").toString());
+        PartitionCommandTest.Run dts = PartitionCommandTest.run(
+                "dtc",
+                "-I",
+                "dtb",
+                "-O",
+                "dts",
+                dir.resolve("vm/svm2.guest.dtb").toString());
         assertEquals(0, dts.status(), dts.err());
         String node = dts.out().substring(dts.out().indexOf("virtio-mmio-svm2-3@40000000 {"));
         node = node.substring(0, node.indexOf("};"));

@@ -162,12 +162,19 @@ final class HypCalls {
     }
 
     /**
-     * create_virtio_mmio's object: partition_create_virtio_mmio, virtio_mmio_configure(frame, vqs, no device type),
-     * object_activate (which attaches the frontend vdevice to the frame's page).
+     * create_virtio_mmio's object: partition_create_virtio_mmio, virtio_mmio_configure(frame, vqs, the valid-type
+     * flag, the type), object_activate (which attaches the frontend vdevice to the frame's page).
      */
-    long virtioMmio(long frame, int vqs, String what) {
+    long virtioMmio(long frame, int vqs, boolean validType, long type, String what) {
         long v = create(what, PartitionCalls.CREATE_VIRTIO_MMIO);
-        ok(what, VirtioMmioCalls.CONFIGURE, v, frame, vqs, 0, 0);
+        ok(
+                what,
+                VirtioMmioCalls.CONFIGURE,
+                v,
+                frame,
+                vqs,
+                validType ? VirtioMmioCalls.FLAG_VALID_DEVICE_TYPE : 0,
+                type);
         ok(what, ObjectCalls.ACTIVATE, v, 0);
         return v;
     }

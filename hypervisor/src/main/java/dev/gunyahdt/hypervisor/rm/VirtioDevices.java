@@ -22,8 +22,19 @@ final class VirtioDevices {
         this.vdevices = vdevices;
     }
 
-    /** add_virtio_mmio for the frontend {@code vm}'s vdevice {@code d}, the {@code index}-th virtio-mmio of its config. */
+    /**
+     * add_virtio_mmio for the frontend {@code vm}'s vdevice {@code d}, the {@code index}-th virtio-mmio of its config.
+     * Any failure fails VM_INIT with NORESOURCE, as vm_creation_init answers every vm_config_create_vdevices error.
+     */
     void setUp(RmVm vm, VmConfig.Vdevice d, int index, long handle) {
+        try {
+            build(vm, d, index, handle);
+        } catch (RmFailure f) {
+            throw new RmFailure(RmError.NORESOURCE, f.getMessage() + " (" + f.error() + ")");
+        }
+    }
+
+    private void build(RmVm vm, VmConfig.Vdevice d, int index, long handle) {
         String what = "virtio-mmio " + d.path();
         RmVm backend = ctx.vms.values().stream()
                 .filter(v -> v.primary && v.config != null)
@@ -40,7 +51,8 @@ final class VirtioDevices {
         Side fe = new Side(vm, d, VmConfig.Kind.VIRTIO_MMIO, d.label(), handle, false);
         fe.frameExtent = ctx.heapPage(what + " registers");
         vm.masterCaps.add(fe.frameExtent);
-        fe.virtioCap = ctx.hyp.virtioMmio(fe.frameExtent, params.vqsNum(), what);
+        fe.virtioCap = ctx.hyp.virtioMmio(
+                fe.frameExtent, params.vqsNum(), params.validDeviceType(), params.deviceType(), what);
         vm.masterCaps.add(fe.virtioCap);
         ctx.hyp.mapDevice(vm.addrspaceCap, fe.frameExtent, at.frontendIpa(), at.size(), 4, what + " in " + vm);
         ctx.hyp.mapDevice(backend.addrspaceCap, fe.frameExtent, at.backendIpa(), at.size(), 6, what + " in " + backend);

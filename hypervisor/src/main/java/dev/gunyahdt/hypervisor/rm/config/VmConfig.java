@@ -142,6 +142,9 @@ public record VmConfig(
         }
     }
 
-    /** {@code parse_virtio_mmio}: {@code vqs-num} (default 1), {@code dma_base} (default 0), {@code dma-coherent}. */
-    public record Virtio(int vqsNum, long dmaBase, boolean dmaCoherent) {}
+    /**
+     * {@code parse_virtio_mmio}: {@code vqs-num} (default 1), {@code dma_base} (default 0), {@code dma-coherent},
+     * {@code virtio,device-type} when given ({@code validDeviceType}).
+     */
+    public record Virtio(int vqsNum, long dmaBase, boolean dmaCoherent, boolean validDeviceType, long deviceType) {}
 }

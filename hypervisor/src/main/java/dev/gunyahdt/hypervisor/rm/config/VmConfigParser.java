@@ -140,7 +140,8 @@ public final class VmConfigParser {
                             false,
                             false,
                             x.allocateBase() ? OptionalLong.empty() : OptionalLong.of(x.base()))
-                    .withVirtio(new VmConfig.Virtio(x.vqsNum(), x.dmaBase(), x.dmaCoherent())));
+                    .withVirtio(new VmConfig.Virtio(
+                            x.vqsNum(), x.dmaBase(), x.dmaCoherent(), x.validDeviceType(), x.deviceType())));
         }
         c.iomems().forEach(x -> unmodelled.add("iomem " + x.general().path()));
         c.smmus().forEach(x -> unmodelled.add("vsmmu-v2 " + x.path()));
