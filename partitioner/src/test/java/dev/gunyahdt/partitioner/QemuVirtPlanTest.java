@@ -45,7 +45,8 @@ class QemuVirtPlanTest {
                 a.shared().get(0).range());
         assertEquals(java.util.Set.of("hlos", "svm1"), a.shared().get(0).sharers());
         // svm2's virtio-mmio DMA pool, shared with its backend
-        assertEquals(Optional.of(new Range(0xa0200000L, 0x10000L)), a.shared().get(1).range());
+        assertEquals(
+                Optional.of(new Range(0xa0200000L, 0x10000L)), a.shared().get(1).range());
         assertEquals(java.util.Set.of("hlos", "svm2"), a.shared().get(1).sharers());
     }
 

@@ -1,6 +1,7 @@
 package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.hypervisor.call.VirtioMmioRights;
+import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmInit;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
@@ -86,6 +87,21 @@ final class VirtioDevices {
                         + Long.toHexString(be.frameIpa) + "), VIRQ " + fe.rxVirq.intid() + " (HLOS " + be.rxVirq.intid()
                         + "), DMA region 0x" + Long.toHexString(regionIpa(fe)) + "+0x"
                         + Long.toHexString(regionSize(fe)));
+    }
+
+    /**
+     * handle_virtio_mmio_destruction's backend half, when the frontend {@code s} is reset: HLOS's cap deleted and its
+     * VIRQ freed. The rest goes with the frontend's master caps (the object, and the extents, whose mappings in HLOS
+     * go with them). Not freed: the page's IPA range in the RM's HLOS address-range table (the model keeps a reset
+     * VM's VM_INIT reading).
+     */
+    static void releaseBackend(RmContext ctx, Side s) {
+        if (s.kind != VmConfig.Kind.VIRTIO_MMIO || s.cfg == null || s.peer == null) {
+            return;
+        }
+        Side be = s.peer;
+        ctx.hv.call(ctx.hyp.rm(), CSpaceCalls.DELETE_CAP_FROM, be.vm.cspaceCap, be.txCap, 0);
+        be.vm.virqs.release(be.rxVirq.intid());
     }
 
     private long regionIpa(Side s) {

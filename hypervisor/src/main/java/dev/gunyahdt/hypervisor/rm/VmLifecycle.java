@@ -333,6 +333,7 @@ final class VmLifecycle {
         }
         vm.vcpus.clear();
         for (Side s : vm.sides) {
+            VirtioDevices.releaseBackend(ctx, s);
             if (s.peer != null) {
                 s.peer.peer = null;
             }
