@@ -87,27 +87,24 @@ class RmVirtioTest {
     @Test
     void aDeviceTypeTheHypervisorDoesNotKnowFailsVmInitWithNoResource() {
         // the RM passes valid_device_type; this build's hypervisor knows no device type (virtio-input is not built)
-        String typed = VIRTIO.replace("dma-coherent;", "dma-coherent; virtio,device-type = <2>;");
-        Simulation.Result r =
-                Simulation.run(Configs.pairOfSecondaries(3, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES + typed, ""));
-        assertEquals(VmState.INIT_FAILED, r.rm().vm("svm2").orElseThrow().state());
-        List<String> failures = lines(r, RmEvent.Kind.FAILURE, "svm2");
-        assertTrue(
-                failures.size() == 1 && failures.get(0).contains("virtio_mmio_configure -> ARGUMENT_INVALID"),
-                failures.toString());
-        assertTrue(r.guests().get("hlos").problems().contains("VM_INIT svm2 -> RM error " + RmError.NORESOURCE.code()));
+        refused(
+                VIRTIO.replace("dma-coherent;", "dma-coherent; virtio,device-type = <2>;"),
+                "virtio_mmio_configure -> ARGUMENT_INVALID");
     }
 
     @Test
     void aDmaPoolWithNoRegionFailsVmInitWithNoResource() {
         // allocate-base and no system.dtb region: the model's RM has no pool to share (it does not allocate one)
-        String noBase = VIRTIO.replace("base = <0x0 0xa0200000>;", "allocate-base;");
+        refused(VIRTIO.replace("base = <0x0 0xa0200000>;", "allocate-base;"), "no region");
+    }
+
+    /** svm2 with {@code virtio} fails VM_INIT with one failure saying {@code why}; hlos gets NORESOURCE. */
+    private static void refused(String virtio, String why) {
         Simulation.Result r =
-                Simulation.run(Configs.pairOfSecondaries(3, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES + noBase, ""));
+                Simulation.run(Configs.pairOfSecondaries(3, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES + virtio, ""));
         assertEquals(VmState.INIT_FAILED, r.rm().vm("svm2").orElseThrow().state());
-        assertTrue(
-                lines(r, RmEvent.Kind.FAILURE, "svm2").get(0).contains("no region"),
-                lines(r, RmEvent.Kind.FAILURE, "svm2").toString());
+        List<String> failures = lines(r, RmEvent.Kind.FAILURE, "svm2");
+        assertTrue(failures.size() == 1 && failures.get(0).contains(why), failures.toString());
         assertTrue(r.guests().get("hlos").problems().contains("VM_INIT svm2 -> RM error " + RmError.NORESOURCE.code()));
     }
 }
