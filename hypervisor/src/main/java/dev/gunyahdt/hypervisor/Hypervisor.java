@@ -30,6 +30,7 @@ import dev.gunyahdt.hypervisor.vcpu.Scheduler;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
+import dev.gunyahdt.hypervisor.virtio.VirtioMmioCalls;
 import dev.gunyahdt.hypervisor.vpm.VpmCalls;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -96,6 +97,7 @@ public final class Hypervisor {
         VcpuCalls.install(table, types, scheduler);
         MemoryCalls.install(table, types, memdb);
         VpmCalls.install(table, types, scheduler.cpus());
+        VirtioMmioCalls.install(table, types);
         PartitionCalls.install(table, types);
 
         rootCs = CSpace.bootCSpace(++serial, rng, CSpace.MAX_CAPS);

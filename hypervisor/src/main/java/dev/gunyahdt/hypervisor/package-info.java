@@ -9,7 +9,8 @@
  * (capabilities and rights), {@code vic} (a delivering vGIC), {@code doorbell}, {@code msgqueue}, {@code memory}
  * (memextents, address spaces, page ownership), {@code vcpu} (threads, the FPRR scheduler, {@code vcpu_run}) and
  * {@code vpm} (VPM groups and the PSCI service their vCPUs call), {@code hwirq} (physical SPIs bound to a VM's
- * VIRQs) and {@code device} (the physical devices the model has: a PL011).
+ * VIRQs), {@code virtio} (virtio-mmio devices: a register page a backend VM serves to a frontend VM) and
+ * {@code device} (the physical devices the model has: a PL011).
  * Each object owns its state and operations; its {@code *Calls} class only decodes the registers, looks up the
  * cap with the call's right, calls the object and encodes the result, as Gunyah's hypercall handlers do. Each
  * object package registers its factory when the hypervisor is assembled, so {@code partition} names no object
@@ -17,7 +18,7 @@
  * memparcels, VIRQ allocation) with {@code rm.rpc} (the wire protocol), {@code rm.config} (the real RM's VM-config
  * parse and VM_INIT rules, also behind {@code gunyah-dt vm-check}) and {@code rm.overlay} (each guest's
  * {@code /hypervisor} overlay); {@code guest} holds the programs VMs run and {@code sim} a whole boot. Not built (a
- * hypercall for them answers UNIMPLEMENTED): virtio-mmio and vRTC objects, among others listed (and counted
+ * hypercall for them answers UNIMPLEMENTED): the vRTC object and virtio-input, among others listed (and counted
  * against the real sources) in hypervisor/README.md.
  *
  * <p>Section numbers in this module's comments — "§N.M", "reference §N", "gunyah-model.md §N" — refer to

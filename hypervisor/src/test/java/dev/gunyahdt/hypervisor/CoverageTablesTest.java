@@ -314,12 +314,14 @@ class CoverageTablesTest {
     /**
      * Every node name (without unit address), property name and fragment target path in the overlays the model's
      * RM writes in two boots: svm1/svm2 joined by a pair and a doorbell, svm1 sharing memory with its owner; and
-     * svm1 (with a vm-uri, a vm-guid and a /reserved-memory) joined to its owner by a pair, a doorbell, a queue and
-     * shared memory.
+     * svm1 (with a vm-uri, a vm-guid and a /reserved-memory) joined to its owner by a pair, a doorbell, a queue,
+     * shared memory and a virtio-mmio device.
      */
     static Set<String> overlayNames() {
         String shm = "shm { vdevice-type = \"shm\"; generate = \"/hypervisor/shm\"; peer-default; qcom,label = <2>;"
                 + " memory { qcom,label = <2>; base = <0x0 0xa0000000>; }; };\n";
+        String virtio = "vio { vdevice-type = \"virtio-mmio\"; generate = \"/hypervisor/vio\"; peer-default;"
+                + " qcom,label = <3>; dma-coherent; memory { qcom,label = <3>; base = <0x0 0xa0200000>; }; };\n";
         String toOwner = """
                 mqp { vdevice-type = "message-queue-pair"; generate = "/hypervisor/mqp"; peer-default; qcom,label = <0>; };
                 bell { vdevice-type = "doorbell"; generate = "/hypervisor/bell"; peer-default; qcom,label = <1>; };
@@ -335,7 +337,7 @@ class CoverageTablesTest {
                                 0x80000000L,
                                 0x10000000L,
                                 rmRpc,
-                                toOwner + shm,
+                                toOwner + shm + virtio,
                                 "reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges; };")
                         .replace(
                                 "image-name = \"svm1\";",

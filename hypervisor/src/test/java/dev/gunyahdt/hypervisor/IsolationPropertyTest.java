@@ -15,6 +15,7 @@ import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.call.PartitionRights;
 import dev.gunyahdt.hypervisor.call.ThreadRights;
 import dev.gunyahdt.hypervisor.call.VicRights;
+import dev.gunyahdt.hypervisor.call.VirtioMmioRights;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
@@ -29,6 +30,7 @@ import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vcpu.Scheduler;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
+import dev.gunyahdt.hypervisor.virtio.VirtioMmioCalls;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -71,6 +73,7 @@ class IsolationPropertyTest {
     static final ObjectType AS = ObjectType.ADDRSPACE;
     static final ObjectType ME = ObjectType.MEMEXTENT;
     static final ObjectType VIC = ObjectType.VIC;
+    static final ObjectType VIO = ObjectType.VIRTIO_MMIO;
     /** Spec.reservedInput for calls without a reserved input. */
     static final int NO_RESERVED = -1;
 
@@ -219,7 +222,98 @@ class IsolationPropertyTest {
                     List.of(
                             new Need(0, ObjectType.PARTITION, PartitionRights.OBJECT_CREATE),
                             new Need(1, CS, CSpaceRights.CAP_CREATE)),
-                    "cc"));
+                    "cc"),
+            new Spec(
+                    PartitionCalls.CREATE_VIRTIO_MMIO,
+                    2,
+                    0,
+                    List.of(
+                            new Need(0, ObjectType.PARTITION, PartitionRights.OBJECT_CREATE),
+                            new Need(1, CS, CSpaceRights.CAP_CREATE)),
+                    "cc"),
+            // virtio-mmio: configure looks the memextent up first, then the object in any state
+            new Spec(
+                    VirtioMmioCalls.CONFIGURE,
+                    NO_RESERVED,
+                    0,
+                    List.of(new Need(1, ME, MemExtentRights.ATTACH), new Need(0, VIO, ACT)),
+                    "ccyfy"),
+            new Spec(
+                    VirtioMmioCalls.BACKEND_BIND_VIRQ,
+                    3,
+                    0,
+                    List.of(
+                            new Need(0, VIO, VirtioMmioRights.BIND_BACKEND_VIRQ),
+                            new Need(1, VIC, VicRights.BIND_SOURCE)),
+                    "ccv"),
+            new Spec(
+                    VirtioMmioCalls.FRONTEND_BIND_VIRQ,
+                    3,
+                    0,
+                    List.of(
+                            new Need(0, VIO, VirtioMmioRights.BIND_FRONTEND_VIRQ),
+                            new Need(1, VIC, VicRights.BIND_SOURCE)),
+                    "ccv"),
+            new Spec(
+                    VirtioMmioCalls.BACKEND_UNBIND_VIRQ,
+                    1,
+                    0,
+                    List.of(new Need(0, VIO, VirtioMmioRights.BIND_BACKEND_VIRQ)),
+                    "c"),
+            new Spec(
+                    VirtioMmioCalls.FRONTEND_UNBIND_VIRQ,
+                    1,
+                    0,
+                    List.of(new Need(0, VIO, VirtioMmioRights.BIND_FRONTEND_VIRQ)),
+                    "c"),
+            new Spec(
+                    VirtioMmioCalls.BACKEND_ASSERT_VIRQ,
+                    2,
+                    0,
+                    List.of(new Need(0, VIO, VirtioMmioRights.ASSERT_VIRQ)),
+                    "cf"),
+            new Spec(
+                    VirtioMmioCalls.BACKEND_SET_DEV_FEATURES,
+                    3,
+                    0,
+                    List.of(new Need(0, VIO, VirtioMmioRights.CONFIG)),
+                    "cyf"),
+            new Spec(
+                    VirtioMmioCalls.BACKEND_SET_QUEUE_NUM_MAX,
+                    3,
+                    0,
+                    List.of(new Need(0, VIO, VirtioMmioRights.CONFIG)),
+                    "cyf"),
+            new Spec(
+                    VirtioMmioCalls.BACKEND_GET_DRV_FEATURES,
+                    2,
+                    0,
+                    List.of(new Need(0, VIO, VirtioMmioRights.CONFIG)),
+                    "cy"),
+            new Spec(
+                    VirtioMmioCalls.BACKEND_GET_QUEUE_INFO,
+                    2,
+                    0,
+                    List.of(new Need(0, VIO, VirtioMmioRights.CONFIG)),
+                    "cy"),
+            new Spec(
+                    VirtioMmioCalls.BACKEND_GET_NOTIFICATION,
+                    1,
+                    0,
+                    List.of(new Need(0, VIO, VirtioMmioRights.CONFIG)),
+                    "c"),
+            new Spec(
+                    VirtioMmioCalls.BACKEND_ACKNOWLEDGE_RESET,
+                    1,
+                    0,
+                    List.of(new Need(0, VIO, VirtioMmioRights.CONFIG)),
+                    "c"),
+            new Spec(
+                    VirtioMmioCalls.BACKEND_UPDATE_STATUS,
+                    2,
+                    0,
+                    List.of(new Need(0, VIO, VirtioMmioRights.CONFIG)),
+                    "cf"));
 
     /** A cap handed out at setup: VM {@code vm} gets object {@code object} with {@code rights}. */
     record Grant(int vm, int object, int rights) {}
@@ -228,7 +322,7 @@ class IsolationPropertyTest {
     record Op(int vm, int spec, List<Integer> picks, boolean reservedOk) {}
 
     static final int VMS = 3;
-    static final int ROOT_OBJECTS = 8 + VMS * 2 + 7; // see world()
+    static final int ROOT_OBJECTS = 8 + VMS * 2 + 7 + 3; // see world()
 
     @Provide
     Arbitrary<List<Grant>> grants() {
@@ -303,6 +397,14 @@ class IsolationPropertyTest {
         caps.add(proxy);
         caps.add(Builders.vcpu(f, vms.get(0).cspaceCap(), as, caps.get(1), 1, 0, 32, 0));
         caps.add(f.create(PartitionCalls.CREATE_THREAD));
+        // virtio-mmio: one ACTIVE on its own page (whose extent is handed out too), one left INIT
+        long page = Builders.extent(f, Hypervisor.DDR_BASE + 0x20000, 0x1000, Builders.RW, MemExtent.BASIC);
+        caps.add(page);
+        long vio = f.create(PartitionCalls.CREATE_VIRTIO_MMIO);
+        f.ok(VirtioMmioCalls.CONFIGURE, vio, page, 1, 0, 0);
+        f.ok(ObjectCalls.ACTIVATE, vio, 0);
+        caps.add(vio);
+        caps.add(f.create(PartitionCalls.CREATE_VIRTIO_MMIO));
         assertEquals(ROOT_OBJECTS, caps.size());
         // every VM can at least see the queues' VICs bound: bind q0 send → vm0's VIC, receive → vm1's VIC
         f.ok(MsgQueueCalls.BIND_SEND_VIRQ, caps.get(2 * VMS), caps.get(1), 960, 0);
@@ -485,7 +587,7 @@ class IsolationPropertyTest {
         Map<KernelObject, String> out = new HashMap<>();
         for (KernelObject o : hv.objects()) {
             // vCPUs too: none can be powered, run, killed, bound or configured by a VM without a cap to it
-            if ((o.type() == MQ || o.type() == DB || o.type() == TH) && !held.contains(o)) {
+            if ((o.type() == MQ || o.type() == DB || o.type() == TH || o.type() == VIO) && !held.contains(o)) {
                 out.put(o, o.snapshot());
             }
         }

@@ -39,11 +39,15 @@ class QemuVirtPlanTest {
                 Optional.of(new Range(0x80000000L, 0x10000000L)), vm("svm1").memory());
         assertEquals(
                 Optional.of(new Range(0x90000000L, 0x10000000L)), vm("svm2").memory());
-        assertEquals(1, a.shared().size());
+        assertEquals(2, a.shared().size());
         assertEquals(
                 Optional.of(new Range(0xa0000000L, 0x200000L)),
                 a.shared().get(0).range());
         assertEquals(java.util.Set.of("hlos", "svm1"), a.shared().get(0).sharers());
+        // svm2's virtio-mmio DMA pool, shared with its backend
+        assertEquals(
+                Optional.of(new Range(0xa0200000L, 0x10000L)), a.shared().get(1).range());
+        assertEquals(java.util.Set.of("hlos", "svm2"), a.shared().get(1).sharers());
     }
 
     @Test

@@ -21,8 +21,8 @@ import java.util.function.IntSupplier;
 final class HypResources {
 
     /** One 44-byte entry of §8.7, the fields the probe uses; type 0/1 doorbell source/receiver, 2/3 queue
-     *  send/receive, 4 vCPU. */
-    record Resource(int type, int partner, long label, long cap, long virq) {}
+     *  send/receive, 4 vCPU, 6 virtio-mmio (the backend's: {@code base}/{@code size} = its register page). */
+    record Resource(int type, int partner, long label, long cap, long virq, long base, long size) {}
 
     private final GuestContext ctx;
     private final ProbeLog log;
@@ -170,6 +170,8 @@ final class HypResources {
                 byKey.computeIfAbsent(e.partner() + "/" + e.label(), k -> new ArrayList<>())
                         .add(e);
                 ActionLoop.configure(ctx, new Line((int) e.virq(), true));
+            } else if (e.type() == 6) {
+                VirtioBackend.attach(ctx, log, loop, e, from); // I serve this virtio-mmio device
             } else if (e.type() == 0 || e.type() == 1) {
                 boolean source = e.type() == 0;
                 peers.add(new Doorbell(
@@ -224,9 +226,9 @@ final class HypResources {
             long cap = in.u64();
             in.u32();
             long virq = in.u32();
-            in.u64();
-            in.u64();
-            entries.add(new Resource(type, partner, label, cap, virq));
+            long base = in.u64();
+            long size = in.u64();
+            entries.add(new Resource(type, partner, label, cap, virq, base, size));
         }
         return entries;
     }

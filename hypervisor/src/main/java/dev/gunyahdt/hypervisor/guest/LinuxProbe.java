@@ -130,6 +130,7 @@ public final class LinuxProbe implements GuestProgram {
         loop.add(peers::await);
         UartProbe.addTo(ctx, log, loop, tree); // passed-through UARTs
         LentIrqs.borrower(ctx, log, loop, tree); // their SPIs, when the owner lends them
+        VirtioFrontend.addTo(ctx, log, loop, tree); // virtio-mmio devices the RM wrote under /hypervisor
         if (!primary) {
             // the RM takes VM_SET_STATUS from static secondary VMIDs only (below 64); a dynamic one is denied
             loop.add(loop.call(

@@ -145,10 +145,33 @@ public final class AddrSpace extends KernelObject implements GuestMemory {
     @Override
     public boolean write(long va, byte[] data) {
         if (!reachable(va, data.length, ACCESS_W)) {
-            return false;
+            return vdeviceWrite(va, data);
         }
         copyPages(va, data.length, (pa, off, n) -> memdb.write(pa, java.util.Arrays.copyOfRange(data, off, off + n)));
         return true;
+    }
+
+    /**
+     * The stage-2 permission fault of a write to a read-only mapping, handled as [HYP] {@code vdevice_access} handles
+     * it: when the page is readable here and a vdevice is attached to its physical range, one access of 1, 2, 4 or 8
+     * bytes goes to the vdevice, whose answer decides (emulated or fault). In the model this is a synchronous call
+     * inside the guest's write: no exception, no VMMIO info area, no vcpu_run state.
+     */
+    private boolean vdeviceWrite(long va, byte[] data) {
+        int n = data.length;
+        if ((n != 1 && n != 2 && n != 4 && n != 8) || !reachable(va, n, ACCESS_R)) {
+            return false;
+        }
+        long pa = translate(va, ACCESS_R);
+        java.util.Map.Entry<Long, VdeviceAccess> v = memdb.vdeviceAt(pa);
+        if (v == null || !v.equals(memdb.vdeviceAt(pa + n - 1))) {
+            return false;
+        }
+        long value = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            value = value << 8 | (data[i] & 0xFF);
+        }
+        return v.getValue().write(pa - v.getKey(), n, value);
     }
 
     private interface PageRun {

@@ -43,6 +43,34 @@ public final class MemDb {
 
     private record Device(long end, MmioDevice device) {}
 
+    /** Virtual devices by the base of the extent they are attached to ({@code vdevice_attach_phys}). */
+    private final TreeMap<Long, Vdevice> vdevices = new TreeMap<>();
+
+    private record Vdevice(long end, VdeviceAccess access) {}
+
+    /** vdevice_attach_phys: BUSY when a vdevice already holds any page of [base, base+size). */
+    boolean attachVdevice(long base, long size, VdeviceAccess access) {
+        Map.Entry<Long, Vdevice> below = vdevices.lowerEntry(base + size);
+        if (below != null && below.getValue().end > base) {
+            return false;
+        }
+        vdevices.put(base, new Vdevice(base + size, access));
+        return true;
+    }
+
+    void detachVdevice(long base, VdeviceAccess access) {
+        Vdevice v = vdevices.get(base);
+        if (v != null && v.access == access) {
+            vdevices.remove(base);
+        }
+    }
+
+    /** The vdevice holding {@code pa}, as {base, handler}, or null. */
+    Map.Entry<Long, VdeviceAccess> vdeviceAt(long pa) {
+        Map.Entry<Long, Vdevice> e = vdevices.floorEntry(pa);
+        return e != null && pa < e.getValue().end ? Map.entry(e.getKey(), e.getValue().access) : null;
+    }
+
     /** A device's register block at [base, base+size) on the physical bus. */
     public void attachDevice(long base, long size, MmioDevice device) {
         devices.put(base, new Device(base + size, device));

@@ -59,6 +59,34 @@ public final class MemExtent extends KernelObject {
         return size;
     }
 
+    /** Whether this is a BASIC extent (one contiguous physical range), not a SPARSE one. */
+    public boolean isBasic() {
+        return extentType == BASIC;
+    }
+
+    /**
+     * memextent_attach: the hypervisor's own mapping of this extent, for an object that keeps registers in it
+     * (virtio-mmio). {@code len} bytes at {@code offset}; reads as zero where nothing was written.
+     */
+    public byte[] hypRead(long offset, int len) {
+        return memdb.read(base + offset, len);
+    }
+
+    /** memextent_attach: the hypervisor writes {@code data} at {@code offset} of this extent. */
+    public void hypWrite(long offset, byte[] data) {
+        memdb.write(base + offset, data);
+    }
+
+    /** vdevice_attach_phys: {@code access} takes the writes a VM's read-only mapping of this extent does not allow. */
+    public boolean attachVdevice(VdeviceAccess access) {
+        return memdb.attachVdevice(base, size, access);
+    }
+
+    /** vdevice_detach_phys. */
+    public void detachVdevice(VdeviceAccess access) {
+        memdb.detachVdevice(base, access);
+    }
+
     /** memextent_configure(base, size, attrs): INIT only; a page-aligned range below 2^36. */
     HypError configure(long phys, long length, long attrs) {
         if (state() != ObjectState.INIT) {

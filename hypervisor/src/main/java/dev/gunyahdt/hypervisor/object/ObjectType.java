@@ -3,7 +3,7 @@ package dev.gunyahdt.hypervisor.object;
 /**
  * The first-class object types of the reference build (§2.1), each with the rights mask a master cap
  * carries (§2.4, "ALL mask"; bit 31 is OBJECT_ACTIVATE on every type).
- * VIRTIO_MMIO and VRTC have no implementation in this model yet (hypervisor/README.md, "Coverage").
+ * VRTC has no implementation in this model yet (hypervisor/README.md, "Coverage").
  */
 public enum ObjectType {
     PARTITION(0x80000003),

@@ -31,6 +31,7 @@ public final class PartitionCalls {
     public static final int CREATE_MSGQUEUE = 0x07;
     public static final int CREATE_VIC = 0x0A;
     public static final int CREATE_VPM_GROUP = 0x0B;
+    public static final int CREATE_VIRTIO_MMIO = 0x48;
 
     /** The create call of each type that has one, and its name. */
     private record CreateCall(int number, String name) {}
@@ -43,7 +44,8 @@ public final class PartitionCalls {
             ObjectType.DOORBELL, new CreateCall(CREATE_DOORBELL, "partition_create_doorbell"),
             ObjectType.MSGQUEUE, new CreateCall(CREATE_MSGQUEUE, "partition_create_msgqueue"),
             ObjectType.VIC, new CreateCall(CREATE_VIC, "partition_create_vic"),
-            ObjectType.VPM_GROUP, new CreateCall(CREATE_VPM_GROUP, "partition_create_vpm_group"));
+            ObjectType.VPM_GROUP, new CreateCall(CREATE_VPM_GROUP, "partition_create_vpm_group"),
+            ObjectType.VIRTIO_MMIO, new CreateCall(CREATE_VIRTIO_MMIO, "partition_create_virtio_mmio"));
 
     private PartitionCalls() {}
 
@@ -62,7 +64,6 @@ public final class PartitionCalls {
             }
             t.define(c.number(), c.name(), Reserved.res0(2), (ctx, in) -> create(ctx, in, factory));
         });
-        // virtio_mmio: its object type is not built yet, so its create number stays undefined (UNIMPLEMENTED).
     }
 
     private static HvcResult create(CallContext ctx, HvcArgs in, ObjectFactory factory) {

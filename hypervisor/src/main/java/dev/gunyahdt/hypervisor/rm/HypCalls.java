@@ -16,6 +16,7 @@ import dev.gunyahdt.hypervisor.vcpu.Caller;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.vic.VicCalls;
+import dev.gunyahdt.hypervisor.virtio.VirtioMmioCalls;
 import dev.gunyahdt.hypervisor.vpm.VpmCalls;
 
 /**
@@ -159,6 +160,34 @@ final class HypCalls {
     /** Maps a device extent at {@code ipa} with {@code access}, stage-2 memtype Device-nGnRE (1). */
     void mapDevice(long addrspace, long extent, long ipa, long size, int access, String what) {
         ok(what, MemoryCalls.ADDRSPACE_MAP, addrspace, extent, ipa, MemoryCalls.mapAttrs(access, 1), 0, 0, size);
+    }
+
+    /**
+     * create_virtio_mmio's object: partition_create_virtio_mmio, virtio_mmio_configure(frame, vqs, the valid-type
+     * flag, the type), object_activate (which attaches the frontend vdevice to the frame's page).
+     */
+    long virtioMmio(long frame, int vqs, boolean validType, long type, String what) {
+        long v = create(what, PartitionCalls.CREATE_VIRTIO_MMIO);
+        ok(
+                what,
+                VirtioMmioCalls.CONFIGURE,
+                v,
+                frame,
+                vqs,
+                validType ? VirtioMmioCalls.FLAG_VALID_DEVICE_TYPE : 0,
+                type);
+        ok(what, ObjectCalls.ACTIVATE, v, 0);
+        return v;
+    }
+
+    /** virtio_mmio_backend_bind_virq: the source the backend asserts, into the frontend's VIC. */
+    void bindVirtioBackend(long virtio, long frontendVic, int virq, String what) {
+        ok(what, VirtioMmioCalls.BACKEND_BIND_VIRQ, virtio, frontendVic, virq, 0);
+    }
+
+    /** virtio_mmio_frontend_bind_virq: the source the frontend's writes assert, into the backend's VIC. */
+    void bindVirtioFrontend(long virtio, long backendVic, int virq, String what) {
+        ok(what, VirtioMmioCalls.FRONTEND_BIND_VIRQ, virtio, backendVic, virq, 0);
     }
 
     /** hwirq_bind_virq. */

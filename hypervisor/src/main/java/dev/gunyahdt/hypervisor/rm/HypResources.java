@@ -61,6 +61,12 @@ final class HypResources {
                 case SHM -> {
                     // not a hypervisor resource
                 }
+                case VIRTIO_MMIO -> {
+                    // get_vdev_virtio_mmio_desc: only the backend gets one (its cap, its VIRQ, the page in its space)
+                    if (s.cfg == null) {
+                        entries.add(resource(6, partner, s.label, s.txCap, s.rxVirq, s.frameIpa, s.frameSize));
+                    }
+                }
             }
         }
         Wire.Writer w = Wire.writer().u32(entries.size());
@@ -69,6 +75,10 @@ final class HypResources {
     }
 
     private static byte[] resource(int type, int partner, long label, long cap, Virq virq) {
+        return resource(type, partner, label, cap, virq, 0, 0);
+    }
+
+    private static byte[] resource(int type, int partner, long label, long cap, Virq virq, long base, long size) {
         return Wire.writer()
                 .u8(type)
                 .u8(0)
@@ -78,8 +88,8 @@ final class HypResources {
                 .u64(cap)
                 .u32(0)
                 .u32(virq == null ? 0 : virq.intid())
-                .u64(0)
-                .u64(0)
+                .u64(base)
+                .u64(size)
                 .build();
     }
 }

@@ -84,20 +84,7 @@ final class OverlayInputs {
                 case SHM -> {
                     // §10.2 step 4: a shared parcel counts as accepted memory and gets a no-map buffer; the shm
                     // node points at it. The model maps shm at VM_INIT (no MEM_ACCEPT), so "accepted" = mapped.
-                    Memparcel p = memparcels.get(s.memparcel);
-                    long[] range = p.sgl().get(0);
-                    ctx.hyp.lookup(
-                            vm.addrspaceCap, s.masterA, range[0], range[1], "shm label " + s.label + " in " + vm);
-                    GuestLayout.Region r = new GuestLayout.Region(range[0], range[1]);
-                    memory.add(r);
-                    buffers.add(new GuestLayout.Buffer(
-                            r,
-                            s.label,
-                            p.handle(),
-                            p.acl().stream().map(e -> (long) e[0]).toList(),
-                            d.pushCompatibles(),
-                            Optional.empty(),
-                            OptionalLong.empty()));
+                    Memparcel p = sharedBuffer(vm, s, memory, buffers, "shm label " + s.label);
                     OptionalLong peerVmid = s.peer != null
                             ? OptionalLong.of(s.peer.vm.vmid)
                             : p.acl().stream()
@@ -105,6 +92,22 @@ final class OverlayInputs {
                                     .filter(v -> v != vm.vmid)
                                     .findFirst();
                     out.add(new Vdevice.SharedMemory(d.generate(), d.pushCompatibles(), s.label, peerVmid));
+                }
+                case VIRTIO_MMIO -> {
+                    // the DMA region is shared as shm is (a no-map buffer with the node's push-compatibles, in
+                    // /memory); dto_create_virtio_mmio writes the device node pointing at it
+                    sharedBuffer(vm, s, memory, buffers, "virtio-mmio DMA label " + s.label);
+                    VmConfig.Virtio v = d.virtio().orElseThrow();
+                    out.add(new Vdevice.VirtioMmio(
+                            d.generate(),
+                            d.pushCompatibles(),
+                            s.frameIpa,
+                            s.frameSize,
+                            s.rxVirq,
+                            s.label,
+                            v.dmaBase(),
+                            s.peer.vm.vmid,
+                            v.dmaCoherent()));
                 }
             }
         }
@@ -124,5 +127,28 @@ final class OverlayInputs {
                 vm.rpcView,
                 out,
                 Optional.of(layout));
+    }
+
+    /**
+     * §10.2 step 4 for the parcel of side {@code s} (shm, virtio-mmio's DMA pool): the RM checks it is mapped in the
+     * VM (the model maps at VM_INIT, no MEM_ACCEPT: "accepted" = mapped), lists it in /memory and gives it a no-map
+     * buffer with the vdevice's push-compatibles.
+     */
+    private Memparcel sharedBuffer(
+            RmVm vm, Side s, List<GuestLayout.Region> memory, List<GuestLayout.Buffer> buffers, String what) {
+        Memparcel p = memparcels.get(s.memparcel);
+        long[] range = p.sgl().get(0);
+        ctx.hyp.lookup(vm.addrspaceCap, s.masterA, range[0], range[1], what + " in " + vm);
+        GuestLayout.Region r = new GuestLayout.Region(range[0], range[1]);
+        memory.add(r);
+        buffers.add(new GuestLayout.Buffer(
+                r,
+                s.label,
+                p.handle(),
+                p.acl().stream().map(e -> (long) e[0]).toList(),
+                s.cfg.pushCompatibles(),
+                Optional.empty(),
+                OptionalLong.empty()));
+        return p;
     }
 }

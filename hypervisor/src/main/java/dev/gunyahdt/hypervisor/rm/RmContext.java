@@ -1,6 +1,7 @@
 package dev.gunyahdt.hypervisor.rm;
 
 import static dev.gunyahdt.hypervisor.rm.ResourceManager.OPT_PINNED;
+import static dev.gunyahdt.hypervisor.rm.ResourceManager.PAGE;
 import static dev.gunyahdt.hypervisor.rm.ResourceManager.ROOT_PRIORITY;
 import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
 
@@ -106,6 +107,23 @@ final class RmContext {
                 RmError.MEM_INVALID,
                 what + ": 0x" + Long.toHexString(pa) + "+0x" + Long.toHexString(size)
                         + " is not inside the RM's memory");
+    }
+
+    /**
+     * One page of the RM's own memory for an object of the RM's (create_virtio_mmio's {@code aligned_alloc}): the
+     * highest page of its RAM that no VM and no shared region holds yet, as an extent derived from it.
+     */
+    long heapPage(String what) {
+        for (int i = rmRam.size() - 1; i >= 0; i--) {
+            long[] r = rmRam.get(i);
+            Object rmExtent = hyp.rm().cspace().lookup(r[2], null, 0, false).object();
+            for (long pa = r[0] + r[1] - PAGE; pa >= r[0]; pa -= PAGE) {
+                if (hv.memdb().ownerOf(pa) == rmExtent) {
+                    return hyp.derive(r[2], pa - r[0], PAGE, what);
+                }
+            }
+        }
+        throw new RmFailure(RmError.NOMEM, what + ": the RM has no free page");
     }
 
     Virq virq(RmVm vm, List<Virq> given, int index, String what) {

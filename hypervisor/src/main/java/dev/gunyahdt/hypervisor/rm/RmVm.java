@@ -1,6 +1,7 @@
 package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
+import dev.gunyahdt.hypervisor.rm.config.VmInit;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.rpc.RmLink;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
@@ -51,6 +52,9 @@ final class RmVm {
     final Set<Integer> peers = new TreeSet<>();
     /** This VM's side of every vdevice, in creation order (including owner-side halves of peer-default ones). */
     final List<Side> sides = new ArrayList<>();
+
+    /** Where VM_INIT's rules placed each virtio-mmio register page (frontend and HLOS IPAs), in config order. */
+    List<VmInit.VirtioPlacement> virtioPlacements = List.of();
 
     byte[] dtbo;
     byte[] guestDtb;

@@ -30,8 +30,14 @@ final class Side {
     long masterB = -1;
     Side peer;
     String peerName;
-    /** shm: the memparcel the RM made for the region (-1 for other kinds). */
+    /** shm, virtio-mmio's DMA region: the memparcel the RM made for the region (-1 for other kinds). */
     int memparcel = -1;
+    /** virtio-mmio: the RM's master cap of the object and of its register page's extent; the page in this VM. */
+    long virtioCap = -1;
+
+    long frameExtent = -1;
+    long frameIpa = -1;
+    long frameSize;
 
     Side(RmVm vm, VmConfig.Vdevice cfg, VmConfig.Kind kind, long label, long handle, boolean sender) {
         this.vm = vm;
@@ -53,6 +59,7 @@ final class Side {
             case DOORBELL_SOURCE -> otherKind == VmConfig.Kind.DOORBELL;
             case MESSAGE_QUEUE -> otherKind == VmConfig.Kind.MESSAGE_QUEUE && otherSender != sender;
             case SHM -> otherKind == VmConfig.Kind.SHM;
+            case VIRTIO_MMIO -> false; // made whole by the frontend's config: nothing joins it later
         };
     }
 }

@@ -20,12 +20,22 @@ final class Vdevices {
     /** The next vdevice handle: one RM-wide sequence in creation order (shm takes none). */
     private long nextVdeviceHandle;
 
+    private final VirtioDevices virtio;
+
     Vdevices(RmContext ctx, Memparcels memparcels) {
         this.ctx = ctx;
         this.memparcels = memparcels;
+        this.virtio = new VirtioDevices(ctx, this);
     }
 
     void setUpVdevice(RmVm vm, VmConfig.Vdevice d) {
+        if (d.kind() == VmConfig.Kind.VIRTIO_MMIO) {
+            int index = (int) vm.sides.stream()
+                    .filter(s -> s.kind == VmConfig.Kind.VIRTIO_MMIO)
+                    .count();
+            virtio.setUp(vm, d, index, nextVdeviceHandle++);
+            return;
+        }
         String what = d.kind().dtName + " " + d.path();
         boolean sender = switch (d.kind()) {
             case MESSAGE_QUEUE_PAIR, DOORBELL_SOURCE -> true;
@@ -203,7 +213,7 @@ final class Vdevices {
      * shm: the RM shares the region the system config assigned (declared by either VM with this label) with both
      * VMs through a SHARE memparcel (§7.2). Not emitted into the overlay (see README).
      */
-    private void shareRegion(Side s) {
+    void shareRegion(Side s) {
         String other = s.peerName != null ? s.peerName : ctx.vms.get(s.vm.owner).name;
         Optional<SystemConfig.SharedRegion> region = ctx.system.shared().stream()
                 .filter(r -> r.label() == s.label
@@ -233,6 +243,11 @@ final class Vdevices {
         s.masterA = ctx.deriveRam(ipa, size, "shm " + s.cfg.path());
         s.vm.masterCaps.add(s.masterA);
         mapShared(s);
+    }
+
+    /** The shared region of {@code s} (its parcel's one range), as {ipa, size}. */
+    long[] region(Side s) {
+        return memparcels.get(s.memparcel).sgl().get(0);
     }
 
     private void mapShared(Side s) {

@@ -167,7 +167,7 @@ final class VmLifecycle {
             // the real RM's parse and VM_INIT rules decide acceptance (its peers, VIRQs, priorities); the model
             // then builds the VM from the same reading
             RmVmConfig read = VmDtParser.parse(tree);
-            VmInit.run(ctx.rmTable, read, false, vm.vmid);
+            vm.virtioPlacements = VmInit.run(ctx.rmTable, read, false, vm.vmid).virtio();
             vm.config = VmConfigParser.adapt(vm.blobName, tree, read);
             setup.setUp(vm);
         } catch (RmCheckFailure f) {
@@ -336,6 +336,7 @@ final class VmLifecycle {
         }
         vm.vcpus.clear();
         for (Side s : vm.sides) {
+            VirtioDevices.releaseBackend(ctx, s);
             if (s.peer != null) {
                 s.peer.peer = null;
             }

@@ -85,6 +85,31 @@ class RmVmTeardownTest {
 
     @Test
     void stopResetAndReclaimGiveEverythingBack() {
+        life("", () -> {}, () -> {});
+    }
+
+    /** handle_virtio_mmio_destruction: the reset frontend's device goes, with HLOS's cap, VIRQ and mappings. */
+    @Test
+    void aResetFrontendTakesItsVirtioDeviceWithIt() {
+        java.util.function.Supplier<Long> devices = () -> hv.objects().stream()
+                .filter(o -> o.type() == dev.gunyahdt.hypervisor.object.ObjectType.VIRTIO_MMIO)
+                .count();
+        life(
+                RmVirtioTest.VIRTIO,
+                () -> {
+                    assertEquals(1, devices.get());
+                    assertNotNull(seats.get(0).memory().read(0x3000_0000L, 4), "HLOS maps the register page");
+                    assertNotNull(seats.get(0).memory().read(0xa020_0000L, 4), "and the DMA pool");
+                },
+                () -> {
+                    assertEquals(0, devices.get(), "the RM's and HLOS's caps are gone, so is the object");
+                    assertNull(seats.get(0).memory().read(0x3000_0000L, 4));
+                    assertNull(seats.get(0).memory().read(0xa020_0000L, 4));
+                });
+        assertEquals(1, devices.get(), "configured afresh, the VM has its device again");
+    }
+
+    private void life(String svm1Vdevices, Runnable afterStart, Runnable afterReset) {
         SystemConfig sys = SystemConfig.read(
                 "system.dtb",
                 DtbReader.read(
@@ -94,7 +119,7 @@ class RmVmTeardownTest {
                         "system.dtb"));
         String rpc = "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;"; // the real RM crashes without
         byte[] primary = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, rpc, "", ""));
-        byte[] svm1 = Configs.compile(Configs.vm("svm1", 0x80000000L, 0x10000000L, rpc, "", ""));
+        byte[] svm1 = Configs.compile(Configs.vm("svm1", 0x80000000L, 0x10000000L, rpc, svm1Vdevices, ""));
         rm = ResourceManager.boot(hv, sys, Platform.QEMU, primary, RpcSeat.collecting(seats), () -> 0);
         GuestSeat seat = seats.get(0);
         hlos = RpcSeat.client(hv, seat, rm.vm("hlos").orElseThrow().guestDtb().orElseThrow());
@@ -111,6 +136,7 @@ class RmVmTeardownTest {
         Vcpu v = vcpusOf(0x80).get(0);
         assertTrue(v.poweredOn());
         assertEquals(VmState.RUNNING, rm.vm(0x80).orElseThrow().state());
+        afterStart.run();
 
         ok(MessageId.VM_STOP, Wire.writer().u16(0x80).u8(1).u8(0).u32(0).build()); // force
         assertEquals(VmState.EXITED, rm.vm(0x80).orElseThrow().state());
@@ -120,6 +146,7 @@ class RmVmTeardownTest {
         assertEquals(VmState.RESET, rm.vm(0x80).orElseThrow().state());
         assertEquals(List.of(), vcpusOf(0x80), "the vCPU object is gone (RM's master and hlos's copy deleted)");
         assertSame(rmRam, hv.memdb().ownerOf(0x80000000L), "svm1's RAM is the RM's again");
+        afterReset.run();
 
         ok(
                 MessageId.MEM_RECLAIM,

@@ -77,7 +77,7 @@ public final class Allocator {
         }
         for (Vm vm : plan.vms()) {
             for (VDevice d : vm.vdevices()) {
-                if (d.type() == VDeviceType.SHM) {
+                if (d.type().sharesMemory()) {
                     d.base().ifPresent(b -> take(new Range(b, d.size())));
                 }
             }
@@ -94,7 +94,7 @@ public final class Allocator {
         List<SharedRegion> shared = new ArrayList<>();
         for (Vm vm : plan.vms()) {
             for (VDevice d : vm.vdevices()) {
-                if (d.type() == VDeviceType.SHM) {
+                if (d.type().sharesMemory()) {
                     Optional<Range> r = d.base().isPresent()
                             ? Optional.of(new Range(d.base().getAsLong(), d.size()))
                             : lowest(d.size());

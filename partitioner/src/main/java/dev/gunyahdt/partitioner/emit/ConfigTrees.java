@@ -463,7 +463,8 @@ public final class ConfigTrees {
                 continue;
             }
             for (VDevice d : other.vdevices()) {
-                if (d.peer().equals(vm.name())) {
+                // a virtio-mmio is the declaring VM's alone: the RM builds the backend's side from it
+                if (d.peer().equals(vm.name()) && d.type() != VDeviceType.VIRTIO_MMIO) {
                     out.add(vdevice(other.name(), d, false, other.name()));
                 }
             }
@@ -536,7 +537,7 @@ public final class ConfigTrees {
                 p.add(Cells.u32("queue-depth", d.queueDepth()));
             }
             case DOORBELL -> {}
-            case SHM -> {
+            case SHM, VIRTIO_MMIO -> {
                 Optional<Range> r = allocation.shared().stream()
                         .filter(s ->
                                 s.declaredBy().equals(declarer) && s.vdevice().equals(d))
@@ -551,6 +552,11 @@ public final class ConfigTrees {
                 });
                 // base is read with the shm node's #address-cells, absent so the RM's default 2
                 children.add(Node.of("memory", mem, List.of()));
+                if (d.type() == VDeviceType.VIRTIO_MMIO) {
+                    // parse_virtio_mmio: the owner is the backend; the DMA pool is the memory child above
+                    p.add(Cells.u32("vqs-num", 1));
+                    p.add(Cells.flag("dma-coherent"));
+                }
             }
         }
         String prefix = d.type() == VDeviceType.SHM ? "shm" : type;

@@ -104,7 +104,9 @@ public record VmPlan(String board, Pos boardPos, Hypervisor hypervisor, List<Vm>
         MESSAGE_QUEUE_PAIR("message-queue-pair"),
         MESSAGE_QUEUE("message-queue"),
         DOORBELL("doorbell"),
-        SHM("shm");
+        SHM("shm"),
+        /** The declaring VM drives a virtio-mmio device its owner (the primary, the RM's HLOS) serves. */
+        VIRTIO_MMIO("virtio-mmio");
 
         private final String yaml;
 
@@ -114,6 +116,11 @@ public record VmPlan(String board, Pos boardPos, Hypervisor hypervisor, List<Vm>
 
         public String yaml() {
             return yaml;
+        }
+
+        /** Whether it has a memory region shared with the peer ({@code size}/{@code base}): shm, virtio-mmio's DMA pool. */
+        public boolean sharesMemory() {
+            return this == SHM || this == VIRTIO_MMIO;
         }
 
         public static Optional<VDeviceType> of(String yaml) {
@@ -129,7 +136,8 @@ public record VmPlan(String board, Pos boardPos, Hypervisor hypervisor, List<Vm>
     /**
      * A vdevice between the VM that declares it and {@code peer}. For {@code message-queue} and
      * {@code doorbell} the declaring VM sends and the peer receives. {@code queueDepth} and
-     * {@code messageSize} default to the RM's 8 and 240; {@code size}/{@code base} are for shm.
+     * {@code messageSize} default to the RM's 8 and 240; {@code size}/{@code base} are for shm and for
+     * virtio-mmio's DMA pool.
      */
     public record VDevice(
             VDeviceType type,

@@ -53,7 +53,8 @@ public final class Rules {
             new Rule(
                     "vdevice-with-owner",
                     "shm and one-way message queues join a VM with its owner only (the RM's parse_shm_doorbell and"
-                            + " parse_message_queue take peer-default, nothing else)",
+                            + " parse_message_queue take peer-default, nothing else); a virtio-mmio's backend is the"
+                            + " primary that owns the VM (parse_virtio_mmio, add_virtio_mmio)",
                     Rules::ownerOnlyVdevices),
             new Rule(
                     "queue-limits",
@@ -61,7 +62,7 @@ public final class Rules {
                     Rules::queueLimits),
             new Rule(
                     "memory-alignment",
-                    "VM and hypervisor memory: 2 MiB-aligned sizes and bases; shm: 4 KiB pages",
+                    "VM and hypervisor memory: 2 MiB-aligned sizes and bases; shm and virtio-mmio DMA: 4 KiB pages",
                     Rules::alignment),
             new Rule("memory-fits", "there is room in board memory for every automatic placement", Rules::fits),
             new Rule("memory-in-physical", "every region lies inside one physical memory bank", Rules::inPhysical),
@@ -299,12 +300,25 @@ public final class Rules {
         Map<String, Vm> byName = byName(a);
         for (Vm vm : a.plan().vms()) {
             for (VDevice d : vm.vdevices()) {
-                if (d.type() != VDeviceType.SHM && d.type() != VDeviceType.MESSAGE_QUEUE) {
+                if (d.type() != VDeviceType.SHM
+                        && d.type() != VDeviceType.MESSAGE_QUEUE
+                        && d.type() != VDeviceType.VIRTIO_MMIO) {
                     continue;
                 }
                 Vm peer = byName.get(d.peer());
                 if (peer == null || peer == vm) {
                     continue; // vdevice-peer-exists says why
+                }
+                if (d.type() == VDeviceType.VIRTIO_MMIO) {
+                    // parse_virtio_mmio takes peer-default only and add_virtio_mmio makes HLOS the backend
+                    if (!peer.primary() || !ownerName(a, vm).equals(peer.name())) {
+                        out.add(at(
+                                d.peerPos(),
+                                "virtio-mmio of '" + vm.name() + "' names backend '" + peer.name()
+                                        + "': the Gunyah RM's backend is always HLOS, through peer-default, so the"
+                                        + " peer must be the primary and own '" + vm.name() + "'"));
+                    }
+                    continue;
                 }
                 if (!ownerName(a, vm).equals(peer.name()) && !ownerName(a, peer).equals(vm.name())) {
                     out.add(at(
@@ -393,16 +407,20 @@ public final class Rules {
                                 + "' is not 2MiB-aligned"));
             }
             for (VDevice d : vm.vdevices()) {
-                if (d.type() != VDeviceType.SHM) {
+                if (!d.type().sharesMemory()) {
                     continue;
                 }
                 if (d.size() == 0 || Long.remainderUnsigned(d.size(), PAGE) != 0) {
                     out.add(at(
-                            d.sizePos(), "shm size " + Sizes.format(d.size()) + " is not a non-zero multiple of 4KiB"));
+                            d.sizePos(),
+                            d.type().yaml() + " size " + Sizes.format(d.size())
+                                    + " is not a non-zero multiple of 4KiB"));
                 }
                 if (d.base().isPresent() && Long.remainderUnsigned(d.base().getAsLong(), PAGE) != 0) {
                     out.add(at(
-                            d.pos(), "shm base 0x" + Long.toHexString(d.base().getAsLong()) + " is not 4KiB-aligned"));
+                            d.pos(),
+                            d.type().yaml() + " base 0x"
+                                    + Long.toHexString(d.base().getAsLong()) + " is not 4KiB-aligned"));
                 }
             }
         }

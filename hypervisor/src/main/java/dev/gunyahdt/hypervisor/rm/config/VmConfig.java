@@ -74,7 +74,8 @@ public record VmConfig(
         DOORBELL_SOURCE("doorbell-source"),
         MESSAGE_QUEUE("message-queue"),
         MESSAGE_QUEUE_PAIR("message-queue-pair"),
-        SHM("shm");
+        SHM("shm"),
+        VIRTIO_MMIO("virtio-mmio");
 
         public final String dtName;
 
@@ -82,7 +83,7 @@ public record VmConfig(
             this.dtName = dtName;
         }
 
-        /** The creation rank: doorbells (both sides), queues, pairs, shm. */
+        /** The creation rank: doorbells (both sides), queues, pairs, shm, virtio-mmio. */
         int rank() {
             return this == DOORBELL_SOURCE ? 0 : ordinal() == 0 ? 0 : ordinal() - 1;
         }
@@ -100,7 +101,8 @@ public record VmConfig(
      * @param path        the config node's path (for messages)
      * @param sender      message-queue: is-sender (else is-receiver)
      * @param interrupts  config-supplied VIRQs (empty: the RM allocates)
-     * @param shmBase     shm: the {@code memory/base} of the region, when given
+     * @param shmBase     shm, virtio-mmio: the {@code memory/base} of the region, when given
+     * @param virtio      virtio-mmio: what {@code parse_virtio_mmio} reads besides the general properties
      */
     public record Vdevice(
             String path,
@@ -114,10 +116,35 @@ public record VmConfig(
             List<Virq> interrupts,
             boolean sender,
             boolean sourceCanClear,
-            OptionalLong shmBase) {
+            OptionalLong shmBase,
+            Optional<Virtio> virtio) {
         public Vdevice {
             pushCompatibles = List.copyOf(pushCompatibles);
             interrupts = List.copyOf(interrupts);
         }
+
+        /** This vdevice with the virtio-mmio parameters {@code v}. */
+        public Vdevice withVirtio(Virtio v) {
+            return new Vdevice(
+                    path,
+                    kind,
+                    generate,
+                    pushCompatibles,
+                    label,
+                    peer,
+                    messageSize,
+                    queueDepth,
+                    interrupts,
+                    sender,
+                    sourceCanClear,
+                    shmBase,
+                    Optional.of(v));
+        }
     }
+
+    /**
+     * {@code parse_virtio_mmio}: {@code vqs-num} (default 1), {@code dma_base} (default 0), {@code dma-coherent},
+     * {@code virtio,device-type} when given ({@code validDeviceType}).
+     */
+    public record Virtio(int vqsNum, long dmaBase, boolean dmaCoherent, boolean validDeviceType, long deviceType) {}
 }

@@ -11,7 +11,7 @@ import java.util.OptionalLong;
 /**
  * The model's view of a VM config: {@link VmDtParser} reads the tree exactly as the real RM does (and refuses
  * what it refuses); this turns the result into the {@link VmConfig} the model's RM builds objects from. Vdevice
- * kinds the model does not build yet (shm-doorbell, virtio-mmio, iomem, vsmmu-v2, vrtc) are listed in
+ * kinds the model does not build yet (shm-doorbell, iomem, vsmmu-v2, vrtc) are listed in
  * {@link VmConfig#unmodelled()} so the boot log can say so; the real RM's parse still judges them.
  */
 public final class VmConfigParser {
@@ -128,7 +128,21 @@ public final class VmConfigParser {
                     false,
                     s.allocateBase() ? OptionalLong.empty() : OptionalLong.of(s.base())));
         }
-        c.virtioMmios().forEach(x -> unmodelled.add("virtio-mmio " + x.general().path()));
+        // handle_virtio_mmio comes after handle_shm; the backend is always HLOS (parse_virtio_mmio: peer-default)
+        for (RmVmConfig.VirtioMmio x : c.virtioMmios()) {
+            vdevices.add(vdevice(
+                            x.general(),
+                            VmConfig.Kind.VIRTIO_MMIO,
+                            null,
+                            0,
+                            0,
+                            List.of(),
+                            false,
+                            false,
+                            x.allocateBase() ? OptionalLong.empty() : OptionalLong.of(x.base()))
+                    .withVirtio(new VmConfig.Virtio(
+                            x.vqsNum(), x.dmaBase(), x.dmaCoherent(), x.validDeviceType(), x.deviceType())));
+        }
         c.iomems().forEach(x -> unmodelled.add("iomem " + x.general().path()));
         c.smmus().forEach(x -> unmodelled.add("vsmmu-v2 " + x.path()));
         c.rtcs().forEach(x -> unmodelled.add("vrtc-pl031 " + x.path()));
@@ -170,7 +184,12 @@ public final class VmConfigParser {
             boolean sender,
             boolean canClear,
             OptionalLong shmBase) {
-        String generate = g.generate() != null ? g.generate() : "/hypervisor/qcom," + kind.dtName;
+        // vm_config_add_virtio_mmio's default is "qcom,virtio_mmio" (underscore), the others' "qcom,<type>"
+        String generate = g.generate() != null
+                ? g.generate()
+                : kind == VmConfig.Kind.VIRTIO_MMIO
+                        ? "/hypervisor/qcom,virtio_mmio"
+                        : "/hypervisor/qcom," + kind.dtName;
         VmConfig.Peer peer =
                 new VmConfig.Peer(Optional.ofNullable(peerId).map(VmConfigParser::peerName), peerId == null);
         return new VmConfig.Vdevice(
@@ -185,7 +204,8 @@ public final class VmConfigParser {
                 virqs(irqs),
                 sender,
                 canClear,
-                shmBase);
+                shmBase,
+                Optional.empty());
     }
 
     /** The model names VMs by image name: {@code vm-name:X} is X; other id forms stay as written. */

@@ -32,13 +32,20 @@ public final class VmInit {
     private static final long GICR_SIZE = 0x2_0000L;
     private static final long VIRTIO_SIZE = 0x1000L;
 
-    /** What VM_INIT built: one line per object, for the report. */
-    public record Built(List<String> lines, List<String> unresolvedPeers) {
+    /**
+     * What VM_INIT built: one line per object, for the report, and where each virtio-mmio device's register page
+     * went in the frontend's and the backend's (HLOS) IPA space, in config order.
+     */
+    public record Built(List<String> lines, List<String> unresolvedPeers, List<VirtioPlacement> virtio) {
         public Built {
             lines = List.copyOf(lines);
             unresolvedPeers = List.copyOf(unresolvedPeers);
+            virtio = List.copyOf(virtio);
         }
     }
+
+    /** A virtio-mmio device's register page: at {@code frontendIpa} in the VM, {@code backendIpa} in HLOS. */
+    public record VirtioPlacement(String path, long label, long frontendIpa, long backendIpa, long size) {}
 
     private final RmVmTable table;
     private final RmVmConfig cfg;
@@ -46,6 +53,7 @@ public final class VmInit {
     private final Vm self;
     private final List<String> lines = new ArrayList<>();
     private final List<String> unresolved = new ArrayList<>();
+    private final List<VirtioPlacement> virtio = new ArrayList<>();
 
     private VmInit(RmVmTable table, RmVmConfig cfg, boolean trusted, int vmid) {
         this.table = table;
@@ -69,7 +77,7 @@ public final class VmInit {
             table.remove(vmid);
             throw f;
         }
-        return new Built(init.lines, init.unresolved);
+        return new Built(init.lines, init.unresolved, init.virtio);
     }
 
     private static RmCheckFailure refuse(String path, String prop, String fn, String reason) {
@@ -465,6 +473,7 @@ public final class VmInit {
             }
             int virq = mapOrAlloc(self, null, path, "add_virtio_mmio");
             mapOrAlloc(table.hlos(), null, path, "add_virtio_mmio");
+            virtio.add(new VirtioPlacement(path, v.general().label(), fe, be, VIRTIO_SIZE));
             lines.add("vdevice virtio-mmio label=" + v.general().label() + " backend=HLOS ipa=0x" + Long.toHexString(fe)
                     + " virq=" + virq);
         }

@@ -342,6 +342,30 @@ public final class OverlayGenerator {
             m.peerVmid().ifPresent(v -> props.add(u32("peer", v)));
             addLabels(props, m.label());
             return constructPath(m.generate(), OptionalLong.empty(), props);
+        } else if (d instanceof Vdevice.VirtioMmio v) {
+            // dto_create_virtio_mmio, in its order; dtbo_add_memory_region refuses a label no parcel has
+            props.add(strings("compatible", concat(v.pushCompatibles(), List.of("virtio,mmio"))));
+            props.add(u64s("reg", v.ipa(), v.size()));
+            Long buffer = f.bufferPhandle.get(v.label());
+            if (buffer == null) {
+                throw new OverlayRefusedException(
+                        RmError.ARGUMENT_INVALID,
+                        v.generate() + ": no memparcel with label " + v.label() + " (dtbo_add_memory_region)");
+            }
+            props.add(u32("memory-region", buffer));
+            if (f.localPhandle.contains(v.label())) {
+                String[] parts = v.generate().substring(1).split("/");
+                parts[parts.length - 1] += "@" + Long.toHexString(v.ipa());
+                f.fixups.add(new Fixup(f.fragments.size(), List.of(parts), "memory-region"));
+            }
+            props.add(interrupts(v.virq()));
+            addLabels(props, v.label());
+            props.add(u64s("dma_base", v.dmaBase()));
+            props.add(u32("peer", v.backendVmid()));
+            if (v.dmaCoherent()) {
+                props.add(Property.of("dma-coherent", PropertyValue.EMPTY));
+            }
+            return constructPath(v.generate(), OptionalLong.of(v.ipa()), props);
         } else if (d instanceof Vdevice.MessageQueuePair p) {
             props.add(strings("compatible", concat(p.pushCompatibles(), MSGQ_COMPATIBLE)));
             props.addAll(queuePairCore(p.queues()));

@@ -85,6 +85,28 @@ public sealed interface Vdevice {
         }
     }
 
+    /**
+     * A virtio-mmio device the VM drives (dto_create_virtio_mmio): named {@code generate@<ipa>}; its register page
+     * at {@code ipa} ({@code size} bytes), the VIRQ the backend raises, the buffer of the parcel with its label as
+     * {@code memory-region}, {@code dma_base}, and the backend's VMID as {@code peer}.
+     */
+    record VirtioMmio(
+            String generate,
+            List<String> pushCompatibles,
+            long ipa,
+            long size,
+            Virq virq,
+            long label,
+            long dmaBase,
+            long backendVmid,
+            boolean dmaCoherent)
+            implements Vdevice {
+        public VirtioMmio {
+            pushCompatibles = List.copyOf(pushCompatibles);
+            Vdevice.checkGenerate(generate);
+        }
+    }
+
     private static void checkGenerate(String generate) {
         if (generate == null
                 || !generate.startsWith("/")
