@@ -82,28 +82,31 @@ final class OverlayInputs {
                     out.add(new Vdevice.Doorbell(
                             d.generate(), d.pushCompatibles(), s.txCap, Optional.ofNullable(s.rxVirq), s.label));
                 case SHM -> {
-                    // §10.2 step 4: a shared parcel counts as accepted memory and gets a no-map buffer; the shm
-                    // node points at it. The model maps shm at VM_INIT (no MEM_ACCEPT), so "accepted" = mapped.
-                    Memparcel p = memparcels.get(s.memparcel);
-                    long[] range = p.sgl().get(0);
-                    ctx.hyp.lookup(
-                            vm.addrspaceCap, s.masterA, range[0], range[1], "shm label " + s.label + " in " + vm);
-                    GuestLayout.Region r = new GuestLayout.Region(range[0], range[1]);
-                    memory.add(r);
-                    buffers.add(new GuestLayout.Buffer(
-                            r,
-                            s.label,
-                            p.handle(),
-                            p.acl().stream().map(e -> (long) e[0]).toList(),
-                            d.pushCompatibles(),
-                            Optional.empty(),
-                            OptionalLong.empty()));
-                    OptionalLong peerVmid = s.peer != null
-                            ? OptionalLong.of(s.peer.vm.vmid)
-                            : p.acl().stream()
-                                    .mapToLong(e -> e[0])
-                                    .filter(v -> v != vm.vmid)
-                                    .findFirst();
+                    // §10.2 step 4: a parcel of the shm's label this VM accepted counts as accepted memory and
+                    // gets a no-map buffer the shm node points at (create_reserved_buffer_node); none accepted,
+                    // no buffer
+                    Optional<Memparcel> accepted = memparcels.targeting(vm.vmid).stream()
+                            .filter(p -> p.label() == s.label && p.accepted().contains(vm.vmid))
+                            .findFirst();
+                    OptionalLong peerVmid = s.peer != null ? OptionalLong.of(s.peer.vm.vmid) : OptionalLong.empty();
+                    if (accepted.isPresent()) {
+                        Memparcel p = accepted.get();
+                        long[] at = memparcels.mappedIn(p.handle(), vm.vmid).get(0);
+                        ctx.hyp.lookup(vm.addrspaceCap, at[2], at[0], at[1], "shm label " + s.label + " in " + vm);
+                        GuestLayout.Region r = new GuestLayout.Region(at[0], p.size());
+                        memory.add(r);
+                        buffers.add(new GuestLayout.Buffer(
+                                r,
+                                s.label,
+                                p.handle(),
+                                p.acl().stream().map(e -> (long) e[0]).toList(),
+                                d.pushCompatibles(),
+                                Optional.empty(),
+                                OptionalLong.empty()));
+                        if (peerVmid.isEmpty()) {
+                            peerVmid = OptionalLong.of(p.owner());
+                        }
+                    }
                     out.add(new Vdevice.SharedMemory(d.generate(), d.pushCompatibles(), s.label, peerVmid));
                 }
             }

@@ -77,7 +77,7 @@ public final class ResourceManager {
         this.ctx = new RmContext(hv, system, platform, host, clock);
         this.memparcels = new Memparcels(ctx);
         OverlayInputs overlays = new OverlayInputs(ctx, memparcels, overlayStyle);
-        VmSetup setup = new VmSetup(ctx, new Vdevices(ctx, memparcels));
+        VmSetup setup = new VmSetup(ctx, new Vdevices(ctx));
         this.lifecycle = new VmLifecycle(ctx, memparcels, setup, overlays);
         this.hypResources = new HypResources(ctx);
         this.console = new ConsoleService(ctx);
@@ -220,6 +220,11 @@ public final class ResourceManager {
         handlers.put(MessageId.MEM_SHARE, (c, in) -> memparcels.memCreate(c, in, 2));
         handlers.put(MessageId.MEM_DONATE, (c, in) -> memparcels.memCreate(c, in, 0));
         handlers.put(MessageId.MEM_RECLAIM, memparcels::memReclaim);
+        handlers.put(MessageId.MEM_ACCEPT, memparcels::memAccept);
+        handlers.put(MessageId.MEM_RELEASE, memparcels::memRelease);
+        handlers.put(MessageId.MEM_NOTIFY, memparcels::memNotify);
+        handlers.put(MessageId.MEM_APPEND, memparcels::memAppend);
+        handlers.put(MessageId.MEM_QCOM_LOOKUP_SGL, memparcels::memLookupSgl);
     }
 
     // ---- queries ---------------------------------------------------------------------------------------

@@ -30,9 +30,27 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
     /** A physical range, [base, base+size). */
     public record Range(long base, long size) {}
 
-    /** One VM of the table. {@code owner} is empty for the primary. */
+    /**
+     * One VM of the table. {@code owner} is empty for the primary; {@code deviceMemory} is its passed-through
+     * devices' MMIO ({@code passthrough-mmio}), which the owner holds until it lends it.
+     */
     public record VmEntry(
-            String name, int vmid, boolean primary, Optional<String> owner, long memoryBase, long memorySize) {}
+            String name,
+            int vmid,
+            boolean primary,
+            Optional<String> owner,
+            long memoryBase,
+            long memorySize,
+            List<Range> deviceMemory) {
+        public VmEntry {
+            deviceMemory = List.copyOf(deviceMemory);
+        }
+
+        public VmEntry(
+                String name, int vmid, boolean primary, Optional<String> owner, long memoryBase, long memorySize) {
+            this(name, vmid, primary, owner, memoryBase, memorySize, List.of());
+        }
+    }
 
     /** A region shared between VMs, declared by a VM's shm vdevice with {@code label}. */
     public record SharedRegion(String declaredBy, long label, long base, long size, List<String> sharers) {
@@ -100,7 +118,8 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
                         c.node().hasProperty("primary"),
                         c.node().property("owner").map(p -> p.value().asString()),
                         Cells.join(mem, 0, ac),
-                        Cells.join(mem, ac, sc)));
+                        Cells.join(mem, ac, sc),
+                        ranges(c, "passthrough-mmio", ac, sc)));
             } else if (c.node().hasProperty("declared-by") && mem.length >= ac + sc && ac <= 2 && sc <= 2) {
                 shared.add(new SharedRegion(
                         c.node().property("declared-by").get().value().asString(),
@@ -120,6 +139,16 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
             throw new VmConfigException(blob, table.path(), null, "needs exactly one primary VM");
         }
         return new SystemConfig(vms, shared, ram(tree));
+    }
+
+    /** A property of {address, size} pairs in the root's cells; an incomplete tail is ignored. */
+    private static List<Range> ranges(NodeCursor c, String name, int ac, int sc) {
+        long[] v = c.node().property(name).map(p -> p.value().cells()).orElse(new long[0]);
+        List<Range> out = new ArrayList<>();
+        for (int i = 0; ac <= 2 && sc <= 2 && i + ac + sc <= v.length; i += ac + sc) {
+            out.add(new Range(Cells.join(v, i, ac), Cells.join(v, i + ac, sc)));
+        }
+        return out;
     }
 
     /** The {@code reg} ranges of the top-level {@code device_type = "memory"} nodes (root cells, default 2/1). */

@@ -129,7 +129,6 @@ public final class VmConfigParser {
                     s.allocateBase() ? OptionalLong.empty() : OptionalLong.of(s.base())));
         }
         c.virtioMmios().forEach(x -> unmodelled.add("virtio-mmio " + x.general().path()));
-        c.iomems().forEach(x -> unmodelled.add("iomem " + x.general().path()));
         c.smmus().forEach(x -> unmodelled.add("vsmmu-v2 " + x.path()));
         c.rtcs().forEach(x -> unmodelled.add("vrtc-pl031 " + x.path()));
         VmConfig.Memory memory = new VmConfig.Memory(
