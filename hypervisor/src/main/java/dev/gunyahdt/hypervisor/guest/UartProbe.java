@@ -11,8 +11,9 @@ import java.util.List;
  * What a PL011 driver's probe does with a passed-through UART ({@link Pl011Nodes} in the guest's tree): read the PrimeCell and peripheral IDs through the VM's own stage-2 mapping of the register block,
  * unmask the transmit interrupt, send one character and take the UART's SPI, clearing it in the handler.
  * A primary's UART is mapped by the RM from its config's iomemory-ranges, so failing to reach it is a problem;
- * a secondary's comes as an iomem vdevice the owner would lend (memparcel lending of device memory is not
- * built), so for it an unreachable UART is only noted.
+ * a secondary's comes as an iomem vdevice whose device memory the owner lends by label, so it is read too, but
+ * an unreachable one is only noted (its owner may not lend it) and its SPI is not waited for: that needs IRQ
+ * lending to the secondary.
  */
 final class UartProbe {
     /** The AMBA PrimeCell ID every PrimeCell peripheral answers (PCellID0..3). */
@@ -74,7 +75,7 @@ final class UartProbe {
                 if (mustReach) {
                     log.problem(why);
                 } else {
-                    log.note(why + " (device memory lent by the owner is not built)");
+                    log.note(why + " (its owner did not lend its device memory)");
                 }
                 return false;
             }
@@ -93,6 +94,10 @@ final class UartProbe {
         log.note(u.path() + ": MMIO read at 0x" + Long.toHexString(u.base() + Pl011.PERIPH_ID0)
                 + " through my mapping: PrimeCell ID 0x" + Long.toHexString(cell) + ", part 0x"
                 + Integer.toHexString(part) + " (PL011)");
+        if (!mustReach) {
+            log.note(u.path() + ": its SPI is not taken here (it reaches a secondary only by IRQ lending)");
+            return false;
+        }
         write(u, Pl011.IMSC, Pl011.TX);
         write(u, Pl011.DR, 'U');
         return true;
