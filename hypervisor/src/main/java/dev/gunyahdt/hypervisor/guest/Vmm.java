@@ -122,7 +122,7 @@ final class Vmm {
                 List.of(new long[] {l.memoryBase(), l.memorySize()}),
                 "RAM of " + l.name(),
                 h -> ram[0] = h));
-        for (IomemLends.Lend io : IomemLends.of(l.dtb(), "vm/" + l.name() + ".dtb")) {
+        for (LendPlan.Lend io : LendPlan.of(l.dtb(), "vm/" + l.name() + ".dtb")) {
             loop.add(lend(
                     MessageId.MEM_LEND,
                     1,
@@ -135,7 +135,9 @@ final class Vmm {
                     h -> {}));
         }
         List<int[]> shared = new ArrayList<>();
-        for (long[] shm : l.shm()) {
+        List<Long> wanted = LendPlan.shmLabels(l.dtb(), "vm/" + l.name() + ".dtb");
+        List<long[]> shms = l.shm().stream().filter(x -> wanted.contains(x[0])).toList();
+        for (long[] shm : shms) {
             loop.add(lend(
                     MessageId.MEM_SHARE,
                     0,
@@ -162,7 +164,7 @@ final class Vmm {
                 MessageId.VM_INIT,
                 () -> Wire.writer().u16(vmids[index]).u16(0).build(),
                 r -> loop.expectOk(r, "VM_INIT " + l.name())));
-        for (int k = 0; k < l.shm().size(); k++) {
+        for (int k = 0; k < shms.size(); k++) {
             int n = k;
             loop.add(loop.callLater(
                     MessageId.MEM_NOTIFY,
@@ -177,8 +179,7 @@ final class Vmm {
                             .u16(vmids[index])
                             .u16(0)
                             .build(),
-                    r -> loop.expectOk(
-                            r, "MEM_NOTIFY(SHARED) of shm label " + l.shm().get(n)[0] + " to " + l.name())));
+                    r -> loop.expectOk(r, "MEM_NOTIFY(SHARED) of shm label " + shms.get(n)[0] + " to " + l.name())));
         }
         loop.add(loop.callLater(
                 MessageId.VM_GET_HYP_RESOURCES,

@@ -719,7 +719,7 @@ final class Memparcels {
             case NOTIFY_RECALL -> {
                 List<Integer> targets = vmidList(caller, p, in);
                 byte[] n = Wire.writer().u32(p.handle).u32(p.memInfoTag).build();
-                targets.forEach(t -> send(t, MessageId.NOTIFY_MEM_RECALL, n));
+                targets.forEach(t -> notify(MessageId.NOTIFY_MEM_RECALL, t, n));
             }
             default -> throw new RmFailure(RmError.ARGUMENT_INVALID, "notify flags " + flags);
         }
@@ -793,7 +793,7 @@ final class Memparcels {
                 boolean ok = autoAccept.offer(target, p.view());
                 notifyOwner(p, t, ok);
             } else {
-                send(t, MessageId.NOTIFY_MEM_SHARED, notif);
+                notify(MessageId.NOTIFY_MEM_SHARED, t, notif);
             }
         }
     }
@@ -809,13 +809,16 @@ final class Memparcels {
                     ? new RmFailure(RmError.MEM_INUSE, "memparcel " + p.handle + " is accepted")
                     : new RmFailure(RmError.MEM_RELEASED, "memparcel " + p.handle + " is not accepted");
         }
-        send(
-                p.owner,
-                accepted ? MessageId.NOTIFY_MEM_ACCEPTED : MessageId.NOTIFY_MEM_RELEASED,
-                Wire.writer().u32(p.handle).u16(vmid).u16(0).u32(p.memInfoTag).build());
+        byte[] n =
+                Wire.writer().u32(p.handle).u16(vmid).u16(0).u32(p.memInfoTag).build();
+        if (accepted) {
+            notify(MessageId.NOTIFY_MEM_ACCEPTED, p.owner, n);
+        } else {
+            notify(MessageId.NOTIFY_MEM_RELEASED, p.owner, n);
+        }
     }
 
-    private void send(int vmid, MessageId id, byte[] payload) {
+    private void notify(MessageId id, int vmid, byte[] payload) {
         RmVm vm = ctx.vms.get(vmid);
         if (vm != null && vm.link != null) {
             vm.link.notify(id, payload);

@@ -1,12 +1,14 @@
 package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.hypervisor.rm.config.RmVmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.overlay.GuestLayout;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.overlay.Vdevice;
 import dev.gunyahdt.hypervisor.rm.overlay.VmOverlayInfo;
+import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -89,6 +91,18 @@ final class OverlayInputs {
                             .filter(p -> p.label() == s.label && p.accepted().contains(vm.vmid))
                             .findFirst();
                     OptionalLong peerVmid = s.peer != null ? OptionalLong.of(s.peer.vm.vmid) : OptionalLong.empty();
+                    Optional<RmVmConfig.Shm> shm = vm.rmConfig == null
+                            ? Optional.empty()
+                            : vm.rmConfig.shms().stream()
+                                    .filter(x -> x.general().path().equals(d.path()))
+                                    .findFirst();
+                    if (accepted.isEmpty() && !shm.map(RmVmConfig.Shm::optional).orElse(false)) {
+                        // dto_create_shm: no parcel of its label accepted and the memory not optional
+                        throw new RmFailure(
+                                RmError.NORESOURCE,
+                                d.path() + ": no memparcel of label " + s.label
+                                        + " was accepted (dtbo_add_memory_region)");
+                    }
                     if (accepted.isPresent()) {
                         Memparcel p = accepted.get();
                         long[] at = memparcels.mappedIn(p.handle(), vm.vmid).get(0);
@@ -107,7 +121,10 @@ final class OverlayInputs {
                             peerVmid = OptionalLong.of(p.owner());
                         }
                     }
-                    out.add(new Vdevice.SharedMemory(d.generate(), d.pushCompatibles(), s.label, peerVmid));
+                    OptionalLong dmaBase = shm.filter(x -> x.dmaBase() != -1)
+                            .map(x -> OptionalLong.of(x.dmaBase()))
+                            .orElse(OptionalLong.empty());
+                    out.add(new Vdevice.SharedMemory(d.generate(), d.pushCompatibles(), s.label, peerVmid, dmaBase));
                 }
             }
         }

@@ -197,7 +197,7 @@ final class VmLifecycle {
         }
         try {
             // vm_creation_process_resource: process_memparcels before the overlay
-            memory.acceptAtStart(vm, vm.rmConfig);
+            memory.acceptAtStart(vm);
         } catch (RmFailure f) {
             failInit(vm, RmError.NORESOURCE, "VM_START: memparcels: " + f.getMessage());
         }

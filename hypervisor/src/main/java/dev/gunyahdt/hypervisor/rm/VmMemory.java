@@ -1,6 +1,7 @@
 package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.hypervisor.rm.config.RmVmConfig;
+import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import java.util.List;
 
@@ -70,7 +71,7 @@ final class VmMemory {
      * process_image_memparcel, then the labelled parcels (shm with a fixed base, iomem): the VM's RAM is the image
      * parcel mapped contiguously at the config's base address.
      */
-    void acceptAtStart(RmVm vm, RmVmConfig cfg) {
+    void acceptAtStart(RmVm vm) {
         long base = vm.config.memory().baseAddress();
         List<long[]> at = memparcels.acceptFor(
                 vm,
@@ -88,7 +89,7 @@ final class VmMemory {
         }
         for (Memparcel p : memparcels.targeting(vm.vmid)) {
             if (p.handle() != vm.memParcel && !p.accepted().contains(vm.vmid)) {
-                processParcel(vm, cfg, p);
+                processParcel(vm, p);
             }
         }
     }
@@ -96,7 +97,7 @@ final class VmMemory {
     /** MEM_NOTIFY(SHARED) to a READY VM: the same accept by label; whether it took it. */
     private boolean offer(RmVm vm, Memparcel p) {
         try {
-            processParcel(vm, vm.rmConfig, p);
+            processParcel(vm, p);
         } catch (RmFailure f) {
             ctx.note(vm.name, "memparcel " + p.handle() + " not accepted: " + f.getMessage());
             return false;
@@ -108,11 +109,11 @@ final class VmMemory {
     }
 
     /** vm_creation_process_memparcel: the first shm or iomem vdevice of the parcel's label takes it. */
-    private void processParcel(RmVm vm, RmVmConfig cfg, Memparcel p) {
-        if (cfg == null) {
+    private void processParcel(RmVm vm, Memparcel p) {
+        if (vm.rmConfig == null) {
             return;
         }
-        for (RmVmConfig.Shm s : cfg.shms()) {
+        for (RmVmConfig.Shm s : vm.rmConfig.shms()) {
             if (s.general().label() == p.label()) {
                 if (!s.allocateBase()) {
                     // accept_memparcel_fixed: RW, contiguous at the vdevice's base
@@ -128,7 +129,7 @@ final class VmMemory {
                 return;
             }
         }
-        for (RmVmConfig.Iomem io : cfg.iomems()) {
+        for (VmConfig.Iomem io : vm.config.iomems()) {
             if (io.label() == p.label()) {
                 // accept_iomem_memparcel without rm-acl / rm-attrs / rm-sglist validation (the model's configs
                 // give none): mapped where the device is (IO is mapped direct)

@@ -22,12 +22,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A secondary VM's whole life driven over RPC by hand as its owner (crosvm's part): its vCPU and RAM appear at
- * VM_INIT / VM_START, VM_STOP kills the vCPU, VM_RESET gives every page back to the RM and deletes the vCPU (and
- * the owner's copy), MEM_RECLAIM gives the lent image back to the owner, and the VM can be configured again.
+ * A secondary VM's whole life driven over RPC by hand as its owner (crosvm's part): the owner lends the VM's memory
+ * (its DT inside), the vCPU appears at VM_INIT and the RAM (the accepted parcel) at VM_START, VM_STOP kills the
+ * vCPU, VM_RESET releases the parcel and deletes the vCPU (and the owner's copy), MEM_RECLAIM gives the memory
+ * back to the owner, and the VM can be configured again.
  */
 class RmVmTeardownTest {
-    private static final long IMAGE = 0x5000_0000L;
+    private static final long MEMORY = 0x8000_0000L;
     private final List<GuestSeat> seats = new ArrayList<>();
     private final Hypervisor hv = new Hypervisor(4);
     private ResourceManager rm;
@@ -65,7 +66,7 @@ class RmVmTeardownTest {
     }
 
     private int lendImage(byte[] dt) {
-        assertTrue(seats.get(0).memory().write(IMAGE, dt));
+        assertTrue(seats.get(0).memory().write(MEMORY + ResourceManager.DT_OFFSET, dt));
         return (int) ok(
                 MessageId.MEM_LEND,
                 Wire.writer()
@@ -77,12 +78,12 @@ class RmVmTeardownTest {
                         .u16(1)
                         .u16(0)
                         .u16(0x80)
-                        .u8(6)
+                        .u8(7)
                         .u8(0)
                         .u16(1)
                         .u16(0)
-                        .u64(IMAGE)
-                        .u64(0x10000)
+                        .u64(MEMORY)
+                        .u64(0x10000000L)
                         .u16(0)
                         .u16(0)
                         .build());
@@ -97,7 +98,7 @@ class RmVmTeardownTest {
                         .u32(handle)
                         .u64(0)
                         .u64(0)
-                        .u64(0)
+                        .u64(ResourceManager.DT_OFFSET)
                         .u64(dt.length)
                         .build());
         ok(MessageId.VM_INIT, vmid(0x80));
@@ -147,17 +148,19 @@ class RmVmTeardownTest {
         hlos = new RpcClient(new RpcEndpoint(
                 hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3], seat.ramBase() + 0x1000));
         GuestMemory hlosMemory = seat.memory();
-        Object rmRam = hv.memdb().ownerOf(0x80000000L);
+        Object held = hv.memdb().ownerOf(MEMORY); // the memory the RM gave hlos at boot to lend svm1
 
         assertEquals(0x80, ok(MessageId.VM_ALLOCATE, vmid(0)));
         int handle = lendImage(svm1);
-        assertNull(hlosMemory.read(IMAGE, 4), "lent: the owner lost the pages");
+        assertNull(hlosMemory.read(MEMORY + ResourceManager.DT_OFFSET, 4), "lent: the owner lost the pages");
+        Object parcel = hv.memdb().ownerOf(MEMORY);
+        assertNotSame(held, parcel, "the pages are the memparcel's extent's");
         configure(handle, svm1);
         assertEquals(1, vcpusOf(0x80).size());
-        assertNotSame(rmRam, hv.memdb().ownerOf(0x80000000L), "svm1's RAM left the RM's extent");
         ok(MessageId.VM_START, vmid(0x80));
         Vcpu v = vcpusOf(0x80).get(0);
         assertTrue(v.poweredOn());
+        assertNotNull(v.caller().memory().read(MEMORY + ResourceManager.DT_OFFSET, 4), "accepted at its base");
         assertEquals(VmState.RUNNING, rm.vm(0x80).orElseThrow().state());
 
         ok(MessageId.VM_STOP, Wire.writer().u16(0x80).u8(1).u8(0).u32(0).build()); // force
@@ -167,12 +170,14 @@ class RmVmTeardownTest {
         ok(MessageId.VM_RESET, vmid(0x80));
         assertEquals(VmState.RESET, rm.vm(0x80).orElseThrow().state());
         assertEquals(List.of(), vcpusOf(0x80), "the vCPU object is gone (RM's master and hlos's copy deleted)");
-        assertSame(rmRam, hv.memdb().ownerOf(0x80000000L), "svm1's RAM is the RM's again");
+        assertSame(parcel, hv.memdb().ownerOf(MEMORY), "released, not yet reclaimed");
+        assertTrue(rm.memparcels().get(0).accepted().isEmpty());
 
         ok(
                 MessageId.MEM_RECLAIM,
                 Wire.writer().u32(handle).u8(0).u8(0).u8(0).u8(0).build());
-        assertNotNull(hlosMemory.read(IMAGE, 4), "reclaimed: the owner has its pages back");
+        assertSame(held, hv.memdb().ownerOf(MEMORY), "reclaimed: the pages are the owner's again");
+        assertNotNull(hlosMemory.read(MEMORY + ResourceManager.DT_OFFSET, 4), "and its access with them");
 
         configure(lendImage(svm1), svm1); // a reset VM is configured afresh
         assertEquals(VmState.READY, rm.vm(0x80).orElseThrow().state());

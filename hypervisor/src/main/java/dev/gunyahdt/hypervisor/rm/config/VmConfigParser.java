@@ -143,6 +143,9 @@ public final class VmConfigParser {
                 gic,
                 rmRpc,
                 vdevices,
+                c.iomems().stream()
+                        .map(x -> new VmConfig.Iomem(x.general().path(), x.patch(), x.label()))
+                        .toList(),
                 unmodelled);
     }
 

@@ -14,17 +14,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a VMM lends a VM for its {@code iomem} vdevices: for each one, the device its {@code patch} names, its
+ * What a VMM reads from the config of a VM it launches to lend it memory: the labels of its shm vdevices, and for
+ * its {@code iomem} vdevices: for each one, the device its {@code patch} names, its
  * {@code reg} ranges translated to CPU addresses and widened to whole pages, and the label of its {@code memory}
  * child — the RM accepts the parcel of that label for the VM at VM_START ({@code accept_iomem_memparcel}).
  */
-final class IomemLends {
+final class LendPlan {
     private static final long PAGE = 4096;
 
     /** One iomem vdevice: its label, the device's path and its pages. */
     record Lend(long label, String device, List<long[]> sgl) {}
 
-    private IomemLends() {}
+    private LendPlan() {}
 
     static List<Lend> of(byte[] dtb, String name) {
         DeviceTree dt;
@@ -51,12 +52,33 @@ final class IomemLends {
             if (!iomem || patch.isEmpty() || label.isEmpty()) {
                 continue;
             }
-            List<long[]> sgl = dt.find(patch.get()).map(IomemLends::pages).orElse(List.of());
+            List<long[]> sgl = dt.find(patch.get()).map(LendPlan::pages).orElse(List.of());
             if (!sgl.isEmpty()) {
                 out.add(new Lend(label.get(), patch.get(), sgl));
             }
         }
         return out;
+    }
+
+    /** The labels of the shm vdevices of the VM's config: the buffers its owner shares with it. */
+    static List<Long> shmLabels(byte[] dtb, String name) {
+        try {
+            return DtbReader.read(dtb, name)
+                    .find("/qcom,vm-config/vdevices")
+                    .map(NodeCursor::children)
+                    .orElse(List.of())
+                    .stream()
+                    .filter(v -> v.node()
+                            .property("vdevice-type")
+                            .filter(p -> p.value().isStringList())
+                            .map(p -> p.value().asStrings().contains("shm"))
+                            .orElse(false))
+                    .flatMap(v -> v.node().property("qcom,label").stream())
+                    .map(p -> p.value().asCell())
+                    .toList();
+        } catch (DtException e) {
+            return List.of();
+        }
     }
 
     /** The device's reg ranges as CPU addresses, whole pages; empty when one does not translate. */
