@@ -639,7 +639,7 @@ final class Memparcels {
             }
             p.sanitizeReclaim = true;
         }
-        if (info.mapped && vm.addrspaceCap >= 0) {
+        if (info.mapped && vm.addrspaceCap != -1) {
             for (int i = 0; i < p.regions.size(); i++) {
                 Region r = p.regions.get(i);
                 ctx.hyp.unmap(vm.addrspaceCap, r.extent(), info.ipas.get(i), r.size(), "release");
