@@ -435,7 +435,21 @@ final class Memparcels {
         Lists l = Lists.read(in, true, true, true);
         List<long[]> resp = new ArrayList<>();
         int[] respFlags = {0};
-        accept(caller.vmid, l.acl, l.sgl, l.attrs, l.mapVmid, handle, label, memType, trans, flags, resp, respFlags);
+        String how = (flags & ACCEPT_VALIDATE_LABEL) != 0 ? "by label 0x" + Long.toHexString(label) : "by handle";
+        accept(
+                caller.vmid,
+                l.acl,
+                l.sgl,
+                l.attrs,
+                l.mapVmid,
+                handle,
+                label,
+                memType,
+                trans,
+                flags,
+                resp,
+                respFlags,
+                how);
         if (!l.sgl.isEmpty()) {
             return new byte[0];
         }
@@ -444,12 +458,19 @@ final class Memparcels {
         return w.build();
     }
 
-    /** The RM's own accept (vm_creation.c's callers of memparcel_accept); the mapped ranges. */
+    /** The RM's own accept (vm_creation.c's callers of memparcel_accept), {@code how} for the log; the ranges. */
     List<long[]> acceptFor(
-            RmVm vm, int handle, List<int[]> acl, List<long[]> sgl, List<int[]> attrs, long label, int flags) {
+            RmVm vm,
+            int handle,
+            List<int[]> acl,
+            List<long[]> sgl,
+            List<int[]> attrs,
+            long label,
+            int flags,
+            String how) {
         Parcel p = parcel(handle);
         List<long[]> resp = new ArrayList<>();
-        accept(vm.vmid, acl, sgl, attrs, 0, handle, label, p.memType, p.trans, flags, resp, new int[1]);
+        accept(vm.vmid, acl, sgl, attrs, 0, handle, label, p.memType, p.trans, flags, resp, new int[1], how);
         return resp;
     }
 
@@ -466,7 +487,8 @@ final class Memparcels {
             int trans,
             int flags,
             List<long[]> resp,
-            int[] respFlags) {
+            int[] respFlags,
+            String how) {
         Parcel p = parcel(handle);
         if (memType != p.memType || trans != p.trans) {
             throw new RmFailure(RmError.ARGUMENT_INVALID, "mem type or transaction differ from the parcel's");
@@ -559,7 +581,7 @@ final class Memparcels {
                 vm.held.add(new RmVm.Held(ipas.get(p.regions.indexOf(r)), r.pa(), r.size(), r.extent(), p.memType));
             }
             parcels.remove(p.handle);
-            ctx.note(vm.name, "took " + p.describe() + " from " + name(p.owner));
+            ctx.note(vm.name, "took " + p.describe() + " from " + name(p.owner) + " " + how);
             return;
         }
         if (!info.shared) {
@@ -569,7 +591,8 @@ final class Memparcels {
         }
         ctx.note(
                 vm.name,
-                "accepted " + p.describe() + " from " + name(p.owner) + " at 0x" + Long.toHexString(ipas.get(0)));
+                "accepted " + p.describe() + " from " + name(p.owner) + " " + how + ", mapped at 0x"
+                        + Long.toHexString(ipas.get(0)));
     }
 
     private static void validateAclAttrs(Parcel p, List<int[]> acl, List<int[]> attrs) {

@@ -80,7 +80,8 @@ final class VmMemory {
                 List.of(new long[] {base, vm.memSize}),
                 List.of(),
                 0,
-                Memparcels.ACCEPT_DONE | Memparcels.ACCEPT_VALIDATE_ACL_ATTR | Memparcels.ACCEPT_MAP_CONTIGUOUS);
+                Memparcels.ACCEPT_DONE | Memparcels.ACCEPT_VALIDATE_ACL_ATTR | Memparcels.ACCEPT_MAP_CONTIGUOUS,
+                "as its RAM (VM_CONFIG_IMAGE's handle)");
         List<long[]> regions = memparcels.mappedIn(vm.memParcel, vm.vmid);
         vm.ram = new RmVm.Ram(at.get(0)[0], memparcels.rmAddress(vm.memParcel), vm.memSize);
         vm.ramExtent = regions.get(0)[2];
@@ -124,7 +125,9 @@ final class VmMemory {
                             List.of(new long[] {s.base(), p.size()}),
                             List.of(),
                             0,
-                            Memparcels.ACCEPT_DONE | Memparcels.ACCEPT_MAP_CONTIGUOUS);
+                            Memparcels.ACCEPT_DONE | Memparcels.ACCEPT_MAP_CONTIGUOUS,
+                            "by label 0x" + Long.toHexString(p.label()) + " for shm "
+                                    + s.general().path());
                 }
                 return;
             }
@@ -134,7 +137,14 @@ final class VmMemory {
                 // accept_iomem_memparcel without rm-acl / rm-attrs / rm-sglist validation (the model's configs
                 // give none): mapped where the device is (IO is mapped direct)
                 memparcels.acceptFor(
-                        vm, p.handle(), List.of(), List.of(), List.of(), io.label(), Memparcels.ACCEPT_DONE);
+                        vm,
+                        p.handle(),
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        io.label(),
+                        Memparcels.ACCEPT_DONE,
+                        "by label 0x" + Long.toHexString(p.label()) + " for iomem " + io.patch());
                 return;
             }
         }
