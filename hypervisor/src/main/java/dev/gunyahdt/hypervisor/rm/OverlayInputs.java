@@ -34,6 +34,19 @@ final class OverlayInputs {
         return style;
     }
 
+    /**
+     * memparcel_get_shared_vmids: a SHARE's owner first, then every VMID of the ACL in order — the owner, which a
+     * SHARE's ACL also holds, twice.
+     */
+    private static List<Long> sharedVmids(Memparcel p) {
+        List<Long> out = new ArrayList<>();
+        if (p.transaction() == Memparcels.SHARE) {
+            out.add((long) p.owner());
+        }
+        p.acl().forEach(e -> out.add((long) e[0]));
+        return out;
+    }
+
     VmOverlayInfo overlayInfo(RmVm vm) {
         if (vm.primary) {
             return VmOverlayInfo.primary(vm.vmid, vm.rpcView);
@@ -113,7 +126,7 @@ final class OverlayInputs {
                                 r,
                                 s.label,
                                 p.handle(),
-                                p.acl().stream().map(e -> (long) e[0]).toList(),
+                                sharedVmids(p),
                                 d.pushCompatibles(),
                                 Optional.empty(),
                                 OptionalLong.empty()));
