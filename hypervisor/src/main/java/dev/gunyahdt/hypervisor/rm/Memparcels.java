@@ -712,7 +712,10 @@ final class Memparcels {
 
     /** The auto-accept the RM runs for a READY VM a parcel was shared with (vm_creation_process_memparcel). */
     interface AutoAccept {
-        /** Whether the VM accepted the parcel (false: it has no vdevice of the parcel's label, or it failed). */
+        /**
+         * False when accepting failed; true otherwise — also when no vdevice has the parcel's label and nothing
+         * was accepted (the owner then hears MEM_RELEASED as the answer, memparcel_notify_owner's mismatch).
+         */
         boolean offer(RmVm vm, Memparcel p);
     }
 
@@ -810,14 +813,24 @@ final class Memparcels {
         w.u16(p.attrs.size()).u16(0);
         p.attrs.forEach(a -> w.u16(a[0]).u16(a[1]));
         byte[] notif = w.build();
+        // the real loop keeps going after a failed target: its answer is the last target's
+        RmFailure last = null;
         for (int t : targets) {
             RmVm target = ctx.vms.get(t);
             if (target.state == VmState.READY) {
-                boolean ok = autoAccept.offer(target, p.view());
-                notifyOwner(p, t, ok);
+                try {
+                    notifyOwner(p, t, autoAccept.offer(target, p.view()));
+                    last = null;
+                } catch (RmFailure f) {
+                    last = f;
+                }
             } else {
                 notify(MessageId.NOTIFY_MEM_SHARED, t, notif);
+                last = null;
             }
+        }
+        if (last != null) {
+            throw last;
         }
     }
 

@@ -95,7 +95,7 @@ final class VmMemory {
         }
     }
 
-    /** MEM_NOTIFY(SHARED) to a READY VM: the same accept by label; whether it took it. */
+    /** MEM_NOTIFY(SHARED) to a READY VM: the same accept by label; false when accepting failed. */
     private boolean offer(RmVm vm, Memparcel p) {
         try {
             processParcel(vm, p);
@@ -103,10 +103,7 @@ final class VmMemory {
             ctx.note(vm.name, "memparcel " + p.handle() + " not accepted: " + f.getMessage());
             return false;
         }
-        return memparcels
-                .get(p.handle())
-                .map(m -> m.accepted().contains(vm.vmid))
-                .orElse(false);
+        return true;
     }
 
     /** vm_creation_process_memparcel: the first shm or iomem vdevice of the parcel's label takes it. */
