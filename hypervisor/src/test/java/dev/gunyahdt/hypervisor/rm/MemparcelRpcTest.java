@@ -31,6 +31,8 @@ class MemparcelRpcTest {
     private static final long DEVICE = 0x0900_0000L;
     private static final int HLOS = 3;
     private static final int SVM1 = 0x80;
+    private static final int SVM2 = 0x81;
+    private static final long SVM2_RAM = 0x9000_0000L;
     private static final int R = 4;
     private static final int RW = 6;
     private static final int RWX = 7;
@@ -53,6 +55,7 @@ class MemparcelRpcTest {
                                 Configs.tableEntry("hlos", HLOS, true, 0x40000000L, 0x40000000L),
                                 Configs.tableEntry("svm1", SVM1, false, SVM1_RAM, 0x10000000L)
                                         .replace("};", "passthrough-mmio = <0x0 0x9000000 0x0 0x1000>; };"),
+                                Configs.tableEntry("svm2", SVM2, false, SVM2_RAM, 0x10000000L),
                                 Configs.SHM_REGION)),
                         "system.dtb"));
         String rpc = "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;";
@@ -436,6 +439,52 @@ class MemparcelRpcTest {
                         .findFirst()
                         .orElseThrow()
                         .accepted());
+    }
+
+    @Test
+    void sharingWithAReadyVmAcceptsByLabelAndTellsTheOwner() {
+        // svm2 up to READY, with an shm vdevice of label 2 at the shared region's base
+        String shm = "shm { vdevice-type = \"shm\"; generate = \"/hypervisor/shm\"; peer-default; qcom,label = <2>;"
+                + " memory { qcom,label = <2>; base = <0x0 0xa0000000>; }; };";
+        byte[] dt = Configs.compile(
+                Configs.vm("svm2", SVM2_RAM, 0x10000000L, "generate = \"/hypervisor/qcom,resource-mgr\";", shm, ""));
+        assertEquals(
+                SVM2,
+                u32(ok(hlos, MessageId.VM_ALLOCATE, Wire.writer().u16(0).u16(0).build())));
+        assertTrue(seats.get(0).memory().write(SVM2_RAM + ResourceManager.DT_OFFSET, dt));
+        int ram = (int) u32(ok(hlos, MessageId.MEM_LEND, create(0, 0, 0, acl(SVM2, RWX), sgl(SVM2_RAM, 0x10000000L))));
+        Wire.Writer image = Wire.writer().u16(SVM2).u16(0).u32(ram).u64(0).u64(0);
+        ok(
+                hlos,
+                MessageId.VM_CONFIG_IMAGE,
+                image.u64(ResourceManager.DT_OFFSET).u64(dt.length).build());
+        ok(hlos, MessageId.VM_INIT, Wire.writer().u16(SVM2).u16(0).build());
+        assertEquals(VmState.READY, rm.vm(SVM2).orElseThrow().state());
+
+        int h = (int) u32(ok(hlos, MessageId.MEM_SHARE, create(0, 0, 2, acl(HLOS, RW, SVM2, RW), sgl(SHM, 0x200000))));
+        hlosNotes.clear();
+        ok(hlos, MessageId.MEM_NOTIFY, notify(h, 1, SVM2)); // READY: the RM accepts it by label for svm2
+        ok(hlos, MessageId.VM_GET_VMID, new byte[0]);
+        RpcMessage n = hlosNotes.get(hlosNotes.size() - 1);
+        assertEquals(MessageId.NOTIFY_MEM_ACCEPTED.id(), n.messageId());
+        Wire.Reader nr = new Wire.Reader(n.payload());
+        assertEquals(h, nr.u32());
+        assertEquals(SVM2, nr.u16());
+        assertEquals(
+                List.of(SVM2),
+                rm.memparcels().stream()
+                        .filter(p -> p.handle() == h)
+                        .findFirst()
+                        .orElseThrow()
+                        .accepted());
+        // a parcel whose label no vdevice of svm2 has: nothing accepted, and the owner is told MEM_RELEASED
+        int io = (int) u32(ok(hlos, MessageId.MEM_LEND, create(1, 0, 9, acl(SVM2, RW), sgl(DEVICE, 0x1000))));
+        refused(RmError.MEM_RELEASED, hlos, MessageId.MEM_NOTIFY, notify(io, 1, SVM2));
+        // VM_START maps its RAM and finds the shm accepted: the overlay's buffer is the parcel's
+        ok(hlos, MessageId.VM_START, Wire.writer().u16(SVM2).u16(0).build());
+        assertEquals(VmState.RUNNING, rm.vm(SVM2).orElseThrow().state());
+        assertNotNull(seats.get(2).memory().read(SHM, 1));
+        assertEquals(0, rm.internalFaults());
     }
 
     @Test
