@@ -434,26 +434,13 @@ final class Memparcels {
         long label = in.u32();
         Lists l = Lists.read(in, true, true, true);
         List<long[]> resp = new ArrayList<>();
-        int[] respFlags = {0};
         String how = (flags & ACCEPT_VALIDATE_LABEL) != 0 ? "by label 0x" + Long.toHexString(label) : "by handle";
-        accept(
-                caller.vmid,
-                l.acl,
-                l.sgl,
-                l.attrs,
-                l.mapVmid,
-                handle,
-                label,
-                memType,
-                trans,
-                flags,
-                resp,
-                respFlags,
-                how);
+        accept(caller.vmid, l.acl, l.sgl, l.attrs, l.mapVmid, handle, label, memType, trans, flags, resp, how);
         if (!l.sgl.isEmpty()) {
             return new byte[0];
         }
-        Wire.Writer w = Wire.writer().u16(resp.size()).u8(respFlags[0]).u8(0);
+        // flags: never MEM_ACCEPT_RESP_FLAG_INCOMPLETE (the model refuses an accept that would need a second call)
+        Wire.Writer w = Wire.writer().u16(resp.size()).u8(0).u8(0);
         resp.forEach(e -> w.u64(e[0]).u64(e[1]));
         return w.build();
     }
@@ -470,7 +457,7 @@ final class Memparcels {
             String how) {
         Parcel p = parcel(handle);
         List<long[]> resp = new ArrayList<>();
-        accept(vm.vmid, acl, sgl, attrs, 0, handle, label, p.memType, p.trans, flags, resp, new int[1], how);
+        accept(vm.vmid, acl, sgl, attrs, 0, handle, label, p.memType, p.trans, flags, resp, how);
         return resp;
     }
 
@@ -487,7 +474,6 @@ final class Memparcels {
             int trans,
             int flags,
             List<long[]> resp,
-            int[] respFlags,
             String how) {
         Parcel p = parcel(handle);
         if (memType != p.memType || trans != p.trans) {
@@ -531,7 +517,8 @@ final class Memparcels {
             throw new RmFailure(RmError.ARGUMENT_INVALID, sgl.size() + " SGL entries for " + mappings + " mappings");
         }
         if (sgl.isEmpty() && mappings > MAX_LIST_ENTRIES) {
-            respFlags[0] |= 1; // MEM_ACCEPT_RESP_FLAG_INCOMPLETE: the model maps them all in one go anyway
+            // one call allocates IPAs for 512 regions (MEM_ACCEPT_RESP_FLAG_INCOMPLETE); DONE needs them all
+            throw new RmFailure(RmError.ARGUMENT_INVALID, mappings + " regions: more than one accept can place");
         }
         // the IPAs: the ones asked for, else (alloc_as_range) the physical address — the QEMU platform maps IO and
         // HLOS's memory direct; a secondary's allocator is not modelled, so it gets the same choice
@@ -935,7 +922,7 @@ final class Memparcels {
         return parcel(handle).regions.get(0).rmIpa();
     }
 
-    /** {ipa, size, extent} of each region as mapped in {@code vmid}; empty when it has not accepted it. */
+    /** {ipa, size, extent, pa} of each region as mapped in {@code vmid}; empty when it has not accepted it. */
     List<long[]> mappedIn(int handle, int vmid) {
         Parcel p = parcels.get(handle);
         VmInfo info = p == null ? null : p.info(vmid);
@@ -944,9 +931,8 @@ final class Memparcels {
         }
         List<long[]> out = new ArrayList<>();
         for (int i = 0; i < p.regions.size(); i++) {
-            out.add(new long[] {
-                info.ipas.get(i), p.regions.get(i).size(), p.regions.get(i).extent()
-            });
+            Region r = p.regions.get(i);
+            out.add(new long[] {info.ipas.get(i), r.size(), r.extent(), r.pa()});
         }
         return out;
     }

@@ -86,7 +86,7 @@ final class VmMemory {
         vm.ram = new RmVm.Ram(at.get(0)[0], memparcels.rmAddress(vm.memParcel), vm.memSize);
         vm.ramExtent = regions.get(0)[2];
         for (long[] r : regions) {
-            vm.held.add(new RmVm.Held(r[0], r[0], r[1], r[2], Memparcels.NORMAL));
+            vm.held.add(new RmVm.Held(r[0], r[3], r[1], r[2], Memparcels.NORMAL));
         }
         for (Memparcel p : memparcels.targeting(vm.vmid)) {
             if (p.handle() != vm.memParcel && !p.accepted().contains(vm.vmid)) {
