@@ -17,6 +17,11 @@ Each log's lines are sorted into:
   other    anything else that is not make's progress ("  DTEX …", "make[1]: …"): printed.
 Paths are reduced to what follows "Documentation/devicetree/bindings/" (the two runs use different
 build folders). The example blobs of both runs are compared byte for byte.
+
+With --partial (after REF_DIR OURS_DIR OURS_JSON), makes that have not finished are compared too, on
+the example blobs both logs have reached (`DTC_CHK` lines; both runs walk the tree in the same order):
+dtc and dt-validate lines of other blobs are left out, dt-doc-validate's lines (printed before any
+example is built) are compared whole. For a whole-tree run stopped before its end.
 """
 import collections
 import filecmp
@@ -96,6 +101,7 @@ def multiset_diff(name, a, b):
 
 def main():
     ref_dir, ours_dir, ours_json = sys.argv[1:4]
+    partial = sys.argv[4:5] == ["--partial"]
     findings = json.load(open(ours_json))
     schema_by_blob = collections.Counter(os.path.basename(f["file"]) for f in findings if f["rule"] == "schema")
     ok = True
@@ -103,7 +109,7 @@ def main():
     ours = {"dtc": [], "doc": [], "validate": {}, "other": [], "blobs": []}
     for log in sorted(glob.glob(os.path.join(ref_dir, "*.log"))):
         name = os.path.basename(log)
-        if not all(finished(d, name[:-4]) for d in (ref_dir, ours_dir)):
+        if not partial and not all(finished(d, name[:-4]) for d in (ref_dir, ours_dir)):
             print(f"{name}: not finished on both sides, skipped")
             continue
         print(f"{name}: compared")
@@ -113,6 +119,14 @@ def main():
             side["blobs"] += [rel(b) for b in d["blobs"]]
             side["validate"].update(d["validate"])
             side["other"] += [f"{name}: {line}" for line in d["other"]]
+    if partial:  # only the blobs both runs reached
+        common = set(ref["blobs"]) & set(ours["blobs"])
+        print(f"partial: {len(common)} example blobs reached by both runs "
+              f"(dt-schema {len(ref['blobs'])}, gunyah-dt {len(ours['blobs'])})")
+        for side in (ref, ours):
+            side["blobs"] = [b for b in side["blobs"] if b in common]
+            side["dtc"] = [d for d in side["dtc"] if d.split(" ")[0][:-1] + "b" in common]
+            side["validate"] = {b: v for b, v in side["validate"].items() if rel(b) in common}
     print("dtc warnings and errors (the examples' dtc step):")
     ok &= multiset_diff("dtc", ref["dtc"], ours["dtc"])
     print("dt-doc-validate:")

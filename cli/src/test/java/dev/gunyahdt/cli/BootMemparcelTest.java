@@ -68,10 +68,13 @@ class BootMemparcelTest {
                 log.contains("] display: accepted memparcel 5 (LEND IO, label 0x1003, 4 KiB) from hlos by label"
                         + " 0x1003 for iomem /soc@0/serial@a810000, mapped at 0xa810000"),
                 log);
-        // its UART's registers, through the mapping of the device memory hlos lent it
+        // its UART's registers, through the mapping of the device memory hlos lent it, and its SPI, lent too
         assertTrue(
                 log.contains("] display: /soc@0/serial@a810000: MMIO read at 0xa810fe0 through my mapping: PrimeCell ID"
                         + " 0xb105f00d, part 0x11 (PL011)"),
+                log);
+        assertTrue(
+                log.contains("] display: /soc@0/serial@a810000: SPI 133 taken (UARTMIS 0x20, transmit done), cleared"),
                 log);
     }
 }

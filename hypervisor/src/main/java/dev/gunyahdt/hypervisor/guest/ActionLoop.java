@@ -24,11 +24,21 @@ import java.util.function.Supplier;
  */
 final class ActionLoop {
 
-    /** GICD_ICFGR of one VIRQ line (SPIs and PPIs the vGIC has), as a driver configures it before it waits on it. */
+    /** GICD_IPRIORITYR of a line a driver requests: Linux's GICv3 driver gives every interrupt 0xa0. */
+    static final int DEFAULT_PRIORITY = 0xA0;
+    /** ICC_PMR_EL1 as Linux's GICv3 driver sets it on each CPU (gic_cpu_sys_reg_init): 0xf0, everything above. */
+    static final int PRIORITY_MASK = 0xF0;
+
+    /**
+     * request_irq of one VIRQ line (SPIs the vGIC has): GICD_ICFGR (edge or level), GICD_IPRIORITYR, then
+     * GICD_ISENABLER, as a driver configures a line before it waits on it.
+     */
     static void configure(GuestContext ctx, GuestDt.Line line) {
         Vcpu self = ctx.seat().vcpu();
         if (line.intid() >= 32 && line.intid() < 1020) {
             self.vic().configureEdge(self.vicIndex(), line.intid(), line.edge());
+            self.vic().setPriority(self.vicIndex(), line.intid(), DEFAULT_PRIORITY);
+            self.vic().enable(self.vicIndex(), line.intid(), true);
         }
     }
 
@@ -75,6 +85,19 @@ final class ActionLoop {
     void onVirq(int intid) {
         rpcReady |= intid == txVirq || intid == rxVirq;
         handlers.forEach(h -> h.accept(intid));
+    }
+
+    /** Handlers of notifications this loop does not handle itself (IRQ lending's, …). */
+    private final List<Consumer<RpcMessage>> notificationHandlers = new ArrayList<>();
+
+    /** A handler told of every notification from now on. */
+    void onNotification(Consumer<RpcMessage> handler) {
+        notificationHandlers.add(handler);
+    }
+
+    /** Sends a request now, outside the script (a driver answering a notification); {@code then} gets the reply. */
+    void send(MessageId id, byte[] payload, Consumer<RpcMessage> then) {
+        waiting.put(rpc.request(id, payload), then);
     }
 
     /** Whether every action ran and every reply came. */
@@ -128,6 +151,8 @@ final class ActionLoop {
             } else if (m.messageId() == MessageId.NOTIFY_VM_SHUTDOWN.id()) {
                 log.note("shutdown requested; VM_EXIT");
                 rpc.request(MessageId.VM_EXIT, Wire.writer().u16(0).u8(0).u8(0).build());
+            } else {
+                notificationHandlers.forEach(h -> h.accept(m));
             }
         } catch (RuntimeException malformed) {
             log.problem("malformed notification " + m);

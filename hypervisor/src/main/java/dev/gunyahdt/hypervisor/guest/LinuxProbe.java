@@ -129,6 +129,7 @@ public final class LinuxProbe implements GuestProgram {
         loop.add(peers::ringDoorbells);
         loop.add(peers::await);
         UartProbe.addTo(ctx, log, loop, tree); // passed-through UARTs
+        LentIrqs.borrower(ctx, log, loop, tree); // their SPIs, when the owner lends them
         if (!primary) {
             // the RM takes VM_SET_STATUS from static secondary VMIDs only (below 64); a dynamic one is denied
             loop.add(loop.call(
@@ -223,6 +224,9 @@ public final class LinuxProbe implements GuestProgram {
         List<Integer> taken = new ArrayList<>();
         for (int i = vic.acknowledge(self.vicIndex()); i != Vic.SPURIOUS; i = vic.acknowledge(self.vicIndex())) {
             taken.add(i);
+            if (cpus != null) {
+                cpus.onVirq(i);
+            }
             if (loop != null) {
                 loop.onVirq(i);
                 vmm.onVirq(i);

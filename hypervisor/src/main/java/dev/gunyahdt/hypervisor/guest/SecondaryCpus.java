@@ -17,16 +17,22 @@ import java.util.Optional;
  * enabled {@code /cpus} node whose {@code reg} (its MPIDR) is not the boot vCPU's own is started with PSCI CPU_ON
  * (SMC64) at the image's secondary entry point, with the CPU's logical number as context id (Linux passes 0; the
  * model passes the number so the secondary can check what it received). Each secondary, on its own vCPU, checks
- * its PC, X0 and MPIDR and reports itself online. The boot vCPU does not busy-wait ({@code __cpu_up} sleeps on a
- * completion the secondary's IPI ends; SGIs are not modelled): on each of its own turns it looks whether all
- * started secondaries arrived, and once they have (or after {@link #PATIENCE} turns) confirms each with
- * AFFINITY_INFO and logs {@code N/N vCPUs online}.
+ * its PC, X0 and MPIDR, reports itself online and sends the boot vCPU an IPI ({@link #IPI}, by an ICC_SGI1R_EL1
+ * write naming the boot vCPU's MPIDR). The boot vCPU does not busy-wait ({@code __cpu_up} sleeps on a completion;
+ * the secondary's {@code complete()} wakes it with that IPI): it takes the SGIs, and on each of its own turns looks
+ * whether all started secondaries arrived; once they have (or after {@link #PATIENCE} turns) it confirms each with
+ * AFFINITY_INFO, logs {@code N/N vCPUs online}, and checks that their SGI came.
+ *
+ * <p>Every vCPU sets its GIC CPU interface up as Linux's {@code gic_cpu_sys_reg_init} does (ICC_PMR_EL1 0xf0);
+ * the boot vCPU enables the IPI's SGI (GICR_ISENABLER0) before it starts anyone.
  */
 final class SecondaryCpus {
     /** Where the secondaries enter, past the boot entry point (the model image's {@code secondary_entry}). */
     static final long SECONDARY_ENTRY = 0x100;
     /** Turns of the boot vCPU after which it reports who came up, arrived or not. */
     static final int PATIENCE = 200;
+    /** The SGI a secondary sends the boot vCPU when it is up: arm64 Linux's IPI_RESCHEDULE (SGI 0). */
+    static final int IPI = 0;
 
     /** A CPU node of the DT: its path, MPIDR and logical number (DT order, the boot CPU is 0). */
     private record Cpu(String path, long mpidr, int logical) {}
@@ -39,6 +45,7 @@ final class SecondaryCpus {
     private int total = 1;
     private int online = 1;
     private int waited;
+    private int ipis;
     private boolean reported;
 
     private SecondaryCpus(GuestContext ctx, ProbeLog log, String program) {
@@ -56,6 +63,10 @@ final class SecondaryCpus {
 
     private void startAll(DeviceTree dt) {
         Vcpu boot = ctx.seat().vcpu();
+        Vic vic = boot.vic();
+        vic.setPriorityMask(boot.vicIndex(), ActionLoop.PRIORITY_MASK);
+        vic.setPriority(boot.vicIndex(), IPI, ActionLoop.DEFAULT_PRIORITY);
+        vic.enable(boot.vicIndex(), IPI, true);
         Optional<NodeCursor> cpus = dt.find("/cpus");
         if (cpus.isEmpty()) {
             return;
@@ -107,6 +118,10 @@ final class SecondaryCpus {
                 arrived.add(cpu.logical());
                 log.note(program + ": CPU" + cpu.logical() + " (" + cpu.path() + ", MPIDR 0x"
                         + Long.toHexString(cpu.mpidr()) + ") online");
+                self.vic().setPriorityMask(self.vicIndex(), ActionLoop.PRIORITY_MASK);
+                self.vic()
+                        .generateSgi(
+                                self.vicIndex(), sgi1r(IPI, ctx.seat().vcpu().mpidr()));
             }
         }
         if (!self.waitForInterrupt()) {
@@ -137,6 +152,35 @@ final class SecondaryCpus {
             }
         }
         log.note(program + ": " + online + "/" + total + " vCPUs online");
+        if (!arrived.isEmpty()) {
+            // GICv3 with affinity routing keeps one pending bit per SGI, not one per sender: SGIs sent while one
+            // is pending are taken once
+            if (ipis > 0) {
+                log.note(program + ": CPU0 took SGI " + IPI + " (IPI) " + ipis + " time(s), sent by its "
+                        + arrived.size() + " secondaries (ICC_SGI1R_EL1)");
+            } else {
+                log.problem("CPU0 took no SGI " + IPI + " from its " + arrived.size() + " secondaries");
+            }
+        }
+    }
+
+    /** A VIRQ the boot vCPU took: the secondaries' IPI is counted. */
+    void onVirq(int intid) {
+        ipis += intid == IPI ? 1 : 0;
+    }
+
+    /**
+     * ICC_SGI1R_EL1 for SGI {@code intid} to the one CPU with {@code mpidr}: TargetList bit Aff0 % 16, RS Aff0 / 16,
+     * Aff1..3 in their fields, IRM 0 (as Linux's gic_send_sgi builds it).
+     */
+    static long sgi1r(int intid, long mpidr) {
+        long aff0 = mpidr & 0xFF;
+        return 1L << (aff0 % 16)
+                | (mpidr >>> 8 & 0xFF) << 16
+                | (long) intid << 24
+                | (mpidr >>> 16 & 0xFF) << 32
+                | (aff0 / 16) << 44
+                | (mpidr >>> 32 & 0xFF) << 48;
     }
 
     int total() {

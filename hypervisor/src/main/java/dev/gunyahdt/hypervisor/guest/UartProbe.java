@@ -11,9 +11,8 @@ import java.util.List;
  * What a PL011 driver's probe does with a passed-through UART ({@link Pl011Nodes} in the guest's tree): read the PrimeCell and peripheral IDs through the VM's own stage-2 mapping of the register block,
  * unmask the transmit interrupt, send one character and take the UART's SPI, clearing it in the handler.
  * A primary's UART is mapped by the RM from its config's iomemory-ranges, so failing to reach it is a problem;
- * a secondary's comes as an iomem vdevice whose device memory the owner lends by label, so it is read too, but
- * an unreachable one is only noted (its owner may not lend it) and its SPI is not waited for: that needs IRQ
- * lending to the secondary.
+ * a secondary's comes as an iomem vdevice whose device memory the owner lends by label and whose SPI it lends
+ * (VM_IRQ_LEND), so it is read and its SPI taken too; an unreachable one is only noted (its owner may not lend it).
  */
 final class UartProbe {
     /** The AMBA PrimeCell ID every PrimeCell peripheral answers (PCellID0..3). */
@@ -44,6 +43,9 @@ final class UartProbe {
         if (found.isEmpty()) {
             return;
         }
+        // request_irq of each UART's SPI (level, the PL011's line): a VIRQ the RM bound (the primary's) or one the
+        // owner lends (a secondary's, accepted by LentIrqs) is taken only once the line is enabled
+        found.forEach(u -> ActionLoop.configure(ctx, new GuestDt.Line(u.intid(), false)));
         UartProbe p = new UartProbe(ctx.seat().memory(), log, ctx.seat().primary(), found);
         loop.onVirq(p::onVirq);
         loop.add(p::step);
@@ -94,10 +96,6 @@ final class UartProbe {
         log.note(u.path() + ": MMIO read at 0x" + Long.toHexString(u.base() + Pl011.PERIPH_ID0)
                 + " through my mapping: PrimeCell ID 0x" + Long.toHexString(cell) + ", part 0x"
                 + Integer.toHexString(part) + " (PL011)");
-        if (!mustReach) {
-            log.note(u.path() + ": its SPI is not taken here (it reaches a secondary only by IRQ lending)");
-            return false;
-        }
         write(u, Pl011.IMSC, Pl011.TX);
         write(u, Pl011.DR, 'U');
         return true;

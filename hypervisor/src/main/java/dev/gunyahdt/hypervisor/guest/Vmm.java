@@ -19,7 +19,8 @@ import java.util.Optional;
  * The primary's VMM role, crosvm's part: for each secondary VM_ALLOCATE, MEM_LEND of its memory (the DT in it),
  * of its iomem devices' memory and MEM_SHARE of its shm buffers (by label),
  * VM_CONFIG_IMAGE, VM_INIT, VM_GET_HYP_RESOURCES (its vCPUs, and my halves of its vdevices, §10.5), VM_CONSOLE_OPEN
- * of the owner side; then VM_START for each. Proxy-scheduled vCPUs are run through vcpu_run, as crosvm's vCPU
+ * of the owner side; then VM_START for each, and the lending of the SPIs of the devices it passes to it
+ * ({@link LentIrqs}). Proxy-scheduled vCPUs are run through vcpu_run, as crosvm's vCPU
  * threads do.
  */
 final class Vmm {
@@ -45,6 +46,7 @@ final class Vmm {
     private final ActionLoop loop;
     private final HypResources resources;
     private final List<Proxied> proxied = new ArrayList<>();
+    private final LentIrqs lender;
     private int vcpusChecked;
 
     Vmm(GuestContext ctx, ProbeLog log, ActionLoop loop, HypResources resources) {
@@ -52,6 +54,7 @@ final class Vmm {
         this.log = log;
         this.loop = loop;
         this.resources = resources;
+        this.lender = LentIrqs.owner(log, loop);
     }
 
     int vcpusChecked() {
@@ -86,6 +89,13 @@ final class Vmm {
                             }
                         }
                     }));
+            // the SPIs of the devices it passes to the VM are mine until I lend them (VM_IRQ_LEND)
+            try {
+                lender.lendAll(
+                        n, () -> vmids[index], DtbReader.read(launches.get(i).dtb(), "vm/" + n + ".dtb"));
+            } catch (DtException e) {
+                log.problem(n + "'s DT does not read: " + e.getMessage());
+            }
         }
     }
 

@@ -46,7 +46,14 @@ public final class Hwirq extends KernelObject {
         if (!isSpi(virq)) {
             return HypError.ARGUMENT_INVALID;
         }
-        return source.bind(vic, virq);
+        HypError e = source.bind(vic, virq);
+        if (e == HypError.OK && lineHigh) {
+            // binding enables the physical line: a level already high is delivered now (a lent SPI raised
+            // before its borrower accepted it arrives at the accept)
+            received++;
+            source.assertLevel();
+        }
+        return e;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.cspace.CSpaceCalls;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.hwirq.HwirqCalls;
@@ -198,6 +199,15 @@ final class HypCalls {
     /** hwirq_bind_virq. */
     void bindHwirq(long hwirq, long vic, int virq, String what) {
         ok(what, HwirqCalls.BIND_VIRQ, hwirq, vic, virq, 0);
+    }
+
+    /** hwirq_bind_virq, its error returned (VM_IRQ_ACCEPT maps it to an RM error of its own). */
+    HypError tryBindHwirq(long hwirq, long vic, int virq) {
+        return hv.call(rm, HwirqCalls.BIND_VIRQ, hwirq, vic, virq, 0).error();
+    }
+
+    void unbindHwirq(long hwirq, String what) {
+        ok(what, HwirqCalls.UNBIND_VIRQ, hwirq, 0);
     }
 
     /** addrspace_lookup: fails unless [ipa, ipa+size) is mapped in {@code addrspace} from {@code extent}. */

@@ -1,10 +1,7 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.rm.config.RmVmConfig;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * A trusted VM's passed-through devices, as the real RM's {@code vm_config.c} gives them: {@code iomemory-ranges}
@@ -12,20 +9,19 @@ import java.util.Map;
  * as the hardware IRQs' hwirq objects bound to the VM's VIRQs ({@code handle_irqs} →
  * {@code irq_manager_vm_hwirq_map}). Each range's extent comes from the device memory the hypervisor gave the
  * root (the real RM derives it from HLOS's device extent, {@code vm_memory_get_owned_extent(hlos, MEM_TYPE_IO)}).
- * Every hardware IRQ is owned by HLOS, as on the QEMU platform; IRQ lending (IRQ_LEND/ACCEPT/…) is not built.
+ * Every hardware IRQ is owned by HLOS, as on the QEMU platform; HLOS's other hwirqs are then bound 1:1
+ * ({@code irq_manager_vm_hwirq_map_all_direct}) so it can lend them ({@link IrqManager}).
  */
 final class Passthrough {
     /** iomem_range_access_to_pgtable_access: RW, R, RWX, W, X, RX, none (R 4, W 2, X 1). */
     private static final int[] ACCESS = {6, 4, 7, 2, 1, 5, 0};
 
-    private static final int HLOS = 3;
-
     private final RmContext ctx;
-    /** hwirq_owners_dict's owner_irq_number: the VIRQ each mapped hardware IRQ is bound to. */
-    private final Map<Long, Long> mapped = new HashMap<>();
+    private final IrqManager irqs;
 
-    Passthrough(RmContext ctx) {
+    Passthrough(RmContext ctx, IrqManager irqs) {
         this.ctx = ctx;
+        this.irqs = irqs;
     }
 
     /** handle_iomem_ranges, then handle_irqs, for {@code vm}'s parsed config. */
@@ -35,6 +31,10 @@ final class Passthrough {
         }
         for (RmVmConfig.IrqRange r : cfg.irqRanges()) {
             mapIrq(vm, r.hwIrq(), r.virq());
+        }
+        if (vm.vmid == ResourceManager.VMID_HLOS) {
+            // hlos_vm.c: HLOS gets every hwirq it owns bound 1:1, so it can use or lend any of them (VM_IRQ_LEND)
+            irqs.mapAllDirect(vm, ctx.system.hwIrqs());
         }
     }
 
@@ -57,31 +57,8 @@ final class Passthrough {
         ctx.hyp.mapDevice(vm.addrspaceCap, me, r.ipa(), r.size(), ACCESS[r.access()], what);
     }
 
-    /** irq_manager_vm_hwirq_map_internal with owner = true. */
+    /** irq_manager_vm_hwirq_map_internal with owner = true (the refusals are {@link IrqManager#mapOwned}'s). */
     private void mapIrq(RmVm vm, long hw, long virq) {
-        String what = "gic-irq-ranges hw " + hw + " -> VIRQ " + virq + " of " + vm;
-        // irq_numbers_compatible: both SPIs (the model forwards SPIs only)
-        if (!isSpi(hw) || !isSpi(virq)) {
-            throw new RmFailure(RmError.ARGUMENT_INVALID, what + ": not both SPIs");
-        }
-        long cap = ctx.hv.hwirqCap((int) hw);
-        if (cap == HvcResult.CAP_INVALID) {
-            throw new RmFailure(RmError.NORESOURCE, what + ": the platform has no such hardware IRQ");
-        }
-        if (vm.vmid != HLOS) {
-            throw new RmFailure(RmError.DENIED, what + ": the hardware IRQ belongs to HLOS");
-        }
-        if (mapped.containsKey(hw)) {
-            throw new RmFailure(RmError.BUSY, what + ": already mapped to VIRQ " + mapped.get(hw));
-        }
-        if (!vm.virqs.reserve((int) virq)) {
-            throw new RmFailure(RmError.BUSY, what + ": the VIRQ is already used");
-        }
-        ctx.hyp.bindHwirq(cap, vm.vicCap, (int) virq, what);
-        mapped.put(hw, virq);
-    }
-
-    private static boolean isSpi(long n) {
-        return n >= 32 && n <= 1019;
+        irqs.mapOwned(vm, virq, hw, "gic-irq-ranges hw " + hw + " -> VIRQ " + virq + " of " + vm);
     }
 }

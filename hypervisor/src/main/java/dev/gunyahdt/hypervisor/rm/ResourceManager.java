@@ -29,7 +29,7 @@ import java.util.function.LongSupplier;
  * {@link #events()} stamped with the simulation's clock.
  *
  * <p>Like Gunyah's RM, one unit per service: {@link VmLifecycle}, {@link HypResources}, {@link ConsoleService},
- * {@link Memparcels}, {@link VmSetup} with {@link Vdevices}, and {@link OverlayInputs}; they share one
+ * {@link Memparcels}, {@link IrqManager}, {@link VmSetup} with {@link Vdevices}, and {@link OverlayInputs}; they share one
  * {@link RmContext}. This class keeps the public surface and the dispatch table from message ID to service.
  */
 public final class ResourceManager {
@@ -58,6 +58,7 @@ public final class ResourceManager {
     private final VmLifecycle lifecycle;
     private final HypResources hypResources;
     private final ConsoleService console;
+    private final IrqManager irqs;
     private final Map<MessageId, Handler> handlers = new EnumMap<>(MessageId.class);
     private int internalFaults;
 
@@ -78,7 +79,8 @@ public final class ResourceManager {
         this.memparcels = new Memparcels(ctx);
         OverlayInputs overlays = new OverlayInputs(ctx, memparcels, overlayStyle);
         VmSetup setup = new VmSetup(ctx, new Vdevices(ctx));
-        this.lifecycle = new VmLifecycle(ctx, memparcels, setup, overlays);
+        this.irqs = new IrqManager(ctx);
+        this.lifecycle = new VmLifecycle(ctx, memparcels, setup, overlays, irqs);
         this.hypResources = new HypResources(ctx);
         this.console = new ConsoleService(ctx);
         ctx.startRmVcpu(this::runVcpu);
@@ -225,6 +227,11 @@ public final class ResourceManager {
         handlers.put(MessageId.MEM_NOTIFY, memparcels::memNotify);
         handlers.put(MessageId.MEM_APPEND, memparcels::memAppend);
         handlers.put(MessageId.MEM_QCOM_LOOKUP_SGL, memparcels::memLookupSgl);
+        handlers.put(MessageId.VM_IRQ_LEND, irqs::lend);
+        handlers.put(MessageId.VM_IRQ_ACCEPT, irqs::accept);
+        handlers.put(MessageId.VM_IRQ_RELEASE, irqs::release);
+        handlers.put(MessageId.VM_IRQ_RECLAIM, irqs::reclaim);
+        handlers.put(MessageId.VM_IRQ_NOTIFY, irqs::notify);
     }
 
     // ---- queries ---------------------------------------------------------------------------------------

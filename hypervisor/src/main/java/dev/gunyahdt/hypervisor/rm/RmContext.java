@@ -39,6 +39,9 @@ final class RmContext {
 
     final RmLink.Counter notificationCounter = new RmLink.Counter();
     final VirqAllocator rmVirqs = new VirqAllocator(VirqAllocator.RM_BASE);
+    /** The priority the RM gives each of its VIRQs (one for all: none preempts another). */
+    private static final int RM_PRIORITY = 0xA0;
+
     final long rmVic;
     /** The RM's own: its address space (VMID 255), the extent over DDR every VM's RAM is derived from, its vCPU. */
     final long rmAddrspace;
@@ -82,6 +85,8 @@ final class RmContext {
         hyp.activate(rmVcpuCap);
         this.rmVcpu = hv.vcpu(hyp.rm(), rmVcpuCap);
         this.rmMemory = rmVcpu.caller().memory();
+        // the RM's own GIC set-up: its priority mask lets every line it enables through (RM_PRIORITY)
+        rmVcpu.vic().setPriorityMask(rmVcpu.vicIndex(), 0xF0);
     }
 
     /** Gives the RM's vCPU its program (the RPC loop) and powers it on. */
@@ -128,6 +133,8 @@ final class RmContext {
             throw new RmFailure(RmError.NORESOURCE, "the RM is out of VIRQs");
         }
         rmVcpu.vic().configureEdge(rmVcpu.vicIndex(), n, true);
+        rmVcpu.vic().setPriority(rmVcpu.vicIndex(), n, RM_PRIORITY);
+        rmVcpu.vic().enable(rmVcpu.vicIndex(), n, true);
         return n;
     }
 

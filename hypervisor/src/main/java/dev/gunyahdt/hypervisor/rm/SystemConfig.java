@@ -31,8 +31,9 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
     public record Range(long base, long size) {}
 
     /**
-     * One VM of the table. {@code owner} is empty for the primary; {@code deviceMemory} is its passed-through
-     * devices' MMIO ({@code passthrough-mmio}), which the owner holds until it lends it.
+     * One VM of the table. {@code owner} is empty for the primary; {@code hwIrqs} are the INTIDs of its devices'
+     * SPIs ({@code hw-spis}, SPI numbers there); {@code deviceMemory} is its passed-through devices' MMIO
+     * ({@code passthrough-mmio}), which the owner holds until it lends it.
      */
     public record VmEntry(
             String name,
@@ -41,14 +42,11 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
             Optional<String> owner,
             long memoryBase,
             long memorySize,
+            List<Integer> hwIrqs,
             List<Range> deviceMemory) {
         public VmEntry {
+            hwIrqs = List.copyOf(hwIrqs);
             deviceMemory = List.copyOf(deviceMemory);
-        }
-
-        public VmEntry(
-                String name, int vmid, boolean primary, Optional<String> owner, long memoryBase, long memorySize) {
-            this(name, vmid, primary, owner, memoryBase, memorySize, List.of());
         }
     }
 
@@ -61,6 +59,18 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
 
     public Optional<VmEntry> primary() {
         return vms.stream().filter(VmEntry::primary).findFirst();
+    }
+
+    /**
+     * The SPIs the board's devices use, every VM's, sorted: what the model's platform has hwirq objects for (the
+     * real boot environment lists every SPI of the GIC; the model makes only those the board wires).
+     */
+    public List<Integer> hwIrqs() {
+        return vms.stream()
+                .flatMap(v -> v.hwIrqs().stream())
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     public Optional<VmEntry> vm(String name) {
@@ -119,6 +129,7 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
                         c.node().property("owner").map(p -> p.value().asString()),
                         Cells.join(mem, 0, ac),
                         Cells.join(mem, ac, sc),
+                        spis(c),
                         ranges(c, "passthrough-mmio", ac, sc)));
             } else if (c.node().hasProperty("declared-by") && mem.length >= ac + sc && ac <= 2 && sc <= 2) {
                 shared.add(new SharedRegion(
@@ -147,6 +158,18 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
         List<Range> out = new ArrayList<>();
         for (int i = 0; ac <= 2 && sc <= 2 && i + ac + sc <= v.length; i += ac + sc) {
             out.add(new Range(Cells.join(v, i, ac), Cells.join(v, i + ac, sc)));
+        }
+        return out;
+    }
+
+    /** {@code hw-spis} (SPI numbers, one cell each) as INTIDs; numbers beyond the GIC's SPIs are left out. */
+    private static List<Integer> spis(NodeCursor vm) {
+        long[] cells = vm.node().property("hw-spis").map(p -> p.value().cells()).orElse(new long[0]);
+        List<Integer> out = new ArrayList<>();
+        for (long spi : cells) {
+            if (spi >= 0 && spi <= 1019 - 32) {
+                out.add((int) spi + 32);
+            }
         }
         return out;
     }

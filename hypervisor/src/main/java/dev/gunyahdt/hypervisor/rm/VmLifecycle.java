@@ -30,13 +30,15 @@ final class VmLifecycle {
     private final Passthrough passthrough;
     private final OverlayInputs overlays;
     private final VmMemory memory;
+    private final IrqManager irqs;
 
-    VmLifecycle(RmContext ctx, Memparcels memparcels, VmSetup setup, OverlayInputs overlays) {
+    VmLifecycle(RmContext ctx, Memparcels memparcels, VmSetup setup, OverlayInputs overlays, IrqManager irqs) {
         this.ctx = ctx;
         this.memparcels = memparcels;
         this.memory = new VmMemory(ctx, memparcels);
         this.setup = setup;
-        this.passthrough = new Passthrough(ctx);
+        this.irqs = irqs;
+        this.passthrough = new Passthrough(ctx, irqs);
         this.overlays = overlays;
     }
 
@@ -326,6 +328,7 @@ final class VmLifecycle {
     /** The staged teardown of VM_RESET: vdevices, IRQs, the VM's objects, peers. */
     private void teardown(RmVm vm) {
         killVcpus(vm);
+        irqs.releaseOnReset(vm);
         RmVm owner0 = ctx.vms.get(vm.owner);
         for (RmVm.VcpuSlot v : vm.vcpus) {
             if (v.ownerCap() != v.master() && owner0 != null) {

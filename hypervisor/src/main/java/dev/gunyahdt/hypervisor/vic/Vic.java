@@ -18,16 +18,23 @@ import java.util.TreeMap;
  * SPIs (32 ≤ INTID, INTID−32 &lt; max_virqs, one source per SPI); private interrupts (SGIs/PPIs 0..31) live
  * per attached vCPU and are raised by local sources through {@link #assertPrivate}.
  *
- * <p>Per line: edge or level, pending, active. An assertion makes the line pending (an edge-only assertion
- * only when the line is configured edge); {@link #acknowledge} hands the lowest pending, not-active INTID
- * routed to a vCPU to it and makes it active; {@link #endOfInterrupt} deactivates it and, for a level line,
- * re-checks the source: pending again if it was re-asserted meanwhile or its condition still holds (§3.4).
- * A line that becomes deliverable wakes the vCPU it is routed to.
+ * <p>Per line: edge or level, enabled, priority, pending, active. An assertion makes the line pending (an
+ * edge-only assertion only when the line is configured edge), enabled or not; {@link #acknowledge} hands a vCPU
+ * the pending, not-active, enabled line routed to it with the highest priority (the lowest value; ties: the
+ * lowest INTID) that its priority mask lets through, and makes it active; {@link #endOfInterrupt} deactivates it
+ * and, for a level line, re-checks the source: pending again if it was re-asserted meanwhile or its condition
+ * still holds (§3.4). A line that becomes deliverable wakes the vCPU it is routed to. SGIs are raised by a vCPU's
+ * ICC_SGI1R_EL1 write ({@link #generateSgi}).
  *
- * <p>Not modelled (said plainly): priorities and priority masks (the lowest INTID wins), the GICD/GICR
- * enable bits (every line is enabled), groups, SGI generation between vCPUs, LPIs/MSIs, the register frames
- * themselves — the methods below stand for the guest's register accesses. SPI lines default to level and
- * are routed to vCPU index 0 until {@link #route} says otherwise.
+ * <p>Reset values as the architecture and [HYP] {@code hyp/vm/vgic} have them: every line disabled
+ * (vgic_delivery_state_default), priority 0, each vCPU's priority mask 0 (ICH_VMCR_EL2's VPMR: everything
+ * masked), SGIs edge, PPIs and SPIs level, SPIs routed to vCPU index 0 until {@link #route} says otherwise;
+ * priorities keep their top 5 bits (VGIC_PRIO_BITS). A guest enables what it uses, as Linux's GIC driver does.
+ *
+ * <p>The methods below stand for the guest's register accesses (GICD/GICR frames and ICC system registers are
+ * not decoded from MMIO or MSR traps: a guest program calls them). Not modelled (said plainly): running
+ * priority and preemption (a vCPU may hold several lines active at once), binary point, groups (all group 1),
+ * GICD_SGIR (the GICv2 form; affinity routing is on), LPIs/MSIs.
  */
 public final class Vic extends KernelObject implements VirqTarget {
     /** PLATFORM_MAX_CORES on the QEMU reference build (§6.2). */
@@ -36,6 +43,10 @@ public final class Vic extends KernelObject implements VirqTarget {
     public static final int MAX_VIRQS = 988;
 
     static final int SPI_BASE = 32;
+    /** SGIs are INTIDs 0..15. */
+    static final int SGI_COUNT = 16;
+    /** VGIC_PRIO_BITS = 5: the bits of a priority the vGIC keeps. */
+    static final int PRIORITY_MASK = 0xF8;
     /** What an acknowledge returns when nothing is deliverable (GIC's spurious INTID). */
     public static final int SPURIOUS = 1023;
 
@@ -43,6 +54,8 @@ public final class Vic extends KernelObject implements VirqTarget {
     private int maxVirqs;
     private long options;
     private Wakeable[] vcpus = new Wakeable[0];
+    /** ICC_PMR_EL1 per vCPU index: a line is signalled only when its priority value is below it. */
+    private int[] priorityMask = new int[0];
     /** SPI lines by INTID; a line exists once claimed or configured. */
     private final TreeMap<Integer, Line> spis = new TreeMap<>();
     /** Private lines: key vcpuIndex &lt;&lt; 16 | INTID. */
@@ -62,6 +75,8 @@ public final class Vic extends KernelObject implements VirqTarget {
         VirqSource source;
         boolean claimed;
         boolean edge;
+        boolean enabled;
+        int priority;
         boolean pending;
         boolean active;
         /** Asserted again since it was acknowledged: stays pending whatever the level re-check says. */
@@ -73,6 +88,8 @@ public final class Vic extends KernelObject implements VirqTarget {
         public String toString() {
             return (claimed ? "c" : "")
                     + (edge ? "e" : "l")
+                    + (enabled ? "" : "d")
+                    + (priority != 0 ? "p" + priority : "")
                     + (pending ? "P" : "")
                     + (active ? "A" : "")
                     + (route != 0 ? ">" + route : "");
@@ -98,6 +115,7 @@ public final class Vic extends KernelObject implements VirqTarget {
         maxVirqs = (int) virqs;
         options = opts;
         this.vcpus = new Wakeable[maxVcpus];
+        this.priorityMask = new int[maxVcpus];
         return HypError.OK;
     }
 
@@ -182,7 +200,16 @@ public final class Vic extends KernelObject implements VirqTarget {
     /** A local source (e.g. a virtual timer, PPI 27) raises private INTID {@code intid} 0..31 on vCPU {@code index}. */
     public void assertPrivate(int index, int intid) {
         checkPrivate(index, intid);
-        raise(privates.computeIfAbsent(index << 16 | intid, k -> new Line()), index);
+        raise(privateLine(index, intid), index);
+    }
+
+    /** Private line {@code intid} of vCPU {@code index}, made on first use (SGIs edge, PPIs level). */
+    private Line privateLine(int index, int intid) {
+        return privates.computeIfAbsent(index << 16 | intid, k -> {
+            Line l = new Line();
+            l.edge = intid < SGI_COUNT;
+            return l;
+        });
     }
 
     private void checkPrivate(int index, int intid) {
@@ -195,7 +222,71 @@ public final class Vic extends KernelObject implements VirqTarget {
 
     /** GICD_ICFGR / GICR_ICFGR: configure {@code intid} edge- (true) or level-triggered, on vCPU {@code index} if private. */
     public void configureEdge(int index, int intid, boolean edge) {
-        line(index, intid).edge = edge;
+        Line l = line(index, intid);
+        l.edge = edge || intid < SGI_COUNT; // SGIs are always edge-triggered (GICR_ICFGR0 is read-only)
+    }
+
+    /**
+     * GICD_ISENABLER / GICD_ICENABLER (SPIs) and GICR_ISENABLER0 / GICR_ICENABLER0 (vCPU {@code index}'s SGIs and
+     * PPIs): a disabled line still becomes pending when asserted and is delivered once enabled.
+     */
+    public void enable(int index, int intid, boolean on) {
+        Line l = line(index, intid);
+        l.enabled = on;
+        signal(l, intid < SPI_BASE ? index : l.route);
+    }
+
+    /** GICD_IPRIORITYR / GICR_IPRIORITYR: {@code priority} 0 (highest) .. 255, its top 5 bits kept. */
+    public void setPriority(int index, int intid, int priority) {
+        if (priority < 0 || priority > 0xFF) {
+            throw new IllegalArgumentException("priority " + priority + " is not a byte");
+        }
+        Line l = line(index, intid);
+        l.priority = priority & PRIORITY_MASK;
+        signal(l, intid < SPI_BASE ? index : l.route);
+    }
+
+    /** ICC_PMR_EL1 of vCPU {@code index}: lines whose priority value is not below {@code mask} are not signalled. */
+    public void setPriorityMask(int index, int mask) {
+        if (index < 0 || index >= maxVcpus || mask < 0 || mask > 0xFF) {
+            throw new IllegalArgumentException("no priority mask " + mask + " for vCPU " + index);
+        }
+        priorityMask[index] = mask & PRIORITY_MASK;
+        if (hasDeliverable(index)) {
+            wake(index);
+        }
+    }
+
+    /**
+     * ICC_SGI1R_EL1 written by vCPU {@code index} (vgic_icc_generate_sgi): INTID bits 27:24; IRM (bit 40) sends to
+     * every other attached vCPU, else each bit of TargetList (15:0) names Aff0 = bit + 16 × RS (47:44) with Aff1
+     * (23:16), Aff2 (39:32), Aff3 (55:48); with the QEMU mapping Aff0 is the vCPU index and the higher levels must
+     * be 0. A target that maps to no attached vCPU is ignored. The SGI becomes pending on each target (edge),
+     * delivered if that vCPU enabled it.
+     */
+    public void generateSgi(int index, long sgi1r) {
+        int intid = (int) (sgi1r >>> 24) & 0xF;
+        if ((sgi1r >>> 40 & 1) != 0) {
+            for (int i = 0; i < vcpus.length; i++) {
+                if (i != index && vcpus[i] != null) {
+                    raise(privateLine(i, intid), i);
+                }
+            }
+            return;
+        }
+        long aff1 = sgi1r >>> 16 & 0xFF;
+        long aff2 = sgi1r >>> 32 & 0xFF;
+        long aff3 = sgi1r >>> 48 & 0xFF;
+        int rs = (int) (sgi1r >>> 44) & 0xF;
+        for (int bit = 0; bit < 16; bit++) {
+            int target = bit + 16 * rs;
+            if ((sgi1r >>> bit & 1) == 0 || aff1 != 0 || aff2 != 0 || aff3 != 0 || target >= vcpus.length) {
+                continue; // vgic_get_index_for_mpidr fails: ignored
+            }
+            if (vcpus[target] != null) {
+                raise(privateLine(target, intid), target);
+            }
+        }
     }
 
     /** GICD_IROUTER: send SPI {@code intid} to vCPU {@code index}; a pending line wakes its new target. */
@@ -205,14 +296,13 @@ public final class Vic extends KernelObject implements VirqTarget {
         }
         Line l = line(0, intid);
         l.route = index;
-        if (l.pending && !l.active) {
-            wake(index);
-        }
+        signal(l, index);
     }
 
     /**
-     * ICC_IAR1 read by vCPU {@code index}: the lowest pending, not-active INTID routed to it (private lines
-     * first, as they are numbered lower), now active and no longer pending; {@link #SPURIOUS} if none.
+     * ICC_IAR1 read by vCPU {@code index}: of the pending, not-active, enabled lines routed to it whose priority
+     * passes its mask, the highest-priority one (ties: the lowest INTID), now active and no longer pending;
+     * {@link #SPURIOUS} if none.
      */
     public int acknowledge(int index) {
         Map.Entry<Integer, Line> e = deliverable(index);
@@ -241,7 +331,7 @@ public final class Vic extends KernelObject implements VirqTarget {
             l.pending = true;
         }
         if (l.pending) {
-            wake(intid < SPI_BASE ? index : l.route);
+            signal(l, intid < SPI_BASE ? index : l.route);
         }
     }
 
@@ -250,26 +340,43 @@ public final class Vic extends KernelObject implements VirqTarget {
         return deliverable(index) != null;
     }
 
+    /** The line vCPU {@code index} would acknowledge: highest priority first, then the lowest INTID. */
     private Map.Entry<Integer, Line> deliverable(int index) {
+        if (index < 0 || index >= priorityMask.length) {
+            return null;
+        }
+        Map.Entry<Integer, Line> best = null;
         for (Map.Entry<Integer, Line> e :
                 privates.subMap(index << 16, (index + 1) << 16).entrySet()) {
-            if (e.getValue().pending && !e.getValue().active) {
-                return e;
+            if (signalled(e.getValue(), index) && (best == null || e.getValue().priority < best.getValue().priority)) {
+                best = e;
             }
         }
         for (Map.Entry<Integer, Line> e : spis.entrySet()) {
             Line l = e.getValue();
-            if (l.pending && !l.active && l.route == index) {
-                return e;
+            if (l.route == index && signalled(l, index) && (best == null || l.priority < best.getValue().priority)) {
+                best = e;
             }
         }
-        return null;
+        return best;
+    }
+
+    /** Pending, not active, enabled, and above vCPU {@code index}'s priority mask. */
+    private boolean signalled(Line l, int index) {
+        return l.pending && !l.active && l.enabled && l.priority < priorityMask[index];
+    }
+
+    /** Wakes vCPU {@code index} when {@code l} is now something it can take. */
+    private void signal(Line l, int index) {
+        if (index >= 0 && index < priorityMask.length && signalled(l, index)) {
+            wake(index);
+        }
     }
 
     private Line line(int index, int intid) {
         if (intid < SPI_BASE) {
             checkPrivate(index, intid);
-            return privates.computeIfAbsent(index << 16 | intid, k -> new Line());
+            return privateLine(index, intid);
         }
         if (intid - SPI_BASE >= maxVirqs) {
             throw new IllegalArgumentException("INTID " + intid + " is beyond this VIC's " + maxVirqs + " SPIs");
@@ -283,8 +390,8 @@ public final class Vic extends KernelObject implements VirqTarget {
         }
         boolean was = l.pending;
         l.pending = true;
-        if (!was && !l.active) {
-            wake(index);
+        if (!was) {
+            signal(l, index);
         }
     }
 
@@ -328,6 +435,18 @@ public final class Vic extends KernelObject implements VirqTarget {
         return l != null && l.pending;
     }
 
+    /** Whether {@code intid} (private lines: on vCPU {@code index}) is pending. */
+    public boolean isPending(int index, int intid) {
+        Line l = intid < SPI_BASE ? privates.get(index << 16 | intid) : spi(intid);
+        return l != null && l.pending;
+    }
+
+    /** Whether {@code intid} (private lines: on vCPU {@code index}) is enabled. */
+    public boolean isEnabled(int index, int intid) {
+        Line l = intid < SPI_BASE ? privates.get(index << 16 | intid) : spi(intid);
+        return l != null && l.enabled;
+    }
+
     /** Whether {@code intid} (private lines: on vCPU {@code index}) is active. */
     boolean isActive(int index, int intid) {
         Line l = intid < SPI_BASE ? privates.get(index << 16 | intid) : spi(intid);
@@ -342,6 +461,8 @@ public final class Vic extends KernelObject implements VirqTarget {
                 .append(maxVirqs)
                 .append(" opts=")
                 .append(options)
+                .append(" pmr=")
+                .append(java.util.Arrays.toString(priorityMask))
                 .append(" attached=[");
         for (Wakeable w : vcpus) {
             sb.append(w == null ? "-" : w.toString()).append(' ');

@@ -48,6 +48,8 @@ class HwirqTest {
     @Test
     void aBoundSpiIsDeliveredAsItsVirqAndLevelRecheckFollowsTheLine() {
         f.ok(BIND_VIRQ, hw, vicCap, 40, 0);
+        vic.setPriorityMask(0, 0xF0);
+        vic.enable(0, 40, true);
         assertTrue(f.hv.spi(UART_SPI, true));
         assertEquals(List.of(new VirqEvent(40, VirqEvent.Kind.ASSERT)), vic.events());
         assertEquals(40, vic.acknowledge(0));

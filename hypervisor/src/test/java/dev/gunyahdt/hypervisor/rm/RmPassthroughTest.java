@@ -110,9 +110,15 @@ class RmPassthroughTest {
         assertTrue(
                 twice.bootFailure().orElseThrow().contains("already mapped to VIRQ 33"),
                 twice.bootFailure().toString());
+        // irq_numbers_compatible: a PPI with an SPI is refused; a PPI pair passes it, but the platform has no
+        // PPI hwirq objects (NORESOURCE)
+        Simulation.Result mixed = boot(RANGE + "gic-irq-ranges = <27 33>;", MMIO);
+        assertTrue(
+                mixed.bootFailure().orElseThrow().contains("not both SPIs or both PPIs"),
+                mixed.bootFailure().toString());
         Simulation.Result ppi = boot(RANGE + "gic-irq-ranges = <27 27>;", MMIO);
         assertTrue(
-                ppi.bootFailure().orElseThrow().contains("not both SPIs"),
+                ppi.bootFailure().orElseThrow().contains("no such hardware IRQ"),
                 ppi.bootFailure().toString());
     }
 }

@@ -14,7 +14,6 @@ import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.memory.AddrSpace;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
-import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import java.util.ArrayList;
@@ -67,26 +66,7 @@ class RmVmTeardownTest {
 
     private int lendImage(byte[] dt) {
         assertTrue(seats.get(0).memory().write(MEMORY + ResourceManager.DT_OFFSET, dt));
-        return (int) ok(
-                MessageId.MEM_LEND,
-                Wire.writer()
-                        .u8(0)
-                        .u8(0)
-                        .u8(0)
-                        .u8(0)
-                        .u32(0)
-                        .u16(1)
-                        .u16(0)
-                        .u16(0x80)
-                        .u8(7)
-                        .u8(0)
-                        .u16(1)
-                        .u16(0)
-                        .u64(MEMORY)
-                        .u64(0x10000000L)
-                        .u16(0)
-                        .u16(0)
-                        .build());
+        return (int) ok(MessageId.MEM_LEND, RpcSeat.memLend(0x80, MEMORY, 0x10000000L));
     }
 
     private void configure(int handle, byte[] dt) {
@@ -116,37 +96,9 @@ class RmVmTeardownTest {
         String rpc = "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;"; // the real RM crashes without
         byte[] primary = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, rpc, "", ""));
         byte[] svm1 = Configs.compile(Configs.vm("svm1", 0x80000000L, 0x10000000L, rpc, "", ""));
-        rm = ResourceManager.boot(
-                hv,
-                sys,
-                Platform.QEMU,
-                primary,
-                new VcpuHost() {
-                    @Override
-                    public void powerOn(GuestSeat seat) {
-                        seats.add(seat);
-                    }
-
-                    @Override
-                    public void powerOff(int vmid) {}
-                },
-                () -> 0);
-        long[] reg = DtbReader.read(rm.vm("hlos").orElseThrow().guestDtb().orElseThrow(), "g")
-                .find("/hypervisor")
-                .orElseThrow()
-                .children()
-                .stream()
-                .filter(c -> c.node().name().startsWith("qcom,resource-manager-rpc@"))
-                .findFirst()
-                .orElseThrow()
-                .node()
-                .property("reg")
-                .orElseThrow()
-                .value()
-                .cells();
+        rm = ResourceManager.boot(hv, sys, Platform.QEMU, primary, RpcSeat.collecting(seats), () -> 0);
         GuestSeat seat = seats.get(0);
-        hlos = new RpcClient(new RpcEndpoint(
-                hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3], seat.ramBase() + 0x1000));
+        hlos = RpcSeat.client(hv, seat, rm.vm("hlos").orElseThrow().guestDtb().orElseThrow());
         GuestMemory hlosMemory = seat.memory();
         Object held = hv.memdb().ownerOf(MEMORY); // the memory the RM gave hlos at boot to lend svm1
 

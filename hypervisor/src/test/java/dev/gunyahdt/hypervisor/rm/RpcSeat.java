@@ -20,9 +20,9 @@ import java.util.List;
  */
 public record RpcSeat(ResourceManager rm, RpcEndpoint endpoint) {
 
-    public static RpcSeat boot() {
-        List<GuestSeat> seats = new ArrayList<>();
-        VcpuHost host = new VcpuHost() {
+    /** A VcpuHost that keeps every seat the RM powers on, in order, in {@code seats}. */
+    static VcpuHost collecting(List<GuestSeat> seats) {
+        return new VcpuHost() {
             @Override
             public void powerOn(GuestSeat seat) {
                 seats.add(seat);
@@ -31,6 +31,51 @@ public record RpcSeat(ResourceManager rm, RpcEndpoint endpoint) {
             @Override
             public void powerOff(int vmid) {}
         };
+    }
+
+    /**
+     * A client on the RM-RPC link whose node the RM merged into {@code guestDtb} ({@code /hypervisor}'s child named
+     * qcom,resource-m…: the primary's and a secondary's shape), sending from {@code seat}'s RAM.
+     */
+    static RpcClient client(Hypervisor hv, GuestSeat seat, byte[] guestDtb) {
+        return new RpcClient(endpoint(hv, seat, guestDtb));
+    }
+
+    private static RpcEndpoint endpoint(Hypervisor hv, GuestSeat seat, byte[] guestDtb) {
+        NodeCursor node = DtbReader.read(guestDtb, "guest").find("/hypervisor").orElseThrow().children().stream()
+                .filter(c -> c.node().name().startsWith("qcom,resource-m"))
+                .findFirst()
+                .orElseThrow();
+        long[] reg = node.node().property("reg").orElseThrow().value().cells();
+        return new RpcEndpoint(
+                hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3], seat.ramBase() + 0x1000);
+    }
+
+    /**
+     * MEM_LEND of [ipa, ipa+size) to {@code vmid} with RWX rights, label 0, no attributes: a VM's memory as its owner
+     * lends it (VM_START accepts it only with exactly that ACL).
+     */
+    static byte[] memLend(int vmid, long ipa, long size) {
+        return Wire.writer()
+                .u32(0)
+                .u32(0)
+                .u16(1)
+                .u16(0)
+                .u16(vmid)
+                .u8(7)
+                .u8(0)
+                .u16(1)
+                .u16(0)
+                .u64(ipa)
+                .u64(size)
+                .u16(0)
+                .u16(0)
+                .build();
+    }
+
+    public static RpcSeat boot() {
+        List<GuestSeat> seats = new ArrayList<>();
+        VcpuHost host = collecting(seats);
         Hypervisor hv = new Hypervisor(3);
         SystemConfig sys = SystemConfig.read(
                 "system.dtb",
@@ -40,19 +85,8 @@ public record RpcSeat(ResourceManager rm, RpcEndpoint endpoint) {
         byte[] hlos = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, "console-dev;", "", ""));
         ResourceManager rm = ResourceManager.boot(hv, sys, Platform.QEMU, hlos, host, () -> 0);
         GuestSeat seat = seats.get(0);
-        NodeCursor node = DtbReader.read(rm.vm("hlos").orElseThrow().guestDtb().orElseThrow(), "guest")
-                .find("/hypervisor")
-                .orElseThrow()
-                .children()
-                .stream()
-                .filter(c -> c.node().name().startsWith("qcom,resource-manager-rpc@"))
-                .findFirst()
-                .orElseThrow();
-        long[] reg = node.node().property("reg").orElseThrow().value().cells();
         return new RpcSeat(
-                rm,
-                new RpcEndpoint(
-                        hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3], seat.ramBase() + 0x1000));
+                rm, endpoint(hv, seat, rm.vm("hlos").orElseThrow().guestDtb().orElseThrow()));
     }
 
     /** Sends one raw packet, lets the RM run, and reads what it answered so its queue never fills. */

@@ -171,6 +171,8 @@ class SchedulerTest {
         f.ok(ObjectCalls.ACTIVATE, db, 0);
         f.ok(dev.gunyahdt.hypervisor.doorbell.DoorbellCalls.BIND_VIRQ, db, vic, 970, 0);
         obj(a).vic().route(970, 1);
+        obj(a).vic().enable(1, 970, true);
+        obj(a).vic().setPriorityMask(1, 0xF0);
         f.ok(dev.gunyahdt.hypervisor.doorbell.DoorbellCalls.SEND, db, 1, 0);
         assertFalse(obj(b).waiting());
         assertEquals(970, obj(b).vic().acknowledge(1));
@@ -205,6 +207,8 @@ class SchedulerTest {
         assertEquals(2, steps[0]);
         f.call(VcpuCalls.RUN, proxy, 0, 0, 0, 0);
         assertEquals(2, steps[0]); // waiting: not run
+        obj(proxy).vic().setPriorityMask(0, 0xF0);
+        obj(proxy).vic().enable(0, 27, true);
         obj(proxy).vic().assertPrivate(0, 27); // its virtual timer PPI
         assertEquals(VcpuCalls.RUN_READY, f.call(VcpuCalls.RUN_CHECK, proxy, 0).x1());
         f.ok(VcpuCalls.KILL, proxy, 0);

@@ -4,31 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gunyahdt.hypervisor.Builders;
-import dev.gunyahdt.hypervisor.Fixture;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.hypercall.ObjectCalls;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
-import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
-import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import org.junit.jupiter.api.Test;
 
 /** VIRQ delivery (§6): routing to a vCPU, wake from WFI, edge vs level, acknowledge, EOI with level re-check. */
-class VgicDeliveryTest {
-    final Fixture f = new Fixture(3);
-    final long vicCap = f.newVic();
-    final Vic vic = f.root.cspace().lookup(vicCap, ObjectType.VIC, 0, false).as(Vic.class);
-    final long cs = f.newCSpace(16);
-    final long as = Builders.addrspace(f, 50);
+class VgicDeliveryTest extends VicFixture {
     final Vcpu v0 = vcpu(0);
     final Vcpu v1 = vcpu(1);
 
+    @Override
     Vcpu vcpu(int index) {
-        long t = Builders.vcpu(f, cs, as, vicCap, index, index, 32, 0);
-        f.ok(VcpuCalls.POWERON, t, 0, 0, 0);
-        return f.hv.vcpu(f.root, t);
+        Vcpu v = super.vcpu(index);
+        vic.setPriorityMask(index, 0xF0); // the guest's GIC CPU interface set-up (everything is masked at reset)
+        return v;
     }
 
     @Test
@@ -36,6 +28,7 @@ class VgicDeliveryTest {
         long q = f.newMsgQueue(2, 8);
         f.ok(MsgQueueCalls.BIND_RECEIVE_VIRQ, q, vicCap, 961, 0);
         vic.route(961, 1);
+        vic.enable(0, 961, true);
         assertTrue(v1.waitForInterrupt());
         assertTrue(v0.waitForInterrupt());
         f.hv.root().memory().write(0, new byte[] {9});
@@ -64,6 +57,7 @@ class VgicDeliveryTest {
         f.ok(DoorbellCalls.SEND, db, 1, 0);
         assertFalse(vic.isPending(970)); // level line (default): an edge-only assertion is lost
         vic.configureEdge(0, 970, true);
+        vic.enable(0, 970, true);
         f.ok(DoorbellCalls.SEND, db, 2, 0);
         assertTrue(vic.isPending(970));
         assertEquals(970, vic.acknowledge(0));
@@ -77,8 +71,10 @@ class VgicDeliveryTest {
     @Test
     void privateInterruptsStayOnTheirVcpuAndLowestIntidWins() {
         vic.assertPrivate(1, 27);
+        vic.enable(1, 27, true);
         f.ok(DoorbellCalls.BIND_VIRQ, activeDoorbell(), vicCap, 990, 0);
         vic.route(990, 1);
+        vic.enable(1, 990, true);
         assertEquals(Vic.SPURIOUS, vic.acknowledge(0));
         assertFalse(v1.waitForInterrupt()); // something is deliverable: WFI returns at once
         assertEquals(27, vic.acknowledge(1));
