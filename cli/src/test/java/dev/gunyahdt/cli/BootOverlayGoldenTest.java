@@ -71,19 +71,22 @@ class BootOverlayGoldenTest {
                 List.of("#address-cells", "#size-cells", "ranges", "compatible"),
                 props(ov, "/fragment@2/__overlay__/vsoc"));
         assertEquals(
-                List.of("compatible", "memory-region", "peer", "qcom,label", "label"),
+                List.of("compatible", "buffer", "memory-region", "peer", "qcom,label", "label"),
                 props(ov, "/fragment@7/__overlay__/hypervisor/shm-svm1-2"));
-        // the one phandle reference is fixed up locally; nothing targets a label
+        // the buffer's phandle (buffer and memory-region) is fixed up locally; nothing targets a label
         assertEquals(
-                List.of("memory-region"), props(ov, "/__local_fixups__/fragment@7/__overlay__/hypervisor/shm-svm1-2"));
+                List.of("buffer", "memory-region"),
+                props(ov, "/__local_fixups__/fragment@7/__overlay__/hypervisor/shm-svm1-2"));
         assertEquals(List.of(), ov.find("/__fixups__").orElseThrow().node().properties());
         // memory: svm1's RAM and the shm region, address order, root cells (2, 2)
         assertEquals(
                 List.of(0L, 0x8000_0000L, 0L, 0x1000_0000L, 0L, 0xa000_0000L, 0L, 0x20_0000L),
                 cells(ov, "/fragment@1/__overlay__/memory", "reg"));
-        // svm1 shares the buffer with its owner (the RM's shm is VM <-> owner): svm1 first, then HLOS
+        // hlos shares the buffer with svm1 (MEM_SHARE, ACL hlos then svm1): memparcel_get_shared_vmids lists a
+        // SHARE's owner, then the ACL — hlos twice
         assertEquals(
-                List.of(0x80L, 0x3L), cells(ov, "/fragment@1/__overlay__/reserved-memory/buffer@a0000000", "peers"));
+                List.of(0x3L, 0x3L, 0x80L),
+                cells(ov, "/fragment@1/__overlay__/reserved-memory/buffer@a0000000", "peers"));
     }
 
     /** kaslr-seed comes from the model's seed: the same seed gives the same bytes, another seed others. */

@@ -140,6 +140,14 @@ final class ActionLoop {
                 int n = r.u16();
                 consoleSeen.add(
                         "0x" + Integer.toHexString(from) + ": " + new String(r.bytes(n), StandardCharsets.ISO_8859_1));
+            } else if (m.messageId() == MessageId.NOTIFY_MEM_ACCEPTED.id()
+                    || m.messageId() == MessageId.NOTIFY_MEM_RELEASED.id()) {
+                long handle = r.u32();
+                int vmid = r.u16();
+                log.note("memparcel " + handle + " "
+                        + (m.messageId() == MessageId.NOTIFY_MEM_ACCEPTED.id() ? "accepted" : "released")
+                        + " by vmid 0x"
+                        + Integer.toHexString(vmid));
             } else if (m.messageId() == MessageId.NOTIFY_VM_SHUTDOWN.id()) {
                 log.note("shutdown requested; VM_EXIT");
                 rpc.request(MessageId.VM_EXIT, Wire.writer().u16(0).u8(0).u8(0).build());

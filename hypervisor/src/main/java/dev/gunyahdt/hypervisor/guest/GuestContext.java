@@ -17,10 +17,19 @@ public record GuestContext(Hypervisor hv, GuestSeat seat, List<Launch> launches,
         launches = List.copyOf(launches);
     }
 
-    /** A secondary VM the primary starts: the VMID the plan gave it and its image DT (vm/&lt;name&gt;.dtb). */
-    public record Launch(String name, int vmid, byte[] dtb) {
+    /**
+     * A secondary VM the primary starts: the VMID the plan gave it, its image DT (vm/&lt;name&gt;.dtb), the memory
+     * to lend it ({@code memoryBase}, {@code memorySize}: where in the memory this primary holds) and the shm
+     * buffers to share with it ({label, base, size}) — crosvm's {@code --mem} and shared-memory arguments.
+     */
+    public record Launch(String name, int vmid, byte[] dtb, long memoryBase, long memorySize, List<long[]> shm) {
         public Launch {
             dtb = dtb.clone();
+            shm = shm.stream().map(long[]::clone).toList();
+        }
+
+        public Launch(String name, int vmid, byte[] dtb) {
+            this(name, vmid, dtb, 0, 0, List.of());
         }
 
         @Override

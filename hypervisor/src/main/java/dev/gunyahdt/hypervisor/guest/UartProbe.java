@@ -11,8 +11,8 @@ import java.util.List;
  * What a PL011 driver's probe does with a passed-through UART ({@link Pl011Nodes} in the guest's tree): read the PrimeCell and peripheral IDs through the VM's own stage-2 mapping of the register block,
  * unmask the transmit interrupt, send one character and take the UART's SPI, clearing it in the handler.
  * A primary's UART is mapped by the RM from its config's iomemory-ranges, so failing to reach it is a problem;
- * a secondary's comes as an iomem vdevice the owner would lend (memparcel lending of device memory is not
- * built), so for it an unreachable UART is only noted.
+ * a secondary's comes as an iomem vdevice whose device memory the owner lends by label and whose SPI it lends
+ * (VM_IRQ_LEND), so it is read and its SPI taken too; an unreachable one is only noted (its owner may not lend it).
  */
 final class UartProbe {
     /** The AMBA PrimeCell ID every PrimeCell peripheral answers (PCellID0..3). */
@@ -77,7 +77,7 @@ final class UartProbe {
                 if (mustReach) {
                     log.problem(why);
                 } else {
-                    log.note(why + " (device memory lent by the owner is not built)");
+                    log.note(why + " (its owner did not lend its device memory)");
                 }
                 return false;
             }

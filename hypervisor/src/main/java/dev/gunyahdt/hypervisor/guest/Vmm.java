@@ -7,6 +7,7 @@ import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Line;
 import dev.gunyahdt.hypervisor.guest.HypResources.Resource;
+import dev.gunyahdt.hypervisor.rm.ResourceManager;
 import dev.gunyahdt.hypervisor.rm.Wire;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
@@ -15,15 +16,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The primary's VMM role, crosvm's part: for each secondary VM_ALLOCATE, MEM_LEND of the image DT,
+ * The primary's VMM role, crosvm's part: for each secondary VM_ALLOCATE, MEM_LEND of its memory (the DT in it),
+ * of its iomem devices' memory and MEM_SHARE of its shm buffers (by label),
  * VM_CONFIG_IMAGE, VM_INIT, VM_GET_HYP_RESOURCES (its vCPUs, and my halves of its vdevices, §10.5), VM_CONSOLE_OPEN
  * of the owner side; then VM_START for each, and the lending of the SPIs of the devices it passes to it
  * ({@link LentIrqs}). Proxy-scheduled vCPUs are run through vcpu_run, as crosvm's vCPU
  * threads do.
  */
 final class Vmm {
-
-    private static final long IMAGE_AREA = 0x1000_0000L;
 
     /** A proxy-scheduled vCPU of a VM this primary launched. */
     private static final class Proxied {
@@ -110,51 +110,63 @@ final class Vmm {
                         + ", the plan says 0x" + Integer.toHexString(l.vmid()));
             }
         }));
-        long ipa = ctx.seat().ramBase() + IMAGE_AREA + (long) index * 0x10_0000;
+        // crosvm's part (§7.2): the VM's memory is memory I hold, lent whole (its DT inside it) and accepted by the
+        // RM at VM_START; each iomem vdevice's device memory lent with its label; each shm buffer shared with its
+        // label, offered to the VM once it is READY (MEM_NOTIFY), when the RM accepts it by label
+        long dtAt = l.memoryBase() + ResourceManager.DT_OFFSET;
         byte[] dtb = l.dtb();
-        long size = (dtb.length + 0xFFFL) & ~0xFFFL;
-        int[] handle = {-1};
+        int[] ram = {-1};
         loop.run(() -> {
-            if (!ctx.seat().memory().write(ipa, dtb)) {
-                log.problem("no room for " + l.name() + "'s image");
+            if (l.memorySize() <= ResourceManager.DT_OFFSET + dtb.length
+                    || !ctx.seat().memory().write(dtAt, dtb)) {
+                log.problem("cannot write " + l.name() + "'s DT into the memory I hold for it at 0x"
+                        + Long.toHexString(l.memoryBase()));
             }
         });
-        loop.add(loop.callLater(
+        loop.add(lend(
                 MessageId.MEM_LEND,
-                () -> Wire.writer()
-                        .u8(0)
-                        .u8(0)
-                        .u8(0)
-                        .u8(0)
-                        .u32(0)
-                        .u16(1)
-                        .u16(0)
-                        .u16(vmids[index])
-                        .u8(6)
-                        .u8(0)
-                        .u16(1)
-                        .u16(0)
-                        .u64(ipa)
-                        .u64(size)
-                        .u16(0)
-                        .u16(0)
-                        .build(),
-                r -> {
-                    if (ActionLoop.error(r) != 0) {
-                        log.problem("MEM_LEND of " + l.name() + "'s image -> " + ActionLoop.error(r));
-                    } else {
-                        handle[0] = (int) new Wire.Reader(r.replyData()).u32();
-                    }
-                }));
+                0,
+                vmids,
+                index,
+                0,
+                List.of(new long[] {l.memoryBase(), l.memorySize()}),
+                "RAM of " + l.name(),
+                h -> ram[0] = h));
+        for (LendPlan.Lend io : LendPlan.of(l.dtb(), "vm/" + l.name() + ".dtb")) {
+            loop.add(lend(
+                    MessageId.MEM_LEND,
+                    1,
+                    vmids,
+                    index,
+                    io.label(),
+                    io.sgl(),
+                    "device memory of " + io.device() + " (label 0x" + Long.toHexString(io.label()) + ") to "
+                            + l.name(),
+                    h -> {}));
+        }
+        List<int[]> shared = new ArrayList<>();
+        List<Long> wanted = LendPlan.shmLabels(l.dtb(), "vm/" + l.name() + ".dtb");
+        List<long[]> shms = l.shm().stream().filter(x -> wanted.contains(x[0])).toList();
+        for (long[] shm : shms) {
+            loop.add(lend(
+                    MessageId.MEM_SHARE,
+                    0,
+                    vmids,
+                    index,
+                    shm[0],
+                    List.of(new long[] {shm[1], shm[2]}),
+                    "shm label " + shm[0] + " with " + l.name(),
+                    h -> shared.add(new int[] {h})));
+        }
         loop.add(loop.callLater(
                 MessageId.VM_CONFIG_IMAGE,
                 () -> Wire.writer()
                         .u16(vmids[index])
                         .u16(0)
-                        .u32(handle[0])
+                        .u32(ram[0])
+                        .u64(ResourceManager.ENTRY_OFFSET)
                         .u64(0)
-                        .u64(0)
-                        .u64(0)
+                        .u64(ResourceManager.DT_OFFSET)
                         .u64(dtb.length)
                         .build(),
                 r -> loop.expectOk(r, "VM_CONFIG_IMAGE " + l.name())));
@@ -162,6 +174,23 @@ final class Vmm {
                 MessageId.VM_INIT,
                 () -> Wire.writer().u16(vmids[index]).u16(0).build(),
                 r -> loop.expectOk(r, "VM_INIT " + l.name())));
+        for (int k = 0; k < shms.size(); k++) {
+            int n = k;
+            loop.add(loop.callLater(
+                    MessageId.MEM_NOTIFY,
+                    () -> Wire.writer()
+                            .u32(shared.get(n)[0])
+                            .u8(1) // MEM_NOTIFY_FLAG_SHARED
+                            .u8(0)
+                            .u16(0)
+                            .u32(0)
+                            .u16(1)
+                            .u16(0)
+                            .u16(vmids[index])
+                            .u16(0)
+                            .build(),
+                    r -> loop.expectOk(r, "MEM_NOTIFY(SHARED) of shm label " + shms.get(n)[0] + " to " + l.name())));
+        }
         loop.add(loop.callLater(
                 MessageId.VM_GET_HYP_RESOURCES,
                 () -> Wire.writer().u16(vmids[index]).u16(0).build(),
@@ -180,6 +209,51 @@ final class Vmm {
                 () -> Wire.writer().u16(vmids[index]).u16(0).build(),
                 r -> log.note("console of " + l.name() + ": "
                         + (ActionLoop.error(r) == 0 ? "opened (owner side)" : "none (" + ActionLoop.error(r) + ")"))));
+    }
+
+    /**
+     * MEM_LEND / MEM_SHARE of {@code sgl} (in my IPA space) to the launched VM — read-write-execute for its RAM,
+     * read-write for device memory and shared buffers, where I keep read-write too (the owner is in a SHARE's
+     * ACL) — with {@code label}; {@code then} gets the handle.
+     */
+    private java.util.function.BooleanSupplier lend(
+            MessageId how,
+            int memType,
+            int[] vmids,
+            int index,
+            long label,
+            List<long[]> sgl,
+            String what,
+            java.util.function.IntConsumer then) {
+        return loop.callLater(
+                how,
+                () -> {
+                    boolean share = how == MessageId.MEM_SHARE;
+                    Wire.Writer w = Wire.writer()
+                            .u8(memType)
+                            .u8(0)
+                            .u8(0)
+                            .u8(0)
+                            .u32(label)
+                            .u16(share ? 2 : 1)
+                            .u16(0);
+                    if (share) {
+                        w.u16(ctx.seat().vmid()).u8(6).u8(0);
+                    }
+                    w.u16(vmids[index]).u8(memType == 0 && !share ? 7 : 6).u8(0);
+                    w.u16(sgl.size()).u16(0);
+                    sgl.forEach(e -> w.u64(e[0]).u64(e[1]));
+                    return w.u16(0).u16(0).build();
+                },
+                r -> {
+                    if (ActionLoop.error(r) != 0) {
+                        log.problem(how + " of " + what + " -> " + ActionLoop.error(r));
+                    } else {
+                        int h = (int) new Wire.Reader(r.replyData()).u32();
+                        log.note(how + " " + what + ": memparcel " + h);
+                        then.accept(h);
+                    }
+                });
     }
 
     /**

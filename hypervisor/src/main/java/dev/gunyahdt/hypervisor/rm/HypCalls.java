@@ -144,6 +144,41 @@ final class HypCalls {
         return me;
     }
 
+    /** A BASIC extent of {@code memtype} (0 normal, 1 device) derived from {@code parent} at [offset, offset+size). */
+    long derive(long parent, long offset, long size, int memtype, String what) {
+        long me = create(what, PartitionCalls.CREATE_MEMEXTENT);
+        ok(
+                what,
+                MemoryCalls.MEMEXTENT_CONFIGURE_DERIVE,
+                me,
+                parent,
+                offset,
+                size,
+                MemoryCalls.extentAttrs(7, memtype, MemExtent.BASIC),
+                0);
+        ok(what, ObjectCalls.ACTIVATE, me, 0);
+        return me;
+    }
+
+    /** Maps the whole BASIC extent at {@code ipa} with {@code access} and a stage-2 memtype (15 WB, 5 NC, 1 device). */
+    void map(long addrspace, long extent, long ipa, long size, int access, int vmMemtype, String what) {
+        ok(
+                what,
+                MemoryCalls.ADDRSPACE_MAP,
+                addrspace,
+                extent,
+                ipa,
+                MemoryCalls.mapAttrs(access, vmMemtype),
+                0,
+                0,
+                size);
+    }
+
+    /** addrspace_unmap of the whole extent mapped at {@code ipa}. */
+    void unmap(long addrspace, long extent, long ipa, long size, String what) {
+        ok(what, MemoryCalls.ADDRSPACE_UNMAP, addrspace, extent, ipa, 0, 0, size);
+    }
+
     /** Maps the whole BASIC extent at {@code ipa} with {@code access} (R 4, W 2, X 1), normal memory. */
     void map(long addrspace, long extent, long ipa, long size, int access, String what) {
         ok(what, MemoryCalls.ADDRSPACE_MAP, addrspace, extent, ipa, MemoryCalls.mapAttrs(access, 15), 0, 0, size);

@@ -1,12 +1,14 @@
 package dev.gunyahdt.hypervisor.rm;
 
 import dev.gunyahdt.dt.dtb.DtbReader;
+import dev.gunyahdt.hypervisor.rm.config.RmVmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.overlay.GuestLayout;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.overlay.Vdevice;
 import dev.gunyahdt.hypervisor.rm.overlay.VmOverlayInfo;
+import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,6 +32,19 @@ final class OverlayInputs {
     /** The style of every overlay this RM writes (§10, {@code boot --overlay-style}). */
     OverlayStyle style() {
         return style;
+    }
+
+    /**
+     * memparcel_get_shared_vmids: a SHARE's owner first, then every VMID of the ACL in order — the owner, which a
+     * SHARE's ACL also holds, twice.
+     */
+    private static List<Long> sharedVmids(Memparcel p) {
+        List<Long> out = new ArrayList<>();
+        if (p.transaction() == Memparcels.SHARE) {
+            out.add((long) p.owner());
+        }
+        p.acl().forEach(e -> out.add((long) e[0]));
+        return out;
     }
 
     VmOverlayInfo overlayInfo(RmVm vm) {
@@ -82,21 +97,25 @@ final class OverlayInputs {
                     out.add(new Vdevice.Doorbell(
                             d.generate(), d.pushCompatibles(), s.txCap, Optional.ofNullable(s.rxVirq), s.label));
                 case SHM -> {
-                    // §10.2 step 4: a shared parcel counts as accepted memory and gets a no-map buffer; the shm
-                    // node points at it. The model maps shm at VM_INIT (no MEM_ACCEPT), so "accepted" = mapped.
-                    Memparcel p = sharedBuffer(vm, s, memory, buffers, "shm label " + s.label);
+                    Optional<RmVmConfig.Shm> shm = vm.rmConfig == null
+                            ? Optional.empty()
+                            : vm.rmConfig.shms().stream()
+                                    .filter(x -> x.general().path().equals(d.path()))
+                                    .findFirst();
+                    Optional<Memparcel> accepted = acceptedBuffer(
+                            vm, s, d, shm.map(RmVmConfig.Shm::optional).orElse(false), memory, buffers);
                     OptionalLong peerVmid = s.peer != null
                             ? OptionalLong.of(s.peer.vm.vmid)
-                            : p.acl().stream()
-                                    .mapToLong(e -> e[0])
-                                    .filter(v -> v != vm.vmid)
-                                    .findFirst();
-                    out.add(new Vdevice.SharedMemory(d.generate(), d.pushCompatibles(), s.label, peerVmid));
+                            : accepted.map(p -> OptionalLong.of(p.owner())).orElse(OptionalLong.empty());
+                    OptionalLong dmaBase = shm.filter(x -> x.dmaBase() != -1)
+                            .map(x -> OptionalLong.of(x.dmaBase()))
+                            .orElse(OptionalLong.empty());
+                    out.add(new Vdevice.SharedMemory(d.generate(), d.pushCompatibles(), s.label, peerVmid, dmaBase));
                 }
                 case VIRTIO_MMIO -> {
-                    // the DMA region is shared as shm is (a no-map buffer with the node's push-compatibles, in
-                    // /memory); dto_create_virtio_mmio writes the device node pointing at it
-                    sharedBuffer(vm, s, memory, buffers, "virtio-mmio DMA label " + s.label);
+                    // the DMA pool: the parcel of the device's label the owner shared and the RM accepted, as shm's;
+                    // dto_create_virtio_mmio writes the device node pointing at its buffer
+                    acceptedBuffer(vm, s, d, false, memory, buffers);
                     VmConfig.Virtio v = d.virtio().orElseThrow();
                     out.add(new Vdevice.VirtioMmio(
                             d.generate(),
@@ -130,25 +149,40 @@ final class OverlayInputs {
     }
 
     /**
-     * §10.2 step 4 for the parcel of side {@code s} (shm, virtio-mmio's DMA pool): the RM checks it is mapped in the
-     * VM (the model maps at VM_INIT, no MEM_ACCEPT: "accepted" = mapped), lists it in /memory and gives it a no-map
-     * buffer with the vdevice's push-compatibles.
+     * §10.2 step 4 for side {@code s} (shm, virtio-mmio's DMA pool): a parcel of its label this VM accepted counts as
+     * accepted memory — the RM checks it is mapped, lists it in /memory and gives it a no-map buffer with the
+     * vdevice's push-compatibles (create_reserved_buffer_node). None accepted: no buffer, and a refusal unless the
+     * memory is optional (dto_create_shm, dtbo_add_memory_region).
      */
-    private Memparcel sharedBuffer(
-            RmVm vm, Side s, List<GuestLayout.Region> memory, List<GuestLayout.Buffer> buffers, String what) {
-        Memparcel p = memparcels.get(s.memparcel);
-        long[] range = p.sgl().get(0);
-        ctx.hyp.lookup(vm.addrspaceCap, s.masterA, range[0], range[1], what + " in " + vm);
-        GuestLayout.Region r = new GuestLayout.Region(range[0], range[1]);
-        memory.add(r);
-        buffers.add(new GuestLayout.Buffer(
-                r,
-                s.label,
-                p.handle(),
-                p.acl().stream().map(e -> (long) e[0]).toList(),
-                s.cfg.pushCompatibles(),
-                Optional.empty(),
-                OptionalLong.empty()));
-        return p;
+    private Optional<Memparcel> acceptedBuffer(
+            RmVm vm,
+            Side s,
+            VmConfig.Vdevice d,
+            boolean optional,
+            List<GuestLayout.Region> memory,
+            List<GuestLayout.Buffer> buffers) {
+        Optional<Memparcel> accepted = memparcels.targeting(vm.vmid).stream()
+                .filter(p -> p.label() == s.label && p.accepted().contains(vm.vmid))
+                .findFirst();
+        if (accepted.isEmpty() && !optional) {
+            throw new RmFailure(
+                    RmError.NORESOURCE,
+                    d.path() + ": no memparcel of label " + s.label + " was accepted (dtbo_add_memory_region)");
+        }
+        accepted.ifPresent(p -> {
+            long[] at = memparcels.mappedIn(p.handle(), vm.vmid).get(0);
+            ctx.hyp.lookup(vm.addrspaceCap, at[2], at[0], at[1], "label " + s.label + " in " + vm);
+            GuestLayout.Region r = new GuestLayout.Region(at[0], p.size());
+            memory.add(r);
+            buffers.add(new GuestLayout.Buffer(
+                    r,
+                    s.label,
+                    p.handle(),
+                    sharedVmids(p),
+                    d.pushCompatibles(),
+                    Optional.empty(),
+                    OptionalLong.empty()));
+        });
+        return accepted;
     }
 }

@@ -78,7 +78,7 @@ public final class ResourceManager {
         this.ctx = new RmContext(hv, system, platform, host, clock);
         this.memparcels = new Memparcels(ctx);
         OverlayInputs overlays = new OverlayInputs(ctx, memparcels, overlayStyle);
-        VmSetup setup = new VmSetup(ctx, new Vdevices(ctx, memparcels));
+        VmSetup setup = new VmSetup(ctx, new Vdevices(ctx));
         this.irqs = new IrqManager(ctx);
         this.lifecycle = new VmLifecycle(ctx, memparcels, setup, overlays, irqs);
         this.hypResources = new HypResources(ctx);
@@ -222,6 +222,11 @@ public final class ResourceManager {
         handlers.put(MessageId.MEM_SHARE, (c, in) -> memparcels.memCreate(c, in, 2));
         handlers.put(MessageId.MEM_DONATE, (c, in) -> memparcels.memCreate(c, in, 0));
         handlers.put(MessageId.MEM_RECLAIM, memparcels::memReclaim);
+        handlers.put(MessageId.MEM_ACCEPT, memparcels::memAccept);
+        handlers.put(MessageId.MEM_RELEASE, memparcels::memRelease);
+        handlers.put(MessageId.MEM_NOTIFY, memparcels::memNotify);
+        handlers.put(MessageId.MEM_APPEND, memparcels::memAppend);
+        handlers.put(MessageId.MEM_QCOM_LOOKUP_SGL, memparcels::memLookupSgl);
         handlers.put(MessageId.VM_IRQ_LEND, irqs::lend);
         handlers.put(MessageId.VM_IRQ_ACCEPT, irqs::accept);
         handlers.put(MessageId.VM_IRQ_RELEASE, irqs::release);

@@ -1,5 +1,6 @@
 package dev.gunyahdt.hypervisor.rm;
 
+import dev.gunyahdt.hypervisor.rm.config.RmVmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmInit;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
@@ -30,6 +31,15 @@ final class RmVm {
 
     long ramExtent = -1;
     Ram ram;
+    /**
+     * Memory the VM holds in its own IPA space and may lend, share or donate (vm_memory_lookup's answer): its RAM,
+     * and for the primary the host memory the RM gave it at boot (its secondaries' RAM, shm and device memory).
+     */
+    final List<Held> held = new ArrayList<>();
+    /** VM_CONFIG_IMAGE's memparcel (the VM's memory, the image and DT in it) and its size ({@code mem_mp_handle}). */
+    int memParcel = -1;
+
+    long memSize;
     /** Its vCPUs in index order; the boot vCPU first. */
     final List<VcpuSlot> vcpus = new ArrayList<>();
 
@@ -38,6 +48,8 @@ final class RmVm {
     String blobName;
     byte[] baseDtb;
     VmConfig config;
+    /** The real RM's parse of the config (VM_INIT): shm and iomem labels for accepting memparcels. */
+    RmVmConfig rmConfig;
 
     /** RM-RPC: the VM's view, and the RM's side of the link. */
     QueuePair rpcView;
@@ -68,6 +80,13 @@ final class RmVm {
 
         long pa(long at) {
             return pa + (at - ipa);
+        }
+    }
+
+    /** [ipa, ipa+size) of the VM's IPA space backed by {@code extent} at physical {@code pa}; memType 0 RAM, 1 IO. */
+    record Held(long ipa, long pa, long size, long extent, int memType) {
+        boolean holds(long at) {
+            return at >= ipa && at - ipa < size;
         }
     }
 

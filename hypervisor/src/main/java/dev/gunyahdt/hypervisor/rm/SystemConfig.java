@@ -32,7 +32,8 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
 
     /**
      * One VM of the table. {@code owner} is empty for the primary; {@code hwIrqs} are the INTIDs of its devices'
-     * SPIs ({@code hw-spis}, SPI numbers there).
+     * SPIs ({@code hw-spis}, SPI numbers there); {@code deviceMemory} is its passed-through devices' MMIO
+     * ({@code passthrough-mmio}), which the owner holds until it lends it.
      */
     public record VmEntry(
             String name,
@@ -41,9 +42,11 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
             Optional<String> owner,
             long memoryBase,
             long memorySize,
-            List<Integer> hwIrqs) {
+            List<Integer> hwIrqs,
+            List<Range> deviceMemory) {
         public VmEntry {
             hwIrqs = List.copyOf(hwIrqs);
+            deviceMemory = List.copyOf(deviceMemory);
         }
     }
 
@@ -126,7 +129,8 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
                         c.node().property("owner").map(p -> p.value().asString()),
                         Cells.join(mem, 0, ac),
                         Cells.join(mem, ac, sc),
-                        spis(c)));
+                        spis(c),
+                        ranges(c, "passthrough-mmio", ac, sc)));
             } else if (c.node().hasProperty("declared-by") && mem.length >= ac + sc && ac <= 2 && sc <= 2) {
                 shared.add(new SharedRegion(
                         c.node().property("declared-by").get().value().asString(),
@@ -146,6 +150,16 @@ public record SystemConfig(List<VmEntry> vms, List<SharedRegion> shared, List<Ra
             throw new VmConfigException(blob, table.path(), null, "needs exactly one primary VM");
         }
         return new SystemConfig(vms, shared, ram(tree));
+    }
+
+    /** A property of {address, size} pairs in the root's cells; an incomplete tail is ignored. */
+    private static List<Range> ranges(NodeCursor c, String name, int ac, int sc) {
+        long[] v = c.node().property(name).map(p -> p.value().cells()).orElse(new long[0]);
+        List<Range> out = new ArrayList<>();
+        for (int i = 0; ac <= 2 && sc <= 2 && i + ac + sc <= v.length; i += ac + sc) {
+            out.add(new Range(Cells.join(v, i, ac), Cells.join(v, i + ac, sc)));
+        }
+        return out;
     }
 
     /** {@code hw-spis} (SPI numbers, one cell each) as INTIDs; numbers beyond the GIC's SPIs are left out. */

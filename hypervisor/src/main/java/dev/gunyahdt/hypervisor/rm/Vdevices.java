@@ -1,31 +1,23 @@
 package dev.gunyahdt.hypervisor.rm;
 
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.PAGE;
-import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
-
 import dev.gunyahdt.hypervisor.call.DoorbellRights;
 import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
 
 /** A VM's vdevices (§6.3, §9.5): queues, doorbells and shm, made by the first side and joined by its peer. */
 final class Vdevices {
     private final RmContext ctx;
-    private final Memparcels memparcels;
     /** The next vdevice handle: one RM-wide sequence in creation order (shm takes none). */
     private long nextVdeviceHandle;
 
     private final VirtioDevices virtio;
 
-    Vdevices(RmContext ctx, Memparcels memparcels) {
+    Vdevices(RmContext ctx) {
         this.ctx = ctx;
-        this.memparcels = memparcels;
-        this.virtio = new VirtioDevices(ctx, this);
+        this.virtio = new VirtioDevices(ctx);
     }
 
     void setUpVdevice(RmVm vm, VmConfig.Vdevice d) {
@@ -145,7 +137,9 @@ final class Vdevices {
                 wireDoorbellEnd(s, s.masterA);
                 ctx.hyp.activate(s.masterA);
             }
-            case SHM -> shareRegion(s);
+            case SHM -> {
+                // no object: the memory is the owner's memparcel of this label, accepted at VM_START (VmMemory)
+            }
         }
     }
 
@@ -170,17 +164,7 @@ final class Vdevices {
                 wireDoorbellEnd(s, s.masterA);
             }
             case SHM -> {
-                s.memparcel = first.memparcel;
-                s.masterA = first.masterA;
-                // the parcel was made before this VM existed: it joins the ACL (the overlay's peers list reads it)
-                Memparcel p = memparcels.get(s.memparcel);
-                if (!p.grants(vm.vmid)) {
-                    List<int[]> acl = new ArrayList<>(p.acl());
-                    acl.add(new int[] {vm.vmid, 6});
-                    memparcels.put(new Memparcel(
-                            p.handle(), p.owner(), p.transaction(), p.memType(), p.label(), acl, p.sgl()));
-                }
-                mapShared(s);
+                // the owner's memparcel of this label is accepted at VM_START (VmMemory)
             }
         }
         s.peer = first;
@@ -207,52 +191,5 @@ final class Vdevices {
             ctx.hyp.bindDoorbell(doorbell, s.vm.vicCap, s.rxVirq.intid());
             s.txCap = ctx.hyp.grant(s.vm.cspaceCap, doorbell, DoorbellRights.RECEIVE);
         }
-    }
-
-    /**
-     * shm: the RM shares the region the system config assigned (declared by either VM with this label) with both
-     * VMs through a SHARE memparcel (§7.2). Not emitted into the overlay (see README).
-     */
-    void shareRegion(Side s) {
-        String other = s.peerName != null ? s.peerName : ctx.vms.get(s.vm.owner).name;
-        Optional<SystemConfig.SharedRegion> region = ctx.system.shared().stream()
-                .filter(r -> r.label() == s.label
-                        && (r.declaredBy().equals(s.vm.name) || r.declaredBy().equals(other)))
-                .findFirst();
-        OptionalLong base = s.cfg.shmBase();
-        long ipa = region.map(SystemConfig.SharedRegion::base).orElse(base.orElse(-1));
-        long size = region.map(SystemConfig.SharedRegion::size).orElse((long) PAGE);
-        if (ipa < 0) {
-            throw new RmFailure(
-                    RmError.MEM_INVALID,
-                    "shm " + s.cfg.path() + ": no region (no memory/base and none " + "in system.dtb)");
-        }
-        int handle = memparcels.nextHandle();
-        RmVm peer = ctx.vms.values().stream()
-                .filter(v -> v.name.equals(other))
-                .findFirst()
-                .orElse(null);
-        List<int[]> acl = new ArrayList<>();
-        acl.add(new int[] {s.vm.vmid, 6});
-        if (peer != null) {
-            acl.add(new int[] {peer.vmid, 6});
-        }
-        memparcels.put(new Memparcel(handle, VMID_RM, 2, 0, s.label, acl, List.of(new long[] {ipa, size})));
-        s.memparcel = handle;
-        // the pages: an extent derived from the RM's DDR, mapped RW in each sharer at the region's address
-        s.masterA = ctx.deriveRam(ipa, size, "shm " + s.cfg.path());
-        s.vm.masterCaps.add(s.masterA);
-        mapShared(s);
-    }
-
-    /** The shared region of {@code s} (its parcel's one range), as {ipa, size}. */
-    long[] region(Side s) {
-        return memparcels.get(s.memparcel).sgl().get(0);
-    }
-
-    private void mapShared(Side s) {
-        Memparcel p = memparcels.get(s.memparcel);
-        long[] range = p.sgl().get(0);
-        ctx.hyp.map(s.vm.addrspaceCap, s.masterA, range[0], range[1], 6, "shm label " + s.label + " in " + s.vm);
     }
 }

@@ -16,11 +16,9 @@ import java.util.List;
  */
 final class VirtioDevices {
     private final RmContext ctx;
-    private final Vdevices vdevices;
 
-    VirtioDevices(RmContext ctx, Vdevices vdevices) {
+    VirtioDevices(RmContext ctx) {
         this.ctx = ctx;
-        this.vdevices = vdevices;
     }
 
     /**
@@ -71,10 +69,14 @@ final class VirtioDevices {
         be.virtioCap = fe.virtioCap;
         be.frameIpa = at.backendIpa();
         be.frameSize = at.size();
-        // the DMA region (the node's memory child): shared with the backend as shm is, at the same IPA in both
+        // the DMA pool (the node's memory child) is not the RM's: HLOS holds it and shares it with the frontend under
+        // the device's label, and the RM accepts that parcel for the frontend as it accepts shm (VmMemory)
         fe.peerName = backend.name;
-        vdevices.shareRegion(fe);
-        ctx.hyp.map(backend.addrspaceCap, fe.masterA, regionIpa(fe), regionSize(fe), 6, what + " DMA in " + backend);
+        SystemConfig.SharedRegion pool = ctx.system.shared().stream()
+                .filter(r -> r.label() == d.label() && r.sharers().contains(vm.name))
+                .findFirst()
+                .orElseThrow(() -> new RmFailure(
+                        RmError.MEM_INVALID, what + ": no shared region of label " + d.label() + " in system.dtb"));
         fe.peer = be;
         be.peer = fe;
         vm.peers.add(backend.vmid);
@@ -85,8 +87,9 @@ final class VirtioDevices {
                 vm.name,
                 what + ": register page at 0x" + Long.toHexString(fe.frameIpa) + " (HLOS 0x"
                         + Long.toHexString(be.frameIpa) + "), VIRQ " + fe.rxVirq.intid() + " (HLOS " + be.rxVirq.intid()
-                        + "), DMA region 0x" + Long.toHexString(regionIpa(fe)) + "+0x"
-                        + Long.toHexString(regionSize(fe)));
+                        + "), DMA region 0x" + Long.toHexString(pool.base()) + "+0x"
+                        + Long.toHexString(pool.size()) + " (shared by " + backend.name + " under label " + d.label()
+                        + ")");
     }
 
     /**
@@ -102,13 +105,5 @@ final class VirtioDevices {
         Side be = s.peer;
         ctx.hv.call(ctx.hyp.rm(), CSpaceCalls.DELETE_CAP_FROM, be.vm.cspaceCap, be.txCap, 0);
         be.vm.virqs.release(be.rxVirq.intid());
-    }
-
-    private long regionIpa(Side s) {
-        return vdevices.region(s)[0];
-    }
-
-    private long regionSize(Side s) {
-        return vdevices.region(s)[1];
     }
 }

@@ -29,11 +29,13 @@ final class VmLifecycle {
     private final VmSetup setup;
     private final Passthrough passthrough;
     private final OverlayInputs overlays;
+    private final VmMemory memory;
     private final IrqManager irqs;
 
     VmLifecycle(RmContext ctx, Memparcels memparcels, VmSetup setup, OverlayInputs overlays, IrqManager irqs) {
         this.ctx = ctx;
         this.memparcels = memparcels;
+        this.memory = new VmMemory(ctx, memparcels);
         this.setup = setup;
         this.irqs = irqs;
         this.passthrough = new Passthrough(ctx, irqs);
@@ -58,6 +60,7 @@ final class VmLifecycle {
             vm.cspaceCap = ctx.hyp.cspace(1024);
             setup.setUp(vm);
             passthrough.setUp(vm, VmDtParser.parsePrimary(tree));
+            memory.giveHostMemory(vm);
             byte[] merged = OverlayGenerator.apply(dtb, overlays.overlayInfo(vm), overlays.style());
             vm.dtbo = OverlayGenerator.dtbo(overlays.overlayInfo(vm), overlays.style());
             powerOn(vm, merged);
@@ -114,8 +117,8 @@ final class VmLifecycle {
         RmVm vm = owned(caller, in.u16(), RmError.DENIED);
         int auth = in.u16();
         int handle = (int) in.u32();
-        in.u64(); // image offset
-        in.u64(); // image size
+        long imageOffset = in.u64();
+        long imageSize = in.u64();
         long dtOffset = in.u64();
         long dtSize = in.u64();
         if (vm.state != VmState.LOAD && vm.state != VmState.RESET) {
@@ -124,16 +127,11 @@ final class VmLifecycle {
         if (auth > 2) {
             throw new RmFailure(RmError.ARGUMENT_INVALID, "auth type " + auth);
         }
-        Memparcel p = memparcels.get(handle);
-        if (p == null || p.owner() != caller.vmid) {
-            throw new RmFailure(RmError.HANDLE_INVALID, "no memparcel " + handle + " of " + caller.name);
-        }
-        if (!p.grants(vm.vmid)) {
-            throw new RmFailure(RmError.DENIED, "memparcel " + handle + " is not for " + vm);
-        }
-        if (dtSize <= 0 || dtSize > 1 << 24 || dtOffset < 0 || dtOffset > p.size() - dtSize) {
-            throw new RmFailure(RmError.ARGUMENT_INVALID, "DT [" + dtOffset + ", +" + dtSize + ") outside the image");
-        }
+        // vm_creation_config_image: the memparcel lent to this VM is its memory (mem_mp_handle, mem_size); the
+        // image and DT lie in it
+        Memparcel p = memory.imageParcel(vm, handle, imageOffset, imageSize, dtOffset, dtSize);
+        vm.memParcel = handle;
+        vm.memSize = p.size();
         byte[] dt = memparcels.parcelBytes(p, dtOffset, (int) dtSize);
         vm.baseDtb = dt;
         try {
@@ -169,6 +167,7 @@ final class VmLifecycle {
             RmVmConfig read = VmDtParser.parse(tree);
             vm.virtioPlacements = VmInit.run(ctx.rmTable, read, false, vm.vmid).virtio();
             vm.config = VmConfigParser.adapt(vm.blobName, tree, read);
+            vm.rmConfig = read;
             setup.setUp(vm);
         } catch (RmCheckFailure f) {
             RmError e = switch (f.stage()) {
@@ -197,6 +196,12 @@ final class VmLifecycle {
         RmVm vm = owned(caller, in.u16(), RmError.DENIED);
         if (vm.state != VmState.READY) {
             throw new RmFailure(RmError.VM_STATE, vm + " is " + vm.state);
+        }
+        try {
+            // vm_creation_process_resource: process_memparcels before the overlay
+            memory.acceptAtStart(vm);
+        } catch (RmFailure f) {
+            failInit(vm, RmError.NORESOURCE, "VM_START: memparcels: " + f.getMessage());
         }
         byte[] merged;
         try {
@@ -345,6 +350,10 @@ final class VmLifecycle {
             }
         }
         vm.sides.clear();
+        memparcels.releaseAll(vm); // vm_reset_handle_release_memparcels: the owner may reclaim them now
+        vm.held.clear();
+        vm.memParcel = -1;
+        vm.rmConfig = null;
         deleteMasters(vm);
         vm.cspaceCap = -1;
         vm.vicCap = -1;

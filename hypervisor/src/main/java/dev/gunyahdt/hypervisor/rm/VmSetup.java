@@ -45,11 +45,18 @@ final class VmSetup {
     }
 
     /**
-     * §7.1: the VM's RAM is an extent derived from the RM's (so its pages leave the RM and no other VM can have
-     * them), mapped RWX in a new addrspace for the VM's VMID at the config's IPA, and RW in the RM's own
-     * addrspace at its PA (where the RM writes the DTB and reads memparcels). PA = system.dtb's assignment.
+     * §7.1: a new addrspace for the VM's VMID. A secondary's RAM is the memparcel its owner lent at
+     * VM_CONFIG_IMAGE, accepted at VM_START ({@link VmLifecycle}); the primary's, which nobody lends (the real
+     * HLOS owns DDR from boot), is an extent derived from the RM's (so its pages leave the RM and no other VM can
+     * have them), mapped RWX at the config's IPA, and RW in the RM's own addrspace at its PA (where the RM writes
+     * the DTB). PA = system.dtb's assignment.
      */
     private void setUpMemory(RmVm vm) {
+        if (!vm.primary) {
+            vm.addrspaceCap = ctx.hyp.addrspace(vm.vmid);
+            vm.masterCaps.add(vm.addrspaceCap);
+            return;
+        }
         VmConfig cfg = vm.config;
         long size = Math.max(cfg.memory().sizeMin(), cfg.memory().sizeMax());
         Optional<SystemConfig.VmEntry> entry = vm.primary ? ctx.system.primary() : ctx.system.vm(vm.name);
@@ -65,6 +72,7 @@ final class VmSetup {
         ctx.hyp.map(vm.addrspaceCap, vm.ramExtent, ipa, size, 7, "RAM of " + vm);
         ctx.hyp.map(ctx.rmAddrspace, vm.ramExtent, pa, size, 6, "the RM's view of the RAM of " + vm);
         vm.ram = new RmVm.Ram(ipa, pa, size);
+        vm.held.add(new RmVm.Held(ipa, pa, size, vm.ramExtent, Memparcels.NORMAL));
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.device.Pl011;
 import dev.gunyahdt.hypervisor.device.Pl011Nodes;
+import dev.gunyahdt.hypervisor.memory.MemDb;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,11 @@ public final class BoardDevices {
                             .map(p -> p.value().cells())
                             .orElse(new long[0]);
                     for (int i = 0; i + sac + ssc <= mmio.length; i += sac + ssc) {
-                        hv.addDeviceMemory(Cells.join(mmio, i, sac), Cells.join(mmio, i + sac, ssc));
+                        // whole pages: registers smaller than a page (virtio-mmio's 0x200) still take one
+                        long base = Cells.join(mmio, i, sac);
+                        long from = base & -MemDb.PAGE;
+                        long to = (base + Cells.join(mmio, i + sac, ssc) + MemDb.PAGE - 1) & -MemDb.PAGE;
+                        hv.addDeviceMemory(from, to - from);
                     }
                 });
         Map<Long, Uart> byBase = new TreeMap<>();

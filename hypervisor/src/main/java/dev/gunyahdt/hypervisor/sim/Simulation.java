@@ -176,8 +176,13 @@ public final class Simulation implements VcpuHost {
         if (seat.primary()) {
             for (SystemConfig.VmEntry e : system.vms()) {
                 if (!e.primary() && e.owner().map(o -> o.equals(seat.name())).orElse(true)) {
+                    List<long[]> shm = system.shared().stream()
+                            .filter(r -> r.sharers().contains(seat.name())
+                                    && r.sharers().contains(e.name()))
+                            .map(r -> new long[] {r.label(), r.base(), r.size()})
+                            .toList();
                     launches.add(new GuestContext.Launch(
-                            e.name(), e.vmid(), config.vmDtbs().get(e.name())));
+                            e.name(), e.vmid(), config.vmDtbs().get(e.name()), e.memoryBase(), e.memorySize(), shm));
                 }
             }
         }

@@ -29,6 +29,14 @@ public final class Configs {
                 name, name, vmid, primary ? "primary;" : "owner = \"hlos\";", base, size);
     }
 
+    /** The partitioner's row for a 2 MiB buffer of label 2 svm1 shares with hlos (used when svm1 asks for it). */
+    public static final String SHM_REGION = "shm-svm1-2 { declared-by = \"svm1\"; vdevice-label = <2>; "
+            + "memory-ranges = <0x0 0xa0000000 0x0 0x200000>; sharers = \"hlos\", \"svm1\"; };\n";
+
+    /** A virtio-mmio DMA pool HLOS holds and shares with svm1 under label 3. */
+    public static final String VIRTIO_POOL = "virtio-svm1-3 { declared-by = \"svm1\"; vdevice-label = <3>; "
+            + "memory-ranges = <0x0 0xa0200000 0x0 0x10000>; sharers = \"hlos\", \"svm1\"; };\n";
+
     public static String system(String... entries) {
         return "/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n gunyah-vms { compatible = \"gunyah-dt,vm-table\";\n"
                 + String.join("", entries) + " };\n};\n";
@@ -102,7 +110,11 @@ public final class Configs {
         byte[] system = compile(system(
                 tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
                 tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L),
-                tableEntry("svm2", 0x81, false, 0x90000000L, 0x10000000L)));
+                tableEntry("svm2", 0x81, false, 0x90000000L, 0x10000000L),
+                SHM_REGION,
+                // a virtio-mmio DMA pool HLOS can share with svm2 (label 7), used when svm2's config asks for one
+                "pool-svm2-7 { declared-by = \"svm2\"; vdevice-label = <7>; "
+                        + "memory-ranges = <0x0 0xa0200000 0x0 0x1000>; sharers = \"hlos\", \"svm2\"; };\n"));
         return Simulation.Config.of(system, vms, Map.of(), seed);
     }
 

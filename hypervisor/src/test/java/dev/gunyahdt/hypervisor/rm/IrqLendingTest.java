@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * error code ([RM] irq_manager.c).
  */
 class IrqLendingTest {
-    private static final long IMAGE = 0x5000_0000L;
+    private static final long SVM1_RAM = 0x8000_0000L;
     private static final long ANY = 0xFFFF_FFFFL;
     private final List<GuestSeat> seats = new ArrayList<>();
     private final Hypervisor hv = new Hypervisor(5);
@@ -114,8 +114,9 @@ class IrqLendingTest {
         hlos = RpcSeat.client(
                 hv, seats.get(0), rm.vm("hlos").orElseThrow().guestDtb().orElseThrow());
         assertEquals(0x80, ok(hlos, MessageId.VM_ALLOCATE, vmid(0)));
-        assertTrue(seats.get(0).memory().write(IMAGE, svm1));
-        long parcel = ok(hlos, MessageId.MEM_LEND, RpcSeat.memLend(0x80, IMAGE, 0x10000));
+        // svm1's memory, its DT inside, lent whole by its owner (accepted as its RAM at VM_START)
+        assertTrue(seats.get(0).memory().write(SVM1_RAM + ResourceManager.DT_OFFSET, svm1));
+        long parcel = ok(hlos, MessageId.MEM_LEND, RpcSeat.memLend(0x80, SVM1_RAM, 0x10000000L));
         ok(
                 hlos,
                 MessageId.VM_CONFIG_IMAGE,
@@ -125,7 +126,7 @@ class IrqLendingTest {
                         .u32(parcel)
                         .u64(0)
                         .u64(0)
-                        .u64(0)
+                        .u64(ResourceManager.DT_OFFSET)
                         .u64(svm1.length)
                         .build());
         ok(hlos, MessageId.VM_INIT, vmid(0x80));

@@ -101,8 +101,10 @@ class RmVcpuTest {
         assertNull(svm2.read(0x80000000L, 4), "svm1's RAM");
         assertNull(hlos.read(0x80000000L, 4), "the primary does not keep its secondaries' RAM");
         assertNull(svm1.read(0xB0000000L, 4), "DDR nobody was given");
-        // the image DTs the primary lent (MEM_LEND) left it: it can no longer touch them; its other RAM it can
-        assertNull(hlos.read(0x40000000L + 0x1000_0000L, 4));
+        // the primary lent each secondary its RAM (MEM_LEND) out of the memory it holds for them: it can no
+        // longer touch it; its own RAM it keeps whole
+        assertNull(hlos.read(0x90000000L, 4));
+        assertNotNull(hlos.read(0x40000000L + 0x1000_0000L, 4));
         assertNotNull(hlos.read(0x40000000L + 0x0F00_0000L, 4));
         // shm (svm1 with its owner): one extent, mapped read-write in both sharers only
         assertTrue(svm1.write(0xa0000000L, new byte[] {42}));

@@ -23,6 +23,35 @@ class RmVirtioTest {
                   dma-coherent; memory { qcom,label = <7>; base = <0x0 0xa0200000>; }; };
             """;
 
+    /** The DMA pool of {@link #VIRTIO} in system.dtb: HLOS holds it and shares it with svm1 under label 7. */
+    static final String POOL_SVM1 = "pool-svm1-7 { declared-by = \"svm1\"; vdevice-label = <7>; "
+            + "memory-ranges = <0x0 0xa0200000 0x0 0x1000>; sharers = \"hlos\", \"svm1\"; };\n";
+
+    /** MEM_SHARE of that pool from HLOS (VMID 3, keeping RW) to {@code vmid} (RW), label 7, as HLOS's VMM does. */
+    static byte[] poolShare(int vmid) {
+        return dev.gunyahdt.hypervisor.rm.Wire.writer()
+                .u8(0)
+                .u8(0)
+                .u8(0)
+                .u8(0)
+                .u32(7)
+                .u16(2)
+                .u16(0)
+                .u16(3)
+                .u8(6)
+                .u8(0)
+                .u16(vmid)
+                .u8(6)
+                .u8(0)
+                .u16(1)
+                .u16(0)
+                .u64(0xa0200000L)
+                .u64(0x1000)
+                .u16(0)
+                .u16(0)
+                .build();
+    }
+
     private static List<String> lines(Simulation.Result r, RmEvent.Kind kind, String vm) {
         return r.events().stream()
                 .filter(e -> e.kind() == kind && e.vm().equals(vm))
@@ -51,7 +80,7 @@ class RmVirtioTest {
                         "virtio-mmio /qcom,vm-config/vdevices/vio: register page at 0x40000000 (HLOS 0x30000000)"
                                 + ", VIRQ "),
                 svm2.toString());
-        assertTrue(svm2.stream().anyMatch(l -> l.endsWith("DMA region 0xa0200000+0x1000")), svm2.toString());
+        assertTrue(svm2.stream().anyMatch(l -> l.contains("DMA region 0xa0200000+0x1000 (shared by hlos under label 7)")), svm2.toString());
         assertTrue(has(hlos, "virtio-blk backend for svm2 (label 7): register page at 0x30000000"), hlos.toString());
         assertTrue(
                 has(hlos, "virtio-blk backend for svm2 (label 7): QueueNotify: served a read of sector 1"),
@@ -94,8 +123,8 @@ class RmVirtioTest {
 
     @Test
     void aDmaPoolWithNoRegionFailsVmInitWithNoResource() {
-        // allocate-base and no system.dtb region: the model's RM has no pool to share (it does not allocate one)
-        refused(VIRTIO.replace("base = <0x0 0xa0200000>;", "allocate-base;"), "no region");
+        // no system.dtb region of the device's label: HLOS holds no pool to share (the model does not allocate one)
+        refused(VIRTIO.replace("qcom,label = <7>", "qcom,label = <9>"), "no shared region of label 9");
     }
 
     /** svm2 with {@code virtio} fails VM_INIT with one failure saying {@code why}; hlos gets NORESOURCE. */

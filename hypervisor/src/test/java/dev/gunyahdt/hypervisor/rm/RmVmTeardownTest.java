@@ -21,12 +21,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A secondary VM's whole life driven over RPC by hand as its owner (crosvm's part): its vCPU and RAM appear at
- * VM_INIT / VM_START, VM_STOP kills the vCPU, VM_RESET gives every page back to the RM and deletes the vCPU (and
- * the owner's copy), MEM_RECLAIM gives the lent image back to the owner, and the VM can be configured again.
+ * A secondary VM's whole life driven over RPC by hand as its owner (crosvm's part): the owner lends the VM's memory
+ * (its DT inside), the vCPU appears at VM_INIT and the RAM (the accepted parcel) at VM_START, VM_STOP kills the
+ * vCPU, VM_RESET releases the parcel and deletes the vCPU (and the owner's copy), MEM_RECLAIM gives the memory
+ * back to the owner, and the VM can be configured again.
  */
 class RmVmTeardownTest {
-    private static final long IMAGE = 0x5000_0000L;
+    private static final long MEMORY = 0x8000_0000L;
     private final List<GuestSeat> seats = new ArrayList<>();
     private final Hypervisor hv = new Hypervisor(4);
     private ResourceManager rm;
@@ -64,8 +65,8 @@ class RmVmTeardownTest {
     }
 
     private int lendImage(byte[] dt) {
-        assertTrue(seats.get(0).memory().write(IMAGE, dt));
-        return (int) ok(MessageId.MEM_LEND, RpcSeat.memLend(0x80, IMAGE, 0x10000));
+        assertTrue(seats.get(0).memory().write(MEMORY + ResourceManager.DT_OFFSET, dt));
+        return (int) ok(MessageId.MEM_LEND, RpcSeat.memLend(0x80, MEMORY, 0x10000000L));
     }
 
     private void configure(int handle, byte[] dt) {
@@ -77,7 +78,7 @@ class RmVmTeardownTest {
                         .u32(handle)
                         .u64(0)
                         .u64(0)
-                        .u64(0)
+                        .u64(ResourceManager.DT_OFFSET)
                         .u64(dt.length)
                         .build());
         ok(MessageId.VM_INIT, vmid(0x80));
@@ -104,7 +105,7 @@ class RmVmTeardownTest {
                 () -> {
                     assertEquals(0, devices.get(), "the RM's and HLOS's caps are gone, so is the object");
                     assertNull(seats.get(0).memory().read(0x3000_0000L, 4));
-                    assertNull(seats.get(0).memory().read(0xa020_0000L, 4));
+                    assertNotNull(seats.get(0).memory().read(0xa020_0000L, 4), "the pool is hlos's own memory");
                 });
         assertEquals(1, devices.get(), "configured afresh, the VM has its device again");
     }
@@ -115,7 +116,8 @@ class RmVmTeardownTest {
                 DtbReader.read(
                         Configs.compile(Configs.system(
                                 Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
-                                Configs.tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L))),
+                                Configs.tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L),
+                                svm1Vdevices.isEmpty() ? "" : RmVirtioTest.POOL_SVM1)),
                         "system.dtb"));
         String rpc = "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;"; // the real RM crashes without
         byte[] primary = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, rpc, "", ""));
@@ -124,17 +126,22 @@ class RmVmTeardownTest {
         GuestSeat seat = seats.get(0);
         hlos = RpcSeat.client(hv, seat, rm.vm("hlos").orElseThrow().guestDtb().orElseThrow());
         GuestMemory hlosMemory = seat.memory();
-        Object rmRam = hv.memdb().ownerOf(0x80000000L);
+        Object held = hv.memdb().ownerOf(MEMORY); // the memory the RM gave hlos at boot to lend svm1
 
         assertEquals(0x80, ok(MessageId.VM_ALLOCATE, vmid(0)));
         int handle = lendImage(svm1);
-        assertNull(hlosMemory.read(IMAGE, 4), "lent: the owner lost the pages");
+        assertNull(hlosMemory.read(MEMORY + ResourceManager.DT_OFFSET, 4), "lent: the owner lost the pages");
+        Object parcel = hv.memdb().ownerOf(MEMORY);
+        assertNotSame(held, parcel, "the pages are the memparcel's extent's");
         configure(handle, svm1);
         assertEquals(1, vcpusOf(0x80).size());
-        assertNotSame(rmRam, hv.memdb().ownerOf(0x80000000L), "svm1's RAM left the RM's extent");
+        if (!svm1Vdevices.isEmpty()) { // hlos shares the virtio DMA pool under the device's label; VM_START accepts it
+            ok(MessageId.MEM_SHARE, RmVirtioTest.poolShare(0x80));
+        }
         ok(MessageId.VM_START, vmid(0x80));
         Vcpu v = vcpusOf(0x80).get(0);
         assertTrue(v.poweredOn());
+        assertNotNull(v.caller().memory().read(MEMORY + ResourceManager.DT_OFFSET, 4), "accepted at its base");
         assertEquals(VmState.RUNNING, rm.vm(0x80).orElseThrow().state());
         afterStart.run();
 
@@ -145,13 +152,15 @@ class RmVmTeardownTest {
         ok(MessageId.VM_RESET, vmid(0x80));
         assertEquals(VmState.RESET, rm.vm(0x80).orElseThrow().state());
         assertEquals(List.of(), vcpusOf(0x80), "the vCPU object is gone (RM's master and hlos's copy deleted)");
-        assertSame(rmRam, hv.memdb().ownerOf(0x80000000L), "svm1's RAM is the RM's again");
+        assertSame(parcel, hv.memdb().ownerOf(MEMORY), "released, not yet reclaimed");
+        assertTrue(rm.memparcels().get(0).accepted().isEmpty());
         afterReset.run();
 
         ok(
                 MessageId.MEM_RECLAIM,
                 Wire.writer().u32(handle).u8(0).u8(0).u8(0).u8(0).build());
-        assertNotNull(hlosMemory.read(IMAGE, 4), "reclaimed: the owner has its pages back");
+        assertSame(held, hv.memdb().ownerOf(MEMORY), "reclaimed: the pages are the owner's again");
+        assertNotNull(hlosMemory.read(MEMORY + ResourceManager.DT_OFFSET, 4), "and its access with them");
 
         configure(lendImage(svm1), svm1); // a reset VM is configured afresh
         assertEquals(VmState.READY, rm.vm(0x80).orElseThrow().state());

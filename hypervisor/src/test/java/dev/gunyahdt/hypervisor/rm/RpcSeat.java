@@ -51,7 +51,10 @@ public record RpcSeat(ResourceManager rm, RpcEndpoint endpoint) {
                 hv, seat.caller(), reg[0] << 32 | reg[1], reg[2] << 32 | reg[3], seat.ramBase() + 0x1000);
     }
 
-    /** MEM_LEND of [ipa, ipa+size) to {@code vmid} with RW rights, label 0, no attributes. */
+    /**
+     * MEM_LEND of [ipa, ipa+size) to {@code vmid} with RWX rights, label 0, no attributes: a VM's memory as its owner
+     * lends it (VM_START accepts it only with exactly that ACL).
+     */
     static byte[] memLend(int vmid, long ipa, long size) {
         return Wire.writer()
                 .u32(0)
@@ -59,7 +62,7 @@ public record RpcSeat(ResourceManager rm, RpcEndpoint endpoint) {
                 .u16(1)
                 .u16(0)
                 .u16(vmid)
-                .u8(6)
+                .u8(7)
                 .u8(0)
                 .u16(1)
                 .u16(0)

@@ -8,18 +8,20 @@ import java.util.Map;
 /**
  * A bootable config of {@code n} VMs for the hypervisor benchmarks (issue 5, acceptance 6), generated
  * deterministically in the shape the partitioner emits: {@code system.dtb} with its {@code /gunyah-vms} table, and
- * each VM's DTB with {@code /qcom,vm-config}. VM 0 is the primary {@code hlos} (VMID 3, 512 MiB at 0x40000000 — linux-probe
- * stages the secondaries' images from 256 MiB up —, no vdevices of its own); VM {@code i ≥ 1}
+ * each VM's DTB with {@code /qcom,vm-config}. VM 0 is the primary {@code hlos} (VMID 3, 512 MiB at 0x40000000, no
+ * vdevices of its own; it lends each secondary its memory); VM {@code i ≥ 1}
  * is {@code svm<i>}, owned by hlos, with 16 MiB after the previous VM (all inside QEMU's 2 GiB of DDR), an RM-RPC link with console, and a message-queue pair
  * with VM {@code i − 1} when that is a secondary (label {@code i}). VMIDs as the QEMU RM numbers them (gunyah-model.md
  * §8.4): the first 28 secondaries take the platform's secondary VMIDs 4..31, the rest the dynamic 0x80..0xBE.
  *
- * <p>So at most {@link #MAX_VMS} = 92 VMs: the RM has no VMID for a 93rd (and an addrspace VMID is ≤ 255 anyway),
- * so a fleet of 128, 256 or 512 VMs cannot boot on this RM — {@link #config} refuses it rather than fake it.
+ * <p>The RM numbers at most 92 VMs (an addrspace VMID is ≤ 255 anyway), but one owner holds at most 64 memparcels
+ * ({@code memparcel.c}'s MAX_MEMPARCEL_PER_VM) and each secondary's memory is one it lends: so at most
+ * {@link #MAX_VMS} = 65 VMs from one primary. A fleet of 92, 128, 256 or 512 VMs cannot boot on this RM —
+ * {@link #config} refuses it rather than fake it.
  */
 public final class VmFleet {
-    /** HLOS + QEMU's secondary VMIDs 4..31 + the dynamic 0x80..0xBE. */
-    public static final int MAX_VMS = 1 + 28 + 63;
+    /** HLOS + the 64 secondaries it can lend memory to (VMIDs 4..31, then dynamic from 0x80). */
+    public static final int MAX_VMS = 1 + 64;
     /** Where the primary's RAM starts (IPA = PA in this model). */
     public static final long PRIMARY_BASE = 0x4000_0000L;
 
@@ -51,12 +53,13 @@ public final class VmFleet {
     /**
      * The config of {@code n} VMs (1 ≤ n ≤ {@link #MAX_VMS}), every guest running the default linux-probe.
      *
-     * @throws IllegalArgumentException for n outside that range (past 92 the RM has no VMIDs left)
+     * @throws IllegalArgumentException for n outside that range (past 65 the primary has no memparcel left to lend)
      */
     public static Simulation.Config config(int n, long seed) {
         if (n < 1 || n > MAX_VMS) {
-            throw new IllegalArgumentException("a fleet of " + n + " VMs: the QEMU RM numbers at most " + MAX_VMS
-                    + " (HLOS 3, secondaries 4..31, dynamic 0x80..0xBE; gunyah-model.md §8.4)");
+            throw new IllegalArgumentException("a fleet of " + n + " VMs: at most " + MAX_VMS
+                    + " (HLOS lends each secondary its memory and holds at most 64 memparcels; the QEMU RM's VMIDs, 4..31"
+                    + " and 0x80..0xBE, would number 92)");
         }
         StringBuilder table = new StringBuilder();
         Map<String, byte[]> vms = new LinkedHashMap<>();

@@ -35,19 +35,20 @@ class VmFleetTest {
     }
 
     @Test
-    void theLargestFleetUsesEveryVmidTheRmHas() {
+    void theLargestFleetLendsAsManyParcelsAsTheOwnerMayHold() {
         Simulation.Result r = Simulation.run(VmFleet.config(VmFleet.MAX_VMS, 1));
         assertTrue(r.settled());
         assertTrue(r.rm().vms().stream().allMatch(v -> v.state() == VmState.RUNNING));
-        assertEquals(92, r.rm().vms().size());
-        assertEquals(0xBE, VmFleet.vmid(91));
+        assertEquals(65, r.rm().vms().size());
+        assertEquals(64, r.rm().memparcels().size(), "one per secondary, all hlos's: the most it may hold");
         assertEquals(List.of(31, 0x80), List.of(VmFleet.vmid(28), VmFleet.vmid(29)));
+        assertEquals(0xA3, VmFleet.vmid(64));
     }
 
     @Test
-    void moreVmsThanVmidsAreRefusedNotFaked() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VmFleet.config(93, 1));
-        assertTrue(e.getMessage().contains("at most 92"), e.getMessage());
+    void moreVmsThanTheOwnerCanLendToAreRefusedNotFaked() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VmFleet.config(66, 1));
+        assertTrue(e.getMessage().contains("at most 65"), e.getMessage());
     }
 
     @Test

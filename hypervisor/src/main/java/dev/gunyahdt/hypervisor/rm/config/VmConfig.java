@@ -15,6 +15,7 @@ import java.util.OptionalLong;
  * @param rmRpc     the {@code rm-rpc} vdevice (a default one when the config has none, see the parser)
  * @param vdevices  the other vdevices in the order the RM creates them (§6.3: doorbells, message queues,
  *                  message-queue pairs, shm), each in tree order within its kind
+ * @param iomems    the {@code iomem} vdevices: device memory the owner lends with their label, accepted at VM_START
  * @param unmodelled vdevices the real RM builds but the model does not yet ("virtio-mmio /path")
  */
 public record VmConfig(
@@ -27,11 +28,13 @@ public record VmConfig(
         Optional<String> gicPath,
         RmRpc rmRpc,
         List<Vdevice> vdevices,
+        List<Iomem> iomems,
         List<String> unmodelled) {
 
     public VmConfig {
         vmAttrs = List.copyOf(vmAttrs);
         vdevices = List.copyOf(vdevices);
+        iomems = List.copyOf(iomems);
         unmodelled = List.copyOf(unmodelled);
     }
 
@@ -39,6 +42,9 @@ public record VmConfig(
         return vmAttrs.contains(attr)
                 || (vmAttrs.contains("crash-fatal") && (attr.equals("no-shutdown") || attr.equals("no-reset")));
     }
+
+    /** An {@code iomem} vdevice (§9.5): the device node it patches and the label of the memory lent for it. */
+    public record Iomem(String path, String patch, long label) {}
 
     /** {@code memory}: the VM's IPA base and size limits (§9.2). */
     public record Memory(long baseAddress, long sizeMin, long sizeMax) {}

@@ -143,7 +143,6 @@ public final class VmConfigParser {
                     .withVirtio(new VmConfig.Virtio(
                             x.vqsNum(), x.dmaBase(), x.dmaCoherent(), x.validDeviceType(), x.deviceType())));
         }
-        c.iomems().forEach(x -> unmodelled.add("iomem " + x.general().path()));
         c.smmus().forEach(x -> unmodelled.add("vsmmu-v2 " + x.path()));
         c.rtcs().forEach(x -> unmodelled.add("vrtc-pl031 " + x.path()));
         VmConfig.Memory memory = new VmConfig.Memory(
@@ -158,6 +157,9 @@ public final class VmConfigParser {
                 gic,
                 rmRpc,
                 vdevices,
+                c.iomems().stream()
+                        .map(x -> new VmConfig.Iomem(x.general().path(), x.patch(), x.label()))
+                        .toList(),
                 unmodelled);
     }
 

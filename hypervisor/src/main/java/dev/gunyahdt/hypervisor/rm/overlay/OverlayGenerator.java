@@ -334,13 +334,20 @@ public final class OverlayGenerator {
         List<Property> props = new ArrayList<>();
         if (d instanceof Vdevice.SharedMemory m) {
             props.add(strings("compatible", concat(m.pushCompatibles(), List.of("qcom,shared-memory"))));
-            props.add(u32("memory-region", f.bufferPhandle.get(m.label())));
-            if (f.localPhandle.contains(m.label())) {
-                f.fixups.add(new Fixup(
-                        f.fragments.size(), List.of(m.generate().substring(1).split("/")), "memory-region"));
+            Long buffer = f.bufferPhandle.get(m.label());
+            // dtbo_add_memory_region: the same phandle twice, buffer first
+            for (String name : buffer == null ? List.<String>of() : List.of("buffer", "memory-region")) {
+                props.add(u32(name, buffer));
+                if (f.localPhandle.contains(m.label())) {
+                    f.fixups.add(new Fixup(
+                            f.fragments.size(),
+                            List.of(m.generate().substring(1).split("/")),
+                            name));
+                }
             }
             m.peerVmid().ifPresent(v -> props.add(u32("peer", v)));
             addLabels(props, m.label());
+            m.dmaBase().ifPresent(b -> props.add(u64s("dma_base", b)));
             return constructPath(m.generate(), OptionalLong.empty(), props);
         } else if (d instanceof Vdevice.VirtioMmio v) {
             // dto_create_virtio_mmio, in its order; dtbo_add_memory_region refuses a label no parcel has

@@ -73,15 +73,22 @@ public sealed interface Vdevice {
 
     /**
      * A shared-memory region (§10.4 "Shared memory"): its node is named {@code generate} itself (no unit address);
-     * {@code memory-region} points at the reserved-memory buffer of the parcel with the same label.
+     * {@code buffer} and {@code memory-region} point at the reserved-memory buffer of the parcel with the same label
+     * (dtbo_add_memory_region: none when no parcel of the label was accepted and the memory is optional).
      *
      * @param peerVmid the VMID of the VM it is shared with (empty while that VM does not exist yet)
+     * @param dmaBase  the config's {@code dma_base}, written last when given (dto_create_shm)
      */
-    record SharedMemory(String generate, List<String> pushCompatibles, long label, OptionalLong peerVmid)
+    record SharedMemory(
+            String generate, List<String> pushCompatibles, long label, OptionalLong peerVmid, OptionalLong dmaBase)
             implements Vdevice {
         public SharedMemory {
             pushCompatibles = List.copyOf(pushCompatibles);
             Vdevice.checkGenerate(generate);
+        }
+
+        public SharedMemory(String generate, List<String> pushCompatibles, long label, OptionalLong peerVmid) {
+            this(generate, pushCompatibles, label, peerVmid, OptionalLong.empty());
         }
     }
 

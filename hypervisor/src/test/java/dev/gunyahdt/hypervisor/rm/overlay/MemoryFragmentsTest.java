@@ -200,7 +200,9 @@ class MemoryFragmentsTest {
                 baseShmA, shmA.property("memory-region").orElseThrow().value().asCell());
         assertEquals(1, shmC.property("memory-region").orElseThrow().value().asCell());
         assertEquals(2, shmB.property("memory-region").orElseThrow().value().asCell());
-        assertEquals(List.of("compatible", "memory-region", "qcom,label", "label"), propNames(shmB)); // no peer yet
+        assertEquals(
+                List.of("compatible", "buffer", "memory-region", "qcom,label", "label"), propNames(shmB)); // no peer
+        assertEquals(2, shmB.property("buffer").orElseThrow().value().asCell(), "buffer twins memory-region");
         assertEquals(
                 List.of("vendor,x", "qcom,shared-memory"),
                 shmC.property("compatible").orElseThrow().value().asStrings());
