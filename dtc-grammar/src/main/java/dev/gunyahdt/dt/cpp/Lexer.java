@@ -28,6 +28,7 @@ final class Lexer {
      * batch's garbage collections copied it until it was promoted).
      */
     private final Map<String, String> texts = new HashMap<>();
+
     private SourceFile.LexError error;
 
     private Lexer(String content) {
