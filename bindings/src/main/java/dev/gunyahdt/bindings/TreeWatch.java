@@ -12,8 +12,10 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,11 +45,15 @@ final class TreeWatch {
 
     private static WatchKey sentinelKey;
     private static long sentinelWrites;
-    /** The watch each key belongs to (keys of the sentinel folder: none). */
-    private static final Map<WatchKey, TreeWatch> OWNERS = new HashMap<>();
+    /**
+     * The watches each key belongs to (the sentinel folder's: none). A folder registered twice
+     * with one service has one key, so two watches over the same folder (two sets sharing the
+     * core schemas, or a set armed anew before its old watch is closed) share it.
+     */
+    private static final Map<WatchKey, Set<TreeWatch>> OWNERS = new HashMap<>();
 
     private final List<Path> roots;
-    private final List<WatchKey> keys = new java.util.ArrayList<>();
+    private final Set<WatchKey> keys = new HashSet<>();
     private boolean changed;
 
     private TreeWatch(List<Path> roots) {
@@ -73,8 +79,9 @@ final class TreeWatch {
                                 StandardWatchEventKinds.ENTRY_CREATE,
                                 StandardWatchEventKinds.ENTRY_DELETE,
                                 StandardWatchEventKinds.ENTRY_MODIFY);
-                        w.keys.add(k);
-                        OWNERS.put(k, w);
+                        if (w.keys.add(k)) {
+                            OWNERS.computeIfAbsent(k, x -> new HashSet<>()).add(w);
+                        }
                         return FileVisitResult.CONTINUE;
                     }
                 });
@@ -115,9 +122,9 @@ final class TreeWatch {
                     }
                     List<WatchEvent<?>> events = k.pollEvents();
                     k.reset();
-                    TreeWatch owner = OWNERS.get(k);
-                    if (owner != null) {
-                        owner.changed = true;
+                    Set<TreeWatch> owners = OWNERS.get(k);
+                    if (owners != null) {
+                        owners.forEach(o -> o.changed = true);
                     } else if (k == sentinelKey
                             && events.stream()
                                     .anyMatch(e -> e.context() != null
@@ -139,8 +146,14 @@ final class TreeWatch {
         synchronized (TreeWatch.class) {
             changed = true;
             for (WatchKey k : keys) {
-                k.cancel();
-                OWNERS.remove(k);
+                Set<TreeWatch> owners = OWNERS.get(k);
+                if (owners != null) {
+                    owners.remove(this);
+                }
+                if (owners == null || owners.isEmpty()) {
+                    k.cancel(); // the last watch over this folder
+                    OWNERS.remove(k);
+                }
             }
             keys.clear();
         }

@@ -82,6 +82,24 @@ class TreeWatchTest {
     }
 
     @Test
+    void watchesOverTheSameFolderEachSeeAChange() throws Exception {
+        Path core = Files.createDirectories(tmp.resolve("core"));
+        Path mine = Files.createDirectories(tmp.resolve("mine"));
+        TreeWatch a = TreeWatch.arm(List.of(core, mine));
+        TreeWatch b = TreeWatch.arm(List.of(core));
+        // a set armed anew before its old watch is closed: closing the old one leaves the new one watching
+        TreeWatch c = TreeWatch.arm(List.of(core));
+        b.close();
+        assertTrue(a.unchanged());
+        assertTrue(c.unchanged());
+        Files.writeString(core.resolve("types.yaml"), "x: 1\n");
+        assertFalse(a.unchanged(), "the first watch over the shared folder");
+        assertFalse(c.unchanged(), "the last");
+        a.close();
+        c.close();
+    }
+
+    @Test
     void watchesAreIndependent() throws Exception {
         Path one = Files.createDirectories(tmp.resolve("one"));
         Path two = Files.createDirectories(tmp.resolve("two"));
