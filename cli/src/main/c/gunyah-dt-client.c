@@ -4,7 +4,7 @@
  * check costs; it does in one process what the launcher would need several for. Built by the
  * launcher with the system's cc on first use.
  *
- *   gunyah-dt-client BASE JAR IDLE_SECONDS JAVA_ARG... -- ARG...
+ *   gunyah-dt-client [--fresh ROOT] BASE JAR IDLE_SECONDS JAVA_ARG... -- ARG...
  *
  * The resident process for this jar (its path, time and size), working directory, JVM command and
  * environment lives in BASE/<hash>, a directory of the user's own closed to others (BASE too). The
@@ -12,8 +12,11 @@
  * session) when none answers, sends the token from DIR/token, the working directory and the
  * arguments, then copies the answer's stdout and stderr frames to fds 1 and 2 and exits with its
  * status. Exit 200: the request was not served and nothing was printed (the launcher then runs the
- * command in its own JVM).
+ * command in its own JVM). With --fresh ROOT it first checks, by the rule of the launcher's stale()
+ * (which runs find), that no source of the checkout ROOT is newer than JAR, and exits 201 when one
+ * is (the launcher then rebuilds): the launcher's per-file path costs no find process.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,7 +30,7 @@
 #include <fcntl.h>
 #include <signal.h>
 
-enum { NOT_SERVED = 200 };
+enum { NOT_SERVED = 200, STALE = 201 };
 
 /* What the resident process's behaviour depends on besides its command line and directory. */
 static const char *const ENV_KEYS[] = { "XDG_CACHE_HOME", "HOME", "PATH", "PYTHONPATH", "LANG", "LC_ALL", "LC_CTYPE", NULL };
@@ -170,16 +173,117 @@ static int connect_resident(const char *dir, long wait_ms, char **token)
 	}
 }
 
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+	return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+static int newer(const struct stat *st, const struct timespec *than)
+{
+	return st->st_mtim.tv_sec > than->tv_sec || (st->st_mtim.tv_sec == than->tv_sec && st->st_mtim.tv_nsec > than->tv_nsec);
+}
+
+/*
+ * Whether an entry under the folder PATH (open as fd) is newer than *jar, by the launcher's
+ * stale() rule: a *.java, *.g4 or pom.xml, or anything under a src/main/resources folder, with a
+ * later modification time (find -newer), symbolic links not followed. 1 newer, 0 not, -1 a folder
+ * that cannot be read.
+ */
+static int newer_under(int fd, char *path, size_t len, size_t cap, const struct timespec *jar)
+{
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	int found = 0;
+	struct dirent *e;
+	while (found == 0 && (e = readdir(d)) != NULL) {
+		const char *name = e->d_name;
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+			continue;
+		size_t n = strlen(name);
+		if (len + 1 + n + 1 > cap)
+			return closedir(d), -1;
+		path[len] = '/';
+		memcpy(path + len + 1, name, n + 1);
+		int dir = e->d_type == DT_DIR;
+		int wanted = ends_with(name, ".java") || ends_with(name, ".g4") || strcmp(name, "pom.xml") == 0
+			     || strstr(path, "/src/main/resources/") != NULL;
+		if (wanted || e->d_type == DT_UNKNOWN) {
+			struct stat st;
+			if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+				continue;
+			dir = S_ISDIR(st.st_mode);
+			found = wanted && newer(&st, jar);
+		}
+		if (found == 0 && dir) {
+			int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+			found = sub < 0 ? -1 : newer_under(sub, path, len + 1 + n, cap, jar);
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Whether the checkout ROOT has a source newer than JAR, by the launcher's stale() rule: ROOT's
+ * pom.xml and each module's (ROOT/ x /pom.xml, hidden folders left out as a shell glob leaves
+ * them), and what newer_under finds under each ROOT/ x /src/main. Either missing or unreadable:
+ * stale (rebuilding decides).
+ */
+static int stale(const char *root, const char *jar)
+{
+	struct stat jst, st;
+	char path[8192];
+	if (stat(jar, &jst) != 0 || strlen(root) + 300 >= sizeof path)
+		return 1;
+	snprintf(path, sizeof path, "%s/pom.xml", root);
+	if (stat(path, &st) == 0 && newer(&st, &jst.st_mtim))
+		return 1;
+	DIR *d = opendir(root);
+	if (d == NULL)
+		return 1;
+	int found = 0;
+	struct dirent *e;
+	while (found == 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN && e->d_type != DT_LNK)
+		    || strlen(e->d_name) > 200)
+			continue;
+		snprintf(path, sizeof path, "%s/%s/pom.xml", root, e->d_name);
+		if (stat(path, &st) == 0 && newer(&st, &jst.st_mtim)) {
+			found = 1;
+			break;
+		}
+		/* matched as find matches it: the path from "/<module>/src/main" on */
+		int len = snprintf(path, sizeof path, "/%s/src/main", e->d_name);
+		int fd = openat(dirfd(d), path + 1, O_RDONLY | O_DIRECTORY);
+		if (fd >= 0)
+			found = newer_under(fd, path, (size_t)len, sizeof path, &jst.st_mtim) != 0;
+	}
+	closedir(d);
+	return found;
+}
+
 int main(int argc, char **argv)
 {
+	const char *root = NULL;
+	if (argc > 2 && strcmp(argv[1], "--fresh") == 0) {
+		root = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	int sep = 4;
 	while (sep < argc && strcmp(argv[sep], "--") != 0)
 		sep++;
 	if (argc < 5 || sep >= argc - 1) {
-		fprintf(stderr, "usage: gunyah-dt-client BASE JAR IDLE_SECONDS JAVA_ARG... -- ARG...\n");
+		fprintf(stderr, "usage: gunyah-dt-client [--fresh ROOT] BASE JAR IDLE_SECONDS JAVA_ARG... -- ARG...\n");
 		return 2;
 	}
 	const char *base = argv[1], *jar = argv[2], *idle = argv[3];
+	if (root != NULL && stale(root, jar))
+		return STALE;
 	signal(SIGPIPE, SIG_IGN); /* a closed stdout or socket is an error to handle, as the JVM has it */
 	char cwd[4096];
 	struct stat st;

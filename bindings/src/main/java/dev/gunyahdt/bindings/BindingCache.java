@@ -63,13 +63,26 @@ public final class BindingCache {
     /**
      * The last set each cache file gave this process, by the inputs' quick key: a process that
      * lints many times (the resident one, {@code Resident}) reads and compiles a set once. Only the
-     * quick key is compared, as for the file itself (make's rule: same sizes and times, same files).
+     * quick key is compared, as for the file itself (make's rule: same sizes and times, same files);
+     * with {@link #watchInputs} on, a {@link TreeWatch} over the input folders stands for it while
+     * it sees no change, so a request stats no binding file.
      */
-    private record Loaded(String statKey, Result result) {}
+    private record Loaded(String statKey, Result result, TreeWatch watch) {}
 
     private static final Map<Path, Loaded> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private static volatile boolean watching;
+
     private BindingCache() {}
+
+    /**
+     * Watch the input folders of each set loaded from now on (inotify), so that loading the same
+     * set again only asks whether anything under them changed. For a process that loads many
+     * times (the resident one); a one-shot run has nothing to gain from it.
+     */
+    public static void watchInputs() {
+        watching = true;
+    }
 
     /**
      * The set {@link BindingSet#loadWithCore} ({@code coreSchemas} non-null) or
@@ -77,19 +90,35 @@ public final class BindingCache {
      * cache file {@code file} (null: {@link #defaultFile}).
      */
     public static Result load(Path coreSchemas, List<Path> dirs, Path file) {
+        Path target =
+                file != null && (!Files.exists(file) || isCacheFile(file)) ? file : defaultFile(coreSchemas, dirs);
+        List<Path> roots = new ArrayList<>();
+        if (coreSchemas != null) {
+            roots.add(coreSchemas);
+        }
+        roots.addAll(dirs);
+        Loaded before = target == null ? null : LOADED.get(target.toAbsolutePath());
+        if (before != null
+                && before.watch() != null
+                && before.watch().roots().equals(roots)
+                && before.watch().unchanged()) {
+            return before.result();
+        }
+        // armed before the folders are read: a change after this is seen by the watch, one before by the read
+        TreeWatch watch = watching && target != null ? TreeWatch.arm(roots) : null;
         BindingSet.Inputs in = BindingSet.inputs(coreSchemas, dirs, true);
         if (!in.findings().isEmpty()) {
+            if (watch != null) {
+                watch.close();
+            }
             return new Result(BindingSet.build(in), null, "unwritable: a binding directory cannot be read");
         }
         String statKey;
         String key = null;
         try {
             statKey = key(in, true);
-            Path target =
-                    file != null && (!Files.exists(file) || isCacheFile(file)) ? file : defaultFile(coreSchemas, dirs);
-            Loaded before = target == null ? null : LOADED.get(target.toAbsolutePath());
             if (before != null && before.statKey().equals(statKey)) {
-                return before.result();
+                return remember(statKey, before.result(), watch);
             }
             if (target != null && Files.isRegularFile(target)) {
                 java.nio.ByteBuffer data = map(target);
@@ -104,23 +133,30 @@ public final class BindingCache {
                         if (!h.statKey().equals(statKey)) {
                             rewriteHeader(target, Files.readAllBytes(target), new Header(statKey, h.contentKey()));
                         }
-                        return remember(statKey, new Result(cached, target, "hit"));
+                        return remember(statKey, new Result(cached, target, "hit"), watch);
                     }
                 }
             }
             if (key == null) {
                 key = key(in, false);
             }
-            return remember(statKey, build(in, target, new Header(statKey, key)));
+            return remember(statKey, build(in, target, new Header(statKey, key)), watch);
         } catch (IOException | RuntimeException e) {
+            if (watch != null) {
+                watch.close();
+            }
             // an unreadable input or a damaged cache file: built without the cache
             return new Result(BindingSet.build(in), null, "unwritable: " + e.getMessage());
         }
     }
 
-    private static Result remember(String statKey, Result r) {
-        if (r.file() != null) {
-            LOADED.put(r.file().toAbsolutePath(), new Loaded(statKey, r));
+    private static Result remember(String statKey, Result r, TreeWatch watch) {
+        Loaded old = r.file() != null ? LOADED.put(r.file().toAbsolutePath(), new Loaded(statKey, r, watch)) : null;
+        if (old != null && old.watch() != null && old.watch() != watch) {
+            old.watch().close();
+        }
+        if (r.file() == null && watch != null) {
+            watch.close();
         }
         return r;
     }

@@ -104,6 +104,8 @@ final class Resident {
             byte[] secret = new byte[32];
             new SecureRandom().nextBytes(secret);
             Resident r = new Resident(dir, HexFormat.of().formatHex(secret));
+            // a request then asks inotify whether a binding changed instead of statting every file
+            dev.gunyahdt.bindings.BindingCache.watchInputs();
             Path socket = dir.resolve("socket");
             Files.deleteIfExists(socket);
             writePrivate(dir.resolve("token"), r.token);

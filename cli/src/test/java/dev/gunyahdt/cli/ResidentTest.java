@@ -137,6 +137,81 @@ class ResidentTest {
         assertFalse(Files.exists(dir.resolve("token")));
     }
 
+    /**
+     * The resident process keeps the bindings it loaded and asks inotify whether any changed
+     * (BindingCache.watchInputs): a binding edited, added or removed between two requests is
+     * used by the second, however soon after the first it comes.
+     */
+    @Test
+    void anEditedBindingIsUsedByTheNextRequest() throws Exception {
+        Path bindings = Files.createDirectories(tmp.resolve("bindings/serial"));
+        Path binding = bindings.resolve("acme-uart.yaml");
+        String yaml = """
+                %YAML 1.2
+                ---
+                $id: http://devicetree.org/schemas/serial/acme-uart.yaml#
+                $schema: http://devicetree.org/meta-schemas/core.yaml#
+                title: ACME UART
+                maintainers:
+                  - A <a@example.org>
+                properties:
+                  compatible:
+                    const: acme,uart
+                  reg:
+                    maxItems: 1
+                required:
+                  - compatible
+                  - reg
+                  - REQUIRED
+                additionalProperties: true
+                """;
+        Files.writeString(binding, yaml.replace("REQUIRED", "clocks"));
+        Path board = Files.writeString(
+                tmp.resolve("uart.dts"),
+                LintCommandTest.svm()
+                        .replace(
+                                "\tgic: interrupt-controller@3000000 {",
+                                "\tuart@9000000 {\n\t\tcompatible = \"acme,uart\";\n\t\treg = <0x0 0x9000000 0x0 0x1000>;\n\t};\n\n"
+                                        + "\tgic: interrupt-controller@3000000 {"));
+        String[] args = {
+            "lint",
+            "-q",
+            "-W",
+            "no-simple_bus_reg",
+            "--bindings",
+            tmp.resolve("bindings").toString(),
+            "-p",
+            tmp.resolve("bindings.cache").toString(),
+            "--format",
+            "json",
+            board.toString()
+        };
+        Path dir = privateDir();
+        CompletableFuture<Integer> done = start(dir, 2);
+        String token = Files.readString(dir.resolve("token"));
+        String cwd = Path.of("").toAbsolutePath().toString();
+        Answer first = ask(dir, token, cwd, args);
+        assertTrue(first.out().contains("\"clocks\""), first.out());
+        assertEquals(first.out(), ask(dir, token, cwd, args).out(), "nothing changed: the same answer");
+        // edited in place
+        Files.writeString(binding, yaml.replace("REQUIRED", "interrupts"));
+        Answer edited = ask(dir, token, cwd, args);
+        assertTrue(edited.out().contains("\"interrupts\"") && !edited.out().contains("\"clocks\""), edited.out());
+        assertEquals(LintCommandTest.run(args).out(), edited.out(), "as a fresh process answers");
+        // removed: the compatible is matched by nothing
+        Files.delete(binding);
+        Answer removed = ask(dir, token, cwd, args);
+        assertEquals(LintCommandTest.run(args).out(), removed.out());
+        assertFalse(removed.out().contains("\"interrupts\""), removed.out());
+        // added in a new folder
+        Path other = Files.createDirectories(tmp.resolve("bindings/new"));
+        Files.writeString(
+                other.resolve("acme-uart.yaml"), yaml.replace("serial/", "new/").replace("REQUIRED", "dmas"));
+        Answer added = ask(dir, token, cwd, args);
+        assertTrue(added.out().contains("\"dmas\""), added.out());
+        assertEquals(0, done.get(30, TimeUnit.SECONDS));
+    }
+
     @Test
     void refusesADirectoryOthersCanEnter() throws Exception {
         Path dir = tmp.resolve("open");

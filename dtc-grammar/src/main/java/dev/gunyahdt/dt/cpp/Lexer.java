@@ -22,6 +22,13 @@ final class Lexer {
     private final int[] colOf; // physical column of each char of c
     private final int n;
     private final Map<String, String> leads = new HashMap<>();
+    /**
+     * One String per distinct token text of the file: the lexed tokens of every header stay
+     * cached for a whole batch, and a copy per token made that cache most of the live heap (the
+     * batch's garbage collections copied it until it was promoted).
+     */
+    private final Map<String, String> texts = new HashMap<>();
+
     private SourceFile.LexError error;
 
     private Lexer(String content) {
@@ -126,8 +133,10 @@ final class Lexer {
                 if (lineOf[p] != lastTokLine) flags |= Token.FIRST_ON_LINE;
                 String lead = lead(wsStart, p);
                 int q = scan(p);
+                String text = new String(c, p, q - p);
+                String known = texts.putIfAbsent(text, text);
                 toks.add(new Token(
-                        this.kind, new String(c, p, q - p), flags, lineOf[p], colOf[p], lead, p - start, 0, null));
+                        this.kind, known == null ? text : known, flags, lineOf[p], colOf[p], lead, p - start, 0, null));
                 lastTokLine = lineOf[q - 1];
                 p = q;
                 wsStart = p;

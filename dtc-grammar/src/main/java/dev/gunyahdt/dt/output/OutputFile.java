@@ -102,7 +102,11 @@ public final class OutputFile {
         }
     }
 
-    /** Temp file beside the target, flushed to disk, renamed over it; no temp is left behind. */
+    /**
+     * Temp file beside the target, renamed over it; no temp is left behind. Not fsynced, as dtc,
+     * cpp and make do not: a reader still never sees half a file, and an output lost to a power
+     * cut is rebuilt; a sync per file cost ≈ 6 ms of wall time each (766 DTBs: seconds of a batch).
+     */
     private static void replace(Path path, byte[] bytes, boolean exists) throws IOException {
         Path dir = path.getParent();
         Files.createDirectories(dir);
@@ -118,7 +122,6 @@ public final class OutputFile {
             }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 writeAll(ch, bytes);
-                ch.force(true);
             }
             try {
                 Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
