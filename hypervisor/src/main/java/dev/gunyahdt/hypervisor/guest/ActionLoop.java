@@ -26,7 +26,7 @@ final class ActionLoop {
 
     /** GICD_ICFGR of one VIRQ line (SPIs and PPIs the vGIC has), as a driver configures it before it waits on it. */
     static void configure(GuestContext ctx, GuestDt.Line line) {
-        Vcpu self = ctx.seat().vcpu();
+        Vcpu self = ctx.boot();
         if (line.intid() >= 32 && line.intid() < 1020) {
             self.vic().configureEdge(self.vicIndex(), line.intid(), line.edge());
         }

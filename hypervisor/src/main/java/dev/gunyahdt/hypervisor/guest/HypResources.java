@@ -193,6 +193,7 @@ final class HypResources {
             peers.add(new Queue(
                     from + " vmid 0x" + Integer.toHexString(first.partner()) + " label " + first.label(),
                     first.label(),
+                    first.partner(),
                     tx != null,
                     tx == null ? 0 : tx.cap(),
                     tx == null ? 0 : (int) tx.virq(),

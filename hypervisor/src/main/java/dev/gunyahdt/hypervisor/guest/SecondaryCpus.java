@@ -55,7 +55,7 @@ final class SecondaryCpus {
     }
 
     private void startAll(DeviceTree dt) {
-        Vcpu boot = ctx.seat().vcpu();
+        Vcpu boot = ctx.boot();
         Optional<NodeCursor> cpus = dt.find("/cpus");
         if (cpus.isEmpty()) {
             return;
@@ -95,7 +95,7 @@ final class SecondaryCpus {
 
     /** One turn of a secondary vCPU: on its first, it checks what CPU_ON gave it and reports; then it idles. */
     void secondaryStep(Vcpu self) {
-        if (!arrived.contains((int) self.x(0)) && self.pc() == ctx.seat().vcpu().pc() + SECONDARY_ENTRY) {
+        if (!arrived.contains((int) self.x(0)) && self.pc() == ctx.boot().pc() + SECONDARY_ENTRY) {
             Cpu cpu = started.stream()
                     .filter(c -> c.logical() == self.x(0))
                     .findFirst()
@@ -150,6 +150,6 @@ final class SecondaryCpus {
     /** A PSCI SMC64 call from the boot vCPU; X0 as the signed PSCI code. */
     private long psci(int fn, long a1, long a2, long a3) {
         long fid = (Psci.FN64 | fn) & 0xFFFF_FFFFL;
-        return ctx.hv().smc(ctx.seat().caller(), HvcArgs.of(fid, a1, a2, a3)).x0();
+        return ctx.hv().smc(ctx.caller(), HvcArgs.of(fid, a1, a2, a3)).x0();
     }
 }

@@ -35,7 +35,7 @@ final class UartProbe {
     }
 
     /** Adds the probe of each UART in {@code dtb} to {@code loop}; nothing when the tree has none. */
-    static void addTo(GuestContext ctx, ProbeLog log, ActionLoop loop, DeviceTree dtb) {
+    static void addTo(GuestContext ctx, ProbeLog log, ActionLoop loop, DeviceTree dtb, boolean mustReach) {
         List<Uart> found = new ArrayList<>();
         for (Pl011Nodes.Found f : Pl011Nodes.find(dtb)) {
             found.add(new Uart(f.path(), f.base(), f.intid()));
@@ -43,7 +43,7 @@ final class UartProbe {
         if (found.isEmpty()) {
             return;
         }
-        UartProbe p = new UartProbe(ctx.seat().memory(), log, ctx.seat().primary(), found);
+        UartProbe p = new UartProbe(ctx.memory(), log, mustReach, found);
         loop.onVirq(p::onVirq);
         loop.add(p::step);
     }

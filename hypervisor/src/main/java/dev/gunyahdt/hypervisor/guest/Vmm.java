@@ -13,6 +13,7 @@ import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 
 /**
  * The primary's VMM role, crosvm's part: for each secondary VM_ALLOCATE, MEM_LEND of the image DT,
@@ -22,7 +23,8 @@ import java.util.Optional;
  */
 final class Vmm {
 
-    private static final long IMAGE_AREA = 0x1000_0000L;
+    /** An shm region I share with a VM I launched, from its config: I write my half before VM_START. */
+    private record OwnedShm(String vm, String path, long ipa, int vmid) {}
 
     /** A proxy-scheduled vCPU of a VM this primary launched. */
     private static final class Proxied {
@@ -44,14 +46,19 @@ final class Vmm {
     private final ProbeLog log;
     private final ActionLoop loop;
     private final HypResources resources;
+    private final GuestRam ram;
+    private final IntSupplier me;
     private final List<Proxied> proxied = new ArrayList<>();
+    private final List<OwnedShm> shms = new ArrayList<>();
     private int vcpusChecked;
 
-    Vmm(GuestContext ctx, ProbeLog log, ActionLoop loop, HypResources resources) {
+    Vmm(GuestContext ctx, ProbeLog log, ActionLoop loop, HypResources resources, GuestRam ram, IntSupplier me) {
         this.ctx = ctx;
         this.log = log;
         this.loop = loop;
         this.resources = resources;
+        this.ram = ram;
+        this.me = me;
     }
 
     int vcpusChecked() {
@@ -100,13 +107,14 @@ final class Vmm {
                         + ", the plan says 0x" + Integer.toHexString(l.vmid()));
             }
         }));
-        long ipa = ctx.seat().ramBase() + IMAGE_AREA + (long) index * 0x10_0000;
         byte[] dtb = l.dtb();
-        long size = (dtb.length + 0xFFFL) & ~0xFFFL;
+        long size = (dtb.length + GuestRam.PAGE - 1) & -GuestRam.PAGE;
+        // pages of my own free RAM, lent away whole (MEM_LEND): nothing else of mine may share them
+        long ipa = ram.alloc(size).orElse(-1);
         int[] handle = {-1};
         loop.run(() -> {
-            if (!ctx.seat().memory().write(ipa, dtb)) {
-                log.problem("no room for " + l.name() + "'s image");
+            if (ipa < 0 || !ctx.memory().write(ipa, dtb)) {
+                log.problem("no room in my free RAM for " + l.name() + "'s image (" + size + " bytes)");
             }
         });
         loop.add(loop.callLater(
@@ -149,9 +157,30 @@ final class Vmm {
                         .build(),
                 r -> loop.expectOk(r, "VM_CONFIG_IMAGE " + l.name())));
         loop.add(loop.callLater(
-                MessageId.VM_INIT,
-                () -> Wire.writer().u16(vmids[index]).u16(0).build(),
-                r -> loop.expectOk(r, "VM_INIT " + l.name())));
+                MessageId.VM_INIT, () -> Wire.writer().u16(vmids[index]).u16(0).build(), r -> {
+                    loop.expectOk(r, "VM_INIT " + l.name());
+                    if (ActionLoop.error(r) == 0) {
+                        writeSharedMemory(l, vmids[index]);
+                    }
+                }));
+        byte[] lookupName = l.name().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        loop.add(loop.call(
+                MessageId.VM_LOOKUP_NAME,
+                Wire.writer()
+                        .u16(lookupName.length)
+                        .u16(0)
+                        .bytes(lookupName)
+                        .pad4()
+                        .build(),
+                r -> {
+                    // its config's image-name is its name from VM_INIT on: the lookup finds it, and only it
+                    List<Integer> found = ActionLoop.error(r) == 0 ? VmIds.vmids(r.replyData()) : List.of();
+                    if (!found.equals(List.of(vmids[index]))) {
+                        log.problem("VM_LOOKUP_NAME " + l.name() + " -> "
+                                + (ActionLoop.error(r) == 0 ? found : "RM error " + ActionLoop.error(r))
+                                + ", expected [" + vmids[index] + "]");
+                    }
+                }));
         loop.add(loop.callLater(
                 MessageId.VM_GET_HYP_RESOURCES,
                 () -> Wire.writer().u16(vmids[index]).u16(0).build(),
@@ -230,6 +259,77 @@ final class Vmm {
             log.note(l.name() + ": " + vcpus.size() + " vCPU(s) as its " + cpusPath + " says"
                     + (proxy ? ", proxy-scheduled: run through vcpu_run" : ""));
         }
+    }
+
+    /**
+     * After VM_INIT (the RM mapped the regions in both sharers): my greeting into my half of each shm region the
+     * launched VM's config shares with its owner ({@code peer-default}, a {@code memory} child with a {@code base}).
+     */
+    private void writeSharedMemory(GuestContext.Launch l, int vmid) {
+        DeviceTree dt;
+        try {
+            dt = DtbReader.read(l.dtb(), "vm/" + l.name() + ".dtb");
+        } catch (DtException e) {
+            return; // checkVcpus says so
+        }
+        for (NodeCursor v :
+                dt.find("/qcom,vm-config/vdevices").map(NodeCursor::children).orElse(List.of())) {
+            boolean shm = v.node()
+                    .property("vdevice-type")
+                    .map(p -> p.value().asString())
+                    .filter("shm"::equals)
+                    .isPresent();
+            Optional<NodeCursor> mem = v.children().stream()
+                    .filter(c -> c.node().name().equals("memory"))
+                    .findFirst();
+            long[] base = mem.map(m -> GuestDtReader.cells(m, "base")).orElse(new long[0]);
+            if (!shm || !v.node().hasProperty("peer-default") || base.length != 2) {
+                continue;
+            }
+            long ipa = base[0] << 32 | base[1];
+            long at = GuestDt.SharedMemory.slot(ipa, me.getAsInt(), vmid);
+            if (!ctx.memory().write(at, new Greeting("shm", me.getAsInt(), vmid, 0, 1).inMemory())) {
+                log.problem(l.name() + ": " + v.path() + ": its region 0x" + Long.toHexString(ipa)
+                        + " is not mapped for me after VM_INIT");
+                continue;
+            }
+            shms.add(new OwnedShm(l.name(), v.path(), ipa, vmid));
+        }
+    }
+
+    /**
+     * Waits for each launched VM's half of the shm regions I share with it and checks it: done when every one
+     * came. A VM that never writes leaves me waiting, and so unfinished.
+     */
+    boolean awaitSharedMemory() {
+        for (java.util.Iterator<OwnedShm> it = shms.iterator(); it.hasNext(); ) {
+            OwnedShm s = it.next();
+            int vmid = s.vmid();
+            Greeting want = new Greeting("shm", vmid, me.getAsInt(), 0, 1);
+            long at = GuestDt.SharedMemory.slot(s.ipa(), vmid, me.getAsInt());
+            byte[] got = ctx.memory().read(at, want.inMemory().length);
+            if (got != null && allZero(got)) {
+                continue; // not written yet
+            }
+            Optional<String> wrong = got == null ? Optional.of("no longer readable") : Greeting.check(got, want);
+            if (wrong.isPresent()) {
+                log.problem(s.vm() + ": " + s.path() + " at 0x" + Long.toHexString(s.ipa()) + ": " + wrong.get());
+            } else {
+                log.note(s.vm() + ": " + s.path() + " at 0x" + Long.toHexString(s.ipa()) + ": read its \"" + want.text()
+                        + "\": checked");
+            }
+            it.remove();
+        }
+        return shms.isEmpty();
+    }
+
+    private static boolean allZero(byte[] b) {
+        for (byte x : b) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A VIRQ was taken: a proxied vCPU's wakeup line makes it runnable again. */

@@ -54,7 +54,12 @@ final class RmVm {
 
     byte[] dtbo;
     byte[] guestDtb;
-    String crashMessage = "";
+    /** VM_GET_ID's name, URI and GUID (set at VM_INIT, cleared at VM_RESET) and the crash message it left. */
+    String idName = "";
+
+    String idUri = "";
+    byte[] idGuid = new byte[VmIdentity.GUID_LEN];
+    byte[] crashMsg = new byte[0];
 
     /** A VM's RAM: [ipa, ipa+size) in its addrspace, backed by physical [pa, pa+size). */
     record Ram(long ipa, long pa, long size) {

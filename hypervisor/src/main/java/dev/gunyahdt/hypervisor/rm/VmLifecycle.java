@@ -41,6 +41,7 @@ final class VmLifecycle {
     void startPrimary(byte[] dtb) {
         SystemConfig.VmEntry e = ctx.system.primary().orElseThrow();
         RmVm vm = new RmVm(VMID_HLOS, VMID_RM, true, e.name());
+        vm.idName = "HLOS"; // vm_mgnt_init names it; it has no config to take ids from
         vm.blobName = "vm/" + e.name() + ".dtb";
         vm.baseDtb = dtb.clone();
         ctx.vms.put(vm.vmid, vm);
@@ -168,6 +169,7 @@ final class VmLifecycle {
             VmInit.run(ctx.rmTable, read, false, vm.vmid);
             vm.config = VmConfigParser.adapt(vm.blobName, tree, read);
             setup.setUp(vm);
+            VmIdentity.takeIds(vm, read.name(), read.uri(), read.guid());
         } catch (RmCheckFailure f) {
             RmError e = switch (f.stage()) {
                 case PARSE -> RmError.MEM_INVALID;
@@ -314,6 +316,7 @@ final class VmLifecycle {
         }
         ctx.setState(vm, VmState.RESETTING, true);
         teardown(vm);
+        VmIdentity.clear(vm);
         ctx.setState(vm, VmState.RESET, true);
         return new byte[0];
     }

@@ -102,7 +102,15 @@ class RmVcpuTest {
         assertNull(hlos.read(0x80000000L, 4), "the primary does not keep its secondaries' RAM");
         assertNull(svm1.read(0xB0000000L, 4), "DDR nobody was given");
         // the image DTs the primary lent (MEM_LEND) left it: it can no longer touch them; its other RAM it can
-        assertNull(hlos.read(0x40000000L + 0x1000_0000L, 4));
+        List<Memparcel> lent = r.rm().memparcels().stream()
+                .filter(p -> p.owner() == 3 && p.transaction() == 1)
+                .toList();
+        assertEquals(2, lent.size(), "one image DT lent per secondary");
+        for (Memparcel p : lent) {
+            long at = p.sgl().get(0)[0];
+            assertTrue(at >= 0x40000000L && at < 0x80000000L, "lent from the primary's own free RAM");
+            assertNull(hlos.read(at, 4), "lent away");
+        }
         assertNotNull(hlos.read(0x40000000L + 0x0F00_0000L, 4));
         // shm (svm1 with its owner): one extent, mapped read-write in both sharers only
         assertTrue(svm1.write(0xa0000000L, new byte[] {42}));
