@@ -5,7 +5,9 @@ import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.vpm.Psci;
 import java.util.ArrayList;
@@ -28,8 +30,12 @@ final class SecondaryCpus {
     /** Turns of the boot vCPU after which it reports who came up, arrived or not. */
     static final int PATIENCE = 200;
 
-    /** A CPU node of the DT: its path, MPIDR and logical number (DT order, the boot CPU is 0). */
-    private record Cpu(String path, long mpidr, int logical) {}
+    /**
+     * A CPU node of the DT: its path, MPIDR, logical number (DT order, the boot CPU is 0) and the POWER cap the RM
+     * wrote on it ({@code qcom,gunyah-capability}: a VM without PSCI; a CapID is any 64-bit value, so
+     * {@code hasCap} says whether there is one).
+     */
+    private record Cpu(String path, long mpidr, int logical, boolean hasCap, long cap) {}
 
     private final GuestContext ctx;
     private final ProbeLog log;
@@ -71,7 +77,13 @@ final class SecondaryCpus {
                     c.node().property("status").map(p -> p.value().asString()).orElse("okay");
             if (type.equals("cpu") && (status.equals("okay") || status.equals("ok"))) {
                 long[] reg = GuestDtReader.cells(c, "reg");
-                nodes.add(new Cpu(c.path(), reg.length >= ac ? Cells.join(reg, 0, ac) : -1, -1));
+                long[] cap = GuestDtReader.cells(c, "qcom,gunyah-capability");
+                nodes.add(new Cpu(
+                        c.path(),
+                        reg.length >= ac ? Cells.join(reg, 0, ac) : -1,
+                        -1,
+                        cap.length == 2,
+                        cap.length == 2 ? Cells.join(cap, 0, 2) : 0));
             }
         }
         total = Math.max(1, nodes.size());
@@ -83,8 +95,20 @@ final class SecondaryCpus {
             if (n.mpidr() == boot.mpidr()) {
                 continue;
             }
-            Cpu cpu = new Cpu(n.path(), n.mpidr(), logical++);
-            long ret = psci(Psci.CPU_ON, cpu.mpidr(), boot.pc() + SECONDARY_ENTRY, cpu.logical());
+            Cpu cpu = new Cpu(n.path(), n.mpidr(), logical++, n.hasCap(), n.cap());
+            long entry = boot.pc() + SECONDARY_ENTRY;
+            if (cpu.hasCap()) {
+                // no PSCI: the RM gave me a POWER cap to this vCPU on its node (patch_cpus_nodes)
+                HvcResult r = ctx.call(VcpuCalls.POWERON, cpu.cap(), entry, cpu.logical(), 0);
+                if (r.isOk()) {
+                    started.add(cpu);
+                } else {
+                    log.problem("vcpu_poweron " + cpu.path() + " (cap 0x" + Long.toHexString(cpu.cap()) + ") -> "
+                            + r.error());
+                }
+                continue;
+            }
+            long ret = psci(Psci.CPU_ON, cpu.mpidr(), entry, cpu.logical());
             if (ret == Psci.SUCCESS) {
                 started.add(cpu);
             } else {
@@ -106,7 +130,8 @@ final class SecondaryCpus {
             } else {
                 arrived.add(cpu.logical());
                 log.note(program + ": CPU" + cpu.logical() + " (" + cpu.path() + ", MPIDR 0x"
-                        + Long.toHexString(cpu.mpidr()) + ") online");
+                        + Long.toHexString(cpu.mpidr()) + ") online"
+                        + (cpu.hasCap() ? " (vcpu_poweron with its qcom,gunyah-capability)" : ""));
             }
         }
         if (!self.waitForInterrupt()) {
@@ -128,7 +153,8 @@ final class SecondaryCpus {
         }
         reported = true;
         for (Cpu cpu : started) {
-            long info = psci(Psci.AFFINITY_INFO, cpu.mpidr(), 0, 0);
+            // PSCI's view when it started the CPU; without PSCI, its arrival is all there is to see
+            long info = cpu.hasCap() ? Psci.AFFINITY_ON : psci(Psci.AFFINITY_INFO, cpu.mpidr(), 0, 0);
             if (arrived.contains(cpu.logical()) && info == Psci.AFFINITY_ON) {
                 online++;
             } else {

@@ -7,6 +7,7 @@ import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.overlay.Vdevice;
 import dev.gunyahdt.hypervisor.rm.overlay.VmOverlayInfo;
+import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -110,8 +111,9 @@ final class OverlayInputs {
         }
         // §10.2 step 3: the real RM takes kaslr-seed from the hypervisor's PRNG (prng_get_entropy, not built);
         // the model's RM draws it from its own generator, seeded from the model's seed
-        GuestLayout layout =
-                GuestLayout.of(DtbReader.read(vm.baseDtb, vm.blobName), entropy.nextLong(), memory, buffers);
+        GuestLayout layout = GuestLayout.of(
+                        DtbReader.read(vm.baseDtb, vm.blobName), entropy.nextLong(), memory, buffers)
+                .withCpuCaps(cpuCaps(vm));
         return new VmOverlayInfo(
                 vm.vmid,
                 vm.owner,
@@ -124,5 +126,23 @@ final class OverlayInputs {
                 vm.rpcView,
                 out,
                 Optional.of(layout));
+    }
+
+    /**
+     * §10.2 step 6 ({@code patch_cpus_nodes}): the CPU node of each vCPU the VM holds a POWER cap to (a VM without a
+     * VPM group); a vCPU with a cap and no node is ARGUMENT_INVALID, as in the RM.
+     */
+    private static List<GuestLayout.CpuCap> cpuCaps(RmVm vm) {
+        List<GuestLayout.CpuCap> out = new ArrayList<>();
+        for (RmVm.VcpuSlot v : vm.vcpus) {
+            if (v.vmCap().isEmpty()) {
+                continue;
+            }
+            if (v.cpuPath() == null) {
+                throw new RmFailure(RmError.ARGUMENT_INVALID, vm + ": a vCPU with a POWER cap has no CPU node");
+            }
+            out.add(new GuestLayout.CpuCap(v.cpuPath(), v.vmCap().getAsLong()));
+        }
+        return out;
     }
 }

@@ -329,6 +329,14 @@ final class VmLifecycle {
             if (v.ownerCap() != v.master() && owner0 != null) {
                 ctx.hv.call(ctx.hyp.rm(), CSpaceCalls.DELETE_CAP_FROM, owner0.cspaceCap, v.ownerCap(), 0);
             }
+            if (v.vmCap().isPresent()) { // the VM's own POWER cap (a VM without PSCI): vm_config teardown deletes it
+                ctx.hv.call(
+                        ctx.hyp.rm(),
+                        CSpaceCalls.DELETE_CAP_FROM,
+                        vm.cspaceCap,
+                        v.vmCap().getAsLong(),
+                        0);
+            }
             if (v.wakeupVirq() >= 0 && owner0 != null) {
                 owner0.virqs.release(v.wakeupVirq());
             }
