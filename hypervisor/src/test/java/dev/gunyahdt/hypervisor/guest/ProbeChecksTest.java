@@ -73,4 +73,40 @@ class ProbeChecksTest {
         assertTrue(
                 r.guests().get("hlos").ok(), r.guests().get("hlos").problems().toString());
     }
+
+    /**
+     * A deliberately broken check in a real boot: svm1's own DT claims a shared buffer with its owner (a
+     * {@code qcom,shared-memory} reserved-memory node in its RAM) that no shm vdevice made, so the owner never
+     * writes its half. svm1 writes its own, finds no greeting in the owner's half: FAILED in the log, a problem
+     * in the report.
+     */
+    @Test
+    void aSharedBufferNobodyWroteIsAFailedCheck() {
+        Simulation.Config base = Configs.pairOfSecondaries(7, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES, "");
+        java.util.Map<String, byte[]> vms = new java.util.HashMap<>(base.vmDtbs());
+        vms.put(
+                "svm1",
+                Configs.compile(Configs.vm(
+                        "svm1",
+                        0x80000000L,
+                        0x10000000L,
+                        "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
+                        Configs.SVM1_VDEVICES,
+                        "reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;"
+                                + " fake@8f000000 { reg = <0 0x8f000000 0 0x1000>; no-map; qcom,shared-memory;"
+                                + " peers = <0x80 0x3>; }; };")));
+        Simulation.Result r = Simulation.run(Simulation.Config.of(base.systemDtb(), vms, java.util.Map.of(), 7));
+        GuestReport svm1 = r.guests().get("svm1");
+        assertFalse(svm1.ok());
+        String want = "/reserved-memory/fake@8f000000: the peer's half at 0x8f000000: not a greeting";
+        assertTrue(
+                svm1.problems().stream().anyMatch(p -> p.startsWith(want)),
+                svm1.problems().toString());
+        assertTrue(
+                r.events().stream()
+                        .anyMatch(e -> e.vm().equals("svm1") && e.text().startsWith("FAILED: " + want)),
+                "the boot log says FAILED");
+        assertTrue(
+                r.guests().get("svm2").ok(), r.guests().get("svm2").problems().toString());
+    }
 }
