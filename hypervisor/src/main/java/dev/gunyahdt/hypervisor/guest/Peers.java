@@ -31,11 +31,20 @@ final class Peers {
         boolean received;
         /** Greetings received and checked on it; the next one must carry this + 1. */
         long seq;
+        /** The partner VMID of the RM's VM_GET_HYP_RESOURCES entry for it (-1 until known). */
+        long learnedPeer = -1;
         /** Its receive VIRQ fired since the queue was last drained (true at boot: look once). */
         boolean rxReady = true;
 
         QueueState(Queue q) {
             this.q = q;
+        }
+
+        /** The RM's entry for this queue, when its DT names no peer: its partner is the other end. */
+        void learnPeer(HypResources.Resource entry) {
+            if (entry != null && q.peer() < 0) {
+                learnedPeer = entry.partner();
+            }
         }
 
         boolean exchanged() {
@@ -139,7 +148,7 @@ final class Peers {
         boolean all = true;
         for (QueueState p : queues) {
             if (p.q.hasTx() && !p.sent) {
-                long to = peer(p.q);
+                long to = peer(p);
                 p.sent = send(p, new Greeting("hello", me.getAsLong(), Math.max(to, 0), p.q.label(), 1).bytes());
             }
             all &= !p.q.hasTx() || p.sent;
@@ -163,13 +172,20 @@ final class Peers {
     }
 
     /**
-     * The other end of a queue: its {@code qcom,peer-vmid} (or resources entry's partner); for a one-way queue, my
-     * owner (the RM builds those only between a VM and its owner, §9.5); -1 when unknown — a pair whose peer did
-     * not exist yet when the RM wrote my overlay. Then my greeting is addressed to VMID 0 (the hypervisor's, no
-     * guest's), and my reader accepts any sender.
+     * The other end of a queue: its {@code qcom,peer-vmid} (or resources entry's partner); else the partner of the
+     * RM's VM_GET_HYP_RESOURCES entry for it (the RM writes no peer-vmid for a {@code peer-default} pair); else,
+     * for a one-way queue, my owner (the RM builds those only between a VM and its owner, §9.5); -1 when unknown.
+     * Then my greeting is addressed to VMID 0 (the hypervisor's, no guest's), and my reader accepts any sender.
      */
-    private long peer(Queue q) {
-        return q.peer() >= 0 ? q.peer() : q.hasTx() && q.hasRx() ? -1 : owner.getAsLong();
+    private long peer(QueueState p) {
+        Queue q = p.q;
+        if (q.peer() >= 0) {
+            return q.peer();
+        }
+        if (p.learnedPeer >= 0) {
+            return p.learnedPeer;
+        }
+        return q.hasTx() && q.hasRx() ? -1 : owner.getAsLong();
     }
 
     /** Where received messages land in the buffer page. */
@@ -182,7 +198,7 @@ final class Peers {
             p.received = true;
             return;
         }
-        Greeting want = new Greeting("hello", peer(p.q), me.getAsLong(), p.q.label(), p.seq + 1);
+        Greeting want = new Greeting("hello", peer(p), me.getAsLong(), p.q.label(), p.seq + 1);
         Optional<String> wrong = Greeting.check(got, want);
         boolean unaddressed = wrong.isPresent()
                 && Greeting.check(got, new Greeting(want.kind(), want.from(), 0, want.label(), want.seq()))
