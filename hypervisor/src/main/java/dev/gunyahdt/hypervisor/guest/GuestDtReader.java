@@ -46,9 +46,6 @@ final class GuestDtReader {
     private final List<Queue> queues = new ArrayList<>();
     private final List<Doorbell> doorbells = new ArrayList<>();
     private final List<NodeCursor> shmNodes = new ArrayList<>();
-    /** Phandles a virtio-mmio node names as its memory-region: its DMA pool, the virtio driver's, not a greeting's. */
-    private final List<Long> dmaPools = new ArrayList<>();
-
     private NodeCursor rmNode;
     private Optional<String> imageName = Optional.empty();
     private int vmid;
@@ -91,11 +88,6 @@ final class GuestDtReader {
                 imageName =
                         c.node().property("qcom,image-name").map(p -> p.value().asString());
                 continue;
-            }
-            if (strings(c, "compatible").contains("virtio,mmio")) {
-                for (long p : cells(c, "memory-region")) {
-                    dmaPools.add(p);
-                }
             }
             Kind kind = kind(c);
             if (kind != null) {
@@ -227,7 +219,7 @@ final class GuestDtReader {
     /**
      * The shared regions: each {@code /reserved-memory} child with {@code qcom,shared-memory} (the RM writes these
      * buffers in both overlay styles, §10.2 step 1), its {@code reg} and {@code peers}, less a virtio-mmio device's
-     * DMA pool (the device's memory-region: its driver's, shared like shm by the RM). An shm node under
+     * DMA pool (a buffer of the label of a virtio-mmio vdevice of my config: its driver's, shared like shm). An shm node under
      * {@code /hypervisor} (the rm style) must name one of them with its {@code memory-region}.
      */
     private List<SharedMemory> sharedMemory() {
@@ -241,11 +233,21 @@ final class GuestDtReader {
                 problems.add(c.path() + ": memory-region does not name a shared reserved-memory node with a reg");
             }
         }
+        // my config's virtio-mmio vdevices: a buffer of one's label is its DMA pool, the virtio driver's (both styles)
+        List<Long> dmaPools = new ArrayList<>();
+        for (NodeCursor v :
+                dt.find("/qcom,vm-config/vdevices").map(NodeCursor::children).orElse(List.of())) {
+            if (strings(v, "vdevice-type").contains("virtio-mmio")) {
+                for (long l : cells(v, "qcom,label")) {
+                    dmaPools.add(l);
+                }
+            }
+        }
         List<SharedMemory> out = new ArrayList<>();
         Optional<NodeCursor> rsv = dt.find("/reserved-memory");
         for (NodeCursor c : rsv.map(NodeCursor::children).orElse(List.of())) {
-            long[] phandle = cells(c, "phandle");
-            if (!c.node().hasProperty("qcom,shared-memory") || (phandle.length == 1 && dmaPools.contains(phandle[0]))) {
+            long[] label = cells(c, "qcom,label");
+            if (!c.node().hasProperty("qcom,shared-memory") || (label.length == 1 && dmaPools.contains(label[0]))) {
                 continue;
             }
             long ac = Addressing.countOrNone(rsv.get().node(), "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);

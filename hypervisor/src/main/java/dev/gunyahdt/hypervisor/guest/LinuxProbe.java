@@ -117,6 +117,9 @@ public final class LinuxProbe implements GuestProgram {
      * the rest, which depends on the answers.
      */
     private void script(DeviceTree tree, GuestDt dt) {
+        // the SPIs of my passed-through devices, when the owner lends them: its NOTIFY_VM_IRQ_LENT may come as soon
+        // as I run, so the handler is there before my first call
+        LentIrqs.borrower(ctx, log, loop, tree);
         int dtVmid = dt.vmid();
         loop.add(loop.call(MessageId.VM_GET_VMID, new byte[0], r -> {
             if (ActionLoop.error(r) == 0 && r.replyData().length >= 4) {
@@ -175,7 +178,6 @@ public final class LinuxProbe implements GuestProgram {
         loop.add(peers::ringDoorbells);
         loop.add(peers::await);
         UartProbe.addTo(ctx, log, loop, tree, primary); // passed-through UARTs: a primary's must be mapped
-        LentIrqs.borrower(ctx, log, loop, tree); // their SPIs, when the owner lends them
         VirtioFrontend.addTo(ctx, log, loop, tree); // virtio-mmio devices the RM wrote under /hypervisor
         if (!primary) {
             // the RM takes VM_SET_STATUS from static secondary VMIDs only (below 64); a dynamic one is denied

@@ -2,6 +2,7 @@ package dev.gunyahdt.hypervisor.rm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.Hypervisor;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * VM_RESET clearing them.
  */
 class RmIdentityTest {
-    private static final long IMAGE = 0x5000_0000L;
+    private static final long MEMORY = 0x8000_0000L;
     private static final String GUID = "00112233-4455-6677-8899-aabbccddeeff";
     private final List<GuestSeat> seats = new ArrayList<>();
     private final Hypervisor hv = new Hypervisor(11);
@@ -102,7 +103,7 @@ class RmIdentityTest {
         return Wire.writer().u16(b.length).u16(0).bytes(b).pad4().build();
     }
 
-    /** VM_ALLOCATE, MEM_LEND of the image, VM_CONFIG_IMAGE and VM_INIT of svm1 with a URI and GUID; its image. */
+    /** VM_ALLOCATE, MEM_LEND of its memory (its DT in it), VM_CONFIG_IMAGE and VM_INIT of svm1 with a URI and GUID; its image. */
     private void createSvm1(RpcClient hlos) {
         String cfg = Configs.vm(
                         "svm1",
@@ -116,25 +117,9 @@ class RmIdentityTest {
                         "image-name = \"svm1\"; vm-uri = \"vm:svm1\"; vm-guid = \"" + GUID + "\";");
         byte[] dt = Configs.compile(cfg);
         assertEquals(0, call(hlos, MessageId.VM_ALLOCATE, vmid(0)).replyErrorCode()); // the first dynamic VMID: 0x80
-        seats.get(0).memory().write(IMAGE, dt);
-        RpcMessage lend = call(
-                hlos,
-                MessageId.MEM_LEND,
-                Wire.writer()
-                        .u32(0)
-                        .u32(0)
-                        .u16(1)
-                        .u16(0)
-                        .u16(0x80)
-                        .u8(6)
-                        .u8(0)
-                        .u16(1)
-                        .u16(0)
-                        .u64(IMAGE)
-                        .u64(0x10000)
-                        .u16(0)
-                        .u16(0)
-                        .build());
+        // svm1's memory, which the RM gave hlos at boot, lent whole with the DT in it (as the VMM does)
+        assertTrue(seats.get(0).memory().write(MEMORY + ResourceManager.DT_OFFSET, dt));
+        RpcMessage lend = call(hlos, MessageId.MEM_LEND, RpcSeat.memLend(0x80, MEMORY, 0x10000000L));
         assertEquals(0, lend.replyErrorCode());
         long handle = new Wire.Reader(lend.replyData()).u32();
         RpcMessage getIdEarly = call(hlos, MessageId.VM_GET_ID, vmid(0x80));
@@ -150,7 +135,7 @@ class RmIdentityTest {
                                         .u32(handle)
                                         .u64(0)
                                         .u64(0)
-                                        .u64(0)
+                                        .u64(ResourceManager.DT_OFFSET)
                                         .u64(dt.length)
                                         .build())
                         .replyErrorCode());
