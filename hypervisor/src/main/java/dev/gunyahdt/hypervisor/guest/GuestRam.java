@@ -9,8 +9,8 @@ import java.util.OptionalLong;
 /**
  * The RAM a guest may use, learned as Linux's early memblock setup learns it — only from its devicetree and its
  * boot registers: every {@code device_type = "memory"} range, less each {@code /reserved-memory} region, the DTB
- * at X0 and the image at the entry point. Scratch buffers (the RPC buffer, message buffers, the images a VMM
- * lends) come from it first-fit, page-aligned, lowest address first. Mutable: it hands out what it has.
+ * at X0 and the image at the entry point. Scratch buffers (the RPC buffer, message buffers) come from it
+ * first-fit, page-aligned, lowest address first. Mutable: it hands out what it has.
  */
 final class GuestRam {
     static final long PAGE = 0x1000;

@@ -19,8 +19,9 @@ import java.util.function.IntSupplier;
 /**
  * The primary's VMM role, crosvm's part: for each secondary VM_ALLOCATE, MEM_LEND of its memory (the DT in it),
  * of its iomem devices' memory and MEM_SHARE of its shm buffers (by label),
- * VM_CONFIG_IMAGE, VM_INIT, VM_GET_HYP_RESOURCES (its vCPUs, and my halves of its vdevices, §10.5), VM_CONSOLE_OPEN
- * of the owner side; then VM_START for each, and the lending of the SPIs of the devices it passes to it
+ * VM_CONFIG_IMAGE, VM_INIT (then my greeting in my half of each shm buffer), VM_LOOKUP_NAME (it finds the VM),
+ * VM_GET_HYP_RESOURCES (its vCPUs, and my halves of its vdevices, §10.5), VM_CONSOLE_OPEN of the owner side; then
+ * VM_START for each, and the lending of the SPIs of the devices it passes to it
  * ({@link LentIrqs}). Proxy-scheduled vCPUs are run through vcpu_run, as crosvm's vCPU
  * threads do.
  */
