@@ -326,10 +326,11 @@ final class BootCommand {
                     "[%5d.%06d] %s: %s%n",
                     e.time() / 1_000_000_000L, e.time() / 1000 % 1_000_000, e.vm(), what.stripTrailing()));
         }
-        for (GuestReport g : r.guests().values()) {
+        for (Map.Entry<String, GuestReport> e : r.guests().entrySet()) {
+            GuestReport g = e.getValue();
             sb.append(String.format(
                     "%s (%s): console %s, hyp resources %s, %d/%d queue pairs, %d/%d doorbells%s%n",
-                    g.vm(),
+                    e.getKey(),
                     g.program(),
                     g.consoleOpen() ? "open" : "none",
                     g.resourcesMatch() ? "match" : "DIFFER",
@@ -337,7 +338,11 @@ final class BootCommand {
                     g.pairs(),
                     g.doorbellsExercised(),
                     g.doorbells(),
-                    g.ok() ? ", OK" : ", NOT OK"));
+                    g.ok()
+                            ? ", OK"
+                            : g.problems().isEmpty()
+                                    ? ", FAILED: did not finish its program"
+                                    : ", FAILED: " + g.problems().size() + " check(s) failed"));
         }
         return sb.toString();
     }

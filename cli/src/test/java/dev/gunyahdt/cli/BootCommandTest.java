@@ -166,7 +166,10 @@ class BootCommandTest {
                 assertBootSaysWhatLintSays(r.out(), out, vms, style);
                 for (String vm : vms) {
                     assertTrue(
-                            r.out().contains("] " + vm + ": console| gunyah-dt linux-probe on " + vm + " (vmid 0x"),
+                            // a guest's name: its qcom,image-name, else VM_GET_ID's (the RM names the primary HLOS)
+                            r.out()
+                                    .contains("] " + vm + ": console| gunyah-dt linux-probe on "
+                                            + (vm.equals("hlos") ? "HLOS" : vm) + " (vmid 0x"),
                             style + " " + vm + " banner");
                     int n = VCPUS.get(board + "/" + vm); // the plan's vcpus, all brought up with PSCI CPU_ON
                     assertTrue(

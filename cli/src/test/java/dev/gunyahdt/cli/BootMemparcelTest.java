@@ -22,7 +22,7 @@ class BootMemparcelTest {
     private static String boot(Path board, Path dir) throws Exception {
         PartitionCommandTest.Run r = PartitionCommandTest.run("boot", board.toString(), "-o", dir.toString());
         assertEquals(0, r.status(), r.err());
-        assertTrue(!r.out().contains("PROBLEM"), r.out());
+        assertTrue(!r.out().contains("FAILED"), r.out());
         return r.out();
     }
 

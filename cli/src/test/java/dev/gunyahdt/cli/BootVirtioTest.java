@@ -44,7 +44,7 @@ class BootVirtioTest {
             assertTrue(i >= 0, "missing or out of order: " + s + "\n" + r.out());
             at = i;
         }
-        assertFalse(r.out().contains("PROBLEM"), r.out());
+        assertFalse(r.out().contains("FAILED"), r.out());
         assertTrue(r.out().contains("svm2 (linux-probe): console open, hyp resources match"), r.out());
         // the node the RM wrote (dto_create_virtio_mmio), as svm2 received it
         PartitionCommandTest.Run dts = PartitionCommandTest.run(

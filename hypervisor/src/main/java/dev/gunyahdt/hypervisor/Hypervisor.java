@@ -269,7 +269,12 @@ public final class Hypervisor {
     /** The name a call number is defined under, or null. */
     public String hypercallName(int number) {
         HypercallTable.Entry e = table.entry(number);
-        return e == null ? null : e.name();
+        return e != null ? e.name() : table.unbuilt(number).map(u -> u.name()).orElse(null);
+    }
+
+    /** Why the model answers a call the real hypervisor defines UNIMPLEMENTED; empty for a built or undefined one. */
+    public java.util.Optional<String> unbuiltReason(int number) {
+        return table.unbuilt(number).map(u -> u.reason());
     }
 
     /** Live objects in creation order. */

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -206,6 +207,32 @@ class CoverageTablesTest {
             if (!r.get(2).equals("handled")) {
                 assertTrue(r.status().startsWith("upstream-unimplemented"), r.get(1) + " is " + r.get(2) + " upstream");
             }
+        }
+    }
+
+    /**
+     * The model's table of unbuilt calls ({@code hypercall.Unbuilt}) is the "unimplemented" native rows of
+     * hypercalls.tsv, number, name and reason, and each answers UNIMPLEMENTED with its reason available.
+     */
+    @Test
+    void unbuiltHypercallsAreTheTablesUnimplementedRows() {
+        Map<Integer, String> want = new TreeMap<>();
+        for (Row r : table("hypercalls.tsv", HYP, 5)) {
+            if (r.get(2).startsWith("native") && r.status().startsWith("unimplemented: ")) {
+                int n = Integer.decode(r.get(0));
+                want.put(n, r.get(1) + ": " + r.status().substring("unimplemented: ".length()));
+            }
+        }
+        Map<Integer, String> have = new TreeMap<>();
+        dev.gunyahdt.hypervisor.hypercall.Unbuilt.all().forEach((n, c) -> have.put(n, c.name() + ": " + c.reason()));
+        assertEquals(want, have);
+        Hypervisor hv = new Hypervisor(1);
+        for (int n : want.keySet()) {
+            assertEquals(
+                    HypError.UNIMPLEMENTED, hv.call(hv.root(), n, new long[8]).error(), "0x" + Integer.toHexString(n));
+            assertEquals(
+                    want.get(n),
+                    hv.hypercallName(n) + ": " + hv.unbuiltReason(n).orElseThrow());
         }
     }
 

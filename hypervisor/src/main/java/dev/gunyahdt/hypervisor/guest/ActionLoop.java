@@ -34,7 +34,7 @@ final class ActionLoop {
      * GICD_ISENABLER, as a driver configures a line before it waits on it.
      */
     static void configure(GuestContext ctx, GuestDt.Line line) {
-        Vcpu self = ctx.seat().vcpu();
+        Vcpu self = ctx.boot();
         if (line.intid() >= 32 && line.intid() < 1020) {
             self.vic().configureEdge(self.vicIndex(), line.intid(), line.edge());
             self.vic().setPriority(self.vicIndex(), line.intid(), DEFAULT_PRIORITY);

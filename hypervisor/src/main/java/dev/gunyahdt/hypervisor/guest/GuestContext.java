@@ -1,17 +1,21 @@
 package dev.gunyahdt.hypervisor.guest;
 
 import dev.gunyahdt.hypervisor.Hypervisor;
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.call.HvcResult;
-import dev.gunyahdt.hypervisor.rm.GuestSeat;
+import dev.gunyahdt.hypervisor.vcpu.Caller;
+import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A guest's vCPU as a program sees it: hypercalls with its own thread, its RAM, X0, and — for the primary only —
- * the VMs to launch, which crosvm would get on its command line ({@link Launch}). {@code log} is the guest's
- * kernel log (notes in the boot log).
+ * What a guest has, as a real one has it: its boot vCPU (registers — X0 is its DTB's IPA, PC its entry point —
+ * its hypercalls with its own caps, its addrspace as its memory), and — for a VMM on the primary only — the VMs
+ * to launch, which crosvm would get on its command line ({@link Launch}). {@code log} is the guest's kernel log
+ * (notes in the boot log). Nothing else: its VMID, RAM, peers and whether it is the primary it learns from its
+ * devicetree and the RM.
  */
-public record GuestContext(Hypervisor hv, GuestSeat seat, List<Launch> launches, Consumer<String> log) {
+public record GuestContext(Hypervisor hv, Vcpu boot, List<Launch> launches, Consumer<String> log) {
 
     public GuestContext {
         launches = List.copyOf(launches);
@@ -38,7 +42,17 @@ public record GuestContext(Hypervisor hv, GuestSeat seat, List<Launch> launches,
         }
     }
 
+    /** The boot vCPU's hypercall handle. */
+    public Caller caller() {
+        return boot.caller();
+    }
+
+    /** The VM's memory as its vCPUs see it (its addrspace: only what the RM mapped). */
+    public GuestMemory memory() {
+        return boot.caller().memory();
+    }
+
     public HvcResult call(int number, long... inputs) {
-        return hv.call(seat.caller(), number, inputs);
+        return hv.call(caller(), number, inputs);
     }
 }

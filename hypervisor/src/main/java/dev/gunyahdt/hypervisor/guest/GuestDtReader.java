@@ -3,7 +3,6 @@ package dev.gunyahdt.hypervisor.guest;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.diag.DtException;
-import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.hypervisor.call.GuestMemory;
@@ -13,7 +12,6 @@ import dev.gunyahdt.hypervisor.guest.GuestDt.Queue;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Range;
 import dev.gunyahdt.hypervisor.guest.GuestDt.RmLink;
 import dev.gunyahdt.hypervisor.guest.GuestDt.SharedMemory;
-import dev.gunyahdt.hypervisor.rm.GuestSeat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,10 +54,10 @@ final class GuestDtReader {
         this.dt = dt;
     }
 
-    /** The DTB at the boot vCPU's X0 (the IPA the RM put it at, §5.4), its header's totalsize, at most 16 MiB. */
-    static DeviceTree readAtX0(GuestSeat seat) {
-        GuestMemory memory = seat.memory();
-        long ipa = seat.vcpu().x(0);
+    /** The DTB blob at the boot vCPU's X0 (the IPA the RM put it at, §5.4), its header's totalsize, at most 16 MiB. */
+    static byte[] blobAtX0(GuestContext ctx) {
+        GuestMemory memory = ctx.memory();
+        long ipa = ctx.boot().x(0);
         byte[] head = memory.read(ipa, 8);
         if (head == null) {
             throw new DtException("X0 = 0x" + Long.toHexString(ipa) + " is outside my memory");
@@ -68,7 +66,7 @@ final class GuestDtReader {
         if (blob == null) {
             throw new DtException("the DTB's totalsize runs past my memory");
         }
-        return DtbReader.read(blob, "DTB at X0");
+        return blob;
     }
 
     static GuestDt read(DeviceTree dt) {
@@ -107,7 +105,7 @@ final class GuestDtReader {
     }
 
     private GuestDt result(Optional<RmLink> rm, List<Range> memory, List<SharedMemory> shms) {
-        return new GuestDt(imageName, vmid, rm, queues, doorbells, memory, shms, lines, problems);
+        return new GuestDt(imageName, vmid, rm, queues, doorbells, memory, reserved(), shms, lines, problems);
     }
 
     private static Kind kind(NodeCursor c) {
@@ -126,17 +124,19 @@ final class GuestDtReader {
         long[] irq = cells(c, "interrupts");
         long label =
                 c.node().property("qcom,label").map(x -> x.value().asCell()).orElse(0L);
+        long peer =
+                c.node().property("qcom,peer-vmid").map(x -> x.value().asCell()).orElse(-1L);
         boolean duplex = c.node().hasProperty("qcom,is-full-duplex");
         boolean oneWay = !duplex && reg.length == 1 && irq.length == 3;
         if (duplex && reg.length == 2 && irq.length == 6) {
-            queues.add(new Queue(c.path(), label, true, reg[0], line(irq, 0), true, reg[1], line(irq, 3)));
+            queues.add(new Queue(c.path(), label, peer, true, reg[0], line(irq, 0), true, reg[1], line(irq, 3)));
         } else if (oneWay && c.node().hasProperty("is-sender")) {
-            queues.add(new Queue(c.path(), label, true, reg[0], line(irq, 0), false, 0, 0));
+            queues.add(new Queue(c.path(), label, peer, true, reg[0], line(irq, 0), false, 0, 0));
         } else if (oneWay && c.node().hasProperty("is-receiver")) {
-            queues.add(new Queue(c.path(), label, false, 0, 0, true, reg[0], line(irq, 0)));
+            queues.add(new Queue(c.path(), label, peer, false, 0, 0, true, reg[0], line(irq, 0)));
         } else {
             problems.add(c.path() + ": reg/interrupts/direction do not describe a queue pair or a one-way queue");
-            queues.add(new Queue(c.path(), label, false, 0, 0, false, 0, 0));
+            queues.add(new Queue(c.path(), label, peer, false, 0, 0, false, 0, 0));
         }
     }
 
@@ -194,31 +194,74 @@ final class GuestDtReader {
         return out;
     }
 
-    /** shm nodes: {@code memory-region} names the buffer node, whose reg (in its parent's cells) is the range. */
+    /** Every {@code /reserved-memory} child's reg, in that node's address and size cells. */
+    private List<Range> reserved() {
+        List<Range> out = new ArrayList<>();
+        Optional<NodeCursor> rsv = dt.find("/reserved-memory");
+        if (rsv.isEmpty()) {
+            return out;
+        }
+        long ac = Addressing.countOrNone(rsv.get().node(), "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
+        long sc = Addressing.countOrNone(rsv.get().node(), "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
+        if (ac < 0 || sc < 0 || ac + sc == 0) {
+            problems.add("/reserved-memory: its #address-cells/#size-cells do not read");
+            return out;
+        }
+        for (NodeCursor c : rsv.get().children()) {
+            long[] reg = cells(c, "reg");
+            for (int i = 0; i + ac + sc <= reg.length; i += (int) (ac + sc)) {
+                out.add(new Range(Cells.join(reg, i, (int) ac), Cells.join(reg, i + (int) ac, (int) sc)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The shared regions: each {@code /reserved-memory} child with {@code qcom,shared-memory} (the RM writes these
+     * buffers in both overlay styles, §10.2 step 1), its {@code reg} and {@code peers}, less a virtio-mmio device's
+     * DMA pool (a buffer of the label of a virtio-mmio vdevice of my config: its driver's, shared like shm). An shm node under
+     * {@code /hypervisor} (the rm style) must name one of them with its {@code memory-region}.
+     */
     private List<SharedMemory> sharedMemory() {
         Map<Long, NodeCursor> byPhandle = dt.phandles();
-        List<SharedMemory> out = new ArrayList<>();
         for (NodeCursor c : shmNodes) {
             long[] region = cells(c, "memory-region");
             NodeCursor buffer = region.length == 1 ? byPhandle.get(region[0]) : null;
-            long[] reg = buffer == null ? new long[0] : cells(buffer, "reg");
-            NodeCursor bus = buffer == null ? null : buffer.parent();
-            long ac = bus == null
-                    ? -1
-                    : Addressing.countOrNone(bus.node(), "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
-            long sc =
-                    bus == null ? -1 : Addressing.countOrNone(bus.node(), "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
-            long peer = c.node().property("peer").map(p -> p.value().asCell()).orElse(-1L);
+            if (buffer == null
+                    || !buffer.node().hasProperty("qcom,shared-memory")
+                    || cells(buffer, "reg").length == 0) {
+                problems.add(c.path() + ": memory-region does not name a shared reserved-memory node with a reg");
+            }
+        }
+        // my config's virtio-mmio vdevices: a buffer of one's label is its DMA pool, the virtio driver's (both styles)
+        List<Long> dmaPools = new ArrayList<>();
+        for (NodeCursor v :
+                dt.find("/qcom,vm-config/vdevices").map(NodeCursor::children).orElse(List.of())) {
+            if (strings(v, "vdevice-type").contains("virtio-mmio")) {
+                for (long l : cells(v, "qcom,label")) {
+                    dmaPools.add(l);
+                }
+            }
+        }
+        List<SharedMemory> out = new ArrayList<>();
+        Optional<NodeCursor> rsv = dt.find("/reserved-memory");
+        for (NodeCursor c : rsv.map(NodeCursor::children).orElse(List.of())) {
+            long[] label = cells(c, "qcom,label");
+            if (!c.node().hasProperty("qcom,shared-memory") || (label.length == 1 && dmaPools.contains(label[0]))) {
+                continue;
+            }
+            long ac = Addressing.countOrNone(rsv.get().node(), "#address-cells", Addressing.DEFAULT_ADDRESS_CELLS);
+            long sc = Addressing.countOrNone(rsv.get().node(), "#size-cells", Addressing.DEFAULT_SIZE_CELLS);
+            long[] reg = cells(c, "reg");
+            List<Long> peers = new ArrayList<>();
+            for (long v : cells(c, "peers")) {
+                peers.add(v);
+            }
             if (ac < 0 || sc < 0 || reg.length < ac + sc) {
-                out.add(new SharedMemory(
-                        c.path(),
-                        0,
-                        0,
-                        peer,
-                        c.path() + ": memory-region does not name a reserved-memory node with a reg"));
+                out.add(new SharedMemory(c.path(), 0, 0, peers, c.path() + ": no reg in its parent's cells"));
             } else {
                 out.add(new SharedMemory(
-                        c.path(), Cells.join(reg, 0, (int) ac), Cells.join(reg, (int) ac, (int) sc), peer, null));
+                        c.path(), Cells.join(reg, 0, (int) ac), Cells.join(reg, (int) ac, (int) sc), peers, null));
             }
         }
         return out;

@@ -130,11 +130,11 @@ final class HypResources {
         for (Peers.QueueState s : peers.queues()) {
             Queue q = s.q;
             if (q.hasTx()) {
-                expect(entries, 2, q.label(), q.tx(), q.txVirq(), q.path() + " (send)");
+                s.learnPeer(expect(entries, 2, q.label(), q.tx(), q.txVirq(), q.path() + " (send)"));
                 expected++;
             }
             if (q.hasRx()) {
-                expect(entries, 3, q.label(), q.rx(), q.rxVirq(), q.path() + " (receive)");
+                s.learnPeer(expect(entries, 3, q.label(), q.rx(), q.rxVirq(), q.path() + " (receive)"));
                 expected++;
             }
         }
@@ -150,13 +150,17 @@ final class HypResources {
         match = log.problemCount() == before;
     }
 
-    private void expect(List<Resource> entries, int type, long label, long cap, long virq, String what) {
-        boolean found = entries.stream()
-                .anyMatch(e -> e.type() == type && e.label() == label && e.cap() == cap && e.virq() == virq);
-        if (!found) {
+    /** The entry the RM lists for this DT item (null, and a problem, when none). */
+    private Resource expect(List<Resource> entries, int type, long label, long cap, long virq, String what) {
+        Resource found = entries.stream()
+                .filter(e -> e.type() == type && e.label() == label && e.cap() == cap && e.virq() == virq)
+                .findFirst()
+                .orElse(null);
+        if (found == null) {
             log.problem("VM_GET_HYP_RESOURCES has no type-" + type + " entry for " + what + " (cap 0x"
                     + Long.toHexString(cap) + ", VIRQ " + virq + ")");
         }
+        return found;
     }
 
     /**
@@ -195,6 +199,7 @@ final class HypResources {
             peers.add(new Queue(
                     from + " vmid 0x" + Integer.toHexString(first.partner()) + " label " + first.label(),
                     first.label(),
+                    first.partner(),
                     tx != null,
                     tx == null ? 0 : tx.cap(),
                     tx == null ? 0 : (int) tx.virq(),

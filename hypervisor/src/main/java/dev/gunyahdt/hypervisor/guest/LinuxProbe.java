@@ -2,6 +2,7 @@ package dev.gunyahdt.hypervisor.guest;
 
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.diag.DtException;
+import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.guest.GuestDt.Range;
 import dev.gunyahdt.hypervisor.guest.GuestDt.RmLink;
 import dev.gunyahdt.hypervisor.guest.GuestDt.SharedMemory;
@@ -11,10 +12,10 @@ import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vic.Vic;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What a Linux guest does with Gunyah, reduced to its contract with the RM (reference §12, §14 step 7): it reads
@@ -29,22 +30,33 @@ import java.util.List;
  * fired, ends the VIRQs, and executes WFI when nothing moved.
  */
 public final class LinuxProbe implements GuestProgram {
-    private static final long RPC_BUFFER = 0x1000;
+    /** The RM's VMID: VM_GET_OWNER answers it to the VM the RM itself owns, the primary (vm_mgnt_init). */
+    static final int VMID_RM = 255;
 
     private final String program;
     private GuestContext ctx;
     private ProbeLog log;
     private boolean started;
-    private String name = "?";
+    /** What I call myself: my DT's qcom,image-name, else my VMID. */
+    private String name;
+    /** My VMID: the RM's VM_GET_VMID answer (until it comes, my DT's qcom,vmid; 0 when neither). */
     private int vmid;
+
+    private boolean primary;
+    /** My owner's VMID, as VM_GET_OWNER answers it. */
+    private int owner = -1;
+
     private boolean consoleOpen;
     private Peers peers;
     private ActionLoop loop;
     private HypResources resources;
     private Vmm vmm;
     private SecondaryCpus cpus;
-    /** shm regions whose half I wrote; their peer's half is read at the end. */
+    private GuestRam ram;
+    /** shm regions whose half I wrote, with their peer; the peer's half is checked at the end. */
     private final List<SharedMemory> shms = new ArrayList<>();
+
+    private final List<Long> shmPeers = new ArrayList<>();
 
     LinuxProbe(String program) {
         this.program = program;
@@ -54,13 +66,14 @@ public final class LinuxProbe implements GuestProgram {
     public void start(GuestContext ctx) {
         this.ctx = ctx;
         this.log = new ProbeLog(ctx.log());
-        this.peers = new Peers(ctx, log, List.of(), List.of());
+        this.peers = new Peers(ctx, log, 0, () -> vmid, () -> owner, List.of(), List.of());
         started = true;
-        name = ctx.seat().name(); // for the report; the DT's qcom,image-name replaces it when there is one
+        byte[] blob;
         GuestDt dt;
         DeviceTree tree;
         try {
-            tree = GuestDtReader.readAtX0(ctx.seat());
+            blob = GuestDtReader.blobAtX0(ctx);
+            tree = DtbReader.read(blob, "DTB at X0");
             dt = GuestDtReader.read(tree);
             cpus = SecondaryCpus.bringUp(ctx, log, program, tree); // smp_init: other CPUs first, before the drivers
         } catch (DtException e) {
@@ -68,48 +81,83 @@ public final class LinuxProbe implements GuestProgram {
             return;
         }
         vmid = dt.vmid();
-        name = dt.imageName().orElse(name);
-        peers = new Peers(ctx, log, dt.queues(), dt.doorbells());
+        name = dt.imageName().orElse(null);
         dt.lines().forEach(l -> ActionLoop.configure(ctx, l));
         dt.problems().forEach(log::problem);
+        ram = GuestRam.of(dt, ctx.boot().x(0), blob.length, ctx.boot().pc());
+        checkMemory(dt, blob.length);
+        OptionalLong rpcBuffer = ram.alloc(GuestRam.PAGE);
+        OptionalLong messageBuffer = ram.alloc(GuestRam.PAGE);
+        if (rpcBuffer.isEmpty() || messageBuffer.isEmpty()) {
+            log.problem("no free RAM for my buffers in /memory less /reserved-memory");
+            return;
+        }
+        peers = new Peers(ctx, log, messageBuffer.getAsLong(), () -> vmid, () -> owner, dt.queues(), dt.doorbells());
         if (dt.rm().isEmpty()) {
             return;
         }
         RmLink rm = dt.rm().get();
         loop = new ActionLoop(
                 log,
-                new RpcClient(new RpcEndpoint(
-                        ctx.hv(),
-                        ctx.seat().caller(),
-                        rm.txCap(),
-                        rm.rxCap(),
-                        ctx.seat().ramBase() + RPC_BUFFER)),
+                new RpcClient(new RpcEndpoint(ctx.hv(), ctx.caller(), rm.txCap(), rm.rxCap(), rpcBuffer.getAsLong())),
                 rm.txVirq(),
                 rm.rxVirq());
         resources = new HypResources(ctx, log, loop, peers, dt.listsVdevices());
-        vmm = new Vmm(ctx, log, loop, resources);
+        vmm = new Vmm(ctx, log, loop, resources, () -> vmid);
         log.note(program + ": found " + rm.path() + " (tx 0x" + Long.toHexString(rm.txCap()) + ", rx 0x"
                 + Long.toHexString(rm.rxCap()) + "), vmid "
                 + (vmid == 0 ? "not in the DT" : "0x" + Integer.toHexString(vmid))
                 + ", " + dt.queues().size() + " queue pair(s), "
                 + dt.doorbells().size() + " doorbell(s)");
-        checkMemory(dt.memory());
-        writeSharedMemory(dt);
-        script(tree);
+        script(tree, dt);
     }
 
-    /** The actions, in order: who am I, console, resources, (primary) launches, peers, status, shm, summary. */
-    private void script(DeviceTree tree) {
-        boolean primary = ctx.seat().primary();
-        if (vmid == 0) {
-            // no qcom,gunyah-vm node (the dt-schema overlay style): ask the RM who I am
-            loop.add(loop.call(MessageId.VM_GET_VMID, new byte[0], r -> {
-                if (ActionLoop.error(r) == 0 && r.replyData().length >= 4) {
-                    vmid = (int) new Wire.Reader(r.replyData()).u32();
-                } else {
-                    log.problem("VM_GET_VMID -> " + ActionLoop.error(r));
+    /**
+     * Who am I (VM_GET_VMID, checked against my DT's qcom,vmid; VM_GET_OWNER: the RM owns only the primary), then
+     * the rest, which depends on the answers.
+     */
+    private void script(DeviceTree tree, GuestDt dt) {
+        // the SPIs of my passed-through devices, when the owner lends them: its NOTIFY_VM_IRQ_LENT may come as soon
+        // as I run, so the handler is there before my first call
+        LentIrqs.borrower(ctx, log, loop, tree);
+        int dtVmid = dt.vmid();
+        loop.add(loop.call(MessageId.VM_GET_VMID, new byte[0], r -> {
+            if (ActionLoop.error(r) == 0 && r.replyData().length >= 4) {
+                vmid = (int) new Wire.Reader(r.replyData()).u32();
+                if (dtVmid != 0 && dtVmid != vmid) {
+                    log.problem("VM_GET_VMID says 0x" + Integer.toHexString(vmid) + ", my DT's qcom,vmid 0x"
+                            + Integer.toHexString(dtVmid));
                 }
-            }));
+            } else {
+                log.problem("VM_GET_VMID -> " + ActionLoop.error(r));
+            }
+        }));
+        loop.add(loop.call(MessageId.VM_GET_OWNER, new byte[0], r -> {
+            if (ActionLoop.error(r) == 0 && r.replyData().length >= 4) {
+                owner = (int) new Wire.Reader(r.replyData()).u32();
+                primary = owner == VMID_RM;
+            } else {
+                log.problem("VM_GET_OWNER -> " + ActionLoop.error(r));
+            }
+        }));
+        loop.add(loop.call(MessageId.VM_GET_ID, Wire.writer().u16(0).u16(0).build(), r -> {
+            // VM_GET_ID about myself: the RM's name for me must be my DT's qcom,image-name when it has one
+            Optional<String> rmName = ActionLoop.error(r) == 0 ? VmIds.name(r.replyData()) : Optional.empty();
+            if (ActionLoop.error(r) != 0) {
+                log.problem("VM_GET_ID -> " + ActionLoop.error(r));
+            } else if (name != null && !rmName.equals(Optional.of(name))) {
+                log.problem("VM_GET_ID names me " + rmName.orElse("(no name)") + ", my DT's qcom,image-name " + name);
+            } else if (name == null) {
+                name = rmName.orElse(null);
+            }
+        }));
+        loop.run(() -> rest(tree, dt));
+    }
+
+    /** The actions once I know who I am: console, resources, (primary) launches, peers, status, shm, summary. */
+    private void rest(DeviceTree tree, GuestDt dt) {
+        if (name == null) {
+            name = "vmid 0x" + Integer.toHexString(vmid);
         }
         loop.add(loop.call(
                 MessageId.VM_CONSOLE_OPEN, Wire.writer().u16(0).u16(0).build(), r -> {
@@ -119,17 +167,17 @@ public final class LinuxProbe implements GuestProgram {
                     }
                 }));
         loop.add(whenConsoleOpen(loop.consoleWrite(this::banner)));
+        loop.run(() -> writeSharedMemory(dt));
         if (primary) {
             resources.checkOwn(() -> vmid);
             vmm.launchSecondaries();
         } else {
             resources.checkByPartner(() -> vmid);
         }
-        loop.add(() -> peers.sendHellos(name));
+        loop.add(peers::sendHellos);
         loop.add(peers::ringDoorbells);
         loop.add(peers::await);
-        UartProbe.addTo(ctx, log, loop, tree); // passed-through UARTs
-        LentIrqs.borrower(ctx, log, loop, tree); // their SPIs, when the owner lends them
+        UartProbe.addTo(ctx, log, loop, tree, primary); // passed-through UARTs: a primary's must be mapped
         VirtioFrontend.addTo(ctx, log, loop, tree); // virtio-mmio devices the RM wrote under /hypervisor
         if (!primary) {
             // the RM takes VM_SET_STATUS from static secondary VMIDs only (below 64); a dynamic one is denied
@@ -145,6 +193,9 @@ public final class LinuxProbe implements GuestProgram {
                     }));
         }
         loop.run(this::readSharedMemory);
+        if (primary) {
+            loop.add(vmm::awaitSharedMemory);
+        }
         loop.add(whenConsoleOpen(loop.consoleWrite(this::summary)));
     }
 
@@ -154,60 +205,75 @@ public final class LinuxProbe implements GuestProgram {
 
     // ---- memory and shared memory (§10.2 step 4, §10.4 "Shared memory") --------------------------------
 
-    /** /memory must cover the RAM the RM gave me and be mapped: the first and last byte of each range read. */
-    private void checkMemory(List<Range> memory) {
-        long base = ctx.seat().ramBase();
-        if (memory.stream().noneMatch(r -> r.covers(base, ctx.seat().ramSize()))) {
-            log.problem("/memory does not cover my RAM 0x" + Long.toHexString(base) + "+0x"
-                    + Long.toHexString(ctx.seat().ramSize()));
+    /**
+     * What my DT says of my RAM must hold: there is memory, my DTB lies in it, and each range is mapped for me
+     * (its first and last byte read through my addrspace).
+     */
+    private void checkMemory(GuestDt dt, long dtbSize) {
+        List<Range> memory = dt.memory();
+        if (memory.isEmpty()) {
+            log.problem("no device_type = \"memory\" node in my DT");
         }
+        if (!ram.inMemory(ctx.boot().x(0), dtbSize)) {
+            log.problem("my DTB at 0x" + Long.toHexString(ctx.boot().x(0)) + " is not in /memory");
+        }
+        long total = 0;
         for (Range r : memory) {
-            if (ctx.seat().memory().read(r.base(), 1) == null
-                    || ctx.seat().memory().read(r.base() + r.size() - 1, 1) == null) {
+            total += r.size();
+            if (ctx.memory().read(r.base(), 1) == null || ctx.memory().read(r.base() + r.size() - 1, 1) == null) {
                 log.problem("/memory range 0x" + Long.toHexString(r.base()) + "+0x" + Long.toHexString(r.size())
                         + " is not mapped for me");
             }
         }
-        log.note(program + ": /memory has " + memory.size() + " range(s), my RAM among them");
+        log.note(program + ": /memory has " + memory.size() + " range(s), " + (total >> 20) + " MiB, "
+                + dt.reserved().size() + " reserved region(s); " + (ram.freeBytes() >> 20)
+                + " MiB free for me after the DTB and the image");
     }
 
     /** Each shm buffer must lie in /memory; I write my greeting into my half (the lower VMID takes the first). */
     private void writeSharedMemory(GuestDt dt) {
-        long me = ctx.seat().vmid();
         for (SharedMemory shm : dt.shms()) {
             if (shm.problem() != null) {
                 log.problem(shm.problem());
                 continue;
             }
-            if (dt.memory().stream().noneMatch(r -> r.covers(shm.ipa(), shm.size()))) {
+            if (!ram.inMemory(shm.ipa(), shm.size())) {
                 log.problem(shm.path() + ": its buffer is not in /memory");
             }
-            if (!ctx.seat().memory().write(shm.slot(me, shm.peer()), greeting(me))) {
+            List<Long> others =
+                    shm.peers().stream().filter(p -> p != vmid).distinct().toList();
+            if (others.size() != 1 || !shm.peers().contains((long) vmid)) {
+                log.problem(shm.path() + ": peers " + shm.peers() + " are not me (0x" + Integer.toHexString(vmid)
+                        + ") and one other VM");
+                continue;
+            }
+            long peer = others.get(0);
+            long at = SharedMemory.slot(shm.ipa(), vmid, peer);
+            if (!ctx.memory().write(at, new Greeting("shm", vmid, peer, 0, 1).inMemory())) {
                 log.problem(shm.path() + ": cannot write my half of 0x" + Long.toHexString(shm.ipa()));
                 continue;
             }
             shms.add(shm);
+            shmPeers.add(peer);
         }
     }
 
-    private static byte[] greeting(long vmid) {
-        return String.format("shm hello from vmid 0x%x\0", vmid).getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /** Reads the peer's half of each shm region; a peer without a shm node of its own (HLOS) writes nothing. */
+    /**
+     * Checks the peer's half of each shm region. The peer is my owner (the RM builds shm only between a VM and
+     * its owner), which wrote its half before it started me, so it must be there now.
+     */
     private void readSharedMemory() {
-        for (SharedMemory shm : shms) {
-            byte[] want = greeting(shm.peer());
-            byte[] got =
-                    ctx.seat().memory().read(shm.slot(shm.peer(), ctx.seat().vmid()), want.length);
-            if (got == null) {
-                log.problem(shm.path() + ": my shared memory is no longer readable");
+        for (int i = 0; i < shms.size(); i++) {
+            SharedMemory shm = shms.get(i);
+            long peer = shmPeers.get(i);
+            Greeting want = new Greeting("shm", peer, vmid, 0, 1);
+            byte[] got = ctx.memory().read(SharedMemory.slot(shm.ipa(), peer, vmid), want.inMemory().length);
+            Optional<String> wrong = got == null ? Optional.of("no longer readable") : Greeting.check(got, want);
+            if (wrong.isPresent()) {
+                log.problem(shm.path() + ": the peer's half at 0x" + Long.toHexString(shm.ipa()) + ": " + wrong.get());
             } else {
-                log.note(program + ": " + shm.path() + " at 0x" + Long.toHexString(shm.ipa()) + ": "
-                        + (Arrays.equals(got, want)
-                                ? "read the peer's \"" + new String(want, 0, want.length - 1, StandardCharsets.US_ASCII)
-                                        + "\""
-                                : "nothing from the peer yet"));
+                log.note(program + ": " + shm.path() + " at 0x" + Long.toHexString(shm.ipa()) + ": read the peer's \""
+                        + want.text() + "\": checked");
             }
         }
     }
@@ -220,7 +286,7 @@ public final class LinuxProbe implements GuestProgram {
      */
     @Override
     public boolean step(GuestContext ctx) {
-        Vcpu self = ctx.seat().vcpu();
+        Vcpu self = ctx.boot();
         Vic vic = self.vic();
         List<Integer> taken = new ArrayList<>();
         for (int i = vic.acknowledge(self.vicIndex()); i != Vic.SPURIOUS; i = vic.acknowledge(self.vicIndex())) {
@@ -262,22 +328,41 @@ public final class LinuxProbe implements GuestProgram {
                 + "): /hypervisor found, " + "RM reached over RPC";
     }
 
+    /** What I call myself in the report before I know (my DT did not read): the VMID I was given, if any. */
+    private String reportName() {
+        return name != null ? name : "vmid 0x" + Integer.toHexString(vmid);
+    }
+
     private String summary() {
         return program + ": " + peers.exchanged() + "/" + peers.queues().size() + " queue pairs exchanged, "
                 + peers.exercised() + "/" + peers.bells().size() + " doorbells exercised, hyp resources "
                 + (resourcesMatch() ? "match" : "DIFFER")
-                + (log.problemCount() == 0 ? "; OK" : "; " + log.problemCount() + " problem(s)");
+                + (log.problemCount() == 0 ? "; OK" : "; FAILED: " + log.problemCount() + " check(s) failed");
     }
 
     private boolean resourcesMatch() {
         return resources != null && resources.match();
     }
 
+    /**
+     * Every failed check, and — when the run ended before my script did — what I was still waiting for: an
+     * unfinished step is a failed one.
+     */
+    private List<String> problemsAtEnd() {
+        List<String> out = new ArrayList<>(log.problems());
+        if (!done()) {
+            List<String> pending = peers.outstanding();
+            out.add("unfinished: "
+                    + (pending.isEmpty() ? "my script stopped waiting for the RM" : String.join("; ", pending)));
+        }
+        return out;
+    }
+
     @Override
     public GuestReport report() {
         boolean none = log == null;
         return new GuestReport(
-                name,
+                reportName(),
                 program,
                 done(),
                 consoleOpen,
@@ -286,7 +371,7 @@ public final class LinuxProbe implements GuestProgram {
                 none ? 0 : peers.exchanged(),
                 none ? 0 : peers.bells().size(),
                 none ? 0 : peers.exercised(),
-                none ? List.of() : log.problems(),
+                none ? List.of() : problemsAtEnd(),
                 loop == null ? List.of() : loop.consoleSeen(),
                 vmm == null ? 0 : vmm.vcpusChecked(),
                 vmm == null ? 0 : vmm.proxyRuns(),

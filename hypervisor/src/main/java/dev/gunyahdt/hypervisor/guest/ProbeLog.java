@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** The probe's kernel log and the checks that failed, in order; every part of the probe writes here. */
+/**
+ * The probe's kernel log and the checks that failed, in order; every part of the probe writes here. A failed check
+ * is logged as {@code FAILED: …} and counted: the guest's report is then not OK and the boot fails.
+ */
 final class ProbeLog {
 
     private final Consumer<String> log;
@@ -20,7 +23,7 @@ final class ProbeLog {
 
     void problem(String text) {
         problems.add(text);
-        log.accept("PROBLEM: " + text);
+        log.accept("FAILED: " + text);
     }
 
     int problemCount() {

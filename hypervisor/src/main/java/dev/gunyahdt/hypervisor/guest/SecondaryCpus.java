@@ -5,7 +5,9 @@ import dev.gunyahdt.dt.NodeCursor;
 import dev.gunyahdt.dt.spec.Addressing;
 import dev.gunyahdt.dt.spec.Cells;
 import dev.gunyahdt.hypervisor.call.HvcArgs;
+import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import dev.gunyahdt.hypervisor.vic.Vic;
 import dev.gunyahdt.hypervisor.vpm.Psci;
 import java.util.ArrayList;
@@ -15,8 +17,9 @@ import java.util.Optional;
 /**
  * How a Linux guest brings up its other CPUs (arm64 {@code smp_init} with the {@code psci} enable-method): every
  * enabled {@code /cpus} node whose {@code reg} (its MPIDR) is not the boot vCPU's own is started with PSCI CPU_ON
- * (SMC64) at the image's secondary entry point, with the CPU's logical number as context id (Linux passes 0; the
- * model passes the number so the secondary can check what it received). Each secondary, on its own vCPU, checks
+ * (SMC64) at the image's secondary entry point — or, on a node the RM gave a {@code qcom,gunyah-capability} (a VM
+ * without PSCI), with vcpu_poweron on that POWER cap — with the CPU's logical number as context id (Linux passes 0;
+ * the model passes the number so the secondary can check what it received). Each secondary, on its own vCPU, checks
  * its PC, X0 and MPIDR, reports itself online and sends the boot vCPU an IPI ({@link #IPI}, by an ICC_SGI1R_EL1
  * write naming the boot vCPU's MPIDR). The boot vCPU does not busy-wait ({@code __cpu_up} sleeps on a completion;
  * the secondary's {@code complete()} wakes it with that IPI): it takes the SGIs, and on each of its own turns looks
@@ -34,8 +37,12 @@ final class SecondaryCpus {
     /** The SGI a secondary sends the boot vCPU when it is up: arm64 Linux's IPI_RESCHEDULE (SGI 0). */
     static final int IPI = 0;
 
-    /** A CPU node of the DT: its path, MPIDR and logical number (DT order, the boot CPU is 0). */
-    private record Cpu(String path, long mpidr, int logical) {}
+    /**
+     * A CPU node of the DT: its path, MPIDR, logical number (DT order, the boot CPU is 0) and the POWER cap the RM
+     * wrote on it ({@code qcom,gunyah-capability}: a VM without PSCI; a CapID is any 64-bit value, so
+     * {@code hasCap} says whether there is one).
+     */
+    private record Cpu(String path, long mpidr, int logical, boolean hasCap, long cap) {}
 
     private final GuestContext ctx;
     private final ProbeLog log;
@@ -62,7 +69,7 @@ final class SecondaryCpus {
     }
 
     private void startAll(DeviceTree dt) {
-        Vcpu boot = ctx.seat().vcpu();
+        Vcpu boot = ctx.boot();
         Vic vic = boot.vic();
         vic.setPriorityMask(boot.vicIndex(), ActionLoop.PRIORITY_MASK);
         vic.setPriority(boot.vicIndex(), IPI, ActionLoop.DEFAULT_PRIORITY);
@@ -82,7 +89,13 @@ final class SecondaryCpus {
                     c.node().property("status").map(p -> p.value().asString()).orElse("okay");
             if (type.equals("cpu") && (status.equals("okay") || status.equals("ok"))) {
                 long[] reg = GuestDtReader.cells(c, "reg");
-                nodes.add(new Cpu(c.path(), reg.length >= ac ? Cells.join(reg, 0, ac) : -1, -1));
+                long[] cap = GuestDtReader.cells(c, "qcom,gunyah-capability");
+                nodes.add(new Cpu(
+                        c.path(),
+                        reg.length >= ac ? Cells.join(reg, 0, ac) : -1,
+                        -1,
+                        cap.length == 2,
+                        cap.length == 2 ? Cells.join(cap, 0, 2) : 0));
             }
         }
         total = Math.max(1, nodes.size());
@@ -94,8 +107,20 @@ final class SecondaryCpus {
             if (n.mpidr() == boot.mpidr()) {
                 continue;
             }
-            Cpu cpu = new Cpu(n.path(), n.mpidr(), logical++);
-            long ret = psci(Psci.CPU_ON, cpu.mpidr(), boot.pc() + SECONDARY_ENTRY, cpu.logical());
+            Cpu cpu = new Cpu(n.path(), n.mpidr(), logical++, n.hasCap(), n.cap());
+            long entry = boot.pc() + SECONDARY_ENTRY;
+            if (cpu.hasCap()) {
+                // no PSCI: the RM gave me a POWER cap to this vCPU on its node (patch_cpus_nodes)
+                HvcResult r = ctx.call(VcpuCalls.POWERON, cpu.cap(), entry, cpu.logical(), 0);
+                if (r.isOk()) {
+                    started.add(cpu);
+                } else {
+                    log.problem("vcpu_poweron " + cpu.path() + " (cap 0x" + Long.toHexString(cpu.cap()) + ") -> "
+                            + r.error());
+                }
+                continue;
+            }
+            long ret = psci(Psci.CPU_ON, cpu.mpidr(), entry, cpu.logical());
             if (ret == Psci.SUCCESS) {
                 started.add(cpu);
             } else {
@@ -106,7 +131,7 @@ final class SecondaryCpus {
 
     /** One turn of a secondary vCPU: on its first, it checks what CPU_ON gave it and reports; then it idles. */
     void secondaryStep(Vcpu self) {
-        if (!arrived.contains((int) self.x(0)) && self.pc() == ctx.seat().vcpu().pc() + SECONDARY_ENTRY) {
+        if (!arrived.contains((int) self.x(0)) && self.pc() == ctx.boot().pc() + SECONDARY_ENTRY) {
             Cpu cpu = started.stream()
                     .filter(c -> c.logical() == self.x(0))
                     .findFirst()
@@ -117,11 +142,10 @@ final class SecondaryCpus {
             } else {
                 arrived.add(cpu.logical());
                 log.note(program + ": CPU" + cpu.logical() + " (" + cpu.path() + ", MPIDR 0x"
-                        + Long.toHexString(cpu.mpidr()) + ") online");
+                        + Long.toHexString(cpu.mpidr()) + ") online"
+                        + (cpu.hasCap() ? " (vcpu_poweron with its qcom,gunyah-capability)" : ""));
                 self.vic().setPriorityMask(self.vicIndex(), ActionLoop.PRIORITY_MASK);
-                self.vic()
-                        .generateSgi(
-                                self.vicIndex(), sgi1r(IPI, ctx.seat().vcpu().mpidr()));
+                self.vic().generateSgi(self.vicIndex(), sgi1r(IPI, ctx.boot().mpidr()));
             }
         }
         if (!self.waitForInterrupt()) {
@@ -143,7 +167,8 @@ final class SecondaryCpus {
         }
         reported = true;
         for (Cpu cpu : started) {
-            long info = psci(Psci.AFFINITY_INFO, cpu.mpidr(), 0, 0);
+            // PSCI's view when it started the CPU; without PSCI, its arrival is all there is to see
+            long info = cpu.hasCap() ? Psci.AFFINITY_ON : psci(Psci.AFFINITY_INFO, cpu.mpidr(), 0, 0);
             if (arrived.contains(cpu.logical()) && info == Psci.AFFINITY_ON) {
                 online++;
             } else {
@@ -194,6 +219,6 @@ final class SecondaryCpus {
     /** A PSCI SMC64 call from the boot vCPU; X0 as the signed PSCI code. */
     private long psci(int fn, long a1, long a2, long a3) {
         long fid = (Psci.FN64 | fn) & 0xFFFF_FFFFL;
-        return ctx.hv().smc(ctx.seat().caller(), HvcArgs.of(fid, a1, a2, a3)).x0();
+        return ctx.hv().smc(ctx.caller(), HvcArgs.of(fid, a1, a2, a3)).x0();
     }
 }

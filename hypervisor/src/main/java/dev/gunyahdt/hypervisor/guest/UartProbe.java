@@ -35,7 +35,7 @@ final class UartProbe {
     }
 
     /** Adds the probe of each UART in {@code dtb} to {@code loop}; nothing when the tree has none. */
-    static void addTo(GuestContext ctx, ProbeLog log, ActionLoop loop, DeviceTree dtb) {
+    static void addTo(GuestContext ctx, ProbeLog log, ActionLoop loop, DeviceTree dtb, boolean mustReach) {
         List<Uart> found = new ArrayList<>();
         for (Pl011Nodes.Found f : Pl011Nodes.find(dtb)) {
             found.add(new Uart(f.path(), f.base(), f.intid()));
@@ -46,7 +46,7 @@ final class UartProbe {
         // request_irq of each UART's SPI (level, the PL011's line): a VIRQ the RM bound (the primary's) or one the
         // owner lends (a secondary's, accepted by LentIrqs) is taken only once the line is enabled
         found.forEach(u -> ActionLoop.configure(ctx, new GuestDt.Line(u.intid(), false)));
-        UartProbe p = new UartProbe(ctx.seat().memory(), log, ctx.seat().primary(), found);
+        UartProbe p = new UartProbe(ctx.memory(), log, mustReach, found);
         loop.onVirq(p::onVirq);
         loop.add(p::step);
     }

@@ -33,7 +33,7 @@ final class VirtioBackend {
 
     private VirtioBackend(GuestContext ctx, ProbeLog log, Resource dev, String frontend) {
         this.ctx = ctx;
-        this.memory = ctx.seat().memory();
+        this.memory = ctx.memory();
         this.log = log;
         this.dev = dev;
         this.name = "virtio-blk backend for " + frontend + " (label " + dev.label() + ")";

@@ -69,7 +69,7 @@ final class VirtioFrontend {
                 continue;
             }
             ActionLoop.configure(ctx, new GuestDt.Line(d.virq(), d.edge()));
-            VirtioFrontend f = new VirtioFrontend(ctx.seat().memory(), log, d);
+            VirtioFrontend f = new VirtioFrontend(ctx.memory(), log, d);
             loop.onVirq(f::onVirq);
             loop.add(f::step);
         }

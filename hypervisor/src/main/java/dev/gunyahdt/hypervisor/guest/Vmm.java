@@ -14,16 +14,21 @@ import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 
 /**
  * The primary's VMM role, crosvm's part: for each secondary VM_ALLOCATE, MEM_LEND of its memory (the DT in it),
  * of its iomem devices' memory and MEM_SHARE of its shm buffers (by label),
- * VM_CONFIG_IMAGE, VM_INIT, VM_GET_HYP_RESOURCES (its vCPUs, and my halves of its vdevices, §10.5), VM_CONSOLE_OPEN
- * of the owner side; then VM_START for each, and the lending of the SPIs of the devices it passes to it
+ * VM_CONFIG_IMAGE, VM_INIT (then my greeting in my half of each shm buffer), VM_LOOKUP_NAME (it finds the VM),
+ * VM_GET_HYP_RESOURCES (its vCPUs, and my halves of its vdevices, §10.5), VM_CONSOLE_OPEN of the owner side; then
+ * VM_START for each, and the lending of the SPIs of the devices it passes to it
  * ({@link LentIrqs}). Proxy-scheduled vCPUs are run through vcpu_run, as crosvm's vCPU
  * threads do.
  */
 final class Vmm {
+
+    /** An shm region I share with a VM I launched, from its config: I write my half before VM_START. */
+    private record OwnedShm(String vm, String path, long ipa, int vmid) {}
 
     /** A proxy-scheduled vCPU of a VM this primary launched. */
     private static final class Proxied {
@@ -45,16 +50,19 @@ final class Vmm {
     private final ProbeLog log;
     private final ActionLoop loop;
     private final HypResources resources;
+    private final IntSupplier me;
     private final List<Proxied> proxied = new ArrayList<>();
     private final LentIrqs lender;
+    private final List<OwnedShm> owned = new ArrayList<>();
     private int vcpusChecked;
 
-    Vmm(GuestContext ctx, ProbeLog log, ActionLoop loop, HypResources resources) {
+    Vmm(GuestContext ctx, ProbeLog log, ActionLoop loop, HypResources resources, IntSupplier me) {
         this.ctx = ctx;
         this.log = log;
         this.loop = loop;
         this.resources = resources;
         this.lender = LentIrqs.owner(log, loop);
+        this.me = me;
     }
 
     int vcpusChecked() {
@@ -118,7 +126,7 @@ final class Vmm {
         int[] ram = {-1};
         loop.run(() -> {
             if (l.memorySize() <= ResourceManager.DT_OFFSET + dtb.length
-                    || !ctx.seat().memory().write(dtAt, dtb)) {
+                    || !ctx.memory().write(dtAt, dtb)) {
                 log.problem("cannot write " + l.name() + "'s DT into the memory I hold for it at 0x"
                         + Long.toHexString(l.memoryBase()));
             }
@@ -171,9 +179,12 @@ final class Vmm {
                         .build(),
                 r -> loop.expectOk(r, "VM_CONFIG_IMAGE " + l.name())));
         loop.add(loop.callLater(
-                MessageId.VM_INIT,
-                () -> Wire.writer().u16(vmids[index]).u16(0).build(),
-                r -> loop.expectOk(r, "VM_INIT " + l.name())));
+                MessageId.VM_INIT, () -> Wire.writer().u16(vmids[index]).u16(0).build(), r -> {
+                    loop.expectOk(r, "VM_INIT " + l.name());
+                    if (ActionLoop.error(r) == 0) {
+                        writeSharedMemory(l, vmids[index]);
+                    }
+                }));
         for (int k = 0; k < shms.size(); k++) {
             int n = k;
             loop.add(loop.callLater(
@@ -191,6 +202,24 @@ final class Vmm {
                             .build(),
                     r -> loop.expectOk(r, "MEM_NOTIFY(SHARED) of shm label " + shms.get(n)[0] + " to " + l.name())));
         }
+        byte[] lookupName = l.name().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        loop.add(loop.call(
+                MessageId.VM_LOOKUP_NAME,
+                Wire.writer()
+                        .u16(lookupName.length)
+                        .u16(0)
+                        .bytes(lookupName)
+                        .pad4()
+                        .build(),
+                r -> {
+                    // its config's image-name is its name from VM_INIT on: the lookup finds it, and only it
+                    List<Integer> found = ActionLoop.error(r) == 0 ? VmIds.vmids(r.replyData()) : List.of();
+                    if (!found.equals(List.of(vmids[index]))) {
+                        log.problem("VM_LOOKUP_NAME " + l.name() + " -> "
+                                + (ActionLoop.error(r) == 0 ? found : "RM error " + ActionLoop.error(r))
+                                + ", expected [" + vmids[index] + "]");
+                    }
+                }));
         loop.add(loop.callLater(
                 MessageId.VM_GET_HYP_RESOURCES,
                 () -> Wire.writer().u16(vmids[index]).u16(0).build(),
@@ -238,7 +267,7 @@ final class Vmm {
                             .u16(share ? 2 : 1)
                             .u16(0);
                     if (share) {
-                        w.u16(ctx.seat().vmid()).u8(6).u8(0);
+                        w.u16(me.getAsInt()).u8(6).u8(0);
                     }
                     w.u16(vmids[index]).u8(memType == 0 && !share ? 7 : 6).u8(0);
                     w.u16(sgl.size()).u16(0);
@@ -314,6 +343,81 @@ final class Vmm {
             log.note(l.name() + ": " + vcpus.size() + " vCPU(s) as its " + cpusPath + " says"
                     + (proxy ? ", proxy-scheduled: run through vcpu_run" : ""));
         }
+    }
+
+    /**
+     * After VM_INIT: my greeting into my half of each shm region the launched VM's config shares with its owner
+     * ({@code peer-default}): the buffer I share under its label, which I keep mapped at my address (a SHARE).
+     */
+    private void writeSharedMemory(GuestContext.Launch l, int vmid) {
+        DeviceTree dt;
+        try {
+            dt = DtbReader.read(l.dtb(), "vm/" + l.name() + ".dtb");
+        } catch (DtException e) {
+            return; // checkVcpus says so
+        }
+        for (NodeCursor v :
+                dt.find("/qcom,vm-config/vdevices").map(NodeCursor::children).orElse(List.of())) {
+            boolean shm = v.node()
+                    .property("vdevice-type")
+                    .map(p -> p.value().asString())
+                    .filter("shm"::equals)
+                    .isPresent();
+            Optional<Long> label =
+                    v.node().property("qcom,label").map(p -> p.value().asCell());
+            if (!shm || !v.node().hasProperty("peer-default") || label.isEmpty()) {
+                continue;
+            }
+            Optional<long[]> mine =
+                    l.shm().stream().filter(x -> x[0] == label.get()).findFirst();
+            if (mine.isEmpty()) {
+                log.problem(l.name() + ": " + v.path() + ": label " + label.get() + " is no buffer I share with it");
+                continue;
+            }
+            long ipa = mine.get()[1];
+            long at = GuestDt.SharedMemory.slot(ipa, me.getAsInt(), vmid);
+            if (!ctx.memory().write(at, new Greeting("shm", me.getAsInt(), vmid, 0, 1).inMemory())) {
+                log.problem(l.name() + ": " + v.path() + ": my buffer at 0x" + Long.toHexString(ipa)
+                        + " is not mapped for me after VM_INIT");
+                continue;
+            }
+            owned.add(new OwnedShm(l.name(), v.path(), ipa, vmid));
+        }
+    }
+
+    /**
+     * Waits for each launched VM's half of the shm regions I share with it and checks it: done when every one
+     * came. A VM that never writes leaves me waiting, and so unfinished.
+     */
+    boolean awaitSharedMemory() {
+        for (java.util.Iterator<OwnedShm> it = owned.iterator(); it.hasNext(); ) {
+            OwnedShm s = it.next();
+            int vmid = s.vmid();
+            Greeting want = new Greeting("shm", vmid, me.getAsInt(), 0, 1);
+            long at = GuestDt.SharedMemory.slot(s.ipa(), vmid, me.getAsInt());
+            byte[] got = ctx.memory().read(at, want.inMemory().length);
+            if (got != null && allZero(got)) {
+                continue; // not written yet
+            }
+            Optional<String> wrong = got == null ? Optional.of("no longer readable") : Greeting.check(got, want);
+            if (wrong.isPresent()) {
+                log.problem(s.vm() + ": " + s.path() + " at 0x" + Long.toHexString(s.ipa()) + ": " + wrong.get());
+            } else {
+                log.note(s.vm() + ": " + s.path() + " at 0x" + Long.toHexString(s.ipa()) + ": read its \"" + want.text()
+                        + "\": checked");
+            }
+            it.remove();
+        }
+        return owned.isEmpty();
+    }
+
+    private static boolean allZero(byte[] b) {
+        for (byte x : b) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A VIRQ was taken: a proxied vCPU's wakeup line makes it runnable again. */

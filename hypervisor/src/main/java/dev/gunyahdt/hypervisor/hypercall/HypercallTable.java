@@ -53,6 +53,14 @@ public final class HypercallTable {
         entries[number] = new Entry(number, name, reserved, handler);
     }
 
+    /**
+     * A number the real hypervisor defines and the model does not build ({@link Unbuilt}): its name and why. Empty
+     * for a built call and for a number the real one does not define either.
+     */
+    public java.util.Optional<Unbuilt.Call> unbuilt(int number) {
+        return entry(number) != null ? java.util.Optional.empty() : Unbuilt.of(number);
+    }
+
     /** Null when undefined. */
     public Entry entry(int number) {
         return number >= 0 && number < HYPERCALL_NUM ? entries[number] : null;
@@ -62,7 +70,7 @@ public final class HypercallTable {
     public HvcResult invoke(int number, CallContext ctx, HvcArgs in) {
         Entry e = entry(number);
         if (e == null) {
-            return HvcResult.error(HypError.UNIMPLEMENTED);
+            return HvcResult.error(HypError.UNIMPLEMENTED); // undefined, or unbuilt: unbuilt(number) says why
         }
         Reserved r = e.reserved();
         if (r.input() >= 0 && in.x(r.input()) != r.required()) {

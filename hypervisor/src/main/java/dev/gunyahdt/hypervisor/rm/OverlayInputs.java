@@ -132,8 +132,9 @@ final class OverlayInputs {
         }
         // §10.2 step 3: the real RM takes kaslr-seed from the hypervisor's PRNG (prng_get_entropy, not built);
         // the model's RM draws it from its own generator, seeded from the model's seed
-        GuestLayout layout =
-                GuestLayout.of(DtbReader.read(vm.baseDtb, vm.blobName), entropy.nextLong(), memory, buffers);
+        GuestLayout layout = GuestLayout.of(
+                        DtbReader.read(vm.baseDtb, vm.blobName), entropy.nextLong(), memory, buffers)
+                .withCpuCaps(cpuCaps(vm));
         return new VmOverlayInfo(
                 vm.vmid,
                 vm.owner,
@@ -184,5 +185,23 @@ final class OverlayInputs {
                     OptionalLong.empty()));
         });
         return accepted;
+    }
+
+    /**
+     * §10.2 step 6 ({@code patch_cpus_nodes}): the CPU node of each vCPU the VM holds a POWER cap to (a VM without a
+     * VPM group); a vCPU with a cap and no node is ARGUMENT_INVALID, as in the RM.
+     */
+    private static List<GuestLayout.CpuCap> cpuCaps(RmVm vm) {
+        List<GuestLayout.CpuCap> out = new ArrayList<>();
+        for (RmVm.VcpuSlot v : vm.vcpus) {
+            if (v.vmCap().isEmpty()) {
+                continue;
+            }
+            if (v.cpuPath() == null) {
+                throw new RmFailure(RmError.ARGUMENT_INVALID, vm + ": a vCPU with a POWER cap has no CPU node");
+            }
+            out.add(new GuestLayout.CpuCap(v.cpuPath(), v.vmCap().getAsLong()));
+        }
+        return out;
     }
 }

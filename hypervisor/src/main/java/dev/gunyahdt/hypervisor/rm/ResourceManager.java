@@ -208,6 +208,13 @@ public final class ResourceManager {
         handlers.put(
                 MessageId.VM_GET_OWNER, (c, in) -> Wire.writer().u32(c.owner).build());
         handlers.put(MessageId.VM_GET_PEERS, lifecycle::vmGetPeers);
+        VmIdentity identity = new VmIdentity(ctx);
+        handlers.put(MessageId.VM_GET_ID, identity::getId);
+        handlers.put(MessageId.VM_LOOKUP_URI, identity::lookupUri);
+        handlers.put(MessageId.VM_LOOKUP_GUID, identity::lookupGuid);
+        handlers.put(MessageId.VM_LOOKUP_NAME, identity::lookupName);
+        handlers.put(MessageId.VM_SET_CRASH_MSG, identity::setCrashMsg);
+        handlers.put(MessageId.VM_GET_CRASH_MSG, identity::getCrashMsg);
         handlers.put(MessageId.VM_GET_STATE, lifecycle::vmGetState);
         handlers.put(MessageId.VM_SET_STATUS, lifecycle::vmSetStatus);
         handlers.put(

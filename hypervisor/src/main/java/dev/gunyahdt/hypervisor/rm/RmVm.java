@@ -8,6 +8,7 @@ import dev.gunyahdt.hypervisor.rm.rpc.RmLink;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -70,7 +71,12 @@ final class RmVm {
 
     byte[] dtbo;
     byte[] guestDtb;
-    String crashMessage = "";
+    /** VM_GET_ID's name, URI and GUID (set at VM_INIT, cleared at VM_RESET) and the crash message it left. */
+    String idName = "";
+
+    String idUri = "";
+    byte[] idGuid = new byte[VmIdentity.GUID_LEN];
+    byte[] crashMsg = new byte[0];
 
     /** A VM's RAM: [ipa, ipa+size) in its addrspace, backed by physical [pa, pa+size). */
     record Ram(long ipa, long pa, long size) {
@@ -93,9 +99,11 @@ final class RmVm {
     /**
      * One vCPU (§5.4): the RM's master cap, the owner's copy (AFFINITY|YIELD_TO; the master for the primary, whose
      * owner is the RM), its VIRTUAL_CPU label, the proxy wakeup VIRQ in the owner's VIC (-1: not proxy) and the
-     * HALT VIRQ in the RM's.
+     * HALT VIRQ in the RM's; for a VM without a VPM group, the VM's own POWER cap to it (any 64-bit value; empty for a
+     * PSCI VM) and its CPU node.
      */
-    record VcpuSlot(long master, long ownerCap, int label, int wakeupVirq, int haltVirq) {}
+    record VcpuSlot(
+            long master, long ownerCap, int label, int wakeupVirq, int haltVirq, OptionalLong vmCap, String cpuPath) {}
 
     RmVm(int vmid, int owner, boolean primary, String name) {
         this.vmid = vmid;

@@ -45,6 +45,7 @@ final class VmLifecycle {
     void startPrimary(byte[] dtb) {
         SystemConfig.VmEntry e = ctx.system.primary().orElseThrow();
         RmVm vm = new RmVm(VMID_HLOS, VMID_RM, true, e.name());
+        vm.idName = "HLOS"; // vm_mgnt_init names it; it has no config to take ids from
         vm.blobName = "vm/" + e.name() + ".dtb";
         vm.baseDtb = dtb.clone();
         ctx.vms.put(vm.vmid, vm);
@@ -169,6 +170,7 @@ final class VmLifecycle {
             vm.config = VmConfigParser.adapt(vm.blobName, tree, read);
             vm.rmConfig = read;
             setup.setUp(vm);
+            VmIdentity.takeIds(vm, read.name(), read.uri(), read.guid());
         } catch (RmCheckFailure f) {
             RmError e = switch (f.stage()) {
                 case PARSE -> RmError.MEM_INVALID;
@@ -321,6 +323,7 @@ final class VmLifecycle {
         }
         ctx.setState(vm, VmState.RESETTING, true);
         teardown(vm);
+        VmIdentity.clear(vm);
         ctx.setState(vm, VmState.RESET, true);
         return new byte[0];
     }
@@ -333,6 +336,14 @@ final class VmLifecycle {
         for (RmVm.VcpuSlot v : vm.vcpus) {
             if (v.ownerCap() != v.master() && owner0 != null) {
                 ctx.hv.call(ctx.hyp.rm(), CSpaceCalls.DELETE_CAP_FROM, owner0.cspaceCap, v.ownerCap(), 0);
+            }
+            if (v.vmCap().isPresent()) { // the VM's own POWER cap (a VM without PSCI): vm_config teardown deletes it
+                ctx.hv.call(
+                        ctx.hyp.rm(),
+                        CSpaceCalls.DELETE_CAP_FROM,
+                        vm.cspaceCap,
+                        v.vmCap().getAsLong(),
+                        0);
             }
             if (v.wakeupVirq() >= 0 && owner0 != null) {
                 owner0.virqs.release(v.wakeupVirq());

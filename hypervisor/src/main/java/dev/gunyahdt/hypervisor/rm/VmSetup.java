@@ -17,6 +17,7 @@ import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * VM set-up at VM_INIT (and for the primary at boot): VIC, RAM, vCPUs, the RM-RPC pair, then the vdevices (§5.4, §6.3,
@@ -82,9 +83,9 @@ final class VmSetup {
      * no affinity, vcpu_run_scheduled, and a VCPU_RUN_WAKEUP VIRQ allocated in and bound to the owner's VIC. Each
      * gets a HALT VIRQ in the RM's VIC; the owner gets a copy with AFFINITY|YIELD_TO. A PSCI VM (HLOS always, as
      * {@code hlos_vm.c}; a secondary when its config enables PSCI) first gets a VPM group — no_aggregation when
-     * proxy-scheduled — and each vCPU joins it at its index ([RM] {@code handle_vcpu}). No POWER cap goes into a
-     * non-PSCI VM's own cspace yet (the real RM gives one for vcpu_poweron; not modelled), so the RM-RPC caps stay
-     * 0x1/0x2.
+     * proxy-scheduled — and each vCPU joins it at its index ([RM] {@code handle_vcpu}). A VM without one gets a
+     * POWER cap to each of its vCPUs in its own cspace, to start them with vcpu_poweron ({@code vm_config_add_vcpu});
+     * these come before the RM-RPC caps, as in the RM, where vCPUs are made before the vdevices.
      */
     private void setUpVcpus(RmVm vm) {
         VmConfig.Vcpus c = vm.config.vcpus();
@@ -129,7 +130,11 @@ final class VmSetup {
                     ? t
                     : ctx.hyp.grant(owner.cspaceCap, t, ThreadRights.AFFINITY | ThreadRights.YIELD_TO);
             int label = proxy ? i : (int) (long) c.affinityMap().get(i);
-            vm.vcpus.add(new RmVm.VcpuSlot(t, ownerCap, label, wakeup, halt));
+            OptionalLong vmCap = group == HypCalls.NO_VPM_GROUP
+                    ? OptionalLong.of(ctx.hyp.grant(vm.cspaceCap, t, ThreadRights.POWER))
+                    : OptionalLong.empty();
+            String cpuPath = i < c.cpuPaths().size() ? c.cpuPaths().get(i) : null;
+            vm.vcpus.add(new RmVm.VcpuSlot(t, ownerCap, label, wakeup, halt, vmCap, cpuPath));
         }
     }
 

@@ -188,7 +188,7 @@ public final class Simulation implements VcpuHost {
         }
         GuestContext ctx = new GuestContext(
                 hv,
-                seat,
+                seat.vcpu(),
                 launches,
                 text -> guestEvents.add(new RmEvent(hv.scheduler().now(), seat.name(), RmEvent.Kind.NOTE, text)));
         boolean[] started = {false};

@@ -27,6 +27,15 @@ public final class Psci {
     public static final int SYSTEM_OFF = 0x8;
     public static final int SYSTEM_RESET = 0x9;
     public static final int PSCI_FEATURES = 0xA;
+    public static final int CPU_DEFAULT_SUSPEND = 0xC;
+    /**
+     * SYSTEM_SUSPEND and PSCI_SET_SUSPEND_MODE: commented out in [HYP] {@code psci.ev}, so the real hypervisor does
+     * not serve them (SMCCC unknown; PSCI_FEATURES says NOT_SUPPORTED), and neither does the model.
+     */
+    public static final int SYSTEM_SUSPEND = 0xE;
+
+    public static final int PSCI_SET_SUSPEND_MODE = 0xF;
+    public static final int SYSTEM_RESET2 = 0x12;
     /** PSCI_VERSION's answer: 1.1 ([HYP] {@code hyp/vm/psci/psci.tc} PSCI_VER). */
     public static final long VERSION_1_1 = 0x10001;
     /** psci_ret. */
@@ -51,6 +60,8 @@ public final class Psci {
     static final int SMCCC_VERSION_FID = 0x8000_0000;
     /** PSCI_REQUEST_SYSTEM_RESET: the reset type word of a plain SYSTEM_RESET (bit 63). */
     static final long REQUEST_SYSTEM_RESET = 1L << 63;
+    /** PSCI_REQUEST_SYSTEM_RESET2_64: set in the recorded reset type of an SMC64 SYSTEM_RESET2. */
+    static final long REQUEST_SYSTEM_RESET2_64 = 1L << 62;
 
     private Psci() {}
 
@@ -76,6 +87,9 @@ public final class Psci {
             case AFFINITY_INFO -> (long) affinityInfo(group, a1, a2);
             case SYSTEM_OFF -> smc64 ? null : (long) stopAll(self, group);
             case SYSTEM_RESET -> smc64 ? null : (long) systemReset(self, group);
+            case CPU_DEFAULT_SUSPEND -> (long) cpuDefaultSuspend(self, a1, a2);
+            case SYSTEM_RESET2 ->
+                (long) systemReset2(self, group, smc64 ? (a1 & 0xFFFF_FFFFL) | REQUEST_SYSTEM_RESET2_64 : a1, a2);
             case PSCI_FEATURES -> smc64 ? null : (long) features(group != null, (int) a1);
             default -> null;
         };
@@ -123,6 +137,26 @@ public final class Psci {
         return SUCCESS;
     }
 
+    /**
+     * psci_cpu_default_suspend: CPU_SUSPEND to the deepest CPU-level state, a powerdown (the caller resumes at
+     * {@code entry} with X0 = {@code context}); no power state to refuse, so SUCCESS.
+     */
+    static int cpuDefaultSuspend(Vcpu self, long entry, long context) {
+        self.suspend(true, entry, context);
+        return SUCCESS;
+    }
+
+    /**
+     * psci_system_reset2: the reset type (an SMC64 call's low 32 bits with PSCI_REQUEST_SYSTEM_RESET2_64) and cookie
+     * are recorded for the proxy / RM ({@code vcpu_run} state 0x100), then psci_stop_all_vcpus. A critical (HLOS)
+     * vCPU's request goes to firmware on the real hypervisor; the model stops the group the same way, as for
+     * SYSTEM_RESET.
+     */
+    static int systemReset2(Vcpu self, VpmGroup group, long type, long cookie) {
+        self.requestReset(type, cookie);
+        return stopAll(self, group);
+    }
+
     /** psci_affinity_info: unknown MPIDR or a level above 0 → INVALID_PARAMETERS; else ON or OFF. */
     static int affinityInfo(VpmGroup group, long mpidr, long lowestLevel) {
         Vcpu target = group.byMpidr(mpidr);
@@ -166,7 +200,7 @@ public final class Psci {
         if (hasPsci && owner == 4 && fast && res0) {
             return switch (fn) {
                 case CPU_SUSPEND -> CPU_SUSPEND_FEATURES;
-                case CPU_ON, AFFINITY_INFO -> SUCCESS;
+                case CPU_ON, AFFINITY_INFO, CPU_DEFAULT_SUSPEND, SYSTEM_RESET2 -> SUCCESS;
                 case PSCI_VERSION, CPU_OFF, SYSTEM_OFF, SYSTEM_RESET, PSCI_FEATURES -> smc64 ? NOT_SUPPORTED : SUCCESS;
                 default -> NOT_SUPPORTED;
             };

@@ -105,20 +105,28 @@ class GuestDtReaderTest {
     }
 
     @Test
-    void sharedMemoryIsReadInItsBufferParentsCells() {
+    void sharedRegionsAreTheSharedReservedMemoryBuffersInTheirParentsCells() {
         GuestDt dt = read(RM + """
                 shm { compatible = "qcom,shared-memory"; memory-region = <&buf>; peer = <0x81>; };
                 bad { compatible = "qcom,shared-memory"; memory-region = <0x1234>; };
                 };
                 reserved-memory { #address-cells = <1>; #size-cells = <1>; ranges;
-                    buf: buf@a0000000 { reg = <0xa0000000 0x200000>; no-map; }; };""");
+                    buf: buf@a0000000 { reg = <0xa0000000 0x200000>; no-map; qcom,shared-memory;
+                        peers = <0x80 0x81>; };
+                    other@b0000000 { reg = <0xb0000000 0x1000>; no-map; }; };""");
+        assertEquals(1, dt.shms().size());
         GuestDt.SharedMemory shm = dt.shms().get(0);
         assertNull(shm.problem());
         assertEquals(0xa0000000L, shm.ipa());
         assertEquals(0x200000L, shm.size());
-        assertEquals(0xa0100000L, shm.slot(0x81, 0x80));
+        assertEquals(List.of(0x80L, 0x81L), shm.peers());
+        assertEquals(0xa0000800L, GuestDt.SharedMemory.slot(shm.ipa(), 0x81, 0x80));
+        assertEquals(0xa0000000L, GuestDt.SharedMemory.slot(shm.ipa(), 0x80, 0x81));
         assertEquals(
-                "/hypervisor/bad: memory-region does not name a reserved-memory node with a reg",
-                dt.shms().get(1).problem());
+                List.of(new GuestDt.Range(0xa0000000L, 0x200000L), new GuestDt.Range(0xb0000000L, 0x1000L)),
+                dt.reserved());
+        assertEquals(
+                List.of("/hypervisor/bad: memory-region does not name a shared reserved-memory node with a reg"),
+                dt.problems());
     }
 }

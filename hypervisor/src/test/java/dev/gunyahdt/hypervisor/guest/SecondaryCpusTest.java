@@ -60,5 +60,72 @@ class SecondaryCpusTest {
                     name + " logs its count");
         }
         assertTrue(r.guests().get("hlos").proxyRuns() > 0, "svm2's vCPUs ran inside hlos's vcpu_run");
+        dev.gunyahdt.dt.DeviceTree svm1 = dev.gunyahdt.dt.dtb.DtbReader.read(
+                r.rm().vm("svm1").orElseThrow().guestDtb().orElseThrow(), "svm1.guest.dtb");
+        assertTrue(
+                svm1.find("/cpus/cpu@1")
+                        .orElseThrow()
+                        .node()
+                        .property("qcom,gunyah-capability")
+                        .isEmpty(),
+                "a PSCI VM (idle states) gets no POWER cap");
+    }
+
+    /**
+     * A VM without PSCI (no psci node or idle states; its other CPU's enable-method "qcom,gunyah-hvc": the RM makes
+     * no VPM group): the RM gives it a
+     * POWER cap to each vCPU and writes it on the CPU node as qcom,gunyah-capability (patch_cpus_nodes); the guest
+     * starts its other vCPU with vcpu_poweron on that cap.
+     */
+    @Test
+    void aVmWithoutPsciStartsItsVcpusWithThePowerCapsOnItsCpuNodes() {
+        Simulation.Config base = Configs.pairOfSecondaries(5, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES, "");
+        Map<String, byte[]> vms = new HashMap<>(base.vmDtbs());
+        String noPsci = Configs.vm(
+                        "svm1",
+                        0x80000000L,
+                        0x10000000L,
+                        "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
+                        Configs.SVM1_VDEVICES,
+                        "")
+                .replace(
+                        ONE_CPU,
+                        TWO_CPUS.replace("enable-method = \"psci\";", "enable-method = \"qcom,gunyah-hvc\";")
+                                .replaceAll("\\s*cpu-idle-states = <&sleep>;", "")
+                                .replaceAll("(?s)idle-states \\{.*", ""))
+                .replace("affinity = \"static\"; affinity-map = <0>;", "affinity = \"static\"; affinity-map = <1 2>;");
+        vms.put("svm1", Configs.compile(noPsci));
+        Simulation.Result r = Simulation.run(Simulation.Config.of(base.systemDtb(), vms, Map.of(), 5));
+        assertTrue(r.settled());
+        GuestReport g = r.guests().get("svm1");
+        assertTrue(g.ok(), g.problems().toString());
+        assertEquals(2, g.cpusOnline());
+        assertTrue(r.events().stream()
+                .anyMatch(e -> e.vm().equals("svm1")
+                        && e.text().contains("online (vcpu_poweron with its qcom,gunyah-capability)")));
+        dev.gunyahdt.dt.DeviceTree guest = dev.gunyahdt.dt.dtb.DtbReader.read(
+                r.rm().vm("svm1").orElseThrow().guestDtb().orElseThrow(), "svm1.guest.dtb");
+        for (String cpu : List.of("/cpus/cpu@0", "/cpus/cpu@1")) {
+            assertEquals(
+                    8,
+                    guest.find(cpu)
+                            .orElseThrow()
+                            .node()
+                            .property("qcom,gunyah-capability")
+                            .orElseThrow()
+                            .value()
+                            .length(),
+                    cpu + ": a u64 cap");
+        }
+        dev.gunyahdt.dt.DeviceTree svm2 = dev.gunyahdt.dt.dtb.DtbReader.read(
+                r.rm().vm("svm2").orElseThrow().guestDtb().orElseThrow(), "svm2.guest.dtb");
+        assertTrue(
+                svm2.find("/cpus/cpu@0")
+                        .orElseThrow()
+                        .node()
+                        .property("qcom,gunyah-capability")
+                        .isPresent(),
+                "one CPU and no idle state: no PSCI either (parse_vcpus counts psci enable-methods of CPUs not"
+                        + " started at boot)");
     }
 }

@@ -80,7 +80,9 @@ class RmVirtioTest {
                         "virtio-mmio /qcom,vm-config/vdevices/vio: register page at 0x40000000 (HLOS 0x30000000)"
                                 + ", VIRQ "),
                 svm2.toString());
-        assertTrue(svm2.stream().anyMatch(l -> l.contains("DMA region 0xa0200000+0x1000 (shared by hlos under label 7)")), svm2.toString());
+        assertTrue(
+                svm2.stream().anyMatch(l -> l.contains("DMA region 0xa0200000+0x1000 (shared by hlos under label 7)")),
+                svm2.toString());
         assertTrue(has(hlos, "virtio-blk backend for svm2 (label 7): register page at 0x30000000"), hlos.toString());
         assertTrue(
                 has(hlos, "virtio-blk backend for svm2 (label 7): QueueNotify: served a read of sector 1"),

@@ -147,6 +147,44 @@ class VpmPsciTest {
         assertEquals(1L << 63, r.x2());
     }
 
+    /**
+     * CPU_DEFAULT_SUSPEND (a powerdown suspend: back at the entry point with the context id) and SYSTEM_RESET2 (the
+     * type and cookie vcpu_run reports; SMC64 marks the type with bit 62), in SMC32 and SMC64; SYSTEM_SUSPEND and
+     * PSCI_SET_SUSPEND_MODE are commented out of psci.ev: unknown, and NOT_SUPPORTED to PSCI_FEATURES.
+     */
+    @Test
+    void defaultSuspendReset2AndTheTwoUnservedCalls() {
+        long t0 = member(0);
+        long t1 = member(1);
+        Vcpu boot = obj(t0);
+        f.ok(VcpuCalls.POWERON, t0, 0, 0, 0);
+        for (int fn : new int[] {Psci.CPU_DEFAULT_SUSPEND, Psci.SYSTEM_RESET2}) {
+            assertEquals(0, smc(boot, fn32(Psci.PSCI_FEATURES), fn32(fn)));
+            assertEquals(0, smc(boot, fn32(Psci.PSCI_FEATURES), fn64(fn)));
+        }
+        for (int fn : new int[] {Psci.SYSTEM_SUSPEND, Psci.PSCI_SET_SUSPEND_MODE}) {
+            assertEquals(w(Psci.NOT_SUPPORTED), smc(boot, fn32(Psci.PSCI_FEATURES), fn32(fn)));
+            assertEquals(w(Psci.NOT_SUPPORTED), smc(boot, fn32(Psci.PSCI_FEATURES), fn64(fn)));
+            assertEquals(-1L, smc(boot, fn32(fn), 0x9000, 1));
+            assertEquals(-1L, smc(boot, fn64(fn), 0x9000, 1));
+        }
+        assertEquals(Psci.SUCCESS, smc(boot, fn64(Psci.CPU_DEFAULT_SUSPEND), 0xA000, 9));
+        assertTrue(boot.waiting());
+        assertEquals(0xA000, boot.pc());
+        assertEquals(9, boot.x(0));
+        assertEquals(Psci.SUCCESS, smc(boot, fn32(Psci.CPU_DEFAULT_SUSPEND), 0x1_0000_B000L, 3));
+        assertEquals(0xB000, boot.pc(), "SMC32: the entry point cut to 32 bits");
+        boot.virqDeliverable();
+        smc(boot, fn64(Psci.CPU_ON), 1, 0, 0);
+        smc(boot, fn64(Psci.SYSTEM_RESET2), 0xFFFF_FFFF_8000_0001L, 0x55);
+        assertFalse(boot.poweredOn());
+        assertFalse(obj(t1).poweredOn()); // killed
+        var r = f.call(VcpuCalls.RUN_CHECK, t0, 0);
+        assertEquals(VcpuCalls.RUN_PSCI_SYSTEM_RESET, r.x1());
+        assertEquals(0x8000_0001L | 1L << 62, r.x2());
+        assertEquals(0x55, r.x3());
+    }
+
     @Test
     void aVcpuOutsideAGroupHasNoPsci() {
         long t = Builders.vcpu(f, cs, as, vic, 3, 3, 32, 0);

@@ -51,11 +51,14 @@ public record VmConfig(
 
     /**
      * {@code vcpus} (§9.3): the affinity mode, the physical CPU of each vCPU, the cpus node used, and whether the
-     * RM makes the VM a VPM group ({@code enable_vpm_psci}: a PSCI node, a psci enable-method or idle states).
+     * RM makes the VM a VPM group ({@code enable_vpm_psci}: a PSCI node, a psci enable-method or idle states);
+     * {@code cpuPaths}: each vCPU's CPU node, in vCPU order.
      */
-    public record Vcpus(String affinity, List<Long> affinityMap, String config, int count, boolean psci) {
+    public record Vcpus(
+            String affinity, List<Long> affinityMap, String config, int count, boolean psci, List<String> cpuPaths) {
         public Vcpus {
             affinityMap = List.copyOf(affinityMap);
+            cpuPaths = List.copyOf(cpuPaths);
         }
     }
 

@@ -60,7 +60,8 @@ public final class VmConfigParser {
                 v.affinityMap() == null ? List.of() : v.affinityMap(),
                 cpusPath == null ? "/cpus" : cpusPath,
                 v.cpus().size(),
-                v.psci());
+                v.psci(),
+                v.cpus().stream().map(RmVmConfig.Vcpu::path).toList());
         Optional<String> gic =
                 cfg.child("interrupts").map(n -> Fdt.string0(n, "config")).filter(s -> s.startsWith("/"));
         VmConfig.RmRpc rmRpc = c.rmRpcs().isEmpty()

@@ -25,6 +25,8 @@ import java.util.OptionalLong;
  * @param kaslrSeed      the u64 {@code kaslr-seed} for {@code /chosen}
  * @param memory         the IPA ranges of every memparcel the VM accepted, private and shared (merged here)
  * @param buffers        one per shared parcel, address order
+ * @param cpuCaps        a VM without a VPM group: each vCPU's CPU node and the POWER cap the RM gave the VM for it
+ *                       (§10.2 step 6, {@code patch_cpus_nodes}); empty for a PSCI VM
  */
 public record GuestLayout(
         int addressCells,
@@ -34,7 +36,24 @@ public record GuestLayout(
         boolean baseVsoc,
         long kaslrSeed,
         List<Region> memory,
-        List<Buffer> buffers) {
+        List<Buffer> buffers,
+        List<CpuCap> cpuCaps) {
+
+    /** Without per-CPU caps (a PSCI VM). */
+    public GuestLayout(
+            int addressCells,
+            int sizeCells,
+            boolean baseReservedMemory,
+            boolean baseChosen,
+            boolean baseVsoc,
+            long kaslrSeed,
+            List<Region> memory,
+            List<Buffer> buffers) {
+        this(addressCells, sizeCells, baseReservedMemory, baseChosen, baseVsoc, kaslrSeed, memory, buffers, List.of());
+    }
+
+    /** A CPU node to patch with {@code qcom,gunyah-capability}: the VM's POWER cap to that vCPU. */
+    public record CpuCap(String path, long cap) {}
 
     /** An IPA range. */
     public record Region(long ipa, long size) {
@@ -90,6 +109,13 @@ public record GuestLayout(
         buffers = buffers.stream()
                 .sorted(Comparator.comparingLong(b -> b.region().ipa()))
                 .toList();
+        cpuCaps = List.copyOf(cpuCaps);
+    }
+
+    /** This layout with the CPU nodes to patch. */
+    public GuestLayout withCpuCaps(List<CpuCap> caps) {
+        return new GuestLayout(
+                addressCells, sizeCells, baseReservedMemory, baseChosen, baseVsoc, kaslrSeed, memory, buffers, caps);
     }
 
     /**

@@ -158,9 +158,9 @@ public final class OverlayGenerator {
     /**
      * Steps 1 to 5 of §10.2 as far as the model has them. Step 2 (iomem) and the firmware node are not built;
      * {@code linux,initrd-*} and {@code bootargs} never apply (the model loads no ramdisk and reads no config
-     * cpio). Step 6 (a POWER cap on each CPU node) is for VMs the RM manages without PSCI; the model treats every
-     * VM as PSCI-managed (§5.4), so it never applies. The dt-schema style leaves out {@code /vsoc}: simple-bus.yaml
-     * does not allow that node name.
+     * cpio). Step 6 (a VM without a VPM group): each CPU node gets {@code qcom,gunyah-capability}, the VM's POWER
+     * cap to that vCPU ({@code patch_cpus_nodes}), in both styles. The dt-schema style leaves out {@code /vsoc}:
+     * simple-bus.yaml does not allow that node name.
      */
     private static void memoryFragments(Fragments f, GuestLayout l, OverlayStyle style) {
         if (l.baseReservedMemory()) {
@@ -233,6 +233,12 @@ public final class OverlayGenerator {
                             Property.of("ranges", PropertyValue.EMPTY),
                             strings("compatible", List.of("simple-bus"))),
                     List.of())));
+        }
+        for (GuestLayout.CpuCap cpu : l.cpuCaps()) {
+            f.fragments.add(Node.of(
+                    "fragment",
+                    List.of(strings("target-path", List.of(cpu.path()))),
+                    List.of(Node.of("__overlay__", List.of(u64s("qcom,gunyah-capability", cpu.cap())), List.of()))));
         }
     }
 

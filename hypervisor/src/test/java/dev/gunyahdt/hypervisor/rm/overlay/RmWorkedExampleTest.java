@@ -26,13 +26,32 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RmWorkedExampleTest {
 
+    /**
+     * §10.6's RM link is the VM's first caps: a PSCI VM (its CPU has an idle state, so the RM makes a VPM group) gets
+     * no POWER cap before them, as a VM without PSCI would ({@code vm_config_add_vcpu}).
+     */
+    private static final String PLAIN_CPU =
+            "cpu@0 { device_type = \"cpu\"; compatible = \"arm,cortex-a57\"; reg = <0>; enable-method = \"psci\"; };";
+
+    private static final String PSCI_CPU = "cpu@0 { device_type = \"cpu\"; compatible = \"arm,cortex-a57\"; reg = <0>;"
+            + " enable-method = \"psci\"; cpu-idle-states = <&sleep>; };"
+            + " idle-states { entry-method = \"psci\"; sleep: cpu-sleep { compatible = \"arm,idle-state\";"
+            + " arm,psci-suspend-param = <0x40000000>; entry-latency-us = <10>; exit-latency-us = <10>;"
+            + " min-residency-us = <100>; }; };";
+
     private static Simulation.Result boot() {
         Map<String, byte[]> vms = new LinkedHashMap<>();
         vms.put("hlos", Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, "console-dev;", "", "")));
         vms.put(
                 "svm",
                 Configs.compile(Configs.vm(
-                        "svm", 0x80000000L, 0x8000000L, "generate = \"/hypervisor/gunyah-resource-mgr\";", "", "")));
+                                "svm",
+                                0x80000000L,
+                                0x8000000L,
+                                "generate = \"/hypervisor/gunyah-resource-mgr\";",
+                                "",
+                                "")
+                        .replace(PLAIN_CPU, PSCI_CPU)));
         byte[] system = Configs.compile(Configs.system(
                 Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
                 Configs.tableEntry("svm", 45, false, 0x80000000L, 0x8000000L)));
