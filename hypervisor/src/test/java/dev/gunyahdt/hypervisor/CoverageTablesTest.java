@@ -327,7 +327,10 @@ class CoverageTablesTest {
         if (type.equals("iomem")) {
             return !c.iomems().isEmpty(); // no object: the memory lent with its label is accepted at VM_START
         }
-        boolean built = c.vdevices().stream().anyMatch(d -> d.kind().dtName.equals(type));
+        if (type.equals("shm-doorbell")) {
+            return c.vdevices().stream().anyMatch(VmConfig.Vdevice::shmDoorbells); // an shm with its doorbell pair
+        }
+        boolean built = c.vdevices().stream().anyMatch(d -> d.kind().dtName.equals(type) && !d.shmDoorbells());
         boolean unmodelled = c.unmodelled().stream().anyMatch(u -> u.startsWith(type + " "));
         assertTrue(built || unmodelled, type + ": the probe node was neither built nor listed as unmodelled");
         return built;
@@ -350,6 +353,8 @@ class CoverageTablesTest {
     static Set<String> overlayNames() {
         String shm = "shm { vdevice-type = \"shm\"; generate = \"/hypervisor/shm\"; peer-default; qcom,label = <2>;"
                 + " dma_base = <0x0 0x0>; memory { qcom,label = <2>; base = <0x0 0xa0000000>; }; };\n";
+        // the second probe boot has the shm-doorbell variant of the same label (tx-doorbell, rx-doorbell)
+        String shmDoorbell = shm.replace("\"shm\"", "\"shm-doorbell\"");
         String virtio = "vio { vdevice-type = \"virtio-mmio\"; generate = \"/hypervisor/vio\"; peer-default;"
                 + " qcom,label = <3>; dma-coherent; memory { qcom,label = <3>; base = <0x0 0xa0200000>; }; };\n";
         String toOwner = """
@@ -367,7 +372,7 @@ class CoverageTablesTest {
                                 0x80000000L,
                                 0x10000000L,
                                 rmRpc,
-                                toOwner + shm + virtio,
+                                toOwner + shmDoorbell + virtio,
                                 "reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges; };")
                         .replace(
                                 "image-name = \"svm1\";",

@@ -60,7 +60,10 @@ final class LendPlan {
         return out;
     }
 
-    /** The labels of the shm and virtio-mmio vdevices of the VM's config: the buffers (and DMA pools) its owner shares. */
+    /**
+     * The labels of the shm, shm-doorbell and virtio-mmio vdevices of the VM's config: the buffers (and DMA pools) its
+     * owner shares.
+     */
     static List<Long> shmLabels(byte[] dtb, String name) {
         try {
             return DtbReader.read(dtb, name)
@@ -72,6 +75,7 @@ final class LendPlan {
                             .property("vdevice-type")
                             .filter(p -> p.value().isStringList())
                             .map(p -> p.value().asStrings().contains("shm")
+                                    || p.value().asStrings().contains("shm-doorbell")
                                     || p.value().asStrings().contains("virtio-mmio"))
                             .orElse(false))
                     .flatMap(v -> v.node().property("qcom,label").stream())

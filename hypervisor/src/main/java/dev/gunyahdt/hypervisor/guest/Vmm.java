@@ -346,7 +346,7 @@ final class Vmm {
     }
 
     /**
-     * After VM_INIT: my greeting into my half of each shm region the launched VM's config shares with its owner
+     * After VM_INIT: my greeting into my half of each shm (or shm-doorbell) region the launched VM's config shares with its owner
      * ({@code peer-default}): the buffer I share under its label, which I keep mapped at my address (a SHARE).
      */
     private void writeSharedMemory(GuestContext.Launch l, int vmid) {
@@ -361,7 +361,7 @@ final class Vmm {
             boolean shm = v.node()
                     .property("vdevice-type")
                     .map(p -> p.value().asString())
-                    .filter("shm"::equals)
+                    .filter(t -> t.equals("shm") || t.equals("shm-doorbell"))
                     .isPresent();
             Optional<Long> label =
                     v.node().property("qcom,label").map(p -> p.value().asCell());

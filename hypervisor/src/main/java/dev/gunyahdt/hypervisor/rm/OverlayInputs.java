@@ -59,7 +59,7 @@ final class OverlayInputs {
         ctx.hyp.lookup(vm.addrspaceCap, vm.ramExtent, vm.ram.ipa(), vm.ram.size(), "RAM of " + vm);
         memory.add(new GuestLayout.Region(vm.ram.ipa(), vm.ram.size()));
         for (Side s : vm.sides) {
-            if (s.cfg == null) {
+            if (s.cfg == null || s.ofShm) {
                 continue;
             }
             VmConfig.Vdevice d = s.cfg;
@@ -93,9 +93,7 @@ final class OverlayInputs {
                             d.messageSize(),
                             d.queueDepth(),
                             s.label));
-                case DOORBELL, DOORBELL_SOURCE ->
-                    out.add(new Vdevice.Doorbell(
-                            d.generate(), d.pushCompatibles(), s.txCap, Optional.ofNullable(s.rxVirq), s.label));
+                case DOORBELL, DOORBELL_SOURCE -> out.add(doorbell(s));
                 case SHM -> {
                     Optional<RmVmConfig.Shm> shm = vm.rmConfig == null
                             ? Optional.empty()
@@ -110,7 +108,14 @@ final class OverlayInputs {
                     OptionalLong dmaBase = shm.filter(x -> x.dmaBase() != -1)
                             .map(x -> OptionalLong.of(x.dmaBase()))
                             .orElse(OptionalLong.empty());
-                    out.add(new Vdevice.SharedMemory(d.generate(), d.pushCompatibles(), s.label, peerVmid, dmaBase));
+                    out.add(new Vdevice.SharedMemory(
+                            d.generate(),
+                            d.pushCompatibles(),
+                            s.label,
+                            peerVmid,
+                            dmaBase,
+                            Optional.ofNullable(s.txDoorbell).map(OverlayInputs::doorbell),
+                            Optional.ofNullable(s.rxDoorbell).map(OverlayInputs::doorbell)));
                 }
                 case VIRTIO_MMIO -> {
                     // the DMA pool: the parcel of the device's label the owner shared and the RM accepted, as shm's;
@@ -147,6 +152,11 @@ final class OverlayInputs {
                 vm.rpcView,
                 out,
                 Optional.of(layout));
+    }
+
+    private static Vdevice.Doorbell doorbell(Side s) {
+        return new Vdevice.Doorbell(
+                s.cfg.generate(), s.cfg.pushCompatibles(), s.txCap, Optional.ofNullable(s.rxVirq), s.label);
     }
 
     /**

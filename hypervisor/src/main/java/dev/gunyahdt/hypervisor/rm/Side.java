@@ -35,6 +35,13 @@ final class Side {
     /** virtio-mmio: the RM's master cap of the object and of its register page's extent; the page in this VM. */
     long virtioCap = -1;
 
+    /** shm-doorbell: its doorbells, which dto_create_shm writes inside the shm node's fragments (not on their own). */
+    Side txDoorbell;
+
+    Side rxDoorbell;
+    /** A doorbell of a shm-doorbell: add_doorbell with export_to_dt false. */
+    boolean ofShm;
+
     long frameExtent = -1;
     long frameIpa = -1;
     long frameSize;

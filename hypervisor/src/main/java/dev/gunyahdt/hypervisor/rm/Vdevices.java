@@ -6,6 +6,8 @@ import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /** A VM's vdevices (§6.3, §9.5): queues, doorbells and shm, made by the first side and joined by its peer. */
 final class Vdevices {
@@ -21,12 +23,47 @@ final class Vdevices {
     }
 
     void setUpVdevice(RmVm vm, VmConfig.Vdevice d) {
+        if (d.shmDoorbells()) {
+            // handle_shm: add_doorbell twice with the peer (the VM's receiving doorbell, then its source), each a
+            // vdevice of its own (handle, VIRQ, caps) but not exported: dto_create_shm writes them beside the shm
+            Side rx = setUpSide(vm, shmDoorbell(d, VmConfig.Kind.DOORBELL));
+            Side tx = setUpSide(vm, shmDoorbell(d, VmConfig.Kind.DOORBELL_SOURCE));
+            rx.ofShm = true;
+            tx.ofShm = true;
+            Side shm = setUpSide(vm, d);
+            shm.rxDoorbell = rx;
+            shm.txDoorbell = tx;
+            return;
+        }
+        setUpSide(vm, d);
+    }
+
+    /** add_doorbell's node for a shm-doorbell: vm_config_add_doorbell's default generate, the shm's label. */
+    private static VmConfig.Vdevice shmDoorbell(VmConfig.Vdevice shm, VmConfig.Kind kind) {
+        return new VmConfig.Vdevice(
+                shm.path(),
+                kind,
+                "/hypervisor/qcom,doorbell",
+                List.of(),
+                shm.label(),
+                shm.peer(),
+                0,
+                0,
+                List.of(),
+                kind == VmConfig.Kind.DOORBELL_SOURCE,
+                false,
+                OptionalLong.empty(),
+                false,
+                Optional.empty());
+    }
+
+    private Side setUpSide(RmVm vm, VmConfig.Vdevice d) {
         if (d.kind() == VmConfig.Kind.VIRTIO_MMIO) {
             int index = (int) vm.sides.stream()
                     .filter(s -> s.kind == VmConfig.Kind.VIRTIO_MMIO)
                     .count();
             virtio.setUp(vm, d, index, nextVdeviceHandle++);
-            return;
+            return null;
         }
         String what = d.kind().dtName + " " + d.path();
         boolean sender = switch (d.kind()) {
@@ -87,6 +124,7 @@ final class Vdevices {
             }
         }
         vm.sides.add(s);
+        return s;
     }
 
     private static VmConfig.Kind complement(VmConfig.Kind k) {

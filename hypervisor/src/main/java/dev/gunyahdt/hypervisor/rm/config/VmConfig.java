@@ -111,6 +111,7 @@ public record VmConfig(
      * @param sender      message-queue: is-sender (else is-receiver)
      * @param interrupts  config-supplied VIRQs (empty: the RM allocates)
      * @param shmBase     shm, virtio-mmio: the {@code memory/base} of the region, when given
+     * @param shmDoorbells shm: a shm-doorbell (handle_shm adds a doorbell each way with the peer)
      * @param virtio      virtio-mmio: what {@code parse_virtio_mmio} reads besides the general properties
      */
     public record Vdevice(
@@ -126,6 +127,7 @@ public record VmConfig(
             boolean sender,
             boolean sourceCanClear,
             OptionalLong shmBase,
+            boolean shmDoorbells,
             Optional<Virtio> virtio) {
         public Vdevice {
             pushCompatibles = List.copyOf(pushCompatibles);
@@ -147,7 +149,27 @@ public record VmConfig(
                     sender,
                     sourceCanClear,
                     shmBase,
+                    shmDoorbells,
                     Optional.of(v));
+        }
+
+        /** This shm vdevice as a shm-doorbell. */
+        public Vdevice withShmDoorbells() {
+            return new Vdevice(
+                    path,
+                    kind,
+                    generate,
+                    pushCompatibles,
+                    label,
+                    peer,
+                    messageSize,
+                    queueDepth,
+                    interrupts,
+                    sender,
+                    sourceCanClear,
+                    shmBase,
+                    true,
+                    virtio);
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.OptionalLong;
 /**
  * The model's view of a VM config: {@link VmDtParser} reads the tree exactly as the real RM does (and refuses
  * what it refuses); this turns the result into the {@link VmConfig} the model's RM builds objects from. Vdevice
- * kinds the model does not build yet (shm-doorbell, iomem, vsmmu-v2, vrtc) are listed in
+ * kinds the model does not build yet (iomem, vsmmu-v2, vrtc) are listed in
  * {@link VmConfig#unmodelled()} so the boot log can say so; the real RM's parse still judges them.
  */
 public final class VmConfigParser {
@@ -114,11 +114,7 @@ public final class VmConfigParser {
                     OptionalLong.empty()));
         }
         for (RmVmConfig.Shm s : c.shms()) {
-            if (!s.plain()) {
-                unmodelled.add("shm-doorbell " + s.general().path());
-                continue;
-            }
-            vdevices.add(vdevice(
+            VmConfig.Vdevice d = vdevice(
                     s.general(),
                     VmConfig.Kind.SHM,
                     null,
@@ -127,7 +123,8 @@ public final class VmConfigParser {
                     List.of(),
                     false,
                     false,
-                    s.allocateBase() ? OptionalLong.empty() : OptionalLong.of(s.base())));
+                    s.allocateBase() ? OptionalLong.empty() : OptionalLong.of(s.base()));
+            vdevices.add(s.plain() ? d : d.withShmDoorbells());
         }
         // handle_virtio_mmio comes after handle_shm; the backend is always HLOS (parse_virtio_mmio: peer-default)
         for (RmVmConfig.VirtioMmio x : c.virtioMmios()) {
@@ -208,6 +205,7 @@ public final class VmConfigParser {
                 sender,
                 canClear,
                 shmBase,
+                false,
                 Optional.empty());
     }
 

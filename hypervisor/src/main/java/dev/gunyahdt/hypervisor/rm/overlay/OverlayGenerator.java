@@ -31,7 +31,8 @@ import java.util.Set;
  * step 8, one fragment per vdevice, RM-RPC first, each built with the RM's "construct path" helper — a fragment at
  * "/" that nests the components of the vdevice's {@code generate} path, the last one named
  * {@code <component>@<CapID in %lx>} (shm: the bare component) (§10.4); then {@code __fixups__} (empty: no
- * fragment targets a label) and {@code __local_fixups__} (each shm node's {@code memory-region}). Not generated:
+ * fragment targets a label) and {@code __local_fixups__} (each shm node's {@code memory-region}, a shm-doorbell's
+ * {@code tx-doorbell}/{@code rx-doorbell}). Not generated:
  * step 2 (iomem), step 6 (never applies: see {@link #memoryFragments}), step 9 (the vGIC patch: our bases carry
  * the GIC's {@code reg}). Without a layout (unit tests) the hypervisor fragment is {@code fragment@0}.
  *
@@ -339,7 +340,13 @@ public final class OverlayGenerator {
     private static Node vdeviceFragment(Vdevice d, Fragments f) {
         List<Property> props = new ArrayList<>();
         if (d instanceof Vdevice.SharedMemory m) {
-            props.add(strings("compatible", concat(m.pushCompatibles(), List.of("qcom,shared-memory"))));
+            // dto_create_shm: a shm-doorbell's source node, then its receiving node, each a fragment with a phandle
+            long txPhandle = m.tx().map(b -> addDoorbellFragment(b, f)).orElse(0L);
+            long rxPhandle = m.rx().map(b -> addDoorbellFragment(b, f)).orElse(0L);
+            boolean plain = m.tx().isEmpty();
+            props.add(strings(
+                    "compatible",
+                    concat(m.pushCompatibles(), List.of(plain ? "qcom,shared-memory" : "qcom,gunyah-shm-doorbell"))));
             Long buffer = f.bufferPhandle.get(m.label());
             // dtbo_add_memory_region: the same phandle twice, buffer first
             for (String name : buffer == null ? List.<String>of() : List.of("buffer", "memory-region")) {
@@ -353,6 +360,14 @@ public final class OverlayGenerator {
             }
             m.peerVmid().ifPresent(v -> props.add(u32("peer", v)));
             addLabels(props, m.label());
+            if (!plain) {
+                // overlay-local phandles, so in __local_fixups__ like memory-region's
+                List<String> at = List.of(m.generate().substring(1).split("/"));
+                props.add(u32("tx-doorbell", txPhandle));
+                f.fixups.add(new Fixup(f.fragments.size(), at, "tx-doorbell"));
+                props.add(u32("rx-doorbell", rxPhandle));
+                f.fixups.add(new Fixup(f.fragments.size(), at, "rx-doorbell"));
+            }
             m.dmaBase().ifPresent(b -> props.add(u64s("dma_base", b)));
             return constructPath(m.generate(), OptionalLong.empty(), props);
         } else if (d instanceof Vdevice.VirtioMmio v) {
@@ -399,19 +414,32 @@ public final class OverlayGenerator {
             addLabels(props, q.label());
             return constructPath(q.generate(), OptionalLong.of(q.cap()), props);
         } else {
-            Vdevice.Doorbell b = (Vdevice.Doorbell) d;
-            props.add(strings(
-                    "compatible",
-                    concat(
-                            b.pushCompatibles(),
-                            List.of(
-                                    b.source() ? "qcom,gunyah-doorbell-source" : "qcom,gunyah-doorbell",
-                                    "qcom,gunyah-capability"))));
-            props.add(u64s("reg", b.cap()));
-            b.virq().ifPresent(v -> props.add(interrupts(v)));
-            addLabels(props, b.label());
-            return constructPath(b.generate(), OptionalLong.of(b.cap()), props);
+            return doorbellFragment((Vdevice.Doorbell) d, OptionalLong.empty());
         }
+    }
+
+    /** A shm-doorbell's doorbell node, added to the fragments with a new phandle, which it returns. */
+    private static long addDoorbellFragment(Vdevice.Doorbell b, Fragments f) {
+        long ph = f.nextPhandle++;
+        f.fragments.add(doorbellFragment(b, OptionalLong.of(ph)));
+        return ph;
+    }
+
+    /** dto_create_doorbell: compatible, reg, the receiver's interrupts, the phandle when asked, the labels. */
+    private static Node doorbellFragment(Vdevice.Doorbell b, OptionalLong phandle) {
+        List<Property> props = new ArrayList<>();
+        props.add(strings(
+                "compatible",
+                concat(
+                        b.pushCompatibles(),
+                        List.of(
+                                b.source() ? "qcom,gunyah-doorbell-source" : "qcom,gunyah-doorbell",
+                                "qcom,gunyah-capability"))));
+        props.add(u64s("reg", b.cap()));
+        b.virq().ifPresent(v -> props.add(interrupts(v)));
+        phandle.ifPresent(ph -> props.add(u32("phandle", ph)));
+        addLabels(props, b.label());
+        return constructPath(b.generate(), OptionalLong.of(b.cap()), props);
     }
 
     // ---- primary VM ------------------------------------------------------------------------

@@ -78,17 +78,28 @@ public sealed interface Vdevice {
      *
      * @param peerVmid the VMID of the VM it is shared with (empty while that VM does not exist yet)
      * @param dmaBase  the config's {@code dma_base}, written last when given (dto_create_shm)
+     * @param tx       shm-doorbell: the doorbell this VM rings (its source; {@code tx-doorbell}), else empty
+     * @param rx       shm-doorbell: the doorbell the peer rings (its VIRQ here; {@code rx-doorbell}), else empty
      */
     record SharedMemory(
-            String generate, List<String> pushCompatibles, long label, OptionalLong peerVmid, OptionalLong dmaBase)
+            String generate,
+            List<String> pushCompatibles,
+            long label,
+            OptionalLong peerVmid,
+            OptionalLong dmaBase,
+            Optional<Doorbell> tx,
+            Optional<Doorbell> rx)
             implements Vdevice {
         public SharedMemory {
             pushCompatibles = List.copyOf(pushCompatibles);
             Vdevice.checkGenerate(generate);
+            if (tx.isPresent() != rx.isPresent()) {
+                throw new IllegalArgumentException("a shm-doorbell has both doorbells");
+            }
         }
 
         public SharedMemory(String generate, List<String> pushCompatibles, long label, OptionalLong peerVmid) {
-            this(generate, pushCompatibles, label, peerVmid, OptionalLong.empty());
+            this(generate, pushCompatibles, label, peerVmid, OptionalLong.empty(), Optional.empty(), Optional.empty());
         }
     }
 
