@@ -71,4 +71,20 @@ class BootVirtioTest {
         }
         assertTrue(Files.readString(dir.resolve("boot.log")).contains("sector 1 reads"));
     }
+
+    /** boards/soc-2cluster: the audio VM reads a sector from the virtio disk hlos serves, its pool shared by label. */
+    @Test
+    void socAudioReadsASectorFromTheBlockDeviceHlosServes(@TempDir Path dir) throws Exception {
+        PartitionCommandTest.Run r = PartitionCommandTest.run(
+                "boot", PartitionCommandTest.REPO.resolve("boards/soc-2cluster").toString(), "-o", dir.toString());
+        assertEquals(0, r.status(), r.err());
+        String dev = "] audio: /hypervisor/virtio-mmio-audio-2@40000000: ";
+        for (String s : List.of(
+                "] audio: accepted memparcel ",
+                dev + "DRIVER_OK; capacity 8 sectors",
+                dev + "reply: used idx 1 (id 0, len 513), status OK, sector 1 reads")) {
+            assertTrue(r.out().contains(s), "missing: " + s + "\n" + r.out());
+        }
+        assertFalse(r.out().contains("FAILED"), r.out());
+    }
 }

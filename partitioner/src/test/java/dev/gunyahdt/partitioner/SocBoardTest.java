@@ -132,7 +132,7 @@ class SocBoardTest {
         assertEquals(
                 Optional.of(new Range(0x100000000L, 0x80000000L)), vm("hlos").memory());
         assertEquals(Optional.of(new Range(0xafc000000L, 0x4000000L)), a.hypervisor());
-        assertEquals(4, a.shared().size());
+        assertEquals(5, a.shared().size()); // four shm regions and the virtio DMA pool
     }
 
     @Test
