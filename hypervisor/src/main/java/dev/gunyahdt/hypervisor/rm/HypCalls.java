@@ -130,18 +130,7 @@ final class HypCalls {
 
     /** A BASIC RWX extent derived from {@code parent} at [offset, offset+size): its pages leave the parent. */
     long derive(long parent, long offset, long size, String what) {
-        long me = create(what, PartitionCalls.CREATE_MEMEXTENT);
-        ok(
-                what,
-                MemoryCalls.MEMEXTENT_CONFIGURE_DERIVE,
-                me,
-                parent,
-                offset,
-                size,
-                MemoryCalls.extentAttrs(7, 0, MemExtent.BASIC),
-                0);
-        ok(what, ObjectCalls.ACTIVATE, me, 0);
-        return me;
+        return derive(parent, offset, size, 0, what);
     }
 
     /** A BASIC extent of {@code memtype} (0 normal, 1 device) derived from {@code parent} at [offset, offset+size). */
