@@ -39,13 +39,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * starts the checker once per DTB, and a JVM that starts, loads and compiles the bindings for each
  * costs more than the check. This process stays up in the directory it was started from, keeps
  * what it loaded (the binding cache's set and its compiled bindings, {@code BindingCache}) and runs
- * {@code lint} and {@code dt-validate} for a client ({@code cli/src/main/c/gunyah-dt-client.c}) on
+ * {@code lint}, {@code dt-validate}, {@code dtc} and {@code dt-extract-example} (the verbs run once per
+ * file by the kernel's Makefiles) for a client ({@code cli/src/main/c/gunyah-dt-client.c}) on
  * a unix socket. It runs {@link Main#run} exactly as a fresh process would, with the caller's
  * arguments and its stdout, stderr and exit status carried back.
  *
  * <p>Reached only by its user: the directory must be the user's own with no access for others
  * (0700), and each request carries a token the process wrote there (0600). A request from another
- * directory, for another verb, or without the token is answered {@link #NOT_SERVED}, and the client
+ * directory, for another verb, without the token, or one that would use the caller's own process
+ * ({@link #boundToCaller}: its standard input, {@code /dev/stdout}) is answered {@link #NOT_SERVED}, and the client
  * runs the command in its own JVM. The process exits after {@code idle} seconds without a request.
  *
  * <p>Protocol (version 1). Request: NUL-terminated strings {@code gunyah-dt-resident 1}, token,
@@ -56,8 +58,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Resident {
 
-    /** The verbs served: the ones run once per file by the kernel's Makefiles and by CI jobs. */
-    static final Set<String> VERBS = Set.of("lint", "dt-validate");
+    /**
+     * The verbs served: the ones run once per file by the kernel's Makefiles ({@code dtbs},
+     * {@code dtbs_check}, {@code dt_binding_check}) and by CI jobs.
+     */
+    static final Set<String> VERBS = Set.of("lint", "dt-validate", "dtc", "dt-extract-example");
     /** The exit status that tells the client to run the command itself. */
     static final int NOT_SERVED = 200;
 
@@ -216,7 +221,8 @@ final class Resident {
                 || !MessageDigest.isEqual(
                         request.get(1).getBytes(StandardCharsets.US_ASCII), token.getBytes(StandardCharsets.US_ASCII))
                 || !request.get(2).equals(cwd)
-                || !VERBS.contains(request.get(4))) {
+                || !VERBS.contains(request.get(4))
+                || boundToCaller(request.subList(4, request.size()))) {
             exitFrame(raw, NOT_SERVED);
             return;
         }
@@ -230,6 +236,79 @@ final class Resident {
             out.flush();
             err.flush();
             exitFrame(raw, status);
+        }
+    }
+
+    /**
+     * Whether the command would touch the caller's own process, which this one is not: its
+     * standard input ({@code -}; dtc with no input file reads it), or a path that names a process's
+     * own files ({@code /dev/stdout}, {@code /dev/fd/N}, {@code /proc/self/…}; only {@code
+     * /dev/null} is the same for both). Relative paths resolve alike: a resident process serves
+     * only the directory it was started in. Answering false only when sure: an argument is checked
+     * whole and with an option's prefix ({@code -oFILE}, {@code --out=FILE}) taken off.
+     */
+    static boolean boundToCaller(List<String> args) {
+        boolean dtc = args.get(0).equals("dtc");
+        if (dtc && dtcReadsStdin(args.subList(1, args.size()))) {
+            return true;
+        }
+        for (String arg : args.subList(1, args.size())) {
+            if (arg.equals("-") && !dtc) { // dtc's "-o -" is its stdout, carried back like any
+                return true;
+            }
+            List<String> paths = new ArrayList<>(List.of(arg));
+            if (arg.startsWith("--") && arg.contains("=")) {
+                paths.add(arg.substring(arg.indexOf('=') + 1));
+            } else if (arg.startsWith("-") && arg.length() > 2) {
+                paths.add(arg.substring(2));
+            }
+            for (String p : paths) {
+                if (processFile(p)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean processFile(String p) {
+        if (p.equals("/dev/null")) {
+            return false;
+        }
+        if (p.contains("/dev/") || p.contains("/proc/") || p.startsWith("dev/") || p.startsWith("proc/")) {
+            return true;
+        }
+        // a link to one (out -> /dev/stdout), however named: the nearest ancestor that exists,
+        // resolved; a link whose target is missing (/proc/self/fd/1 -> pipe:[N]) is declined too
+        for (Path q = Path.of(p).toAbsolutePath(); q != null; q = q.getParent()) {
+            if (Files.exists(q)) {
+                try {
+                    String real = q.toRealPath().toString();
+                    return !real.equals("/dev/null") && (real.startsWith("/dev/") || real.startsWith("/proc/"));
+                } catch (IOException | RuntimeException e) {
+                    return true;
+                }
+            }
+            if (Files.isSymbolicLink(q)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * dtc reads standard input when it is given no input file (DtcCommand.run); {@code --batch}
+     * and {@code --timings} are left to the caller's process too (a list of jobs, CPU times).
+     */
+    private static boolean dtcReadsStdin(List<String> args) {
+        try {
+            org.apache.commons.cli.CommandLine cmd = CommandLines.parse(DtcCommand.options(), args);
+            return cmd.getArgList().isEmpty()
+                    || cmd.getArgList().contains("-")
+                    || cmd.hasOption("batch")
+                    || cmd.hasOption("timings");
+        } catch (Exception e) {
+            return true; // a usage error: answered by the caller's own run
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.gunyahdt.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -61,6 +63,15 @@ class ResidentTest {
     }
 
     private static Answer ask(Path dir, String token, String cwd, String... args) throws IOException {
+        Bytes b = askBytes(dir, token, cwd, args);
+        return new Answer(
+                new String(b.out(), StandardCharsets.UTF_8), new String(b.err(), StandardCharsets.UTF_8), b.status());
+    }
+
+    /** An answer as bytes (a DTB on stdout). */
+    record Bytes(byte[] out, byte[] err, int status) {}
+
+    private static Bytes askBytes(Path dir, String token, String cwd, String... args) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(dir.resolve("socket")));
             ByteArrayOutputStream req = new ByteArrayOutputStream();
@@ -80,9 +91,9 @@ class ResidentTest {
                 byte[] data = new byte[in.readInt()];
                 in.readFully(data);
                 if (type == 'x') {
-                    return new Answer(
-                            out.toString(StandardCharsets.UTF_8),
-                            err.toString(StandardCharsets.UTF_8),
+                    return new Bytes(
+                            out.toByteArray(),
+                            err.toByteArray(),
                             ByteBuffer.wrap(data).getInt());
                 }
                 (type == '1' ? out : err).write(data);
@@ -90,6 +101,137 @@ class ResidentTest {
         } catch (EOFException e) {
             throw new IOException("the answer ended without an exit frame", e);
         }
+    }
+
+    /** The same command in this process, as a fresh {@code gunyah-dt} runs it. */
+    private static Bytes inProcess(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(
+                args,
+                new Io(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true), new PrintStream(err, true)));
+        return new Bytes(out.toByteArray(), err.toByteArray(), status);
+    }
+
+    private static void assertSame(Bytes fresh, Bytes served, String what) {
+        assertEquals(fresh.status(), served.status(), what);
+        assertArrayEquals(fresh.out(), served.out(), what + ": stdout");
+        assertEquals(
+                new String(fresh.err(), StandardCharsets.UTF_8),
+                new String(served.err(), StandardCharsets.UTF_8),
+                what);
+    }
+
+    /**
+     * dtc and dt-extract-example (run once per board and per binding by make dtbs and
+     * dt_binding_check) answer as in a fresh process, files written by -o and -d included; a
+     * command that would read the caller's standard input or write its /dev/stdout is not served.
+     */
+    @Test
+    void dtcAndExtractExampleAnswerAsAFreshProcess() throws Exception {
+        Path dts = Files.writeString(tmp.resolve("small.dts"), """
+                /dts-v1/;
+                / {
+                	#address-cells = <1>;
+                	#size-cells = <1>;
+                	model = "acme,small";
+                	intc: interrupt-controller@1000 {
+                		compatible = "acme,intc";
+                		reg = <0x1000 0x100>;
+                		interrupt-controller;
+                		#interrupt-cells = <1>;
+                	};
+                	uart@2000 {
+                		compatible = "acme,uart";
+                		reg = <0x2000 0x100>;
+                		interrupt-parent = <&intc>;
+                		interrupts = <5>;
+                	};
+                };
+                """);
+        Path bad = Files.writeString(tmp.resolve("bad.dts"), "/dts-v1/;\n/ {\n\tfoo = <1 2;\n};\n");
+        Path yaml = Files.writeString(tmp.resolve("acme-uart.yaml"), """
+                %YAML 1.2
+                ---
+                $id: http://devicetree.org/schemas/serial/acme-uart.yaml#
+                $schema: http://devicetree.org/meta-schemas/core.yaml#
+                title: ACME UART
+                maintainers:
+                  - A <a@example.org>
+                properties:
+                  compatible:
+                    const: acme,uart
+                additionalProperties: true
+                examples:
+                  - |
+                    uart@2000 {
+                        compatible = "acme,uart";
+                    };
+                """);
+        Path dtb = tmp.resolve("fresh/small.dtb");
+        Path dep = tmp.resolve("fresh/small.d");
+        Path servedDtb = tmp.resolve("served/small.dtb");
+        Path servedDep = tmp.resolve("served/small.d");
+        String[] toFile = {
+            "dtc", "-I", "dts", "-O", "dtb", "-b", "0", "-o", dtb.toString(), "-d", dep.toString(), dts.toString()
+        };
+        String[] servedToFile = {
+            "dtc",
+            "-I",
+            "dts",
+            "-O",
+            "dtb",
+            "-b",
+            "0",
+            "-o",
+            servedDtb.toString(),
+            "-d",
+            servedDep.toString(),
+            dts.toString()
+        };
+        List<String[]> cases = List.of(
+                new String[] {"dtc", "-I", "dtb", "-O", "dts", dtb.toString()},
+                new String[] {"dtc", "-I", "dts", "-O", "dtb", bad.toString()},
+                new String[] {"dtc", "-I", "dts", "-O", "dtb", "-o", "-", dts.toString()},
+                new String[] {
+                    "dtc", "-q", "-O", "dts", tmp.resolve("missing.dts").toString()
+                },
+                new String[] {"dt-extract-example", yaml.toString()});
+        Bytes freshToFile = inProcess(toFile);
+        assertEquals(0, freshToFile.status(), new String(freshToFile.err(), StandardCharsets.UTF_8));
+        List<Bytes> fresh = new ArrayList<>();
+        for (String[] args : cases) {
+            fresh.add(inProcess(args));
+        }
+        assertEquals(1, fresh.get(1).status(), "the source with an error fails");
+        assertTrue(fresh.get(2).out().length > 40 && fresh.get(2).out()[0] == (byte) 0xd0, "a DTB on stdout");
+        assertTrue(new String(fresh.get(4).out(), StandardCharsets.UTF_8).contains("acme,uart"));
+
+        Path dir = privateDir();
+        CompletableFuture<Integer> done = start(dir, 2);
+        String token = Files.readString(dir.resolve("token"));
+        String cwd = Path.of("").toAbsolutePath().toString();
+        Bytes served = askBytes(dir, token, cwd, servedToFile);
+        assertSame(freshToFile, served, "dts to dtb with -o and -d");
+        assertArrayEquals(Files.readAllBytes(dtb), Files.readAllBytes(servedDtb), "the DTB written");
+        assertEquals(
+                Files.readString(dep).replace(dtb.toString(), "OUT"),
+                Files.readString(servedDep).replace(servedDtb.toString(), "OUT"),
+                "the dependency file written");
+        for (int i = 0; i < cases.size(); i++) {
+            assertSame(fresh.get(i), askBytes(dir, token, cwd, cases.get(i)), String.join(" ", cases.get(i)));
+        }
+        // the caller's standard input or its own /dev/stdout: run by the caller
+        Answer notServed = new Answer("", "", Resident.NOT_SERVED);
+        assertEquals(notServed, ask(dir, token, cwd, "dtc", "-I", "dts", "-O", "dtb"));
+        assertEquals(notServed, ask(dir, token, cwd, "dtc", "-I", "dts", "-O", "dtb", "-"));
+        assertEquals(notServed, ask(dir, token, cwd, "dtc", "-O", "dts", "-o", "/dev/stdout", dts.toString()));
+        assertEquals(notServed, ask(dir, token, cwd, "dtc", "-O", "dts", "-o/proc/self/fd/1", dts.toString()));
+        Path link = Files.createSymbolicLink(tmp.resolve("out-link"), Path.of("/dev/stdout"));
+        assertEquals(notServed, ask(dir, token, cwd, "dtc", "-O", "dts", "-o", link.toString(), dts.toString()));
+        assertEquals(notServed, ask(dir, token, cwd, "lint", "-"));
+        assertEquals(notServed, ask(dir, token, cwd, "dt-extract-example", "/dev/stdin"));
+        assertEquals(0, done.get(30, TimeUnit.SECONDS));
     }
 
     @Test
@@ -128,7 +270,7 @@ class ResidentTest {
         assertEquals(new Answer("", "", Resident.NOT_SERVED), wrongToken);
         Answer otherDir = ask(dir, token, tmp.toString(), "lint", board.toString());
         assertEquals(new Answer("", "", Resident.NOT_SERVED), otherDir);
-        Answer otherVerb = ask(dir, token, cwd, "dtc", "-I", "dts", "-O", "dtb", board.toString());
+        Answer otherVerb = ask(dir, token, cwd, "partition", board.toString());
         assertEquals(new Answer("", "", Resident.NOT_SERVED), otherVerb);
 
         // idle for two seconds: it stops and takes its socket, token and pid with it
