@@ -46,6 +46,8 @@ class RmIomemOverlayTest {
         assertTrue(r.settled());
         assertEquals(0, r.rm().internalFaults());
         assertEquals(VmState.RUNNING, r.rm().vm("svm1").orElseThrow().state());
+        // both guests are content: svm1's probe takes the iomem node under /hypervisor as no vdevice of its own
+        r.guests().values().forEach(g -> assertTrue(g.ok(), g.vm() + ": " + g.problems()));
 
         DeviceTree overlay =
                 DtbReader.read(r.rm().vm("svm1").orElseThrow().overlay().orElseThrow(), "svm1.dtbo");

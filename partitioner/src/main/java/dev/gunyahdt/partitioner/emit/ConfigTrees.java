@@ -40,6 +40,12 @@ public final class ConfigTrees {
     static final long TIMESLICE_US = 5000;
     /** A secondary's priority relative to its owner's: an untrusted VM must run below it (handle_vcpu). */
     static final long PRIORITY_OFFSET = -1;
+    /**
+     * The {@code compatible} of the RM's iomem node (its push-compatibles alone: create_iomem_nodes); without one
+     * the node's {@code compatible} would be empty, which dt-schema refuses. Ours: no upstream binding names one.
+     */
+    static final String IOMEM_COMPATIBLE = "gunyah-dt,iomem";
+
     /** Labels of the iomem vdevices that stand for passed-through device memory, after the plan's own. */
     static final long IOMEM_LABEL_BASE = 0x1000;
 
@@ -495,6 +501,7 @@ public final class ConfigTrees {
                     List.of(
                             Cells.str("vdevice-type", "iomem"),
                             Cells.str("generate", "/hypervisor/iomem-" + Long.toHexString(label)),
+                            Cells.str("push-compatible", IOMEM_COMPATIBLE),
                             Cells.str("patch", path),
                             Cells.flag("peer-default")),
                     List.of(Node.of("memory", List.of(Cells.u32("qcom,label", label)), List.of()))));
