@@ -43,7 +43,8 @@ class BootOverlayGoldenTest {
                 .toList();
         assertEquals(
                 List.of(
-                        "/chosen ", // §10.2 step 3 (kaslr-seed only)
+                        "/ hypervisor/iomem-1000", // §10.2 step 2: the iomem node at its generate path
+                        "/chosen ", // step 3 (kaslr-seed only)
                         "/ reserved-memory,memory", // step 4: no base /reserved-memory
                         "/ vsoc", // step 5
                         "/ hypervisor", // step 7
@@ -59,34 +60,44 @@ class BootOverlayGoldenTest {
                         .filter(n -> n.startsWith("__"))
                         .toList());
 
-        assertEquals(List.of("kaslr-seed"), props(ov, "/fragment@0/__overlay__"));
+        assertEquals(
+                List.of(
+                        "#address-cells",
+                        "#size-cells",
+                        "compatible",
+                        "reg",
+                        "peer",
+                        "qcom,rm-mem-handle",
+                        "qcom,label"),
+                props(ov, "/fragment@0/__overlay__/hypervisor/iomem-1000"));
+        assertEquals(List.of("kaslr-seed"), props(ov, "/fragment@1/__overlay__"));
         assertEquals(
                 List.of("#address-cells", "#size-cells", "ranges"),
-                props(ov, "/fragment@1/__overlay__/reserved-memory"));
+                props(ov, "/fragment@2/__overlay__/reserved-memory"));
         assertEquals(
                 List.of("reg", "qcom,shared-memory", "no-map", "peers", "qcom,rm-mem-handle", "phandle", "qcom,label"),
-                props(ov, "/fragment@1/__overlay__/reserved-memory/buffer@a0000000"));
-        assertEquals(List.of("device_type", "reg"), props(ov, "/fragment@1/__overlay__/memory"));
+                props(ov, "/fragment@2/__overlay__/reserved-memory/buffer@a0000000"));
+        assertEquals(List.of("device_type", "reg"), props(ov, "/fragment@2/__overlay__/memory"));
         assertEquals(
                 List.of("#address-cells", "#size-cells", "ranges", "compatible"),
-                props(ov, "/fragment@2/__overlay__/vsoc"));
+                props(ov, "/fragment@3/__overlay__/vsoc"));
         assertEquals(
                 List.of("compatible", "buffer", "memory-region", "peer", "qcom,label", "label"),
-                props(ov, "/fragment@7/__overlay__/hypervisor/shm-svm1-2"));
+                props(ov, "/fragment@8/__overlay__/hypervisor/shm-svm1-2"));
         // the buffer's phandle (buffer and memory-region) is fixed up locally; nothing targets a label
         assertEquals(
                 List.of("buffer", "memory-region"),
-                props(ov, "/__local_fixups__/fragment@7/__overlay__/hypervisor/shm-svm1-2"));
+                props(ov, "/__local_fixups__/fragment@8/__overlay__/hypervisor/shm-svm1-2"));
         assertEquals(List.of(), ov.find("/__fixups__").orElseThrow().node().properties());
         // memory: svm1's RAM and the shm region, address order, root cells (2, 2)
         assertEquals(
                 List.of(0L, 0x8000_0000L, 0L, 0x1000_0000L, 0L, 0xa000_0000L, 0L, 0x20_0000L),
-                cells(ov, "/fragment@1/__overlay__/memory", "reg"));
+                cells(ov, "/fragment@2/__overlay__/memory", "reg"));
         // hlos shares the buffer with svm1 (MEM_SHARE, ACL hlos then svm1): memparcel_get_shared_vmids lists a
         // SHARE's owner, then the ACL — hlos twice
         assertEquals(
                 List.of(0x3L, 0x3L, 0x80L),
-                cells(ov, "/fragment@1/__overlay__/reserved-memory/buffer@a0000000", "peers"));
+                cells(ov, "/fragment@2/__overlay__/reserved-memory/buffer@a0000000", "peers"));
     }
 
     /** kaslr-seed comes from the model's seed: the same seed gives the same bytes, another seed others. */

@@ -14,6 +14,8 @@ import dev.gunyahdt.hypervisor.rm.RpcSeat;
 import dev.gunyahdt.hypervisor.rm.VmView;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmConfigParser;
+import dev.gunyahdt.hypervisor.rm.overlay.IomemProbe;
+import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageType;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
@@ -357,6 +359,9 @@ class CoverageTablesTest {
         String shmDoorbell = shm.replace("\"shm\"", "\"shm-doorbell\"");
         String virtio = "vio { vdevice-type = \"virtio-mmio\"; generate = \"/hypervisor/vio\"; peer-default;"
                 + " qcom,label = <3>; dma-coherent; memory { qcom,label = <3>; base = <0x0 0xa0200000>; }; };\n";
+        // svm1's UART page, which hlos holds (passthrough-mmio) and lends under the iomem's label
+        String iomem = "io { vdevice-type = \"iomem\"; generate = \"/hypervisor/io\"; patch = \"/pl011@9000000\";"
+                + " peer-default; memory { qcom,label = <0x1000>; }; };\n";
         String toOwner = """
                 mqp { vdevice-type = "message-queue-pair"; generate = "/hypervisor/mqp"; peer-default; qcom,label = <0>; };
                 bell { vdevice-type = "doorbell"; generate = "/hypervisor/bell"; peer-default; qcom,label = <1>; };
@@ -372,15 +377,18 @@ class CoverageTablesTest {
                                 0x80000000L,
                                 0x10000000L,
                                 rmRpc,
-                                toOwner + shmDoorbell + virtio,
-                                "reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges; };")
+                                toOwner + shmDoorbell + virtio + iomem,
+                                "reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges; };"
+                                        + " pl011@9000000 { compatible = \"arm,pl011\", \"arm,primecell\";"
+                                        + " reg = <0x0 0x9000000 0x0 0x1000>; };")
                         .replace(
                                 "image-name = \"svm1\";",
                                 "image-name = \"svm1\"; vm-uri = \"gunyah-dt:svm1\";"
                                         + " vm-guid = \"0123ABCD-0123-4567-89ab-0123456789ab\";")));
         byte[] system = Configs.compile(Configs.system(
                 Configs.tableEntry("hlos", 3, true, 0x40000000L, 0x40000000L),
-                Configs.tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L),
+                Configs.tableEntry("svm1", 0x80, false, 0x80000000L, 0x10000000L)
+                        .replace("owner = ", "passthrough-mmio = <0x0 0x9000000 0x0 0x1000>; owner = "),
                 Configs.SHM_REGION,
                 Configs.VIRTIO_POOL));
         Set<String> names = new HashSet<>();
@@ -390,20 +398,24 @@ class CoverageTablesTest {
         for (Simulation.Result r : runs) {
             assertTrue(r.settled() && r.rm().internalFaults() == 0, "a probe boot did not settle");
             for (VmView v : r.rm().vms()) {
-                v.overlay()
-                        .ifPresent(dtbo -> DtbReader.read(dtbo, v.name() + ".dtbo")
-                                .walk(c -> {
-                                    names.add("node " + c.node().name().replaceFirst("@.*", ""));
-                                    c.node().properties().forEach(p -> names.add("property " + p.name()));
-                                    c.node()
-                                            .property("target-path")
-                                            .filter(p -> p.value().isStringList())
-                                            .ifPresent(p -> names.add("path "
-                                                    + p.value().asStrings().get(0)));
-                                }));
+                v.overlay().ifPresent(dtbo -> overlayNamesOf(DtbReader.read(dtbo, v.name() + ".dtbo"), names));
             }
         }
+        // the guests only LEND device memory (an ACL without the owner, no attributes): the iomem node's
+        // qcom,rm-acl and qcom,rm-attributes, written when the parcel names both VMs, come from the generator itself
+        overlayNamesOf(IomemProbe.overlay(OverlayStyle.RM), names);
         return names;
+    }
+
+    private static void overlayNamesOf(DeviceTree overlay, Set<String> names) {
+        overlay.walk(c -> {
+            names.add("node " + c.node().name().replaceFirst("@.*", ""));
+            c.node().properties().forEach(p -> names.add("property " + p.name()));
+            c.node()
+                    .property("target-path")
+                    .filter(p -> p.value().isStringList())
+                    .ifPresent(p -> names.add("path " + p.value().asStrings().get(0)));
+        });
     }
 
     @Test

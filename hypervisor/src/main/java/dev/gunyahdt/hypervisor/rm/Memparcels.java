@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
@@ -935,6 +936,27 @@ final class Memparcels {
             out.add(new long[] {info.ipas.get(i), r.size(), r.extent(), r.pa()});
         }
         return out;
+    }
+
+    /** Each region's physical address and size (memparcel_get_phys, memparcel_get_region_size). */
+    List<long[]> physRegions(int handle) {
+        return parcels.get(handle).regions.stream()
+                .map(r -> new long[] {r.pa(), r.size()})
+                .toList();
+    }
+
+    /** memparcel_get_vm_rights: the rights of {@code vmid}'s ACL entry, empty when the ACL does not name it. */
+    OptionalInt rights(int handle, int vmid) {
+        VmInfo v = parcels.get(handle).info(vmid);
+        return v == null ? OptionalInt.empty() : OptionalInt.of(v.rights);
+    }
+
+    /** memparcel_get_vm_attrs: the attribute given for {@code vmid} at creation, empty when none was given. */
+    OptionalInt attrs(int handle, int vmid) {
+        return parcels.get(handle).attrs.stream()
+                .filter(a -> a[1] == vmid)
+                .mapToInt(a -> a[0])
+                .findFirst();
     }
 
     /** The parcels whose ACL names {@code vmid} (foreach_memparcel_by_target_vmid), in handle order. */

@@ -12,6 +12,7 @@ import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /** The overlay (§10): what the RM tells OverlayGenerator about a VM, read back from the objects it made. */
@@ -135,6 +136,7 @@ final class OverlayInputs {
                 }
             }
         }
+        c.iomems().forEach(io -> iomem(vm, io).ifPresent(out::add));
         // §10.2 step 3: the real RM takes kaslr-seed from the hypervisor's PRNG (prng_get_entropy, not built);
         // the model's RM draws it from its own generator, seeded from the model's seed
         GuestLayout layout = GuestLayout.of(
@@ -152,6 +154,38 @@ final class OverlayInputs {
                 vm.rpcView,
                 out,
                 Optional.of(layout));
+    }
+
+    /**
+     * create_iomem_nodes: the first parcel naming this VM with the vdevice's label gives the node's regions (their
+     * physical addresses), handle, and the ACL and attribute pairs (this VM's, then the peer's: HLOS, as
+     * peer-default says) when the parcel has both; no parcel, no node (the RM prints a warning).
+     */
+    private Optional<Vdevice> iomem(RmVm vm, VmConfig.Iomem io) {
+        Optional<Memparcel> parcel = memparcels.targeting(vm.vmid).stream()
+                .filter(p -> p.label() == io.label())
+                .findFirst();
+        if (parcel.isEmpty()) {
+            ctx.note(vm.name, "Warning: iomem (label " + Long.toHexString(io.label()) + ") has no memory parcel");
+            return Optional.empty();
+        }
+        int h = parcel.get().handle();
+        int peer = ResourceManager.VMID_HLOS;
+        return Optional.of(new Vdevice.Iomem(
+                io.generate(),
+                io.pushCompatibles(),
+                memparcels.physRegions(h),
+                peer,
+                h,
+                pair(memparcels.rights(h, vm.vmid), memparcels.rights(h, peer)),
+                pair(memparcels.attrs(h, vm.vmid), memparcels.attrs(h, peer)),
+                io.label()));
+    }
+
+    private static List<Long> pair(OptionalInt self, OptionalInt peer) {
+        return self.isPresent() && peer.isPresent()
+                ? List.of((long) self.getAsInt(), (long) peer.getAsInt())
+                : List.of();
     }
 
     private static Vdevice.Doorbell doorbell(Side s) {

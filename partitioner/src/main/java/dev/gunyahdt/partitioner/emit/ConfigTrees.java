@@ -40,6 +40,12 @@ public final class ConfigTrees {
     static final long TIMESLICE_US = 5000;
     /** A secondary's priority relative to its owner's: an untrusted VM must run below it (handle_vcpu). */
     static final long PRIORITY_OFFSET = -1;
+    /**
+     * The {@code compatible} of the RM's iomem node (its push-compatibles alone: create_iomem_nodes); without one
+     * the node's {@code compatible} would be empty, which dt-schema refuses. Ours: no upstream binding names one.
+     */
+    static final String IOMEM_COMPATIBLE = "gunyah-dt,iomem";
+
     /** Labels of the iomem vdevices that stand for passed-through device memory, after the plan's own. */
     static final long IOMEM_LABEL_BASE = 0x1000;
 
@@ -476,7 +482,9 @@ public final class ConfigTrees {
     /**
      * A secondary's passed-through device memory, the way an untrusted VM gets it from the real RM: one
      * {@code iomem} vdevice per device, which the owner fills by lending the device's MMIO as a memparcel
-     * with the vdevice's label, and which patches the device node in the guest's tree. (An untrusted config
+     * with the vdevice's label. Its {@code generate} path keeps the RM's iomem node (create_iomem_nodes: 2/2 cells,
+     * {@code compatible} = the push-compatibles, {@code reg} in 2/2 cells) off the device's own node, which it would
+     * otherwise overwrite (handle_iomems falls back to the {@code patch} path) under a 1-cell bus. (An untrusted config
      * may not carry iomemory-ranges or gic-irq-ranges: handle_iomem_ranges, handle_irqs; the device's SPIs
      * are lent by the owner at run time, IRQ_LEND.)
      */
@@ -490,7 +498,12 @@ public final class ConfigTrees {
             String path = d.device().get().path();
             out.add(Node.of(
                     "iomem-" + Long.toHexString(label),
-                    List.of(Cells.str("vdevice-type", "iomem"), Cells.str("patch", path), Cells.flag("peer-default")),
+                    List.of(
+                            Cells.str("vdevice-type", "iomem"),
+                            Cells.str("generate", "/hypervisor/iomem-" + Long.toHexString(label)),
+                            Cells.str("push-compatible", IOMEM_COMPATIBLE),
+                            Cells.str("patch", path),
+                            Cells.flag("peer-default")),
                     List.of(Node.of("memory", List.of(Cells.u32("qcom,label", label)), List.of()))));
             label++;
         }

@@ -187,6 +187,9 @@ class QemuVirtEmitTest {
         assertFalse(node(s1, "/qcom,vm-config").hasProperty("gic-irq-ranges"));
         assertEquals("iomem", str(s1, v + "iomem-1000", "vdevice-type"));
         assertEquals("/virtio_mmio@a000000", str(s1, v + "iomem-1000", "patch"));
+        // the RM's iomem node goes under /hypervisor, not over the device's own node (create_iomem_nodes)
+        assertEquals("/hypervisor/iomem-1000", str(s1, v + "iomem-1000", "generate"));
+        assertEquals("gunyah-dt,iomem", str(s1, v + "iomem-1000", "push-compatible"));
         assertTrue(s1.find("/virtio_mmio@a000000").isPresent());
         // the RM writes /memory itself and refuses any other memory node
         assertTrue(s1.rootCursor().children().stream()

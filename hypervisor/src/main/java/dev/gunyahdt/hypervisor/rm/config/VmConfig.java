@@ -43,8 +43,16 @@ public record VmConfig(
                 || (vmAttrs.contains("crash-fatal") && (attr.equals("no-shutdown") || attr.equals("no-reset")));
     }
 
-    /** An {@code iomem} vdevice (§9.5): the device node it patches and the label of the memory lent for it. */
-    public record Iomem(String path, String patch, long label) {}
+    /**
+     * An {@code iomem} vdevice (§9.5): the device node it patches, the label of the memory lent for it, and where the
+     * RM writes its overlay node ({@code generate}, else the {@code patch} path: handle_iomems) with which
+     * push-compatibles.
+     */
+    public record Iomem(String path, String patch, long label, String generate, List<String> pushCompatibles) {
+        public Iomem {
+            pushCompatibles = List.copyOf(pushCompatibles);
+        }
+    }
 
     /** {@code memory}: the VM's IPA base and size limits (§9.2). */
     public record Memory(long baseAddress, long sizeMin, long sizeMax) {}

@@ -156,7 +156,12 @@ public final class VmConfigParser {
                 rmRpc,
                 vdevices,
                 c.iomems().stream()
-                        .map(x -> new VmConfig.Iomem(x.general().path(), x.patch(), x.label()))
+                        .map(x -> new VmConfig.Iomem(
+                                x.general().path(),
+                                x.patch(),
+                                x.label(),
+                                x.general().generate() != null ? x.general().generate() : x.patch(),
+                                x.general().pushCompatibles()))
                         .toList(),
                 unmodelled);
     }

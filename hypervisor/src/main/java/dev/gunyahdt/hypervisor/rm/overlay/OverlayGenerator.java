@@ -11,6 +11,7 @@ import dev.gunyahdt.dt.dtb.DtbWriter;
 import dev.gunyahdt.dt.overlay.OverlayApplier;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -25,7 +26,7 @@ import java.util.Set;
  *
  * <p>Secondary VM (§10.2): with a {@link GuestLayout} (the RM always gives one) first the memory fragments —
  * step 1 when the base has {@code /reserved-memory} (patch matching children, then {@code buffer@<ipa>} nodes for
- * the other shared parcels), step 3 {@code /chosen} with {@code kaslr-seed}, step 4 at "/" (a new
+ * the other shared parcels), step 2 one node per iomem vdevice with a parcel of its label (RM style), step 3 {@code /chosen} with {@code kaslr-seed}, step 4 at "/" (a new
  * {@code reserved-memory} when the base has none, then {@code memory} with the merged accepted ranges), step 5
  * {@code /vsoc} when the base lacks it — then step 7, {@code /hypervisor} with {@code qcom,gunyah-vm} (§10.3), then
  * step 8, one fragment per vdevice, RM-RPC first, each built with the RM's "construct path" helper — a fragment at
@@ -33,7 +34,7 @@ import java.util.Set;
  * {@code <component>@<CapID in %lx>} (shm: the bare component) (§10.4); then {@code __fixups__} (empty: no
  * fragment targets a label) and {@code __local_fixups__} (each shm node's {@code memory-region}, a shm-doorbell's
  * {@code tx-doorbell}/{@code rx-doorbell}). Not generated:
- * step 2 (iomem), step 6 (never applies: see {@link #memoryFragments}), step 9 (the vGIC patch: our bases carry
+ * step 6 (never applies: see {@link #memoryFragments}), step 9 (the vGIC patch: our bases carry
  * the GIC's {@code reg}). Without a layout (unit tests) the hypervisor fragment is {@code fragment@0}.
  *
  * <p>Primary VM (§10.5): one fragment at "/" with the whole {@code /hypervisor} node, its RM-RPC
@@ -70,7 +71,7 @@ public final class OverlayGenerator {
         if (vm.primary()) {
             f.fragments.addAll(style == OverlayStyle.DTSCHEMA ? dtschemaFragments(vm) : primaryFragments(vm));
         } else {
-            vm.layout().ifPresent(l -> memoryFragments(f, l, style));
+            vm.layout().ifPresent(l -> memoryFragments(f, l, style, iomems(vm)));
             if (style == OverlayStyle.DTSCHEMA) {
                 f.fragments.addAll(dtschemaFragments(vm));
             } else {
@@ -157,13 +158,14 @@ public final class OverlayGenerator {
     // ---- memory, /chosen, /vsoc (§10.2 steps 1, 3, 4, 5) ------------------------------------------
 
     /**
-     * Steps 1 to 5 of §10.2 as far as the model has them. Step 2 (iomem) and the firmware node are not built;
+     * Steps 1 to 5 of §10.2 as far as the model has them (step 2, the iomem nodes, in the RM style only). The
+     * firmware node is not built;
      * {@code linux,initrd-*} and {@code bootargs} never apply (the model loads no ramdisk and reads no config
      * cpio). Step 6 (a VM without a VPM group): each CPU node gets {@code qcom,gunyah-capability}, the VM's POWER
      * cap to that vCPU ({@code patch_cpus_nodes}), in both styles. The dt-schema style leaves out {@code /vsoc}:
      * simple-bus.yaml does not allow that node name.
      */
-    private static void memoryFragments(Fragments f, GuestLayout l, OverlayStyle style) {
+    private static void memoryFragments(Fragments f, GuestLayout l, OverlayStyle style, List<Vdevice.Iomem> iomems) {
         if (l.baseReservedMemory()) {
             // patches first, then the new buffers: phandles are handed out in that (creation) order
             for (GuestLayout.Buffer b : l.buffers()) {
@@ -187,6 +189,9 @@ public final class OverlayGenerator {
                         List.of(strings("target-path", List.of("/reserved-memory"))),
                         List.of(Node.of("__overlay__", List.of(), fresh))));
             }
+        }
+        if (style == OverlayStyle.RM) {
+            iomems.forEach(io -> f.fragments.add(iomemFragment(io)));
         }
         Property seed = u64s("kaslr-seed", l.kaslrSeed());
         if (l.baseChosen()) {
@@ -333,8 +338,44 @@ public final class OverlayGenerator {
         out.add(constructPath(vm.rmRpcGenerate(), OptionalLong.of(rpc.rxCap()), rpcProps));
 
         for (Vdevice d : vm.vdevices()) {
-            out.add(vdeviceFragment(d, f));
+            if (!(d instanceof Vdevice.Iomem)) {
+                out.add(vdeviceFragment(d, f));
+            }
         }
+    }
+
+    private static List<Vdevice.Iomem> iomems(VmOverlayInfo vm) {
+        List<Vdevice.Iomem> out = new ArrayList<>();
+        for (Vdevice d : vm.vdevices()) {
+            if (d instanceof Vdevice.Iomem io) {
+                out.add(io);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * §10.2 step 2 (create_iomem_nodes): the node at {@code generate} itself, 2/2 cells, the push-compatibles
+     * alone, each region's physical address and size, the peer, the parcel's handle, the ACL and attribute pairs
+     * when known, the label.
+     */
+    private static Node iomemFragment(Vdevice.Iomem io) {
+        List<Property> props = new ArrayList<>();
+        props.add(u32("#address-cells", 2));
+        props.add(u32("#size-cells", 2));
+        props.add(strings("compatible", io.pushCompatibles()));
+        props.add(
+                u64s("reg", io.regions().stream().flatMapToLong(Arrays::stream).toArray()));
+        props.add(u32("peer", io.peer()));
+        props.add(u64s("qcom,rm-mem-handle", io.handle()));
+        if (!io.acl().isEmpty()) {
+            props.add(u32s("qcom,rm-acl", io.acl()));
+        }
+        if (!io.attrs().isEmpty()) {
+            props.add(u32s("qcom,rm-attributes", io.attrs()));
+        }
+        props.add(u32("qcom,label", io.label()));
+        return constructPath(io.generate(), OptionalLong.empty(), props);
     }
 
     private static Node vdeviceFragment(Vdevice d, Fragments f) {
@@ -538,6 +579,12 @@ public final class OverlayGenerator {
 
     private static Property u32(String name, long value) {
         return Property.of(name, PropertyValue.ofCells(value & 0xffff_ffffL));
+    }
+
+    private static Property u32s(String name, List<Long> values) {
+        PropertyValue.Builder b = PropertyValue.builder().type(Marker.Kind.TYPE_UINT32);
+        values.forEach(v -> b.uint(v & 0xffff_ffffL, 4));
+        return Property.of(name, b.build());
     }
 
     /** u64 values as two cells each, high then low (§10.7). */

@@ -125,6 +125,34 @@ public sealed interface Vdevice {
         }
     }
 
+    /**
+     * Device memory lent to the VM for an {@code iomem} vdevice (create_iomem_nodes): its node sits at
+     * {@code generate} itself (no unit address), written in §10.2 step 2, not with the other vdevices.
+     *
+     * @param regions {physical address, size} of each region of the parcel of its label
+     * @param peer    the VMID the config names as the memory's owner (peer-default: HLOS)
+     * @param acl     this VM's then the peer's rights, when the parcel's ACL names both; else empty
+     * @param attrs   this VM's then the peer's attributes, when the parcel was given both; else empty
+     */
+    record Iomem(
+            String generate,
+            List<String> pushCompatibles,
+            List<long[]> regions,
+            long peer,
+            long handle,
+            List<Long> acl,
+            List<Long> attrs,
+            long label)
+            implements Vdevice {
+        public Iomem {
+            pushCompatibles = List.copyOf(pushCompatibles);
+            regions = regions.stream().map(long[]::clone).toList();
+            acl = List.copyOf(acl);
+            attrs = List.copyOf(attrs);
+            Vdevice.checkGenerate(generate);
+        }
+    }
+
     private static void checkGenerate(String generate) {
         if (generate == null
                 || !generate.startsWith("/")

@@ -87,6 +87,44 @@ class MemoryFragmentsTest {
     }
 
     @Test
+    void anIomemNodeIsStepTwoWithItsPropertiesInTheRmOrder() {
+        DeviceTree o = IomemProbe.overlay(OverlayStyle.RM);
+        // create_iomem_nodes runs before patch_chosen_node: fragment@0 is the iomem node, fragment@1 /chosen
+        Node io = o.find("/fragment@0/__overlay__/hypervisor/io").orElseThrow().node();
+        assertTrue(o.find("/fragment@1/__overlay__/chosen").isPresent());
+        assertEquals(
+                List.of(
+                        "#address-cells",
+                        "#size-cells",
+                        "compatible",
+                        "reg",
+                        "peer",
+                        "qcom,rm-mem-handle",
+                        "qcom,rm-acl",
+                        "qcom,rm-attributes",
+                        "qcom,label"),
+                io.properties().stream().map(p -> p.name()).toList());
+        assertArrayEquals(
+                new long[] {1, 0x0900_0000L, 0, 0x1000, 0, 0x9002000L, 0, 0x2000},
+                io.property("reg").orElseThrow().value().cells());
+        assertArrayEquals(
+                new long[] {0, 12},
+                io.property("qcom,rm-mem-handle").orElseThrow().value().cells());
+        assertArrayEquals(
+                new long[] {6, 4},
+                io.property("qcom,rm-acl").orElseThrow().value().cells());
+        assertArrayEquals(
+                new long[] {1, 1},
+                io.property("qcom,rm-attributes").orElseThrow().value().cells());
+        assertEquals(3, io.property("peer").orElseThrow().value().asCell());
+        assertEquals(0x1000, io.property("qcom,label").orElseThrow().value().asCell());
+        // the dt-schema style (the Linux binding's /hypervisor only) has no iomem node
+        assertTrue(IomemProbe.overlay(OverlayStyle.DTSCHEMA)
+                .find("/fragment@0/__overlay__/hypervisor/io")
+                .isEmpty());
+    }
+
+    @Test
     void aBaseReservedMemoryIsPatchedWhereParcelsMatchAndGetsBuffersForTheRest(@TempDir Path dir) throws Exception {
         byte[] base = compile(BASE_WITH_RESMEM);
         GuestLayout layout = GuestLayout.of(
