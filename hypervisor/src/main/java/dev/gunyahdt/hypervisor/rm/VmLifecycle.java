@@ -62,8 +62,9 @@ final class VmLifecycle {
             setup.setUp(vm);
             passthrough.setUp(vm, VmDtParser.parsePrimary(tree));
             memory.giveHostMemory(vm);
-            byte[] merged = OverlayGenerator.apply(dtb, overlays.overlayInfo(vm), overlays.style());
-            vm.dtbo = OverlayGenerator.dtbo(overlays.overlayInfo(vm), overlays.style());
+            VmOverlayInfo info = overlays.overlayInfo(vm);
+            byte[] merged = OverlayGenerator.apply(dtb, info, overlays.style());
+            vm.dtbo = OverlayGenerator.dtbo(info, overlays.style());
             powerOn(vm, merged);
         } catch (RmFailure | DtException f) {
             ctx.failure(vm, f.getMessage());

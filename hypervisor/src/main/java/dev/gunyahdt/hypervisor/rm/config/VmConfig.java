@@ -144,6 +144,16 @@ public record VmConfig(
 
         /** This vdevice with the virtio-mmio parameters {@code v}. */
         public Vdevice withVirtio(Virtio v) {
+            return with(shmDoorbells, Optional.of(v));
+        }
+
+        /** This shm vdevice as a shm-doorbell. */
+        public Vdevice withShmDoorbells() {
+            return with(true, virtio);
+        }
+
+        /** A copy with the two fields the parser sets after the common ones. */
+        private Vdevice with(boolean shmDoorbells, Optional<Virtio> virtio) {
             return new Vdevice(
                     path,
                     kind,
@@ -158,25 +168,6 @@ public record VmConfig(
                     sourceCanClear,
                     shmBase,
                     shmDoorbells,
-                    Optional.of(v));
-        }
-
-        /** This shm vdevice as a shm-doorbell. */
-        public Vdevice withShmDoorbells() {
-            return new Vdevice(
-                    path,
-                    kind,
-                    generate,
-                    pushCompatibles,
-                    label,
-                    peer,
-                    messageSize,
-                    queueDepth,
-                    interrupts,
-                    sender,
-                    sourceCanClear,
-                    shmBase,
-                    true,
                     virtio);
         }
     }
