@@ -454,7 +454,7 @@ public final class Vcpu extends KernelObject implements Wakeable {
     }
 
     /** The timeslice the scheduler refills with. */
-    long timeslice() {
+    public long timeslice() {
         return timeslice;
     }
 

@@ -64,8 +64,20 @@ public record VmConfig(
      * RM makes the VM a VPM group ({@code enable_vpm_psci}: a PSCI node, a psci enable-method or idle states);
      * {@code cpuPaths}: each vCPU's CPU node, in vCPU order.
      */
+    /**
+     * The {@code vcpus} node as {@code handle_vcpu} uses it. {@code priorityOffset} ({@code sched-priority}) is added
+     * to the owner's priority and {@code timesliceUs} ({@code sched-timeslice}) turned into ns; a proxy-scheduled
+     * VM's are ignored (minimum priority and timeslice).
+     */
     public record Vcpus(
-            String affinity, List<Long> affinityMap, String config, int count, boolean psci, List<String> cpuPaths) {
+            String affinity,
+            List<Long> affinityMap,
+            String config,
+            int count,
+            boolean psci,
+            List<String> cpuPaths,
+            long priorityOffset,
+            long timesliceUs) {
         public Vcpus {
             affinityMap = List.copyOf(affinityMap);
             cpuPaths = List.copyOf(cpuPaths);

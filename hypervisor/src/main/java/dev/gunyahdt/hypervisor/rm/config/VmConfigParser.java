@@ -62,7 +62,9 @@ public final class VmConfigParser {
                 cpusPath == null ? "/cpus" : cpusPath,
                 v.cpus().size(),
                 v.psci(),
-                v.cpus().stream().map(RmVmConfig.Vcpu::path).toList());
+                v.cpus().stream().map(RmVmConfig.Vcpu::path).toList(),
+                v.priorityOffset(),
+                v.timesliceUs());
         Optional<String> gic =
                 cfg.child("interrupts").map(n -> Fdt.string0(n, "config")).filter(s -> s.startsWith("/"));
         VmConfig.RmRpc rmRpc = c.rmRpcs().isEmpty()
