@@ -97,6 +97,7 @@ public final class ResourceManager {
         for (int i = vic.acknowledge(self.vicIndex()); i != Vic.SPURIOUS; i = vic.acknowledge(self.vicIndex())) {
             taken.add(i);
         }
+        taken.forEach(lifecycle::vcpuHalted); // a HALT VIRQ: vcpu_halt_callback; others are the links'
         boolean progress = step();
         for (int i : taken) {
             vic.endOfInterrupt(self.vicIndex(), i);
