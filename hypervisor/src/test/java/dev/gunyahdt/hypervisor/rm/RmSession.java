@@ -28,6 +28,8 @@ final class RmSession {
     final Hypervisor hv = new Hypervisor(11);
     final ResourceManager rm;
     final RpcClient hlos;
+    /** The notifications hlos received while waiting for its replies, in order. */
+    final List<RpcMessage> hlosNotes = new ArrayList<>();
 
     RmSession() {
         SystemConfig sys = SystemConfig.read(
@@ -65,6 +67,9 @@ final class RmSession {
             for (RpcClient.Incoming in : client.poll()) {
                 if (in.isReply() && in.message().sequence() == seq) {
                     return in.message();
+                }
+                if (!in.isReply() && client == hlos) {
+                    hlosNotes.add(in.message());
                 }
             }
         }

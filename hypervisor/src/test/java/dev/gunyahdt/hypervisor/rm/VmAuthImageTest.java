@@ -2,12 +2,14 @@ package dev.gunyahdt.hypervisor.rm;
 
 import static dev.gunyahdt.hypervisor.rm.RmSession.SVM1;
 import static dev.gunyahdt.hypervisor.rm.RmSession.SVM2;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcClient;
+import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +36,18 @@ class VmAuthImageTest {
         assertEquals(VmState.INIT, s.state(SVM1));
         assertTrue(s.rm.events().stream()
                 .anyMatch(e -> e.kind() == RmEvent.Kind.STATE && e.text().equals("AUTH -> INIT")));
+        // vm_mgnt_send_state: NOTIFY_VM_STATUS {vmid, res0, vm state INIT, os state, app status} to the owner
+        RpcMessage note = s.hlosNotes.get(s.hlosNotes.size() - 1);
+        assertEquals(MessageId.NOTIFY_VM_STATUS.id(), note.messageId());
+        assertArrayEquals(
+                Wire.writer()
+                        .u16(SVM1)
+                        .u16(0)
+                        .u8(VmState.INIT.code)
+                        .u8(0)
+                        .u16(0)
+                        .build(),
+                note.payload());
         s.refused(RmError.VM_STATE, MessageId.VM_AUTH_IMAGE, auth(SVM1)); // once
         s.start(SVM1);
         assertEquals(VmState.RUNNING, s.state(SVM1));

@@ -126,6 +126,11 @@ class VmFirmwareRpcTest {
                 MessageId.VM_SET_FIRMWARE_MEM,
                 firmwareMem(0x90, 0, svm1Image, 0, 0x1000),
                 HYP_ARGUMENT_INVALID);
+        s.refused(
+                RmError.DENIED,
+                MessageId.VM_SET_FIRMWARE_MEM,
+                firmwareMem(RM, 0, svm1Image, 0, 0x1000),
+                HYP_ARGUMENT_INVALID);
         // an unauthenticated VM has no firmware (vm_firmware_lookup)
         s.refused(
                 RmError.ARGUMENT_INVALID,

@@ -33,6 +33,8 @@ class VmTimeBaseTest {
         s.refused(RmError.MSG_INVALID, MessageId.VM_SET_TIME_BASE, new byte[19], HYP_ARGUMENT_INVALID);
         s.refused(RmError.MSG_INVALID, MessageId.VM_SET_TIME_BASE, new byte[24], HYP_ARGUMENT_INVALID);
         s.refused(RmError.NORESOURCE, MessageId.VM_SET_TIME_BASE, timeBase(0x90), HYP_ARGUMENT_INVALID);
+        // the RM's own vm_t exists, owned by itself, with no peers
+        s.refused(RmError.DENIED, MessageId.VM_SET_TIME_BASE, timeBase(255), HYP_ARGUMENT_INVALID);
         // VMID 0 is the caller: hlos is RUNNING
         s.refused(RmError.VM_STATE, MessageId.VM_SET_TIME_BASE, timeBase(0), HYP_ARGUMENT_INVALID);
         s.refused(RmError.VM_STATE, MessageId.VM_SET_TIME_BASE, timeBase(HLOS), HYP_ARGUMENT_INVALID);
