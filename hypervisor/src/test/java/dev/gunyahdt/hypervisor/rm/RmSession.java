@@ -105,24 +105,9 @@ final class RmSession {
         return Wire.writer().u16(v).u16(0).build();
     }
 
-    /** hlos makes a memparcel of [ipa, ipa+size) it holds: transaction LEND, DONATE, SHARE by message. */
-    int create(MessageId how, int vmid, int rights, long ipa, long size) {
-        byte[] req = Wire.writer()
-                .u32(0)
-                .u32(0)
-                .u16(1)
-                .u16(0)
-                .u16(vmid)
-                .u8(rights)
-                .u8(0)
-                .u16(1)
-                .u16(0)
-                .u64(ipa)
-                .u64(size)
-                .u16(0)
-                .u16(0)
-                .build();
-        return (int) new Wire.Reader(ok(how, req)).u32();
+    /** hlos makes a memparcel of [ipa, ipa+size) it holds for {@code vmid} with RWX rights (MEM_LEND, _DONATE…). */
+    int create(MessageId how, int vmid, long ipa, long size) {
+        return (int) new Wire.Reader(ok(how, RpcSeat.memLend(vmid, ipa, size))).u32();
     }
 
     /**
@@ -135,7 +120,7 @@ final class RmSession {
                 "svm" + (vmid - SVM1 + 1), ram, SVM_SIZE, "generate = \"/hypervisor/qcom,resource-mgr\";", "", ""));
         assertEquals(vmid, new Wire.Reader(ok(MessageId.VM_ALLOCATE, vmid(0))).u32());
         assertTrue(seats.get(0).memory().write(ram + ResourceManager.DT_OFFSET, dt));
-        int handle = create(MessageId.MEM_LEND, vmid, 7, ram, SVM_SIZE);
+        int handle = create(MessageId.MEM_LEND, vmid, ram, SVM_SIZE);
         ok(
                 MessageId.VM_CONFIG_IMAGE,
                 Wire.writer()

@@ -45,30 +45,35 @@ class VmFirmwareRpcTest {
                 .build();
     }
 
+    /** VM_SET_FIRMWARE_MEM refused: every refusal carries the hypervisor error ARGUMENT_INVALID. */
+    private static void refusedMem(RmSession s, RpcClient client, RmError want, byte[] payload) {
+        s.refused(client, want, MessageId.VM_SET_FIRMWARE_MEM, payload, HYP_ARGUMENT_INVALID);
+    }
+
     /** hlos donates 64 KiB of its RAM to the RM and registers it as the ANDROID firmware. */
     private static void register(RmSession s) {
-        int image = s.create(MessageId.MEM_DONATE, RM, 7, FW, 0x10000);
+        int image = s.create(MessageId.MEM_DONATE, RM, FW, 0x10000);
         s.ok(MessageId.FW_SET_VM_FIRMWARE, setFirmware(ANDROID, 0, image, 0, 0x1000));
     }
 
     @Test
     void registeringTheFirmwareImage() {
         RmSession s = new RmSession();
-        int image = s.create(MessageId.MEM_DONATE, RM, 7, FW, 0x10000);
+        int image = s.create(MessageId.MEM_DONATE, RM, FW, 0x10000);
         s.refused(RmError.MSG_INVALID, MessageId.FW_SET_VM_FIRMWARE, new byte[23]);
         s.refused(RmError.UNIMPLEMENTED, MessageId.FW_SET_VM_FIRMWARE, setFirmware(ANDROID, 1, image, 0, 0x1000));
         for (int auth : new int[] {0, 1, 3}) { // only ANDROID has firmware
             s.refused(RmError.ARGUMENT_INVALID, MessageId.FW_SET_VM_FIRMWARE, setFirmware(auth, 0, image, 0, 0x1000));
         }
         s.refused(RmError.HANDLE_INVALID, MessageId.FW_SET_VM_FIRMWARE, setFirmware(ANDROID, 0, 999, 0, 0x1000));
-        int notForRm = s.create(MessageId.MEM_LEND, SVM1, 7, SVM1_RAM, 0x10000);
+        int notForRm = s.create(MessageId.MEM_LEND, SVM1, SVM1_RAM, 0x10000);
         s.refused(RmError.HANDLE_INVALID, MessageId.FW_SET_VM_FIRMWARE, setFirmware(ANDROID, 0, notForRm, 0, 0x1000));
         s.refused(RmError.ARGUMENT_INVALID, MessageId.FW_SET_VM_FIRMWARE, setFirmware(ANDROID, 0, image, 0, 0));
         s.refused(
                 RmError.ARGUMENT_INVALID, MessageId.FW_SET_VM_FIRMWARE, setFirmware(ANDROID, 0, image, 0x1000, 0x1000));
         s.refused(RmError.ARGUMENT_INVALID, MessageId.FW_SET_VM_FIRMWARE, setFirmware(ANDROID, 0, image, 0, 0x10001));
         // memparcel_accept_rm_donation: a lend is not a donation; an attribute list differs from none
-        int lent = s.create(MessageId.MEM_LEND, RM, 7, FW + 0x10000, 0x1000);
+        int lent = s.create(MessageId.MEM_LEND, RM, FW + 0x10000, 0x1000);
         s.refused(RmError.ARGUMENT_INVALID, MessageId.FW_SET_VM_FIRMWARE, setFirmware(ANDROID, 0, lent, 0, 0x1000));
         byte[] withAttr = Wire.writer()
                 .u32(0)
@@ -115,66 +120,33 @@ class VmFirmwareRpcTest {
     void settingAVmsFirmwareRegion() {
         RmSession s = new RmSession();
         int svm1Image = s.configure(SVM1, 0);
-        s.refused(RmError.MSG_INVALID, MessageId.VM_SET_FIRMWARE_MEM, new byte[20], HYP_ARGUMENT_INVALID);
-        s.refused(
-                RmError.MSG_INVALID,
-                MessageId.VM_SET_FIRMWARE_MEM,
-                firmwareMem(SVM1, 1, svm1Image, 0, 0x1000),
-                HYP_ARGUMENT_INVALID);
-        s.refused(
-                RmError.NORESOURCE,
-                MessageId.VM_SET_FIRMWARE_MEM,
-                firmwareMem(0x90, 0, svm1Image, 0, 0x1000),
-                HYP_ARGUMENT_INVALID);
-        s.refused(
-                RmError.DENIED,
-                MessageId.VM_SET_FIRMWARE_MEM,
-                firmwareMem(RM, 0, svm1Image, 0, 0x1000),
-                HYP_ARGUMENT_INVALID);
+        refusedMem(s, s.hlos, RmError.MSG_INVALID, new byte[20]);
+        refusedMem(s, s.hlos, RmError.MSG_INVALID, firmwareMem(SVM1, 1, svm1Image, 0, 0x1000));
+        refusedMem(s, s.hlos, RmError.NORESOURCE, firmwareMem(0x90, 0, svm1Image, 0, 0x1000));
+        refusedMem(s, s.hlos, RmError.DENIED, firmwareMem(RM, 0, svm1Image, 0, 0x1000));
         // an unauthenticated VM has no firmware (vm_firmware_lookup)
-        s.refused(
-                RmError.ARGUMENT_INVALID,
-                MessageId.VM_SET_FIRMWARE_MEM,
-                firmwareMem(SVM1, 0, svm1Image, 0, 0x1000),
-                HYP_ARGUMENT_INVALID);
+        refusedMem(s, s.hlos, RmError.ARGUMENT_INVALID, firmwareMem(SVM1, 0, svm1Image, 0, 0x1000));
         RpcClient svm1 = s.start(SVM1);
         int image = s.configure(SVM2, ANDROID);
-        s.refused(
-                svm1,
-                RmError.DENIED,
-                MessageId.VM_SET_FIRMWARE_MEM,
-                firmwareMem(SVM2, 0, image, 0, 0x1000),
-                HYP_ARGUMENT_INVALID);
+        refusedMem(s, svm1, RmError.DENIED, firmwareMem(SVM2, 0, image, 0, 0x1000));
         // no ANDROID firmware registered yet
-        s.refused(
-                RmError.DENIED,
-                MessageId.VM_SET_FIRMWARE_MEM,
-                firmwareMem(SVM2, 0, image, 0x10_0000, 0x10_0000),
-                HYP_ARGUMENT_INVALID);
+        refusedMem(s, s.hlos, RmError.DENIED, firmwareMem(SVM2, 0, image, 0x10_0000, 0x10_0000));
         register(s);
-        s.refused(
+        refusedMem(
+                s,
+                s.hlos,
                 RmError.MEM_INVALID,
-                MessageId.VM_SET_FIRMWARE_MEM,
-                firmwareMem(SVM2, 0, svm1Image, 0, 0x1000),
-                HYP_ARGUMENT_INVALID); // svm1's parcel, not svm2's
-        s.refused(
+                firmwareMem(SVM2, 0, svm1Image, 0, 0x1000)); // svm1's parcel, not svm2's
+        refusedMem(s, s.hlos, RmError.ARGUMENT_INVALID, firmwareMem(SVM2, 0, image, SVM_SIZE - 0x1000, 0x2000));
+        refusedMem(
+                s,
+                s.hlos,
                 RmError.ARGUMENT_INVALID,
-                MessageId.VM_SET_FIRMWARE_MEM,
-                firmwareMem(SVM2, 0, image, SVM_SIZE - 0x1000, 0x2000),
-                HYP_ARGUMENT_INVALID);
-        s.refused(
-                RmError.ARGUMENT_INVALID,
-                MessageId.VM_SET_FIRMWARE_MEM,
-                firmwareMem(SVM2, 0, image, -0x1000L, 0x2000),
-                HYP_ARGUMENT_INVALID); // offset + size wraps
+                firmwareMem(SVM2, 0, image, -0x1000L, 0x2000)); // offset + size wraps
         s.ok(MessageId.VM_SET_FIRMWARE_MEM, firmwareMem(SVM2, 0, image, 0x10_0000, 0x10_0000));
         s.ok(MessageId.FW_MILESTONE, new byte[0]);
         s.ok(MessageId.VM_INIT, RmSession.vmid(SVM2));
-        s.refused(
-                RmError.VM_STATE,
-                MessageId.VM_SET_FIRMWARE_MEM,
-                firmwareMem(SVM2, 0, image, 0x10_0000, 0x10_0000),
-                HYP_ARGUMENT_INVALID); // READY
+        refusedMem(s, s.hlos, RmError.VM_STATE, firmwareMem(SVM2, 0, image, 0x10_0000, 0x10_0000)); // READY
         // the region is set: the real RM would accept it and copy the image in; the model says it cannot
         s.refused(RmError.UNIMPLEMENTED, MessageId.VM_START, RmSession.vmid(SVM2));
         assertEquals(VmState.INIT_FAILED, s.state(SVM2));
