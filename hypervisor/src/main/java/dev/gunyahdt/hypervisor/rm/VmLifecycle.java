@@ -33,9 +33,17 @@ final class VmLifecycle {
     private final OverlayInputs overlays;
     private final VmMemory memory;
     private final IrqManager irqs;
+    private final VmFirmware firmware;
 
-    VmLifecycle(RmContext ctx, Memparcels memparcels, VmSetup setup, OverlayInputs overlays, IrqManager irqs) {
+    VmLifecycle(
+            RmContext ctx,
+            Memparcels memparcels,
+            VmSetup setup,
+            OverlayInputs overlays,
+            IrqManager irqs,
+            VmFirmware firmware) {
         this.ctx = ctx;
+        this.firmware = firmware;
         this.memparcels = memparcels;
         this.memory = new VmMemory(ctx, memparcels);
         this.setup = setup;
@@ -136,6 +144,7 @@ final class VmLifecycle {
         Memparcel p = memory.imageParcel(vm, handle, imageOffset, imageSize, dtOffset, dtSize);
         vm.memParcel = handle;
         vm.memSize = p.size();
+        vm.authType = auth;
         byte[] dt = memparcels.parcelBytes(p, dtOffset, (int) dtSize);
         vm.baseDtb = dt;
         try {
@@ -154,7 +163,34 @@ final class VmLifecycle {
             vm.cspaceCap = ctx.hyp.cspace(1024);
             vm.masterCaps.add(vm.cspaceCap);
         }
-        ctx.setState(vm, auth == 1 ? VmState.AUTH : VmState.INIT, true);
+        ctx.setState(vm, auth == VmFirmware.AUTH_PLATFORM ? VmState.AUTH : VmState.INIT, true);
+        return new byte[0];
+    }
+
+    /**
+     * vm_creation_handle_auth: target u16, count u16, then count {type u32, value u32} parameters; a PLATFORM VM left
+     * in AUTH by VM_CONFIG_IMAGE goes to INIT when vm_creation_auth passes (INIT_FAILED when not), notified.
+     */
+    byte[] vmAuthImage(RmVm caller, Wire.Reader in) {
+        if (caller.vmid != VMID_HLOS) {
+            throw new RmFailure(RmError.DENIED, "VM_AUTH_IMAGE is for the primary VM only");
+        }
+        in.atLeast(4);
+        int target = in.u16();
+        int count = in.u16();
+        in.exactly(4 + 8 * count);
+        RmVm vm = owned(caller, target, RmError.DENIED);
+        if (vm.state != VmState.AUTH) {
+            throw new RmFailure(RmError.VM_STATE, vm + " is " + vm.state);
+        }
+        // vm_creation_auth: only PLATFORM images are checked, by platform_vm_auth, which on QEMU accepts any
+        // parameters; the other auth types are ARGUMENT_INVALID (AUTH is reached only by PLATFORM ones)
+        if (vm.authType != VmFirmware.AUTH_PLATFORM) {
+            ctx.setState(vm, VmState.INIT_FAILED, true);
+            throw new RmFailure(RmError.ARGUMENT_INVALID, vm + "'s auth type " + vm.authType + " is not checked");
+        }
+        ctx.note(vm.name, "VM_AUTH_IMAGE: " + count + " parameters, accepted (platform_vm_auth on QEMU)");
+        ctx.setState(vm, VmState.INIT, true);
         return new byte[0];
     }
 
@@ -226,6 +262,12 @@ final class VmLifecycle {
         }
         if (merged.length > vm.ram.size() - DT_OFFSET) {
             failInit(vm, RmError.NORESOURCE, "VM_START: the merged DTB does not fit the VM's memory");
+        }
+        // vm_firmware_vm_start runs after vm_creation_process_resource (memparcels, the DT overlay)
+        try {
+            firmware.checkStart(vm);
+        } catch (RmFailure f) {
+            failInit(vm, f.error(), "VM_START: firmware: " + f.getMessage());
         }
         powerOn(vm, merged);
         return new byte[0];
