@@ -22,7 +22,9 @@ import dev.gunyahdt.hypervisor.object.ObjectType;
 public final class MemoryCalls {
     public static final int ADDRSPACE_MAP = 0x2B;
     public static final int ADDRSPACE_UNMAP = 0x2C;
+    public static final int ADDRSPACE_UPDATE_ACCESS = 0x2D;
     public static final int ADDRSPACE_CONFIGURE = 0x2E;
+    public static final int MEMEXTENT_MODIFY = 0x30;
     public static final int MEMEXTENT_CONFIGURE = 0x31;
     public static final int MEMEXTENT_CONFIGURE_DERIVE = 0x32;
     public static final int ADDRSPACE_LOOKUP = 0x5A;
@@ -35,6 +37,16 @@ public final class MemoryCalls {
     private static final long MAP_FLAG_PARTIAL = 0x1;
 
     private static final long MAP_FLAG_BITS = 0x1L | 1L << 31;
+    /** memextent_access_attrs: user access 2:0, kernel access 6:4; the rest of the 32 bits is res0. */
+    private static final long ACCESS_ATTR_BITS = 0x77;
+    /** memextent_modify_flags: op 7:0, no_sync 31; 30:8 res0. */
+    public static final long MODIFY_NO_SYNC = 1L << 31;
+
+    public static final int MODIFY_UNMAP_ALL = 0;
+    public static final int MODIFY_ZERO_RANGE = 1;
+    public static final int MODIFY_CACHE_CLEAN_RANGE = 2;
+    public static final int MODIFY_CACHE_FLUSH_RANGE = 3;
+    public static final int MODIFY_SYNC_ALL = 255;
     private static final int DONATE_TO_CHILD = 0;
     private static final int DONATE_TO_PARENT = 1;
     private static final int DONATE_TO_SIBLING = 2;
@@ -49,6 +61,8 @@ public final class MemoryCalls {
         t.define(ADDRSPACE_MAP, "addrspace_map", Reserved.NONE, MemoryCalls::map);
         t.define(ADDRSPACE_UNMAP, "addrspace_unmap", Reserved.NONE, MemoryCalls::unmap);
         t.define(ADDRSPACE_LOOKUP, "addrspace_lookup", Reserved.res0(4), MemoryCalls::lookup);
+        t.define(ADDRSPACE_UPDATE_ACCESS, "addrspace_update_access", Reserved.NONE, MemoryCalls::updateAccess);
+        t.define(MEMEXTENT_MODIFY, "memextent_modify", Reserved.NONE, MemoryCalls::modify);
         t.define(MEMEXTENT_CONFIGURE, "memextent_configure", Reserved.res0(4), MemoryCalls::configure);
         t.define(
                 MEMEXTENT_CONFIGURE_DERIVE,
@@ -183,6 +197,65 @@ public final class MemoryCalls {
             return HvcResult.error(HypError.ARGUMENT_INVALID);
         }
         return HvcResult.error(a.as(AddrSpace.class).unmap(m.as(MemExtent.class), in.x2(), in.x4(), in.x5()));
+    }
+
+    /**
+     * addrspace_update_access(as, me, vbase, access_attrs, map_flags, offset, size) ([HYP] addrspace
+     * {@code hypercall_addrspace_update_access}): reserved bits of the two bitfields first (ARGUMENT_INVALID;
+     * bitfield inputs are 32 bits wide, the generated wrapper drops the upper half), then MAP on both, both ACTIVE;
+     * {@code offset} and {@code size} count only with the partial flag.
+     */
+    private static HvcResult updateAccess(CallContext ctx, HvcArgs in) {
+        long access = in.x3() & 0xFFFF_FFFFL;
+        long flags = in.x4() & 0xFFFF_FFFFL;
+        if ((access & ~ACCESS_ATTR_BITS) != 0 || (flags & ~MAP_FLAG_BITS) != 0) {
+            return HvcResult.error(HypError.ARGUMENT_INVALID);
+        }
+        Lookup a = ctx.active(in.x0(), ObjectType.ADDRSPACE, AddrSpaceRights.MAP);
+        if (!a.ok()) {
+            return HvcResult.error(a.error());
+        }
+        Lookup m = ctx.active(in.x1(), ObjectType.MEMEXTENT, MemExtentRights.MAP);
+        if (!m.ok()) {
+            return HvcResult.error(m.error());
+        }
+        return HvcResult.error(m.as(MemExtent.class)
+                .updateAccess(
+                        a.as(AddrSpace.class), in.x2(), access, (flags & MAP_FLAG_PARTIAL) != 0, in.x5(), in.x6()));
+    }
+
+    /**
+     * memextent_modify(me, flags, offset, size) ([HYP] memextent {@code hypercall_memextent_modify}): reserved flag
+     * bits first (ARGUMENT_INVALID), then MAP on an ACTIVE extent. unmap_all always; zero / cache-clean /
+     * cache-flush of a range only with no_sync (the code refuses them with a sync, ARGUMENT_INVALID); sync_all
+     * only without no_sync; any other op ARGUMENT_INVALID. The sync itself (rcu_sync) has nothing to wait for in
+     * the model.
+     */
+    private static HvcResult modify(CallContext ctx, HvcArgs in) {
+        long flags = in.x1() & 0xFFFF_FFFFL;
+        if ((flags & ~(0xFFL | MODIFY_NO_SYNC)) != 0) {
+            return HvcResult.error(HypError.ARGUMENT_INVALID);
+        }
+        Lookup l = ctx.active(in.x0(), ObjectType.MEMEXTENT, MemExtentRights.MAP);
+        if (!l.ok()) {
+            return HvcResult.error(l.error());
+        }
+        MemExtent me = l.as(MemExtent.class);
+        boolean sync = (flags & MODIFY_NO_SYNC) == 0;
+        int op = (int) (flags & 0xFF);
+        HypError e;
+        if (op == MODIFY_UNMAP_ALL) {
+            me.unmapAll();
+            e = HypError.OK;
+        } else if (!sync
+                && (op == MODIFY_ZERO_RANGE || op == MODIFY_CACHE_CLEAN_RANGE || op == MODIFY_CACHE_FLUSH_RANGE)) {
+            e = me.cleanRange(in.x2(), in.x3(), op == MODIFY_ZERO_RANGE);
+        } else if (op == MODIFY_SYNC_ALL && sync) {
+            e = HypError.OK;
+        } else {
+            e = HypError.ARGUMENT_INVALID;
+        }
+        return HvcResult.error(e);
     }
 
     /** addrspace_lookup(as, me, ipa, size): X1 offset, X2 size, X3 attrs of the mapping of {@code me} covering the range. */

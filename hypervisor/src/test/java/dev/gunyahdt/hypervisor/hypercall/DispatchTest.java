@@ -75,7 +75,8 @@ class DispatchTest {
         assertEquals(
                 HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x6008, HvcArgs.of()).error());
         assertEquals(
-                HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x6067, HvcArgs.of()).error()); // vgic_set_mpidr_mapping
+                HypError.UNIMPLEMENTED,
+                f.hv.hvc(f.root, 0x602f, HvcArgs.of()).error()); // addrspace_attach_vdma: unbuilt
         assertEquals(
                 HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x6069, HvcArgs.of()).error());
         assertEquals(
