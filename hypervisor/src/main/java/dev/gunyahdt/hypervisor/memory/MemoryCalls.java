@@ -159,44 +159,42 @@ public final class MemoryCalls {
 
     /** addrspace_map(as, me, ipa, attrs, flags, offset, size): MAP on both, both ACTIVE; the extent maps itself. */
     private static HvcResult map(CallContext ctx, HvcArgs in) {
-        Lookup a = ctx.active(in.x0(), ObjectType.ADDRSPACE, AddrSpaceRights.MAP);
-        if (!a.ok()) {
-            return HvcResult.error(a.error());
-        }
-        Lookup m = ctx.active(in.x1(), ObjectType.MEMEXTENT, MemExtentRights.MAP);
-        if (!m.ok()) {
-            return HvcResult.error(m.error());
-        }
-        int access = mapAccess(in.x3());
-        long flags = in.x4();
-        if (access < 0 || (flags & ~MAP_FLAG_BITS) != 0) {
-            return HvcResult.error(HypError.ARGUMENT_INVALID);
-        }
-        return HvcResult.error(m.as(MemExtent.class)
-                .map(
-                        a.as(AddrSpace.class),
-                        in.x2(),
-                        access,
-                        in.x3(),
-                        (flags & MAP_FLAG_PARTIAL) != 0,
-                        in.x5(),
-                        in.x6()));
+        return withBoth(ctx, in, AddrSpaceRights.MAP, MemExtentRights.MAP, (as, me) -> {
+            int access = mapAccess(in.x3());
+            long flags = in.x4();
+            if (access < 0 || (flags & ~MAP_FLAG_BITS) != 0) {
+                return HvcResult.error(HypError.ARGUMENT_INVALID);
+            }
+            return HvcResult.error(
+                    me.map(as, in.x2(), access, in.x3(), (flags & MAP_FLAG_PARTIAL) != 0, in.x5(), in.x6()));
+        });
     }
 
     /** addrspace_unmap(as, me, ipa, flags, offset, size). */
     private static HvcResult unmap(CallContext ctx, HvcArgs in) {
-        Lookup a = ctx.active(in.x0(), ObjectType.ADDRSPACE, AddrSpaceRights.MAP);
+        return withBoth(ctx, in, AddrSpaceRights.MAP, MemExtentRights.MAP, (as, me) -> {
+            if ((in.x3() & ~MAP_FLAG_BITS) != 0) {
+                return HvcResult.error(HypError.ARGUMENT_INVALID);
+            }
+            return HvcResult.error(as.unmap(me, in.x2(), in.x4(), in.x5()));
+        });
+    }
+
+    private interface AddrSpaceAndExtent {
+        HvcResult call(AddrSpace as, MemExtent me);
+    }
+
+    /** The addrspace in X0 with {@code asRight}, then the memextent in X1 with {@code meRight}, both ACTIVE. */
+    private static HvcResult withBoth(CallContext ctx, HvcArgs in, int asRight, int meRight, AddrSpaceAndExtent op) {
+        Lookup a = ctx.active(in.x0(), ObjectType.ADDRSPACE, asRight);
         if (!a.ok()) {
             return HvcResult.error(a.error());
         }
-        Lookup m = ctx.active(in.x1(), ObjectType.MEMEXTENT, MemExtentRights.MAP);
+        Lookup m = ctx.active(in.x1(), ObjectType.MEMEXTENT, meRight);
         if (!m.ok()) {
             return HvcResult.error(m.error());
         }
-        if ((in.x3() & ~MAP_FLAG_BITS) != 0) {
-            return HvcResult.error(HypError.ARGUMENT_INVALID);
-        }
-        return HvcResult.error(a.as(AddrSpace.class).unmap(m.as(MemExtent.class), in.x2(), in.x4(), in.x5()));
+        return op.call(a.as(AddrSpace.class), m.as(MemExtent.class));
     }
 
     /**
@@ -211,17 +209,13 @@ public final class MemoryCalls {
         if ((access & ~ACCESS_ATTR_BITS) != 0 || (flags & ~MAP_FLAG_BITS) != 0) {
             return HvcResult.error(HypError.ARGUMENT_INVALID);
         }
-        Lookup a = ctx.active(in.x0(), ObjectType.ADDRSPACE, AddrSpaceRights.MAP);
-        if (!a.ok()) {
-            return HvcResult.error(a.error());
-        }
-        Lookup m = ctx.active(in.x1(), ObjectType.MEMEXTENT, MemExtentRights.MAP);
-        if (!m.ok()) {
-            return HvcResult.error(m.error());
-        }
-        return HvcResult.error(m.as(MemExtent.class)
-                .updateAccess(
-                        a.as(AddrSpace.class), in.x2(), access, (flags & MAP_FLAG_PARTIAL) != 0, in.x5(), in.x6()));
+        boolean partial = (flags & MAP_FLAG_PARTIAL) != 0;
+        return withBoth(
+                ctx,
+                in,
+                AddrSpaceRights.MAP,
+                MemExtentRights.MAP,
+                (as, me) -> HvcResult.error(me.updateAccess(as, in.x2(), access, partial, in.x5(), in.x6())));
     }
 
     /**
@@ -260,18 +254,12 @@ public final class MemoryCalls {
 
     /** addrspace_lookup(as, me, ipa, size): X1 offset, X2 size, X3 attrs of the mapping of {@code me} covering the range. */
     private static HvcResult lookup(CallContext ctx, HvcArgs in) {
-        Lookup a = ctx.active(in.x0(), ObjectType.ADDRSPACE, AddrSpaceRights.LOOKUP);
-        if (!a.ok()) {
-            return HvcResult.error(a.error());
-        }
-        Lookup m = ctx.active(in.x1(), ObjectType.MEMEXTENT, MemExtentRights.LOOKUP);
-        if (!m.ok()) {
-            return HvcResult.error(m.error());
-        }
-        AddrSpace.Mapping found = a.as(AddrSpace.class).lookup(m.as(MemExtent.class), in.x2(), in.x3());
-        if (found == null) {
-            return HvcResult.error(HypError.ADDR_INVALID);
-        }
-        return HvcResult.ok(found.offset() + (in.x2() - found.ipa()), in.x3(), found.attrs());
+        return withBoth(ctx, in, AddrSpaceRights.LOOKUP, MemExtentRights.LOOKUP, (as, me) -> {
+            AddrSpace.Mapping found = as.lookup(me, in.x2(), in.x3());
+            if (found == null) {
+                return HvcResult.error(HypError.ADDR_INVALID);
+            }
+            return HvcResult.ok(found.offset() + (in.x2() - found.ipa()), in.x3(), found.attrs());
+        });
     }
 }

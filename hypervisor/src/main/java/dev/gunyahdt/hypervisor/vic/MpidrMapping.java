@@ -1,7 +1,5 @@
 package dev.gunyahdt.hypervisor.vic;
 
-import dev.gunyahdt.hypervisor.call.HypError;
-
 /**
  * How a VIC turns vCPU indexes into virtual MPIDRs and back ([HYP] {@code platform_mpidr_mapping_t},
  * {@code hyp/platform/arm_generic/aarch64/src/cpu.c}): affinity level n holds {@code (index >> shift[n]) & mask[n]},
@@ -70,31 +68,30 @@ public final class MpidrMapping {
     }
 
     /**
-     * vgic_set_mpidr_mapping's checks: every shift below 32, the four masks' output bits disjoint and together
-     * contiguous from bit 0 (no sparse mappings) and below CPU_INDEX_INVALID; else ARGUMENT_INVALID ({@code out[0]}
-     * stays null). The uniprocessor bit is set when the mapping gives every vCPU the same MPIDR.
+     * vgic_set_mpidr_mapping's checks, or null (the call's ARGUMENT_INVALID): every shift below 32, the four masks'
+     * output bits disjoint and together contiguous from bit 0 (no sparse mappings) and below CPU_INDEX_INVALID. The
+     * uniprocessor bit is set when the mapping gives every vCPU the same MPIDR.
      */
-    static HypError of(long mask, long[] shifts, boolean mt, MpidrMapping[] out) {
+    static MpidrMapping of(long mask, long[] shifts, boolean mt) {
         int[] masks = new int[4];
         int[] sh = new int[4];
         long indexMask = 0;
         for (int level = 0; level < 4; level++) {
             if (shifts[level] < 0 || shifts[level] >= 32) {
-                return HypError.ARGUMENT_INVALID;
+                return null;
             }
             masks[level] = aff(mask, level);
             sh[level] = (int) shifts[level];
             long field = (long) masks[level] << sh[level];
             if ((indexMask & field) != 0) {
-                return HypError.ARGUMENT_INVALID;
+                return null;
             }
             indexMask |= field;
         }
         if (((indexMask + 1) & indexMask) != 0 || indexMask >= CPU_INDEX_INVALID) {
-            return HypError.ARGUMENT_INVALID;
+            return null;
         }
-        out[0] = new MpidrMapping(sh, masks, mt, indexMask == 0);
-        return HypError.OK;
+        return new MpidrMapping(sh, masks, mt, indexMask == 0);
     }
 
     @Override

@@ -131,12 +131,12 @@ public final class Vic extends KernelObject implements VirqTarget {
         if (state() != ObjectState.INIT) {
             return HypError.OBJECT_STATE;
         }
-        MpidrMapping[] out = new MpidrMapping[1];
-        HypError e = MpidrMapping.of(mask, shifts, mt, out);
-        if (e == HypError.OK) {
-            mpidrMapping = out[0];
+        MpidrMapping m = MpidrMapping.of(mask, shifts, mt);
+        if (m == null) {
+            return HypError.ARGUMENT_INVALID;
         }
-        return e;
+        mpidrMapping = m;
+        return HypError.OK;
     }
 
     /** How this VIC numbers its vCPUs' MPIDRs. */

@@ -51,10 +51,28 @@ final class VirtioInput {
         }
     }
 
-    private final byte[] name = new byte[MAX_STRING_SIZE];
-    private int nameSize;
-    private final byte[] serial = new byte[MAX_STRING_SIZE];
-    private int serialSize;
+    /** A string of the configuration (name, serial): up to 128 bytes, empty after a failed copy. */
+    private static final class Text {
+        final byte[] bytes = new byte[MAX_STRING_SIZE];
+        int size;
+
+        /** Subsel 0 only (ARGUMENT_INVALID); the copy's error, the size 0 when it fails. */
+        HypError set(long subsel, GuestMemory memory, long va, long length) {
+            if (subsel != 0) {
+                return HypError.ARGUMENT_INVALID;
+            }
+            HypError e = copyIn(bytes, memory, va, length);
+            size = e == HypError.OK ? (int) length : 0;
+            return e;
+        }
+
+        byte[] value() {
+            return java.util.Arrays.copyOf(bytes, size);
+        }
+    }
+
+    private final Text name = new Text();
+    private final Text serial = new Text();
     private long devids;
     private int propBits;
     /** Allocated by the first configure that asks for some; null before. */
@@ -102,22 +120,8 @@ final class VirtioInput {
      */
     HypError setData(long sel, long subsel, long size, GuestMemory memory, long va) {
         return switch ((int) sel) {
-            case CFG_ID_NAME -> {
-                if (subsel != 0) {
-                    yield HypError.ARGUMENT_INVALID;
-                }
-                HypError e = copyIn(name, memory, va, size);
-                nameSize = e == HypError.OK ? (int) size : 0;
-                yield e;
-            }
-            case CFG_ID_SERIAL -> {
-                if (subsel != 0) {
-                    yield HypError.ARGUMENT_INVALID;
-                }
-                HypError e = copyIn(serial, memory, va, size);
-                serialSize = e == HypError.OK ? (int) size : 0;
-                yield e;
-            }
+            case CFG_ID_NAME -> name.set(subsel, memory, va, size);
+            case CFG_ID_SERIAL -> serial.set(subsel, memory, va, size);
             case CFG_ID_DEVIDS -> {
                 byte[] b = le(devids, 8);
                 HypError e = subsel != 0 ? HypError.ARGUMENT_INVALID : copyIn(b, memory, va, size);
@@ -203,8 +207,8 @@ final class VirtioInput {
     /** virtio_input_config_u_write: {@code size} and {@code u} for this select / subsel. */
     private void refresh(MemExtent frame, int sel, int subsel) {
         byte[] u = switch (sel) {
-            case CFG_ID_NAME -> subsel == 0 ? java.util.Arrays.copyOf(name, nameSize) : null;
-            case CFG_ID_SERIAL -> subsel == 0 ? java.util.Arrays.copyOf(serial, serialSize) : null;
+            case CFG_ID_NAME -> subsel == 0 ? name.value() : null;
+            case CFG_ID_SERIAL -> subsel == 0 ? serial.value() : null;
             case CFG_ID_DEVIDS -> subsel == 0 ? le(devids, 8) : null;
             case CFG_PROP_BITS -> subsel == 0 ? le(propBits & 0xFFFF_FFFFL, 4) : null;
             case CFG_EV_BITS -> entry(evBits, MAX_EV_TYPES, subsel, false);
@@ -249,9 +253,9 @@ final class VirtioInput {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("input name=")
-                .append(nameSize)
+                .append(name.size)
                 .append(" serial=")
-                .append(serialSize);
+                .append(serial.size);
         sb.append(" ids=").append(Long.toHexString(devids)).append(" props=").append(Integer.toHexString(propBits));
         sb.append(" ev=").append(describe(evBits)).append(" abs=").append(describe(absInfo));
         return sb.toString();
