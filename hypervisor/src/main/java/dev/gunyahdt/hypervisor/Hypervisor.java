@@ -25,6 +25,10 @@ import dev.gunyahdt.hypervisor.object.ObjectFactories;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.Partition;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
+import dev.gunyahdt.hypervisor.prng.Entropy;
+import dev.gunyahdt.hypervisor.prng.PrngCalls;
+import dev.gunyahdt.hypervisor.trace.TraceCalls;
+import dev.gunyahdt.hypervisor.trace.TraceControl;
 import dev.gunyahdt.hypervisor.vcpu.Caller;
 import dev.gunyahdt.hypervisor.vcpu.Scheduler;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
@@ -40,9 +44,9 @@ import java.util.Random;
 
 /**
  * The hypervisor model's entry point: boots a root partition and a root cspace holding master caps to
- * both, and runs hypercalls for callers. Deterministic: no threads, no clock; every random choice (CapID
- * scrambling) comes from one generator seeded by {@code seed}, so the same seed and the same calls give
- * the same CapIDs and results.
+ * both, and runs hypercalls for callers. Deterministic: no threads, no wall clock (time is the scheduler's
+ * virtual time); every random choice (CapID scrambling, prng_get_entropy's words) comes from one generator seeded
+ * by {@code seed}, so the same seed and the same calls give the same CapIDs and results.
  */
 public final class Hypervisor {
     private final HypercallTable table = new HypercallTable();
@@ -61,6 +65,7 @@ public final class Hypervisor {
     public static final long DDR_SIZE = 0x8000_0000L;
     private final Scheduler scheduler = new Scheduler(CPUS);
     private final MemDb memdb = new MemDb();
+    private final TraceControl trace = new TraceControl();
     /** One supplier for every call's context (not a new capturing lambda per hypercall). */
     private final java.util.function.LongSupplier serials = () -> ++serial;
     /**
@@ -98,6 +103,8 @@ public final class Hypervisor {
         MemoryCalls.install(table, types, memdb);
         VpmCalls.install(table, types, scheduler.cpus());
         VirtioMmioCalls.install(table, types);
+        PrngCalls.install(table, new Entropy(rng, scheduler::now));
+        TraceCalls.install(table, trace);
         PartitionCalls.install(table, types);
 
         rootCs = CSpace.bootCSpace(++serial, rng, CSpace.MAX_CAPS);
@@ -290,6 +297,7 @@ public final class Hypervisor {
         }
         out.add(scheduler.snapshot());
         out.add(memdb.snapshot());
+        out.add("trace classes=" + Long.toHexString(trace.classFlags()));
         return out;
     }
 

@@ -9,6 +9,7 @@ import dev.gunyahdt.hypervisor.call.MsgQueueRights;
 import dev.gunyahdt.hypervisor.doorbell.DoorbellCalls;
 import dev.gunyahdt.hypervisor.msgqueue.MsgQueueCalls;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
+import dev.gunyahdt.hypervisor.prng.PrngCalls;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ class DeterminismTest {
         log.add(f.hv.call(b.caller(), MsgQueueCalls.RECEIVE, qb, 0, 32, 0).toString());
         log.add(f.hv.call(a.caller(), DoorbellCalls.SEND, dba, 3, 0).toString()); // INIT: OBJECT_STATE
         log.add(f.hv.call(b.caller(), MsgQueueCalls.RECEIVE, qa, 0, 32, 0).toString());
+        log.add("entropy " + f.hv.call(a.caller(), PrngCalls.GET_ENTROPY, 16, 0));
         log.addAll(f.hv.snapshot());
         return log;
     }
@@ -49,5 +51,7 @@ class DeterminismTest {
         assertNotEquals(run(42).get(1), run(43).get(1));
         // but the same outcomes
         assertEquals(run(42).subList(2, 5), run(43).subList(2, 5));
+        // and other entropy (prng_get_entropy draws from the same seeded generator)
+        assertNotEquals(run(42).get(6), run(43).get(6));
     }
 }

@@ -27,9 +27,12 @@ import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.partition.PartitionCalls;
+import dev.gunyahdt.hypervisor.prng.PrngCalls;
+import dev.gunyahdt.hypervisor.trace.TraceCalls;
 import dev.gunyahdt.hypervisor.vcpu.Scheduler;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
 import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
+import dev.gunyahdt.hypervisor.vic.VicCalls;
 import dev.gunyahdt.hypervisor.virtio.VirtioMmioCalls;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,12 +77,13 @@ class IsolationPropertyTest {
     static final ObjectType ME = ObjectType.MEMEXTENT;
     static final ObjectType VIC = ObjectType.VIC;
     static final ObjectType VIO = ObjectType.VIRTIO_MMIO;
+    static final long NO_SYNC = MemoryCalls.MODIFY_NO_SYNC;
     /** Spec.reservedInput for calls without a reserved input. */
     static final int NO_RESERVED = -1;
 
     // kinds per input: c = cap, f = flags/mask, s = size, a = address, v = virq, t = threshold, i = create_info,
     // z = 0, y = small 0..2, u = cpu, p = priority, n = timeslice, g = page-ish address/size, m = map attrs,
-    // e = extent attrs, w = donate-to-sibling option
+    // e = extent attrs, w = donate-to-sibling option, x = access attrs, k = map flags, o = memextent_modify flags
     static final List<Spec> SPECS = List.of(
             new Spec(VcpuCalls.POWERON, NO_RESERVED, 0, List.of(new Need(0, TH, ThreadRights.POWER)), "caaz"),
             new Spec(VcpuCalls.KILL, 1, 0, List.of(new Need(0, TH, ThreadRights.LIFECYCLE)), "c"),
@@ -138,6 +142,24 @@ class IsolationPropertyTest {
                     0,
                     List.of(new Need(0, AS, AddrSpaceRights.LOOKUP), new Need(1, ME, MemExtentRights.LOOKUP)),
                     "ccgg"),
+            new Spec(
+                    MemoryCalls.ADDRSPACE_UPDATE_ACCESS,
+                    NO_RESERVED,
+                    0,
+                    List.of(new Need(0, AS, AddrSpaceRights.MAP), new Need(1, ME, MemExtentRights.MAP)),
+                    "ccgxkgg"),
+            new Spec(
+                    MemoryCalls.MEMEXTENT_MODIFY,
+                    NO_RESERVED,
+                    0,
+                    List.of(new Need(0, ME, MemExtentRights.MAP)),
+                    "cogg"),
+            // vgic_set_mpidr_mapping looks up any type with OBJECT_ACTIVATE and checks the type after the rights
+            new Spec(VicCalls.SET_MPIDR_MAPPING, NO_RESERVED, 0, List.of(new Need(0, null, ACT)), "cfyyyyy"),
+            new Spec(VicCalls.BIND_MSI_SOURCE, 2, 0, List.of(new Need(0, VIC, VicRights.BIND_SOURCE)), "cc"),
+            // capless calls: a refusal changes nothing either
+            new Spec(PrngCalls.GET_ENTROPY, 1, 0, List.of(), "s"),
+            new Spec(TraceCalls.UPDATE_CLASS_FLAGS, 2, 0, List.of(), "ff"),
             new Spec(
                     MemoryCalls.MEMEXTENT_CONFIGURE_DERIVE,
                     5,
@@ -313,7 +335,11 @@ class IsolationPropertyTest {
                     2,
                     0,
                     List.of(new Need(0, VIO, VirtioMmioRights.CONFIG)),
-                    "cf"));
+                    "cf"),
+            new Spec(
+                    VirtioMmioCalls.INPUT_CONFIGURE, 5, 0, List.of(new Need(0, VIO, VirtioMmioRights.CONFIG)), "cffyy"),
+            new Spec(
+                    VirtioMmioCalls.INPUT_SET_DATA, 5, 0, List.of(new Need(0, VIO, VirtioMmioRights.CONFIG)), "cyysa"));
 
     /** A cap handed out at setup: VM {@code vm} gets object {@code object} with {@code rights}. */
     record Grant(int vm, int object, int rights) {}
@@ -459,6 +485,9 @@ class IsolationPropertyTest {
                 case 'm' -> MemoryCalls.mapAttrs(new int[] {Builders.RW, 4, 3}[p % 3], 15);
                 case 'e' -> MemoryCalls.extentAttrs(new int[] {Builders.RW, 4, 7}[p % 3], 0, p / 3 % 2);
                 case 'w' -> 2;
+                case 'x' -> new long[] {0x44, 0x66, 0x77, 0x22, 0}[p % 5];
+                case 'k' -> new long[] {0, 1, 1L << 31}[p % 3];
+                case 'o' -> new long[] {0, 1 | NO_SYNC, 2 | NO_SYNC, 3 | NO_SYNC, 255, 1, 255 | NO_SYNC}[p % 7];
                 default -> throw new IllegalStateException();
             };
         }

@@ -37,10 +37,11 @@ public final class Abi {
     public static final long API_INFO = 1L | 1L << 15 | 0x51L << 56;
     /**
      * api_flags0: only what this model implements — bit 0 partition+cspace, 1 doorbell, 2 msgqueue, 3 vic/virq,
-     * 4 vpm, 5 vcpu, 6 memextent, 9 virtio_mmio, 11 vcpu_run; scheduler variant 1 (FPRR) in 31:28. Not trace (7),
-     * watchdog (8), prng (10).
+     * 4 vpm, 5 vcpu, 6 memextent, 7 trace_ctrl, 9 virtio_mmio, 10 prng, 11 vcpu_run; scheduler variant 1 (FPRR) in
+     * 31:28. Not watchdog (8).
      */
-    public static final long API_FLAGS0 = 0x7L | 1L << 3 | 1L << 4 | 1L << 5 | 1L << 6 | 1L << 9 | 1L << 11 | 1L << 28;
+    public static final long API_FLAGS0 =
+            0x7L | 1L << 3 | 1L << 4 | 1L << 5 | 1L << 6 | 1L << 7 | 1L << 9 | 1L << 10 | 1L << 11 | 1L << 28;
 
     private Abi() {}
 

@@ -16,24 +16,11 @@ public final class Unbuilt {
     public record Call(int number, String name, String reason) {}
 
     private static final Map<Integer, Call> CALLS = table(
-            entry(
-                    0x2d,
-                    "addrspace_update_access",
-                    "a mapping's access cannot be changed in place yet (issue 11 items 2, 5)"),
             entry(0x2f, "addrspace_attach_vdma", "no vDMA / SMMU in the model (vsmmu-v2 not built)"),
-            entry(0x30, "memextent_modify", "memextents cannot be partly unmapped or re-attributed yet"),
-            entry(0x3f, "trace_update_class_flags", "no trace buffer in the model (the boot log is RmEvent lines)"),
-            entry(0x56, "vic_bind_msi_source", "no LPIs / MSIs in the vGIC model"),
-            entry(
-                    0x57,
-                    "prng_get_entropy",
-                    "no PRNG object for guests: the model's one seeded generator feeds kaslr-seed directly"),
             entry(
                     0x5b,
                     "addrspace_configure_info_area",
                     "no virtual MMIO: a guest's device-register accesses are Java calls, so no VMMIO faults, vdevice frames or info area (vcpu_run states 4/5/6/0x100 never arise)"),
-            entry(0x5e, "virtio_input_configure", "virtio-input (an extension of the virtio-mmio object) not built"),
-            entry(0x5f, "virtio_input_set_data", "virtio-input (an extension of the virtio-mmio object) not built"),
             entry(
                     0x60,
                     "addrspace_configure_vmmio",
@@ -41,8 +28,7 @@ public final class Unbuilt {
             entry(
                     0x62,
                     "addrspace_attach_vdevice",
-                    "no virtual MMIO: a guest's device-register accesses are Java calls, so no VMMIO faults, vdevice frames or info area (vcpu_run states 4/5/6/0x100 never arise)"),
-            entry(0x67, "vgic_set_mpidr_mapping", "vCPU MPIDRs are fixed (index = Aff0) in the model"));
+                    "no virtual MMIO: a guest's device-register accesses are Java calls, so no VMMIO faults, vdevice frames or info area (vcpu_run states 4/5/6/0x100 never arise)"));
 
     private Unbuilt() {}
 

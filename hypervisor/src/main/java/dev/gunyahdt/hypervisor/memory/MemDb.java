@@ -141,6 +141,17 @@ public final class MemDb {
         }
     }
 
+    /**
+     * memextent_do_clean with the zero flag: the pages of [base, base+size) that {@code owner} owns read as zero
+     * again (pages it does not own are skipped, as memdb_range_walk skips them). Device registers are not pages.
+     */
+    void zeroOwned(long base, long size, Object owner) {
+        pages.keySet().removeIf(page -> {
+            long pa = page * PAGE;
+            return pa >= base && pa - base < size && ownerOf(pa) == owner;
+        });
+    }
+
     private void assign(long start, long end, Object owner) {
         split(start);
         split(end);

@@ -22,6 +22,8 @@ public final class MemExtent extends KernelObject {
     private static final int MAX_MAPS = 4;
     /** pgtable_access values (§1.5): 3 (WX) is not one. */
     static final int ACCESS_INVALID = 3;
+    /** memextent_memtype DEVICE: device memory types only (not cleaned or zeroed). */
+    private static final int MEMTYPE_DEVICE = 1;
     /** memextent_attrs: access 2:0, memtype 9:8, type 17:16; the append bit 31 is not modelled. */
     private static final long EXTENT_ATTR_BITS = 0x7L | 0x3L << 8 | 0x3L << 16;
 
@@ -222,6 +224,96 @@ public final class MemExtent extends KernelObject {
         }
         space.add(new AddrSpace.Mapping(space, ipa, length, this, offset, requested & access, attrs));
         return HypError.OK;
+    }
+
+    /**
+     * addrspace_update_access on this extent's mapping at {@code ipa} in {@code space} ([HYP] memextent.c
+     * {@code memextent_update_access} / {@code _partial}, then the type's handler). The new user and kernel access
+     * must both be within the extent's (ARGUMENT_INVALID). Whole: {@code ipa} page-aligned (ARGUMENT_ALIGNMENT).
+     * Partial: {@code ipa}, {@code offset}, {@code length} page-aligned, then a non-empty range inside the extent
+     * (ARGUMENT_SIZE). A BASIC extent has no partial handler (MEMEXTENT_TYPE) and changes its whole mapping at
+     * exactly {@code ipa} (none: ADDR_INVALID). A SPARSE extent answers ADDR_INVALID: in
+     * {@code memextent_update_access_partial_sparse} the mapping it looks for is never assigned, so the real code
+     * finds none; the model does what the code does.
+     */
+    HypError updateAccess(AddrSpace space, long ipa, long accessAttrs, boolean partial, long offset, long length) {
+        int user = (int) (accessAttrs & 7);
+        int kernel = (int) (accessAttrs >>> 4 & 7);
+        if ((access & user) != user || (access & kernel) != kernel) {
+            return HypError.ARGUMENT_INVALID; // memextent_check_access_attrs
+        }
+        if (!partial) {
+            if (ipa % MemDb.PAGE != 0) {
+                return HypError.ARGUMENT_ALIGNMENT;
+            }
+        } else {
+            if (ipa % MemDb.PAGE != 0 || offset % MemDb.PAGE != 0 || length % MemDb.PAGE != 0) {
+                return HypError.ARGUMENT_ALIGNMENT;
+            }
+            if (length == 0
+                    || addOverflows(offset, length - 1)
+                    || addOverflows(ipa, length - 1)
+                    || Long.compareUnsigned(offset + length - 1, size) >= 0) {
+                return HypError.ARGUMENT_SIZE;
+            }
+        }
+        if (extentType != BASIC) {
+            return HypError.ADDR_INVALID;
+        }
+        if (partial) {
+            return HypError.MEMEXTENT_TYPE; // no memextent_update_access_partial handler for BASIC
+        }
+        for (AddrSpace.Mapping m : mappings) {
+            if (m.space() == space && m.ipa() == ipa) {
+                space.remove(m);
+                long attrs = m.attrs() & ~0x77L | user | (long) kernel << 4;
+                space.add(new AddrSpace.Mapping(space, ipa, m.size(), this, m.offset(), user, attrs));
+                return HypError.OK;
+            }
+        }
+        return HypError.ADDR_INVALID;
+    }
+
+    /** memextent_unmap_all: every mapping of this extent, in every address space, goes. */
+    void unmapAll() {
+        for (AddrSpace.Mapping m : new ArrayList<>(mappings)) {
+            m.space().remove(m);
+        }
+    }
+
+    /**
+     * memextent_clean_range ([HYP] memextent.c) for memextent_modify's zero / cache-clean / cache-flush ops: a
+     * device or non-writable extent is DENIED; {@code offset} and {@code length} page-aligned (ARGUMENT_ALIGNMENT);
+     * non-empty (ARGUMENT_SIZE); inside the extent (ARGUMENT_INVALID). Then each page of the range the extent
+     * still owns is cleaned: zeroed when {@code zero}; the model has no caches, so clean and flush change nothing
+     * it can show.
+     */
+    HypError cleanRange(long offset, long length, boolean zero) {
+        if (memtype == MEMTYPE_DEVICE || (access & AddrSpace.ACCESS_W) == 0) {
+            return HypError.DENIED;
+        }
+        if (offset % MemDb.PAGE != 0 || length % MemDb.PAGE != 0) {
+            return HypError.ARGUMENT_ALIGNMENT;
+        }
+        if (addOverflows(base, offset)) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        long phys = base + offset;
+        if (length == 0 || addOverflows(phys, length - 1)) {
+            return HypError.ARGUMENT_SIZE;
+        }
+        if (Long.compareUnsigned(phys + length - 1, base + size - 1) > 0) {
+            return HypError.ARGUMENT_INVALID; // extent_range_valid
+        }
+        if (zero) {
+            memdb.zeroOwned(phys, length, this);
+        }
+        return HypError.OK;
+    }
+
+    /** util_add_overflows for unsigned 64-bit values. */
+    private static boolean addOverflows(long a, long b) {
+        return Long.compareUnsigned(a, -1L - b) > 0;
     }
 
     /** The address space recorded a mapping of this extent (or dropped one). */

@@ -22,7 +22,9 @@ import dev.gunyahdt.hypervisor.object.ObjectType;
 public final class MemoryCalls {
     public static final int ADDRSPACE_MAP = 0x2B;
     public static final int ADDRSPACE_UNMAP = 0x2C;
+    public static final int ADDRSPACE_UPDATE_ACCESS = 0x2D;
     public static final int ADDRSPACE_CONFIGURE = 0x2E;
+    public static final int MEMEXTENT_MODIFY = 0x30;
     public static final int MEMEXTENT_CONFIGURE = 0x31;
     public static final int MEMEXTENT_CONFIGURE_DERIVE = 0x32;
     public static final int ADDRSPACE_LOOKUP = 0x5A;
@@ -35,6 +37,16 @@ public final class MemoryCalls {
     private static final long MAP_FLAG_PARTIAL = 0x1;
 
     private static final long MAP_FLAG_BITS = 0x1L | 1L << 31;
+    /** memextent_access_attrs: user access 2:0, kernel access 6:4; the rest of the 32 bits is res0. */
+    private static final long ACCESS_ATTR_BITS = 0x77;
+    /** memextent_modify_flags: op 7:0, no_sync 31; 30:8 res0. */
+    public static final long MODIFY_NO_SYNC = 1L << 31;
+
+    public static final int MODIFY_UNMAP_ALL = 0;
+    public static final int MODIFY_ZERO_RANGE = 1;
+    public static final int MODIFY_CACHE_CLEAN_RANGE = 2;
+    public static final int MODIFY_CACHE_FLUSH_RANGE = 3;
+    public static final int MODIFY_SYNC_ALL = 255;
     private static final int DONATE_TO_CHILD = 0;
     private static final int DONATE_TO_PARENT = 1;
     private static final int DONATE_TO_SIBLING = 2;
@@ -49,6 +61,8 @@ public final class MemoryCalls {
         t.define(ADDRSPACE_MAP, "addrspace_map", Reserved.NONE, MemoryCalls::map);
         t.define(ADDRSPACE_UNMAP, "addrspace_unmap", Reserved.NONE, MemoryCalls::unmap);
         t.define(ADDRSPACE_LOOKUP, "addrspace_lookup", Reserved.res0(4), MemoryCalls::lookup);
+        t.define(ADDRSPACE_UPDATE_ACCESS, "addrspace_update_access", Reserved.NONE, MemoryCalls::updateAccess);
+        t.define(MEMEXTENT_MODIFY, "memextent_modify", Reserved.NONE, MemoryCalls::modify);
         t.define(MEMEXTENT_CONFIGURE, "memextent_configure", Reserved.res0(4), MemoryCalls::configure);
         t.define(
                 MEMEXTENT_CONFIGURE_DERIVE,
@@ -145,60 +159,107 @@ public final class MemoryCalls {
 
     /** addrspace_map(as, me, ipa, attrs, flags, offset, size): MAP on both, both ACTIVE; the extent maps itself. */
     private static HvcResult map(CallContext ctx, HvcArgs in) {
-        Lookup a = ctx.active(in.x0(), ObjectType.ADDRSPACE, AddrSpaceRights.MAP);
-        if (!a.ok()) {
-            return HvcResult.error(a.error());
-        }
-        Lookup m = ctx.active(in.x1(), ObjectType.MEMEXTENT, MemExtentRights.MAP);
-        if (!m.ok()) {
-            return HvcResult.error(m.error());
-        }
-        int access = mapAccess(in.x3());
-        long flags = in.x4();
-        if (access < 0 || (flags & ~MAP_FLAG_BITS) != 0) {
-            return HvcResult.error(HypError.ARGUMENT_INVALID);
-        }
-        return HvcResult.error(m.as(MemExtent.class)
-                .map(
-                        a.as(AddrSpace.class),
-                        in.x2(),
-                        access,
-                        in.x3(),
-                        (flags & MAP_FLAG_PARTIAL) != 0,
-                        in.x5(),
-                        in.x6()));
+        return withBoth(ctx, in, AddrSpaceRights.MAP, MemExtentRights.MAP, (as, me) -> {
+            int access = mapAccess(in.x3());
+            long flags = in.x4();
+            if (access < 0 || (flags & ~MAP_FLAG_BITS) != 0) {
+                return HvcResult.error(HypError.ARGUMENT_INVALID);
+            }
+            return HvcResult.error(
+                    me.map(as, in.x2(), access, in.x3(), (flags & MAP_FLAG_PARTIAL) != 0, in.x5(), in.x6()));
+        });
     }
 
     /** addrspace_unmap(as, me, ipa, flags, offset, size). */
     private static HvcResult unmap(CallContext ctx, HvcArgs in) {
-        Lookup a = ctx.active(in.x0(), ObjectType.ADDRSPACE, AddrSpaceRights.MAP);
+        return withBoth(ctx, in, AddrSpaceRights.MAP, MemExtentRights.MAP, (as, me) -> {
+            if ((in.x3() & ~MAP_FLAG_BITS) != 0) {
+                return HvcResult.error(HypError.ARGUMENT_INVALID);
+            }
+            return HvcResult.error(as.unmap(me, in.x2(), in.x4(), in.x5()));
+        });
+    }
+
+    private interface AddrSpaceAndExtent {
+        HvcResult call(AddrSpace as, MemExtent me);
+    }
+
+    /** The addrspace in X0 with {@code asRight}, then the memextent in X1 with {@code meRight}, both ACTIVE. */
+    private static HvcResult withBoth(CallContext ctx, HvcArgs in, int asRight, int meRight, AddrSpaceAndExtent op) {
+        Lookup a = ctx.active(in.x0(), ObjectType.ADDRSPACE, asRight);
         if (!a.ok()) {
             return HvcResult.error(a.error());
         }
-        Lookup m = ctx.active(in.x1(), ObjectType.MEMEXTENT, MemExtentRights.MAP);
+        Lookup m = ctx.active(in.x1(), ObjectType.MEMEXTENT, meRight);
         if (!m.ok()) {
             return HvcResult.error(m.error());
         }
-        if ((in.x3() & ~MAP_FLAG_BITS) != 0) {
+        return op.call(a.as(AddrSpace.class), m.as(MemExtent.class));
+    }
+
+    /**
+     * addrspace_update_access(as, me, vbase, access_attrs, map_flags, offset, size) ([HYP] addrspace
+     * {@code hypercall_addrspace_update_access}): reserved bits of the two bitfields first (ARGUMENT_INVALID;
+     * bitfield inputs are 32 bits wide, the generated wrapper drops the upper half), then MAP on both, both ACTIVE;
+     * {@code offset} and {@code size} count only with the partial flag.
+     */
+    private static HvcResult updateAccess(CallContext ctx, HvcArgs in) {
+        long access = in.x3() & 0xFFFF_FFFFL;
+        long flags = in.x4() & 0xFFFF_FFFFL;
+        if ((access & ~ACCESS_ATTR_BITS) != 0 || (flags & ~MAP_FLAG_BITS) != 0) {
             return HvcResult.error(HypError.ARGUMENT_INVALID);
         }
-        return HvcResult.error(a.as(AddrSpace.class).unmap(m.as(MemExtent.class), in.x2(), in.x4(), in.x5()));
+        boolean partial = (flags & MAP_FLAG_PARTIAL) != 0;
+        return withBoth(
+                ctx,
+                in,
+                AddrSpaceRights.MAP,
+                MemExtentRights.MAP,
+                (as, me) -> HvcResult.error(me.updateAccess(as, in.x2(), access, partial, in.x5(), in.x6())));
+    }
+
+    /**
+     * memextent_modify(me, flags, offset, size) ([HYP] memextent {@code hypercall_memextent_modify}): reserved flag
+     * bits first (ARGUMENT_INVALID), then MAP on an ACTIVE extent. unmap_all always; zero / cache-clean /
+     * cache-flush of a range only with no_sync (the code refuses them with a sync, ARGUMENT_INVALID); sync_all
+     * only without no_sync; any other op ARGUMENT_INVALID. The sync itself (rcu_sync) has nothing to wait for in
+     * the model.
+     */
+    private static HvcResult modify(CallContext ctx, HvcArgs in) {
+        long flags = in.x1() & 0xFFFF_FFFFL;
+        if ((flags & ~(0xFFL | MODIFY_NO_SYNC)) != 0) {
+            return HvcResult.error(HypError.ARGUMENT_INVALID);
+        }
+        Lookup l = ctx.active(in.x0(), ObjectType.MEMEXTENT, MemExtentRights.MAP);
+        if (!l.ok()) {
+            return HvcResult.error(l.error());
+        }
+        MemExtent me = l.as(MemExtent.class);
+        boolean sync = (flags & MODIFY_NO_SYNC) == 0;
+        int op = (int) (flags & 0xFF);
+        HypError e;
+        if (op == MODIFY_UNMAP_ALL) {
+            me.unmapAll();
+            e = HypError.OK;
+        } else if (!sync
+                && (op == MODIFY_ZERO_RANGE || op == MODIFY_CACHE_CLEAN_RANGE || op == MODIFY_CACHE_FLUSH_RANGE)) {
+            e = me.cleanRange(in.x2(), in.x3(), op == MODIFY_ZERO_RANGE);
+        } else if (op == MODIFY_SYNC_ALL && sync) {
+            e = HypError.OK;
+        } else {
+            e = HypError.ARGUMENT_INVALID;
+        }
+        return HvcResult.error(e);
     }
 
     /** addrspace_lookup(as, me, ipa, size): X1 offset, X2 size, X3 attrs of the mapping of {@code me} covering the range. */
     private static HvcResult lookup(CallContext ctx, HvcArgs in) {
-        Lookup a = ctx.active(in.x0(), ObjectType.ADDRSPACE, AddrSpaceRights.LOOKUP);
-        if (!a.ok()) {
-            return HvcResult.error(a.error());
-        }
-        Lookup m = ctx.active(in.x1(), ObjectType.MEMEXTENT, MemExtentRights.LOOKUP);
-        if (!m.ok()) {
-            return HvcResult.error(m.error());
-        }
-        AddrSpace.Mapping found = a.as(AddrSpace.class).lookup(m.as(MemExtent.class), in.x2(), in.x3());
-        if (found == null) {
-            return HvcResult.error(HypError.ADDR_INVALID);
-        }
-        return HvcResult.ok(found.offset() + (in.x2() - found.ipa()), in.x3(), found.attrs());
+        return withBoth(ctx, in, AddrSpaceRights.LOOKUP, MemExtentRights.LOOKUP, (as, me) -> {
+            AddrSpace.Mapping found = as.lookup(me, in.x2(), in.x3());
+            if (found == null) {
+                return HvcResult.error(HypError.ADDR_INVALID);
+            }
+            return HvcResult.ok(found.offset() + (in.x2() - found.ipa()), in.x3(), found.attrs());
+        });
     }
 }

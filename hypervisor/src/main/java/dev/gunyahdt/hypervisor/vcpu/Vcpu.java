@@ -160,10 +160,11 @@ public final class Vcpu extends KernelObject implements Wakeable {
 
     /**
      * Its virtual MPIDR, set when it joins a VIC ([HYP] {@code vgic} attach: {@code platform_cpu_map_index_to_mpidr}
-     * with the QEMU mapping, Aff0 = index bits 2:0, Aff1..3 = 0); MPIDR_EL1's default (all affinities 0) before.
+     * with the VIC's mapping — the QEMU one, Aff0 = index bits 2:0 and Aff1..3 = 0, unless vgic_set_mpidr_mapping
+     * changed it); MPIDR_EL1's default (all affinities 0) before.
      */
     public long mpidr() {
-        return vicIndex < 0 ? 0 : vicIndex & 0x7;
+        return vicIndex < 0 ? 0 : vic.mpidrMapping().mpidrOf(vicIndex);
     }
 
     /** vcpu_configure(options): INIT only (the option bits are checked by the call first). */

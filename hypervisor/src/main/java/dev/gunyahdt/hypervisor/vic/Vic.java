@@ -53,6 +53,9 @@ public final class Vic extends KernelObject implements VirqTarget {
     private int maxVcpus;
     private int maxVirqs;
     private long options;
+    /** vic->mpidr_mapping: the platform's until vgic_set_mpidr_mapping changes it (INIT only). */
+    private MpidrMapping mpidrMapping = MpidrMapping.QEMU;
+
     private Wakeable[] vcpus = new Wakeable[0];
     /** ICC_PMR_EL1 per vCPU index: a line is signalled only when its priority value is below it. */
     private int[] priorityMask = new int[0];
@@ -117,6 +120,40 @@ public final class Vic extends KernelObject implements VirqTarget {
         this.vcpus = new Wakeable[maxVcpus];
         this.priorityMask = new int[maxVcpus];
         return HypError.OK;
+    }
+
+    /**
+     * vgic_set_mpidr_mapping ([HYP] {@code hyp/vm/vgic/src/distrib.c}): INIT only (OBJECT_STATE), then the
+     * mapping's own checks ({@link MpidrMapping#of}). The vCPUs' MPIDRs, PSCI's MPIDR lookups and SGI targets
+     * follow the new mapping.
+     */
+    HypError setMpidrMapping(long mask, long[] shifts, boolean mt) {
+        if (state() != ObjectState.INIT) {
+            return HypError.OBJECT_STATE;
+        }
+        MpidrMapping m = MpidrMapping.of(mask, shifts, mt);
+        if (m == null) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        mpidrMapping = m;
+        return HypError.OK;
+    }
+
+    /** How this VIC numbers its vCPUs' MPIDRs. */
+    public MpidrMapping mpidrMapping() {
+        return mpidrMapping;
+    }
+
+    /**
+     * vgic_get_index_for_mpidr: the vCPU index the affinities of {@code mpidr} name, or -1 when an affinity has a bit
+     * outside the mapping or the index is not below the configured vCPU count.
+     */
+    int indexForMpidr(long mpidr) {
+        if (!mpidrMapping.valid(mpidr)) {
+            return -1;
+        }
+        long index = mpidrMapping.indexOf(mpidr);
+        return index < maxVcpus ? (int) index : -1;
     }
 
     // ---- vCPU attachment (vic_attach_vcpu, in VcpuCalls) -----------------------------------------
@@ -260,8 +297,8 @@ public final class Vic extends KernelObject implements VirqTarget {
     /**
      * ICC_SGI1R_EL1 written by vCPU {@code index} (vgic_icc_generate_sgi): INTID bits 27:24; IRM (bit 40) sends to
      * every other attached vCPU, else each bit of TargetList (15:0) names Aff0 = bit + 16 × RS (47:44) with Aff1
-     * (23:16), Aff2 (39:32), Aff3 (55:48); with the QEMU mapping Aff0 is the vCPU index and the higher levels must
-     * be 0. A target that maps to no attached vCPU is ignored. The SGI becomes pending on each target (edge),
+     * (23:16), Aff2 (39:32), Aff3 (55:48), turned into a vCPU index by the VIC's MPIDR mapping (with the QEMU
+     * mapping Aff0 is the index and the higher levels must be 0). A target that maps to no attached vCPU is ignored. The SGI becomes pending on each target (edge),
      * delivered if that vCPU enabled it.
      */
     public void generateSgi(int index, long sgi1r) {
@@ -274,13 +311,15 @@ public final class Vic extends KernelObject implements VirqTarget {
             }
             return;
         }
-        long aff1 = sgi1r >>> 16 & 0xFF;
-        long aff2 = sgi1r >>> 32 & 0xFF;
-        long aff3 = sgi1r >>> 48 & 0xFF;
+        // Aff1 at 15:8, Aff2 at 23:16, Aff3 at 39:32 of an MPIDR
+        long higher = (sgi1r >>> 16 & 0xFF) << 8 | (sgi1r >>> 32 & 0xFF) << 16 | (sgi1r >>> 48 & 0xFF) << 32;
         int rs = (int) (sgi1r >>> 44) & 0xF;
         for (int bit = 0; bit < 16; bit++) {
-            int target = bit + 16 * rs;
-            if ((sgi1r >>> bit & 1) == 0 || aff1 != 0 || aff2 != 0 || aff3 != 0 || target >= vcpus.length) {
+            if ((sgi1r >>> bit & 1) == 0) {
+                continue;
+            }
+            int target = indexForMpidr(higher | ((bit + 16 * rs) & 0xFF));
+            if (target < 0) {
                 continue; // vgic_get_index_for_mpidr fails: ignored
             }
             if (vcpus[target] != null) {
@@ -461,6 +500,7 @@ public final class Vic extends KernelObject implements VirqTarget {
                 .append(maxVirqs)
                 .append(" opts=")
                 .append(options)
+                .append(mpidrMapping == MpidrMapping.QEMU ? "" : " mpidr=" + mpidrMapping)
                 .append(" pmr=")
                 .append(java.util.Arrays.toString(priorityMask))
                 .append(" attached=[");

@@ -2,6 +2,7 @@ package dev.gunyahdt.hypervisor.vic;
 
 import dev.gunyahdt.hypervisor.call.HvcArgs;
 import dev.gunyahdt.hypervisor.call.HvcResult;
+import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.call.VicRights;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
@@ -10,9 +11,14 @@ import dev.gunyahdt.hypervisor.hypercall.Lookup;
 import dev.gunyahdt.hypervisor.object.ObjectFactories;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 
-/** vic_configure (0x6028), and the VIC lookup the *_bind_virq calls of other objects share. */
+/**
+ * vic_configure (0x6028), vic_bind_msi_source (0x6056), vgic_set_mpidr_mapping (0x6067), and the VIC lookup the
+ * *_bind_virq calls of other objects share.
+ */
 public final class VicCalls {
     public static final int CONFIGURE = 0x28;
+    public static final int BIND_MSI_SOURCE = 0x56;
+    public static final int SET_MPIDR_MAPPING = 0x67;
 
     private VicCalls() {}
 
@@ -21,6 +27,37 @@ public final class VicCalls {
         types.register(ObjectType.VIC, (serial, partition) -> new Vic(serial));
         // Code: X3 = option flags, X4 = max_msis; the doc calls X3 reserved (§0).
         t.define(CONFIGURE, "vic_configure", Reserved.NONE, VicCalls::configure);
+        t.define(BIND_MSI_SOURCE, "vic_bind_msi_source", Reserved.res0(2), VicCalls::bindMsiSource);
+        t.define(SET_MPIDR_MAPPING, "vgic_set_mpidr_mapping", Reserved.NONE, VicCalls::setMpidrMapping);
+    }
+
+    /**
+     * hypercall_vic_bind_msi_source ([HYP] {@code hyp/vm/vic_base/src/hypercalls.c}): the VIC ACTIVE with
+     * BIND_SOURCE, then the vic_bind_msi_source event, which nothing in the open sources handles (an MSI source is a
+     * platform object such as a GICv3 virtual ITS, and the QEMU build has none): its default,
+     * CSPACE_WRONG_OBJECT_TYPE, whatever the source cap names.
+     */
+    private static HvcResult bindMsiSource(CallContext ctx, HvcArgs in) {
+        Lookup l = bindTarget(ctx, in.x0());
+        return HvcResult.error(l.ok() ? HypError.CSPACE_WRONG_OBJECT_TYPE : l.error());
+    }
+
+    /**
+     * hypercall_vgic_set_mpidr_mapping(vic, mask, aff0..aff3 shifts, mt) ([HYP] {@code hyp/vm/vgic/src/distrib.c}):
+     * the cap in any state with OBJECT_ACTIVATE, its type checked after the rights (cspace_lookup_object_any), then
+     * the VIC's own checks. The shifts are count_t (32 bits), mt a bool (any non-zero register is true).
+     */
+    private static HvcResult setMpidrMapping(CallContext ctx, HvcArgs in) {
+        Lookup l = ctx.cspace().lookup(in.x0(), null, ObjectType.OBJECT_ACTIVATE, false);
+        if (!l.ok()) {
+            return HvcResult.error(l.error());
+        }
+        if (l.object().type() != ObjectType.VIC) {
+            return HvcResult.error(HypError.CSPACE_WRONG_OBJECT_TYPE);
+        }
+        long[] shifts = {in.x2() & 0xFFFF_FFFFL, in.x3() & 0xFFFF_FFFFL, in.x4() & 0xFFFF_FFFFL, in.x5() & 0xFFFF_FFFFL
+        };
+        return HvcResult.error(l.as(Vic.class).setMpidrMapping(in.x1(), shifts, in.x6() != 0));
     }
 
     /** hypercall_vic_configure: any state with OBJECT_ACTIVATE; the VIC checks INIT and the counts. */

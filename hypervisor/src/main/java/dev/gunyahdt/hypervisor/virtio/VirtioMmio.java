@@ -2,6 +2,7 @@ package dev.gunyahdt.hypervisor.virtio;
 
 import static dev.gunyahdt.hypervisor.virtio.VirtioMmioRegs.*;
 
+import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.memory.MemDb;
@@ -39,6 +40,10 @@ final class VirtioMmio extends KernelObject implements VdeviceAccess {
     private final int[] drvFeatures = new int[2];
     private Queue[] queues = new Queue[0];
     private boolean attached;
+    /** virtio_device_type: 0 (INVALID, a plain virtio-mmio frame) unless configured with a valid one. */
+    private int deviceType;
+    /** The virtio-input data of a type-18 device, made when it is activated. */
+    private VirtioInput input;
 
     /** virtio_mmio_banked_queue_registers. */
     private static final class Queue {
@@ -66,11 +71,11 @@ final class VirtioMmio extends KernelObject implements VdeviceAccess {
     }
 
     /**
-     * virtio_mmio_configure: INIT only (OBJECT_STATE); one BASIC page and at most 16 queues (ARGUMENT_INVALID); a
-     * valid device type must be one the hypervisor knows — none in this build (virtio-input is not built), so
-     * ARGUMENT_INVALID.
+     * virtio_mmio_configure: INIT only (OBJECT_STATE); one BASIC page and at most 16 queues (ARGUMENT_INVALID); with
+     * the valid-device-type flag the type must be one a module of the build accepts (virtio_mmio_valid_device_type):
+     * only 18, virtio-input (else ARGUMENT_INVALID); without it the type is INVALID (0).
      */
-    HypError configure(MemExtent extent, long vqs, long flags) {
+    HypError configure(MemExtent extent, long vqs, long flags, long type) {
         if (state() != ObjectState.INIT) {
             return HypError.OBJECT_STATE;
         }
@@ -78,7 +83,12 @@ final class VirtioMmio extends KernelObject implements VdeviceAccess {
             return HypError.ARGUMENT_INVALID;
         }
         if ((flags & FLAG_VALID_DEVICE_TYPE) != 0) {
-            return HypError.ARGUMENT_INVALID;
+            if (type != VirtioInput.DEVICE_TYPE) {
+                return HypError.ARGUMENT_INVALID;
+            }
+            deviceType = VirtioInput.DEVICE_TYPE;
+        } else {
+            deviceType = 0;
         }
         me = extent;
         vqsNum = (int) vqs;
@@ -95,6 +105,8 @@ final class VirtioMmio extends KernelObject implements VdeviceAccess {
             return HypError.BUSY;
         }
         attached = true;
+        // virtio_mmio_device_config_activate: virtio_input_handle_object_activate allocates the input data
+        input = deviceType == VirtioInput.DEVICE_TYPE ? new VirtioInput() : null;
         queues = new Queue[vqsNum];
         for (int i = 0; i < vqsNum; i++) {
             queues[i] = new Queue();
@@ -102,8 +114,25 @@ final class VirtioMmio extends KernelObject implements VdeviceAccess {
         return HypError.OK;
     }
 
+    /** hypercall_virtio_input_configure: a device that is not virtio-input is OBJECT_CONFIG. */
+    HypError inputConfigure(long devids, int propBits, long evTypes, long absAxes) {
+        if (input == null) {
+            return HypError.OBJECT_CONFIG;
+        }
+        return input.configure(devids, propBits, evTypes, absAxes);
+    }
+
+    /** hypercall_virtio_input_set_data: a device that is not virtio-input is CSPACE_WRONG_OBJECT_TYPE (the code's). */
+    HypError inputSetData(long sel, long subsel, long size, GuestMemory memory, long va) {
+        if (input == null) {
+            return HypError.CSPACE_WRONG_OBJECT_TYPE;
+        }
+        return input.setData(sel, subsel, size, memory, va);
+    }
+
     @Override
     protected void onDestroy() {
+        input = null; // virtio_input_handle_object_cleanup
         backendSource.unbind();
         frontendSource.unbind();
         if (attached) {
@@ -269,6 +298,10 @@ final class VirtioMmio extends KernelObject implements VdeviceAccess {
             case QUEUE_DEVICE_LOW -> selected().device = low(selected().device, val);
             case QUEUE_DEVICE_HIGH -> selected().device = high(selected().device, val);
             default -> {
+                // virtio_mmio_device_config_write for the device type: virtio-input's handler
+                if (input != null) {
+                    return input.frontendWrite(me, offset, val, size);
+                }
                 // virtio_mmio_default_write (device type INVALID): bytes into the device config, else a fault
                 if (offset < CONFIG || offset > CONFIG + CONFIG_BYTES - 1) {
                     return false;
@@ -341,6 +374,9 @@ final class VirtioMmio extends KernelObject implements VdeviceAccess {
     @Override
     protected String describeState() {
         StringBuilder sb = new StringBuilder(" me=").append(me).append(" vqs=").append(vqsNum);
+        if (deviceType != 0) {
+            sb.append(" type=").append(deviceType).append(input != null ? " " + input : "");
+        }
         sb.append(" devfeat=").append(Integer.toHexString(devFeatures[0])).append(',');
         sb.append(Integer.toHexString(devFeatures[1])).append(" drvfeat=");
         sb.append(Integer.toHexString(drvFeatures[0])).append(',').append(Integer.toHexString(drvFeatures[1]));

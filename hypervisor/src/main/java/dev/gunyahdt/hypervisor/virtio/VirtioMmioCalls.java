@@ -34,8 +34,20 @@ public final class VirtioMmioCalls {
     public static final int BACKEND_GET_NOTIFICATION = 0x53;
     public static final int BACKEND_ACKNOWLEDGE_RESET = 0x54;
     public static final int BACKEND_UPDATE_STATUS = 0x55;
+    public static final int INPUT_CONFIGURE = 0x5e;
+    public static final int INPUT_SET_DATA = 0x5f;
+    /** virtio_device_type INPUT: the one type a configure with {@link #FLAG_VALID_DEVICE_TYPE} accepts. */
+    public static final int DEVICE_TYPE_INPUT = VirtioInput.DEVICE_TYPE;
+    /** virtio_input_config_select values for {@code virtio_input_set_data}. */
+    public static final int INPUT_ID_NAME = VirtioInput.CFG_ID_NAME;
 
-    /** virtio_option_flags bit 6: the device type argument is valid (refused: the model knows no device type). */
+    public static final int INPUT_ID_SERIAL = VirtioInput.CFG_ID_SERIAL;
+    public static final int INPUT_ID_DEVIDS = VirtioInput.CFG_ID_DEVIDS;
+    public static final int INPUT_PROP_BITS = VirtioInput.CFG_PROP_BITS;
+    public static final int INPUT_EV_BITS = VirtioInput.CFG_EV_BITS;
+    public static final int INPUT_ABS_INFO = VirtioInput.CFG_ABS_INFO;
+
+    /** virtio_option_flags bit 6: the device type argument (X4) is valid. */
     public static final long FLAG_VALID_DEVICE_TYPE = VirtioMmio.FLAG_VALID_DEVICE_TYPE;
 
     private VirtioMmioCalls() {}
@@ -125,6 +137,26 @@ public final class VirtioMmioCalls {
                     v.updateStatus((int) in.x1());
                     return HvcResult.ok();
                 }));
+        // [HYP] hyp/vm/virtio_input/src/hypercalls.c: CONFIG right, an ACTIVE object, then the device type
+        t.define(
+                INPUT_CONFIGURE,
+                "virtio_input_configure",
+                Reserved.res0(5),
+                (c, in) -> with(
+                        c,
+                        in,
+                        VirtioMmioRights.CONFIG,
+                        v -> HvcResult.error(v.inputConfigure(in.x1(), (int) in.x2(), u32(in.x3()), u32(in.x4())))));
+        t.define(
+                INPUT_SET_DATA,
+                "virtio_input_set_data",
+                Reserved.res0(5),
+                (c, in) -> with(
+                        c,
+                        in,
+                        VirtioMmioRights.CONFIG,
+                        v -> HvcResult.error(
+                                v.inputSetData(u32(in.x1()), u32(in.x2()), u32(in.x3()), c.memory(), in.x4()))));
     }
 
     /** A uint32 input: the register's low 32 bits (the generated wrapper's cast). */
@@ -167,6 +199,8 @@ public final class VirtioMmioCalls {
         if (!v.ok()) {
             return HvcResult.error(v.error());
         }
-        return HvcResult.error(v.as(VirtioMmio.class).configure(m.as(MemExtent.class), u32(in.x2()), in.x3()));
+        // device_type: a C enumeration, the register's low 32 bits
+        return HvcResult.error(
+                v.as(VirtioMmio.class).configure(m.as(MemExtent.class), u32(in.x2()), in.x3(), u32(in.x4())));
     }
 }

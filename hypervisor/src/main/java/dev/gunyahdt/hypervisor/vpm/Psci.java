@@ -5,6 +5,8 @@ import dev.gunyahdt.hypervisor.call.HvcResult;
 import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.hypercall.CallContext;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import dev.gunyahdt.hypervisor.vic.MpidrMapping;
+import dev.gunyahdt.hypervisor.vic.Vic;
 
 /**
  * PSCI 1.1 as Gunyah serves it to the vCPUs of a VPM group ([HYP] {@code hyp/vm/psci/psci.ev},
@@ -83,7 +85,7 @@ public final class Psci {
             case PSCI_VERSION -> smc64 ? null : VERSION_1_1;
             case CPU_SUSPEND -> (long) cpuSuspend(self, a1, a2, a3);
             case CPU_OFF -> smc64 ? null : (long) cpuOff(self);
-            case CPU_ON -> (long) cpuOn(group, a1, a2, a3);
+            case CPU_ON -> (long) cpuOn(self, group, a1, a2, a3);
             case AFFINITY_INFO -> (long) affinityInfo(group, a1, a2);
             case SYSTEM_OFF -> smc64 ? null : (long) stopAll(self, group);
             case SYSTEM_RESET -> smc64 ? null : (long) systemReset(self, group);
@@ -100,14 +102,20 @@ public final class Psci {
     }
 
     /**
-     * psci_cpu_on: no member with that MPIDR → INVALID_PARAMETERS when the MPIDR is not one the QEMU mapping
-     * can give (Aff0 above 7 or any of Aff1..3 set), else INTERNAL_FAILURE; a member that is on → ALREADY_ON;
-     * else vcpu_poweron at {@code entry} with X0 = {@code context} → SUCCESS (a killed one → INVALID_PARAMETERS).
+     * psci_cpu_on: no member with that MPIDR → INVALID_PARAMETERS when the caller has no VIC or its VIC's MPIDR
+     * mapping cannot give it (an affinity bit outside the mapping, or an index above PLATFORM_MAX_CORES — the code
+     * lets index 8 through), else INTERNAL_FAILURE; a member that is on → ALREADY_ON; else vcpu_poweron at
+     * {@code entry} with X0 = {@code context} → SUCCESS (a killed one → INVALID_PARAMETERS).
      */
-    static int cpuOn(VpmGroup group, long mpidr, long entry, long context) {
+    static int cpuOn(Vcpu self, VpmGroup group, long mpidr, long entry, long context) {
         Vcpu target = group.byMpidr(mpidr);
         if (target == null) {
-            boolean valid = (mpidr & 0xFF_00FF_FF00L) == 0 && (mpidr & 0xFF) <= 7;
+            Vic vic = self.vic();
+            if (vic == null) {
+                return INVALID_PARAMETERS;
+            }
+            MpidrMapping m = vic.mpidrMapping();
+            boolean valid = m.valid(mpidr) && m.indexOf(mpidr) <= group.maxCores();
             return valid ? INTERNAL_FAILURE : INVALID_PARAMETERS;
         }
         if (target.poweredOn()) {

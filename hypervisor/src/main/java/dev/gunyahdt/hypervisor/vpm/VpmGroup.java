@@ -6,6 +6,7 @@ import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 import dev.gunyahdt.hypervisor.vcpu.PowerGroup;
 import dev.gunyahdt.hypervisor.vcpu.Vcpu;
+import dev.gunyahdt.hypervisor.vic.MpidrMapping;
 import dev.gunyahdt.hypervisor.virq.VirqSource;
 import dev.gunyahdt.hypervisor.virq.VirqTarget;
 import java.util.ArrayList;
@@ -69,11 +70,16 @@ public final class VpmGroup extends KernelObject implements PowerGroup {
         return STATE_CPUS_SUSPENDED;
     }
 
+    /** PLATFORM_MAX_CORES: the physical CPUs, the length of {@code psci_cpus[]}. */
+    int maxCores() {
+        return cpus.length;
+    }
+
     /** psci_get_thread_by_mpidr: the member whose virtual MPIDR has these Aff0..Aff3, or null. */
     Vcpu byMpidr(long mpidr) {
-        long aff = mpidr & 0xFF_00FF_FFFFL;
+        long aff = mpidr & MpidrMapping.AFFINITY;
         for (Vcpu v : cpus) {
-            if (v != null && v.mpidr() == aff) {
+            if (v != null && (v.mpidr() & MpidrMapping.AFFINITY) == aff) {
                 return v;
             }
         }

@@ -21,8 +21,9 @@ class DispatchTest {
     void identifyNativeGivesApiInfoAndFlags() {
         HvcResult r = f.hv.hvc(f.root, 0x6000, HvcArgs.of());
         assertEquals(0x5100_0000_0000_8001L, r.x0()); // version 1, 64-bit, variant 0x51 (code, not doc's 0x48)
-        // partition+cspace, doorbell, msgqueue, vic, vpm, vcpu, memextent, virtio_mmio, vcpu_run; scheduler FPRR
-        assertEquals(0x1000_0A7FL, r.x1());
+        // partition+cspace, doorbell, msgqueue, vic, vpm, vcpu, memextent, trace_ctrl, virtio_mmio, prng, vcpu_run;
+        // scheduler FPRR
+        assertEquals(0x1000_0EFFL, r.x1());
         assertEquals(0, r.x2());
         assertEquals(0, r.x3());
     }
@@ -75,7 +76,8 @@ class DispatchTest {
         assertEquals(
                 HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x6008, HvcArgs.of()).error());
         assertEquals(
-                HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x6067, HvcArgs.of()).error()); // vgic_set_mpidr_mapping
+                HypError.UNIMPLEMENTED,
+                f.hv.hvc(f.root, 0x602f, HvcArgs.of()).error()); // addrspace_attach_vdma: unbuilt
         assertEquals(
                 HypError.UNIMPLEMENTED, f.hv.hvc(f.root, 0x6069, HvcArgs.of()).error());
         assertEquals(

@@ -117,7 +117,7 @@ class RmVirtioTest {
 
     @Test
     void aDeviceTypeTheHypervisorDoesNotKnowFailsVmInitWithNoResource() {
-        // the RM passes valid_device_type; this build's hypervisor knows no device type (virtio-input is not built)
+        // the RM passes valid_device_type; the hypervisor knows one device type, 18 (virtio-input)
         refused(
                 VIRTIO.replace("dma-coherent;", "dma-coherent; virtio,device-type = <2>;"),
                 "virtio_mmio_configure -> ARGUMENT_INVALID");
