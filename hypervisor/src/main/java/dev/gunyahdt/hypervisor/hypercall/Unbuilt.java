@@ -16,7 +16,6 @@ public final class Unbuilt {
     public record Call(int number, String name, String reason) {}
 
     private static final Map<Integer, Call> CALLS = table(
-            entry(0x2f, "addrspace_attach_vdma", "no vDMA / SMMU in the model (vsmmu-v2 not built)"),
             entry(
                     0x5b,
                     "addrspace_configure_info_area",

@@ -23,6 +23,7 @@ public final class MemoryCalls {
     public static final int ADDRSPACE_MAP = 0x2B;
     public static final int ADDRSPACE_UNMAP = 0x2C;
     public static final int ADDRSPACE_UPDATE_ACCESS = 0x2D;
+    public static final int ADDRSPACE_ATTACH_VDMA = 0x2F;
     public static final int ADDRSPACE_CONFIGURE = 0x2E;
     public static final int MEMEXTENT_MODIFY = 0x30;
     public static final int MEMEXTENT_CONFIGURE = 0x31;
@@ -61,6 +62,7 @@ public final class MemoryCalls {
         t.define(ADDRSPACE_MAP, "addrspace_map", Reserved.NONE, MemoryCalls::map);
         t.define(ADDRSPACE_UNMAP, "addrspace_unmap", Reserved.NONE, MemoryCalls::unmap);
         t.define(ADDRSPACE_LOOKUP, "addrspace_lookup", Reserved.res0(4), MemoryCalls::lookup);
+        t.define(ADDRSPACE_ATTACH_VDMA, "addrspace_attach_vdma", Reserved.res0(3), MemoryCalls::attachVdma);
         t.define(ADDRSPACE_UPDATE_ACCESS, "addrspace_update_access", Reserved.NONE, MemoryCalls::updateAccess);
         t.define(MEMEXTENT_MODIFY, "memextent_modify", Reserved.NONE, MemoryCalls::modify);
         t.define(MEMEXTENT_CONFIGURE, "memextent_configure", Reserved.res0(4), MemoryCalls::configure);
@@ -250,6 +252,16 @@ public final class MemoryCalls {
             e = HypError.ARGUMENT_INVALID;
         }
         return HvcResult.error(e);
+    }
+
+    /**
+     * hypercall_addrspace_attach_vdma(addrspace, dma_device, index): the addrspace with ATTACH, then the
+     * addrspace_attach_vdma event, which nothing in the open sources handles (a vDMA device is an SMMU context the
+     * QEMU build does not have): its default, CSPACE_WRONG_OBJECT_TYPE, whatever the device cap names.
+     */
+    private static HvcResult attachVdma(CallContext ctx, HvcArgs in) {
+        Lookup as = ctx.active(in.x0(), ObjectType.ADDRSPACE, AddrSpaceRights.ATTACH);
+        return HvcResult.error(as.ok() ? HypError.CSPACE_WRONG_OBJECT_TYPE : as.error());
     }
 
     /** addrspace_lookup(as, me, ipa, size): X1 offset, X2 size, X3 attrs of the mapping of {@code me} covering the range. */

@@ -46,6 +46,23 @@ class MemoryModifyTest {
         return a | a << 4;
     }
 
+    /** addrspace_attach_vdma: nothing in the open sources handles its event, so the default answer after the lookup. */
+    @Test
+    void attachVdmaLooksUpTheAddrspaceThenAnswersTheUnhandledEventsDefault() {
+        long as = Builders.addrspace(f, 45);
+        long me = Builders.extent(f, BASE, PAGE, RW, MemExtent.BASIC);
+        assertEquals(
+                HypError.CSPACE_WRONG_OBJECT_TYPE,
+                f.call(MemoryCalls.ADDRSPACE_ATTACH_VDMA, as, me, 0).error());
+        assertEquals(
+                HypError.CSPACE_WRONG_OBJECT_TYPE,
+                f.call(MemoryCalls.ADDRSPACE_ATTACH_VDMA, me, as, 0).error(),
+                "an extent is not an addrspace");
+        assertEquals(
+                HypError.ARGUMENT_INVALID,
+                f.call(MemoryCalls.ADDRSPACE_ATTACH_VDMA, as, me, 0, 1).error());
+    }
+
     @Test
     void updateAccessMakesAWholeBasicMappingReadOnlyAndBackInPlace() {
         long me = Builders.extent(f, BASE, 2 * PAGE, RW, MemExtent.BASIC);
