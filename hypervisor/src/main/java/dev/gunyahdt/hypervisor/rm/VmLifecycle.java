@@ -133,6 +133,7 @@ final class VmLifecycle {
         // image and DT lie in it
         Memparcel p = memory.imageParcel(vm, handle, imageOffset, imageSize, dtOffset, dtSize);
         vm.memParcel = handle;
+        vm.authType = auth;
         vm.memSize = p.size();
         byte[] dt = memparcels.parcelBytes(p, dtOffset, (int) dtSize);
         vm.baseDtb = dt;
