@@ -28,20 +28,8 @@ public final class Unbuilt {
                     0x57,
                     "prng_get_entropy",
                     "no PRNG object for guests: the model's one seeded generator feeds kaslr-seed directly"),
-            entry(
-                    0x5b,
-                    "addrspace_configure_info_area",
-                    "no virtual MMIO: a guest's device-register accesses are Java calls, so no VMMIO faults, vdevice frames or info area (vcpu_run states 4/5/6/0x100 never arise)"),
             entry(0x5e, "virtio_input_configure", "virtio-input (an extension of the virtio-mmio object) not built"),
             entry(0x5f, "virtio_input_set_data", "virtio-input (an extension of the virtio-mmio object) not built"),
-            entry(
-                    0x60,
-                    "addrspace_configure_vmmio",
-                    "no virtual MMIO: a guest's device-register accesses are Java calls, so no VMMIO faults, vdevice frames or info area (vcpu_run states 4/5/6/0x100 never arise)"),
-            entry(
-                    0x62,
-                    "addrspace_attach_vdevice",
-                    "no virtual MMIO: a guest's device-register accesses are Java calls, so no VMMIO faults, vdevice frames or info area (vcpu_run states 4/5/6/0x100 never arise)"),
             entry(0x67, "vgic_set_mpidr_mapping", "vCPU MPIDRs are fixed (index = Aff0) in the model"));
 
     private Unbuilt() {}

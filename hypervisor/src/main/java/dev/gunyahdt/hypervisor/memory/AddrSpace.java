@@ -379,6 +379,12 @@ public final class AddrSpace extends KernelObject implements GuestMemory {
 
     @Override
     protected String describeState() {
-        return " vmid=" + vmid + " maps=" + mappings.values();
+        StringBuilder ranges = new StringBuilder();
+        vmmio.forEach((b, n) ->
+                ranges.append(' ').append(Long.toHexString(b)).append('+').append(Long.toHexString(n)));
+        vdeviceRanges.forEach((b, e) ->
+                ranges.append(" vdev:").append(Long.toHexString(b)).append('-').append(Long.toHexString(e[0])));
+        return " vmid=" + vmid + " maps=" + mappings.values() + " vmmio=[" + ranges + "] info=" + infoArea + "@"
+                + Long.toHexString(infoAreaIpa);
     }
 }

@@ -504,6 +504,8 @@ public final class Vic extends KernelObject implements VirqTarget {
                 .append(options)
                 .append(" pmr=")
                 .append(java.util.Arrays.toString(priorityMask))
+                .append(" frames=")
+                .append(frames.keySet())
                 .append(" attached=[");
         for (Wakeable w : vcpus) {
             sb.append(w == null ? "-" : w.toString()).append(' ');
