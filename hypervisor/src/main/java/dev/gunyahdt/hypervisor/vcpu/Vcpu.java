@@ -338,6 +338,9 @@ public final class Vcpu extends KernelObject implements Wakeable, VmmioCpu {
     private void halt(long flags) {
         poweredOn = false;
         waiting = false;
+        // a kill (or a group stop) ends a VMMIO block: the killed thread unwinds and exits
+        vmmioBlocked = null;
+        vmmioDone = null;
         poweroffFlags = flags;
         scheduler.update(this);
         haltVirq.assertLevel();

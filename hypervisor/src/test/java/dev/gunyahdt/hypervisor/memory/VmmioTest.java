@@ -232,10 +232,14 @@ class VmmioTest {
         final List<Runnable> program = new ArrayList<>();
 
         Proxy() {
-            f.ok(MemoryCalls.ADDRSPACE_CONFIGURE, as, 45, 0);
+            this(BASE, 45);
+        }
+
+        Proxy(long ram, int vmid) {
+            f.ok(MemoryCalls.ADDRSPACE_CONFIGURE, as, vmid, 0);
             assertEquals(HypError.OK, vmmio(as, 0, 0x4000_0000L, MemoryCalls.VMMIO_ADD));
             f.ok(ObjectCalls.ACTIVATE, as, 0);
-            Builders.mapWhole(f, as, Builders.extent(f, BASE, PAGE, RW, MemExtent.BASIC), 0x8000, PAGE);
+            Builders.mapWhole(f, as, Builders.extent(f, ram, PAGE, RW, MemExtent.BASIC), 0x8000, PAGE);
             long vic = f.newVic();
             vcpu = Builders.vcpu(f, f.newCSpace(16), as, vic, 0, Scheduler.CPU_INDEX_INVALID, 0, 0);
             f.ok(VcpuCalls.BIND_VIRQ, vcpu, f.newVic(), 980, VcpuCalls.VIRQ_RUN_WAKEUP, 0);
@@ -286,6 +290,12 @@ class VmmioTest {
         assertEquals(List.of((long) VcpuCalls.RUN_ADDRSPACE_VMMIO_READ, 0x900_0000L, 4L, 0L), state(p.run(0)));
         assertEquals(List.of((long) VcpuCalls.RUN_EXPECTS_WAKEUP, 0L, 1L, 0L), state(p.run(0x1_0000_0001L)));
         assertEquals(List.of("[13, -16, -2, -54]", "written", "[1, 0, 0, 0]"), seen); // a W register's low bytes
+        // killed while blocked on an access: vcpu_run reports it exited, not the access
+        Proxy q = new Proxy(BASE + PAGE, 46);
+        q.v.program(self -> self.memory().read(0x900_0000L, 8));
+        assertEquals(List.of((long) VcpuCalls.RUN_ADDRSPACE_VMMIO_READ, 0x900_0000L, 8L, 0L), state(q.run(0)));
+        f.ok(VcpuCalls.KILL, q.vcpu, 0);
+        assertEquals(List.of((long) VcpuCalls.RUN_POWERED_OFF, 1L, 0L, 0L), state(q.run(0)));
     }
 
     @Test
