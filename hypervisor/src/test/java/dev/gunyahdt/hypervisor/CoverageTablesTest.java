@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Test;
  * {@code tests/conformance/gunyah-coverage.sh}; their last column, the status, is kept by hand and checked here
  * against the model, so a table cannot claim more (or less) than the model does:
  * {@code implemented}, {@code unimplemented: why} (the model answers UNIMPLEMENTED or does not build it), or
- * {@code upstream-unimplemented: why} (the real code answers UNIMPLEMENTED too, and so does the model).
+ * {@code upstream-unimplemented: why} (the open upstream build does nothing either — it answers UNIMPLEMENTED,
+ * refuses, or parses and builds nothing — and neither does the model).
  */
 class CoverageTablesTest {
 

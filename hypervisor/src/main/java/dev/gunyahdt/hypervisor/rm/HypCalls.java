@@ -306,6 +306,15 @@ final class HypCalls {
         ok("vcpu_poweron", VcpuCalls.POWERON, thread, entry, x0, 0);
     }
 
+    /** vcpu_run_check(thread): {run state, state data 0, 1, 2}. */
+    long[] runCheck(long thread) {
+        HvcResult r = hv.call(rm, VcpuCalls.RUN_CHECK, thread, 0);
+        if (!r.isOk()) {
+            throw new RmFailure(RmError.fromHyp(r.error()), "vcpu_run_check -> " + r.error());
+        }
+        return new long[] {r.x1(), r.x2(), r.x3(), r.x4()};
+    }
+
     /** vcpu_kill; errors are ignored (teardown of a vCPU that is already gone or killed). */
     void kill(long thread) {
         hv.call(rm, VcpuCalls.KILL, thread);

@@ -892,6 +892,26 @@ final class Memparcels {
 
     // ---- what the RM itself reads --------------------------------------------------------------------------
 
+    /**
+     * memparcel_accept_rm_donation: the RM accepts a parcel donated to it (memparcel_do_accept for VMID_RM with an
+     * ACL of exactly {RM, RWX}, normal memory, DONE | MAP_CONTIGUOUS | VALIDATE_ACL_ATTR). Its pages already show in
+     * the RM's window, where they stay; the parcel is gone, as any donation after its accept. Returns {RM address,
+     * size} of each region, in order.
+     */
+    List<long[]> acceptRmDonation(int handle) {
+        Parcel p = parcel(handle);
+        if (p.memType != NORMAL || p.trans != DONATE) {
+            throw new RmFailure(RmError.ARGUMENT_INVALID, "memparcel " + handle + " is not normal memory donated");
+        }
+        validateAclAttrs(p, List.<int[]>of(new int[] {VMID_RM, 7}), List.of());
+        if (p.owner == VMID_RM || p.info(VMID_RM).mapped) {
+            throw new RmFailure(RmError.DENIED, "memparcel " + handle + " is the RM's or already mapped");
+        }
+        parcels.remove(handle);
+        ctx.note("RM", "took " + p.describe() + " from " + name(p.owner));
+        return p.regions.stream().map(r -> new long[] {r.rmIpa(), r.size()}).toList();
+    }
+
     /** The parcel's bytes at [offset, offset+len), read through the RM's window. */
     byte[] parcelBytes(Memparcel m, long offset, int len) {
         Parcel p = parcel(m.handle());

@@ -29,7 +29,7 @@ import java.util.function.LongSupplier;
  * {@link #events()} stamped with the simulation's clock.
  *
  * <p>Like Gunyah's RM, one unit per service: {@link VmLifecycle}, {@link HypResources}, {@link ConsoleService},
- * {@link Memparcels}, {@link IrqManager}, {@link VmSetup} with {@link Vdevices}, and {@link OverlayInputs}; they share one
+ * {@link Memparcels}, {@link IrqManager}, {@link VmFirmware}, {@link VmTimeBase}, {@link VmSetup} with {@link Vdevices}, and {@link OverlayInputs}; they share one
  * {@link RmContext}. This class keeps the public surface and the dispatch table from message ID to service.
  */
 public final class ResourceManager {
@@ -59,6 +59,7 @@ public final class ResourceManager {
     private final HypResources hypResources;
     private final ConsoleService console;
     private final IrqManager irqs;
+    private final VmFirmware firmware;
     private final Map<MessageId, Handler> handlers = new EnumMap<>(MessageId.class);
     private int internalFaults;
 
@@ -80,7 +81,8 @@ public final class ResourceManager {
         OverlayInputs overlays = new OverlayInputs(ctx, memparcels, overlayStyle);
         VmSetup setup = new VmSetup(ctx, new Vdevices(ctx));
         this.irqs = new IrqManager(ctx);
-        this.lifecycle = new VmLifecycle(ctx, memparcels, setup, overlays, irqs);
+        this.firmware = new VmFirmware(ctx, memparcels);
+        this.lifecycle = new VmLifecycle(ctx, memparcels, setup, overlays, irqs, firmware);
         this.hypResources = new HypResources(ctx);
         this.console = new ConsoleService(ctx);
         ctx.startRmVcpu(this::runVcpu);
@@ -97,6 +99,7 @@ public final class ResourceManager {
         for (int i = vic.acknowledge(self.vicIndex()); i != Vic.SPURIOUS; i = vic.acknowledge(self.vicIndex())) {
             taken.add(i);
         }
+        taken.forEach(lifecycle::vcpuHalted); // a HALT VIRQ: vcpu_halt_callback; others are the links'
         boolean progress = step();
         for (int i : taken) {
             vic.endOfInterrupt(self.vicIndex(), i);
@@ -177,7 +180,7 @@ public final class ResourceManager {
                     try {
                         reply = RpcMessage.reply(m, RmError.OK, h.handle(vm, new Wire.Reader(m.payload())));
                     } catch (RmFailure f) {
-                        reply = RpcMessage.reply(m, f.error());
+                        reply = RpcMessage.reply(m, f.error(), f.data());
                     } catch (RuntimeException bug) {
                         // never let one request take the RM down; counted so tests can insist on zero
                         internalFaults++;
@@ -239,6 +242,11 @@ public final class ResourceManager {
         handlers.put(MessageId.VM_IRQ_RELEASE, irqs::release);
         handlers.put(MessageId.VM_IRQ_RECLAIM, irqs::reclaim);
         handlers.put(MessageId.VM_IRQ_NOTIFY, irqs::notify);
+        handlers.put(MessageId.VM_AUTH_IMAGE, lifecycle::vmAuthImage);
+        handlers.put(MessageId.FW_MILESTONE, firmware::milestone);
+        handlers.put(MessageId.FW_SET_VM_FIRMWARE, firmware::setVmFirmware);
+        handlers.put(MessageId.VM_SET_FIRMWARE_MEM, firmware::setFirmwareMem);
+        handlers.put(MessageId.VM_SET_TIME_BASE, new VmTimeBase(ctx)::set);
     }
 
     // ---- queries ---------------------------------------------------------------------------------------

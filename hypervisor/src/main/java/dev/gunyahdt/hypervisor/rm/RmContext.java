@@ -185,6 +185,22 @@ final class RmContext {
         }
     }
 
+    /** vm_lookup then is_vm_query_allowed (vm_mgnt.c): the VM itself, its owner or a peer may ask about it. */
+    RmVm queryable(RmVm caller, int vmid) {
+        if (vmid == VMID_RM) {
+            // the RM's own vm_t (vm_mgnt_init) is its own owner and has no peers
+            throw new RmFailure(RmError.DENIED, caller + " may not query the RM");
+        }
+        RmVm vm = vms.get(vmid);
+        if (vm == null) {
+            throw new RmFailure(RmError.NORESOURCE, "no VM " + vmid);
+        }
+        if (vm != caller && vm.owner != caller.vmid && !vm.peers.contains(caller.vmid)) {
+            throw new RmFailure(RmError.DENIED, caller + " may not query " + vm);
+        }
+        return vm;
+    }
+
     void failure(RmVm vm, String cause) {
         event(vm.name, RmEvent.Kind.FAILURE, cause);
     }

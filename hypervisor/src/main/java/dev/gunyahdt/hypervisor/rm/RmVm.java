@@ -43,6 +43,16 @@ final class RmVm {
     int authType;
 
     long memSize;
+    /** VM_CONFIG_IMAGE's auth type (vm_auth_type_t: 0 none, 1 platform, 2 android). */
+    int authType;
+    /**
+     * VM_SET_FIRMWARE_MEM's firmware region: memparcel, offset, size (0: none). Like vm_reset_handle_cleanup, VM_RESET
+     * leaves them.
+     */
+    int fwParcel;
+
+    long fwOffset;
+    long fwSize;
     /** Its vCPUs in index order; the boot vCPU first. */
     final List<VcpuSlot> vcpus = new ArrayList<>();
 

@@ -21,6 +21,8 @@ import dev.gunyahdt.hypervisor.rm.overlay.OverlayRefusedException;
 import dev.gunyahdt.hypervisor.rm.overlay.VmOverlayInfo;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
+import dev.gunyahdt.hypervisor.vcpu.VcpuCalls;
+import java.util.List;
 
 /** VM lifecycle (§8.6, §11.2): the primary at boot, then VM_ALLOCATE .. VM_DEALLOCATE, VM_EXIT and the VM queries. */
 final class VmLifecycle {
@@ -31,9 +33,17 @@ final class VmLifecycle {
     private final OverlayInputs overlays;
     private final VmMemory memory;
     private final IrqManager irqs;
+    private final VmFirmware firmware;
 
-    VmLifecycle(RmContext ctx, Memparcels memparcels, VmSetup setup, OverlayInputs overlays, IrqManager irqs) {
+    VmLifecycle(
+            RmContext ctx,
+            Memparcels memparcels,
+            VmSetup setup,
+            OverlayInputs overlays,
+            IrqManager irqs,
+            VmFirmware firmware) {
         this.ctx = ctx;
+        this.firmware = firmware;
         this.memparcels = memparcels;
         this.memory = new VmMemory(ctx, memparcels);
         this.setup = setup;
@@ -135,6 +145,7 @@ final class VmLifecycle {
         vm.memParcel = handle;
         vm.authType = auth;
         vm.memSize = p.size();
+        vm.authType = auth;
         byte[] dt = memparcels.parcelBytes(p, dtOffset, (int) dtSize);
         vm.baseDtb = dt;
         try {
@@ -153,7 +164,34 @@ final class VmLifecycle {
             vm.cspaceCap = ctx.hyp.cspace(1024);
             vm.masterCaps.add(vm.cspaceCap);
         }
-        ctx.setState(vm, auth == 1 ? VmState.AUTH : VmState.INIT, true);
+        ctx.setState(vm, auth == VmFirmware.AUTH_PLATFORM ? VmState.AUTH : VmState.INIT, true);
+        return new byte[0];
+    }
+
+    /**
+     * vm_creation_handle_auth: target u16, count u16, then count {type u32, value u32} parameters; a PLATFORM VM left
+     * in AUTH by VM_CONFIG_IMAGE goes to INIT when vm_creation_auth passes (INIT_FAILED when not), notified.
+     */
+    byte[] vmAuthImage(RmVm caller, Wire.Reader in) {
+        if (caller.vmid != VMID_HLOS) {
+            throw new RmFailure(RmError.DENIED, "VM_AUTH_IMAGE is for the primary VM only");
+        }
+        in.atLeast(4);
+        int target = in.u16();
+        int count = in.u16();
+        in.exactly(4 + 8 * count);
+        RmVm vm = owned(caller, target, RmError.DENIED);
+        if (vm.state != VmState.AUTH) {
+            throw new RmFailure(RmError.VM_STATE, vm + " is " + vm.state);
+        }
+        // vm_creation_auth: only PLATFORM images are checked, by platform_vm_auth, which on QEMU accepts any
+        // parameters; the other auth types are ARGUMENT_INVALID (AUTH is reached only by PLATFORM ones)
+        if (vm.authType != VmFirmware.AUTH_PLATFORM) {
+            ctx.setState(vm, VmState.INIT_FAILED, true);
+            throw new RmFailure(RmError.ARGUMENT_INVALID, vm + "'s auth type " + vm.authType + " is not checked");
+        }
+        ctx.note(vm.name, "VM_AUTH_IMAGE: " + count + " parameters, accepted (platform_vm_auth on QEMU)");
+        ctx.setState(vm, VmState.INIT, true);
         return new byte[0];
     }
 
@@ -226,6 +264,12 @@ final class VmLifecycle {
         if (merged.length > vm.ram.size() - DT_OFFSET) {
             failInit(vm, RmError.NORESOURCE, "VM_START: the merged DTB does not fit the VM's memory");
         }
+        // vm_firmware_vm_start runs after vm_creation_process_resource (memparcels, the DT overlay)
+        try {
+            firmware.checkStart(vm);
+        } catch (RmFailure f) {
+            failInit(vm, f.error(), "VM_START: firmware: " + f.getMessage());
+        }
         powerOn(vm, merged);
         return new byte[0];
     }
@@ -297,20 +341,81 @@ final class VmLifecycle {
         return new byte[0];
     }
 
+    /** {@code exit_type_t} and {@code exit_code_t} ([RM] vm_mgnt.h) the halt path uses. */
+    static final int EXIT_TYPE_PLATFORM_OFF = 1,
+            EXIT_TYPE_PLATFORM_RESET = 2,
+            EXIT_TYPE_PSCI_SYSTEM_RESET2 = 3,
+            EXIT_TYPE_SOFTWARE_ERROR = 5;
+
+    static final int EXIT_CODE_NORMAL = 0, EXIT_CODE_SOFTWARE_ERROR = 1, EXIT_CODE_UNKNOWN_ERROR = 2;
+
     /** Kills the VM's vCPUs, EXITED, NOTIFY_VM_EXITED to the owner (§11.4). */
-    private void exit(RmVm vm, int type, int flags, int code) {
+    private void exit(RmVm vm, int type, int flags, int code, int... extraReason) {
         killVcpus(vm);
         ctx.setState(vm, VmState.EXITED, true);
         RmVm owner = ctx.vms.get(vm.owner);
         if (owner != null && owner.link != null) {
-            owner.link.notify(
-                    MessageId.NOTIFY_VM_EXITED,
-                    Wire.writer()
-                            .u16(vm.vmid)
-                            .u16(type)
-                            .u32(4)
-                            .u32((flags & 0xFFFF) | (long) code << 16)
-                            .build());
+            // vm_mgnt_send_exited: vmid, type, the reason's size, the common word (flags | code << 16), extra words
+            Wire.Writer w = Wire.writer()
+                    .u16(vm.vmid)
+                    .u16(type)
+                    .u32(4L * (extraReason.length + 1))
+                    .u32((flags & 0xFFFF) | (long) code << 16);
+            for (int x : extraReason) {
+                w.u32(x & 0xFFFF_FFFFL);
+            }
+            owner.link.notify(MessageId.NOTIFY_VM_EXITED, w.build());
+        }
+    }
+
+    /**
+     * [RM] {@code vcpu_halt_callback}: a vCPU's HALT VIRQ fired (the hypervisor halts a vCPU on a forced poweroff —
+     * PSCI SYSTEM_OFF / SYSTEM_RESET(2) — or a fault). A crash-fatal VM's halt is the RM's panic; a VM that has
+     * already exited is left alone; otherwise {@code vcpu_run_check} says why, and the VM exits with that type.
+     * The primary's critical vCPUs never get here on the real system (their SYSTEM_OFF/RESET go to firmware); the
+     * model notes the platform's power-off instead.
+     */
+    void vcpuHalted(int haltVirq) {
+        for (RmVm vm : List.copyOf(ctx.vms.values())) {
+            for (RmVm.VcpuSlot slot : vm.vcpus) {
+                if (slot.haltVirq() == haltVirq) {
+                    vcpuHalted(vm, slot);
+                    return;
+                }
+            }
+        }
+    }
+
+    private void vcpuHalted(RmVm vm, RmVm.VcpuSlot slot) {
+        if (vm.config != null && vm.config.hasAttr("crash-fatal")) {
+            ctx.failure(vm, "VCPU halt: RM panic: unexpected exit from crash_fatal VM " + vm.vmid);
+            return;
+        }
+        if (vm.state.code >= VmState.EXITED.code) {
+            ctx.note(vm.name, "VCPU halt: VM " + vm.vmid + " has already exited");
+            return;
+        }
+        if (vm.primary) {
+            ctx.note(vm.name, "halted: its SYSTEM_OFF/RESET goes to the platform's firmware (not modelled)");
+            return;
+        }
+        long[] r = ctx.hyp.runCheck(slot.master());
+        int state = (int) r[0];
+        int code = vm.crashMsg.length > 0 ? EXIT_CODE_SOFTWARE_ERROR : EXIT_CODE_NORMAL;
+        if (state == VcpuCalls.RUN_POWERED_OFF) {
+            exit(vm, EXIT_TYPE_PLATFORM_OFF, 0, code);
+        } else if (state == VcpuCalls.RUN_PSCI_SYSTEM_RESET && (r[1] & 1L << 63) != 0) {
+            exit(vm, EXIT_TYPE_PLATFORM_RESET, 0, code);
+        } else if (state == VcpuCalls.RUN_PSCI_SYSTEM_RESET) {
+            // SYSTEM_RESET2: the reset type, then the cookie (64-bit only from an SMC64 call, flag bit 15)
+            boolean smc64 = (r[1] & 1L << 62) != 0;
+            long cookie = smc64 ? r[2] : r[2] & 0xFFFF_FFFFL;
+            exit(vm, EXIT_TYPE_PSCI_SYSTEM_RESET2, smc64 ? 1 << 15 : 0, code, (int) r[1], (int) cookie, (int)
+                    (cookie >>> 32));
+        } else if (state == VcpuCalls.RUN_FAULT) {
+            exit(vm, EXIT_TYPE_SOFTWARE_ERROR, 0, code);
+        } else {
+            exit(vm, EXIT_TYPE_SOFTWARE_ERROR, 0, EXIT_CODE_UNKNOWN_ERROR); // "unexpected run_stated"
         }
     }
 

@@ -112,8 +112,10 @@ final class VmSetup {
             if (!proxy && (affinity < 0 || affinity >= ctx.hv.scheduler().cpus())) {
                 throw new RmFailure(RmError.ARGUMENT_INVALID, what + ": affinity " + affinity + " is not a CPU");
             }
-            int priority = vm.primary ? ROOT_PRIORITY : proxy ? 0 : ROOT_PRIORITY - 1;
-            long slice = proxy ? Scheduler.TIMESLICE_MIN : Scheduler.TIMESLICE_DEFAULT;
+            // handle_vcpu: a proxy VM's sched-priority/-timeslice are ignored; VM_INIT has checked the ranges
+            int priority = vm.primary ? ROOT_PRIORITY : proxy ? 0 : (int) (ROOT_PRIORITY + c.priorityOffset());
+            long slice =
+                    vm.primary ? Scheduler.TIMESLICE_DEFAULT : proxy ? Scheduler.TIMESLICE_MIN : c.timesliceUs() * 1000;
             long options = vm.primary
                     ? OPT_HLOS
                     : proxy ? Vcpu.OPTION_VCPU_RUN_SCHEDULED : "pinned".equals(c.affinity()) ? OPT_PINNED : 0;

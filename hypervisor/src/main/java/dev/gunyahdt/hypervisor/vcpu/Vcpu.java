@@ -50,7 +50,7 @@ public final class Vcpu extends KernelObject implements Wakeable, VmmioCpu {
     private final long[] x = new long[31];
     private final long[] spEl = new long[2];
     /** HALT (type 0) and VCPU_RUN_WAKEUP (type 1) VIRQ sources (§5.2, §5.3). */
-    private final VirqSource haltVirq = new VirqSource(() -> !poweredOn);
+    private final VirqSource haltVirq = new VirqSource(); // vcpu_halted: virq_assert(edge_only), no level check
 
     private final VirqSource wakeupVirq = new VirqSource();
     private boolean wakeupBound;
@@ -282,8 +282,9 @@ public final class Vcpu extends KernelObject implements Wakeable, VmmioCpu {
      * vcpu_poweroff: only the calling vCPU itself ({@code byItself}), powered on; else ARGUMENT_INVALID. Then
      * [HYP] {@code psci_handle_vcpu_poweroff}: outside a group {@code last} must be set; in an aggregating group it
      * must say whether this is the group's last powered-on vCPU; otherwise DENIED. Forced (PSCI stop-all) skips
-     * that rule. The real call does not return on success; the model returns OK to the guest program, whose vCPU
-     * is now off and halted (HALT VIRQ raised).
+     * that rule and halts the vCPU: only then is its HALT VIRQ raised ([HYP] {@code vcpu_poweroff} calls
+     * {@code vcpu_halted} when forced; a plain CPU_OFF just blocks). The real call does not return on success; the
+     * model returns OK to the guest program, whose vCPU is now off.
      */
     public HypError powerOff(boolean byItself, boolean last, boolean force) {
         if (!byItself || !poweredOn) {
@@ -295,7 +296,7 @@ public final class Vcpu extends KernelObject implements Wakeable, VmmioCpu {
                 return HypError.DENIED;
             }
         }
-        halt(0);
+        stop(0, force);
         return HypError.OK;
     }
 
@@ -331,11 +332,12 @@ public final class Vcpu extends KernelObject implements Wakeable, VmmioCpu {
             return HypError.OBJECT_STATE;
         }
         killed = true;
-        halt(1);
+        stop(1, false); // thread_kill: the thread exits, it does not halt (no HALT VIRQ)
         return HypError.OK;
     }
 
-    private void halt(long flags) {
+    /** Off with {@code flags}; {@code halted}: [HYP] {@code vcpu_halted}, which raises the HALT VIRQ for the RM. */
+    private void stop(long flags, boolean halted) {
         poweredOn = false;
         waiting = false;
         // a kill (or a group stop) ends a VMMIO block: the killed thread unwinds and exits
@@ -343,7 +345,9 @@ public final class Vcpu extends KernelObject implements Wakeable, VmmioCpu {
         vmmioDone = null;
         poweroffFlags = flags;
         scheduler.update(this);
-        haltVirq.assertLevel();
+        if (halted) {
+            haltVirq.assertEdgeOnly();
+        }
     }
 
     /** scheduler_yield: to the tail of its queue with a fresh timeslice. */
@@ -522,7 +526,7 @@ public final class Vcpu extends KernelObject implements Wakeable, VmmioCpu {
     }
 
     /** The timeslice the scheduler refills with. */
-    long timeslice() {
+    public long timeslice() {
         return timeslice;
     }
 

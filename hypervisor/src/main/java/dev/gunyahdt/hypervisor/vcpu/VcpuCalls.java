@@ -55,6 +55,9 @@ public final class VcpuCalls {
     public static final int RUN_ADDRSPACE_VMMIO_READ = 4;
 
     public static final int RUN_ADDRSPACE_VMMIO_WRITE = 5;
+    /** vcpu_run_state fault: an unrecoverable fault halted the vCPU (the RM reads it as a software error). */
+    public static final int RUN_FAULT = 6;
+
     public static final int RUN_PSCI_SYSTEM_RESET = 0x100;
     /** poweron flags: preserve entry point, preserve context. */
     static final long POWERON_FLAG_BITS = 0x3;

@@ -113,6 +113,35 @@ class RmVcpuTest {
     }
 
     @Test
+    void aVmsSchedPriorityIsAnOffsetFromItsOwnersAndItsTimesliceIsInMicroseconds() {
+        // handle_vcpu: priority = the owner's (32) + sched-priority; timeslice = sched-timeslice µs in ns
+        Simulation.Config good = Configs.pairOfSecondaries(9, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES, "");
+        Map<String, byte[]> vms = new HashMap<>(good.vmDtbs());
+        vms.put(
+                "svm2",
+                Configs.compile(Configs.vm(
+                                "svm2",
+                                0x90000000L,
+                                0x10000000L,
+                                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
+                                Configs.SVM2_VDEVICES,
+                                "")
+                        .replace(
+                                "sched-timeslice = <5000>; sched-priority = <(-1)>;",
+                                "sched-timeslice = <2000>; sched-priority = <(-7)>;")));
+        Simulation.Result r = Simulation.run(Simulation.Config.of(good.systemDtb(), vms, Map.of(), 9));
+        assertTrue(r.settled());
+        Vcpu svm1 = vcpus(r).get(0x80).get(0);
+        Vcpu svm2 = vcpus(r).get(0x81).get(0);
+        assertEquals(31, svm1.priority());
+        assertEquals(5_000_000L, svm1.timeslice());
+        assertEquals(25, svm2.priority());
+        assertEquals(2_000_000L, svm2.timeslice());
+        assertTrue(
+                r.guests().get("svm2").ok(), r.guests().get("svm2").problems().toString());
+    }
+
+    @Test
     void aProxyScheduledVmRunsOnlyThroughItsOwnersVcpuRun() {
         Simulation.Config good = Configs.pairOfSecondaries(9, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES, "");
         Map<String, byte[]> vms = new HashMap<>(good.vmDtbs());

@@ -111,6 +111,37 @@ class RmVmTeardownTest {
     }
 
     private void life(String svm1Vdevices, Runnable afterStart, Runnable afterReset) {
+        Started st = start(svm1Vdevices, false);
+        Vcpu v = st.vcpu();
+        afterStart.run();
+
+        ok(MessageId.VM_STOP, Wire.writer().u16(0x80).u8(1).u8(0).u32(0).build()); // force
+        assertEquals(VmState.EXITED, rm.vm(0x80).orElseThrow().state());
+        assertFalse(v.poweredOn(), "killed");
+
+        ok(MessageId.VM_RESET, vmid(0x80));
+        assertEquals(VmState.RESET, rm.vm(0x80).orElseThrow().state());
+        assertEquals(List.of(), vcpusOf(0x80), "the vCPU object is gone (RM's master and hlos's copy deleted)");
+        assertSame(st.parcel(), hv.memdb().ownerOf(MEMORY), "released, not yet reclaimed");
+        assertTrue(rm.memparcels().get(0).accepted().isEmpty());
+        afterReset.run();
+
+        ok(
+                MessageId.MEM_RECLAIM,
+                Wire.writer().u32(st.handle()).u8(0).u8(0).u8(0).u8(0).build());
+        assertSame(st.held(), hv.memdb().ownerOf(MEMORY), "reclaimed: the pages are the owner's again");
+        assertNotNull(st.hlosMemory().read(MEMORY + ResourceManager.DT_OFFSET, 4), "and its access with them");
+
+        configure(lendImage(st.image()), st.image()); // a reset VM is configured afresh
+        assertEquals(VmState.READY, rm.vm(0x80).orElseThrow().state());
+        assertEquals(1, vcpusOf(0x80).size());
+        assertEquals(0, rm.internalFaults());
+    }
+
+    private record Started(Vcpu vcpu, int handle, Object held, Object parcel, GuestMemory hlosMemory, byte[] image) {}
+
+    /** hlos allocates svm1, lends it its memory with its DT, configures, inits and starts it. */
+    private Started start(String svm1Vdevices, boolean psci) {
         SystemConfig sys = SystemConfig.read(
                 "system.dtb",
                 DtbReader.read(
@@ -121,7 +152,8 @@ class RmVmTeardownTest {
                         "system.dtb"));
         String rpc = "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;"; // the real RM crashes without
         byte[] primary = Configs.compile(Configs.vm("hlos", 0x40000000L, 0x40000000L, rpc, "", ""));
-        byte[] svm1 = Configs.compile(Configs.vm("svm1", 0x80000000L, 0x10000000L, rpc, svm1Vdevices, ""));
+        String svm1Source = Configs.vm("svm1", 0x80000000L, 0x10000000L, rpc, svm1Vdevices, psci ? PSCI : "");
+        byte[] svm1 = Configs.compile(psci ? svm1Source.replace("enable-method = \"psci\";", IDLE_CPU) : svm1Source);
         rm = ResourceManager.boot(hv, sys, Platform.QEMU, primary, RpcSeat.collecting(seats), () -> 0);
         GuestSeat seat = seats.get(0);
         hlos = RpcSeat.client(hv, seat, rm.vm("hlos").orElseThrow().guestDtb().orElseThrow());
@@ -143,28 +175,93 @@ class RmVmTeardownTest {
         assertTrue(v.poweredOn());
         assertNotNull(v.caller().memory().read(MEMORY + ResourceManager.DT_OFFSET, 4), "accepted at its base");
         assertEquals(VmState.RUNNING, rm.vm(0x80).orElseThrow().state());
-        afterStart.run();
+        return new Started(v, handle, held, parcel, hlosMemory, svm1);
+    }
 
-        ok(MessageId.VM_STOP, Wire.writer().u16(0x80).u8(1).u8(0).u32(0).build()); // force
+    /** The NOTIFY_VM_EXITED payloads hlos receives while the RM's vCPU runs (it takes the HALT VIRQs). */
+    private List<byte[]> exits() {
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            hv.scheduler().runRound(1_000_000);
+            for (RpcClient.Incoming in : hlos.poll()) {
+                if (!in.isReply() && in.message().messageId() == MessageId.NOTIFY_VM_EXITED.id()) {
+                    out.add(in.message().payload());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final long FN32 = 0x8400_0000L, FN64 = 0xC400_0000L;
+
+    /** A psci node and an idle state, so svm1's one vCPU joins a VPM group (enable_vpm_psci; parse_vcpus). */
+    private static final String PSCI = "psci { compatible = \"arm,psci-1.0\"; method = \"smc\"; };\n"
+            + "idle-states { entry-method = \"psci\"; sleep: cpu-sleep { compatible = \"arm,idle-state\";"
+            + " arm,psci-suspend-param = <1>; entry-latency-us = <40>; exit-latency-us = <100>;"
+            + " min-residency-us = <150>; }; };\n";
+
+    private static final String IDLE_CPU = "enable-method = \"psci\"; cpu-idle-states = <&sleep>;";
+
+    /**
+     * vcpu_halt_callback: PSCI SYSTEM_OFF / SYSTEM_RESET / SYSTEM_RESET2 halt the calling vCPU (a forced poweroff,
+     * the only poweroff that raises its HALT VIRQ); the RM reads vcpu_run_check and the VM exits with the matching
+     * exit type, its owner told so: {vmid, type, reason size, flags | code << 16, extra reason words}.
+     */
+    private void exitsAfter(String want, long... psciCall) {
+        Started st = start("", true);
+        assertEquals(List.of(), exits());
+        hv.smc(st.vcpu().caller(), dev.gunyahdt.hypervisor.call.HvcArgs.of(psciCall));
+        List<byte[]> got = exits();
+        assertEquals(1, got.size(), "one NOTIFY_VM_EXITED");
+        assertEquals(want, hex(got.get(0)));
         assertEquals(VmState.EXITED, rm.vm(0x80).orElseThrow().state());
-        assertFalse(v.poweredOn(), "killed");
-
-        ok(MessageId.VM_RESET, vmid(0x80));
-        assertEquals(VmState.RESET, rm.vm(0x80).orElseThrow().state());
-        assertEquals(List.of(), vcpusOf(0x80), "the vCPU object is gone (RM's master and hlos's copy deleted)");
-        assertSame(parcel, hv.memdb().ownerOf(MEMORY), "released, not yet reclaimed");
-        assertTrue(rm.memparcels().get(0).accepted().isEmpty());
-        afterReset.run();
-
-        ok(
-                MessageId.MEM_RECLAIM,
-                Wire.writer().u32(handle).u8(0).u8(0).u8(0).u8(0).build());
-        assertSame(held, hv.memdb().ownerOf(MEMORY), "reclaimed: the pages are the owner's again");
-        assertNotNull(hlosMemory.read(MEMORY + ResourceManager.DT_OFFSET, 4), "and its access with them");
-
-        configure(lendImage(svm1), svm1); // a reset VM is configured afresh
-        assertEquals(VmState.READY, rm.vm(0x80).orElseThrow().state());
-        assertEquals(1, vcpusOf(0x80).size());
         assertEquals(0, rm.internalFaults());
+    }
+
+    @Test
+    void systemOffExitsTheVmAsPlatformOff() {
+        exitsAfter("80 00 01 00 04 00 00 00 00 00 00 00", FN32 | 0x8);
+    }
+
+    @Test
+    void systemResetExitsTheVmAsPlatformReset() {
+        exitsAfter("80 00 02 00 04 00 00 00 00 00 00 00", FN32 | 0x9);
+    }
+
+    @Test
+    void systemReset2ReportsItsTypeAndCookieFlaggedSixtyFourBitFromAnSmc64Call() {
+        exitsAfter(
+                "80 00 03 00 10 00 00 00 00 80 00 00 01 00 00 80 88 77 66 55 44 33 22 11",
+                FN64 | 0x12,
+                0x8000_0001L,
+                0x1122_3344_5566_7788L);
+    }
+
+    @Test
+    void systemReset2FromAnSmc32CallKeepsTheCookiesLowWord() {
+        exitsAfter(
+                "80 00 03 00 10 00 00 00 00 00 00 00 01 00 00 80 88 77 66 55 00 00 00 00",
+                FN32 | 0x12,
+                0x8000_0001L,
+                0x1122_3344_5566_7788L);
+    }
+
+    @Test
+    void theLastVcpusCpuOffIsDeniedAndNothingExits() {
+        Started st = start("", true);
+        long denied = hv.smc(st.vcpu().caller(), dev.gunyahdt.hypervisor.call.HvcArgs.of(FN32 | 0x2))
+                .x0();
+        assertEquals(0xFFFF_FFFDL, denied, "PSCI DENIED: the group's last vCPU (psci_handle_vcpu_poweroff)");
+        assertTrue(st.vcpu().poweredOn());
+        assertEquals(List.of(), exits());
+        assertEquals(VmState.RUNNING, rm.vm(0x80).orElseThrow().state());
+    }
+
+    private static String hex(byte[] b) {
+        StringBuilder s = new StringBuilder();
+        for (byte x : b) {
+            s.append(s.length() == 0 ? "" : " ").append(String.format("%02x", x & 0xFF));
+        }
+        return s.toString();
     }
 }

@@ -16,7 +16,9 @@ import java.util.OptionalLong;
  * @param vdevices  the other vdevices in the order the RM creates them (§6.3: doorbells, message queues,
  *                  message-queue pairs, shm), each in tree order within its kind
  * @param iomems    the {@code iomem} vdevices: device memory the owner lends with their label, accepted at VM_START
- * @param unmodelled vdevices the real RM builds but the model does not yet ("virtio-mmio /path")
+ * @param unmodelled vdevices parsed but built into nothing, by the open RM as by the model ("vsmmu-v2 /path"):
+ *                  vsmmu-v2 ({@code parse_vsmmuv2}'s result is never read; {@code patch_smmu_v2_nodes} is declared
+ *                  in dto_construct.h and defined nowhere) and vrtc-pl031 (refused at VM_INIT on QEMU)
  */
 public record VmConfig(
         String imageName,
@@ -62,8 +64,20 @@ public record VmConfig(
      * RM makes the VM a VPM group ({@code enable_vpm_psci}: a PSCI node, a psci enable-method or idle states);
      * {@code cpuPaths}: each vCPU's CPU node, in vCPU order.
      */
+    /**
+     * The {@code vcpus} node as {@code handle_vcpu} uses it. {@code priorityOffset} ({@code sched-priority}) is added
+     * to the owner's priority and {@code timesliceUs} ({@code sched-timeslice}) turned into ns; a proxy-scheduled
+     * VM's are ignored (minimum priority and timeslice).
+     */
     public record Vcpus(
-            String affinity, List<Long> affinityMap, String config, int count, boolean psci, List<String> cpuPaths) {
+            String affinity,
+            List<Long> affinityMap,
+            String config,
+            int count,
+            boolean psci,
+            List<String> cpuPaths,
+            long priorityOffset,
+            long timesliceUs) {
         public Vcpus {
             affinityMap = List.copyOf(affinityMap);
             cpuPaths = List.copyOf(cpuPaths);

@@ -10,9 +10,10 @@ import java.util.OptionalLong;
 
 /**
  * The model's view of a VM config: {@link VmDtParser} reads the tree exactly as the real RM does (and refuses
- * what it refuses); this turns the result into the {@link VmConfig} the model's RM builds objects from. Vdevice
- * kinds the model does not build yet (iomem, vsmmu-v2, vrtc) are listed in
- * {@link VmConfig#unmodelled()} so the boot log can say so; the real RM's parse still judges them.
+ * what it refuses); this turns the result into the {@link VmConfig} the model's RM builds objects from. The two
+ * vdevice kinds the open RM builds nothing for are listed in {@link VmConfig#unmodelled()}: vsmmu-v2 (nothing
+ * consumes {@code parse_vsmmuv2}'s result) and vrtc-pl031 (VM_INIT refuses it on the QEMU platform, {@code
+ * handle_rtc}).
  */
 public final class VmConfigParser {
     static final String DEFAULT_RM_RPC_GENERATE = "/hypervisor/qcom,resource-mgr";
@@ -61,7 +62,9 @@ public final class VmConfigParser {
                 cpusPath == null ? "/cpus" : cpusPath,
                 v.cpus().size(),
                 v.psci(),
-                v.cpus().stream().map(RmVmConfig.Vcpu::path).toList());
+                v.cpus().stream().map(RmVmConfig.Vcpu::path).toList(),
+                v.priorityOffset(),
+                v.timesliceUs());
         Optional<String> gic =
                 cfg.child("interrupts").map(n -> Fdt.string0(n, "config")).filter(s -> s.startsWith("/"));
         VmConfig.RmRpc rmRpc = c.rmRpcs().isEmpty()
