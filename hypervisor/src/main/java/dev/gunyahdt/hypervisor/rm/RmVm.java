@@ -39,8 +39,6 @@ final class RmVm {
     final List<Held> held = new ArrayList<>();
     /** VM_CONFIG_IMAGE's memparcel (the VM's memory, the image and DT in it) and its size ({@code mem_mp_handle}). */
     int memParcel = -1;
-    /** VM_CONFIG_IMAGE's auth type (0 none, 1 platform, 2 Android). */
-    int authType;
 
     long memSize;
     /** VM_CONFIG_IMAGE's auth type (vm_auth_type_t: 0 none, 1 platform, 2 android). */

@@ -143,7 +143,6 @@ final class VmLifecycle {
         // image and DT lie in it
         Memparcel p = memory.imageParcel(vm, handle, imageOffset, imageSize, dtOffset, dtSize);
         vm.memParcel = handle;
-        vm.authType = auth;
         vm.memSize = p.size();
         vm.authType = auth;
         byte[] dt = memparcels.parcelBytes(p, dtOffset, (int) dtSize);

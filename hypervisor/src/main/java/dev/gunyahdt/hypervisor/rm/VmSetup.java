@@ -52,8 +52,6 @@ final class VmSetup {
      * have them), mapped RWX at the config's IPA, and RW in the RM's own addrspace at its PA (where the RM writes
      * the DTB). PA = system.dtb's assignment.
      */
-    /** VM_AUTH_TYPE_PLATFORM. */
-    static final int AUTH_PLATFORM = 1;
     /** The RM's default VMMIO region {base, size}: [0, 1 GiB). */
     static final long[] DEFAULT_VMMIO = {0, 0x4000_0000L};
 
@@ -61,7 +59,8 @@ final class VmSetup {
         if (!vm.primary) {
             // [RM] vm_config.c: a VM whose image the platform did not authenticate gets the default VMMIO region
             // (from Google's protected-VM platform spec): its owner emulates what its vCPUs touch there unmapped
-            vm.addrspaceCap = ctx.hyp.addrspace(vm.vmid, vm.authType != AUTH_PLATFORM ? DEFAULT_VMMIO : null);
+            vm.addrspaceCap =
+                    ctx.hyp.addrspace(vm.vmid, vm.authType != VmFirmware.AUTH_PLATFORM ? DEFAULT_VMMIO : null);
             vm.masterCaps.add(vm.addrspaceCap);
             return;
         }
