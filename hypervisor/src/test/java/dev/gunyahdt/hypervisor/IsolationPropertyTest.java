@@ -161,6 +161,24 @@ class IsolationPropertyTest {
             new Spec(PrngCalls.GET_ENTROPY, 1, 0, List.of(), "s"),
             new Spec(TraceCalls.UPDATE_CLASS_FLAGS, 2, 0, List.of(), "ff"),
             new Spec(
+                    MemoryCalls.ADDRSPACE_CONFIGURE_INFO_AREA,
+                    3,
+                    0,
+                    List.of(new Need(0, AS, ACT), new Need(1, ME, MemExtentRights.ATTACH)),
+                    "ccg"),
+            new Spec(
+                    MemoryCalls.ADDRSPACE_CONFIGURE_VMMIO,
+                    4,
+                    0,
+                    List.of(new Need(0, AS, AddrSpaceRights.ADD_VMMIO_RANGE)),
+                    "cggy"),
+            new Spec(
+                    dev.gunyahdt.hypervisor.vic.VicCalls.ADDRSPACE_ATTACH_VDEVICE,
+                    NO_RESERVED,
+                    0,
+                    List.of(new Need(0, AS, AddrSpaceRights.MAP), new Need(1, VIC, VicRights.ATTACH_VDEVICE)),
+                    "ccyggy"),
+            new Spec(
                     MemoryCalls.MEMEXTENT_CONFIGURE_DERIVE,
                     5,
                     0,

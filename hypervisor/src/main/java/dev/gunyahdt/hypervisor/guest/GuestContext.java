@@ -47,9 +47,12 @@ public record GuestContext(Hypervisor hv, Vcpu boot, List<Launch> launches, Cons
         return boot.caller();
     }
 
-    /** The VM's memory as its vCPUs see it (its addrspace: only what the RM mapped). */
+    /**
+     * The VM's memory as its boot vCPU's loads and stores see it (its addrspace: only what the RM mapped; an
+     * unmapped access in a VMMIO range of a proxy-scheduled vCPU traps to its owner's vcpu_run).
+     */
     public GuestMemory memory() {
-        return boot.caller().memory();
+        return boot.memory();
     }
 
     public HvcResult call(int number, long... inputs) {

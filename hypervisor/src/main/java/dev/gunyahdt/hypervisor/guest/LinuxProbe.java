@@ -179,6 +179,7 @@ public final class LinuxProbe implements GuestProgram {
         loop.add(peers::await);
         UartProbe.addTo(ctx, log, loop, tree, primary); // passed-through UARTs: a primary's must be mapped
         VirtioFrontend.addTo(ctx, log, loop, tree); // virtio-mmio devices the RM wrote under /hypervisor
+        VmmRegsProbe.addTo(ctx, log, loop, tree, 0x5600_0000L | vmid); // a register file my owner emulates
         if (!primary) {
             // the RM takes VM_SET_STATUS from static secondary VMIDs only (below 64); a dynamic one is denied
             loop.add(loop.call(

@@ -35,14 +35,20 @@ final class Vmm {
         final String vm;
         final long cap;
         final int wakeupVirq;
+        /** The register file I emulate for its VM (the VM's, shared by its vCPUs). */
+        final VmmRegs regs;
+        /** vcpu_run's first resume word for the next call: the value of the VMMIO read it stopped at. */
+        long resume;
+
         boolean started;
         boolean runnable;
         int runs;
 
-        Proxied(String vm, long cap, int wakeupVirq) {
+        Proxied(String vm, long cap, int wakeupVirq, VmmRegs regs) {
             this.vm = vm;
             this.cap = cap;
             this.wakeupVirq = wakeupVirq;
+            this.regs = regs;
         }
     }
 
@@ -54,6 +60,9 @@ final class Vmm {
     private final List<Proxied> proxied = new ArrayList<>();
     private final LentIrqs lender;
     private final List<OwnedShm> owned = new ArrayList<>();
+    /** The register file I emulate for each proxy-scheduled VM, by name. */
+    private final java.util.Map<String, VmmRegs> emulated = new java.util.HashMap<>();
+
     private int vcpusChecked;
 
     Vmm(GuestContext ctx, ProbeLog log, ActionLoop loop, HypResources resources, IntSupplier me) {
@@ -122,7 +131,7 @@ final class Vmm {
         // RM at VM_START; each iomem vdevice's device memory lent with its label; each shm buffer shared with its
         // label, offered to the VM once it is READY (MEM_NOTIFY), when the RM accepts it by label
         long dtAt = l.memoryBase() + ResourceManager.DT_OFFSET;
-        byte[] dtb = l.dtb();
+        byte[] dtb = withMyDevices(l);
         int[] ram = {-1};
         loop.run(() -> {
             if (l.memorySize() <= ResourceManager.DT_OFFSET + dtb.length
@@ -241,6 +250,33 @@ final class Vmm {
     }
 
     /**
+     * The DT I give the VM: its image DT, and for a VM whose vCPUs I run (proxy) the node of the register file I
+     * emulate for it ({@link VmmRegs}), as crosvm writes its devices into the DT it makes.
+     */
+    private byte[] withMyDevices(GuestContext.Launch l) {
+        try {
+            DeviceTree dt = DtbReader.read(l.dtb(), "vm/" + l.name() + ".dtb");
+            if (!proxyScheduled(dt)) {
+                return l.dtb();
+            }
+            emulated.put(l.name(), new VmmRegs());
+            log.note(l.name() + ": my register file at 0x" + Long.toHexString(VmmRegs.BASE) + " (" + VmmRegs.COMPATIBLE
+                    + ") in the DT I give it: I emulate it in vcpu_run");
+            return VmmRegs.addNode(dt);
+        } catch (DtException e) {
+            return l.dtb(); // checkVcpus says so
+        }
+    }
+
+    private static boolean proxyScheduled(DeviceTree dt) {
+        return dt.find("/qcom,vm-config/vcpus")
+                .flatMap(c -> c.node().property("affinity"))
+                .map(p -> p.value().asString())
+                .filter("proxy"::equals)
+                .isPresent();
+    }
+
+    /**
      * MEM_LEND / MEM_SHARE of {@code sgl} (in my IPA space) to the launched VM — read-write-execute for its RAM,
      * read-write for device memory and shared buffers, where I keep read-write too (the owner is in a SHARE's
      * ACL) — with {@code label}; {@code then} gets the handle.
@@ -302,10 +338,7 @@ final class Vmm {
         String cpusPath = vc.flatMap(c -> c.node().property("config"))
                 .map(p -> p.value().asString())
                 .orElse("/cpus");
-        boolean proxy = vc.flatMap(c -> c.node().property("affinity"))
-                .map(p -> p.value().asString())
-                .filter("proxy"::equals)
-                .isPresent();
+        boolean proxy = proxyScheduled(dt);
         long[] map = vc.map(c -> GuestDtReader.cells(c, "affinity-map")).orElse(new long[0]);
         int cpus = 0;
         for (NodeCursor c : dt.find(cpusPath).map(NodeCursor::children).orElse(List.of())) {
@@ -334,7 +367,7 @@ final class Vmm {
                         + Long.toHexString(e.virq()) + ") does not match " + cpusPath
                         + (proxy ? " (proxy)" : " and affinity-map"));
             } else if (proxy) {
-                proxied.add(new Proxied(l.name(), e.cap(), (int) e.virq()));
+                proxied.add(new Proxied(l.name(), e.cap(), (int) e.virq(), emulated.get(l.name())));
                 ActionLoop.configure(ctx, new Line((int) e.virq(), true));
             }
         }
@@ -428,8 +461,9 @@ final class Vmm {
     }
 
     /**
-     * vcpu_run on each proxied vCPU that is runnable: READY keeps it runnable (and this vCPU busy); EXPECTS_WAKEUP
-     * or POWERED_OFF parks it until its wakeup VIRQ fires here.
+     * vcpu_run on each proxied vCPU that is runnable: READY keeps it runnable (and this vCPU busy); an
+     * ADDRSPACE_VMMIO_READ / _WRITE is emulated here and keeps it runnable (the next vcpu_run resumes it, a read
+     * with the value in its first resume word); EXPECTS_WAKEUP or POWERED_OFF parks it until its wakeup VIRQ fires.
      */
     boolean runProxied() {
         boolean ran = false;
@@ -437,7 +471,8 @@ final class Vmm {
             if (!v.runnable) {
                 continue;
             }
-            HvcResult r = ctx.call(VcpuCalls.RUN, v.cap, 0, 0, 0);
+            HvcResult r = ctx.call(VcpuCalls.RUN, v.cap, v.resume, 0, 0);
+            v.resume = 0;
             if (!r.isOk()) {
                 log.problem("vcpu_run of " + v.vm + " -> " + r.error());
                 v.runnable = false;
@@ -445,8 +480,40 @@ final class Vmm {
             }
             v.runs++;
             ran = true;
-            v.runnable = r.x1() == VcpuCalls.RUN_READY;
+            long state = r.x1();
+            if (state == VcpuCalls.RUN_ADDRSPACE_VMMIO_READ || state == VcpuCalls.RUN_ADDRSPACE_VMMIO_WRITE) {
+                v.resume = emulate(v, state == VcpuCalls.RUN_ADDRSPACE_VMMIO_WRITE, r.x2(), (int) r.x3(), r.x4());
+            }
+            v.runnable = state == VcpuCalls.RUN_READY
+                    || state == VcpuCalls.RUN_ADDRSPACE_VMMIO_READ
+                    || state == VcpuCalls.RUN_ADDRSPACE_VMMIO_WRITE;
         }
         return ran;
+    }
+
+    /**
+     * One VMMIO access of {@code v}'s VM, as vcpu_run's state data gives it: my register file's when it is there
+     * (logged), else nothing of mine answers: a read gets 0 and a write is dropped, as crosvm treats an MMIO access
+     * no device of its claims (noted). Returns the value to resume a read with.
+     */
+    private long emulate(Proxied v, boolean write, long ipa, int size, long value) {
+        String state = write ? "ADDRSPACE_VMMIO_WRITE" : "ADDRSPACE_VMMIO_READ";
+        String access = v.vm + ": vcpu_run -> " + state + " at 0x" + Long.toHexString(ipa) + ", " + size + " byte(s)";
+        if (v.regs == null || !VmmRegs.holds(ipa, size)) {
+            log.note(access + (write ? " of 0x" + Long.toHexString(value) : "")
+                    + ": no device of mine there (reads 0, writes dropped), resumed");
+            return 0;
+        }
+        int offset = (int) (ipa - VmmRegs.BASE);
+        if (write) {
+            v.regs.write(offset, size, value);
+            log.note(access + " of 0x" + Long.toHexString(value) + ": my register 0x" + Integer.toHexString(offset)
+                    + " (emulated), resumed");
+            return 0;
+        }
+        long read = v.regs.read(offset, size);
+        log.note(access + ": my register 0x" + Integer.toHexString(offset) + " = 0x" + Long.toHexString(read)
+                + ", resumed with it");
+        return read;
     }
 }

@@ -61,6 +61,16 @@ public final class MemExtent extends KernelObject {
         return size;
     }
 
+    /** Its access ceiling (pgtable_access: R 4, W 2, X 1). */
+    int access() {
+        return access;
+    }
+
+    /** Its memextent_memtype (0: ANY). */
+    int memtype() {
+        return memtype;
+    }
+
     /** Whether this is a BASIC extent (one contiguous physical range), not a SPARSE one. */
     public boolean isBasic() {
         return extentType == BASIC;

@@ -11,6 +11,7 @@ import dev.gunyahdt.hypervisor.hypercall.HypercallTable;
 import dev.gunyahdt.hypervisor.hypercall.HypercallTable.Reserved;
 import dev.gunyahdt.hypervisor.hypercall.Lookup;
 import dev.gunyahdt.hypervisor.object.ObjectFactories;
+import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
 
 /**
@@ -29,6 +30,12 @@ public final class MemoryCalls {
     public static final int MEMEXTENT_CONFIGURE = 0x31;
     public static final int MEMEXTENT_CONFIGURE_DERIVE = 0x32;
     public static final int ADDRSPACE_LOOKUP = 0x5A;
+    public static final int ADDRSPACE_CONFIGURE_INFO_AREA = 0x5B;
+    public static final int ADDRSPACE_CONFIGURE_VMMIO = 0x60;
+    /** addrspace_vmmio_configure_op. */
+    public static final int VMMIO_ADD = 0;
+
+    public static final int VMMIO_REMOVE = 1;
     /** The code's number; the doc says 0x6033 (§0). */
     public static final int MEMEXTENT_DONATE = 0x61;
 
@@ -65,6 +72,12 @@ public final class MemoryCalls {
         t.define(ADDRSPACE_ATTACH_VDMA, "addrspace_attach_vdma", Reserved.res0(3), MemoryCalls::attachVdma);
         t.define(ADDRSPACE_UPDATE_ACCESS, "addrspace_update_access", Reserved.NONE, MemoryCalls::updateAccess);
         t.define(MEMEXTENT_MODIFY, "memextent_modify", Reserved.NONE, MemoryCalls::modify);
+        t.define(
+                ADDRSPACE_CONFIGURE_INFO_AREA,
+                "addrspace_configure_info_area",
+                Reserved.res0(3),
+                MemoryCalls::configureInfoArea);
+        t.define(ADDRSPACE_CONFIGURE_VMMIO, "addrspace_configure_vmmio", Reserved.res0(4), MemoryCalls::configureVmmio);
         t.define(MEMEXTENT_CONFIGURE, "memextent_configure", Reserved.res0(4), MemoryCalls::configure);
         t.define(
                 MEMEXTENT_CONFIGURE_DERIVE,
@@ -88,6 +101,45 @@ public final class MemoryCalls {
     private static HvcResult addrspaceConfigure(CallContext ctx, HvcArgs in) {
         Lookup l = ctx.forConfigure(in.x0(), ObjectType.ADDRSPACE);
         return HvcResult.error(l.ok() ? l.as(AddrSpace.class).configure(in.x1()) : l.error());
+    }
+
+    /**
+     * addrspace_configure_info_area(as, me, ipa), as [HYP] {@code hypercall_addrspace_configure_info_area}: the
+     * addrspace in any state with OBJECT_ACTIVATE, the extent ACTIVE with ATTACH, then the addrspace INIT.
+     */
+    private static HvcResult configureInfoArea(CallContext ctx, HvcArgs in) {
+        Lookup a = ctx.forConfigure(in.x0(), ObjectType.ADDRSPACE);
+        if (!a.ok()) {
+            return HvcResult.error(a.error());
+        }
+        Lookup m = ctx.active(in.x1(), ObjectType.MEMEXTENT, MemExtentRights.ATTACH);
+        if (!m.ok()) {
+            return HvcResult.error(m.error());
+        }
+        AddrSpace as = a.as(AddrSpace.class);
+        return HvcResult.error(
+                as.state() == ObjectState.INIT
+                        ? as.configureInfoArea(m.as(MemExtent.class), in.x2())
+                        : HypError.OBJECT_STATE);
+    }
+
+    /**
+     * addrspace_configure_vmmio(as, base, size, op), as [HYP] {@code hypercall_addrspace_configure_vmmio}: the
+     * addrspace in any state with ADD_VMMIO_RANGE, then INIT or ACTIVE; op ADD or REMOVE, another → UNIMPLEMENTED.
+     */
+    private static HvcResult configureVmmio(CallContext ctx, HvcArgs in) {
+        Lookup a = ctx.cspace().lookup(in.x0(), ObjectType.ADDRSPACE, AddrSpaceRights.ADD_VMMIO_RANGE, false);
+        if (!a.ok()) {
+            return HvcResult.error(a.error());
+        }
+        AddrSpace as = a.as(AddrSpace.class);
+        if (as.state() != ObjectState.INIT && as.state() != ObjectState.ACTIVE) {
+            return HvcResult.error(HypError.OBJECT_STATE);
+        }
+        return HvcResult.error(
+                in.x3() == VMMIO_ADD
+                        ? as.addVmmioRange(in.x1(), in.x2())
+                        : in.x3() == VMMIO_REMOVE ? as.removeVmmioRange(in.x1(), in.x2()) : HypError.UNIMPLEMENTED);
     }
 
     /** memextent_configure(me, base, size, attrs): any state with OBJECT_ACTIVATE. */

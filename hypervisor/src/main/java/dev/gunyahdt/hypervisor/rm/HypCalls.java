@@ -107,8 +107,23 @@ final class HypCalls {
 
     /** A new ACTIVE address space for {@code vmid}. */
     long addrspace(int vmid) {
+        return addrspace(vmid, null);
+    }
+
+    /** A new ACTIVE address space for {@code vmid}, with the VMMIO range {base, size} added before activation. */
+    long addrspace(int vmid, long[] vmmio) {
         long as = create("addrspace", PartitionCalls.CREATE_ADDRSPACE);
         ok("addrspace vmid " + vmid, MemoryCalls.ADDRSPACE_CONFIGURE, as, vmid, 0);
+        if (vmmio != null) {
+            ok(
+                    "VMMIO range of vmid " + vmid,
+                    MemoryCalls.ADDRSPACE_CONFIGURE_VMMIO,
+                    as,
+                    vmmio[0],
+                    vmmio[1],
+                    MemoryCalls.VMMIO_ADD,
+                    0);
+        }
         ok("addrspace vmid " + vmid, ObjectCalls.ACTIVATE, as, 0);
         return as;
     }

@@ -52,9 +52,15 @@ final class VmSetup {
      * have them), mapped RWX at the config's IPA, and RW in the RM's own addrspace at its PA (where the RM writes
      * the DTB). PA = system.dtb's assignment.
      */
+    /** The RM's default VMMIO region {base, size}: [0, 1 GiB). */
+    static final long[] DEFAULT_VMMIO = {0, 0x4000_0000L};
+
     private void setUpMemory(RmVm vm) {
         if (!vm.primary) {
-            vm.addrspaceCap = ctx.hyp.addrspace(vm.vmid);
+            // [RM] vm_config.c: a VM whose image the platform did not authenticate gets the default VMMIO region
+            // (from Google's protected-VM platform spec): its owner emulates what its vCPUs touch there unmapped
+            vm.addrspaceCap =
+                    ctx.hyp.addrspace(vm.vmid, vm.authType != VmFirmware.AUTH_PLATFORM ? DEFAULT_VMMIO : null);
             vm.masterCaps.add(vm.addrspaceCap);
             return;
         }

@@ -4,6 +4,7 @@ import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.call.HypError;
 import dev.gunyahdt.hypervisor.cspace.CSpace;
 import dev.gunyahdt.hypervisor.memory.AddrSpace;
+import dev.gunyahdt.hypervisor.memory.VmmioCpu;
 import dev.gunyahdt.hypervisor.object.KernelObject;
 import dev.gunyahdt.hypervisor.object.ObjectState;
 import dev.gunyahdt.hypervisor.object.ObjectType;
@@ -24,7 +25,7 @@ import java.util.Arrays;
  * the FPRR scheduler's {@code scheduler_set_*} / {@code scheduler_yield_to}; {@link VcpuCalls} only decodes,
  * looks up and encodes.
  */
-public final class Vcpu extends KernelObject implements Wakeable {
+public final class Vcpu extends KernelObject implements Wakeable, VmmioCpu {
     /** vcpu_option_flags (code, §0): pinned, ras_error_handler, amu_counting_disabled, sve_allowed, debug, trace, critical, vcpu_run_scheduled, hlos_vm. */
     static final long OPTION_BITS = 0x3FL | 1L << 8 | 1L << 9 | 1L << 63;
 
@@ -70,6 +71,15 @@ public final class Vcpu extends KernelObject implements Wakeable {
 
     private long resetCookie;
     private boolean resetRequested;
+    /** The VMMIO access it is blocked on (SCHEDULER_BLOCK_ADDRSPACE_VMMIO_ACCESS), or null. */
+    private Vmmio vmmioBlocked;
+    /** The access its owner's vcpu_run completed, until the program issues it again; or null. */
+    private Vmmio vmmioDone;
+    /** vcpu_run_last_state: the state the last vcpu_run reported, whose resume data the next one takes. */
+    private long lastRunState = VcpuCalls.RUN_READY;
+
+    /** A VMMIO access as [HYP] {@code addrspace.tc} keeps it on the thread: IPA, size, value, direction. */
+    record Vmmio(long ipa, int size, long value, boolean write) {}
 
     Vcpu(long serial, Scheduler scheduler) {
         super(ObjectType.THREAD, serial);
@@ -79,6 +89,14 @@ public final class Vcpu extends KernelObject implements Wakeable {
     /** The handle this vCPU makes hypercalls with: its cspace, and its address space as its memory. */
     public Caller caller() {
         return new Caller("vcpu#" + serial(), cspace, addrspace != null ? addrspace : GuestMemory.none(), this);
+    }
+
+    /**
+     * Its own loads and stores: its address space as it sees it, with the VMMIO trap of a proxy-scheduled vCPU
+     * ({@link AddrSpace#accessedBy}); unlike {@link #caller()}'s memory, which is what the hypervisor copies from.
+     */
+    public GuestMemory memory() {
+        return addrspace != null ? addrspace.accessedBy(this) : GuestMemory.none();
     }
 
     /** Sets the guest code this vCPU runs (null: it does nothing when scheduled). */
@@ -323,6 +341,9 @@ public final class Vcpu extends KernelObject implements Wakeable {
     private void stop(long flags, boolean halted) {
         poweredOn = false;
         waiting = false;
+        // a kill (or a group stop) ends a VMMIO block: the killed thread unwinds and exits
+        vmmioBlocked = null;
+        vmmioDone = null;
         poweroffFlags = flags;
         scheduler.update(this);
         if (halted) {
@@ -376,14 +397,22 @@ public final class Vcpu extends KernelObject implements Wakeable {
 
     /**
      * vcpu_run by another thread ({@code byItself} false): not proxy-scheduled, or being run already → BUSY.
-     * Runs one step of the program unless the vCPU is off or waiting. Resume data only matters after VMMIO
-     * states, which are not modelled.
+     * First the resume event of the state the last vcpu_run reported ([HYP] {@code addrspace_handle_vcpu_run_resume_*}):
+     * after ADDRSPACE_VMMIO_READ {@code resume0} is the value read, after _WRITE nothing; either unblocks the
+     * access. Then one step of the program unless the vCPU is off, waiting or still blocked.
      */
-    HypError run(boolean byItself) {
+    HypError run(boolean byItself, long resume0) {
         if (!isProxy() || inRun || byItself) {
             return HypError.BUSY;
         }
-        if (poweredOn && !waiting && program != null) {
+        if (vmmioBlocked != null
+                && (lastRunState == VcpuCalls.RUN_ADDRSPACE_VMMIO_READ
+                        || lastRunState == VcpuCalls.RUN_ADDRSPACE_VMMIO_WRITE)) {
+            Vmmio b = vmmioBlocked;
+            vmmioDone = b.write() ? b : new Vmmio(b.ipa(), b.size(), resume0, false);
+            vmmioBlocked = null;
+        }
+        if (poweredOn && !waiting && vmmioBlocked == null && program != null) {
             inRun = true;
             try {
                 program.step(this);
@@ -394,12 +423,51 @@ public final class Vcpu extends KernelObject implements Wakeable {
         return HypError.OK;
     }
 
+    /** What vcpu_run reported last (the state whose resume data the next call takes). */
+    void ranWith(long state) {
+        lastRunState = state;
+    }
+
+    /** The VMMIO access it is blocked on, or null. */
+    Vmmio vmmioBlocked() {
+        return vmmioBlocked;
+    }
+
+    /**
+     * Whether its last load or store trapped to its owner and has not completed: the guest program's step ends
+     * there and it issues the access again once resumed (see {@link VmmioCpu}); a blocked vCPU does not WFI.
+     */
+    public boolean accessUnfinished() {
+        return vmmioBlocked != null;
+    }
+
+    @Override
+    public boolean vcpuRunEnabled() {
+        return isProxy();
+    }
+
+    @Override
+    public void blockOnVmmio(long ipa, int size, long value, boolean write) {
+        vmmioBlocked = new Vmmio(ipa, size, value, write);
+        vmmioDone = null;
+    }
+
+    @Override
+    public Long takeCompletedVmmio(long ipa, int size, long value, boolean write) {
+        Vmmio d = vmmioDone;
+        if (d == null || d.ipa() != ipa || d.size() != size || d.write() != write || (write && d.value() != value)) {
+            return null;
+        }
+        vmmioDone = null;
+        return d.value();
+    }
+
     /**
      * WFI: unless an interrupt is deliverable to this vCPU already, it stops being runnable until a VIRQ
      * routed to it is asserted. Returns whether it now waits.
      */
     public boolean waitForInterrupt() {
-        if (!poweredOn || (vic != null && vic.hasDeliverable(vicIndex))) {
+        if (!poweredOn || vmmioBlocked != null || (vic != null && vic.hasDeliverable(vicIndex))) {
             return false;
         }
         waiting = true;

@@ -51,6 +51,10 @@ public final class VcpuCalls {
 
     public static final int RUN_EXPECTS_WAKEUP = 1;
     public static final int RUN_POWERED_OFF = 2;
+    /** [HYP] {@code hyp/mem/addrspace/aarch64/addrspace.tc}: a load / store in a VMMIO range waits for its owner. */
+    public static final int RUN_ADDRSPACE_VMMIO_READ = 4;
+
+    public static final int RUN_ADDRSPACE_VMMIO_WRITE = 5;
     /** vcpu_run_state fault: an unrecoverable fault halted the vCPU (the RM reads it as a software error). */
     public static final int RUN_FAULT = 6;
 
@@ -248,8 +252,13 @@ public final class VcpuCalls {
             return HvcResult.error(t.error());
         }
         Vcpu v = t.as(Vcpu.class);
-        HypError e = v.run(v == ctx.thread());
-        return e == HypError.OK ? runState(v) : HvcResult.error(e);
+        HypError e = v.run(v == ctx.thread(), in.x1());
+        if (e != HypError.OK) {
+            return HvcResult.error(e);
+        }
+        HvcResult r = runState(v);
+        v.ranWith(r.x1());
+        return r;
     }
 
     /** vcpu_run_check(vcpu): the state vcpu_run would report, without running (STATE right — an assumption). */
@@ -262,6 +271,12 @@ public final class VcpuCalls {
     }
 
     private static HvcResult runState(Vcpu v) {
+        Vcpu.Vmmio a = v.vmmioBlocked();
+        if (a != null) {
+            // [HYP] addrspace_handle_vcpu_run_check: IPA, size and (a write's) value
+            return HvcResult.ok(
+                    a.write() ? RUN_ADDRSPACE_VMMIO_WRITE : RUN_ADDRSPACE_VMMIO_READ, a.ipa(), a.size(), a.value());
+        }
         long[] reset = v.resetRequest();
         if (!v.poweredOn() && reset != null) {
             // [HYP] psci_handle_vcpu_run_check: a stopped vCPU that asked for a reset reports it

@@ -158,6 +158,47 @@ public final class Vic extends KernelObject implements VirqTarget {
 
     // ---- vCPU attachment (vic_attach_vcpu, in VcpuCalls) -----------------------------------------
 
+    // ---- vdevice attachment (addrspace_attach_vdevice, in VicCalls) ---------------------------------
+
+    /** Where the GICD frame (index 0) and each vCPU's GICR frame (index i+1) are attached: {addrspace, ipa}. */
+    private final Map<Integer, Object[]> frames = new TreeMap<>();
+
+    /**
+     * [HYP] {@code vgic_handle_addrspace_attach_vdevice}: index 0 is the GICD (flags must be 0), index 1..max_vcpus
+     * the GICR of the vCPU attached at index-1 (flags: bit 0 last_valid, bit 1 last; no vCPU there → IDLE); beyond →
+     * ARGUMENT_INVALID; a frame attached already → BUSY; then the addrspace's vdevice range. The frames' register
+     * emulation is not modelled (the guest's GIC accesses are Java calls, see above): an access there faults.
+     */
+    public HypError attachFrame(
+            dev.gunyahdt.hypervisor.memory.AddrSpace as, long index, long ipa, long size, long flags) {
+        if (index < 0 || index > maxVcpus) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        int i = (int) index;
+        if (i == 0 ? flags != 0 : (flags & ~0x3L) != 0) {
+            return HypError.ARGUMENT_INVALID;
+        }
+        if (i > 0 && vcpus[i - 1] == null) {
+            return HypError.IDLE;
+        }
+        if (frames.containsKey(i)) {
+            return HypError.BUSY;
+        }
+        HypError e = as.attachVdeviceRange(ipa, size);
+        if (e == HypError.OK) {
+            frames.put(i, new Object[] {as, ipa});
+        }
+        return e;
+    }
+
+    @Override
+    protected void onDestroy() {
+        for (Object[] f : frames.values()) {
+            ((dev.gunyahdt.hypervisor.memory.AddrSpace) f[0]).detachVdeviceRange((Long) f[1]);
+        }
+        frames.clear();
+    }
+
     /** The configured vCPU count (vic_attach_vcpu indexes must be below it). */
     public int maxVcpus() {
         return maxVcpus;
@@ -503,6 +544,8 @@ public final class Vic extends KernelObject implements VirqTarget {
                 .append(mpidrMapping == MpidrMapping.QEMU ? "" : " mpidr=" + mpidrMapping)
                 .append(" pmr=")
                 .append(java.util.Arrays.toString(priorityMask))
+                .append(" frames=")
+                .append(frames.keySet())
                 .append(" attached=[");
         for (Wakeable w : vcpus) {
             sb.append(w == null ? "-" : w.toString()).append(' ');

@@ -72,6 +72,46 @@ class SecondaryCpusTest {
     }
 
     /**
+     * Virtual MMIO end to end: the RM gives the proxy-scheduled svm2 (auth none) the default VMMIO region, its owner
+     * puts the register file it emulates in the DT it lends, svm2 reads its ID, writes a scratch register and reads
+     * it back; each access stops svm2's vCPU in hlos's vcpu_run (states 4 and 5 with IPA, size, value), hlos answers
+     * and resumes it with the value.
+     */
+    @Test
+    void aProxyScheduledVmsAccessesToItsOwnersDeviceAreEmulatedThroughVcpuRun() {
+        Simulation.Config base = Configs.pairOfSecondaries(5, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES, "");
+        Map<String, byte[]> vms = new HashMap<>(base.vmDtbs());
+        vms.put("svm2", vm("svm2", 0x90000000L, Configs.SVM2_VDEVICES, "affinity = \"proxy\";"));
+        Simulation.Result r = Simulation.run(Simulation.Config.of(base.systemDtb(), vms, Map.of(), 5));
+        assertTrue(r.settled());
+        for (String name : List.of("hlos", "svm1", "svm2")) {
+            assertTrue(
+                    r.guests().get(name).ok(),
+                    name + ": " + r.guests().get(name).problems());
+        }
+        List<String> hlos = r.events().stream()
+                .filter(e -> e.vm().equals("hlos") && e.text().contains("vcpu_run -> ADDRSPACE_VMMIO"))
+                .map(e -> e.text())
+                .toList();
+        assertEquals(
+                List.of(
+                        "svm2: vcpu_run -> ADDRSPACE_VMMIO_READ at 0xc000000, 4 byte(s): my register 0x0 = 0x4d564447,"
+                                + " resumed with it",
+                        "svm2: vcpu_run -> ADDRSPACE_VMMIO_WRITE at 0xc000010, 4 byte(s) of 0x56000081: my register"
+                                + " 0x10 (emulated), resumed",
+                        "svm2: vcpu_run -> ADDRSPACE_VMMIO_READ at 0xc000010, 4 byte(s): my register 0x10 ="
+                                + " 0x56000081, resumed with it"),
+                hlos.stream().map(t -> t.substring(t.indexOf("svm2: "))).toList());
+        assertTrue(
+                r.events().stream()
+                        .anyMatch(e -> e.vm().equals("svm2")
+                                && e.text().contains("/vmm-regs@c000000: ID 0x4d564447, wrote 0x56000081")),
+                "svm2 read back what it wrote");
+        // svm1 is not proxy-scheduled: its owner gives it no such device, and it has no VMMIO accesses
+        assertTrue(r.events().stream().noneMatch(e -> e.text().contains("svm1: vcpu_run")));
+    }
+
+    /**
      * A VM without PSCI (no psci node or idle states; its other CPU's enable-method "qcom,gunyah-hvc": the RM makes
      * no VPM group): the RM gives it a
      * POWER cap to each vCPU and writes it on the CPU node as qcom,gunyah-capability (patch_cpus_nodes); the guest
