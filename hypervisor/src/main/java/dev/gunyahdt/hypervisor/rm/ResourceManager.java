@@ -239,6 +239,7 @@ public final class ResourceManager {
         handlers.put(MessageId.VM_IRQ_RELEASE, irqs::release);
         handlers.put(MessageId.VM_IRQ_RECLAIM, irqs::reclaim);
         handlers.put(MessageId.VM_IRQ_NOTIFY, irqs::notify);
+        handlers.put(MessageId.IPA_RESERVE, new IpaReservations(ctx)::reserve);
     }
 
     // ---- queries ---------------------------------------------------------------------------------------
