@@ -220,6 +220,20 @@ class MemparcelRpcTest {
         return w.u16(0).u16(0).build();
     }
 
+    /** memparcel_append_req_t with MEM_APPEND_FLAG_DONE and one page-sized SGL entry. */
+    private static byte[] appendDone(int handle, long ipa) {
+        return Wire.writer()
+                .u32(handle)
+                .u8(1)
+                .u8(0)
+                .u16(0)
+                .u16(1)
+                .u16(0)
+                .u64(ipa)
+                .u64(0x1000)
+                .build();
+    }
+
     private static byte[] handleFlags(int handle, int flags) {
         return Wire.writer().u32(handle).u8(flags).u8(0).u16(0).build();
     }
@@ -494,53 +508,15 @@ class MemparcelRpcTest {
         Consumer<Wire.Writer> twoPages = sgl(page, 0x1000, page + 0x1000, 0x1000);
         byte[] lookup = create(0, 0, 9, acl(SVM1, RW), twoPages);
         refused(RmError.LOOKUP_FAILED, hlos, MessageId.MEM_QCOM_LOOKUP_SGL, lookup); // still being built
-        refused(
-                RmError.DENIED,
-                svm1,
-                MessageId.MEM_APPEND,
-                Wire.writer()
-                        .u32(h)
-                        .u8(1)
-                        .u8(0)
-                        .u16(0)
-                        .u16(1)
-                        .u16(0)
-                        .u64(page + 0x1000)
-                        .u64(0x1000)
-                        .build());
+        refused(RmError.DENIED, svm1, MessageId.MEM_APPEND, appendDone(h, page + 0x1000));
         refused(
                 RmError.ARGUMENT_INVALID,
                 hlos,
                 MessageId.MEM_APPEND,
                 Wire.writer().u32(h).u8(1).u8(0).u16(0).u16(0).u16(0).build());
-        ok(
-                hlos,
-                MessageId.MEM_APPEND,
-                Wire.writer()
-                        .u32(h)
-                        .u8(1)
-                        .u8(0)
-                        .u16(0)
-                        .u16(1)
-                        .u16(0)
-                        .u64(page + 0x1000)
-                        .u64(0x1000)
-                        .build());
+        ok(hlos, MessageId.MEM_APPEND, appendDone(h, page + 0x1000));
         assertEquals(h, u32(ok(hlos, MessageId.MEM_QCOM_LOOKUP_SGL, lookup)));
-        refused(
-                RmError.DENIED,
-                hlos,
-                MessageId.MEM_APPEND,
-                Wire.writer()
-                        .u32(h)
-                        .u8(1)
-                        .u8(0)
-                        .u16(0)
-                        .u16(1)
-                        .u16(0)
-                        .u64(page + 0x2000)
-                        .u64(0x1000)
-                        .build()); // done already
+        refused(RmError.DENIED, hlos, MessageId.MEM_APPEND, appendDone(h, page + 0x2000)); // done already
 
         long gift = 0x6200_0000L;
         int d = (int) u32(ok(hlos, MessageId.MEM_DONATE, create(0, 0, 0, acl(SVM1, RWX), sgl(gift, 0x1000))));
@@ -665,19 +641,7 @@ class MemparcelRpcTest {
         }
         attrs().accept(w);
         int h = (int) u32(ok(hlos, MessageId.MEM_LEND, w.build()));
-        ok(
-                hlos,
-                MessageId.MEM_APPEND,
-                Wire.writer()
-                        .u32(h)
-                        .u8(1)
-                        .u8(0)
-                        .u16(0)
-                        .u16(1)
-                        .u16(0)
-                        .u64(base + 0x2000L * 512)
-                        .u64(0x1000)
-                        .build());
+        ok(hlos, MessageId.MEM_APPEND, appendDone(h, base + 0x2000L * 512));
         long[] first = placed(ok(svm1, MessageId.MEM_ACCEPT, accept(h, 0, 1, 0x00, 0, acl(), 0)), 1);
         assertEquals(1024, first.length, "512 ranges placed, more to come");
         assertEquals(0x4000_0000L, first[0]);
