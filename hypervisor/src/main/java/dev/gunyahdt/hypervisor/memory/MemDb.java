@@ -219,9 +219,22 @@ public final class MemDb {
             long page = (pa + i) / PAGE;
             int off = (int) ((pa + i) % PAGE);
             int n = (int) Math.min(data.length - i, PAGE - off);
-            System.arraycopy(data, i, pages.computeIfAbsent(page, k -> new byte[(int) PAGE]), off, n);
+            if (n == PAGE && allZero(data, i, n)) {
+                pages.remove(page); // a page of zeros is no page (sanitising large parcels stays sparse)
+            } else {
+                System.arraycopy(data, i, pages.computeIfAbsent(page, k -> new byte[(int) PAGE]), off, n);
+            }
             i += n;
         }
+    }
+
+    private static boolean allZero(byte[] data, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            if (data[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** One line: every run and its owner, and how many pages hold data. */

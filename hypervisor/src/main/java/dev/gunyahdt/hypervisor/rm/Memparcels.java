@@ -8,6 +8,9 @@ import static dev.gunyahdt.hypervisor.rm.ResourceManager.PARCEL_WINDOW_END;
 import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_HLOS;
 import static dev.gunyahdt.hypervisor.rm.ResourceManager.VMID_RM;
 
+import dev.gunyahdt.hypervisor.rm.ipa.IpaRefused;
+import dev.gunyahdt.hypervisor.rm.ipa.MemUse;
+import dev.gunyahdt.hypervisor.rm.ipa.VmIpaSpace;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
 import java.util.ArrayList;
@@ -76,7 +79,15 @@ final class Memparcels {
         boolean shared;
         boolean mapped;
         boolean contiguous;
-        final List<Long> ipas = new ArrayList<>();
+        /** vm_info->ipa_list: one IPA per mapping (one when contiguous), filled over one or more accepts. */
+        long[] ipaList;
+
+        int ipaAllocCount;
+
+        /** vm_info_get_ipa: region {@code i}'s IPA ({@code offset}: the size of the regions before it). */
+        long ipa(int i, long offset) {
+            return contiguous ? ipaList[0] + offset : ipaList[i];
+        }
 
         VmInfo(int vmid, int rights, int attr) {
             this.vmid = vmid;
@@ -324,7 +335,11 @@ final class Memparcels {
                                     "0x" + Long.toHexString(vaddr) + " is not " + (p.memType == IO ? "IO" : "")
                                             + " memory " + owner.name + " holds"));
                     long psize = Math.min(vsize, h.ipa() + h.size() - vaddr);
-                    p.regions.add(take(p, h, vaddr, psize));
+                    Region r = take(p, h, vaddr, psize);
+                    p.regions.add(r);
+                    if (p.sanitizeCreate) {
+                        sanitise(r);
+                    }
                     offset += psize;
                 }
             }
@@ -372,6 +387,20 @@ final class Memparcels {
             nextParcelIpa += size;
         }
         return new Region(vaddr, pa, size, extent, derived, rmIpa);
+    }
+
+    /**
+     * sanitise_region: the region's pages zeroed. The real RM asks the hypervisor (memextent_zero_range, a
+     * memextent_modify the model does not build); the model writes zeros through the RM's own mapping of the parcel.
+     */
+    private void sanitise(Region r) {
+        byte[] zeros = new byte[(int) Math.min(r.size(), 1 << 20)];
+        for (long off = 0; off < r.size(); off += zeros.length) {
+            byte[] chunk = r.size() - off < zeros.length ? new byte[(int) (r.size() - off)] : zeros;
+            if (!ctx.rmMemory.write(r.rmIpa() + off, chunk)) {
+                throw new IllegalStateException("the RM cannot write " + r + " it maps");
+            }
+        }
     }
 
     private void giveBack(Region r) {
@@ -436,12 +465,13 @@ final class Memparcels {
         Lists l = Lists.read(in, true, true, true);
         List<long[]> resp = new ArrayList<>();
         String how = (flags & ACCEPT_VALIDATE_LABEL) != 0 ? "by label 0x" + Long.toHexString(label) : "by handle";
-        accept(caller.vmid, l.acl, l.sgl, l.attrs, l.mapVmid, handle, label, memType, trans, flags, resp, how);
+        boolean incomplete =
+                accept(caller.vmid, l.acl, l.sgl, l.attrs, l.mapVmid, handle, label, memType, trans, flags, resp, how);
         if (!l.sgl.isEmpty()) {
             return new byte[0];
         }
-        // flags: never MEM_ACCEPT_RESP_FLAG_INCOMPLETE (the model refuses an accept that would need a second call)
-        Wire.Writer w = Wire.writer().u16(resp.size()).u8(0).u8(0);
+        // memparcel_accept_sgl_resp_t: entries, flags (MEM_ACCEPT_RESP_FLAG_INCOMPLETE: more IPAs to allocate), res0
+        Wire.Writer w = Wire.writer().u16(resp.size()).u8(incomplete ? 1 : 0).u8(0);
         resp.forEach(e -> w.u64(e[0]).u64(e[1]));
         return w.build();
     }
@@ -462,8 +492,8 @@ final class Memparcels {
         return resp;
     }
 
-    /** memparcel_do_accept, its checks in its order. */
-    private void accept(
+    /** memparcel_do_accept, its checks in its order; true when IPAs are left to place (RESP_FLAG_INCOMPLETE). */
+    private boolean accept(
             int vmid,
             List<int[]> acl,
             List<long[]> sgl,
@@ -504,8 +534,12 @@ final class Memparcels {
             throw new RmFailure(RmError.DENIED, "memparcel " + handle + " is the owner's or already mapped");
         }
         boolean contiguous = (flags & ACCEPT_MAP_CONTIGUOUS) != 0;
-        if (contiguous && memType != NORMAL) {
-            throw new RmFailure(RmError.ARGUMENT_INVALID, "only normal memory maps contiguously");
+        if (contiguous && (memType != NORMAL || (info.ipaList != null && !info.contiguous))) {
+            throw new RmFailure(RmError.ARGUMENT_INVALID, "only normal memory maps contiguously, and from the start");
+        }
+        if (!contiguous && info.ipaList != null && info.contiguous) {
+            // upstream goes on and writes past its one-entry IPA list (undefined); the model refuses it
+            throw new RmFailure(RmError.ARGUMENT_INVALID, "an accept begun contiguous must go on contiguous");
         }
         if ((flags & ACCEPT_SANITIZE) != 0) {
             if (p.memType == IO || (info.rights & RIGHTS_W) == 0) {
@@ -514,73 +548,155 @@ final class Memparcels {
             p.sanitizeReclaim = true;
         }
         int mappings = contiguous ? 1 : p.regions.size();
-        if (!sgl.isEmpty() && sgl.size() > mappings) {
-            throw new RmFailure(RmError.ARGUMENT_INVALID, sgl.size() + " SGL entries for " + mappings + " mappings");
-        }
-        if (sgl.isEmpty() && mappings > MAX_LIST_ENTRIES) {
-            // one call allocates IPAs for 512 regions (MEM_ACCEPT_RESP_FLAG_INCOMPLETE); DONE needs them all
-            throw new RmFailure(RmError.ARGUMENT_INVALID, mappings + " regions: more than one accept can place");
-        }
-        // the IPAs: the ones asked for, else (alloc_as_range) the physical address — the QEMU platform maps IO and
-        // HLOS's memory direct; a secondary's allocator is not modelled, so it gets the same choice
-        List<Long> ipas = new ArrayList<>();
-        if (contiguous) {
-            long at = sgl.isEmpty() ? p.regions.get(0).pa() : sgl.get(0)[0];
-            if (!sgl.isEmpty() && (!addrValid(at) || sgl.get(0)[1] != p.size())) {
-                throw new RmFailure(RmError.ARGUMENT_INVALID, "the contiguous SGL entry must cover the parcel");
-            }
-            resp.add(new long[] {at, p.size()});
-            for (Region r : p.regions) {
-                ipas.add(at);
-                at += r.size();
-            }
+        int toAlloc = Math.min(mappings - info.ipaAllocCount, MAX_LIST_ENTRIES);
+        boolean incomplete = false;
+        if (sgl.isEmpty()) {
+            incomplete = info.ipaAllocCount + toAlloc < mappings;
+        } else if (sgl.size() <= toAlloc) {
+            toAlloc = sgl.size();
         } else {
-            for (int i = 0; i < p.regions.size(); i++) {
-                Region r = p.regions.get(i);
-                long at = r.pa();
-                if (!sgl.isEmpty()) {
-                    if (!addrValid(sgl.get(i)[0]) || sgl.get(i)[1] != r.size()) {
-                        throw new RmFailure(RmError.ARGUMENT_INVALID, "SGL entry " + i + " is not region " + i);
+            throw new RmFailure(
+                    RmError.ARGUMENT_INVALID, sgl.size() + " SGL entries for " + toAlloc + " IPAs to place");
+        }
+        boolean newList = info.ipaList == null;
+        if (newList) {
+            info.ipaList = new long[mappings];
+            info.contiguous = contiguous;
+        }
+        // the IPAs come from the VM's allocator (alloc_as_range); kept only when the whole call succeeds
+        VmIpaSpace space = ctx.rmTable.space(vmid).orElse(null);
+        try {
+            int allocated = 0;
+            if (toAlloc > 0 && contiguous) {
+                long at = VmIpaSpace.ANY;
+                if (sgl.size() == 1) {
+                    if (!addrValid(sgl.get(0)[0]) || sgl.get(0)[1] != p.size()) {
+                        throw new RmFailure(RmError.ARGUMENT_INVALID, "the contiguous SGL entry must cover the parcel");
                     }
-                    at = sgl.get(i)[0];
+                    at = sgl.get(0)[0];
                 }
-                if (vm.primary || memType == IO) {
-                    if (at != r.pa()) {
-                        throw new RmFailure(RmError.NORESOURCE, "this VM's memory is mapped direct: IPA = PA");
+                VmIpaSpace.Placed got = allocAsRange(space, p, at, VmIpaSpace.ANY, p.size());
+                space = got.space();
+                validateTag(got.tag()); // every region's physical tag is PHYS_TAG on QEMU
+                resp.add(new long[] {got.base(), p.size()});
+                info.ipaList[0] = got.base();
+                allocated = 1;
+            } else {
+                for (int j = 0; j < toAlloc; j++) {
+                    int i = info.ipaAllocCount + j;
+                    Region r = p.regions.get(i);
+                    long at = VmIpaSpace.ANY;
+                    if (!sgl.isEmpty()) {
+                        if (!addrValid(sgl.get(j)[0]) || sgl.get(j)[1] != r.size()) {
+                            throw new RmFailure(RmError.ARGUMENT_INVALID, "SGL entry " + j + " is not region " + i);
+                        }
+                        at = sgl.get(j)[0];
                     }
+                    VmIpaSpace.Placed got = allocAsRange(space, p, at, r.pa(), r.size());
+                    space = got.space();
+                    validateTag(got.tag());
+                    resp.add(new long[] {got.base(), r.size()});
+                    info.ipaList[i] = got.base();
+                    allocated++;
                 }
-                resp.add(new long[] {at, r.size()});
-                ipas.add(at);
             }
+            if ((flags & ACCEPT_DONE) == 0) {
+                // a partial accept: the IPAs are placed, nothing is mapped yet; the VM shares the parcel already
+                commit(vmid, space);
+                info.ipaAllocCount += allocated;
+                markShared(p, info);
+                ctx.note(
+                        vm.name,
+                        "placed " + allocated + " of " + mappings + " IPA range(s) of " + p.describe() + " " + how
+                                + " (not DONE yet)");
+                return incomplete;
+            }
+            if (info.ipaAllocCount + allocated != mappings) {
+                throw new RmFailure(RmError.ARGUMENT_INVALID, "MEM_ACCEPT_FLAG_DONE before every IPA is placed");
+            }
+            map(vm, p, info);
+            commit(vmid, space);
+            info.ipaAllocCount += allocated;
+        } catch (RmFailure f) {
+            if (newList) {
+                info.ipaList = null;
+                info.contiguous = false;
+            }
+            throw f;
         }
-        if ((flags & ACCEPT_DONE) == 0) {
-            // the model takes the IPAs of a partial accept but maps nothing until an accept with DONE
-            throw new RmFailure(RmError.ARGUMENT_INVALID, "the model accepts with MEM_ACCEPT_FLAG_DONE only");
+        List<Long> ipas = new ArrayList<>();
+        long offset = 0;
+        for (int i = 0; i < p.regions.size(); i++) {
+            ipas.add(info.ipa(i, offset));
+            offset += p.regions.get(i).size();
         }
-        map(vm, p, info, ipas);
-        info.contiguous = contiguous;
         if (p.trans == DONATE) {
-            // the pages are the new owner's now: its extent stays with it, the parcel goes
+            // the pages are the new owner's now: its extent stays with it, the parcel goes; the previous owner's
+            // IPA ranges go back to its allocator (free_as_range)
+            RmVm prev = ctx.vms.get(p.owner);
             for (Region r : p.regions) {
                 if (r.rmIpa() >= 0) {
                     ctx.hyp.unmap(ctx.rmAddrspace, r.extent(), r.rmIpa(), r.size(), "donated");
                 }
                 vm.masterCaps.add(r.extent());
                 vm.held.add(new RmVm.Held(ipas.get(p.regions.indexOf(r)), r.pa(), r.size(), r.extent(), p.memType));
+                if (prev != null) {
+                    ctx.rmTable
+                            .space(prev.vmid)
+                            .ifPresent(s -> commit(prev.vmid, s.free(use(p), r.ownerIpa(), r.size())));
+                }
             }
             parcels.remove(p.handle);
             ctx.note(vm.name, "took " + p.describe() + " from " + name(p.owner) + " " + how);
-            return;
+            return false;
         }
+        markShared(p, info);
+        ctx.note(
+                vm.name,
+                "accepted " + p.describe() + " from " + name(p.owner) + " " + how + ", mapped at 0x"
+                        + Long.toHexString(ipas.get(0)));
+        return false;
+    }
+
+    private static void markShared(Parcel p, VmInfo info) {
         if (!info.shared) {
             info.shared = true;
             p.shareCount++;
             p.state = State.SHARED;
         }
-        ctx.note(
-                vm.name,
-                "accepted " + p.describe() + " from " + name(p.owner) + " " + how + ", mapped at 0x"
-                        + Long.toHexString(ipas.get(0)));
+    }
+
+    private static MemUse use(Parcel p) {
+        return p.memType == IO ? MemUse.IO : MemUse.NORMAL;
+    }
+
+    /** alloc_as_range: any base 2 MiB aligned when the range is at least that big; a refusal is NORESOURCE. */
+    private static VmIpaSpace.Placed allocAsRange(VmIpaSpace space, Parcel p, long at, long phys, long size) {
+        if (space == null) {
+            throw new RmFailure(RmError.NORESOURCE, "the VM has no IPA allocator");
+        }
+        long align = at == VmIpaSpace.ANY && size >= 2L << 20 ? 2L << 20 : PAGE;
+        try {
+            return space.alloc(use(p), at, phys, size, align);
+        } catch (IpaRefused e) {
+            throw new RmFailure(RmError.NORESOURCE, "no IPA range: " + e.getMessage());
+        }
+    }
+
+    /** validate_as_tag: a tagged range takes only memory whose physical tag has all its bits. */
+    private static void validateTag(int tag) {
+        if (tag != 0 && (tag & VmIpaSpace.PHYS_TAG) != tag) {
+            throw new RmFailure(
+                    RmError.MEM_INVALID,
+                    "the IPA range is tagged 0x" + Integer.toHexString(tag) + ", the memory is 0x"
+                            + Integer.toHexString(VmIpaSpace.PHYS_TAG));
+        }
+    }
+
+    private void commit(int vmid, VmIpaSpace space) {
+        if (space != null) {
+            ctx.rmTable.space(vmid, space);
+        }
     }
 
     private static void validateAclAttrs(Parcel p, List<int[]> acl, List<int[]> attrs) {
@@ -601,24 +717,27 @@ final class Memparcels {
     }
 
     /** map_memory_region for each region at its IPA; on a failure the ones mapped are unmapped (MAP_FAILED). */
-    private void map(RmVm vm, Parcel p, VmInfo info, List<Long> ipas) {
+    private void map(RmVm vm, Parcel p, VmInfo info) {
         int access = info.rights;
         int memtype = info.attr == ATTR_DEVICE ? 1 : info.attr == ATTR_UNCACHED ? 5 : 15;
         int done = 0;
+        long offset = 0;
         try {
             for (; done < p.regions.size(); done++) {
                 Region r = p.regions.get(done);
-                ctx.hyp.map(vm.addrspaceCap, r.extent(), ipas.get(done), r.size(), access, memtype, p.describe());
+                ctx.hyp.map(
+                        vm.addrspaceCap, r.extent(), info.ipa(done, offset), r.size(), access, memtype, p.describe());
+                offset += r.size();
             }
         } catch (RmFailure f) {
+            offset = 0;
             for (int i = 0; i < done; i++) {
                 Region r = p.regions.get(i);
-                ctx.hyp.unmap(vm.addrspaceCap, r.extent(), ipas.get(i), r.size(), "undo");
+                ctx.hyp.unmap(vm.addrspaceCap, r.extent(), info.ipa(i, offset), r.size(), "undo");
+                offset += r.size();
             }
             throw new RmFailure(RmError.MAP_FAILED, f.getMessage());
         }
-        info.ipas.clear();
-        info.ipas.addAll(ipas);
         info.mapped = true;
     }
 
@@ -651,12 +770,16 @@ final class Memparcels {
             p.sanitizeReclaim = true;
         }
         if (info.mapped && vm.addrspaceCap != -1) {
+            long offset = 0;
             for (int i = 0; i < p.regions.size(); i++) {
                 Region r = p.regions.get(i);
-                ctx.hyp.unmap(vm.addrspaceCap, r.extent(), info.ipas.get(i), r.size(), "release");
+                ctx.hyp.unmap(vm.addrspaceCap, r.extent(), info.ipa(i, offset), r.size(), "release");
+                offset += r.size();
             }
         }
-        info.ipas.clear();
+        freeIpas(vm, p, info);
+        info.ipaList = null;
+        info.ipaAllocCount = 0;
         info.contiguous = false;
         info.shared = false;
         info.mapped = false;
@@ -664,6 +787,22 @@ final class Memparcels {
             p.state = State.SHARING;
         }
         ctx.note(vm.name, "released " + p.describe());
+    }
+
+    /** free_allocated_ipas: every IPA range placed for the VM goes back to its allocator. */
+    private void freeIpas(RmVm vm, Parcel p, VmInfo info) {
+        VmIpaSpace space = ctx.rmTable.space(vm.vmid).orElse(null);
+        if (space == null || info.ipaAllocCount == 0) {
+            return;
+        }
+        if (info.contiguous) {
+            space = space.free(use(p), info.ipaList[0], p.size());
+        } else {
+            for (int i = 0; i < info.ipaAllocCount; i++) {
+                space = space.free(use(p), info.ipaList[i], p.regions.get(i).size());
+            }
+        }
+        commit(vm.vmid, space);
     }
 
     /** vm_reset_handle_release_memparcels: every parcel the VM accepted goes back to its owner's keeping. */
@@ -687,10 +826,17 @@ final class Memparcels {
         if (p.state == State.SHARED) {
             throw new RmFailure(RmError.MEM_INUSE, "memparcel " + handle + " is still accepted");
         }
-        if ((flags & 1) != 0 && p.memType == IO) {
-            throw new RmFailure(RmError.ARGUMENT_INVALID, "IO memory cannot be sanitized");
+        if ((flags & 1) != 0) {
+            if (p.memType == IO) {
+                throw new RmFailure(RmError.ARGUMENT_INVALID, "IO memory cannot be sanitized");
+            }
+            p.sanitizeReclaim = true;
         }
         parcels.remove(handle);
+        if (p.sanitizeReclaim) {
+            // region_list_cleanup_regions: a borrower or the owner asked for it (accept/release/reclaim SANITIZE)
+            p.regions.forEach(this::sanitise);
+        }
         p.regions.forEach(this::giveBack);
         ctx.note(caller.name, "reclaimed " + p.describe());
         return new byte[0];
@@ -951,9 +1097,11 @@ final class Memparcels {
             return List.of();
         }
         List<long[]> out = new ArrayList<>();
+        long offset = 0;
         for (int i = 0; i < p.regions.size(); i++) {
             Region r = p.regions.get(i);
-            out.add(new long[] {info.ipas.get(i), r.size(), r.extent(), r.pa()});
+            out.add(new long[] {info.ipa(i, offset), r.size(), r.extent(), r.pa()});
+            offset += r.size();
         }
         return out;
     }

@@ -247,6 +247,7 @@ public final class ResourceManager {
         handlers.put(MessageId.FW_SET_VM_FIRMWARE, firmware::setVmFirmware);
         handlers.put(MessageId.VM_SET_FIRMWARE_MEM, firmware::setFirmwareMem);
         handlers.put(MessageId.VM_SET_TIME_BASE, new VmTimeBase(ctx)::set);
+        handlers.put(MessageId.IPA_RESERVE, new IpaReservations(ctx)::reserve);
     }
 
     // ---- queries ---------------------------------------------------------------------------------------

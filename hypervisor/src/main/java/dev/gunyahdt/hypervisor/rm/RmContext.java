@@ -35,7 +35,7 @@ final class RmContext {
     private final LongSupplier clock;
     final List<RmEvent> events = new ArrayList<>();
     final TreeMap<Integer, RmVm> vms = new TreeMap<>();
-    /** The real RM's view of the VMs, for its VM_INIT rules (peers, VIRQs): see {@link VmInit}. */
+    /** The real RM's view of the VMs, for its VM_INIT rules (peers, VIRQs) and their IPA allocators: see {@link VmInit}. */
     final RmVmTable rmTable = new RmVmTable();
 
     final RmLink.Counter notificationCounter = new RmLink.Counter();

@@ -16,6 +16,7 @@ import dev.gunyahdt.hypervisor.rm.config.RmVmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmConfigParser;
 import dev.gunyahdt.hypervisor.rm.config.VmDtParser;
 import dev.gunyahdt.hypervisor.rm.config.VmInit;
+import dev.gunyahdt.hypervisor.rm.ipa.MemUse;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayGenerator;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayRefusedException;
 import dev.gunyahdt.hypervisor.rm.overlay.VmOverlayInfo;
@@ -468,6 +469,14 @@ final class VmLifecycle {
         }
         vm.sides.clear();
         memparcels.releaseAll(vm); // vm_reset_handle_release_memparcels: the owner may reclaim them now
+        for (VmInit.VirtioPlacement v : vm.virtioPlacements) {
+            // the backend's (HLOS's) register page goes back to its virtio window (vm_config.c's virtio teardown)
+            ctx.rmTable
+                    .space(VMID_HLOS)
+                    .ifPresent(
+                            hlos -> ctx.rmTable.space(VMID_HLOS, hlos.free(MemUse.VDEVICE, v.backendIpa(), v.size())));
+        }
+        vm.virtioPlacements = List.of();
         vm.held.clear();
         vm.memParcel = -1;
         vm.rmConfig = null;

@@ -220,6 +220,20 @@ class MemparcelRpcTest {
         return w.u16(0).u16(0).build();
     }
 
+    /** memparcel_append_req_t with MEM_APPEND_FLAG_DONE and one page-sized SGL entry. */
+    private static byte[] appendDone(int handle, long ipa) {
+        return Wire.writer()
+                .u32(handle)
+                .u8(1)
+                .u8(0)
+                .u16(0)
+                .u16(1)
+                .u16(0)
+                .u64(ipa)
+                .u64(0x1000)
+                .build();
+    }
+
     private static byte[] handleFlags(int handle, int flags) {
         return Wire.writer().u32(handle).u8(flags).u8(0).u16(0).build();
     }
@@ -494,53 +508,15 @@ class MemparcelRpcTest {
         Consumer<Wire.Writer> twoPages = sgl(page, 0x1000, page + 0x1000, 0x1000);
         byte[] lookup = create(0, 0, 9, acl(SVM1, RW), twoPages);
         refused(RmError.LOOKUP_FAILED, hlos, MessageId.MEM_QCOM_LOOKUP_SGL, lookup); // still being built
-        refused(
-                RmError.DENIED,
-                svm1,
-                MessageId.MEM_APPEND,
-                Wire.writer()
-                        .u32(h)
-                        .u8(1)
-                        .u8(0)
-                        .u16(0)
-                        .u16(1)
-                        .u16(0)
-                        .u64(page + 0x1000)
-                        .u64(0x1000)
-                        .build());
+        refused(RmError.DENIED, svm1, MessageId.MEM_APPEND, appendDone(h, page + 0x1000));
         refused(
                 RmError.ARGUMENT_INVALID,
                 hlos,
                 MessageId.MEM_APPEND,
                 Wire.writer().u32(h).u8(1).u8(0).u16(0).u16(0).u16(0).build());
-        ok(
-                hlos,
-                MessageId.MEM_APPEND,
-                Wire.writer()
-                        .u32(h)
-                        .u8(1)
-                        .u8(0)
-                        .u16(0)
-                        .u16(1)
-                        .u16(0)
-                        .u64(page + 0x1000)
-                        .u64(0x1000)
-                        .build());
+        ok(hlos, MessageId.MEM_APPEND, appendDone(h, page + 0x1000));
         assertEquals(h, u32(ok(hlos, MessageId.MEM_QCOM_LOOKUP_SGL, lookup)));
-        refused(
-                RmError.DENIED,
-                hlos,
-                MessageId.MEM_APPEND,
-                Wire.writer()
-                        .u32(h)
-                        .u8(1)
-                        .u8(0)
-                        .u16(0)
-                        .u16(1)
-                        .u16(0)
-                        .u64(page + 0x2000)
-                        .u64(0x1000)
-                        .build()); // done already
+        refused(RmError.DENIED, hlos, MessageId.MEM_APPEND, appendDone(h, page + 0x2000)); // done already
 
         long gift = 0x6200_0000L;
         int d = (int) u32(ok(hlos, MessageId.MEM_DONATE, create(0, 0, 0, acl(SVM1, RWX), sgl(gift, 0x1000))));
@@ -549,5 +525,249 @@ class MemparcelRpcTest {
         assertNotNull(seats.get(1).memory().read(gift, 1));
         assertNull(seats.get(0).memory().read(gift, 1));
         refused(RmError.HANDLE_INVALID, hlos, MessageId.MEM_RECLAIM, handleFlags(d, 0));
+    }
+
+    // ---- the secondary's IPA allocator, partial accepts, sanitize ------------------------------------------------
+
+    /** MEM_ACCEPT's reply: {entries, flags} then the {ipa, size} of each range placed by this call. */
+    private static long[] placed(byte[] reply, int flags) {
+        Wire.Reader r = new Wire.Reader(reply);
+        int n = r.u16();
+        assertEquals(flags, r.u8(), "MEM_ACCEPT_RESP_FLAG_INCOMPLETE");
+        r.u8();
+        long[] out = new long[2 * n];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = r.u64();
+        }
+        assertEquals(0, r.remaining());
+        return out;
+    }
+
+    @Test
+    void aSecondaryAcceptWithoutSglIsPlacedByItsAllocator() {
+        long page = 0x6300_0000L;
+        int small = (int) u32(ok(hlos, MessageId.MEM_LEND, create(0, 0, 0, acl(SVM1, RW), sgl(page, 0x2000))));
+        int big = (int) u32(
+                ok(hlos, MessageId.MEM_LEND, create(0, 0, 0, acl(SVM1, RW), sgl(page + 0x40_0000L, 0x40_0000L))));
+        // the first free range above the 1 GiB device range (svm1's RAM is at 0x80000000), not the physical address
+        assertArrayEquals(
+                new long[] {0x4000_0000L, 0x2000},
+                placed(ok(svm1, MessageId.MEM_ACCEPT, accept(small, 0, 1, 0x80, 0, acl(), 0)), 0));
+        // 2 MiB or more: a 2 MiB aligned base (alloc_as_range)
+        assertArrayEquals(
+                new long[] {0x4020_0000L, 0x40_0000L},
+                placed(ok(svm1, MessageId.MEM_ACCEPT, accept(big, 0, 1, 0x80, 0, acl(), 0)), 0));
+        assertNotNull(seats.get(1).memory().read(0x4020_0000L, 4));
+        ok(svm1, MessageId.MEM_RELEASE, handleFlags(small, 0));
+        // a fixed base on its RAM, in the device range, or on a range in use: NORESOURCE, nothing left placed
+        refused(
+                RmError.NORESOURCE,
+                svm1,
+                MessageId.MEM_ACCEPT,
+                accept(small, 0, 1, 0x80, 0, acl(), 0, SVM1_RAM, 0x2000));
+        refused(
+                RmError.NORESOURCE,
+                svm1,
+                MessageId.MEM_ACCEPT,
+                accept(small, 0, 1, 0x80, 0, acl(), 0, 0x100_0000L, 0x2000));
+        refused(
+                RmError.NORESOURCE,
+                svm1,
+                MessageId.MEM_ACCEPT,
+                accept(small, 0, 1, 0x80, 0, acl(), 0, 0x4020_0000L, 0x2000));
+        // released, its range is free again
+        assertArrayEquals(
+                new long[] {0x4000_0000L, 0x2000},
+                placed(ok(svm1, MessageId.MEM_ACCEPT, accept(small, 0, 1, 0x80, 0, acl(), 0)), 0));
+        assertEquals(0, rm.internalFaults());
+    }
+
+    @Test
+    void partialAcceptsPlaceTheIpasThenMapOnDone() {
+        long page = 0x6400_0000L;
+        // two regions (the SGL's two ranges are not adjacent)
+        int h = (int) u32(ok(
+                hlos, MessageId.MEM_LEND, create(0, 0, 0, acl(SVM1, RW), sgl(page, 0x1000, page + 0x10_000L, 0x1000))));
+        GuestMemory mine = seats.get(1).memory();
+        refused(
+                RmError.ARGUMENT_INVALID,
+                svm1,
+                MessageId.MEM_ACCEPT,
+                accept(h, 0, 1, 0x80, 0, acl(), 0, 0x5000_0000L, 0x1000)); // DONE with one of two placed
+        refused(
+                RmError.ARGUMENT_INVALID,
+                svm1,
+                MessageId.MEM_ACCEPT,
+                accept(h, 0, 1, 0x00, 0, acl(), 0, 0x5000_0000L, 0x1000, 0x5001_0000L, 0x1000, 0x5002_0000L, 0x1000));
+        // the first region placed, not DONE: nothing mapped, but the parcel counts as accepted by svm1
+        assertEquals(
+                0, ok(svm1, MessageId.MEM_ACCEPT, accept(h, 0, 1, 0x00, 0, acl(), 0, 0x5000_0000L, 0x1000)).length);
+        assertNull(mine.read(0x5000_0000L, 1), "not mapped before DONE");
+        assertEquals(List.of(SVM1), parcel(h).accepted());
+        refused(RmError.MEM_INUSE, hlos, MessageId.MEM_RECLAIM, handleFlags(h, 0));
+        refused(
+                RmError.ARGUMENT_INVALID,
+                svm1,
+                MessageId.MEM_ACCEPT,
+                accept(h, 0, 1, 0x90, 0, acl(), 0)); // contiguous after a non-contiguous start
+        refused(
+                RmError.ARGUMENT_INVALID,
+                svm1,
+                MessageId.MEM_ACCEPT,
+                accept(h, 0, 1, 0x80, 0, acl(), 0, 0x5003_0000L, 0x1000, 0x5004_0000L, 0x1000)); // one IPA left
+        // the rest, DONE: both regions mapped where they were placed
+        assertEquals(
+                0, ok(svm1, MessageId.MEM_ACCEPT, accept(h, 0, 1, 0x80, 0, acl(), 0, 0x5001_0000L, 0x1000)).length);
+        assertNotNull(mine.read(0x5000_0000L, 1));
+        assertNotNull(mine.read(0x5001_0000L, 1));
+        ok(svm1, MessageId.MEM_RELEASE, handleFlags(h, 0));
+        assertNull(mine.read(0x5000_0000L, 1));
+        // released after a partial accept: its IPAs go back too
+        assertEquals(
+                0, ok(svm1, MessageId.MEM_ACCEPT, accept(h, 0, 1, 0x00, 0, acl(), 0, 0x5000_0000L, 0x1000)).length);
+        ok(svm1, MessageId.MEM_RELEASE, handleFlags(h, 0));
+        ok(hlos, MessageId.MEM_RECLAIM, handleFlags(h, 0));
+        assertEquals(0, rm.internalFaults());
+    }
+
+    @Test
+    void moreThan512RegionsAreAcceptedInTwoCallsWithIncomplete() {
+        long base = 0x6800_0000L;
+        Wire.Writer w = Wire.writer().u8(0).u8(0).u8(2).u8(0).u32(0); // not done: the 513th region comes by APPEND
+        acl(SVM1, RW).accept(w);
+        w.u16(512).u16(0);
+        for (int i = 0; i < 512; i++) {
+            w.u64(base + 0x2000L * i).u64(0x1000);
+        }
+        attrs().accept(w);
+        int h = (int) u32(ok(hlos, MessageId.MEM_LEND, w.build()));
+        ok(hlos, MessageId.MEM_APPEND, appendDone(h, base + 0x2000L * 512));
+        long[] first = placed(ok(svm1, MessageId.MEM_ACCEPT, accept(h, 0, 1, 0x00, 0, acl(), 0)), 1);
+        assertEquals(1024, first.length, "512 ranges placed, more to come");
+        assertEquals(0x4000_0000L, first[0]);
+        assertNull(seats.get(1).memory().read(first[0], 1));
+        long[] rest = placed(ok(svm1, MessageId.MEM_ACCEPT, accept(h, 0, 1, 0x80, 0, acl(), 0)), 0);
+        assertArrayEquals(new long[] {0x4000_0000L + 512 * 0x1000L, 0x1000}, rest);
+        assertNotNull(seats.get(1).memory().read(first[0], 1));
+        assertNotNull(seats.get(1).memory().read(rest[0], 1));
+        assertEquals(0, rm.internalFaults());
+    }
+
+    @Test
+    void sanitizedParcelsAreZeroed() {
+        long page = 0x6500_0000L;
+        GuestMemory owner = seats.get(0).memory();
+        GuestMemory mine = seats.get(1).memory();
+        assertTrue(owner.write(page, new byte[] {5, 6, 7}));
+        // MEM_LEND with MEM_CREATE_FLAG_SANITIZE: zeroed as it enters the parcel; VALIDATE_SANITIZED passes
+        int h = (int) u32(ok(hlos, MessageId.MEM_LEND, create(0, 1, 0, acl(SVM1, RW), sgl(page, 0x1000))));
+        long ipa = placed(ok(svm1, MessageId.MEM_ACCEPT, accept(h, 0, 1, 0x81, 0, acl(), 0)), 0)[0];
+        assertArrayEquals(new byte[3], mine.read(ipa, 3), "the owner's bytes are gone");
+        assertTrue(mine.write(ipa, new byte[] {9}));
+        // MEM_RELEASE with its SANITIZE flag: zeroed when the owner takes it back
+        ok(svm1, MessageId.MEM_RELEASE, handleFlags(h, 1));
+        ok(hlos, MessageId.MEM_RECLAIM, handleFlags(h, 0));
+        assertArrayEquals(new byte[3], owner.read(page, 3), "the borrower's bytes are gone");
+
+        // MEM_ACCEPT_FLAG_SANITIZE needs write access; MEM_RECLAIM's own flag zeroes too
+        assertTrue(owner.write(page, new byte[] {1, 2}));
+        int r = (int) u32(ok(hlos, MessageId.MEM_LEND, create(0, 0, 0, acl(SVM1, R), sgl(page, 0x1000))));
+        refused(RmError.ARGUMENT_INVALID, svm1, MessageId.MEM_ACCEPT, accept(r, 0, 1, 0xA0, 0, acl(), 0));
+        ipa = placed(ok(svm1, MessageId.MEM_ACCEPT, accept(r, 0, 1, 0x80, 0, acl(), 0)), 0)[0];
+        assertArrayEquals(new byte[] {1, 2}, mine.read(ipa, 2), "not sanitized at creation");
+        refused(RmError.ARGUMENT_INVALID, svm1, MessageId.MEM_RELEASE, handleFlags(r, 1)); // read-only: no sanitize
+        ok(svm1, MessageId.MEM_RELEASE, handleFlags(r, 0));
+        ok(hlos, MessageId.MEM_RECLAIM, handleFlags(r, 1));
+        assertArrayEquals(new byte[2], owner.read(page, 2));
+        assertEquals(0, rm.internalFaults());
+    }
+
+    private Memparcel parcel(int h) {
+        return rm.memparcels().stream().filter(p -> p.handle() == h).findFirst().orElseThrow();
+    }
+
+    // ---- IPA_RESERVE ---------------------------------------------------------------------------------------
+
+    /** ipa_reserve_req_t then the list: {base, size} (fixed, type 0) or {region base, region size, size, align}. */
+    private static byte[] reserve(int type, long generic, long platform, long... entries) {
+        int words = type == 0 ? 2 : 4;
+        Wire.Writer w = Wire.writer().u8(type).u8(0).u16(0).u32(generic).u32(platform);
+        w.u16(entries.length / words).u16(0);
+        for (long e : entries) {
+            w.u64(e);
+        }
+        return w.build();
+    }
+
+    @Test
+    void ipaReserveTagsRangesOfTheCallersSpace() {
+        long any = -1;
+        refused(RmError.MSG_INVALID, svm1, MessageId.IPA_RESERVE, new byte[15]);
+        refused(RmError.MSG_INVALID, svm1, MessageId.IPA_RESERVE, reserve(2, 4, 0));
+        refused(RmError.ARGUMENT_INVALID, svm1, MessageId.IPA_RESERVE, reserve(1, 1, 0)); // ECC without NORMAL
+        refused(RmError.ARGUMENT_INVALID, svm1, MessageId.IPA_RESERVE, reserve(1, 4, 1)); // a platform constraint
+        refused(RmError.NORESOURCE, svm1, MessageId.IPA_RESERVE, reserve(0, 4, 0, new long[62])); // 31 entries
+        byte[] truncated = reserve(0, 4, 0, 0x5000_0000L, 0x1000);
+        refused(
+                RmError.MSG_INVALID,
+                svm1,
+                MessageId.IPA_RESERVE,
+                java.util.Arrays.copyOf(truncated, truncated.length - 8));
+        refused(
+                RmError.MSG_INVALID,
+                svm1,
+                MessageId.IPA_RESERVE,
+                java.util.Arrays.copyOf(truncated, truncated.length + 4));
+        refused(RmError.DENIED, hlos, MessageId.IPA_RESERVE, reserve(0, 0, 0, 0x3000_0000L, 0x1000)); // HLOS: no tags
+        assertEquals(0, ok(svm1, MessageId.IPA_RESERVE, reserve(0, 0, 0)).length, "an empty fixed list");
+        assertEquals(0, u32(ok(svm1, MessageId.IPA_RESERVE, reserve(1, 0, 0))), "an empty alloc list");
+
+        // alloc list, ECC normal memory: each IPA chosen in its region (any: the lowest free 2 MiB)
+        Wire.Reader r = new Wire.Reader(ok(
+                svm1,
+                MessageId.IPA_RESERVE,
+                reserve(1, 5, 0, any, 0, 0x20_0000L, 0x20_0000L, 0x5000_0000L, 0x100_0000L, 0x1000, 0x1000)));
+        assertEquals(2, r.u32());
+        assertEquals(0x4000_0000L, r.u64());
+        assertEquals(0x5000_0000L, r.u64());
+        // an ECC range takes no memory without ECC (all of QEMU's is plain normal): MEM_INVALID; any-base accepts
+        // go round it
+        int h = (int) u32(ok(hlos, MessageId.MEM_LEND, create(0, 0, 0, acl(SVM1, RW), sgl(0x6600_0000L, 0x1000))));
+        refused(
+                RmError.MEM_INVALID,
+                svm1,
+                MessageId.MEM_ACCEPT,
+                accept(h, 0, 1, 0x80, 0, acl(), 0, 0x5000_0000L, 0x1000));
+        assertArrayEquals(
+                new long[] {0x4020_0000L, 0x1000},
+                placed(ok(svm1, MessageId.MEM_ACCEPT, accept(h, 0, 1, 0x80, 0, acl(), 0)), 0));
+        ok(svm1, MessageId.MEM_RELEASE, handleFlags(h, 0));
+        // fixed list with no constraints (tag VALID): normal memory fits it
+        ok(svm1, MessageId.IPA_RESERVE, reserve(0, 0, 0, 0x6000_0000L, 0x1000));
+        ok(svm1, MessageId.MEM_ACCEPT, accept(h, 0, 1, 0x80, 0, acl(), 0, 0x6000_0000L, 0x1000));
+        assertNotNull(seats.get(1).memory().read(0x6000_0000L, 1));
+        // BASE_MEMORY_COMPATIBLE is the tag of the VM's own RAM
+        ok(svm1, MessageId.IPA_RESERVE, reserve(0, 0x40, 0, 0x6100_0000L, 0x1000));
+
+        // a refusal is DENIED and undoes the entries before it (fixed list: the real loop never ends; the model
+        // gives its intended result)
+        refused(
+                RmError.DENIED,
+                svm1,
+                MessageId.IPA_RESERVE,
+                reserve(0, 4, 0, 0x6200_0000L, 0x1000, SVM1_RAM, 0x1000)); // svm1's RAM is allocated
+        ok(svm1, MessageId.IPA_RESERVE, reserve(0, 4, 0, 0x6200_0000L, 0x1000)); // so the first was untagged again
+        refused(RmError.DENIED, svm1, MessageId.IPA_RESERVE, reserve(0, 4, 0, 0x6200_0000L, 0x1000)); // tagged now
+        refused(
+                RmError.DENIED,
+                svm1,
+                MessageId.IPA_RESERVE,
+                reserve(1, 4, 0, any, 0, 0x1000, 0x1000, any, 0, 1L << 40, 0x1000));
+        Wire.Reader again = new Wire.Reader(ok(svm1, MessageId.IPA_RESERVE, reserve(1, 4, 0, any, 0, 0x1000, 0x1000)));
+        assertEquals(1, again.u32());
+        assertEquals(0x4020_0000L, again.u64(), "the refused list's first range was untagged");
+        // IPA_UNRESERVE: the real RM's handler leaves it unhandled
+        refused(RmError.UNIMPLEMENTED, svm1, MessageId.IPA_UNRESERVE, reserve(0, 4, 0, 0x6200_0000L, 0x1000));
+        assertEquals(0, rm.internalFaults());
     }
 }

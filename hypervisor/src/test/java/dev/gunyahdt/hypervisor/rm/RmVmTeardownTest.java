@@ -108,6 +108,9 @@ class RmVmTeardownTest {
                     assertNotNull(seats.get(0).memory().read(0xa020_0000L, 4), "the pool is hlos's own memory");
                 });
         assertEquals(1, devices.get(), "configured afresh, the VM has its device again");
+        assertNotNull(
+                seats.get(0).memory().read(0x3000_0000L, 4),
+                "at the same HLOS page: the reset gave it back to HLOS's virtio window");
     }
 
     private void life(String svm1Vdevices, Runnable afterStart, Runnable afterReset) {

@@ -1,5 +1,6 @@
 package dev.gunyahdt.hypervisor.rm.config;
 
+import dev.gunyahdt.hypervisor.rm.ipa.VmIpaSpace;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,9 +36,10 @@ public final class RmVmTable {
         final List<DoorbellNode> doorbells = new ArrayList<>();
         final List<PairNode> pairs = new ArrayList<>();
         final java.util.BitSet virqs = new java.util.BitSet();
-        final AddressSpace space;
+        /** Its IPA allocator ({@code vm->as_allocator}); each change replaces it. */
+        VmIpaSpace space;
 
-        Vm(int vmid, String name, String uri, byte[] guid, AddressSpace space) {
+        Vm(int vmid, String name, String uri, byte[] guid, VmIpaSpace space) {
             this.vmid = vmid;
             this.name = name;
             this.uri = uri;
@@ -65,70 +67,14 @@ public final class RmVmTable {
         }
     }
 
-    /**
-     * The RM's {@code address_range_allocator} for one VM's IPA space: fixed requests must lie inside and be
-     * free; free requests take the lowest aligned gap.
-     */
-    static final class AddressSpace {
-        private final long base;
-        private final long size;
-        private final TreeMap<Long, Long> used = new TreeMap<>();
-
-        AddressSpace(long base, long size) {
-            this.base = base;
-            this.size = size;
-        }
-
-        /** Returns the base, or -1 when the request cannot be met. */
-        long alloc(long at, long len, long align) {
-            if (len < 4096 || len % 4096 != 0) {
-                return -1;
-            }
-            if (at != -1) {
-                if (at % 4096 != 0
-                        || at < base
-                        || at + len < at
-                        || at + len > base + size
-                        || firstOverlap(at, len) != null) {
-                    return -1;
-                }
-                used.put(at, len);
-                return at;
-            }
-            long a = Math.max(align, 1);
-            long cand = (base + a - 1) / a * a;
-            while (cand + len <= base + size) {
-                var hit = firstOverlap(cand, len);
-                if (hit == null) {
-                    used.put(cand, len);
-                    return cand;
-                }
-                long next = hit.getKey() + hit.getValue();
-                cand = (next + a - 1) / a * a;
-            }
-            return -1;
-        }
-
-        /** The used range that overlaps [at, at + len): ranges never overlap, so only the last one starting before its end can. */
-        private java.util.Map.Entry<Long, Long> firstOverlap(long at, long len) {
-            var e = used.lowerEntry(at + len);
-            return e != null && e.getKey() + e.getValue() > at ? e : null;
-        }
-    }
-
-    static final long DEVICE_BASE = 0;
-    static final long DEVICE_SIZE = 0x4000_0000L; // the QEMU platform's device range, 0–1 GiB
+    static final long DEVICE_BASE = VmIpaSpace.DEVICE_BASE;
+    static final long DEVICE_SIZE = VmIpaSpace.DEVICE_SIZE;
     static final long SVM_SPACE = 1L << 36; // SVM_ADDRESS_SPACE_BITS
 
     private final TreeMap<Integer, Vm> vms = new TreeMap<>();
 
     public RmVmTable() {
-        Vm hlos = new Vm(
-                VMID_HLOS,
-                "HLOS",
-                "",
-                new byte[16],
-                new AddressSpace(0x3000_0000L, 0x1000_0000L)); // PLATFORM_HLOS_VIRTIO_FREE_IPA_*
+        Vm hlos = new Vm(VMID_HLOS, "HLOS", "", new byte[16], VmIpaSpace.hlos()); // PLATFORM_HLOS_VIRTIO_FREE_IPA_*
         // vm_config_hlos_vdevices_setup: HLOS's own RM link takes the first two VIRQs at RM boot (960, 961)
         hlos.alloc();
         hlos.alloc();
@@ -145,9 +91,22 @@ public final class RmVmTable {
 
     /** A fresh secondary's entry ({@code vm_address_range_init} reserves the device range). */
     static Vm secondary(int vmid, RmVmConfig cfg) {
-        AddressSpace as = new AddressSpace(0, SVM_SPACE);
-        as.alloc(DEVICE_BASE, DEVICE_SIZE, 0);
-        return new Vm(vmid, cfg.name(), cfg.uri(), cfg.guid(), as);
+        return new Vm(
+                vmid,
+                cfg.name(),
+                cfg.uri(),
+                cfg.guid(),
+                VmIpaSpace.secondary(cfg.memory().mapDirect()));
+    }
+
+    /** A VM's IPA allocator, empty when the VM has none (not past VM_INIT, or reset). */
+    public Optional<VmIpaSpace> space(int vmid) {
+        return vm(vmid).map(v -> v.space);
+    }
+
+    /** Replaces a VM's IPA allocator with its next state (the RM's own allocations and IPA_RESERVE). */
+    public void space(int vmid, VmIpaSpace next) {
+        vms.get(vmid).space = next;
     }
 
     void add(Vm vm) {

@@ -5,6 +5,9 @@ import dev.gunyahdt.hypervisor.rm.config.RmVmConfig.Irq;
 import dev.gunyahdt.hypervisor.rm.config.RmVmTable.DoorbellNode;
 import dev.gunyahdt.hypervisor.rm.config.RmVmTable.PairNode;
 import dev.gunyahdt.hypervisor.rm.config.RmVmTable.Vm;
+import dev.gunyahdt.hypervisor.rm.ipa.IpaRefused;
+import dev.gunyahdt.hypervisor.rm.ipa.MemUse;
+import dev.gunyahdt.hypervisor.rm.ipa.VmIpaSpace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -466,9 +469,18 @@ public final class VmInit {
     private void handleVirtioMmio() {
         for (RmVmConfig.VirtioMmio v : cfg.virtioMmios()) {
             String path = v.general().path();
-            long fe = self.space.alloc(-1, VIRTIO_SIZE, VIRTIO_SIZE);
-            long be = table.hlos().space.alloc(-1, VIRTIO_SIZE, VIRTIO_SIZE);
-            if (fe < 0 || be < 0) {
+            long fe;
+            long be;
+            try {
+                // create_virtio_mmio: a VDEVICE page anywhere in the frontend, then in the backend (HLOS)
+                VmIpaSpace.Placed f = self.space.alloc(MemUse.VDEVICE, VmIpaSpace.ANY, VmIpaSpace.ANY, VIRTIO_SIZE, 0);
+                VmIpaSpace.Placed b =
+                        table.hlos().space.alloc(MemUse.VDEVICE, VmIpaSpace.ANY, VmIpaSpace.ANY, VIRTIO_SIZE, 0);
+                self.space = f.space();
+                table.hlos().space = b.space();
+                fe = f.base();
+                be = b.base();
+            } catch (IpaRefused e) {
                 throw refuse(path, null, "create_virtio_mmio", "no IPA space left for the device registers");
             }
             int virq = mapOrAlloc(self, null, path, "add_virtio_mmio");
@@ -506,12 +518,13 @@ public final class VmInit {
                         "vgic_vm_config_add",
                         what + " base 0x" + Long.toHexString(at) + " not 64 KiB aligned");
             }
-            if (at >= RmVmTable.DEVICE_BASE && at + size <= RmVmTable.DEVICE_BASE + RmVmTable.DEVICE_SIZE) {
-                return at; // platform vdevices may sit in the device range (is_device_mapping)
-            }
         }
-        long got = self.space.alloc(at, size, align);
-        if (got < 0) {
+        try {
+            // a PLATFORM_VDEVICE: granted unrecorded inside the device range (is_device_mapping)
+            VmIpaSpace.Placed p = self.space.alloc(MemUse.PLATFORM_VDEVICE, at, VmIpaSpace.ANY, size, align);
+            self.space = p.space();
+            return p.base();
+        } catch (IpaRefused e) {
             throw refuse(
                     path,
                     "reg",
@@ -522,6 +535,5 @@ public final class VmInit {
                                     : " at 0x" + Long.toHexString(at)
                                             + " overlaps another mapping or leaves the IPA space"));
         }
-        return got;
     }
 }
