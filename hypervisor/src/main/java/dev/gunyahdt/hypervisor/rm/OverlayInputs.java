@@ -3,7 +3,9 @@ package dev.gunyahdt.hypervisor.rm;
 import dev.gunyahdt.dt.dtb.DtbReader;
 import dev.gunyahdt.hypervisor.rm.config.RmVmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
+import dev.gunyahdt.hypervisor.rm.config.VmInit;
 import dev.gunyahdt.hypervisor.rm.overlay.GuestLayout;
+import dev.gunyahdt.hypervisor.rm.overlay.OverlayRefusedException;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.overlay.Vdevice;
@@ -141,7 +143,8 @@ final class OverlayInputs {
         // the model's RM draws it from its own generator, seeded from the model's seed
         GuestLayout layout = GuestLayout.of(
                         DtbReader.read(vm.baseDtb, vm.blobName), entropy.nextLong(), memory, buffers)
-                .withCpuCaps(cpuCaps(vm));
+                .withCpuCaps(cpuCaps(vm))
+                .withVgicPatch(vgicPatch(vm));
         return new VmOverlayInfo(
                 vm.vmid,
                 vm.owner,
@@ -235,6 +238,23 @@ final class OverlayInputs {
      * §10.2 step 6 ({@code patch_cpus_nodes}): the CPU node of each vCPU the VM holds a POWER cap to (a VM without a
      * VPM group); a vCPU with a cap and no node is ARGUMENT_INVALID, as in the RM.
      */
+    /**
+     * vgic_dto_finalise: the GIC node VM_INIT found without {@code reg} gets the vGIC's place; a VM whose config
+     * named no usable GIC node cannot be patched ("Invalid or missing VGIC node in DT": UNIMPLEMENTED).
+     */
+    private static Optional<GuestLayout.VgicPatch> vgicPatch(RmVm vm) {
+        VmInit.VgicPlacement g = vm.vgic;
+        if (g == null || !g.patchDt()) {
+            return Optional.empty();
+        }
+        if (g.phandle() == VmInit.VgicPlacement.NO_PHANDLE) {
+            throw new OverlayRefusedException(
+                    RmError.UNIMPLEMENTED, vm + ": invalid or missing VGIC node in DT (vgic_dto_finalise)");
+        }
+        return Optional.of(new GuestLayout.VgicPatch(
+                g.phandle(), g.gicdBase(), g.gicrBase(), g.gicrStride(), g.vcpus(), g.addressCells(), g.sizeCells()));
+    }
+
     private static List<GuestLayout.CpuCap> cpuCaps(RmVm vm) {
         List<GuestLayout.CpuCap> out = new ArrayList<>();
         for (RmVm.VcpuSlot v : vm.vcpus) {

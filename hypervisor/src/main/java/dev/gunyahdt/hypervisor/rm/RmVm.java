@@ -78,6 +78,8 @@ final class RmVm {
 
     /** Where VM_INIT's rules placed each virtio-mmio register page (frontend and HLOS IPAs), in config order. */
     List<VmInit.VirtioPlacement> virtioPlacements = List.of();
+    /** Where VM_INIT placed the vGIC, and whether the overlay patches the GIC node (null before VM_INIT). */
+    VmInit.VgicPlacement vgic;
 
     byte[] dtbo;
     byte[] guestDtb;

@@ -206,7 +206,9 @@ final class VmLifecycle {
             // the real RM's parse and VM_INIT rules decide acceptance (its peers, VIRQs, priorities); the model
             // then builds the VM from the same reading
             RmVmConfig read = VmDtParser.parse(tree);
-            vm.virtioPlacements = VmInit.run(ctx.rmTable, read, false, vm.vmid).virtio();
+            VmInit.Built built = VmInit.run(ctx.rmTable, read, false, vm.vmid);
+            vm.virtioPlacements = built.virtio();
+            vm.vgic = built.vgic();
             vm.config = VmConfigParser.adapt(vm.blobName, tree, read);
             vm.rmConfig = read;
             setup.setUp(vm);

@@ -102,8 +102,18 @@ public record RmVmConfig(
         }
     }
 
-    /** The vGIC as {@code platform_parse_gic} read it; absent ({@code stride == 0}) means the RM places it. */
-    public record Gic(long phandle, long gicdBase, long gicrBase, long gicrStride, boolean patchDt) {}
+    /**
+     * The vGIC as {@code platform_parse_gic} read it; absent ({@code stride == 0}) means the RM places it. A node
+     * without {@code reg} ({@code patchDt}) gets the addresses the RM picks written into it, in its parent's cells.
+     */
+    public record Gic(
+            long phandle,
+            long gicdBase,
+            long gicrBase,
+            long gicrStride,
+            boolean patchDt,
+            int addressCells,
+            int sizeCells) {}
 
     /** A VIRQ given in a vdevice's {@code interrupts} ({@code read_interrupts_config}). */
     public record Irq(int intid, boolean edge) {}

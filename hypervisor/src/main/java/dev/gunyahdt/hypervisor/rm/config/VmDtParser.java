@@ -1029,7 +1029,7 @@ public final class VmDtParser {
             stride = s.value();
         }
         gicPhandle = phandle;
-        gic = new RmVmConfig.Gic(phandle, gicd, gicr, stride, patch);
+        gic = new RmVmConfig.Gic(phandle, gicd, gicr, stride, patch, (int) ctx.addrCells(), (int) ctx.sizeCells());
         return null;
     }
 }

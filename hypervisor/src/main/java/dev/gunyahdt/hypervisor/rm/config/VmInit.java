@@ -39,12 +39,30 @@ public final class VmInit {
      * What VM_INIT built: one line per object, for the report, and where each virtio-mmio device's register page
      * went in the frontend's and the backend's (HLOS) IPA space, in config order.
      */
-    public record Built(List<String> lines, List<String> unresolvedPeers, List<VirtioPlacement> virtio) {
+    public record Built(
+            List<String> lines, List<String> unresolvedPeers, List<VirtioPlacement> virtio, VgicPlacement vgic) {
         public Built {
             lines = List.copyOf(lines);
             unresolvedPeers = List.copyOf(unresolvedPeers);
             virtio = List.copyOf(virtio);
         }
+    }
+
+    /**
+     * Where {@code vgic_vm_config_add} put the vGIC: GICD (64 KiB) and {@code vcpus} GICR frames {@code gicrStride}
+     * apart. {@code patchDt}: the VM's GIC node had no {@code reg}, so {@code vgic_dto_finalise} writes these into
+     * the node with {@code phandle} (~0 when the config named no usable GIC: then the RM cannot, UNIMPLEMENTED).
+     */
+    public record VgicPlacement(
+            long phandle,
+            long gicdBase,
+            long gicrBase,
+            long gicrStride,
+            int vcpus,
+            boolean patchDt,
+            int addressCells,
+            int sizeCells) {
+        public static final long NO_PHANDLE = 0xFFFF_FFFFL;
     }
 
     /** A virtio-mmio device's register page: at {@code frontendIpa} in the VM, {@code backendIpa} in HLOS. */
@@ -57,6 +75,7 @@ public final class VmInit {
     private final List<String> lines = new ArrayList<>();
     private final List<String> unresolved = new ArrayList<>();
     private final List<VirtioPlacement> virtio = new ArrayList<>();
+    private VgicPlacement vgic;
 
     private VmInit(RmVmTable table, RmVmConfig cfg, boolean trusted, int vmid) {
         this.table = table;
@@ -80,7 +99,7 @@ public final class VmInit {
             table.remove(vmid);
             throw f;
         }
-        return new Built(init.lines, init.unresolved, init.virtio);
+        return new Built(init.lines, init.unresolved, init.virtio, init.vgic);
     }
 
     private static RmCheckFailure refuse(String path, String prop, String fn, String reason) {
@@ -504,6 +523,11 @@ public final class VmInit {
         gicr = place(gicr, total, stride, path, "GICR");
         lines.add("vgic: gicd=0x" + Long.toHexString(gicd) + " gicr=0x" + Long.toHexString(gicr) + " stride=0x"
                 + Long.toHexString(stride) + " x" + count);
+        // no usable GIC node: the RM places the vGIC and would patch a node it cannot find (vgic_vm_config_add)
+        vgic = g == null
+                ? new VgicPlacement(VgicPlacement.NO_PHANDLE, gicd, gicr, stride, count, true, 2, 2)
+                : new VgicPlacement(
+                        g.phandle(), gicd, gicr, stride, count, g.patchDt(), g.addressCells(), g.sizeCells());
     }
 
     private long place(long at, long size, long align, String path, String what) {

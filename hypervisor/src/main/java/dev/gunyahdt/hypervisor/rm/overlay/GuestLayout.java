@@ -27,6 +27,8 @@ import java.util.OptionalLong;
  * @param buffers        one per shared parcel, address order
  * @param cpuCaps        a VM without a VPM group: each vCPU's CPU node and the POWER cap the RM gave the VM for it
  *                       (§10.2 step 6, {@code patch_cpus_nodes}); empty for a PSCI VM
+ * @param vgicPatch      the GIC node to patch with the vGIC's place, when the VM's had no {@code reg} (step 9,
+ *                       {@code vgic_dto_finalise})
  */
 public record GuestLayout(
         int addressCells,
@@ -37,9 +39,10 @@ public record GuestLayout(
         long kaslrSeed,
         List<Region> memory,
         List<Buffer> buffers,
-        List<CpuCap> cpuCaps) {
+        List<CpuCap> cpuCaps,
+        Optional<VgicPatch> vgicPatch) {
 
-    /** Without per-CPU caps (a PSCI VM). */
+    /** Without per-CPU caps (a PSCI VM) or a vGIC patch. */
     public GuestLayout(
             int addressCells,
             int sizeCells,
@@ -49,7 +52,27 @@ public record GuestLayout(
             long kaslrSeed,
             List<Region> memory,
             List<Buffer> buffers) {
-        this(addressCells, sizeCells, baseReservedMemory, baseChosen, baseVsoc, kaslrSeed, memory, buffers, List.of());
+        this(
+                addressCells,
+                sizeCells,
+                baseReservedMemory,
+                baseChosen,
+                baseVsoc,
+                kaslrSeed,
+                memory,
+                buffers,
+                List.of(),
+                Optional.empty());
+    }
+
+    /**
+     * The GIC node's patch ({@code vgic_dto_finalise}): compatible, one redistributor region of {@code vcpus} frames
+     * {@code gicrStride} apart, and {@code reg} = GICD (64 KiB), GICR, in the node's parent's cells.
+     */
+    public record VgicPatch(
+            long phandle, long gicdBase, long gicrBase, long gicrStride, int vcpus, int addressCells, int sizeCells) {
+        /** vgic_gicd_size. */
+        public static final long GICD_SIZE = 0x1_0000L;
     }
 
     /** A CPU node to patch with {@code qcom,gunyah-capability}: the VM's POWER cap to that vCPU. */
@@ -115,7 +138,31 @@ public record GuestLayout(
     /** This layout with the CPU nodes to patch. */
     public GuestLayout withCpuCaps(List<CpuCap> caps) {
         return new GuestLayout(
-                addressCells, sizeCells, baseReservedMemory, baseChosen, baseVsoc, kaslrSeed, memory, buffers, caps);
+                addressCells,
+                sizeCells,
+                baseReservedMemory,
+                baseChosen,
+                baseVsoc,
+                kaslrSeed,
+                memory,
+                buffers,
+                caps,
+                vgicPatch);
+    }
+
+    /** This layout with the GIC node to patch. */
+    public GuestLayout withVgicPatch(Optional<VgicPatch> patch) {
+        return new GuestLayout(
+                addressCells,
+                sizeCells,
+                baseReservedMemory,
+                baseChosen,
+                baseVsoc,
+                kaslrSeed,
+                memory,
+                buffers,
+                cpuCaps,
+                patch);
     }
 
     /**

@@ -33,9 +33,8 @@ import java.util.Set;
  * "/" that nests the components of the vdevice's {@code generate} path, the last one named
  * {@code <component>@<CapID in %lx>} (shm: the bare component) (§10.4); then {@code __fixups__} (empty: no
  * fragment targets a label) and {@code __local_fixups__} (each shm node's {@code memory-region}, a shm-doorbell's
- * {@code tx-doorbell}/{@code rx-doorbell}). Not generated:
- * step 6 (never applies: see {@link #memoryFragments}), step 9 (the vGIC patch: our bases carry
- * the GIC's {@code reg}). Without a layout (unit tests) the hypervisor fragment is {@code fragment@0}.
+ * {@code tx-doorbell}/{@code rx-doorbell}); last, step 9, the vGIC patch of a GIC node without {@code reg}
+ * ({@link GuestLayout#vgicPatch}). Without a layout (unit tests) the hypervisor fragment is {@code fragment@0}.
  *
  * <p>Primary VM (§10.5): one fragment at "/" with the whole {@code /hypervisor} node, its RM-RPC
  * child named {@code qcom,resource-manager-rpc@<TX CapID in %016lx>}.
@@ -78,11 +77,13 @@ public final class OverlayGenerator {
                 secondaryFragments(vm, f);
             }
         }
+        // step 9, after the vdevices (platform_dto_finalise → vgic_dto_finalise), in either style
+        vm.layout().flatMap(GuestLayout::vgicPatch).ifPresent(p -> f.fragments.add(vgicFragment(p)));
         List<Node> rootChildren = new ArrayList<>();
         for (int i = 0; i < f.fragments.size(); i++) {
             rootChildren.add(f.fragments.get(i).withName("fragment@" + i));
         }
-        // no fragment of ours targets a label (the vGIC patch, the only one that would, is not built), so
+        // no fragment of ours targets a label (the vGIC patch targets the GIC node's phandle itself), so
         // __fixups__ stays empty; __local_fixups__ lists the shm nodes' memory-region phandles
         rootChildren.add(Node.of("__fixups__", List.of(), List.of()));
         rootChildren.add(f.localFixups());
@@ -342,6 +343,27 @@ public final class OverlayGenerator {
                 out.add(vdeviceFragment(d, f));
             }
         }
+    }
+
+    /**
+     * vgic_dto_finalise: a fragment at the GIC node's phandle ({@code dto_modify_begin_by_phandle}) with
+     * compatible, {@code #redistributor-regions} 1, {@code redistributor-stride} (u64) and {@code reg} = GICD,
+     * GICR ({@code dto_property_add_addrrange_array} in the node's parent's cells).
+     */
+    private static Node vgicFragment(GuestLayout.VgicPatch p) {
+        PropertyValue.Builder reg = PropertyValue.builder().type(Marker.Kind.TYPE_UINT32);
+        long[][] ranges = {{p.gicdBase(), GuestLayout.VgicPatch.GICD_SIZE}, {p.gicrBase(), p.gicrStride() * p.vcpus()}};
+        for (long[] r : ranges) {
+            reg.uint(fit(r[0], p.addressCells()), 4 * p.addressCells());
+            reg.uint(fit(r[1], p.sizeCells()), 4 * p.sizeCells());
+        }
+        List<Property> props = List.of(
+                strings("compatible", List.of("arm,gic-v3")),
+                u32("#redistributor-regions", 1),
+                u64s("redistributor-stride", p.gicrStride()),
+                Property.of("reg", reg.build()));
+        return Node.of(
+                "fragment", List.of(u32("target", p.phandle())), List.of(Node.of("__overlay__", props, List.of())));
     }
 
     private static List<Vdevice.Iomem> iomems(VmOverlayInfo vm) {

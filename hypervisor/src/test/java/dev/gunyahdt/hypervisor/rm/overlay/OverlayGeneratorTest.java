@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * vdevice nodes of §10.4, and the RM's refusal of a base that already has /hypervisor. Expected
  * trees are the reference's listings, compiled with our own dtc-compatible compiler.
  */
-class OverlayGeneratorTest {
+public class OverlayGeneratorTest {
 
     /** A small guest base DTB (what a VM image would carry, minus its VM config). */
     static final String BASE_DTS = """
@@ -572,7 +572,7 @@ class OverlayGeneratorTest {
     }
 
     /** When fdtoverlay 1.6.1 is installed: it gives the same merged bytes as our application. */
-    static void sameAsFdtoverlay(Path dir, byte[] base, byte[] dtbo, byte[] ours)
+    public static void sameAsFdtoverlay(Path dir, byte[] base, byte[] dtbo, byte[] ours)
             throws IOException, InterruptedException {
         Path tool = Path.of("/usr/bin/fdtoverlay");
         if (!Files.isExecutable(tool)) {
