@@ -3,7 +3,6 @@ package dev.gunyahdt.dt.source;
 import static dev.gunyahdt.dt.source.DtsLexer.*;
 
 import org.antlr.v4.runtime.CharStream;
-import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.TokenSource;
 import org.antlr.v4.runtime.misc.Pair;
@@ -31,7 +30,7 @@ final class DtsTokenizer {
     DtsTokenizer(String text, String name, PositionedToken.Factory factory, TokenSource owner) {
         this.s = text;
         this.n = text.length();
-        this.stream = CharStreams.fromString(text, name);
+        this.stream = new StringCharStream(text, name);
         this.source = new Pair<>(owner, stream);
         this.factory = factory;
     }

@@ -38,9 +38,25 @@ final class PositionedToken extends CommonToken {
             int endLine = line;
             int endCol = col;
             if (getType() != EOF) {
-                String text = getText();
-                for (int i = 0; i < text.length(); i++) {
-                    if (text.charAt(i) == '\n') {
+                // The token's chars, scanned in place when they are a slice of the text (as
+                // getText() would return them) rather than copied out for the scan.
+                String chars;
+                int from;
+                int to;
+                if (text == null
+                        && getInputStream() instanceof StringCharStream in
+                        && start < in.size()
+                        && stop < in.size()) {
+                    chars = in.text();
+                    from = start;
+                    to = stop + 1;
+                } else {
+                    chars = getText();
+                    from = 0;
+                    to = chars.length();
+                }
+                for (int i = from; i < to; i++) {
+                    if (chars.charAt(i) == '\n') {
                         endLine++;
                         endCol = 1;
                     } else {
