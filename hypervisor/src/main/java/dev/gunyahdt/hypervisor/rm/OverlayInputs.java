@@ -5,7 +5,6 @@ import dev.gunyahdt.hypervisor.rm.config.RmVmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmConfig;
 import dev.gunyahdt.hypervisor.rm.config.VmInit;
 import dev.gunyahdt.hypervisor.rm.overlay.GuestLayout;
-import dev.gunyahdt.hypervisor.rm.overlay.OverlayRefusedException;
 import dev.gunyahdt.hypervisor.rm.overlay.OverlayStyle;
 import dev.gunyahdt.hypervisor.rm.overlay.QueuePair;
 import dev.gunyahdt.hypervisor.rm.overlay.Vdevice;
@@ -239,17 +238,23 @@ final class OverlayInputs {
      * VPM group); a vCPU with a cap and no node is ARGUMENT_INVALID, as in the RM.
      */
     /**
-     * vgic_dto_finalise: the GIC node VM_INIT found without {@code reg} gets the vGIC's place; a VM whose config
-     * named no usable GIC node cannot be patched ("Invalid or missing VGIC node in DT": UNIMPLEMENTED).
+     * vgic_dto_finalise: the GIC node VM_INIT found without {@code reg} gets the vGIC's place. A VM whose config
+     * named no usable GIC node (no {@code arm,gic-v3}: a GICv2 board's) cannot be patched — the real RM answers
+     * UNIMPLEMENTED ("Invalid or missing VGIC node in DT") and the VM does not start; the model warns and starts it
+     * with its DT's own controller node (a documented deviation: the real-board plans of GICv2 SoCs boot here).
      */
-    private static Optional<GuestLayout.VgicPatch> vgicPatch(RmVm vm) {
+    private Optional<GuestLayout.VgicPatch> vgicPatch(RmVm vm) {
         VmInit.VgicPlacement g = vm.vgic;
         if (g == null || !g.patchDt()) {
             return Optional.empty();
         }
         if (g.phandle() == VmInit.VgicPlacement.NO_PHANDLE) {
-            throw new OverlayRefusedException(
-                    RmError.UNIMPLEMENTED, vm + ": invalid or missing VGIC node in DT (vgic_dto_finalise)");
+            ctx.note(
+                    vm.name,
+                    "Warning: no GICv3 node to describe the vGIC in: the real RM's vgic_dto_finalise answers"
+                            + " UNIMPLEMENTED here (invalid or missing VGIC node in DT) and VM_START fails; the model"
+                            + " starts the VM with its DT's own interrupt controller");
+            return Optional.empty();
         }
         return Optional.of(new GuestLayout.VgicPatch(
                 g.phandle(), g.gicdBase(), g.gicrBase(), g.gicrStride(), g.vcpus(), g.addressCells(), g.sizeCells()));

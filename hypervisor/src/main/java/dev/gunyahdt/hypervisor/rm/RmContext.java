@@ -9,6 +9,7 @@ import dev.gunyahdt.hypervisor.Hypervisor;
 import dev.gunyahdt.hypervisor.call.GuestMemory;
 import dev.gunyahdt.hypervisor.rm.config.RmVmTable;
 import dev.gunyahdt.hypervisor.rm.config.VmInit;
+import dev.gunyahdt.hypervisor.rm.ipa.VmIpaSpace;
 import dev.gunyahdt.hypervisor.rm.overlay.Virq;
 import dev.gunyahdt.hypervisor.rm.rpc.MessageId;
 import dev.gunyahdt.hypervisor.rm.rpc.RmError;
@@ -36,7 +37,7 @@ final class RmContext {
     final List<RmEvent> events = new ArrayList<>();
     final TreeMap<Integer, RmVm> vms = new TreeMap<>();
     /** The real RM's view of the VMs, for its VM_INIT rules (peers, VIRQs) and their IPA allocators: see {@link VmInit}. */
-    final RmVmTable rmTable = new RmVmTable();
+    final RmVmTable rmTable;
 
     final RmLink.Counter notificationCounter = new RmLink.Counter();
     final VirqAllocator rmVirqs = new VirqAllocator(VirqAllocator.RM_BASE);
@@ -59,6 +60,11 @@ final class RmContext {
         this.platform = platform;
         this.hyp = new HypCalls(hv);
         this.system = system;
+        // the board's device range: QEMU's, clipped below its lowest RAM (a real SoC's platform would give its own)
+        this.rmTable = new RmVmTable(VmIpaSpace.devicesBelow(system.ram().stream()
+                .mapToLong(SystemConfig.Range::base)
+                .min()
+                .orElse(VmIpaSpace.QEMU_DEVICES.size())));
         this.host = host;
         this.clock = clock;
         hv.call(hyp.rm(), 0); // hypervisor_identify, as the RM does first (§14 step 1)

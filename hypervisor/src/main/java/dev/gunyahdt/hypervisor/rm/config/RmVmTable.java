@@ -67,13 +67,19 @@ public final class RmVmTable {
         }
     }
 
-    static final long DEVICE_BASE = VmIpaSpace.DEVICE_BASE;
-    static final long DEVICE_SIZE = VmIpaSpace.DEVICE_SIZE;
     static final long SVM_SPACE = 1L << 36; // SVM_ADDRESS_SPACE_BITS
 
     private final TreeMap<Integer, Vm> vms = new TreeMap<>();
+    private final VmIpaSpace.DeviceRange devices;
 
+    /** The table of the QEMU platform (vm-check, the RM oracle's platform). */
     public RmVmTable() {
+        this(VmIpaSpace.QEMU_DEVICES);
+    }
+
+    /** The table of a platform whose device range ({@code rm_get_device_me_base}/{@code _size}) is {@code devices}. */
+    public RmVmTable(VmIpaSpace.DeviceRange devices) {
+        this.devices = devices;
         Vm hlos = new Vm(VMID_HLOS, "HLOS", "", new byte[16], VmIpaSpace.hlos()); // PLATFORM_HLOS_VIRTIO_FREE_IPA_*
         // vm_config_hlos_vdevices_setup: HLOS's own RM link takes the first two VIRQs at RM boot (960, 961)
         hlos.alloc();
@@ -90,13 +96,13 @@ public final class RmVmTable {
     }
 
     /** A fresh secondary's entry ({@code vm_address_range_init} reserves the device range). */
-    static Vm secondary(int vmid, RmVmConfig cfg) {
+    Vm secondary(int vmid, RmVmConfig cfg) {
         return new Vm(
                 vmid,
                 cfg.name(),
                 cfg.uri(),
                 cfg.guid(),
-                VmIpaSpace.secondary(cfg.memory().mapDirect()));
+                VmIpaSpace.secondary(cfg.memory().mapDirect(), devices));
     }
 
     /** A VM's IPA allocator, empty when the VM has none (not past VM_INIT, or reset). */

@@ -81,7 +81,7 @@ public final class VmInit {
         this.table = table;
         this.cfg = cfg;
         this.trusted = trusted;
-        this.self = RmVmTable.secondary(vmid, cfg);
+        this.self = table.secondary(vmid, cfg);
     }
 
     /**

@@ -42,32 +42,60 @@ public final class VmIpaSpace {
     static final long HLOS_VIRTIO_BASE = 0x3000_0000L;
     static final long HLOS_VIRTIO_SIZE = 0x1000_0000L;
     static final long SVM_SPACE = 1L << 36; // SVM_ADDRESS_SPACE_BITS
-    /** The QEMU platform's device memory range (the RM's device extent): 0–1 GiB. */
-    public static final long DEVICE_BASE = 0;
+    /**
+     * The device memory range the hypervisor hands the RM ({@code rm_get_device_me_base}/{@code _size}, boot env
+     * data), reserved in every secondary's space: the open tree has only QEMU's, 0–1 GiB ({@link #QEMU_DEVICES}).
+     * For a board whose RAM starts below 1 GiB the model clips it to below the lowest RAM ({@link #devicesBelow}):
+     * a real SoC's platform layer would describe its own device range, which never covers its RAM.
+     */
+    public record DeviceRange(long base, long size) {
+        public DeviceRange {
+            if (base < 0 || size < 0) {
+                throw new IllegalArgumentException(
+                        "device range 0x" + Long.toHexString(base) + "+0x" + Long.toHexString(size));
+            }
+        }
 
-    public static final long DEVICE_SIZE = 0x4000_0000L;
+        boolean holds(long start, long len) {
+            return start >= base && len >= 0 && len <= size && start - base <= size - len;
+        }
+    }
+
+    /** The QEMU platform's device memory range: 0–1 GiB. */
+    public static final DeviceRange QEMU_DEVICES = new DeviceRange(0, 0x4000_0000L);
+
+    /** QEMU's device range, clipped to end at or below {@code lowestRam} (a board's lowest RAM address). */
+    public static DeviceRange devicesBelow(long lowestRam) {
+        return new DeviceRange(0, Math.min(QEMU_DEVICES.size(), Math.max(0, lowestRam)));
+    }
 
     private final boolean hlos;
     private final boolean mapDirect;
+    private final DeviceRange devices;
     private final AddressRanges ranges;
 
-    private VmIpaSpace(boolean hlos, boolean mapDirect, AddressRanges ranges) {
+    private VmIpaSpace(boolean hlos, boolean mapDirect, DeviceRange devices, AddressRanges ranges) {
         this.hlos = hlos;
         this.mapDirect = mapDirect;
+        this.devices = devices;
         this.ranges = ranges;
     }
 
     /** vm_address_range_init for HLOS. */
     public static VmIpaSpace hlos() {
-        return new VmIpaSpace(true, true, AddressRanges.of(HLOS_VIRTIO_BASE, HLOS_VIRTIO_SIZE));
+        return new VmIpaSpace(true, true, new DeviceRange(0, 0), AddressRanges.of(HLOS_VIRTIO_BASE, HLOS_VIRTIO_SIZE));
     }
 
-    /** vm_address_range_init for a secondary; {@code mapDirect} is its config's {@code is-direct}. */
-    public static VmIpaSpace secondary(boolean mapDirect) {
-        AddressRanges r = AddressRanges.of(0, SVM_SPACE)
-                .alloc(DEVICE_BASE, DEVICE_SIZE, 0)
-                .ranges();
-        return new VmIpaSpace(false, mapDirect, r);
+    /**
+     * vm_address_range_init for a secondary: its whole space less the platform's device range; {@code mapDirect} is
+     * its config's {@code is-direct}.
+     */
+    public static VmIpaSpace secondary(boolean mapDirect, DeviceRange devices) {
+        AddressRanges r = AddressRanges.of(0, SVM_SPACE);
+        if (devices.size() > 0) {
+            r = r.alloc(devices.base(), devices.size(), 0).ranges();
+        }
+        return new VmIpaSpace(false, mapDirect, devices, r);
     }
 
     /** A granted range and the space after it; {@code tag} is the tagged range it lies in (0: none). */
@@ -85,7 +113,7 @@ public final class VmIpaSpace {
             return new Placed(this, start, AddressRanges.NO_TAG);
         }
         AddressRanges.Placed p = ranges.alloc(start, size, align);
-        return new Placed(new VmIpaSpace(hlos, mapDirect, p.ranges()), p.base(), p.tag());
+        return new Placed(new VmIpaSpace(hlos, mapDirect, devices, p.ranges()), p.base(), p.tag());
     }
 
     /** vm_address_range_free: nothing to do for what was granted without recording. */
@@ -93,27 +121,30 @@ public final class VmIpaSpace {
         if (direct(use) || deviceMapping(use, base, size)) {
             return this;
         }
-        return new VmIpaSpace(hlos, mapDirect, ranges.free(base, size));
+        return new VmIpaSpace(hlos, mapDirect, devices, ranges.free(base, size));
     }
 
     /** vm_address_range_tag: exactly [base, base+size), untagged and free. */
     public VmIpaSpace tag(long base, long size, int tag) {
         refuseHlos();
         return new VmIpaSpace(
-                hlos, mapDirect, ranges.tagRegion(base, PAGE, size, PAGE, tag).ranges());
+                hlos,
+                mapDirect,
+                devices,
+                ranges.tagRegion(base, PAGE, size, PAGE, tag).ranges());
     }
 
     /** vm_address_range_tag_any: a free range whose start lies in [cbase, cbase+csize) ({@code cbase} may be ANY). */
     public Placed tagAny(long cbase, long csize, long size, long align, int tag) {
         refuseHlos();
         AddressRanges.Placed p = ranges.tagRegion(cbase, csize, size, align, tag);
-        return new Placed(new VmIpaSpace(hlos, mapDirect, p.ranges()), p.base(), p.tag());
+        return new Placed(new VmIpaSpace(hlos, mapDirect, devices, p.ranges()), p.base(), p.tag());
     }
 
     /** vm_address_range_untag. */
     public VmIpaSpace untag(long base, long size, int tag) {
         refuseHlos();
-        return new VmIpaSpace(hlos, mapDirect, ranges.untag(base, size, tag));
+        return new VmIpaSpace(hlos, mapDirect, devices, ranges.untag(base, size, tag));
     }
 
     /** Whether nothing is allocated or tagged in [base, base+size) (for tests and reports). */
@@ -152,12 +183,8 @@ public final class VmIpaSpace {
         return use == MemUse.IO || ((use == MemUse.NORMAL || use == MemUse.BOOTINFO) && (hlos || mapDirect));
     }
 
-    private static boolean deviceMapping(MemUse use, long start, long size) {
-        return use == MemUse.PLATFORM_VDEVICE
-                && start != ANY
-                && start >= DEVICE_BASE
-                && size >= 0
-                && start - DEVICE_BASE <= DEVICE_SIZE - size;
+    private boolean deviceMapping(MemUse use, long start, long size) {
+        return use == MemUse.PLATFORM_VDEVICE && start != ANY && devices.holds(start, size);
     }
 
     private void refuseHlos() {

@@ -20,7 +20,7 @@ class VmIpaSpaceTest {
 
     @Test
     void aSecondaryAllocatesAboveItsDeviceRangeLowestFirst() {
-        VmIpaSpace s = VmIpaSpace.secondary(false);
+        VmIpaSpace s = VmIpaSpace.secondary(false, VmIpaSpace.QEMU_DEVICES);
         VmIpaSpace.Placed a = s.alloc(MemUse.VDEVICE, ANY, ANY, 0x1000, 0);
         assertEquals(GIB, a.base(), "the first page after the 1 GiB device range");
         VmIpaSpace.Placed b = a.space().alloc(MemUse.NORMAL, ANY, ANY, MIB2, MIB2);
@@ -42,9 +42,27 @@ class VmIpaSpaceTest {
         assertEquals(IpaRefused.Why.ARGUMENT_INVALID, why(() -> freed.free(MemUse.NORMAL, GIB + MIB2, MIB2)));
     }
 
+    /** A board whose RAM starts below 1 GiB (e.g. rk3568's at 0): the device range ends below it, RAM there is placeable. */
+    @Test
+    void theDeviceRangeEndsBelowABoardsLowestRam() {
+        assertEquals(new VmIpaSpace.DeviceRange(0, GIB), VmIpaSpace.devicesBelow(2 * GIB));
+        assertEquals(new VmIpaSpace.DeviceRange(0, 0x2000_0000L), VmIpaSpace.devicesBelow(0x2000_0000L));
+        VmIpaSpace low = VmIpaSpace.secondary(false, VmIpaSpace.devicesBelow(0x2000_0000L));
+        assertEquals(
+                0x2000_0000L,
+                low.alloc(MemUse.NORMAL, 0x2000_0000L, ANY, 0x800_0000L, 0).base());
+        assertEquals(
+                IpaRefused.Why.NORESOURCES,
+                why(() -> VmIpaSpace.secondary(false, VmIpaSpace.QEMU_DEVICES)
+                        .alloc(MemUse.NORMAL, 0x2000_0000L, ANY, 0x800_0000L, 0)),
+                "inside QEMU's device range");
+        VmIpaSpace none = VmIpaSpace.secondary(false, VmIpaSpace.devicesBelow(0));
+        assertEquals(0, none.alloc(MemUse.NORMAL, ANY, ANY, 0x1000, 0).base(), "no device range at all");
+    }
+
     @Test
     void directMappingsAnswerThePhysicalAddressAndRecordNothing() {
-        VmIpaSpace s = VmIpaSpace.secondary(false);
+        VmIpaSpace s = VmIpaSpace.secondary(false, VmIpaSpace.QEMU_DEVICES);
         VmIpaSpace.Placed io = s.alloc(MemUse.IO, ANY, 0x900_0000L, 0x1000, 0);
         assertEquals(0x900_0000L, io.base());
         assertSame(s, io.space());
@@ -60,7 +78,7 @@ class VmIpaSpaceTest {
         assertEquals(
                 0x3000_0000L, hlos.alloc(MemUse.VDEVICE, ANY, ANY, 0x1000, 0).base(), "HLOS's virtio window");
         assertEquals(IpaRefused.Why.DENIED, why(() -> hlos.tag(0x3000_0000L, 0x1000, 1)), "HLOS cannot tag");
-        VmIpaSpace direct = VmIpaSpace.secondary(true);
+        VmIpaSpace direct = VmIpaSpace.secondary(true, VmIpaSpace.QEMU_DEVICES);
         assertEquals(
                 0x7000_0000L,
                 direct.alloc(MemUse.NORMAL, ANY, 0x7000_0000L, 0x1000, 0).base());
@@ -68,7 +86,7 @@ class VmIpaSpaceTest {
 
     @Test
     void platformVdevicesMaySitInTheDeviceRange() {
-        VmIpaSpace s = VmIpaSpace.secondary(false);
+        VmIpaSpace s = VmIpaSpace.secondary(false, VmIpaSpace.QEMU_DEVICES);
         VmIpaSpace.Placed gicd = s.alloc(MemUse.PLATFORM_VDEVICE, 0x800_0000L, ANY, 0x1_0000L, 0x1_0000L);
         assertEquals(0x800_0000L, gicd.base());
         assertSame(s, gicd.space(), "is_device_mapping: granted, not recorded");
@@ -81,7 +99,7 @@ class VmIpaSpaceTest {
 
     @Test
     void taggedRangesAreTakenOnlyByFixedRequestsInsideThem() {
-        VmIpaSpace s = VmIpaSpace.secondary(false).tag(GIB, MIB2, 0xB);
+        VmIpaSpace s = VmIpaSpace.secondary(false, VmIpaSpace.QEMU_DEVICES).tag(GIB, MIB2, 0xB);
         assertEquals(GIB + MIB2, s.alloc(MemUse.NORMAL, ANY, ANY, 0x1000, 0).base(), "any skips the tagged range");
         VmIpaSpace.Placed in = s.alloc(MemUse.NORMAL, GIB + 0x1000, ANY, 0x1000, 0);
         assertEquals(0xB, in.tag(), "a fixed request inside carries the tag");
@@ -102,7 +120,7 @@ class VmIpaSpaceTest {
 
     @Test
     void tagAnyStartsInsideTheConstraintAndMayRunPastIt() {
-        VmIpaSpace s = VmIpaSpace.secondary(false);
+        VmIpaSpace s = VmIpaSpace.secondary(false, VmIpaSpace.QEMU_DEVICES);
         VmIpaSpace.Placed p = s.tagAny(0x5000_0000L, 0x1000, MIB2, 0x1000, 1);
         assertEquals(0x5000_0000L, p.base(), "range_list_find_range_by_region measures to the free range's end");
         VmIpaSpace.Placed q = p.space().tagAny(ANY, 0, MIB2, MIB2, 1);
