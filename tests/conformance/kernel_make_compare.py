@@ -10,7 +10,8 @@ dt-mk-schema wrote (what its dt-validate printed, with the constraint of each fi
 
 Each log's lines are sorted into:
   dtc      "FILE.example.dts:L.C-L.C: Warning (check): …" — compared as multisets without the position;
-  doc      dt-doc-validate's "FILE.yaml: …" lines — compared as multisets;
+  doc      dt-doc-validate's "FILE.yaml: …" lines — compared as multisets (a $ref to a missing binding, worded
+           differently by the two, as one finding);
   validate dt-validate's "FILE.dtb: NODE: message" lines (+ "\\tFrom schema:") — ref's lines go through
            dtv_compare.py against OURS_JSON: (node, property, constraint) triples, as the DTB agreement
            is measured; ours' own lines are counted per blob against OURS_JSON's schema findings;
@@ -49,8 +50,20 @@ def rel(path):
 # example source out differently; ours maps check-bindings' findings back to the binding file)
 KINDS = (
     ("dtc", DTC, lambda m: f"{rel(m.group(1))} {m.group(3)} ({m.group(4)}): {m.group(5)}"),
-    ("doc", DOC, lambda m: f"{rel(m.group(1))}{m.group(2) or ''}: {m.group(3)}"),
+    ("doc", DOC, lambda m: doc_key(rel(m.group(1)), m.group(2) or "", m.group(3))),
 )
+
+# One finding, two wordings: a $ref to a binding that is not there is dt-doc-validate's "Unable to find schema
+# file matching $id: …/schemas/X" and check-bindings' "$ref '/schemas/X#': no binding 'X' …" (with line:column)
+MISSING_REF = re.compile(r"Unable to find schema file matching \$id: http://devicetree\.org/schemas/(\S+)$"
+                         r"|error: \$ref '/?schemas/([^'#]+)#?': no binding ")
+
+
+def doc_key(file, pos, text):
+    m = MISSING_REF.match(text)
+    if m:
+        return f"{file}: missing schema {m.group(1) or m.group(2)}"
+    return f"{file}{pos}: {text}"
 
 
 def sort_lines(log):

@@ -114,6 +114,33 @@ class CheckBindingsCommandTest {
                 text.out());
     }
 
+    /** dt-doc-validate 2022.08 meta-checks {@code definitions} but not {@code $defs} (a draft-07 meta-schema). */
+    @Test
+    void aListUnderDefsIsNotMetaCheckedButUnderDefinitionsItIs() throws Exception {
+        String state = """
+                  pinstate:
+                    type: object
+                    properties:
+                      vendor,paired:
+                        - description: a list where a schema belongs
+                properties:
+                  compatible:
+                    const: vendor,foo
+
+                required:
+                  - compatible
+
+                additionalProperties: false
+                """;
+        Path defs = binding("list-in-defs", "$defs:\n" + state);
+        Run r = check(defs.toString());
+        assertEquals(0, r.status(), r.out());
+        Path definitions = binding("list-in-definitions", "definitions:\n" + state);
+        Run d = check(definitions.toString());
+        assertEquals(1, d.status());
+        assertTrue(d.out().contains("property 'vendor,paired' holds a YAML list, not a schema"), d.out());
+    }
+
     private static void assumeDtSchema() {
         assumeTrue(
                 dev.gunyahdt.bindings.DtSchema.locate().isPresent(),
