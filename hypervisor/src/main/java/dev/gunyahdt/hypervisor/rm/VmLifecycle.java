@@ -116,8 +116,14 @@ final class VmLifecycle {
 
     private RmVm owned(RmVm caller, int vmid, RmError notOwner) {
         RmVm vm = ctx.vms.get(vmid);
-        if (vm == null || vm.primary) {
+        // vm_lookup finds the RM's own vm_t (255) and HLOS too, both owned by the RM (vm_mgnt_init): no client owns
+        // them, so they answer the "not the owner" error, not VMID_INVALID
+        if (vm == null && vmid != VMID_RM) {
             throw new RmFailure(RmError.VMID_INVALID, "no VM 0x" + Integer.toHexString(vmid));
+        }
+        if (vm == null || vm.primary) {
+            throw new RmFailure(
+                    notOwner, caller.name + " does not own VM 0x" + Integer.toHexString(vmid) + " (the RM owns it)");
         }
         if (vm.owner != caller.vmid) {
             throw new RmFailure(notOwner, caller.name + " does not own " + vm);
