@@ -142,8 +142,7 @@ final class OverlayInputs {
         // the model's RM draws it from its own generator, seeded from the model's seed
         GuestLayout layout = GuestLayout.of(
                         DtbReader.read(vm.baseDtb, vm.blobName), entropy.nextLong(), memory, buffers)
-                .withCpuCaps(cpuCaps(vm))
-                .withVgicPatch(vgicPatch(vm));
+                .withPatches(cpuCaps(vm), vgicPatch(vm));
         return new VmOverlayInfo(
                 vm.vmid,
                 vm.owner,

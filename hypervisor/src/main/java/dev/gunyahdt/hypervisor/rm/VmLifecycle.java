@@ -384,7 +384,8 @@ final class VmLifecycle {
      * model notes the platform's power-off instead.
      */
     void vcpuHalted(int haltVirq) {
-        for (RmVm vm : List.copyOf(ctx.vms.values())) {
+        // called for every VIRQ the RM's vCPU takes (mostly its links'): look, without copying, then act
+        for (RmVm vm : ctx.vms.values()) {
             for (RmVm.VcpuSlot slot : vm.vcpus) {
                 if (slot.haltVirq() == haltVirq) {
                     vcpuHalted(vm, slot);

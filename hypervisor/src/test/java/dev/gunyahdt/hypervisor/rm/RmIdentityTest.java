@@ -78,16 +78,7 @@ class RmIdentityTest {
     }
 
     private RpcMessage call(RpcClient c, MessageId id, byte[] payload) {
-        int seq = c.request(id, payload);
-        for (int i = 0; i < 20; i++) {
-            rm.step();
-            for (RpcClient.Incoming in : c.poll()) {
-                if (in.isReply() && in.message().sequence() == seq) {
-                    return in.message();
-                }
-            }
-        }
-        throw new AssertionError("no reply to " + id);
+        return RpcSeat.call(rm, c, id, payload);
     }
 
     private static void assertError(RmError want, RpcMessage r) {

@@ -61,19 +61,12 @@ final class RmSession {
     }
 
     RpcMessage call(RpcClient client, MessageId id, byte[] payload) {
-        int seq = client.request(id, payload);
-        for (int i = 0; i < 20; i++) {
-            rm.step();
-            for (RpcClient.Incoming in : client.poll()) {
-                if (in.isReply() && in.message().sequence() == seq) {
-                    return in.message();
-                }
-                if (!in.isReply() && client == hlos) {
-                    hlosNotes.add(in.message());
-                }
-            }
-        }
-        throw new AssertionError("no reply to " + id);
+        return RpcSeat.reply(rm, client, id, payload, in -> {
+                    if (!in.isReply() && client == hlos) {
+                        hlosNotes.add(in.message());
+                    }
+                })
+                .orElseThrow(() -> new AssertionError("no reply to " + id));
     }
 
     byte[] ok(MessageId id, byte[] payload) {

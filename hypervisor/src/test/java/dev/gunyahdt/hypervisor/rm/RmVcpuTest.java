@@ -112,24 +112,28 @@ class RmVcpuTest {
         assertNull(svm2.read(0xa0000000L, 1));
     }
 
+    /** The pair of secondaries (seed 9) booted with {@code from} replaced by {@code to} in svm2's config. */
+    private static Simulation.Result bootWithSvm2Changed(String from, String to) {
+        Simulation.Config good = Configs.pairOfSecondaries(9, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES, "");
+        Map<String, byte[]> vms = new HashMap<>(good.vmDtbs());
+        String svm2 = Configs.vm(
+                "svm2",
+                0x90000000L,
+                0x10000000L,
+                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
+                Configs.SVM2_VDEVICES,
+                "");
+        assertTrue(svm2.contains(from), from);
+        vms.put("svm2", Configs.compile(svm2.replace(from, to)));
+        return Simulation.run(Simulation.Config.of(good.systemDtb(), vms, Map.of(), 9));
+    }
+
     @Test
     void aVmsSchedPriorityIsAnOffsetFromItsOwnersAndItsTimesliceIsInMicroseconds() {
         // handle_vcpu: priority = the owner's (32) + sched-priority; timeslice = sched-timeslice µs in ns
-        Simulation.Config good = Configs.pairOfSecondaries(9, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES, "");
-        Map<String, byte[]> vms = new HashMap<>(good.vmDtbs());
-        vms.put(
-                "svm2",
-                Configs.compile(Configs.vm(
-                                "svm2",
-                                0x90000000L,
-                                0x10000000L,
-                                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
-                                Configs.SVM2_VDEVICES,
-                                "")
-                        .replace(
-                                "sched-timeslice = <5000>; sched-priority = <(-1)>;",
-                                "sched-timeslice = <2000>; sched-priority = <(-7)>;")));
-        Simulation.Result r = Simulation.run(Simulation.Config.of(good.systemDtb(), vms, Map.of(), 9));
+        Simulation.Result r = bootWithSvm2Changed(
+                "sched-timeslice = <5000>; sched-priority = <(-1)>;",
+                "sched-timeslice = <2000>; sched-priority = <(-7)>;");
         assertTrue(r.settled());
         Vcpu svm1 = vcpus(r).get(0x80).get(0);
         Vcpu svm2 = vcpus(r).get(0x81).get(0);
@@ -143,19 +147,8 @@ class RmVcpuTest {
 
     @Test
     void aProxyScheduledVmRunsOnlyThroughItsOwnersVcpuRun() {
-        Simulation.Config good = Configs.pairOfSecondaries(9, Configs.SVM1_VDEVICES, Configs.SVM2_VDEVICES, "");
-        Map<String, byte[]> vms = new HashMap<>(good.vmDtbs());
-        vms.put(
-                "svm2",
-                Configs.compile(Configs.vm(
-                                "svm2",
-                                0x90000000L,
-                                0x10000000L,
-                                "generate = \"/hypervisor/qcom,resource-mgr\"; console-dev;",
-                                Configs.SVM2_VDEVICES,
-                                "")
-                        .replace("affinity = \"static\"; affinity-map = <0>;", "affinity = \"proxy\";")));
-        Simulation.Result r = Simulation.run(Simulation.Config.of(good.systemDtb(), vms, Map.of(), 9));
+        Simulation.Result r =
+                bootWithSvm2Changed("affinity = \"static\"; affinity-map = <0>;", "affinity = \"proxy\";");
         assertTrue(r.settled());
         for (String vm : List.of("hlos", "svm1", "svm2")) {
             assertEquals(VmState.RUNNING, r.rm().vm(vm).orElseThrow().state(), vm);

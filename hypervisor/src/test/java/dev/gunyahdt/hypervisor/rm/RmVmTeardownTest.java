@@ -34,16 +34,7 @@ class RmVmTeardownTest {
     private RpcClient hlos;
 
     private RpcMessage call(MessageId id, byte[] payload) {
-        int seq = hlos.request(id, payload);
-        for (int i = 0; i < 50; i++) {
-            rm.step();
-            for (RpcClient.Incoming in : hlos.poll()) {
-                if (in.isReply() && in.message().sequence() == seq) {
-                    return in.message();
-                }
-            }
-        }
-        throw new AssertionError("no reply to " + id);
+        return RpcSeat.call(rm, hlos, id, payload);
     }
 
     private long ok(MessageId id, byte[] payload) {

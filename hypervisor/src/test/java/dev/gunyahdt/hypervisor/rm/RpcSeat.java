@@ -13,6 +13,8 @@ import dev.gunyahdt.hypervisor.rm.rpc.RpcEndpoint;
 import dev.gunyahdt.hypervisor.rm.rpc.RpcMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A booted RM with one primary VM (hlos, VMID 3) and that VM's raw RM-RPC endpoint: for tests
@@ -89,6 +91,30 @@ public record RpcSeat(ResourceManager rm, RpcEndpoint endpoint) {
                 rm, endpoint(hv, seat, rm.vm("hlos").orElseThrow().guestDtb().orElseThrow()));
     }
 
+    /**
+     * {@code client}'s request {@code id}, the RM stepped until the reply with its sequence comes (at most 50 steps);
+     * every message polled before it goes to {@code before}. Empty when no reply came.
+     */
+    static Optional<RpcMessage> reply(
+            ResourceManager rm, RpcClient client, MessageId id, byte[] payload, Consumer<RpcClient.Incoming> before) {
+        int seq = client.request(id, payload);
+        for (int i = 0; i < 50; i++) {
+            rm.step();
+            for (RpcClient.Incoming in : client.poll()) {
+                if (in.isReply() && in.message().sequence() == seq) {
+                    return Optional.of(in.message());
+                }
+                before.accept(in);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@link #reply} that fails the test when no reply comes. */
+    static RpcMessage call(ResourceManager rm, RpcClient client, MessageId id, byte[] payload) {
+        return reply(rm, client, id, payload, in -> {}).orElseThrow(() -> new AssertionError("no reply to " + id));
+    }
+
     /** Sends one raw packet, lets the RM run, and reads what it answered so its queue never fills. */
     public void send(byte[] packet) {
         endpoint.sendRaw(packet);
@@ -98,17 +124,8 @@ public record RpcSeat(ResourceManager rm, RpcEndpoint endpoint) {
 
     /** The RM answers a fresh VM_GET_VMID correctly, never faulted, and hlos still runs. */
     public void assertStillServes() {
-        RpcClient client = new RpcClient(endpoint);
-        int seq = client.request(MessageId.VM_GET_VMID, new byte[0]);
-        RpcMessage reply = null;
-        for (int i = 0; i < 20 && reply == null; i++) {
-            rm.step();
-            for (RpcClient.Incoming in : client.poll()) {
-                if (in.isReply() && in.message().sequence() == seq) {
-                    reply = in.message();
-                }
-            }
-        }
+        RpcMessage reply = reply(rm, new RpcClient(endpoint), MessageId.VM_GET_VMID, new byte[0], in -> {})
+                .orElse(null);
         assertTrue(reply != null, "the RM stopped answering");
         assertEquals(0, reply.replyErrorCode());
         assertEquals(3, Le.u32(reply.replyData(), 0));

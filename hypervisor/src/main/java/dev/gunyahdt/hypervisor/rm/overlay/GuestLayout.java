@@ -135,8 +135,8 @@ public record GuestLayout(
         cpuCaps = List.copyOf(cpuCaps);
     }
 
-    /** This layout with the CPU nodes to patch. */
-    public GuestLayout withCpuCaps(List<CpuCap> caps) {
+    /** This layout with the nodes the RM patches from what it built: the CPU nodes (step 6) and the GIC (step 9). */
+    public GuestLayout withPatches(List<CpuCap> caps, Optional<VgicPatch> vgic) {
         return new GuestLayout(
                 addressCells,
                 sizeCells,
@@ -147,22 +147,7 @@ public record GuestLayout(
                 memory,
                 buffers,
                 caps,
-                vgicPatch);
-    }
-
-    /** This layout with the GIC node to patch. */
-    public GuestLayout withVgicPatch(Optional<VgicPatch> patch) {
-        return new GuestLayout(
-                addressCells,
-                sizeCells,
-                baseReservedMemory,
-                baseChosen,
-                baseVsoc,
-                kaslrSeed,
-                memory,
-                buffers,
-                cpuCaps,
-                patch);
+                vgic);
     }
 
     /**
