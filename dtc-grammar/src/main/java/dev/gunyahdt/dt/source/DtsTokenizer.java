@@ -16,7 +16,7 @@ import org.antlr.v4.runtime.misc.Pair;
  */
 final class DtsTokenizer {
 
-    private final String s;
+    private final byte[] s; // ISO-8859-1: one byte per char, read as (char) (b & 0xff)
     private final int n;
     private final CharStream stream;
     private final Pair<TokenSource, CharStream> source;
@@ -27,10 +27,10 @@ final class DtsTokenizer {
     private int mode = DEFAULT_MODE;
     private int pushedMode = -1;
 
-    DtsTokenizer(String text, String name, PositionedToken.Factory factory, TokenSource owner) {
+    DtsTokenizer(byte[] text, String name, PositionedToken.Factory factory, TokenSource owner) {
         this.s = text;
-        this.n = text.length();
-        this.stream = new StringCharStream(text, name);
+        this.n = text.length;
+        this.stream = new ByteCharStream(text, name);
         this.source = new Pair<>(owner, stream);
         this.factory = factory;
     }
@@ -72,7 +72,7 @@ final class DtsTokenizer {
             };
             // advance, counting lines inside multi-line tokens (strings, plain cell lists)
             for (int i = start; i < pos; i++) {
-                if (s.charAt(i) == '\n') {
+                if (at(i) == '\n') {
                     line++;
                     lineStart = i + 1;
                 }
@@ -81,33 +81,54 @@ final class DtsTokenizer {
         }
     }
 
+    /** The char at {@code i} (bytes are ISO-8859-1, so each is its own code point). */
+    private char at(int i) {
+        return (char) (s[i] & 0xff);
+    }
+
+    /** Whether {@code word} (ASCII) starts at {@code i}. */
+    private boolean startsWith(String word, int i) {
+        if (i + word.length() > n) {
+            return false;
+        }
+        for (int k = 0; k < word.length(); k++) {
+            if (s[i + k] != word.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private Token make(int type, int start, int stop, int tokLine, int col) {
         return factory.create(source, type, null, Token.DEFAULT_CHANNEL, start, stop, tokLine, col);
     }
 
     private void skipBlanksAndComments() {
         while (pos < n) {
-            char c = s.charAt(pos);
+            char c = at(pos);
             if (c == ' ' || c == '\t' || c == '\r' || c == '\f') {
                 pos++;
             } else if (c == '\n') {
                 pos++;
                 line++;
                 lineStart = pos;
-            } else if (c == '/' && pos + 1 < n && s.charAt(pos + 1) == '*') {
-                int end = s.indexOf("*/", pos + 2);
-                if (end < 0) {
+            } else if (c == '/' && pos + 1 < n && at(pos + 1) == '*') {
+                int end = pos + 2;
+                while (end + 1 < n && !(s[end] == '*' && s[end + 1] == '/')) {
+                    end++;
+                }
+                if (end + 1 >= n) {
                     return; // unterminated: '/' and '*' become tokens, as in the grammar
                 }
                 for (int i = pos; i < end; i++) {
-                    if (s.charAt(i) == '\n') {
+                    if (at(i) == '\n') {
                         line++;
                         lineStart = i + 1;
                     }
                 }
                 pos = end + 2;
-            } else if (c == '/' && pos + 1 < n && s.charAt(pos + 1) == '/') {
-                while (pos < n && s.charAt(pos) != '\n' && s.charAt(pos) != '\r') {
+            } else if (c == '/' && pos + 1 < n && at(pos + 1) == '/') {
+                while (pos < n && at(pos) != '\n' && at(pos) != '\r') {
                     pos++;
                 }
             } else {
@@ -119,14 +140,14 @@ final class DtsTokenizer {
     // ---- DEFAULT mode ----------------------------------------------------------------------
 
     private int defaultToken() {
-        char c = s.charAt(pos);
+        char c = at(pos);
         int kw = keyword(true);
         if (kw != 0) {
             return kw;
         }
         if (isLabelStart(c)) {
             int end = labelEnd(pos);
-            if (end < n && s.charAt(end) == ':') {
+            if (end < n && at(end) == ':') {
                 pos = end + 1;
                 return LABEL;
             }
@@ -137,7 +158,7 @@ final class DtsTokenizer {
             if (ref()) {
                 return REF;
             }
-            if (pos + 1 < n && s.charAt(pos + 1) == '&') {
+            if (pos + 1 < n && at(pos + 1) == '&') {
                 pos += 2;
                 return AND;
             }
@@ -212,7 +233,7 @@ final class DtsTokenizer {
 
     /** One char, or two when the next is {@code a} or {@code b}. */
     private int two(char a, int typeA, char b, int typeB, int single) {
-        char next = pos + 1 < n ? s.charAt(pos + 1) : '\0';
+        char next = pos + 1 < n ? at(pos + 1) : '\0';
         if (next == a) {
             pos += 2;
             return typeA;
@@ -242,7 +263,7 @@ final class DtsTokenizer {
 
     /** A /keyword/ at pos (with its mode change), or 0. {@code bitsAndIncbin}: only in DEFAULT mode. */
     private int keyword(boolean bitsAndIncbin) {
-        if (s.charAt(pos) != '/') {
+        if (at(pos) != '/') {
             return 0;
         }
         for (int i = 0; i < KEYWORDS.length; i++) {
@@ -250,7 +271,7 @@ final class DtsTokenizer {
             if (!bitsAndIncbin && (type == BITS || type == INCBIN)) {
                 continue;
             }
-            if (s.startsWith(KEYWORDS[i], pos)) {
+            if (startsWith(KEYWORDS[i], pos)) {
                 pos += KEYWORDS[i].length();
                 switch (type) {
                     case DELETE_PROPERTY, DELETE_NODE, OMIT_IF_NO_REF -> mode = NAME;
@@ -285,7 +306,7 @@ final class DtsTokenizer {
 
     private int labelEnd(int from) {
         int i = from;
-        while (i < n && isLabelChar(s.charAt(i))) {
+        while (i < n && isLabelChar(at(i))) {
             i++;
         }
         return i;
@@ -293,16 +314,16 @@ final class DtsTokenizer {
 
     /** {@code &label} or {@code &{/path}} at pos; advances and returns true when it is one. */
     private boolean ref() {
-        if (pos + 1 < n && isLabelStart(s.charAt(pos + 1))) {
+        if (pos + 1 < n && isLabelStart(at(pos + 1))) {
             pos = labelEnd(pos + 1);
             return true;
         }
-        if (s.startsWith("&{/", pos)) {
+        if (startsWith("&{/", pos)) {
             int i = pos + 3;
-            while (i < n && (isPropNodeChar(s.charAt(i)) || s.charAt(i) == '/')) {
+            while (i < n && (isPropNodeChar(at(i)) || at(i) == '/')) {
                 i++;
             }
-            if (i < n && s.charAt(i) == '}') {
+            if (i < n && at(i) == '}') {
                 pos = i + 1;
                 return true;
             }
@@ -313,20 +334,17 @@ final class DtsTokenizer {
     /** End of an integer literal at {@code from}: decimal digits, or 0x and hex digits, then [uUlL]*. */
     private int intEnd(int from) {
         int i = from;
-        if (s.charAt(i) == '0'
-                && i + 2 < n
-                && (s.charAt(i + 1) == 'x' || s.charAt(i + 1) == 'X')
-                && isHex(s.charAt(i + 2))) {
+        if (at(i) == '0' && i + 2 < n && (at(i + 1) == 'x' || at(i + 1) == 'X') && isHex(at(i + 2))) {
             i += 2;
-            while (i < n && isHex(s.charAt(i))) {
+            while (i < n && isHex(at(i))) {
                 i++;
             }
         } else {
-            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            while (i < n && at(i) >= '0' && at(i) <= '9') {
                 i++;
             }
         }
-        while (i < n && "uUlL".indexOf(s.charAt(i)) >= 0) {
+        while (i < n && (s[i] == 'u' || s[i] == 'U' || s[i] == 'l' || s[i] == 'L')) {
             i++;
         }
         return i;
@@ -345,13 +363,13 @@ final class DtsTokenizer {
         int i = from + 1;
         int literals = 0;
         while (true) {
-            while (i < n && isBlank(s.charAt(i))) {
+            while (i < n && isBlank(at(i))) {
                 i++;
             }
             if (i >= n) {
                 return -1;
             }
-            char c = s.charAt(i);
+            char c = at(i);
             if (c == '>') {
                 return literals > 0 ? i + 1 : -1;
             }
@@ -366,7 +384,7 @@ final class DtsTokenizer {
     private int charLiteralEnd(int from) {
         int i = from + 1;
         while (i < n) {
-            char c = s.charAt(i);
+            char c = at(i);
             if (c == '\'') {
                 return i + 1;
             }
@@ -386,7 +404,7 @@ final class DtsTokenizer {
     private int string() {
         int i = pos + 1;
         while (i < n) {
-            char c = s.charAt(i);
+            char c = at(i);
             if (c == '"') {
                 pos = i + 1;
                 return STRING;
@@ -400,18 +418,18 @@ final class DtsTokenizer {
     // ---- NAME mode --------------------------------------------------------------------------
 
     private int nameToken() {
-        char c = s.charAt(pos);
+        char c = at(pos);
         int kw = keyword(false);
         if (kw != 0) {
             return kw;
         }
         int labelEnd = isLabelStart(c) ? labelEnd(pos) : pos;
-        boolean label = labelEnd > pos && labelEnd < n && s.charAt(labelEnd) == ':';
+        boolean label = labelEnd > pos && labelEnd < n && at(labelEnd) == ':';
         // dtc's PROPNODENAME is \\?{PROPNODECHAR}+: a leading backslash escapes a name that
         // would read as something else ("\\#size-cells"); the parser drops it
-        int nameStart = c == '\\' && pos + 1 < n && isPropNodeChar(s.charAt(pos + 1)) ? pos + 1 : pos;
+        int nameStart = c == '\\' && pos + 1 < n && isPropNodeChar(at(pos + 1)) ? pos + 1 : pos;
         int nameEnd = nameStart;
-        while (nameEnd < n && isPropNodeChar(s.charAt(nameEnd))) {
+        while (nameEnd < n && isPropNodeChar(at(nameEnd))) {
             nameEnd++;
         }
         if (label && labelEnd + 1 >= nameEnd) {
@@ -450,15 +468,15 @@ final class DtsTokenizer {
     // ---- BYTES mode -------------------------------------------------------------------------
 
     private int bytesToken() {
-        char c = s.charAt(pos);
+        char c = at(pos);
         if (isLabelStart(c)) {
             int end = labelEnd(pos);
-            if (end < n && s.charAt(end) == ':') {
+            if (end < n && at(end) == ':') {
                 pos = end + 1;
                 return LABEL;
             }
         }
-        if (isHex(c) && pos + 1 < n && isHex(s.charAt(pos + 1))) {
+        if (isHex(c) && pos + 1 < n && isHex(at(pos + 1))) {
             pos += 2;
             return BYTE;
         }

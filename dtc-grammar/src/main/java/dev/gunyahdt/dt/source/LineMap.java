@@ -1,6 +1,8 @@
 package dev.gunyahdt.dt.source;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -12,59 +14,61 @@ import java.util.List;
 final class LineMap {
 
     /** From physical line {@code line} on, original line = physical line + {@code offset}. */
-    private record Entry(int line, String file, int offset) {}
+    record Entry(int line, String file, int offset) {}
 
     private final List<Entry> entries;
-    private final String text;
+    private final byte[] text;
 
-    private LineMap(List<Entry> entries, String text) {
+    private LineMap(List<Entry> entries, byte[] text) {
         this.entries = entries;
         this.text = text;
     }
 
-    /** The text without its markers. */
-    String text() {
+    /** The text without its markers, one ISO-8859-1 byte per char. */
+    byte[] text() {
         return text;
     }
 
     /** Reads the markers out of {@code source}, named {@code fileName} until a marker says otherwise. */
     static LineMap of(String source, String fileName) {
+        byte[] text = source.getBytes(StandardCharsets.ISO_8859_1); // a fresh copy, compacted in place
         List<Entry> entries = new ArrayList<>();
         entries.add(new Entry(1, fileName, 0));
-        StringBuilder out = null;
+        int written = 0; // never ahead of the scan: markers are only ever dropped
         int line = 1;
         int start = 0;
-        int copied = 0;
-        int n = source.length();
+        int n = text.length;
         while (start < n) {
-            int end = source.indexOf('\n', start);
-            if (end < 0) {
-                end = n;
+            int end = start;
+            while (end < n && text[end] != '\n') {
+                end++;
             }
-            Entry marker = marker(source, start, end, line);
+            Entry marker = marker(text, start, end, line);
             if (marker != null) {
-                entries.add(marker);
-                if (out == null) {
-                    out = new StringBuilder(n);
+                entries.add(marker); // drop the marker's characters, keep its newline
+            } else {
+                if (written != start) {
+                    System.arraycopy(text, start, text, written, end - start);
                 }
-                out.append(source, copied, start);
-                copied = end; // drop the marker's characters, keep its newline
+                written += end - start;
+            }
+            if (end < n) {
+                text[written++] = '\n';
             }
             start = end + 1;
             line++;
         }
-        String text = out == null ? source : out.append(source, copied, n).toString();
-        return new LineMap(entries, text);
+        return new LineMap(entries, written == n ? text : Arrays.copyOf(text, written));
     }
 
     /** The marker on physical line {@code line} ({@code [from, to)} of {@code s}), or null. */
-    private static Entry marker(String s, int from, int to, int line) {
+    private static Entry marker(byte[] s, int from, int to, int line) {
         int i = skipBlanks(s, from, to);
-        if (i >= to || s.charAt(i) != '#') {
+        if (i >= to || s[i] != '#') {
             return null;
         }
         i = skipBlanks(s, i + 1, to);
-        if (s.startsWith("line", i)) {
+        if (i + 4 <= to && s[i] == 'l' && s[i + 1] == 'i' && s[i + 2] == 'n' && s[i + 3] == 'e') {
             int j = skipBlanks(s, i + 4, to);
             if (j == i + 4) {
                 return null;
@@ -73,31 +77,31 @@ final class LineMap {
         }
         int digits = i;
         long number = 0;
-        while (i < to && Character.isDigit(s.charAt(i)) && number < Integer.MAX_VALUE) {
-            number = number * 10 + (s.charAt(i++) - '0');
+        while (i < to && s[i] >= '0' && s[i] <= '9' && number < Integer.MAX_VALUE) {
+            number = number * 10 + (s[i++] - '0');
         }
         if (i == digits || number >= Integer.MAX_VALUE) {
             return null;
         }
         int afterDigits = i;
         i = skipBlanks(s, i, to);
-        if (i == afterDigits || i >= to || s.charAt(i) != '"') {
+        if (i == afterDigits || i >= to || s[i] != '"') {
             return null;
         }
         int close = i + 1;
-        while (close < to && s.charAt(close) != '"') {
-            close += s.charAt(close) == '\\' ? 2 : 1;
+        while (close < to && s[close] != '"') {
+            close += s[close] == '\\' ? 2 : 1;
         }
         if (close >= to) {
             return null;
         }
-        String file = SourceText.unescape(s.substring(i + 1, close));
+        String file = SourceText.unescape(new String(s, i + 1, close - i - 1, StandardCharsets.ISO_8859_1));
         // The marker names the line that follows it.
         return new Entry(line + 1, file, (int) number - (line + 1));
     }
 
-    private static int skipBlanks(String s, int i, int to) {
-        while (i < to && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
+    private static int skipBlanks(byte[] s, int i, int to) {
+        while (i < to && (s[i] == ' ' || s[i] == '\t')) {
             i++;
         }
         return i;
@@ -118,7 +122,7 @@ final class LineMap {
         }
 
         /** The entry in force at physical line {@code line}; O(1) while lines move forward. */
-        private Entry at(int line) {
+        Entry at(int line) {
             if (line < from || line >= until) {
                 if (line < from) {
                     index = 0;

@@ -1,6 +1,7 @@
 package dev.gunyahdt.dt.source;
 
 import dev.gunyahdt.dt.SourceSpan;
+import java.nio.charset.StandardCharsets;
 import org.antlr.v4.runtime.CharStream;
 import org.antlr.v4.runtime.CommonToken;
 import org.antlr.v4.runtime.TokenFactory;
@@ -40,23 +41,23 @@ final class PositionedToken extends CommonToken {
             if (getType() != EOF) {
                 // The token's chars, scanned in place when they are a slice of the text (as
                 // getText() would return them) rather than copied out for the scan.
-                String chars;
+                byte[] chars;
                 int from;
                 int to;
                 if (text == null
-                        && getInputStream() instanceof StringCharStream in
+                        && getInputStream() instanceof ByteCharStream in
                         && start < in.size()
                         && stop < in.size()) {
                     chars = in.text();
                     from = start;
                     to = stop + 1;
                 } else {
-                    chars = getText();
+                    chars = getText().getBytes(StandardCharsets.ISO_8859_1);
                     from = 0;
-                    to = chars.length();
+                    to = chars.length;
                 }
                 for (int i = from; i < to; i++) {
-                    if (chars.charAt(i) == '\n') {
+                    if (chars[i] == '\n') {
                         endLine++;
                         endCol = 1;
                     } else {
@@ -91,8 +92,8 @@ final class PositionedToken extends CommonToken {
                 int stop,
                 int line,
                 int charPositionInLine) {
-            PositionedToken t =
-                    new PositionedToken(source, type, channel, start, stop, lines.file(line), lines.offset(line));
+            LineMap.Entry from = lines.at(line);
+            PositionedToken t = new PositionedToken(source, type, channel, start, stop, from.file(), from.offset());
             t.setLine(line);
             t.setCharPositionInLine(charPositionInLine);
             if (text != null) {
