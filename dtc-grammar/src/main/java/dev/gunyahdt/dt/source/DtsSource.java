@@ -3,6 +3,7 @@ package dev.gunyahdt.dt.source;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.SourceSpan;
 import dev.gunyahdt.dt.diag.DtException;
+import java.util.ArrayList;
 import org.antlr.v4.runtime.BailErrorStrategy;
 import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CommonTokenStream;
@@ -28,7 +29,14 @@ public final class DtsSource {
      */
     public static DeviceTree parse(String text, String fileName, IncludeResolver resolver) {
         MappingTokenSource source = new MappingTokenSource(text, fileName, resolver);
-        CommonTokenStream stream = new CommonTokenStream(source);
+        // the token list sized for the whole text up front (about one token per 6 chars in real
+        // boards), so a large board's list is not copied over and over as it grows
+        int expected = Math.max(100, text.length() / 6);
+        CommonTokenStream stream = new CommonTokenStream(source) {
+            {
+                tokens = new ArrayList<>(expected);
+            }
+        };
         DtsParser parser = new DtsParser(stream);
         parser.removeErrorListeners();
         // Two-stage parse: SLL with bail-out is fast and almost always enough; only if it

@@ -27,7 +27,13 @@ final class PositionedToken extends CommonToken {
             int stop,
             String file,
             int lineOffset) {
-        super(source, type, channel, start, stop);
+        // CommonToken(type), not (source, type, …): that one asks the token source for its
+        // line and column, which the factory sets anyway — two calls per token for nothing
+        super(type);
+        this.source = source == null ? EMPTY_SOURCE : source;
+        this.channel = channel;
+        this.start = start;
+        this.stop = stop;
         this.file = file;
         this.lineOffset = lineOffset;
     }

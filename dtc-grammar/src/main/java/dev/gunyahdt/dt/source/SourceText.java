@@ -1,6 +1,7 @@
 package dev.gunyahdt.dt.source;
 
-import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Escapes in DTS string and character literals, as dtc's get_escape_char reads them:
@@ -14,44 +15,50 @@ final class SourceText {
 
     /** The bytes a literal body (without its quotes) stands for. */
     static byte[] unescapeBytes(String body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length());
-        int i = 0;
+        int first = body.indexOf('\\');
+        if (first < 0) {
+            return body.getBytes(StandardCharsets.ISO_8859_1); // most literals: nothing to unescape
+        }
+        // an escape never stands for more bytes than its own characters
+        byte[] out = Arrays.copyOf(body.substring(0, first).getBytes(StandardCharsets.ISO_8859_1), body.length());
+        int o = first;
+        int i = first;
         while (i < body.length()) {
             char c = body.charAt(i++);
             if (c != '\\' || i >= body.length()) {
-                out.write(c);
+                out[o++] = (byte) c;
                 continue;
             }
             char e = body.charAt(i++);
             switch (e) {
-                case 'a' -> out.write(7);
-                case 'b' -> out.write(8);
-                case 't' -> out.write(9);
-                case 'n' -> out.write(10);
-                case 'v' -> out.write(11);
-                case 'f' -> out.write(12);
-                case 'r' -> out.write(13);
+                case 'a' -> out[o++] = 7;
+                case 'b' -> out[o++] = 8;
+                case 't' -> out[o++] = 9;
+                case 'n' -> out[o++] = 10;
+                case 'v' -> out[o++] = 11;
+                case 'f' -> out[o++] = 12;
+                case 'r' -> out[o++] = 13;
                 case 'x' -> {
                     // get_hex_char: strtol over the next two characters
                     int[] r = strtol(body, i, 2, 16);
                     if (r == null) {
                         throw new IllegalArgumentException("\\x used with no following hex digits");
                     }
-                    out.write(r[0] & 0xff);
+                    out[o++] = (byte) r[0];
                     i = r[1];
                 }
                 default -> {
                     if (e >= '0' && e <= '7') {
                         int[] r = strtol(body, i - 1, 3, 8); // get_oct_char: the next three
-                        out.write(r[0] & 0xff);
+                        out[o++] = (byte) r[0];
                         i = r[1];
                     } else {
-                        out.write(e);
+                        out[o++] = (byte) e;
                     }
                 }
             }
         }
-        return out.toByteArray();
+        return Arrays.copyOf(out, o);
     }
 
     /**
@@ -97,6 +104,6 @@ final class SourceText {
 
     /** A file name or other literal body as text. */
     static String unescape(String body) {
-        return new String(unescapeBytes(body), java.nio.charset.StandardCharsets.ISO_8859_1);
+        return new String(unescapeBytes(body), StandardCharsets.ISO_8859_1);
     }
 }

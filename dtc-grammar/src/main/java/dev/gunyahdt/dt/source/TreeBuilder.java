@@ -62,9 +62,7 @@ final class TreeBuilder {
         List<MemReserve> reserves = new ArrayList<>();
         for (MemreserveContext m : file.memreserve()) {
             List<LiveTree.Label> labels = new ArrayList<>();
-            for (int i = m.LABEL().size() - 1; i >= 0; i--) {
-                LiveTree.addLabel(labels, labelName(m.LABEL(i)));
-            }
+            ownLabels(m, labels);
             reserves.add(new MemReserve(integer(m.addr), integer(m.size), LiveTree.liveLabels(labels), span(m)));
         }
         MNode root = new MNode("");
@@ -199,12 +197,22 @@ final class TreeBuilder {
 
     /** A subnode's prefix labels and /omit-if-no-ref/, labels added innermost first as the grammar nests them. */
     private static void prefixes(ParserRuleContext c, MNode node) {
-        for (int i = c.getChildCount() - 1; i >= 0; i--) {
-            ParseTree k = c.getChild(i);
-            if (k instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.LABEL) {
-                LiveTree.addLabel(node.labels, labelName(t));
-            } else if (k instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.OMIT_IF_NO_REF) {
+        ownLabels(c, node.labels);
+        for (int i = 0; i < c.getChildCount(); i++) {
+            if (c.getChild(i) instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.OMIT_IF_NO_REF) {
                 node.omitIfNoRef = true;
+            }
+        }
+    }
+
+    /**
+     * The LABEL tokens among {@code c}'s own children, added last first as the grammar nests them
+     * (a scan of the children: the generated {@code LABEL()} builds a list per call).
+     */
+    private static void ownLabels(ParserRuleContext c, List<LiveTree.Label> into) {
+        for (int i = c.getChildCount() - 1; i >= 0; i--) {
+            if (c.getChild(i) instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.LABEL) {
+                LiveTree.addLabel(into, labelName(t));
             }
         }
     }
@@ -214,20 +222,15 @@ final class TreeBuilder {
             // labels stay on the placeholder, for a later definition that revives it
             Prop marker = new Prop(name(d.PROPNODENAME()), PropertyValue.EMPTY, span(d));
             marker.deleted = true;
-            for (int i = d.LABEL().size() - 1; i >= 0; i--) {
-                LiveTree.addLabel(marker.labels, labelName(d.LABEL(i)));
-            }
+            ownLabels(d, marker.labels);
             return marker;
         }
         PropertyContext pc = (PropertyContext) p;
-        PropertyValue value = pc.propValue() == null ? PropertyValue.EMPTY : value(pc.propValue());
-        Prop prop = new Prop(
-                name(pc.PROPNODENAME()),
-                value,
-                span(pc.PROPNODENAME().getSymbol(), pc.SEMI().getSymbol()));
-        for (int i = pc.LABEL().size() - 1; i >= 0; i--) {
-            LiveTree.addLabel(prop.labels, labelName(pc.LABEL(i)));
-        }
+        PropValueContext v = pc.propValue();
+        TerminalNode name = pc.PROPNODENAME();
+        Prop prop =
+                new Prop(name(name), v == null ? PropertyValue.EMPTY : value(v), span(name.getSymbol(), pc.getStop()));
+        ownLabels(pc, prop.labels);
         return prop;
     }
 
@@ -235,8 +238,8 @@ final class TreeBuilder {
         PropertyValue.Builder b = PropertyValue.builder();
         for (ParseTree item : ctx.children) {
             if (item instanceof ValueLabelsContext ls) {
-                for (TerminalNode l : ls.LABEL()) {
-                    b.label(labelName(l));
+                for (int i = 0; i < ls.getChildCount(); i++) { // all LABELs
+                    b.label(labelName((TerminalNode) ls.getChild(i)));
                 }
             } else if (item instanceof ChunkContext c) {
                 chunk(b, c);
@@ -247,9 +250,9 @@ final class TreeBuilder {
 
     private void chunk(PropertyValue.Builder b, ChunkContext c) {
         if (c instanceof StringChunkContext s) {
-            String raw = s.STRING().getText();
+            Token string = s.getStart();
             b.type(Marker.Kind.TYPE_STRING);
-            b.bytes(unescape(raw, s.STRING().getSymbol())).u8(0);
+            b.bytes(unescape(string.getText(), string)).u8(0);
         } else if (c instanceof CellChunkContext a) {
             cells(b, a);
         } else if (c instanceof ByteChunkContext bs) {
