@@ -145,16 +145,21 @@ public final class Node {
     }
 
     public Optional<Property> property(String propName) {
-        for (Property p : properties) {
-            if (p.name().equals(propName)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
+        int i = indexOf(propName);
+        return i < 0 ? Optional.empty() : Optional.of(properties.get(i));
     }
 
     public boolean hasProperty(String propName) {
-        return property(propName).isPresent();
+        return indexOf(propName) >= 0;
+    }
+
+    private int indexOf(String propName) {
+        for (int i = 0; i < properties.size(); i++) {
+            if (properties.get(i).name().equals(propName)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The child with this exact full name. */
@@ -171,13 +176,18 @@ public final class Node {
      * The phandle this node carries in {@code phandle} (or else {@code linux,phandle}), or 0.
      */
     public long phandle() {
-        for (String p : List.of("phandle", "linux,phandle")) {
-            Optional<Property> prop = property(p);
-            if (prop.isPresent() && prop.get().value().length() == 4) {
-                return prop.get().value().cellAt(0);
-            }
+        long v = phandleIn("phandle");
+        if (v < 0) {
+            v = phandleIn("linux,phandle");
         }
-        return 0;
+        return Math.max(v, 0);
+    }
+
+    /** The cell of the first property of this name when it is 4 bytes long, else -1 (called per node per pass). */
+    private long phandleIn(String propName) {
+        int i = indexOf(propName);
+        PropertyValue v = i < 0 ? null : properties.get(i).value();
+        return v != null && v.length() == 4 ? v.cellAt(0) : -1;
     }
 
     public Node withName(String n) {

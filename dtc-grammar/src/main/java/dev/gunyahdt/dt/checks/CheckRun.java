@@ -197,8 +197,9 @@ final class CheckRun {
 
     private void reassign(Node n, int[] k) {
         nodes.get(k[0]++).setNode(n);
-        for (Node c : n.children()) {
-            reassign(c, k);
+        List<Node> cs = n.children();
+        for (int i = 0; i < cs.size(); i++) { // indexed: no iterator per node under C1
+            reassign(cs.get(i), k);
         }
     }
 
@@ -215,7 +216,9 @@ final class CheckRun {
     private NodeInfo add(Node n, NodeInfo parent, String path) {
         NodeInfo info = new NodeInfo(n, parent, path, nodes.size());
         nodes.add(info);
-        for (Node c : n.children()) {
+        List<Node> cs = n.children();
+        for (int i = 0; i < cs.size(); i++) {
+            Node c = cs.get(i);
             info.children.add(add(c, info, path.equals("/") ? "/" + c.name() : path + "/" + c.name()));
         }
         return info;
@@ -233,12 +236,15 @@ final class CheckRun {
     List<RefSite> refSites() {
         if (refSites == null) {
             refSites = new ArrayList<>();
-            for (NodeInfo n : nodes) {
+            for (int i = 0; i < nodes.size(); i++) {
+                NodeInfo n = nodes.get(i);
                 List<dev.gunyahdt.dt.Property> ps = n.node().properties();
                 for (int k = 0; k < ps.size(); k++) {
-                    for (dev.gunyahdt.dt.Marker m : ps.get(k).value().markers()) {
-                        if (m.kind() == dev.gunyahdt.dt.Marker.Kind.REF_PHANDLE
-                                || m.kind() == dev.gunyahdt.dt.Marker.Kind.REF_PATH) {
+                    List<dev.gunyahdt.dt.Marker> ms = ps.get(k).value().markers();
+                    for (int j = 0; j < ms.size(); j++) {
+                        dev.gunyahdt.dt.Marker.Kind kind = ms.get(j).kind();
+                        if (kind == dev.gunyahdt.dt.Marker.Kind.REF_PHANDLE
+                                || kind == dev.gunyahdt.dt.Marker.Kind.REF_PATH) {
                             refSites.add(new RefSite(n, k));
                             break;
                         }

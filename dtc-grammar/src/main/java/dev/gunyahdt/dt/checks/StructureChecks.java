@@ -131,7 +131,9 @@ final class StructureChecks {
     }
 
     static void propertyNameChars(CheckRun run, NodeInfo n) {
-        for (Property p : n.node().properties()) {
+        List<Property> props = n.node().properties();
+        for (int i = 0; i < props.size(); i++) {
+            Property p = props.get(i);
             int bad = Values.firstNotIn(p.name(), PROP_CHARS);
             if (bad >= 0) {
                 run.fail(n, p, "Bad character '" + p.name().charAt(bad) + "' in property name");
@@ -230,15 +232,18 @@ final class StructureChecks {
      */
     static void duplicateLabel(CheckRun run) {
         List<LabelSite> sites = new ArrayList<>();
-        for (NodeInfo n : run.nodes) {
-            for (String l : n.node().labels()) {
-                sites.add(new LabelSite(l, n, -1, -1));
+        for (int ni = 0; ni < run.nodes.size(); ni++) { // indexed loops: this visits every property
+            NodeInfo n = run.nodes.get(ni);
+            List<String> nodeLabels = n.node().labels();
+            for (int li = 0; li < nodeLabels.size(); li++) {
+                sites.add(new LabelSite(nodeLabels.get(li), n, -1, -1));
             }
             List<Property> props = n.node().properties();
             for (int pi = 0; pi < props.size(); pi++) {
                 Property p = props.get(pi);
-                for (String l : p.labels()) {
-                    sites.add(new LabelSite(l, n, pi, -1));
+                List<String> propLabels = p.labels();
+                for (int li = 0; li < propLabels.size(); li++) {
+                    sites.add(new LabelSite(propLabels.get(li), n, pi, -1));
                 }
                 List<Marker> ms = p.value().markers();
                 for (int mi = 0; mi < ms.size(); mi++) {

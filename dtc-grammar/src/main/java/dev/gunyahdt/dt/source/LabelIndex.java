@@ -57,12 +57,14 @@ final class LabelIndex {
     }
 
     private void add(MNode n) {
-        for (LiveTree.Label l : n.labels) {
+        for (int i = 0; i < n.labels.size(); i++) { // indexed: a rebuild visits every node
+            LiveTree.Label l = n.labels.get(i);
             if (!l.deleted) {
                 index.putIfAbsent(l.name, n);
             }
         }
-        for (MNode c : n.children) {
+        for (int i = 0; i < n.children.size(); i++) {
+            MNode c = n.children.get(i);
             if (!c.deleted) {
                 add(c);
             }

@@ -28,7 +28,8 @@ final class LiveTree {
 
     /** dtc's label lists: a new label goes first; an existing one (even deleted) is revived in place. */
     static void addLabel(List<Label> labels, String name) {
-        for (Label l : labels) {
+        for (int i = 0; i < labels.size(); i++) {
+            Label l = labels.get(i);
             if (l.name.equals(name)) {
                 l.deleted = false;
                 return;
@@ -38,8 +39,12 @@ final class LiveTree {
     }
 
     static List<String> liveLabels(List<Label> labels) {
+        if (labels.isEmpty()) {
+            return List.of();
+        }
         List<String> out = new ArrayList<>(labels.size());
-        for (Label l : labels) {
+        for (int i = 0; i < labels.size(); i++) {
+            Label l = labels.get(i);
             if (!l.deleted) {
                 out.add(l.name);
             }
@@ -207,7 +212,8 @@ final class LiveTree {
         }
 
         boolean hasLiveLabel(String label) {
-            for (Label l : labels) {
+            for (int i = 0; i < labels.size(); i++) {
+                Label l = labels.get(i);
                 if (!l.deleted && l.name.equals(label)) {
                     return true;
                 }
