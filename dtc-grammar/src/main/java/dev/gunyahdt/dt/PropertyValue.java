@@ -166,6 +166,20 @@ public final class PropertyValue {
                 offset, new byte[] {(byte) (cell >>> 24), (byte) (cell >>> 16), (byte) (cell >>> 8), (byte) cell});
     }
 
+    /** This value with each {@code [offset, cell]} written as a big-endian cell, in one copy. */
+    public PropertyValue withCellsAt(List<long[]> cells) {
+        byte[] copy = bytes.clone();
+        for (int i = 0; i < cells.size(); i++) {
+            int off = (int) cells.get(i)[0];
+            long cell = cells.get(i)[1];
+            copy[off] = (byte) (cell >>> 24);
+            copy[off + 1] = (byte) (cell >>> 16);
+            copy[off + 2] = (byte) (cell >>> 8);
+            copy[off + 3] = (byte) cell;
+        }
+        return new PropertyValue(copy, markers);
+    }
+
     /** This value with the markers replaced. */
     public PropertyValue withMarkers(List<Marker> newMarkers) {
         return new PropertyValue(bytes, List.copyOf(newMarkers));

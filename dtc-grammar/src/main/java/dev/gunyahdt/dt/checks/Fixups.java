@@ -30,7 +30,9 @@ final class Fixups {
             int pi = site.prop();
             {
                 PropertyValue v = n.node().properties().get(pi).value();
-                for (Marker m : v.markers()) {
+                List<Marker> markers = v.markers();
+                for (int mi = 0; mi < markers.size(); mi++) {
+                    Marker m = markers.get(mi);
                     if (m.kind() != Marker.Kind.REF_PHANDLE) {
                         continue;
                     }
@@ -64,11 +66,7 @@ final class Fixups {
                 List<Property> props = new ArrayList<>(rebuilt.properties());
                 for (Map.Entry<Integer, List<long[]>> e : mine.entrySet()) {
                     Property p = props.get(e.getKey());
-                    PropertyValue v = p.value();
-                    for (long[] patch : e.getValue()) {
-                        v = v.withCellAt((int) patch[0], patch[1]);
-                    }
-                    props.set(e.getKey(), p.withValue(v));
+                    props.set(e.getKey(), p.withValue(p.value().withCellsAt(e.getValue())));
                 }
                 out = rebuilt.withProperties(props);
             }
