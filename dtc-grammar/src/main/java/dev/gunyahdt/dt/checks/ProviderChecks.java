@@ -73,9 +73,10 @@ final class ProviderChecks {
         if (name.contains(",nr-gpios")) {
             return false;
         }
-        int dash = name.lastIndexOf('-');
-        String tail = dash < 0 ? name : name.substring(dash + 1);
-        return tail.equals("gpios") || tail.equals("gpio");
+        // the text after the last '-' (or the whole name) is "gpios" or "gpio", compared in place
+        int from = name.lastIndexOf('-') + 1;
+        int len = name.length() - from;
+        return (len == 5 || len == 4) && name.startsWith(len == 5 ? "gpios" : "gpio", from);
     }
 
     static void gpiosProperty(CheckRun run, NodeInfo n) {
