@@ -34,8 +34,7 @@ subnode     : (LABEL | OMIT_IF_NO_REF)* PROPNODENAME nodeBody  # childNode
             ;
 
 // Comma-joined chunks; labels may sit before, between and after them.
-propValue   : valueLabels chunk (valueLabels COMMA valueLabels chunk)* valueLabels ;
-valueLabels : LABEL* ;
+propValue   : LABEL* chunk (LABEL* COMMA LABEL* chunk)* LABEL* ;
 
 chunk       : STRING                                                              # stringChunk
             | (BITS bits=INT_LITERAL)? (PLAIN_CELLS | LT cell* GT)                # cellChunk

@@ -237,10 +237,8 @@ final class TreeBuilder {
     private PropertyValue value(PropValueContext ctx) {
         PropertyValue.Builder b = PropertyValue.builder();
         for (ParseTree item : ctx.children) {
-            if (item instanceof ValueLabelsContext ls) {
-                for (int i = 0; i < ls.getChildCount(); i++) { // all LABELs
-                    b.label(labelName((TerminalNode) ls.getChild(i)));
-                }
+            if (item instanceof TerminalNode t && t.getSymbol().getType() == DtsLexer.LABEL) {
+                b.label(labelName(t));
             } else if (item instanceof ChunkContext c) {
                 chunk(b, c);
             }
