@@ -3,10 +3,8 @@ package dev.gunyahdt.dt.source;
 import dev.gunyahdt.dt.DeviceTree;
 import dev.gunyahdt.dt.SourceSpan;
 import dev.gunyahdt.dt.diag.DtException;
-import java.util.ArrayList;
 import org.antlr.v4.runtime.BailErrorStrategy;
 import org.antlr.v4.runtime.BaseErrorListener;
-import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.DefaultErrorStrategy;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
@@ -29,14 +27,9 @@ public final class DtsSource {
      */
     public static DeviceTree parse(String text, String fileName, IncludeResolver resolver) {
         MappingTokenSource source = new MappingTokenSource(text, fileName, resolver);
-        // the token list sized for the whole text up front (about one token per 6 chars in real
-        // boards), so a large board's list is not copied over and over as it grows
-        int expected = Math.max(100, text.length() / 6);
-        CommonTokenStream stream = new CommonTokenStream(source) {
-            {
-                tokens = new ArrayList<>(expected);
-            }
-        };
+        // sized for the whole text up front (about one token per 6 chars in real boards), so a
+        // large board's tokens are not copied over and over as the array grows
+        TokenArrayStream stream = new TokenArrayStream(source, text.length() / 6);
         DtsParser parser = new DtsParser(stream);
         parser.removeErrorListeners();
         // Two-stage parse: SLL with bail-out is fast and almost always enough; only if it
