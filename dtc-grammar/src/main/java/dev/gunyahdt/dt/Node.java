@@ -24,6 +24,8 @@ public final class Node {
     private final boolean deletedChildren;
     private final boolean deletedLabels;
     private final List<Property> deletedProperties;
+    /** phandle(), once asked; -1 before (a benign race: every thread computes the same value). */
+    private volatile long phandle = -1;
 
     public Node(
             String name,
@@ -176,11 +178,16 @@ public final class Node {
      * The phandle this node carries in {@code phandle} (or else {@code linux,phandle}), or 0.
      */
     public long phandle() {
-        long v = phandleIn("phandle");
+        long v = phandle; // computed once: the checks and the phandle allocator ask per node, per pass
         if (v < 0) {
-            v = phandleIn("linux,phandle");
+            v = phandleIn("phandle");
+            if (v < 0) {
+                v = phandleIn("linux,phandle");
+            }
+            v = Math.max(v, 0);
+            phandle = v;
         }
-        return Math.max(v, 0);
+        return v;
     }
 
     /** The cell of the first property of this name when it is 4 bytes long, else -1 (called per node per pass). */
@@ -263,16 +270,18 @@ public final class Node {
      * node with its rewritten children, and returns the replacement, or null to delete it.
      */
     public Node rewrite(BiFunction<Node, Node, Node> f) {
-        List<Node> mapped = new ArrayList<>(children.size());
-        boolean changed = false;
-        for (Node c : children) {
+        List<Node> mapped = null; // made at the first child that changed: most subtrees keep theirs
+        for (int i = 0; i < children.size(); i++) {
+            Node c = children.get(i);
             Node m = c.rewrite(f);
-            changed |= m != c;
-            if (m != null) {
+            if (mapped == null && m != c) {
+                mapped = new ArrayList<>(children.subList(0, i));
+            }
+            if (mapped != null && m != null) {
                 mapped.add(m);
             }
         }
-        return f.apply(this, changed ? withChildren(mapped) : this);
+        return f.apply(this, mapped != null ? withChildren(mapped) : this);
     }
 
     @Override
