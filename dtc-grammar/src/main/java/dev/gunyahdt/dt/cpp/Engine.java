@@ -328,7 +328,7 @@ final class Engine {
         for (; ; ) {
             t = get();
             if (t.kind != Token.PADDING) break;
-            if (pad == null || (!pad.has(Token.PREV_WHITE) && t.source == null)) pad = t;
+            if (pad == null || (!pad.has(Token.PREV_WHITE) && Token.sourceOf(t) == null)) pad = t;
         }
         boolean fromSource = lastFromSource;
         if (!t.is("(")) {
@@ -427,11 +427,12 @@ final class Engine {
                 prevLast = out.size() - 1;
                 continue;
             }
-            Arg a = args[s.arg];
+            int argIndex = ((Token.Param) s).index;
+            Arg a = args[argIndex];
             boolean rhsOfPaste = i > 0 && body[i - 1].has(Token.PASTE_LEFT);
             if (rhsOfPaste
                     && m.variadic()
-                    && s.arg == last
+                    && argIndex == last
                     && body[i - 1].is(",")
                     && prevLast == out.size() - 1
                     && prevLast >= 0) {
@@ -519,7 +520,8 @@ final class Engine {
         Token source = null;
         for (Token t : raw) {
             if (t.kind == Token.PADDING) {
-                if (source == null || (!source.has(Token.PREV_WHITE) && t.source == null)) source = t.source;
+                Token padSource = Token.sourceOf(t);
+                if (source == null || (!source.has(Token.PREV_WHITE) && padSource == null)) source = padSource;
                 continue;
             }
             if (sb.length() > 1) {
@@ -577,7 +579,7 @@ final class Engine {
                 || t[0].text.length() != a.text.length() + b.text.length()) {
             return null;
         }
-        return new Token(t[0].kind, t[0].text, a.flags & Token.PREV_WHITE, 0, 0, null, 0, 0, null);
+        return Token.synth(t[0].kind, t[0].text, a.flags & Token.PREV_WHITE);
     }
 
     /** _Pragma("…"): consumed; pragmas mean nothing to a devicetree. */
@@ -876,9 +878,9 @@ final class Engine {
             name = a.text.substring(1, a.text.length() - 1);
             angled = false;
         } else if (a.is("<")) {
-            int e = l.text.indexOf('>', a.off + 1);
+            int e = l.angled.indexOf('>', 1);
             if (e < 0) throw error(a, "missing terminating > character");
-            name = l.text.substring(a.off + 1, e);
+            name = l.angled.substring(1, e);
             angled = true;
         } else if (a.kind == Token.IDENT) {
             List<Token> x = expandDirective(l, 2, false);

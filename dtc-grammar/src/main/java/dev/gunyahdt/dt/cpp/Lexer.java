@@ -1,7 +1,9 @@
 package dev.gunyahdt.dt.cpp;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,90 +17,175 @@ import java.util.Map;
  */
 final class Lexer {
 
-    private static final String[] EMPTY_LEADS = {"", " ", "  ", "   ", "    ", "\t", "\t\t", "\t\t\t"};
+    private static final Token[] NO_TOKENS = new Token[0];
 
-    private final char[] c; // the text with splices removed and line ends made '\n'
-    private final int[] lineOf; // physical line of each char of c (and one past the end)
-    private final int[] colOf; // physical column of each char of c
-    private final int n;
-    private final Map<String, String> leads = new HashMap<>();
     /**
-     * One String per distinct token text of the file: the lexed tokens of every header stay
-     * cached for a whole batch, and a copy per token made that cache most of the live heap (the
-     * batch's garbage collections copied it until it was promoted).
+     * The text with splices removed and line ends made '\n', one byte per char (files are read
+     * as ISO-8859-1, so a byte is the char's value); the file's own bytes when it has neither.
      */
-    private final Map<String, String> texts = new HashMap<>();
+    private final byte[] c;
+    /** The same text as chars, only for a line of text with chars above 0xFF (those bytes read 0xFF). */
+    private final char[] wide;
+
+    private int n;
+    /** Offsets in c where a physical line starts, ascending (a splice after a newline repeats one). */
+    private int[] lineStarts = new int[64];
+
+    private int lineCount;
+    private int cursor; // index in lineStarts of the last position looked up: lookups move little
+    private final boolean share; // intern token texts (a file's tokens are cached for a whole batch)
+
+    /**
+     * One String per distinct token text (and blank run) of the file: the lexed tokens of every
+     * header stay cached for a whole batch, and a copy per token made that cache most of the live
+     * heap. Open addressing keyed on the bytes, so a text seen before costs no allocation.
+     */
+    private int[] slots; // 1 + index into the entry arrays, 0 for empty
+
+    private String[] strs;
+    private int[] strAt;
+    private int[] strHash;
+    private int strCount;
+    private final Map<String, String> leads = new HashMap<>(); // leads that are not a run of c's bytes
 
     private SourceFile.LexError error;
 
-    private Lexer(String content) {
-        int len = content.length();
-        c = new char[len];
-        lineOf = new int[len + 1];
-        colOf = new int[len + 1];
-        int line = 1, col = 1, m = 0;
+    private Lexer(byte[] src, char[] wideSrc, boolean share) {
+        this.share = share;
+        this.wide = wideSrc;
+        byte[] text = wideSrc == null ? plainLines(src) : null;
+        if (text == null) {
+            lineCount = 0;
+            text = splice(src, wideSrc);
+        }
+        this.c = text;
+    }
+
+    /** The line starts of a text that needs no splicing, and the text itself; null when it does. */
+    private byte[] plainLines(byte[] src) {
+        int len = src.length;
+        addLineStart(0);
+        for (int i = 0; i < len; i++) {
+            byte ch = src[i];
+            if (ch == '\n') {
+                addLineStart(i + 1);
+            } else if (ch == '\r') {
+                return null;
+            } else if (ch == '\\') {
+                int j = i + 1;
+                while (j < len && (src[j] == ' ' || src[j] == '\t')) j++;
+                if (j < len && (src[j] == '\n' || src[j] == '\r')) return null;
+            }
+        }
+        n = len;
+        return src;
+    }
+
+    /** A copy without backslash-newlines (blanks between allowed) and with '\n' line ends. */
+    private byte[] splice(byte[] src, char[] wideSrc) {
+        int len = src.length;
+        byte[] out = new byte[len];
+        char[] wideOut = wideSrc; // spliced in place: the copy runs behind the reading
+        int m = 0;
+        addLineStart(0);
         for (int i = 0; i < len; ) {
-            char ch = content.charAt(i);
+            byte ch = src[i];
             if (ch == '\\') {
                 int j = i + 1;
-                while (j < len && (content.charAt(j) == ' ' || content.charAt(j) == '\t')) j++;
-                if (j < len && (content.charAt(j) == '\n' || content.charAt(j) == '\r')) {
-                    if (content.charAt(j) == '\r' && j + 1 < len && content.charAt(j + 1) == '\n') j++;
+                while (j < len && (src[j] == ' ' || src[j] == '\t')) j++;
+                if (j < len && (src[j] == '\n' || src[j] == '\r')) {
+                    if (src[j] == '\r' && j + 1 < len && src[j + 1] == '\n') j++;
                     i = j + 1;
-                    line++;
-                    col = 1;
+                    addLineStart(m);
                     continue;
                 }
             }
+            char w = wideSrc != null ? wideSrc[i] : 0;
             if (ch == '\r') {
                 ch = '\n';
-                if (i + 1 < len && content.charAt(i + 1) == '\n') i++;
+                w = '\n';
+                if (i + 1 < len && src[i + 1] == '\n') i++;
             }
-            c[m] = ch;
-            lineOf[m] = line;
-            colOf[m] = col;
+            out[m] = ch;
+            if (wideOut != null) wideOut[m] = w;
             m++;
-            if (ch == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
+            if (ch == '\n') addLineStart(m);
             i++;
         }
-        lineOf[m] = line;
-        colOf[m] = col;
         n = m;
-        for (String s : EMPTY_LEADS) leads.put(s, s);
+        return out;
     }
 
-    static SourceFile lex(Path path, String content) {
-        Lexer lx = new Lexer(content);
+    private void addLineStart(int at) {
+        if (lineCount == lineStarts.length) lineStarts = Arrays.copyOf(lineStarts, lineCount * 2);
+        lineStarts[lineCount++] = at;
+    }
+
+    /** Moves the cursor to the last line start at or before p. */
+    private void seek(int p) {
+        int i = cursor;
+        while (i + 1 < lineCount && lineStarts[i + 1] <= p) i++;
+        while (lineStarts[i] > p) i--;
+        cursor = i;
+    }
+
+    /** The physical line (1-based) of c[p]. */
+    private int lineOf(int p) {
+        seek(p);
+        return cursor + 1;
+    }
+
+    /** The physical column (1-based) of c[p]. */
+    private int colOf(int p) {
+        seek(p);
+        return p - lineStarts[cursor] + 1;
+    }
+
+    /** Where the physical line holding c[p] starts in c. */
+    private int lineStartOf(int p) {
+        seek(p);
+        return lineStarts[cursor];
+    }
+
+    static SourceFile lex(Path path, byte[] content) {
+        Lexer lx = new Lexer(content, null, true);
         SourceFile.Line[] lines = lx.lines();
         return new SourceFile(path, lines, guardOf(lines), lx.error);
     }
 
     /** Tokens of a single line of text (for -D values and ## re-lexing); null on a lexing problem. */
     static Token[] lexLine(String text) {
-        Lexer lx = new Lexer(text);
+        int len = text.length();
+        byte[] bytes = new byte[len];
+        char[] wide = null;
+        for (int i = 0; i < len; i++) {
+            char ch = text.charAt(i);
+            if (ch > 0xff) {
+                if (wide == null) wide = text.toCharArray();
+                ch = 0xff; // lexes like any char above 0xff: an OTHER token, or part of a literal
+            }
+            bytes[i] = (byte) ch;
+        }
+        Lexer lx = new Lexer(bytes, wide, false);
         SourceFile.Line[] lines = lx.lines();
         if (lx.error != null || lines.length > 1) return null;
-        return lines.length == 0 ? new Token[0] : lines[0].tokens;
+        return lines.length == 0 ? NO_TOKENS : lines[0].tokens;
     }
 
     private SourceFile.Line[] lines() {
-        List<SourceFile.Line> out = new ArrayList<>();
-        List<Token> toks = new ArrayList<>();
+        List<SourceFile.Line> out = new ArrayList<>(lineCount);
+        Token[] toks = new Token[64];
         int p = 0;
         while (p < n) {
             int start = p;
             int wsStart = p;
             int lastTokLine = -1;
-            toks.clear();
+            int count = 0;
+            int angledAt = -1; // a '<' third token: where "#include <name>" has its name
             while (true) {
                 // blanks and comments
                 while (p < n) {
-                    char ch = c[p];
+                    byte ch = c[p];
                     if (ch == ' ' || ch == '\t' || ch == '\f' || ch == 0x0b) {
                         p++;
                     } else if (ch == '/' && p + 1 < n && c[p + 1] == '*') {
@@ -106,7 +193,7 @@ final class Lexer {
                         while (e + 1 < n && !(c[e] == '*' && c[e + 1] == '/')) e++;
                         if (e + 1 >= n) {
                             if (error == null)
-                                error = new SourceFile.LexError(lineOf[p], colOf[p], "unterminated comment");
+                                error = new SourceFile.LexError(lineOf(p), colOf(p), "unterminated comment");
                             p = n;
                             break;
                         }
@@ -118,26 +205,23 @@ final class Lexer {
                     }
                 }
                 if (p >= n || c[p] == '\n') {
-                    int end = Math.min(p, n);
-                    Token[] arr = toks.toArray(new Token[0]);
-                    boolean dir = arr.length > 0 && arr[0].is("#");
+                    Token[] arr = count == 0 ? NO_TOKENS : Arrays.copyOf(toks, count);
+                    boolean dir = count > 0 && arr[0].is("#");
                     out.add(new SourceFile.Line(
-                            lineOf[start],
-                            p < n ? lineOf[p] : lineOf[n],
-                            arr,
-                            dir ? new String(c, start, end - start) : null));
+                            lineOf(start), lineOf(p), arr, dir && angledAt >= 0 ? string(angledAt, p) : null));
                     p++;
                     break;
                 }
                 int flags = p > wsStart ? Token.PREV_WHITE : 0;
-                if (lineOf[p] != lastTokLine) flags |= Token.FIRST_ON_LINE;
+                int line = lineOf(p);
+                int col = colOf(p);
+                if (line != lastTokLine) flags |= Token.FIRST_ON_LINE;
                 String lead = lead(wsStart, p);
                 int q = scan(p);
-                String text = new String(c, p, q - p);
-                String known = texts.putIfAbsent(text, text);
-                toks.add(new Token(
-                        this.kind, known == null ? text : known, flags, lineOf[p], colOf[p], lead, p - start, 0, null));
-                lastTokLine = lineOf[q - 1];
+                if (count == 2 && q == p + 1 && c[p] == '<') angledAt = p;
+                if (count == toks.length) toks = Arrays.copyOf(toks, count * 2);
+                toks[count++] = new Token(this.kind, text(p, q), flags, line, col, lead);
+                lastTokLine = lineOf(q - 1);
                 p = q;
                 wsStart = p;
             }
@@ -148,12 +232,14 @@ final class Lexer {
     /** The blanks before a token as they look on its own physical line; comments become spaces. */
     private String lead(int from, int to) {
         if (from == to) return "";
-        if (to - from == 1 && c[from] == ' ' && lineOf[from] == lineOf[to]) return " ";
+        int lineStart = lineStartOf(to);
+        boolean blanks = lineStart <= from;
+        for (int i = from; blanks && i < to; i++) blanks = c[i] == ' ' || c[i] == '\t';
+        if (blanks) return share ? intern(from, to) : string(from, to); // the usual case: the blanks as they are
         StringBuilder sb = new StringBuilder(to - from);
-        int line = lineOf[to];
-        for (int i = from; i < to; i++) {
+        for (int i = Math.max(from, lineStart); i < to; i++) {
             // only what is on the token's own physical line (comments and splices may span lines)
-            if (lineOf[i] != line || c[i] == '\n') continue;
+            if (c[i] == '\n') continue;
             sb.append(c[i] == '\t' ? '\t' : ' ');
         }
         String s = sb.toString();
@@ -161,28 +247,93 @@ final class Lexer {
         return known == null ? s : known;
     }
 
+    /** The text of c[from, to). */
+    private String string(int from, int to) {
+        return wide != null
+                ? new String(wide, from, to - from)
+                : new String(c, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    /** A token's text: shared with earlier tokens of the same text in a file. */
+    private String text(int from, int to) {
+        return share && wide == null ? intern(from, to) : string(from, to);
+    }
+
+    /** The one String of this lexer for the bytes c[from, to) (which hold no char above 0xff). */
+    private String intern(int from, int to) {
+        if (slots == null) {
+            int cap = Integer.highestOneBit(Math.max(64, n / 64)) * 2;
+            slots = new int[cap];
+            strs = new String[cap / 2];
+            strAt = new int[cap / 2];
+            strHash = new int[cap / 2];
+        }
+        int len = to - from;
+        int h = 0;
+        for (int i = from; i < to; i++) h = 31 * h + c[i];
+        int mask = slots.length - 1;
+        for (int s = (h ^ (h >>> 16)) & mask; ; s = (s + 1) & mask) {
+            int e = slots[s] - 1;
+            if (e < 0) {
+                String str = new String(c, from, len, StandardCharsets.ISO_8859_1);
+                if (strCount == strs.length) growStrings();
+                strs[strCount] = str;
+                strAt[strCount] = from;
+                strHash[strCount] = h;
+                strCount++;
+                if (strCount * 2 > slots.length) rehash();
+                else slots[s] = strCount;
+                return str;
+            }
+            if (strHash[e] == h && strs[e].length() == len && sameBytes(strAt[e], from, len)) return strs[e];
+        }
+    }
+
+    private boolean sameBytes(int a, int b, int len) {
+        for (int i = 0; i < len; i++) if (c[a + i] != c[b + i]) return false;
+        return true;
+    }
+
+    private void growStrings() {
+        int cap = strs.length * 2;
+        strs = Arrays.copyOf(strs, cap);
+        strAt = Arrays.copyOf(strAt, cap);
+        strHash = Arrays.copyOf(strHash, cap);
+    }
+
+    private void rehash() {
+        slots = new int[slots.length * 2];
+        int mask = slots.length - 1;
+        for (int e = 0; e < strCount; e++) {
+            int h = strHash[e];
+            int s = (h ^ (h >>> 16)) & mask;
+            while (slots[s] != 0) s = (s + 1) & mask;
+            slots[s] = e + 1;
+        }
+    }
+
     private int kind;
 
     /** Scans one token at p; sets {@link #kind} and returns its end. */
     private int scan(int p) {
-        char ch = c[p];
+        char ch = at(p);
         if (isIdentStart(ch)) {
-            if (ch == 'L' && p + 1 < n && (c[p + 1] == '\'' || c[p + 1] == '"')) {
+            if (ch == 'L' && p + 1 < n && (at(p + 1) == '\'' || at(p + 1) == '"')) {
                 return quoted(p, p + 1);
             }
             int q = p + 1;
-            while (q < n && isIdentChar(c[q])) q++;
+            while (q < n && isIdentChar(at(q))) q++;
             kind = Token.IDENT;
             return q;
         }
-        if (isDigit(ch) || (ch == '.' && p + 1 < n && isDigit(c[p + 1]))) {
+        if (isDigit(ch) || (ch == '.' && p + 1 < n && isDigit(at(p + 1)))) {
             int q = p + 1;
             while (q < n) {
-                char d = c[q];
+                char d = at(q);
                 if (isIdentChar(d) || d == '.') {
                     q++;
                 } else if ((d == '+' || d == '-')
-                        && (c[q - 1] == 'e' || c[q - 1] == 'E' || c[q - 1] == 'p' || c[q - 1] == 'P')) {
+                        && (at(q - 1) == 'e' || at(q - 1) == 'E' || at(q - 1) == 'p' || at(q - 1) == 'P')) {
                     q++;
                 } else {
                     break;
@@ -193,8 +344,8 @@ final class Lexer {
         }
         if (ch == '\'' || ch == '"') return quoted(p, p);
         kind = Token.PUNCT;
-        char d = p + 1 < n ? c[p + 1] : 0;
-        char e = p + 2 < n ? c[p + 2] : 0;
+        char d = p + 1 < n ? at(p + 1) : 0;
+        char e = p + 2 < n ? at(p + 2) : 0;
         switch (ch) {
             case '=', '!', '*', '/', '%', '^':
                 return d == '=' ? p + 2 : p + 1;
@@ -219,12 +370,12 @@ final class Lexer {
 
     /** A char or string literal whose quote is at q; unterminated: the rest of the line, opaque. */
     private int quoted(int p, int q) {
-        char term = c[q];
+        char term = at(q);
         int i = q + 1;
         while (i < n) {
-            char d = c[i];
+            char d = at(i);
             if (d == '\n') break;
-            if (d == '\\' && i + 1 < n && c[i + 1] != '\n') {
+            if (d == '\\' && i + 1 < n && at(i + 1) != '\n') {
                 i += 2;
                 continue;
             }
@@ -236,6 +387,10 @@ final class Lexer {
         }
         kind = Token.OTHER;
         return i;
+    }
+
+    private char at(int i) {
+        return (char) (c[i] & 0xff);
     }
 
     static boolean isIdentStart(char ch) {

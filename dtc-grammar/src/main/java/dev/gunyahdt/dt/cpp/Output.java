@@ -92,7 +92,8 @@ final class Output {
     void print(Token t, boolean fromSource) {
         if (t.kind == Token.PADDING) {
             avoidPaste = true;
-            if (source == null || (!source.has(Token.PREV_WHITE) && t.source == null)) source = t.source;
+            Token padSource = Token.sourceOf(t);
+            if (source == null || (!source.has(Token.PREV_WHITE) && padSource == null)) source = padSource;
             return;
         }
         boolean space;

@@ -2,7 +2,6 @@ package dev.gunyahdt.dt.cpp;
 
 import dev.gunyahdt.dt.diag.DtException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -186,15 +185,9 @@ public final class Preprocessor {
         } catch (IOException e) {
             throw new DtException(real + ": " + e.getMessage());
         }
-        return Lexer.lex(real, decode(bytes));
-    }
-
-    /**
-     * One char per byte (ISO-8859-1): the parser turns string literals back into bytes the
-     * same way, so UTF-8 (or any other) text in a source reaches the blob byte for byte.
-     */
-    private static String decode(byte[] bytes) {
-        return new String(bytes, StandardCharsets.ISO_8859_1);
+        // one char per byte (ISO-8859-1): the parser turns string literals back into bytes the
+        // same way, so UTF-8 (or any other) text in a source reaches the blob byte for byte
+        return Lexer.lex(real, bytes);
     }
 
     // ---------------------------------------------------------------- #define
@@ -249,7 +242,7 @@ public final class Preprocessor {
             Token b = t[j];
             int pi = fun && b.kind == Token.IDENT ? params.indexOf(b.text) : -1;
             if (pi >= 0) {
-                body.add(new Token(Token.MACRO_ARG, b.text, b.flags, b.line, b.col, b.lead, b.off, pi, null));
+                body.add(new Token.Param(b.text, b.flags, b.line, b.col, b.lead, pi));
             } else if (fun
                     && b.is("#")
                     && j + 1 < t.length
@@ -257,8 +250,7 @@ public final class Preprocessor {
                     && params.contains(t[j + 1].text)) {
                 Token a = t[++j];
                 int flags = Token.STRINGIFY | (b.flags & Token.PREV_WHITE);
-                body.add(new Token(
-                        Token.MACRO_ARG, a.text, flags, a.line, a.col, b.lead, a.off, params.indexOf(a.text), null));
+                body.add(new Token.Param(a.text, flags, a.line, a.col, b.lead, params.indexOf(a.text)));
             } else if (b.is("##")) {
                 if (body.isEmpty() || j == t.length - 1) {
                     throw new Expr.Failure(b, "'##' cannot appear at either end of a macro expansion");

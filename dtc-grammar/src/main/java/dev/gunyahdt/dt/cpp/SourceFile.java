@@ -13,21 +13,23 @@ import java.nio.file.Path;
  */
 record SourceFile(Path path, Line[] lines, String guard, LexError lexError) {
 
-    /** One logical line. {@code text} is kept only for directive lines (header names, #error). */
+    /** One logical line. */
     static final class Line {
         final int line;
         final int endLine;
         final Token[] tokens;
-        final String text;
+        /** A directive's text from a '<' third token to the line's end ("#include <name>"), else null. */
+        final String angled;
+
         final boolean directive;
         /** A parsed #define, cached across runs (immutable once set; a racy set is harmless). */
         Macro macro;
 
-        Line(int line, int endLine, Token[] tokens, String text) {
+        Line(int line, int endLine, Token[] tokens, String angled) {
             this.line = line;
             this.endLine = endLine;
             this.tokens = tokens;
-            this.text = text;
+            this.angled = angled;
             this.directive = tokens.length > 0 && tokens[0].is("#");
         }
     }
