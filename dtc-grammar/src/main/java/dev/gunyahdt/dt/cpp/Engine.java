@@ -33,8 +33,8 @@ final class Engine {
     private static final Token ZERO = Token.synth(Token.NUMBER, "0", 0);
 
     private final Preprocessor pp;
-    private final Output out = new Output();
-    private final Map<String, Macro> macros;
+    private final Output out;
+    private final MacroTable macros;
     private final Set<Macro> disabled = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Path, Path> deps = new LinkedHashMap<>(); // real path -> path as opened
     private final Set<Path> once = new java.util.HashSet<>();
@@ -118,9 +118,20 @@ final class Engine {
         }
     }
 
-    Engine(Preprocessor pp, Map<String, Macro> initial) {
+    /** What a run needs that the next run on the same thread can reuse. */
+    static final class Buffers {
+        private static final int KEEP_CHARS = 1 << 23; // a larger output's buffer is not kept
+
+        private StringBuilder text = new StringBuilder(1 << 16);
+        private final MacroTable macros = new MacroTable();
+    }
+
+    Engine(Preprocessor pp, Map<String, Macro> initial, Buffers buffers) {
         this.pp = pp;
-        this.macros = new HashMap<>(initial);
+        if (buffers.text.capacity() > Buffers.KEEP_CHARS) buffers.text = new StringBuilder(1 << 16);
+        this.out = new Output(buffers.text);
+        buffers.macros.reset(initial);
+        this.macros = buffers.macros;
     }
 
     Preprocessor.Result run(Path file) {
@@ -687,7 +698,7 @@ final class Engine {
     }
 
     private boolean isDefined(String name) {
-        return macros.containsKey(name) || name.equals("__has_include") || name.equals("__has_include_next");
+        return macros.contains(name) || name.equals("__has_include") || name.equals("__has_include_next");
     }
 
     private void ifLike(Frame f, Token d, boolean value) {
@@ -919,7 +930,7 @@ final class Engine {
         if (once.contains(found.real())) return;
         if (importOnce) once.add(found.real());
         SourceFile sf = found.source();
-        if (sf.guard() != null && macros.containsKey(sf.guard())) return; // GCC skips guarded re-includes too
+        if (sf.guard() != null && macros.contains(sf.guard())) return; // GCC skips guarded re-includes too
         Frame nf = new Frame(sf, found.opened(), found.display(), found.dirIndex());
         checkLexError(nf);
         frames.add(nf);

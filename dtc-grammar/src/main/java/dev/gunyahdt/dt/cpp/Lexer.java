@@ -33,7 +33,8 @@ final class Lexer {
 
     private int lineCount;
     private int cursor; // index in lineStarts of the last position looked up: lookups move little
-    private final boolean share; // intern token texts (a file's tokens are cached for a whole batch)
+    /** A file, whose lines stay cached for a whole batch: texts are interned, lines without tokens dropped. */
+    private final boolean wholeFile;
 
     /**
      * One String per distinct token text (and blank run) of the file: the lexed tokens of every
@@ -50,8 +51,8 @@ final class Lexer {
 
     private SourceFile.LexError error;
 
-    private Lexer(byte[] src, char[] wideSrc, boolean share) {
-        this.share = share;
+    private Lexer(byte[] src, char[] wideSrc, boolean wholeFile) {
+        this.wholeFile = wholeFile;
         this.wide = wideSrc;
         byte[] text = wideSrc == null ? plainLines(src) : null;
         if (text == null) {
@@ -177,7 +178,6 @@ final class Lexer {
         Token[] toks = new Token[64];
         int p = 0;
         while (p < n) {
-            int start = p;
             int wsStart = p;
             int lastTokLine = -1;
             int count = 0;
@@ -205,10 +205,13 @@ final class Lexer {
                     }
                 }
                 if (p >= n || c[p] == '\n') {
-                    Token[] arr = count == 0 ? NO_TOKENS : Arrays.copyOf(toks, count);
-                    boolean dir = count > 0 && arr[0].is("#");
-                    out.add(new SourceFile.Line(
-                            lineOf(start), lineOf(p), arr, dir && angledAt >= 0 ? string(angledAt, p) : null));
+                    if (count > 0) {
+                        Token[] arr = Arrays.copyOf(toks, count);
+                        boolean dir = arr[0].is("#");
+                        out.add(new SourceFile.Line(lineOf(p), arr, dir && angledAt >= 0 ? string(angledAt, p) : null));
+                    } else if (!wholeFile) {
+                        out.add(new SourceFile.Line(lineOf(p), NO_TOKENS, null));
+                    }
                     p++;
                     break;
                 }
@@ -235,7 +238,7 @@ final class Lexer {
         int lineStart = lineStartOf(to);
         boolean blanks = lineStart <= from;
         for (int i = from; blanks && i < to; i++) blanks = c[i] == ' ' || c[i] == '\t';
-        if (blanks) return share ? intern(from, to) : string(from, to); // the usual case: the blanks as they are
+        if (blanks) return wholeFile ? intern(from, to) : string(from, to); // the usual case: the blanks as they are
         StringBuilder sb = new StringBuilder(to - from);
         for (int i = Math.max(from, lineStart); i < to; i++) {
             // only what is on the token's own physical line (comments and splices may span lines)
@@ -256,7 +259,7 @@ final class Lexer {
 
     /** A token's text: shared with earlier tokens of the same text in a file. */
     private String text(int from, int to) {
-        return share && wide == null ? intern(from, to) : string(from, to);
+        return wholeFile && wide == null ? intern(from, to) : string(from, to);
     }
 
     /** The one String of this lexer for the bytes c[from, to) (which hold no char above 0xff). */

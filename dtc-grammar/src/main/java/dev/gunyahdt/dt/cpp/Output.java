@@ -8,7 +8,7 @@ package dev.gunyahdt.dt.cpp;
  */
 final class Output {
 
-    private final StringBuilder sb = new StringBuilder(1 << 16);
+    private final StringBuilder sb;
     private String file; // the presumed file name of the current output line
     private int srcLine; // the presumed line of the current output line
     private boolean printed; // something is on the current output line
@@ -16,6 +16,12 @@ final class Output {
     private Token source; // padding's stand-in whose spacing decides the next space
     private boolean avoidPaste;
     private boolean atLineStart;
+
+    /** Writes into sb (emptied first): a run reuses its thread's buffer rather than growing a new one. */
+    Output(StringBuilder sb) {
+        this.sb = sb;
+        sb.setLength(0);
+    }
 
     String text() {
         if (printed) {

@@ -41,6 +41,7 @@ public final class Preprocessor {
     private final Map<String, Macro> initial;
     private final ConcurrentHashMap<Path, SourceFile> files;
     private final ConcurrentHashMap<Path, Optional<Path>> realPaths;
+    private final ThreadLocal<Engine.Buffers> buffers;
 
     /** What a successful include lookup found. */
     record Found(SourceFile source, Path opened, Path real, String display, int dirIndex) {}
@@ -69,6 +70,7 @@ public final class Preprocessor {
         this.initial = Map.copyOf(m);
         this.files = new ConcurrentHashMap<>();
         this.realPaths = new ConcurrentHashMap<>();
+        this.buffers = ThreadLocal.withInitial(Engine.Buffers::new);
     }
 
     private Preprocessor(Preprocessor base, List<Path> includeDirs) {
@@ -76,6 +78,7 @@ public final class Preprocessor {
         this.initial = base.initial;
         this.files = base.files;
         this.realPaths = base.realPaths;
+        this.buffers = base.buffers;
     }
 
     /**
@@ -98,7 +101,7 @@ public final class Preprocessor {
      */
     public Result run(Path file) {
         try {
-            return new Engine(this, initial).run(file);
+            return new Engine(this, initial, buffers.get()).run(file);
         } catch (DtException e) {
             throw e;
         } catch (StackOverflowError e) {
