@@ -41,6 +41,7 @@ final class Engine {
     private final ArrayList<Frame> frames = new ArrayList<>();
 
     private Context ctx;
+    private Context free; // popped contexts, linked by prev: a run pushes about one per macro use
     private int contextDepth;
     private int preventExpansion;
     private int parsingArgs; // 0, 1 while looking for '(', 2 while collecting arguments
@@ -92,19 +93,14 @@ final class Engine {
         }
     }
 
+    /** Tokens being read: a macro's expansion, an argument, a pasted token. Reused once popped. */
     private static final class Context {
-        final Token[] toks;
+        Token[] toks;
         int pos;
-        final int end;
-        final Macro macro;
-        final Context prev;
-
-        Context(Token[] toks, int end, Macro macro, Context prev) {
-            this.toks = toks;
-            this.end = end;
-            this.macro = macro;
-            this.prev = prev;
-        }
+        int end;
+        Macro macro;
+        Context prev;
+        final Token[] one = new Token[1]; // toks of a one-token context
     }
 
     private static final class Arg {
@@ -261,17 +257,37 @@ final class Engine {
 
     // ---------------------------------------------------------------- macro expansion
 
-    private void pushContext(Token[] toks, int end, Macro m) {
+    private Context pushContext(Token[] toks, int end, Macro m) {
         if (m != null) disabled.add(m);
-        ctx = new Context(toks, end, m, ctx);
+        Context c = free;
+        if (c != null) free = c.prev;
+        else c = new Context();
+        c.toks = toks;
+        c.pos = 0;
+        c.end = end;
+        c.macro = m;
+        c.prev = ctx;
+        ctx = c;
         budget += end;
         if (budget > MAX_TOKENS || ++contextDepth > 1_000_000) throw tooBig();
+        return c;
+    }
+
+    private void pushToken(Token t) {
+        Context c = pushContext(null, 1, null);
+        c.one[0] = t;
+        c.toks = c.one;
     }
 
     private void popContext() {
-        if (ctx.macro != null) disabled.remove(ctx.macro);
-        ctx = ctx.prev;
+        Context c = ctx;
+        if (c.macro != null) disabled.remove(c.macro);
+        ctx = c.prev;
         contextDepth--;
+        c.toks = null;
+        c.macro = null;
+        c.prev = free;
+        free = c;
     }
 
     /** The next token after macro expansion (GCC's cpp_get_token). */
@@ -324,7 +340,7 @@ final class Engine {
             return true;
         }
         if (m.builtin() != null) {
-            pushContext(new Token[] {builtin(m.builtin())}, 1, null);
+            pushToken(builtin(m.builtin()));
             return true;
         }
         if (!m.funLike()) {
@@ -347,7 +363,7 @@ final class Engine {
                 if (fromSource) top().ti--;
                 else ctx.pos--;
             }
-            if (pad != null) pushContext(new Token[] {pad}, 1, null);
+            if (pad != null) pushToken(pad);
             parsingArgs = savedParsing;
             preventExpansion--;
             return false;
@@ -578,7 +594,7 @@ final class Engine {
             cur = pasted;
             if (!rhs.has(Token.PASTE_LEFT)) break;
         }
-        pushContext(new Token[] {cur}, 1, null);
+        pushToken(cur);
     }
 
     private static Token paste(Token a, Token b) {

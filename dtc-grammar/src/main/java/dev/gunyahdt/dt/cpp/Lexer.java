@@ -29,7 +29,7 @@ final class Lexer {
 
     private int n;
     /** Offsets in c where a physical line starts, ascending (a splice after a newline repeats one). */
-    private int[] lineStarts = new int[64];
+    private int[] lineStarts;
 
     private int lineCount;
     private int cursor; // index in lineStarts of the last position looked up: lookups move little
@@ -54,6 +54,7 @@ final class Lexer {
     private Lexer(byte[] src, char[] wideSrc, boolean wholeFile) {
         this.wholeFile = wholeFile;
         this.wide = wideSrc;
+        this.lineStarts = new int[src.length / 32 + 16]; // grows when lines are shorter than that
         byte[] text = wideSrc == null ? plainLines(src) : null;
         if (text == null) {
             lineCount = 0;
