@@ -5,6 +5,7 @@ import dev.gunyahdt.dt.diag.DtException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -381,16 +382,40 @@ final class Engine {
         return true;
     }
 
+    /**
+     * Tokens being gathered (arguments, a replacement list, an expanded argument) sit on one
+     * stack: each gatherer appends from the top it found and takes its part off before it
+     * returns, so the argument expanded in the middle of a replacement list shares the array.
+     */
+    private Token[] gathered = new Token[256];
+
+    private int top;
+
+    private void gather(Token t) {
+        if (top == gathered.length) gathered = Arrays.copyOf(gathered, top * 2);
+        gathered[top++] = t;
+    }
+
+    /** The tokens gathered from base on, without trailing padding; they leave the stack. */
+    private Token[] takeFrom(int base, boolean trim) {
+        int end = top;
+        if (trim) while (end > base && gathered[end - 1].kind == Token.PADDING) end--;
+        Token[] r = end == base ? NONE : Arrays.copyOfRange(gathered, base, end);
+        top = base;
+        return r;
+    }
+
     /** Reads the arguments up to the closing ')'; name is the macro's name token when it is a source token. */
     private Arg[] collectArgs(Macro m, Token name) {
-        List<Token[]> args = new ArrayList<>();
-        List<Token> cur = new ArrayList<>();
-        int depth = 0;
         int paramc = m.params().length;
+        Token[][] args = new Token[Math.max(1, paramc)][];
+        int argc = 0;
+        int start = top;
+        int depth = 0;
         for (; ; ) {
             Token t = get();
             if (t.kind == Token.PADDING) {
-                if (!cur.isEmpty()) cur.add(t);
+                if (top > start) gather(t); // leading padding is never collected
                 continue;
             }
             if (t.kind == Token.EOF) {
@@ -402,17 +427,17 @@ final class Engine {
             } else if (t.is(")")) {
                 if (depth == 0) break;
                 depth--;
-            } else if (t.is(",") && depth == 0 && !(m.variadic() && args.size() == paramc - 1)) {
-                args.add(trimmed(cur));
-                cur.clear();
+            } else if (t.is(",") && depth == 0 && !(m.variadic() && argc == paramc - 1)) {
+                if (argc == args.length) args = Arrays.copyOf(args, argc * 2);
+                args[argc++] = takeFrom(start, true);
                 continue;
             }
-            cur.add(t);
+            gather(t);
             if (++budget > MAX_TOKENS) throw tooBig();
         }
-        args.add(trimmed(cur));
-        int argc = args.size();
-        if (argc == 1 && paramc == 0 && args.get(0).length == 0) argc = 0;
+        if (argc == args.length) args = Arrays.copyOf(args, argc * 2);
+        args[argc++] = takeFrom(start, true);
+        if (argc == 1 && paramc == 0 && args[0].length == 0) argc = 0;
         Arg[] result = new Arg[paramc];
         if (argc < paramc) {
             if (!(m.variadic() && argc == paramc - 1)) {
@@ -425,8 +450,8 @@ final class Engine {
         }
         for (int i = 0; i < paramc; i++) {
             if (i < argc) {
-                boolean omitted = m.variadic() && paramc == 1 && args.get(0).length == 0;
-                result[i] = new Arg(args.get(i), omitted);
+                boolean omitted = m.variadic() && paramc == 1 && args[0].length == 0;
+                result[i] = new Arg(args[i], omitted);
             } else {
                 result[i] = new Arg(NONE, true);
             }
@@ -434,24 +459,17 @@ final class Engine {
         return result;
     }
 
-    /** An argument's tokens without trailing padding (leading padding is never collected). */
-    private static Token[] trimmed(List<Token> cur) {
-        int n = cur.size();
-        while (n > 0 && cur.get(n - 1).kind == Token.PADDING) n--;
-        return cur.subList(0, n).toArray(NONE);
-    }
-
     /** The replacement list with arguments put in (GCC's replace_args). */
     private Token[] substitute(Macro m, Arg[] args) {
         Token[] body = m.body();
-        ArrayList<Token> out = new ArrayList<>(body.length + 8);
-        int prevLast = -1; // index in out of the last real token the previous body token gave
+        int base = top;
+        int prevLast = -1; // where the last real token the previous body token gave is on the stack
         int last = m.params().length - 1;
         for (int i = 0; i < body.length; i++) {
             Token s = body[i];
             if (s.kind != Token.MACRO_ARG) {
-                out.add(s);
-                prevLast = out.size() - 1;
+                gather(s);
+                prevLast = top - 1;
                 continue;
             }
             int argIndex = ((Token.Param) s).index;
@@ -461,58 +479,55 @@ final class Engine {
                     && m.variadic()
                     && argIndex == last
                     && body[i - 1].is(",")
-                    && prevLast == out.size() - 1
+                    && prevLast == top - 1
                     && prevLast >= 0) {
                 // GNU ", ## __VA_ARGS__": the comma goes when the variable arguments were left out
                 if (a.omitted) {
-                    out.remove(prevLast);
+                    top--;
                     prevLast = -1;
                 } else {
-                    out.set(prevLast, out.get(prevLast).withFlags(out.get(prevLast).flags & ~Token.PASTE_LEFT));
+                    gathered[prevLast] = gathered[prevLast].withFlags(gathered[prevLast].flags & ~Token.PASTE_LEFT);
                 }
                 rhsOfPaste = false;
                 if (a.omitted) {
-                    if (!s.has(Token.PASTE_LEFT)) out.add(AVOID_PASTE);
+                    if (!s.has(Token.PASTE_LEFT)) gather(AVOID_PASTE);
                     continue;
                 }
-                out.addAll(List.of(a.raw));
-                prevLast = a.raw.length > 0 ? out.size() - 1 : -1;
-                if (!s.has(Token.PASTE_LEFT)) out.add(AVOID_PASTE);
+                for (Token t : a.raw) gather(t);
+                prevLast = a.raw.length > 0 ? top - 1 : -1;
+                if (!s.has(Token.PASTE_LEFT)) gather(AVOID_PASTE);
                 else if (prevLast >= 0)
-                    out.set(prevLast, out.get(prevLast).withFlags(out.get(prevLast).flags | Token.PASTE_LEFT));
+                    gathered[prevLast] = gathered[prevLast].withFlags(gathered[prevLast].flags | Token.PASTE_LEFT);
                 continue;
             }
             Token[] toks;
             if (s.has(Token.STRINGIFY)) toks = new Token[] {stringify(a.raw)};
             else if (s.has(Token.PASTE_LEFT) || rhsOfPaste) toks = a.raw;
-            else toks = expanded(a);
-            if (i > 0 && !rhsOfPaste) out.add(Token.padding(s));
+            else toks = expanded(a); // gathers above this list's top and leaves it as it was
+            if (i > 0 && !rhsOfPaste) gather(Token.padding(s));
             if (toks.length > 0) {
-                for (Token t : toks) out.add(t);
-                int li = out.size() - 1;
-                if (s.has(Token.PASTE_LEFT)) out.set(li, out.get(li).withFlags(out.get(li).flags | Token.PASTE_LEFT));
-                prevLast = lastReal(out);
+                for (Token t : toks) gather(t);
+                int li = top - 1;
+                if (s.has(Token.PASTE_LEFT)) gathered[li] = gathered[li].withFlags(gathered[li].flags | Token.PASTE_LEFT);
+                prevLast = lastReal(base);
             } else {
                 if (rhsOfPaste && prevLast >= 0) {
-                    Token p = out.get(prevLast);
-                    out.set(
-                            prevLast,
-                            p.withFlags(
-                                    s.has(Token.PASTE_LEFT)
-                                            ? p.flags | Token.PASTE_LEFT
-                                            : p.flags & ~Token.PASTE_LEFT));
+                    Token p = gathered[prevLast];
+                    gathered[prevLast] = p.withFlags(
+                            s.has(Token.PASTE_LEFT) ? p.flags | Token.PASTE_LEFT : p.flags & ~Token.PASTE_LEFT);
                 } else if (!rhsOfPaste) {
                     prevLast = -1;
                 }
             }
-            if (!s.has(Token.PASTE_LEFT)) out.add(AVOID_PASTE);
-            if (out.size() > MAX_TOKENS) throw tooBig();
+            if (!s.has(Token.PASTE_LEFT)) gather(AVOID_PASTE);
+            if (top - base > MAX_TOKENS) throw tooBig();
         }
-        return out.toArray(NONE);
+        return takeFrom(base, false);
     }
 
-    private static int lastReal(List<Token> out) {
-        for (int i = out.size() - 1; i >= 0; i--) if (out.get(i).kind != Token.PADDING) return i;
+    /** Where the last real token gathered from base on is, or -1. */
+    private int lastReal(int base) {
+        for (int i = top - 1; i >= base; i--) if (gathered[i].kind != Token.PADDING) return i;
         return -1;
     }
 
@@ -524,20 +539,19 @@ final class Engine {
         System.arraycopy(a.raw, 0, raw, 0, a.raw.length);
         Token end = Token.synth(Token.EOF, "", 0);
         raw[a.raw.length] = end;
-        pushContext(raw, raw.length, null);
-        Context mine = ctx;
-        ArrayList<Token> res = new ArrayList<>(a.raw.length);
+        Context mine = pushContext(raw, raw.length, null);
+        int base = top;
         for (; ; ) {
             Token t = get();
             if (t == end) break;
             if (t.kind == Token.EOF) throw error(null, "unterminated macro argument");
-            res.add(t);
-            if (res.size() > MAX_TOKENS) throw tooBig();
+            gather(t);
+            if (top - base > MAX_TOKENS) throw tooBig();
         }
         if (ctx != mine) throw error(null, "internal: macro argument context mismatch");
         popContext();
         argNesting--;
-        a.expanded = res.toArray(NONE);
+        a.expanded = takeFrom(base, false);
         return a.expanded;
     }
 
