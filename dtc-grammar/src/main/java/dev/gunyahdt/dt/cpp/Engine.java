@@ -7,7 +7,6 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -508,7 +507,8 @@ final class Engine {
             if (toks.length > 0) {
                 for (Token t : toks) gather(t);
                 int li = top - 1;
-                if (s.has(Token.PASTE_LEFT)) gathered[li] = gathered[li].withFlags(gathered[li].flags | Token.PASTE_LEFT);
+                if (s.has(Token.PASTE_LEFT))
+                    gathered[li] = gathered[li].withFlags(gathered[li].flags | Token.PASTE_LEFT);
                 prevLast = lastReal(base);
             } else {
                 if (rhsOfPaste && prevLast >= 0) {
