@@ -33,26 +33,16 @@ final class Lexer {
 
     private int lineCount;
     private int cursor; // index in lineStarts of the last position looked up: lookups move little
-    /** A file, whose lines stay cached for a whole batch: texts are interned, lines without tokens dropped. */
-    private final boolean wholeFile;
 
-    /**
-     * One String per distinct token text (and blank run) of the file: the lexed tokens of every
-     * header stay cached for a whole batch, and a copy per token made that cache most of the live
-     * heap. Open addressing keyed on the bytes, so a text seen before costs no allocation.
-     */
-    private int[] slots; // 1 + index into the entry arrays, 0 for empty
+    /** The texts of the files lexed on this thread, for a file; null for a line of text. */
+    private final Texts texts;
 
-    private String[] strs;
-    private int[] strAt;
-    private int[] strHash;
-    private int strCount;
     private final Map<String, String> leads = new HashMap<>(); // leads that are not a run of c's bytes
 
     private SourceFile.LexError error;
 
-    private Lexer(byte[] src, char[] wideSrc, boolean wholeFile) {
-        this.wholeFile = wholeFile;
+    private Lexer(byte[] src, char[] wideSrc, Texts texts) {
+        this.texts = texts;
         this.wide = wideSrc;
         this.lineStarts = new int[src.length / 32 + 16]; // grows when lines are shorter than that
         byte[] text = wideSrc == null ? plainLines(src) : null;
@@ -149,8 +139,9 @@ final class Lexer {
         return lineStarts[cursor];
     }
 
-    static SourceFile lex(Path path, byte[] content) {
-        Lexer lx = new Lexer(content, null, true);
+    /** A file's lines with tokens (the others are of no use to a run); texts shares their Strings. */
+    static SourceFile lex(Path path, byte[] content, Texts texts) {
+        Lexer lx = new Lexer(content, null, texts);
         SourceFile.Line[] lines = lx.lines();
         return new SourceFile(path, lines, guardOf(lines), lx.error);
     }
@@ -168,7 +159,7 @@ final class Lexer {
             }
             bytes[i] = (byte) ch;
         }
-        Lexer lx = new Lexer(bytes, wide, false);
+        Lexer lx = new Lexer(bytes, wide, null);
         SourceFile.Line[] lines = lx.lines();
         if (lx.error != null || lines.length > 1) return null;
         return lines.length == 0 ? NO_TOKENS : lines[0].tokens;
@@ -210,7 +201,7 @@ final class Lexer {
                         Token[] arr = Arrays.copyOf(toks, count);
                         boolean dir = arr[0].is("#");
                         out.add(new SourceFile.Line(lineOf(p), arr, dir && angledAt >= 0 ? string(angledAt, p) : null));
-                    } else if (!wholeFile) {
+                    } else if (texts == null) {
                         out.add(new SourceFile.Line(lineOf(p), NO_TOKENS, null));
                     }
                     p++;
@@ -239,7 +230,7 @@ final class Lexer {
         int lineStart = lineStartOf(to);
         boolean blanks = lineStart <= from;
         for (int i = from; blanks && i < to; i++) blanks = c[i] == ' ' || c[i] == '\t';
-        if (blanks) return wholeFile ? intern(from, to) : string(from, to); // the usual case: the blanks as they are
+        if (blanks) return texts != null ? texts.of(c, from, to) : string(from, to); // the usual case: as they are
         StringBuilder sb = new StringBuilder(to - from);
         for (int i = Math.max(from, lineStart); i < to; i++) {
             // only what is on the token's own physical line (comments and splices may span lines)
@@ -260,60 +251,7 @@ final class Lexer {
 
     /** A token's text: shared with earlier tokens of the same text in a file. */
     private String text(int from, int to) {
-        return wholeFile && wide == null ? intern(from, to) : string(from, to);
-    }
-
-    /** The one String of this lexer for the bytes c[from, to) (which hold no char above 0xff). */
-    private String intern(int from, int to) {
-        if (slots == null) {
-            int cap = Integer.highestOneBit(Math.max(64, n / 64)) * 2;
-            slots = new int[cap];
-            strs = new String[cap / 2];
-            strAt = new int[cap / 2];
-            strHash = new int[cap / 2];
-        }
-        int len = to - from;
-        int h = 0;
-        for (int i = from; i < to; i++) h = 31 * h + c[i];
-        int mask = slots.length - 1;
-        for (int s = (h ^ (h >>> 16)) & mask; ; s = (s + 1) & mask) {
-            int e = slots[s] - 1;
-            if (e < 0) {
-                String str = new String(c, from, len, StandardCharsets.ISO_8859_1);
-                if (strCount == strs.length) growStrings();
-                strs[strCount] = str;
-                strAt[strCount] = from;
-                strHash[strCount] = h;
-                strCount++;
-                if (strCount * 2 > slots.length) rehash();
-                else slots[s] = strCount;
-                return str;
-            }
-            if (strHash[e] == h && strs[e].length() == len && sameBytes(strAt[e], from, len)) return strs[e];
-        }
-    }
-
-    private boolean sameBytes(int a, int b, int len) {
-        for (int i = 0; i < len; i++) if (c[a + i] != c[b + i]) return false;
-        return true;
-    }
-
-    private void growStrings() {
-        int cap = strs.length * 2;
-        strs = Arrays.copyOf(strs, cap);
-        strAt = Arrays.copyOf(strAt, cap);
-        strHash = Arrays.copyOf(strHash, cap);
-    }
-
-    private void rehash() {
-        slots = new int[slots.length * 2];
-        int mask = slots.length - 1;
-        for (int e = 0; e < strCount; e++) {
-            int h = strHash[e];
-            int s = (h ^ (h >>> 16)) & mask;
-            while (slots[s] != 0) s = (s + 1) & mask;
-            slots[s] = e + 1;
-        }
+        return texts != null && wide == null ? texts.of(c, from, to) : string(from, to);
     }
 
     private int kind;

@@ -66,7 +66,7 @@ final class Output {
 
     /** Whether the source line {@code line} of {@code name} is not the current output line. */
     boolean needsLine(String name, int line) {
-        return line != srcLine || !name.equals(file);
+        return line != srcLine || (name != file && !name.equals(file));
     }
 
     /** The source moves on to {@code line} of {@code name}: start a new output line there, indented. */

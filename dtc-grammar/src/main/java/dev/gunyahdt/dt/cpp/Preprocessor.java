@@ -42,6 +42,7 @@ public final class Preprocessor {
     private final ConcurrentHashMap<Path, SourceFile> files;
     private final ConcurrentHashMap<Path, Optional<Path>> realPaths;
     private final ThreadLocal<Engine.Buffers> buffers;
+    private final ThreadLocal<Texts> texts;
 
     /** What a successful include lookup found. */
     record Found(SourceFile source, Path opened, Path real, String display, int dirIndex) {}
@@ -71,6 +72,7 @@ public final class Preprocessor {
         this.files = new ConcurrentHashMap<>();
         this.realPaths = new ConcurrentHashMap<>();
         this.buffers = ThreadLocal.withInitial(Engine.Buffers::new);
+        this.texts = ThreadLocal.withInitial(Texts::new);
     }
 
     private Preprocessor(Preprocessor base, List<Path> includeDirs) {
@@ -79,6 +81,7 @@ public final class Preprocessor {
         this.files = base.files;
         this.realPaths = base.realPaths;
         this.buffers = base.buffers;
+        this.texts = base.texts;
     }
 
     /**
@@ -190,7 +193,9 @@ public final class Preprocessor {
         }
         // one char per byte (ISO-8859-1): the parser turns string literals back into bytes the
         // same way, so UTF-8 (or any other) text in a source reaches the blob byte for byte
-        return Lexer.lex(real, bytes);
+        Texts t = texts.get();
+        if (t.full()) texts.set(t = new Texts());
+        return Lexer.lex(real, bytes, t);
     }
 
     // ---------------------------------------------------------------- #define
