@@ -39,6 +39,7 @@ final class Engine {
     private final Map<Path, Path> deps = new LinkedHashMap<>(); // real path -> path as opened
     private final Set<Path> once = new java.util.HashSet<>();
     private final ArrayList<Frame> frames = new ArrayList<>();
+    private Frame current; // the last of frames: read for every token
 
     private Context ctx;
     private Context free; // popped contexts, linked by prev: a run pushes about one per macro use
@@ -137,6 +138,7 @@ final class Engine {
         Frame f = new Frame(main.source(), main.opened(), baseName, -1);
         checkLexError(f);
         frames.add(f);
+        current = f;
         out.marker(1, baseName, null);
         for (; ; ) {
             Token t = get();
@@ -154,7 +156,7 @@ final class Engine {
     // ---------------------------------------------------------------- errors
 
     private Frame top() {
-        return frames.get(frames.size() - 1);
+        return current;
     }
 
     private DtException error(Token at, String message) {
@@ -244,6 +246,7 @@ final class Engine {
 
     private void popFrame() {
         Frame f = frames.remove(frames.size() - 1);
+        current = frames.isEmpty() ? null : frames.get(frames.size() - 1);
         if (!f.conds.isEmpty()) {
             Cond c = f.conds.get(f.conds.size() - 1);
             throw new DtException(SourceSpan.point(f.name, c.line, c.col), "unterminated #" + c.kind);
@@ -964,6 +967,7 @@ final class Engine {
         Frame nf = new Frame(sf, found.opened(), found.display(), found.dirIndex());
         checkLexError(nf);
         frames.add(nf);
+        current = nf;
         out.marker(1, nf.name, "1");
     }
 

@@ -11,11 +11,13 @@ import java.util.Map;
 final class MacroTable {
 
     private String[] names;
+    private int[] hashes; // names' hash codes: a probe compares them before the names
     private Macro[] macros;
     private int size;
 
     MacroTable() {
         names = new String[256];
+        hashes = new int[256];
         macros = new Macro[256];
     }
 
@@ -27,17 +29,17 @@ final class MacroTable {
         for (Macro m : initial.values()) put(m.name(), m);
     }
 
-    private static int home(String name, int mask) {
-        int h = name.hashCode();
-        return (h ^ (h >>> 16)) & mask;
+    private static int home(int hash, int mask) {
+        return (hash ^ (hash >>> 16)) & mask;
     }
 
     /** The slot holding name, or the empty slot where it would go. */
     private int slot(String name) {
+        int h = name.hashCode();
         int mask = names.length - 1;
-        for (int i = home(name, mask); ; i = (i + 1) & mask) {
+        for (int i = home(h, mask); ; i = (i + 1) & mask) {
             String k = names[i];
-            if (k == null || k == name || k.equals(name)) return i;
+            if (k == null || k == name || (hashes[i] == h && k.equals(name))) return i;
         }
     }
 
@@ -57,6 +59,7 @@ final class MacroTable {
                 i = slot(name);
             }
             names[i] = name;
+            hashes[i] = name.hashCode();
             size++;
         }
         macros[i] = m;
@@ -68,10 +71,11 @@ final class MacroTable {
         int mask = names.length - 1;
         // move later entries of the probe run back into the hole when their home allows it
         for (int j = (i + 1) & mask; names[j] != null; j = (j + 1) & mask) {
-            int h = home(names[j], mask);
+            int h = home(hashes[j], mask);
             boolean stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
             if (!stays) {
                 names[i] = names[j];
+                hashes[i] = hashes[j];
                 macros[i] = macros[j];
                 i = j;
             }
@@ -83,13 +87,16 @@ final class MacroTable {
 
     private void grow() {
         String[] oldNames = names;
+        int[] oldHashes = hashes;
         Macro[] oldMacros = macros;
         names = new String[oldNames.length * 2];
+        hashes = new int[oldNames.length * 2];
         macros = new Macro[oldNames.length * 2];
         for (int i = 0; i < oldNames.length; i++) {
             if (oldNames[i] != null) {
                 int j = slot(oldNames[i]);
                 names[j] = oldNames[i];
+                hashes[j] = oldHashes[i];
                 macros[j] = oldMacros[i];
             }
         }
