@@ -141,6 +141,7 @@ final class Engine {
         current = f;
         out.marker(1, baseName, null);
         for (; ; ) {
+            if (ctx == null && printedPlainSourceToken()) continue;
             Token t = get();
             if (t.kind == Token.EOF) {
                 popFrame();
@@ -151,6 +152,28 @@ final class Engine {
             if (++budget > MAX_TOKENS) throw tooBig();
         }
         return new Preprocessor.Result(out.text(), List.copyOf(deps.values()));
+    }
+
+    /**
+     * The common case of {@link #get} and printing taken in one step (calls cost under C1): the
+     * next source token of the line being read is printed when it is no macro name and stays on
+     * the current output line. Otherwise false, and get() takes it.
+     */
+    private boolean printedPlainSourceToken() {
+        Frame f = current;
+        int ti = f.ti;
+        if (ti == 0 || ti >= f.toks.length) return false; // a line's first token starts an output line
+        Token t = f.toks[ti];
+        if (t.kind == Token.IDENT && macros.get(t.text) != null) return false;
+        if (t.has(Token.PREV_WHITE) && out.needsLine(f.name, t.line + f.delta)) return false;
+        f.ti = ti + 1;
+        lastSrcLine = t.line;
+        lastSrcCol = t.col;
+        lastFromSource = true;
+        out.print(t, true);
+        budget += 2; // as lexSource and the printing loop count it
+        if (budget > MAX_TOKENS) throw tooBig();
+        return true;
     }
 
     // ---------------------------------------------------------------- errors

@@ -112,8 +112,10 @@ final class Output {
             space = t.has(Token.PREV_WHITE);
         }
         if (space) {
-            if (fromSource && t.lead != null && !t.lead.isEmpty()) sb.append(t.lead);
-            else sb.append(' ');
+            String lead = fromSource ? t.lead : null;
+            if (lead == null || lead.isEmpty()) sb.append(' ');
+            else if (lead.length() == 1) sb.append(lead.charAt(0)); // a char costs less than a String
+            else sb.append(lead);
         }
         sb.append(t.text);
         printed = true;
