@@ -51,6 +51,7 @@ final class Lexer {
             text = splice(src, wideSrc);
         }
         this.c = text;
+        if (texts != null) texts.startFile(text);
     }
 
     /** The line starts of a text that needs no splicing, and the text itself; null when it does. */
@@ -230,7 +231,7 @@ final class Lexer {
         int lineStart = lineStartOf(to);
         boolean blanks = lineStart <= from;
         for (int i = from; blanks && i < to; i++) blanks = c[i] == ' ' || c[i] == '\t';
-        if (blanks) return texts != null ? texts.of(c, from, to) : string(from, to); // the usual case: as they are
+        if (blanks) return texts != null ? texts.of(from, to) : string(from, to); // the usual case: as they are
         StringBuilder sb = new StringBuilder(to - from);
         for (int i = Math.max(from, lineStart); i < to; i++) {
             // only what is on the token's own physical line (comments and splices may span lines)
@@ -251,7 +252,7 @@ final class Lexer {
 
     /** A token's text: shared with earlier tokens of the same text in a file. */
     private String text(int from, int to) {
-        return texts != null && wide == null ? texts.of(c, from, to) : string(from, to);
+        return texts != null && wide == null ? texts.of(from, to) : string(from, to);
     }
 
     private int kind;
