@@ -144,6 +144,7 @@ final class Lexer {
     static SourceFile lex(Path path, byte[] content, Texts texts) {
         Lexer lx = new Lexer(content, null, texts);
         SourceFile.Line[] lines = lx.lines();
+        texts.endFile();
         return new SourceFile(path, lines, guardOf(lines), lx.error);
     }
 

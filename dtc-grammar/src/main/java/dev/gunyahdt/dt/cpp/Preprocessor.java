@@ -193,9 +193,7 @@ public final class Preprocessor {
         }
         // one char per byte (ISO-8859-1): the parser turns string literals back into bytes the
         // same way, so UTF-8 (or any other) text in a source reaches the blob byte for byte
-        Texts t = texts.get();
-        if (t.full()) texts.set(t = new Texts());
-        return Lexer.lex(real, bytes, t);
+        return Lexer.lex(real, bytes, texts.get());
     }
 
     // ---------------------------------------------------------------- #define

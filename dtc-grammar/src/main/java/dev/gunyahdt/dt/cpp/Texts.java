@@ -4,32 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * One String per distinct token text (and run of blanks) of the files lexed on one thread. The
- * lexed tokens of every header stay cached for a whole batch, and a String per token made that
- * cache most of the live heap; a String per text per file still repeated "compatible" or
- * "GPIO_ACTIVE_HIGH" in every header. Open addressing keyed on the bytes, whose copies sit in
- * one pool, so a text seen before costs no allocation. The table is too large to stay in the
- * processor's caches, so a small table of the current file's texts (positions in its bytes) is
- * asked first. Not thread-safe: one per thread.
+ * One String per distinct token text (and run of blanks) of a file: the lexed tokens of every
+ * header stay cached for a whole batch, and a String per token made that cache most of the live
+ * heap. Open addressing keyed on the bytes (positions in the file's bytes), so a text seen
+ * before costs no allocation; the table is reused by the files lexed on one thread, a slot being
+ * in use when its gen is the current file's. Not thread-safe: one per thread. (One table for
+ * every file, which would share "compatible" between headers too, cost more time than it saved:
+ * it does not stay in the processor's caches.)
  */
 final class Texts {
 
-    private int[] slots = new int[1 << 12]; // 1 + index into the entry arrays, 0 for empty
-    private String[] strs = new String[1 << 11];
-    private int[] at = new int[1 << 11]; // where its bytes start in pool
-    private int[] hashes = new int[1 << 11];
-    private int count;
-    private byte[] pool = new byte[1 << 15];
-    private int poolLen;
-
-    private static final int MAX_TEXTS = 1 << 20; // a corpus of 766 devicetrees has 94k
-
-    /** Whether the table is so large that a new one should take over (it grows for every new main file). */
-    boolean full() {
-        return count >= MAX_TEXTS;
-    }
-
-    // the current file's texts: a slot is in use when its gen is the file's
     private int[] fileGen = new int[1 << 10];
     private int[] fileHash = new int[1 << 10];
     private int[] fileAt = new int[1 << 10]; // where its bytes start in the file's bytes
@@ -50,6 +34,11 @@ final class Texts {
         file = bytes;
     }
 
+    /** Lets the file's bytes go (the table keeps only positions in them). */
+    void endFile() {
+        file = null;
+    }
+
     /** The String for the bytes file[from, to) read as ISO-8859-1. */
     String of(int from, int to) {
         byte[] b = file;
@@ -59,7 +48,7 @@ final class Texts {
         int mask = fileGen.length - 1;
         for (int s = (h ^ (h >>> 16)) & mask; ; s = (s + 1) & mask) {
             if (fileGen[s] != gen) {
-                String str = shared(b, from, len, h);
+                String str = new String(b, from, len, StandardCharsets.ISO_8859_1);
                 fileGen[s] = gen;
                 fileHash[s] = h;
                 fileAt[s] = from;
@@ -97,49 +86,6 @@ final class Texts {
             fileAt[s] = oldAt[i];
             fileLen[s] = oldLen[i];
             fileStr[s] = oldStr[i];
-        }
-    }
-
-    /** The one String of every file for b[from, from + len), whose hash is h. */
-    private String shared(byte[] b, int from, int len, int h) {
-        int to = from + len;
-        int mask = slots.length - 1;
-        for (int s = (h ^ (h >>> 16)) & mask; ; s = (s + 1) & mask) {
-            int e = slots[s] - 1;
-            if (e < 0) return add(b, from, len, h, s);
-            if (hashes[e] == h && strs[e].length() == len && Arrays.equals(pool, at[e], at[e] + len, b, from, to)) {
-                return strs[e];
-            }
-        }
-    }
-
-    private String add(byte[] b, int from, int len, int h, int slot) {
-        String str = new String(b, from, len, StandardCharsets.ISO_8859_1);
-        if (count == strs.length) {
-            strs = Arrays.copyOf(strs, count * 2);
-            at = Arrays.copyOf(at, count * 2);
-            hashes = Arrays.copyOf(hashes, count * 2);
-        }
-        if (poolLen + len > pool.length) pool = Arrays.copyOf(pool, Math.max(pool.length * 2, poolLen + len));
-        System.arraycopy(b, from, pool, poolLen, len);
-        strs[count] = str;
-        at[count] = poolLen;
-        hashes[count] = h;
-        poolLen += len;
-        count++;
-        if (count * 2 > slots.length) rehash();
-        else slots[slot] = count;
-        return str;
-    }
-
-    private void rehash() {
-        slots = new int[slots.length * 2];
-        int mask = slots.length - 1;
-        for (int e = 0; e < count; e++) {
-            int h = hashes[e];
-            int s = (h ^ (h >>> 16)) & mask;
-            while (slots[s] != 0) s = (s + 1) & mask;
-            slots[s] = e + 1;
         }
     }
 }
