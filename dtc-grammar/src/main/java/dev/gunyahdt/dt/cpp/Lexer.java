@@ -18,6 +18,11 @@ import java.util.Map;
 final class Lexer {
 
     private static final Token[] NO_TOKENS = new Token[0];
+    private static final boolean[] IDENT_CHAR = new boolean[256]; // isIdentChar by table: a load, not four tests
+
+    static {
+        for (int ch = 0; ch < 256; ch++) IDENT_CHAR[ch] = isIdentChar((char) ch);
+    }
 
     /**
      * The text with splices removed and line ends made '\n', one byte per char (files are read
@@ -134,12 +139,6 @@ final class Lexer {
         return p - lineStarts[cursor] + 1;
     }
 
-    /** Where the physical line holding c[p] starts in c. */
-    private int lineStartOf(int p) {
-        seek(p);
-        return lineStarts[cursor];
-    }
-
     /** A file's lines with tokens (the others are of no use to a run); texts shares their Strings. */
     static SourceFile lex(Path path, byte[] content, Texts texts) {
         Lexer lx = new Lexer(content, null, texts);
@@ -210,10 +209,12 @@ final class Lexer {
                     break;
                 }
                 int flags = p > wsStart ? Token.PREV_WHITE : 0;
-                int line = lineOf(p);
-                int col = colOf(p);
+                seek(p);
+                int line = cursor + 1;
+                int lineStart = lineStarts[cursor];
+                int col = p - lineStart + 1;
                 if (line != lastTokLine) flags |= Token.FIRST_ON_LINE;
-                String lead = lead(wsStart, p);
+                String lead = p == wsStart ? "" : lead(wsStart, p, lineStart);
                 int q = scan(p);
                 if (count == 2 && q == p + 1 && c[p] == '<') angledAt = p;
                 if (count == toks.length) toks = Arrays.copyOf(toks, count * 2);
@@ -226,13 +227,18 @@ final class Lexer {
         return out.toArray(new SourceFile.Line[0]);
     }
 
-    /** The blanks before a token as they look on its own physical line; comments become spaces. */
-    private String lead(int from, int to) {
-        if (from == to) return "";
-        int lineStart = lineStartOf(to);
+    /**
+     * The blanks before a token as they look on its own physical line (which starts at
+     * lineStart); comments become spaces.
+     */
+    private String lead(int from, int to, int lineStart) {
         boolean blanks = lineStart <= from;
         for (int i = from; blanks && i < to; i++) blanks = c[i] == ' ' || c[i] == '\t';
-        if (blanks) return texts != null ? texts.of(from, to) : string(from, to); // the usual case: as they are
+        if (blanks) {
+            // the usual case: as they are
+            if (to - from == 1) return c[from] == ' ' ? " " : "\t";
+            return texts != null ? texts.of(from, to) : string(from, to);
+        }
         StringBuilder sb = new StringBuilder(to - from);
         for (int i = Math.max(from, lineStart); i < to; i++) {
             // only what is on the token's own physical line (comments and splices may span lines)
@@ -266,7 +272,7 @@ final class Lexer {
                 return quoted(p, p + 1);
             }
             int q = p + 1;
-            while (q < n && isIdentChar(at(q))) q++;
+            while (q < n && IDENT_CHAR[c[q] & 0xff]) q++;
             kind = Token.IDENT;
             return q;
         }
