@@ -18,6 +18,8 @@ import java.util.Map;
 final class Lexer {
 
     private static final Token[] NO_TOKENS = new Token[0];
+    /** The lead of most tokens: one String, which output recognizes by identity. */
+    static final String ONE_SPACE = " ";
     private static final boolean[] IDENT_CHAR = new boolean[256]; // isIdentChar by table: a load, not four tests
 
     static {
@@ -236,7 +238,7 @@ final class Lexer {
         for (int i = from; blanks && i < to; i++) blanks = c[i] == ' ' || c[i] == '\t';
         if (blanks) {
             // the usual case: as they are
-            if (to - from == 1) return c[from] == ' ' ? " " : "\t";
+            if (to - from == 1) return c[from] == ' ' ? ONE_SPACE : "\t";
             return texts != null ? texts.of(from, to) : string(from, to);
         }
         StringBuilder sb = new StringBuilder(to - from);

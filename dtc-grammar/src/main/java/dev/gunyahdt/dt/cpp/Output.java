@@ -113,11 +113,12 @@ final class Output {
         }
         if (space) {
             String lead = fromSource ? t.lead : null;
-            if (lead == null || lead.isEmpty()) sb.append(' ');
-            else if (lead.length() == 1) sb.append(lead.charAt(0)); // a char costs less than a String
+            if (lead == Lexer.ONE_SPACE || lead == null || lead.isEmpty()) sb.append(' ');
             else sb.append(lead);
         }
-        sb.append(t.text);
+        // a char costs less than a String to append (calls cost under C1)
+        if (t.single != 0) sb.append(t.single);
+        else sb.append(t.text);
         printed = true;
         atLineStart = false;
         avoidPaste = false;

@@ -34,6 +34,13 @@ class Token {
 
     final byte kind;
     final byte flags;
+    /**
+     * The text's char when it is one char, else 0: output appends a char for the many one-char
+     * tokens (";", "=", "<") at less cost than a String. It fills the object's padding (a token
+     * stays 32 bytes).
+     */
+    final char single;
+
     final String text;
     final String lead; // the original whitespace before it on its line; null when synthesized
     final int line; // physical line (1-based) in its file; 0 for synthesized tokens
@@ -46,6 +53,7 @@ class Token {
         this.line = line;
         this.col = col;
         this.lead = lead;
+        this.single = text.length() == 1 ? text.charAt(0) : 0;
     }
 
     static Token synth(int kind, String text, int flags) {
