@@ -22,8 +22,13 @@ final class Lexer {
     static final String ONE_SPACE = " ";
     private static final boolean[] IDENT_CHAR = new boolean[256]; // isIdentChar by table: a load, not four tests
 
+    private static final String[] ONE_CHAR = new String[256]; // the texts of one char
+
     static {
-        for (int ch = 0; ch < 256; ch++) IDENT_CHAR[ch] = isIdentChar((char) ch);
+        for (int ch = 0; ch < 256; ch++) {
+            IDENT_CHAR[ch] = isIdentChar((char) ch);
+            ONE_CHAR[ch] = String.valueOf((char) ch);
+        }
     }
 
     /**
@@ -261,7 +266,9 @@ final class Lexer {
 
     /** A token's text: shared with earlier tokens of the same text in a file. */
     private String text(int from, int to) {
-        return texts != null && wide == null ? texts.of(from, to) : string(from, to);
+        if (wide != null) return string(from, to);
+        if (to - from == 1) return ONE_CHAR[c[from] & 0xff]; // punctuators: most tokens
+        return texts != null ? texts.of(from, to) : string(from, to);
     }
 
     private int kind;
