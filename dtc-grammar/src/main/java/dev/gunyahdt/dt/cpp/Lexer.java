@@ -20,6 +20,7 @@ final class Lexer {
     private static final Token[] NO_TOKENS = new Token[0];
     /** The lead of most tokens: one String, which output recognizes by identity. */
     static final String ONE_SPACE = " ";
+
     private static final boolean[] IDENT_CHAR = new boolean[256]; // isIdentChar by table: a load, not four tests
 
     private static final String[] ONE_CHAR = new String[256]; // the texts of one char
