@@ -936,8 +936,7 @@ final class Engine {
     private void include(Frame f, SourceFile.Line l, boolean next, boolean importOnce) {
         Token[] t = l.tokens;
         Token d = t[1];
-        String expects = "#" + d.text + " expects \"FILENAME\" or <FILENAME>";
-        if (t.length < 3) throw error(d, expects);
+        if (t.length < 3) throw error(d, expects(d));
         Token a = t[2];
         String name;
         boolean angled;
@@ -965,10 +964,10 @@ final class Engine {
                 name = sb.toString();
                 angled = true;
             } else {
-                throw error(a, expects);
+                throw error(a, expects(d));
             }
         } else {
-            throw error(a, expects);
+            throw error(a, expects(d));
         }
         if (name.isEmpty()) throw error(a, "empty filename in #" + d.text);
         Preprocessor.Found found = pp.find(name, angled, startDir(next), f.opened);
@@ -992,6 +991,10 @@ final class Engine {
         frames.add(nf);
         current = nf;
         out.marker(1, nf.name, "1");
+    }
+
+    private static String expects(Token directive) {
+        return "#" + directive.text + " expects \"FILENAME\" or <FILENAME>";
     }
 
     private void line(Frame f, SourceFile.Line l) {

@@ -40,7 +40,7 @@ final class Lexer {
     /** The same text as chars, only for a line of text with chars above 0xFF (those bytes read 0xFF). */
     private final char[] wide;
 
-    private int n;
+    private int n; // length of the text in c
     /** Offsets in c where a physical line starts, ascending (a splice after a newline repeats one). */
     private int[] lineStarts;
 
