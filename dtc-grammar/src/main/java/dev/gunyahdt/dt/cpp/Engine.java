@@ -5,8 +5,8 @@ import dev.gunyahdt.dt.diag.DtException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,14 +33,16 @@ final class Engine {
     private static final Token ZERO = Token.synth(Token.NUMBER, "0", 0);
 
     private final Preprocessor pp;
-    private final Output out = new Output();
-    private final Map<String, Macro> macros;
+    private final Output out;
+    private final MacroTable macros;
     private final Set<Macro> disabled = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Path, Path> deps = new LinkedHashMap<>(); // real path -> path as opened
     private final Set<Path> once = new java.util.HashSet<>();
     private final ArrayList<Frame> frames = new ArrayList<>();
+    private Frame current; // the last of frames: read for every token
 
     private Context ctx;
+    private Context free; // popped contexts, linked by prev: a run pushes about one per macro use
     private int contextDepth;
     private int preventExpansion;
     private int parsingArgs; // 0, 1 while looking for '(', 2 while collecting arguments
@@ -92,19 +94,14 @@ final class Engine {
         }
     }
 
+    /** Tokens being read: a macro's expansion, an argument, a pasted token. Reused once popped. */
     private static final class Context {
-        final Token[] toks;
+        Token[] toks;
         int pos;
-        final int end;
-        final Macro macro;
-        final Context prev;
-
-        Context(Token[] toks, int end, Macro macro, Context prev) {
-            this.toks = toks;
-            this.end = end;
-            this.macro = macro;
-            this.prev = prev;
-        }
+        int end;
+        Macro macro;
+        Context prev;
+        final Token[] one = new Token[1]; // toks of a one-token context
     }
 
     private static final class Arg {
@@ -118,9 +115,20 @@ final class Engine {
         }
     }
 
-    Engine(Preprocessor pp, Map<String, Macro> initial) {
+    /** What a run needs that the next run on the same thread can reuse. */
+    static final class Buffers {
+        private static final int KEEP_CHARS = 1 << 23; // a larger output's buffer is not kept
+
+        private StringBuilder text = new StringBuilder(1 << 16);
+        private final MacroTable macros = new MacroTable();
+    }
+
+    Engine(Preprocessor pp, Map<String, Macro> initial, Buffers buffers) {
         this.pp = pp;
-        this.macros = new HashMap<>(initial);
+        if (buffers.text.capacity() > Buffers.KEEP_CHARS) buffers.text = new StringBuilder(1 << 16);
+        this.out = new Output(buffers.text);
+        buffers.macros.reset(initial);
+        this.macros = buffers.macros;
     }
 
     Preprocessor.Result run(Path file) {
@@ -130,8 +138,10 @@ final class Engine {
         Frame f = new Frame(main.source(), main.opened(), baseName, -1);
         checkLexError(f);
         frames.add(f);
+        current = f;
         out.marker(1, baseName, null);
         for (; ; ) {
+            if (ctx == null && printedPlainSourceToken()) continue;
             Token t = get();
             if (t.kind == Token.EOF) {
                 popFrame();
@@ -144,10 +154,32 @@ final class Engine {
         return new Preprocessor.Result(out.text(), List.copyOf(deps.values()));
     }
 
+    /**
+     * The common case of {@link #get} and printing taken in one step (calls cost under C1): the
+     * next source token of the line being read is printed when it is no macro name and stays on
+     * the current output line. Otherwise false, and get() takes it.
+     */
+    private boolean printedPlainSourceToken() {
+        Frame f = current;
+        int ti = f.ti;
+        if (ti == 0 || ti >= f.toks.length) return false; // a line's first token starts an output line
+        Token t = f.toks[ti];
+        if (t.kind == Token.IDENT && macros.get(t.text) != null) return false;
+        if (t.has(Token.PREV_WHITE) && out.needsLine(f.name, t.line + f.delta)) return false;
+        f.ti = ti + 1;
+        lastSrcLine = t.line;
+        lastSrcCol = t.col;
+        lastFromSource = true;
+        out.print(t, true);
+        budget += 2; // as lexSource and the printing loop count it
+        if (budget > MAX_TOKENS) throw tooBig();
+        return true;
+    }
+
     // ---------------------------------------------------------------- errors
 
     private Frame top() {
-        return frames.get(frames.size() - 1);
+        return current;
     }
 
     private DtException error(Token at, String message) {
@@ -237,6 +269,7 @@ final class Engine {
 
     private void popFrame() {
         Frame f = frames.remove(frames.size() - 1);
+        current = frames.isEmpty() ? null : frames.get(frames.size() - 1);
         if (!f.conds.isEmpty()) {
             Cond c = f.conds.get(f.conds.size() - 1);
             throw new DtException(SourceSpan.point(f.name, c.line, c.col), "unterminated #" + c.kind);
@@ -250,17 +283,37 @@ final class Engine {
 
     // ---------------------------------------------------------------- macro expansion
 
-    private void pushContext(Token[] toks, int end, Macro m) {
+    private Context pushContext(Token[] toks, int end, Macro m) {
         if (m != null) disabled.add(m);
-        ctx = new Context(toks, end, m, ctx);
+        Context c = free;
+        if (c != null) free = c.prev;
+        else c = new Context();
+        c.toks = toks;
+        c.pos = 0;
+        c.end = end;
+        c.macro = m;
+        c.prev = ctx;
+        ctx = c;
         budget += end;
         if (budget > MAX_TOKENS || ++contextDepth > 1_000_000) throw tooBig();
+        return c;
+    }
+
+    private void pushToken(Token t) {
+        Context c = pushContext(null, 1, null);
+        c.one[0] = t;
+        c.toks = c.one;
     }
 
     private void popContext() {
-        if (ctx.macro != null) disabled.remove(ctx.macro);
-        ctx = ctx.prev;
+        Context c = ctx;
+        if (c.macro != null) disabled.remove(c.macro);
+        ctx = c.prev;
         contextDepth--;
+        c.toks = null;
+        c.macro = null;
+        c.prev = free;
+        free = c;
     }
 
     /** The next token after macro expansion (GCC's cpp_get_token). */
@@ -313,7 +366,7 @@ final class Engine {
             return true;
         }
         if (m.builtin() != null) {
-            pushContext(new Token[] {builtin(m.builtin())}, 1, null);
+            pushToken(builtin(m.builtin()));
             return true;
         }
         if (!m.funLike()) {
@@ -328,7 +381,7 @@ final class Engine {
         for (; ; ) {
             t = get();
             if (t.kind != Token.PADDING) break;
-            if (pad == null || (!pad.has(Token.PREV_WHITE) && t.source == null)) pad = t;
+            if (pad == null || (!pad.has(Token.PREV_WHITE) && Token.sourceOf(t) == null)) pad = t;
         }
         boolean fromSource = lastFromSource;
         if (!t.is("(")) {
@@ -336,7 +389,7 @@ final class Engine {
                 if (fromSource) top().ti--;
                 else ctx.pos--;
             }
-            if (pad != null) pushContext(new Token[] {pad}, 1, null);
+            if (pad != null) pushToken(pad);
             parsingArgs = savedParsing;
             preventExpansion--;
             return false;
@@ -354,16 +407,40 @@ final class Engine {
         return true;
     }
 
+    /**
+     * Tokens being gathered (arguments, a replacement list, an expanded argument) sit on one
+     * stack: each gatherer appends from the top it found and takes its part off before it
+     * returns, so the argument expanded in the middle of a replacement list shares the array.
+     */
+    private Token[] gathered = new Token[256];
+
+    private int top;
+
+    private void gather(Token t) {
+        if (top == gathered.length) gathered = Arrays.copyOf(gathered, top * 2);
+        gathered[top++] = t;
+    }
+
+    /** The tokens gathered from base on, without trailing padding; they leave the stack. */
+    private Token[] takeFrom(int base, boolean trim) {
+        int end = top;
+        if (trim) while (end > base && gathered[end - 1].kind == Token.PADDING) end--;
+        Token[] r = end == base ? NONE : Arrays.copyOfRange(gathered, base, end);
+        top = base;
+        return r;
+    }
+
     /** Reads the arguments up to the closing ')'; name is the macro's name token when it is a source token. */
     private Arg[] collectArgs(Macro m, Token name) {
-        List<Token[]> args = new ArrayList<>();
-        List<Token> cur = new ArrayList<>();
-        int depth = 0;
         int paramc = m.params().length;
+        Token[][] args = new Token[Math.max(1, paramc)][];
+        int argc = 0;
+        int start = top;
+        int depth = 0;
         for (; ; ) {
             Token t = get();
             if (t.kind == Token.PADDING) {
-                if (!cur.isEmpty()) cur.add(t);
+                if (top > start) gather(t); // leading padding is never collected
                 continue;
             }
             if (t.kind == Token.EOF) {
@@ -375,17 +452,17 @@ final class Engine {
             } else if (t.is(")")) {
                 if (depth == 0) break;
                 depth--;
-            } else if (t.is(",") && depth == 0 && !(m.variadic() && args.size() == paramc - 1)) {
-                args.add(trimmed(cur));
-                cur.clear();
+            } else if (t.is(",") && depth == 0 && !(m.variadic() && argc == paramc - 1)) {
+                if (argc == args.length) args = Arrays.copyOf(args, argc * 2);
+                args[argc++] = takeFrom(start, true);
                 continue;
             }
-            cur.add(t);
+            gather(t);
             if (++budget > MAX_TOKENS) throw tooBig();
         }
-        args.add(trimmed(cur));
-        int argc = args.size();
-        if (argc == 1 && paramc == 0 && args.get(0).length == 0) argc = 0;
+        if (argc == args.length) args = Arrays.copyOf(args, argc * 2);
+        args[argc++] = takeFrom(start, true);
+        if (argc == 1 && paramc == 0 && args[0].length == 0) argc = 0;
         Arg[] result = new Arg[paramc];
         if (argc < paramc) {
             if (!(m.variadic() && argc == paramc - 1)) {
@@ -398,8 +475,8 @@ final class Engine {
         }
         for (int i = 0; i < paramc; i++) {
             if (i < argc) {
-                boolean omitted = m.variadic() && paramc == 1 && args.get(0).length == 0;
-                result[i] = new Arg(args.get(i), omitted);
+                boolean omitted = m.variadic() && paramc == 1 && args[0].length == 0;
+                result[i] = new Arg(args[i], omitted);
             } else {
                 result[i] = new Arg(NONE, true);
             }
@@ -407,84 +484,76 @@ final class Engine {
         return result;
     }
 
-    /** An argument's tokens without trailing padding (leading padding is never collected). */
-    private static Token[] trimmed(List<Token> cur) {
-        int n = cur.size();
-        while (n > 0 && cur.get(n - 1).kind == Token.PADDING) n--;
-        return cur.subList(0, n).toArray(NONE);
-    }
-
     /** The replacement list with arguments put in (GCC's replace_args). */
     private Token[] substitute(Macro m, Arg[] args) {
         Token[] body = m.body();
-        ArrayList<Token> out = new ArrayList<>(body.length + 8);
-        int prevLast = -1; // index in out of the last real token the previous body token gave
+        int base = top;
+        int prevLast = -1; // where the last real token the previous body token gave is on the stack
         int last = m.params().length - 1;
         for (int i = 0; i < body.length; i++) {
             Token s = body[i];
             if (s.kind != Token.MACRO_ARG) {
-                out.add(s);
-                prevLast = out.size() - 1;
+                gather(s);
+                prevLast = top - 1;
                 continue;
             }
-            Arg a = args[s.arg];
+            int argIndex = ((Token.Param) s).index;
+            Arg a = args[argIndex];
             boolean rhsOfPaste = i > 0 && body[i - 1].has(Token.PASTE_LEFT);
             if (rhsOfPaste
                     && m.variadic()
-                    && s.arg == last
+                    && argIndex == last
                     && body[i - 1].is(",")
-                    && prevLast == out.size() - 1
+                    && prevLast == top - 1
                     && prevLast >= 0) {
                 // GNU ", ## __VA_ARGS__": the comma goes when the variable arguments were left out
                 if (a.omitted) {
-                    out.remove(prevLast);
+                    top--;
                     prevLast = -1;
                 } else {
-                    out.set(prevLast, out.get(prevLast).withFlags(out.get(prevLast).flags & ~Token.PASTE_LEFT));
+                    gathered[prevLast] = gathered[prevLast].withFlags(gathered[prevLast].flags & ~Token.PASTE_LEFT);
                 }
                 rhsOfPaste = false;
                 if (a.omitted) {
-                    if (!s.has(Token.PASTE_LEFT)) out.add(AVOID_PASTE);
+                    if (!s.has(Token.PASTE_LEFT)) gather(AVOID_PASTE);
                     continue;
                 }
-                out.addAll(List.of(a.raw));
-                prevLast = a.raw.length > 0 ? out.size() - 1 : -1;
-                if (!s.has(Token.PASTE_LEFT)) out.add(AVOID_PASTE);
+                for (Token t : a.raw) gather(t);
+                prevLast = a.raw.length > 0 ? top - 1 : -1;
+                if (!s.has(Token.PASTE_LEFT)) gather(AVOID_PASTE);
                 else if (prevLast >= 0)
-                    out.set(prevLast, out.get(prevLast).withFlags(out.get(prevLast).flags | Token.PASTE_LEFT));
+                    gathered[prevLast] = gathered[prevLast].withFlags(gathered[prevLast].flags | Token.PASTE_LEFT);
                 continue;
             }
             Token[] toks;
             if (s.has(Token.STRINGIFY)) toks = new Token[] {stringify(a.raw)};
             else if (s.has(Token.PASTE_LEFT) || rhsOfPaste) toks = a.raw;
-            else toks = expanded(a);
-            if (i > 0 && !rhsOfPaste) out.add(Token.padding(s));
+            else toks = expanded(a); // gathers above this list's top and leaves it as it was
+            if (i > 0 && !rhsOfPaste) gather(Token.padding(s));
             if (toks.length > 0) {
-                for (Token t : toks) out.add(t);
-                int li = out.size() - 1;
-                if (s.has(Token.PASTE_LEFT)) out.set(li, out.get(li).withFlags(out.get(li).flags | Token.PASTE_LEFT));
-                prevLast = lastReal(out);
+                for (Token t : toks) gather(t);
+                int li = top - 1;
+                if (s.has(Token.PASTE_LEFT))
+                    gathered[li] = gathered[li].withFlags(gathered[li].flags | Token.PASTE_LEFT);
+                prevLast = lastReal(base);
             } else {
                 if (rhsOfPaste && prevLast >= 0) {
-                    Token p = out.get(prevLast);
-                    out.set(
-                            prevLast,
-                            p.withFlags(
-                                    s.has(Token.PASTE_LEFT)
-                                            ? p.flags | Token.PASTE_LEFT
-                                            : p.flags & ~Token.PASTE_LEFT));
+                    Token p = gathered[prevLast];
+                    gathered[prevLast] = p.withFlags(
+                            s.has(Token.PASTE_LEFT) ? p.flags | Token.PASTE_LEFT : p.flags & ~Token.PASTE_LEFT);
                 } else if (!rhsOfPaste) {
                     prevLast = -1;
                 }
             }
-            if (!s.has(Token.PASTE_LEFT)) out.add(AVOID_PASTE);
-            if (out.size() > MAX_TOKENS) throw tooBig();
+            if (!s.has(Token.PASTE_LEFT)) gather(AVOID_PASTE);
+            if (top - base > MAX_TOKENS) throw tooBig();
         }
-        return out.toArray(NONE);
+        return takeFrom(base, false);
     }
 
-    private static int lastReal(List<Token> out) {
-        for (int i = out.size() - 1; i >= 0; i--) if (out.get(i).kind != Token.PADDING) return i;
+    /** Where the last real token gathered from base on is, or -1. */
+    private int lastReal(int base) {
+        for (int i = top - 1; i >= base; i--) if (gathered[i].kind != Token.PADDING) return i;
         return -1;
     }
 
@@ -496,20 +565,19 @@ final class Engine {
         System.arraycopy(a.raw, 0, raw, 0, a.raw.length);
         Token end = Token.synth(Token.EOF, "", 0);
         raw[a.raw.length] = end;
-        pushContext(raw, raw.length, null);
-        Context mine = ctx;
-        ArrayList<Token> res = new ArrayList<>(a.raw.length);
+        Context mine = pushContext(raw, raw.length, null);
+        int base = top;
         for (; ; ) {
             Token t = get();
             if (t == end) break;
             if (t.kind == Token.EOF) throw error(null, "unterminated macro argument");
-            res.add(t);
-            if (res.size() > MAX_TOKENS) throw tooBig();
+            gather(t);
+            if (top - base > MAX_TOKENS) throw tooBig();
         }
         if (ctx != mine) throw error(null, "internal: macro argument context mismatch");
         popContext();
         argNesting--;
-        a.expanded = res.toArray(NONE);
+        a.expanded = takeFrom(base, false);
         return a.expanded;
     }
 
@@ -519,7 +587,8 @@ final class Engine {
         Token source = null;
         for (Token t : raw) {
             if (t.kind == Token.PADDING) {
-                if (source == null || (!source.has(Token.PREV_WHITE) && t.source == null)) source = t.source;
+                Token padSource = Token.sourceOf(t);
+                if (source == null || (!source.has(Token.PREV_WHITE) && padSource == null)) source = padSource;
                 continue;
             }
             if (sb.length() > 1) {
@@ -565,7 +634,7 @@ final class Engine {
             cur = pasted;
             if (!rhs.has(Token.PASTE_LEFT)) break;
         }
-        pushContext(new Token[] {cur}, 1, null);
+        pushToken(cur);
     }
 
     private static Token paste(Token a, Token b) {
@@ -577,7 +646,7 @@ final class Engine {
                 || t[0].text.length() != a.text.length() + b.text.length()) {
             return null;
         }
-        return new Token(t[0].kind, t[0].text, a.flags & Token.PREV_WHITE, 0, 0, null, 0, 0, null);
+        return Token.synth(t[0].kind, t[0].text, a.flags & Token.PREV_WHITE);
     }
 
     /** _Pragma("…"): consumed; pragmas mean nothing to a devicetree. */
@@ -685,7 +754,7 @@ final class Engine {
     }
 
     private boolean isDefined(String name) {
-        return macros.containsKey(name) || name.equals("__has_include") || name.equals("__has_include_next");
+        return macros.contains(name) || name.equals("__has_include") || name.equals("__has_include_next");
     }
 
     private void ifLike(Frame f, Token d, boolean value) {
@@ -867,8 +936,7 @@ final class Engine {
     private void include(Frame f, SourceFile.Line l, boolean next, boolean importOnce) {
         Token[] t = l.tokens;
         Token d = t[1];
-        String expects = "#" + d.text + " expects \"FILENAME\" or <FILENAME>";
-        if (t.length < 3) throw error(d, expects);
+        if (t.length < 3) throw error(d, expects(d));
         Token a = t[2];
         String name;
         boolean angled;
@@ -876,9 +944,9 @@ final class Engine {
             name = a.text.substring(1, a.text.length() - 1);
             angled = false;
         } else if (a.is("<")) {
-            int e = l.text.indexOf('>', a.off + 1);
+            int e = l.angled.indexOf('>', 1);
             if (e < 0) throw error(a, "missing terminating > character");
-            name = l.text.substring(a.off + 1, e);
+            name = l.angled.substring(1, e);
             angled = true;
         } else if (a.kind == Token.IDENT) {
             List<Token> x = expandDirective(l, 2, false);
@@ -896,10 +964,10 @@ final class Engine {
                 name = sb.toString();
                 angled = true;
             } else {
-                throw error(a, expects);
+                throw error(a, expects(d));
             }
         } else {
-            throw error(a, expects);
+            throw error(a, expects(d));
         }
         if (name.isEmpty()) throw error(a, "empty filename in #" + d.text);
         Preprocessor.Found found = pp.find(name, angled, startDir(next), f.opened);
@@ -917,11 +985,16 @@ final class Engine {
         if (once.contains(found.real())) return;
         if (importOnce) once.add(found.real());
         SourceFile sf = found.source();
-        if (sf.guard() != null && macros.containsKey(sf.guard())) return; // GCC skips guarded re-includes too
+        if (sf.guard() != null && macros.contains(sf.guard())) return; // GCC skips guarded re-includes too
         Frame nf = new Frame(sf, found.opened(), found.display(), found.dirIndex());
         checkLexError(nf);
         frames.add(nf);
+        current = nf;
         out.marker(1, nf.name, "1");
+    }
+
+    private static String expects(Token directive) {
+        return "#" + directive.text + " expects \"FILENAME\" or <FILENAME>";
     }
 
     private void line(Frame f, SourceFile.Line l) {

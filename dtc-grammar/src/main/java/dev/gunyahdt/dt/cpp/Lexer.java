@@ -1,7 +1,9 @@
 package dev.gunyahdt.dt.cpp;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,90 +17,176 @@ import java.util.Map;
  */
 final class Lexer {
 
-    private static final String[] EMPTY_LEADS = {"", " ", "  ", "   ", "    ", "\t", "\t\t", "\t\t\t"};
+    private static final Token[] NO_TOKENS = new Token[0];
+    /** The lead of most tokens: one String, which output recognizes by identity. */
+    static final String ONE_SPACE = " ";
 
-    private final char[] c; // the text with splices removed and line ends made '\n'
-    private final int[] lineOf; // physical line of each char of c (and one past the end)
-    private final int[] colOf; // physical column of each char of c
-    private final int n;
-    private final Map<String, String> leads = new HashMap<>();
+    private static final boolean[] IDENT_CHAR = new boolean[256]; // isIdentChar by table: a load, not four tests
+
+    private static final String[] ONE_CHAR = new String[256]; // the texts of one char
+
+    static {
+        for (int ch = 0; ch < 256; ch++) {
+            IDENT_CHAR[ch] = isIdentChar((char) ch);
+            ONE_CHAR[ch] = String.valueOf((char) ch);
+        }
+    }
+
     /**
-     * One String per distinct token text of the file: the lexed tokens of every header stay
-     * cached for a whole batch, and a copy per token made that cache most of the live heap (the
-     * batch's garbage collections copied it until it was promoted).
+     * The text with splices removed and line ends made '\n', one byte per char (files are read
+     * as ISO-8859-1, so a byte is the char's value); the file's own bytes when it has neither.
      */
-    private final Map<String, String> texts = new HashMap<>();
+    private final byte[] c;
+    /** The same text as chars, only for a line of text with chars above 0xFF (those bytes read 0xFF). */
+    private final char[] wide;
+
+    private int n; // length of the text in c
+    /** Offsets in c where a physical line starts, ascending (a splice after a newline repeats one). */
+    private int[] lineStarts;
+
+    private int lineCount;
+    private int cursor; // index in lineStarts of the last position looked up: lookups move little
+
+    /** The texts of the files lexed on this thread, for a file; null for a line of text. */
+    private final Texts texts;
+
+    private final Map<String, String> leads = new HashMap<>(); // leads that are not a run of c's bytes
 
     private SourceFile.LexError error;
 
-    private Lexer(String content) {
-        int len = content.length();
-        c = new char[len];
-        lineOf = new int[len + 1];
-        colOf = new int[len + 1];
-        int line = 1, col = 1, m = 0;
+    private Lexer(byte[] src, char[] wideSrc, Texts texts) {
+        this.texts = texts;
+        this.wide = wideSrc;
+        this.lineStarts = new int[src.length / 32 + 16]; // grows when lines are shorter than that
+        byte[] text = wideSrc == null ? plainLines(src) : null;
+        if (text == null) {
+            lineCount = 0;
+            text = splice(src, wideSrc);
+        }
+        this.c = text;
+        if (texts != null) texts.startFile(text);
+    }
+
+    /** The line starts of a text that needs no splicing, and the text itself; null when it does. */
+    private byte[] plainLines(byte[] src) {
+        int len = src.length;
+        addLineStart(0);
+        for (int i = 0; i < len; i++) {
+            byte ch = src[i];
+            if (ch == '\n') {
+                addLineStart(i + 1);
+            } else if (ch == '\r') {
+                return null;
+            } else if (ch == '\\') {
+                int j = i + 1;
+                while (j < len && (src[j] == ' ' || src[j] == '\t')) j++;
+                if (j < len && (src[j] == '\n' || src[j] == '\r')) return null;
+            }
+        }
+        n = len;
+        return src;
+    }
+
+    /** A copy without backslash-newlines (blanks between allowed) and with '\n' line ends. */
+    private byte[] splice(byte[] src, char[] wideSrc) {
+        int len = src.length;
+        byte[] out = new byte[len];
+        char[] wideOut = wideSrc; // spliced in place: the copy runs behind the reading
+        int m = 0;
+        addLineStart(0);
         for (int i = 0; i < len; ) {
-            char ch = content.charAt(i);
+            byte ch = src[i];
             if (ch == '\\') {
                 int j = i + 1;
-                while (j < len && (content.charAt(j) == ' ' || content.charAt(j) == '\t')) j++;
-                if (j < len && (content.charAt(j) == '\n' || content.charAt(j) == '\r')) {
-                    if (content.charAt(j) == '\r' && j + 1 < len && content.charAt(j + 1) == '\n') j++;
+                while (j < len && (src[j] == ' ' || src[j] == '\t')) j++;
+                if (j < len && (src[j] == '\n' || src[j] == '\r')) {
+                    if (src[j] == '\r' && j + 1 < len && src[j + 1] == '\n') j++;
                     i = j + 1;
-                    line++;
-                    col = 1;
+                    addLineStart(m);
                     continue;
                 }
             }
+            char w = wideSrc != null ? wideSrc[i] : 0;
             if (ch == '\r') {
                 ch = '\n';
-                if (i + 1 < len && content.charAt(i + 1) == '\n') i++;
+                w = '\n';
+                if (i + 1 < len && src[i + 1] == '\n') i++;
             }
-            c[m] = ch;
-            lineOf[m] = line;
-            colOf[m] = col;
+            out[m] = ch;
+            if (wideOut != null) wideOut[m] = w;
             m++;
-            if (ch == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
+            if (ch == '\n') addLineStart(m);
             i++;
         }
-        lineOf[m] = line;
-        colOf[m] = col;
         n = m;
-        for (String s : EMPTY_LEADS) leads.put(s, s);
+        return out;
     }
 
-    static SourceFile lex(Path path, String content) {
-        Lexer lx = new Lexer(content);
+    private void addLineStart(int at) {
+        if (lineCount == lineStarts.length) lineStarts = Arrays.copyOf(lineStarts, lineCount * 2);
+        lineStarts[lineCount++] = at;
+    }
+
+    /** Moves the cursor to the last line start at or before p. */
+    private void seek(int p) {
+        int i = cursor;
+        while (i + 1 < lineCount && lineStarts[i + 1] <= p) i++;
+        while (lineStarts[i] > p) i--;
+        cursor = i;
+    }
+
+    /** The physical line (1-based) of c[p]. */
+    private int lineOf(int p) {
+        seek(p);
+        return cursor + 1;
+    }
+
+    /** The physical column (1-based) of c[p]. */
+    private int colOf(int p) {
+        seek(p);
+        return p - lineStarts[cursor] + 1;
+    }
+
+    /** A file's lines with tokens (the others are of no use to a run); texts shares their Strings. */
+    static SourceFile lex(Path path, byte[] content, Texts texts) {
+        Lexer lx = new Lexer(content, null, texts);
         SourceFile.Line[] lines = lx.lines();
+        texts.endFile();
         return new SourceFile(path, lines, guardOf(lines), lx.error);
     }
 
     /** Tokens of a single line of text (for -D values and ## re-lexing); null on a lexing problem. */
     static Token[] lexLine(String text) {
-        Lexer lx = new Lexer(text);
+        int len = text.length();
+        byte[] bytes = new byte[len];
+        char[] wide = null;
+        for (int i = 0; i < len; i++) {
+            char ch = text.charAt(i);
+            if (ch > 0xff) {
+                if (wide == null) wide = text.toCharArray();
+                ch = 0xff; // lexes like any char above 0xff: an OTHER token, or part of a literal
+            }
+            bytes[i] = (byte) ch;
+        }
+        Lexer lx = new Lexer(bytes, wide, null);
         SourceFile.Line[] lines = lx.lines();
         if (lx.error != null || lines.length > 1) return null;
-        return lines.length == 0 ? new Token[0] : lines[0].tokens;
+        return lines.length == 0 ? NO_TOKENS : lines[0].tokens;
     }
 
     private SourceFile.Line[] lines() {
-        List<SourceFile.Line> out = new ArrayList<>();
-        List<Token> toks = new ArrayList<>();
+        List<SourceFile.Line> out = new ArrayList<>(lineCount);
+        Token[] toks = new Token[64];
         int p = 0;
         while (p < n) {
-            int start = p;
             int wsStart = p;
             int lastTokLine = -1;
-            toks.clear();
+            int count = 0;
+            int angledAt = -1; // a '<' third token: where "#include <name>" has its name
             while (true) {
                 // blanks and comments
                 while (p < n) {
-                    char ch = c[p];
+                    byte ch = c[p];
                     if (ch == ' ' || ch == '\t' || ch == '\f' || ch == 0x0b) {
                         p++;
                     } else if (ch == '/' && p + 1 < n && c[p + 1] == '*') {
@@ -106,7 +194,7 @@ final class Lexer {
                         while (e + 1 < n && !(c[e] == '*' && c[e + 1] == '/')) e++;
                         if (e + 1 >= n) {
                             if (error == null)
-                                error = new SourceFile.LexError(lineOf[p], colOf[p], "unterminated comment");
+                                error = new SourceFile.LexError(lineOf(p), colOf(p), "unterminated comment");
                             p = n;
                             break;
                         }
@@ -118,26 +206,28 @@ final class Lexer {
                     }
                 }
                 if (p >= n || c[p] == '\n') {
-                    int end = Math.min(p, n);
-                    Token[] arr = toks.toArray(new Token[0]);
-                    boolean dir = arr.length > 0 && arr[0].is("#");
-                    out.add(new SourceFile.Line(
-                            lineOf[start],
-                            p < n ? lineOf[p] : lineOf[n],
-                            arr,
-                            dir ? new String(c, start, end - start) : null));
+                    if (count > 0) {
+                        Token[] arr = Arrays.copyOf(toks, count);
+                        boolean dir = arr[0].is("#");
+                        out.add(new SourceFile.Line(lineOf(p), arr, dir && angledAt >= 0 ? string(angledAt, p) : null));
+                    } else if (texts == null) {
+                        out.add(new SourceFile.Line(lineOf(p), NO_TOKENS, null));
+                    }
                     p++;
                     break;
                 }
                 int flags = p > wsStart ? Token.PREV_WHITE : 0;
-                if (lineOf[p] != lastTokLine) flags |= Token.FIRST_ON_LINE;
-                String lead = lead(wsStart, p);
+                seek(p);
+                int line = cursor + 1;
+                int lineStart = lineStarts[cursor];
+                int col = p - lineStart + 1;
+                if (line != lastTokLine) flags |= Token.FIRST_ON_LINE;
+                String lead = p == wsStart ? "" : lead(wsStart, p, lineStart);
                 int q = scan(p);
-                String text = new String(c, p, q - p);
-                String known = texts.putIfAbsent(text, text);
-                toks.add(new Token(
-                        this.kind, known == null ? text : known, flags, lineOf[p], colOf[p], lead, p - start, 0, null));
-                lastTokLine = lineOf[q - 1];
+                if (count == 2 && q == p + 1 && c[p] == '<') angledAt = p;
+                if (count == toks.length) toks = Arrays.copyOf(toks, count * 2);
+                toks[count++] = new Token(this.kind, text(p, q), flags, line, col, lead);
+                lastTokLine = lineOf(q - 1);
                 p = q;
                 wsStart = p;
             }
@@ -145,15 +235,22 @@ final class Lexer {
         return out.toArray(new SourceFile.Line[0]);
     }
 
-    /** The blanks before a token as they look on its own physical line; comments become spaces. */
-    private String lead(int from, int to) {
-        if (from == to) return "";
-        if (to - from == 1 && c[from] == ' ' && lineOf[from] == lineOf[to]) return " ";
+    /**
+     * The blanks before a token as they look on its own physical line (which starts at
+     * lineStart); comments become spaces.
+     */
+    private String lead(int from, int to, int lineStart) {
+        boolean blanks = lineStart <= from;
+        for (int i = from; blanks && i < to; i++) blanks = c[i] == ' ' || c[i] == '\t';
+        if (blanks) {
+            // the usual case: as they are
+            if (to - from == 1) return c[from] == ' ' ? ONE_SPACE : "\t";
+            return texts != null ? texts.of(from, to) : string(from, to);
+        }
         StringBuilder sb = new StringBuilder(to - from);
-        int line = lineOf[to];
-        for (int i = from; i < to; i++) {
+        for (int i = Math.max(from, lineStart); i < to; i++) {
             // only what is on the token's own physical line (comments and splices may span lines)
-            if (lineOf[i] != line || c[i] == '\n') continue;
+            if (c[i] == '\n') continue;
             sb.append(c[i] == '\t' ? '\t' : ' ');
         }
         String s = sb.toString();
@@ -161,28 +258,42 @@ final class Lexer {
         return known == null ? s : known;
     }
 
+    /** The text of c[from, to). */
+    private String string(int from, int to) {
+        return wide != null
+                ? new String(wide, from, to - from)
+                : new String(c, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    /** A token's text: shared with earlier tokens of the same text in a file. */
+    private String text(int from, int to) {
+        if (wide != null) return string(from, to);
+        if (to - from == 1) return ONE_CHAR[c[from] & 0xff]; // punctuators: most tokens
+        return texts != null ? texts.of(from, to) : string(from, to);
+    }
+
     private int kind;
 
     /** Scans one token at p; sets {@link #kind} and returns its end. */
     private int scan(int p) {
-        char ch = c[p];
+        char ch = at(p);
         if (isIdentStart(ch)) {
-            if (ch == 'L' && p + 1 < n && (c[p + 1] == '\'' || c[p + 1] == '"')) {
+            if (ch == 'L' && p + 1 < n && (at(p + 1) == '\'' || at(p + 1) == '"')) {
                 return quoted(p, p + 1);
             }
             int q = p + 1;
-            while (q < n && isIdentChar(c[q])) q++;
+            while (q < n && IDENT_CHAR[c[q] & 0xff]) q++;
             kind = Token.IDENT;
             return q;
         }
-        if (isDigit(ch) || (ch == '.' && p + 1 < n && isDigit(c[p + 1]))) {
+        if (isDigit(ch) || (ch == '.' && p + 1 < n && isDigit(at(p + 1)))) {
             int q = p + 1;
             while (q < n) {
-                char d = c[q];
+                char d = at(q);
                 if (isIdentChar(d) || d == '.') {
                     q++;
                 } else if ((d == '+' || d == '-')
-                        && (c[q - 1] == 'e' || c[q - 1] == 'E' || c[q - 1] == 'p' || c[q - 1] == 'P')) {
+                        && (at(q - 1) == 'e' || at(q - 1) == 'E' || at(q - 1) == 'p' || at(q - 1) == 'P')) {
                     q++;
                 } else {
                     break;
@@ -193,8 +304,8 @@ final class Lexer {
         }
         if (ch == '\'' || ch == '"') return quoted(p, p);
         kind = Token.PUNCT;
-        char d = p + 1 < n ? c[p + 1] : 0;
-        char e = p + 2 < n ? c[p + 2] : 0;
+        char d = p + 1 < n ? at(p + 1) : 0;
+        char e = p + 2 < n ? at(p + 2) : 0;
         switch (ch) {
             case '=', '!', '*', '/', '%', '^':
                 return d == '=' ? p + 2 : p + 1;
@@ -219,12 +330,12 @@ final class Lexer {
 
     /** A char or string literal whose quote is at q; unterminated: the rest of the line, opaque. */
     private int quoted(int p, int q) {
-        char term = c[q];
+        char term = at(q);
         int i = q + 1;
         while (i < n) {
-            char d = c[i];
+            char d = at(i);
             if (d == '\n') break;
-            if (d == '\\' && i + 1 < n && c[i + 1] != '\n') {
+            if (d == '\\' && i + 1 < n && at(i + 1) != '\n') {
                 i += 2;
                 continue;
             }
@@ -236,6 +347,10 @@ final class Lexer {
         }
         kind = Token.OTHER;
         return i;
+    }
+
+    private char at(int i) {
+        return (char) (c[i] & 0xff);
     }
 
     static boolean isIdentStart(char ch) {

@@ -8,7 +8,7 @@ package dev.gunyahdt.dt.cpp;
  */
 final class Output {
 
-    private final StringBuilder sb = new StringBuilder(1 << 16);
+    private final StringBuilder sb;
     private String file; // the presumed file name of the current output line
     private int srcLine; // the presumed line of the current output line
     private boolean printed; // something is on the current output line
@@ -16,6 +16,12 @@ final class Output {
     private Token source; // padding's stand-in whose spacing decides the next space
     private boolean avoidPaste;
     private boolean atLineStart;
+
+    /** Writes into sb (emptied first): a run reuses its thread's buffer rather than growing a new one. */
+    Output(StringBuilder sb) {
+        this.sb = sb;
+        sb.setLength(0);
+    }
 
     String text() {
         if (printed) {
@@ -60,7 +66,7 @@ final class Output {
 
     /** Whether the source line {@code line} of {@code name} is not the current output line. */
     boolean needsLine(String name, int line) {
-        return line != srcLine || !name.equals(file);
+        return line != srcLine || (name != file && !name.equals(file));
     }
 
     /** The source moves on to {@code line} of {@code name}: start a new output line there, indented. */
@@ -92,7 +98,8 @@ final class Output {
     void print(Token t, boolean fromSource) {
         if (t.kind == Token.PADDING) {
             avoidPaste = true;
-            if (source == null || (!source.has(Token.PREV_WHITE) && t.source == null)) source = t.source;
+            Token padSource = Token.sourceOf(t);
+            if (source == null || (!source.has(Token.PREV_WHITE) && padSource == null)) source = padSource;
             return;
         }
         boolean space;
@@ -105,10 +112,13 @@ final class Output {
             space = t.has(Token.PREV_WHITE);
         }
         if (space) {
-            if (fromSource && t.lead != null && !t.lead.isEmpty()) sb.append(t.lead);
-            else sb.append(' ');
+            String lead = fromSource ? t.lead : null;
+            if (lead == Lexer.ONE_SPACE || lead == null || lead.isEmpty()) sb.append(' ');
+            else sb.append(lead);
         }
-        sb.append(t.text);
+        // a char costs less than a String to append (calls cost under C1)
+        if (t.single != 0) sb.append(t.single);
+        else sb.append(t.text);
         printed = true;
         atLineStart = false;
         avoidPaste = false;

@@ -2,7 +2,6 @@ package dev.gunyahdt.dt.cpp;
 
 import dev.gunyahdt.dt.diag.DtException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +41,8 @@ public final class Preprocessor {
     private final Map<String, Macro> initial;
     private final ConcurrentHashMap<Path, SourceFile> files;
     private final ConcurrentHashMap<Path, Optional<Path>> realPaths;
+    private final ThreadLocal<Engine.Buffers> buffers;
+    private final ThreadLocal<Texts> texts;
 
     /** What a successful include lookup found. */
     record Found(SourceFile source, Path opened, Path real, String display, int dirIndex) {}
@@ -70,6 +71,8 @@ public final class Preprocessor {
         this.initial = Map.copyOf(m);
         this.files = new ConcurrentHashMap<>();
         this.realPaths = new ConcurrentHashMap<>();
+        this.buffers = ThreadLocal.withInitial(Engine.Buffers::new);
+        this.texts = ThreadLocal.withInitial(Texts::new);
     }
 
     private Preprocessor(Preprocessor base, List<Path> includeDirs) {
@@ -77,6 +80,8 @@ public final class Preprocessor {
         this.initial = base.initial;
         this.files = base.files;
         this.realPaths = base.realPaths;
+        this.buffers = base.buffers;
+        this.texts = base.texts;
     }
 
     /**
@@ -99,7 +104,7 @@ public final class Preprocessor {
      */
     public Result run(Path file) {
         try {
-            return new Engine(this, initial).run(file);
+            return new Engine(this, initial, buffers.get()).run(file);
         } catch (DtException e) {
             throw e;
         } catch (StackOverflowError e) {
@@ -186,15 +191,9 @@ public final class Preprocessor {
         } catch (IOException e) {
             throw new DtException(real + ": " + e.getMessage());
         }
-        return Lexer.lex(real, decode(bytes));
-    }
-
-    /**
-     * One char per byte (ISO-8859-1): the parser turns string literals back into bytes the
-     * same way, so UTF-8 (or any other) text in a source reaches the blob byte for byte.
-     */
-    private static String decode(byte[] bytes) {
-        return new String(bytes, StandardCharsets.ISO_8859_1);
+        // one char per byte (ISO-8859-1): the parser turns string literals back into bytes the
+        // same way, so UTF-8 (or any other) text in a source reaches the blob byte for byte
+        return Lexer.lex(real, bytes, texts.get());
     }
 
     // ---------------------------------------------------------------- #define
@@ -249,7 +248,7 @@ public final class Preprocessor {
             Token b = t[j];
             int pi = fun && b.kind == Token.IDENT ? params.indexOf(b.text) : -1;
             if (pi >= 0) {
-                body.add(new Token(Token.MACRO_ARG, b.text, b.flags, b.line, b.col, b.lead, b.off, pi, null));
+                body.add(new Token.Param(b.text, b.flags, b.line, b.col, b.lead, pi));
             } else if (fun
                     && b.is("#")
                     && j + 1 < t.length
@@ -257,8 +256,7 @@ public final class Preprocessor {
                     && params.contains(t[j + 1].text)) {
                 Token a = t[++j];
                 int flags = Token.STRINGIFY | (b.flags & Token.PREV_WHITE);
-                body.add(new Token(
-                        Token.MACRO_ARG, a.text, flags, a.line, a.col, b.lead, a.off, params.indexOf(a.text), null));
+                body.add(new Token.Param(a.text, flags, a.line, a.col, b.lead, params.indexOf(a.text)));
             } else if (b.is("##")) {
                 if (body.isEmpty() || j == t.length - 1) {
                     throw new Expr.Failure(b, "'##' cannot appear at either end of a macro expansion");

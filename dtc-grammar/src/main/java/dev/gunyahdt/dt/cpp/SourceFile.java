@@ -7,27 +7,30 @@ import java.nio.file.Path;
  * {@link Preprocessor} (files do not change during a run).
  *
  * @param path      the normalized absolute path it was read from
- * @param lines     its logical lines (backslash-newlines joined, comments removed)
+ * @param lines     its logical lines with tokens (backslash-newlines joined, comments removed)
  * @param guard     the include-guard macro when the whole file is {@code #ifndef G … #endif}, else null
  * @param lexError  a lexing error (unterminated comment) to report on entry, else null
  */
 record SourceFile(Path path, Line[] lines, String guard, LexError lexError) {
 
-    /** One logical line. {@code text} is kept only for directive lines (header names, #error). */
+    /**
+     * One logical line. A file keeps only lines with tokens (a run skips the others), a line of
+     * text all of them ({@link Lexer#lexLine}).
+     */
     static final class Line {
-        final int line;
-        final int endLine;
+        final int endLine; // physical line of its end
         final Token[] tokens;
-        final String text;
+        /** A directive's text from a '<' third token to the line's end ("#include <name>"), else null. */
+        final String angled;
+
         final boolean directive;
         /** A parsed #define, cached across runs (immutable once set; a racy set is harmless). */
         Macro macro;
 
-        Line(int line, int endLine, Token[] tokens, String text) {
-            this.line = line;
+        Line(int endLine, Token[] tokens, String angled) {
             this.endLine = endLine;
             this.tokens = tokens;
-            this.text = text;
+            this.angled = angled;
             this.directive = tokens.length > 0 && tokens[0].is("#");
         }
     }
