@@ -38,6 +38,14 @@ final class PositionedToken extends CommonToken {
         this.lineOffset = lineOffset;
     }
 
+    /**
+     * The source bytes this token's start and stop index into, or null when its text was set
+     * apart from them (the token's chars are then only in {@link #getText()}).
+     */
+    byte[] bytes() {
+        return text == null && getInputStream() instanceof ByteCharStream in ? in.text() : null;
+    }
+
     SourceSpan span() {
         if (span == null) {
             int line = getLine() + lineOffset;

@@ -289,6 +289,9 @@ final class TreeBuilder {
                 });
         if (a.PLAIN_CELLS() != null) {
             Token t = a.PLAIN_CELLS().getSymbol();
+            if (plainCellsInPlace(b, t, bits)) {
+                return;
+            }
             for (String lit : plainCells(t)) {
                 long v = literal(lit, t);
                 checkRange(v, bits, t);
@@ -324,6 +327,77 @@ final class TreeBuilder {
                 throw new DtException(span(at), "Value out of range for " + bits + "-bit array element");
             }
         }
+    }
+
+    /**
+     * The common PLAIN_CELLS token ("<0x0 0x1000>") read from the source bytes without a String
+     * per literal: true when every literal is one {@link #plainLiteral} reads (hex of up to 15
+     * digits, decimal of up to 18, no suffix or octal) and all were added; false, with nothing
+     * added, for anything else (the general path then reads the token).
+     */
+    private static boolean plainCellsInPlace(PropertyValue.Builder b, Token t, int bits) {
+        if (!(t instanceof PositionedToken pt) || pt.bytes() == null) {
+            return false;
+        }
+        byte[] s = pt.bytes();
+        int end = t.getStopIndex(); // the '>'
+        long[] values = new long[(end - t.getStartIndex()) / 2 + 1];
+        int count = 0;
+        int i = t.getStartIndex() + 1;
+        while (true) {
+            while (i < end && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f')) {
+                i++;
+            }
+            if (i >= end) {
+                break;
+            }
+            int from = i;
+            while (i < end && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != '\f') {
+                i++;
+            }
+            long v = plainLiteral(s, from, i);
+            if (v < 0) {
+                return false;
+            }
+            values[count++] = v;
+        }
+        for (int k = 0; k < count; k++) {
+            checkRange(values[k], bits, t);
+        }
+        for (int k = 0; k < count; k++) {
+            b.uint(values[k], bits / 8);
+        }
+        return true;
+    }
+
+    /** {@link #plainLiteral(String)} over {@code s[from, to)}. */
+    private static long plainLiteral(byte[] s, int from, int to) {
+        int n = to - from;
+        if (n > 2 && s[from] == '0' && (s[from + 1] == 'x' || s[from + 1] == 'X')) {
+            if (n > 17) {
+                return -1;
+            }
+            long v = 0;
+            for (int i = from + 2; i < to; i++) {
+                int d = Character.digit(s[i], 16);
+                if (d < 0) {
+                    return -1;
+                }
+                v = (v << 4) | d;
+            }
+            return v;
+        }
+        if (n == 0 || n > 18 || (n > 1 && s[from] == '0')) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            if (s[i] < '0' || s[i] > '9') {
+                return -1;
+            }
+            v = v * 10 + (s[i] - '0');
+        }
+        return v;
     }
 
     /** The literals of a PLAIN_CELLS token ("<0x0 0x1000>"). */
