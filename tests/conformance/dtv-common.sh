@@ -24,6 +24,19 @@ if [ ! -d "$bindings" ]; then
   tar -C "$(dirname "$linux")" -xJf /usr/src/linux-source-6.1.tar.xz linux-source-6.1/Documentation/devicetree
 fi
 
+# The corpus list: made from the tree's arm64 sources when missing (all_dtbs builds the DTBs); without
+# it the scripts would time whatever an empty list leaves them (ls of the working directory).
+if [ ! -s "$corpus/list.txt" ]; then
+  if [ -d "$linux/arch/arm64/boot/dts" ]; then
+    mkdir -p "$corpus/ref"
+    (cd "$linux" && find arch/arm64/boot/dts -name '*.dts' | LC_ALL=C sort) > "$corpus/list.txt"
+    echo "corpus list: $corpus/list.txt ($(wc -l < "$corpus/list.txt") arm64 sources of $linux)" >&2
+  else
+    echo "no corpus: $corpus/list.txt is missing and $linux has no arch/arm64/boot/dts (set CORPUS or LINUX_SRC)" >&2
+    exit 2
+  fi
+fi
+
 # processed-schema.json once, as the kernel's Documentation/devicetree/bindings/Makefile does.
 if [ ! -s "$schema" ]; then
   echo "dt-mk-schema over $bindings (about a minute)…" >&2
