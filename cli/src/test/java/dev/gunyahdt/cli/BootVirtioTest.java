@@ -38,12 +38,7 @@ class BootVirtioTest {
                 BE + "QueueNotify: served a read of sector 1 (512 bytes + status), used idx 1",
                 DEV + "reply: used idx 1 (id 0, len 513), status OK, sector 1 reads \"gunyah-dt virtio-blk sector 1"
                         + " served by the backend\"");
-        int at = 0;
-        for (String s : steps) {
-            int i = r.out().indexOf(s, at);
-            assertTrue(i >= 0, "missing or out of order: " + s + "\n" + r.out());
-            at = i;
-        }
+        PartitionCommandTest.assertInOrder(r.out(), steps);
         assertFalse(r.out().contains("FAILED"), r.out());
         assertTrue(r.out().contains("svm2 (linux-probe): console open, hyp resources match"), r.out());
         // the node the RM wrote (dto_create_virtio_mmio), as svm2 received it

@@ -44,12 +44,7 @@ class BootVmmioTest {
                         + " resumed with it",
                 "] svm2: /vmm-regs@c000000: ID 0x4d564447, wrote 0x56000081 to register 0x10 and read it back: my"
                         + " owner emulates it (VMMIO)");
-        int at = 0;
-        for (String s : steps) {
-            int i = r.out().indexOf(s, at);
-            assertTrue(i >= 0, "missing or out of order: " + s + "\n" + r.out());
-            at = i;
-        }
+        PartitionCommandTest.assertInOrder(r.out(), steps);
         assertFalse(r.out().contains("FAILED"), r.out());
         assertTrue(r.out().contains("svm2 (linux-probe): console open, hyp resources match"), r.out());
         assertFalse(r.out().contains("svm1: vcpu_run"), "svm1 is not proxy-scheduled");

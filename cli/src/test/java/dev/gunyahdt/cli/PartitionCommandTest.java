@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,16 @@ class PartitionCommandTest {
     static final Path QEMU = REPO.resolve("boards/qemu-virt");
 
     record Run(int status, String out, String err) {}
+
+    /** Each of {@code lines} appears in {@code out}, in this order (other lines may come between). */
+    static void assertInOrder(String out, List<String> lines) {
+        int at = 0;
+        for (String s : lines) {
+            int i = out.indexOf(s, at);
+            assertTrue(i >= 0, "missing or out of order: " + s + "\n" + out);
+            at = i;
+        }
+    }
 
     static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -11,6 +11,7 @@ import dev.gunyahdt.dt.source.LiveTree.MNode;
 import dev.gunyahdt.dt.source.LiveTree.Prop;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -370,7 +371,10 @@ final class TreeBuilder {
         return true;
     }
 
-    /** {@link #plainLiteral(String)} over {@code s[from, to)}. */
+    /**
+     * The common literal of {@code s[from, to)} read in place: up to 15 hex or 18 decimal digits, no
+     * suffix, no octal. -1 for anything else (the general path handles it).
+     */
     private static long plainLiteral(byte[] s, int from, int to) {
         int n = to - from;
         if (n > 2 && s[from] == '0' && (s[from + 1] == 'x' || s[from + 1] == 'X')) {
@@ -423,7 +427,7 @@ final class TreeBuilder {
 
     private void incbin(PropertyValue.Builder b, IncbinChunkContext inc) {
         String raw = inc.STRING().getText();
-        String name = new String(unescape(raw, inc.STRING().getSymbol()), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String name = new String(unescape(raw, inc.STRING().getSymbol()), StandardCharsets.ISO_8859_1);
         Path dir = IncludeResolver.dirOf(span(inc.STRING().getSymbol()).file());
         Path file = resolver.resolve(name, dir);
         SourceSpan at = span(inc);
@@ -487,13 +491,19 @@ final class TreeBuilder {
 
     /** A C integer literal: decimal, 0x hex or 0 octal, with an optional U/L/UL/LL/ULL suffix. */
     static long literal(Token t) {
+        if (t instanceof PositionedToken pt && pt.bytes() != null) {
+            long fast = plainLiteral(pt.bytes(), t.getStartIndex(), t.getStopIndex() + 1);
+            if (fast >= 0) {
+                return fast;
+            }
+        }
         return literal(t.getText(), t);
     }
 
     /** {@code text} read as a C integer literal; errors point at {@code at}. */
     static long literal(String text, Token at) {
         Token t = at;
-        long fast = plainLiteral(text);
+        long fast = plainLiteral(text.getBytes(StandardCharsets.ISO_8859_1), 0, text.length());
         if (fast >= 0) {
             return fast;
         }
@@ -524,40 +534,6 @@ final class TreeBuilder {
             throw new DtException(span(t), "Integer literal '" + text + "' out of range");
         }
         return v.longValue();
-    }
-
-    /**
-     * The common case without allocation: up to 15 hex or 18 decimal digits, no suffix, no
-     * octal. -1 for anything else (the general path handles it).
-     */
-    private static long plainLiteral(String text) {
-        int n = text.length();
-        if (n > 2 && text.charAt(0) == '0' && (text.charAt(1) == 'x' || text.charAt(1) == 'X')) {
-            if (n > 17) {
-                return -1;
-            }
-            long v = 0;
-            for (int i = 2; i < n; i++) {
-                int d = Character.digit(text.charAt(i), 16);
-                if (d < 0) {
-                    return -1;
-                }
-                v = (v << 4) | d;
-            }
-            return v;
-        }
-        if (n == 0 || n > 18 || (n > 1 && text.charAt(0) == '0')) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
     }
 
     /** A node or property name without dtc's optional escaping backslash. */
